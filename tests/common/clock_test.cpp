@@ -44,3 +44,15 @@ TEST(Uuid, IsVersion4AndUnique) {
 
 }  // namespace
 }  // namespace touchpoint
+
+#include "common/log.hpp"
+
+namespace touchpoint {
+namespace {
+TEST(Log, OneStructuredLineWithQuotedValues) {
+    const std::string line =
+        log::format(log::Level::Warn, "uploader", "batch failed", {{"status", "503"}, {"why", "hub said \"busy\""}});
+    EXPECT_EQ(line, R"(level=warn component=uploader msg="batch failed" status=503 why="hub said \"busy\"")");
+}
+}  // namespace
+}  // namespace touchpoint
