@@ -48,6 +48,9 @@ struct OutboxOptions {
     std::int64_t byteBudget = 512LL * 1024 * 1024;  ///< payload bytes of pending rows
     int busyTimeoutMs = 5000;
     const Clock* clock = nullptr;                    ///< nullptr: SystemClock
+    /// Fault injection for tests: caps the file at this many pages (PRAGMA max_page_count) so a "disk full"
+    /// can be produced without filling a real disk. 0: no cap.
+    std::int64_t maxPageCount = 0;
 };
 
 /// What open() found and did, for logs and the recovery counter.
@@ -118,6 +121,9 @@ public:
     /// Assigns the next per-device sequence into message.context.sequence, evicts lower-priority rows if the
     /// budget requires it, inserts and COMMITs (synchronous=FULL) before returning.
     OutboxResult<EnqueueReceipt> enqueue(event::Message& message);
+    /// enqueue() for many messages in one transaction (bulk import, benchmark back-fill): all or nothing; the
+    /// first refused message fails the whole call and nothing is stored.
+    OutboxResult<std::vector<EnqueueReceipt>> enqueueBatch(std::vector<event::Message>& messages);
 
     /// Oldest-first pending rows whose payloads add up to at most maxBytes (at least one row if any is
     /// pending and fits kMaxMessageBytes), at most maxEvents rows. A read transaction only: never blocks

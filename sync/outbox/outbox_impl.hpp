@@ -1,0 +1,64 @@
+#pragma once
+// Private to the outbox library: the state behind Outbox's pimpl, shared by its .cpp files.
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/sqlite.hpp"
+#include "outbox/outbox.hpp"
+
+namespace touchpoint::outbox {
+
+/// Turns a SQLite failure into the outbox's typed error (SQLITE_FULL -> DiskFull, and so on).
+OutboxError toOutboxError(const sqlite::SqliteError& e);
+OutboxError makeError(OutboxErrc code, std::string message);
+
+/// Resets a cached statement when the scope ends, whichever way it ends, so a half-stepped SELECT never
+/// keeps a read snapshot (or the write lock) open.
+class StatementUse {
+public:
+    explicit StatementUse(sqlite::Statement& s) : m_s(s) {}
+    ~StatementUse() { m_s.reset(); }
+    StatementUse(const StatementUse&) = delete;
+    StatementUse& operator=(const StatementUse&) = delete;
+    sqlite::Statement* operator->() { return &m_s; }
+    sqlite::Statement& operator*() { return m_s; }
+
+private:
+    sqlite::Statement& m_s;
+};
+
+struct Outbox::Impl {
+    Impl(sqlite::Database database, OutboxOptions opts) : db(std::move(database)), options(std::move(opts)) {}
+
+    sqlite::SqlResult<void> prepareStatements();
+    std::int64_t now() const { return options.clock->utcMs(); }
+    sqlite::SqlResult<void> addCounter(std::string_view name, std::int64_t n);
+    /// Moves pending rows matching `message_id` to dead_letters; the caller holds the write transaction.
+    sqlite::SqlResult<bool> moveToDeadLetters(const std::string& messageId, const std::string& reason, int status);
+    sqlite::SqlResult<void> enqueueInTransaction(event::Message& message, EnqueueReceipt& receipt,
+                                                 std::optional<OutboxError>& refused);
+
+    std::mutex mutex;  // serialises use of the one connection and its cached statements
+    sqlite::Database db;
+    OutboxOptions options;
+
+    // Cached statements for the hot paths (enqueue, batch read, receipts).
+    std::optional<sqlite::Statement> nextSequence;
+    std::optional<sqlite::Statement> insertPending;
+    std::optional<sqlite::Statement> insertIdentity;
+    std::optional<sqlite::Statement> evictionCandidates;
+    std::optional<sqlite::Statement> deletePendingByRow;
+    std::optional<sqlite::Statement> deleteIdentityByMessage;
+    std::optional<sqlite::Statement> bumpCounter;
+    std::optional<sqlite::Statement> readPending;
+    std::optional<sqlite::Statement> findPending;
+    std::optional<sqlite::Statement> deletePendingByMessage;
+    std::optional<sqlite::Statement> rememberSignin;
+    std::optional<sqlite::Statement> moveDeadLetter;
+    std::optional<sqlite::Statement> noteAttempt;
+};
+
+}  // namespace touchpoint::outbox
