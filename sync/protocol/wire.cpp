@@ -1,0 +1,248 @@
+#include "protocol/wire.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "common/clock.hpp"
+
+namespace touchpoint::protocol {
+
+namespace {
+
+constexpr std::int64_t kMaxRetryAfterS = 24 * 3600;  // nobody waits longer than a day on one answer
+
+std::string_view trimView(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+    return s;
+}
+
+constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+
+int monthIndex(std::string_view m) {
+    for (std::size_t i = 0; i < kMonths.size(); ++i) {
+        if (kMonths[i] == m) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+bool toInt(std::string_view s, int& out) {
+    if (s.empty()) return false;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parseClock(std::string_view s, std::tm& tm) {
+    if (s.size() != 8 || s[2] != ':' || s[5] != ':') return false;
+    return toInt(s.substr(0, 2), tm.tm_hour) && toInt(s.substr(3, 2), tm.tm_min) && toInt(s.substr(6, 2), tm.tm_sec) &&
+           tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec <= 60;
+}
+
+std::vector<std::string_view> splitSpaces(std::string_view s) {
+    std::vector<std::string_view> parts;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        const std::size_t b = i;
+        while (i < s.size() && s[i] != ' ') ++i;
+        if (i > b) parts.push_back(s.substr(b, i - b));
+    }
+    return parts;
+}
+
+}  // namespace
+
+bool checkPayload(std::string_view payload) {
+    payload = trimView(payload);
+    return payload.size() >= 2 && payload.front() == '{' && payload.back() == '}';
+}
+
+void encodeBatch(const std::vector<std::string_view>& payloads, std::int64_t sentAtMs, std::string& out) {
+    std::size_t total = 48;
+    for (const auto p : payloads) total += p.size() + 1;
+    out.reserve(out.size() + total);
+    out += "{\"batch\":[";
+    bool first = true;
+    for (const auto p : payloads) {
+        if (!first) out += ',';
+        first = false;
+        // A captured payload has no sentAt; if one slipped in it would shadow the batch's, so drop it.
+        if (p.find("\"sentAt\"") != std::string_view::npos) {
+            auto j = nlohmann::json::parse(p, nullptr, false);
+            if (j.is_object()) {
+                j.erase("sentAt");
+                out += j.dump();
+                continue;
+            }
+        }
+        out += trimView(p);
+    }
+    out += "],\"sentAt\":\"";
+    out += formatIsoUtcMs(sentAtMs);
+    out += "\"}";
+}
+
+std::string_view toString(ReceiptStatus status) {
+    switch (status) {
+    case ReceiptStatus::Accepted: return "accepted";
+    case ReceiptStatus::Duplicate: return "duplicate";
+    case ReceiptStatus::Rejected: return "rejected";
+    }
+    return "rejected";
+}
+
+std::string_view toString(ReceiptErrc code) {
+    switch (code) {
+    case ReceiptErrc::NotJson: return "not_json";
+    case ReceiptErrc::Truncated: return "truncated";
+    case ReceiptErrc::WrongShape: return "wrong_shape";
+    case ReceiptErrc::MissingIds: return "missing_ids";
+    case ReceiptErrc::UnknownIds: return "unknown_ids";
+    }
+    return "wrong_shape";
+}
+
+Result<ReceiptSet, ReceiptError> parseReceipts(std::string_view body, const std::vector<std::string>& sentIds,
+                                               std::string_view contentType) {
+    const std::string_view trimmed = trimView(body);
+    const bool html = contentType.find("html") != std::string_view::npos || (!trimmed.empty() && trimmed.front() == '<');
+    if (html) {
+        return Fail(ReceiptError{ReceiptErrc::NotJson, "the answer is a web page, not a receipt (captive portal or proxy?)", true});
+    }
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(body);
+    } catch (const nlohmann::json::parse_error& e) {
+        if (!trimmed.empty() && e.byte >= body.size()) {
+            return Fail(ReceiptError{ReceiptErrc::Truncated, "the receipt ends early (" + std::to_string(body.size()) + " bytes)", false});
+        }
+        return Fail(ReceiptError{ReceiptErrc::NotJson, "the answer is not JSON", false});
+    }
+    if (!j.is_object() || !j.contains("receipts") || !j["receipts"].is_array()) {
+        return Fail(ReceiptError{ReceiptErrc::WrongShape, "the answer has no \"receipts\" array", false});
+    }
+    std::unordered_map<std::string_view, std::size_t> index;
+    index.reserve(sentIds.size());
+    for (std::size_t i = 0; i < sentIds.size(); ++i) index.emplace(sentIds[i], i);
+
+    ReceiptSet set;
+    set.receipts.resize(sentIds.size());
+    std::vector<bool> seen(sentIds.size(), false);
+    for (const auto& r : j["receipts"]) {
+        if (!r.is_object() || !r.contains("messageId") || !r["messageId"].is_string() || !r.contains("status") ||
+            !r["status"].is_string()) {
+            return Fail(ReceiptError{ReceiptErrc::WrongShape, "a receipt lacks messageId or status", false});
+        }
+        const auto& id = r["messageId"].get_ref<const std::string&>();
+        const auto& st = r["status"].get_ref<const std::string&>();
+        MessageReceipt mr;
+        mr.messageId = id;
+        if (st == "accepted") {
+            mr.status = ReceiptStatus::Accepted;
+        } else if (st == "duplicate") {
+            mr.status = ReceiptStatus::Duplicate;
+        } else if (st == "rejected") {
+            mr.status = ReceiptStatus::Rejected;
+            if (r.contains("reason") && r["reason"].is_string()) mr.reason = r["reason"].get<std::string>();
+            if (mr.reason.empty()) mr.reason = "rejected";
+        } else {
+            return Fail(ReceiptError{ReceiptErrc::WrongShape, "a receipt has an unknown status", false});
+        }
+        const auto it = index.find(id);
+        if (it == index.end() || seen[it->second]) {
+            return Fail(ReceiptError{ReceiptErrc::UnknownIds, "a receipt names a message that was not sent, or twice", false});
+        }
+        seen[it->second] = true;
+        set.receipts[it->second] = std::move(mr);
+    }
+    for (bool s : seen) {
+        if (!s) return Fail(ReceiptError{ReceiptErrc::MissingIds, "the answer lacks receipts for some messages", false});
+    }
+    if (j.contains("serverTime") && j["serverTime"].is_string()) {
+        std::int64_t ms = 0;
+        if (parseIsoUtcMs(j["serverTime"].get<std::string>(), ms)) set.serverTimeMs = ms;
+    }
+    return set;
+}
+
+std::string encodeReceipts(const std::vector<MessageReceipt>& receipts, std::int64_t serverTimeMs) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : receipts) {
+        nlohmann::json o{{"messageId", r.messageId}, {"status", toString(r.status)}};
+        if (r.status == ReceiptStatus::Rejected) o["reason"] = r.reason;
+        arr.push_back(std::move(o));
+    }
+    nlohmann::json body{{"receipts", std::move(arr)}, {"serverTime", formatIsoUtcMs(serverTimeMs)}};
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string encodeError(std::string_view message) {
+    return nlohmann::json{{"error", std::string(message)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value, std::int64_t nowUtcMs) {
+    value = trimView(value);
+    if (value.empty()) return std::nullopt;
+    if (value.front() >= '0' && value.front() <= '9') {
+        std::int64_t seconds = 0;
+        const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        if (ec == std::errc::result_out_of_range) return std::chrono::seconds(kMaxRetryAfterS);
+        if (ec != std::errc() || p != value.data() + value.size()) return std::nullopt;
+        return std::chrono::seconds(std::min(seconds, kMaxRetryAfterS));
+    }
+    const auto when = parseHttpDate(value);
+    if (!when) return std::nullopt;
+    const std::int64_t delta = std::max<std::int64_t>(0, *when - nowUtcMs);
+    return std::chrono::milliseconds(std::min(delta, kMaxRetryAfterS * 1000));
+}
+
+std::optional<std::int64_t> parseHttpDate(std::string_view value) {
+    value = trimView(value);
+    const auto parts = splitSpaces(value);
+    std::tm tm{};
+    int year = 0;
+    int day = 0;
+    if (parts.size() == 6 && parts[0].size() == 4 && parts[0].back() == ',' && parts[5] == "GMT") {
+        // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+        tm.tm_mon = monthIndex(parts[2]);
+        if (!toInt(parts[1], day) || !toInt(parts[3], year) || !parseClock(parts[4], tm)) return std::nullopt;
+    } else if (parts.size() == 4 && parts[0].back() == ',' && parts[3] == "GMT" && parts[1].size() == 9) {
+        // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+        const auto d = parts[1];
+        if (d[2] != '-' || d[6] != '-') return std::nullopt;
+        tm.tm_mon = monthIndex(d.substr(3, 3));
+        if (!toInt(d.substr(0, 2), day) || !toInt(d.substr(7, 2), year) || !parseClock(parts[2], tm)) return std::nullopt;
+        year += year < 70 ? 2000 : 1900;
+    } else if (parts.size() == 5 && parts[0].size() == 3) {
+        // asctime: Sun Nov  6 08:49:37 1994
+        tm.tm_mon = monthIndex(parts[1]);
+        if (!toInt(parts[2], day) || !parseClock(parts[3], tm) || !toInt(parts[4], year)) return std::nullopt;
+    } else {
+        return std::nullopt;
+    }
+    if (tm.tm_mon < 0 || day < 1 || day > 31 || year < 1970 || year > 9999) return std::nullopt;
+    tm.tm_mday = day;
+    tm.tm_year = year - 1900;
+    const std::time_t t = timegm(&tm);
+    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+    return static_cast<std::int64_t>(t) * 1000;
+}
+
+std::string formatHttpDate(std::int64_t utcMs) {
+    const std::time_t t = static_cast<std::time_t>(utcMs / 1000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[static_cast<std::size_t>(tm.tm_wday)].data(),
+                  tm.tm_mday, kMonths[static_cast<std::size_t>(tm.tm_mon)].data(), tm.tm_year + 1900, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec);
+    return buf;
+}
+
+}  // namespace touchpoint::protocol
