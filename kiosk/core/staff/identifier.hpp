@@ -1,0 +1,25 @@
+#pragma once
+// What staff type or scan to look a shopper up, turned into the normalised identity the hub indexes:
+// phone in E.164 (libphonenumber, the store's region for numbers typed without a country code), email
+// trimmed and lower-cased, member card trimmed.
+
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "event/kiosk_events.hpp"
+
+namespace touchpoint::kiosk::staff {
+
+/// Which field the staff lookup screen is on.
+enum class LookupMode { Phone, Email, Card };
+std::string_view toString(LookupMode mode);
+
+/// Why an input was refused; the screen shows a translated message for each.
+enum class IdentifierError { Empty, InvalidPhone, InvalidEmail, InvalidCard };
+std::string_view toString(IdentifierError error);
+
+Result<event::Identity, IdentifierError> normalizeIdentifier(LookupMode mode, std::string_view input,
+                                                             const std::string& phoneRegion);
+
+}  // namespace touchpoint::kiosk::staff

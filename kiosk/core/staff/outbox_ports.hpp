@@ -1,0 +1,53 @@
+#pragma once
+// The real outbox behind staff mode's ports. Header-only so the staff core library itself does not link the
+// outbox; the kiosk app (which has one) includes this.
+
+#include "outbox/outbox.hpp"
+#include "staff/staff_ports.hpp"
+
+namespace touchpoint::kiosk::staff {
+
+class OutboxDeadLetters final : public DeadLetterStore {
+public:
+    explicit OutboxDeadLetters(outbox::Outbox& outbox) : m_outbox(outbox) {}
+
+    Result<std::vector<DeadLetterRow>, std::string> list(std::size_t limit) override {
+        auto letters = m_outbox.listDeadLetters(limit);
+        if (!letters) return Fail(letters.error().message);
+        std::vector<DeadLetterRow> rows;
+        rows.reserve(letters->size());
+        for (const auto& d : *letters) {
+            rows.push_back({d.id, std::string(event::toString(d.kind)), d.reason, d.lastStatus, d.attempts,
+                            d.lastAttemptMs});
+        }
+        return rows;
+    }
+    Result<std::int64_t, std::string> replay(std::optional<std::int64_t> id) override {
+        auto n = m_outbox.replayDeadLetters(id);
+        if (!n) return Fail(n.error().message);
+        return *n;
+    }
+    Result<std::int64_t, std::string> drop(std::optional<std::int64_t> id) override {
+        auto n = m_outbox.dropDeadLetters(id);
+        if (!n) return Fail(n.error().message);
+        return *n;
+    }
+
+private:
+    outbox::Outbox& m_outbox;
+};
+
+class OutboxAuditSink final : public AuditSink {
+public:
+    explicit OutboxAuditSink(outbox::Outbox& outbox) : m_outbox(outbox) {}
+    Result<void, std::string> record(event::Message& message) override {
+        auto receipt = m_outbox.enqueue(message);
+        if (!receipt) return Fail(receipt.error().message);
+        return {};
+    }
+
+private:
+    outbox::Outbox& m_outbox;
+};
+
+}  // namespace touchpoint::kiosk::staff

@@ -1,0 +1,52 @@
+#pragma once
+// The last known loyalty status per shopper, for staff lookups while the hub is unreachable. One small SQLite
+// file beside the outbox ("staff-cache.db"), keyed by the keyed identity hash: no phone, email or member
+// number is ever written, and the cached status itself carries none. Entries older than maxAge are purged,
+// and the table is capped so it cannot grow into a member list.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "common/sqlite.hpp"
+#include "staff/loyalty_status.hpp"
+
+namespace touchpoint::kiosk::staff {
+
+struct CachedStatus {
+    LoyaltyStatus status;
+    std::int64_t fetchedUtcMs = 0;
+};
+
+struct StatusCacheOptions {
+    std::filesystem::path path;           ///< ":memory:" in unit tests
+    std::int64_t maxEntries = 2000;
+    std::int64_t maxAgeMs = 30LL * 24 * 3600 * 1000;
+};
+
+class StatusCache {
+public:
+    /// Opens or creates the file. A file that is not a database is moved aside and a fresh one started: the
+    /// cache is a convenience, never worth refusing staff mode over.
+    static Result<std::unique_ptr<StatusCache>, std::string> open(const StatusCacheOptions& options, const Clock& clock);
+
+    Result<void, std::string> put(const std::string& identityHash, const LoyaltyStatus& status);
+    /// Nothing when absent or too old.
+    Result<std::optional<CachedStatus>, std::string> get(const std::string& identityHash);
+    Result<void, std::string> remove(const std::string& identityHash);
+    Result<std::int64_t, std::string> size();
+
+private:
+    StatusCache(sqlite::Database db, StatusCacheOptions options, const Clock& clock)
+        : m_db(std::move(db)), m_options(std::move(options)), m_clock(clock) {}
+
+    sqlite::Database m_db;
+    StatusCacheOptions m_options;
+    const Clock& m_clock;
+};
+
+}  // namespace touchpoint::kiosk::staff
