@@ -55,7 +55,8 @@ std::string formatIsoUtcMs(std::int64_t utcMs) {
     const auto t = static_cast<std::time_t>(secs);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    std::array<char, 40> buf{};
+    // Sized for any int fields (g++ -O2 checks the worst case, 77 bytes, under -Werror=format-truncation).
+    std::array<char, 80> buf{};
     std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
     return buf.data();
