@@ -1,0 +1,138 @@
+#pragma once
+// The shopper's flow as a state machine, with no ImGui in sight: attract -> sign-in -> (consent) -> welcome
+// -> feedback -> thank you -> attract, plus the inactivity warning and the full reset. Screens hand it intents;
+// it records events through the EventStore (durable before any "thank you"), asks the hub through a
+// ProfileClient on another thread and takes the answer back through the RunQueue. All timers run on the
+// injected Clock, so tests drive minutes of inactivity in microseconds.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "event/kiosk_events.hpp"
+#include "event_store.hpp"
+#include "i18n.hpp"
+#include "intent.hpp"
+#include "profile.hpp"
+#include "run_queue.hpp"
+#include "survey.hpp"
+#include "validation.hpp"
+#include "view_models.hpp"
+
+namespace touchpoint::kiosk {
+
+struct FlowOptions {
+    std::string phoneRegion = "US";
+    std::string defaultLanguage = "en";
+    std::vector<std::string> languages{"en"};
+    std::int64_t inactivityMs = 45'000;
+    std::int64_t stillThereMs = 20'000;
+    double accessibilityTimeoutFactor = 2.0;  ///< larger-text mode also lengthens every timeout
+    std::int64_t cooldownMs = 3LL * 3600 * 1000;
+    std::int64_t welcomeTimeoutMs = 1'500;
+    std::int64_t thankYouMs = 6'000;
+    std::int64_t apologyMs = 20'000;
+    std::int64_t misuseWindowMs = 5'000;
+    std::string consentNoticeId = "loyalty-terms";
+    std::string consentNoticeVersion = "2026-01";
+    /// The attract screen pulses for pulseMs every pulsePeriodMs and is still in between (idle CPU).
+    std::int64_t pulsePeriodMs = 30'000;
+    std::int64_t pulseMs = 1'200;
+};
+
+enum class AppMode { Shopper, Staff };
+
+class KioskController {
+public:
+    /// Everything is borrowed and must outlive the controller. `profiles` may be null (offline-only kiosk).
+    /// The app must destroy the ProfileClient (joining its thread) before the controller.
+    KioskController(FlowOptions options, const Clock& clock, const Translations& texts, const Survey& survey,
+                    const event::KioskEventFactory& events, EventStore& store, ProfileClient* profiles,
+                    RunQueue& queue);
+    ~KioskController();
+    KioskController(const KioskController&) = delete;
+    KioskController& operator=(const KioskController&) = delete;
+
+    /// Applies one intent. Also counts as activity (restarts the inactivity timer).
+    void apply(const Intent& intent);
+    /// Any touch, even one that hit no widget.
+    void noteActivity();
+    /// Runs due timers: welcome timeout, "still there?", reset, thank-you return, attract pulse.
+    void tick();
+    /// Monotonic time of the next timer the loop must wake for (nothing when only input can change things).
+    std::optional<std::int64_t> nextWakeMs() const;
+
+    ScreenId screen() const { return m_screen; }
+    AppMode mode() const { return m_mode; }
+    bool stillThereShown() const { return m_stillThere; }
+    /// Staff mode: the app shows the staff UI until leaveStaffMode(); shopper timers are paused.
+    void leaveStaffMode();
+
+    DisplayVm displayVm() const;
+    AttractVm attractVm() const;
+    SignInVm signInVm() const;
+    ConsentVm consentVm() const;
+    WelcomeVm welcomeVm() const;
+    FeedbackVm feedbackVm() const;
+    ThankYouVm thankYouVm() const;
+    ApologyVm apologyVm() const;
+    StillThereVm stillThereVm() const;
+
+    const std::string& sessionId() const;
+    std::string locale() const;
+    /// The exact text shown for the loyalty terms in the current language (what consent hashes).
+    const std::string& termsText() const;
+    /// True when nothing of a shopper is left in memory: used by tests after a reset.
+    bool sessionIsBlank() const;
+    /// Bumped on every change the screen must show; the loop redraws when it moves.
+    std::uint64_t revision() const { return m_revision; }
+
+private:
+    struct Session;
+
+    void resetSession();
+    void submitSignIn();
+    void signInWith(event::Identity identity, event::SigninMethod method);
+    void onWelcome(std::uint64_t requestId, Result<WelcomeInfo, std::string> result);
+    void resolveWelcome(const std::optional<WelcomeInfo>& online);
+    bool recordSignin(bool newMember);
+    void acceptConsent();
+    void startFeedback();
+    void submitFeedback();
+    void abandonFeedback(const std::string& reason);
+    void showApology(const std::string& messageKey);
+    void typeChar(const std::string& utf8);
+    void backspace();
+    std::int64_t scaled(std::int64_t ms) const;
+    std::optional<event::Identity> memberForFeedback() const;
+    void changed() { ++m_revision; }
+
+    FlowOptions m_options;
+    const Clock& m_clock;
+    const Translations& m_texts;
+    const Survey& m_survey;
+    const event::KioskEventFactory& m_events;
+    EventStore& m_store;
+    ProfileClient* m_profiles;
+    RunQueue& m_queue;
+    PhoneValidator m_phone;
+    WelcomeCache m_cache;
+
+    std::unique_ptr<Session> m_sessionPtr;
+    Session& m_session;
+    ScreenId m_screen = ScreenId::Attract;
+    AppMode m_mode = AppMode::Shopper;
+    bool m_stillThere = false;
+    std::int64_t m_lastActivityMs = 0;
+    std::int64_t m_stillThereDeadlineMs = 0;
+    std::int64_t m_screenDeadlineMs = 0;   // thank you / apology / welcome loading
+    std::int64_t m_attractSinceMs = 0;
+    std::optional<std::int64_t> m_lastFeedbackMs;  // kiosk-wide, survives resets: the misuse window
+    std::uint64_t m_welcomeRequest = 0;
+    std::uint64_t m_revision = 1;
+};
+
+}  // namespace touchpoint::kiosk

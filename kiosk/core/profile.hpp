@@ -1,0 +1,68 @@
+#pragma once
+// What the welcome screen shows after a sign-in: the hub's answer to GET /v1/profiles/welcome
+// (docs/PROTOCOL.md), the interface the controller asks it through, and a small in-memory cache keyed by the
+// identity's keyed hash so an offline kiosk can still show what it last knew. The cache never holds a phone
+// number or email, and lives only in memory.
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "event/kiosk_events.hpp"
+
+namespace touchpoint::kiosk {
+
+struct Reward {
+    std::string id;
+    std::string name;
+    std::int64_t points = 0;
+};
+
+struct WelcomeInfo {
+    bool found = false;
+    std::string firstInitial;
+    std::string tier;
+    std::int64_t points = 0;
+    std::string nextTier;
+    std::int64_t pointsToNextTier = 0;
+    double progress = 0.0;  ///< 0..1 toward the next tier
+    std::vector<Reward> rewards;
+    std::optional<std::int64_t> lastCheckinMs;
+    std::int64_t cooldownSeconds = 0;
+    std::int64_t pointsPerCheckin = 0;
+    std::string nextStepKind;
+    std::string nextStepText;  ///< written by the hub, shown as is
+};
+
+/// Parses the hub's welcome JSON; an error names the field.
+Result<WelcomeInfo, std::string> parseWelcome(const std::string& body);
+
+/// Asks the hub about a signed-in shopper. Implementations answer on their own thread (never the UI's)
+/// within their timeout and call `done` exactly once, from that thread.
+class ProfileClient {
+public:
+    virtual ~ProfileClient() = default;
+    using Done = std::function<void(Result<WelcomeInfo, std::string>)>;
+    virtual void requestWelcome(const event::Identity& identity, Done done) = 0;
+};
+
+/// The last welcome answers, by identity hash, least recently used dropped first.
+class WelcomeCache {
+public:
+    explicit WelcomeCache(std::size_t capacity = 512) : m_capacity(capacity) {}
+    void put(const std::string& identityHash, const WelcomeInfo& info);
+    std::optional<WelcomeInfo> get(const std::string& identityHash);
+    std::size_t size() const { return m_map.size(); }
+
+private:
+    std::size_t m_capacity;
+    std::list<std::string> m_order;  // most recent first
+    std::map<std::string, std::pair<WelcomeInfo, std::list<std::string>::iterator>> m_map;
+};
+
+}  // namespace touchpoint::kiosk

@@ -1,0 +1,82 @@
+#pragma once
+// Everything a screen needs to draw, copied out of the controller once per frame. Screens read these and
+// return intents; they never reach into the controller. Text the shopper typed is here only while its
+// screen is up.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile.hpp"
+#include "survey.hpp"
+
+namespace touchpoint::kiosk {
+
+enum class ScreenId { Attract, SignIn, Consent, Welcome, Feedback, ThankYou, Apology };
+std::string_view toString(ScreenId id);
+
+enum class SignInTab { Phone, Email };
+
+/// Presentation choices that apply to every screen.
+struct DisplayVm {
+    std::string language;
+    bool highContrast = false;
+    bool largeText = false;
+};
+
+struct AttractVm {
+    std::vector<std::string> languages;
+    /// 0..1 position in the current pulse, or nothing between pulses (then nothing moves and nothing redraws).
+    std::optional<double> pulse;
+};
+
+struct SignInVm {
+    SignInTab tab = SignInTab::Phone;
+    std::string phoneText;
+    std::string emailText;
+    std::string errorKey;  ///< translation key, empty when there is nothing to say
+};
+
+struct ConsentVm {
+    std::string termsKey;      ///< translation key of the notice text shown (and hashed)
+    std::string marketingKey;
+    bool termsTicked = false;
+    bool marketingTicked = false;
+};
+
+enum class WelcomeState { Loading, Member, NewMember, Offline, Cooldown };
+
+struct WelcomeVm {
+    WelcomeState state = WelcomeState::Loading;
+    std::optional<WelcomeInfo> info;  ///< from the hub, or the cache when offline
+    bool infoFromCache = false;
+    bool signedIn = false;
+};
+
+struct FeedbackVm {
+    std::string titleKey;
+    SurveyStep step;
+    std::optional<int> score;
+    std::vector<std::string> picked;
+    std::string comment;
+    int position = 1;
+    int count = 1;
+    bool canAdvance = false;
+    bool isLast = false;
+    bool canGoBack = false;
+};
+
+struct ThankYouVm {
+    bool member = false;
+};
+
+struct ApologyVm {
+    std::string messageKey;
+};
+
+struct StillThereVm {
+    int secondsLeft = 0;
+};
+
+}  // namespace touchpoint::kiosk

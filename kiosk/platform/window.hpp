@@ -1,0 +1,58 @@
+#pragma once
+// The only place that includes GLFW: the window (full screen, undecorated, hidden cursor in kiosk mode),
+// the GL context, ImGui's GLFW + OpenGL3 backends, blocking waits for events, a cross-thread wake-up and
+// PNG screenshots of the back buffer.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+
+struct GLFWwindow;
+
+namespace touchpoint::kiosk::platform {
+
+struct WindowOptions {
+    int width = 1920;
+    int height = 1080;
+    bool fullscreen = true;   ///< on the primary monitor at its current mode
+    bool kioskMode = true;    ///< hidden cursor, no decorations, close button ignored
+    bool vsync = true;
+    std::string title = "Touchpoint";
+};
+
+class Window {
+public:
+    /// Initialises GLFW, opens the window, makes its GL context current and starts the ImGui backends on
+    /// the ImGui context that must already exist. Fails with a readable line (no display, no GL).
+    static Result<std::unique_ptr<Window>, std::string> open(const WindowOptions& options);
+    ~Window();
+    Window(const Window&) = delete;
+    Window& operator=(const Window&) = delete;
+
+    /// Blocks until input arrives, wake() is called or `timeoutS` passes (0: just poll).
+    void waitEvents(double timeoutS);
+    /// Wakes a waitEvents() from any thread (glfwPostEmptyEvent).
+    static void wake();
+    /// Backend new-frame for GLFW and OpenGL3 (call before ImGui::NewFrame()).
+    void beginFrame();
+    /// Clears, renders ImGui's draw data and swaps.
+    void endFrame(bool swap = true);
+    /// Renders ImGui's draw data into the back buffer without swapping, then writes it as PNG.
+    Result<void, std::string> saveScreenshot(const std::filesystem::path& file);
+    /// The window manager or a user asked to close (ignored in kiosk mode).
+    bool closeRequested() const;
+    int framebufferWidth() const;
+    int framebufferHeight() const;
+    /// Re-uploads the font atlas texture after it was rebuilt.
+    void reloadFonts();
+
+private:
+    explicit Window(GLFWwindow* window, bool kioskMode);
+    GLFWwindow* m_window;
+    bool m_kioskMode;
+};
+
+}  // namespace touchpoint::kiosk::platform

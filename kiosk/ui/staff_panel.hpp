@@ -1,0 +1,58 @@
+#pragma once
+// The seam for staff mode (kiosk/core/staff, kiosk/ui/staff). A 3 s press in the top-left corner makes the
+// controller drop the shopper's session and switch to AppMode::Staff; from then on the app calls the staff
+// panel's draw() instead of the shopper screens until isOpen() turns false (then back to attract). The
+// panel owns everything from the PIN pad on, with its own controller, idle timeout and wipe.
+//
+// To plug in: build a library `touchpoint_kiosk_staff` (kiosk/core/staff or kiosk/ui/staff CMakeLists,
+// added by kiosk/CMakeLists.txt when present) that defines makeStaffPanel(). Without it the long press
+// returns to attract and logs that staff mode is not built.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "ui_context.hpp"
+
+namespace touchpoint {
+class Clock;
+namespace config { struct KioskConfig; }
+namespace event { class KioskEventFactory; }
+}  // namespace touchpoint
+
+namespace touchpoint::kiosk {
+class RunQueue;
+}
+
+namespace touchpoint::kiosk::ui {
+
+class StaffPanel {
+public:
+    virtual ~StaffPanel() = default;
+    /// The long press happened: show the PIN pad.
+    virtual void open() = 0;
+    /// While true the app draws this panel instead of the shopper screens.
+    virtual bool isOpen() const = 0;
+    /// Draws one frame between ImGui::NewFrame and ImGui::Render (full screen, use ScreenFrame and the
+    /// shared widgets so the script driver can tap named widgets).
+    virtual void draw(UiContext& ctx) = 0;
+    /// Staff confirmed "exit the app": the loop ends after this frame.
+    virtual bool wantsAppExit() const { return false; }
+    /// Monotonic ms of the panel's next timer (its idle timeout, a countdown), if any.
+    virtual std::optional<std::int64_t> nextWakeMs() const { return std::nullopt; }
+};
+
+/// What the app lends the staff panel. Everything outlives the panel.
+struct StaffDeps {
+    const config::KioskConfig& config;
+    const Clock& clock;
+    const event::KioskEventFactory& events;
+    RunQueue& queue;                   ///< worker results back to the UI thread
+    std::filesystem::path outboxPath;  ///< open your own Outbox connection on it
+};
+
+/// Defined by the staff-mode library (kiosk/ui/staff) when it is built.
+std::unique_ptr<StaffPanel> makeStaffPanel(const StaffDeps& deps);
+
+}  // namespace touchpoint::kiosk::ui
