@@ -5,6 +5,7 @@
 #include "event/sealing.hpp"
 #include "staff/pin.hpp"
 #include "staff/staff_controller.hpp"
+#include "staff/uploader_sync.hpp"
 #include "staff_fakes.hpp"
 #include "temp_dir.hpp"
 
@@ -423,6 +424,41 @@ TEST(StaffSyncHealth, PlainWordsForEachState) {
     EXPECT_EQ(formatDuration(-90'000), "-1 min");
     EXPECT_EQ(formatBytes(12'345'678'901ULL), "12.3 GB");
     EXPECT_EQ(formatBytes(512'000'000ULL), "512 MB");
+}
+
+
+TEST(StaffSyncHealth, TheUploadersStatesMapToPlainWords) {
+    uploader::HealthSnapshot h;
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Starting) << "not contacted yet";
+    h.causeCode = "connect_failed";
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Offline);
+    h.causeCode = "http_503";
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::HubError);
+    h.state = uploader::UploaderState::TlsError;
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Certificate);
+    h.state = uploader::UploaderState::AuthError;
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::TokenRejected);
+    h.state = uploader::UploaderState::ClockWrong;
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::ClockWrong);
+    h.state = uploader::UploaderState::Paused;
+    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Stopped);
+    EXPECT_EQ(toSyncSnapshot(h, 0, false).state, SyncState::NotConfigured);
+    h.state = uploader::UploaderState::Online;
+    h.cause = "ok";
+    h.queueDepth = 7;
+    h.oldestPendingAgeMs = 1500;
+    h.deadLetters = 2;
+    h.drops = {{"too_large", 1}};
+    const SyncSnapshot s = toSyncSnapshot(h, 10'000, true);
+    EXPECT_EQ(s.state, SyncState::Online);
+    EXPECT_TRUE(s.lastError.empty());
+    EXPECT_EQ(s.oldestPendingUtcMs, 8'500);
+    EXPECT_EQ(s.deadLetters, 2);
+    EXPECT_EQ(s.drops.at("too_large"), 1);
+    UploaderSyncControl none(nullptr, SystemClock::instance());
+    EXPECT_EQ(none.snapshot().state, SyncState::NotConfigured);
+    none.syncNow();
+    none.restart();
 }
 
 }  // namespace
