@@ -1,0 +1,72 @@
+#pragma once
+// Turns an ingest request body into validated messages, one verdict per message. A pure function of its
+// inputs (no server, no store), so the fuzz target drives it directly. One bad message never fails the
+// rest: each gets a precise reason; only a body that is not JSON at all, or has no `batch` array, is a 400.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "event/message.hpp"
+#include "event/sealing.hpp"
+
+namespace touchpoint::hub {
+
+/// Deepest nesting allowed inside one message (the message object itself is depth 1).
+inline constexpr int kMaxMessageDepth = 16;
+inline constexpr std::size_t kMaxIdLength = 256;
+inline constexpr std::size_t kMaxMessagesPerBatch = 10'000;
+
+/// A message that passed validation, with its sealed fields opened and its time corrected.
+struct IngestMessage {
+    std::string type;          ///< track | identify | alias | page | screen
+    std::string messageId;
+    std::string event;         ///< track name; "Page Viewed" / "Screen Viewed" for page / screen
+    std::string userId;
+    std::string anonymousId;
+    std::string previousId;    ///< alias
+    std::string channel;       ///< in_store_kiosk | web | app | what the sender said
+    std::string storeId;
+    std::string kioskId;
+    std::string appVersion;
+    std::int64_t timestampMs = 0;   ///< as captured by the sender's clock
+    std::int64_t correctedMs = 0;   ///< receivedAt − (sentAt − timestamp), or timestamp without a sentAt
+    std::optional<std::int64_t> clockOffsetMs;  ///< sender clock minus hub clock, when sentAt was given
+    std::int64_t receivedMs = 0;
+    nlohmann::json properties = nlohmann::json::object();  ///< plaintext after unsealing
+    nlohmann::json traits = nlohmann::json::object();
+    nlohmann::json payload;  ///< the whole message as stored (unsealed, no `sealed` member)
+};
+
+struct MessageVerdict {
+    std::string messageId;  ///< as sent, or "" when it had none
+    std::optional<IngestMessage> message;  ///< set when valid
+    std::string reason;     ///< why it was rejected, when not valid
+};
+
+struct BatchError {
+    int status = 400;
+    std::string message;
+};
+
+struct ParseOptions {
+    /// `POST /v1/batch` takes {"batch":[...]}; `/v1/track` etc. take one message, whose type must match.
+    std::optional<std::string> singleType;
+    std::int64_t receivedAtMs = 0;
+    const event::Unsealer* unsealer = nullptr;  ///< without one, any sealed field is rejected
+};
+
+struct ParsedBatch {
+    std::vector<MessageVerdict> verdicts;
+};
+
+/// Never throws for any input.
+Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOptions& options);
+
+/// Replaces e-mail addresses and phone numbers in free text with "[email]" / "[phone]".
+std::string maskPersonalText(std::string_view text);
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,212 @@
+#include "hub/bench_ingest.hpp"
+
+#include <zlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "common/tls_cert.hpp"
+#include "event/kiosk_events.hpp"
+#include "hub/hub_admin.hpp"
+#include "hub/hub_server.hpp"
+#include "hub/pg_cluster.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+std::string gzip(const std::string& in) {
+    z_stream z{};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&z, in.size()) + 32, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+/// A kiosk-shaped mix: sign-ins and consents with sealed phones, feedback (some with sealed comments),
+/// abandoned surveys, heartbeats; shoppers come back, so the identity graph and cooldowns do real work.
+std::vector<std::string> makeBatches(const BenchOptions& o, const std::string& publicKey, std::int64_t nowMs) {
+    auto sealer = event::Sealer::fromPublicKeyB64(publicKey);
+    auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
+    ManualClock clock(nowMs - 3'600'000);
+    std::mt19937_64 rng(42);
+    std::vector<event::KioskEventFactory> kiosks;
+    for (int k = 0; k < 40; ++k) {
+        event::DeviceIdentity d{"store-" + std::to_string(k / 4), "kiosk-" + std::to_string(k), "America/New_York",
+                                "0.1.0", "boot"};
+        kiosks.emplace_back(d, *sealer, *hasher, clock);
+    }
+    const std::int64_t shoppers = std::max<std::int64_t>(1000, o.messages / 8);
+    std::vector<std::string> batches;
+    json batch = json::array();
+    std::int64_t seq = 0;
+    for (std::int64_t i = 0; i < o.messages; ++i) {
+        auto& f = kiosks[static_cast<std::size_t>(rng() % kiosks.size())];
+        clock.advanceMs(5);
+        const std::string session = "s-" + std::to_string(i / 3);
+        const auto shopper = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(shoppers));
+        event::Identity id{event::Identity::Type::Phone, "+1202555" + std::to_string(1000000 + shopper).substr(1)};
+        const auto pick = rng() % 100;
+        event::Message m;
+        if (pick < 30) {
+            m = f.signin(session, "en-US", event::SigninMethod::Phone, id, pick < 3);
+        } else if (pick < 35) {
+            m = f.consent(session, "en-US", id, {"loyalty-terms", "2026-01", std::string(64, 'a'), {"loyalty_terms"}});
+        } else if (pick < 80) {
+            event::FeedbackAnswers a;
+            a.surveyId = "store-visit";
+            a.nps = static_cast<int>(rng() % 11);
+            a.csat = 1 + static_cast<int>(rng() % 5);
+            a.ces = 1 + static_cast<int>(rng() % 7);
+            a.reasons = {"staff", "speed"};
+            if (pick < 45) a.comment = "The staff were lovely, call me on 555 0100";
+            m = f.feedback(session, "en-US", a, std::nullopt);
+        } else if (pick < 90) {
+            event::FeedbackAnswers a;
+            a.surveyId = "store-visit";
+            a.nps = 5;
+            a.lastStep = "reasons";
+            m = f.feedbackAbandoned(session, "en-US", a, "timeout", std::nullopt);
+        } else {
+            m = f.heartbeat({{"state", "online"}, {"queueDepth", static_cast<int>(rng() % 50)}});
+        }
+        m.context.sequence = ++seq;
+        batch.push_back(event::toJson(m, clock.utcMs()));
+        if (batch.size() == o.batchMessages || i + 1 == o.messages) {
+            json body = {{"batch", std::move(batch)}, {"sentAt", formatIsoUtcMs(clock.utcMs())}};
+            batches.push_back(gzip(body.dump()));
+            batch = json::array();
+        }
+    }
+    return batches;
+}
+
+}  // namespace
+
+int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
+    if (o.store != "sqlite" && o.store != "postgres") {
+        err << "bench: --store must be sqlite or postgres\n";
+        return 2;
+    }
+    if (o.senders < 1 || o.messages < 1) {
+        err << "bench: --senders and --n must be positive\n";
+        return 2;
+    }
+    char templ[] = "/tmp/touchpoint-bench-XXXXXX";
+    if (!::mkdtemp(templ)) return 1;
+    const std::filesystem::path dir = templ;
+    struct Cleanup {
+        std::filesystem::path dir;
+        ~Cleanup() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    } cleanup{dir};
+
+    std::optional<TempPostgres> pg;
+    HubConfig config;
+    config.port = 0;
+    config.workerThreads = o.senders + 2;
+    config.storeConnections = o.senders + 1;
+    if (o.store == "sqlite") {
+        config.storeUrl = "sqlite://" + (dir / "hub.db").string();
+    } else if (!o.postgresUrl.empty()) {
+        config.storeUrl = o.postgresUrl;
+    } else {
+        auto started = TempPostgres::start();
+        if (!started) {
+            err << "bench: " << started.error() << "\n";
+            return 1;
+        }
+        pg.emplace(std::move(started).value());
+        config.storeUrl = pg->url();
+    }
+    auto pem = tls::makeCertificate(tls::CertificateRequest{});
+    if (!pem) {
+        err << "bench: " << pem.error() << "\n";
+        return 1;
+    }
+    config.tlsCertFile = (dir / "cert.pem").string();
+    config.tlsKeyFile = (dir / "key.pem").string();
+    (void)tls::writeFileAtomically(config.tlsCertFile, pem->certificate, 0644);
+    (void)tls::writeFileAtomically(config.tlsKeyFile, pem->privateKey, 0600);
+    const auto keys = event::generateSealingKeyPair();
+    config.sealingSecretKeyFiles = {(dir / "sealing.key").string()};
+    (void)tls::writeFileAtomically(config.sealingSecretKeyFiles[0], keys.secretKeyB64, 0600);
+
+    auto server = HubServer::create(config);
+    if (!server) {
+        err << "bench: " << server.error() << "\n";
+        return 1;
+    }
+    auto token = createToken(*(*server)->context().store, "bench", "ingest");
+    if (!token) {
+        err << "bench: " << token.error() << "\n";
+        return 1;
+    }
+    auto port = (*server)->start();
+    if (!port) {
+        err << "bench: " << port.error() << "\n";
+        return 1;
+    }
+    err << "bench: preparing " << o.messages << " messages...\n";
+    const auto batches = makeBatches(o, keys.publicKeyB64, SystemClock::instance().utcMs());
+
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::int64_t> accepted{0}, other{0}, failures{0};
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> senders;
+    for (int s = 0; s < o.senders; ++s) {
+        senders.emplace_back([&] {
+            httplib::SSLClient client("127.0.0.1", *port);
+            client.set_ca_cert_path(config.tlsCertFile.c_str());
+            client.enable_server_certificate_verification(true);
+            client.set_keep_alive(true);
+            client.set_tcp_nodelay(true);
+            client.set_read_timeout(120, 0);
+            client.set_bearer_token_auth(token->c_str());
+            httplib::Headers headers{{"Content-Encoding", "gzip"}};
+            for (std::size_t i = next++; i < batches.size(); i = next++) {
+                auto res = client.Post("/v1/batch", headers, batches[i], "application/json");
+                if (!res || res->status != 200) {
+                    ++failures;
+                    continue;
+                }
+                const auto body = json::parse(res->body, nullptr, false);
+                if (!body.is_object() || !body["receipts"].is_array()) {
+                    ++failures;
+                    continue;
+                }
+                for (const auto& r : body["receipts"]) (r["status"] == "accepted" ? accepted : other) += 1;
+            }
+        });
+    }
+    for (auto& t : senders) t.join();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    (*server)->stop();
+    const double rate = static_cast<double>(accepted.load()) / took.count();
+    if (o.json) {
+        out << json{{"store", o.store},       {"senders", o.senders},        {"messages", o.messages},
+                    {"batchMessages", o.batchMessages}, {"accepted", accepted.load()}, {"notAccepted", other.load()},
+                    {"failedRequests", failures.load()}, {"seconds", took.count()}, {"eventsPerSecond", rate}}
+                   .dump()
+            << "\n";
+    } else {
+        out << "store=" << o.store << " senders=" << o.senders << " accepted=" << accepted << " other=" << other
+            << " failed_requests=" << failures << " seconds=" << took.count() << " events_per_second=" << rate << "\n";
+    }
+    return failures == 0 && accepted == o.messages ? 0 : 1;
+}
+
+}  // namespace touchpoint::hub

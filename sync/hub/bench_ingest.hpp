@@ -1,0 +1,23 @@
+#pragma once
+// `touchpoint-hub bench ingest`: an in-process hub on an ephemeral port, N concurrent HTTPS keep-alive
+// senders posting gzip batches of kiosk-shaped messages (sealed personal fields), events/s printed.
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace touchpoint::hub {
+
+struct BenchOptions {
+    std::string store = "sqlite";  ///< sqlite | postgres
+    std::string postgresUrl;       ///< empty: start a temporary cluster
+    int senders = 4;
+    std::int64_t messages = 200'000;
+    std::size_t batchMessages = 250;
+    bool json = false;
+};
+
+/// Returns the process exit code.
+int runIngestBench(const BenchOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,197 @@
+#include "hub/hub_admin.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/tls_cert.hpp"
+#include "event/sealing.hpp"
+#include "hub/identity.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+/// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
+std::vector<std::string> splitCsv(const std::string& line) {
+    std::vector<std::string> out(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                out.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                out.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.emplace_back();
+        } else if (c != '\r') {
+            out.back() += c;
+        }
+    }
+    return out;
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    std::size_t i = 0;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    return s.substr(i);
+}
+
+}  // namespace
+
+bool isScope(const std::string& scope) { return scope == "ingest" || scope == "lookup" || scope == "head-office"; }
+
+Result<std::string, std::string> createToken(HubStore& store, const std::string& name, const std::string& scope) {
+    if (!isScope(scope)) return Fail("scope must be ingest, lookup or head-office");
+    if (name.empty() || name.size() > 64) return Fail(std::string("name must be 1..64 characters"));
+    const auto token = newToken();
+    if (auto r = store.addToken(tokenHash(token), name, scope); !r) return Fail(r.error().message);
+    return token;
+}
+
+Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Fail("create " + dir.string() + ": " + ec.message());
+    ::chmod(dir.c_str(), 0700);
+    const auto abs = std::filesystem::absolute(dir);
+    InitResult out;
+    out.configPath = abs / "hub.toml";
+    if (std::filesystem::exists(out.configPath)) return Fail(out.configPath.string() + " exists; not overwriting it");
+
+    auto pem = tls::makeCertificate(tls::CertificateRequest{});
+    if (!pem) return Fail("certificate: " + pem.error());
+    out.caFile = abs / "hub-cert.pem";
+    const auto keyFile = abs / "hub-key.pem";
+    if (auto r = tls::writeFileAtomically(out.caFile.string(), pem->certificate, 0644); !r) return Fail(r.error());
+    if (auto r = tls::writeFileAtomically(keyFile.string(), pem->privateKey, 0600); !r) return Fail(r.error());
+
+    const auto keys = event::generateSealingKeyPair();
+    out.sealingPublicKeyB64 = keys.publicKeyB64;
+    const auto secretFile = abs / "sealing-secret.key";
+    if (auto r = tls::writeFileAtomically(secretFile.string(), keys.secretKeyB64 + "\n", 0600); !r) return Fail(r.error());
+    if (auto r = tls::writeFileAtomically((abs / "sealing-public.key").string(), keys.publicKeyB64 + "\n", 0644); !r) {
+        return Fail(r.error());
+    }
+    out.identityHashKeyB64 = event::IdentityHasher::generateKeyB64();
+    out.hubUrl = "https://127.0.0.1:" + std::to_string(port);
+
+    std::ostringstream toml;
+    toml << "# touchpoint-hub configuration written by `touchpoint-hub init`.\n"
+            "# See packaging/config/hub.toml for every setting. Relative paths are relative to this file.\n\n"
+            "[server]\nlisten = \"127.0.0.1\"\nport = "
+         << port
+         << "\nworker_threads = 8\n\n"
+            "[tls]\ncert_file = \"hub-cert.pem\"\nkey_file = \"hub-key.pem\"\n\n"
+            "[store]\nurl = \"sqlite://hub.db\"\n\n"
+            "[sealing]\n# Current key first; keep retired keys listed until no kiosk queue holds data sealed to them.\n"
+            "secret_key_files = [\"sealing-secret.key\"]\n\n"
+            "[loyalty]\npoints_per_checkin = 10\ncooldown_hours = 3\nvelocity_per_day = 5\n";
+    if (auto r = tls::writeFileAtomically(out.configPath.string(), toml.str(), 0600); !r) return Fail(r.error());
+
+    HubConfig config;
+    config.storeUrl = "sqlite://" + (abs / "hub.db").string();
+    config.storeConnections = 1;
+    auto store = openHubStore(config.storeUrl, config);
+    if (!store) return Fail("store: " + store.error().message);
+    ::chmod((abs / "hub.db").c_str(), 0600);  // holds personal data once shoppers sign in
+    auto kiosk = createToken(**store, "kiosk-1", "ingest");
+    auto staff = createToken(**store, "staff-1", "lookup");
+    auto office = createToken(**store, "head-office", "head-office");
+    if (!kiosk || !staff || !office) return Fail(std::string("could not store the first tokens"));
+    out.kioskToken = *kiosk;
+    out.staffToken = *staff;
+    out.headOfficeToken = *office;
+    return out;
+}
+
+std::string kioskConfigSnippet(const InitResult& i) {
+    std::ostringstream s;
+    s << "# --- for each kiosk's kiosk.toml (give every kiosk its own token: touchpoint-hub token add) ---\n"
+         "[hub]\nurl = \""
+      << i.hubUrl << "\"\ntoken = \"" << i.kioskToken << "\"\nstaff_token = \"" << i.staffToken
+      << "\"\nca_file = \"" << i.caFile.string()
+      << "\"\n\n[privacy]\nsealing_public_key = \"" << i.sealingPublicKeyB64 << "\"\nidentity_hash_key = \""
+      << i.identityHashKeyB64 << "\"\n\n# --- head office (exports, stats, dashboard) ---\n# token: "
+      << i.headOfficeToken << "\n# Tokens are shown only now; the hub keeps their hashes.\n";
+    return s.str();
+}
+
+Result<ImportReport, std::string> importMembersCsv(HubStore& store, const std::filesystem::path& csv,
+                                                   const std::string& phoneRegion) {
+    std::ifstream in(csv);
+    if (!in) return Fail("cannot open " + csv.string());
+    std::string line;
+    if (!std::getline(in, line)) return Fail(csv.string() + ": empty file");
+    const auto header = splitCsv(line);
+    int colId = -1, colEmail = -1, colPhone = -1, colName = -1, colPoints = -1;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        const auto h = trim(header[i]);
+        const int idx = static_cast<int>(i);
+        if (h == "member_id") colId = idx;
+        if (h == "email") colEmail = idx;
+        if (h == "phone") colPhone = idx;
+        if (h == "first_name") colName = idx;
+        if (h == "points") colPoints = idx;
+    }
+    if (colId < 0) return Fail(csv.string() + ":1: header: member_id column is required");
+    ImportReport report;
+    int lineNo = 1;
+    while (std::getline(in, line)) {
+        ++lineNo;
+        if (trim(line).empty()) continue;
+        const auto cells = splitCsv(line);
+        auto cell = [&](int col) { return col >= 0 && col < static_cast<int>(cells.size()) ? trim(cells[col]) : ""; };
+        const std::string where = csv.filename().string() + ":" + std::to_string(lineNo) + ": ";
+        MemberImport m;
+        m.memberId = cell(colId);
+        if (m.memberId.empty() || m.memberId.size() > 64) {
+            report.errors.push_back(where + "member_id: missing or too long");
+            continue;
+        }
+        if (auto e = cell(colEmail); !e.empty()) {
+            auto n = normalizeEmail(e);
+            if (!n) {
+                report.errors.push_back(where + "email: not an e-mail address");
+                continue;
+            }
+            m.email = *n;
+        }
+        if (auto p = cell(colPhone); !p.empty()) {
+            auto n = normalizePhone(p, phoneRegion);
+            if (!n) {
+                report.errors.push_back(where + "phone: not a possible phone number");
+                continue;
+            }
+            m.phone = *n;
+        }
+        m.firstName = cell(colName);
+        if (auto pts = cell(colPoints); !pts.empty()) {
+            try {
+                std::size_t used = 0;
+                m.points = std::stoll(pts, &used);
+                if (used != pts.size() || m.points < 0) throw std::invalid_argument("points");
+            } catch (const std::exception&) {
+                report.errors.push_back(where + "points: not a whole number >= 0");
+                continue;
+            }
+        }
+        if (auto r = store.importMember(m); !r) {
+            report.errors.push_back(where + r.error().message);
+            continue;
+        }
+        ++report.imported;
+    }
+    return report;
+}
+
+}  // namespace touchpoint::hub

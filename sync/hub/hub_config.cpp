@@ -1,0 +1,217 @@
+#include "hub/hub_config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace touchpoint::hub {
+
+namespace {
+
+/// Collects problems with the line they are on, so one run reports all of them.
+class Checker {
+public:
+    explicit Checker(std::string name) : m_name(std::move(name)) {}
+
+    void fail(const toml::node* node, const std::string& key, const std::string& what) {
+        const auto line = node ? node->source().begin.line : 0;
+        m_errors.push_back(m_name + ":" + std::to_string(line) + ": " + key + ": " + what);
+    }
+
+    template <class T>
+    void read(const toml::table& t, const char* section, const char* key, T& out) {
+        const toml::node* node = t.get(key);
+        if (!node) return;
+        const std::string full = std::string(section) + "." + key;
+        if constexpr (std::is_same_v<T, std::string>) {
+            if (auto v = node->value<std::string>()) {
+                out = *v;
+            } else {
+                fail(node, full, "expected a string");
+            }
+        } else {
+            if (auto v = node->value<std::int64_t>(); v && node->is_integer()) {
+                out = static_cast<T>(*v);
+            } else {
+                fail(node, full, "expected an integer");
+            }
+        }
+    }
+
+    const std::vector<std::string>& errors() const { return m_errors; }
+
+private:
+    std::string m_name;
+    std::vector<std::string> m_errors;
+};
+
+const toml::table* section(Checker& check, const toml::table& root, const char* name) {
+    const toml::node* node = root.get(name);
+    if (!node) return nullptr;
+    if (!node->is_table()) {
+        check.fail(node, name, "expected a table [" + std::string(name) + "]");
+        return nullptr;
+    }
+    return node->as_table();
+}
+
+void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
+    check.read(t, "loyalty", "points_per_checkin", l.pointsPerCheckin);
+    std::int64_t cooldownHours = l.cooldownSeconds / 3600;
+    check.read(t, "loyalty", "cooldown_hours", cooldownHours);
+    l.cooldownSeconds = cooldownHours * 3600;
+    check.read(t, "loyalty", "velocity_per_day", l.velocityPerDay);
+    check.read(t, "loyalty", "default_phone_region", l.defaultPhoneRegion);
+    if (l.pointsPerCheckin < 0) check.fail(t.get("points_per_checkin"), "loyalty.points_per_checkin", "must be >= 0");
+    if (cooldownHours < 0) check.fail(t.get("cooldown_hours"), "loyalty.cooldown_hours", "must be >= 0");
+    if (l.velocityPerDay < 1) check.fail(t.get("velocity_per_day"), "loyalty.velocity_per_day", "must be >= 1");
+
+    if (const toml::node* tiers = t.get("tiers")) {
+        if (!tiers->is_array_of_tables()) {
+            check.fail(tiers, "loyalty.tiers", "expected [[loyalty.tiers]] tables with name and points");
+        } else {
+            l.tiers.clear();
+            for (const auto& item : *tiers->as_array()) {
+                Tier tier;
+                const auto& tt = *item.as_table();
+                check.read(tt, "loyalty.tiers", "name", tier.name);
+                check.read(tt, "loyalty.tiers", "points", tier.points);
+                if (tier.name.empty()) check.fail(&item, "loyalty.tiers.name", "missing");
+                if (!l.tiers.empty() && tier.points <= l.tiers.back().points) {
+                    check.fail(&item, "loyalty.tiers.points", "tiers must be in increasing order of points");
+                }
+                l.tiers.push_back(tier);
+            }
+            if (l.tiers.empty()) check.fail(tiers, "loyalty.tiers", "at least one tier is needed");
+        }
+    }
+    if (const toml::node* rewards = t.get("rewards")) {
+        if (!rewards->is_array_of_tables()) {
+            check.fail(rewards, "loyalty.rewards", "expected [[loyalty.rewards]] tables with id, name and points");
+        } else {
+            l.rewards.clear();
+            for (const auto& item : *rewards->as_array()) {
+                Reward r;
+                const auto& rt = *item.as_table();
+                check.read(rt, "loyalty.rewards", "id", r.id);
+                check.read(rt, "loyalty.rewards", "name", r.name);
+                check.read(rt, "loyalty.rewards", "points", r.points);
+                if (r.id.empty() || r.name.empty()) check.fail(&item, "loyalty.rewards", "id and name are required");
+                l.rewards.push_back(r);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& text, const std::string& name) {
+    toml::table root;
+    try {
+        root = toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        return Fail(std::vector<std::string>{name + ":" + std::to_string(e.source().begin.line) + ": " +
+                                             std::string(e.description())});
+    }
+    Checker check(name);
+    HubConfig c;
+    c.sourcePath = name;
+
+    for (const auto& [key, node] : root) {
+        const std::string k(key.str());
+        if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty") {
+            check.fail(&node, k, "unknown section (expected server, tls, store, sealing, loyalty)");
+        }
+    }
+    if (const auto* s = section(check, root, "server")) {
+        check.read(*s, "server", "listen", c.listenAddress);
+        check.read(*s, "server", "port", c.port);
+        check.read(*s, "server", "worker_threads", c.workerThreads);
+        check.read(*s, "server", "clock_skew_flag_seconds", c.clockSkewFlagSeconds);
+        if (c.port < 0 || c.port > 65535) check.fail(s->get("port"), "server.port", "must be 0..65535");
+        if (c.workerThreads < 1 || c.workerThreads > 256) {
+            check.fail(s->get("worker_threads"), "server.worker_threads", "must be 1..256");
+        }
+        if (c.clockSkewFlagSeconds < 1) {
+            check.fail(s->get("clock_skew_flag_seconds"), "server.clock_skew_flag_seconds", "must be >= 1");
+        }
+    }
+    if (const auto* t = section(check, root, "tls")) {
+        check.read(*t, "tls", "cert_file", c.tlsCertFile);
+        check.read(*t, "tls", "key_file", c.tlsKeyFile);
+    }
+    if (c.tlsCertFile.empty() || c.tlsKeyFile.empty()) {
+        check.fail(root.get("tls"), "tls", "cert_file and key_file are required (HTTPS only)");
+    }
+    if (const auto* s = section(check, root, "store")) {
+        check.read(*s, "store", "url", c.storeUrl);
+        check.read(*s, "store", "connections", c.storeConnections);
+        if (!c.storeUrl.empty() && c.storeUrl.rfind("sqlite://", 0) != 0 && c.storeUrl.rfind("postgresql://", 0) != 0 &&
+            c.storeUrl.rfind("postgres://", 0) != 0) {
+            check.fail(s->get("url"), "store.url", "expected sqlite:///path/to/hub.db or postgresql://...");
+        }
+        if (c.storeConnections < 1 || c.storeConnections > 64) {
+            check.fail(s->get("connections"), "store.connections", "must be 1..64");
+        }
+    }
+    if (c.storeUrl.empty()) check.fail(root.get("store"), "store.url", "missing");
+    if (const auto* s = section(check, root, "sealing")) {
+        if (const toml::node* keys = s->get("secret_key_files")) {
+            if (const auto* arr = keys->as_array(); arr && arr->is_homogeneous(toml::node_type::string)) {
+                for (const auto& k : *arr) c.sealingSecretKeyFiles.push_back(*k.value<std::string>());
+            } else {
+                check.fail(keys, "sealing.secret_key_files", "expected an array of file names");
+            }
+        }
+    }
+    if (c.sealingSecretKeyFiles.empty()) {
+        check.fail(root.get("sealing"), "sealing.secret_key_files", "at least one secret key file is required");
+    }
+    if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
+
+    if (!check.errors().empty()) return Fail(check.errors());
+    return c;
+}
+
+Result<HubConfig, std::vector<std::string>> loadHubConfig(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Fail(std::vector<std::string>{path + ":0: cannot open the file"});
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto parsed = parseHubConfig(ss.str(), path);
+    if (!parsed) return parsed;
+    // Relative paths in the file are relative to the file, so a config directory can be moved as a whole.
+    const auto dir = std::filesystem::path(path).parent_path();
+    auto fix = [&](std::string& p) {
+        if (!p.empty() && std::filesystem::path(p).is_relative()) p = (dir / p).string();
+    };
+    HubConfig c = std::move(parsed).value();
+    fix(c.tlsCertFile);
+    fix(c.tlsKeyFile);
+    for (auto& k : c.sealingSecretKeyFiles) fix(k);
+    if (c.storeUrl.rfind("sqlite://", 0) == 0) {
+        std::string p = c.storeUrl.substr(9);
+        if (!p.empty() && p[0] != '/') {
+            fix(p);
+            c.storeUrl = "sqlite://" + p;
+        }
+    }
+    return c;
+}
+
+Result<std::vector<std::string>, std::string> readSealingKeys(const HubConfig& config) {
+    std::vector<std::string> keys;
+    for (const auto& file : config.sealingSecretKeyFiles) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) return Fail("sealing key file " + file + ": cannot open");
+        std::string key;
+        std::getline(in, key);
+        while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+        if (key.empty()) return Fail("sealing key file " + file + ": empty");
+        keys.push_back(key);
+    }
+    return keys;
+}
+
+}  // namespace touchpoint::hub

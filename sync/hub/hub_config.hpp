@@ -1,0 +1,55 @@
+#pragma once
+// The hub's one configuration file (TOML). Every field has a default that works for a single store on one
+// machine; `touchpoint-hub --check-config` reports each problem as "file:line: key: what is wrong".
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace touchpoint::hub {
+
+struct Tier {
+    std::string name;
+    std::int64_t points = 0;  ///< points needed to reach this tier
+};
+
+struct Reward {
+    std::string id;
+    std::string name;
+    std::int64_t points = 0;  ///< points balance that makes the reward available
+};
+
+struct LoyaltyConfig {
+    std::int64_t pointsPerCheckin = 10;
+    std::int64_t cooldownSeconds = 3 * 3600;
+    std::int64_t velocityPerDay = 5;  ///< more check-ins than this in one UTC day flags the member
+    std::vector<Tier> tiers{{"Bronze", 0}, {"Silver", 200}, {"Gold", 500}, {"Platinum", 1000}};
+    std::vector<Reward> rewards{{"coffee", "Free coffee", 300}};
+    std::string defaultPhoneRegion = "US";  ///< reads phone numbers sent without a country code
+};
+
+struct HubConfig {
+    std::string sourcePath;  ///< the file it came from, for messages; empty when built in code
+    std::string listenAddress = "127.0.0.1";
+    int port = 8443;         ///< 0 picks a free port (tests, bench)
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
+    std::string storeUrl;    ///< sqlite:///abs/path.db or postgresql://...
+    std::vector<std::string> sealingSecretKeyFiles;  ///< current key first, then retired ones
+    LoyaltyConfig loyalty;
+    std::int64_t clockSkewFlagSeconds = 300;
+    int workerThreads = 8;
+    int storeConnections = 4;
+};
+
+/// Parses and validates one TOML file. Errors are one per line, "hub.toml:7: store.url: ...".
+Result<HubConfig, std::vector<std::string>> loadHubConfig(const std::string& path);
+/// Same, from text (tests); `name` stands in for the file name in messages.
+Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& text, const std::string& name);
+
+/// Reads the secret keys named in the config; errors name the file.
+Result<std::vector<std::string>, std::string> readSealingKeys(const HubConfig& config);
+
+}  // namespace touchpoint::hub

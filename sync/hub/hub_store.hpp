@@ -1,0 +1,122 @@
+#pragma once
+// HubStore: everything the hub keeps, behind one interface. One implementation (SqlHubStore) runs on SQLite
+// (embedded default) and PostgreSQL (several hub processes may share one database).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/batch_parser.hpp"
+#include "hub/hub_config.hpp"
+#include "hub/sql_backend.hpp"
+
+namespace touchpoint::hub {
+
+enum class ReceiptStatus { Accepted, Duplicate };
+
+struct TokenRecord {
+    std::string name;
+    std::string scope;  ///< ingest | lookup | head-office
+    std::int64_t createdMs = 0;
+    std::optional<std::int64_t> revokedMs;
+};
+
+/// A profile as lookups see it.
+struct ProfileView {
+    std::string profileId;
+    std::string memberId;
+    std::string firstInitial;
+    bool isMember = false;
+    std::int64_t points = 0;
+    std::string stage;
+    std::optional<std::int64_t> latestNps;
+    std::optional<std::int64_t> latestNpsAtMs;
+    std::optional<std::int64_t> lastCheckinMs;
+    bool velocityFlag = false;
+    std::map<std::string, std::int64_t> lastSeenByChannel;
+};
+
+/// One feedback row for statistics (days are UTC "YYYY-MM-DD").
+struct FeedbackRow {
+    std::string day;
+    std::string store;
+    std::int64_t atMs = 0;
+    bool abandoned = false;
+    bool misuse = false;
+    std::optional<int> nps, csat, ces;
+    std::vector<std::string> reasons;
+    std::optional<std::string> comment;
+};
+
+struct SigninRow {
+    std::string day;
+    std::string store;
+    bool newMember = false;
+};
+
+struct TransitionRow {
+    std::string from, to, channel;
+    std::int64_t count = 0;
+};
+
+struct StatsData {
+    std::vector<FeedbackRow> feedback;
+    std::vector<SigninRow> signins;
+    std::map<std::string, std::int64_t> stages;
+    std::vector<TransitionRow> transitions;
+};
+
+struct MemberImport {
+    std::string memberId;
+    std::string email;
+    std::string phone;  ///< E.164
+    std::string firstName;
+    std::int64_t points = 0;
+};
+
+struct IngestStats {
+    std::int64_t merges = 0;
+    std::int64_t skewFlagged = 0;
+};
+
+class HubStore {
+public:
+    virtual ~HubStore() = default;
+
+    /// Stores a batch of validated messages in one transaction; one status per message, in order.
+    virtual StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
+                                                           IngestStats& stats) = 0;
+
+    /// kind: phone (E.164) | email (lower-cased) | member.
+    virtual StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) = 0;
+    virtual StoreResult<void> audit(const std::string& tokenName, const std::string& identifierType,
+                                    const std::string& profileId, bool found) = 0;
+    /// Removes personal data and leaves a tombstone; false when no such profile.
+    virtual StoreResult<bool> eraseProfile(const std::string& profileId) = 0;
+    virtual StoreResult<void> importMember(const MemberImport& member) = 0;
+
+    virtual StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) = 0;
+    virtual StoreResult<bool> revokeToken(const std::string& name) = 0;
+    virtual StoreResult<std::vector<TokenRecord>> listTokens() = 0;
+    virtual StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) = 0;
+
+    /// Days inclusive, "YYYY-MM-DD" UTC; store empty for all.
+    virtual StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,
+                                             const std::string& store) = 0;
+    /// One page of an export (events | feedback | signins | profiles), ordered, after the cursor (exclusive).
+    virtual StoreResult<std::vector<nlohmann::json>> exportPage(const std::string& kind, const std::string& fromDay,
+                                                                const std::string& toDay, const std::string& store,
+                                                                std::string& cursor, std::size_t limit) = 0;
+    virtual StoreResult<nlohmann::json> fleet() = 0;
+    virtual StoreResult<std::int64_t> countEvents() = 0;
+};
+
+/// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema.
+StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config);
+
+}  // namespace touchpoint::hub

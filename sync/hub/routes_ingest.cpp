@@ -1,0 +1,79 @@
+// POST /v1/batch, /v1/track, /v1/identify, /v1/alias (docs/PROTOCOL.md).
+
+#include "common/log.hpp"
+#include "hub/hub_server.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+const char* statusName(ReceiptStatus s) { return s == ReceiptStatus::Accepted ? "accepted" : "duplicate"; }
+
+void ingest(HubContext& ctx, const httplib::Request& req, httplib::Response& res, std::optional<std::string> single) {
+    if (!ctx.authorize(req, res, kScopeIngest)) return;
+    ParseOptions options;
+    options.singleType = std::move(single);
+    options.receivedAtMs = ctx.clock->utcMs();
+    options.unsealer = &ctx.unsealer;
+    auto parsed = parseBatch(req.body, options);
+    if (!parsed) {
+        ctx.metrics.countReject(parsed.error().status == 413 ? "body_too_large" : "body_malformed");
+        sendError(res, parsed.error().status, parsed.error().message);
+        return;
+    }
+    std::vector<const IngestMessage*> valid;
+    for (const auto& v : parsed->verdicts) {
+        if (v.message) valid.push_back(&*v.message);
+    }
+    std::vector<ReceiptStatus> stored;
+    if (!valid.empty()) {
+        IngestStats stats;
+        auto r = ctx.store->ingest(valid, stats);
+        if (!r) {
+            // Nothing of the batch was committed; the sender keeps it and retries.
+            log::error("hub", "ingest failed", {{"error", r.error().message}});
+            res.set_header("Retry-After", r.error().retryable ? "1" : "10");
+            sendError(res, 503, "store unavailable, retry later");
+            return;
+        }
+        stored = std::move(r).value();
+        ctx.metrics.countMerges(stats.merges);
+        ctx.metrics.countSkewed(stats.skewFlagged);
+    }
+    json receipts = json::array();
+    std::size_t next = 0;
+    std::int64_t accepted = 0, duplicate = 0;
+    for (const auto& v : parsed->verdicts) {
+        if (v.message) {
+            const auto status = stored.at(next++);
+            (status == ReceiptStatus::Accepted ? accepted : duplicate) += 1;
+            receipts.push_back({{"messageId", v.messageId}, {"status", statusName(status)}});
+        } else {
+            ctx.metrics.countReject(v.reason);
+            receipts.push_back({{"messageId", v.messageId}, {"status", "rejected"}, {"reason", v.reason}});
+        }
+    }
+    ctx.metrics.countReceipt("accepted", accepted);
+    ctx.metrics.countReceipt("duplicate", duplicate);
+    ctx.metrics.countReceipt("rejected", static_cast<std::int64_t>(parsed->verdicts.size() - valid.size()));
+    sendJson(res, {{"receipts", std::move(receipts)}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
+}
+
+}  // namespace
+
+void registerIngestRoutes(httplib::Server& server, HubContext& ctx) {
+    server.Post("/v1/batch", guarded(ctx, "/v1/batch", [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    ingest(ctx, req, res, std::nullopt);
+                }));
+    for (const char* type : {"track", "identify", "alias", "page", "screen"}) {
+        const std::string path = std::string("/v1/") + type;
+        server.Post(path, guarded(ctx, path, [&ctx, t = std::string(type)](const httplib::Request& req,
+                                                                           httplib::Response& res) {
+                        ingest(ctx, req, res, t);
+                    }));
+    }
+}
+
+}  // namespace touchpoint::hub

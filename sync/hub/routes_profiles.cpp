@@ -1,0 +1,143 @@
+// GET /v1/profiles/welcome (ingest), /v1/profiles/lookup (lookup, audited), DELETE /v1/profiles/{id}.
+
+#include "hub/hub_server.hpp"
+#include "hub/identity.hpp"
+#include "hub/loyalty.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+struct Identifier {
+    std::string kind;   ///< phone | email | member
+    std::string value;  ///< normalised
+};
+
+/// Reads exactly one of phone= / email= / member=; writes a 400 and returns nullopt otherwise.
+std::optional<Identifier> identifierFrom(const HubContext& ctx, const httplib::Request& req, httplib::Response& res) {
+    std::vector<Identifier> given;
+    for (const char* kind : {"phone", "email", "member"}) {
+        if (req.has_param(kind)) given.push_back({kind, req.get_param_value(kind)});
+    }
+    if (given.size() != 1) {
+        sendError(res, 400, "give exactly one of phone, email or member");
+        return std::nullopt;
+    }
+    Identifier id = given.front();
+    if (id.kind == "phone") {
+        auto e164 = normalizePhone(id.value, ctx.config.loyalty.defaultPhoneRegion);
+        if (!e164) {
+            sendError(res, 400, "phone: not a possible phone number");
+            return std::nullopt;
+        }
+        id.value = *e164;
+    } else if (id.kind == "email") {
+        auto e = normalizeEmail(id.value);
+        if (!e) {
+            sendError(res, 400, "email: not an e-mail address");
+            return std::nullopt;
+        }
+        id.value = *e;
+    } else if (id.value.empty() || id.value.size() > kMaxIdLength) {
+        sendError(res, 400, "member: must be 1..256 characters");
+        return std::nullopt;
+    }
+    return id;
+}
+
+json welcomeBody(const LoyaltyConfig& loyalty, const ProfileView& p) {
+    const auto tier = tierFor(loyalty, p.points);
+    json rewards = json::array();
+    for (const auto& r : loyalty.rewards) {
+        if (p.points >= r.points) rewards.push_back({{"id", r.id}, {"name", r.name}, {"points", r.points}});
+    }
+    json body = {{"found", true},
+                 {"firstInitial", p.firstInitial},
+                 {"memberId", p.memberId},
+                 {"member", p.isMember},
+                 {"tier", tier.tier},
+                 {"points", p.points},
+                 {"nextTier", tier.nextTier ? json(*tier.nextTier) : json(nullptr)},
+                 {"pointsToNextTier", tier.pointsToNextTier},
+                 {"progress", tier.progress},
+                 {"rewards", rewards},
+                 {"lastCheckinAt", p.lastCheckinMs ? json(formatIsoUtcMs(*p.lastCheckinMs)) : json(nullptr)},
+                 {"cooldownSeconds", loyalty.cooldownSeconds},
+                 {"pointsPerCheckin", loyalty.pointsPerCheckin}};
+    const auto step = nextStep(loyalty, p.points, p.latestNps);
+    body["nextStep"] = step ? *step : json(nullptr);
+    return body;
+}
+
+void answer(HubContext& ctx, const httplib::Request& req, httplib::Response& res, bool staff) {
+    auto token = ctx.authorize(req, res, staff ? kScopeLookup : kScopeIngest);
+    if (!token) return;
+    auto id = identifierFrom(ctx, req, res);
+    if (!id) return;
+    auto found = ctx.store->findProfile(id->kind, id->value);
+    if (!found) {
+        res.set_header("Retry-After", "5");
+        sendError(res, 503, "store unavailable");
+        return;
+    }
+    if (staff) {
+        // Audited before answering: a lookup that cannot be recorded is not answered.
+        auto a = ctx.store->audit(token->name, id->kind, *found ? (*found)->profileId : "", found->has_value());
+        if (!a) {
+            res.set_header("Retry-After", "5");
+            sendError(res, 503, "audit store unavailable");
+            return;
+        }
+    }
+    if (!*found) {
+        if (staff) sendError(res, 404, "not found");
+        else sendJson(res, {{"found", false}});
+        return;
+    }
+    const ProfileView& p = **found;
+    json body = welcomeBody(ctx.config.loyalty, p);
+    if (staff) {
+        body["profileId"] = p.profileId;
+        body["journeyStage"] = p.stage;
+        body["latestNps"] = p.latestNps ? json{{"score", *p.latestNps}, {"at", formatIsoUtcMs(p.latestNpsAtMs.value_or(0))}}
+                                        : json(nullptr);
+        json visits = json::object();
+        json channels = json::array();
+        for (const auto& [channel, at] : p.lastSeenByChannel) {
+            visits[channel] = formatIsoUtcMs(at);
+            channels.push_back(channel);
+        }
+        body["lastVisits"] = visits;
+        body["channels"] = channels;
+        body["velocityFlag"] = p.velocityFlag;
+    }
+    sendJson(res, body);
+}
+
+}  // namespace
+
+void registerProfileRoutes(httplib::Server& server, HubContext& ctx) {
+    server.Get("/v1/profiles/welcome", guarded(ctx, "/v1/profiles/welcome", [&ctx](const auto& req, auto& res) {
+                   answer(ctx, req, res, false);
+               }));
+    server.Get("/v1/profiles/lookup", guarded(ctx, "/v1/profiles/lookup", [&ctx](const auto& req, auto& res) {
+                   answer(ctx, req, res, true);
+               }));
+    server.Delete(R"(/v1/profiles/([0-9a-fA-F-]{1,64}))",
+                  guarded(ctx, "/v1/profiles/{id}", [&ctx](const httplib::Request& req, httplib::Response& res) {
+                      if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+                      auto erased = ctx.store->eraseProfile(req.matches[1].str());
+                      if (!erased) {
+                          res.set_header("Retry-After", "5");
+                          sendError(res, 503, "store unavailable");
+                      } else if (!*erased) {
+                          sendError(res, 404, "not found");
+                      } else {
+                          sendJson(res, {{"erased", true}, {"profileId", req.matches[1].str()}});
+                      }
+                  }));
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,66 @@
+#pragma once
+// One small SQL interface over SQLite and PostgreSQL, so the hub's store logic (dedupe, identity graph,
+// loyalty) is written once. Statements use `?` placeholders; the PostgreSQL connection rewrites them to
+// $1..$n. Values travel as text to and from PostgreSQL, as native types to and from SQLite.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace touchpoint::hub {
+
+struct StoreError {
+    std::string message;
+    /// A conflict with another writer (SQLITE_BUSY, serialization failure, deadlock): retry the transaction.
+    bool retryable = false;
+};
+
+template <class T>
+using StoreResult = Result<T, StoreError>;
+
+using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// Rows of text cells (nullopt = NULL), read with small typed helpers.
+struct SqlRows {
+    std::vector<std::vector<std::optional<std::string>>> rows;
+
+    bool empty() const { return rows.empty(); }
+    std::size_t size() const { return rows.size(); }
+    std::string text(std::size_t row, std::size_t col) const;
+    std::int64_t integer(std::size_t row, std::size_t col, std::int64_t fallback = 0) const;
+    double real(std::size_t row, std::size_t col, double fallback = 0) const;
+    bool isNull(std::size_t row, std::size_t col) const;
+};
+
+enum class Dialect { Sqlite, Postgres };
+
+class SqlConnection {
+public:
+    virtual ~SqlConnection() = default;
+    virtual Dialect dialect() const = 0;
+    /// Runs one statement; rows it returns (SELECT, RETURNING) come back.
+    virtual StoreResult<SqlRows> query(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+    /// Runs one statement and returns the number of rows it changed.
+    virtual StoreResult<std::int64_t> exec(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+    /// Runs several statements with no parameters (schema).
+    virtual StoreResult<void> script(std::string_view sql) = 0;
+    /// SQLite: BEGIN IMMEDIATE. PostgreSQL: BEGIN (read committed; rows are locked with FOR UPDATE).
+    virtual StoreResult<void> begin() = 0;
+    virtual StoreResult<void> commit() = 0;
+    virtual void rollback() = 0;
+    /// " FOR UPDATE" where the database supports row locks, "" on SQLite (whose write lock covers all).
+    virtual std::string_view forUpdate() const = 0;
+};
+
+/// Opens `sqlite:///path` (WAL, synchronous=NORMAL, busy timeout).
+StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path);
+/// Opens a `postgresql://` URL through libpq.
+StoreResult<std::unique_ptr<SqlConnection>> openPostgres(const std::string& url);
+
+}  // namespace touchpoint::hub

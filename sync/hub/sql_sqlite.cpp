@@ -1,0 +1,162 @@
+// SQLite side of SqlConnection. Statements are prepared once per connection and cached by their text: the
+// ingest path runs the same few statements for every message.
+
+#include <sqlite3.h>
+
+#include <charconv>
+#include <unordered_map>
+
+#include "common/sqlite.hpp"
+#include "hub/sql_backend.hpp"
+
+namespace touchpoint::hub {
+
+std::string SqlRows::text(std::size_t row, std::size_t col) const {
+    const auto& cell = rows.at(row).at(col);
+    return cell ? *cell : std::string();
+}
+
+std::int64_t SqlRows::integer(std::size_t row, std::size_t col, std::int64_t fallback) const {
+    const auto& cell = rows.at(row).at(col);
+    if (!cell) return fallback;
+    std::int64_t v = fallback;
+    const auto* end = cell->data() + cell->size();
+    const auto [ptr, ec] = std::from_chars(cell->data(), end, v);
+    if (ec != std::errc()) return fallback;
+    if (ptr != end && *ptr == '.') return v;  // "12.0" from a REAL column
+    return v;
+}
+
+double SqlRows::real(std::size_t row, std::size_t col, double fallback) const {
+    const auto& cell = rows.at(row).at(col);
+    if (!cell) return fallback;
+    try {
+        return std::stod(*cell);
+    } catch (const std::exception&) {
+        return fallback;
+    }
+}
+
+bool SqlRows::isNull(std::size_t row, std::size_t col) const { return !rows.at(row).at(col).has_value(); }
+
+namespace {
+
+struct StmtFinalizer {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+class SqliteConnection final : public SqlConnection {
+public:
+    explicit SqliteConnection(sqlite::Database db) : m_db(std::move(db)) {}
+
+    Dialect dialect() const override { return Dialect::Sqlite; }
+    std::string_view forUpdate() const override { return ""; }
+
+    StoreResult<SqlRows> query(std::string_view sql, const std::vector<SqlValue>& params) override {
+        SqlRows rows;
+        auto r = run(sql, params, &rows);
+        if (!r) return Fail(r.error());
+        return rows;
+    }
+
+    StoreResult<std::int64_t> exec(std::string_view sql, const std::vector<SqlValue>& params) override {
+        auto r = run(sql, params, nullptr);
+        if (!r) return Fail(r.error());
+        return static_cast<std::int64_t>(sqlite3_changes(m_db.handle()));
+    }
+
+    StoreResult<void> script(std::string_view sql) override {
+        auto r = m_db.exec(sql);
+        if (!r) return Fail(toError(r.error().code, r.error().message));
+        return {};
+    }
+
+    StoreResult<void> begin() override { return script("BEGIN IMMEDIATE"); }
+    StoreResult<void> commit() override { return script("COMMIT"); }
+    void rollback() override {
+        if (!sqlite3_get_autocommit(m_db.handle())) (void)m_db.exec("ROLLBACK");
+    }
+
+private:
+    static StoreError toError(int code, std::string message) {
+        const int primary = code & 0xff;
+        return StoreError{std::move(message), primary == SQLITE_BUSY || primary == SQLITE_LOCKED};
+    }
+
+    StoreResult<void> run(std::string_view sql, const std::vector<SqlValue>& params, SqlRows* rows) {
+        sqlite3* db = m_db.handle();
+        auto it = m_cache.find(std::string(sql));
+        if (it == m_cache.end()) {
+            sqlite3_stmt* raw = nullptr;
+            const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                              &raw, nullptr);
+            if (rc != SQLITE_OK) {
+                sqlite3_finalize(raw);
+                return Fail(toError(rc, std::string("prepare: ") + sqlite3_errmsg(db)));
+            }
+            it = m_cache.emplace(std::string(sql), StmtPtr(raw)).first;
+        }
+        sqlite3_stmt* st = it->second.get();
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const int idx = static_cast<int>(i + 1);
+            int rc = SQLITE_OK;
+            if (const auto* v = std::get_if<std::int64_t>(&params[i])) {
+                rc = sqlite3_bind_int64(st, idx, *v);
+            } else if (const auto* d = std::get_if<double>(&params[i])) {
+                rc = sqlite3_bind_double(st, idx, *d);
+            } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+                rc = sqlite3_bind_text(st, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+            } else {
+                rc = sqlite3_bind_null(st, idx);
+            }
+            if (rc != SQLITE_OK) return Fail(toError(rc, std::string("bind: ") + sqlite3_errmsg(db)));
+        }
+        while (true) {
+            const int rc = sqlite3_step(st);
+            if (rc == SQLITE_DONE) break;
+            if (rc != SQLITE_ROW) {
+                StoreError e = toError(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
+                sqlite3_reset(st);
+                return Fail(e);
+            }
+            if (!rows) continue;
+            const int n = sqlite3_column_count(st);
+            auto& row = rows->rows.emplace_back();
+            row.reserve(static_cast<std::size_t>(n));
+            for (int c = 0; c < n; ++c) {
+                if (sqlite3_column_type(st, c) == SQLITE_NULL) {
+                    row.emplace_back(std::nullopt);
+                } else {
+                    const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+                    row.emplace_back(std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(st, c))));
+                }
+            }
+        }
+        sqlite3_reset(st);
+        return {};
+    }
+
+    // Statements are declared after the connection so they are finalised first.
+    sqlite::Database m_db;
+    std::unordered_map<std::string, StmtPtr> m_cache;
+};
+
+}  // namespace
+
+StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path) {
+    auto db = sqlite::Database::open(path);
+    if (!db) return Fail(StoreError{"open " + path + ": " + db.error().message, false});
+    // FULL: a receipt says "accepted" only after the batch is on disk, because the kiosk then deletes it.
+    // One fsync per batch transaction keeps this cheap.
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
+                               "PRAGMA foreign_keys=OFF", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32000"}) {
+        auto r = db->exec(pragma);
+        if (!r) return Fail(StoreError{std::string(pragma) + ": " + r.error().message, false});
+    }
+    return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
+}
+
+}  // namespace touchpoint::hub

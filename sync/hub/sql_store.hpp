@@ -1,0 +1,123 @@
+#pragma once
+// SqlHubStore: HubStore written once over SqlConnection. Internal to the hub library.
+
+#include <condition_variable>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "hub/hub_store.hpp"
+#include "hub/loyalty.hpp"
+
+namespace touchpoint::hub {
+
+/// A profile row while a message is applied to it (loaded FOR UPDATE on PostgreSQL).
+struct ProfileRow {
+    std::string id;
+    std::int64_t createdMs = 0;
+    std::string memberId;
+    std::string firstInitial;
+    std::string stage;
+    std::int64_t points = 0;
+    std::optional<std::int64_t> latestNps, latestNpsAtMs, lastCheckinMs;
+    bool velocityFlag = false;
+    ProfileFacts facts;
+};
+
+class SqlHubStore final : public HubStore {
+public:
+    SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config);
+
+    StoreResult<void> migrate();
+
+    StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
+                                                   IngestStats& stats) override;
+    StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) override;
+    StoreResult<void> audit(const std::string& tokenName, const std::string& identifierType,
+                            const std::string& profileId, bool found) override;
+    StoreResult<bool> eraseProfile(const std::string& profileId) override;
+    StoreResult<void> importMember(const MemberImport& member) override;
+    StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) override;
+    StoreResult<bool> revokeToken(const std::string& name) override;
+    StoreResult<std::vector<TokenRecord>> listTokens() override;
+    StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) override;
+    StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,
+                                     const std::string& store) override;
+    StoreResult<std::vector<nlohmann::json>> exportPage(const std::string& kind, const std::string& fromDay,
+                                                        const std::string& toDay, const std::string& store,
+                                                        std::string& cursor, std::size_t limit) override;
+    StoreResult<nlohmann::json> fleet() override;
+    StoreResult<std::int64_t> countEvents() override;
+
+private:
+    /// Borrows a connection for one operation; returns it on destruction.
+    class Lease {
+    public:
+        Lease(SqlHubStore& store, std::unique_ptr<SqlConnection> c) : m_store(store), m_conn(std::move(c)) {}
+        ~Lease();
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        SqlConnection& operator*() { return *m_conn; }
+        SqlConnection* operator->() { return m_conn.get(); }
+
+    private:
+        SqlHubStore& m_store;
+        std::unique_ptr<SqlConnection> m_conn;
+    };
+    Lease acquire();
+
+    /// Runs `work` in a transaction, retrying when another writer conflicted (busy, deadlock, race on a
+    /// unique key). SQLite writers also queue on a process mutex so they do not spin on SQLITE_BUSY.
+    template <class T, class F>
+    StoreResult<T> write(F&& work);
+
+    // Ingest helpers (sql_store_ingest.cpp); all run inside the batch transaction.
+    struct BatchState;
+    StoreResult<std::optional<std::string>> resolveProfile(SqlConnection& c, const IngestMessage& m, BatchState& b);
+    StoreResult<std::optional<ProfileRow>> loadProfile(SqlConnection& c, const std::string& id);
+    StoreResult<void> saveProfile(SqlConnection& c, const ProfileRow& row);
+    StoreResult<void> mergeInto(SqlConnection& c, ProfileRow& winner, const std::string& loserId);
+    StoreResult<void> becomeMember(SqlConnection& c, ProfileRow& row);
+    StoreResult<void> checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m, bool awardable);
+    StoreResult<void> applyMessage(SqlConnection& c, const IngestMessage& m, const std::optional<std::string>& profile,
+                                   bool tombstoned);
+
+    std::mutex m_poolMutex;
+    std::condition_variable m_poolCv;
+    std::vector<std::unique_ptr<SqlConnection>> m_free;
+    std::mutex m_writeMutex;
+    Dialect m_dialect;
+    HubConfig m_config;
+};
+
+std::string utcDay(std::int64_t ms);
+
+template <class T, class F>
+StoreResult<T> SqlHubStore::write(F&& work) {
+    constexpr int kAttempts = 20;
+    StoreError last{"no attempt made", false};
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        std::unique_lock<std::mutex> writeLock(m_writeMutex, std::defer_lock);
+        if (m_dialect == Dialect::Sqlite) writeLock.lock();
+        auto lease = acquire();
+        if (auto b = lease->begin(); !b) {
+            last = b.error();
+        } else {
+            StoreResult<T> r = work(*lease);
+            if (r) {
+                if (auto c = lease->commit(); c) return r;
+                else last = c.error();
+            } else {
+                last = r.error();
+            }
+            lease->rollback();
+        }
+        if (!last.retryable) return Fail(last);
+        if (writeLock.owns_lock()) writeLock.unlock();
+        // Back off a little longer each time so two hubs that keep colliding drift apart.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2 * (attempt + 1)));
+    }
+    return Fail(StoreError{"gave up after repeated conflicts: " + last.message, true});
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,529 @@
+// The ingest transaction: dedupe, identity graph, loyalty and journey stage, fleet state. Every message of
+// a batch is applied inside one transaction, in request order.
+
+#include <set>
+
+#include "common/clock.hpp"
+#include "common/uuid.hpp"
+#include "event/message.hpp"
+#include "hub/identity.hpp"
+#include "hub/sql_store.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+struct KioskUpdate {
+    std::int64_t lastSeen = 0;
+    std::string appVersion;
+    std::optional<std::int64_t> clockOffsetMs;
+    bool skewed = false;
+    std::int64_t events = 0;
+    std::int64_t heartbeatAt = -1;
+    std::optional<std::int64_t> queueDepth, oldestPendingS, deadLetters;
+    std::optional<std::string> drops;
+};
+
+std::optional<std::int64_t> intProp(const json& o, const char* key) {
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_number()) return std::nullopt;
+    if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
+    return it->get<std::int64_t>();
+}
+
+std::optional<std::string> strProp(const json& o, const char* key) {
+    const auto it = o.find(key);
+    if (it == o.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+bool boolProp(const json& o, const char* key) {
+    const auto it = o.find(key);
+    return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
+/// Scores outside the scale are stored as NULL rather than rejected: the rest of the answer still counts.
+std::optional<std::int64_t> score(const json& answers, const char* key, int lo, int hi) {
+    auto v = intProp(answers, key);
+    if (!v || *v < lo || *v > hi) return std::nullopt;
+    return v;
+}
+
+SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
+
+/// Events about the kiosk or about someone else (a staff lookup) never touch a shopper's profile.
+bool carriesShopperIdentity(const IngestMessage& m) {
+    return m.event != event::names::kHeartbeat && m.event != event::names::kStaffLookup;
+}
+
+/// Removes what could identify a person from a stored payload (tombstoned identities).
+void stripPersonal(json& payload) {
+    for (const char* section : {"properties", "traits"}) {
+        auto it = payload.find(section);
+        if (it == payload.end() || !it->is_object()) continue;
+        for (const char* key : {"phone", "email", "comment", "name", "firstName", "lastName", "identifier", "address"}) {
+            it->erase(key);
+        }
+    }
+    payload.erase("userId");
+    payload.erase("anonymousId");
+    if (auto c = payload.find("context"); c != payload.end() && c->is_object()) {
+        c->erase("traits");
+        c->erase("ip");
+    }
+}
+
+}  // namespace
+
+struct SqlHubStore::BatchState {
+    bool hasTombstones = false;
+    std::int64_t merges = 0;
+};
+
+StoreResult<std::optional<ProfileRow>> SqlHubStore::loadProfile(SqlConnection& c, const std::string& id) {
+    auto rows = c.query(std::string("SELECT created_at, member_id, first_initial, stage, points, latest_nps, "
+                                    "latest_nps_at, last_checkin_at, velocity_flag, is_member, visit_days, referrals, "
+                                    "orders, considered FROM profiles WHERE id = ?") +
+                            std::string(c.forUpdate()),
+                        {id});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<ProfileRow>{};
+    ProfileRow p;
+    p.id = id;
+    p.createdMs = rows->integer(0, 0);
+    p.memberId = rows->text(0, 1);
+    p.firstInitial = rows->text(0, 2);
+    p.stage = rows->text(0, 3);
+    p.points = rows->integer(0, 4);
+    if (!rows->isNull(0, 5)) p.latestNps = rows->integer(0, 5);
+    if (!rows->isNull(0, 6)) p.latestNpsAtMs = rows->integer(0, 6);
+    if (!rows->isNull(0, 7)) p.lastCheckinMs = rows->integer(0, 7);
+    p.velocityFlag = rows->integer(0, 8) != 0;
+    p.facts.isMember = rows->integer(0, 9) != 0;
+    p.facts.visitDays = rows->integer(0, 10);
+    p.facts.referrals = rows->integer(0, 11);
+    p.facts.orders = rows->integer(0, 12);
+    p.facts.considered = rows->integer(0, 13);
+    p.facts.latestNps = p.latestNps;
+    return std::optional<ProfileRow>(std::move(p));
+}
+
+StoreResult<void> SqlHubStore::saveProfile(SqlConnection& c, const ProfileRow& p) {
+    auto r = c.exec("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, latest_nps_at=?, "
+                    "last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, orders=?, considered=? "
+                    "WHERE id=?",
+                    {p.memberId, p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
+                     opt(p.lastCheckinMs), std::int64_t{p.velocityFlag}, std::int64_t{p.facts.isMember},
+                     p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id});
+    if (!r) return Fail(r.error());
+    return {};
+}
+
+StoreResult<void> SqlHubStore::mergeInto(SqlConnection& c, ProfileRow& w, const std::string& loserId) {
+    auto loaded = loadProfile(c, loserId);
+    if (!loaded) return Fail(loaded.error());
+    if (!*loaded) return Fail(StoreError{"profile vanished during merge", true});
+    const ProfileRow& l = **loaded;
+    w.points += l.points;
+    w.facts.isMember = w.facts.isMember || l.facts.isMember;
+    if (w.memberId.empty()) w.memberId = l.memberId;
+    if (w.firstInitial.empty()) w.firstInitial = l.firstInitial;
+    if (l.latestNpsAtMs && (!w.latestNpsAtMs || *l.latestNpsAtMs > *w.latestNpsAtMs)) {
+        w.latestNps = l.latestNps;
+        w.latestNpsAtMs = l.latestNpsAtMs;
+        w.facts.latestNps = l.latestNps;
+    }
+    if (l.lastCheckinMs && (!w.lastCheckinMs || *l.lastCheckinMs > *w.lastCheckinMs)) w.lastCheckinMs = l.lastCheckinMs;
+    w.velocityFlag = w.velocityFlag || l.velocityFlag;
+    w.facts.referrals += l.facts.referrals;
+    w.facts.orders += l.facts.orders;
+    w.facts.considered += l.facts.considered;
+    for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
+        auto r = c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {w.id, loserId});
+        if (!r) return Fail(r.error());
+    }
+    auto ch = c.exec("INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
+                     "SELECT ?, channel, first_seen, last_seen FROM channels WHERE profile_id = ? "
+                     "ON CONFLICT(profile_id, channel) DO UPDATE SET "
+                     "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
+                     "ELSE channels.first_seen END, "
+                     "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
+                     "ELSE channels.last_seen END",
+                     {w.id, loserId});
+    if (!ch) return Fail(ch.error());
+    for (const char* sql : {"DELETE FROM channels WHERE profile_id = ?", "DELETE FROM profiles WHERE id = ?"}) {
+        auto r = c.exec(sql, {loserId});
+        if (!r) return Fail(r.error());
+    }
+    auto days = c.query("SELECT COUNT(DISTINCT day) FROM checkins WHERE profile_id = ?", {w.id});
+    if (!days) return Fail(days.error());
+    w.facts.visitDays = days->integer(0, 0);
+    return {};
+}
+
+StoreResult<std::optional<std::string>> SqlHubStore::resolveProfile(SqlConnection& c, const IngestMessage& m,
+                                                                   BatchState& b) {
+    std::vector<std::pair<std::string, std::string>> ids;
+    if (!m.userId.empty()) ids.emplace_back("user", m.userId);
+    if (!m.anonymousId.empty()) ids.emplace_back("anon", m.anonymousId);
+    if (m.type == "alias" && !m.previousId.empty()) {
+        // previousId is an earlier userId or an anonymousId; join whichever the graph knows.
+        auto known = c.query("SELECT kind FROM identifiers WHERE kind IN ('user', 'anon') AND value = ?", {m.previousId});
+        if (!known) return Fail(known.error());
+        if (known->empty()) ids.emplace_back("anon", m.previousId);
+        for (std::size_t i = 0; i < known->size(); ++i) ids.emplace_back(known->text(i, 0), m.previousId);
+    }
+    for (const json* bag : {&m.properties, &m.traits}) {
+        if (auto member = strProp(*bag, "memberId"); member && !member->empty()) ids.emplace_back("member", *member);
+        if (auto phone = strProp(*bag, "phone")) {
+            if (auto e164 = normalizePhone(*phone, m_config.loyalty.defaultPhoneRegion)) ids.emplace_back("phone", *e164);
+        }
+        if (auto email = strProp(*bag, "email")) {
+            if (auto norm = normalizeEmail(*email)) ids.emplace_back("email", *norm);
+        }
+    }
+    if (ids.empty()) return std::optional<std::string>{};
+    if (b.hasTombstones) {
+        for (const auto& [kind, value] : ids) {
+            auto t = c.query("SELECT 1 FROM tombstones WHERE hash = ?", {identifierHash(kind, value)});
+            if (!t) return Fail(t.error());
+            if (!t->empty()) return Fail(StoreError{"tombstoned", false});
+        }
+    }
+    std::vector<std::string> profiles;
+    std::vector<bool> known(ids.size(), false);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto r = c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {ids[i].first, ids[i].second});
+        if (!r) return Fail(r.error());
+        if (r->empty()) continue;
+        known[i] = true;
+        const auto pid = r->text(0, 0);
+        if (std::find(profiles.begin(), profiles.end(), pid) == profiles.end()) profiles.push_back(pid);
+    }
+    std::string winner;
+    if (profiles.empty()) {
+        winner = newUuidV4();
+        auto r = c.exec("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {winner, m.correctedMs});
+        if (!r) return Fail(r.error());
+    } else if (profiles.size() == 1) {
+        winner = profiles.front();
+    } else {
+        // One event ties identifiers of several profiles: they are one person. The member (else the oldest)
+        // profile survives; rows are locked in id order so two hubs merging the same pair cannot deadlock.
+        std::sort(profiles.begin(), profiles.end());
+        std::vector<ProfileRow> rows;
+        for (const auto& id : profiles) {
+            auto p = loadProfile(c, id);
+            if (!p) return Fail(p.error());
+            if (!*p) return Fail(StoreError{"profile vanished during merge", true});
+            rows.push_back(std::move(**p));
+        }
+        std::size_t best = 0;
+        for (std::size_t i = 1; i < rows.size(); ++i) {
+            const auto& a = rows[i];
+            const auto& cur = rows[best];
+            if ((a.facts.isMember && !cur.facts.isMember) ||
+                (a.facts.isMember == cur.facts.isMember && a.createdMs < cur.createdMs)) {
+                best = i;
+            }
+        }
+        ProfileRow w = rows[best];
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (i == best) continue;
+            if (auto r = mergeInto(c, w, rows[i].id); !r) return Fail(r.error());
+            ++b.merges;
+        }
+        if (auto r = saveProfile(c, w); !r) return Fail(r.error());
+        winner = w.id;
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (known[i]) continue;
+        auto r = c.exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
+                        {ids[i].first, ids[i].second, winner});
+        if (!r) return Fail(r.error());
+        // Another hub claimed this identifier since we looked: start the transaction again to merge properly.
+        // (Repeated identifiers within one message are harmless: the second insert finds our own row.)
+        if (*r == 0) {
+            auto mine = c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {ids[i].first, ids[i].second});
+            if (!mine) return Fail(mine.error());
+            if (mine->empty() || mine->text(0, 0) != winner) return Fail(StoreError{"identifier claimed concurrently", true});
+        }
+    }
+    return std::optional<std::string>(winner);
+}
+
+StoreResult<void> SqlHubStore::becomeMember(SqlConnection& c, ProfileRow& row) {
+    if (row.facts.isMember) return {};
+    row.facts.isMember = true;
+    if (row.memberId.empty()) {
+        auto existing = c.query("SELECT value FROM identifiers WHERE profile_id = ? AND kind = 'member'", {row.id});
+        if (!existing) return Fail(existing.error());
+        if (!existing->empty()) {
+            row.memberId = existing->text(0, 0);
+        } else {
+            // A member number for people who joined with a phone or e-mail: "TP" + 10 digits of a fresh uuid.
+            std::string digits;
+            for (char ch : newUuidV4()) {
+                if (std::isxdigit(static_cast<unsigned char>(ch))) digits += static_cast<char>('0' + (ch % 10));
+                if (digits.size() == 10) break;
+            }
+            row.memberId = "TP" + digits;
+            auto r = c.exec("INSERT INTO identifiers(kind, value, profile_id) VALUES('member', ?, ?) "
+                            "ON CONFLICT(kind, value) DO NOTHING",
+                            {row.memberId, row.id});
+            if (!r) return Fail(r.error());
+        }
+    }
+    // Check-ins made before the membership was recorded (the consent event can arrive after the sign-in)
+    // are judged now, in capture order, by the same cooldown rule.
+    auto pending = c.query("SELECT message_id, at FROM checkins WHERE profile_id = ? AND reason = 'not_member' ORDER BY at",
+                           {row.id});
+    if (!pending) return Fail(pending.error());
+    for (std::size_t i = 0; i < pending->size(); ++i) {
+        const auto at = pending->integer(i, 1);
+        const auto cd = m_config.loyalty.cooldownSeconds * 1000;
+        auto near = c.query("SELECT at FROM checkins WHERE profile_id = ? AND awarded = 1 AND at > ? AND at < ? LIMIT 1",
+                            {row.id, at - cd, at + cd});
+        if (!near) return Fail(near.error());
+        const bool earns = earnsPoints(at, near->empty() ? std::nullopt : std::optional(near->integer(0, 0)),
+                                       m_config.loyalty.cooldownSeconds);
+        const std::int64_t pts = earns ? m_config.loyalty.pointsPerCheckin : 0;
+        auto u = c.exec("UPDATE checkins SET awarded = ?, points = ?, reason = ? WHERE message_id = ?",
+                        {std::int64_t{earns}, pts, std::string(earns ? "" : "cooldown"), pending->text(i, 0)});
+        if (!u) return Fail(u.error());
+        if (earns) {
+            row.points += pts;
+            if (!row.lastCheckinMs || at > *row.lastCheckinMs) row.lastCheckinMs = at;
+        }
+    }
+    return {};
+}
+
+StoreResult<void> SqlHubStore::checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m, bool awardable) {
+    const auto at = m.correctedMs;
+    const auto day = utcDay(at);
+    bool earns = false;
+    std::string reason = "not_member";
+    if (awardable && row.facts.isMember) {
+        const auto cd = m_config.loyalty.cooldownSeconds * 1000;
+        auto near = c.query("SELECT at FROM checkins WHERE profile_id = ? AND awarded = 1 AND at > ? AND at < ? LIMIT 1",
+                            {row.id, at - cd, at + cd});
+        if (!near) return Fail(near.error());
+        earns = earnsPoints(at, near->empty() ? std::nullopt : std::optional(near->integer(0, 0)),
+                            m_config.loyalty.cooldownSeconds);
+        reason = earns ? "" : "cooldown";
+    }
+    const std::int64_t pts = earns ? m_config.loyalty.pointsPerCheckin : 0;
+    auto r = c.exec("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
+                    {m.messageId, row.id, at, day, std::int64_t{earns}, pts, reason});
+    if (!r) return Fail(r.error());
+    if (earns) {
+        row.points += pts;
+        if (!row.lastCheckinMs || at > *row.lastCheckinMs) row.lastCheckinMs = at;
+    }
+    auto stats = c.query("SELECT COUNT(DISTINCT day), SUM(CASE WHEN day = ? THEN 1 ELSE 0 END) FROM checkins "
+                         "WHERE profile_id = ?",
+                         {day, row.id});
+    if (!stats) return Fail(stats.error());
+    row.facts.visitDays = stats->integer(0, 0);
+    if (stats->integer(0, 1) > m_config.loyalty.velocityPerDay) row.velocityFlag = true;
+    return {};
+}
+
+StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, const IngestMessage& m,
+                                            const std::optional<std::string>& profile, bool tombstoned) {
+    const auto day = utcDay(m.correctedMs);
+    const SqlValue pid = profile ? SqlValue{*profile} : SqlValue{};
+    const bool signin = m.event == event::names::kSignin;
+    const bool feedback = m.event == event::names::kFeedback || m.event == event::names::kFeedbackAbandoned;
+    std::optional<ProfileRow> row;
+    if (profile) {
+        auto p = loadProfile(c, *profile);
+        if (!p) return Fail(p.error());
+        if (!*p) return Fail(StoreError{"profile vanished", true});
+        row = std::move(*p);
+    }
+    const std::string before = row ? (row->stage.empty() ? "awareness" : row->stage) : "";
+
+    if (feedback) {
+        const json emptyAnswers = json::object();
+        const auto it = m.properties.find("answers");
+        const json& answers = it != m.properties.end() && it->is_object() ? *it : emptyAnswers;
+        json reasons = json::array();
+        if (auto r = answers.find("reasons"); r != answers.end() && r->is_array()) {
+            for (const auto& x : *r) {
+                if (x.is_string()) reasons.push_back(x.get<std::string>().substr(0, 64));
+            }
+        }
+        const auto nps = score(answers, "nps", 0, 10);
+        auto comment = strProp(m.properties, "comment");
+        if (tombstoned) comment.reset();
+        auto r = c.exec("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
+                        "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        {m.messageId, m.correctedMs, day, m.storeId, m.kioskId, pid,
+                         std::int64_t{m.event == event::names::kFeedbackAbandoned}, std::int64_t{boolProp(m.properties, "misuse")},
+                         opt(nps), opt(score(answers, "csat", 1, 5)), opt(score(answers, "ces", 1, 7)), reasons.dump(),
+                         comment ? SqlValue{*comment} : SqlValue{}, strProp(m.properties, "surveyId").value_or(""),
+                         strProp(m.properties, "abandonReason").value_or("")});
+        if (!r) return Fail(r.error());
+        if (row && nps && m.event == event::names::kFeedback &&
+            (!row->latestNpsAtMs || m.correctedMs >= *row->latestNpsAtMs)) {
+            row->latestNps = nps;
+            row->latestNpsAtMs = m.correctedMs;
+            row->facts.latestNps = nps;
+        }
+    }
+    if (signin) {
+        const bool newMember = boolProp(m.properties, "newMember");
+        if (row && newMember) {
+            if (auto r = becomeMember(c, *row); !r) return Fail(r.error());
+        }
+        if (row) {
+            if (auto r = checkin(c, *row, m, true); !r) return Fail(r.error());
+        }
+        auto awarded = row ? c.query("SELECT awarded FROM checkins WHERE message_id = ?", {m.messageId})
+                           : StoreResult<SqlRows>(SqlRows{});
+        if (!awarded) return Fail(awarded.error());
+        auto r = c.exec("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
+                        "VALUES(?,?,?,?,?,?,?,?,?)",
+                        {m.messageId, m.correctedMs, day, m.storeId, m.kioskId, pid,
+                         strProp(m.properties, "method").value_or(""), std::int64_t{newMember},
+                         awarded->empty() ? std::int64_t{0} : awarded->integer(0, 0)});
+        if (!r) return Fail(r.error());
+    }
+    if (!row) return {};
+
+    if (m.event == event::names::kConsent) {
+        const auto it = m.properties.find("purposes");
+        if (it != m.properties.end() && it->is_array()) {
+            for (const auto& p : *it) {
+                if (p.is_string() && p.get<std::string>() == "loyalty_terms") {
+                    if (auto r = becomeMember(c, *row); !r) return Fail(r.error());
+                }
+            }
+        }
+    }
+    if (isConsiderationEvent(m.event)) ++row->facts.considered;
+    if (isPurchaseEvent(m.event)) ++row->facts.orders;
+    if (isReferralEvent(m.event)) ++row->facts.referrals;
+    if (row->firstInitial.empty()) {
+        for (const char* key : {"firstName", "name"}) {
+            if (auto n = strProp(m.traits, key); n && !n->empty()) {
+                row->firstInitial = std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>((*n)[0]))));
+                break;
+            }
+        }
+    }
+    auto ch = c.exec("INSERT INTO channels(profile_id, channel, first_seen, last_seen) VALUES(?,?,?,?) "
+                     "ON CONFLICT(profile_id, channel) DO UPDATE SET "
+                     "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
+                     "ELSE channels.last_seen END",
+                     {row->id, m.channel, m.correctedMs, m.correctedMs});
+    if (!ch) return Fail(ch.error());
+
+    row->stage = deriveStage(row->facts);
+    if (row->stage != before) {
+        auto t = c.exec("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
+                        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(message_id, from_stage) DO NOTHING",
+                        {m.messageId, row->id, m.correctedMs, day, before, row->stage, m.channel});
+        if (!t) return Fail(t.error());
+    }
+    return saveProfile(c, *row);
+}
+
+StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<const IngestMessage*>& messages,
+                                                            IngestStats& stats) {
+    return write<std::vector<ReceiptStatus>>([&](SqlConnection& c) -> StoreResult<std::vector<ReceiptStatus>> {
+        std::vector<ReceiptStatus> out;
+        out.reserve(messages.size());
+        BatchState b;
+        auto t = c.query("SELECT 1 FROM tombstones LIMIT 1");
+        if (!t) return Fail(t.error());
+        b.hasTombstones = !t->empty();
+        std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
+        std::set<std::string> inBatch;
+        std::int64_t skewed = 0;
+
+        for (const IngestMessage* mp : messages) {
+            const IngestMessage& m = *mp;
+            if (!inBatch.insert(m.messageId).second) {
+                out.push_back(ReceiptStatus::Duplicate);
+                continue;
+            }
+            auto seen = c.query("SELECT 1 FROM events WHERE message_id = ?", {m.messageId});
+            if (!seen) return Fail(seen.error());
+            if (!seen->empty()) {
+                out.push_back(ReceiptStatus::Duplicate);
+                continue;
+            }
+            std::optional<std::string> profile;
+            bool tombstoned = false;
+            if (carriesShopperIdentity(m)) {
+                auto p = resolveProfile(c, m, b);
+                if (!p) {
+                    if (p.error().message != "tombstoned") return Fail(p.error());
+                    tombstoned = true;  // an erased person's late event: keep the fact, not the person
+                } else {
+                    profile = std::move(p).value();
+                }
+            }
+            json payload = m.payload;
+            if (tombstoned) stripPersonal(payload);
+            auto ins = c.exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
+                              "profile_id, payload) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
+                              {m.messageId, m.type, m.event, m.correctedMs, utcDay(m.correctedMs), m.receivedMs, m.storeId,
+                               m.kioskId, m.channel, profile ? SqlValue{*profile} : SqlValue{},
+                               payload.dump(-1, ' ', false, json::error_handler_t::replace)});
+            if (!ins) return Fail(ins.error());
+            // Another hub stored this message since we looked: redo the batch so it is reported as duplicate.
+            if (*ins == 0) return Fail(StoreError{"message stored concurrently", true});
+            if (auto r = applyMessage(c, m, profile, tombstoned); !r) return Fail(r.error());
+
+            if (!m.kioskId.empty()) {
+                auto& k = kiosks[{m.storeId, m.kioskId}];
+                ++k.events;
+                k.lastSeen = std::max(k.lastSeen, m.receivedMs);
+                if (!m.appVersion.empty()) k.appVersion = m.appVersion;
+                if (m.clockOffsetMs) {
+                    k.clockOffsetMs = m.clockOffsetMs;
+                    k.skewed = std::llabs(*m.clockOffsetMs) > m_config.clockSkewFlagSeconds * 1000;
+                    if (k.skewed) ++skewed;
+                }
+                if (m.event == event::names::kHeartbeat && m.correctedMs >= k.heartbeatAt) {
+                    k.heartbeatAt = m.correctedMs;
+                    k.queueDepth = intProp(m.properties, "queueDepth");
+                    k.oldestPendingS = intProp(m.properties, "oldestPendingAgeS");
+                    k.deadLetters = intProp(m.properties, "deadLetters");
+                    if (auto d = m.properties.find("drops"); d != m.properties.end() && d->is_object()) k.drops = d->dump();
+                    if (auto v = strProp(m.properties, "appVersion")) k.appVersion = *v;
+                }
+            }
+            out.push_back(ReceiptStatus::Accepted);
+        }
+        for (const auto& [key, k] : kiosks) {
+            auto r = c.exec(
+                "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "
+                "oldest_pending_s, dead_letters, drops, events) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(store_id, kiosk_id) DO UPDATE SET "
+                "last_seen = CASE WHEN excluded.last_seen > kiosks.last_seen THEN excluded.last_seen ELSE kiosks.last_seen END, "
+                "app_version = CASE WHEN excluded.app_version <> '' THEN excluded.app_version ELSE kiosks.app_version END, "
+                "clock_offset_ms = COALESCE(excluded.clock_offset_ms, kiosks.clock_offset_ms), "
+                "skew_flag = CASE WHEN excluded.clock_offset_ms IS NULL THEN kiosks.skew_flag ELSE excluded.skew_flag END, "
+                "queue_depth = COALESCE(excluded.queue_depth, kiosks.queue_depth), "
+                "oldest_pending_s = COALESCE(excluded.oldest_pending_s, kiosks.oldest_pending_s), "
+                "dead_letters = COALESCE(excluded.dead_letters, kiosks.dead_letters), "
+                "drops = COALESCE(excluded.drops, kiosks.drops), events = kiosks.events + excluded.events",
+                {key.first, key.second, k.lastSeen, k.appVersion, opt(k.clockOffsetMs), std::int64_t{k.skewed},
+                 opt(k.queueDepth), opt(k.oldestPendingS), opt(k.deadLetters), k.drops ? SqlValue{*k.drops} : SqlValue{},
+                 k.events});
+            if (!r) return Fail(r.error());
+        }
+        stats.merges += b.merges;
+        stats.skewFlagged += skewed;
+        return out;
+    });
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,169 @@
+#include "hub/stats.hpp"
+
+#include <array>
+#include <cmath>
+#include <map>
+
+#include "common/clock.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr double kZ = 1.959964;
+
+double round1(double v) { return std::round(v * 10.0) / 10.0; }
+
+/// Running sums for one group (overall, a store, a store-day).
+struct Group {
+    std::int64_t promoters = 0, passives = 0, detractors = 0;
+    std::int64_t csatN = 0, satisfied = 0;
+    std::int64_t cesN = 0;
+    double cesSum = 0, cesSumSq = 0;
+    std::int64_t signins = 0, newMembers = 0, abandoned = 0, misuse = 0;
+
+    void addFeedback(const FeedbackRow& r) {
+        if (r.misuse) ++misuse;
+        if (r.abandoned) {
+            ++abandoned;
+            return;  // a partial answer is counted, not scored
+        }
+        if (r.nps) {
+            if (*r.nps >= 9) ++promoters;
+            else if (*r.nps >= 7) ++passives;
+            else ++detractors;
+        }
+        if (r.csat) {
+            ++csatN;
+            if (*r.csat >= 4) ++satisfied;
+        }
+        if (r.ces) {
+            ++cesN;
+            cesSum += *r.ces;
+            cesSumSq += static_cast<double>(*r.ces) * *r.ces;
+        }
+    }
+
+    json toJson() const {
+        json out;
+        const auto n = promoters + passives + detractors;
+        json nps = {{"score", nullptr}, {"responses", n}, {"promoters", promoters}, {"passives", passives},
+                    {"detractors", detractors}, {"ci95", nullptr}};
+        if (n > 0) {
+            const double dn = static_cast<double>(n);
+            const double pp = static_cast<double>(promoters) / dn;
+            const double pd = static_cast<double>(detractors) / dn;
+            const double mean = pp - pd;
+            // Each answer scores +1 / 0 / −1; NPS/100 is their mean, so its variance is E[x²] − mean².
+            const double var = pp + pd - mean * mean;
+            const double half = kZ * std::sqrt(std::max(0.0, var) / dn);
+            nps["score"] = round1(100.0 * mean);
+            nps["ci95"] = {round1(100.0 * std::max(-1.0, mean - half)), round1(100.0 * std::min(1.0, mean + half))};
+        }
+        out["nps"] = nps;
+        json csat = {{"score", nullptr}, {"responses", csatN}, {"satisfied", satisfied}, {"ci95", nullptr}};
+        if (csatN > 0) {
+            // Wilson score interval: honest near 0% and 100% and for small samples.
+            const double dn = static_cast<double>(csatN);
+            const double p = static_cast<double>(satisfied) / dn;
+            const double z2 = kZ * kZ;
+            const double denom = 1.0 + z2 / dn;
+            const double centre = (p + z2 / (2 * dn)) / denom;
+            const double half = kZ * std::sqrt(p * (1 - p) / dn + z2 / (4 * dn * dn)) / denom;
+            csat["score"] = round1(100.0 * p);
+            csat["ci95"] = {round1(100.0 * (centre - half)), round1(100.0 * (centre + half))};
+        }
+        out["csat"] = csat;
+        json ces = {{"mean", nullptr}, {"responses", cesN}, {"ci95", nullptr}};
+        if (cesN > 0) {
+            const double dn = static_cast<double>(cesN);
+            const double mean = cesSum / dn;
+            ces["mean"] = round1(mean);
+            if (cesN > 1) {
+                const double var = std::max(0.0, (cesSumSq - dn * mean * mean) / (dn - 1));
+                const double half = tCritical95(cesN - 1) * std::sqrt(var / dn);
+                ces["ci95"] = {round1(mean - half), round1(mean + half)};
+            }
+        }
+        out["ces"] = ces;
+        out["signins"] = signins;
+        out["newMembers"] = newMembers;
+        out["feedbackAbandoned"] = abandoned;
+        out["misuse"] = misuse;
+        return out;
+    }
+};
+
+}  // namespace
+
+double tCritical95(std::int64_t df) {
+    static constexpr std::array<double, 30> kTable{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                                   2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                                   2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    if (df < 1) return kTable[0];
+    if (df <= 30) return kTable[static_cast<std::size_t>(df - 1)];
+    return kZ;
+}
+
+json computeStats(const StatsData& data, const std::string& fromDay, const std::string& toDay,
+                  const std::optional<std::string>& store) {
+    Group overall;
+    std::map<std::string, Group> byStore;
+    std::map<std::pair<std::string, std::string>, Group> byDay;
+    std::map<std::string, std::int64_t> reasons;
+    for (const auto& r : data.feedback) {
+        overall.addFeedback(r);
+        byStore[r.store].addFeedback(r);
+        byDay[{r.day, r.store}].addFeedback(r);
+        if (!r.abandoned) {
+            for (const auto& reason : r.reasons) ++reasons[reason];
+        }
+    }
+    for (const auto& s : data.signins) {
+        for (Group* g : {&overall, &byStore[s.store], &byDay[{s.day, s.store}]}) {
+            ++g->signins;
+            if (s.newMember) ++g->newMembers;
+        }
+    }
+    json out;
+    out["from"] = fromDay;
+    out["to"] = toDay;
+    out["store"] = store ? json(*store) : json(nullptr);
+    out["overall"] = overall.toJson();
+    out["byStore"] = json::array();
+    for (const auto& [id, g] : byStore) {
+        json j = g.toJson();
+        j["store"] = id;
+        out["byStore"].push_back(std::move(j));
+    }
+    out["byDay"] = json::array();
+    for (const auto& [key, g] : byDay) {
+        json j = g.toJson();
+        j["day"] = key.first;
+        j["store"] = key.second;
+        out["byDay"].push_back(std::move(j));
+    }
+    out["stages"] = json::object();
+    for (const auto& [stage, n] : data.stages) out["stages"][stage] = n;
+    out["stageTransitions"] = json::array();
+    for (const auto& t : data.transitions) {
+        out["stageTransitions"].push_back({{"from", t.from}, {"to", t.to}, {"channel", t.channel}, {"count", t.count}});
+    }
+    std::vector<std::pair<std::string, std::int64_t>> sorted(reasons.begin(), reasons.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    out["reasons"] = json::array();
+    for (const auto& [reason, n] : sorted) out["reasons"].push_back({{"reason", reason}, {"count", n}});
+    out["recentComments"] = json::array();
+    for (auto it = data.feedback.rbegin(); it != data.feedback.rend() && out["recentComments"].size() < kRecentComments;
+         ++it) {
+        if (!it->comment || it->comment->empty()) continue;
+        out["recentComments"].push_back({{"at", formatIsoUtcMs(it->atMs)}, {"store", it->store},
+                                         {"nps", it->nps ? json(*it->nps) : json(nullptr)},
+                                         {"text", maskPersonalText(*it->comment)}});
+    }
+    return out;
+}
+
+}  // namespace touchpoint::hub
