@@ -1,0 +1,226 @@
+#include "ctl/ctl_context.hpp"
+
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/clock.hpp"
+#include "event/sealing.hpp"
+
+namespace touchpoint::ctl {
+
+namespace {
+
+bool matches(const std::string& word, std::string_view name, std::optional<std::string>& inlineValue) {
+    if (word == name) return true;
+    if (word.size() > name.size() && word.compare(0, name.size(), name) == 0 && word[name.size()] == '=') {
+        inlineValue = word.substr(name.size() + 1);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::optional<std::string> Args::option(std::string_view name) {
+    for (auto it = m_words.begin(); it != m_words.end(); ++it) {
+        std::optional<std::string> inlineValue;
+        if (!matches(*it, name, inlineValue)) continue;
+        if (inlineValue) {
+            m_words.erase(it);
+            return inlineValue;
+        }
+        if (it + 1 == m_words.end()) throw UsageError(std::string(name) + " needs a value");
+        std::string value = *(it + 1);
+        m_words.erase(it, it + 2);
+        return value;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> Args::intOption(std::string_view name, std::int64_t min, std::int64_t max) {
+    auto text = option(name);
+    if (!text) return std::nullopt;
+    std::int64_t value = 0;
+    const auto* end = text->data() + text->size();
+    auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (ec != std::errc() || ptr != end || value < min || value > max) {
+        throw UsageError(std::string(name) + " must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + " (got '" + *text + "')");
+    }
+    return value;
+}
+
+std::vector<std::string> Args::options(std::string_view name) {
+    std::vector<std::string> out;
+    while (auto v = option(name)) out.push_back(*v);
+    return out;
+}
+
+bool Args::flag(std::string_view name) {
+    for (auto it = m_words.begin(); it != m_words.end(); ++it) {
+        if (*it == name) {
+            m_words.erase(it);
+            return true;
+        }
+    }
+    return false;
+}
+
+std::optional<std::string> Args::positional() {
+    for (auto it = m_words.begin(); it != m_words.end(); ++it) {
+        if (it->rfind("--", 0) == 0) continue;
+        std::string word = *it;
+        m_words.erase(it);
+        return word;
+    }
+    return std::nullopt;
+}
+
+void Args::finish() const {
+    if (m_words.empty()) return;
+    std::string all;
+    for (const auto& w : m_words) all += (all.empty() ? "" : " ") + w;
+    throw UsageError("unexpected argument(s): " + all);
+}
+
+const config::KioskConfig* Context::kioskConfig() {
+    if (!m_configLoaded) {
+        m_configLoaded = true;
+        if (m_global.config) {
+            auto loaded = config::loadKioskConfig(*m_global.config);
+            if (!loaded) {
+                // Every problem, one per line; the last line is the summary main prints.
+                const std::string all = loaded.error().format();
+                std::fprintf(stderr, "%s", all.c_str());
+                throw RuntimeError("invalid config " + m_global.config->string() + " (" +
+                                   std::to_string(loaded.error().issues.size()) + " problem(s) above)");
+            }
+            m_config = std::move(loaded.value());
+        }
+    }
+    return m_config ? &*m_config : nullptr;
+}
+
+std::filesystem::path Context::dbPath() {
+    if (m_global.db) return *m_global.db;
+    if (const auto* cfg = kioskConfig()) return cfg->outbox.path;
+    throw UsageError("--db PATH is required (or --config FILE with an [outbox] path)");
+}
+
+outbox::Outbox& Context::outbox() {
+    if (!m_outbox) {
+        outbox::OutboxOptions options;
+        options.path = dbPath();
+        if (const auto* cfg = kioskConfig()) options.byteBudget = cfg->outbox.byteBudget;
+        outbox::OpenReport report;
+        auto opened = outbox::Outbox::open(options, &report);
+        if (!opened) throw RuntimeError(opened.error().message);
+        if (report.recovered) {
+            std::fprintf(stderr, "touchpointctl: the outbox was corrupt (%s); it was moved to %s and a fresh one started\n",
+                         report.recoveryReason.c_str(), report.movedAsideTo.c_str());
+        }
+        m_outbox = std::move(opened.value());
+    }
+    return *m_outbox;
+}
+
+std::string Context::phoneRegion() {
+    if (const auto* cfg = kioskConfig()) return cfg->device.phoneRegion;
+    return "US";
+}
+
+namespace {
+
+struct TestKeys {
+    std::string sealingPublicKey;
+    std::string sealingSecretKey;
+    std::string identityHashKey;
+};
+
+/// Test keys live beside the db so repeated runs (and the hub in a test) agree on them. They are test-only:
+/// a real kiosk never holds the sealing secret key.
+TestKeys loadOrCreateTestKeys(const std::filesystem::path& file, bool& created) {
+    created = false;
+    if (std::filesystem::exists(file)) {
+        std::ifstream in(file);
+        nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+        if (j.is_discarded() || !j.contains("sealingPublicKey") || !j.contains("identityHashKey")) {
+            throw RuntimeError("test key file " + file.string() + " is not valid; remove it to make new keys");
+        }
+        return {j.value("sealingPublicKey", ""), j.value("sealingSecretKey", ""), j.value("identityHashKey", "")};
+    }
+    const event::KeyPair kp = event::generateSealingKeyPair();
+    TestKeys keys{kp.publicKeyB64, kp.secretKeyB64, event::IdentityHasher::generateKeyB64()};
+    const nlohmann::json j{{"note", "touchpointctl test keys (no --config given); never use these in a store"},
+                           {"sealingPublicKey", keys.sealingPublicKey},
+                           {"sealingSecretKey", keys.sealingSecretKey},
+                           {"identityHashKey", keys.identityHashKey}};
+    const std::filesystem::path tmp = file.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << j.dump(2) << "\n";
+        if (!out) throw RuntimeError("cannot write test keys to " + tmp.string());
+    }
+    ::chmod(tmp.c_str(), 0600);
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) throw RuntimeError("cannot write test keys to " + file.string() + ": " + ec.message());
+    created = true;
+    return keys;
+}
+
+}  // namespace
+
+const event::KioskEventFactory& Context::factory() {
+    if (m_factory) return *m_factory;
+    event::DeviceIdentity device;
+    device.appVersion = "touchpointctl";
+    device.bootId = currentBootId();
+    std::string publicKey;
+    std::string hashKey;
+    if (const auto* cfg = kioskConfig()) {
+        device.storeId = cfg->device.storeId;
+        device.kioskId = cfg->device.kioskId;
+        device.timeZone = cfg->device.timeZone;
+        publicKey = cfg->privacy.sealingPublicKeyB64;
+        hashKey = cfg->privacy.identityHashKeyB64;
+    } else {
+        const std::filesystem::path keyFile = dbPath().string() + ".test-keys.json";
+        bool created = false;
+        const TestKeys keys = loadOrCreateTestKeys(keyFile, created);
+        device.storeId = "test-store";
+        device.kioskId = "test-kiosk";
+        device.timeZone = "UTC";
+        publicKey = keys.sealingPublicKey;
+        hashKey = keys.identityHashKey;
+        std::fprintf(stderr,
+                     "touchpointctl: no --config: using test defaults (store test-store, kiosk test-kiosk, time zone "
+                     "UTC, phone region US) and test keys %s %s\n",
+                     created ? "written to" : "reused from", keyFile.c_str());
+    }
+    auto sealer = event::Sealer::fromPublicKeyB64(publicKey);
+    if (!sealer) throw RuntimeError("sealing public key: " + sealer.error());
+    auto hasher = event::IdentityHasher::fromKeyB64(hashKey);
+    if (!hasher) throw RuntimeError("identity hash key: " + hasher.error());
+    m_factory = std::make_unique<event::KioskEventFactory>(device, sealer.value(), hasher.value(),
+                                                           SystemClock::instance());
+    return *m_factory;
+}
+
+std::string formatAge(std::int64_t ms) {
+    if (ms < 0) ms = 0;
+    std::int64_t s = ms / 1000;
+    std::ostringstream out;
+    if (s >= 86400) out << s / 86400 << "d";
+    if (s >= 3600) out << (s % 86400) / 3600 << "h";
+    if (s >= 60) out << (s % 3600) / 60 << "m";
+    out << s % 60 << "s";
+    return out.str();
+}
+
+}  // namespace touchpoint::ctl
