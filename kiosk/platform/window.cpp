@@ -45,19 +45,40 @@ Result<std::unique_ptr<Window>, std::string> Window::open(const WindowOptions& o
     glfwMakeContextCurrent(window);
     glfwSwapInterval(options.vsync ? 1 : 0);
     if (options.kioskMode) glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
-    if (!ImGui_ImplGlfw_InitForOpenGL(window, true) || !ImGui_ImplOpenGL3_Init("#version 130")) {
-        glfwDestroyWindow(window);
-        glfwTerminate();
-        return Fail(std::string("cannot start the ImGui GLFW/OpenGL3 backends"));
+    std::unique_ptr<Window> self(new Window(window, options.kioskMode));
+    // Our callbacks go in first; ImGui's backend installs its own and chains to these.
+    glfwSetWindowUserPointer(window, self.get());
+    glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { markInput(w); });
+    glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { markInput(w); });
+    glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { markInput(w); });
+    glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { markInput(w); });
+    glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { markInput(w); });
+    if (!ImGui_ImplGlfw_InitForOpenGL(window, true)) {
+        return Fail(std::string("cannot start the ImGui GLFW backend"));
     }
-    return std::unique_ptr<Window>(new Window(window, options.kioskMode));
+    self->m_backendsUp = 1;
+    if (!ImGui_ImplOpenGL3_Init("#version 130")) {
+        return Fail(std::string("cannot start the ImGui OpenGL3 backend"));
+    }
+    self->m_backendsUp = 2;
+    return self;
+}
+
+void Window::markInput(GLFWwindow* window) {
+    if (auto* self = static_cast<Window*>(glfwGetWindowUserPointer(window))) self->m_inputSeen = true;
+}
+
+bool Window::takeInput() {
+    const bool seen = m_inputSeen;
+    m_inputSeen = false;
+    return seen;
 }
 
 Window::Window(GLFWwindow* window, bool kioskMode) : m_window(window), m_kioskMode(kioskMode) {}
 
 Window::~Window() {
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
+    if (m_backendsUp >= 2) ImGui_ImplOpenGL3_Shutdown();
+    if (m_backendsUp >= 1) ImGui_ImplGlfw_Shutdown();
     glfwDestroyWindow(m_window);
     glfwTerminate();
 }

@@ -48,11 +48,16 @@ public:
     int framebufferHeight() const;
     /// Re-uploads the font atlas texture after it was rebuilt.
     void reloadFonts();
+    /// True once after any pointer, button, key or character event: the loop redraws only then.
+    bool takeInput();
 
 private:
     explicit Window(GLFWwindow* window, bool kioskMode);
+    static void markInput(GLFWwindow* window);
     GLFWwindow* m_window;
     bool m_kioskMode;
+    bool m_inputSeen = true;
+    int m_backendsUp = 0;  // how far open() got, for the destructor
 };
 
 }  // namespace touchpoint::kiosk::platform

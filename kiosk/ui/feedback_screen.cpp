@@ -52,7 +52,7 @@ Intent drawFeedback(const FeedbackVm& vm, UiContext& ctx) {
             break;
         }
         case StepType::Csat:
-            answer = csatFaces(ctx, vm.score, ImVec2(ctx.xs(210), ctx.px(340)), ImVec2(ctx.xs(1500), ctx.px(420)));
+            answer = csatFaces(ctx, vm.score, ImVec2(ctx.xs(210), ctx.px(360)), ImVec2(ctx.xs(1500), ctx.px(330)));
             break;
         case StepType::Ces:
             answer = scoreRow(ctx, "ces", 1, 7, vm.score, ImVec2(ctx.xs(260), ctx.px(420)),

@@ -19,6 +19,8 @@ namespace touchpoint {
 class Clock;
 namespace config { struct KioskConfig; }
 namespace event { class KioskEventFactory; }
+namespace outbox { class Outbox; }
+namespace uploader { class Uploader; }
 }  // namespace touchpoint
 
 namespace touchpoint::kiosk {
@@ -49,7 +51,9 @@ struct StaffDeps {
     const Clock& clock;
     const event::KioskEventFactory& events;
     RunQueue& queue;                   ///< worker results back to the UI thread
-    std::filesystem::path outboxPath;  ///< open your own Outbox connection on it
+    std::filesystem::path outboxPath;  ///< open your own Outbox connection on it for slow reads
+    outbox::Outbox* outbox = nullptr;  ///< the UI thread's connection (dead letters, audit enqueue)
+    uploader::Uploader* uploader = nullptr;  ///< health, flush, restart; null on an offline-only kiosk
 };
 
 /// Defined by the staff-mode library (kiosk/ui/staff) when it is built.

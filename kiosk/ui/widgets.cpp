@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include <imgui_internal.h>  // ImTextCharFromUtf8
+
 namespace touchpoint::kiosk::ui {
 
 namespace {
@@ -30,6 +32,17 @@ void registerLastItem(UiContext& ctx, const std::string& id) {
     const auto min = ImGui::GetItemRectMin();
     const auto max = ImGui::GetItemRectMax();
     ctx.registry.add(id, min.x, min.y, max.x - min.x, max.y - min.y);
+}
+
+/// Records every character of [b, e) that `font` cannot draw.
+void checkGlyphs(UiContext& ctx, ImFont* font, const char* b, const char* e) {
+    while (b < e) {
+        unsigned int c = 0;
+        const int n = ImTextCharFromUtf8(&c, b, e);
+        if (n <= 0) break;
+        b += n;
+        if (c >= 0x20 && font->FindGlyphNoFallback(static_cast<ImWchar>(c)) == nullptr) ctx.registry.noteMissingGlyph(c);
+    }
 }
 
 /// Splits text into lines that fit `width` (ImGui's own word wrap, so it matches what it draws).
@@ -58,6 +71,7 @@ void drawTextIn(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 mi
     float y = min.y + (max.y - min.y - total) / 2;
     auto* dl = ImGui::GetWindowDrawList();
     for (const auto& [b, e] : lines) {
+        checkGlyphs(ctx, font, b, e);
         const auto w = font->CalcTextSizeA(size, 1e9f, 0, b, e).x;
         dl->AddText(font, size, ImVec2(std::floor(min.x + (max.x - min.x - w) / 2), std::floor(y)), color, b, e);
         y += size;
@@ -118,6 +132,7 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
     }
     float y = pos.y + (height - static_cast<float>(lines.size()) * font->FontSize) / 2;
     for (const auto& [b, e] : lines) {
+        checkGlyphs(ctx, font, b, e);
         dl->AddText(font, font->FontSize, ImVec2(textX, std::floor(y)), ctx.colors.text, b, e);
         y += font->FontSize;
     }
@@ -253,12 +268,12 @@ float textBlock(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 po
     auto* dl = ImGui::GetWindowDrawList();
     float y = pos.y;
     for (const auto& [b, e] : lines) {
+        checkGlyphs(ctx, font, b, e);
         const float w = font->CalcTextSizeA(size, 1e9f, 0, b, e).x;
         const float x = centered ? pos.x + (width - w) / 2 : pos.x;
         dl->AddText(font, size, ImVec2(std::floor(x), std::floor(y)), color, b, e);
         y += size * 1.15f;
     }
-    (void)ctx;
     return y - pos.y;
 }
 
@@ -276,6 +291,7 @@ void inputField(UiContext& ctx, const std::string& id, const std::string& text, 
     const float w = f->CalcTextSizeA(f->FontSize, 1e9f, 0, shown.c_str()).x;
     // Long input scrolls left so the end (where the shopper types) stays visible.
     const float x = std::min(pos.x + ctx.px(24), max.x - ctx.px(24) - w);
+    checkGlyphs(ctx, f, shown.c_str(), shown.c_str() + shown.size());
     dl->PushClipRect(pos, max, true);
     dl->AddText(f, f->FontSize, ImVec2(x, pos.y + (size.y - f->FontSize) / 2), empty ? ctx.colors.muted : ctx.colors.text,
                 shown.c_str());

@@ -1,0 +1,225 @@
+#include "bench.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "common/log.hpp"
+#include "config/kiosk_config.hpp"
+#include "kiosk_app.hpp"
+#include "script_driver.hpp"
+
+extern char** environ;
+
+namespace touchpoint::kiosk::app {
+
+namespace {
+
+constexpr double kColdStartTargetMs = 300;
+constexpr double kIdleCpuTargetPct = 1.0;
+constexpr double kFrameP99TargetMs = 16;
+constexpr double kRssTargetMb = 80;
+
+/// utime + stime of a process in seconds.
+double cpuSeconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string f;
+    unsigned long long utime = 0;
+    unsigned long long stime = 0;
+    for (int i = 3; i <= 15 && fields >> f; ++i) {
+        if (i == 14) utime = std::stoull(f);
+        if (i == 15) stime = std::stoull(f);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// VmHWM / VmRSS in MB.
+double statusMb(pid_t pid, const std::string& key) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
+    }
+    return 0;
+}
+
+std::string readLine(int fd) {
+    std::string line;
+    char c = 0;
+    while (::read(fd, &c, 1) == 1) {
+        if (c == '\n') return line;
+        line += c;
+    }
+    return line;
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(idx, v.size() - 1)];
+}
+
+std::string interactionScript(int rounds) {
+    std::string s;
+    for (int i = 0; i < rounds; ++i) {
+        s += "tap lang.es\ntap lang.en\ntap a11y.contrast\ntap a11y.contrast\ntap attract.start\n"
+             "type 2025550143\ntap key.backspace\ntap key.backspace\ntap signin.tab.email\n"
+             "type bench@example.com\ntap signin.tab.phone\ntap signin.cancel\n";
+    }
+    return s;
+}
+
+}  // namespace
+
+int runBenchChild(const std::filesystem::path& configPath) {
+    auto config = config::loadKioskConfig(configPath);
+    if (!config) {
+        std::cerr << config.error().format() << "\n";
+        return 2;
+    }
+    OffsetClock clock(SystemClock::instance());
+    auto services = Services::create(*config, clock, {});
+    if (!services) {
+        std::cerr << "touchpoint-kiosk: " << services.error() << "\n";
+        return 1;
+    }
+    auto app = KioskApp::create(**services, clock, AppOptions{});
+    if (!app) {
+        std::cerr << "touchpoint-kiosk: " << app.error() << "\n";
+        return 1;
+    }
+    KioskApp& a = **app;
+    a.frame();
+    std::cout << "first-frame" << std::endl;
+    // Commands arrive on stdin; the reader only posts them to the UI thread.
+    std::thread reader([&a] {
+        for (std::string line; std::getline(std::cin, line);) {
+            if (line == "interact") {
+                a.post([&a] {
+                    a.takeFrameTimesMs();
+                    auto steps = parseScript(interactionScript(20), "bench");
+                    ScriptDriver driver(a, {});
+                    auto r = driver.run(*steps, "bench");
+                    auto times = a.takeFrameTimesMs();
+                    std::cout << "frames " << times.size() << " " << percentile(times, 0.5) << " "
+                              << percentile(times, 0.99) << " " << (times.empty() ? 0 : *std::max_element(times.begin(), times.end()))
+                              << " " << (r ? "ok" : r.error()) << std::endl;
+                });
+            } else if (line == "quit") {
+                a.post([&a] { a.requestQuit(); });
+                return;
+            }
+        }
+        a.post([&a] { a.requestQuit(); });
+    });
+    const int rc = a.run();
+    reader.join();
+    return rc;
+}
+
+int runBench(const BenchOptions& options, const std::string& self) {
+    int toChild[2];
+    int fromChild[2];
+    if (pipe(toChild) != 0 || pipe(fromChild) != 0) {
+        std::perror("pipe");
+        return 1;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, toChild[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1);
+    posix_spawn_file_actions_addclose(&actions, toChild[1]);
+    posix_spawn_file_actions_addclose(&actions, fromChild[0]);
+    const std::string cfg = options.config.string();
+    std::vector<char*> argv{const_cast<char*>(self.c_str()), const_cast<char*>("--config"), const_cast<char*>(cfg.c_str()),
+                            const_cast<char*>("--bench-child"), nullptr};
+    pid_t pid = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    const int rc = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(toChild[0]);
+    close(fromChild[1]);
+    if (rc != 0) {
+        std::cerr << "bench: cannot start " << self << "\n";
+        return 1;
+    }
+    const auto first = readLine(fromChild[0]);
+    const double coldMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (first != "first-frame") {
+        std::cerr << "bench: the kiosk did not draw a first frame (is DISPLAY set? see its stderr)\n";
+        kill(pid, SIGTERM);
+        waitpid(pid, nullptr, 0);
+        return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // let start-up work finish before idling
+    const double cpu0 = cpuSeconds(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(options.idleSeconds * 1000)));
+    const double idlePct = (cpuSeconds(pid) - cpu0) / options.idleSeconds * 100.0;
+    const double rssIdle = statusMb(pid, "VmRSS");
+
+    const std::string interact = "interact\n";
+    if (write(toChild[1], interact.data(), interact.size()) < 0) std::perror("write");
+    std::istringstream frames(readLine(fromChild[0]));
+    std::string word;
+    std::size_t n = 0;
+    double p50 = 0, p99 = 0, maxMs = 0;
+    std::string status;
+    frames >> word >> n >> p50 >> p99 >> maxMs;
+    std::getline(frames, status);
+    const double rssPeak = statusMb(pid, "VmHWM");
+    const std::string quit = "quit\n";
+    if (write(toChild[1], quit.data(), quit.size()) < 0) std::perror("write");
+    close(toChild[1]);
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    close(fromChild[0]);
+
+    nlohmann::json j{{"cold_start_to_first_frame_ms", coldMs},
+                     {"idle_cpu_percent_of_core", idlePct},
+                     {"idle_seconds", options.idleSeconds},
+                     {"frames_measured", n},
+                     {"frame_p50_ms", p50},
+                     {"frame_p99_ms", p99},
+                     {"frame_max_ms", maxMs},
+                     {"rss_idle_mb", rssIdle},
+                     {"rss_peak_mb", rssPeak},
+                     {"interaction", status.empty() ? "ok" : status.substr(1)},
+                     {"targets",
+                      {{"cold_start_ms", kColdStartTargetMs},
+                       {"idle_cpu_percent", kIdleCpuTargetPct},
+                       {"frame_p99_ms", kFrameP99TargetMs},
+                       {"rss_mb", kRssTargetMb}}},
+                     {"met",
+                      {{"cold_start", coldMs <= kColdStartTargetMs},
+                       {"idle_cpu", idlePct <= kIdleCpuTargetPct},
+                       {"frame_p99", p99 <= kFrameP99TargetMs},
+                       {"rss", rssPeak <= kRssTargetMb}}}};
+    if (options.json) {
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::printf("cold start to first frame  %8.1f ms   (target <= %.0f)\n", coldMs, kColdStartTargetMs);
+        std::printf("idle CPU on attract        %8.2f %%    (target <= %.0f, over %.0f s)\n", idlePct,
+                    kIdleCpuTargetPct, options.idleSeconds);
+        std::printf("frame p50 / p99 / max      %5.1f / %5.1f / %5.1f ms over %zu frames (p99 target <= %.0f)\n", p50,
+                    p99, maxMs, n, kFrameP99TargetMs);
+        std::printf("RSS idle / peak            %5.1f / %5.1f MB (target <= %.0f)\n", rssIdle, rssPeak, kRssTargetMb);
+    }
+    return 0;
+}
+
+}  // namespace touchpoint::kiosk::app

@@ -1,0 +1,183 @@
+#include "kiosk_app.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/log.hpp"
+
+namespace touchpoint::kiosk::app {
+
+/// ImGui's context as an RAII handle: created first, destroyed last.
+struct KioskApp::ImGuiContextOwner {
+    ImGuiContextOwner() { ImGui::CreateContext(); }
+    ~ImGuiContextOwner() { ImGui::DestroyContext(); }
+    ImGuiContextOwner(const ImGuiContextOwner&) = delete;
+    ImGuiContextOwner& operator=(const ImGuiContextOwner&) = delete;
+};
+
+KioskApp::KioskApp(Services& services, OffsetClock& clock)
+    : m_services(services), m_clock(clock), m_queue([] { platform::Window::wake(); }) {}
+
+Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& services, OffsetClock& clock,
+                                                                 const AppOptions& options) {
+    std::unique_ptr<KioskApp> app(new KioskApp(services, clock));
+    app->m_imgui = std::make_unique<ImGuiContextOwner>();
+    auto& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // nothing about the last session is written anywhere
+    io.LogFilename = nullptr;
+    io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
+    const auto& cfg = services.config();
+
+    platform::WindowOptions wo;
+    wo.width = cfg.ui.width;
+    wo.height = cfg.ui.height;
+    wo.fullscreen = cfg.ui.fullscreen && !options.windowed;
+    wo.kioskMode = !options.windowed;
+    auto window = platform::Window::open(wo);
+    if (!window) return Fail(window.error());
+    app->m_window = std::move(window).value();
+
+    const float scale = static_cast<float>(app->m_window->framebufferHeight()) / 1080.0f;
+    auto fonts = ui::loadFonts(*io.Fonts, services.assetsDir() / "fonts", scale, services.texts().allTexts());
+    if (!fonts) return Fail(fonts.error());
+    app->m_fonts = *fonts;
+
+    app->m_controller = std::make_unique<KioskController>(flowOptions(cfg), clock, services.texts(), services.survey(),
+                                                          services.events(), services.store(), services.profiles(),
+                                                          app->m_queue);
+    app->m_ui = std::make_unique<ui::KioskUi>(services.texts(), app->m_fonts);
+#ifdef TOUCHPOINT_KIOSK_HAS_STAFF_UI
+    ui::StaffDeps deps{cfg, clock, services.events(), app->m_queue, cfg.outbox.path, &services.outbox(),
+                       services.uploader()};
+    app->m_staff = ui::makeStaffPanel(deps);
+#endif
+    if (auto* up = services.uploader()) {
+        up->setOnHealthChanged([](const uploader::HealthSnapshot&) { platform::Window::wake(); });
+    }
+    return app;
+}
+
+KioskApp::~KioskApp() {
+    // Workers post into m_queue and call into the controller: stop them before either goes away.
+    m_services.stopWorkers();
+    m_staff.reset();
+    m_controller.reset();
+    m_window.reset();
+}
+
+std::string KioskApp::stateName() const {
+    if (m_controller->mode() == AppMode::Staff) return "staff";
+    if (m_controller->stillThereShown()) return "stillthere";
+    std::string name(toString(m_controller->screen()));
+    if (m_controller->screen() == ScreenId::Welcome) {
+        switch (m_controller->welcomeVm().state) {
+            case WelcomeState::Loading: return name + ".loading";
+            case WelcomeState::Member: return name + ".member";
+            case WelcomeState::NewMember: return name + ".new_member";
+            case WelcomeState::Offline: return name + ".offline";
+            case WelcomeState::Cooldown: return name + ".cooldown";
+        }
+    }
+    return name;
+}
+
+void KioskApp::drawAndApply(const std::optional<Pointer>& pointer, const std::function<void()>& input, bool swap) {
+    const auto start = std::chrono::steady_clock::now();
+    m_window->beginFrame();
+    auto& io = ImGui::GetIO();
+    if (pointer) {
+        io.MousePos = ImVec2(pointer->x, pointer->y);
+        io.MouseDown[0] = pointer->down;
+    }
+    if (input) input();
+    ImGui::NewFrame();
+    auto out = m_ui->draw(*m_controller, m_staff.get(), m_registry, m_clock.monotonicMs());
+    const bool clicked = io.MouseClicked[0];
+    ImGui::Render();
+    if (swap) m_window->endFrame();
+    if (!m_fontsUploaded) {
+        // The first frame uploaded the atlas to the GPU; the CPU copy (several MB) is no longer needed.
+        io.Fonts->ClearTexData();
+        m_fontsUploaded = true;
+    }
+    m_frameTimesMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (m_frameTimesMs.size() > 100000) m_frameTimesMs.clear();
+
+    if (clicked) m_controller->noteActivity();
+    for (const auto& intent : out.intents) {
+        if (intent.kind == IntentKind::OpenStaff) {
+            if (!m_staff) {
+                log::info("kiosk", "staff mode is not built into this binary; long press ignored");
+                continue;
+            }
+            m_controller->apply(intent);
+            m_staff->open();
+            continue;
+        }
+        m_controller->apply(intent);
+    }
+    if (m_controller->mode() == AppMode::Staff && (!m_staff || !m_staff->isOpen())) m_controller->leaveStaffMode();
+    if (m_staff && m_staff->wantsAppExit()) m_quit = true;
+    if (!out.intents.empty() || out.touching) m_framesToDraw = std::max(m_framesToDraw, 3);
+}
+
+void KioskApp::frame(std::optional<Pointer> pointer, const std::function<void()>& input) {
+    m_window->waitEvents(0);
+    m_queue.drain();
+    m_controller->tick();
+    drawAndApply(pointer, input, true);
+    // A frame after the intents were applied, so what the shopper (and a screenshot) sees is current.
+    m_queue.drain();
+    m_controller->tick();
+}
+
+Result<void, std::string> KioskApp::screenshot(const std::filesystem::path& file) {
+    // Draw the current state first, then write exactly that frame.
+    m_window->beginFrame();
+    ImGui::GetIO().MousePos = ImVec2(-1e9f, -1e9f);
+    ImGui::GetIO().MouseDown[0] = false;
+    ImGui::NewFrame();
+    m_ui->draw(*m_controller, m_staff.get(), m_registry, m_clock.monotonicMs());
+    ImGui::Render();
+    return m_window->saveScreenshot(file);
+}
+
+std::vector<double> KioskApp::takeFrameTimesMs() {
+    std::vector<double> out;
+    out.swap(m_frameTimesMs);
+    return out;
+}
+
+int KioskApp::run() {
+    std::uint64_t drawnRevision = 0;
+    while (!m_quit && !m_window->closeRequested()) {
+        const auto now = m_clock.monotonicMs();
+        std::optional<std::int64_t> next = m_controller->nextWakeMs();
+        if (m_staff && m_controller->mode() == AppMode::Staff) {
+            if (const auto s = m_staff->nextWakeMs()) next = next ? std::min(*next, *s) : *s;
+            if (!next) next = now + 1000;  // staff screens show live sync status
+        }
+        if (m_framesToDraw > 0) {
+            m_window->waitEvents(0);
+        } else {
+            // Block until input, a worker's wake-up or the next timer; nothing is drawn meanwhile.
+            const double timeout = next ? std::clamp(static_cast<double>(*next - now) / 1000.0, 0.001, 60.0) : 60.0;
+            m_window->waitEvents(timeout);
+        }
+        const bool input = m_window->takeInput();
+        const bool work = m_queue.drain() > 0;
+        m_controller->tick();
+        const bool due = next && m_clock.monotonicMs() >= *next - 2;
+        if (input || work || due || m_framesToDraw > 0 || m_controller->revision() != drawnRevision) {
+            drawnRevision = m_controller->revision();
+            drawAndApply(std::nullopt, {}, true);
+            if (m_framesToDraw > 0) --m_framesToDraw;
+            if (input) m_framesToDraw = std::max(m_framesToDraw, 2);
+        }
+    }
+    return 0;
+}
+
+}  // namespace touchpoint::kiosk::app

@@ -1,0 +1,73 @@
+#pragma once
+// Everything the kiosk builds from its config before the first frame: assets (translations, survey,
+// fonts folder), the event factory with the sealing key, the UI thread's outbox connection, the uploader on
+// its own thread and connection, and the welcome client. main() and the bench build it the same way.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "config/kiosk_config.hpp"
+#include "core/i18n.hpp"
+#include "core/kiosk_controller.hpp"
+#include "core/survey.hpp"
+#include "event/kiosk_events.hpp"
+#include "outbox/outbox.hpp"
+#include "outbox_store.hpp"
+#include "uploader/uploader.hpp"
+#include "welcome_client.hpp"
+
+namespace touchpoint::kiosk::app {
+
+/// The assets folder: the config's ui.assets_dir, else $TOUCHPOINT_ASSETS_DIR, else the installed folder,
+/// else the source tree's (a developer build).
+std::filesystem::path resolveAssetsDir(const config::KioskConfig& config);
+
+/// Checks that go beyond the TOML parser: keys decode, assets load, languages have tables. One line each.
+std::vector<std::string> checkRuntime(const config::KioskConfig& config);
+
+FlowOptions flowOptions(const config::KioskConfig& config);
+
+struct ServiceOptions {
+    bool startUploader = true;
+    bool connectHub = true;  ///< false: no welcome requests either (bench, offline scripts)
+};
+
+class Services {
+public:
+    static Result<std::unique_ptr<Services>, std::string> create(const config::KioskConfig& config, const Clock& clock,
+                                                                 const ServiceOptions& options);
+    ~Services();
+    Services(const Services&) = delete;
+    Services& operator=(const Services&) = delete;
+
+    /// Stops the worker threads (welcome client, uploader) before the UI objects they post to go away.
+    void stopWorkers();
+
+    const config::KioskConfig& config() const { return m_config; }
+    const std::filesystem::path& assetsDir() const { return m_assetsDir; }
+    const Translations& texts() const { return *m_texts; }
+    const Survey& survey() const { return *m_survey; }
+    const event::KioskEventFactory& events() const { return *m_events; }
+    outbox::Outbox& outbox() { return *m_outbox; }
+    EventStore& store() { return *m_store; }
+    uploader::Uploader* uploader() { return m_uploader.get(); }
+    ProfileClient* profiles() { return m_profiles.get(); }
+
+private:
+    Services() = default;
+
+    config::KioskConfig m_config;
+    std::filesystem::path m_assetsDir;
+    std::unique_ptr<Translations> m_texts;
+    std::unique_ptr<Survey> m_survey;
+    std::unique_ptr<event::KioskEventFactory> m_events;
+    std::unique_ptr<outbox::Outbox> m_outbox;
+    std::unique_ptr<OutboxEventStore> m_store;
+    std::unique_ptr<uploader::Uploader> m_uploader;
+    std::unique_ptr<HubProfileClient> m_profiles;
+};
+
+}  // namespace touchpoint::kiosk::app
