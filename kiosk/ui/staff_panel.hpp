@@ -4,9 +4,9 @@
 // panel's draw() instead of the shopper screens until isOpen() turns false (then back to attract). The
 // panel owns everything from the PIN pad on, with its own controller, idle timeout and wipe.
 //
-// To plug in: build a library `touchpoint_kiosk_staff` (kiosk/core/staff or kiosk/ui/staff CMakeLists,
-// added by kiosk/CMakeLists.txt when present) that defines makeStaffPanel(). Without it the long press
-// returns to attract and logs that staff mode is not built.
+// To plug in: kiosk/ui/staff/CMakeLists.txt (added by kiosk/CMakeLists.txt when present) builds a library
+// target named `touchpoint_kiosk_staff_ui` that defines makeStaffPanel(); the app links it and compiles with
+// TOUCHPOINT_KIOSK_HAS_STAFF_UI. Without it the long press is ignored (logged) and the shopper screen stays.
 
 #include <cstdint>
 #include <filesystem>

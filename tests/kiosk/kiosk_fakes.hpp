@@ -1,0 +1,75 @@
+#pragma once
+// Test doubles for the kiosk core: an event store that keeps messages in memory (and can fail like a full
+// disk), a profile client answered by the test, and a factory wired with fresh keys.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "core/event_store.hpp"
+#include "core/profile.hpp"
+#include "event/kiosk_events.hpp"
+#include "event/sealing.hpp"
+
+namespace touchpoint::kiosk::testing {
+
+class FakeStore final : public EventStore {
+public:
+    Result<void, std::string> record(event::Message& message) override {
+        if (failWith) return Fail(*failWith);
+        messages.push_back(message);
+        return {};
+    }
+    Result<bool, std::string> signedInSince(const std::string& hash, std::int64_t sinceMs) override {
+        lastSince = sinceMs;
+        for (const auto& m : messages) {
+            if (m.kind != event::EventKind::Signin || m.timestampMs < sinceMs) continue;
+            for (const auto& h : m.identityHashes) {
+                if (h == hash) return true;
+            }
+        }
+        return recentSignin;
+    }
+    std::vector<event::Message> of(event::EventKind kind) const {
+        std::vector<event::Message> out;
+        for (const auto& m : messages) {
+            if (m.kind == kind) out.push_back(m);
+        }
+        return out;
+    }
+
+    std::vector<event::Message> messages;
+    std::optional<std::string> failWith;
+    bool recentSignin = false;
+    std::int64_t lastSince = 0;
+};
+
+class FakeProfiles final : public ProfileClient {
+public:
+    void requestWelcome(const event::Identity& identity, Done done) override {
+        requests.push_back(identity);
+        pending = std::move(done);
+    }
+    void answer(Result<WelcomeInfo, std::string> r) {
+        auto done = std::move(pending);
+        pending = nullptr;
+        done(std::move(r));
+    }
+    std::vector<event::Identity> requests;
+    Done pending;
+};
+
+struct Keys {
+    event::KeyPair sealing = event::generateSealingKeyPair();
+    std::string hashKey = event::IdentityHasher::generateKeyB64();
+
+    event::KioskEventFactory factory(const Clock& clock) const {
+        auto sealer = event::Sealer::fromPublicKeyB64(sealing.publicKeyB64);
+        auto hasher = event::IdentityHasher::fromKeyB64(hashKey);
+        return event::KioskEventFactory({"store-1", "kiosk-1", "UTC", "0.1.0", "boot"}, std::move(sealer).value(),
+                                        std::move(hasher).value(), clock);
+    }
+};
+
+}  // namespace touchpoint::kiosk::testing
