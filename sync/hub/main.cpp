@@ -13,6 +13,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "hub/bench_ingest.hpp"
+#include "hub/dashboard/hub_dashboard.hpp"
 #include "hub/hub_admin.hpp"
 #include "hub/hub_server.hpp"
 
@@ -118,6 +119,8 @@ int serve(const Args& a) {
         std::cerr << server.error() << "\n";
         return 1;
     }
+    // The head-office dashboard at / (sign-in, pages, CSV) on the same server.
+    (*server)->addRoutes(dashboard::hubDashboardRoutes());
     g_server = server->get();
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);

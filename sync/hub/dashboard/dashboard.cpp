@@ -139,6 +139,8 @@ void Dashboard::registerRoutes(httplib::Server& server, std::shared_ptr<void> ke
     };
     server.Get("/", route("/", &Dashboard::handleIndex));
     server.Get("/dashboard", [keepAlive](Req, Res res) { redirect(res, "/"); });
+    // Browsers ask for /favicon.ico whatever the page says; answer with the embedded icon instead of a 404.
+    server.Get("/favicon.ico", [keepAlive](Req, Res res) { serveAsset(res, "favicon.svg"); });
     server.Get("/dashboard/signin", route("signin page", &Dashboard::handleSigninPage));
     server.Post("/dashboard/signin", route("signin", &Dashboard::handleSignin));
     server.Post("/dashboard/signout", route("signout", &Dashboard::handleSignout));

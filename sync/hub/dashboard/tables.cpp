@@ -147,7 +147,7 @@ std::vector<KioskHealth> readFleet(const json& fleet, std::int64_t nowMs, const 
         } else {
             h.drops = integer(drops);
         }
-        const json& flagged = firstOf(k, {"clockFlagged", "skewFlagged", "clockSkewFlag"});
+        const json& flagged = firstOf(k, {"clockSkewed", "clockFlagged"});
         h.clockFlagged = (flagged.is_boolean() && flagged.get<bool>()) ||
                          std::llabs(h.clockOffsetMs) > thresholds.clockOffsetFlagMs;
 

@@ -267,6 +267,7 @@ void Generator::session(int store, int kiosk, std::int64_t at) {
             // Some shoppers leave contact details in free text; the hub and the dashboard must mask them.
             if (chance(0.15)) {
                 const Shopper& s = m_shoppers[pickShopper(store)];
+                if (a.comment.back() != '.' && a.comment.back() != '!') a.comment += '.';
                 a.comment += chance(0.5) ? " Please email me at " + s.email : " Call me on " + s.phone.substr(2, 3) + " 555 " + s.phone.substr(8);
             }
         }

@@ -1,0 +1,101 @@
+// Starts a real touchpoint-hub for the browser tests: `init` into a temp dir, serve on an ephemeral port,
+// load it with touchpoint-datagen, and talk to its API over verified HTTPS.
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export async function startHub({ hubBin, dir, logFile }) {
+  const hubDir = path.join(dir, 'hub');
+  const init = await run(hubBin, ['init', '--dir', hubDir, '--port', '0']);
+  const kioskToken = /^token = "([^"]+)"/m.exec(init.stdout)?.[1];
+  const officeToken = /^# token: (\S+)/m.exec(init.stdout)?.[1];
+  if (!kioskToken || !officeToken) throw new Error(`could not read the tokens from init:\n${init.stdout}`);
+
+  const log = fs.createWriteStream(logFile);
+  const proc = spawn(hubBin, ['--config', path.join(hubDir, 'hub.toml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.pipe(log);
+  const port = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${seen}`)), 60000);
+    proc.stderr.on('data', (chunk) => {
+      log.write(chunk);
+      seen += chunk.toString();
+      const m = /msg=listening .*port=(\d+)/.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code} before listening:\n${seen}`));
+    });
+  });
+  return {
+    proc, port, hubDir, kioskToken, officeToken,
+    url: `https://127.0.0.1:${port}`,
+    ca: fs.readFileSync(path.join(hubDir, 'hub-cert.pem')),
+    caFile: path.join(hubDir, 'hub-cert.pem'),
+    sealingKeyFile: path.join(hubDir, 'sealing-public.key'),
+  };
+}
+
+export async function stopHub(hub) {
+  if (!hub || hub.proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => hub.proc.on('exit', resolve));
+  hub.proc.kill('SIGTERM');
+  const timer = setTimeout(() => hub.proc.kill('SIGKILL'), 20000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/// GET over HTTPS verified against the hub's own certificate; returns {status, headers, body}.
+export function get(hub, urlPath, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method: 'GET', ca: hub.ca,
+                                servername: 'localhost', headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function getJson(hub, urlPath, token) {
+  const res = await get(hub, urlPath, token ? { Authorization: `Bearer ${token}` } : {});
+  if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);
+  return JSON.parse(res.body);
+}
+
+/// RFC 4180 CSV -> rows of cells.
+export function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\r') { /* CRLF: the \n ends the row */ }
+    else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; }
+    else cell += c;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+export async function runDatagen({ datagenBin, hub, args }) {
+  const { stdout } = await run(datagenBin, [
+    '--hub', hub.url, '--token', hub.kioskToken, '--ca', hub.caFile, '--sealing-key-file', hub.sealingKeyFile,
+    '--json', ...args], { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout);
+}
