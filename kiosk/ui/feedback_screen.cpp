@@ -19,7 +19,7 @@ Intent drawChoices(const FeedbackVm& vm, UiContext& ctx) {
     const float h = ctx.px(kPrimaryHeight + 16);
     for (std::size_t i = 0; i < opts.size(); ++i) {
         const ImVec2 p(ctx.xs(160) + static_cast<float>(i % 2) * (w + gap),
-                       ctx.px(340) + static_cast<float>(i / 2) * (h + gap));
+                       ctx.px(370) + static_cast<float>(i / 2) * (h + gap));
         const bool on = std::find(vm.picked.begin(), vm.picked.end(), opts[i].id) != vm.picked.end();
         if (toggleRow(ctx, "choice." + opts[i].id, ctx.tr(opts[i].labelKey), on, p, w)) {
             out = Intent::withText(IntentKind::ToggleOption, opts[i].id);
@@ -67,9 +67,9 @@ Intent drawFeedback(const FeedbackVm& vm, UiContext& ctx) {
         case StepType::Choice: answer = drawChoices(vm, ctx); break;
         case StepType::Comment:
             inputField(ctx, "feedback.comment", vm.comment, ctx.tr("feedback.comment_hint"),
-                       ImVec2(ctx.xs(160), ctx.px(200)), ImVec2(ctx.xs(1600), ctx.px(120)));
-            answer = keyboard(ctx, KeyboardLayout::Text, ImVec2(ctx.xs(100), ctx.px(345)),
-                              ImVec2(ctx.xs(1720), ctx.px(555)));
+                       ImVec2(ctx.xs(160), ctx.px(210)), ImVec2(ctx.xs(1600), ctx.px(130)));
+            answer = keyboard(ctx, KeyboardLayout::Text, ImVec2(ctx.xs(100), ctx.px(368)),
+                              ImVec2(ctx.xs(1720), ctx.px(540)));
             break;
     }
 
