@@ -68,7 +68,10 @@ KioskApp::~KioskApp() {
 }
 
 std::string KioskApp::stateName() const {
-    if (m_controller->mode() == AppMode::Staff) return "staff";
+    if (m_controller->mode() == AppMode::Staff) {
+        const std::string page = m_staff ? m_staff->stateName() : std::string();
+        return page.empty() ? "staff" : "staff." + page;
+    }
     if (m_controller->stillThereShown()) return "stillthere";
     std::string name(toString(m_controller->screen()));
     if (m_controller->screen() == ScreenId::Welcome) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "ui_context.hpp"
 
@@ -43,6 +44,9 @@ public:
     virtual bool wantsAppExit() const { return false; }
     /// Monotonic ms of the panel's next timer (its idle timeout, a countdown), if any.
     virtual std::optional<std::int64_t> nextWakeMs() const { return std::nullopt; }
+    /// The panel's page for the script driver's await/expect ("pin", "home", "lookup.found", ...); the app
+    /// reports "staff.<this>" ("staff" alone when empty).
+    virtual std::string stateName() const { return {}; }
 };
 
 /// What the app lends the staff panel. Everything outlives the panel.

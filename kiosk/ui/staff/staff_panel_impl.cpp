@@ -92,6 +92,18 @@ public:
         return m_clock.monotonicMs() + std::min<std::int64_t>(*idle, 1000);
     }
 
+    std::string stateName() const override {
+        const auto& vm = m_controller->vm();
+        std::string name(core::toString(vm.page));
+        if (vm.page == core::StaffPage::Pin && vm.pin.locked) name += ".locked";
+        if (vm.page == core::StaffPage::Lookup) {
+            if (vm.lookup.pending) name += ".pending";
+            else if (vm.lookup.result) name += "." + std::string(core::toString(vm.lookup.result->outcome));
+        }
+        if (vm.confirm.action != core::ConfirmAction::None) name += ".confirm";
+        return name;
+    }
+
     void draw(UiContext& ctx) override {
         auto& io = ImGui::GetIO();
         if (io.MouseDown[0]) m_controller->touch();
