@@ -4,6 +4,7 @@
 
 #include "common/log.hpp"
 #include "hub/identity.hpp"
+#include "hub/stats.hpp"
 
 namespace touchpoint::hub {
 
@@ -61,6 +62,25 @@ std::optional<TokenRecord> HubContext::authorize(const httplib::Request& req, ht
         return std::nullopt;
     }
     return **found;
+}
+
+bool HubContext::tokenHasScope(std::string_view token, std::string_view scope) {
+    if (token.empty() || token.size() > 256) return false;
+    auto found = store->findToken(tokenHash(token));
+    return found && *found && !(*found)->revokedMs && (*found)->scope == scope;
+}
+
+Result<nlohmann::json, std::string> HubContext::statsJson(const std::string& fromDay, const std::string& toDay,
+                                                          const std::optional<std::string>& storeId) {
+    auto data = store->statsData(fromDay, toDay, storeId.value_or(""));
+    if (!data) return Fail(data.error().message);
+    return computeStats(*data, fromDay, toDay, storeId);
+}
+
+Result<nlohmann::json, std::string> HubContext::fleetJson() {
+    auto fleet = store->fleet();
+    if (!fleet) return Fail(fleet.error().message);
+    return nlohmann::json{{"kiosks", std::move(fleet).value()}, {"serverTime", formatIsoUtcMs(clock->utcMs())}};
 }
 
 httplib::Server::Handler guarded(HubContext& ctx, std::string route,

@@ -37,6 +37,15 @@ struct HubContext {
     /// Reads Bearer or Basic (token as user name) credentials and checks the scope. On failure it has
     /// already written the 401/403 JSON answer and returns nullopt.
     std::optional<TokenRecord> authorize(const httplib::Request& req, httplib::Response& res, std::string_view scope);
+
+    // For route groups that do their own auth and rendering (the dashboard):
+    /// True when `token` is known, not revoked and has `scope`.
+    bool tokenHasScope(std::string_view token, std::string_view scope);
+    /// The /v1/stats document for UTC days from..to (inclusive); an error when the store cannot answer.
+    Result<nlohmann::json, std::string> statsJson(const std::string& fromDay, const std::string& toDay,
+                                                  const std::optional<std::string>& store);
+    /// The /v1/fleet document: {"kiosks":[...], "serverTime": ...}.
+    Result<nlohmann::json, std::string> fleetJson();
 };
 
 /// Sends `{"error": message}` with the status.

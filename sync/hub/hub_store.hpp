@@ -79,6 +79,14 @@ struct MemberImport {
     std::int64_t points = 0;
 };
 
+struct AuditEntry {
+    std::int64_t atMs = 0;
+    std::string tokenName;
+    std::string identifierType;
+    std::string profileId;
+    bool found = false;
+};
+
 struct IngestStats {
     std::int64_t merges = 0;
     std::int64_t skewFlagged = 0;
@@ -97,6 +105,8 @@ public:
     virtual StoreResult<void> audit(const std::string& tokenName, const std::string& identifierType,
                                     const std::string& profileId, bool found) = 0;
     /// Removes personal data and leaves a tombstone; false when no such profile.
+    /// Most recent staff lookups first.
+    virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit) = 0;
     virtual StoreResult<bool> eraseProfile(const std::string& profileId) = 0;
     virtual StoreResult<void> importMember(const MemberImport& member) = 0;
 

@@ -107,6 +107,18 @@ StoreResult<void> SqlHubStore::audit(const std::string& tokenName, const std::st
     return {};
 }
 
+StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit) {
+    auto lease = acquire();
+    auto rows = lease->query("SELECT at, token_name, identifier_type, profile_id, found FROM audit ORDER BY at DESC LIMIT ?",
+                             {static_cast<std::int64_t>(limit)});
+    if (!rows) return Fail(rows.error());
+    std::vector<AuditEntry> out;
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        out.push_back({rows->integer(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), rows->integer(i, 4) != 0});
+    }
+    return out;
+}
+
 StoreResult<void> SqlHubStore::addToken(const std::string& hash, const std::string& name, const std::string& scope) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("INSERT INTO tokens(hash, name, scope, created_at) VALUES(?,?,?,?)",

@@ -35,6 +35,7 @@ public:
     StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) override;
     StoreResult<void> audit(const std::string& tokenName, const std::string& identifierType,
                             const std::string& profileId, bool found) override;
+    StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit) override;
     StoreResult<bool> eraseProfile(const std::string& profileId) override;
     StoreResult<void> importMember(const MemberImport& member) override;
     StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) override;

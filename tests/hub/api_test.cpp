@@ -1,0 +1,490 @@
+// The hub's HTTP API end to end over HTTPS on an ephemeral port, against the store this executable was built
+// for: SQLite (hub_integration_test) or a PostgreSQL cluster started by the test (hub_postgres_test).
+
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "api_test_support.hpp"
+#include "hub/hub_admin.hpp"
+#include "temp_dir.hpp"
+
+namespace touchpoint::hub::testing {
+namespace {
+
+using nlohmann::json;
+constexpr std::int64_t kHour = 3'600'000;
+
+class HUB_SUITE : public HubApiTest {
+protected:
+    std::string today() const { return formatIsoUtcMs(m_clock.utcMs()).substr(0, 10); }
+    std::string range() const { return "from=" + today() + "&to=" + today(); }
+    json lookup(const std::string& query) {
+        const auto r = get("/v1/profiles/lookup?" + query, hub().lookupToken());
+        return r.status == 200 ? r.json() : json{{"status", r.status}};
+    }
+    event::FeedbackAnswers answers(std::optional<int> nps, std::optional<int> csat = std::nullopt,
+                                   std::optional<int> ces = std::nullopt, const std::string& comment = "") {
+        event::FeedbackAnswers a;
+        a.surveyId = "store-visit";
+        a.nps = nps;
+        a.csat = csat;
+        a.ces = ces;
+        a.reasons = {"staff"};
+        a.comment = comment;
+        return a;
+    }
+};
+
+const event::Identity kPhone{event::Identity::Type::Phone, "+12025550123"};
+
+TEST_F(HUB_SUITE, BatchReceiptsAcceptDuplicateAndReject) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    auto a = wire(k.feedback("s1", "en-US", answers(9), std::nullopt));
+    auto b = wire(k.feedback("s2", "en-US", answers(3), std::nullopt));
+    auto bad = a;
+    bad["messageId"] = "bad-1";
+    bad["timestamp"] = "not a time";
+    EXPECT_EQ(send({a, b, bad}), (std::vector<std::string>{"accepted", "accepted", "rejected"}));
+    EXPECT_EQ(send({b, a}), (std::vector<std::string>{"duplicate", "duplicate"}));
+    auto c = wire(k.feedback("s3", "en-US", answers(10), std::nullopt));
+    EXPECT_EQ(send({c, c}), (std::vector<std::string>{"accepted", "duplicate"}));
+    const auto r = post("/v1/batch", json{{"batch", {bad}}}.dump(), hub().ingestToken());
+    EXPECT_EQ(r.json()["receipts"][0]["reason"], "timestamp: not RFC 3339");
+    EXPECT_FALSE(r.json()["serverTime"].get<std::string>().empty());
+    EXPECT_EQ(hub().store().countEvents().value(), 3);
+}
+
+TEST_F(HUB_SUITE, SingleMessageEndpoints) {
+    const auto id = webIdentify("ident-1", m_clock.utcMs(), "anon-1", "", {{"email", "x@example.com"}});
+    auto r = post("/v1/identify", id.dump(), hub().ingestToken());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["receipts"][0]["status"], "accepted");
+    r = post("/v1/track", id.dump(), hub().ingestToken());
+    EXPECT_EQ(r.json()["receipts"][0]["status"], "rejected");
+    const json alias = {{"type", "alias"}, {"messageId", "alias-1"}, {"timestamp", formatIsoUtcMs(m_clock.utcMs())},
+                        {"previousId", "anon-1"}, {"userId", "user-1"}};
+    r = post("/v1/alias", alias.dump(), hub().ingestToken());
+    EXPECT_EQ(r.json()["receipts"][0]["status"], "accepted");
+}
+
+TEST_F(HUB_SUITE, ConcurrentSendersAcrossTwoHubsStoreEachMessageOnce) {
+    auto second = startAnotherHub(hub().server().context().config.storeUrl);
+    ASSERT_TRUE(second);
+    auto k = kiosk("store-1", "k1", m_clock);
+    std::vector<json> messages;
+    for (int i = 0; i < 200; ++i) {
+        m_clock.advanceMs(1000);
+        messages.push_back(i % 3 == 0 ? wire(k.signin("s" + std::to_string(i), "en-US", event::SigninMethod::Phone,
+                                                      {event::Identity::Type::Phone, "+1202555" + std::to_string(1000 + i % 7)},
+                                                      false))
+                                      : wire(k.feedback("s" + std::to_string(i), "en-US", answers(i % 11), std::nullopt)));
+    }
+    std::atomic<int> accepted{0}, duplicate{0}, failed{0};
+    std::vector<std::thread> senders;
+    for (int t = 0; t < 4; ++t) {
+        senders.emplace_back([&, t] {
+            EphemeralHub& target = t % 2 == 0 ? hub() : *second;
+            httplib::SSLClient c("127.0.0.1", target.port());
+            c.set_ca_cert_path(target.caFile().c_str());
+            c.enable_server_certificate_verification(true);
+            c.set_keep_alive(true);
+            c.set_read_timeout(120, 0);
+            c.set_bearer_token_auth(target.ingestToken().c_str());
+            // Each sender starts at a different place, so the same messages race on both hubs.
+            for (int n = 0; n < 8; ++n) {
+                const int start = ((n + t * 2) % 8) * 25;
+                json batch = json::array();
+                for (int i = start; i < start + 25; ++i) batch.push_back(messages[static_cast<std::size_t>(i)]);
+                auto r = c.Post("/v1/batch", json{{"batch", batch}}.dump(), "application/json");
+                if (!r || r->status != 200) {
+                    ++failed;
+                    continue;
+                }
+                const auto body = json::parse(r->body);
+                for (const auto& rc : body["receipts"]) {
+                    (rc["status"] == "accepted" ? accepted : duplicate) += 1;
+                }
+            }
+        });
+    }
+    for (auto& s : senders) s.join();
+    EXPECT_EQ(failed.load(), 0);
+    EXPECT_EQ(accepted.load(), 200);
+    EXPECT_EQ(duplicate.load(), 600);
+    EXPECT_EQ(hub().store().countEvents().value(), 200);
+}
+
+TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
+    const auto t = m_clock.utcMs();
+    ASSERT_EQ(send({webIdentify("w1", t, "web-anon-1", "", {{"email", "Ann@Example.com"}, {"firstName", "ann"}})}),
+              std::vector<std::string>{"accepted"});
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("kiosk-session-1", "en-US", event::SigninMethod::Phone, kPhone, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto byEmail = lookup("email=ann@example.com");
+    const auto byPhone = lookup("phone=%2B12025550123");
+    ASSERT_TRUE(byEmail.contains("profileId"));
+    ASSERT_TRUE(byPhone.contains("profileId"));
+    EXPECT_NE(byEmail["profileId"], byPhone["profileId"]);
+
+    ASSERT_EQ(send({webIdentify("w2", t + 1000, "web-anon-1", "user-1",
+                                {{"email", "ann@example.com"}, {"phone", "(202) 555-0123"}})}),
+              std::vector<std::string>{"accepted"});
+    const auto merged = lookup("email=ann@example.com");
+    const auto samePerson = lookup("phone=2025550123");
+    ASSERT_TRUE(merged.contains("profileId"));
+    EXPECT_EQ(merged["profileId"], samePerson["profileId"]);
+    EXPECT_EQ(merged["points"], 10);
+    EXPECT_EQ(merged["firstInitial"], "A");
+    EXPECT_EQ(merged["journeyStage"], "purchase");
+    EXPECT_EQ(merged["channels"], json({"in_store_kiosk", "web"}));
+    EXPECT_TRUE(merged["lastVisits"].contains("web"));
+    const auto metrics = get("/metrics", hub().headOfficeToken());
+    EXPECT_NE(metrics.body.find("touchpoint_hub_profile_merges_total 1"), std::string::npos) << metrics.body;
+}
+
+TEST_F(HUB_SUITE, AliasJoinsAnonymousHistoryToTheUser) {
+    const auto t = m_clock.utcMs();
+    const json viewed = {{"type", "track"}, {"messageId", "pv-1"}, {"timestamp", formatIsoUtcMs(t)},
+                         {"anonymousId", "anon-9"}, {"event", "Product Viewed"}, {"properties", {{"sku", "A1"}}}};
+    ASSERT_EQ(send({viewed, webIdentify("id-9", t + 1, "", "user-9", {{"email", "z@example.com"}})}),
+              (std::vector<std::string>{"accepted", "accepted"}));
+    EXPECT_EQ(lookup("email=z@example.com")["journeyStage"], "awareness");
+    const json alias = {{"type", "alias"}, {"messageId", "al-9"}, {"timestamp", formatIsoUtcMs(t + 2)},
+                        {"previousId", "anon-9"}, {"userId", "user-9"}};
+    ASSERT_EQ(send({alias}), std::vector<std::string>{"accepted"});
+    EXPECT_EQ(lookup("email=z@example.com")["journeyStage"], "consideration");
+}
+
+TEST_F(HUB_SUITE, CooldownIsAppliedByCaptureTimeIncludingLateOfflineCheckins) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const auto t0 = m_clock.utcMs();
+    auto signinAt = [&](std::int64_t at, bool isNew) {
+        m_clock.setUtcMs(at);
+        return wire(k.signin("s-" + std::to_string(at), "en-US", event::SigninMethod::Phone, kPhone, isNew));
+    };
+    auto points = [&] { return lookup("phone=%2B12025550123")["points"].get<int>(); };
+    ASSERT_EQ(send({signinAt(t0, true)}), std::vector<std::string>{"accepted"});
+    EXPECT_EQ(points(), 10);
+    send({signinAt(t0 + kHour, false)});
+    EXPECT_EQ(points(), 10);  // within 3 h
+    send({signinAt(t0 + 4 * kHour, false)});
+    EXPECT_EQ(points(), 20);
+    // An offline check-in captured at t0+2h arrives last: within 3 h of earning check-ins on both sides.
+    send({signinAt(t0 + 2 * kHour, false)});
+    EXPECT_EQ(points(), 20);
+    // One captured 4 h before the first arrives even later: judged by when it happened, it earns.
+    send({signinAt(t0 - 4 * kHour, false)});
+    EXPECT_EQ(points(), 30);
+    const auto welcome = get("/v1/profiles/welcome?phone=%2B12025550123", hub().ingestToken()).json();
+    EXPECT_EQ(welcome["lastCheckinAt"], formatIsoUtcMs(t0 + 4 * kHour));
+    EXPECT_EQ(welcome["cooldownSeconds"], 10800);
+}
+
+TEST_F(HUB_SUITE, VelocityFlagAboveFiveCheckinsInADay) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    for (int i = 0; i < 5; ++i) {
+        m_clock.advanceMs(10 * 60'000);
+        send({wire(k.signin("v" + std::to_string(i), "en-US", event::SigninMethod::Phone, kPhone, i == 0))});
+    }
+    EXPECT_EQ(lookup("phone=%2B12025550123")["velocityFlag"], false);
+    m_clock.advanceMs(10 * 60'000);
+    send({wire(k.signin("v6", "en-US", event::SigninMethod::Phone, kPhone, false))});
+    EXPECT_EQ(lookup("phone=%2B12025550123")["velocityFlag"], true);
+}
+
+TEST_F(HUB_SUITE, ClockSkewIsCorrectedAndTheKioskFlagged) {
+    const auto now = SystemClock::instance().utcMs();
+    ManualClock fast(now + 600'000 - 5'000);  // ten minutes fast; captured 5 s before sending
+    auto k = kiosk("store-9", "fast-kiosk", fast);
+    ManualClock fine(now + 60'000 - 5'000);    // one minute off: not flagged
+    auto k2 = kiosk("store-9", "fine-kiosk", fine);
+    const auto m = wire(k.feedback("s", "en-US", answers(8), std::nullopt));
+    json skewed = event::toJson(k.feedback("s", "en-US", answers(8), std::nullopt), now + 600'000);
+    json ok = event::toJson(k2.feedback("s", "en-US", answers(8), std::nullopt), now + 60'000);
+    ASSERT_EQ(send({skewed, ok}), (std::vector<std::string>{"accepted", "accepted"}));
+    const auto fleet = get("/v1/fleet", hub().headOfficeToken()).json();
+    ASSERT_EQ(fleet["kiosks"].size(), 2u);
+    for (const auto& kiosk : fleet["kiosks"]) {
+        const auto offset = kiosk["clockOffsetMs"].get<std::int64_t>();
+        if (kiosk["kiosk"] == "fast-kiosk") {
+            EXPECT_TRUE(kiosk["clockSkewed"].get<bool>());
+            EXPECT_NEAR(static_cast<double>(offset), 600'000.0, 60'000.0);
+        } else {
+            EXPECT_FALSE(kiosk["clockSkewed"].get<bool>());
+        }
+    }
+    const auto day = formatIsoUtcMs(now).substr(0, 10);
+    const auto events = get("/v1/export/events?format=json&from=" + day + "&to=" + day, hub().headOfficeToken()).json();
+    ASSERT_TRUE(events.is_array());
+    ASSERT_EQ(events.size(), 2u);
+    for (const auto& e : events) {
+        std::int64_t at = 0;
+        ASSERT_TRUE(parseIsoUtcMs(e["at"].get<std::string>(), at));
+        EXPECT_NEAR(static_cast<double>(at), static_cast<double>(now - 5'000), 60'000.0);  // corrected to hub time
+    }
+    (void)m;
+}
+
+TEST_F(HUB_SUITE, ErasureRemovesPersonalDataAndATombstoneKeepsLateEventsOut) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("e1", "en-US", event::SigninMethod::Phone, kPhone, true)),
+                    wire(k.feedback("e1", "en-US", answers(3, std::nullopt, std::nullopt, "call me on 202 555 0123"),
+                                    kPhone))}),
+              (std::vector<std::string>{"accepted", "accepted"}));
+    const auto before = lookup("phone=%2B12025550123");
+    ASSERT_TRUE(before.contains("profileId"));
+    const std::string id = before["profileId"];
+    EXPECT_EQ(del("/v1/profiles/" + id, hub().ingestToken()).status, 403);
+    const auto erased = del("/v1/profiles/" + id, hub().headOfficeToken());
+    ASSERT_EQ(erased.status, 200) << erased.body;
+    EXPECT_EQ(lookup("phone=%2B12025550123")["status"], 404);
+    EXPECT_EQ(del("/v1/profiles/" + id, hub().headOfficeToken()).status, 404);
+    const auto fb = get("/v1/export/feedback?format=json&" + range(), hub().headOfficeToken()).json();
+    ASSERT_EQ(fb.size(), 1u);
+    EXPECT_TRUE(fb[0]["comment"].is_null());
+    EXPECT_TRUE(fb[0]["profileId"].is_null());
+    const auto stats = get("/v1/stats?" + range(), hub().headOfficeToken()).json();
+    EXPECT_EQ(stats["overall"]["nps"]["responses"], 1);  // the score stays, the person goes
+
+    // A check-in queued offline before the erasure arrives afterwards: stored as a fact, no profile comes back.
+    m_clock.advanceMs(kHour);
+    EXPECT_EQ(send({wire(k.signin("e2", "en-US", event::SigninMethod::Phone, kPhone, false))}),
+              std::vector<std::string>{"accepted"});
+    EXPECT_EQ(lookup("phone=%2B12025550123")["status"], 404);
+    EXPECT_EQ(get("/v1/profiles/welcome?phone=%2B12025550123", hub().ingestToken()).json()["found"], false);
+    const auto events = get("/v1/export/events?format=json&" + range(), hub().headOfficeToken()).body;
+    EXPECT_EQ(events.find("+12025550123"), std::string::npos);
+}
+
+TEST_F(HUB_SUITE, AuthScopesAndRevocation) {
+    EXPECT_EQ(get("/healthz", "").status, 200);
+    const std::string body = json{{"batch", json::array()}}.dump();
+    EXPECT_EQ(post("/v1/batch", body, "").status, 401);
+    const auto unknown = post("/v1/batch", body, "tpk_not-a-token");
+    EXPECT_EQ(unknown.status, 401);
+    EXPECT_EQ(unknown.json()["error"], "unknown token");
+    EXPECT_EQ(post("/v1/batch", body, hub().lookupToken()).status, 403);
+    EXPECT_EQ(post("/v1/batch", body, hub().ingestToken()).status, 200);
+    EXPECT_EQ(get("/v1/profiles/welcome?member=nobody", hub().ingestToken(), /*basic=*/true).status, 200);
+    EXPECT_EQ(get("/v1/profiles/lookup?member=nobody", hub().ingestToken()).status, 403);
+    EXPECT_EQ(get("/v1/stats", hub().ingestToken()).status, 403);
+    EXPECT_EQ(get("/v1/stats", hub().headOfficeToken()).status, 200);
+    EXPECT_EQ(get("/metrics", "").status, 401);
+    EXPECT_EQ(get("/v1/fleet", hub().lookupToken()).status, 403);
+
+    std::string kioskName;
+    const auto tokens = hub().store().listTokens().value();
+    for (const auto& t : tokens) {
+        if (t.scope == "ingest") kioskName = t.name;
+    }
+    ASSERT_TRUE(hub().store().revokeToken(kioskName).value());
+    const auto revoked = post("/v1/batch", body, hub().ingestToken());
+    EXPECT_EQ(revoked.status, 401);
+    EXPECT_EQ(revoked.json()["error"], "token revoked");
+}
+
+TEST_F(HUB_SUITE, HostileInputGetsAClearErrorAndLosesNothing) {
+    const auto& token = hub().ingestToken();
+    auto expectJsonError = [](const Reply& r, int status) {
+        EXPECT_EQ(r.status, status) << r.body;
+        const auto j = r.json();
+        EXPECT_TRUE(j.is_object() && j.contains("error")) << r.body;
+    };
+    expectJsonError(post("/v1/batch", std::string(600 * 1024, 'a'), token), 413);
+    expectJsonError(post("/v1/batch", std::string(5 * 1024 * 1024, '0'), token, /*gzip=*/true), 413);
+    {
+        auto c = httplib::SSLClient("127.0.0.1", hub().port());
+        c.set_ca_cert_path(hub().caFile().c_str());
+        c.enable_server_certificate_verification(true);
+        c.set_bearer_token_auth(token.c_str());
+        auto r = c.Post("/v1/batch", {{"Content-Encoding", "gzip"}}, std::string("\x1f\x8b not really gzip"),
+                        "application/json");
+        ASSERT_TRUE(r);
+        expectJsonError(Reply{r->status, r->body}, 400);
+    }
+    expectJsonError(post("/v1/batch", "<html><body>Please sign in to the Wi-Fi</body></html>", token), 400);
+    expectJsonError(post("/v1/batch", R"({"batch": "nope"})", token), 400);
+    expectJsonError(post("/v1/batch", "{\"batch\": [", token), 400);
+
+    auto k = kiosk("store-1", "k1", m_clock);
+    const auto good = wire(k.feedback("h1", "en-US", answers(10), std::nullopt));
+    std::string deep = "0";
+    for (int i = 0; i < 5000; ++i) deep = "[" + deep + "]";
+    const std::string deepMsg = R"({"type":"track","messageId":"deep","timestamp":"2026-11-19T10:00:00Z","anonymousId":"a","event":"E","properties":{"x":)" +
+                                deep + "}}";
+    const std::string badUtf8 = "{\"type\":\"track\",\"messageId\":\"utf\",\"timestamp\":\"2026-11-19T10:00:00Z\","
+                                "\"anonymousId\":\"a\",\"event\":\"caf\xe9\"}";
+    json wrongTypes = good;
+    wrongTypes["messageId"] = "types";
+    wrongTypes["userId"] = json::object();
+    json huge = good;
+    huge["messageId"] = "huge";
+    huge["properties"]["blob"] = std::string(40 * 1024, 'x');
+    json html = good;
+    html["messageId"] = "html";
+    html["properties"]["note"] = "<script>alert(1)</script>";
+    const std::string body = "{\"batch\":[" + good.dump() + "," + deepMsg + "," + badUtf8 + "," + wrongTypes.dump() +
+                             "," + huge.dump() + "," + html.dump() + "]}";
+    const auto r = post("/v1/batch", body, token, true);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto receipts = r.json()["receipts"];
+    ASSERT_EQ(receipts.size(), 6u);
+    EXPECT_EQ(receipts[0]["status"], "accepted");
+    EXPECT_EQ(receipts[1]["status"], "rejected");
+    EXPECT_EQ(receipts[2]["reason"], "message: invalid UTF-8");
+    EXPECT_EQ(receipts[3]["reason"], "userId: expected a string");
+    EXPECT_EQ(receipts[4]["reason"], "message: larger than 32 KB");
+    EXPECT_EQ(receipts[5]["status"], "accepted");  // markup is data: stored as text, never rendered here
+    EXPECT_EQ(hub().store().countEvents().value(), 2);
+    EXPECT_EQ(get("/v1/stats?from=2026-13-01", hub().headOfficeToken()).status, 400);
+    EXPECT_EQ(get("/v1/profiles/lookup?phone=12", hub().lookupToken()).status, 400);
+}
+
+TEST_F(HUB_SUITE, StatsOnAKnownDataSet) {
+    auto s1 = kiosk("store-1", "k1", m_clock);
+    auto s2 = kiosk("store-2", "k1", m_clock);
+    json batch = json::array();
+    for (int n : {10, 9, 7, 3}) batch.push_back(wire(s1.feedback("a" + std::to_string(n), "en-US", answers(n), std::nullopt)));
+    for (int c : {5, 4, 2}) batch.push_back(wire(s1.feedback("c" + std::to_string(c), "en-US", answers(std::nullopt, c), std::nullopt)));
+    batch.push_back(wire(s2.feedback("b1", "en-US", answers(10, std::nullopt, 6, "ring 202-555-0199 now"), std::nullopt)));
+    batch.push_back(wire(s2.feedback("b2", "en-US", answers(0, std::nullopt, 7), std::nullopt)));
+    auto abandoned = answers(2);
+    abandoned.misuse = true;
+    batch.push_back(wire(s1.feedbackAbandoned("x1", "en-US", abandoned, "timeout", std::nullopt)));
+    batch.push_back(wire(s1.signin("g1", "en-US", event::SigninMethod::Phone, kPhone, true)));
+    batch.push_back(wire(s2.signin("g2", "en-US", event::SigninMethod::Email, {event::Identity::Type::Email, "q@example.com"}, false)));
+    ASSERT_EQ(send(batch).size(), batch.size());
+
+    const auto all = get("/v1/stats?" + range(), hub().headOfficeToken()).json();
+    const auto& o = all["overall"];
+    EXPECT_EQ(o["nps"]["responses"], 6);
+    EXPECT_EQ(o["nps"]["promoters"], 3);
+    EXPECT_EQ(o["nps"]["passives"], 1);
+    EXPECT_EQ(o["nps"]["detractors"], 2);
+    EXPECT_EQ(o["nps"]["score"], 16.7);
+    EXPECT_EQ(o["csat"]["responses"], 3);
+    EXPECT_EQ(o["csat"]["score"], 66.7);
+    EXPECT_EQ(o["ces"]["mean"], 6.5);
+    EXPECT_EQ(o["signins"], 2);
+    EXPECT_EQ(o["newMembers"], 1);
+    EXPECT_EQ(o["feedbackAbandoned"], 1);
+    EXPECT_EQ(o["misuse"], 1);
+    ASSERT_EQ(all["byStore"].size(), 2u);
+    EXPECT_EQ(all["byStore"][0]["store"], "store-1");
+    EXPECT_EQ(all["byStore"][0]["nps"]["score"], 25.0);
+    ASSERT_EQ(all["byDay"].size(), 2u);
+    EXPECT_EQ(all["byDay"][0]["day"], today());
+    EXPECT_EQ(all["reasons"][0]["reason"], "staff");
+    EXPECT_EQ(all["reasons"][0]["count"], 9);
+    ASSERT_EQ(all["recentComments"].size(), 1u);
+    EXPECT_EQ(all["recentComments"][0]["text"], "ring [phone] now");
+    EXPECT_EQ(all["recentComments"][0]["store"], "store-2");
+    std::int64_t staged = 0;
+    for (const auto& [stage, n] : all["stages"].items()) staged += n.get<std::int64_t>();
+    EXPECT_GT(staged, 0);
+    bool kioskMoved = false;
+    for (const auto& t : all["stageTransitions"]) kioskMoved = kioskMoved || t["channel"] == "in_store_kiosk";
+    EXPECT_TRUE(kioskMoved);
+
+    const auto one = get("/v1/stats?" + range() + "&store=store-2", hub().headOfficeToken()).json();
+    EXPECT_EQ(one["store"], "store-2");
+    EXPECT_EQ(one["overall"]["nps"]["score"], 0.0);
+    EXPECT_EQ(one["overall"]["signins"], 1);
+}
+
+TEST_F(HUB_SUITE, ExportsStreamCsvAndJsonAcrossPages) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    auto other = kiosk("store-2", "k9", m_clock);
+    json batch = json::array();
+    for (int i = 0; i < 1200; ++i) {
+        auto& f = i % 4 == 0 ? other : k;
+        batch.push_back(wire(f.feedback("x" + std::to_string(i), "en-US",
+                                        answers(i % 11, std::nullopt, std::nullopt, i == 0 ? "=cmd|' /C calc'!A0, \"quoted\"" : ""),
+                                        std::nullopt)));
+        if (batch.size() == 300) {
+            send(batch);
+            batch = json::array();
+        }
+    }
+    const auto& token = hub().headOfficeToken();
+    const auto j = get("/v1/export/feedback?format=json&" + range(), token).json();
+    ASSERT_TRUE(j.is_array());
+    EXPECT_EQ(j.size(), 1200u);
+    std::set<std::string> ids;
+    for (const auto& row : j) ids.insert(row["messageId"].get<std::string>());
+    EXPECT_EQ(ids.size(), 1200u);
+    const auto csv = get("/v1/export/feedback?format=csv&store=store-2&" + range(), token);
+    ASSERT_EQ(csv.status, 200);
+    EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 301);
+    EXPECT_EQ(csv.body.rfind("messageId,at,store,kiosk,profileId", 0), 0u);
+    EXPECT_NE(csv.body.find("\"'=cmd|' /C calc'!A0, \"\"quoted\"\"\""), std::string::npos);
+    EXPECT_EQ(get("/v1/export/feedback?format=xml", token).status, 400);
+    EXPECT_EQ(get("/v1/export/feedback?from=2026-11-30&to=2026-11-01", token).status, 400);
+    EXPECT_EQ(get("/v1/export/secrets", token).status, 404);
+    EXPECT_TRUE(get("/v1/export/profiles?format=json", token).json().is_array());
+    EXPECT_EQ(get("/v1/export/signins?format=csv&" + range(), token).status, 200);
+}
+
+TEST_F(HUB_SUITE, WelcomeAndLookupAnswersAndAudit) {
+    EXPECT_EQ(get("/v1/profiles/welcome?member=M-1", hub().ingestToken()).json(), json({{"found", false}}));
+    EXPECT_EQ(get("/v1/profiles/lookup?member=M-1", hub().lookupToken()).status, 404);
+    EXPECT_EQ(get("/v1/profiles/welcome?member=M-1&email=a@b.c", hub().ingestToken()).status, 400);
+
+    touchpoint::testing::TempDir dir;
+    {
+        std::ofstream csv(dir / "members.csv");
+        csv << "member_id,email,phone,first_name,points\nM-1,Zoe@Example.com,+1 202 555 0188,zoe,340\n"
+               "M-2,not-an-email,,,0\n";
+    }
+    auto imported = importMembersCsv(hub().store(), dir / "members.csv", "US");
+    ASSERT_TRUE(imported.ok());
+    EXPECT_EQ(imported->imported, 1);
+    ASSERT_EQ(imported->errors.size(), 1u);
+    EXPECT_EQ(imported->errors[0], "members.csv:3: email: not an e-mail address");
+
+    const auto w = get("/v1/profiles/welcome?member=M-1", hub().ingestToken()).json();
+    EXPECT_EQ(w["found"], true);
+    EXPECT_EQ(w["firstInitial"], "Z");
+    EXPECT_EQ(w["tier"], "Silver");
+    EXPECT_EQ(w["points"], 340);
+    EXPECT_EQ(w["nextTier"], "Gold");
+    EXPECT_EQ(w["pointsToNextTier"], 160);
+    EXPECT_EQ(w["rewards"][0]["id"], "coffee");
+    EXPECT_EQ(w["nextStep"]["kind"], "reward_available");
+    EXPECT_FALSE(w.contains("profileId"));  // the kiosk's own token sees no profile ids
+
+    const auto l = lookup("email=zoe@example.com");
+    EXPECT_EQ(l["points"], 340);
+    EXPECT_EQ(l["journeyStage"], "purchase");
+    EXPECT_TRUE(l["latestNps"].is_null());
+    EXPECT_EQ(lookup("phone=%2B12025550188")["profileId"], l["profileId"]);
+    const auto audit = hub().store().recentAudit(10).value();
+    ASSERT_EQ(audit.size(), 3u);
+    EXPECT_TRUE(audit[0].found);
+    EXPECT_EQ(audit[0].profileId, l["profileId"].get<std::string>());
+    EXPECT_EQ(audit[2].found, false);
+    EXPECT_EQ(audit[2].tokenName.rfind("test-staff-", 0), 0u);
+}
+
+TEST_F(HUB_SUITE, FleetAndMetricsShowKioskHealth) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    send({wire(k.heartbeat({{"state", "online"}, {"queueDepth", 7}, {"oldestPendingAgeS", 30}, {"deadLetters", 1},
+                            {"drops", {{"budget", 2}}}}))});
+    const auto fleet = get("/v1/fleet", hub().headOfficeToken()).json();
+    ASSERT_EQ(fleet["kiosks"].size(), 1u);
+    const auto& kiosk = fleet["kiosks"][0];
+    EXPECT_EQ(kiosk["queueDepth"], 7);
+    EXPECT_EQ(kiosk["deadLetters"], 1);
+    EXPECT_EQ(kiosk["drops"]["budget"], 2);
+    EXPECT_EQ(kiosk["appVersion"], "0.1.0");
+    const auto metrics = get("/metrics", hub().headOfficeToken()).body;
+    EXPECT_NE(metrics.find("touchpoint_kiosk_queue_depth{store=\"store-1\",kiosk=\"k1\"} 7"), std::string::npos);
+    EXPECT_NE(metrics.find("touchpoint_hub_messages_total{status=\"accepted\"} 1"), std::string::npos);
+    EXPECT_NE(metrics.find("touchpoint_hub_request_seconds_bucket{route=\"/v1/batch\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub::testing

@@ -1,0 +1,100 @@
+#include "api_test_support.hpp"
+
+#include <zlib.h>
+
+namespace touchpoint::hub::testing {
+
+std::string gzipText(const std::string& in) {
+    z_stream z{};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&z, in.size()) + 32, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+void HubApiTest::SetUp() {
+    EphemeralHubOptions o;
+    o.storeUrl = backendStoreUrl();
+    auto h = EphemeralHub::start(o);
+    ASSERT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
+    m_hub = std::move(h).value();
+}
+
+std::unique_ptr<EphemeralHub> HubApiTest::startAnotherHub(const std::string& sameStoreUrl) {
+    EphemeralHubOptions o;
+    o.storeUrl = sameStoreUrl;
+    auto h = EphemeralHub::start(o);
+    EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
+    return h.ok() ? std::move(h).value() : nullptr;
+}
+
+namespace {
+std::unique_ptr<httplib::SSLClient> client(const EphemeralHub& hub, int port) {
+    auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port ? port : hub.port());
+    c->set_ca_cert_path(hub.caFile().c_str());
+    c->enable_server_certificate_verification(true);
+    c->set_read_timeout(60, 0);
+    return c;
+}
+
+Reply toReply(const httplib::Result& r) {
+    if (!r) return Reply{-1, httplib::to_string(r.error())};
+    return Reply{r->status, r->body};
+}
+}  // namespace
+
+Reply HubApiTest::post(const std::string& path, const std::string& body, const std::string& token, bool gzip, int port) {
+    auto c = client(*m_hub, port);
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    if (gzip) headers.emplace("Content-Encoding", "gzip");
+    return toReply(c->Post(path.c_str(), headers, gzip ? gzipText(body) : body, "application/json"));
+}
+
+Reply HubApiTest::get(const std::string& path, const std::string& token, bool basic) {
+    auto c = client(*m_hub, 0);
+    if (basic) c->set_basic_auth(token.c_str(), "");
+    else if (!token.empty()) c->set_bearer_token_auth(token.c_str());
+    return toReply(c->Get(path.c_str()));
+}
+
+Reply HubApiTest::del(const std::string& path, const std::string& token) {
+    auto c = client(*m_hub, 0);
+    if (!token.empty()) c->set_bearer_token_auth(token.c_str());
+    return toReply(c->Delete(path.c_str()));
+}
+
+std::vector<std::string> HubApiTest::send(const nlohmann::json& messages) {
+    // `send({m})` arrives as the message itself (a one-element braced list is not an array to nlohmann).
+    const nlohmann::json batch = messages.is_array() ? messages : nlohmann::json::array({messages});
+    const auto r = post("/v1/batch", nlohmann::json{{"batch", batch}}.dump(), m_hub->ingestToken(), true);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> out;
+    const auto j = r.json();
+    if (!j.is_object() || !j.contains("receipts")) return out;
+    for (const auto& rc : j["receipts"]) out.push_back(rc["status"].get<std::string>());
+    return out;
+}
+
+event::KioskEventFactory HubApiTest::kiosk(const std::string& store, const std::string& kioskId, const Clock& clock) {
+    auto sealer = event::Sealer::fromPublicKeyB64(m_hub->sealingPublicKeyB64());
+    auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
+    return event::KioskEventFactory({store, kioskId, "America/New_York", "0.1.0", "boot-1"}, *sealer, *hasher, clock);
+}
+
+nlohmann::json HubApiTest::webIdentify(const std::string& id, std::int64_t atMs, const std::string& anonymousId,
+                                       const std::string& userId, const nlohmann::json& traits) {
+    nlohmann::json m = {{"type", "identify"}, {"messageId", id}, {"timestamp", formatIsoUtcMs(atMs)}, {"traits", traits},
+                        {"context", {{"library", {{"name", "analytics.js"}}}}}};
+    if (!anonymousId.empty()) m["anonymousId"] = anonymousId;
+    if (!userId.empty()) m["userId"] = userId;
+    return m;
+}
+
+}  // namespace touchpoint::hub::testing

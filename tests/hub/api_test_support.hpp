@@ -1,0 +1,54 @@
+#pragma once
+// What the hub API suites share: an EphemeralHub on the backend this executable was built for (SQLite or
+// PostgreSQL), an HTTPS client that verifies the hub's certificate, and kiosk/web message builders.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+
+#include "common/clock.hpp"
+#include "event/kiosk_events.hpp"
+#include "hub/ephemeral_hub.hpp"
+
+namespace touchpoint::hub::testing {
+
+/// "" for SQLite in the hub's temp dir, or a fresh PostgreSQL database's URL (backend_*.cpp).
+std::string backendStoreUrl();
+
+struct Reply {
+    int status = 0;
+    std::string body;
+    nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+class HubApiTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+    void TearDown() override { m_hub.reset(); }
+
+    EphemeralHub& hub() { return *m_hub; }
+    std::unique_ptr<EphemeralHub> startAnotherHub(const std::string& sameStoreUrl);
+
+    Reply post(const std::string& path, const std::string& body, const std::string& token, bool gzip = false,
+               int port = 0);
+    Reply get(const std::string& path, const std::string& token, bool basic = false);
+    Reply del(const std::string& path, const std::string& token);
+    /// Posts {"batch": messages} with the kiosk token and returns the receipt statuses in order.
+    std::vector<std::string> send(const nlohmann::json& messages);
+
+    /// A kiosk's event factory sealing to this hub's key, on `clock`.
+    event::KioskEventFactory kiosk(const std::string& store, const std::string& kioskId, const Clock& clock);
+    static nlohmann::json wire(const event::Message& m) { return event::toJson(m); }
+    /// A Segment web SDK message (plaintext traits), channel web.
+    static nlohmann::json webIdentify(const std::string& id, std::int64_t atMs, const std::string& anonymousId,
+                                      const std::string& userId, const nlohmann::json& traits);
+
+    std::unique_ptr<EphemeralHub> m_hub;
+    ManualClock m_clock{1'795'000'000'000};  // 2026-11-19T...
+};
+
+std::string gzipText(const std::string& text);
+
+}  // namespace touchpoint::hub::testing

@@ -1,0 +1,158 @@
+// The real `touchpoint-hub` executable: init, --check-config, token commands, members import, and serving
+// HTTPS until SIGTERM.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "temp_dir.hpp"
+
+extern char** environ;
+
+namespace {
+
+using touchpoint::testing::TempDir;
+using touchpoint::testing::readFile;
+
+struct Run {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out, const std::filesystem::path& err) {
+    std::vector<std::string> argv{TOUCHPOINT_HUB_EXE};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = -1;
+    posix_spawn(&pid, raw[0], &fa, nullptr, raw.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+int waitExit(pid_t pid) {
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Run run(const TempDir& dir, const std::vector<std::string>& args) {
+    const auto out = dir / "out.txt";
+    const auto err = dir / "err.txt";
+    Run r;
+    r.code = waitExit(spawn(args, out, err));
+    r.out = readFile(out);
+    r.err = readFile(err);
+    return r;
+}
+
+std::string tokenAfter(const std::string& text, const std::string& key) {
+    std::smatch m;
+    const std::regex re(key + R"( = "(tpk_[0-9a-f]{64})\")");
+    return std::regex_search(text, m, re) ? m[1].str() : "";
+}
+
+TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
+    TempDir dir;
+    const auto hubDir = dir / "hub";
+    auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    EXPECT_NE(init.out.find("sealing_public_key = \""), std::string::npos);
+    EXPECT_NE(init.out.find("identity_hash_key = \""), std::string::npos);
+    const auto kioskToken = tokenAfter(init.out, "token");
+    ASSERT_FALSE(kioskToken.empty()) << init.out;
+    // Only hashes are stored: the token text is nowhere in the hub's files.
+    EXPECT_EQ(readFile(hubDir / "hub.db").find(kioskToken), std::string::npos);
+    EXPECT_EQ(readFile(hubDir / "hub.toml").find(kioskToken), std::string::npos);
+    EXPECT_NE(run(dir, {"init", "--dir", hubDir.string()}).code, 0);  // never overwrites
+
+    const auto config = (hubDir / "hub.toml").string();
+    auto check = run(dir, {"--config", config, "--check-config"});
+    EXPECT_EQ(check.code, 0) << check.err;
+    {
+        std::ofstream bad(dir / "bad.toml");
+        bad << "[server]\nport = \"x\"\n[store]\nurl = \"ftp://nope\"\n";
+    }
+    auto broken = run(dir, {"--config", (dir / "bad.toml").string(), "--check-config"});
+    EXPECT_EQ(broken.code, 1);
+    EXPECT_NE(broken.err.find("bad.toml:2: server.port: expected an integer"), std::string::npos) << broken.err;
+    EXPECT_NE(broken.err.find("bad.toml:4: store.url:"), std::string::npos) << broken.err;
+
+    auto added = run(dir, {"token", "add", "--config", config, "--scope", "ingest", "--name", "kiosk-2"});
+    ASSERT_EQ(added.code, 0) << added.err;
+    const std::string token2 = added.out.substr(0, added.out.find('\n'));
+    EXPECT_EQ(token2.rfind("tpk_", 0), 0u);
+    EXPECT_NE(run(dir, {"token", "add", "--config", config, "--scope", "root", "--name", "x"}).code, 0);
+    auto list = run(dir, {"token", "list", "--config", config});
+    EXPECT_NE(list.out.find("kiosk-2\tingest"), std::string::npos) << list.out;
+    EXPECT_EQ(list.out.find("tpk_"), std::string::npos);
+    EXPECT_EQ(run(dir, {"token", "revoke", "--config", config, "--name", "kiosk-2"}).code, 0);
+    EXPECT_NE(run(dir, {"token", "revoke", "--config", config, "--name", "kiosk-2"}).code, 0);
+
+    {
+        std::ofstream csv(dir / "members.csv");
+        csv << "member_id,email,points\nM-7,m7@example.com,50\n";
+    }
+    auto members = run(dir, {"members", "import", "--config", config, (dir / "members.csv").string()});
+    EXPECT_EQ(members.code, 0) << members.err;
+    EXPECT_NE(members.out.find("imported 1 members"), std::string::npos);
+
+    // Serve: port 0 in the file, so read the bound port from the log line.
+    const auto errFile = dir / "serve.err";
+    const pid_t pid = spawn({"--config", config}, dir / "serve.out", errFile);
+    ASSERT_GT(pid, 0);
+    // Whatever fails below, the server does not outlive the test.
+    struct Reaper {
+        pid_t pid;
+        bool done = false;
+        ~Reaper() {
+            if (!done) {
+                kill(pid, SIGKILL);
+                waitpid(pid, nullptr, 0);
+            }
+        }
+    } reaper{pid};
+    int port = 0;
+    for (int i = 0; i < 300 && port == 0; ++i) {
+        std::smatch m;
+        const auto log = readFile(errFile);
+        const std::regex re(R"(msg="?listening"?.* port=(\d+))");
+        if (std::regex_search(log, m, re)) port = std::stoi(m[1].str());
+        else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GT(port, 0) << readFile(errFile);
+    httplib::SSLClient c("127.0.0.1", port);
+    c.set_ca_cert_path((hubDir / "hub-cert.pem").c_str());
+    c.enable_server_certificate_verification(true);
+    auto health = c.Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    c.set_bearer_token_auth(kioskToken.c_str());
+    auto welcome = c.Get("/v1/profiles/welcome?member=M-7");
+    ASSERT_TRUE(welcome);
+    EXPECT_NE(welcome->body.find("\"found\":true"), std::string::npos) << welcome->body;
+    c.set_bearer_token_auth(token2.c_str());
+    auto revoked = c.Get("/v1/profiles/welcome?member=M-7");
+    ASSERT_TRUE(revoked);
+    EXPECT_EQ(revoked->status, 401);
+    kill(pid, SIGTERM);
+    EXPECT_EQ(waitExit(pid), 0);
+    reaper.done = true;
+    EXPECT_EQ(readFile(errFile).find(kioskToken), std::string::npos);  // tokens never logged
+}
+
+}  // namespace

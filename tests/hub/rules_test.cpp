@@ -1,0 +1,171 @@
+// Pure rules: stats arithmetic on a known data set, loyalty tiers/cooldown/next step, journey stages, config.
+
+#include <gtest/gtest.h>
+
+#include "hub/hub_config.hpp"
+#include "hub/identity.hpp"
+#include "hub/loyalty.hpp"
+#include "hub/stats.hpp"
+
+namespace touchpoint::hub {
+namespace {
+
+FeedbackRow fb(std::optional<int> nps, std::optional<int> csat, std::optional<int> ces, const std::string& store = "s1",
+               const std::string& day = "2026-11-20") {
+    FeedbackRow r;
+    r.day = day;
+    r.store = store;
+    r.nps = nps;
+    r.csat = csat;
+    r.ces = ces;
+    return r;
+}
+
+TEST(Stats, NpsCsatCesOnAKnownDataSet) {
+    StatsData d;
+    // NPS: 4 promoters, 2 passives, 4 detractors -> 0.0; scores +1 x4, -1 x4: variance 0.8, se sqrt(0.08).
+    for (int v : {10, 9, 9, 10, 7, 8, 0, 3, 6, 5}) d.feedback.push_back(fb(v, std::nullopt, std::nullopt));
+    // CSAT: 8 of 10 satisfied -> 80.0; Wilson 95%: [49.0, 94.3].
+    for (int v : {5, 5, 4, 4, 4, 5, 4, 5, 2, 1}) d.feedback.push_back(fb(std::nullopt, v, std::nullopt, "s2"));
+    // CES: 2,4,6 -> mean 4, sd 2, t(2)=4.303 -> 4 ± 4.97.
+    for (int v : {2, 4, 6}) d.feedback.push_back(fb(std::nullopt, std::nullopt, v, "s2", "2026-11-21"));
+    auto abandoned = fb(1, std::nullopt, std::nullopt);
+    abandoned.abandoned = true;
+    abandoned.misuse = true;
+    d.feedback.push_back(abandoned);
+    d.signins = {{"2026-11-20", "s1", true}, {"2026-11-20", "s1", false}, {"2026-11-21", "s2", false}};
+    const auto j = computeStats(d, "2026-11-20", "2026-11-21", std::nullopt);
+    const auto& o = j["overall"];
+    EXPECT_EQ(o["nps"]["score"], 0.0);
+    EXPECT_EQ(o["nps"]["responses"], 10);
+    EXPECT_EQ(o["nps"]["promoters"], 4);
+    EXPECT_EQ(o["nps"]["passives"], 2);
+    EXPECT_EQ(o["nps"]["detractors"], 4);
+    EXPECT_EQ(o["nps"]["ci95"][0], -55.4);
+    EXPECT_EQ(o["nps"]["ci95"][1], 55.4);
+    EXPECT_EQ(o["csat"]["score"], 80.0);
+    EXPECT_EQ(o["csat"]["satisfied"], 8);
+    EXPECT_EQ(o["csat"]["ci95"][0], 49.0);
+    EXPECT_EQ(o["csat"]["ci95"][1], 94.3);
+    EXPECT_EQ(o["ces"]["mean"], 4.0);
+    EXPECT_EQ(o["ces"]["ci95"][0], -1.0);
+    EXPECT_EQ(o["ces"]["ci95"][1], 9.0);
+    EXPECT_EQ(o["signins"], 3);
+    EXPECT_EQ(o["newMembers"], 1);
+    EXPECT_EQ(o["feedbackAbandoned"], 1);
+    EXPECT_EQ(o["misuse"], 1);
+    EXPECT_TRUE(j["store"].is_null());
+    ASSERT_EQ(j["byStore"].size(), 2u);
+    EXPECT_EQ(j["byStore"][0]["store"], "s1");
+    EXPECT_EQ(j["byStore"][0]["signins"], 2);
+    EXPECT_EQ(j["byDay"].size(), 3u);  // s1/20, s2/20, s2/21
+}
+
+TEST(Stats, EmptyGroupsHaveNullScoresAndCommentsAreMasked) {
+    StatsData d;
+    auto c = fb(2, std::nullopt, std::nullopt);
+    c.comment = "rude staff, email me at bob@example.com";
+    c.atMs = 1'795'000'000'000;
+    d.feedback.push_back(c);
+    const auto j = computeStats(d, "2026-11-20", "2026-11-20", std::string("s1"));
+    EXPECT_EQ(j["store"], "s1");
+    EXPECT_TRUE(j["overall"]["csat"]["score"].is_null());
+    EXPECT_TRUE(j["overall"]["ces"]["mean"].is_null());
+    ASSERT_EQ(j["recentComments"].size(), 1u);
+    EXPECT_EQ(j["recentComments"][0]["text"], "rude staff, email me at [email]");
+    EXPECT_EQ(j["recentComments"][0]["nps"], 2);
+}
+
+TEST(Loyalty, TiersProgressAndNextStep) {
+    LoyaltyConfig l;
+    auto t = tierFor(l, 340);
+    EXPECT_EQ(t.tier, "Silver");
+    EXPECT_EQ(t.nextTier.value_or(""), "Gold");
+    EXPECT_EQ(t.pointsToNextTier, 160);
+    EXPECT_DOUBLE_EQ(t.progress, 140.0 / 300.0);
+    EXPECT_FALSE(tierFor(l, 5000).nextTier.has_value());
+    EXPECT_EQ(nextStep(l, 340, 9)->at("kind"), "reward_available");
+    EXPECT_EQ(nextStep(l, 190, 9)->at("kind"), "tier_close");
+    EXPECT_EQ(nextStep(l, 50, std::nullopt)->at("kind"), "give_feedback");
+    EXPECT_FALSE(nextStep(l, 50, 8).has_value());
+}
+
+TEST(Loyalty, CooldownIsJudgedByCaptureTimeOnBothSides) {
+    const std::int64_t h = 3'600'000;
+    EXPECT_TRUE(earnsPoints(10 * h, std::nullopt, 3 * 3600));
+    EXPECT_FALSE(earnsPoints(10 * h, 8 * h, 3 * 3600));
+    EXPECT_FALSE(earnsPoints(10 * h, 12 * h, 3 * 3600));  // a later check-in already earned
+    EXPECT_TRUE(earnsPoints(10 * h, 13 * h, 3 * 3600));
+}
+
+TEST(Journey, StageRules) {
+    ProfileFacts f;
+    EXPECT_EQ(deriveStage(f), "awareness");
+    f.considered = 1;
+    EXPECT_EQ(deriveStage(f), "consideration");
+    f.isMember = true;
+    EXPECT_EQ(deriveStage(f), "purchase");
+    f.visitDays = 2;
+    EXPECT_EQ(deriveStage(f), "retention");
+    f.latestNps = 9;
+    EXPECT_EQ(deriveStage(f), "advocacy");
+    f.latestNps = 3;
+    EXPECT_EQ(deriveStage(f), "retention");
+}
+
+TEST(Identity, Normalisation) {
+    EXPECT_EQ(normalizeEmail("  Ann@Example.COM ").value_or(""), "ann@example.com");
+    EXPECT_FALSE(normalizeEmail("no-at-sign").has_value());
+    EXPECT_EQ(normalizePhone("(202) 555-0123", "US").value_or(""), "+12025550123");
+    EXPECT_EQ(normalizePhone("+44 20 7946 0958", "US").value_or(""), "+442079460958");
+    EXPECT_FALSE(normalizePhone("12", "US").has_value());
+    EXPECT_EQ(tokenHash("a").size(), 64u);
+    EXPECT_NE(newToken(), newToken());
+}
+
+TEST(HubConfigFile, ReportsEveryProblemWithItsLine) {
+    const std::string text =
+        "[server]\n"
+        "port = 70000\n"
+        "worker_threads = \"many\"\n"
+        "[tls]\n"
+        "cert_file = \"c.pem\"\n"
+        "key_file = \"k.pem\"\n"
+        "[store]\n"
+        "url = \"mysql://x\"\n"
+        "[sealing]\n"
+        "secret_key_files = [\"s.key\"]\n"
+        "[loyalty]\n"
+        "cooldown_hours = -1\n";
+    auto c = parseHubConfig(text, "hub.toml");
+    ASSERT_FALSE(c.ok());
+    const auto& e = c.error();
+    auto has = [&](const std::string& s) { return std::find(e.begin(), e.end(), s) != e.end(); };
+    EXPECT_TRUE(has("hub.toml:2: server.port: must be 0..65535"));
+    EXPECT_TRUE(has("hub.toml:3: server.worker_threads: expected an integer"));
+    EXPECT_TRUE(has("hub.toml:8: store.url: expected sqlite:///path/to/hub.db or postgresql://..."));
+    EXPECT_TRUE(has("hub.toml:12: loyalty.cooldown_hours: must be >= 0"));
+    auto syntax = parseHubConfig("[server\nport = 1\n", "hub.toml");
+    ASSERT_FALSE(syntax.ok());
+    EXPECT_EQ(syntax.error().front().rfind("hub.toml:1:", 0), 0u);
+}
+
+TEST(HubConfigFile, ValidFileWithTiersAndRewards) {
+    const std::string text =
+        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
+        "[sealing]\nsecret_key_files = [\"a.key\", \"old.key\"]\n"
+        "[loyalty]\npoints_per_checkin = 25\n"
+        "[[loyalty.tiers]]\nname = \"Member\"\npoints = 0\n[[loyalty.tiers]]\nname = \"VIP\"\npoints = 1000\n"
+        "[[loyalty.rewards]]\nid = \"bag\"\nname = \"Tote bag\"\npoints = 500\n";
+    auto c = parseHubConfig(text, "hub.toml");
+    ASSERT_TRUE(c.ok()) << (c.ok() ? "" : c.error().front());
+    EXPECT_EQ(c->loyalty.pointsPerCheckin, 25);
+    ASSERT_EQ(c->loyalty.tiers.size(), 2u);
+    EXPECT_EQ(c->loyalty.tiers[1].name, "VIP");
+    ASSERT_EQ(c->loyalty.rewards.size(), 1u);
+    EXPECT_EQ(c->sealingSecretKeyFiles.size(), 2u);
+    EXPECT_EQ(c->loyalty.cooldownSeconds, 3 * 3600);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
