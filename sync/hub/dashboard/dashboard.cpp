@@ -264,7 +264,11 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
         if ((query.store && store.is_string() && store.get<std::string>() == *query.store) || (!query.store && store.is_null()))
             perDay[row["day"].get<std::string>()] = row;
     }
-    if (!query.store && !haveOverallRows) {
+    if (!query.store && !haveOverallRows && m_services.dailyOverall) {
+        auto all = m_services.dailyOverall(query);
+        if (!all) return Fail(DashboardError{503, "stats unavailable: " + all.error()});
+        perDay = std::move(*all);
+    } else if (!query.store && !haveOverallRows) {
         for (const auto& day : days) {
             auto one = m_services.stats(StatsQuery{day, day, std::nullopt});
             if (!one) return Fail(DashboardError{503, "stats unavailable: " + one.error()});

@@ -51,6 +51,9 @@ struct DashboardServices {
     std::function<Result<nlohmann::json, std::string>(const StatsQuery&)> stats;
     /// The /v1/fleet document.
     std::function<Result<nlohmann::json, std::string>()> fleet;
+    /// Optional: for all stores, each day's "overall" object of /v1/stats?from=D&to=D, by day, in one go.
+    /// Without it the dashboard asks `stats` once per day.
+    std::function<Result<std::map<std::string, nlohmann::json>, std::string>(const StatsQuery&)> dailyOverall;
 };
 
 struct DashboardOptions {

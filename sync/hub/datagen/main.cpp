@@ -1,5 +1,9 @@
 // touchpoint-datagen: loads a hub with weeks of realistic kiosk, web and app events (docs/DASHBOARD.md).
+#include <atomic>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <thread>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -20,6 +24,8 @@ Sends weeks of kiosk events (sealed like a kiosk seals them), web and app events
   --days N            days of history up to now (28)  --seed N       random seed (1); same seed, same data
   --duplicates R      share re-sent (0.02)            --sessions R   mean sessions per kiosk and day (18)
   --now TIME          RFC 3339 end of the data (default: now); with --seed it makes a run repeatable
+  --live SECONDS      afterwards keep sending heartbeats every SECONDS until stopped (Ctrl-C), so the fleet
+                      page stays current; the quiet kiosk stays quiet and turns stale
   --dry-run           build the data and print counts, send nothing
   --ndjson FILE       also write every message (one JSON per line) to FILE
   --json              print the report as JSON
@@ -29,9 +35,13 @@ struct Args {
     touchpoint::hub::datagen::ScenarioOptions scenario;
     touchpoint::hub::datagen::SendOptions send;
     bool dryRun = false;
+    int liveSeconds = 0;
     bool json = false;
     std::string ndjson;
 };
+
+std::atomic<bool> g_stop{false};
+extern "C" void onSignal(int) { g_stop = true; }
 
 int fail(const std::string& message) {
     std::cerr << "touchpoint-datagen: " << message << "\n";
@@ -92,6 +102,7 @@ int main(int argc, char** argv) {
         else if (flag == "--sessions") ok = number(v, a.scenario.sessionsPerKioskDay) && a.scenario.sessionsPerKioskDay > 0;
         else if (flag == "--now") ok = parseIsoUtcMs(v, a.scenario.nowMs);
         else if (flag == "--ndjson") a.ndjson = v;
+        else if (flag == "--live") ok = number(v, a.liveSeconds) && a.liveSeconds >= 5;
         else return fail("unknown option " + flag + "\n" + kUsage);
         if (!ok) return fail(flag + ": cannot use '" + v + "'");
     }
@@ -140,6 +151,21 @@ int main(int argc, char** argv) {
                       << report["duplicate"] << ", rejected " << report["rejected"] << "\n";
             for (const auto& [reason, n] : report["rejectReasons"].items())
                 std::cout << "  rejected " << n << ": " << reason << "\n";
+        }
+    }
+    if (a.liveSeconds > 0 && !a.dryRun) {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        std::cerr << "live: a heartbeat from every kiosk every " << a.liveSeconds << " s; Ctrl-C stops\n";
+        while (!g_stop) {
+            for (int i = 0; i < a.liveSeconds * 10 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            if (g_stop) break;
+            auto beats = hub::datagen::liveHeartbeats(a.scenario, SystemClock::instance().utcMs());
+            if (!beats) return fail(beats.error());
+            hub::datagen::Scenario tick;
+            tick.messages = std::move(*beats);
+            auto sent = hub::datagen::sendScenario(tick, a.send);
+            if (!sent) std::cerr << "touchpoint-datagen: live: " << sent.error() << " (will retry)\n";
         }
     }
     return 0;

@@ -27,6 +27,32 @@ struct StoreSpec {
     double npsTrend;     // change of that mean over the whole period
     double traffic;      // relative footfall
 };
+constexpr std::int64_t kFailingSinceMs = 6 * kHour;  // before "now", the failing kiosk's uplink broke
+
+// The kiosks with a story: the last kiosk of the third store went quiet two days ago; the first kiosk of the
+// fourth store cannot upload; the first kiosk of the second store has a clock 7 minutes fast.
+bool isQuietKiosk(const ScenarioOptions& o, int store, int kiosk) { return o.stores > 2 && store == 2 && kiosk == o.kiosksPerStore - 1; }
+bool isFailingKiosk(const ScenarioOptions& o, int store, int kiosk) { return o.stores > 3 && store == 3 && kiosk == 0; }
+std::int64_t clockSkew(const ScenarioOptions& o, int store, int kiosk) { return (o.stores > 1 && store == 1 && kiosk == 0) ? 7 * kMinute : 0; }
+
+/// A heartbeat's health fields at `when`, as the uploader reports them.
+json healthAt(const ScenarioOptions& o, int store, int kiosk, std::int64_t when, int queueDepth, int oldestS, int bytesSent) {
+    json health{{"state", "attract"},     {"queueDepth", queueDepth},  {"oldestPendingAgeS", oldestS},
+                {"deadLetters", 0},      {"drops", json::object()},   {"lastSuccess", formatIsoUtcMs(when - 30'000)},
+                {"clockOffsetMs", clockSkew(o, store, kiosk)}, {"freeDiskBytes", 12'000'000'000LL}, {"bytesSent", bytesSent}};
+    const std::int64_t brokeAt = o.nowMs - kFailingSinceMs;
+    if (isFailingKiosk(o, store, kiosk) && when > brokeAt) {
+        const auto hoursDown = (when - brokeAt) / kHour + 1;
+        health["state"] = "offline";
+        health["queueDepth"] = 40 * hoursDown;
+        health["oldestPendingAgeS"] = (when - brokeAt) / 1000;
+        health["deadLetters"] = 2;
+        health["drops"] = json{{"evicted", 3}};
+        health["lastSuccess"] = formatIsoUtcMs(brokeAt);
+    }
+    return health;
+}
+
 // Five stores that differ in ways head office would want to see: one weak store that improves, one busy one.
 constexpr std::array<StoreSpec, 8> kStores{{
     {"America/New_York", -5, 8.3, 0.0, 1.3},
@@ -121,10 +147,7 @@ std::string Generator::storeId(int store) const {
 
 std::string Generator::kioskId(int store, int kiosk) const { return storeId(store) + "-k" + std::to_string(kiosk + 1); }
 
-// One kiosk in the second store has a clock 7 minutes fast, so the hub's skew correction and flag show up.
-std::int64_t Generator::skewOf(int store, int kiosk) const {
-    return (m_o.stores > 1 && store == 1 && kiosk == 0) ? 7 * kMinute : 0;
-}
+std::int64_t Generator::skewOf(int store, int kiosk) const { return clockSkew(m_o, store, kiosk); }
 
 const event::KioskEventFactory& Generator::factory(int store, int kiosk) {
     const std::string id = kioskId(store, kiosk);
@@ -295,25 +318,12 @@ void Generator::session(int store, int kiosk, std::int64_t at) {
 
 void Generator::heartbeats(int store, int kiosk, std::int64_t dayStartMs) {
     const auto& f = factory(store, kiosk);
-    const bool stale = m_o.stores > 2 && store == 2 && kiosk == m_o.kiosksPerStore - 1;  // went quiet two days ago
-    const bool failing = m_o.stores > 3 && store == 3 && kiosk == 0;                     // cannot upload
+    const bool stale = isQuietKiosk(m_o, store, kiosk);
     for (std::int64_t at = dayStartMs; at < dayStartMs + kDay; at += kHour) {
         const std::int64_t when = at + between(0, 59) * 1000;
         if (when > m_o.nowMs - kMinute) break;
         if (stale && when > m_o.nowMs - 2 * kDay) break;
-        json health{{"state", "attract"},         {"queueDepth", between(0, 3)}, {"oldestPendingAgeS", between(0, 20)},
-                    {"deadLetters", 0},          {"drops", json::object()},      {"lastSuccess", formatIsoUtcMs(when - 30'000)},
-                    {"clockOffsetMs", skewOf(store, kiosk)}, {"freeDiskBytes", 12'000'000'000LL},
-                    {"bytesSent", between(2'000, 90'000)}};
-        if (failing && when > m_o.nowMs - 6 * kHour) {
-            const auto hoursDown = (when - (m_o.nowMs - 6 * kHour)) / kHour + 1;
-            health["state"] = "offline";
-            health["queueDepth"] = 40 * hoursDown;
-            health["oldestPendingAgeS"] = hoursDown * 3600;
-            health["deadLetters"] = 2;
-            health["drops"] = json{{"evicted", 3}};
-            health["lastSuccess"] = formatIsoUtcMs(m_o.nowMs - 6 * kHour);
-        }
+        json health = healthAt(m_o, store, kiosk, when, between(0, 3), between(0, 20), between(2'000, 90'000));
         m_clock.setUtcMs(when + skewOf(store, kiosk));
         addKiosk(f.heartbeat(health), store, kiosk, when);
     }
@@ -417,6 +427,31 @@ Scenario Generator::run() {
 }
 
 }  // namespace
+
+Result<std::vector<Outgoing>, std::string> liveHeartbeats(const ScenarioOptions& options, std::int64_t nowMs) {
+    auto sealer = event::Sealer::fromPublicKeyB64(options.sealingPublicKeyB64);
+    if (!sealer) return Fail("--sealing-key: " + sealer.error());
+    auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
+    if (!hasher) return Fail("identity hash key: " + hasher.error());
+    std::mt19937_64 rng(options.seed ^ static_cast<std::uint64_t>(nowMs));
+    auto small = [&](int hi) { return std::uniform_int_distribution<int>(0, hi)(rng); };
+    std::vector<Outgoing> out;
+    for (int store = 0; store < options.stores; ++store) {
+        for (int kiosk = 0; kiosk < options.kiosksPerStore; ++kiosk) {
+            if (isQuietKiosk(options, store, kiosk)) continue;
+            char storeId[32];
+            std::snprintf(storeId, sizeof storeId, "store-%04d", store + 1);
+            const std::string kioskId = std::string(storeId) + "-k" + std::to_string(kiosk + 1);
+            const auto& spec = kStores[static_cast<std::size_t>(store) % kStores.size()];
+            ManualClock clock(nowMs + clockSkew(options, store, kiosk));
+            event::KioskEventFactory f({storeId, kioskId, spec.timeZone, "0.1.0", "boot-" + kioskId}, *sealer, *hasher, clock);
+            event::Message m = f.heartbeat(healthAt(options, store, kiosk, nowMs, small(3), small(20), 2'000 + small(80'000)));
+            m.context.sequence = nowMs / 1000;  // increasing across ticks, like the outbox's per-device counter
+            out.push_back(Outgoing{event::toJson(m), kioskId, clockSkew(options, store, kiosk), false});
+        }
+    }
+    return out;
+}
 
 Result<Scenario, std::string> buildScenario(const ScenarioOptions& options) {
     if (options.stores < 1 || options.stores > 99) return Fail(std::string("--stores: 1 to 99"));

@@ -44,4 +44,8 @@ struct Scenario {
 /// Builds the scenario; an error names a bad option (no stores, bad key, ...).
 Result<Scenario, std::string> buildScenario(const ScenarioOptions& options);
 
+/// Heartbeats "now" from every kiosk of the scenario, as a live fleet sends them, for `--live`: the kiosk
+/// that went quiet stays quiet (so it turns stale), the failing one keeps failing, the skewed one stays skewed.
+Result<std::vector<Outgoing>, std::string> liveHeartbeats(const ScenarioOptions& options, std::int64_t nowMs);
+
 }  // namespace touchpoint::hub::datagen
