@@ -15,6 +15,7 @@ packages=(
   fonts-dejavu-core fonts-noto-core
   chromium
   systemd dpkg-dev fakeroot file
+  debootstrap systemd-container shellcheck
 )
 
 missing=()
