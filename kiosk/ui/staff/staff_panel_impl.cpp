@@ -95,7 +95,11 @@ public:
     std::string stateName() const override {
         const auto& vm = m_controller->vm();
         std::string name(core::toString(vm.page));
-        if (vm.page == core::StaffPage::Pin && vm.pin.locked) name += ".locked";
+        if (vm.page == core::StaffPage::Pin) {
+            if (vm.pin.locked) name += ".locked";
+            else if (vm.pin.checking) name += ".checking";
+            else if (vm.pin.lastWrong) name += ".wrong";
+        }
         if (vm.page == core::StaffPage::Lookup) {
             if (vm.lookup.pending) name += ".pending";
             else if (vm.lookup.result) name += "." + std::string(core::toString(vm.lookup.result->outcome));
@@ -110,7 +114,11 @@ public:
         scanInput(ctx.nowMs);
         m_controller->update();
         if (!m_controller->isOpen()) return;
-        UiContext staffCtx(staff::staffTexts(), ctx.display, ctx.registry, ctx.fonts, ctx.scale, ctx.nowMs);
+        if (m_textsFrom != &ctx.texts) {
+            m_texts = staff::withStaffTexts(ctx.texts);
+            m_textsFrom = &ctx.texts;
+        }
+        UiContext staffCtx(*m_texts, ctx.display, ctx.registry, ctx.fonts, ctx.scale, ctx.nowMs);
         const auto intent = staff::drawStaffPage(m_controller->vm(), staffCtx);
         if (intent.kind != core::StaffIntent::Kind::None) m_controller->apply(intent);
     }
@@ -140,6 +148,8 @@ private:
     }
 
     const Clock& m_clock;
+    std::optional<Translations> m_texts;       ///< the app's table plus the staff keys, built on first draw
+    const Translations* m_textsFrom = nullptr;
     std::unique_ptr<outbox::Outbox> m_ownOutbox;
     std::unique_ptr<core::AuditSink> m_audit;
     std::unique_ptr<core::DeadLetterStore> m_deadLetters;

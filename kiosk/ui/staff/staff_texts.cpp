@@ -1,5 +1,7 @@
 #include "staff_texts.hpp"
 
+#include <algorithm>
+
 namespace touchpoint::kiosk::ui::staff {
 
 namespace {
@@ -140,6 +142,22 @@ std::map<std::string, std::string> english() {
 const Translations& staffTexts() {
     static const Translations texts = Translations::fromTables({{"en", english()}});
     return texts;
+}
+
+Translations withStaffTexts(const Translations& shopper) {
+    std::map<std::string, std::map<std::string, std::string>> tables;
+    const auto staff = english();
+    std::vector<std::string> languages = shopper.languages();
+    if (std::find(languages.begin(), languages.end(), "en") == languages.end()) languages.push_back("en");
+    const auto keys = shopper.allKeys();
+    for (const auto& language : languages) {
+        auto& table = tables[language];
+        for (const auto& key : keys) {
+            if (shopper.has(language, key)) table[key] = shopper.text(language, key);
+        }
+        for (const auto& [key, text] : staff) table[key] = text;
+    }
+    return Translations::fromTables(std::move(tables));
 }
 
 }  // namespace touchpoint::kiosk::ui::staff

@@ -10,4 +10,8 @@ namespace touchpoint::kiosk::ui::staff {
 /// The process-wide staff table (built once, read-only afterwards).
 const Translations& staffTexts();
 
+/// The shopper table (the shared widgets' own keys such as "keys.backspace", in every language) with the
+/// staff keys added, each language falling back to the staff English text.
+Translations withStaffTexts(const Translations& shopper);
+
 }  // namespace touchpoint::kiosk::ui::staff
