@@ -6,6 +6,7 @@
 #include "hub/identity.hpp"
 #include "hub/loyalty.hpp"
 #include "hub/stats.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::hub {
 namespace {
@@ -165,6 +166,21 @@ TEST(HubConfigFile, ValidFileWithTiersAndRewards) {
     ASSERT_EQ(c->loyalty.rewards.size(), 1u);
     EXPECT_EQ(c->sealingSecretKeyFiles.size(), 2u);
     EXPECT_EQ(c->loyalty.cooldownSeconds, 3 * 3600);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
+
+namespace touchpoint::hub {
+namespace {
+
+TEST(HubConfigFile, ShippedSampleIsValid) {
+    const auto sample = touchpoint::testing::sourceAssetsDir().parent_path() / "packaging" / "config" / "hub.toml";
+    auto c = loadHubConfig(sample.string());
+    ASSERT_TRUE(c.ok()) << (c.ok() ? "" : c.error().front());
+    EXPECT_EQ(c->port, 8443);
+    EXPECT_EQ(c->loyalty.tiers.size(), 4u);
+    EXPECT_EQ(c->storeUrl, "sqlite:///var/lib/touchpoint/hub.db");
 }
 
 }  // namespace
