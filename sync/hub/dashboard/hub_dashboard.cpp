@@ -1,6 +1,5 @@
 #include "hub/dashboard/hub_dashboard.hpp"
 
-#include "hub/identity.hpp"
 #include "hub/stats.hpp"
 
 namespace touchpoint::hub::dashboard {
@@ -9,31 +8,22 @@ using nlohmann::json;
 
 DashboardServices hubServices(HubContext& ctx) {
     DashboardServices s;
-    s.isHeadOfficeToken = [&ctx](std::string_view token) {
-        auto found = ctx.store->findToken(tokenHash(token));
-        return found && found->has_value() && !(*found)->revokedMs && (*found)->scope == kScopeHeadOffice;
-    };
-    s.stats = [&ctx](const StatsQuery& q) -> Result<json, std::string> {
-        auto data = ctx.store->statsData(q.from, q.to, q.store.value_or(""));
-        if (!data) return Fail(std::string("store unavailable"));
-        return computeStats(*data, q.from, q.to, q.store);
-    };
+    // The same checks and documents as the head-office API, so the page can only show what /v1/stats and
+    // /v1/fleet would answer.
+    s.isHeadOfficeToken = [&ctx](std::string_view token) { return ctx.tokenHasScope(token, kScopeHeadOffice); };
+    s.stats = [&ctx](const StatsQuery& q) { return ctx.statsJson(q.from, q.to, q.store); };
+    s.fleet = [&ctx]() { return ctx.fleetJson(); };
     // One read of the range, then each day's figures from that day's rows: the same computeStats() the
     // /v1/stats route runs, on exactly the rows /v1/stats?from=D&to=D would read.
     s.dailyOverall = [&ctx](const StatsQuery& q) -> Result<std::map<std::string, json>, std::string> {
         auto data = ctx.store->statsData(q.from, q.to, "");
-        if (!data) return Fail(std::string("store unavailable"));
+        if (!data) return Fail(data.error().message);
         std::map<std::string, StatsData> byDay;
         for (const auto& f : data->feedback) byDay[f.day].feedback.push_back(f);
         for (const auto& r : data->signins) byDay[r.day].signins.push_back(r);
         std::map<std::string, json> out;
         for (const auto& [day, rows] : byDay) out[day] = computeStats(rows, day, day, std::nullopt)["overall"];
         return out;
-    };
-    s.fleet = [&ctx]() -> Result<json, std::string> {
-        auto fleet = ctx.store->fleet();
-        if (!fleet) return Fail(std::string("store unavailable"));
-        return json{{"kiosks", *fleet}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}};
     };
     return s;
 }
