@@ -101,7 +101,7 @@ deb_checks() {
         local scripts=()
         for d in kiosk hub; do scripts+=("$root_dir/packaging/deb/$d/postinst" "$root_dir/packaging/deb/$d/prerm" "$root_dir/packaging/deb/$d/postrm"); done
         check "shellcheck the maintainer scripts (POSIX sh)" shellcheck -s sh "${scripts[@]}"
-        check "shellcheck the packaging tests" shellcheck -x -P "$root_dir" "$here/run.sh"
+        check "shellcheck the packaging tests" shellcheck -x -P "$root_dir" "$here/run.sh" "$here/inside_boot.sh"
     else
         echo "shellcheck is not installed: maintainer scripts not linted"
     fi

@@ -14,6 +14,9 @@ install_packages() {  # install_packages KIOSK_DEB HUB_DEB
         mkdir -p "$ROOT/tmp/debs"
         cp "$1" "$2" "$ROOT/tmp/debs/"
         debs=("/tmp/debs/$(basename "$1")" "/tmp/debs/$(basename "$2")")
+        # Downloaded packages are kept between runs (the root itself is always fresh).
+        mkdir -p "$work/apt-archives/partial"
+        mount --bind "$work/apt-archives" "$ROOT/var/cache/apt/archives" && mounted+=("$ROOT/var/cache/apt/archives")
         # apt resolves Depends from the mirror: a missing one fails here, not on a store's machine.
         if in_root apt-get update >"$log" 2>&1 &&
             in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

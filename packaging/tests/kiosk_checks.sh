@@ -74,7 +74,7 @@ kiosk_checks() {
     kiosk_pids+=($!)
     local pid=$! i seen=""
     # The kiosk sends a heartbeat when it starts and then every heartbeat_minutes; the hub lists it in /v1/fleet.
-    for ((i = 0; i < 90; i++)); do
+    for ((i = 0; i < 120; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         if hub_curl -H "Authorization: Bearer $(head_office_token)" "$(hub_url /v1/fleet)" 2>/dev/null |
             grep -q 'kiosk-pkgtest'; then

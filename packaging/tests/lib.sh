@@ -95,12 +95,28 @@ unmount_root() {
     mounted=()
 }
 
+# Deletes a root directory, but never while anything is mounted below it (an rm -rf through a bind mount
+# of /dev or /sys would reach this machine's own files). Returns 1 when it had to leave the directory.
+remove_root() {  # remove_root DIR
+    local dir m
+    [[ -e $1 ]] || return 0
+    dir=$(realpath "$1")
+    for m in $(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/mounts | sort -r); do
+        umount -R "$m" 2>/dev/null || umount -lR "$m" 2>/dev/null
+    done
+    if awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {found = 1} END {exit !found}' /proc/mounts; then
+        echo "refusing to delete $dir: something is still mounted below it" >&2
+        return 1
+    fi
+    rm -rf "$dir"
+}
+
 # Makes a fresh minimal Debian 12 in $1 with the same suites as this machine. Fails when the mirror is out
 # of reach (the caller then falls back to installing on this machine).
 make_chroot() {  # make_chroot DIR APT_CACHE_DIR
     local dir=$1 cache=$2 mirror
     mirror=$(debian_mirror)
-    rm -rf "$dir"
+    remove_root "$dir" || return 1
     mkdir -p "$cache"
     debootstrap --variant=minbase --cache-dir="$cache" bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
         return 1
