@@ -17,6 +17,7 @@ struct Benchmark {
 // Add a benchmark here (and its usage line below).
 constexpr Benchmark kBenchmarks[] = {
     {"enqueue", runBenchEnqueue},
+    {"drain", runBenchDrain},
 };
 
 }  // namespace
@@ -25,7 +26,9 @@ CommandGroup benchCommands() {
     return {"bench",
             "  bench enqueue --dir DIR [--n 5000] [--backlog N] [--json]\n"
             "                 enqueue p50/p99 against a bare SQLite INSERT+COMMIT with the same PRAGMAs, same run;\n"
-            "                 with --backlog, also against an outbox already holding N events\n",
+            "                 with --backlog, also against an outbox already holding N events\n"
+            "  bench drain [--n 100000] [--gzip-level 1] [--batch-kb 500] [--dir DIR] [--json]\n"
+            "                 drain a backlog into an in-process HTTPS hub receiver: events/s, wire bytes/event\n",
             [](Context& context, Args& args) {
                 auto what = args.positional();
                 if (!what) throw UsageError("bench needs a benchmark name");

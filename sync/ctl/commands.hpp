@@ -14,5 +14,7 @@ CommandGroup purgeCommands();        // dead_letter_commands.cpp
 CommandGroup benchCommands();        // bench_commands.cpp: `bench <what>`, one entry per benchmark
 
 int runBenchEnqueue(Context& context, Args& args);  // bench_enqueue.cpp
+CommandGroup drainCommands();                       // drain_commands.cpp
+int runBenchDrain(Context& context, Args& args);    // drain_commands.cpp
 
 }  // namespace touchpoint::ctl

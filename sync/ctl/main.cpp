@@ -18,6 +18,7 @@ CommandGroup (*const kGroups[])() = {
     touchpoint::ctl::statusCommands,     touchpoint::ctl::listCommands,      touchpoint::ctl::enqueueCommands,
     touchpoint::ctl::enqueueDemoCommands, touchpoint::ctl::deadLetterCommands, touchpoint::ctl::purgeCommands,
     touchpoint::ctl::benchCommands,
+    touchpoint::ctl::drainCommands,
 };
 
 std::string usageText() {

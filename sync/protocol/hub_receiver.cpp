@@ -249,7 +249,7 @@ Result<std::unique_ptr<HubReceiver>, std::string> HubReceiver::start(HubReceiver
     s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     s.set_tcp_nodelay(true);  // without it every keep-alive answer waits ~40 ms for the client's delayed ACK
     s.set_keep_alive_max_count(1'000'000);
-    s.set_keep_alive_timeout(60);
+    s.set_keep_alive_timeout(5);  // stop() waits this long for an idle keep-alive client
     s.set_read_timeout(30);
     s.set_write_timeout(30);
     s.set_payload_max_length(8 * 1024 * 1024);

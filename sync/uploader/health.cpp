@@ -37,6 +37,7 @@ nlohmann::json HealthSnapshot::toJson() const {
         {"drops", drops},
         {"bytesSent", bytesSent},
         {"eventsSent", eventsSent},
+        {"eventsDuplicate", eventsDuplicate},
         {"eventsRejected", eventsRejected},
         {"requests", requests},
         {"clockOffsetMs", clockOffsetMs ? nlohmann::json(*clockOffsetMs) : nlohmann::json(nullptr)},

@@ -32,6 +32,7 @@ struct HealthSnapshot {
     std::map<std::string, std::int64_t> drops;    ///< outbox counters: drops and evictions by reason
     std::int64_t bytesSent = 0;                   ///< request bytes on the wire (compressed)
     std::int64_t eventsSent = 0;                  ///< events the hub acknowledged (accepted or duplicate)
+    std::int64_t eventsDuplicate = 0;             ///< of those, answered "duplicate" (sent before, e.g. lost answer)
     std::int64_t eventsRejected = 0;              ///< dead-lettered from receipts or batch splitting
     std::int64_t requests = 0;                    ///< POST /v1/batch attempts
     std::optional<std::int64_t> clockOffsetMs;    ///< hub clock minus ours (serverTime / Date)

@@ -413,6 +413,7 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
         offset = *c.serverDateMs + 500 - receivedAt;  // Date has whole seconds: assume the middle
     }
     std::int64_t acknowledged = 0;
+    std::int64_t duplicates = 0;
     std::int64_t rejected = 0;
     if (c.verdict == Verdict::Delivered) {
         std::vector<outbox::Receipt> receipts;
@@ -423,7 +424,7 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
             o.reason = r.reason;
             switch (r.status) {
             case protocol::ReceiptStatus::Accepted: o.status = outbox::Receipt::Status::Accepted; ++acknowledged; break;
-            case protocol::ReceiptStatus::Duplicate: o.status = outbox::Receipt::Status::Duplicate; ++acknowledged; break;
+            case protocol::ReceiptStatus::Duplicate: o.status = outbox::Receipt::Status::Duplicate; ++acknowledged; ++duplicates; break;
             case protocol::ReceiptStatus::Rejected: o.status = outbox::Receipt::Status::Rejected; ++rejected; break;
             }
             receipts.push_back(std::move(o));
@@ -433,7 +434,7 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
             c.verdict = Verdict::Retry;
             c.causeCode = "outbox_error";
             c.cause = "cannot record the hub's receipt: " + r.error().message;
-            acknowledged = rejected = 0;
+            acknowledged = duplicates = rejected = 0;
         }
     }
     const std::int64_t wire = result.ok() ? result->bytesUploaded : 0;
@@ -441,6 +442,7 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
         ++h.requests;
         h.bytesSent += wire;
         h.eventsSent += acknowledged;
+        h.eventsDuplicate += duplicates;
         h.eventsRejected += rejected;
         h.lastAttemptMs = receivedAt;
         h.lastHttpStatus = c.httpStatus;

@@ -1,0 +1,242 @@
+// `touchpointctl drain`: deliver the outbox to a hub now, with the same uploader the kiosk runs, and report
+// what was sent and what the hub answered. `touchpointctl bench drain`: build a backlog in a temporary outbox
+// and drain it into the in-process HTTPS hub receiver (real TLS, real gzip, real receipts), printing
+// events/s and wire bytes per event.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "common/clock.hpp"
+#include "common/tls_cert.hpp"
+#include "ctl/commands.hpp"
+#include "protocol/gzip.hpp"
+#include "protocol/hub_receiver.hpp"
+#include "uploader/uploader.hpp"
+
+namespace touchpoint::ctl {
+
+namespace {
+
+using namespace std::chrono_literals;
+using uploader::FlushResult;
+using uploader::HealthSnapshot;
+using uploader::UploaderState;
+
+std::unique_ptr<uploader::Uploader> makeUploader(uploader::UploaderOptions options) {
+    auto u = uploader::Uploader::create(std::move(options));
+    if (!u) throw RuntimeError(u.error());
+    return std::move(u.value());
+}
+
+void printReport(const HealthSnapshot& h, std::int64_t pending, bool json, double seconds) {
+    if (json) {
+        auto j = h.toJson();
+        j["pendingAfter"] = pending;
+        j["seconds"] = seconds;
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("sent:        %lld events acknowledged (%lld duplicate), %lld refused and dead-lettered\n",
+                static_cast<long long>(h.eventsSent), static_cast<long long>(h.eventsDuplicate),
+                static_cast<long long>(h.eventsRejected));
+    std::printf("requests:    %lld, %lld bytes on the wire, %.2f s\n", static_cast<long long>(h.requests),
+                static_cast<long long>(h.bytesSent), seconds);
+    std::printf("state:       %s (%s)\n", std::string(uploader::toString(h.state)).c_str(), h.cause.c_str());
+    std::printf("pending:     %lld\n", static_cast<long long>(pending));
+    std::printf("dead letters: %lld\n", static_cast<long long>(h.deadLetters));
+}
+
+int runDrain(Context& context, Args& args) {
+    const auto hub = args.option("--hub");
+    const auto token = args.option("--token");
+    const auto ca = args.option("--ca");
+    const bool untilEmpty = args.flag("--until-empty");
+    const bool json = args.flag("--json");
+    args.finish();
+    if (!hub) throw UsageError("drain needs --hub URL");
+    if (!token) throw UsageError("drain needs --token T");
+
+    auto& box = context.outbox();
+    uploader::UploaderOptions options;
+    options.http.baseUrl = *hub;
+    if (ca) options.http.caFile = *ca;
+    options.token = *token;
+    options.outboxPath = box.path();
+    options.recoveryDelayMax = 0ms;  // an operator asked for this drain; there is no fleet to spread
+    const uploader::CurlGlobal curl;
+    auto up = makeUploader(options);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    up->start();
+    FlushResult result = up->flush(std::chrono::minutes(10));
+    std::int64_t pending = -1;
+    auto pendingNow = [&] {
+        auto s = box.stats();
+        if (!s) throw RuntimeError("outbox: " + s.error().message);
+        return s->pendingCount;
+    };
+    if (untilEmpty) {
+        // Keep going through failures on the uploader's own backoff schedule; say what is wrong meanwhile.
+        std::string lastCause;
+        while ((pending = pendingNow()) > 0) {
+            const auto h = up->health();
+            if (h.causeCode != lastCause && h.state != UploaderState::Online) {
+                std::fprintf(stderr, "touchpointctl: %s: %s (retrying)\n", std::string(uploader::toString(h.state)).c_str(),
+                             h.cause.c_str());
+                lastCause = h.causeCode;
+            }
+            std::this_thread::sleep_for(200ms);
+        }
+        result = FlushResult::Empty;
+    } else {
+        pending = pendingNow();
+    }
+    up->stop();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto h = up->health();
+    printReport(h, pending, json, seconds);
+    if (result != FlushResult::Empty || pending > 0) {
+        throw RuntimeError("drain stopped with " + std::to_string(pending) + " events pending: " + h.cause);
+    }
+    return 0;
+}
+
+/// A private temporary folder for the bench (removed afterwards unless --dir was given).
+struct BenchDir {
+    std::filesystem::path path;
+    bool remove = true;
+    ~BenchDir() {
+        std::error_code ec;
+        if (remove && !path.empty()) std::filesystem::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+int runBenchDrain(Context& context, Args& args) {
+    const auto n = args.intOption("--n", 1, 10'000'000).value_or(100'000);
+    const auto gzipLevel = static_cast<int>(args.intOption("--gzip-level", 0, 9).value_or(protocol::kDefaultGzipLevel));
+    const auto batchKb = args.intOption("--batch-kb", 1, 500).value_or(500);
+    const auto dirOption = args.option("--dir");
+    const bool json = args.flag("--json");
+    args.finish();
+
+    BenchDir dir;
+    if (dirOption) {
+        dir.path = *dirOption;
+        dir.remove = false;
+        std::filesystem::create_directories(dir.path);
+    } else {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "touchpoint-bench-drain-XXXXXX").string();
+        if (::mkdtemp(tmpl.data()) == nullptr) throw RuntimeError("cannot create a temporary folder");
+        dir.path = tmpl;
+    }
+    const auto dbPath = dir.path / "bench-outbox.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dbPath.string() + suffix);
+
+    // The backlog: realistic kiosk events (a feedback answer with a sealed comment) through the real outbox.
+    outbox::OutboxOptions oo;
+    oo.path = dbPath;
+    auto opened = outbox::Outbox::open(oo);
+    if (!opened) throw RuntimeError("outbox: " + opened.error().message);
+    auto& box = *opened.value();
+    const auto& factory = context.factory();
+    const auto buildStart = std::chrono::steady_clock::now();
+    std::int64_t payloadBytes = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+        event::FeedbackAnswers answers;
+        answers.surveyId = "store-visit";
+        answers.nps = static_cast<int>(i % 11);
+        answers.csat = static_cast<int>(1 + i % 5);
+        answers.reasons = {"staff_helpful", "short_queue"};
+        answers.comment = "Quick checkout today";
+        auto message = factory.feedback("bench-session-" + std::to_string(i / 3), "en-US", answers, std::nullopt);
+        auto r = box.enqueue(message);
+        if (!r) throw RuntimeError("enqueue: " + r.error().message);
+        payloadBytes += static_cast<std::int64_t>(r->bytes);
+    }
+    const double buildSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - buildStart).count();
+
+    // The hub side: certificates made now, the receiver on an ephemeral loopback port.
+    tls::CertificateRequest caRequest;
+    caRequest.commonName = "touchpointctl bench CA";
+    caRequest.dnsNames.clear();
+    caRequest.ipAddresses.clear();
+    caRequest.isCa = true;
+    auto ca = tls::makeCertificate(caRequest);
+    if (!ca) throw RuntimeError("certificate: " + ca.error());
+    auto server = tls::makeCertificate(tls::CertificateRequest{}, ca.value());
+    if (!server) throw RuntimeError("certificate: " + server.error());
+    const auto caFile = dir.path / "bench-ca.pem";
+    if (auto w = tls::writeFileAtomically(caFile.string(), ca->certificate, 0644); !w) throw RuntimeError(w.error());
+    protocol::HubReceiverOptions ro;
+    ro.serverCertificate = server.value();
+    ro.token = "bench-token";
+    auto receiver = protocol::HubReceiver::start(ro);
+    if (!receiver) throw RuntimeError(receiver.error());
+
+    uploader::UploaderOptions options;
+    options.http.baseUrl = (*receiver)->url();
+    options.http.caFile = caFile;
+    options.token = "bench-token";
+    options.outboxPath = dbPath;
+    options.gzipLevel = gzipLevel;
+    options.maxBatchBytes = static_cast<std::size_t>(batchKb) * 1024;
+    const uploader::CurlGlobal curl;
+    auto up = makeUploader(options);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    up->start();
+    const FlushResult result = up->flush(std::chrono::minutes(30));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    up->stop();
+    const auto h = up->health();
+    const auto hubStats = (*receiver)->stats();
+    (*receiver)->stop();
+    if (result != FlushResult::Empty || hubStats.accepted != n) {
+        throw RuntimeError("bench drain did not complete: " + h.cause + " (hub accepted " +
+                           std::to_string(hubStats.accepted) + " of " + std::to_string(n) + ")");
+    }
+
+    const double perS = static_cast<double>(n) / seconds;
+    const double wirePerEvent = static_cast<double>(h.bytesSent) / static_cast<double>(n);
+    const double rawPerEvent = static_cast<double>(payloadBytes) / static_cast<double>(n);
+    nlohmann::json j{{"benchmark", "drain"},
+                     {"events", n},
+                     {"seconds", seconds},
+                     {"eventsPerS", perS},
+                     {"wireBytesPerEvent", wirePerEvent},
+                     {"payloadBytesPerEvent", rawPerEvent},
+                     {"requests", h.requests},
+                     {"batchKb", batchKb},
+                     {"gzipLevel", gzipLevel},
+                     {"hubAccepted", hubStats.accepted},
+                     {"hubDuplicates", hubStats.duplicates},
+                     {"backlogBuildSeconds", buildSeconds},
+                     {"transport", "HTTPS (TLS, verified) on 127.0.0.1, gzip, one keep-alive connection"}};
+    if (json) {
+        std::printf("%s\n", j.dump(2).c_str());
+    } else {
+        std::printf("drained %lld events in %.2f s: %.0f events/s, %.1f wire bytes/event (%.1f before gzip), %lld requests\n",
+                    static_cast<long long>(n), seconds, perS, wirePerEvent, rawPerEvent,
+                    static_cast<long long>(h.requests));
+    }
+    return 0;
+}
+
+CommandGroup drainCommands() {
+    return {"drain",
+            "  drain --hub URL --token T [--ca FILE] [--until-empty] [--json]\n"
+            "                 deliver the outbox to the hub now and report what was sent and the receipts;\n"
+            "                 --until-empty keeps retrying (on the backoff schedule) until nothing is pending\n",
+            runDrain};
+}
+
+}  // namespace touchpoint::ctl

@@ -1,0 +1,79 @@
+#pragma once
+// Runs a helper program with stdout on a pipe (the SIGKILL test).
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace touchpoint::uploader::testing {
+
+class ChildProcess {
+public:
+    explicit ChildProcess(const std::vector<std::string>& argv) {
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        m_pid = ::fork();
+        if (m_pid < 0) throw std::runtime_error("fork failed");
+        if (m_pid == 0) {
+            ::dup2(fds[1], STDOUT_FILENO);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            std::vector<char*> args;
+            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        m_out = fds[0];
+    }
+    ~ChildProcess() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGKILL);
+            wait();
+        }
+        if (m_out >= 0) ::close(m_out);
+    }
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    /// Reads stdout until `text` appears, the stream ends or the limit passes.
+    bool waitForOutput(const std::string& text, std::chrono::seconds limit) {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (m_seen.find(text) == std::string::npos) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{m_out, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+            char buf[512];
+            const ssize_t n = ::read(m_out, buf, sizeof buf);
+            if (n <= 0) return m_seen.find(text) != std::string::npos;
+            m_seen.append(buf, static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    void kill() { ::kill(m_pid, SIGKILL); }
+    int wait() {
+        int status = 0;
+        if (m_pid > 0) {
+            ::waitpid(m_pid, &status, 0);
+            m_pid = -1;
+            m_status = status;
+        }
+        return m_status;
+    }
+
+private:
+    pid_t m_pid = -1;
+    int m_out = -1;
+    int m_status = 0;
+    std::string m_seen;
+};
+
+}  // namespace touchpoint::uploader::testing
