@@ -26,20 +26,64 @@ struct Victim {
 
 }  // namespace
 
-// The caller holds a write (IMMEDIATE) transaction. Statement count is kept to the minimum on the common path
-// (one UPDATE ... RETURNING, one INSERT, one INSERT per identity hash): enqueue is measured against a bare
-// single-row commit and the commit's fsync must stay the dominant cost.
+SqlResult<Outbox::Impl::WriteState> Outbox::Impl::readWriteState() {
+    StatementUse st(*writeState);
+    auto row = st->step();
+    if (!row) return Fail(row.error());
+    if (!*row) return Fail(sqlite::SqliteError{SQLITE_CORRUPT, SQLITE_CORRUPT, "outbox meta row is missing"});
+    WriteState s;
+    s.lastSequence = st->columnInt64(0);
+    s.totalBytes = st->columnInt64(1);
+    s.totalCount = st->columnInt64(2);
+    s.deletedBytes = st->columnInt64(3);
+    s.deletedCount = st->columnInt64(4);
+    return s;
+}
+
+namespace {
+
+/// BEGIN IMMEDIATE / COMMIT through the cached statements (the hot path skips re-parsing them); rolls back
+/// on scope exit unless committed, whichever way the scope ends.
+class WriteTransaction {
+public:
+    WriteTransaction(sqlite::Database& db, sqlite::Statement& begin, sqlite::Statement& commit)
+        : m_db(db), m_begin(begin), m_commit(commit) {}
+    ~WriteTransaction() {
+        if (m_open) (void)m_db.exec("ROLLBACK");  // fails only if SQLite already rolled back itself
+    }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+    SqlResult<void> begin() {
+        StatementUse st(m_begin);
+        auto r = st->run();
+        m_open = r.ok();
+        return r;
+    }
+    SqlResult<void> commit() {
+        StatementUse st(m_commit);
+        auto r = st->run();
+        if (r) m_open = false;
+        return r;
+    }
+
+private:
+    sqlite::Database& m_db;
+    sqlite::Statement& m_begin;
+    sqlite::Statement& m_commit;
+    bool m_open = false;
+};
+
+}  // namespace
+
+// The caller holds a write (IMMEDIATE) transaction. On the common path this is one SELECT over hot pages,
+// one INSERT and (for a message with two or more identities) one more INSERT: enqueue is measured against
+// a bare single-row commit, and every extra page written is one more WAL frame before the fsync.
 SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, EnqueueReceipt& receipt,
                                                     std::optional<OutboxError>& refused) {
-    std::int64_t pendingBytes = 0;
-    {
-        StatementUse seq(*nextSequence);
-        auto row = seq->step();
-        if (!row) return Fail(row.error());
-        if (!*row) return Fail(sqlite::SqliteError{SQLITE_CORRUPT, SQLITE_CORRUPT, "outbox meta row is missing"});
-        receipt.sequence = seq->columnInt64(0);
-        pendingBytes = seq->columnInt64(1);
-    }
+    auto state = readWriteState();
+    if (!state) return Fail(state.error());
+    receipt.sequence = state->lastSequence + 1;
+    const std::int64_t pendingBytes = state->pendingBytes();
     message.context.sequence = receipt.sequence;
     const std::string payload = event::toJson(message).dump();
     receipt.bytes = payload.size();
@@ -103,13 +147,20 @@ SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, Enqu
             .bind(4, static_cast<int>(message.priority))
             .bind(5, payload)
             .bind(6, bytes)
-            .bind(7, message.timestampMs);
+            .bind(7, state->totalBytes + bytes)
+            .bind(8, state->totalCount + 1);
+        if (message.identityHashes.empty()) {
+            ins->bindNull(9);
+        } else {
+            ins->bind(9, message.identityHashes.front());
+        }
+        ins->bind(10, message.timestampMs);
         if (auto r = ins->run(); !r) return r;
     }
     receipt.rowId = receipt.sequence;
-    for (const std::string& hash : message.identityHashes) {
+    for (std::size_t i = 1; i < message.identityHashes.size(); ++i) {
         StatementUse ins(*insertIdentity);
-        ins->bind(1, hash).bind(2, message.messageId);
+        ins->bind(1, message.identityHashes[i]).bind(2, message.messageId);
         if (auto r = ins->run(); !r) return r;
     }
     return {};
@@ -118,8 +169,8 @@ SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, Enqu
 OutboxResult<EnqueueReceipt> Outbox::enqueue(event::Message& message) {
     if (message.messageId.empty()) return Fail(makeError(OutboxErrc::Invalid, "message has no messageId"));
     std::lock_guard lock(m_impl->mutex);
-    auto tx = Transaction::begin(m_impl->db, Transaction::Mode::Immediate);
-    if (!tx) return Fail(toOutboxError(tx.error()));
+    WriteTransaction tx(m_impl->db, *m_impl->beginWrite, *m_impl->commitWrite);
+    if (auto r = tx.begin(); !r) return Fail(toOutboxError(r.error()));
     EnqueueReceipt receipt;
     std::optional<OutboxError> refused;
     if (auto r = m_impl->enqueueInTransaction(message, receipt, refused); !r) {
@@ -128,15 +179,15 @@ OutboxResult<EnqueueReceipt> Outbox::enqueue(event::Message& message) {
         return Fail(e);
     }
     // A refusal still commits: the refusal counter is the record that something was turned away.
-    if (auto r = tx->commit(); !r) return Fail(toOutboxError(r.error()));
+    if (auto r = tx.commit(); !r) return Fail(toOutboxError(r.error()));
     if (refused) return Fail(*refused);
     return receipt;
 }
 
 OutboxResult<std::vector<EnqueueReceipt>> Outbox::enqueueBatch(std::vector<event::Message>& messages) {
     std::lock_guard lock(m_impl->mutex);
-    auto tx = Transaction::begin(m_impl->db, Transaction::Mode::Immediate);
-    if (!tx) return Fail(toOutboxError(tx.error()));
+    WriteTransaction tx(m_impl->db, *m_impl->beginWrite, *m_impl->commitWrite);
+    if (auto r = tx.begin(); !r) return Fail(toOutboxError(r.error()));
     std::vector<EnqueueReceipt> receipts;
     receipts.reserve(messages.size());
     for (event::Message& message : messages) {
@@ -147,7 +198,7 @@ OutboxResult<std::vector<EnqueueReceipt>> Outbox::enqueueBatch(std::vector<event
         if (refused) return Fail(*refused);  // the transaction rolls back: all or nothing
         receipts.push_back(std::move(receipt));
     }
-    if (auto r = tx->commit(); !r) return Fail(toOutboxError(r.error()));
+    if (auto r = tx.commit(); !r) return Fail(toOutboxError(r.error()));
     return receipts;
 }
 
@@ -160,14 +211,10 @@ OutboxResult<OutboxStats> Outbox::stats() {
     OutboxStats s;
     s.byteBudget = m_impl->options.byteBudget;
     {
-        auto st = db.prepare("SELECT pending_count, pending_bytes FROM meta WHERE id = 1");
-        if (!st) return Fail(toOutboxError(st.error()));
-        auto row = st->step();
-        if (!row) return Fail(toOutboxError(row.error()));
-        if (*row) {
-            s.pendingCount = st->columnInt64(0);
-            s.pendingBytes = st->columnInt64(1);
-        }
+        auto state = m_impl->readWriteState();
+        if (!state) return Fail(toOutboxError(state.error()));
+        s.pendingCount = state->pendingCount();
+        s.pendingBytes = state->pendingBytes();
     }
     {
         auto st = db.prepare("SELECT created_ms FROM pending ORDER BY row_id LIMIT 1");
@@ -273,13 +320,21 @@ OutboxResult<std::int64_t> Outbox::replayDeadLetters(std::optional<std::int64_t>
     if (!tx) return Fail(toOutboxError(tx.error()));
     // The row keeps its row_id, i.e. its original place in the upload order.
     auto moved = runForId(db,
-                          "INSERT INTO pending (row_id, message_id, kind, priority, payload, bytes, created_ms, attempts, "
-                          "first_attempt_ms, last_attempt_ms) SELECT row_id, message_id, kind, priority, payload, bytes, "
-                          "created_ms, attempts, first_attempt_ms, last_attempt_ms FROM dead_letters "
+                          "INSERT INTO pending (row_id, message_id, kind, priority, payload, bytes, total_bytes, total_count, "
+                          "identity_hash, created_ms, attempts, first_attempt_ms, last_attempt_ms) "
+                          "SELECT row_id, message_id, kind, priority, payload, bytes, 0, 0, identity_hash, created_ms, "
+                          "attempts, first_attempt_ms, last_attempt_ms FROM dead_letters "
                           "WHERE ?1 IS NULL OR row_id = ?1",
                           id);
     if (!moved) return Fail(toOutboxError(moved.error()));
     if (id && *moved == 0) return Fail(makeError(OutboxErrc::NotFound, "no dead letter with id " + std::to_string(*id)));
+    // The rows are pending again: take them back out of what deletions removed from the running totals.
+    auto adjusted = runForId(db,
+                             "UPDATE meta SET deleted_bytes = deleted_bytes - (SELECT ifnull(sum(bytes), 0) FROM "
+                             "dead_letters WHERE ?1 IS NULL OR row_id = ?1), deleted_count = deleted_count - (SELECT "
+                             "count(*) FROM dead_letters WHERE ?1 IS NULL OR row_id = ?1) WHERE id = 1",
+                             id);
+    if (!adjusted) return Fail(toOutboxError(adjusted.error()));
     auto removed = runForId(db, "DELETE FROM dead_letters WHERE ?1 IS NULL OR row_id = ?1", id);
     if (!removed) return Fail(toOutboxError(removed.error()));
     if (*moved > 0) {
@@ -295,7 +350,7 @@ OutboxResult<std::int64_t> Outbox::dropDeadLetters(std::optional<std::int64_t> i
     auto tx = Transaction::begin(db, Transaction::Mode::Immediate);
     if (!tx) return Fail(toOutboxError(tx.error()));
     auto hashes = runForId(db,
-                           "DELETE FROM identity_hashes WHERE message_id IN "
+                           "DELETE FROM identity_extra WHERE message_id IN "
                            "(SELECT message_id FROM dead_letters WHERE ?1 IS NULL OR row_id = ?1)",
                            id);
     if (!hashes) return Fail(toOutboxError(hashes.error()));
@@ -322,12 +377,17 @@ OutboxResult<std::int64_t> Outbox::purgeIdentity(const std::string& identityHash
         bool countsEvents;
     };
     const Step steps[] = {
-        {"DELETE FROM pending WHERE message_id IN (SELECT message_id FROM identity_hashes WHERE hash = ?1)", true},
-        {"DELETE FROM dead_letters WHERE message_id IN (SELECT message_id FROM identity_hashes WHERE hash = ?1)",
+        {"DELETE FROM pending WHERE identity_hash = ?1 OR message_id IN "
+         "(SELECT message_id FROM identity_extra WHERE hash = ?1)",
+         true},
+        {"DELETE FROM dead_letters WHERE identity_hash = ?1 OR message_id IN "
+         "(SELECT message_id FROM identity_extra WHERE hash = ?1)",
          true},
         {"DELETE FROM recent_signins WHERE hash = ?1", false},
-        {"DELETE FROM identity_hashes WHERE message_id IN "
-         "(SELECT message_id FROM identity_hashes WHERE hash = ?1)",
+        // identity_extra is tiny (messages with two or more identities): sweep what no longer has an event.
+        {"DELETE FROM identity_extra WHERE hash = ?1 OR ("
+         "NOT EXISTS (SELECT 1 FROM pending p WHERE p.message_id = identity_extra.message_id) AND "
+         "NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.message_id = identity_extra.message_id))",
          false},
     };
     for (const Step& step : steps) {
@@ -354,7 +414,8 @@ OutboxResult<void> Outbox::countDrop(const std::string& reason, std::int64_t n) 
 OutboxResult<bool> Outbox::signedInSince(const std::string& identityHash, std::int64_t sinceMs) {
     std::lock_guard lock(m_impl->mutex);
     auto st = m_impl->db.prepare(
-        "SELECT EXISTS (SELECT 1 FROM identity_hashes h JOIN pending p ON p.message_id = h.message_id "
+        "SELECT EXISTS (SELECT 1 FROM pending WHERE identity_hash = ?1 AND kind = 'signin' AND created_ms >= ?2) "
+        "    OR EXISTS (SELECT 1 FROM identity_extra h JOIN pending p ON p.message_id = h.message_id "
         "               WHERE h.hash = ?1 AND p.kind = 'signin' AND p.created_ms >= ?2) "
         "    OR EXISTS (SELECT 1 FROM recent_signins WHERE hash = ?1 AND captured_ms >= ?2)");
     if (!st) return Fail(toOutboxError(st.error()));

@@ -38,6 +38,17 @@ struct Outbox::Impl {
     sqlite::SqlResult<void> addCounter(std::string_view name, std::int64_t n);
     /// Moves pending rows matching `message_id` to dead_letters; the caller holds the write transaction.
     sqlite::SqlResult<bool> moveToDeadLetters(const std::string& messageId, const std::string& reason, int status);
+    /// Next sequence and the pending totals, read inside the caller's transaction.
+    struct WriteState {
+        std::int64_t lastSequence = 0;
+        std::int64_t totalBytes = 0;   ///< bytes ever enqueued
+        std::int64_t totalCount = 0;   ///< rows ever enqueued
+        std::int64_t deletedBytes = 0;
+        std::int64_t deletedCount = 0;
+        std::int64_t pendingBytes() const { return totalBytes - deletedBytes; }
+        std::int64_t pendingCount() const { return totalCount - deletedCount; }
+    };
+    sqlite::SqlResult<WriteState> readWriteState();
     sqlite::SqlResult<void> enqueueInTransaction(event::Message& message, EnqueueReceipt& receipt,
                                                  std::optional<OutboxError>& refused);
 
@@ -46,7 +57,9 @@ struct Outbox::Impl {
     OutboxOptions options;
 
     // Cached statements for the hot paths (enqueue, batch read, receipts).
-    std::optional<sqlite::Statement> nextSequence;
+    std::optional<sqlite::Statement> beginWrite;
+    std::optional<sqlite::Statement> commitWrite;
+    std::optional<sqlite::Statement> writeState;
     std::optional<sqlite::Statement> insertPending;
     std::optional<sqlite::Statement> insertIdentity;
     std::optional<sqlite::Statement> evictionCandidates;

@@ -138,15 +138,25 @@ sqlite::SqlResult<void> Outbox::Impl::prepareStatements() {
         std::string_view sql;
     };
     const Entry entries[] = {
-        {&nextSequence, "UPDATE meta SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, pending_bytes"},
+        {&beginWrite, "BEGIN IMMEDIATE"},
+        {&commitWrite, "COMMIT"},
+        // Everything enqueue needs to know, from hot pages only (see schema.cpp for the running totals).
+        {&writeState,
+         "SELECT max(ifnull(p.row_id, 0), m.sequence_floor, "
+         "           ifnull((SELECT row_id FROM dead_letters ORDER BY row_id DESC LIMIT 1), 0)), "
+         "       max(ifnull(p.total_bytes, 0), m.total_bytes_floor), "
+         "       max(ifnull(p.total_count, 0), m.total_count_floor), m.deleted_bytes, m.deleted_count "
+         "FROM meta m LEFT JOIN (SELECT row_id, total_bytes, total_count FROM pending ORDER BY row_id DESC LIMIT 1) p "
+         "WHERE m.id = 1"},
         {&insertPending,
-         "INSERT INTO pending (row_id, message_id, kind, priority, payload, bytes, created_ms) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
-        {&insertIdentity, "INSERT OR IGNORE INTO identity_hashes (hash, message_id) VALUES (?1, ?2)"},
+         "INSERT INTO pending (row_id, message_id, kind, priority, payload, bytes, total_bytes, total_count, "
+         "identity_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+        {&insertIdentity, "INSERT OR IGNORE INTO identity_extra (hash, message_id) VALUES (?1, ?2)"},
         {&evictionCandidates,
-         "SELECT row_id, message_id, kind, bytes FROM pending WHERE priority <= ?1 ORDER BY priority, row_id"},
+         "SELECT row_id, message_id, kind, bytes FROM pending WHERE priority < 3 AND priority <= ?1 "
+         "ORDER BY priority, row_id"},
         {&deletePendingByRow, "DELETE FROM pending WHERE row_id = ?1"},
-        {&deleteIdentityByMessage, "DELETE FROM identity_hashes WHERE message_id = ?1"},
+        {&deleteIdentityByMessage, "DELETE FROM identity_extra WHERE message_id = ?1"},
         {&bumpCounter,
          "INSERT INTO counters (name, value) VALUES (?1, ?2) "
          "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"},
@@ -155,12 +165,14 @@ sqlite::SqlResult<void> Outbox::Impl::prepareStatements() {
         {&findPending, "SELECT row_id, kind FROM pending WHERE message_id = ?1"},
         {&deletePendingByMessage, "DELETE FROM pending WHERE message_id = ?1"},
         {&rememberSignin,
-         "INSERT INTO recent_signins (hash, captured_ms) SELECT h.hash, p.created_ms FROM identity_hashes h "
-         "JOIN pending p ON p.message_id = h.message_id WHERE p.row_id = ?1"},
+         "INSERT INTO recent_signins (hash, captured_ms) "
+         "SELECT identity_hash, created_ms FROM pending WHERE row_id = ?1 AND identity_hash IS NOT NULL "
+         "UNION ALL SELECT e.hash, p.created_ms FROM identity_extra e JOIN pending p ON p.message_id = e.message_id "
+         "WHERE p.row_id = ?1"},
         {&moveDeadLetter,
-         "INSERT OR REPLACE INTO dead_letters (row_id, message_id, kind, priority, payload, bytes, created_ms, reason, "
-         "last_status, attempts, first_attempt_ms, last_attempt_ms) "
-         "SELECT row_id, message_id, kind, priority, payload, bytes, created_ms, ?2, ?3, attempts + 1, "
+         "INSERT OR REPLACE INTO dead_letters (row_id, message_id, kind, priority, payload, bytes, identity_hash, "
+         "created_ms, reason, last_status, attempts, first_attempt_ms, last_attempt_ms) "
+         "SELECT row_id, message_id, kind, priority, payload, bytes, identity_hash, created_ms, ?2, ?3, attempts + 1, "
          "COALESCE(first_attempt_ms, ?4), ?4 FROM pending WHERE message_id = ?1"},
         {&noteAttempt,
          "UPDATE pending SET attempts = attempts + 1, first_attempt_ms = COALESCE(first_attempt_ms, ?2), "

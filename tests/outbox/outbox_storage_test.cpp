@@ -36,7 +36,7 @@ TEST(OutboxSchema, FreshFileIsAtTheLatestVersionWithWalAndFullSync) {
     ASSERT_TRUE(db);
     EXPECT_EQ(*db->queryInt("PRAGMA user_version"), latestSchemaVersion());
     EXPECT_EQ(*db->queryText("PRAGMA journal_mode"), "wal");
-    for (const char* table : {"pending", "identity_hashes", "dead_letters", "counters", "meta", "recent_signins"}) {
+    for (const char* table : {"pending", "identity_extra", "dead_letters", "counters", "meta", "recent_signins"}) {
         EXPECT_EQ(*db->queryInt(std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type='table' AND name='") +
                                 table + "'"),
                   1)
@@ -87,9 +87,9 @@ TEST(OutboxSchema, AVersionOneFileWrittenByRawSqlOpensAndKeepsItsRows) {
         ASSERT_TRUE(db->exec("PRAGMA journal_mode = WAL"));
         ASSERT_TRUE(db->exec(migrations()[0].sql));
         ASSERT_TRUE(db->exec("PRAGMA user_version = 1"));
-        ASSERT_TRUE(db->exec("UPDATE meta SET sequence = 41"));
-        ASSERT_TRUE(db->exec("INSERT INTO pending (row_id, message_id, kind, priority, payload, bytes, created_ms) "
-                             "VALUES (41, 'm-41', 'feedback', 2, '{}', 2, 1)"));
+        ASSERT_TRUE(db->exec("UPDATE meta SET sequence_floor = 40"));
+        ASSERT_TRUE(db->exec("INSERT INTO pending (row_id, message_id, kind, priority, payload, bytes, total_bytes, "
+                             "total_count, created_ms) VALUES (41, 'm-41', 'feedback', 2, '{}', 2, 2, 1, 1)"));
     }
     EventKit kit;
     OpenReport report;
