@@ -1,0 +1,251 @@
+// The real touchpoint-kiosk binary under Xvfb, driven by --script: full sign-in and feedback, then the
+// outbox file is opened and checked event by event, and its bytes searched for plaintext personal data.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "event/sealing.hpp"
+#include "hub/ephemeral_hub.hpp"
+#include "outbox/outbox.hpp"
+#include "temp_dir.hpp"
+
+namespace touchpoint::kiosk {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct KioskRun {
+    int exitCode = -1;
+    std::string log;
+};
+
+/// Runs the kiosk under a private X server (xvfb-run -a picks a free display, so tests may run in parallel).
+KioskRun runKiosk(const fs::path& dir, const fs::path& config, const std::string& script, const fs::path& shots) {
+    const auto scriptFile = dir / "steps.txt";
+    std::ofstream(scriptFile) << script;
+    const auto logFile = dir / "kiosk.log";
+    const std::string cmd = "xvfb-run -a -s '-screen 0 1920x1080x24' '" + std::string(TOUCHPOINT_KIOSK_BIN) +
+                            "' --config '" + config.string() + "' --script '" + scriptFile.string() +
+                            "' --screenshot-dir '" + shots.string() + "' > '" + logFile.string() + "' 2>&1";
+    const int status = std::system(cmd.c_str());
+    KioskRun run;
+    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.log = touchpoint::testing::readFile(logFile);
+    return run;
+}
+
+struct KioskFiles {
+    event::KeyPair sealing = event::generateSealingKeyPair();
+    fs::path config;
+    fs::path outbox;
+};
+
+KioskFiles writeConfig(const fs::path& dir, const std::string& hubLines = "", const std::string& sealingKey = "") {
+    KioskFiles f;
+    f.config = dir / "kiosk.toml";
+    f.outbox = dir / "outbox.db";
+    std::ofstream(f.config) << "[device]\nstore_id = \"store-0001\"\nkiosk_id = \"kiosk-01\"\n"
+                            << "time_zone = \"Europe/Lisbon\"\nphone_region = \"US\"\n"
+                            << "[outbox]\npath = \"" << f.outbox.string() << "\"\n"
+                            << "[privacy]\nsealing_public_key = \""
+                            << (sealingKey.empty() ? f.sealing.publicKeyB64 : sealingKey) << "\"\n"
+                            << "identity_hash_key = \"" << event::IdentityHasher::generateKeyB64() << "\"\n"
+                            << "[hub]\n" << hubLines << "\n"
+                            << "[ui]\nfullscreen = false\nwidth = 1920\nheight = 1080\nassets_dir = \""
+                            << touchpoint::testing::sourceAssetsDir().string() << "\"\n";
+    return f;
+}
+
+fs::path artifacts(const std::string& name) {
+    const auto dir = fs::path(TOUCHPOINT_KIOSK_ARTIFACTS) / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::size_t pngCount(const fs::path& dir) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().extension() != ".png") continue;
+        const auto bytes = touchpoint::testing::readFile(e.path());
+        EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << e.path();
+        ++n;
+    }
+    return n;
+}
+
+constexpr const char* kFullVisit = R"(# a new member signs in by phone, consents, gives feedback with a comment
+expect attract
+tap lang.fr
+tap attract.start
+type 2025550143
+tap signin.submit
+await consent
+tap consent.terms
+tap consent.accept
+await welcome.offline
+tap welcome.feedback
+tap nps.3
+tap feedback.next
+tap choice.wait_time
+tap choice.stock
+tap feedback.next
+tap csat.2
+tap feedback.next
+tap ces.3
+tap feedback.next
+type très lent
+tap feedback.next
+expect thankyou
+tap thanks.done
+expect attract
+)";
+
+TEST(KioskGui, FullVisitLeavesExactlyTheExpectedSealedEventsInTheOutbox) {
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    const auto shots = artifacts("full-visit");
+    const auto run = runKiosk(dir.path(), files.config, kFullVisit, shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    EXPECT_GE(pngCount(shots), 20u);
+
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    ASSERT_TRUE(box.ok()) << box.error().message;
+    auto pending = (*box)->listPending(100);
+    ASSERT_TRUE(pending.ok());
+    ASSERT_EQ(pending->size(), 3u);
+    EXPECT_EQ((*pending)[0].kind, event::EventKind::Consent);
+    EXPECT_EQ((*pending)[1].kind, event::EventKind::Signin);
+    EXPECT_EQ((*pending)[2].kind, event::EventKind::Feedback);
+
+    event::Unsealer unsealer;
+    ASSERT_TRUE(unsealer.addSecretKeyB64(files.sealing.secretKeyB64).ok());
+    std::vector<nlohmann::json> events;
+    for (const auto& p : *pending) events.push_back(nlohmann::json::parse(p.payload));
+    // One session: the feedback joins the sign-in through the anonymousId.
+    EXPECT_EQ(events[0]["anonymousId"], events[2]["anonymousId"]);
+    EXPECT_EQ(events[0]["context"]["locale"], "fr-US");
+    EXPECT_EQ(events[0]["properties"]["purposes"], nlohmann::json::array({"loyalty_terms"}));
+    EXPECT_EQ(events[0]["properties"]["textSha256"].get<std::string>().size(), 64u);
+    EXPECT_EQ(events[1]["properties"]["method"], "phone");
+    auto phone = unsealer.open(events[1]["sealed"]["properties.phone"].get<std::string>());
+    ASSERT_TRUE(phone.ok()) << phone.error();
+    EXPECT_EQ(*phone, "+12025550143");
+    const auto& answers = events[2]["properties"]["answers"];
+    EXPECT_EQ(answers["nps"], 3);
+    EXPECT_EQ(answers["csat"], 2);
+    EXPECT_EQ(answers["ces"], 3);
+    EXPECT_EQ(answers["reasons"], nlohmann::json::array({"wait_time", "stock"}));
+    EXPECT_EQ(events[2]["properties"]["misuse"], false);
+    auto comment = unsealer.open(events[2]["sealed"]["properties.comment"].get<std::string>());
+    ASSERT_TRUE(comment.ok()) << comment.error();
+    EXPECT_EQ(*comment, "très lent");
+
+    // Nothing personal in plaintext anywhere in the files (the WAL included).
+    box.value().reset();
+    std::string bytes;
+    for (const char* suffix : {"", "-wal", "-journal"}) bytes += touchpoint::testing::readFile(files.outbox.string() + suffix);
+    ASSERT_FALSE(bytes.empty());
+    for (const char* secret : {"2025550143", "202) 555", "très lent", "tr\xc3\xa8s"}) {
+        EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
+    }
+}
+
+TEST(KioskGui, InactivityResetsAndRecordsTheAbandonedSurvey) {
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    const auto shots = artifacts("inactivity");
+    const auto run = runKiosk(dir.path(), files.config, R"(tap attract.start
+tap signin.skip
+tap nps.9
+tap feedback.next
+wait 46
+expect stillthere
+wait 21
+expect attract
+)",
+                              shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    ASSERT_TRUE(box.ok());
+    auto pending = (*box)->listPending(10);
+    ASSERT_TRUE(pending.ok());
+    ASSERT_EQ(pending->size(), 1u);
+    const auto j = nlohmann::json::parse((*pending)[0].payload);
+    EXPECT_EQ(j["event"], "Feedback Abandoned");
+    EXPECT_EQ(j["properties"]["abandonReason"], "timeout");
+    EXPECT_EQ(j["properties"]["answers"]["nps"], 9);
+}
+
+TEST(KioskGui, EveryScreenInEveryLanguageHasEveryGlyph) {
+    // The driver fails the script on any frame that drew a character the font atlas lacks.
+    std::string script;
+    int n = 1;
+    for (const char* lang : {"en", "es", "fr", "de", "pt"}) {
+        const std::string l = lang;
+        script += "tap lang." + l + "\nshot " + l + "-attract\ntap attract.start\nshot " + l + "-signin-phone\n" +
+                  "type 123\ntap signin.submit\nshot " + l + "-signin-error\ntap signin.tab.email\nshot " + l +
+                  "-signin-email\ntap signin.tab.phone\ntap key.backspace\ntap key.backspace\ntap key.backspace\n" +
+                  "type 202555014" + std::to_string(n++) + "\ntap signin.submit\nawait consent\nshot " + l +
+                  "-consent\ntap consent.terms\ntap consent.accept\nawait welcome.offline\nshot " + l +
+                  "-welcome\ntap welcome.feedback\nshot " + l + "-nps\ntap nps.10\ntap feedback.next\nshot " + l +
+                  "-choice\ntap choice.friendly_staff\ntap feedback.next\nshot " + l + "-csat\ntap csat.5\n" +
+                  "tap feedback.next\nshot " + l + "-ces\ntap ces.7\ntap feedback.next\nshot " + l + "-comment\n" +
+                  "wait 46\nshot " + l + "-stillthere\ntap stillthere.continue\ntap feedback.next\nshot " + l +
+                  "-thankyou\ntap thanks.done\nexpect attract\n";
+    }
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    const auto shots = artifacts("languages");
+    const auto run = runKiosk(dir.path(), files.config, script, shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    EXPECT_GE(pngCount(shots), 5u * 12u);
+}
+
+TEST(KioskGui, WithAHubANewMemberIsToldSoAndEverythingIsDelivered) {
+    auto hub = hub::EphemeralHub::start();
+    ASSERT_TRUE(hub.ok()) << hub.error();
+    touchpoint::testing::TempDir dir;
+    const std::string hubLines = "url = \"" + (*hub)->url() + "\"\ntoken = \"" + (*hub)->ingestToken() +
+                                 "\"\nca_file = \"" + (*hub)->caFile().string() + "\"\nwelcome_timeout_ms = 5000\n";
+    const auto files = writeConfig(dir.path(), hubLines, (*hub)->sealingPublicKeyB64());
+    const auto shots = artifacts("with-hub");
+    const auto run = runKiosk(dir.path(), files.config, R"(tap attract.start
+tap signin.tab.email
+type new.member@example.com
+tap signin.submit
+await consent 15
+tap consent.terms
+tap consent.accept
+expect welcome.new_member
+tap welcome.feedback
+tap nps.8
+tap feedback.next
+tap feedback.next
+tap csat.4
+tap feedback.next
+tap ces.5
+tap feedback.next
+tap feedback.next
+expect thankyou
+flush 30
+)",
+                              shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    ASSERT_TRUE(box.ok());
+    auto stats = (*box)->stats();
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(stats->pendingCount, 0);
+    EXPECT_EQ(stats->deadLetterCount, 0);
+}
+
+}  // namespace
+}  // namespace touchpoint::kiosk
