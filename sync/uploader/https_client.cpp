@@ -248,7 +248,9 @@ HttpsClient::HttpsClient(HttpsClientOptions options) : m_options(std::move(optio
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.lowSpeedTime.count()));
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // accept any compression curl supports
+    // gzip only: offering br makes a cpp-httplib hub brotli-compress every receipt, which costs it more CPU
+    // than the whole rest of a batch.
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.userAgent.c_str());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &onBody);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &onHeader);
