@@ -372,7 +372,8 @@ TEST(StaffController, SyncHealthAndKioskInfoComeFromTheUploaderAndTheDisk) {
     rig.sync.current.oldestPendingUtcMs = now - 3'600'000;
     rig.sync.current.lastSuccessUtcMs = now - 7'200'000;
     rig.sync.current.nextRetryUtcMs = now + 30'000;
-    rig.sync.current.drops = {{"evicted_heartbeat", 3}, {"too_large", 1}, {"none", 0}};
+    rig.sync.current.drops = {{"evicted_heartbeat", 3}, {"too_large", 1}, {"none", 0}, {"dead_letter_replayed", 5},
+                              {"rejected_timestamp", 2}, {"purged", 1}};
     rig.sync.current.clockOffsetMs = 250;
     auto c = rig.make();
     c->open();
@@ -386,7 +387,10 @@ TEST(StaffController, SyncHealthAndKioskInfoComeFromTheUploaderAndTheDisk) {
     EXPECT_EQ(sync.nextRetryInMs, 30'000);
     ASSERT_EQ(sync.drops.size(), 2u);
     EXPECT_EQ(sync.drops[0].first, "evicted_heartbeat");
-    EXPECT_EQ(sync.dropsTotal, 4);
+    EXPECT_EQ(sync.dropsTotal, 4) << "replays and erasures are not losses";
+    ASSERT_EQ(sync.rejections.size(), 1u);
+    EXPECT_EQ(sync.rejections[0].first, "timestamp");
+    EXPECT_EQ(sync.rejectionsTotal, 2);
     c->apply(StaffIntent::of(Kind::SyncNow));
     EXPECT_EQ(rig.sync.syncNowCalls, 1);
     EXPECT_TRUE(c->vm().syncNowRequested);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 namespace touchpoint::kiosk::staff {
 
@@ -36,12 +37,20 @@ SyncHealthVm describeSyncHealth(const SyncSnapshot& s, std::int64_t nowUtcMs) {
     }
     if (s.lastSuccessUtcMs) vm.lastSuccessAgoMs = std::max<std::int64_t>(0, nowUtcMs - *s.lastSuccessUtcMs);
     if (s.nextRetryUtcMs) vm.nextRetryInMs = std::max<std::int64_t>(0, *s.nextRetryUtcMs - nowUtcMs);
+    static const std::set<std::string_view> kNotLosses{"dead_letter_replayed", "purged", "recovered_corrupt"};
     for (const auto& [reason, n] : s.drops) {
-        if (n <= 0) continue;
-        vm.drops.emplace_back(reason, n);
-        vm.dropsTotal += n;
+        if (n <= 0 || kNotLosses.count(reason) > 0) continue;
+        if (reason.rfind("rejected_", 0) == 0) {
+            vm.rejections.emplace_back(reason.substr(9), n);
+            vm.rejectionsTotal += n;
+        } else {
+            vm.drops.emplace_back(reason, n);
+            vm.dropsTotal += n;
+        }
     }
-    std::stable_sort(vm.drops.begin(), vm.drops.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    const auto largestFirst = [](const auto& a, const auto& b) { return a.second > b.second; };
+    std::stable_sort(vm.drops.begin(), vm.drops.end(), largestFirst);
+    std::stable_sort(vm.rejections.begin(), vm.rejections.end(), largestFirst);
     vm.deadLetters = s.deadLetters;
     vm.clockOffsetMs = s.clockOffsetMs;
     return vm;

@@ -61,8 +61,13 @@ struct SyncHealthVm {
     std::optional<std::int64_t> oldestPendingAgeMs;
     std::optional<std::int64_t> lastSuccessAgoMs;
     std::optional<std::int64_t> nextRetryInMs;
-    std::vector<std::pair<std::string, std::int64_t>> drops;  ///< reason, count; largest first
+    /// Events lost on this kiosk (evicted over budget, too large, dead letters dropped by staff), by reason,
+    /// largest first. The outbox's other counters are not losses: hub rejections are listed apart, and
+    /// replays, erasures and file recoveries are not shown here.
+    std::vector<std::pair<std::string, std::int64_t>> drops;
     std::int64_t dropsTotal = 0;
+    std::vector<std::pair<std::string, std::int64_t>> rejections;  ///< "rejected_<field>" counters, largest first
+    std::int64_t rejectionsTotal = 0;
     std::int64_t deadLetters = 0;
     std::optional<std::int64_t> clockOffsetMs;
     bool syncNowPending = false;

@@ -49,7 +49,8 @@ void drawResult(const LookupResultVm& r, UiContext& ctx) {
     if (!r.status) return;
     const auto& s = *r.status;
     y += 10;
-    y += textBlock(ctx, ctx.font().title, staffText(ctx, "staff.lookup.member", {{"initial", s.firstInitial}}),
+    y += textBlock(ctx, ctx.font().title, s.firstInitial.empty() ? ctx.tr("staff.lookup.member_no_initial")
+                                            : staffText(ctx, "staff.lookup.member", {{"initial", s.firstInitial}}),
                    ImVec2(ctx.xs(x), ctx.px(y)), ctx.xs(w), ctx.colors.text, false) / ctx.scale + 10;
     y = staffLine(ctx, staffText(ctx, "staff.lookup.tier", {{"tier", s.tier}}), x, y, w, ctx.colors.text);
     y = staffLine(ctx, staffText(ctx, "staff.lookup.points", {{"points", std::to_string(s.points)}}), x, y, w,

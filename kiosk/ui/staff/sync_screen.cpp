@@ -51,9 +51,19 @@ StaffIntent drawStaffSync(const StaffVm& vm, UiContext& ctx) {
                    ctx.colors.text);
     int shown = 0;
     for (const auto& [reason, n] : s.drops) {
-        if (++shown > 6 || y2 > 820) break;
+        if (++shown > 4 || y2 > 820) break;
         y2 = staffLine(ctx, staffText(ctx, "staff.sync.drop", {{"reason", reason}, {"n", std::to_string(n)}}), col2, y2,
                        880, ctx.colors.muted);
+    }
+    if (s.rejectionsTotal > 0 && y2 < 820) {
+        y2 = staffLine(ctx, staffText(ctx, "staff.sync.rejected", {{"n", std::to_string(s.rejectionsTotal)}}), col2, y2,
+                       880, ctx.colors.text);
+        shown = 0;
+        for (const auto& [field, n] : s.rejections) {
+            if (++shown > 3 || y2 > 820) break;
+            y2 = staffLine(ctx, staffText(ctx, "staff.sync.drop", {{"reason", field}, {"n", std::to_string(n)}}), col2,
+                           y2, 880, ctx.colors.muted);
+        }
     }
     if (vm.syncNowRequested) staffLine(ctx, ctx.tr("staff.sync.requested"), 60, 840, 1800, ctx.colors.muted);
     if (vm.uploaderRestarted) staffLine(ctx, ctx.tr("staff.sync.restarted"), 60, 840, 1800, ctx.colors.muted);
