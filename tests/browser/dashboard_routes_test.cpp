@@ -171,6 +171,25 @@ TEST_F(DashboardRoutes, DataWithSessionOrBearerAndCsvEqualsTheTableShown) {
     EXPECT_EQ(unknown->status, 404);
 }
 
+TEST_F(DashboardRoutes, FormsPostedFromAnotherSiteAreRefused) {
+    auto client = makeClient();
+    auto& c = *client;
+    const std::string body = std::string("token=") + kToken;
+    auto foreign = c.Post("/dashboard/signin", httplib::Headers{{"Origin", "https://evil.example"}}, body,
+                          "application/x-www-form-urlencoded");
+    ASSERT_TRUE(foreign);
+    EXPECT_EQ(foreign->status, 403);
+    EXPECT_FALSE(foreign->has_header("Set-Cookie"));
+    auto hidden = c.Post("/dashboard/signin", httplib::Headers{{"Origin", "null"}}, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(hidden);
+    EXPECT_EQ(hidden->status, 403) << "a page that hides its origin is not trusted either";
+    const std::string self = "https://127.0.0.1:" + std::to_string(m_port);
+    auto same = c.Post("/dashboard/signin", httplib::Headers{{"Origin", self}}, body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->status, 303);
+    EXPECT_TRUE(same->has_header("Set-Cookie"));
+}
+
 TEST_F(DashboardRoutes, SignOutEndsTheSession) {
     const std::string session = signIn(kToken);
     auto client = makeClient();

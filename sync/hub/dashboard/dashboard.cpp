@@ -26,7 +26,9 @@ constexpr const char* kContentSecurityPolicy =
 void securityHeaders(httplib::Response& res) {
     res.set_header("Content-Security-Policy", kContentSecurityPolicy);
     res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on our own form posts,
+    // which sameOrigin() below must refuse (a foreign page can force "null" too).
+    res.set_header("Referrer-Policy", "same-origin");
     res.set_header("X-Frame-Options", "DENY");
 }
 
@@ -59,6 +61,15 @@ std::string formatDay(std::chrono::sys_days day) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                   static_cast<unsigned>(ymd.day()));
     return buf;
+}
+
+/// A form POST from another site is refused: SameSite=Strict already keeps our cookie off it, and this also
+/// stops a foreign page from signing a browser in with someone else's token. Browsers send Origin on POST
+/// ("null" when the sending page hid it, which is refused too); a request without one (a script) is let through.
+bool sameOrigin(const httplib::Request& req) {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin.empty()) return true;
+    return origin == "https://" + req.get_header_value("Host");
 }
 
 bool plainId(const std::string& text) {
@@ -204,6 +215,10 @@ void Dashboard::handleIndex(const httplib::Request& req, httplib::Response& res)
 void Dashboard::handleSigninPage(const httplib::Request&, httplib::Response& res) { serveAsset(res, "signin.html"); }
 
 void Dashboard::handleSignin(const httplib::Request& req, httplib::Response& res) {
+    if (!sameOrigin(req)) {
+        jsonError(res, 403, "cross-site sign-in refused");
+        return;
+    }
     if (!allowSigninAttempt(req.remote_addr)) {
         log::warn(kComponent, "sign-in throttled");
         res.set_header("Retry-After", "60");
@@ -229,6 +244,10 @@ void Dashboard::handleSignin(const httplib::Request& req, httplib::Response& res
 }
 
 void Dashboard::handleSignout(const httplib::Request& req, httplib::Response& res) {
+    if (!sameOrigin(req)) {
+        jsonError(res, 403, "cross-site sign-out refused");
+        return;
+    }
     const std::string id = sessionIdFrom(req);
     if (!id.empty()) m_sessions.remove(id);
     res.set_header("Set-Cookie", std::string(kCookieName) + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
