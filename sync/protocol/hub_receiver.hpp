@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -76,7 +77,7 @@ struct HubReceiverStats {
     std::int64_t rejected = 0;
     std::int64_t bodyBytes = 0;         ///< request bodies as received (compressed when gzip)
     std::int64_t gzipRequests = 0;
-    std::map<std::string, int> acceptCount;  ///< messageId -> times answered "accepted" (must be 1)
+    std::unordered_map<std::string, int> acceptCount;  ///< messageId -> times answered "accepted" (must be 1)
 };
 
 class HubReceiver {

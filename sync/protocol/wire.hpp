@@ -64,6 +64,8 @@ Result<ReceiptSet, ReceiptError> parseReceipts(std::string_view body, const std:
 
 /// The server side: `{"receipts":[...],"serverTime":"..."}`.
 std::string encodeReceipts(const std::vector<MessageReceipt>& receipts, std::int64_t serverTimeMs);
+/// Appends `text` as a JSON string literal (quotes and escapes).
+void appendJsonString(std::string& out, std::string_view text);
 /// `{"error":"..."}` with proper escaping.
 std::string encodeError(std::string_view message);
 
