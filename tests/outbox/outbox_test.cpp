@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/sqlite.hpp"
 #include "outbox_fixture.hpp"
 #include "temp_dir.hpp"
 
@@ -347,6 +348,70 @@ TEST(Outbox, EnqueueBatchIsAllOrNothing) {
     ASSERT_FALSE(r2);
     EXPECT_EQ(r2.error().code, OutboxErrc::TooLarge);
     EXPECT_EQ(box->stats()->pendingCount, 3);
+}
+
+TEST(Outbox, RunningTotalsAgreeWithTheRowsAfterEveryKindOfChange) {
+    TempDir dir;
+    EventKit kit;
+    std::int64_t one = 0;
+    {
+        auto probe = openOutbox(dir / "probe.db", &kit.clock);
+        auto m = kit.feedback(5);
+        one = static_cast<std::int64_t>(probe->enqueue(m)->bytes);
+    }
+    auto box = openOutbox(dir / "outbox.db", &kit.clock, one * 12);
+    auto raw = sqlite::Database::open(dir / "outbox.db", false);
+    ASSERT_TRUE(raw);
+    std::int64_t lastSequence = 0;
+    auto check = [&](const char* step) {
+        auto s = box->stats();
+        ASSERT_TRUE(s) << step;
+        EXPECT_EQ(s->pendingCount, *raw->queryInt("SELECT COUNT(*) FROM pending")) << step;
+        EXPECT_EQ(s->pendingBytes, *raw->queryInt("SELECT ifnull(SUM(bytes), 0) FROM pending")) << step;
+    };
+    std::vector<event::Message> sent;
+    for (int i = 0; i < 8; ++i) {
+        sent.push_back(i % 4 == 0 ? kit.phoneSignin("+1555555010" + std::to_string(i)) : kit.feedback(i));
+        auto r = box->enqueue(sent.back());
+        ASSERT_TRUE(r);
+        EXPECT_GT(r->sequence, lastSequence);
+        lastSequence = r->sequence;
+    }
+    check("enqueued");
+    ASSERT_TRUE(box->applyReceipts({{sent[7].messageId, Receipt::Status::Accepted, ""},
+                                    {sent[6].messageId, Receipt::Status::Rejected, "bad: x"}},
+                                   200));
+    check("newest rows delivered and dead-lettered");
+    auto m = kit.feedback(1);
+    auto r = box->enqueue(m);
+    ASSERT_TRUE(r);
+    EXPECT_GT(r->sequence, lastSequence) << "a sequence is never reused, even after the newest rows left";
+    lastSequence = r->sequence;
+    ASSERT_TRUE(box->replayDeadLetters(std::nullopt));
+    check("replayed");
+    ASSERT_TRUE(box->purgeIdentity(kit.hash(event::Identity::Type::Phone, "+15555550100")));
+    check("purged");
+    for (int i = 0; i < 10; ++i) {
+        auto f = kit.feedback(9);
+        auto e = box->enqueue(f);
+        ASSERT_TRUE(e) << e.error().message;
+        EXPECT_GT(e->sequence, lastSequence);
+        lastSequence = e->sequence;
+    }
+    check("evicted to stay in budget");
+    EXPECT_GT(box->stats()->counters["evicted_feedback"], 0);
+    EXPECT_LE(box->stats()->pendingBytes, one * 12);
+    // Empty it completely: the next sequence still continues.
+    auto all = box->listPending(100);
+    std::vector<Receipt> receipts;
+    for (const auto& p : *all) receipts.push_back({p.messageId, Receipt::Status::Accepted, ""});
+    ASSERT_TRUE(box->applyReceipts(receipts, 200));
+    check("emptied");
+    EXPECT_EQ(box->stats()->pendingCount, 0);
+    box.reset();
+    box = openOutbox(dir / "outbox.db", &kit.clock, one * 12);
+    auto after = kit.heartbeat();
+    EXPECT_EQ(box->enqueue(after)->sequence, lastSequence + 1);
 }
 
 TEST(Outbox, ErrorCodesHaveStableNames) {
