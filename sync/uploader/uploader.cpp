@@ -1,5 +1,7 @@
 #include "uploader/uploader.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -185,6 +187,7 @@ void Uploader::setOnHealthChanged(std::function<void(const HealthSnapshot&)> cal
 // ---- worker ----
 
 void Uploader::Worker::run() {
+    pthread_setname_np(pthread_self(), "tp-uploader");  // visible in top -H, perf and gdb
     try {
         loop();
     } catch (const std::exception& e) {

@@ -58,6 +58,22 @@ public:
         }
         return true;
     }
+    /// Reads until the child closes stdout (normally: exits) or the limit passes; false on the limit.
+    bool readToEnd(std::chrono::seconds limit) {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{m_out, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+            char buf[512];
+            const ssize_t n = ::read(m_out, buf, sizeof buf);
+            if (n <= 0) return true;
+            m_seen.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    /// Everything read from stdout so far.
+    const std::string& output() const { return m_seen; }
     void kill() { ::kill(m_pid, SIGKILL); }
     int wait() {
         int status = 0;

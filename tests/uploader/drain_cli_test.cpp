@@ -1,0 +1,54 @@
+// `touchpointctl drain` as a real process against the in-process HTTPS hub receiver.
+#include <nlohmann/json.hpp>
+
+#include "child_process.hpp"
+#include "fault_fixture.hpp"
+
+namespace touchpoint::uploader::testing {
+namespace {
+
+const CurlGlobal g_curl;
+
+class DrainCliTest : public UploaderFaultTest {
+protected:
+    std::vector<std::string> drainArgs(const std::string& token) {
+        return {TOUCHPOINTCTL, "--db", outboxPath.string(), "drain", "--hub", hub->url(), "--token", token,
+                "--ca", caFile, "--json"};
+    }
+};
+
+TEST_F(DrainCliTest, DrainsEverythingAndReportsTheReceipts) {
+    startHub(serverCert());
+    const auto ids = enqueue(30);
+    hub->rejectMessage(ids[4], "timestamp: not RFC 3339");
+    ChildProcess ctl(drainArgs("kiosk-token"));
+    ASSERT_TRUE(ctl.readToEnd(60s));
+    const int status = ctl.wait();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    const auto report = nlohmann::json::parse(ctl.output());
+    EXPECT_EQ(report["eventsSent"], 29);
+    EXPECT_EQ(report["eventsRejected"], 1);
+    EXPECT_EQ(report["pendingAfter"], 0);
+    EXPECT_EQ(report["state"], "online");
+    EXPECT_EQ(pending(), 0);
+    EXPECT_EQ(hub->stats().accepted, 29);
+}
+
+TEST_F(DrainCliTest, ARevokedTokenFailsWithTheCauseAndKeepsTheEvents) {
+    startHub(serverCert());
+    hub->revokeToken();
+    enqueue(5);
+    ChildProcess ctl(drainArgs("kiosk-token"));
+    ASSERT_TRUE(ctl.readToEnd(60s));
+    const int status = ctl.wait();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+    const auto report = nlohmann::json::parse(ctl.output());
+    EXPECT_EQ(report["state"], "auth-error");
+    EXPECT_EQ(report["pendingAfter"], 5);
+    EXPECT_EQ(pending(), 5);
+}
+
+}  // namespace
+}  // namespace touchpoint::uploader::testing
