@@ -244,6 +244,7 @@ void HubReceiver::Impl::handleBatch(const httplib::Request& req, httplib::Respon
             receipts.push_back(std::move(r));
         }
         ++stats.batchesRecorded;
+        stats.lastBatch = *body;
     }
     changed.notify_all();
 

@@ -77,7 +77,8 @@ struct HubReceiverStats {
     std::int64_t rejected = 0;
     std::int64_t bodyBytes = 0;         ///< request bodies as received (compressed when gzip)
     std::int64_t gzipRequests = 0;
-    std::unordered_map<std::string, int> acceptCount;  ///< messageId -> times answered "accepted" (must be 1)
+    std::unordered_map<std::string, int> acceptCount;
+    std::string lastBatch;              ///< the last batch body that was recorded (inflated JSON)  ///< messageId -> times answered "accepted" (must be 1)
 };
 
 class HubReceiver {

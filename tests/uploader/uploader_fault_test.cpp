@@ -1,6 +1,10 @@
 // The uploader against a real HTTPS hub receiver on loopback, with scripted faults. For each fault: no event
 // lost, none accepted twice (the receiver's dedupe map), request counts consistent with the backoff schedule,
 // and the health state names the cause.
+#include <nlohmann/json.hpp>
+
+#include "event/kiosk_events.hpp"
+#include "event/sealing.hpp"
 #include "fault_fixture.hpp"
 
 namespace touchpoint::uploader::testing {
@@ -279,6 +283,28 @@ TEST_F(UploaderFaultTest, FlushSkipsTheBackoffWait) {
     ASSERT_TRUE(waitHealth([](const HealthSnapshot& h) { return h.consecutiveFailures == 1; }));
     EXPECT_EQ(uploader->flush(30s), FlushResult::Empty);
     expectDeliveredExactlyOnce(ids);
+}
+
+TEST_F(UploaderFaultTest, HeartbeatCarriesTheHealthSnapshot) {
+    startHub(serverCert());
+    auto sealer = event::Sealer::fromPublicKeyB64(event::generateSealingKeyPair().publicKeyB64);
+    auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
+    ASSERT_TRUE(sealer.ok() && hasher.ok());
+    const event::KioskEventFactory factory({"store-0001", "kiosk-01", "UTC", "test", "boot"}, sealer.value(),
+                                           hasher.value(), SystemClock::instance());
+    auto o = options(hub->url());
+    o.heartbeatFactory = &factory;
+    o.heartbeatInterval = 300ms;
+    startUploader(o);
+    ASSERT_TRUE(hub->waitUntil([](const protocol::HubReceiverStats& s) { return s.accepted >= 2; }, 60s));
+    const auto batch = nlohmann::json::parse(hub->stats().lastBatch);
+    const auto& m = batch["batch"][0];
+    EXPECT_EQ(m["event"], "Kiosk Heartbeat");
+    EXPECT_EQ(m["properties"]["state"], "online");  // the second heartbeat knows the first got through
+    EXPECT_TRUE(m["properties"].contains("queueDepth"));
+    EXPECT_TRUE(m["properties"].contains("freeDiskBytes"));
+    EXPECT_TRUE(m["properties"]["lastSuccess"].is_string());
+    EXPECT_TRUE(batch.contains("sentAt"));
 }
 
 }  // namespace
