@@ -22,6 +22,7 @@ const from = new Date(Date.now() - (DAYS - 1) * 86400000).toISOString().slice(0,
 
 let tmp, hub, context, page, loaded;
 const consoleErrors = [];
+let dataCalls = 0;
 
 function fmt(x, digits) { return x === null || x === undefined ? '' : Number(x).toFixed(digits); }
 
@@ -89,6 +90,7 @@ before(async () => {
   page = context.pages()[0] || await context.newPage();
   page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
+  page.on('request', (req) => { if (req.url().includes('/dashboard/api/data')) dataCalls += 1; });
   page.on('response', (res) => {
     // Name the URL behind any "Failed to load resource" console line; 400/401/404 from a test's deliberate
     // bad request are filtered below.
@@ -220,6 +222,7 @@ test('every tab shows its figures and each CSV download equals the table shown',
   const stats = await getJson(hub, `/v1/stats?from=${from}&to=${today}`, hub.officeToken);
   const tabs = { overview: ['scores'], signins: ['daily'], journey: ['stages', 'transitions'],
                  feedback: ['reasons', 'comments'], fleet: ['fleet'] };
+  const callsBefore = dataCalls;
   for (const [tab, tables] of Object.entries(tabs)) {
     await page.click(`#tabs a[data-tab="${tab}"]`);
     assert.ok(await page.locator(`#tab-${tab}`).isVisible(), tab);
@@ -234,6 +237,7 @@ test('every tab shows its figures and each CSV download equals the table shown',
     assert.ok(overflow <= 0, `${tab} scrolls sideways by ${overflow}px`);
     await shoot(`tab-${tab}`);
   }
+  assert.equal(dataCalls, callsBefore, 'switching tabs shows what was loaded, without asking the hub again');
 
   const stages = await tableRows(page, 'stages');
   for (const row of stages.rows) assert.equal(row[1], String(stats.stages[row[0]] || 0), row[0]);

@@ -304,6 +304,7 @@
   }
 
   async function load() {
+    loadedSearch = window.location.search;
     const filters = readFilters();
     $('#from').value = filters.from;
     $('#to').value = filters.to;
@@ -352,7 +353,13 @@
     window.history.pushState(null, '', `?${q.toString()}${window.location.hash}`);
     load();
   });
-  window.addEventListener('popstate', load);
+  // Back/forward between filter choices reloads; a tab change (which browsers also report as popstate,
+  // being a fragment navigation) only switches the visible section.
+  let loadedSearch = window.location.search;
+  window.addEventListener('popstate', () => {
+    if (window.location.search !== loadedSearch) load();
+    else showTab();
+  });
   window.addEventListener('hashchange', showTab);
   window.dashboardData = () => lastData;  // for people poking at the figures from the browser console
   load();
