@@ -216,11 +216,6 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         m.erase("sealed");
     }
 
-    const std::string dumped = m.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (dumped.size() > event::kMaxMessageBytes) {
-        return reject("message: larger than " + std::to_string(event::kMaxMessageBytes / 1024) + " KB");
-    }
-
     if (const json* p = member(m, "properties"); p && p->is_object()) out.properties = *p;
     if (const json* t = member(m, "traits"); t && t->is_object()) out.traits = *t;
     const json emptyContext = json::object();
@@ -251,6 +246,12 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     m["receivedAt"] = formatIsoUtcMs(out.receivedMs);
     m["originalTimestamp"] = m["timestamp"];
     m["timestamp"] = formatIsoUtcMs(out.correctedMs);
+    // Serialised once, as stored: the size limit applies to this text (opened fields and the hub's two time
+    // fields included), and the store writes it as is.
+    out.payloadText = m.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (out.payloadText.size() > event::kMaxMessageBytes) {
+        return reject("message: larger than " + std::to_string(event::kMaxMessageBytes / 1024) + " KB");
+    }
     out.payload = std::move(m);
     v.message = std::move(out);
     return v;

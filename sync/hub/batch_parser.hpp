@@ -39,6 +39,7 @@ struct IngestMessage {
     nlohmann::json properties = nlohmann::json::object();  ///< plaintext after unsealing
     nlohmann::json traits = nlohmann::json::object();
     nlohmann::json payload;  ///< the whole message as stored (unsealed, no `sealed` member)
+    std::string payloadText; ///< payload serialised
 };
 
 struct MessageVerdict {

@@ -103,8 +103,11 @@ int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) 
         err << "bench: --senders and --n must be positive\n";
         return 2;
     }
-    char templ[] = "/tmp/touchpoint-bench-XXXXXX";
-    if (!::mkdtemp(templ)) return 1;
+    std::string templ = o.dir + "/touchpoint-bench-XXXXXX";
+    if (!::mkdtemp(templ.data())) {
+        err << "bench: cannot create a directory in " << o.dir << "\n";
+        return 1;
+    }
     const std::filesystem::path dir = templ;
     struct Cleanup {
         std::filesystem::path dir;
@@ -197,7 +200,7 @@ int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) 
     (*server)->stop();
     const double rate = static_cast<double>(accepted.load()) / took.count();
     if (o.json) {
-        out << json{{"store", o.store},       {"senders", o.senders},        {"messages", o.messages},
+        out << json{{"store", o.store}, {"dir", o.dir}, {"senders", o.senders},        {"messages", o.messages},
                     {"batchMessages", o.batchMessages}, {"accepted", accepted.load()}, {"notAccepted", other.load()},
                     {"failedRequests", failures.load()}, {"seconds", took.count()}, {"eventsPerSecond", rate}}
                    .dump()

@@ -15,6 +15,7 @@ struct BenchOptions {
     std::int64_t messages = 200'000;
     std::size_t batchMessages = 250;
     bool json = false;
+    std::string dir = "/tmp";      ///< where the SQLite file and certificates go (the disk being measured)
 };
 
 /// Returns the process exit code.

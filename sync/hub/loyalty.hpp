@@ -22,6 +22,7 @@ struct ProfileFacts {
     std::int64_t referrals = 0;
     std::int64_t orders = 0;
     std::int64_t considered = 0;   ///< product views, searches, cart events, feedback, kiosk sign-ins
+    bool operator==(const ProfileFacts&) const = default;
 };
 
 std::string deriveStage(const ProfileFacts& facts);

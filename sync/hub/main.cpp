@@ -16,6 +16,9 @@
 #include "hub/dashboard/hub_dashboard.hpp"
 #include "hub/hub_admin.hpp"
 #include "hub/hub_server.hpp"
+#ifdef TOUCHPOINT_HUB_DASHBOARD
+#include "hub/dashboard/hub_dashboard.hpp"
+#endif
 
 namespace {
 
@@ -31,7 +34,7 @@ constexpr const char* kUsage =
     "  touchpoint-hub token revoke --config FILE --name NAME\n"
     "  touchpoint-hub token list --config FILE\n"
     "  touchpoint-hub members import --config FILE members.csv\n"
-    "  touchpoint-hub bench ingest --store sqlite|postgres [--senders 4] [--n 200000] [--json]\n";
+    "  touchpoint-hub bench ingest --store sqlite|postgres [--senders 4] [--n 200000] [--json] [--dir /tmp]\n";
 
 struct Args {
     std::vector<std::string> positional;
@@ -121,6 +124,9 @@ int serve(const Args& a) {
     }
     // The head-office dashboard at / (sign-in, pages, CSV) on the same server.
     (*server)->addRoutes(dashboard::hubDashboardRoutes());
+#ifdef TOUCHPOINT_HUB_DASHBOARD
+    (*server)->addRoutes(dashboard::hubDashboardRoutes());
+#endif
     g_server = server->get();
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
@@ -241,6 +247,7 @@ int main(int argc, char** argv) {
             o.senders = std::stoi(a.get("--senders", "4"));
             o.messages = std::stoll(a.get("--n", "200000"));
             o.json = a.has("--json");
+            o.dir = a.get("--dir", "/tmp");
             return runIngestBench(o, std::cout, std::cerr);
         }
     } catch (const std::exception& e) {

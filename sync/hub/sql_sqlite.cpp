@@ -46,6 +46,12 @@ struct StmtFinalizer {
 };
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
+/// Lets the statement cache be searched with a string_view: no string is built per statement run.
+struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class SqliteConnection final : public SqlConnection {
 public:
     explicit SqliteConnection(sqlite::Database db) : m_db(std::move(db)) {}
@@ -86,7 +92,7 @@ private:
 
     StoreResult<void> run(std::string_view sql, const std::vector<SqlValue>& params, SqlRows* rows) {
         sqlite3* db = m_db.handle();
-        auto it = m_cache.find(std::string(sql));
+        auto it = m_cache.find(sql);
         if (it == m_cache.end()) {
             sqlite3_stmt* raw = nullptr;
             const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -141,7 +147,7 @@ private:
 
     // Statements are declared after the connection so they are finalised first.
     sqlite::Database m_db;
-    std::unordered_map<std::string, StmtPtr> m_cache;
+    std::unordered_map<std::string, StmtPtr, SqlHash, std::equal_to<>> m_cache;
 };
 
 }  // namespace

@@ -22,6 +22,7 @@ struct ProfileRow {
     std::optional<std::int64_t> latestNps, latestNpsAtMs, lastCheckinMs;
     bool velocityFlag = false;
     ProfileFacts facts;
+    bool operator==(const ProfileRow&) const = default;
 };
 
 class SqlHubStore final : public HubStore {
@@ -72,6 +73,22 @@ private:
     template <class T, class F>
     StoreResult<T> write(F&& work);
 
+    /// One transaction for the messages of one or several requests.
+    StoreResult<std::vector<ReceiptStatus>> ingestOnce(const std::vector<const IngestMessage*>& messages,
+                                                       IngestStats& stats);
+
+    // Group commit (SQLite): requests that arrive while a batch transaction is running are stored together in
+    // the next one, so one fsync covers several senders' batches.
+    struct GroupJob {
+        const std::vector<const IngestMessage*>* messages = nullptr;
+        bool done = false;
+        std::optional<StoreResult<std::vector<ReceiptStatus>>> result;
+    };
+    std::mutex m_groupMutex;
+    std::condition_variable m_groupCv;
+    std::vector<GroupJob*> m_groupQueue;
+    bool m_groupLeaderActive = false;
+
     // Ingest helpers (sql_store_ingest.cpp); all run inside the batch transaction.
     struct BatchState;
     StoreResult<std::optional<std::string>> resolveProfile(SqlConnection& c, const IngestMessage& m, BatchState& b);
@@ -79,7 +96,8 @@ private:
     StoreResult<void> saveProfile(SqlConnection& c, const ProfileRow& row);
     StoreResult<void> mergeInto(SqlConnection& c, ProfileRow& winner, const std::string& loserId);
     StoreResult<void> becomeMember(SqlConnection& c, ProfileRow& row);
-    StoreResult<void> checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m, bool awardable);
+    /// Records a check-in; true when it earned points.
+    StoreResult<bool> checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m);
     StoreResult<void> applyMessage(SqlConnection& c, const IngestMessage& m, const std::optional<std::string>& profile,
                                    bool tombstoned);
 

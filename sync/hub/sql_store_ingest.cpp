@@ -301,12 +301,12 @@ StoreResult<void> SqlHubStore::becomeMember(SqlConnection& c, ProfileRow& row) {
     return {};
 }
 
-StoreResult<void> SqlHubStore::checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m, bool awardable) {
+StoreResult<bool> SqlHubStore::checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m) {
     const auto at = m.correctedMs;
     const auto day = utcDay(at);
     bool earns = false;
     std::string reason = "not_member";
-    if (awardable && row.facts.isMember) {
+    if (row.facts.isMember) {
         const auto cd = m_config.loyalty.cooldownSeconds * 1000;
         auto near = c.query("SELECT at FROM checkins WHERE profile_id = ? AND awarded = 1 AND at > ? AND at < ? LIMIT 1",
                             {row.id, at - cd, at + cd});
@@ -329,7 +329,7 @@ StoreResult<void> SqlHubStore::checkin(SqlConnection& c, ProfileRow& row, const 
     if (!stats) return Fail(stats.error());
     row.facts.visitDays = stats->integer(0, 0);
     if (stats->integer(0, 1) > m_config.loyalty.velocityPerDay) row.velocityFlag = true;
-    return {};
+    return earns;
 }
 
 StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, const IngestMessage& m,
@@ -345,6 +345,7 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, const IngestMessag
         if (!*p) return Fail(StoreError{"profile vanished", true});
         row = std::move(*p);
     }
+    const std::optional<ProfileRow> loaded = row;
     const std::string before = row ? (row->stage.empty() ? "awareness" : row->stage) : "";
 
     if (feedback) {
@@ -380,17 +381,17 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, const IngestMessag
         if (row && newMember) {
             if (auto r = becomeMember(c, *row); !r) return Fail(r.error());
         }
+        bool awarded = false;
         if (row) {
-            if (auto r = checkin(c, *row, m, true); !r) return Fail(r.error());
+            auto r = checkin(c, *row, m);
+            if (!r) return Fail(r.error());
+            awarded = *r;
         }
-        auto awarded = row ? c.query("SELECT awarded FROM checkins WHERE message_id = ?", {m.messageId})
-                           : StoreResult<SqlRows>(SqlRows{});
-        if (!awarded) return Fail(awarded.error());
         auto r = c.exec("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
                         "VALUES(?,?,?,?,?,?,?,?,?)",
                         {m.messageId, m.correctedMs, day, m.storeId, m.kioskId, pid,
                          strProp(m.properties, "method").value_or(""), std::int64_t{newMember},
-                         awarded->empty() ? std::int64_t{0} : awarded->integer(0, 0)});
+                         std::int64_t{awarded}});
         if (!r) return Fail(r.error());
     }
     if (!row) return {};
@@ -430,11 +431,52 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, const IngestMessag
                         {m.messageId, row->id, m.correctedMs, day, before, row->stage, m.channel});
         if (!t) return Fail(t.error());
     }
+    if (row == loaded) return {};  // nothing changed: spare the write
     return saveProfile(c, *row);
 }
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<const IngestMessage*>& messages,
                                                             IngestStats& stats) {
+    // PostgreSQL runs transactions side by side (and groups commits itself); only SQLite has one writer.
+    if (m_dialect != Dialect::Sqlite) return ingestOnce(messages, stats);
+
+    GroupJob mine;
+    mine.messages = &messages;
+    std::vector<GroupJob*> group;
+    {
+        std::unique_lock<std::mutex> lock(m_groupMutex);
+        m_groupQueue.push_back(&mine);
+        // Wait until a leader has stored our messages, or until no leader runs and we lead the next group.
+        m_groupCv.wait(lock, [&] { return mine.done || !m_groupLeaderActive; });
+        if (mine.done) return std::move(*mine.result);
+        m_groupLeaderActive = true;
+        group.swap(m_groupQueue);
+    }
+    std::vector<const IngestMessage*> all;
+    for (const GroupJob* job : group) all.insert(all.end(), job->messages->begin(), job->messages->end());
+    auto stored = ingestOnce(all, stats);
+    {
+        std::lock_guard<std::mutex> lock(m_groupMutex);
+        std::size_t offset = 0;
+        for (GroupJob* job : group) {
+            const auto n = job->messages->size();
+            if (stored) {
+                job->result.emplace(std::vector<ReceiptStatus>(stored->begin() + static_cast<std::ptrdiff_t>(offset),
+                                                               stored->begin() + static_cast<std::ptrdiff_t>(offset + n)));
+            } else {
+                job->result.emplace(Fail(stored.error()));
+            }
+            offset += n;
+            job->done = true;
+        }
+        m_groupLeaderActive = false;
+    }
+    m_groupCv.notify_all();
+    return std::move(*mine.result);
+}
+
+StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vector<const IngestMessage*>& messages,
+                                                                IngestStats& stats) {
     return write<std::vector<ReceiptStatus>>([&](SqlConnection& c) -> StoreResult<std::vector<ReceiptStatus>> {
         std::vector<ReceiptStatus> out;
         out.reserve(messages.size());
@@ -469,13 +511,17 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<co
                     profile = std::move(p).value();
                 }
             }
-            json payload = m.payload;
-            if (tombstoned) stripPersonal(payload);
+            std::string strippedText;
+            if (tombstoned) {
+                json payload = m.payload;
+                stripPersonal(payload);
+                strippedText = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
             auto ins = c.exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
                               "profile_id, payload) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
                               {m.messageId, m.type, m.event, m.correctedMs, utcDay(m.correctedMs), m.receivedMs, m.storeId,
                                m.kioskId, m.channel, profile ? SqlValue{*profile} : SqlValue{},
-                               payload.dump(-1, ' ', false, json::error_handler_t::replace)});
+                               tombstoned ? strippedText : m.payloadText});
             if (!ins) return Fail(ins.error());
             // Another hub stored this message since we looked: redo the batch so it is reported as duplicate.
             if (*ins == 0) return Fail(StoreError{"message stored concurrently", true});
