@@ -291,7 +291,8 @@ void Uploader::Worker::loop() {
             continue;
         }
 
-        auto batch = outbox->readBatch(opt.maxBatchBytes - kBatchOverhead, opt.maxBatchEvents);
+        auto batch = outbox->readBatch(std::max(opt.maxBatchBytes, 2 * kBatchOverhead) - kBatchOverhead,
+                                       std::max<std::size_t>(1, opt.maxBatchEvents));
         if (!batch) {
             Classification c;
             c.verdict = Verdict::Retry;
