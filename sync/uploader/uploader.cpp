@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <future>
 #include <stdexcept>
 
 #include "common/log.hpp"
@@ -20,6 +21,7 @@ namespace {
 constexpr std::string_view kLog = "uploader";
 // The wrapper around the payloads: {"batch":[...],"sentAt":"2026-11-23T03:40:45.123Z"} plus commas.
 constexpr std::size_t kBatchOverhead = 64;
+constexpr std::size_t kRequestsPerRead = 4;
 }  // namespace
 
 UploaderOptions UploaderOptions::fromHub(const config::HubSection& hub, const std::filesystem::path& outboxPath) {
@@ -72,7 +74,16 @@ struct Uploader::Worker {
     std::int64_t nextAttemptMono = 0;
     std::int64_t nextStatsMono = 0;
     std::int64_t nextHeartbeatMono = 0;
-    std::string body;
+    /// A request body made ready ahead of time (encoded and gzipped) for batch[begin, end).
+    struct Prepared {
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        std::vector<std::string> ids;
+        std::int64_t sentAt = 0;
+        std::string gz;
+        std::string error;
+    };
+    std::optional<Prepared> ready;
 
     void run();
     void loop();
@@ -83,6 +94,8 @@ struct Uploader::Worker {
     void refreshStats(bool force);
     Classification deliver(std::vector<outbox::PendingEvent>& batch);
     Classification sendRange(const std::vector<outbox::PendingEvent>& batch, std::size_t begin, std::size_t end);
+    /// Encodes and gzips batch[begin, end) (trimmed to maxBatchBytes). Thread-safe: reads only.
+    Prepared prepare(const std::vector<outbox::PendingEvent>& batch, std::size_t begin, std::size_t end) const;
     void noteOutcome(const Classification& c, std::size_t events);
 
     template <class F>
@@ -291,8 +304,12 @@ void Uploader::Worker::loop() {
             continue;
         }
 
-        auto batch = outbox->readBatch(std::max(opt.maxBatchBytes, 2 * kBatchOverhead) - kBatchOverhead,
-                                       std::max<std::size_t>(1, opt.maxBatchEvents));
+        // Up to kRequestsPerRead requests' worth per read, so the next body can be compressed while one is
+        // in flight (rows stay pending until their receipt, so a read never overlaps a request).
+        // While probing after a failure or pacing a post-outage drain, one request at a time.
+        const std::size_t perRead = (failures > 0 || pacer.active()) ? 1 : kRequestsPerRead;
+        auto batch = outbox->readBatch(perRead * (std::max(opt.maxBatchBytes, 2 * kBatchOverhead) - kBatchOverhead),
+                                       perRead * std::max<std::size_t>(1, opt.maxBatchEvents));
         if (!batch) {
             Classification c;
             c.verdict = Verdict::Retry;
@@ -352,9 +369,26 @@ Classification Uploader::Worker::deliver(std::vector<outbox::PendingEvent>& batc
         return c;
     }
 
-    auto send = [&](std::size_t begin, std::size_t end) { return sendRange(batch, begin, end); };
-    auto poison = [&](std::size_t index, const Classification& why) {
-        const auto& e = batch[index];
+    // The batch read may hold several requests' worth. Cut it into requests by bytes, and while one request
+    // is in flight compress the next on a helper thread: the hub's work and ours overlap. (Its sentAt is then
+    // stamped a request earlier than it leaves, which the hub's skew correction tolerates.)
+    std::vector<std::pair<std::size_t, std::size_t>> chunks;
+    std::size_t chunkStart = 0;
+    std::size_t bytes = kBatchOverhead;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        bytes += batch[i].payload.size() + 1;
+        if (i > chunkStart && (bytes > opt.maxBatchBytes || i - chunkStart >= std::max<std::size_t>(1, opt.maxBatchEvents))) {
+            chunks.emplace_back(chunkStart, i);
+            chunkStart = i;
+            bytes = kBatchOverhead + batch[i].payload.size() + 1;
+        }
+    }
+    chunks.emplace_back(chunkStart, batch.size());
+
+    std::size_t chunkBase = 0;
+    auto send = [&](std::size_t begin, std::size_t end) { return sendRange(batch, chunkBase + begin, chunkBase + end); };
+    auto poison = [&](std::size_t relative, const Classification& why) {
+        const auto& e = batch[chunkBase + relative];
         auto r = outbox->deadLetter({e.messageId}, why.causeCode, why.httpStatus);
         if (!r) {
             log::error(kLog, "cannot dead-letter a refused message", {{"error", r.error().message}});
@@ -365,7 +399,22 @@ Classification Uploader::Worker::deliver(std::vector<outbox::PendingEvent>& batc
         updateHealth([](HealthSnapshot& h) { ++h.eventsRejected; });
         return true;
     };
-    const SplitOutcome out = deliverSplitting(batch.size(), send, poison);
+    SplitOutcome out;
+    for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
+        const auto [cb, ce] = chunks[ci];
+        chunkBase = cb;
+        std::future<Prepared> next;
+        if (ci + 1 < chunks.size()) {
+            const auto [nb, ne] = chunks[ci + 1];
+            next = std::async(std::launch::async, [this, &batch, nb = nb, ne = ne] { return prepare(batch, nb, ne); });
+        }
+        out = deliverSplitting(ce - cb, send, poison);
+        if (next.valid()) {
+            ready = next.get();  // waits for the helper; a failed chunk below simply drops it
+        }
+        if (out.last.verdict != Verdict::Delivered) break;
+    }
+    ready.reset();
     if (out.last.verdict != Verdict::Delivered && out.last.verdict != Verdict::Aborted) {
         std::vector<std::int64_t> rows;
         rows.reserve(batch.size());
@@ -377,12 +426,13 @@ Classification Uploader::Worker::deliver(std::vector<outbox::PendingEvent>& batc
     return out.last;
 }
 
-Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEvent>& batch, std::size_t begin,
-                                           std::size_t end) {
+Uploader::Worker::Prepared Uploader::Worker::prepare(const std::vector<outbox::PendingEvent>& batch, std::size_t begin,
+                                                    std::size_t end) const {
+    Prepared p;
+    p.begin = begin;
     std::vector<std::string_view> payloads;
-    std::vector<std::string> ids;
     payloads.reserve(end - begin);
-    ids.reserve(end - begin);
+    p.ids.reserve(end - begin);
     std::size_t bytes = kBatchOverhead;
     for (std::size_t i = begin; i < end; ++i) {
         // readBatch bounds the payload bytes; the commas and the wrapper must fit too.
@@ -392,21 +442,42 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
             break;
         }
         payloads.push_back(batch[i].payload);
-        ids.push_back(batch[i].messageId);
+        p.ids.push_back(batch[i].messageId);
     }
-    body.clear();
-    const std::int64_t sentAt = clock.utcMs();
-    protocol::encodeBatch(payloads, sentAt, body);
+    p.end = end;
+    std::string body;
+    p.sentAt = clock.utcMs();
+    protocol::encodeBatch(payloads, p.sentAt, body);
     auto gz = protocol::gzipCompress(body, opt.gzipLevel);
-    if (!gz) {
+    if (gz) {
+        p.gz = std::move(gz.value());
+    } else {
+        p.error = gz.error();
+    }
+    return p;
+}
+
+Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEvent>& batch, std::size_t begin,
+                                           std::size_t end) {
+    Prepared p;
+    if (ready && ready->begin == begin && ready->end == end) {
+        p = std::move(*ready);
+    } else {
+        p = prepare(batch, begin, end);
+    }
+    ready.reset();
+    if (!p.error.empty()) {
         Classification c;
         c.verdict = Verdict::Retry;
         c.causeCode = "gzip_error";
-        c.cause = gz.error();
+        c.cause = p.error;
         return c;
     }
+    const auto& ids = p.ids;
+    const std::int64_t sentAt = p.sentAt;
+    const Prepared& gzHolder = p;
     static const std::vector<std::string> kHeaders{"Content-Type: application/json", "Content-Encoding: gzip"};
-    const auto result = client->post(protocol::kBatchPath, gz.value(), kHeaders, opt.token);
+    const auto result = client->post(protocol::kBatchPath, gzHolder.gz, kHeaders, opt.token);
     const std::int64_t receivedAt = clock.utcMs();
     Classification c = classifyResponse(result, ids, receivedAt);
 
@@ -453,7 +524,7 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
         if (offset) h.clockOffsetMs = offset;
     });
     log::debug(kLog, "batch attempt",
-               {{"events", std::to_string(ids.size())}, {"bytes", std::to_string(gz->size())},
+               {{"events", std::to_string(ids.size())}, {"bytes", std::to_string(gzHolder.gz.size())},
                 {"verdict", std::string(toString(c.verdict))}, {"status", std::to_string(c.httpStatus)}});
     return c;
 }

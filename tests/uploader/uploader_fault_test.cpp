@@ -285,6 +285,25 @@ TEST_F(UploaderFaultTest, FlushSkipsTheBackoffWait) {
     expectDeliveredExactlyOnce(ids);
 }
 
+TEST_F(UploaderFaultTest, ManySmallRequestsPerReadWithAPoisonInALaterOne) {
+    startHub(serverCert());
+    const auto ids = enqueue(150);
+    hub->poisonMessage(ids[131], 422);
+    auto o = options(hub->url());
+    o.maxBatchBytes = 4096;  // ~10 events a request: one read feeds several requests, compressed ahead
+    startUploader(o);
+    ASSERT_TRUE(waitDrained());
+    auto dead = box->listDeadLetters(10);
+    ASSERT_TRUE(dead.ok());
+    ASSERT_EQ(dead->size(), 1u);
+    EXPECT_EQ(dead->front().messageId, ids[131]);
+    EXPECT_EQ(dead->front().reason, "http_422");
+    std::vector<std::string> rest = ids;
+    rest.erase(rest.begin() + 131);
+    expectDeliveredExactlyOnce(rest);
+    EXPECT_GE(hub->stats().requests, 15);
+}
+
 TEST_F(UploaderFaultTest, HeartbeatCarriesTheHealthSnapshot) {
     startHub(serverCert());
     auto sealer = event::Sealer::fromPublicKeyB64(event::generateSealingKeyPair().publicKeyB64);
