@@ -34,7 +34,8 @@ constexpr double kRssTargetMb = 80;
 /// utime + stime of a process in seconds.
 double cpuSeconds(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text;
+    std::getline(in, text);  // one line
     const auto close = text.rfind(')');
     if (close == std::string::npos) return 0;
     std::istringstream fields(text.substr(close + 2));

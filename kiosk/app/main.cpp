@@ -14,6 +14,12 @@
 
 namespace {
 
+void printConfigErrors(const touchpoint::config::ConfigErrors& errors) {
+    auto text = errors.format();
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    std::cerr << text;
+}
+
 constexpr const char* kUsage =
     "usage: touchpoint-kiosk --config FILE [--windowed]\n"
     "       touchpoint-kiosk --config FILE --check-config\n"
@@ -72,7 +78,7 @@ bool parseArgs(int argc, char** argv, Args& a) {
 int checkConfig(const std::string& file) {
     auto config = touchpoint::config::loadKioskConfig(file);
     if (!config) {
-        std::cerr << config.error().format();
+        printConfigErrors(config.error());
         return 2;
     }
     const auto problems = touchpoint::kiosk::app::checkRuntime(*config);
@@ -100,7 +106,7 @@ int main(int argc, char** argv) {
 
     auto config = config::loadKioskConfig(args.config);
     if (!config) {
-        std::cerr << config.error().format();
+        printConfigErrors(config.error());
         return 2;
     }
     kiosk::OffsetClock clock(SystemClock::instance());

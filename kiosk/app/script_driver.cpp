@@ -212,9 +212,9 @@ Result<void, std::string> ScriptDriver::await(const std::string& state, double t
 
 Result<void, std::string> ScriptDriver::shot(const std::string& name) {
     if (m_dir.empty()) return {};
-    char prefix[8];
-    std::snprintf(prefix, sizeof prefix, "%03d-", ++m_shot);
-    return m_app.screenshot(m_dir / (prefix + name + ".png"));
+    std::string number = std::to_string(++m_shot);
+    if (number.size() < 3) number.insert(0, 3 - number.size(), '0');
+    return m_app.screenshot(m_dir / (number + "-" + name + ".png"));
 }
 
 }  // namespace touchpoint::kiosk::app

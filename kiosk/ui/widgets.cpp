@@ -107,7 +107,7 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
                float width) {
     ImFont* font = ctx.font().body;
     const float box = ctx.px(72);
-    const float textX = pos.x + box + ctx.px(28);
+    const float textX = pos.x + ctx.px(20) + box + ctx.px(28);
     const float textW = width - (textX - pos.x) - ctx.px(16);
     const auto lines = wrapLines(font, font->FontSize, label, textW);
     const float height = std::max(ctx.px(kPrimaryHeight), static_cast<float>(lines.size()) * font->FontSize + ctx.px(32));
