@@ -25,13 +25,14 @@ hub_start() {  # hub_start LOGFILE
 }
 
 exec_in_root_as() {  # exec_in_root_as USER DIR CMD...
-    local user=$1 dir=$2
+    local user=$1 dir=$2 gid
     shift 2
+    gid=$(in_root id -g "$user")
     if [[ -n $ROOT ]]; then
         exec chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-            setpriv --reuid="$user" --regid="$user" --init-groups --reset-env env -C "$dir" "$@"
+            setpriv --reuid="$user" --regid="$gid" --init-groups --reset-env env -C "$dir" "$@"
     else
-        exec setpriv --reuid="$user" --regid="$user" --init-groups --reset-env env -C "$dir" "$@"
+        exec setpriv --reuid="$user" --regid="$gid" --init-groups --reset-env env -C "$dir" "$@"
     fi
 }
 

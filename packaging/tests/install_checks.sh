@@ -72,11 +72,11 @@ installed_checks() {
     # Each service reads its own config and not the other's; anyone else cannot even list the folder.
     check "the kiosk user reads kiosk.toml" as_user touchpoint cat /etc/touchpoint/kiosk.toml
     check "the hub user reads hub.toml" as_user touchpoint-hub cat /etc/touchpoint/hub.toml
-    check "the kiosk user cannot read hub.toml" negate as_user touchpoint cat /etc/touchpoint/hub.toml
-    check "the hub user cannot read kiosk.toml" negate as_user touchpoint-hub cat /etc/touchpoint/kiosk.toml
-    check "another user cannot list /etc/touchpoint" negate as_user nobody ls /etc/touchpoint
-    check "another user cannot enter /var/lib/touchpoint" negate as_user nobody ls /var/lib/touchpoint
-    check "another user cannot enter /var/lib/touchpoint-hub" negate as_user nobody ls /var/lib/touchpoint-hub
+    check "the kiosk user cannot read hub.toml" denied as_user touchpoint cat /etc/touchpoint/hub.toml
+    check "the hub user cannot read kiosk.toml" denied as_user touchpoint-hub cat /etc/touchpoint/kiosk.toml
+    check "another user cannot list /etc/touchpoint" denied as_user nobody ls /etc/touchpoint
+    check "another user cannot enter /var/lib/touchpoint" denied as_user nobody ls /var/lib/touchpoint
+    check "another user cannot enter /var/lib/touchpoint-hub" denied as_user nobody ls /var/lib/touchpoint-hub
 
     local cf
     # shellcheck disable=SC2016 # ${Conffiles} is dpkg-query's field, not a shell variable

@@ -63,9 +63,20 @@ in_root() {
 
 # Runs a command inside the root as a system user, without a login shell (the accounts have none).
 as_user() {  # as_user USER CMD...
-    local user=$1
+    local user=$1 gid
     shift
-    in_root setpriv --reuid="$user" --regid="$user" --init-groups --reset-env "$@"
+    gid=$(in_root id -g "$user") || return 1
+    in_root setpriv --reuid="$user" --regid="$gid" --init-groups --reset-env "$@"
+}
+
+# Passes when CMD fails because of permissions (not because of a typo or a missing file).
+denied() {
+    local out
+    if out=$("$@" 2>&1); then
+        printf 'allowed: %s\n' "$out"
+        return 1
+    fi
+    [[ $out == *"Permission denied"* ]] || { printf 'failed for another reason: %s\n' "$out"; return 1; }
 }
 
 root_path() { printf '%s%s' "$ROOT" "$1"; }
