@@ -265,6 +265,43 @@ tap staff.back
 tap staff.home.sync
 await staff.sync
 shot sync-offline
+tap staff.back
+await staff.home
+wait 61
+expect attract
+shot idle-exit
+)" + std::string(kEnterStaff) + R"(expect staff.pin
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.ok
+await staff.pin.wrong 30
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.ok
+await staff.pin.wrong 30
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.ok
+await staff.pin.wrong 30
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.ok
+await staff.pin.wrong 30
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.9
+tap staff.pin.ok
+await staff.pin.locked 30
+shot locked
 tap staff.leave
 await attract
 )";
@@ -283,6 +320,20 @@ await attract
         EXPECT_NE(p.payload.find("properties.identifier"), std::string::npos);
     }
     EXPECT_EQ(audits, 1);
+    EXPECT_NE(readFile(logPath).find("staff mode timed out"), std::string::npos);
+
+    // The lock survives a restart of the app: the right PIN is refused until the lock has run out.
+    const std::string locked = R"(hold staff.corner 3000
+await staff.pin.locked
+tap staff.pin.2
+tap staff.pin.ok
+expect staff.pin.locked
+shot still-locked
+tap staff.leave
+await attract
+)";
+    const int lockedStatus = runKiosk("locked", locked);
+    ASSERT_EQ(lockedStatus, 0) << readFile(logPath);
 }
 
 }  // namespace
