@@ -21,7 +21,11 @@ StaffIntent drawStaffPin(const StaffVm& vm, UiContext& ctx) {
     if (pin.noPinsConfigured) {
         status = ctx.tr("staff.pin.none");
     } else if (pin.locked) {
-        status = staffText(ctx, "staff.pin.locked", {{"time", kiosk::staff::formatDuration(pin.lockRemainingMs + 999)}});
+        // A countdown ("4:59") rather than whole minutes, which would read "4 min" for most of the fifth one.
+        const auto seconds = (pin.lockRemainingMs + 999) / 1000;
+        const auto secs = seconds % 60;
+        const std::string countdown = std::to_string(seconds / 60) + (secs < 10 ? ":0" : ":") + std::to_string(secs);
+        status = staffText(ctx, "staff.pin.locked", {{"time", countdown}});
     } else if (pin.checking) {
         status = ctx.tr("staff.pin.checking");
         statusColor = ctx.colors.muted;

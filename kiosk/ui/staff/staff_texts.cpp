@@ -19,7 +19,7 @@ std::map<std::string, std::string> english() {
         {"staff.pin.delete", "Delete"},
         {"staff.pin.checking", "Checking..."},
         {"staff.pin.wrong", "Wrong PIN. {n} tries left before staff mode locks."},
-        {"staff.pin.locked", "Too many wrong PINs. Staff mode is locked for {time}."},
+        {"staff.pin.locked", "Too many wrong PINs. Staff mode is locked for {time} more."},
         {"staff.pin.none", "No staff PIN is configured on this kiosk (staff.pin_hashes)."},
         {"staff.pin.storage", "The lockout file cannot be written: {detail}"},
         {"staff.home.title", "Staff mode"},
