@@ -12,6 +12,8 @@ namespace touchpoint {
 /// Wraps an error value so Result can be built from it unambiguously: `return Fail(OutboxError{...});`
 template <class E>
 struct Fail {
+    // A constructor, not aggregate paren-init: clang 14 (the fuzz preset's compiler) lacks P0960.
+    Fail(E e) : error(std::move(e)) {}  // NOLINT(google-explicit-constructor)
     E error;
 };
 template <class E>
