@@ -134,9 +134,12 @@ tap feedback.next
 expect thankyou
 flush 20
 tap thanks.done
+expect attract
 scan 400012345678
-await welcome
-shot member-card-welcome
+await consent 10
+shot card-scan-new-member
+tap consent.cancel
+expect attract
 STEPS
 echo "== No display: running the kiosk under Xvfb with $state/demo-steps.txt"
 xvfb-run -a -s "-screen 0 1920x1080x24" "$kiosk" --config "$state/kiosk.toml" --script "$state/demo-steps.txt" \

@@ -59,7 +59,10 @@ Result<std::vector<ScriptStep>, std::string> parseScript(const std::string& text
 }
 
 ScriptDriver::ScriptDriver(KioskApp& app, std::filesystem::path screenshotDir)
-    : m_app(app), m_dir(std::move(screenshotDir)) {}
+    : m_app(app), m_dir(std::move(screenshotDir)) {
+    // Kiosk time moves only when a step says so (wait, hold, sleep, await), never while frames are drawn.
+    m_app.clock().freeze();
+}
 
 Result<void, std::string> ScriptDriver::run(const std::vector<ScriptStep>& steps, const std::string& name) {
     if (!m_dir.empty()) {
@@ -125,6 +128,7 @@ Result<void, std::string> ScriptDriver::step(const ScriptStep& s) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::stoll(s.args[0]));
         while (std::chrono::steady_clock::now() < until) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            m_app.clock().advanceMs(20);
             if (auto r = settle(1); !r) return r;
         }
         return {};
@@ -204,7 +208,10 @@ Result<void, std::string> ScriptDriver::await(const std::string& state, double t
         if (std::chrono::steady_clock::now() > until) {
             return Fail("still " + m_app.stateName() + " after " + std::to_string(timeoutS) + " s, wanted " + state);
         }
+        // Real time for the background work (the hub's answer), the same on the kiosk's clock so its own
+        // timeouts still apply.
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        m_app.clock().advanceMs(20);
         if (auto r = settle(1); !r) return r;
     }
     return settle(2);
