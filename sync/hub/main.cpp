@@ -13,7 +13,6 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "hub/bench_ingest.hpp"
-#include "hub/dashboard/hub_dashboard.hpp"
 #include "hub/hub_admin.hpp"
 #include "hub/hub_server.hpp"
 #ifdef TOUCHPOINT_HUB_DASHBOARD
@@ -122,9 +121,8 @@ int serve(const Args& a) {
         std::cerr << server.error() << "\n";
         return 1;
     }
-    // The head-office dashboard at / (sign-in, pages, CSV) on the same server.
-    (*server)->addRoutes(dashboard::hubDashboardRoutes());
 #ifdef TOUCHPOINT_HUB_DASHBOARD
+    // The head-office dashboard at / (sign-in, pages, CSV) on the same server.
     (*server)->addRoutes(dashboard::hubDashboardRoutes());
 #endif
     g_server = server->get();
