@@ -8,7 +8,11 @@ hub_shlib_depends=(libsqlite3-0 libsodium23 libpq5 libcpp-httplib0.11 libssl3)
 # Package names in a Depends field, one per line, without versions.
 depends_names() { sed 's/[,|]/\n/g' <<<"$1" | sed 's/(.*//; s/^ *//; s/ *$//' | grep -v '^$'; }
 
-deb_has_program() { dpkg-deb -c "$1" | grep -q " \./usr/bin/$2\$"; }
+deb_has_program() {  # (the listing is read whole: grep -q closing the pipe early would fail it under pipefail)
+    local contents
+    contents=$(dpkg-deb -c "$1") || return 1
+    grep -q " \./usr/bin/$2\$" <<<"$contents"
+}
 
 deb_common_checks() {  # deb_common_checks DEB NAME CONFFILES...
     local deb=$1 name=$2
@@ -51,7 +55,9 @@ deb_common_checks() {  # deb_common_checks DEB NAME CONFFILES...
         notok "$name: ships the operations guide"
     fi
     # Files in the package belong to root; postinst hands out the groups.
-    if awk '{print $2}' <<<"$contents" | grep -qv '^root/root$'; then
+    local owners
+    owners=$(awk '{print $2}' <<<"$contents" | sort -u)
+    if [[ $owners != "root/root" ]]; then
         notok "$name: every file is root/root in the archive"
     else
         ok "$name: every file is root/root in the archive"

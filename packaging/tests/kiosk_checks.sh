@@ -76,8 +76,7 @@ kiosk_checks() {
     # The kiosk sends a heartbeat when it starts and then every heartbeat_minutes; the hub lists it in /v1/fleet.
     for ((i = 0; i < 120; i++)); do
         kill -0 "$pid" 2>/dev/null || break
-        if hub_curl -H "Authorization: Bearer $(head_office_token)" "$(hub_url /v1/fleet)" 2>/dev/null |
-            grep -q 'kiosk-pkgtest'; then
+        if [[ $(hub_curl -H "Authorization: Bearer $(head_office_token)" "$(hub_url /v1/fleet)" 2>/dev/null) == *kiosk-pkgtest* ]]; then
             seen=1
             break
         fi
