@@ -92,7 +92,8 @@ check "touchpoint-kiosk is enabled" systemctl is-enabled --quiet touchpoint-kios
 expect_eq "without /dev/tty0 the kiosk unit is skipped (condition), not failed" "no inactive" \
     "$(systemctl show -p ConditionResult --value touchpoint-kiosk) $(systemctl is-active touchpoint-kiosk)"
 
-# The same unit with the console parts switched off and wlroots' headless backend: PAM session
+# The same unit with the console parts switched off (a container's seat has no VTs, so pam_systemd refuses a
+# session on tty1) and wlroots' headless backend: PAM session
 # (pam_systemd, logind), user, hardening, cage, Xwayland and the app as they run on a store's machine.
 mkdir -p /etc/systemd/system/touchpoint-kiosk.service.d
 cat >/etc/systemd/system/touchpoint-kiosk.service.d/pkgtest.conf <<'EOF'
@@ -100,6 +101,8 @@ cat >/etc/systemd/system/touchpoint-kiosk.service.d/pkgtest.conf <<'EOF'
 ConditionPathExists=
 [Service]
 StandardInput=null
+TTYPath=
+UtmpIdentifier=
 TTYReset=no
 TTYVHangup=no
 TTYVTDisallocate=no
@@ -123,4 +126,7 @@ journalctl -u touchpoint-kiosk --no-pager | tail -n 40 >/var/tmp/pkgtest-kiosk-j
 rm -rf /etc/systemd/system/touchpoint-kiosk.service.d
 systemctl daemon-reload
 systemctl stop touchpoint-hub
+sync
+# Power the container off at once (the unit's SuccessAction alone did not end systemd-nspawn here).
+systemctl --force --force poweroff
 exit 0
