@@ -39,7 +39,9 @@ ingest() {
 pids_named() {
     local p
     for p in /proc/[0-9]*; do
-        [[ $(cat "$p/comm" 2>/dev/null) == "$1" ]] && printf '%s\n' "${p#/proc/}"
+        # Zombies (state Z) have exited; their parent reaps them a moment later.
+        [[ $(cat "$p/comm" 2>/dev/null) == "$1" && $(awk '{print $3}' "$p/stat" 2>/dev/null) != Z ]] &&
+            printf '%s\n' "${p#/proc/}"
     done
 }
 
@@ -121,6 +123,9 @@ expect_eq "cage runs as touchpoint" touchpoint "$(stat -c %U "/proc/${cpid:-0}" 
 expect_eq "the kiosk app runs as touchpoint inside cage" touchpoint "$(stat -c %U "/proc/${kpid:-0}" 2>&1)"
 check "the outbox is in /var/lib/touchpoint" test -s /var/lib/touchpoint/outbox.db
 check "systemctl stop touchpoint-kiosk" systemctl stop touchpoint-kiosk
+# shellcheck disable=SC2317 # called through wait_for
+no_kiosk_left() { [[ -z $(pids_named touchpoint-kios; pids_named cage) ]]; }
+wait_for 10 no_kiosk_left
 expect_eq "no kiosk process is left after stop" "" "$(pids_named touchpoint-kios; pids_named cage)"
 journalctl -u touchpoint-kiosk --no-pager | tail -n 40 >/var/tmp/pkgtest-kiosk-journal.txt
 rm -rf /etc/systemd/system/touchpoint-kiosk.service.d
