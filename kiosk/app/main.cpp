@@ -1,5 +1,8 @@
 // touchpoint-kiosk: wiring only. See kiosk_app.hpp for the loop, script_driver.hpp for --script and
 // bench.hpp for `bench`.
+#include <termios.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -10,6 +13,7 @@
 #include "config/kiosk_config.hpp"
 #include "kiosk_app.hpp"
 #include "script_driver.hpp"
+#include "staff/pin.hpp"
 #include "uploader/https_client.hpp"
 
 namespace {
@@ -24,7 +28,36 @@ constexpr const char* kUsage =
     "usage: touchpoint-kiosk --config FILE [--windowed]\n"
     "       touchpoint-kiosk --config FILE --check-config\n"
     "       touchpoint-kiosk --config FILE --script STEPS [--screenshot-dir DIR] [--windowed]\n"
-    "       touchpoint-kiosk bench --config FILE [--json] [--idle-seconds N]\n";
+    "       touchpoint-kiosk bench --config FILE [--json] [--idle-seconds N]\n"
+    "       touchpoint-kiosk hash-pin     (reads a staff PIN on stdin, prints the line for [staff] pin_hashes)\n";
+
+/// `hash-pin`: IT puts the printed hash into the config; the PIN itself is never stored. Echo is turned off
+/// when stdin is a terminal so the PIN does not stay on screen.
+int hashPinCommand() {
+    const bool tty = isatty(STDIN_FILENO) == 1;
+    termios saved{};
+    if (tty) {
+        std::cerr << "Staff PIN (4 to 12 digits): " << std::flush;
+        tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string pin;
+    std::getline(std::cin, pin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::cerr << "\n";
+    }
+    auto hash = touchpoint::kiosk::staff::hashPin(pin);
+    std::fill(pin.begin(), pin.end(), '\0');
+    if (!hash) {
+        std::cerr << "touchpoint-kiosk: " << hash.error() << "\n";
+        return 2;
+    }
+    std::cout << *hash << "\n";
+    return 0;
+}
 
 struct Args {
     std::string config;
@@ -92,6 +125,7 @@ int checkConfig(const std::string& file) {
 
 int main(int argc, char** argv) {
     using namespace touchpoint;
+    if (argc == 2 && std::strcmp(argv[1], "hash-pin") == 0) return hashPinCommand();
     Args args;
     if (!parseArgs(argc, argv, args)) {
         std::cerr << kUsage;
