@@ -93,7 +93,10 @@ private:
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return std::nullopt;
         const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
         const std::string code = state ? state : "";
-        std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(m_conn.get());
+        // Only the primary message: the full text carries DETAIL lines such as `Key (value)=(a@b.example)`,
+        // which would put personal data into logs and error answers.
+        const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+        std::string msg = primary ? primary : PQerrorMessage(m_conn.get());
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available: another hub got there first.
         const bool retry = code == "40001" || code == "40P01" || code == "55P03";
