@@ -29,7 +29,7 @@ source "$here/kiosk_checks.sh"
 # shellcheck source=packaging/tests/systemd_checks.sh
 source "$here/systemd_checks.sh"
 
-build_dir=${PKG_BUILD_DIR:-$root_dir/build/release}
+build_dir=${PKG_BUILD_DIR:-$root_dir/build/package}
 mode=${PKG_INSTALL_MODE:-auto}
 version=$(sed -n 's/^project(touchpoint VERSION \([0-9.]*\).*/\1/p' "$root_dir/CMakeLists.txt")
 programs=(touchpoint-hub touchpoint-kiosk touchpointctl)
@@ -55,11 +55,14 @@ say "Release build of the programs and cpack ($build_dir)"
 # Prefix /usr: the programs hold their installed assets path. The install step need not build every test.
 # Warnings are not fatal here, as in Debian's own package builds: g++ -O2 reports false positives inside
 # libstdc++ that -O0 never sees, and a package must not fail on them. The dev and asan presets keep -Werror.
-cfg=(-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON -DTOUCHPOINT_WARNINGS_AS_ERRORS=OFF)
+# The `package` preset (CMakePresets.json) sets exactly that, in its own build/package, so packaging never
+# reconfigures the release build that `./dev run` uses.
+cfg=(-DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON -DTOUCHPOINT_WARNINGS_AS_ERRORS=OFF
+     -DTOUCHPOINT_BUILD_TESTS=OFF -DTOUCHPOINT_BUILD_BENCH=OFF)
 if [[ -n ${PKG_BUILD_DIR:-} ]]; then
     configure=(cmake -S "$root_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cfg[@]}")
 else
-    configure=(cmake --preset release "${cfg[@]}")
+    configure=(cmake --preset package)
 fi
 if ! (cd "$root_dir" && "${configure[@]}" >"$build_dir.configure.log" 2>&1); then
     mkdir -p "$build_dir"
