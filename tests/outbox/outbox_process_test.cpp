@@ -21,7 +21,7 @@ TEST(OutboxProcesses, ASecondProcessEnqueuesConcurrentlyAndNothingCollides) {
     testing::EventKit kit;
     auto box = testing::openOutbox(path);  // create the file first so both sides open an existing one
     constexpr int kEach = 150;
-    testing::ChildProcess child({TOUCHPOINT_OUTBOX_WRITER, path.string(), std::to_string(kEach)});
+    touchpoint::testing::ChildProcess child({TOUCHPOINT_OUTBOX_WRITER, path.string(), std::to_string(kEach)});
     std::set<std::string> mine;
     std::string childOut;
     for (int i = 0; i < kEach; ++i) {

@@ -21,7 +21,7 @@ TEST_F(DrainCliTest, DrainsEverythingAndReportsTheReceipts) {
     startHub(serverCert());
     const auto ids = enqueue(30);
     hub->rejectMessage(ids[4], "timestamp: not RFC 3339");
-    ChildProcess ctl(drainArgs("kiosk-token"));
+    touchpoint::testing::ChildProcess ctl(drainArgs("kiosk-token"));
     ASSERT_TRUE(ctl.readToEnd(60s));
     const int status = ctl.wait();
     ASSERT_TRUE(WIFEXITED(status));
@@ -39,7 +39,7 @@ TEST_F(DrainCliTest, ARevokedTokenFailsWithTheCauseAndKeepsTheEvents) {
     startHub(serverCert());
     hub->revokeToken();
     enqueue(5);
-    ChildProcess ctl(drainArgs("kiosk-token"));
+    touchpoint::testing::ChildProcess ctl(drainArgs("kiosk-token"));
     ASSERT_TRUE(ctl.readToEnd(60s));
     const int status = ctl.wait();
     ASSERT_TRUE(WIFEXITED(status));

@@ -15,7 +15,7 @@ TEST_F(UploaderFaultTest, KilledAfterTheHubRecordedTheBatchIsDuplicateOnRestart)
     const std::vector<std::string> argv{TOUCHPOINT_UPLOADER_PROCESS, "--db", outboxPath.string(), "--hub", hub->url(),
                                         "--ca", caFile, "--token", "kiosk-token"};
     {
-        ChildProcess first(argv);
+        touchpoint::testing::ChildProcess first(argv);
         ASSERT_TRUE(first.waitForOutput("started", 30s));
         ASSERT_TRUE(hub->waitUntil([](const protocol::HubReceiverStats& s) { return s.batchesRecorded >= 1; }, 60s));
         first.kill();
@@ -29,7 +29,7 @@ TEST_F(UploaderFaultTest, KilledAfterTheHubRecordedTheBatchIsDuplicateOnRestart)
     hub->setDefaultFault(protocol::Fault::ok());
     auto withUntilEmpty = argv;
     withUntilEmpty.push_back("--until-empty");
-    ChildProcess second(withUntilEmpty);
+    touchpoint::testing::ChildProcess second(withUntilEmpty);
     ASSERT_TRUE(second.waitForOutput("drained", 60s));
     EXPECT_EQ(second.wait(), 0);
     EXPECT_EQ(pending(), 0);

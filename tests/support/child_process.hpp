@@ -1,6 +1,7 @@
 #pragma once
-// Runs a helper program with stdout on a pipe (the SIGKILL test).
+// Runs a helper program with its stdout on a pipe, for the multi-process, crash and SIGKILL suites.
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,17 +12,18 @@
 #include <string>
 #include <vector>
 
-namespace touchpoint::uploader::testing {
+namespace touchpoint::testing {
 
 class ChildProcess {
 public:
     explicit ChildProcess(const std::vector<std::string>& argv) {
         int fds[2];
-        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        // O_CLOEXEC: a second child started while this one runs must not inherit (and hold open) our pipe.
+        if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
         m_pid = ::fork();
         if (m_pid < 0) throw std::runtime_error("fork failed");
         if (m_pid == 0) {
-            ::dup2(fds[1], STDOUT_FILENO);
+            ::dup2(fds[1], STDOUT_FILENO);  // dup2 clears close-on-exec on the copy
             ::close(fds[0]);
             ::close(fds[1]);
             std::vector<char*> args;
@@ -43,38 +45,47 @@ public:
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
+    /// Reads what is available within timeoutMs (0: only what is there now) into `into`; false at end of stream.
+    bool readSome(std::string& into, int timeoutMs) {
+        pollfd p{m_out, POLLIN, 0};
+        if (::poll(&p, 1, timeoutMs) <= 0) return true;
+        char buf[4096];
+        const ssize_t n = ::read(m_out, buf, sizeof buf);
+        if (n <= 0) return false;
+        into.append(buf, static_cast<std::size_t>(n));
+        m_seen.append(buf, static_cast<std::size_t>(n));
+        return true;
+    }
+    /// Reads until the child closes stdout.
+    void readAll(std::string& into) {
+        while (readSome(into, 60000)) {
+        }
+    }
     /// Reads stdout until `text` appears, the stream ends or the limit passes.
     bool waitForOutput(const std::string& text, std::chrono::seconds limit) {
         const auto until = std::chrono::steady_clock::now() + limit;
+        std::string ignored;
         while (m_seen.find(text) == std::string::npos) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
             if (left.count() <= 0) return false;
-            pollfd p{m_out, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-            char buf[512];
-            const ssize_t n = ::read(m_out, buf, sizeof buf);
-            if (n <= 0) return m_seen.find(text) != std::string::npos;
-            m_seen.append(buf, static_cast<std::size_t>(n));
+            if (!readSome(ignored, static_cast<int>(left.count()))) return m_seen.find(text) != std::string::npos;
         }
         return true;
     }
     /// Reads until the child closes stdout (normally: exits) or the limit passes; false on the limit.
     bool readToEnd(std::chrono::seconds limit) {
         const auto until = std::chrono::steady_clock::now() + limit;
+        std::string ignored;
         for (;;) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
             if (left.count() <= 0) return false;
-            pollfd p{m_out, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-            char buf[512];
-            const ssize_t n = ::read(m_out, buf, sizeof buf);
-            if (n <= 0) return true;
-            m_seen.append(buf, static_cast<std::size_t>(n));
+            if (!readSome(ignored, static_cast<int>(left.count()))) return true;
         }
     }
     /// Everything read from stdout so far.
     const std::string& output() const { return m_seen; }
     void kill() { ::kill(m_pid, SIGKILL); }
+    /// Waits for exit; returns the raw wait status.
     int wait() {
         int status = 0;
         if (m_pid > 0) {
@@ -92,4 +103,4 @@ private:
     std::string m_seen;
 };
 
-}  // namespace touchpoint::uploader::testing
+}  // namespace touchpoint::testing
