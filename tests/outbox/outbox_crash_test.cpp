@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <random>
 #include <sstream>
@@ -27,11 +28,13 @@ TEST(OutboxCrash, EveryAcknowledgedEnqueueSurvivesSigkill) {
     constexpr int kRounds = 30;
     int roundsWithWrites = 0;
     for (int round = 0; round < kRounds; ++round) {
-        testing::ChildProcess child({TOUCHPOINT_OUTBOX_WRITER, path.string(), "0"});
+        touchpoint::testing::ChildProcess child({TOUCHPOINT_OUTBOX_WRITER, path.string(), "0"});
         std::string out;
         const int delay = delayMs(rng);
-        // Read while the child runs so the pipe never fills and blocks it.
-        for (int waited = 0; waited < delay; waited += 5) child.readSome(out, 5);
+        // Read while the child runs so the pipe never fills and blocks it. The deadline is wall time: poll
+        // returns at once while the child is writing, so counting iterations would kill every round early.
+        const auto killAt = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay);
+        while (std::chrono::steady_clock::now() < killAt) child.readSome(out, 5);
         child.kill();
         child.readAll(out);
         const int status = child.wait();
