@@ -16,12 +16,20 @@ public:
     /// idle loop blocked in glfwWaitEventsTimeout wakes up at once.
     explicit RunQueue(std::function<void()> wake = {}) : m_wake(std::move(wake)) {}
 
+    /// For owners built before the window exists (staff mode's controller): sets or replaces the wake hook.
+    void setWake(std::function<void()> wake) {
+        std::lock_guard lock(m_mutex);
+        m_wake = std::move(wake);
+    }
+
     void post(Task task) {
+        std::function<void()> wake;
         {
             std::lock_guard lock(m_mutex);
             m_tasks.push_back(std::move(task));
+            wake = m_wake;  // copied under the lock: setWake may run on another thread
         }
-        if (m_wake) m_wake();
+        if (wake) wake();
     }
 
     /// Runs what was queued before the call; returns how many ran.

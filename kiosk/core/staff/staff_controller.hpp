@@ -3,7 +3,7 @@
 // and the glue to the lookup worker, the outbox (audit, dead letters) and the uploader.
 //
 // Threading: every method runs on the UI thread. PIN verification and hub lookups run on the staff worker and
-// come back through the controller's UiQueue, drained in update(). A result that arrives after staff mode was
+// come back through the controller's RunQueue, drained in update(). A result that arrives after staff mode was
 // left (or after a newer request) is dropped, except that a PIN verdict always counts towards the lockout, so
 // leaving mid-check cannot buy extra attempts.
 
@@ -19,8 +19,8 @@
 #include "staff/lookup_service.hpp"
 #include "staff/staff_ports.hpp"
 #include "staff/staff_vm.hpp"
+#include "run_queue.hpp"
 #include "staff/staff_worker.hpp"
-#include "staff/ui_queue.hpp"
 
 namespace touchpoint::kiosk::staff {
 
@@ -101,7 +101,7 @@ private:
     std::uint64_t m_pendingRequestId = 0;
     std::int64_t m_lastTouchMono = 0;
     bool m_exitRequested = false;
-    UiQueue m_queue;
+    RunQueue m_queue;
     std::unique_ptr<StaffWorker> m_worker;  // last: joined first, while the queue and settings still exist
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // One background thread for staff mode's slow work: PIN verification (Argon2id costs tens of milliseconds
-// and tens of megabytes per slot) and hub lookups. Jobs run in order; results go back through a UiQueue.
+// and tens of megabytes per slot) and hub lookups. Jobs run in order; results go back through a RunQueue.
 
 #include <condition_variable>
 #include <deque>
