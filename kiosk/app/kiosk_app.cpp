@@ -43,6 +43,7 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
     auto fonts = ui::loadFonts(*io.Fonts, services.assetsDir() / "fonts", scale, services.texts().allTexts());
     if (!fonts) return Fail(fonts.error());
     app->m_fonts = *fonts;
+    app->m_window->uploadFonts();
 
     app->m_controller = std::make_unique<KioskController>(flowOptions(cfg), clock, services.texts(), services.survey(),
                                                           services.events(), services.store(), services.profiles(),
@@ -100,11 +101,6 @@ void KioskApp::drawAndApply(const std::optional<Pointer>& pointer, const std::fu
     const bool clicked = io.MouseClicked[0];
     ImGui::Render();
     if (swap) m_window->endFrame();
-    if (!m_fontsUploaded) {
-        // The first frame uploaded the atlas to the GPU; the CPU copy (several MB) is no longer needed.
-        io.Fonts->ClearTexData();
-        m_fontsUploaded = true;
-    }
     m_frameTimesMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (m_frameTimesMs.size() > 100000) m_frameTimesMs.clear();
 

@@ -79,7 +79,6 @@ private:
     std::vector<double> m_frameTimesMs;
     int m_framesToDraw = 3;
     bool m_quit = false;
-    bool m_fontsUploaded = false;
 };
 
 }  // namespace touchpoint::kiosk::app

@@ -38,7 +38,7 @@ public:
     static void wake();
     /// Backend new-frame for GLFW and OpenGL3 (call before ImGui::NewFrame()).
     void beginFrame();
-    /// Clears, renders ImGui's draw data and swaps.
+    /// Clears to the ImGui style's window background, renders ImGui's draw data and swaps.
     void endFrame(bool swap = true);
     /// Renders ImGui's draw data into the back buffer without swapping, then writes it as PNG.
     Result<void, std::string> saveScreenshot(const std::filesystem::path& file);
@@ -46,8 +46,9 @@ public:
     bool closeRequested() const;
     int framebufferWidth() const;
     int framebufferHeight() const;
-    /// Re-uploads the font atlas texture after it was rebuilt.
-    void reloadFonts();
+    /// Uploads the built font atlas as a one-channel texture (RGBA when the GL lacks texture swizzle) and
+    /// frees the atlas's CPU pixels and font file data: call once, after the atlas is built.
+    void uploadFonts();
     /// True once after any pointer, button, key or character event: the loop redraws only then.
     bool takeInput();
 
@@ -58,6 +59,7 @@ private:
     bool m_kioskMode;
     bool m_inputSeen = true;
     int m_backendsUp = 0;  // how far open() got, for the destructor
+    unsigned int m_fontTexture = 0;  // ours when uploadFonts() replaced the backend's RGBA texture
 };
 
 }  // namespace touchpoint::kiosk::platform

@@ -8,24 +8,21 @@ ScreenFrame::ScreenFrame(UiContext& ctx, const char* name, bool overlay) : m_ctx
     const auto size = ctx.screen();
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(size);
-    if (overlay) {
-        ImGui::SetNextWindowBgAlpha(0.0f);
-        ImGui::SetNextWindowFocus();
-    }
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::ColorConvertU32ToFloat4(ctx.colors.background));
+    if (overlay) ImGui::SetNextWindowFocus();
+    // No window background: the platform clears the frame to the palette's background colour (the style's
+    // WindowBg), which costs almost nothing, where a full-screen blended quad dominated raster time on a
+    // software renderer. An overlay draws its own dimming below.
     constexpr ImGuiWindowFlags kFlags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                         ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings |
-                                        ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoScrollWithMouse;
+                                        ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoScrollWithMouse |
+                                        ImGuiWindowFlags_NoBackground;
     ImGui::Begin(name, nullptr, overlay ? kFlags : kFlags | ImGuiWindowFlags_NoBringToFrontOnFocus);
     if (overlay) {
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, 0), size, IM_COL32(0, 0, 0, 170));
     }
 }
 
-ScreenFrame::~ScreenFrame() {
-    ImGui::End();
-    ImGui::PopStyleColor();
-}
+ScreenFrame::~ScreenFrame() { ImGui::End(); }
 
 float ScreenFrame::title(const std::string& text, float y, float x, float width) const {
     return textBlock(m_ctx, m_ctx.font().title, text, ImVec2(m_ctx.xs(x), m_ctx.px(y)), m_ctx.xs(width),

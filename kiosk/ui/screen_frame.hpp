@@ -1,6 +1,7 @@
 #pragma once
-// The base every screen draws in: one undecorated, immovable window covering the whole display, painted in
-// the current palette. Screens open one on the stack and place widgets by absolute position.
+// The base every screen draws in: one undecorated, immovable window covering the whole display. It paints
+// no background of its own: the frame is cleared to the palette's background (ImGui's style WindowBg) by the
+// platform. Screens open one on the stack and place widgets by absolute position.
 
 #include <string>
 
