@@ -9,7 +9,9 @@
 
 namespace touchpoint {
 
-std::string newUuidV4() {
+namespace {
+
+std::array<std::uint8_t, 16> randomBytes() {
     std::array<std::uint8_t, 16> b{};
     std::size_t filled = 0;
     while (filled < b.size()) {
@@ -20,7 +22,11 @@ std::string newUuidV4() {
         }
         filled += static_cast<std::size_t>(n);
     }
-    b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);  // version 4
+    return b;
+}
+
+std::string format(std::array<std::uint8_t, 16> b, int version) {
+    b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | (version << 4));
     b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
@@ -31,6 +37,17 @@ std::string newUuidV4() {
         out.push_back(kHex[b[i] & 0x0F]);
     }
     return out;
+}
+
+}  // namespace
+
+std::string newUuidV4() { return format(randomBytes(), 4); }
+
+std::string newUuidV7(std::int64_t unixMs) {
+    auto b = randomBytes();
+    const auto ms = static_cast<std::uint64_t>(unixMs < 0 ? 0 : unixMs);
+    for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+    return format(b, 7);
 }
 
 bool isUuid(const std::string& text) {

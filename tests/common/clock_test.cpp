@@ -42,6 +42,20 @@ TEST(Uuid, IsVersion4AndUnique) {
     EXPECT_FALSE(isUuid("not-a-uuid"));
 }
 
+TEST(Uuid, Version7SortsByTimeAndCarriesIt) {
+    const std::string early = newUuidV7(1'700'000'000'000);
+    const std::string same = newUuidV7(1'700'000'000'000);
+    const std::string later = newUuidV7(1'700'000'000'001);
+    EXPECT_TRUE(isUuid(early));
+    EXPECT_EQ(early[14], '7');
+    EXPECT_TRUE(early[19] == '8' || early[19] == '9' || early[19] == 'a' || early[19] == 'b');
+    EXPECT_NE(early, same);  // the random part still differs within one millisecond
+    EXPECT_LT(early, later);
+    EXPECT_LT(same, later);
+    // 1700000000000 ms = 0x018bcfe56800: the first 48 bits, in order.
+    EXPECT_EQ(early.substr(0, 13), "018bcfe5-6800");
+}
+
 }  // namespace
 }  // namespace touchpoint
 
