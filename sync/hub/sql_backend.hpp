@@ -3,11 +3,15 @@
 // loyalty) is written once. Statements use `?` placeholders; the PostgreSQL connection rewrites them to
 // $1..$n. Values travel as text to and from PostgreSQL, as native types to and from SQLite.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -58,8 +62,29 @@ public:
     virtual std::string_view forUpdate() const = 0;
 };
 
-/// Opens `sqlite:///path` (WAL, synchronous=NORMAL, busy timeout).
+/// Opens `sqlite:///path` (WAL, synchronous=FULL, busy timeout). The connection checkpoints the write-ahead
+/// log itself only when it has grown past a large backstop; a WalCheckpointer does it in the background.
 StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path);
+
+/// Copies a SQLite database's write-ahead log back into the database file on its own thread and connection,
+/// so the writer committing a batch never pays for the checkpoint (page copies and an fsync of the database
+/// file) on the ingest path. Checkpoints are PASSIVE: they never block writers or readers.
+class WalCheckpointer {
+public:
+    static StoreResult<std::unique_ptr<WalCheckpointer>> start(const std::string& path,
+                                                              std::chrono::milliseconds interval);
+    ~WalCheckpointer();
+    WalCheckpointer(const WalCheckpointer&) = delete;
+    WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+    /// Checkpoints made so far (for tests and metrics).
+    std::int64_t checkpoints() const;
+
+private:
+    struct Impl;
+    explicit WalCheckpointer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
 /// Opens a `postgresql://` URL through libpq.
 StoreResult<std::unique_ptr<SqlConnection>> openPostgres(const std::string& url);
 

@@ -3,9 +3,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <charconv>
 #include <unordered_map>
 
+#include "common/log.hpp"
 #include "common/sqlite.hpp"
 #include "hub/sql_backend.hpp"
 
@@ -156,13 +158,66 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path) 
     auto db = sqlite::Database::open(path);
     if (!db) return Fail(StoreError{"open " + path + ": " + db.error().message, false});
     // FULL: a receipt says "accepted" only after the batch is on disk, because the kiosk then deletes it.
-    // One fsync per batch transaction keeps this cheap.
+    // One fsync per batch transaction keeps this cheap. The write-ahead log is checkpointed by a
+    // WalCheckpointer; 8192 pages (32 MiB) is the backstop that also lets the log restart from its beginning
+    // (it restarts only once fully copied, which a writer committing back to back rarely leaves time for).
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
-                               "PRAGMA foreign_keys=OFF", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32000"}) {
+                               "PRAGMA foreign_keys=OFF", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32000",
+                               "PRAGMA wal_autocheckpoint=8192", "PRAGMA journal_size_limit=67108864"}) {
         auto r = db->exec(pragma);
         if (!r) return Fail(StoreError{std::string(pragma) + ": " + r.error().message, false});
     }
     return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
 }
+
+struct WalCheckpointer::Impl {
+    explicit Impl(sqlite::Database d) : db(std::move(d)) {}
+    sqlite::Database db;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool stopping = false;
+    std::atomic<std::int64_t> checkpoints{0};
+    std::thread thread;
+
+    void loop(std::chrono::milliseconds interval) {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!cv.wait_for(lock, interval, [this] { return stopping; })) {
+            lock.unlock();
+            int logFrames = 0;
+            int copied = 0;
+            const int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+            if (rc == SQLITE_OK) {
+                checkpoints.fetch_add(1, std::memory_order_relaxed);
+            } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+                log::warn("hub", "wal checkpoint failed", {{"error", sqlite3_errmsg(db.handle())}});
+            }
+            lock.lock();
+        }
+    }
+};
+
+WalCheckpointer::WalCheckpointer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+StoreResult<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path,
+                                                                     std::chrono::milliseconds interval) {
+    auto db = sqlite::Database::open(path, false);
+    if (!db) return Fail(StoreError{"open " + path + " for checkpoints: " + db.error().message, false});
+    if (auto r = db->exec("PRAGMA busy_timeout=1000"); !r) return Fail(StoreError{r.error().message, false});
+    auto impl = std::make_unique<Impl>(std::move(db).value());
+    Impl* raw = impl.get();
+    raw->thread = std::thread([raw, interval] { raw->loop(interval); });
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(impl)));
+}
+
+WalCheckpointer::~WalCheckpointer() {
+    {
+        std::lock_guard<std::mutex> lock(m_impl->mutex);
+        m_impl->stopping = true;
+    }
+    m_impl->cv.notify_all();
+    m_impl->thread.join();
+}
+
+std::int64_t WalCheckpointer::checkpoints() const { return m_impl->checkpoints.load(std::memory_order_relaxed); }
 
 }  // namespace touchpoint::hub

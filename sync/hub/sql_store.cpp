@@ -2,69 +2,19 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "hub/sql_schema.hpp"
 
 namespace touchpoint::hub {
 
-namespace {
-
-// Portable between SQLite and PostgreSQL: TEXT/BIGINT/DOUBLE PRECISION only, ON CONFLICT upserts, no
-// auto-increment. Booleans are BIGINT 0/1. Times are UTC milliseconds; `day` columns are UTC dates.
-constexpr const char* kSchema = R"SQL(
-CREATE TABLE IF NOT EXISTS events(
-  message_id TEXT PRIMARY KEY, type TEXT NOT NULL, event TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL,
-  received_at BIGINT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, channel TEXT NOT NULL,
-  profile_id TEXT, payload TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_day ON events(day, message_id);
-CREATE INDEX IF NOT EXISTS events_profile ON events(profile_id);
-CREATE TABLE IF NOT EXISTS feedback(
-  message_id TEXT PRIMARY KEY, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL,
-  profile_id TEXT, abandoned BIGINT NOT NULL, misuse BIGINT NOT NULL, nps BIGINT, csat BIGINT, ces BIGINT,
-  reasons TEXT NOT NULL, comment TEXT, survey_id TEXT NOT NULL, abandon_reason TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS feedback_day ON feedback(day, message_id);
-CREATE INDEX IF NOT EXISTS feedback_profile ON feedback(profile_id);
-CREATE TABLE IF NOT EXISTS signins(
-  message_id TEXT PRIMARY KEY, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL,
-  profile_id TEXT, method TEXT NOT NULL, new_member BIGINT NOT NULL, awarded BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS signins_day ON signins(day, message_id);
-CREATE INDEX IF NOT EXISTS signins_profile ON signins(profile_id);
-CREATE TABLE IF NOT EXISTS profiles(
-  id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, member_id TEXT NOT NULL DEFAULT '',
-  first_initial TEXT NOT NULL DEFAULT '', is_member BIGINT NOT NULL DEFAULT 0, points BIGINT NOT NULL DEFAULT 0,
-  stage TEXT NOT NULL DEFAULT 'awareness', latest_nps BIGINT, latest_nps_at BIGINT, last_checkin_at BIGINT,
-  referrals BIGINT NOT NULL DEFAULT 0, orders BIGINT NOT NULL DEFAULT 0, considered BIGINT NOT NULL DEFAULT 0,
-  visit_days BIGINT NOT NULL DEFAULT 0, velocity_flag BIGINT NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS identifiers(
-  kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, PRIMARY KEY(kind, value));
-CREATE INDEX IF NOT EXISTS identifiers_profile ON identifiers(profile_id);
-CREATE TABLE IF NOT EXISTS channels(
-  profile_id TEXT NOT NULL, channel TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
-  PRIMARY KEY(profile_id, channel));
-CREATE TABLE IF NOT EXISTS checkins(
-  message_id TEXT PRIMARY KEY, profile_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL,
-  awarded BIGINT NOT NULL, points BIGINT NOT NULL, reason TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS checkins_profile ON checkins(profile_id, at);
-CREATE TABLE IF NOT EXISTS transitions(
-  message_id TEXT NOT NULL, profile_id TEXT, at BIGINT NOT NULL, day TEXT NOT NULL, from_stage TEXT NOT NULL,
-  to_stage TEXT NOT NULL, channel TEXT NOT NULL, PRIMARY KEY(message_id, from_stage));
-CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
-CREATE TABLE IF NOT EXISTS tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens(
-  hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
-  revoked_at BIGINT);
-CREATE TABLE IF NOT EXISTS audit(
-  at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS kiosks(
-  store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, last_seen BIGINT NOT NULL, app_version TEXT NOT NULL,
-  clock_offset_ms BIGINT, skew_flag BIGINT NOT NULL DEFAULT 0, queue_depth BIGINT, oldest_pending_s BIGINT,
-  dead_letters BIGINT, drops TEXT, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY(store_id, kiosk_id));
-)SQL";
-
-}  // namespace
-
 std::string utcDay(std::int64_t ms) { return formatIsoUtcMs(ms).substr(0, 10); }
 
-SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config)
-    : m_free(std::move(connections)), m_dialect(m_free.at(0)->dialect()), m_config(std::move(config)) {}
+SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
+                         std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalCheckpointer> checkpointer)
+    : m_free(std::move(connections)),
+      m_writer(std::move(writer)),
+      m_dialect(m_free.at(0)->dialect()),
+      m_config(std::move(config)),
+      m_checkpointer(std::move(checkpointer)) {}
 
 SqlHubStore::Lease::~Lease() {
     {
@@ -74,24 +24,30 @@ SqlHubStore::Lease::~Lease() {
     m_store.m_poolCv.notify_one();
 }
 
-SqlHubStore::Lease SqlHubStore::acquire() {
+std::unique_ptr<SqlConnection> SqlHubStore::takeFree() {
     std::unique_lock<std::mutex> lock(m_poolMutex);
     m_poolCv.wait(lock, [this] { return !m_free.empty(); });
     auto c = std::move(m_free.back());
     m_free.pop_back();
-    return Lease(*this, std::move(c));
+    return c;
 }
 
 StoreResult<void> SqlHubStore::migrate() {
     auto lease = acquire();
-    if (m_dialect == Dialect::Postgres) {
-        // Several hubs may start at once against one database: take turns creating the schema.
-        auto r = lease->script(std::string("SELECT pg_advisory_lock(4242001);") + kSchema +
-                               "SELECT pg_advisory_unlock(4242001);");
-        if (!r) (void)lease->script("SELECT pg_advisory_unlock(4242001)");
-        return r;
+    SqlConnection& c = *lease;
+    // Several hubs may start at once against one PostgreSQL database: they take turns at the schema.
+    const bool pg = m_dialect == Dialect::Postgres;
+    if (pg) {
+        if (auto r = c.script("SELECT pg_advisory_lock(4242001)"); !r) return r;
     }
-    return lease->script(kSchema);
+    StoreResult<void> result = c.begin();
+    if (result) {
+        result = migrateHubSchema(c);
+        if (result) result = c.commit();
+        if (!result) c.rollback();
+    }
+    if (pg) (void)c.script("SELECT pg_advisory_unlock(4242001)");
+    return result;
 }
 
 StoreResult<void> SqlHubStore::audit(const std::string& tokenName, const std::string& identifierType,
@@ -184,7 +140,17 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
         if (!c) return Fail(c.error());
         connections.push_back(std::move(c).value());
     }
-    auto store = std::make_unique<SqlHubStore>(std::move(connections), config);
+    std::unique_ptr<SqlConnection> writer;
+    std::unique_ptr<WalCheckpointer> checkpointer;
+    if (url.rfind("sqlite://", 0) == 0) {
+        auto w = openSqlite(url.substr(9));
+        if (!w) return Fail(w.error());
+        writer = std::move(w).value();
+        auto started = WalCheckpointer::start(url.substr(9), std::chrono::milliseconds(200));
+        if (!started) return Fail(started.error());
+        checkpointer = std::move(started).value();
+    }
+    auto store = std::make_unique<SqlHubStore>(std::move(connections), config, std::move(writer), std::move(checkpointer));
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
     return std::unique_ptr<HubStore>(std::move(store));
 }

@@ -27,7 +27,11 @@ struct ProfileRow {
 
 class SqlHubStore final : public HubStore {
 public:
-    SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config);
+    /// `writer` (SQLite): the one connection every write transaction uses, so its page cache stays warm —
+    /// SQLite drops a connection's cache whenever another connection has committed. Without one, writes
+    /// borrow from the pool (PostgreSQL, where transactions run side by side).
+    SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
+                std::unique_ptr<SqlConnection> writer = nullptr, std::unique_ptr<WalCheckpointer> checkpointer = nullptr);
 
     StoreResult<void> migrate();
 
@@ -66,7 +70,8 @@ private:
         SqlHubStore& m_store;
         std::unique_ptr<SqlConnection> m_conn;
     };
-    Lease acquire();
+    Lease acquire() { return Lease(*this, takeFree()); }
+    std::unique_ptr<SqlConnection> takeFree();
 
     /// Runs `work` in a transaction, retrying when another writer conflicted (busy, deadlock, race on a
     /// unique key). SQLite writers also queue on a process mutex so they do not spin on SQLITE_BUSY.
@@ -105,8 +110,10 @@ private:
     std::condition_variable m_poolCv;
     std::vector<std::unique_ptr<SqlConnection>> m_free;
     std::mutex m_writeMutex;
+    std::unique_ptr<SqlConnection> m_writer;  ///< guarded by m_writeMutex
     Dialect m_dialect;
     HubConfig m_config;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;  ///< SQLite only
 };
 
 std::string utcDay(std::int64_t ms);
@@ -117,19 +124,26 @@ StoreResult<T> SqlHubStore::write(F&& work) {
     StoreError last{"no attempt made", false};
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
         std::unique_lock<std::mutex> writeLock(m_writeMutex, std::defer_lock);
-        if (m_dialect == Dialect::Sqlite) writeLock.lock();
-        auto lease = acquire();
-        if (auto b = lease->begin(); !b) {
+        std::optional<Lease> lease;
+        SqlConnection* conn = nullptr;
+        if (m_writer) {
+            writeLock.lock();
+            conn = m_writer.get();
+        } else {
+            lease.emplace(*this, takeFree());
+            conn = &**lease;
+        }
+        if (auto b = conn->begin(); !b) {
             last = b.error();
         } else {
-            StoreResult<T> r = work(*lease);
+            StoreResult<T> r = work(*conn);
             if (r) {
-                if (auto c = lease->commit(); c) return r;
+                if (auto c = conn->commit(); c) return r;
                 else last = c.error();
             } else {
                 last = r.error();
             }
-            lease->rollback();
+            conn->rollback();
         }
         if (!last.retryable) return Fail(last);
         if (writeLock.owns_lock()) writeLock.unlock();

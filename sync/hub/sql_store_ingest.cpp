@@ -204,7 +204,7 @@ StoreResult<std::optional<std::string>> SqlHubStore::resolveProfile(SqlConnectio
     }
     std::string winner;
     if (profiles.empty()) {
-        winner = newUuidV4();
+        winner = newUuidV7(m.receivedMs);
         auto r = c.exec("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {winner, m.correctedMs});
         if (!r) return Fail(r.error());
     } else if (profiles.size() == 1) {
@@ -290,8 +290,10 @@ StoreResult<void> SqlHubStore::becomeMember(SqlConnection& c, ProfileRow& row) {
         const bool earns = earnsPoints(at, near->empty() ? std::nullopt : std::optional(near->integer(0, 0)),
                                        m_config.loyalty.cooldownSeconds);
         const std::int64_t pts = earns ? m_config.loyalty.pointsPerCheckin : 0;
-        auto u = c.exec("UPDATE checkins SET awarded = ?, points = ?, reason = ? WHERE message_id = ?",
-                        {std::int64_t{earns}, pts, std::string(earns ? "" : "cooldown"), pending->text(i, 0)});
+        // (profile_id, at) leads the checkins_profile index: the row is found without a scan.
+        auto u = c.exec("UPDATE checkins SET awarded = ?, points = ?, reason = ? "
+                        "WHERE profile_id = ? AND at = ? AND message_id = ?",
+                        {std::int64_t{earns}, pts, std::string(earns ? "" : "cooldown"), row.id, at, pending->text(i, 0)});
         if (!u) return Fail(u.error());
         if (earns) {
             row.points += pts;
@@ -427,7 +429,7 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, const IngestMessag
     row->stage = deriveStage(row->facts);
     if (row->stage != before) {
         auto t = c.exec("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
-                        "VALUES(?,?,?,?,?,?,?) ON CONFLICT(message_id, from_stage) DO NOTHING",
+                        "VALUES(?,?,?,?,?,?,?)",
                         {m.messageId, row->id, m.correctedMs, day, before, row->stage, m.channel});
         if (!t) return Fail(t.error());
     }

@@ -1,5 +1,7 @@
 // Reads (lookups, statistics, exports, fleet) and the rarer writes (erasure, member import).
 
+#include <charconv>
+
 #include "common/clock.hpp"
 #include "common/uuid.hpp"
 #include "hub/identity.hpp"
@@ -106,7 +108,7 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
         }
         auto existing = c.query("SELECT profile_id FROM identifiers WHERE kind = 'member' AND value = ?", {m.memberId});
         if (!existing) return Fail(existing.error());
-        std::string id = existing->empty() ? newUuidV4() : existing->text(0, 0);
+        std::string id = existing->empty() ? newUuidV7(SystemClock::instance().utcMs()) : existing->text(0, 0);
         const std::string initial =
             m.firstName.empty() ? "" : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(m.firstName[0]))));
         if (existing->empty()) {
@@ -210,14 +212,18 @@ StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, 
                            : kind == "feedback" ? "message_id, at, store_id, kiosk_id, profile_id, abandoned, misuse, nps, csat, "
                                                   "ces, reasons, comment, survey_id, abandon_reason"
                                                 : "message_id, at, store_id, kiosk_id, profile_id, method, new_member, awarded";
-        // Keyset pagination on (day, message_id): stable while new rows arrive, no OFFSET scans.
+        // Keyset pagination on (day, seq): stable while new rows arrive (they get larger seqs), no OFFSET scans.
         const auto bar = cursor.find('|');
         const std::string cDay = bar == std::string::npos ? "" : cursor.substr(0, bar);
-        const std::string cId = bar == std::string::npos ? "" : cursor.substr(bar + 1);
-        sql = "SELECT " + cols + ", day FROM " + table +
-              " WHERE day >= ? AND day <= ? AND (day > ? OR (day = ? AND message_id > ?))" +
-              (store.empty() ? "" : " AND store_id = ?") + " ORDER BY day, message_id LIMIT ?";
-        params = {fromDay, toDay, cDay, cDay, cId};
+        std::int64_t cSeq = 0;
+        if (bar != std::string::npos) {
+            const auto digits = std::string_view(cursor).substr(bar + 1);
+            (void)std::from_chars(digits.data(), digits.data() + digits.size(), cSeq);
+        }
+        sql = "SELECT " + cols + ", day, seq FROM " + table +
+              " WHERE day >= ? AND day <= ? AND (day > ? OR (day = ? AND seq > ?))" +
+              (store.empty() ? "" : " AND store_id = ?") + " ORDER BY day, seq LIMIT ?";
+        params = {fromDay, toDay, cDay, cDay, cSeq};
         if (!store.empty()) params.emplace_back(store);
         params.emplace_back(lim);
     }
@@ -239,7 +245,7 @@ StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, 
                 j["event"] = rows->text(i, 6);
                 j["profileId"] = cellJson(*rows, i, 7);
                 j["payload"] = json::parse(rows->text(i, 8), nullptr, false);
-                cursor = rows->text(i, 9) + "|" + rows->text(i, 0);
+                cursor = rows->text(i, 9) + "|" + rows->text(i, 10);
             } else if (kind == "feedback") {
                 j["profileId"] = cellJson(*rows, i, 4);
                 j["abandoned"] = rows->integer(i, 5) != 0;
@@ -251,13 +257,13 @@ StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, 
                 j["comment"] = rows->isNull(i, 11) ? json(nullptr) : json(maskPersonalText(rows->text(i, 11)));
                 j["surveyId"] = rows->text(i, 12);
                 j["abandonReason"] = rows->text(i, 13);
-                cursor = rows->text(i, 14) + "|" + rows->text(i, 0);
+                cursor = rows->text(i, 14) + "|" + rows->text(i, 15);
             } else {
                 j["profileId"] = cellJson(*rows, i, 4);
                 j["method"] = rows->text(i, 5);
                 j["newMember"] = rows->integer(i, 6) != 0;
                 j["pointsAwarded"] = rows->integer(i, 7) != 0;
-                cursor = rows->text(i, 8) + "|" + rows->text(i, 0);
+                cursor = rows->text(i, 8) + "|" + rows->text(i, 9);
             }
         }
         out.push_back(std::move(j));

@@ -1,0 +1,169 @@
+#include "hub/sql_schema.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+// Portable between SQLite and PostgreSQL: TEXT/BIGINT/DOUBLE PRECISION, ON CONFLICT upserts. Booleans are
+// BIGINT 0/1. Times are UTC milliseconds; `day` columns are UTC dates.
+//
+// Index shapes are chosen for the ingest path, which is one writer on SQLite: every random position written
+// in a B-tree costs a page in the write-ahead log at commit. So the fact tables are keyed by an increasing
+// `seq` (exports page on (day, seq), which grows at the end of each day), message ids are unique only in
+// `events` (the dedupe), and profile ids are time-ordered UUIDs so a new shopper's rows land together.
+// {SEQ} is the dialect's auto-assigned increasing key.
+constexpr const char* kTables = R"SQL(
+CREATE TABLE IF NOT EXISTS schema_version(version BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  seq {SEQ}, message_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, event TEXT NOT NULL, at BIGINT NOT NULL,
+  day TEXT NOT NULL, received_at BIGINT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL,
+  channel TEXT NOT NULL, profile_id TEXT, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback(
+  seq {SEQ}, message_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL,
+  kiosk_id TEXT NOT NULL, profile_id TEXT, abandoned BIGINT NOT NULL, misuse BIGINT NOT NULL, nps BIGINT,
+  csat BIGINT, ces BIGINT, reasons TEXT NOT NULL, comment TEXT, survey_id TEXT NOT NULL,
+  abandon_reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signins(
+  seq {SEQ}, message_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL,
+  kiosk_id TEXT NOT NULL, profile_id TEXT, method TEXT NOT NULL, new_member BIGINT NOT NULL,
+  awarded BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles(
+  id TEXT PRIMARY KEY, created_at BIGINT NOT NULL, member_id TEXT NOT NULL DEFAULT '',
+  first_initial TEXT NOT NULL DEFAULT '', is_member BIGINT NOT NULL DEFAULT 0, points BIGINT NOT NULL DEFAULT 0,
+  stage TEXT NOT NULL DEFAULT 'awareness', latest_nps BIGINT, latest_nps_at BIGINT, last_checkin_at BIGINT,
+  referrals BIGINT NOT NULL DEFAULT 0, orders BIGINT NOT NULL DEFAULT 0, considered BIGINT NOT NULL DEFAULT 0,
+  visit_days BIGINT NOT NULL DEFAULT 0, velocity_flag BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS identifiers(
+  kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, PRIMARY KEY(kind, value));
+CREATE TABLE IF NOT EXISTS channels(
+  profile_id TEXT NOT NULL, channel TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+  PRIMARY KEY(profile_id, channel));
+CREATE TABLE IF NOT EXISTS checkins(
+  seq {SEQ}, message_id TEXT NOT NULL, profile_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL,
+  awarded BIGINT NOT NULL, points BIGINT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transitions(
+  seq {SEQ}, message_id TEXT NOT NULL, profile_id TEXT, at BIGINT NOT NULL, day TEXT NOT NULL,
+  from_stage TEXT NOT NULL, to_stage TEXT NOT NULL, channel TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens(
+  hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
+  revoked_at BIGINT);
+CREATE TABLE IF NOT EXISTS audit(
+  at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS kiosks(
+  store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, last_seen BIGINT NOT NULL, app_version TEXT NOT NULL,
+  clock_offset_ms BIGINT, skew_flag BIGINT NOT NULL DEFAULT 0, queue_depth BIGINT, oldest_pending_s BIGINT,
+  dead_letters BIGINT, drops TEXT, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY(store_id, kiosk_id));
+)SQL";
+
+constexpr const char* kIndexes = R"SQL(
+CREATE INDEX IF NOT EXISTS events_day ON events(day, seq);
+CREATE INDEX IF NOT EXISTS events_profile ON events(profile_id);
+CREATE INDEX IF NOT EXISTS feedback_day ON feedback(day, seq);
+CREATE INDEX IF NOT EXISTS feedback_profile ON feedback(profile_id);
+CREATE INDEX IF NOT EXISTS signins_day ON signins(day, seq);
+CREATE INDEX IF NOT EXISTS signins_profile ON signins(profile_id);
+CREATE INDEX IF NOT EXISTS identifiers_profile ON identifiers(profile_id);
+CREATE INDEX IF NOT EXISTS checkins_profile ON checkins(profile_id, at);
+CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
+CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
+)SQL";
+
+// Version 1 keyed events, feedback, signins, checkins and transitions by message id, with (day, message_id)
+// indexes. Its rows move into the version 2 tables in capture order, which becomes their `seq` order.
+constexpr const char* kFromVersion1 = R"SQL(
+DROP INDEX IF EXISTS events_day;
+DROP INDEX IF EXISTS events_profile;
+DROP INDEX IF EXISTS feedback_day;
+DROP INDEX IF EXISTS feedback_profile;
+DROP INDEX IF EXISTS signins_day;
+DROP INDEX IF EXISTS signins_profile;
+DROP INDEX IF EXISTS checkins_profile;
+DROP INDEX IF EXISTS transitions_day;
+ALTER TABLE events RENAME TO events_v1;
+ALTER TABLE feedback RENAME TO feedback_v1;
+ALTER TABLE signins RENAME TO signins_v1;
+ALTER TABLE checkins RENAME TO checkins_v1;
+ALTER TABLE transitions RENAME TO transitions_v1;
+{TABLES}
+INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, profile_id, payload)
+  SELECT message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, profile_id, payload
+  FROM events_v1 ORDER BY day, at, message_id;
+INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, csat, ces, reasons,
+                     comment, survey_id, abandon_reason)
+  SELECT message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, csat, ces, reasons, comment,
+         survey_id, abandon_reason
+  FROM feedback_v1 ORDER BY day, at, message_id;
+INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded)
+  SELECT message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded
+  FROM signins_v1 ORDER BY day, at, message_id;
+INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason)
+  SELECT message_id, profile_id, at, day, awarded, points, reason FROM checkins_v1 ORDER BY at, message_id;
+INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel)
+  SELECT message_id, profile_id, at, day, from_stage, to_stage, channel FROM transitions_v1 ORDER BY at, message_id;
+DROP TABLE events_v1;
+DROP TABLE feedback_v1;
+DROP TABLE signins_v1;
+DROP TABLE checkins_v1;
+DROP TABLE transitions_v1;
+)SQL";
+
+std::string replaceAll(std::string text, std::string_view from, std::string_view to) {
+    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+        text.replace(pos, from.size(), to);
+    }
+    return text;
+}
+
+std::string forDialect(Dialect d, std::string sql) {
+    sql = replaceAll(std::move(sql), "{TABLES}", kTables);
+    return replaceAll(std::move(sql), "{SEQ}",
+                      d == Dialect::Sqlite ? "INTEGER PRIMARY KEY" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+}
+
+StoreResult<bool> tableExists(SqlConnection& c, const char* table) {
+    auto r = c.dialect() == Dialect::Sqlite
+                 ? c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {std::string(table)})
+                 : c.query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
+                           {std::string(table)});
+    if (!r) return Fail(r.error());
+    return !r->empty();
+}
+
+StoreResult<std::int64_t> currentVersion(SqlConnection& c) {
+    auto versioned = tableExists(c, "schema_version");
+    if (!versioned) return Fail(versioned.error());
+    if (*versioned) {
+        auto v = c.query("SELECT MAX(version) FROM schema_version");
+        if (!v) return Fail(v.error());
+        if (!v->isNull(0, 0)) return v->integer(0, 0);
+    }
+    // Version 1 had no version table; an events table means its data is here.
+    auto events = tableExists(c, "events");
+    if (!events) return Fail(events.error());
+    return *events ? std::int64_t{1} : std::int64_t{0};
+}
+
+}  // namespace
+
+StoreResult<void> migrateHubSchema(SqlConnection& c) {
+    auto version = currentVersion(c);
+    if (!version) return Fail(version.error());
+    if (*version > kHubSchemaVersion) {
+        return Fail(StoreError{"the database has schema version " + std::to_string(*version) + ", newer than this hub (" +
+                                   std::to_string(kHubSchemaVersion) + "); run the newer hub",
+                               false});
+    }
+    if (*version == kHubSchemaVersion) return c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes));
+    if (*version == 1) {
+        if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return r;
+    }
+    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes)); !r) return r;
+    auto clear = c.exec("DELETE FROM schema_version");
+    if (!clear) return Fail(clear.error());
+    auto set = c.exec("INSERT INTO schema_version(version) VALUES(?)", {kHubSchemaVersion});
+    if (!set) return Fail(set.error());
+    return {};
+}
+
+}  // namespace touchpoint::hub

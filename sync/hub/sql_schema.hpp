@@ -1,0 +1,15 @@
+#pragma once
+// The hub's tables, and the steps that bring a database made by an earlier version up to date.
+
+#include "hub/sql_backend.hpp"
+
+namespace touchpoint::hub {
+
+/// The schema version this build writes.
+inline constexpr std::int64_t kHubSchemaVersion = 2;
+
+/// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
+/// A database from a newer build is refused rather than guessed at.
+StoreResult<void> migrateHubSchema(SqlConnection& c);
+
+}  // namespace touchpoint::hub

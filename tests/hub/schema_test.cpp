@@ -1,0 +1,147 @@
+// The hub's schema on a real SQLite file: a database written by schema version 1 (the first release's
+// layout, recreated here) is migrated in place without losing a row, and a newer database is refused.
+
+#include <gtest/gtest.h>
+
+#include "common/sqlite.hpp"
+#include "hub/hub_store.hpp"
+#include "hub/sql_schema.hpp"
+#include "temp_dir.hpp"
+
+namespace touchpoint::hub {
+namespace {
+
+using touchpoint::testing::TempDir;
+
+// Version 1's fact tables, as that release created them (message ids as primary keys, no version table).
+constexpr const char* kVersion1 = R"SQL(
+CREATE TABLE events(
+  message_id TEXT PRIMARY KEY, type TEXT NOT NULL, event TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL,
+  received_at BIGINT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, channel TEXT NOT NULL,
+  profile_id TEXT, payload TEXT NOT NULL);
+CREATE INDEX events_day ON events(day, message_id);
+CREATE INDEX events_profile ON events(profile_id);
+CREATE TABLE feedback(
+  message_id TEXT PRIMARY KEY, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL,
+  profile_id TEXT, abandoned BIGINT NOT NULL, misuse BIGINT NOT NULL, nps BIGINT, csat BIGINT, ces BIGINT,
+  reasons TEXT NOT NULL, comment TEXT, survey_id TEXT NOT NULL, abandon_reason TEXT NOT NULL);
+CREATE INDEX feedback_day ON feedback(day, message_id);
+CREATE INDEX feedback_profile ON feedback(profile_id);
+CREATE TABLE signins(
+  message_id TEXT PRIMARY KEY, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL,
+  profile_id TEXT, method TEXT NOT NULL, new_member BIGINT NOT NULL, awarded BIGINT NOT NULL);
+CREATE INDEX signins_day ON signins(day, message_id);
+CREATE INDEX signins_profile ON signins(profile_id);
+CREATE TABLE checkins(
+  message_id TEXT PRIMARY KEY, profile_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL,
+  awarded BIGINT NOT NULL, points BIGINT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX checkins_profile ON checkins(profile_id, at);
+CREATE TABLE transitions(
+  message_id TEXT NOT NULL, profile_id TEXT, at BIGINT NOT NULL, day TEXT NOT NULL, from_stage TEXT NOT NULL,
+  to_stage TEXT NOT NULL, channel TEXT NOT NULL, PRIMARY KEY(message_id, from_stage));
+CREATE INDEX transitions_day ON transitions(day);
+INSERT INTO events VALUES('m-b', 'track', 'Feedback Submitted', 2000, '2026-11-02', 2100, 's1', 'k1', 'in_store_kiosk',
+                          NULL, '{"n":2}');
+INSERT INTO events VALUES('m-a', 'track', 'Feedback Submitted', 1000, '2026-11-02', 1100, 's1', 'k1', 'in_store_kiosk',
+                          NULL, '{"n":1}');
+INSERT INTO events VALUES('m-c', 'track', 'Loyalty Signed In', 500, '2026-11-01', 600, 's1', 'k1', 'in_store_kiosk',
+                          NULL, '{"n":0}');
+INSERT INTO feedback VALUES('m-b', 2000, '2026-11-02', 's1', 'k1', NULL, 0, 0, 9, 5, 2, '[]', NULL, 'visit', '');
+INSERT INTO feedback VALUES('m-a', 1000, '2026-11-02', 's1', 'k1', NULL, 0, 0, 3, 2, 6, '[]', 'slow', 'visit', '');
+INSERT INTO signins VALUES('m-c', 500, '2026-11-01', 's1', 'k1', NULL, 'phone', 0, 0);
+INSERT INTO checkins VALUES('m-c', 'p1', 500, '2026-11-01', 1, 10, '');
+INSERT INTO transitions VALUES('m-c', 'p1', 500, '2026-11-01', 'awareness', 'retention', 'in_store_kiosk');
+)SQL";
+
+std::vector<nlohmann::json> exportAll(HubStore& store, const std::string& kind) {
+    std::vector<nlohmann::json> all;
+    std::string cursor;
+    while (true) {
+        auto page = store.exportPage(kind, "2026-01-01", "2026-12-31", "", cursor, 2);  // small pages: the cursor is used
+        EXPECT_TRUE(page) << (page ? "" : page.error().message);
+        if (!page || page->empty()) return all;
+        all.insert(all.end(), page->begin(), page->end());
+    }
+}
+
+IngestMessage message(const std::string& id) {
+    IngestMessage m;
+    m.type = "track";
+    m.messageId = id;
+    m.event = "Feedback Submitted";
+    m.channel = "in_store_kiosk";
+    m.storeId = "s1";
+    m.kioskId = "k1";
+    m.timestampMs = m.correctedMs = m.receivedMs = 3000;
+    m.payload = nlohmann::json{{"messageId", id}};
+    m.payloadText = m.payload.dump();
+    return m;
+}
+
+TEST(HubSchema, VersionOneDatabaseIsMigratedWithEveryRow) {
+    TempDir dir;
+    const auto path = dir / "hub.db";
+    {
+        auto db = sqlite::Database::open(path);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec(kVersion1));
+    }
+    auto store = openHubStore("sqlite://" + path.string(), HubConfig{});
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_EQ(*(*store)->countEvents(), 3);
+
+    // Exports page through the migrated rows in (day, capture order).
+    const auto events = exportAll(**store, "events");
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[0]["messageId"], "m-c");
+    EXPECT_EQ(events[1]["messageId"], "m-a");
+    EXPECT_EQ(events[2]["messageId"], "m-b");
+    const auto feedback = exportAll(**store, "feedback");
+    ASSERT_EQ(feedback.size(), 2u);
+    EXPECT_EQ(feedback[0]["nps"], 3);
+    EXPECT_EQ(feedback[1]["nps"], 9);
+    EXPECT_EQ(exportAll(**store, "signins").size(), 1u);
+
+    // Deduplication still knows the migrated message ids; new ones are stored after them.
+    const auto old = message("m-a");
+    const auto fresh = message("m-d");
+    IngestStats stats;
+    auto r = (*store)->ingest({&old, &fresh}, stats);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ((*r)[0], ReceiptStatus::Duplicate);
+    EXPECT_EQ((*r)[1], ReceiptStatus::Accepted);
+    EXPECT_EQ(*(*store)->countEvents(), 4);
+
+    auto db = sqlite::Database::open(path);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v1'"), 0);
+}
+
+TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    {
+        auto store = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+        const auto m = message("m-1");
+        IngestStats stats;
+        ASSERT_TRUE((*store)->ingest({&m}, stats));
+    }
+    {
+        auto again = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(again) << again.error().message;
+        EXPECT_EQ(*(*again)->countEvents(), 1);
+    }
+    {
+        auto db = sqlite::Database::open(dir / "hub.db");
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("UPDATE schema_version SET version = 99"));
+    }
+    auto newer = openHubStore(url, HubConfig{});
+    ASSERT_FALSE(newer);
+    EXPECT_NE(newer.error().message.find("schema version 99"), std::string::npos) << newer.error().message;
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
