@@ -1,6 +1,7 @@
 #include "kiosk_app.hpp"
 
 #include <imgui.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +45,9 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
     if (!fonts) return Fail(fonts.error());
     app->m_fonts = *fonts;
     app->m_window->uploadFonts();
+    // Building the atlas freed several MB of short-lived buffers in the middle of the heap; hand those
+    // pages back now rather than carry them for the kiosk's whole uptime.
+    malloc_trim(0);
 
     app->m_controller = std::make_unique<KioskController>(flowOptions(cfg), clock, services.texts(), services.survey(),
                                                           services.events(), services.store(), services.profiles(),

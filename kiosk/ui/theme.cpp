@@ -1,5 +1,9 @@
 #include "theme.hpp"
 
+#include <imgui_internal.h>  // ImFileLoadToMemory
+
+#include <cstdint>
+
 namespace touchpoint::kiosk::ui {
 
 namespace {
@@ -35,21 +39,44 @@ Result<Fonts, std::string> loadFonts(ImFontAtlas& atlas, const std::filesystem::
     ranges.clear();
     builder.BuildRanges(&ranges);
 
+    // Each file is read once and shared by all its sizes (AddFontFromFileTTF would keep a copy per size,
+    // ~0.7 MB each). The atlas owns (and frees) the buffer through the first font that uses it.
+    struct FileData {
+        void* data = nullptr;
+        std::size_t size = 0;
+        bool handedOver = false;
+    };
+    FileData files[2];
+    for (int i = 0; i < 2; ++i) {
+        files[i].data = ImFileLoadToMemory((i == 0 ? regular : bold).c_str(), "rb", &files[i].size);
+        if (files[i].data == nullptr || files[i].size > static_cast<std::size_t>(INT32_MAX)) {
+            for (auto& f : files) IM_FREE(f.data);
+            return Fail((i == 0 ? regular : bold).string() + ": cannot read font file");
+        }
+    }
     ImFontConfig cfg;
     cfg.OversampleH = 1;  // large sizes only: oversampling would triple the atlas for no visible gain
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
-    auto add = [&](const std::filesystem::path& file, float px) {
-        return atlas.AddFontFromFileTTF(file.c_str(), px * scale, &cfg, ranges.Data);
+    auto add = [&](FileData& file, float px) {
+        cfg.FontDataOwnedByAtlas = !file.handedOver;
+        file.handedOver = true;
+        return atlas.AddFontFromMemoryTTF(file.data, static_cast<int>(file.size), px * scale, &cfg, ranges.Data);
     };
+    auto& reg = files[0];
+    auto& bld = files[1];
     Fonts fonts;
-    fonts.normal = {add(regular, kBodyPx), add(bold, kBodyPx), add(bold, kTitlePx)};
-    fonts.large = {add(regular, kBodyPx * kLargeFactor), add(bold, kBodyPx * kLargeFactor),
-                   add(bold, kTitlePx * kLargeFactor)};
+    fonts.normal.body = add(reg, kBodyPx);
+    fonts.normal.bold = add(bld, kBodyPx);
+    fonts.normal.title = add(bld, kTitlePx);
+    fonts.large.body = add(reg, kBodyPx * kLargeFactor);
+    fonts.large.bold = add(bld, kBodyPx * kLargeFactor);
+    fonts.large.title = add(bld, kTitlePx * kLargeFactor);
     for (ImFont* f : {fonts.normal.body, fonts.normal.bold, fonts.normal.title, fonts.large.body, fonts.large.bold,
                       fonts.large.title}) {
         if (f == nullptr) return Fail(std::string("cannot load fonts from ") + fontsDir.string());
     }
+    atlas.Flags |= ImFontAtlasFlags_NoBakedLines;  // applyStyle() draws outlines from geometry
     if (!atlas.Build()) return Fail(std::string("font atlas build failed"));
     return fonts;
 }
@@ -79,6 +106,10 @@ void applyStyle(ImGuiStyle& style, bool highContrast, float scale) {
     style.FramePadding = ImVec2(16, 12);
     style.ItemSpacing = ImVec2(16, 16);
     style.ScrollbarSize = 0;
+    // Outlines get their anti-aliased edge from geometry, not from line images baked into the font atlas:
+    // the atlas is then sampled texel-exact everywhere, so the platform can use nearest filtering, which
+    // costs a software rasteriser far less than bilinear for every pixel drawn.
+    style.AntiAliasedLinesUseTex = false;
     style.ScaleAllSizes(scale);
     auto* c = style.Colors;
     c[ImGuiCol_WindowBg] = rgba(p.background);
