@@ -1,9 +1,5 @@
 #include "theme.hpp"
 
-#include <imgui_internal.h>  // ImFileLoadToMemory
-
-#include <cstdint>
-
 namespace touchpoint::kiosk::ui {
 
 namespace {
@@ -39,39 +35,18 @@ Result<Fonts, std::string> loadFonts(ImFontAtlas& atlas, const std::filesystem::
     ranges.clear();
     builder.BuildRanges(&ranges);
 
-    // Each file is read once and shared by all its sizes (AddFontFromFileTTF would keep a copy per size,
-    // ~0.7 MB each). The atlas owns (and frees) the buffer through the first font that uses it.
-    struct FileData {
-        void* data = nullptr;
-        std::size_t size = 0;
-        bool handedOver = false;
-    };
-    FileData files[2];
-    for (int i = 0; i < 2; ++i) {
-        files[i].data = ImFileLoadToMemory((i == 0 ? regular : bold).c_str(), "rb", &files[i].size);
-        if (files[i].data == nullptr || files[i].size > static_cast<std::size_t>(INT32_MAX)) {
-            for (auto& f : files) IM_FREE(f.data);
-            return Fail((i == 0 ? regular : bold).string() + ": cannot read font file");
-        }
-    }
     ImFontConfig cfg;
     cfg.OversampleH = 1;  // large sizes only: oversampling would triple the atlas for no visible gain
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
-    auto add = [&](FileData& file, float px) {
-        cfg.FontDataOwnedByAtlas = !file.handedOver;
-        file.handedOver = true;
-        return atlas.AddFontFromMemoryTTF(file.data, static_cast<int>(file.size), px * scale, &cfg, ranges.Data);
+    // One copy of the TTF data per size until uploadFonts() frees them (ImGui 1.86 copies shared data anyway).
+    auto add = [&](const std::filesystem::path& file, float px) {
+        return atlas.AddFontFromFileTTF(file.c_str(), px * scale, &cfg, ranges.Data);
     };
-    auto& reg = files[0];
-    auto& bld = files[1];
     Fonts fonts;
-    fonts.normal.body = add(reg, kBodyPx);
-    fonts.normal.bold = add(bld, kBodyPx);
-    fonts.normal.title = add(bld, kTitlePx);
-    fonts.large.body = add(reg, kBodyPx * kLargeFactor);
-    fonts.large.bold = add(bld, kBodyPx * kLargeFactor);
-    fonts.large.title = add(bld, kTitlePx * kLargeFactor);
+    fonts.normal = {add(regular, kBodyPx), add(bold, kBodyPx), add(bold, kTitlePx)};
+    fonts.large = {add(regular, kBodyPx * kLargeFactor), add(bold, kBodyPx * kLargeFactor),
+                   add(bold, kTitlePx * kLargeFactor)};
     for (ImFont* f : {fonts.normal.body, fonts.normal.bold, fonts.normal.title, fonts.large.body, fonts.large.bold,
                       fonts.large.title}) {
         if (f == nullptr) return Fail(std::string("cannot load fonts from ") + fontsDir.string());
