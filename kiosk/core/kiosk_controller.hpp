@@ -33,6 +33,11 @@ struct FlowOptions {
     double accessibilityTimeoutFactor = 2.0;  ///< larger-text mode also lengthens every timeout
     std::int64_t cooldownMs = 3LL * 3600 * 1000;
     std::int64_t welcomeTimeoutMs = 1'500;
+    /// After a sign-up the welcome screen asks the hub again for the new member's balance. The sign-up
+    /// reaches the hub through the outbox, so the first ask may come before it: up to this many asks,
+    /// this far apart, while the welcome screen is shown.
+    std::int64_t balanceRefreshMs = 1'500;
+    int balanceRefreshAttempts = 3;
     std::int64_t thankYouMs = 6'000;
     std::int64_t apologyMs = 20'000;
     std::int64_t misuseWindowMs = 5'000;
@@ -60,7 +65,8 @@ public:
     void apply(const Intent& intent);
     /// Any touch, even one that hit no widget.
     void noteActivity();
-    /// Runs due timers: welcome timeout, "still there?", reset, thank-you return, attract pulse.
+    /// Runs due timers: welcome timeout, balance refresh, "still there?", reset, thank-you return, attract
+    /// pulse.
     void tick();
     /// Monotonic time of the next timer the loop must wake for (nothing when only input can change things).
     std::optional<std::int64_t> nextWakeMs() const;
@@ -100,6 +106,8 @@ private:
     void resolveWelcome(const std::optional<WelcomeInfo>& online);
     bool recordSignin(bool newMember);
     void acceptConsent();
+    void requestBalance();
+    void onBalance(std::uint64_t requestId, Result<WelcomeInfo, std::string> result);
     void startFeedback();
     void submitFeedback();
     void abandonFeedback(const std::string& reason);
@@ -132,6 +140,8 @@ private:
     std::int64_t m_attractSinceMs = 0;
     std::optional<std::int64_t> m_lastFeedbackMs;  // kiosk-wide, survives resets: the misuse window
     std::uint64_t m_welcomeRequest = 0;
+    std::int64_t m_balanceRefreshAtMs = 0;  // 0: no refresh due
+    int m_balanceRefreshesLeft = 0;
     std::uint64_t m_revision = 1;
 };
 

@@ -115,6 +115,87 @@ TEST_F(FlowTest, NewMemberConsentsThenIsSignedInAndRecorded) {
     EXPECT_EQ(toJson(signin).dump().find("2025550143"), std::string::npos);  // sealed, never plain
 }
 
+TEST_F(FlowTest, ANewMembersWelcomeAsksTheHubAgainForTheBalance) {
+    signInByPhone();
+    hubAnswers(WelcomeInfo{});  // not a member yet
+    tap(K::ToggleTerms);
+    tap(K::AcceptConsent);
+    ASSERT_EQ(controller->welcomeVm().state, WelcomeState::NewMember);
+    EXPECT_FALSE(controller->welcomeVm().info.has_value());
+    ASSERT_EQ(profiles.requests.size(), 1u);
+    // Nothing is asked until the uploader has had a moment to deliver the sign-up.
+    ASSERT_TRUE(controller->nextWakeMs().has_value());
+    EXPECT_LE(*controller->nextWakeMs(), clock.monotonicMs() + options.balanceRefreshMs);
+    controller->tick();
+    EXPECT_EQ(profiles.requests.size(), 1u);
+    clock.advanceMs(options.balanceRefreshMs);
+    controller->tick();
+    ASSERT_EQ(profiles.requests.size(), 2u);
+    EXPECT_EQ(profiles.requests[1].value, "+12025550143");
+    hubAnswers(WelcomeInfo{});  // the hub has not seen the sign-up yet: ask again later
+    EXPECT_FALSE(controller->welcomeVm().info.has_value());
+    clock.advanceMs(options.balanceRefreshMs);
+    controller->tick();
+    ASSERT_EQ(profiles.requests.size(), 3u);
+    auto fresh = member(clock.utcMs());
+    fresh.points = 10;
+    hubAnswers(fresh);
+    const auto vm = controller->welcomeVm();
+    EXPECT_EQ(vm.state, WelcomeState::NewMember);  // still the sign-up welcome, now with the balance
+    ASSERT_TRUE(vm.info.has_value());
+    EXPECT_EQ(vm.info->points, 10);
+    EXPECT_FALSE(vm.infoFromCache);
+    EXPECT_EQ(store.of(event::EventKind::Signin).size(), 1u);  // the refresh records nothing
+    clock.advanceMs(options.balanceRefreshMs * 5);
+    controller->tick();
+    EXPECT_EQ(profiles.requests.size(), 3u);  // found: no more asks
+}
+
+TEST_F(FlowTest, TheBalanceRefreshGivesUpAfterItsAttemptsAndIgnoresAGoneShopper) {
+    signInByPhone();
+    hubAnswers(WelcomeInfo{});
+    tap(K::ToggleTerms);
+    tap(K::AcceptConsent);
+    for (int i = 0; i < options.balanceRefreshAttempts; ++i) {
+        clock.advanceMs(options.balanceRefreshMs);
+        controller->tick();
+        hubAnswers(Fail(std::string("ConnectFailed")));
+    }
+    EXPECT_EQ(profiles.requests.size(), 1u + static_cast<std::size_t>(options.balanceRefreshAttempts));
+    clock.advanceMs(options.balanceRefreshMs * 5);
+    controller->tick();
+    EXPECT_EQ(profiles.requests.size(), 1u + static_cast<std::size_t>(options.balanceRefreshAttempts));
+    EXPECT_EQ(controller->welcomeVm().state, WelcomeState::NewMember);
+
+    // A shopper who leaves before the answer: it is dropped, and nothing more is asked for them.
+    tap(K::FinishWelcome);
+    tap(K::Done);
+    signInByPhone("2025550144");
+    hubAnswers(WelcomeInfo{});
+    tap(K::ToggleTerms);
+    tap(K::AcceptConsent);
+    clock.advanceMs(options.balanceRefreshMs);
+    controller->tick();
+    const auto asked = profiles.requests.size();
+    tap(K::FinishWelcome);
+    hubAnswers(member());
+    EXPECT_EQ(controller->screen(), ScreenId::ThankYou);
+    clock.advanceMs(options.balanceRefreshMs * 5);
+    controller->tick();
+    EXPECT_EQ(profiles.requests.size(), asked);
+}
+
+TEST_F(FlowTest, NoBalanceRefreshForAMemberConfirmedOffline) {
+    signInByPhone();
+    hubAnswers(Fail(std::string("Timeout")));
+    tap(K::ToggleTerms);
+    tap(K::AcceptConsent);
+    EXPECT_EQ(controller->welcomeVm().state, WelcomeState::Offline);
+    clock.advanceMs(options.balanceRefreshMs * 5);
+    controller->tick();
+    EXPECT_EQ(profiles.requests.size(), 1u);
+}
+
 TEST_F(FlowTest, ConsentHashFollowsTheLanguageShownAndMarketingIsSeparate) {
     tapText(K::ChooseLanguage, "de");
     signInByPhone();

@@ -1,0 +1,62 @@
+#pragma once
+// The shopper's session, shared by the controller's two source files (kiosk_controller.cpp: the flow, timers
+// and view models; kiosk_controller_signin.cpp: sign-in, the hub's welcome answer and consent). Internal to
+// the core library: nothing outside kiosk/core includes it.
+
+#include <optional>
+#include <string>
+
+#include "kiosk_controller.hpp"
+#include "wipe.hpp"
+
+namespace touchpoint::kiosk {
+
+/// One shopper's visit. Everything here is wiped (strings overwritten) at reset.
+struct KioskController::Session {
+    std::string id;
+    std::string language;
+    bool highContrast = false;
+    bool largeText = false;
+    SignInTab tab = SignInTab::Phone;
+    std::string phoneText;
+    std::string emailText;
+    std::string errorKey;
+    std::optional<event::Identity> identity;
+    std::string identityHash;
+    event::SigninMethod method = event::SigninMethod::Phone;
+    bool localCooldown = false;
+    bool hubSaidNew = false;
+    bool signinRecorded = false;
+    bool termsTicked = false;
+    bool marketingTicked = false;
+    WelcomeState welcomeState = WelcomeState::Loading;
+    std::optional<WelcomeInfo> welcome;
+    bool welcomeFromCache = false;
+    std::optional<SurveyRun> survey;
+    std::string apologyKey;
+
+    void wipe() {
+        wipeString(id);
+        wipeString(phoneText);
+        wipeString(emailText);
+        wipeString(errorKey);
+        wipeString(identityHash);
+        wipeString(apologyKey);
+        if (identity) wipeString(identity->value);
+        identity.reset();
+        if (welcome) {
+            wipeString(welcome->firstInitial);
+            wipeString(welcome->nextStepText);
+        }
+        welcome.reset();
+        if (survey) survey->wipe();
+        survey.reset();
+        language.clear();
+        highContrast = largeText = false;
+        tab = SignInTab::Phone;
+        localCooldown = hubSaidNew = signinRecorded = termsTicked = marketingTicked = welcomeFromCache = false;
+        welcomeState = WelcomeState::Loading;
+    }
+};
+
+}  // namespace touchpoint::kiosk
