@@ -51,7 +51,7 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
 
     app->m_controller = std::make_unique<KioskController>(flowOptions(cfg), clock, services.texts(), services.survey(),
                                                           services.events(), services.store(), services.profiles(),
-                                                          app->m_queue);
+                                                          app->m_queue, services.welcomeStore());
     app->m_ui = std::make_unique<ui::KioskUi>(services.texts(), app->m_fonts);
 #ifdef TOUCHPOINT_KIOSK_HAS_STAFF_UI
     ui::StaffDeps deps{cfg, clock, services.events(), app->m_queue, cfg.outbox.path, &services.outbox(),

@@ -116,6 +116,17 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     s->m_store = std::make_unique<OutboxEventStore>(*s->m_outbox, [up] {
         if (up != nullptr) up->notify();
     });
+    {
+        // Beside the outbox, like staff mode's status cache. Without it the cache is memory-only.
+        const auto& outboxPath = config.outbox.path;
+        auto welcome = WelcomeStore::open(
+            {outboxPath.has_parent_path() ? outboxPath.parent_path() / "welcome-cache.db" : "welcome-cache.db"}, clock);
+        if (welcome) {
+            s->m_welcomeStore = std::move(welcome).value();
+        } else {
+            log::warn("kiosk", "welcome cache on disk unavailable", {{"error", welcome.error()}});
+        }
+    }
     if (hub) {
         s->m_profiles = std::make_unique<HubProfileClient>(uploader::HttpsClientOptions::fromHub(config.hub),
                                                            config.hub.token,

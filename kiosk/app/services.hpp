@@ -13,6 +13,7 @@
 #include "core/i18n.hpp"
 #include "core/kiosk_controller.hpp"
 #include "core/survey.hpp"
+#include "core/welcome_store.hpp"
 #include "event/kiosk_events.hpp"
 #include "outbox/outbox.hpp"
 #include "outbox_store.hpp"
@@ -55,6 +56,8 @@ public:
     EventStore& store() { return *m_store; }
     uploader::Uploader* uploader() { return m_uploader.get(); }
     ProfileClient* profiles() { return m_profiles.get(); }
+    /// The welcome cache on disk; null when its file could not be opened (the kiosk runs without it).
+    WelcomeStore* welcomeStore() { return m_welcomeStore.get(); }
 
 private:
     Services() = default;
@@ -68,6 +71,7 @@ private:
     std::unique_ptr<OutboxEventStore> m_store;
     std::unique_ptr<uploader::Uploader> m_uploader;
     std::unique_ptr<HubProfileClient> m_profiles;
+    std::unique_ptr<WelcomeStore> m_welcomeStore;
 };
 
 }  // namespace touchpoint::kiosk::app

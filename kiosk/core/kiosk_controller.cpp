@@ -82,7 +82,7 @@ std::string_view toString(ScreenId id) {
 
 KioskController::KioskController(FlowOptions options, const Clock& clock, const Translations& texts,
                                  const Survey& survey, const event::KioskEventFactory& events, EventStore& store,
-                                 ProfileClient* profiles, RunQueue& queue)
+                                 ProfileClient* profiles, RunQueue& queue, WelcomeStore* welcomeStore)
     : m_options(std::move(options)),
       m_clock(clock),
       m_texts(texts),
@@ -94,6 +94,7 @@ KioskController::KioskController(FlowOptions options, const Clock& clock, const 
       m_phone(m_options.phoneRegion),
       m_sessionPtr(std::make_unique<Session>()),
       m_session(*m_sessionPtr) {
+    m_cache.persistTo(welcomeStore);
     resetSession();
 }
 

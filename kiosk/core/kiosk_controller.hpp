@@ -53,10 +53,11 @@ enum class AppMode { Shopper, Staff };
 class KioskController {
 public:
     /// Everything is borrowed and must outlive the controller. `profiles` may be null (offline-only kiosk).
-    /// The app must destroy the ProfileClient (joining its thread) before the controller.
+    /// The app must destroy the ProfileClient (joining its thread) before the controller. `welcomeStore`
+    /// (may be null) keeps the welcome cache across restarts.
     KioskController(FlowOptions options, const Clock& clock, const Translations& texts, const Survey& survey,
                     const event::KioskEventFactory& events, EventStore& store, ProfileClient* profiles,
-                    RunQueue& queue);
+                    RunQueue& queue, WelcomeStore* welcomeStore = nullptr);
     ~KioskController();
     KioskController(const KioskController&) = delete;
     KioskController& operator=(const KioskController&) = delete;

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
+#include "common/log.hpp"
+#include "welcome_store.hpp"
 
 namespace touchpoint::kiosk {
 
@@ -49,6 +51,16 @@ Result<WelcomeInfo, std::string> parseWelcome(const std::string& body) {
 }
 
 void WelcomeCache::put(const std::string& identityHash, const WelcomeInfo& info) {
+    remember(identityHash, info);
+    if (m_store != nullptr) {
+        // A disk error costs only the offline balance after a restart: log it and carry on.
+        if (auto r = m_store->put(identityHash, info); !r) {
+            log::warn("kiosk", "welcome cache not saved", {{"error", r.error()}});
+        }
+    }
+}
+
+void WelcomeCache::remember(const std::string& identityHash, const WelcomeInfo& info) {
     if (m_capacity == 0) return;
     if (const auto it = m_map.find(identityHash); it != m_map.end()) {
         m_order.erase(it->second.second);
@@ -64,7 +76,16 @@ void WelcomeCache::put(const std::string& identityHash, const WelcomeInfo& info)
 
 std::optional<WelcomeInfo> WelcomeCache::get(const std::string& identityHash) {
     const auto it = m_map.find(identityHash);
-    if (it == m_map.end()) return std::nullopt;
+    if (it == m_map.end()) {
+        if (m_store == nullptr) return std::nullopt;
+        auto stored = m_store->get(identityHash);
+        if (!stored) {
+            log::warn("kiosk", "welcome cache not read", {{"error", stored.error()}});
+            return std::nullopt;
+        }
+        if (*stored) remember(identityHash, **stored);
+        return *stored;
+    }
     m_order.erase(it->second.second);
     m_order.push_front(identityHash);
     it->second.second = m_order.begin();

@@ -1,8 +1,8 @@
 #pragma once
 // What the welcome screen shows after a sign-in: the hub's answer to GET /v1/profiles/welcome
-// (docs/PROTOCOL.md), the interface the controller asks it through, and a small in-memory cache keyed by the
+// (docs/PROTOCOL.md), the interface the controller asks it through, and a small cache keyed by the
 // identity's keyed hash so an offline kiosk can still show what it last knew. The cache never holds a phone
-// number or email, and lives only in memory.
+// number or email; with a WelcomeStore it also keeps the non-personal part on disk across restarts.
 
 #include <cstdint>
 #include <functional>
@@ -51,16 +51,23 @@ public:
     virtual void requestWelcome(const event::Identity& identity, Done done) = 0;
 };
 
+class WelcomeStore;
+
 /// The last welcome answers, by identity hash, least recently used dropped first.
 class WelcomeCache {
 public:
     explicit WelcomeCache(std::size_t capacity = 512) : m_capacity(capacity) {}
+    /// Also writes every answer to `store` (borrowed; null: memory only) and reads it on a memory miss.
+    void persistTo(WelcomeStore* store) { m_store = store; }
     void put(const std::string& identityHash, const WelcomeInfo& info);
     std::optional<WelcomeInfo> get(const std::string& identityHash);
     std::size_t size() const { return m_map.size(); }
 
 private:
+    void remember(const std::string& identityHash, const WelcomeInfo& info);
+
     std::size_t m_capacity;
+    WelcomeStore* m_store = nullptr;
     std::list<std::string> m_order;  // most recent first
     std::map<std::string, std::pair<WelcomeInfo, std::list<std::string>::iterator>> m_map;
 };

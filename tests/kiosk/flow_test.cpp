@@ -3,6 +3,7 @@
 
 #include "core/consent_hash.hpp"
 #include "core/kiosk_controller.hpp"
+#include "core/welcome_store.hpp"
 #include "kiosk_fakes.hpp"
 #include "temp_dir.hpp"
 
@@ -286,6 +287,31 @@ TEST_F(FlowTest, OfflineWithACachedProfileSaysPointsWillBeAdded) {
     ASSERT_TRUE(vm.info.has_value());
     EXPECT_TRUE(vm.infoFromCache);
     EXPECT_EQ(vm.info->points, 340);
+    EXPECT_EQ(store.of(event::EventKind::Signin).size(), 1u);
+}
+
+TEST_F(FlowTest, ARestartedKioskOfflineStillShowsTheLastKnownBalance) {
+    auto welcomeStore = WelcomeStore::open({":memory:"}, clock);
+    ASSERT_TRUE(welcomeStore) << welcomeStore.error();
+    controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store, &profiles, queue,
+                                                   welcomeStore->get());
+    signInByPhone();
+    hubAnswers(member(clock.utcMs() - 10 * 3600 * 1000));
+    tap(K::Cancel);
+    // The kiosk restarts (a new controller, so an empty memory cache) and the hub is unreachable.
+    controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store, &profiles, queue,
+                                                   welcomeStore->get());
+    clock.advanceMs(options.cooldownMs + 1000);
+    store.messages.clear();
+    signInByPhone();
+    hubAnswers(Fail(std::string("ConnectFailed")));
+    const auto vm = controller->welcomeVm();
+    EXPECT_EQ(vm.state, WelcomeState::Offline);
+    ASSERT_TRUE(vm.info.has_value());
+    EXPECT_TRUE(vm.infoFromCache);
+    EXPECT_EQ(vm.info->points, 340);
+    EXPECT_EQ(vm.info->tier, "Silver");
+    EXPECT_TRUE(vm.info->firstInitial.empty());  // never written to disk
     EXPECT_EQ(store.of(event::EventKind::Signin).size(), 1u);
 }
 
