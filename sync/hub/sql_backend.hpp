@@ -62,9 +62,33 @@ public:
     virtual std::string_view forUpdate() const = 0;
 };
 
-/// Opens `sqlite:///path` (WAL, synchronous=FULL, busy timeout). The connection checkpoints the write-ahead
-/// log itself only when it has grown past a large backstop; a WalCheckpointer does it in the background.
-StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path);
+/// How a SQLite connection's commits reach the disk.
+enum class SqliteCommitSync {
+    OnCommit,  ///< synchronous=FULL: COMMIT returns once the log is on disk
+    ByCaller,  ///< synchronous=NORMAL: COMMIT only writes the log; the caller makes it durable with WalSync
+};
+
+/// Opens `sqlite:///path` (WAL, busy timeout). The connection checkpoints the write-ahead log itself only when
+/// it has grown past a backstop; a WalCheckpointer does it in the background.
+StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path,
+                                                       SqliteCommitSync sync = SqliteCommitSync::OnCommit);
+
+/// Flushes a SQLite database's write-ahead log to disk (fdatasync on its own descriptor). With
+/// SqliteCommitSync::ByCaller this is what makes a commit durable, and it can run while the next
+/// transaction is already being written: a flush covers every commit written before it began.
+class WalSync {
+public:
+    explicit WalSync(std::string databasePath);
+    ~WalSync();
+    WalSync(const WalSync&) = delete;
+    WalSync& operator=(const WalSync&) = delete;
+    StoreResult<void> flush();
+
+private:
+    std::string m_walPath;
+    std::mutex m_mutex;
+    int m_fd = -1;
+};
 
 /// Copies a SQLite database's write-ahead log back into the database file on its own thread and connection,
 /// so the writer committing a batch never pays for the checkpoint (page copies and an fsync of the database

@@ -1,9 +1,13 @@
 // SQLite side of SqlConnection. Statements are prepared once per connection and cached by their text: the
 // ingest path runs the same few statements for every message.
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <unordered_map>
 
@@ -116,7 +120,8 @@ private:
             } else if (const auto* d = std::get_if<double>(&params[i])) {
                 rc = sqlite3_bind_double(st, idx, *d);
             } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-                rc = sqlite3_bind_text(st, idx, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+                // STATIC: the parameters outlive this call, and the statement is reset before it returns.
+                rc = sqlite3_bind_text(st, idx, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
             } else {
                 rc = sqlite3_bind_null(st, idx);
             }
@@ -154,20 +159,38 @@ private:
 
 }  // namespace
 
-StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path) {
+StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, SqliteCommitSync sync) {
     auto db = sqlite::Database::open(path);
     if (!db) return Fail(StoreError{"open " + path + ": " + db.error().message, false});
-    // FULL: a receipt says "accepted" only after the batch is on disk, because the kiosk then deletes it.
-    // One fsync per batch transaction keeps this cheap. The write-ahead log is checkpointed by a
+    // A receipt says "accepted" only after the batch is on disk, because the kiosk then deletes it: either
+    // COMMIT syncs (FULL) or the caller flushes the log with WalSync before answering (NORMAL). The write-ahead log is checkpointed by a
     // WalCheckpointer; 8192 pages (32 MiB) is the backstop that also lets the log restart from its beginning
     // (it restarts only once fully copied, which a writer committing back to back rarely leaves time for).
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
+    const char* synchronous = sync == SqliteCommitSync::OnCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA busy_timeout=10000",
                                "PRAGMA foreign_keys=OFF", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32000",
                                "PRAGMA wal_autocheckpoint=8192", "PRAGMA journal_size_limit=67108864"}) {
         auto r = db->exec(pragma);
         if (!r) return Fail(StoreError{std::string(pragma) + ": " + r.error().message, false});
     }
     return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
+}
+
+WalSync::WalSync(std::string databasePath) : m_walPath(std::move(databasePath) + "-wal") {}
+
+WalSync::~WalSync() {
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+StoreResult<void> WalSync::flush() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_fd < 0) {
+        // The log exists from the first transaction on and lives as long as the database's connections.
+        m_fd = ::open(m_walPath.c_str(), O_RDONLY | O_CLOEXEC);
+        if (m_fd < 0) return Fail(StoreError{"open " + m_walPath + ": " + std::strerror(errno), false});
+    }
+    if (::fdatasync(m_fd) != 0) return Fail(StoreError{"sync " + m_walPath + ": " + std::strerror(errno), false});
+    return {};
 }
 
 struct WalCheckpointer::Impl {

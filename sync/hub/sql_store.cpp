@@ -9,11 +9,13 @@ namespace touchpoint::hub {
 std::string utcDay(std::int64_t ms) { return formatIsoUtcMs(ms).substr(0, 10); }
 
 SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
-                         std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalCheckpointer> checkpointer)
+                         std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,
+                         std::unique_ptr<WalCheckpointer> checkpointer)
     : m_free(std::move(connections)),
       m_writer(std::move(writer)),
       m_dialect(m_free.at(0)->dialect()),
       m_config(std::move(config)),
+      m_walSync(std::move(walSync)),
       m_checkpointer(std::move(checkpointer)) {}
 
 SqlHubStore::Lease::~Lease() {
@@ -141,16 +143,20 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
         connections.push_back(std::move(c).value());
     }
     std::unique_ptr<SqlConnection> writer;
+    std::unique_ptr<WalSync> walSync;
     std::unique_ptr<WalCheckpointer> checkpointer;
     if (url.rfind("sqlite://", 0) == 0) {
-        auto w = openSqlite(url.substr(9));
+        const std::string path = url.substr(9);
+        auto w = openSqlite(path, SqliteCommitSync::ByCaller);
         if (!w) return Fail(w.error());
         writer = std::move(w).value();
-        auto started = WalCheckpointer::start(url.substr(9), std::chrono::milliseconds(200));
+        walSync = std::make_unique<WalSync>(path);
+        auto started = WalCheckpointer::start(path, std::chrono::milliseconds(200));
         if (!started) return Fail(started.error());
         checkpointer = std::move(started).value();
     }
-    auto store = std::make_unique<SqlHubStore>(std::move(connections), config, std::move(writer), std::move(checkpointer));
+    auto store = std::make_unique<SqlHubStore>(std::move(connections), config, std::move(writer), std::move(walSync),
+                                               std::move(checkpointer));
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
     return std::unique_ptr<HubStore>(std::move(store));
 }

@@ -1,10 +1,13 @@
 #pragma once
 // SqlHubStore: HubStore written once over SqlConnection. Internal to the hub library.
 
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "hub/hub_store.hpp"
 #include "hub/loyalty.hpp"
@@ -30,8 +33,10 @@ public:
     /// `writer` (SQLite): the one connection every write transaction uses, so its page cache stays warm —
     /// SQLite drops a connection's cache whenever another connection has committed. Without one, writes
     /// borrow from the pool (PostgreSQL, where transactions run side by side).
+    /// `walSync` (SQLite, with a writer opened SqliteCommitSync::ByCaller): makes each write durable.
     SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
-                std::unique_ptr<SqlConnection> writer = nullptr, std::unique_ptr<WalCheckpointer> checkpointer = nullptr);
+                std::unique_ptr<SqlConnection> writer = nullptr, std::unique_ptr<WalSync> walSync = nullptr,
+                std::unique_ptr<WalCheckpointer> checkpointer = nullptr);
 
     StoreResult<void> migrate();
 
@@ -75,17 +80,21 @@ private:
 
     /// Runs `work` in a transaction, retrying when another writer conflicted (busy, deadlock, race on a
     /// unique key). SQLite writers also queue on a process mutex so they do not spin on SQLITE_BUSY.
+    /// The result is durable on return, unless `durable` is false: then the caller must call makeDurable()
+    /// before telling anyone (the ingest group flushes the log while the next group is being written).
     template <class T, class F>
-    StoreResult<T> write(F&& work);
+    StoreResult<T> write(F&& work, bool durable = true);
+    StoreResult<void> makeDurable() { return m_walSync ? m_walSync->flush() : StoreResult<void>{}; }
 
     /// One transaction for the messages of one or several requests.
     StoreResult<std::vector<ReceiptStatus>> ingestOnce(const std::vector<const IngestMessage*>& messages,
-                                                       IngestStats& stats);
+                                                       IngestStats& stats, bool durable = true);
 
     // Group commit (SQLite): requests that arrive while a batch transaction is running are stored together in
     // the next one, so one fsync covers several senders' batches.
     struct GroupJob {
         const std::vector<const IngestMessage*>* messages = nullptr;
+        bool taken = false;  ///< a leader is storing it
         bool done = false;
         std::optional<StoreResult<std::vector<ReceiptStatus>>> result;
     };
@@ -94,8 +103,22 @@ private:
     std::vector<GroupJob*> m_groupQueue;
     bool m_groupLeaderActive = false;
 
-    // Ingest helpers (sql_store_ingest.cpp); all run inside the batch transaction.
-    struct BatchState;
+    /// What one ingest transaction has read and changed so far. A shopper's several events in one batch (a
+    /// kiosk session's sign-in, consent and feedback usually travel together) cost one read and one write of
+    /// their profile, and each (profile, channel) is upserted once, when the batch is flushed.
+    struct BatchState {
+        bool hasTombstones = false;
+        std::int64_t merges = 0;
+        std::unordered_map<std::string, ProfileRow> profiles;
+        std::unordered_set<std::string> dirty;  ///< ids in `profiles` changed since they were read
+        std::map<std::pair<std::string, std::string>, std::string> identifiers;  ///< (kind, value) → profile id
+        std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> channels;  ///< first, last
+    };
+
+    // Ingest helpers (sql_store_ingest.cpp, sql_store_journey.cpp); all run inside the batch transaction.
+    StoreResult<ProfileRow*> batchProfile(SqlConnection& c, BatchState& b, const std::string& id);
+    /// Writes changed profiles and seen channels.
+    StoreResult<void> flushBatch(SqlConnection& c, BatchState& b);
     StoreResult<std::optional<std::string>> resolveProfile(SqlConnection& c, const IngestMessage& m, BatchState& b);
     StoreResult<std::optional<ProfileRow>> loadProfile(SqlConnection& c, const std::string& id);
     StoreResult<void> saveProfile(SqlConnection& c, const ProfileRow& row);
@@ -103,7 +126,8 @@ private:
     StoreResult<void> becomeMember(SqlConnection& c, ProfileRow& row);
     /// Records a check-in; true when it earned points.
     StoreResult<bool> checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m);
-    StoreResult<void> applyMessage(SqlConnection& c, const IngestMessage& m, const std::optional<std::string>& profile,
+    StoreResult<void> applyMessage(SqlConnection& c, BatchState& b, const IngestMessage& m,
+                                   const std::optional<std::string>& profile,
                                    bool tombstoned);
 
     std::mutex m_poolMutex;
@@ -113,13 +137,14 @@ private:
     std::unique_ptr<SqlConnection> m_writer;  ///< guarded by m_writeMutex
     Dialect m_dialect;
     HubConfig m_config;
+    std::unique_ptr<WalSync> m_walSync;              ///< SQLite only
     std::unique_ptr<WalCheckpointer> m_checkpointer;  ///< SQLite only
 };
 
 std::string utcDay(std::int64_t ms);
 
 template <class T, class F>
-StoreResult<T> SqlHubStore::write(F&& work) {
+StoreResult<T> SqlHubStore::write(F&& work, bool durable) {
     constexpr int kAttempts = 20;
     StoreError last{"no attempt made", false};
     for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -137,12 +162,14 @@ StoreResult<T> SqlHubStore::write(F&& work) {
             last = b.error();
         } else {
             StoreResult<T> r = work(*conn);
-            if (r) {
-                if (auto c = conn->commit(); c) return r;
-                else last = c.error();
-            } else {
-                last = r.error();
+            auto c = r ? conn->commit() : StoreResult<void>(Fail(r.error()));
+            if (c) {
+                if (!durable) return r;
+                if (writeLock.owns_lock()) writeLock.unlock();  // the next writer need not wait for the disk
+                if (auto d = makeDurable(); !d) return Fail(d.error());
+                return r;
             }
+            last = c.error();
             conn->rollback();
         }
         if (!last.retryable) return Fail(last);

@@ -145,6 +145,62 @@ TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
     EXPECT_NE(metrics.body.find("touchpoint_hub_profile_merges_total 1"), std::string::npos) << metrics.body;
 }
 
+// A kiosk session's events usually arrive together, and the hub applies a batch with what it has read and
+// changed earlier in the same batch. One person's day sent as one batch must end exactly like a second
+// person's identical day sent one message per request: anonymous feedback, sign-up, consent, feedback, a web
+// profile that a later event merges into theirs, and enough check-ins to test cooldown, visit days and the
+// velocity flag.
+TEST_F(HUB_SUITE, OneBatchEndsLikeTheSameEventsSentOneByOne) {
+    const auto t0 = m_clock.utcMs();
+    auto day = [&](const std::string& who, const event::Identity& phone, const std::string& email) {
+        auto k = kiosk("store-1", "k-" + who, m_clock);
+        std::vector<json> out;
+        auto at = [&](std::int64_t offsetMs) { m_clock.setUtcMs(t0 + offsetMs); };
+        const std::string s1 = who + "-session-1";
+        at(0);
+        out.push_back(wire(k.feedback(s1, "en-US", answers(3, 2, 6), std::nullopt)));
+        at(60'000);
+        out.push_back(wire(k.signin(s1, "en-US", event::SigninMethod::Phone, phone, true)));
+        at(90'000);
+        out.push_back(wire(k.consent(s1, "en-US", phone, {"loyalty-terms", "2026-01", std::string(64, 'a'), {"loyalty_terms"}})));
+        at(120'000);
+        out.push_back(wire(k.feedback(s1, "en-US", answers(9, 5, 2), phone)));
+        out.push_back(webIdentify(who + "-w1", t0 + 150'000, who + "-web", "", {{"email", email}, {"firstName", who}}));
+        out.push_back(webIdentify(who + "-w2", t0 + 160'000, who + "-web", "",
+                                  {{"email", email}, {"phone", phone.value}}));  // ties the web profile to the kiosk's
+        for (int i = 0; i < 6; ++i) {
+            at(4 * kHour + i * 10 * 60'000);  // the first earns again after the 3 h cooldown, the rest do not
+            out.push_back(wire(k.signin(who + "-session-" + std::to_string(i + 2), "en-US", event::SigninMethod::Phone,
+                                        phone, false)));
+        }
+        return out;
+    };
+    const event::Identity phoneA{event::Identity::Type::Phone, "+12025550171"};
+    const event::Identity phoneB{event::Identity::Type::Phone, "+12025550172"};
+    const auto together = day("a", phoneA, "a@example.com");
+    const auto oneByOne = day("b", phoneB, "b@example.com");
+    EXPECT_EQ(send(together), std::vector<std::string>(together.size(), "accepted"));
+    for (const auto& m : oneByOne) EXPECT_EQ(send({m}), std::vector<std::string>{"accepted"});
+
+    auto a = lookup("phone=%2B12025550171");
+    auto b = lookup("phone=%2B12025550172");
+    ASSERT_TRUE(a.contains("profileId")) << a;
+    ASSERT_TRUE(b.contains("profileId")) << b;
+    EXPECT_EQ(lookup("email=a@example.com")["profileId"], a["profileId"]);  // merged within the batch
+    EXPECT_EQ(lookup("email=b@example.com")["profileId"], b["profileId"]);
+    EXPECT_EQ(a["points"], 20);
+    EXPECT_EQ(a["velocityFlag"], true);
+    EXPECT_EQ(a["latestNps"]["score"], 9);
+    EXPECT_EQ(a["channels"], json({"in_store_kiosk", "web"}));
+    for (const char* key : {"profileId", "memberId", "firstInitial"}) {
+        a.erase(key);
+        b.erase(key);
+    }
+    EXPECT_EQ(a, b);  // points, tier, stage, last visits by channel, NPS, flags, next step
+    const auto metrics = get("/metrics", hub().headOfficeToken());
+    EXPECT_NE(metrics.body.find("touchpoint_hub_profile_merges_total 2"), std::string::npos) << metrics.body;
+}
+
 TEST_F(HUB_SUITE, AliasJoinsAnonymousHistoryToTheUser) {
     const auto t = m_clock.utcMs();
     const json viewed = {{"type", "track"}, {"messageId", "pv-1"}, {"timestamp", formatIsoUtcMs(t)},
