@@ -60,6 +60,16 @@ Result<std::unique_ptr<Window>, std::string> Window::open(const WindowOptions& o
     glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { markInput(w); });
     glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { markInput(w); });
     glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { markInput(w); });
+    // The size is kept rather than asked for every frame: each glfwGetFramebufferSize is a round trip to the
+    // X server, and the size only changes through this callback.
+    glfwGetFramebufferSize(window, &self->m_fbWidth, &self->m_fbHeight);
+    glfwSetFramebufferSizeCallback(window, [](GLFWwindow* w, int fbWidth, int fbHeight) {
+        if (auto* me = static_cast<Window*>(glfwGetWindowUserPointer(w))) {
+            me->m_fbWidth = fbWidth;
+            me->m_fbHeight = fbHeight;
+            me->m_inputSeen = true;  // redraw at the new size
+        }
+    });
     if (!ImGui_ImplGlfw_InitForOpenGL(window, true)) {
         return Fail(std::string("cannot start the ImGui GLFW backend"));
     }
@@ -118,10 +128,7 @@ void Window::beginFrame() {
 }
 
 void Window::endFrame(bool swap) {
-    int w = 0;
-    int h = 0;
-    glfwGetFramebufferSize(m_window, &w, &h);
-    glViewport(0, 0, w, h);
+    glViewport(0, 0, m_fbWidth, m_fbHeight);
     // The screens do not paint their own backgrounds: a clear costs almost nothing, while a full-screen
     // textured, blended quad was most of a frame's raster time on llvmpipe at 1920x1080.
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
@@ -133,9 +140,8 @@ void Window::endFrame(bool swap) {
 
 Result<void, std::string> Window::saveScreenshot(const std::filesystem::path& file) {
     endFrame(/*swap=*/false);
-    int w = 0;
-    int h = 0;
-    glfwGetFramebufferSize(m_window, &w, &h);
+    const int w = m_fbWidth;
+    const int h = m_fbHeight;
     std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
@@ -161,19 +167,9 @@ bool Window::closeRequested() const {
     return true;
 }
 
-int Window::framebufferWidth() const {
-    int w = 0;
-    int h = 0;
-    glfwGetFramebufferSize(m_window, &w, &h);
-    return w;
-}
+int Window::framebufferWidth() const { return m_fbWidth; }
 
-int Window::framebufferHeight() const {
-    int w = 0;
-    int h = 0;
-    glfwGetFramebufferSize(m_window, &w, &h);
-    return h;
-}
+int Window::framebufferHeight() const { return m_fbHeight; }
 
 void Window::uploadFonts() {
     auto& atlas = *ImGui::GetIO().Fonts;

@@ -58,6 +58,8 @@ private:
     GLFWwindow* m_window;
     bool m_kioskMode;
     bool m_inputSeen = true;
+    int m_fbWidth = 0;
+    int m_fbHeight = 0;
     int m_backendsUp = 0;  // how far open() got, for the destructor
     unsigned int m_fontTexture = 0;  // ours when uploadFonts() replaced the backend's RGBA texture
 };
