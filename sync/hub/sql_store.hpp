@@ -86,14 +86,20 @@ private:
     StoreResult<T> write(F&& work, bool durable = true);
     StoreResult<void> makeDurable() { return m_walSync ? m_walSync->flush() : StoreResult<void>{}; }
 
+    /// (kind, value) pairs a message names, normalised (E.164 phones, lower-cased e-mails). Pure: computed
+    /// by each request's own thread before it joins a write group, so the single writer does not.
+    using Identifiers = std::vector<std::pair<std::string, std::string>>;
+
     /// One transaction for the messages of one or several requests.
     StoreResult<std::vector<ReceiptStatus>> ingestOnce(const std::vector<const IngestMessage*>& messages,
+                                                       const std::vector<const Identifiers*>& identifiers,
                                                        IngestStats& stats, bool durable = true);
 
     // Group commit (SQLite): requests that arrive while a batch transaction is running are stored together in
     // the next one, so one fsync covers several senders' batches.
     struct GroupJob {
         const std::vector<const IngestMessage*>* messages = nullptr;
+        const std::vector<Identifiers>* identifiers = nullptr;  ///< one per message
         bool taken = false;  ///< a leader is storing it
         bool done = false;
         std::optional<StoreResult<std::vector<ReceiptStatus>>> result;
@@ -119,7 +125,10 @@ private:
     StoreResult<ProfileRow*> batchProfile(SqlConnection& c, BatchState& b, const std::string& id);
     /// Writes changed profiles and seen channels.
     StoreResult<void> flushBatch(SqlConnection& c, BatchState& b);
-    StoreResult<std::optional<std::string>> resolveProfile(SqlConnection& c, const IngestMessage& m, BatchState& b);
+    /// (kind, value) pairs a message names, normalised; see Identifiers.
+    Identifiers messageIdentifiers(const IngestMessage& m) const;
+    StoreResult<std::optional<std::string>> resolveProfile(SqlConnection& c, const IngestMessage& m,
+                                                           const Identifiers& known, BatchState& b);
     StoreResult<std::optional<ProfileRow>> loadProfile(SqlConnection& c, const std::string& id);
     StoreResult<void> saveProfile(SqlConnection& c, const ProfileRow& row);
     StoreResult<void> mergeInto(SqlConnection& c, ProfileRow& winner, const std::string& loserId);

@@ -54,11 +54,19 @@ void stripPersonal(json& payload) {
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<const IngestMessage*>& messages,
                                                             IngestStats& stats) {
+    std::vector<Identifiers> identifiers;
+    identifiers.reserve(messages.size());
+    for (const IngestMessage* m : messages) identifiers.push_back(messageIdentifiers(*m));
     // PostgreSQL runs transactions side by side (and groups commits itself); only SQLite has one writer.
-    if (m_dialect != Dialect::Sqlite) return ingestOnce(messages, stats);
+    if (m_dialect != Dialect::Sqlite) {
+        std::vector<const Identifiers*> ids;
+        for (const auto& i : identifiers) ids.push_back(&i);
+        return ingestOnce(messages, ids, stats);
+    }
 
     GroupJob mine;
     mine.messages = &messages;
+    mine.identifiers = &identifiers;
     std::vector<GroupJob*> group;
     {
         std::unique_lock<std::mutex> lock(m_groupMutex);
@@ -71,8 +79,12 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<co
         for (GroupJob* job : group) job->taken = true;
     }
     std::vector<const IngestMessage*> all;
-    for (const GroupJob* job : group) all.insert(all.end(), job->messages->begin(), job->messages->end());
-    auto stored = ingestOnce(all, stats, false);
+    std::vector<const Identifiers*> allIds;
+    for (const GroupJob* job : group) {
+        all.insert(all.end(), job->messages->begin(), job->messages->end());
+        for (const auto& i : *job->identifiers) allIds.push_back(&i);
+    }
+    auto stored = ingestOnce(all, allIds, stats, false);
     {
         std::lock_guard<std::mutex> lock(m_groupMutex);
         m_groupLeaderActive = false;
@@ -103,6 +115,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<co
 }
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vector<const IngestMessage*>& messages,
+                                                                const std::vector<const Identifiers*>& identifiers,
                                                                 IngestStats& stats, bool durable) {
     return write<std::vector<ReceiptStatus>>([&](SqlConnection& c) -> StoreResult<std::vector<ReceiptStatus>> {
         std::vector<ReceiptStatus> out;
@@ -115,8 +128,8 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
         std::set<std::string> inBatch;
         std::int64_t skewed = 0;
 
-        for (const IngestMessage* mp : messages) {
-            const IngestMessage& m = *mp;
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            const IngestMessage& m = *messages[i];
             if (!inBatch.insert(m.messageId).second) {
                 out.push_back(ReceiptStatus::Duplicate);
                 continue;
@@ -130,7 +143,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
             std::optional<std::string> profile;
             bool tombstoned = false;
             if (carriesShopperIdentity(m)) {
-                auto p = resolveProfile(c, m, b);
+                auto p = resolveProfile(c, m, *identifiers[i], b);
                 if (!p) {
                     if (p.error().message != "tombstoned") return Fail(p.error());
                     tombstoned = true;  // an erased person's late event: keep the fact, not the person

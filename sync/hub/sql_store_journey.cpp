@@ -112,18 +112,10 @@ StoreResult<void> SqlHubStore::mergeInto(SqlConnection& c, ProfileRow& w, const 
     return {};
 }
 
-StoreResult<std::optional<std::string>> SqlHubStore::resolveProfile(SqlConnection& c, const IngestMessage& m,
-                                                                   BatchState& b) {
-    std::vector<std::pair<std::string, std::string>> ids;
+SqlHubStore::Identifiers SqlHubStore::messageIdentifiers(const IngestMessage& m) const {
+    Identifiers ids;
     if (!m.userId.empty()) ids.emplace_back("user", m.userId);
     if (!m.anonymousId.empty()) ids.emplace_back("anon", m.anonymousId);
-    if (m.type == "alias" && !m.previousId.empty()) {
-        // previousId is an earlier userId or an anonymousId; join whichever the graph knows.
-        auto known = c.query("SELECT kind FROM identifiers WHERE kind IN ('user', 'anon') AND value = ?", {m.previousId});
-        if (!known) return Fail(known.error());
-        if (known->empty()) ids.emplace_back("anon", m.previousId);
-        for (std::size_t i = 0; i < known->size(); ++i) ids.emplace_back(known->text(i, 0), m.previousId);
-    }
     for (const json* bag : {&m.properties, &m.traits}) {
         if (auto member = strProp(*bag, "memberId"); member && !member->empty()) ids.emplace_back("member", *member);
         if (auto phone = strProp(*bag, "phone")) {
@@ -132,6 +124,19 @@ StoreResult<std::optional<std::string>> SqlHubStore::resolveProfile(SqlConnectio
         if (auto email = strProp(*bag, "email")) {
             if (auto norm = normalizeEmail(*email)) ids.emplace_back("email", *norm);
         }
+    }
+    return ids;
+}
+
+StoreResult<std::optional<std::string>> SqlHubStore::resolveProfile(SqlConnection& c, const IngestMessage& m,
+                                                                   const Identifiers& named, BatchState& b) {
+    Identifiers ids = named;
+    if (m.type == "alias" && !m.previousId.empty()) {
+        // previousId is an earlier userId or an anonymousId; join whichever the graph knows.
+        auto graph = c.query("SELECT kind FROM identifiers WHERE kind IN ('user', 'anon') AND value = ?", {m.previousId});
+        if (!graph) return Fail(graph.error());
+        if (graph->empty()) ids.emplace_back("anon", m.previousId);
+        for (std::size_t i = 0; i < graph->size(); ++i) ids.emplace_back(graph->text(i, 0), m.previousId);
     }
     if (ids.empty()) return std::optional<std::string>{};
     if (b.hasTombstones) {
