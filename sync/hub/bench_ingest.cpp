@@ -1,5 +1,6 @@
 #include "hub/bench_ingest.hpp"
 
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <atomic>
@@ -92,6 +93,13 @@ std::vector<std::string> makeBatches(const BenchOptions& o, const std::string& p
     return batches;
 }
 
+double processCpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 }  // namespace
 
 int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
@@ -168,6 +176,7 @@ int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) 
 
     std::atomic<std::size_t> next{0};
     std::atomic<std::int64_t> accepted{0}, other{0}, failures{0};
+    const double cpuStart = processCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> senders;
     for (int s = 0; s < o.senders; ++s) {
@@ -197,17 +206,22 @@ int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) 
     }
     for (auto& t : senders) t.join();
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    // Both sides' CPU (the senders run in this process too): a figure that does not depend on what else the
+    // machine was doing, unlike the rate.
+    const double cpuUsPerEvent = (processCpuSeconds() - cpuStart) * 1e6 / static_cast<double>(std::max<std::int64_t>(1, accepted.load()));
     (*server)->stop();
     const double rate = static_cast<double>(accepted.load()) / took.count();
     if (o.json) {
         out << json{{"store", o.store}, {"dir", o.dir}, {"senders", o.senders},        {"messages", o.messages},
                     {"batchMessages", o.batchMessages}, {"accepted", accepted.load()}, {"notAccepted", other.load()},
-                    {"failedRequests", failures.load()}, {"seconds", took.count()}, {"eventsPerSecond", rate}}
+                    {"failedRequests", failures.load()}, {"seconds", took.count()}, {"eventsPerSecond", rate},
+                    {"cpuMicrosecondsPerEvent", cpuUsPerEvent}}
                    .dump()
             << "\n";
     } else {
         out << "store=" << o.store << " senders=" << o.senders << " accepted=" << accepted << " other=" << other
-            << " failed_requests=" << failures << " seconds=" << took.count() << " events_per_second=" << rate << "\n";
+            << " failed_requests=" << failures << " seconds=" << took.count() << " events_per_second=" << rate
+            << " cpu_us_per_event=" << cpuUsPerEvent << "\n";
     }
     return failures == 0 && accepted == o.messages ? 0 : 1;
 }
