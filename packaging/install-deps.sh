@@ -8,7 +8,7 @@ packages=(
   libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri mesa-utils
   libcurl4-openssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libphonenumber-dev libqrencode-dev libtomlplusplus-dev libstb-dev
-  libpq-dev postgresql postgresql-contrib
+  libpq-dev postgresql postgresql-contrib libjemalloc-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   xvfb xauth xdotool x11-utils
