@@ -1,5 +1,7 @@
 // Sign-in: phone on the app's keypad or email on the app's keyboard (the OS keyboard never shows over a
 // full-screen kiosk); a member card or QR can be scanned at any time. Controls sit in the lower two thirds.
+#include <algorithm>
+
 #include "screen_frame.hpp"
 #include "screens.hpp"
 #include "widgets.hpp"
@@ -10,8 +12,9 @@ Intent drawSignIn(const SignInVm& vm, UiContext& ctx) {
     ScreenFrame frame(ctx, "##signin");
     Intent out;
     const bool phone = vm.tab == SignInTab::Phone;
-    frame.title(ctx.tr("signin.title"), 60, 60, 800);
-    frame.body(ctx.tr("signin.scan_hint"), 170, 60, 800, true, true);
+    // The title wraps to two lines in some languages (French, larger text): the hint goes below it.
+    const float titleHeight = frame.title(ctx.tr("signin.title"), 60, 60, 800) / ctx.scale;
+    frame.body(ctx.tr("signin.scan_hint"), std::max(170.0f, 60 + titleHeight + 16), 60, 800, true, true);
 
     const float colX = ctx.xs(80);
     const float colW = ctx.xs(740);
