@@ -216,17 +216,9 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         m.erase("sealed");
     }
 
-    if (const json* p = member(m, "properties"); p && p->is_object()) out.properties = *p;
-    if (const json* t = member(m, "traits"); t && t->is_object()) out.traits = *t;
     const json emptyContext = json::object();
     const json* ctx = member(m, "context");
     const json& context = ctx && ctx->is_object() ? *ctx : emptyContext;
-    // Identify calls from SDKs put traits under context.traits too; merge them (message traits win).
-    if (const json* ct = member(context, "traits"); ct && ct->is_object()) {
-        for (const auto& [k, val] : ct->items()) {
-            if (!out.traits.contains(k)) out.traits[k] = val;
-        }
-    }
     out.channel = channelOf(context);
     std::string ignored;
     if (!optionalId(context, "storeId", out.storeId, ignored)) return reject("context.storeId: expected a string");
@@ -252,7 +244,15 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     if (out.payloadText.size() > event::kMaxMessageBytes) {
         return reject("message: larger than " + std::to_string(event::kMaxMessageBytes / 1024) + " KB");
     }
-    out.payload = std::move(m);
+    // The text is what is stored; the tree is not needed again, so its parts move rather than copy.
+    if (auto p = m.find("properties"); p != m.end() && p->is_object()) out.properties = std::move(*p);
+    if (auto t = m.find("traits"); t != m.end() && t->is_object()) out.traits = std::move(*t);
+    // Identify calls from SDKs put traits under context.traits too; merge them (message traits win).
+    if (const json* ct = member(context, "traits"); ct && ct->is_object()) {
+        for (const auto& [k, val] : ct->items()) {
+            if (!out.traits.contains(k)) out.traits[k] = val;
+        }
+    }
     v.message = std::move(out);
     return v;
 }

@@ -37,9 +37,8 @@ struct IngestMessage {
     std::optional<std::int64_t> clockOffsetMs;  ///< sender clock minus hub clock, when sentAt was given
     std::int64_t receivedMs = 0;
     nlohmann::json properties = nlohmann::json::object();  ///< plaintext after unsealing
-    nlohmann::json traits = nlohmann::json::object();
-    nlohmann::json payload;  ///< the whole message as stored (unsealed, no `sealed` member)
-    std::string payloadText; ///< payload serialised
+    nlohmann::json traits = nlohmann::json::object();      ///< with context.traits merged in
+    std::string payloadText;  ///< the whole message as stored: unsealed, no `sealed` member, hub times added
 };
 
 struct MessageVerdict {

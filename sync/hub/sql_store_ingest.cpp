@@ -153,7 +153,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
             }
             std::string strippedText;
             if (tombstoned) {
-                json payload = m.payload;
+                json payload = json::parse(m.payloadText, nullptr, false);
                 stripPersonal(payload);
                 strippedText = payload.dump(-1, ' ', false, json::error_handler_t::replace);
             }

@@ -118,7 +118,7 @@ TEST(BatchParser, CorrectsClockSkewFromSentAt) {
     const auto& v = *p.verdicts[0].message;
     EXPECT_EQ(v.correctedMs, kNow - 30'000);
     EXPECT_EQ(v.clockOffsetMs.value_or(0), 600'000);
-    EXPECT_EQ(v.payload["originalTimestamp"], formatIsoUtcMs(kNow + 570'000));
+    EXPECT_EQ(json::parse(v.payloadText)["originalTimestamp"], formatIsoUtcMs(kNow + 570'000));
 }
 
 TEST(BatchParser, BatchSentAtAppliesWhenMessageHasNone) {
@@ -145,7 +145,7 @@ TEST(BatchParser, OpensSealedFieldsAndRejectsUnknownKeys) {
     const auto p = parse(json{{"batch", {good, unknown, badPath}}}.dump(), &unsealer);
     ASSERT_TRUE(p.verdicts[0].message.has_value());
     EXPECT_EQ(p.verdicts[0].message->properties["phone"], "+15555550123");
-    EXPECT_FALSE(p.verdicts[0].message->payload.contains("sealed"));
+    EXPECT_FALSE(json::parse(p.verdicts[0].message->payloadText).contains("sealed"));
     EXPECT_NE(p.verdicts[1].reason.find("sealed.properties.phone:"), std::string::npos);
     EXPECT_NE(p.verdicts[2].reason.find("path must start with"), std::string::npos);
     // Without any key, a sealed message is refused rather than stored half-read.

@@ -73,8 +73,7 @@ IngestMessage message(const std::string& id) {
     m.storeId = "s1";
     m.kioskId = "k1";
     m.timestampMs = m.correctedMs = m.receivedMs = 3000;
-    m.payload = nlohmann::json{{"messageId", id}};
-    m.payloadText = m.payload.dump();
+    m.payloadText = nlohmann::json{{"messageId", id}}.dump();
     return m;
 }
 
