@@ -1,7 +1,10 @@
 #include "hub/hub_admin.hpp"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -58,7 +61,54 @@ Result<std::string, std::string> createToken(HubStore& store, const std::string&
     return token;
 }
 
-Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port) {
+Result<tls::CertificateRequest, std::string> certificateRequestFor(const std::string& hosts) {
+    tls::CertificateRequest req;
+    std::stringstream list(hosts);
+    for (std::string host; std::getline(list, host, ',');) {
+        host = trim(host);
+        if (host.empty()) continue;
+        in6_addr v6{};
+        in_addr v4{};
+        if (inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+            if (std::find(req.ipAddresses.begin(), req.ipAddresses.end(), host) == req.ipAddresses.end()) {
+                req.ipAddresses.push_back(host);
+            }
+            continue;
+        }
+        // A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123).
+        bool valid = host.size() <= 253;
+        std::stringstream labels(host);
+        for (std::string label; valid && std::getline(labels, label, '.');) {
+            valid = !label.empty() && label.size() <= 63 && label.front() != '-' && label.back() != '-' &&
+                    std::all_of(label.begin(), label.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+        }
+        if (!valid || host.back() == '.') return Fail("--host: \"" + host + "\" is neither a DNS name nor an IP address");
+        std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (std::find(req.dnsNames.begin(), req.dnsNames.end(), host) == req.dnsNames.end()) {
+            if (req.commonName == "localhost") req.commonName = host;
+            req.dnsNames.push_back(host);
+        }
+    }
+    // Self-signed certificates are renewed by hand, so they last long; kiosks pin this exact certificate.
+    req.notAfterOffset = std::chrono::hours(24 * 825);
+    return req;
+}
+
+Result<void, std::string> writeSelfSignedCertificate(const std::string& certFile, const std::string& keyFile,
+                                                     const std::string& hosts) {
+    auto req = certificateRequestFor(hosts);
+    if (!req) return Fail(req.error());
+    auto pem = tls::makeCertificate(*req);
+    if (!pem) return Fail("certificate: " + pem.error());
+    // Key first: a hub restarted between the two writes fails to start rather than serving a mismatched pair.
+    if (auto r = tls::writeFileAtomically(keyFile, pem->privateKey, 0600); !r) return Fail(r.error());
+    if (auto r = tls::writeFileAtomically(certFile, pem->certificate, 0644); !r) return Fail(r.error());
+    return {};
+}
+
+Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port, const std::string& hosts) {
+    auto request = certificateRequestFor(hosts);
+    if (!request) return Fail(request.error());
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return Fail("create " + dir.string() + ": " + ec.message());
@@ -68,7 +118,7 @@ Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int po
     out.configPath = abs / "hub.toml";
     if (std::filesystem::exists(out.configPath)) return Fail(out.configPath.string() + " exists; not overwriting it");
 
-    auto pem = tls::makeCertificate(tls::CertificateRequest{});
+    auto pem = tls::makeCertificate(*request);
     if (!pem) return Fail("certificate: " + pem.error());
     out.caFile = abs / "hub-cert.pem";
     const auto keyFile = abs / "hub-key.pem";
@@ -83,12 +133,21 @@ Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int po
         return Fail(r.error());
     }
     out.identityHashKeyB64 = event::IdentityHasher::generateKeyB64();
-    out.hubUrl = "https://127.0.0.1:" + std::to_string(port);
+    const bool named = request->dnsNames.size() > 1 || request->ipAddresses.size() > 1;
+    std::string urlHost = "127.0.0.1";
+    if (request->dnsNames.size() > 1) {
+        urlHost = request->dnsNames[1];
+    } else if (request->ipAddresses.size() > 1) {
+        const auto& ip = request->ipAddresses[1];
+        urlHost = ip.find(':') == std::string::npos ? ip : "[" + ip + "]";
+    }
+    out.hubUrl = "https://" + urlHost + ":" + std::to_string(port);
 
     std::ostringstream toml;
     toml << "# touchpoint-hub configuration written by `touchpoint-hub init`.\n"
             "# See packaging/config/hub.toml for every setting. Relative paths are relative to this file.\n\n"
-            "[server]\nlisten = \"127.0.0.1\"\nport = "
+            "[server]\nlisten = \""
+         << (named ? "0.0.0.0" : "127.0.0.1") << "\"\nport = "
          << port
          << "\nworker_threads = 8\n\n"
             "[tls]\ncert_file = \"hub-cert.pem\"\nkey_file = \"hub-key.pem\"\n\n"

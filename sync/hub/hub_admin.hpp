@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/tls_cert.hpp"
 #include "hub/hub_store.hpp"
 
 namespace touchpoint::hub {
@@ -24,7 +25,19 @@ struct InitResult {
 
 /// Creates DIR (mode 0700) with a certificate (SAN localhost, 127.0.0.1), the sealing key pair, hub.db,
 /// hub.toml and three tokens (only their hashes are stored). Refuses to overwrite an existing hub.toml.
-Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port = 8443);
+/// `hosts`: the names kiosks will use for the hub (DNS names and IP addresses, comma-separated). They go into
+/// the certificate beside localhost and 127.0.0.1; with any given, the hub listens on every interface and the
+/// kiosk snippet uses the first.
+Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port = 8443,
+                                        const std::string& hosts = "");
+
+/// A self-signed certificate request for localhost, 127.0.0.1 and `hosts` (comma-separated DNS names and IPv4
+/// or IPv6 addresses); an error names the first entry that is neither.
+Result<tls::CertificateRequest, std::string> certificateRequestFor(const std::string& hosts);
+
+/// Replaces a hub's certificate and key files with a new self-signed pair for `hosts`.
+Result<void, std::string> writeSelfSignedCertificate(const std::string& certFile, const std::string& keyFile,
+                                                     const std::string& hosts);
 /// The lines to put in a kiosk's kiosk.toml, with comments.
 std::string kioskConfigSnippet(const InitResult& init);
 

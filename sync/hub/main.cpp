@@ -1,6 +1,7 @@
 // touchpoint-hub: the journey hub. Thin: parses arguments and calls the library.
 //   touchpoint-hub --config FILE [--check-config]
-//   touchpoint-hub init --dir DIR [--port N]
+//   touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]]
+//   touchpoint-hub cert --config FILE --host NAME[,NAME...]
 //   touchpoint-hub token add|revoke|list --config FILE [--scope S] [--name N]
 //   touchpoint-hub members import --config FILE members.csv
 //   touchpoint-hub bench ingest --store sqlite|postgres [--senders 4] [--n 200000] [--json]
@@ -28,7 +29,10 @@ constexpr const char* kUsage =
     "usage:\n"
     "  touchpoint-hub --config FILE              run the hub\n"
     "  touchpoint-hub --config FILE --check-config\n"
-    "  touchpoint-hub init --dir DIR [--port N]  certificate, keys, tokens and a working hub.toml\n"
+    "  touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]]\n"
+    "                                          certificate, keys, tokens and a working hub.toml\n"
+    "  touchpoint-hub cert --config FILE --host NAME[,NAME...]\n"
+    "                                          a new self-signed certificate for the names kiosks use\n"
     "  touchpoint-hub token add --config FILE --scope ingest|lookup|head-office --name NAME\n"
     "  touchpoint-hub token revoke --config FILE --name NAME\n"
     "  touchpoint-hub token list --config FILE\n"
@@ -201,6 +205,28 @@ int membersCommand(const Args& a) {
     return r->errors.empty() ? 0 : 1;
 }
 
+int certCommand(const Args& a) {
+    if (!a.has("--host")) {
+        std::cerr << "cert: --host NAME[,NAME...] is required (the names kiosks use in hub.url)\n";
+        return 2;
+    }
+    auto c = config(a);
+    if (!c) return c.error();
+    if (auto r = certificateRequestFor(a.get("--host")); !r) {
+        std::cerr << "cert: " << r.error() << "\n";
+        return 2;
+    }
+    auto r = writeSelfSignedCertificate(c->tlsCertFile, c->tlsKeyFile, a.get("--host"));
+    if (!r) {
+        std::cerr << "cert: " << r.error() << "\n";
+        return 1;
+    }
+    std::cout << "Wrote " << c->tlsCertFile << " and " << c->tlsKeyFile
+              << ".\nRestart the hub, then copy " << c->tlsCertFile
+              << " to every kiosk as its hub.ca_file: kiosks trust exactly this certificate.\n";
+    return 0;
+}
+
 int initCommand(const Args& a) {
     if (!a.has("--dir")) {
         std::cerr << "init: --dir DIR is required\n";
@@ -213,7 +239,11 @@ int initCommand(const Args& a) {
         std::cerr << "init: --port must be a number\n";
         return 2;
     }
-    auto r = initHub(a.get("--dir"), port);
+    if (auto names = certificateRequestFor(a.get("--host")); !names) {
+        std::cerr << "init: " << names.error() << "\n";
+        return 2;
+    }
+    auto r = initHub(a.get("--dir"), port, a.get("--host"));
     if (!r) {
         std::cerr << "init: " << r.error() << "\n";
         return 1;
@@ -236,6 +266,7 @@ int main(int argc, char** argv) {
         }
         if (cmd.empty()) return serve(a);
         if (cmd == "init") return initCommand(a);
+        if (cmd == "cert") return certCommand(a);
         if (cmd == "token") return tokenCommand(a);
         if (cmd == "members") return membersCommand(a);
         if (cmd == "bench" && a.positional.size() > 1 && a.positional[1] == "ingest") {

@@ -1,9 +1,12 @@
 // The real `touchpoint-hub` executable: init, --check-config, token commands, members import, and serving
 // HTTPS until SIGTERM.
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -153,6 +156,58 @@ TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
     EXPECT_EQ(waitExit(pid), 0);
     reaper.done = true;
     EXPECT_EQ(readFile(errFile).find(kioskToken), std::string::npos);  // tokens never logged
+}
+
+/// The subjectAltName entries of a PEM certificate, as "DNS:name" / "IP:address".
+std::vector<std::string> subjectAltNames(const std::string& pemText) {
+    std::vector<std::string> out;
+    BIO* bio = BIO_new_mem_buf(pemText.data(), static_cast<int>(pemText.size()));
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    if (!cert) return out;
+    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+        if (n->type == GEN_DNS) {
+            out.push_back("DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.dNSName)),
+                                               static_cast<std::size_t>(ASN1_STRING_length(n->d.dNSName))));
+        } else if (n->type == GEN_IPADD) {
+            char text[INET6_ADDRSTRLEN] = {};
+            const int len = ASN1_STRING_length(n->d.iPAddress);
+            inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(n->d.iPAddress), text, sizeof text);
+            out.push_back(std::string("IP:") + text);
+        }
+    }
+    GENERAL_NAMES_free(names);
+    X509_free(cert);
+    return out;
+}
+
+TEST(HubCli, HostNamesGoIntoTheCertificateTheConfigAndTheKioskSnippet) {
+    TempDir dir;
+    const auto hubDir = dir / "hub";
+    EXPECT_EQ(run(dir, {"init", "--dir", hubDir.string(), "--host", "hub.example.com,not a name"}).code, 2);
+    EXPECT_FALSE(std::filesystem::exists(hubDir / "hub.toml"));  // nothing half-made
+
+    auto init = run(dir, {"init", "--dir", hubDir.string(), "--host", "Hub.Example.com, 10.0.0.5,fd00::7"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    EXPECT_NE(init.out.find("url = \"https://hub.example.com:8443\""), std::string::npos) << init.out;
+    EXPECT_NE(readFile(hubDir / "hub.toml").find("listen = \"0.0.0.0\""), std::string::npos);
+    EXPECT_EQ(subjectAltNames(readFile(hubDir / "hub-cert.pem")),
+              (std::vector<std::string>{"DNS:localhost", "DNS:hub.example.com", "IP:127.0.0.1", "IP:10.0.0.5",
+                                        "IP:fd00::7"}));
+
+    const auto config = (hubDir / "hub.toml").string();
+    const auto oldKey = readFile(hubDir / "hub-key.pem");
+    EXPECT_EQ(run(dir, {"cert", "--config", config}).code, 2);
+    EXPECT_EQ(run(dir, {"cert", "--config", config, "--host", "-bad-.example.com"}).code, 2);
+    auto cert = run(dir, {"cert", "--config", config, "--host", "kiosk-hub.store.example"});
+    ASSERT_EQ(cert.code, 0) << cert.err;
+    EXPECT_NE(cert.out.find("copy"), std::string::npos);
+    EXPECT_EQ(subjectAltNames(readFile(hubDir / "hub-cert.pem")),
+              (std::vector<std::string>{"DNS:localhost", "DNS:kiosk-hub.store.example", "IP:127.0.0.1"}));
+    EXPECT_NE(readFile(hubDir / "hub-key.pem"), oldKey);
+    EXPECT_EQ(run(dir, {"--config", config, "--check-config"}).code, 0);
 }
 
 }  // namespace
