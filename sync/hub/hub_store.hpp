@@ -79,6 +79,23 @@ struct MemberImport {
     std::int64_t points = 0;
 };
 
+/// One event on a profile's timeline.
+struct Touchpoint {
+    std::int64_t atMs = 0;  ///< capture time, skew-corrected
+    std::string channel, type, event, store, kiosk, messageId;
+};
+
+struct ChannelSpan {
+    std::string channel;
+    std::int64_t firstSeenMs = 0, lastSeenMs = 0;
+};
+
+/// A profile's journey across channels: where it has been seen, and its touchpoints, newest first.
+struct Timeline {
+    std::vector<ChannelSpan> channels;
+    std::vector<Touchpoint> touchpoints;
+};
+
 struct AuditEntry {
     std::int64_t atMs = 0;
     std::string tokenName;
@@ -108,6 +125,8 @@ public:
     /// Most recent staff lookups first.
     virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit) = 0;
     virtual StoreResult<bool> eraseProfile(const std::string& profileId) = 0;
+    /// The newest `limit` touchpoints of a profile; nullopt when there is no such profile.
+    virtual StoreResult<std::optional<Timeline>> timeline(const std::string& profileId, std::size_t limit) = 0;
     virtual StoreResult<void> importMember(const MemberImport& member) = 0;
 
     virtual StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) = 0;

@@ -1,4 +1,7 @@
-// GET /v1/profiles/welcome (ingest), /v1/profiles/lookup (lookup, audited), DELETE /v1/profiles/{id}.
+// GET /v1/profiles/welcome (ingest), /v1/profiles/lookup (lookup, audited), /v1/profiles/{id}/timeline and
+// DELETE /v1/profiles/{id} (head office).
+
+#include <charconv>
 
 #include "hub/hub_server.hpp"
 #include "hub/identity.hpp"
@@ -116,6 +119,41 @@ void answer(HubContext& ctx, const httplib::Request& req, httplib::Response& res
     sendJson(res, body);
 }
 
+void timelineRoute(HubContext& ctx, const httplib::Request& req, httplib::Response& res) {
+    constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
+    std::size_t limit = kDefaultLimit;
+    if (req.has_param("limit")) {
+        const auto text = req.get_param_value("limit");
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+        if (ec != std::errc() || end != text.data() + text.size() || limit < 1 || limit > kMaxLimit) {
+            sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(kMaxLimit));
+            return;
+        }
+    }
+    const std::string id = req.matches[1].str();
+    auto t = ctx.store->timeline(id, limit);
+    if (!t) {
+        res.set_header("Retry-After", "5");
+        sendError(res, 503, "store unavailable");
+        return;
+    }
+    if (!*t) {
+        sendError(res, 404, "not found");
+        return;
+    }
+    json channels = json::array();
+    for (const auto& c : (*t)->channels) {
+        channels.push_back({{"channel", c.channel}, {"firstSeen", formatIsoUtcMs(c.firstSeenMs)},
+                            {"lastSeen", formatIsoUtcMs(c.lastSeenMs)}});
+    }
+    json touchpoints = json::array();
+    for (const auto& p : (*t)->touchpoints) {
+        touchpoints.push_back({{"at", formatIsoUtcMs(p.atMs)}, {"channel", p.channel}, {"type", p.type},
+                               {"event", p.event}, {"store", p.store}, {"kiosk", p.kiosk}, {"messageId", p.messageId}});
+    }
+    sendJson(res, {{"profileId", id}, {"channels", std::move(channels)}, {"touchpoints", std::move(touchpoints)}});
+}
+
 }  // namespace
 
 void registerProfileRoutes(httplib::Server& server, HubContext& ctx) {
@@ -124,6 +162,11 @@ void registerProfileRoutes(httplib::Server& server, HubContext& ctx) {
                }));
     server.Get("/v1/profiles/lookup", guarded(ctx, "/v1/profiles/lookup", [&ctx](const auto& req, auto& res) {
                    answer(ctx, req, res, true);
+               }));
+    server.Get(R"(/v1/profiles/([0-9a-fA-F-]{1,64})/timeline)",
+               guarded(ctx, "/v1/profiles/{id}/timeline", [&ctx](const httplib::Request& req, httplib::Response& res) {
+                   if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+                   timelineRoute(ctx, req, res);
                }));
     server.Delete(R"(/v1/profiles/([0-9a-fA-F-]{1,64}))",
                   guarded(ctx, "/v1/profiles/{id}", [&ctx](const httplib::Request& req, httplib::Response& res) {

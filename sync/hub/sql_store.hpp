@@ -47,6 +47,7 @@ public:
                             const std::string& profileId, bool found) override;
     StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit) override;
     StoreResult<bool> eraseProfile(const std::string& profileId) override;
+    StoreResult<std::optional<Timeline>> timeline(const std::string& profileId, std::size_t limit) override;
     StoreResult<void> importMember(const MemberImport& member) override;
     StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) override;
     StoreResult<bool> revokeToken(const std::string& name) override;

@@ -65,6 +65,28 @@ StoreResult<std::optional<ProfileView>> SqlHubStore::findProfile(const std::stri
     return std::optional<ProfileView>(std::move(v));
 }
 
+StoreResult<std::optional<Timeline>> SqlHubStore::timeline(const std::string& profileId, std::size_t limit) {
+    auto lease = acquire();
+    SqlConnection& c = *lease;
+    auto exists = c.query("SELECT 1 FROM profiles WHERE id = ?", {profileId});
+    if (!exists) return Fail(exists.error());
+    if (exists->empty()) return std::optional<Timeline>{};
+    Timeline t;
+    auto ch = c.query("SELECT channel, first_seen, last_seen FROM channels WHERE profile_id = ? ORDER BY first_seen, channel",
+                      {profileId});
+    if (!ch) return Fail(ch.error());
+    for (std::size_t i = 0; i < ch->size(); ++i) t.channels.push_back({ch->text(i, 0), ch->integer(i, 1), ch->integer(i, 2)});
+    auto ev = c.query("SELECT at, channel, type, event, store_id, kiosk_id, message_id FROM events WHERE profile_id = ? "
+                      "ORDER BY at DESC, seq DESC LIMIT ?",
+                      {profileId, static_cast<std::int64_t>(limit)});
+    if (!ev) return Fail(ev.error());
+    for (std::size_t i = 0; i < ev->size(); ++i) {
+        t.touchpoints.push_back({ev->integer(i, 0), ev->text(i, 1), ev->text(i, 2), ev->text(i, 3), ev->text(i, 4),
+                                 ev->text(i, 5), ev->text(i, 6)});
+    }
+    return std::optional<Timeline>(std::move(t));
+}
+
 StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId) {
     return write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto p = c.query(std::string("SELECT id FROM profiles WHERE id = ?") + std::string(c.forUpdate()), {profileId});

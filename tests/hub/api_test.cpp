@@ -143,6 +143,27 @@ TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
     EXPECT_TRUE(merged["lastVisits"].contains("web"));
     const auto metrics = get("/metrics", hub().headOfficeToken());
     EXPECT_NE(metrics.body.find("touchpoint_hub_profile_merges_total 1"), std::string::npos) << metrics.body;
+
+    // The merged profile's journey: both channels, every touchpoint of both former profiles, newest first.
+    const std::string timelinePath = "/v1/profiles/" + merged["profileId"].get<std::string>() + "/timeline";
+    const auto timeline = get(timelinePath, hub().headOfficeToken());
+    ASSERT_EQ(timeline.status, 200) << timeline.body;
+    const auto tl = timeline.json();
+    ASSERT_EQ(tl["touchpoints"].size(), 3u) << tl;
+    EXPECT_EQ(tl["touchpoints"][0]["messageId"], "w2");
+    EXPECT_EQ(tl["touchpoints"][0]["channel"], "web");
+    EXPECT_EQ(tl["touchpoints"][1]["channel"], "in_store_kiosk");
+    EXPECT_EQ(tl["touchpoints"][1]["store"], "store-1");
+    EXPECT_EQ(tl["touchpoints"][2]["messageId"], "w1");
+    ASSERT_EQ(tl["channels"].size(), 2u);
+    EXPECT_EQ(tl["channels"][0], json({{"channel", "in_store_kiosk"}, {"firstSeen", formatIsoUtcMs(t)},
+                                       {"lastSeen", formatIsoUtcMs(t)}}));
+    EXPECT_EQ(tl["channels"][1], json({{"channel", "web"}, {"firstSeen", formatIsoUtcMs(t)},
+                                       {"lastSeen", formatIsoUtcMs(t + 1000)}}));
+    EXPECT_EQ(get(timelinePath + "?limit=1", hub().headOfficeToken()).json()["touchpoints"].size(), 1u);
+    EXPECT_EQ(get(timelinePath + "?limit=0", hub().headOfficeToken()).status, 400);
+    EXPECT_EQ(get(timelinePath, hub().lookupToken()).status, 403);
+    EXPECT_EQ(get("/v1/profiles/00000000-0000-7000-8000-000000000000/timeline", hub().headOfficeToken()).status, 404);
 }
 
 // A kiosk session's events usually arrive together, and the hub applies a batch with what it has read and
