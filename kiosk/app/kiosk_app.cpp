@@ -83,7 +83,11 @@ std::string KioskApp::stateName() const {
         switch (m_controller->welcomeVm().state) {
             case WelcomeState::Loading: return name + ".loading";
             case WelcomeState::Member: return name + ".member";
-            case WelcomeState::NewMember: return name + ".new_member";
+            case WelcomeState::NewMember: {
+                // ".balance" once the hub's second answer (after the sign-up reached it) filled in the points.
+                const auto vm = m_controller->welcomeVm();
+                return name + (vm.info && vm.info->found ? ".new_member.balance" : ".new_member");
+            }
             case WelcomeState::Offline: return name + ".offline";
             case WelcomeState::Cooldown: return name + ".cooldown";
         }

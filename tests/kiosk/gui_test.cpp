@@ -223,6 +223,8 @@ await consent 15
 tap consent.terms
 tap consent.accept
 expect welcome.new_member
+flush 30
+await welcome.new_member.balance 15
 tap welcome.feedback
 tap nps.8
 tap feedback.next
