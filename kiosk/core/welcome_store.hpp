@@ -1,6 +1,6 @@
 #pragma once
 // The welcome cache's copy on disk, so a restarted kiosk that cannot reach the hub still shows a returning
-// member the balance it last knew. One small SQLite file beside the outbox ("welcome-cache.db"), keyed by the
+// member the balance it last knew. A HashKeyedCache ("welcome-cache.db" beside the outbox), keyed by the
 // keyed identity hash, like staff mode's status cache. Only what the offline welcome shows is written: tier,
 // points and progress. The first initial (from the shopper's name) and the hub's next-step text (written for
 // this person) stay in memory, and no phone, email or member number is ever written. Entries older than
@@ -14,7 +14,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "common/sqlite.hpp"
+#include "hash_keyed_cache.hpp"
 #include "profile.hpp"
 
 namespace touchpoint::kiosk {
@@ -39,12 +39,9 @@ public:
     Result<std::int64_t, std::string> size();
 
 private:
-    WelcomeStore(sqlite::Database db, WelcomeStoreOptions options, const Clock& clock)
-        : m_db(std::move(db)), m_options(std::move(options)), m_clock(clock) {}
+    explicit WelcomeStore(std::unique_ptr<HashKeyedCache> cache) : m_cache(std::move(cache)) {}
 
-    sqlite::Database m_db;
-    WelcomeStoreOptions m_options;
-    const Clock& m_clock;
+    std::unique_ptr<HashKeyedCache> m_cache;
 };
 
 }  // namespace touchpoint::kiosk

@@ -134,6 +134,26 @@ TEST(StaffStatusCache, ACorruptFileIsMovedAsideAndTheCacheStillWorks) {
     EXPECT_EQ(asides, 1);
 }
 
+TEST(StaffStatusCache, TheFirstReleasesTableIsRemovedAtOpen) {
+    TempDir dir;
+    ManualClock clock;
+    {
+        auto db = sqlite::Database::open(dir / "staff-cache.db");
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("CREATE TABLE status (identity_hash TEXT PRIMARY KEY, status_json TEXT NOT NULL,"
+                             " fetched_ms INTEGER NOT NULL);"
+                             "INSERT INTO status VALUES('old-hash', '{}', 1);"));
+    }
+    auto cache = StatusCache::open({dir / "staff-cache.db"}, clock);
+    ASSERT_TRUE(cache) << cache.error();
+    auto status = parseLookupBody(nlohmann::json::parse(kLookupBody));
+    ASSERT_TRUE((*cache)->put("h", *status));
+    EXPECT_EQ(*(*cache)->size(), 1);
+    auto db = sqlite::Database::open(dir / "staff-cache.db");
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'status'"), 0);
+}
+
 struct StaffLookupWithHub : ::testing::Test {
     TempDir dir;
     ManualClock clock;

@@ -1,6 +1,6 @@
 #pragma once
-// The last known loyalty status per shopper, for staff lookups while the hub is unreachable. One small SQLite
-// file beside the outbox ("staff-cache.db"), keyed by the keyed identity hash: no phone, email or member
+// The last known loyalty status per shopper, for staff lookups while the hub is unreachable. A HashKeyedCache
+// ("staff-cache.db" beside the outbox), keyed by the keyed identity hash: no phone, email or member
 // number is ever written, and the cached status itself carries none. Entries older than maxAge are purged,
 // and the table is capped so it cannot grow into a member list.
 
@@ -12,7 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "common/sqlite.hpp"
+#include "hash_keyed_cache.hpp"
 #include "staff/loyalty_status.hpp"
 
 namespace touchpoint::kiosk::staff {
@@ -41,12 +41,9 @@ public:
     Result<std::int64_t, std::string> size();
 
 private:
-    StatusCache(sqlite::Database db, StatusCacheOptions options, const Clock& clock)
-        : m_db(std::move(db)), m_options(std::move(options)), m_clock(clock) {}
+    explicit StatusCache(std::unique_ptr<HashKeyedCache> cache) : m_cache(std::move(cache)) {}
 
-    sqlite::Database m_db;
-    StatusCacheOptions m_options;
-    const Clock& m_clock;
+    std::unique_ptr<HashKeyedCache> m_cache;
 };
 
 }  // namespace touchpoint::kiosk::staff
