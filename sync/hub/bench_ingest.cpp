@@ -1,7 +1,6 @@
 #include "hub/bench_ingest.hpp"
 
 #include <sys/resource.h>
-#include <zlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,26 +13,13 @@
 #include "hub/hub_admin.hpp"
 #include "hub/hub_server.hpp"
 #include "hub/pg_cluster.hpp"
+#include "protocol/gzip.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
 
 using nlohmann::json;
-
-std::string gzip(const std::string& in) {
-    z_stream z{};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, in.size()) + 32, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
 
 /// A kiosk-shaped mix: sign-ins and consents with sealed phones, feedback (some with sealed comments),
 /// abandoned surveys, heartbeats; shoppers come back, so the identity graph and cooldowns do real work.
@@ -86,7 +72,7 @@ std::vector<std::string> makeBatches(const BenchOptions& o, const std::string& p
         batch.push_back(event::toJson(m, clock.utcMs()));
         if (batch.size() == o.batchMessages || i + 1 == o.messages) {
             json body = {{"batch", std::move(batch)}, {"sentAt", formatIsoUtcMs(clock.utcMs())}};
-            batches.push_back(gzip(body.dump()));
+            batches.push_back(protocol::gzipCompress(body.dump()).value());
             batch = json::array();
         }
     }

@@ -1,22 +1,10 @@
 #include "api_test_support.hpp"
 
-#include <zlib.h>
+#include "protocol/gzip.hpp"
 
 namespace touchpoint::hub::testing {
 
-std::string gzipText(const std::string& in) {
-    z_stream z{};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, in.size()) + 32, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+std::string gzipText(const std::string& in) { return protocol::gzipCompress(in).value(); }
 
 void HubApiTest::SetUp() {
     EphemeralHubOptions o;
