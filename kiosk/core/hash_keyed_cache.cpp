@@ -12,7 +12,7 @@ bool plainName(const std::string& name) {
 }
 
 Result<sqlite::Database, std::string> openAndPrepare(const HashKeyedCacheOptions& o) {
-    auto db = sqlite::Database::open(o.path);
+    auto db = sqlite::Database::open(o.file.path);
     if (!db) return Fail(db.error().message);
     // NORMAL is enough: losing the last cached entry to a power cut costs only an offline answer.
     if (auto r = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=2000;"); !r) {
@@ -36,11 +36,11 @@ Result<std::unique_ptr<HashKeyedCache>, std::string> HashKeyedCache::open(const 
         return Fail(std::string("cache table names must be letters, digits and _"));
     }
     auto db = openAndPrepare(options);
-    if (!db && options.path != ":memory:") {
+    if (!db && options.file.path != ":memory:") {
         std::error_code ec;
-        const auto aside = options.path.string() + ".corrupt-" + std::to_string(clock.utcMs());
-        std::filesystem::rename(options.path, aside, ec);
-        for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(options.path.string() + suffix, ec);
+        const auto aside = options.file.path.string() + ".corrupt-" + std::to_string(clock.utcMs());
+        std::filesystem::rename(options.file.path, aside, ec);
+        for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(options.file.path.string() + suffix, ec);
         log::warn(options.logComponent, "cache unusable; moved aside",
                   {{"table", options.table}, {"error", db.error()}, {"to", aside}});
         db = openAndPrepare(options);
@@ -65,14 +65,14 @@ Result<void, std::string> HashKeyedCache::put(const std::string& identityHash, c
     {
         auto st = m_db.prepare("DELETE FROM " + t + " WHERE saved_ms < ?1");
         if (!st) return Fail(st.error().message);
-        st->bind(1, now - m_options.maxAgeMs);
+        st->bind(1, now - m_options.file.maxAgeMs);
         if (auto r = st->run(); !r) return Fail(r.error().message);
     }
     {
         auto st = m_db.prepare("DELETE FROM " + t + " WHERE identity_hash IN (SELECT identity_hash FROM " + t +
                                " ORDER BY saved_ms DESC LIMIT -1 OFFSET ?1)");
         if (!st) return Fail(st.error().message);
-        st->bind(1, m_options.maxEntries);
+        st->bind(1, m_options.file.maxEntries);
         if (auto r = st->run(); !r) return Fail(r.error().message);
     }
     if (auto r = tx->commit(); !r) return Fail(r.error().message);
@@ -88,7 +88,7 @@ Result<std::optional<HashKeyedCache::Entry>, std::string> HashKeyedCache::get(co
     if (!*row) return std::optional<Entry>{};
     Entry e;
     e.savedUtcMs = st->columnInt64(1);
-    if (e.savedUtcMs < m_clock.utcMs() - m_options.maxAgeMs) return std::optional<Entry>{};
+    if (e.savedUtcMs < m_clock.utcMs() - m_options.file.maxAgeMs) return std::optional<Entry>{};
     e.value = nlohmann::json::parse(st->columnText(0), nullptr, false);
     return std::optional<Entry>(std::move(e));
 }

@@ -18,12 +18,17 @@
 
 namespace touchpoint::kiosk {
 
-struct HashKeyedCacheOptions {
+/// Where a cache lives and how much it may keep; what its owners (WelcomeStore, StatusCache) are opened with.
+struct CacheFileOptions {
     std::filesystem::path path;  ///< ":memory:" in unit tests
-    std::string table;           ///< one cache per table; a file may hold several
-    std::string logComponent;    ///< names the cache in log lines
     std::int64_t maxEntries = 2000;
     std::int64_t maxAgeMs = 30LL * 24 * 3600 * 1000;
+};
+
+struct HashKeyedCacheOptions {
+    CacheFileOptions file;
+    std::string table;         ///< one cache per table; a file may hold several
+    std::string logComponent;  ///< names the cache in log lines
     std::vector<std::string> droppedTables;  ///< an earlier layout's tables, removed at open
 };
 

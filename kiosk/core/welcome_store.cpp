@@ -36,7 +36,7 @@ Result<WelcomeInfo, std::string> fromStoredJson(const nlohmann::json& j) {
 
 Result<std::unique_ptr<WelcomeStore>, std::string> WelcomeStore::open(const WelcomeStoreOptions& options,
                                                                       const Clock& clock) {
-    auto cache = HashKeyedCache::open({options.path, "welcome", "kiosk", options.maxEntries, options.maxAgeMs, {}}, clock);
+    auto cache = HashKeyedCache::open({options, "welcome", "kiosk", {}}, clock);
     if (!cache) return Fail(cache.error());
     return std::unique_ptr<WelcomeStore>(new WelcomeStore(std::move(*cache)));
 }

@@ -19,11 +19,7 @@
 
 namespace touchpoint::kiosk {
 
-struct WelcomeStoreOptions {
-    std::filesystem::path path;  ///< ":memory:" in unit tests
-    std::int64_t maxEntries = 2000;
-    std::int64_t maxAgeMs = 30LL * 24 * 3600 * 1000;
-};
+using WelcomeStoreOptions = CacheFileOptions;
 
 class WelcomeStore {
 public:

@@ -5,8 +5,7 @@ namespace touchpoint::kiosk::staff {
 Result<std::unique_ptr<StatusCache>, std::string> StatusCache::open(const StatusCacheOptions& options,
                                                                     const Clock& clock) {
     // The first release kept the same rows in a table named "status" with other column names.
-    auto cache = HashKeyedCache::open(
-        {options.path, "staff_status", "staff", options.maxEntries, options.maxAgeMs, {"status"}}, clock);
+    auto cache = HashKeyedCache::open({options, "staff_status", "staff", {"status"}}, clock);
     if (!cache) return Fail(cache.error());
     return std::unique_ptr<StatusCache>(new StatusCache(std::move(*cache)));
 }

@@ -22,11 +22,7 @@ struct CachedStatus {
     std::int64_t fetchedUtcMs = 0;
 };
 
-struct StatusCacheOptions {
-    std::filesystem::path path;           ///< ":memory:" in unit tests
-    std::int64_t maxEntries = 2000;
-    std::int64_t maxAgeMs = 30LL * 24 * 3600 * 1000;
-};
+using StatusCacheOptions = CacheFileOptions;
 
 class StatusCache {
 public:
