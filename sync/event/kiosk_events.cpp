@@ -55,7 +55,7 @@ Message KioskEventFactory::base(MessageType type, EventKind kind, std::string_vi
     m.type = type;
     m.kind = kind;
     m.priority = defaultPriority(kind);
-    m.messageId = newUuidV4();
+    m.messageId = newUuidV7(m_clock.utcMs());
     m.timestampMs = m_clock.utcMs();
     m.event = std::string(eventName);
     m.anonymousId = sessionId;

@@ -35,6 +35,17 @@ TEST_F(Fixture, SigninSealsThePhoneAndKeepsItsHash) {
     EXPECT_EQ(*u.open(m.sealed.at("properties.phone")), "+15555550123");
 }
 
+TEST_F(Fixture, MessageIdsAreTimeOrderedUuids) {
+    // The hub's dedupe index is keyed by message id: ids that grow with capture time are written at its end.
+    const Message first = factory.heartbeat({{"state", "online"}});
+    clock.advanceMs(1);
+    const Message second = factory.heartbeat({{"state", "online"}});
+    EXPECT_TRUE(isUuid(first.messageId));
+    EXPECT_EQ(first.messageId[14], '7') << first.messageId;  // version nibble
+    EXPECT_LT(first.messageId, second.messageId);
+    EXPECT_EQ(first.messageId.substr(0, 13), "019aaecc-bec3");  // 48-bit Unix ms of the capture, in hex
+}
+
 TEST_F(Fixture, JsonRoundTripKeepsEveryWireField) {
     FeedbackAnswers a;
     a.surveyId = "store-visit";
