@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace touchpoint {
 
@@ -41,9 +42,11 @@ private:
 
 /// "2026-11-23T03:40:45.123Z"
 std::string formatIsoUtcMs(std::int64_t utcMs);
-/// Parses RFC 3339 / ISO 8601 timestamps as Segment SDKs send them ("...Z", "+01:00", with or without
-/// fractional seconds). Returns false on anything else.
-bool parseIsoUtcMs(const std::string& text, std::int64_t& utcMs);
+/// "2026-11-23": the UTC date of a time.
+std::string formatIsoUtcDay(std::int64_t utcMs);
+/// Parses RFC 3339 / ISO 8601 timestamps as Segment SDKs send them ("...Z", "+01:00", "+0100", with or
+/// without 1-9 fractional digits). Returns false on anything else, including dates that do not exist.
+bool parseIsoUtcMs(std::string_view text, std::int64_t& utcMs);
 
 /// This boot's id from /proc/sys/kernel/random/boot_id (stable until reboot), or "unknown".
 std::string currentBootId();

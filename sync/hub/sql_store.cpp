@@ -6,7 +6,7 @@
 
 namespace touchpoint::hub {
 
-std::string utcDay(std::int64_t ms) { return formatIsoUtcMs(ms).substr(0, 10); }
+std::string utcDay(std::int64_t ms) { return formatIsoUtcDay(ms); }
 
 SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
                          std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,

@@ -24,6 +24,36 @@ TEST(Clock, ParsesOffsetsAndRejectsGarbage) {
     EXPECT_FALSE(parseIsoUtcMs("", ms));
 }
 
+TEST(Clock, ParsesEveryFormSdksSendAndRejectsDatesThatDoNotExist) {
+    std::int64_t ms = 0;
+    ASSERT_TRUE(parseIsoUtcMs("2025-11-23 03:40:45.5z", ms));
+    EXPECT_EQ(formatIsoUtcMs(ms), "2025-11-23T03:40:45.500Z");
+    ASSERT_TRUE(parseIsoUtcMs("2025-11-22T22:40:45.123456789-0500", ms));
+    EXPECT_EQ(formatIsoUtcMs(ms), "2025-11-23T03:40:45.123Z");
+    ASSERT_TRUE(parseIsoUtcMs("2024-02-29T00:00:00Z", ms));
+    EXPECT_EQ(formatIsoUtcDay(ms), "2024-02-29");
+    ASSERT_TRUE(parseIsoUtcMs("2016-12-31T23:59:60Z", ms));  // a leap second reads as the next minute
+    EXPECT_EQ(formatIsoUtcMs(ms), "2017-01-01T00:00:00.000Z");
+    EXPECT_FALSE(parseIsoUtcMs("2025-02-29T00:00:00Z", ms));
+    EXPECT_FALSE(parseIsoUtcMs("2025-04-31T00:00:00Z", ms));
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T24:00:00Z", ms));
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T03:40:45", ms));             // no zone
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T03:40:45.Z", ms));           // empty fraction
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T03:40:45.1234567890Z", ms));  // ten digits
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T03:40:45+25:00", ms));
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T03:40:45Z ", ms));
+    EXPECT_FALSE(parseIsoUtcMs("2025-11-23T03:40:4Z", ms));
+    EXPECT_FALSE(parseIsoUtcMs(std::string_view("2025-11-23T03:40:45Z\0", 21), ms));
+}
+
+TEST(Clock, FormatsTimesBeforeTheEpoch) {
+    EXPECT_EQ(formatIsoUtcMs(-1), "1969-12-31T23:59:59.999Z");
+    EXPECT_EQ(formatIsoUtcMs(0), "1970-01-01T00:00:00.000Z");
+    std::int64_t ms = 1;
+    ASSERT_TRUE(parseIsoUtcMs("1969-12-31T23:59:59.999Z", ms));
+    EXPECT_EQ(ms, -1);
+}
+
 TEST(Clock, ManualClockMovesOnlyWhenTold) {
     ManualClock clock(1000, 5);
     EXPECT_EQ(clock.utcMs(), 1000);
