@@ -28,7 +28,9 @@ struct StoreError {
 template <class T>
 using StoreResult = Result<T, StoreError>;
 
-using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+/// A statement parameter: NULL, integer, real, owned text, or borrowed text (a view the caller keeps alive until
+/// the call returns; for large values such as a stored payload, so they are bound without a copy).
+using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string, std::string_view>;
 
 /// Rows of text cells (nullopt = NULL), read with small typed helpers.
 struct SqlRows {

@@ -114,7 +114,10 @@ private:
             } else if (const auto* d = std::get_if<double>(&params[i])) {
                 texts[i] = std::to_string(*d);
             } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-                texts[i] = *s;
+                values[i] = s->c_str();  // outlives the call
+                continue;
+            } else if (const auto* view = std::get_if<std::string_view>(&params[i])) {
+                texts[i] = *view;  // libpq reads text parameters up to a NUL
             } else {
                 continue;  // NULL
             }

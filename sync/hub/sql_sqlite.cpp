@@ -122,6 +122,8 @@ private:
             } else if (const auto* s = std::get_if<std::string>(&params[i])) {
                 // STATIC: the parameters outlive this call, and the statement is reset before it returns.
                 rc = sqlite3_bind_text(st, idx, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
+            } else if (const auto* view = std::get_if<std::string_view>(&params[i])) {
+                rc = sqlite3_bind_text(st, idx, view->data(), static_cast<int>(view->size()), SQLITE_STATIC);
             } else {
                 rc = sqlite3_bind_null(st, idx);
             }

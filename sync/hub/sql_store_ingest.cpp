@@ -134,7 +134,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
                 out.push_back(ReceiptStatus::Duplicate);
                 continue;
             }
-            auto seen = c.query("SELECT 1 FROM events WHERE message_id = ?", {m.messageId});
+            auto seen = c.query("SELECT 1 FROM events WHERE message_id = ?", {std::string_view(m.messageId)});
             if (!seen) return Fail(seen.error());
             if (!seen->empty()) {
                 out.push_back(ReceiptStatus::Duplicate);
@@ -159,9 +159,11 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
             }
             auto ins = c.exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
                               "profile_id, payload) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
-                              {m.messageId, m.type, m.event, m.correctedMs, utcDay(m.correctedMs), m.receivedMs, m.storeId,
-                               m.kioskId, m.channel, profile ? SqlValue{*profile} : SqlValue{},
-                               tombstoned ? strippedText : m.payloadText});
+                              {std::string_view(m.messageId), std::string_view(m.type), std::string_view(m.event),
+                               m.correctedMs, utcDay(m.correctedMs), m.receivedMs, std::string_view(m.storeId),
+                               std::string_view(m.kioskId), std::string_view(m.channel),
+                               profile ? SqlValue{std::string_view(*profile)} : SqlValue{},
+                               std::string_view(tombstoned ? strippedText : m.payloadText)});
             if (!ins) return Fail(ins.error());
             // Another hub stored this message since we looked: redo the batch so it is reported as duplicate.
             if (*ins == 0) return Fail(StoreError{"message stored concurrently", true});

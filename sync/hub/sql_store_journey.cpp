@@ -290,7 +290,7 @@ StoreResult<bool> SqlHubStore::checkin(SqlConnection& c, ProfileRow& row, const 
     }
     const std::int64_t pts = earns ? m_config.loyalty.pointsPerCheckin : 0;
     auto r = c.exec("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
-                    {m.messageId, row.id, at, day, std::int64_t{earns}, pts, reason});
+                    {std::string_view(m.messageId), row.id, at, day, std::int64_t{earns}, pts, reason});
     if (!r) return Fail(r.error());
     if (earns) {
         row.points += pts;
@@ -364,7 +364,7 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, BatchState& b, con
         if (tombstoned) comment.reset();
         auto r = c.exec("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
                         "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        {m.messageId, m.correctedMs, day, m.storeId, m.kioskId, pid,
+                        {std::string_view(m.messageId), m.correctedMs, day, m.storeId, m.kioskId, pid,
                          std::int64_t{m.event == event::names::kFeedbackAbandoned}, std::int64_t{boolProp(m.properties, "misuse")},
                          opt(nps), opt(score(answers, "csat", 1, 5)), opt(score(answers, "ces", 1, 7)), reasons.dump(),
                          comment ? SqlValue{*comment} : SqlValue{}, strProp(m.properties, "surveyId").value_or(""),
@@ -390,7 +390,7 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, BatchState& b, con
         }
         auto r = c.exec("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
                         "VALUES(?,?,?,?,?,?,?,?,?)",
-                        {m.messageId, m.correctedMs, day, m.storeId, m.kioskId, pid,
+                        {std::string_view(m.messageId), m.correctedMs, day, m.storeId, m.kioskId, pid,
                          strProp(m.properties, "method").value_or(""), std::int64_t{newMember},
                          std::int64_t{awarded}});
         if (!r) return Fail(r.error());
@@ -428,7 +428,7 @@ StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, BatchState& b, con
     if (row->stage != before) {
         auto t = c.exec("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
                         "VALUES(?,?,?,?,?,?,?)",
-                        {m.messageId, row->id, m.correctedMs, day, before, row->stage, m.channel});
+                        {std::string_view(m.messageId), row->id, m.correctedMs, day, before, row->stage, m.channel});
         if (!t) return Fail(t.error());
     }
     if (*row != *loaded) b.dirty.insert(row->id);  // written once, when the batch is flushed
