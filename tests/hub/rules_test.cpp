@@ -124,6 +124,17 @@ TEST(Identity, Normalisation) {
     EXPECT_NE(newToken(), newToken());
 }
 
+TEST(Identity, RememberedPhoneAnswersStillDependOnTheRegion) {
+    // The same national number read in two regions, each asked twice (the second answer is remembered).
+    for (int round = 0; round < 2; ++round) {
+        EXPECT_EQ(normalizePhone("020 7946 0958", "GB").value_or(""), "+442079460958");
+        EXPECT_EQ(normalizePhone("020 7946 0958", "DE").value_or(""), "+492079460958");
+        EXPECT_EQ(normalizePhone("(202) 555-0123", "US").value_or(""), "+12025550123");
+        EXPECT_FALSE(normalizePhone("(202) 555-0123", "ZZ").has_value());  // no region, no country code
+        EXPECT_FALSE(normalizePhone("12", "US").has_value());
+    }
+}
+
 TEST(HubConfigFile, ReportsEveryProblemWithItsLine) {
     const std::string text =
         "[server]\n"
