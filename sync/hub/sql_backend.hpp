@@ -103,7 +103,7 @@ public:
     WalCheckpointer(const WalCheckpointer&) = delete;
     WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-    /// Checkpoints made so far (for tests and metrics).
+    /// Checkpoints so far that copied pages into the database file (for tests and metrics).
     std::int64_t checkpoints() const;
 
 private:

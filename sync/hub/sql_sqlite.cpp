@@ -204,18 +204,28 @@ struct WalCheckpointer::Impl {
     std::atomic<std::int64_t> checkpoints{0};
     std::thread thread;
 
+    void checkpointOnce() {
+        int logFrames = -1;
+        int copied = -1;
+        int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+        if (rc == SQLITE_OK && logFrames < 0) {
+            // "Not in WAL mode" as far as this connection knows: it finds the log on its first read, and until
+            // then a checkpoint silently copies nothing.
+            (void)db.queryInt("SELECT COUNT(*) FROM sqlite_master");
+            rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+        }
+        if (rc == SQLITE_OK) {
+            if (copied > 0) checkpoints.fetch_add(1, std::memory_order_relaxed);
+        } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+            log::warn("hub", "wal checkpoint failed", {{"error", sqlite3_errmsg(db.handle())}});
+        }
+    }
+
     void loop(std::chrono::milliseconds interval) {
         std::unique_lock<std::mutex> lock(mutex);
         while (!cv.wait_for(lock, interval, [this] { return stopping; })) {
             lock.unlock();
-            int logFrames = 0;
-            int copied = 0;
-            const int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-            if (rc == SQLITE_OK) {
-                checkpoints.fetch_add(1, std::memory_order_relaxed);
-            } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-                log::warn("hub", "wal checkpoint failed", {{"error", sqlite3_errmsg(db.handle())}});
-            }
+            checkpointOnce();
             lock.lock();
         }
     }

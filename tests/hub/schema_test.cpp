@@ -3,8 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "common/sqlite.hpp"
 #include "hub/hub_store.hpp"
+#include "hub/sql_backend.hpp"
 #include "hub/sql_schema.hpp"
 #include "temp_dir.hpp"
 
@@ -140,6 +144,25 @@ TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
     auto newer = openHubStore(url, HubConfig{});
     ASSERT_FALSE(newer);
     EXPECT_NE(newer.error().message.find("schema version 99"), std::string::npos) << newer.error().message;
+}
+
+TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
+    TempDir dir;
+    const std::string path = (dir.path() / "hub.db").string();
+    auto writer = openSqlite(path, SqliteCommitSync::ByCaller);
+    ASSERT_TRUE(writer) << writer.error().message;
+    ASSERT_TRUE((*writer)->script("CREATE TABLE t(x TEXT)"));
+    // Started before any row exists, as the hub starts it: it must still find the log once one is written.
+    auto checkpointer = WalCheckpointer::start(path, std::chrono::milliseconds(10));
+    ASSERT_TRUE(checkpointer) << checkpointer.error().message;
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_TRUE((*writer)->exec("INSERT INTO t(x) VALUES(?)", {std::string(2000, 'x')}));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((*checkpointer)->checkpoints() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_GT((*checkpointer)->checkpoints(), 0);
 }
 
 }  // namespace
