@@ -62,7 +62,7 @@ struct MessageContext {
 
 struct Message {
     MessageType type = MessageType::Track;
-    std::string messageId;        ///< UUIDv4 minted at capture
+    std::string messageId;        ///< UUIDv7 minted at capture (time-ordered)
     std::int64_t timestampMs = 0; ///< capture time, UTC
     std::string event;            ///< track only
     std::string userId;           ///< member id once known
