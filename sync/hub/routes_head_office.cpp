@@ -23,9 +23,9 @@ bool isDay(const std::string& s) {
 bool dayRange(const HubContext& ctx, const httplib::Request& req, httplib::Response& res, std::string& from,
               std::string& to) {
     const auto now = ctx.clock->utcMs();
-    to = req.has_param("to") ? req.get_param_value("to") : formatIsoUtcMs(now).substr(0, 10);
+    to = req.has_param("to") ? req.get_param_value("to") : formatIsoUtcDay(now);
     from = req.has_param("from") ? req.get_param_value("from")
-                                 : formatIsoUtcMs(now - 29LL * 24 * 3600 * 1000).substr(0, 10);
+                                 : formatIsoUtcDay(now - 29LL * 24 * 3600 * 1000);
     if (!isDay(from) || !isDay(to)) {
         sendError(res, 400, "from/to: expected YYYY-MM-DD (UTC days)");
         return false;

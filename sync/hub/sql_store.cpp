@@ -6,8 +6,6 @@
 
 namespace touchpoint::hub {
 
-std::string utcDay(std::int64_t ms) { return formatIsoUtcDay(ms); }
-
 SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
                          std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,
                          std::unique_ptr<WalCheckpointer> checkpointer)

@@ -151,8 +151,6 @@ private:
     std::unique_ptr<WalCheckpointer> m_checkpointer;  ///< SQLite only
 };
 
-std::string utcDay(std::int64_t ms);
-
 template <class T, class F>
 StoreResult<T> SqlHubStore::write(F&& work, bool durable) {
     constexpr int kAttempts = 20;

@@ -160,7 +160,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
             auto ins = c.exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
                               "profile_id, payload) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
                               {std::string_view(m.messageId), std::string_view(m.type), std::string_view(m.event),
-                               m.correctedMs, utcDay(m.correctedMs), m.receivedMs, std::string_view(m.storeId),
+                               m.correctedMs, formatIsoUtcDay(m.correctedMs), m.receivedMs, std::string_view(m.storeId),
                                std::string_view(m.kioskId), std::string_view(m.channel),
                                profile ? SqlValue{std::string_view(*profile)} : SqlValue{},
                                std::string_view(tombstoned ? strippedText : m.payloadText)});

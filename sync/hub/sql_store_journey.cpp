@@ -276,7 +276,7 @@ StoreResult<void> SqlHubStore::becomeMember(SqlConnection& c, ProfileRow& row) {
 
 StoreResult<bool> SqlHubStore::checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m) {
     const auto at = m.correctedMs;
-    const auto day = utcDay(at);
+    const auto day = formatIsoUtcDay(at);
     bool earns = false;
     std::string reason = "not_member";
     if (row.facts.isMember) {
@@ -336,7 +336,7 @@ StoreResult<void> SqlHubStore::flushBatch(SqlConnection& c, BatchState& b) {
 
 StoreResult<void> SqlHubStore::applyMessage(SqlConnection& c, BatchState& b, const IngestMessage& m,
                                             const std::optional<std::string>& profile, bool tombstoned) {
-    const auto day = utcDay(m.correctedMs);
+    const auto day = formatIsoUtcDay(m.correctedMs);
     const SqlValue pid = profile ? SqlValue{*profile} : SqlValue{};
     const bool signin = m.event == event::names::kSignin;
     const bool feedback = m.event == event::names::kFeedback || m.event == event::names::kFeedbackAbandoned;
