@@ -111,12 +111,14 @@ kiosk_checks() {
     fi
     wait "$pid" 2>/dev/null
     kiosk_pids=()
-    # Zombies are not running: this machine's PID 1 may be slow to reap what the session left.
+    # The kiosk and Xwayland end when the compositor's connection goes, which can be a moment after cage
+    # itself has exited; they get 10 s. Zombies are not running: this machine's PID 1 may be slow to reap.
+    for ((i = 0; i < 100; i++)); do pgrep -u "$uid" -r R,S,D,T >/dev/null || break; sleep 0.1; done
     if pgrep -u "$uid" -r R,S,D,T >/dev/null; then
-        notok "no process of the kiosk user is left" "$(pgrep -a -u "$uid")"
+        notok "no process of the kiosk user is left 10 s after the session ended" "$(pgrep -a -u "$uid")"
         local left
         for left in $(pgrep -u "$uid" -r R,S,D,T); do kill -KILL "$left" 2>/dev/null; done
     else
-        ok "no process of the kiosk user is left"
+        ok "no process of the kiosk user is left 10 s after the session ended"
     fi
 }
