@@ -89,6 +89,9 @@ struct TransportError {
 
 using HttpResult = Result<HttpResponse, TransportError>;
 
+/// Percent-encodes a query value, everything but RFC 3986 unreserved characters ("+1 555" -> "%2B1%20555").
+std::string urlEscape(std::string_view value);
+
 class HttpsClient {
 public:
     /// Throws std::invalid_argument if baseUrl does not start with https:// and std::runtime_error if the

@@ -1,6 +1,5 @@
 #include "staff/lookup_service.hpp"
 
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "common/log.hpp"
@@ -47,22 +46,7 @@ uploader::HttpResult HttpsLookupTransport::get(std::string_view pathAndQuery, st
     return m_client->get(pathAndQuery, bearerToken);
 }
 
-std::string HttpsLookupTransport::escape(std::string_view value) const {
-    // Percent-encode everything but RFC 3986 unreserved characters; no handle needed for that.
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-        }
-    }
-    return out;
-}
+std::string HttpsLookupTransport::escape(std::string_view value) const { return uploader::urlEscape(value); }
 
 std::string_view toString(LookupOutcome outcome) {
     switch (outcome) {
