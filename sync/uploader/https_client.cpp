@@ -9,7 +9,6 @@
 #include <stdexcept>
 
 #include "common/text.hpp"
-#include "config/kiosk_config.hpp"
 
 namespace touchpoint::uploader {
 
@@ -169,18 +168,6 @@ std::string_view toString(TransportErrc kind) {
     case TransportErrc::Other: return "other";
     }
     return "other";
-}
-
-HttpsClientOptions HttpsClientOptions::fromHub(const config::HubSection& hub) {
-    HttpsClientOptions o;
-    o.baseUrl = hub.url;
-    o.caFile = hub.caFile;
-    o.clientCertFile = hub.clientCertFile;
-    o.clientKeyFile = hub.clientKeyFile;
-    o.proxy = hub.proxy;
-    o.connectTimeout = std::chrono::seconds(std::max(1, hub.connectTimeoutS));
-    o.totalTimeout = std::chrono::seconds(std::max(1, hub.requestTimeoutS));
-    return o;
 }
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
