@@ -232,7 +232,7 @@ TEST_F(Ctl, KioskConfigSuppliesIdsKeysAndTheOutboxPath) {
     EXPECT_NE(purge.out.find("purged 1"), std::string::npos) << purge.out << purge.err;
 
     std::ofstream(conf, std::ios::app) << "[ui]\nstill_there_s = 5\n";
-    CtlRun bad = ctl({"--config", conf.string(), "enqueue", "signin", "--member", "M1"});
+    CtlRun bad = ctl({"--config", conf.string(), "enqueue", "signin", "--member", "M-0001"});
     EXPECT_EQ(bad.code, 1);
     EXPECT_NE(bad.err.find("kiosk.toml:11: ui.still_there_s"), std::string::npos) << bad.err;
 }
