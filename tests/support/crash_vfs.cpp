@@ -5,7 +5,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -57,8 +56,12 @@ void applyOp(std::string& image, const Op& op) {
 }
 
 std::string readWhole(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) return {};
+    std::string out(static_cast<std::size_t>(in.tellg()), '\0');
+    in.seekg(0);
+    in.read(out.data(), static_cast<std::streamsize>(out.size()));
+    return out;
 }
 
 bool fileExists(const std::string& path) {
@@ -91,6 +94,7 @@ struct CrashVfs::State {
     bool cutAfter = false;
     CutPoint cutPoint;
     int open = 0;
+    std::map<std::string, std::uint64_t> opCounts;
 
     /// Counts a durability call and decides whether the power fails at it. Returns false when the call must
     /// fail without taking effect; sets failAfter when it takes effect and then fails.
@@ -99,6 +103,7 @@ struct CrashVfs::State {
         failAfter = false;
         if (down) return false;
         ++calls;
+        ++opCounts[std::string(op) + "(" + type + ")"];
         if (cutAt != 0 && calls == cutAt) {
             cutPoint = CutPoint{true, calls, std::string(op) + "(" + type + ")", cutAfter};
             if (!cutAfter) {
@@ -508,6 +513,11 @@ std::uint64_t CrashVfs::calls() const {
 CrashVfs::CutPoint CrashVfs::cutPoint() const {
     std::lock_guard lock(m_state->mutex);
     return m_state->cutPoint;
+}
+
+std::map<std::string, std::uint64_t> CrashVfs::opCounts() const {
+    std::lock_guard lock(m_state->mutex);
+    return m_state->opCounts;
 }
 
 int CrashVfs::openFiles() const {

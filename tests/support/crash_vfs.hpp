@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -73,6 +74,8 @@ public:
     /// Durability calls since the last reboot (or construction).
     std::uint64_t calls() const;
     CutPoint cutPoint() const;
+    /// Durability calls by kind ("xSync(wal)": n) since construction, across reboots.
+    std::map<std::string, std::uint64_t> opCounts() const;
     /// Files opened through the VFS and not yet closed.
     int openFiles() const;
 
