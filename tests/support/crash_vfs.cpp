@@ -23,6 +23,7 @@ struct Op {
     enum class Kind { Write, Truncate, Grow } kind = Kind::Write;
     std::int64_t offset = 0;  ///< Write: where; Truncate/Grow: the new length
     std::string data;
+    std::uint64_t seq = 0;    ///< recording order across all files
 };
 
 /// One file (inode): its content as of the last completed sync, the changes since, and whether its
@@ -95,6 +96,18 @@ struct CrashVfs::State {
     CutPoint cutPoint;
     int open = 0;
     std::map<std::string, std::uint64_t> opCounts;
+    std::uint64_t nextSeq = 1;  // ops recorded so far + 1
+
+    void record(const std::string& path, Op op) {
+        auto it = paths.find(path);
+        if (it == paths.end() || !it->second.current) return;  // unlinked while open: gone after a reboot anyway
+        op.seq = nextSeq++;
+        it->second.current->pending.push_back(std::move(op));
+    }
+    std::uint64_t seqNow() {
+        std::lock_guard lock(mutex);
+        return nextSeq;
+    }
 
     /// Counts a durability call and decides whether the power fails at it. Returns false when the call must
     /// fail without taking effect; sets failAfter when it takes effect and then fails.
@@ -191,9 +204,9 @@ int xWrite(sqlite3_file* f, const void* buf, int amount, sqlite3_int64 offset) {
     const int rc = real->pMethods->xWrite(real, buf, amount, offset);
     std::lock_guard lock(h.state->mutex);
     if (h.state->down) return SQLITE_IOERR_WRITE;  // the power failed while the write was in flight: lost
-    if (Inode* inode = h.state->currentInode(h.path); rc == SQLITE_OK && inode != nullptr) {
-        inode->pending.push_back(
-            Op{Op::Kind::Write, offset, std::string(static_cast<const char*>(buf), static_cast<std::size_t>(amount))});
+    if (rc == SQLITE_OK) {
+        h.state->record(h.path, Op{Op::Kind::Write, offset,
+                                   std::string(static_cast<const char*>(buf), static_cast<std::size_t>(amount))});
     }
     h.state->finishAfter(failAfter);
     return failAfter ? SQLITE_IOERR_WRITE : rc;
@@ -207,9 +220,7 @@ int xTruncate(sqlite3_file* f, sqlite3_int64 size) {
     const int rc = real->pMethods->xTruncate(real, size);
     std::lock_guard lock(h.state->mutex);
     if (h.state->down) return SQLITE_IOERR_TRUNCATE;
-    if (Inode* inode = h.state->currentInode(h.path); rc == SQLITE_OK && inode != nullptr) {
-        inode->pending.push_back(Op{Op::Kind::Truncate, size, {}});
-    }
+    if (rc == SQLITE_OK) h.state->record(h.path, Op{Op::Kind::Truncate, size, {}});
     h.state->finishAfter(failAfter);
     return failAfter ? SQLITE_IOERR_TRUNCATE : rc;
 }
@@ -218,14 +229,17 @@ int xSync(sqlite3_file* f, int flags) {
     Handle& h = handleOf(f);
     bool failAfter = false;
     if (!h.state->gate("xSync", typeName(h.flags), failAfter)) return SQLITE_IOERR_FSYNC;
+    // An fsync covers the writes that completed before it began, not those other threads make meanwhile.
+    const std::uint64_t coversBelow = h.state->seqNow();
     sqlite3_file* real = realFile(f);
     const int rc = real->pMethods->xSync(real, flags);
     std::lock_guard lock(h.state->mutex);
     // A sync that had not returned when the power failed may not have reached the disk: it never counts.
     if (h.state->down) return SQLITE_IOERR_FSYNC;
     if (Inode* inode = h.state->currentInode(h.path); rc == SQLITE_OK && inode != nullptr) {
-        for (const Op& op : inode->pending) applyOp(inode->synced, op);
-        inode->pending.clear();
+        auto covered = inode->pending.begin();
+        while (covered != inode->pending.end() && covered->seq < coversBelow) applyOp(inode->synced, *covered++);
+        inode->pending.erase(inode->pending.begin(), covered);
         if (h.dirSyncOnFirstSync) {
             h.state->syncDirectory(h.path);
             h.dirSyncOnFirstSync = false;
@@ -273,9 +287,7 @@ int xFileControl(sqlite3_file* f, int op, void* arg) {
         const int rc = real->pMethods->xFileControl(real, op, arg);
         std::lock_guard lock(h.state->mutex);
         if (h.state->down) return SQLITE_IOERR_TRUNCATE;
-        if (Inode* inode = h.state->currentInode(h.path); rc == SQLITE_OK && inode != nullptr) {
-            inode->pending.push_back(Op{Op::Kind::Grow, *static_cast<const sqlite3_int64*>(arg), {}});
-        }
+        if (rc == SQLITE_OK) h.state->record(h.path, Op{Op::Kind::Grow, *static_cast<const sqlite3_int64*>(arg), {}});
         h.state->finishAfter(failAfter);
         return failAfter ? SQLITE_IOERR_TRUNCATE : rc;
     }

@@ -7,8 +7,8 @@
 // would be found after the reboot and powers back on.
 //
 // What survives a cut (the model):
-// - File content: a write survives only if a later xSync of the same file (any handle: fsync flushes the
-//   inode, not the descriptor) completed before the cut. Everything else is dropped, or, with
+// - File content: a write survives only if an xSync of the same file (any handle: fsync flushes the inode,
+//   not the descriptor) that began after the write was recorded completed before the cut. Everything else is dropped, or, with
 //   Tear::Sectors, each 512-byte sector written since the last sync survives or not at random (in write
 //   order), which also reorders writes. Truncations and size hints since the last sync are dropped (or kept
 //   at random with Tear::Sectors).
