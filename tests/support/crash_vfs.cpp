@@ -92,6 +92,8 @@ struct CrashVfs::State {
     bool down = false;
     std::uint64_t calls = 0;
     std::uint64_t cutAt = 0;  // 0: not armed
+    std::string cutOnly;      // count only these calls towards cutAt ("": all)
+    std::uint64_t cutCalls = 0;
     bool cutAfter = false;
     CutPoint cutPoint;
     int open = 0;
@@ -116,9 +118,12 @@ struct CrashVfs::State {
         failAfter = false;
         if (down) return false;
         ++calls;
-        ++opCounts[std::string(op) + "(" + type + ")"];
-        if (cutAt != 0 && calls == cutAt) {
-            cutPoint = CutPoint{true, calls, std::string(op) + "(" + type + ")", cutAfter};
+        const std::string opName = std::string(op) + "(" + type + ")";
+        ++opCounts[opName];
+        const bool counted = cutOnly.empty() || cutOnly == opName;
+        if (counted) ++cutCalls;
+        if (counted && cutAt != 0 && cutCalls == cutAt) {
+            cutPoint = CutPoint{true, calls, opName, cutAfter};
             if (!cutAfter) {
                 down = true;
                 return false;
@@ -502,9 +507,11 @@ CrashVfs::~CrashVfs() {
 
 const char* CrashVfs::name() const { return m_state->name.c_str(); }
 
-void CrashVfs::armCut(std::uint64_t call, bool afterCall) {
+void CrashVfs::armCut(std::uint64_t call, bool afterCall, const std::string& onlyOp) {
     std::lock_guard lock(m_state->mutex);
-    m_state->cutAt = m_state->calls + call;
+    m_state->cutOnly = onlyOp;
+    m_state->cutCalls = 0;
+    m_state->cutAt = call;
     m_state->cutAfter = afterCall;
 }
 
@@ -574,6 +581,8 @@ Result<CrashVfs::RebootReport, std::string> CrashVfs::reboot(std::uint64_t seed,
     s.down = false;
     s.calls = 0;
     s.cutAt = 0;
+    s.cutOnly.clear();
+    s.cutCalls = 0;
     s.cutAfter = false;
     s.cutPoint = CutPoint{};
     return report;

@@ -65,9 +65,10 @@ public:
 
     const char* name() const;
 
-    /// The power fails at the `call`-th durability call from now (1 = the next one). afterCall: that call
-    /// takes effect (a sync completes) but its caller gets SQLITE_IOERR, as when power fails on return.
-    void armCut(std::uint64_t call, bool afterCall = false);
+    /// The power fails at the `call`-th durability call from now (1 = the next one); with onlyOp (an op as
+    /// CutPoint names it, "xSync(wal)"), at the `call`-th such call. afterCall: that call takes effect (a sync
+    /// completes) but its caller gets SQLITE_IOERR, as when power fails on return.
+    void armCut(std::uint64_t call, bool afterCall = false, const std::string& onlyOp = "");
     /// The power fails now (from any thread). Idempotent.
     void cut();
     bool isDown() const;
