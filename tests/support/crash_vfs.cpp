@@ -588,4 +588,28 @@ Result<CrashVfs::RebootReport, std::string> CrashVfs::reboot(std::uint64_t seed,
     return report;
 }
 
+Result<std::string, std::string> PowerLossTally::rebootAfterRound(CrashVfs& vfs, int round, std::uint64_t seed) {
+    const CrashVfs::CutPoint cutAt = vfs.cutPoint();
+    if (cutAt.happened) {
+        ++cutsMidRound;
+        ++m_cutOps[cutAt.op + (cutAt.afterCall ? " after" : " before")];
+    }
+    const bool torn = round % 2 == 1;
+    tornRounds += torn ? 1 : 0;
+    auto rebooted = vfs.reboot(seed, torn ? CrashVfs::Tear::Sectors : CrashVfs::Tear::None);
+    if (!rebooted) return Fail(rebooted.error());
+    lostUnsyncedOps += rebooted->unsyncedOps;
+    ++rounds;
+    return "round " + std::to_string(round) + " (cut at call " + std::to_string(cutAt.call) + ", " +
+           (cutAt.happened ? cutAt.op + (cutAt.afterCall ? " after" : "") : std::string("after the round")) +
+           (torn ? ", torn" : "") + ")";
+}
+
+std::string PowerLossTally::report(const CrashVfs& vfs, const std::string& prefix) const {
+    std::string out;
+    for (const auto& [op, n] : m_cutOps) out += prefix + "cut " + op + ": " + std::to_string(n) + "\n";
+    for (const auto& [op, n] : vfs.opCounts()) out += prefix + "calls " + op + ": " + std::to_string(n) + "\n";
+    return out;
+}
+
 }  // namespace touchpoint::testing

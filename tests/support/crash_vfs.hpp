@@ -91,4 +91,22 @@ private:
     std::unique_ptr<State> m_state;
 };
 
+/// The bookkeeping every power-loss round shares: reboot after the round (torn on odd rounds) and tally
+/// where the cuts landed, for the test's report.
+class PowerLossTally {
+public:
+    /// Reboots `vfs` and returns a label for assertions: "round 7 (cut at call 51, xSync(wal) after, torn)".
+    Result<std::string, std::string> rebootAfterRound(CrashVfs& vfs, int round, std::uint64_t seed);
+    /// One line per kind of cut and per kind of VFS call, each prefixed with `prefix`.
+    std::string report(const CrashVfs& vfs, const std::string& prefix) const;
+
+    int rounds = 0;
+    int cutsMidRound = 0;  ///< cuts that hit a VFS call, not the one reboot() makes after the round
+    int tornRounds = 0;
+    std::uint64_t lostUnsyncedOps = 0;
+
+private:
+    std::map<std::string, int> m_cutOps;
+};
+
 }  // namespace touchpoint::testing
