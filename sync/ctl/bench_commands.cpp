@@ -24,9 +24,10 @@ constexpr Benchmark kBenchmarks[] = {
 
 CommandGroup benchCommands() {
     return {"bench",
-            "  bench enqueue --dir DIR [--n 5000] [--backlog N] [--json]\n"
+            "  bench enqueue --dir DIR [--n 5000] [--backlog N] [--while-retrying [--retry-ms 50]] [--json]\n"
             "                 enqueue p50/p99 against a bare SQLite INSERT+COMMIT with the same PRAGMAs, same run;\n"
-            "                 with --backlog, also against an outbox already holding N events\n"
+            "                 with --backlog, also against an outbox already holding N events (default 100000\n"
+            "                 with --while-retrying, whose uploader then retries against a dead hub meanwhile)\n"
             "  bench drain [--n 100000] [--gzip-level 1] [--batch-kb 500] [--dir DIR] [--json]\n"
             "                 drain a backlog into an in-process HTTPS hub receiver: events/s, wire bytes/event\n",
             [](Context& context, Args& args) {

@@ -401,7 +401,7 @@ Classification Uploader::Worker::deliver(std::vector<outbox::PendingEvent>& batc
         if (out.last.verdict != Verdict::Delivered) break;
     }
     ready.reset();
-    if (out.last.verdict != Verdict::Delivered && out.last.verdict != Verdict::Aborted) {
+    if (out.last.verdict != Verdict::Delivered && out.last.verdict != Verdict::Aborted && out.last.requestSent) {
         std::vector<std::int64_t> rows;
         rows.reserve(batch.size());
         for (const auto& e : batch) rows.push_back(e.rowId);

@@ -1,12 +1,9 @@
 // SQLite side of SqlConnection. Statements are prepared once per connection and cached by their text: the
 // ingest path runs the same few statements for every message.
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <charconv>
 #include <unordered_map>
@@ -178,20 +175,33 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
     return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
 }
 
-WalSync::WalSync(std::string databasePath) : m_walPath(std::move(databasePath) + "-wal") {}
+WalSync::WalSync(std::string databasePath) : m_path(std::move(databasePath)) {}
 
-WalSync::~WalSync() {
-    if (m_fd >= 0) ::close(m_fd);
-}
+WalSync::~WalSync() = default;
 
 StoreResult<void> WalSync::flush() {
     std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_fd < 0) {
-        // The log exists from the first transaction on and lives as long as the database's connections.
-        m_fd = ::open(m_walPath.c_str(), O_RDONLY | O_CLOEXEC);
-        if (m_fd < 0) return Fail(StoreError{"open " + m_walPath + ": " + std::strerror(errno), false});
+    if (!m_db) {
+        auto db = sqlite::Database::open(m_path, /*create=*/false);
+        if (!db) return Fail(StoreError{"open " + m_path + " to sync its log: " + db.error().message, false});
+        m_db = std::make_unique<sqlite::Database>(std::move(db).value());
     }
-    if (::fdatasync(m_fd) != 0) return Fail(StoreError{"sync " + m_walPath + ": " + std::strerror(errno), false});
+    // The log file of this connection: another descriptor on the same file, so syncing it flushes what the
+    // writer's connection wrote. SQLite opens it at a connection's first read and keeps it open.
+    sqlite3_file* wal = nullptr;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const int rc = sqlite3_file_control(m_db->handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+        if (rc == SQLITE_OK && wal != nullptr && wal->pMethods != nullptr) break;
+        wal = nullptr;
+        // A read (and nothing more: no snapshot is kept) makes the connection open the log.
+        if (auto r = m_db->queryInt("SELECT COUNT(*) FROM sqlite_master"); !r) {
+            return Fail(StoreError{"read " + m_path + " to open its log: " + r.error().message, false});
+        }
+    }
+    if (wal == nullptr) return Fail(StoreError{m_path + " has no write-ahead log to sync", false});
+    if (const int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) {
+        return Fail(StoreError{"sync " + m_path + "-wal: " + sqlite3_errstr(rc), false});
+    }
     return {};
 }
 
