@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
 #include "hub/store/sql_backend.hpp"
@@ -145,7 +146,9 @@ public:
     virtual StoreResult<std::int64_t> countEvents() = 0;
 };
 
-/// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema.
-StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config);
+/// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which
+/// must outlive the store) stamps tokens, audit entries, erasures and imports.
+StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
+                                                    const Clock& clock = SystemClock::instance());
 
 }  // namespace touchpoint::hub

@@ -15,18 +15,9 @@
 #include <variant>
 #include <vector>
 
-#include "common/result.hpp"
+#include "hub/store_result.hpp"
 
 namespace touchpoint::hub {
-
-struct StoreError {
-    std::string message;
-    /// A conflict with another writer (SQLITE_BUSY, serialization failure, deadlock): retry the transaction.
-    bool retryable = false;
-};
-
-template <class T>
-using StoreResult = Result<T, StoreError>;
 
 /// A statement parameter: NULL, integer, real, owned text, or borrowed text (a view the caller keeps alive until
 /// the call returns; for large values such as a stored payload, so they are bound without a copy).

@@ -7,12 +7,14 @@
 namespace touchpoint::hub {
 
 SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
-                         std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,
+                         const Clock& clock, std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,
                          std::unique_ptr<WalCheckpointer> checkpointer)
     : m_free(std::move(connections)),
       m_writer(std::move(writer)),
       m_dialect(m_free.at(0)->dialect()),
       m_config(std::move(config)),
+      m_rules(m_config.loyalty),
+      m_clock(clock),
       m_walSync(std::move(walSync)),
       m_checkpointer(std::move(checkpointer)) {}
 
@@ -54,7 +56,7 @@ StoreResult<void> SqlHubStore::audit(const std::string& tokenName, const std::st
                                      const std::string& profileId, bool found) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found) VALUES(?,?,?,?,?)",
-                        {SystemClock::instance().utcMs(), tokenName, identifierType,
+                        {m_clock.utcMs(), tokenName, identifierType,
                          profileId.empty() ? SqlValue{} : SqlValue{profileId}, std::int64_t{found ? 1 : 0}});
         if (!e) return Fail(e.error());
         return true;
@@ -78,7 +80,7 @@ StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit)
 StoreResult<void> SqlHubStore::addToken(const std::string& hash, const std::string& name, const std::string& scope) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("INSERT INTO tokens(hash, name, scope, created_at) VALUES(?,?,?,?)",
-                        {hash, name, scope, SystemClock::instance().utcMs()});
+                        {hash, name, scope, m_clock.utcMs()});
         if (!e) return Fail(StoreError{"token " + name + ": " + e.error().message, e.error().retryable});
         return true;
     });
@@ -89,7 +91,7 @@ StoreResult<void> SqlHubStore::addToken(const std::string& hash, const std::stri
 StoreResult<bool> SqlHubStore::revokeToken(const std::string& name) {
     return write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                        {SystemClock::instance().utcMs(), name});
+                        {m_clock.utcMs(), name});
         if (!e) return Fail(e.error());
         return *e > 0;
     });
@@ -125,7 +127,8 @@ StoreResult<std::int64_t> SqlHubStore::countEvents() {
     return rows->integer(0, 0);
 }
 
-StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config) {
+StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
+                                                    const Clock& clock) {
     std::vector<std::unique_ptr<SqlConnection>> connections;
     const int n = std::max(1, config.storeConnections);
     for (int i = 0; i < n; ++i) {
@@ -153,7 +156,7 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
         if (!started) return Fail(started.error());
         checkpointer = std::move(started).value();
     }
-    auto store = std::make_unique<SqlHubStore>(std::move(connections), config, std::move(writer), std::move(walSync),
+    auto store = std::make_unique<SqlHubStore>(std::move(connections), config, clock, std::move(writer), std::move(walSync),
                                                std::move(checkpointer));
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
     return std::unique_ptr<HubStore>(std::move(store));

@@ -6,27 +6,11 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "hub/store/hub_store.hpp"
-#include "hub/journey/loyalty.hpp"
+#include "hub/journey/journey_rules.hpp"
 
 namespace touchpoint::hub {
-
-/// A profile row while a message is applied to it (loaded FOR UPDATE on PostgreSQL).
-struct ProfileRow {
-    std::string id;
-    std::int64_t createdMs = 0;
-    std::string memberId;
-    std::string firstInitial;
-    std::string stage;
-    std::int64_t points = 0;
-    std::optional<std::int64_t> latestNps, latestNpsAtMs, lastCheckinMs;
-    bool velocityFlag = false;
-    ProfileFacts facts;
-    bool operator==(const ProfileRow&) const = default;
-};
 
 class SqlHubStore final : public HubStore {
 public:
@@ -34,7 +18,8 @@ public:
     /// SQLite drops a connection's cache whenever another connection has committed. Without one, writes
     /// borrow from the pool (PostgreSQL, where transactions run side by side).
     /// `walSync` (SQLite, with a writer opened SqliteCommitSync::ByCaller): makes each write durable.
-    SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
+    /// `clock` stamps tokens, audit entries, erasures and imports; it outlives the store.
+    SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config, const Clock& clock,
                 std::unique_ptr<SqlConnection> writer = nullptr, std::unique_ptr<WalSync> walSync = nullptr,
                 std::unique_ptr<WalCheckpointer> checkpointer = nullptr);
 
@@ -87,10 +72,6 @@ private:
     StoreResult<T> write(F&& work, bool durable = true);
     StoreResult<void> makeDurable() { return m_walSync ? m_walSync->flush() : StoreResult<void>{}; }
 
-    /// (kind, value) pairs a message names, normalised (E.164 phones, lower-cased e-mails). Pure: computed
-    /// by each request's own thread before it joins a write group, so the single writer does not.
-    using Identifiers = std::vector<std::pair<std::string, std::string>>;
-
     /// One transaction for the messages of one or several requests.
     StoreResult<std::vector<ReceiptStatus>> ingestOnce(const std::vector<const IngestMessage*>& messages,
                                                        const std::vector<const Identifiers*>& identifiers,
@@ -110,36 +91,6 @@ private:
     std::vector<GroupJob*> m_groupQueue;
     bool m_groupLeaderActive = false;
 
-    /// What one ingest transaction has read and changed so far. A shopper's several events in one batch (a
-    /// kiosk session's sign-in, consent and feedback usually travel together) cost one read and one write of
-    /// their profile, and each (profile, channel) is upserted once, when the batch is flushed.
-    struct BatchState {
-        bool hasTombstones = false;
-        std::int64_t merges = 0;
-        std::unordered_map<std::string, ProfileRow> profiles;
-        std::unordered_set<std::string> dirty;  ///< ids in `profiles` changed since they were read
-        std::map<std::pair<std::string, std::string>, std::string> identifiers;  ///< (kind, value) → profile id
-        std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> channels;  ///< first, last
-    };
-
-    // Ingest helpers (sql_store_ingest.cpp, sql_store_journey.cpp); all run inside the batch transaction.
-    StoreResult<ProfileRow*> batchProfile(SqlConnection& c, BatchState& b, const std::string& id);
-    /// Writes changed profiles and seen channels.
-    StoreResult<void> flushBatch(SqlConnection& c, BatchState& b);
-    /// (kind, value) pairs a message names, normalised; see Identifiers.
-    Identifiers messageIdentifiers(const IngestMessage& m) const;
-    StoreResult<std::optional<std::string>> resolveProfile(SqlConnection& c, const IngestMessage& m,
-                                                           const Identifiers& known, BatchState& b);
-    StoreResult<std::optional<ProfileRow>> loadProfile(SqlConnection& c, const std::string& id);
-    StoreResult<void> saveProfile(SqlConnection& c, const ProfileRow& row);
-    StoreResult<void> mergeInto(SqlConnection& c, ProfileRow& winner, const std::string& loserId);
-    StoreResult<void> becomeMember(SqlConnection& c, ProfileRow& row);
-    /// Records a check-in; true when it earned points.
-    StoreResult<bool> checkin(SqlConnection& c, ProfileRow& row, const IngestMessage& m);
-    StoreResult<void> applyMessage(SqlConnection& c, BatchState& b, const IngestMessage& m,
-                                   const std::optional<std::string>& profile,
-                                   bool tombstoned);
-
     std::mutex m_poolMutex;
     std::condition_variable m_poolCv;
     std::vector<std::unique_ptr<SqlConnection>> m_free;
@@ -147,6 +98,8 @@ private:
     std::unique_ptr<SqlConnection> m_writer;  ///< guarded by m_writeMutex
     Dialect m_dialect;
     HubConfig m_config;
+    JourneyRules m_rules;
+    const Clock& m_clock;
     std::unique_ptr<WalSync> m_walSync;              ///< SQLite only
     std::unique_ptr<WalCheckpointer> m_checkpointer;  ///< SQLite only
 };

@@ -1,11 +1,13 @@
-// The ingest transaction: dedupe and fleet state here; the identity graph, loyalty and journey stage in
-// sql_store_journey.cpp. Every message of a batch is applied inside one transaction, in request order.
+// The ingest transaction: dedupe, stored events and fleet state here; the identity graph, loyalty and journey
+// stage are the journey rules (journey/journey_rules.hpp) over a SqlJourneyRepository on the transaction's
+// connection. Every message of a batch is applied inside one transaction, in request order.
 
 #include <set>
 
 #include "common/clock.hpp"
 #include "event/message.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/sql_journey_repository.hpp"
 #include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
@@ -26,11 +28,6 @@ struct KioskUpdate {
 };
 
 SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
-
-/// Events about the kiosk or about someone else (a staff lookup) never touch a shopper's profile.
-bool carriesShopperIdentity(const IngestMessage& m) {
-    return m.event != event::names::kHeartbeat && m.event != event::names::kStaffLookup;
-}
 
 /// Removes what could identify a person from a stored payload (tombstoned identities).
 void stripPersonal(json& payload) {
@@ -56,7 +53,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<co
                                                             IngestStats& stats) {
     std::vector<Identifiers> identifiers;
     identifiers.reserve(messages.size());
-    for (const IngestMessage* m : messages) identifiers.push_back(messageIdentifiers(*m));
+    for (const IngestMessage* m : messages) identifiers.push_back(m_rules.messageIdentifiers(*m));
     // PostgreSQL runs transactions side by side (and groups commits itself); only SQLite has one writer.
     if (m_dialect != Dialect::Sqlite) {
         std::vector<const Identifiers*> ids;
@@ -120,10 +117,8 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
     return write<std::vector<ReceiptStatus>>([&](SqlConnection& c) -> StoreResult<std::vector<ReceiptStatus>> {
         std::vector<ReceiptStatus> out;
         out.reserve(messages.size());
-        BatchState b;
-        auto t = c.query("SELECT 1 FROM tombstones LIMIT 1");
-        if (!t) return Fail(t.error());
-        b.hasTombstones = !t->empty();
+        SqlJourneyRepository repo(c);
+        std::int64_t merges = 0;
         std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
         std::set<std::string> inBatch;
         std::int64_t skewed = 0;
@@ -140,17 +135,11 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
                 out.push_back(ReceiptStatus::Duplicate);
                 continue;
             }
-            std::optional<std::string> profile;
-            bool tombstoned = false;
-            if (carriesShopperIdentity(m)) {
-                auto p = resolveProfile(c, m, *identifiers[i], b);
-                if (!p) {
-                    if (p.error().message != "tombstoned") return Fail(p.error());
-                    tombstoned = true;  // an erased person's late event: keep the fact, not the person
-                } else {
-                    profile = std::move(p).value();
-                }
-            }
+            auto resolved = m_rules.resolveProfile(repo, m, *identifiers[i]);
+            if (!resolved) return Fail(resolved.error());
+            merges += resolved->merges;
+            const std::optional<std::string>& profile = resolved->profileId;
+            const bool tombstoned = resolved->tombstoned;  // an erased person's late event: keep the fact, not the person
             std::string strippedText;
             if (tombstoned) {
                 json payload = json::parse(m.payloadText, nullptr, false);
@@ -167,7 +156,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
             if (!ins) return Fail(ins.error());
             // Another hub stored this message since we looked: redo the batch so it is reported as duplicate.
             if (*ins == 0) return Fail(StoreError{"message stored concurrently", true});
-            if (auto r = applyMessage(c, b, m, profile, tombstoned); !r) return Fail(r.error());
+            if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
 
             if (!m.kioskId.empty()) {
                 auto& k = kiosks[{m.storeId, m.kioskId}];
@@ -190,7 +179,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
             }
             out.push_back(ReceiptStatus::Accepted);
         }
-        if (auto f = flushBatch(c, b); !f) return Fail(f.error());
+        if (auto f = repo.flush(); !f) return Fail(f.error());
         for (const auto& [key, k] : kiosks) {
             auto r = c.exec(
                 "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "
@@ -209,7 +198,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestOnce(const std::vecto
                  k.events});
             if (!r) return Fail(r.error());
         }
-        stats.merges += b.merges;
+        stats.merges += merges;
         stats.skewFlagged += skewed;
         return out;
     }, durable);
