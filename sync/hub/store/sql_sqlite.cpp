@@ -3,12 +3,9 @@
 
 #include <sqlite3.h>
 
-#include <atomic>
-#include <cstring>
 #include <charconv>
 #include <unordered_map>
 
-#include "common/log.hpp"
 #include "common/sqlite.hpp"
 #include "hub/store/sql_backend.hpp"
 
@@ -174,95 +171,5 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
     }
     return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
 }
-
-WalSync::WalSync(std::string databasePath) : m_path(std::move(databasePath)) {}
-
-WalSync::~WalSync() = default;
-
-StoreResult<void> WalSync::flush() {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_db) {
-        auto db = sqlite::Database::open(m_path, /*create=*/false);
-        if (!db) return Fail(StoreError{"open " + m_path + " to sync its log: " + db.error().message, false});
-        m_db = std::make_unique<sqlite::Database>(std::move(db).value());
-    }
-    // The log file of this connection: another descriptor on the same file, so syncing it flushes what the
-    // writer's connection wrote. SQLite opens it at a connection's first read and keeps it open.
-    sqlite3_file* wal = nullptr;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        const int rc = sqlite3_file_control(m_db->handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-        if (rc == SQLITE_OK && wal != nullptr && wal->pMethods != nullptr) break;
-        wal = nullptr;
-        // A read (and nothing more: no snapshot is kept) makes the connection open the log.
-        if (auto r = m_db->queryInt("SELECT COUNT(*) FROM sqlite_master"); !r) {
-            return Fail(StoreError{"read " + m_path + " to open its log: " + r.error().message, false});
-        }
-    }
-    if (wal == nullptr) return Fail(StoreError{m_path + " has no write-ahead log to sync", false});
-    if (const int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) {
-        return Fail(StoreError{"sync " + m_path + "-wal: " + sqlite3_errstr(rc), false});
-    }
-    return {};
-}
-
-struct WalCheckpointer::Impl {
-    explicit Impl(sqlite::Database d) : db(std::move(d)) {}
-    sqlite::Database db;
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool stopping = false;
-    std::atomic<std::int64_t> checkpoints{0};
-    std::thread thread;
-
-    void checkpointOnce() {
-        int logFrames = -1;
-        int copied = -1;
-        int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-        if (rc == SQLITE_OK && logFrames < 0) {
-            // "Not in WAL mode" as far as this connection knows: it finds the log on its first read, and until
-            // then a checkpoint silently copies nothing.
-            (void)db.queryInt("SELECT COUNT(*) FROM sqlite_master");
-            rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-        }
-        if (rc == SQLITE_OK) {
-            if (copied > 0) checkpoints.fetch_add(1, std::memory_order_relaxed);
-        } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-            log::warn("hub", "wal checkpoint failed", {{"error", sqlite3_errmsg(db.handle())}});
-        }
-    }
-
-    void loop(std::chrono::milliseconds interval) {
-        std::unique_lock<std::mutex> lock(mutex);
-        while (!cv.wait_for(lock, interval, [this] { return stopping; })) {
-            lock.unlock();
-            checkpointOnce();
-            lock.lock();
-        }
-    }
-};
-
-WalCheckpointer::WalCheckpointer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
-
-StoreResult<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path,
-                                                                     std::chrono::milliseconds interval) {
-    auto db = sqlite::Database::open(path, false);
-    if (!db) return Fail(StoreError{"open " + path + " for checkpoints: " + db.error().message, false});
-    if (auto r = db->exec("PRAGMA busy_timeout=1000"); !r) return Fail(StoreError{r.error().message, false});
-    auto impl = std::make_unique<Impl>(std::move(db).value());
-    Impl* raw = impl.get();
-    raw->thread = std::thread([raw, interval] { raw->loop(interval); });
-    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(impl)));
-}
-
-WalCheckpointer::~WalCheckpointer() {
-    {
-        std::lock_guard<std::mutex> lock(m_impl->mutex);
-        m_impl->stopping = true;
-    }
-    m_impl->cv.notify_all();
-    m_impl->thread.join();
-}
-
-std::int64_t WalCheckpointer::checkpoints() const { return m_impl->checkpoints.load(std::memory_order_relaxed); }
 
 }  // namespace touchpoint::hub
