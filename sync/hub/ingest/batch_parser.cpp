@@ -123,7 +123,8 @@ std::string checkHeartbeatNumbers(const json& m) {
     if (const auto d = p->find("drops"); d != p->end() && d->is_object()) {
         for (const auto& [reason, n] : d->items()) {
             const auto v = toInt64(n);
-            if (!v || *v < 0 || *v > kMaxJsonSafeInteger) return "properties.drops." + reason + range;
+            // The reason is the sender's text: only its start goes back in the receipt.
+            if (!v || *v < 0 || *v > kMaxJsonSafeInteger) return "properties.drops." + reason.substr(0, 64) + range;
         }
     }
     return "";
@@ -145,7 +146,8 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     if (faults.tooDeep) return reject("message: nested deeper than " + std::to_string(kMaxMessageDepth) + " levels");
     if (faults.badNumber) {
         const auto path = pathOfString(m, kBadNumberMarker, "");
-        return reject((path.empty() ? std::string("message") : path) + ": number longer than " + std::to_string(kMaxNumberChars) +
+        // Keys are the sender's text: only the path's start goes back in the receipt.
+        return reject((path.empty() ? std::string("message") : path.substr(0, 200)) + ": number longer than " + std::to_string(kMaxNumberChars) +
                       " characters or beyond the range of a double");
     }
 

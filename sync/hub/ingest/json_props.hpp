@@ -3,7 +3,6 @@
 // absent, never as an error. Every number the hub takes from a message goes through toInt64(): JSON numbers
 // can be any size (1e300, 2^64), and casting such a double to an integer is undefined behaviour.
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -16,19 +15,7 @@ namespace touchpoint::hub {
 inline constexpr std::int64_t kMaxJsonSafeInteger = (std::int64_t{1} << 53) - 1;
 
 /// The value of a JSON number that is a whole number within int64 (5.0 counts; 5.5, 1e300 and 2^64 do not).
-inline std::optional<std::int64_t> toInt64(const nlohmann::json& v) {
-    if (v.is_number_unsigned()) {
-        const auto u = v.get<std::uint64_t>();
-        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-        return static_cast<std::int64_t>(u);
-    }
-    if (v.is_number_integer()) return v.get<std::int64_t>();
-    if (!v.is_number_float()) return std::nullopt;
-    const double d = v.get<double>();
-    // -2^63 and 2^63 are exact doubles; the cast below is defined only strictly inside them.
-    if (!std::isfinite(d) || d != std::trunc(d) || d < -0x1p63 || d >= 0x1p63) return std::nullopt;
-    return static_cast<std::int64_t>(d);
-}
+std::optional<std::int64_t> toInt64(const nlohmann::json& v);
 
 /// An integer member as read for a range check: `bad` when present (not null) but not a whole number in
 /// [lo, hi], so a validator can name the field; `value` only when good.
@@ -37,14 +24,7 @@ struct IntMember {
     bool bad = false;
 };
 
-inline IntMember readIntMember(const nlohmann::json& o, const char* key, std::int64_t lo, std::int64_t hi) {
-    if (!o.is_object()) return {};
-    const auto it = o.find(key);
-    if (it == o.end() || it->is_null()) return {};
-    const auto v = toInt64(*it);
-    if (!v || *v < lo || *v > hi) return {std::nullopt, true};
-    return {v, false};
-}
+IntMember readIntMember(const nlohmann::json& o, const char* key, std::int64_t lo, std::int64_t hi);
 
 /// The member as an integer in [lo, hi], or nullopt when absent, not a number, or out of range.
 inline std::optional<std::int64_t> intProp(const nlohmann::json& o, const char* key,
