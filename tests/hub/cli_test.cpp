@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <thread>
 
@@ -96,6 +97,15 @@ struct ServedHub {
         }
         return 0;
     }
+    /// A client that verifies the hub against its certificate, once the hub listens; null when it never did.
+    std::unique_ptr<httplib::SSLClient> connect(const std::filesystem::path& caFile) const {
+        const int port = waitForPort();
+        if (port <= 0) return nullptr;
+        auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+        c->set_ca_cert_path(caFile.c_str());
+        c->enable_server_certificate_verification(true);
+        return c;
+    }
     /// SIGTERM, then the exit code.
     int terminate() {
         kill(pid, SIGTERM);
@@ -152,11 +162,9 @@ TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
 
     // Serve: port 0 in the file, so read the bound port from the log line.
     ServedHub served(dir, config);
-    const int port = served.waitForPort();
-    ASSERT_GT(port, 0) << readFile(served.errFile);
-    httplib::SSLClient c("127.0.0.1", port);
-    c.set_ca_cert_path((hubDir / "hub-cert.pem").c_str());
-    c.enable_server_certificate_verification(true);
+    const auto client = served.connect(hubDir / "hub-cert.pem");
+    ASSERT_TRUE(client) << readFile(served.errFile);
+    httplib::SSLClient& c = *client;
     auto health = c.Get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);
@@ -250,11 +258,9 @@ TEST(HubCli, HostileCommentAndNumbersNeitherCrashTheHubNorRejectTheirBatchMates)
     const std::string officeToken = office.out.substr(0, office.out.find('\n'));
 
     ServedHub served(dir, config);
-    const int port = served.waitForPort();
-    ASSERT_GT(port, 0) << readFile(served.errFile);
-    httplib::SSLClient c("127.0.0.1", port);
-    c.set_ca_cert_path((hubDir / "hub-cert.pem").c_str());
-    c.enable_server_certificate_verification(true);
+    const auto client = served.connect(hubDir / "hub-cert.pem");
+    ASSERT_TRUE(client) << readFile(served.errFile);
+    httplib::SSLClient& c = *client;
     c.set_read_timeout(60, 0);
 
     const std::string digits(30'000, '7');
