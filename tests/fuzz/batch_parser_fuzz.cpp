@@ -1,12 +1,18 @@
-// libFuzzer target for the hub's batch parser/validator: any bytes, as a batch and as a single message,
-// with a real sealing key so sealed paths are exercised too. The parser must never crash, hang or throw.
+// libFuzzer target for the whole ingest body path: an optional gzip layer inflated under the 500 KB cap (as
+// the server must: stop at the cap, never inflate first), then the batch parser/validator as a batch and as a
+// single message, with a real sealing key so sealed paths are exercised too, then masking of every accepted
+// comment and of the whole body. Nothing may crash, hang, throw or exceed the cap.
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include "event/message.hpp"
 #include "event/sealing.hpp"
 #include "hub/ingest/batch_parser.hpp"
+#include "hub/ingest/personal_text.hpp"
+#include "protocol/gzip.hpp"
 
 namespace {
 
@@ -19,22 +25,37 @@ const touchpoint::event::Unsealer& unsealer() {
     return u;
 }
 
+void checkVerdicts(const touchpoint::hub::ParsedBatch& batch) {
+    for (const auto& v : batch.verdicts) {
+        // Every verdict is either a message or a reason, never both or neither.
+        if (v.message.has_value() == !v.reason.empty()) __builtin_trap();
+        if (!v.message) continue;
+        if (v.message->payloadText.size() > touchpoint::event::kMaxMessageBytes) __builtin_trap();
+        const auto comment = v.message->properties.find("comment");
+        if (comment != v.message->properties.end() && comment->is_string()) {
+            (void)touchpoint::hub::maskPersonalText(comment->get_ref<const std::string&>());
+        }
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string_view body(reinterpret_cast<const char*>(data), size);
+    std::string_view body(reinterpret_cast<const char*>(data), size);
+    std::string inflated;
+    if (body.size() >= 2 && body[0] == '\x1f' && body[1] == '\x8b') {
+        auto r = touchpoint::protocol::gzipDecompress(body, touchpoint::event::kMaxBatchBytes);
+        if (!r) return 0;  // corrupt, truncated or past the cap: the server answers 400/413
+        if (r->size() > touchpoint::event::kMaxBatchBytes) __builtin_trap();
+        inflated = std::move(r).value();
+        body = inflated;
+    }
     touchpoint::hub::ParseOptions options;
     options.receivedAtMs = 1'795'000'000'000;
     options.unsealer = &unsealer();
-    auto batch = touchpoint::hub::parseBatch(body, options);
-    if (batch.ok()) {
-        for (const auto& v : batch->verdicts) {
-            // Every verdict is either a message or a reason, never both or neither.
-            if (v.message.has_value() == !v.reason.empty()) __builtin_trap();
-        }
-    }
+    if (auto batch = touchpoint::hub::parseBatch(body, options); batch.ok()) checkVerdicts(*batch);
     options.singleType = "track";
-    (void)touchpoint::hub::parseBatch(body, options);
-    (void)touchpoint::hub::maskPersonalText(body.substr(0, 4096));
+    if (auto single = touchpoint::hub::parseBatch(body, options); single.ok()) checkVerdicts(*single);
+    (void)touchpoint::hub::maskPersonalText(body);
     return 0;
 }

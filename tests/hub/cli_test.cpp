@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <signal.h>
@@ -13,9 +14,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <thread>
 
+#include "common/clock.hpp"
 #include "temp_dir.hpp"
 
 extern char** environ;
@@ -69,6 +72,49 @@ std::string tokenAfter(const std::string& text, const std::string& key) {
     return std::regex_search(text, m, re) ? m[1].str() : "";
 }
 
+/// `touchpoint-hub --config FILE` serving in the background; killed when the test ends whatever happens.
+struct ServedHub {
+    std::filesystem::path errFile;
+    pid_t pid = -1;
+
+    ServedHub(const TempDir& dir, const std::string& config) : errFile(dir / "serve.err") {
+        pid = spawn({"--config", config}, dir / "serve.out", errFile);
+    }
+    ~ServedHub() {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+    /// The port from the "listening" log line (the config says port 0), or 0 after 15 s.
+    int waitForPort() const {
+        for (int i = 0; i < 300; ++i) {
+            const auto log = readFile(errFile);
+            const auto at = log.find("listening");
+            const auto key = at == std::string::npos ? at : log.find(" port=", at);
+            if (key != std::string::npos) return std::atoi(log.c_str() + key + 6);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return 0;
+    }
+    /// A client that verifies the hub against its certificate, once the hub listens; null when it never did.
+    std::unique_ptr<httplib::SSLClient> connect(const std::filesystem::path& caFile) const {
+        const int port = waitForPort();
+        if (port <= 0) return nullptr;
+        auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+        c->set_ca_cert_path(caFile.c_str());
+        c->enable_server_certificate_verification(true);
+        return c;
+    }
+    /// SIGTERM, then the exit code.
+    int terminate() {
+        kill(pid, SIGTERM);
+        const int code = waitExit(pid);
+        pid = -1;
+        return code;
+    }
+};
+
 TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
     TempDir dir;
     const auto hubDir = dir / "hub";
@@ -115,32 +161,10 @@ TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
     EXPECT_NE(members.out.find("imported 1 members"), std::string::npos);
 
     // Serve: port 0 in the file, so read the bound port from the log line.
-    const auto errFile = dir / "serve.err";
-    const pid_t pid = spawn({"--config", config}, dir / "serve.out", errFile);
-    ASSERT_GT(pid, 0);
-    // Whatever fails below, the server does not outlive the test.
-    struct Reaper {
-        pid_t pid;
-        bool done = false;
-        ~Reaper() {
-            if (!done) {
-                kill(pid, SIGKILL);
-                waitpid(pid, nullptr, 0);
-            }
-        }
-    } reaper{pid};
-    int port = 0;
-    for (int i = 0; i < 300 && port == 0; ++i) {
-        std::smatch m;
-        const auto log = readFile(errFile);
-        const std::regex re(R"(msg="?listening"?.* port=(\d+))");
-        if (std::regex_search(log, m, re)) port = std::stoi(m[1].str());
-        else std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ASSERT_GT(port, 0) << readFile(errFile);
-    httplib::SSLClient c("127.0.0.1", port);
-    c.set_ca_cert_path((hubDir / "hub-cert.pem").c_str());
-    c.enable_server_certificate_verification(true);
+    ServedHub served(dir, config);
+    const auto client = served.connect(hubDir / "hub-cert.pem");
+    ASSERT_TRUE(client) << readFile(served.errFile);
+    httplib::SSLClient& c = *client;
     auto health = c.Get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);
@@ -152,10 +176,8 @@ TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
     auto revoked = c.Get("/v1/profiles/welcome?member=M-7");
     ASSERT_TRUE(revoked);
     EXPECT_EQ(revoked->status, 401);
-    kill(pid, SIGTERM);
-    EXPECT_EQ(waitExit(pid), 0);
-    reaper.done = true;
-    EXPECT_EQ(readFile(errFile).find(kioskToken), std::string::npos);  // tokens never logged
+    EXPECT_EQ(served.terminate(), 0);
+    EXPECT_EQ(readFile(served.errFile).find(kioskToken), std::string::npos);  // tokens never logged
 }
 
 /// The subjectAltName entries of a PEM certificate, as "DNS:name" / "IP:address".
@@ -208,6 +230,87 @@ TEST(HubCli, HostNamesGoIntoTheCertificateTheConfigAndTheKioskSnippet) {
               (std::vector<std::string>{"DNS:localhost", "DNS:kiosk-hub.store.example", "IP:127.0.0.1"}));
     EXPECT_NE(readFile(hubDir / "hub-key.pem"), oldKey);
     EXPECT_EQ(run(dir, {"--config", config, "--check-config"}).code, 0);
+}
+
+/// A plaintext message as any SDK holding an ingest key may send it, captured now (the real hub's clock).
+nlohmann::json sdkTrack(const std::string& id, const std::string& event, const nlohmann::json& properties) {
+    return {{"type", "track"},
+            {"messageId", id},
+            {"timestamp", touchpoint::formatIsoUtcMs(touchpoint::SystemClock::instance().utcMs())},
+            {"anonymousId", "visitor-" + id},
+            {"event", event},
+            {"properties", properties},
+            {"context", {{"channel", "in_store_kiosk"}, {"storeId", "store-1"}, {"kioskId", "k1"}}}};
+}
+
+TEST(HubCli, HostileCommentAndNumbersNeitherCrashTheHubNorRejectTheirBatchMates) {
+    // Once, a 30,000-digit comment was accepted and then every stats, dashboard and export request crashed the
+    // hub (std::regex recursion), and a 5,000-digit number rejected its whole batch.
+    TempDir dir;
+    const auto hubDir = dir / "hub";
+    auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    const auto kioskToken = tokenAfter(init.out, "token");
+    ASSERT_FALSE(kioskToken.empty()) << init.out;
+    const auto config = (hubDir / "hub.toml").string();
+    auto office = run(dir, {"token", "add", "--config", config, "--scope", "head-office", "--name", "analyst"});
+    ASSERT_EQ(office.code, 0) << office.err;
+    const std::string officeToken = office.out.substr(0, office.out.find('\n'));
+
+    ServedHub served(dir, config);
+    const auto client = served.connect(hubDir / "hub-cert.pem");
+    ASSERT_TRUE(client) << readFile(served.errFile);
+    httplib::SSLClient& c = *client;
+    c.set_read_timeout(60, 0);
+
+    const std::string digits(30'000, '7');
+    const std::string day = touchpoint::formatIsoUtcDay(touchpoint::SystemClock::instance().utcMs());
+    auto hugeHeartbeat = sdkTrack("hb-huge", "Kiosk Heartbeat", {{"queueDepth", 1}}).dump();
+    hugeHeartbeat.replace(hugeHeartbeat.find("\"queueDepth\":1"), 14, "\"queueDepth\":1e300");
+    auto longNumber = sdkTrack("long-number", "Custom", {{"n", 1}}).dump();
+    longNumber.replace(longNumber.find("\"n\":1"), 5, "\"n\":" + std::string(5000, '9'));
+    const std::string body =
+        "{\"batch\":[" +
+        sdkTrack("digits", "Feedback Submitted", {{"answers", {{"nps", 3}}}, {"comment", digits}}).dump() + "," +
+        hugeHeartbeat + "," + longNumber + "," + sdkTrack("hb-ok", "Kiosk Heartbeat", {{"queueDepth", 4}}).dump() +
+        "]}";
+    c.set_bearer_token_auth(kioskToken.c_str());
+    auto posted = c.Post("/v1/batch", body, "application/json");
+    ASSERT_TRUE(posted);
+    ASSERT_EQ(posted->status, 200) << posted->body;
+    const auto receipts = nlohmann::json::parse(posted->body)["receipts"];
+    ASSERT_EQ(receipts.size(), 4u) << posted->body;
+    EXPECT_EQ(receipts[0]["status"], "accepted");
+    EXPECT_EQ(receipts[1]["status"], "rejected");
+    EXPECT_EQ(receipts[1]["reason"], "properties.queueDepth: expected a whole number 0..9007199254740991");
+    EXPECT_EQ(receipts[2]["status"], "rejected");
+    EXPECT_EQ(receipts[2]["reason"], "properties.n: number longer than 64 characters or beyond the range of a double");
+    EXPECT_EQ(receipts[3]["status"], "accepted");
+
+    c.set_bearer_token_auth(officeToken.c_str());
+    for (int round = 0; round < 2; ++round) {  // the crash was on every load, not only the first
+        auto stats = c.Get("/v1/stats");
+        ASSERT_TRUE(stats) << "hub gone: " << readFile(served.errFile).substr(0, 2000);
+        ASSERT_EQ(stats->status, 200) << stats->body;
+        const auto doc = nlohmann::json::parse(stats->body);
+        ASSERT_EQ(doc["recentComments"].size(), 1u);
+        EXPECT_EQ(doc["recentComments"][0]["text"], "[phone]");
+        auto data = c.Get(("/dashboard/api/data?from=" + day + "&to=" + day).c_str());
+        ASSERT_TRUE(data) << "hub gone: " << readFile(served.errFile).substr(0, 2000);
+        EXPECT_EQ(data->status, 200) << data->body.substr(0, 500);
+        EXPECT_EQ(data->body.find(digits.substr(0, 100)), std::string::npos);
+        for (const char* format : {"csv", "json"}) {
+            auto exported = c.Get(("/v1/export/feedback?format=" + std::string(format)).c_str());
+            ASSERT_TRUE(exported) << "hub gone: " << readFile(served.errFile).substr(0, 2000);
+            EXPECT_EQ(exported->status, 200) << exported->body.substr(0, 500);
+            EXPECT_NE(exported->body.find("[phone]"), std::string::npos) << format;
+            EXPECT_EQ(exported->body.find(digits.substr(0, 100)), std::string::npos) << format;
+        }
+    }
+    auto health = c.Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    EXPECT_EQ(served.terminate(), 0);
 }
 
 }  // namespace

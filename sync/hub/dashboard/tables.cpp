@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <regex>
 
 #include "common/clock.hpp"
+#include "hub/ingest/json_props.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -28,8 +28,12 @@ const json& at(const json& j, std::string_view a, std::string_view b = {}) {
 }
 
 std::int64_t integer(const json& value) {
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number()) return static_cast<std::int64_t>(std::llround(value.get<double>()));
+    if (auto whole = toInt64(value)) return *whole;
+    // Fractions round for display; a number no int64 holds (1e300) shows as 0: llround of it is undefined.
+    if (value.is_number_float()) {
+        const double d = value.get<double>();
+        if (std::isfinite(d) && std::fabs(d) < 0x1p62) return std::llround(d);
+    }
     return 0;
 }
 
@@ -102,26 +106,6 @@ std::string toCsv(const Table& table) {
     };
     line(table.columns);
     for (const auto& row : table.rows) line(row);
-    return out;
-}
-
-std::string maskPersonalText(std::string_view input) {
-    static const std::regex kEmail(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+)");
-    // A run of digits with the separators people type in phone numbers; masked when it holds 7+ digits.
-    static const std::regex kPhoneLike(R"(\+?\(?\d[\d ().\-]{5,}\d)");
-    std::string masked = std::regex_replace(std::string(input), kEmail, "[email]");
-    std::string out;
-    auto begin = std::sregex_iterator(masked.begin(), masked.end(), kPhoneLike);
-    std::size_t last = 0;
-    for (auto it = begin; it != std::sregex_iterator(); ++it) {
-        const std::string match = it->str();
-        const auto digits = std::count_if(match.begin(), match.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (digits < 7) continue;
-        out.append(masked, last, static_cast<std::size_t>(it->position()) - last);
-        out += "[phone]";
-        last = static_cast<std::size_t>(it->position() + it->length());
-    }
-    out.append(masked, last, std::string::npos);
     return out;
 }
 

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hub/ingest/personal_text.hpp"
+
 namespace touchpoint::hub::dashboard {
 
 struct Table {
@@ -24,9 +26,8 @@ nlohmann::json toJson(const Table& table);
 /// (leading = + @, or - not followed by a digit) is prefixed with ' so opening the file is safe.
 std::string toCsv(const Table& table);
 
-/// Replaces e-mail addresses with "[email]" and phone-number-like runs of 7+ digits with "[phone]". The hub
-/// masks comments already; the dashboard masks again so nothing personal reaches a screen if it did not.
-std::string maskPersonalText(std::string_view text);
+// The hub masks comments already; the dashboard masks again with the same function (hub::maskPersonalText,
+// found from this namespace) so nothing personal reaches a screen if it did not.
 
 /// When a kiosk counts as stale or failing on the fleet page.
 struct FleetThresholds {

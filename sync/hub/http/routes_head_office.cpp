@@ -1,9 +1,9 @@
 // Head office: exports (streamed), stats, fleet, metrics.
 
-#include <regex>
 #include <sstream>
 
 #include "hub/http/hub_server.hpp"
+#include "hub/ingest/json_props.hpp"
 #include "hub/journey/stats.hpp"
 
 namespace touchpoint::hub {
@@ -14,9 +14,16 @@ using nlohmann::json;
 
 constexpr std::size_t kExportPage = 500;
 
+/// YYYY-MM-DD with a month 01-12 and a day 01-31; a query parameter, so checked by position, not std::regex.
 bool isDay(const std::string& s) {
-    static const std::regex day(R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))");
-    return std::regex_match(s, day);
+    auto digit = [&](std::size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (!digit(i)) return false;
+    }
+    const int month = (s[5] - '0') * 10 + (s[6] - '0');
+    const int day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
 /// from/to as UTC days; defaults to the last 30 days. Writes a 400 and returns false on a bad value.
@@ -174,10 +181,11 @@ void registerHeadOfficeRoutes(httplib::Server& server, HubContext& ctx) {
                        extra << "# HELP touchpoint_kiosk_queue_depth Events waiting in a kiosk's outbox (last heartbeat).\n"
                                 "# TYPE touchpoint_kiosk_queue_depth gauge\n";
                        for (const auto& k : *fleet) {
-                           if (!k["queueDepth"].is_number()) continue;
+                           const auto depth = toInt64(k["queueDepth"]);
+                           if (!depth) continue;
                            extra << "touchpoint_kiosk_queue_depth{store=\"" << label(k["store"].get<std::string>())
-                                 << "\",kiosk=\"" << label(k["kiosk"].get<std::string>()) << "\"} "
-                                 << k["queueDepth"].get<std::int64_t>() << "\n";
+                                 << "\",kiosk=\"" << label(k["kiosk"].get<std::string>()) << "\"} " << *depth
+                                 << "\n";
                        }
                    }
                    res.set_content(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");

@@ -1,67 +1,16 @@
 #include "hub/ingest/batch_parser.hpp"
 
-#include <regex>
 #include <set>
 
 #include "common/clock.hpp"
+#include "hub/ingest/body_scan.hpp"
+#include "hub/ingest/json_props.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
 
 using nlohmann::json;
-
-// Invalid UTF-8 bytes are swapped for this noncharacter (U+10FFFE) before parsing, so the JSON parser does
-// not throw away the whole batch; any message that then holds it is rejected on its own.
-constexpr std::string_view kBadUtf8Marker = "\xF4\x8F\xBF\xBE";
-
-/// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one (overlong forms,
-/// surrogates and code points above U+10FFFF are invalid).
-std::size_t validSequence(std::string_view s, std::size_t i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) return 1;
-    auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
-    if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-    if (b0 >= 0xE0 && b0 <= 0xEF) {
-        if (!cont(1) || !cont(2)) return 0;
-        const auto b1 = static_cast<unsigned char>(s[i + 1]);
-        if (b0 == 0xE0 && b1 < 0xA0) return 0;   // overlong
-        if (b0 == 0xED && b1 >= 0xA0) return 0;  // surrogate
-        return 3;
-    }
-    if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (!cont(1) || !cont(2) || !cont(3)) return 0;
-        const auto b1 = static_cast<unsigned char>(s[i + 1]);
-        if (b0 == 0xF0 && b1 < 0x90) return 0;
-        if (b0 == 0xF4 && b1 >= 0x90) return 0;
-        return 4;
-    }
-    return 0;
-}
-
-/// Returns a copy with invalid bytes replaced by the marker, or nullopt when the text is valid UTF-8.
-std::optional<std::string> sanitizeUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto n = validSequence(s, i);
-        if (n == 0) break;
-        i += n;
-    }
-    if (i == s.size()) return std::nullopt;
-    std::string out(s.substr(0, i));
-    out.reserve(s.size() + 16);
-    while (i < s.size()) {
-        const auto n = validSequence(s, i);
-        if (n == 0) {
-            out.append(kBadUtf8Marker);
-            ++i;
-        } else {
-            out.append(s.substr(i, n));
-            i += n;
-        }
-    }
-    return out;
-}
 
 bool isRfc3339(const std::string& text, std::int64_t& ms) {
     // parseIsoUtcMs also takes a few ISO 8601 forms; RFC 3339 needs the 'T', seconds and a zone.
@@ -78,7 +27,11 @@ const json* member(const json& object, const char* key) {
 bool optionalId(const json& m, const char* key, std::string& out, std::string& reason) {
     const json* v = member(m, key);
     if (!v || v->is_null()) return true;
-    if (v->is_number_integer()) {  // some SDKs send numeric user ids
+    if (v->is_number_unsigned()) {  // some SDKs send numeric user ids
+        out = std::to_string(v->get<std::uint64_t>());
+        return true;
+    }
+    if (v->is_number_integer()) {
         out = std::to_string(v->get<std::int64_t>());
         return true;
     }
@@ -132,8 +85,53 @@ std::optional<std::int64_t> batchSentAt(const json& root) {
     return std::nullopt;
 }
 
+/// What the raw-text pass and the parse callback found inside one message.
+struct MessageFaults {
+    bool badUtf8 = false;
+    bool tooDeep = false;
+    bool badNumber = false;
+};
+
+/// The dotted path ("properties.drops.offline", "context.list[2]") of the first string equal to `needle`
+/// inside `node`, or "" when there is none. Recursion is bounded: messages deeper than kMaxMessageDepth were
+/// cut off while parsing.
+std::string pathOfString(const json& node, std::string_view needle, const std::string& prefix) {
+    if (node.is_string()) return node.get_ref<const std::string&>() == needle ? (prefix.empty() ? "message" : prefix) : "";
+    if (node.is_object()) {
+        for (const auto& [key, value] : node.items()) {
+            auto found = pathOfString(value, needle, prefix.empty() ? key : prefix + "." + key);
+            if (!found.empty()) return found;
+        }
+    } else if (node.is_array()) {
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            auto found = pathOfString(node[i], needle, prefix + "[" + std::to_string(i) + "]");
+            if (!found.empty()) return found;
+        }
+    }
+    return "";
+}
+
+/// The numbers the hub reads from a heartbeat are counts: whole numbers in 0..2^53-1. Anything else rejects
+/// the heartbeat with the field's name (a kiosk that sends 1e300 has a bug worth seeing in its dead letters).
+std::string checkHeartbeatNumbers(const json& m) {
+    const auto p = m.find("properties");
+    if (p == m.end() || !p->is_object()) return "";
+    const std::string range = ": expected a whole number 0.." + std::to_string(kMaxJsonSafeInteger);
+    for (const char* key : {"queueDepth", "oldestPendingAgeS", "deadLetters"}) {
+        if (readIntMember(*p, key, 0, kMaxJsonSafeInteger).bad) return std::string("properties.") + key + range;
+    }
+    if (const auto d = p->find("drops"); d != p->end() && d->is_object()) {
+        for (const auto& [reason, n] : d->items()) {
+            const auto v = toInt64(n);
+            // The reason is the sender's text: only its start goes back in the receipt.
+            if (!v || *v < 0 || *v > kMaxJsonSafeInteger) return "properties.drops." + reason.substr(0, 64) + range;
+        }
+    }
+    return "";
+}
+
 MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std::int64_t> defaultSentAt,
-                        bool badUtf8, bool tooDeep) {
+                        const MessageFaults& faults) {
     MessageVerdict v;
     if (!m.is_object()) {
         v.reason = "message: expected a JSON object";
@@ -144,8 +142,14 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         v.reason = std::move(reason);
         return v;
     };
-    if (badUtf8) return reject("message: invalid UTF-8");
-    if (tooDeep) return reject("message: nested deeper than " + std::to_string(kMaxMessageDepth) + " levels");
+    if (faults.badUtf8) return reject("message: invalid UTF-8");
+    if (faults.tooDeep) return reject("message: nested deeper than " + std::to_string(kMaxMessageDepth) + " levels");
+    if (faults.badNumber) {
+        const auto path = pathOfString(m, kBadNumberMarker, "");
+        // Keys are the sender's text: only the path's start goes back in the receipt.
+        return reject((path.empty() ? std::string("message") : path.substr(0, 200)) + ": number longer than " + std::to_string(kMaxNumberChars) +
+                      " characters or beyond the range of a double");
+    }
 
     IngestMessage out;
     const json* type = member(m, "type");
@@ -229,6 +233,10 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         }
     }
 
+    if (out.event == event::names::kHeartbeat) {
+        if (auto bad = checkHeartbeatNumbers(m); !bad.empty()) return reject(std::move(bad));
+    }
+
     out.receivedMs = options.receivedAtMs;
     out.correctedMs = out.timestampMs;
     if (sentAt) {
@@ -264,8 +272,9 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         if (body.size() > event::kMaxBatchBytes) {
             return Fail(BatchError{413, "body larger than " + std::to_string(event::kMaxBatchBytes / 1024) + " KB"});
         }
-        const auto sanitized = sanitizeUtf8(body);
-        const std::string_view text = sanitized ? std::string_view(*sanitized) : body;
+        const BodyScan scan = scanBody(body);
+        const bool rewritten = scan.rewritten.has_value();
+        const std::string_view text = rewritten ? std::string_view(*scan.rewritten) : body;
         const bool single = options.singleType.has_value();
 
         // The callback finds each message's index while parsing, so depth and UTF-8 faults are pinned on
@@ -275,6 +284,10 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         long index = single ? 0 : -1;
         std::set<long> deep;
         std::set<long> badText;
+        std::set<long> badNumber;
+        auto faultsOf = [&](long i) {
+            return MessageFaults{badText.count(i) > 0, deep.count(i) > 0, badNumber.count(i) > 0};
+        };
         auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
             if (!single && depth == 1 && event == json::parse_event_t::key) {
                 inBatchKey = parsed.is_string() && parsed.get_ref<const std::string&>() == "batch";
@@ -288,10 +301,13 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
                 deep.insert(index);
                 return false;  // drop the subtree instead of building it
             }
-            if (sanitized && (event == json::parse_event_t::key || event == json::parse_event_t::value) &&
-                parsed.is_string() &&
-                parsed.get_ref<const std::string&>().find(kBadUtf8Marker) != std::string::npos) {
-                badText.insert(index);
+            if (rewritten && (event == json::parse_event_t::key || event == json::parse_event_t::value) &&
+                parsed.is_string()) {
+                const auto& str = parsed.get_ref<const std::string&>();
+                if (scan.badUtf8 && str.find(kBadUtf8Marker) != std::string::npos) badText.insert(index);
+                if (scan.badNumber && event == json::parse_event_t::value && str == kBadNumberMarker) {
+                    badNumber.insert(index);
+                }
             }
             return true;
         };
@@ -304,7 +320,7 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         ParsedBatch out;
         if (single) {
             if (!root.is_object()) return Fail(BatchError{400, "body is not a JSON object"});
-            out.verdicts.push_back(validate(root, options, std::nullopt, badText.count(0) > 0, deep.count(0) > 0));
+            out.verdicts.push_back(validate(root, options, std::nullopt, faultsOf(0)));
             return out;
         }
         if (!root.is_object()) return Fail(BatchError{400, "body is not a JSON object"});
@@ -313,14 +329,14 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         if (it->size() > kMaxMessagesPerBatch) {
             return Fail(BatchError{413, "more than " + std::to_string(kMaxMessagesPerBatch) + " messages"});
         }
-        if ((!deep.empty() || !badText.empty()) && static_cast<long>(it->size()) != index + 1) {
+        if ((!deep.empty() || !badText.empty() || !badNumber.empty()) && static_cast<long>(it->size()) != index + 1) {
             return Fail(BatchError{400, "batch: cannot attribute invalid content to a message (duplicate batch key?)"});
         }
         const auto sentAt = batchSentAt(root);
         out.verdicts.reserve(it->size());
         for (std::size_t i = 0; i < it->size(); ++i) {
             const long li = static_cast<long>(i);
-            auto verdict = validate((*it)[i], options, sentAt, badText.count(li) > 0, deep.count(li) > 0);
+            auto verdict = validate((*it)[i], options, sentAt, faultsOf(li));
             out.verdicts.push_back(std::move(verdict));
         }
         return out;
@@ -330,11 +346,5 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
     }
 }
 
-std::string maskPersonalText(std::string_view text) {
-    static const std::regex email(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
-    static const std::regex phone(R"(\+?[0-9][0-9 ()\-.]{6,}[0-9])");
-    std::string s = std::regex_replace(std::string(text), email, "[email]");
-    return std::regex_replace(s, phone, "[phone]");
-}
 
 }  // namespace touchpoint::hub

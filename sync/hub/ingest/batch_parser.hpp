@@ -12,6 +12,7 @@
 
 #include "event/message.hpp"
 #include "event/sealing.hpp"
+#include "hub/ingest/personal_text.hpp"  // maskPersonalText, for the store and stats that include this
 
 namespace touchpoint::hub {
 
@@ -65,8 +66,5 @@ struct ParsedBatch {
 
 /// Never throws for any input.
 Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOptions& options);
-
-/// Replaces e-mail addresses and phone numbers in free text with "[email]" / "[phone]".
-std::string maskPersonalText(std::string_view text);
 
 }  // namespace touchpoint::hub
