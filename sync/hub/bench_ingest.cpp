@@ -10,8 +10,8 @@
 
 #include "common/tls_cert.hpp"
 #include "event/kiosk_events.hpp"
-#include "hub/hub_admin.hpp"
-#include "hub/hub_server.hpp"
+#include "hub/admin/hub_admin.hpp"
+#include "hub/http/hub_server.hpp"
 #include "hub/pg_cluster.hpp"
 #include "protocol/gzip.hpp"
 

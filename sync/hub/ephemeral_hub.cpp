@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "common/tls_cert.hpp"
-#include "hub/hub_admin.hpp"
+#include "hub/admin/hub_admin.hpp"
 
 namespace touchpoint::hub {
 

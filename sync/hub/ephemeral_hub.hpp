@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "hub/hub_server.hpp"
+#include "hub/http/hub_server.hpp"
 
 namespace touchpoint::hub {
 

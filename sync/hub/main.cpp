@@ -14,8 +14,8 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "hub/bench_ingest.hpp"
-#include "hub/hub_admin.hpp"
-#include "hub/hub_server.hpp"
+#include "hub/admin/hub_admin.hpp"
+#include "hub/http/hub_server.hpp"
 #ifdef TOUCHPOINT_HUB_DASHBOARD
 #include "hub/dashboard/hub_dashboard.hpp"
 #endif

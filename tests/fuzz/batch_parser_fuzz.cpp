@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "event/sealing.hpp"
-#include "hub/batch_parser.hpp"
+#include "hub/ingest/batch_parser.hpp"
 
 namespace {
 

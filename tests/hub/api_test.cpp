@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "api_test_support.hpp"
-#include "hub/hub_admin.hpp"
+#include "hub/admin/hub_admin.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub::testing {

@@ -4,7 +4,7 @@
 
 #include "common/clock.hpp"
 #include "event/sealing.hpp"
-#include "hub/batch_parser.hpp"
+#include "hub/ingest/batch_parser.hpp"
 
 namespace touchpoint::hub {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "hub/hub_config.hpp"
-#include "hub/identity.hpp"
-#include "hub/loyalty.hpp"
-#include "hub/stats.hpp"
+#include "hub/config/hub_config.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/journey/loyalty.hpp"
+#include "hub/journey/stats.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub {

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "common/sqlite.hpp"
-#include "hub/hub_store.hpp"
-#include "hub/sql_backend.hpp"
-#include "hub/sql_schema.hpp"
+#include "hub/store/hub_store.hpp"
+#include "hub/store/sql_backend.hpp"
+#include "hub/store/sql_schema.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub {

@@ -1,6 +1,6 @@
 #include "hub/dashboard/hub_dashboard.hpp"
 
-#include "hub/stats.hpp"
+#include "hub/journey/stats.hpp"
 
 namespace touchpoint::hub::dashboard {
 

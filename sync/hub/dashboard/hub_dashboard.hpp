@@ -3,7 +3,7 @@
 // head-office endpoints do, and the registrar plugs the routes into HubServer::addRoutes().
 
 #include "hub/dashboard/dashboard.hpp"
-#include "hub/hub_server.hpp"
+#include "hub/http/hub_server.hpp"
 
 namespace touchpoint::hub::dashboard {
 

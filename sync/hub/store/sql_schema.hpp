@@ -1,7 +1,7 @@
 #pragma once
 // The hub's tables, and the steps that bring a database made by an earlier version up to date.
 
-#include "hub/sql_backend.hpp"
+#include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 

@@ -3,9 +3,9 @@
 
 #include <charconv>
 
-#include "hub/hub_server.hpp"
-#include "hub/identity.hpp"
-#include "hub/loyalty.hpp"
+#include "hub/http/hub_server.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/journey/loyalty.hpp"
 
 namespace touchpoint::hub {
 

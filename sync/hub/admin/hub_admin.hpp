@@ -8,7 +8,7 @@
 
 #include "common/result.hpp"
 #include "common/tls_cert.hpp"
-#include "hub/hub_store.hpp"
+#include "hub/store/hub_store.hpp"
 
 namespace touchpoint::hub {
 

@@ -1,4 +1,4 @@
-#include "hub/hub_config.hpp"
+#include "hub/config/hub_config.hpp"
 
 #include <filesystem>
 #include <fstream>

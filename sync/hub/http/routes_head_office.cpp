@@ -3,8 +3,8 @@
 #include <regex>
 #include <sstream>
 
-#include "hub/hub_server.hpp"
-#include "hub/stats.hpp"
+#include "hub/http/hub_server.hpp"
+#include "hub/journey/stats.hpp"
 
 namespace touchpoint::hub {
 

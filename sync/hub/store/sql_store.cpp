@@ -1,8 +1,8 @@
-#include "hub/sql_store.hpp"
+#include "hub/store/sql_store.hpp"
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
-#include "hub/sql_schema.hpp"
+#include "hub/store/sql_schema.hpp"
 
 namespace touchpoint::hub {
 

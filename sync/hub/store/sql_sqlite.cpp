@@ -13,7 +13,7 @@
 
 #include "common/log.hpp"
 #include "common/sqlite.hpp"
-#include "hub/sql_backend.hpp"
+#include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 

@@ -5,8 +5,8 @@
 
 #include "common/clock.hpp"
 #include "event/message.hpp"
-#include "hub/json_props.hpp"
-#include "hub/sql_store.hpp"
+#include "hub/ingest/json_props.hpp"
+#include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
 

@@ -1,4 +1,4 @@
-#include "hub/stats.hpp"
+#include "hub/journey/stats.hpp"
 
 #include <array>
 #include <cmath>

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "hub/hub_store.hpp"
+#include "hub/store/hub_store.hpp"
 
 namespace touchpoint::hub {
 

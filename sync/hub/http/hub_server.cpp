@@ -1,10 +1,10 @@
-#include "hub/hub_server.hpp"
+#include "hub/http/hub_server.hpp"
 
 #include <chrono>
 
 #include "common/log.hpp"
-#include "hub/identity.hpp"
-#include "hub/stats.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/journey/stats.hpp"
 
 namespace touchpoint::hub {
 

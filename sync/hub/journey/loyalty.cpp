@@ -1,4 +1,4 @@
-#include "hub/loyalty.hpp"
+#include "hub/journey/loyalty.hpp"
 
 #include <array>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "hub/metrics.hpp"
+#include "hub/http/metrics.hpp"
 
 #include <sstream>
 

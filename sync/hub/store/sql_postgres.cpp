@@ -6,7 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "hub/sql_backend.hpp"
+#include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 

@@ -9,8 +9,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "hub/hub_store.hpp"
-#include "hub/loyalty.hpp"
+#include "hub/store/hub_store.hpp"
+#include "hub/journey/loyalty.hpp"
 
 namespace touchpoint::hub {
 

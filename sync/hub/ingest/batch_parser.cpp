@@ -1,4 +1,4 @@
-#include "hub/batch_parser.hpp"
+#include "hub/ingest/batch_parser.hpp"
 
 #include <regex>
 #include <set>

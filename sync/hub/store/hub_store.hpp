@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "hub/batch_parser.hpp"
-#include "hub/hub_config.hpp"
-#include "hub/sql_backend.hpp"
+#include "hub/ingest/batch_parser.hpp"
+#include "hub/config/hub_config.hpp"
+#include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 

@@ -5,9 +5,9 @@
 #include "common/clock.hpp"
 #include "common/uuid.hpp"
 #include "event/message.hpp"
-#include "hub/identity.hpp"
-#include "hub/json_props.hpp"
-#include "hub/sql_store.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/ingest/json_props.hpp"
+#include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
 

@@ -16,9 +16,9 @@
 
 #include "common/clock.hpp"
 #include "event/sealing.hpp"
-#include "hub/hub_config.hpp"
-#include "hub/hub_store.hpp"
-#include "hub/metrics.hpp"
+#include "hub/config/hub_config.hpp"
+#include "hub/store/hub_store.hpp"
+#include "hub/http/metrics.hpp"
 
 namespace touchpoint::hub {
 

@@ -4,8 +4,8 @@
 
 #include "common/clock.hpp"
 #include "common/uuid.hpp"
-#include "hub/identity.hpp"
-#include "hub/sql_store.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
 

@@ -1,7 +1,7 @@
 // POST /v1/batch, /v1/track, /v1/identify, /v1/alias (docs/PROTOCOL.md).
 
 #include "common/log.hpp"
-#include "hub/hub_server.hpp"
+#include "hub/http/hub_server.hpp"
 
 namespace touchpoint::hub {
 

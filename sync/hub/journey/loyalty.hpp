@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "hub/hub_config.hpp"
+#include "hub/config/hub_config.hpp"
 
 namespace touchpoint::hub {
 

@@ -1,4 +1,4 @@
-#include "hub/identity.hpp"
+#include "hub/ingest/identity.hpp"
 
 #include <phonenumbers/phonenumberutil.h>
 #include <sodium.h>

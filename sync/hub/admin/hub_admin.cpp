@@ -1,4 +1,4 @@
-#include "hub/hub_admin.hpp"
+#include "hub/admin/hub_admin.hpp"
 
 #include <arpa/inet.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "common/tls_cert.hpp"
 #include "event/sealing.hpp"
-#include "hub/identity.hpp"
+#include "hub/ingest/identity.hpp"
 
 namespace touchpoint::hub {
 

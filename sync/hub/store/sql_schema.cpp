@@ -1,4 +1,4 @@
-#include "hub/sql_schema.hpp"
+#include "hub/store/sql_schema.hpp"
 
 namespace touchpoint::hub {
 
