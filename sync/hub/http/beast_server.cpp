@@ -75,6 +75,11 @@ Result<void, std::string> configureServerTls(net::ssl::context& tls, const std::
     return {};
 }
 
+Result<void, std::string> checkServerTls(const std::string& certFile, const std::string& keyFile) {
+    net::ssl::context tls(net::ssl::context::tls_server);
+    return configureServerTls(tls, certFile, keyFile);
+}
+
 BeastServer::Impl::Impl(ServerOptions o, const Router& r, Authenticator a)
     : options(std::move(o)),
       router(r),

@@ -66,6 +66,9 @@ private:
     std::shared_ptr<Impl> m_impl;
 };
 
+/// Loads the certificate and key the way start() will, so a configuration error shows before serving.
+Result<void, std::string> checkServerTls(const std::string& certFile, const std::string& keyFile);
+
 /// The client address for a peer: X-Forwarded-For's rightmost entry that is not a trusted proxy, but only
 /// when the peer itself is one of `trustedProxies`; otherwise the peer.
 std::string clientAddress(const std::string& peer, const std::string& forwardedFor,
