@@ -298,11 +298,8 @@ TEST_F(BeastServerTest, SlowRequestsGet408AndIdleConnectionsAreClosed) {
 TEST_F(BeastServerTest, ConnectionsPerAddressAreCapped) {
     m_options.limits.maxConnectionsPerAddress = 4;
     start();
-    std::vector<std::unique_ptr<RawTlsClient>> held;
-    for (int i = 0; i < 4; ++i) {
-        held.push_back(std::make_unique<RawTlsClient>());
-        ASSERT_TRUE(held.back()->connect(m_port));
-    }
+    auto held = hub::testing::connectMany(m_port, 4);
+    ASSERT_EQ(held.size(), 4u);
     RawTlsClient fifth;
     EXPECT_FALSE(fifth.connect(m_port));
     EXPECT_EQ(m_server->counters().get(Refusal::AddressConnections), 1);
@@ -340,11 +337,8 @@ TEST_F(BeastServerTest, TokenRateLimitCountsPerToken) {
 TEST_F(BeastServerTest, TwoHundredIdleConnectionsDoNotStopHealthz) {
     m_options.limits.maxConnectionsPerAddress = 1000;
     start();
-    std::vector<std::unique_ptr<RawTlsClient>> idle;
-    for (int i = 0; i < 200; ++i) {
-        idle.push_back(std::make_unique<RawTlsClient>());
-        ASSERT_TRUE(idle.back()->connect(m_port)) << i;
-    }
+    auto idle = hub::testing::connectMany(m_port, 200);
+    ASSERT_EQ(idle.size(), 200u);
     // Half of them also sent half a request.
     for (int i = 0; i < 100; ++i) ASSERT_TRUE(idle[static_cast<std::size_t>(i)]->send("POST /echo HTTP/1.1\r\nHost"));
     const auto t0 = std::chrono::steady_clock::now();
@@ -369,11 +363,8 @@ TEST_F(BeastServerTest, TlsBelow12AndNonAeadSuitesAreRefused) {
 
 TEST_F(BeastServerTest, StopLetsInFlightRequestsFinishAndClosesIdleOnesQuickly) {
     start();
-    std::vector<std::unique_ptr<RawTlsClient>> idle;
-    for (int i = 0; i < 10; ++i) {
-        idle.push_back(std::make_unique<RawTlsClient>());
-        ASSERT_TRUE(idle.back()->connect(m_port));
-    }
+    auto idle = hub::testing::connectMany(m_port, 10);
+    ASSERT_EQ(idle.size(), 10u);
     auto inflight = raw();
     ASSERT_TRUE(inflight->send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
     while (!m_slowStarted) std::this_thread::sleep_for(5ms);

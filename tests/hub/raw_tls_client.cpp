@@ -209,6 +209,16 @@ bool RawTlsClient::closedByPeer(std::chrono::milliseconds timeout) {
     return false;
 }
 
+std::vector<std::unique_ptr<RawTlsClient>> connectMany(int port, int n, bool tls) {
+    std::vector<std::unique_ptr<RawTlsClient>> out;
+    for (int i = 0; i < n; ++i) {
+        auto c = std::make_unique<RawTlsClient>();
+        if (!(tls ? c->connect(port) : c->connectTcp(port))) break;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 long residentKiB(int pid) {
     std::ifstream in(pid ? "/proc/" + std::to_string(pid) + "/status" : std::string("/proc/self/status"));
     std::string line;

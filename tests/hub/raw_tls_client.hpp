@@ -6,8 +6,10 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace touchpoint::hub::testing {
 
@@ -48,6 +50,10 @@ private:
     SSL* m_ssl = nullptr;
     std::string m_pending;
 };
+
+/// Opens `n` connections (TLS handshake done, or bare TCP when !tls); stops at the first that fails, so the
+/// caller checks the size.
+std::vector<std::unique_ptr<RawTlsClient>> connectMany(int port, int n, bool tls = true);
 
 /// This process's resident memory in KiB (VmRSS in /proc/<pid>/status); pid 0 means this process.
 long residentKiB(int pid = 0);
