@@ -347,6 +347,11 @@ private:
             log::error("http", "handler failed", {{"route", options.name}, {"what", e.what()}});
             res = Response{};
             res.error(500, "internal error");
+        } catch (...) {
+            // Whatever escapes, the connection must get an answer, or it would wait for one forever.
+            log::error("http", "handler failed", {{"route", options.name}});
+            res = Response{};
+            res.error(500, "internal error");
         }
         if (options.hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
