@@ -1,5 +1,6 @@
 #include "hub/bench_ingest.hpp"
 
+#include <httplib.h>
 #include <sys/resource.h>
 
 #include <atomic>

@@ -88,12 +88,6 @@ Result<std::unique_ptr<HubStore>, int> store(const HubConfig& c) {
     return std::move(s).value();
 }
 
-HubServer* g_server = nullptr;
-extern "C" void onSignal(int) {
-    // httplib's stop() only flips a flag and shuts the listening socket, which is safe here.
-    if (g_server) g_server->http().stop();
-}
-
 int serve(const Args& a) {
     auto c = config(a);
     if (!c) return c.error();
@@ -129,11 +123,8 @@ int serve(const Args& a) {
     // The head-office dashboard at / (sign-in, pages, CSV) on the same server.
     (*server)->addRoutes(dashboard::hubDashboardRoutes());
 #endif
-    g_server = server->get();
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    // run() handles SIGINT and SIGTERM itself: stop accepting, finish what is in flight, exit within ~2 s.
     auto r = (*server)->run();
-    g_server = nullptr;
     if (!r) {
         std::cerr << r.error() << "\n";
         return 1;

@@ -1,4 +1,4 @@
-// The dashboard's routes on a real HTTPS server (cpp-httplib, ephemeral port, certificate made at test time)
+// The dashboard's routes on a real HTTPS server (the hub's Beast server, ephemeral port, certificate made at test time)
 // with fake hub services: sign-in and cookie, authorisation of every data call, CSV equal to the table shown.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -8,6 +8,7 @@
 
 #include "common/tls_cert.hpp"
 #include "hub/dashboard/dashboard.hpp"
+#include "hub/http/beast_server.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub::dashboard {
@@ -43,16 +44,19 @@ protected:
         services.fleet = [] { return Result<json, std::string>(json{{"kiosks", json::array()}}); };
         m_dashboard = std::make_unique<Dashboard>(services, DashboardOptions{});
 
-        m_server = std::make_unique<httplib::SSLServer>(m_cert.c_str(), key.c_str());
-        m_dashboard->registerRoutes(*m_server);
-        m_port = m_server->bind_to_any_port("127.0.0.1");
-        ASSERT_GT(m_port, 0);
-        m_thread = std::thread([this] { m_server->listen_after_bind(); });
-        while (!m_server->is_running()) std::this_thread::yield();
+        m_dashboard->registerRoutes(m_router);
+        http::ServerOptions options;
+        options.certFile = m_cert;
+        options.keyFile = key;
+        m_server = std::make_unique<http::BeastServer>(options, m_router, [](const http::Request&, std::string_view) {
+            return http::AuthOutcome{};  // no dashboard route declares a scope
+        });
+        auto port = m_server->start();
+        ASSERT_TRUE(port) << port.error();
+        m_port = *port;
     }
     void TearDown() override {
         if (m_server) m_server->stop();
-        if (m_thread.joinable()) m_thread.join();
     }
 
     /// A client that verifies the server against the test's certificate (peer and host, as kiosks do).
@@ -81,8 +85,8 @@ protected:
     std::atomic<int> m_statsCalls{0};
     std::atomic<bool> m_failStats{false};
     std::unique_ptr<Dashboard> m_dashboard;
-    std::unique_ptr<httplib::SSLServer> m_server;
-    std::thread m_thread;
+    http::Router m_router;
+    std::unique_ptr<http::BeastServer> m_server;
     int m_port = 0;
 };
 

@@ -1,6 +1,8 @@
 // The hub's HTTP API end to end over HTTPS on an ephemeral port, against the store this executable was built
 // for: SQLite (hub_integration_test) or a PostgreSQL cluster started by the test (hub_postgres_test).
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <fstream>
 #include <set>
@@ -361,6 +363,36 @@ TEST_F(HUB_SUITE, AuthScopesAndRevocation) {
     const auto revoked = post("/v1/batch", body, hub().ingestToken());
     EXPECT_EQ(revoked.status, 401);
     EXPECT_EQ(revoked.json()["error"], "token revoked");
+}
+
+TEST_F(HUB_SUITE, HealthIsDegradedWhileStoreWritesFailAndRecovers) {
+    if (!backendStoreUrl().empty()) GTEST_SKIP() << "breaks the SQLite file's schema from outside";
+    const auto batch = [&](const std::string& id) {
+        return json{{"batch", json::array({webIdentify(id, m_clock.utcMs(), "anon-" + id, "user-" + id, json::object())})}}.dump();
+    };
+    ASSERT_EQ(post("/v1/batch", batch("h1"), hub().ingestToken()).status, 200);
+    EXPECT_EQ(get("/healthz", "").json()["status"], "ok");
+
+    // Writes start failing (what a full disk or a lost database looks like to the hub): the batch gets a 503
+    // and no receipt, and /healthz says why until a write succeeds again.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((hub().dir() / "hub.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE events RENAME TO events_away", nullptr, nullptr, nullptr), SQLITE_OK);
+    const auto refused = post("/v1/batch", batch("h2"), hub().ingestToken());
+    EXPECT_EQ(refused.status, 503);
+    EXPECT_FALSE(refused.json().contains("receipts"));
+    const auto health = get("/healthz", "");
+    EXPECT_EQ(health.status, 503);
+    EXPECT_EQ(health.json()["status"], "degraded");
+    EXPECT_NE(health.json()["reason"].get<std::string>().find("store writes failing"), std::string::npos) << health.body;
+
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE events_away RENAME TO events", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    EXPECT_EQ(post("/v1/batch", batch("h2"), hub().ingestToken()).status, 200);
+    const auto back = get("/healthz", "");
+    EXPECT_EQ(back.status, 200);
+    EXPECT_EQ(back.json()["status"], "ok");
 }
 
 TEST_F(HUB_SUITE, HostileInputGetsAClearErrorAndLosesNothing) {

@@ -19,9 +19,9 @@
 #include <thread>
 
 #include "common/clock.hpp"
+#include "hub_process.hpp"
 #include "temp_dir.hpp"
 
-extern char** environ;
 
 namespace {
 
@@ -35,26 +35,10 @@ struct Run {
 };
 
 pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out, const std::filesystem::path& err) {
-    std::vector<std::string> argv{TOUCHPOINT_HUB_EXE};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = -1;
-    posix_spawn(&pid, raw[0], &fa, nullptr, raw.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
+    return touchpoint::hub::testing::spawnProgram(TOUCHPOINT_HUB_EXE, args, out, err);
 }
 
-int waitExit(pid_t pid) {
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using touchpoint::hub::testing::waitExit;
 
 Run run(const TempDir& dir, const std::vector<std::string>& args) {
     const auto out = dir / "out.txt";

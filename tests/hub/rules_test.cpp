@@ -179,6 +179,31 @@ TEST(HubConfigFile, ValidFileWithTiersAndRewards) {
     EXPECT_EQ(c->loyalty.cooldownSeconds, 3 * 3600);
 }
 
+TEST(HubConfigFile, LimitsHaveDefaultsAndAreCheckedWithTheirLine) {
+    const std::string base =
+        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
+        "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+    auto plain = parseHubConfig(base, "hub.toml");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(plain->limits.trustedProxies.empty()) << "no proxy may be trusted by default";
+    EXPECT_EQ(plain->limits.maxHeaderBytes, http::ServerLimits{}.maxHeaderBytes);
+
+    auto tuned = parseHubConfig(base + "[limits]\nmax_connections_per_address = 256\nidle_timeout_ms = 5000\n"
+                                       "per_token_per_second = 0\ntrusted_proxies = [\"10.0.0.5\", \"::1\"]\n",
+                                "hub.toml");
+    ASSERT_TRUE(tuned.ok()) << tuned.error().front();
+    EXPECT_EQ(tuned->limits.maxConnectionsPerAddress, 256u);
+    EXPECT_EQ(tuned->limits.idleTimeout, std::chrono::milliseconds(5000));
+    EXPECT_EQ(tuned->limits.perToken.perSecond, 0.0);
+    EXPECT_EQ(tuned->limits.trustedProxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
+
+    auto bad = parseHubConfig(base + "[limits]\nmax_header_bytes = 10\ntrusted_proxies = [\"lb.example\"]\n", "hub.toml");
+    ASSERT_FALSE(bad.ok());
+    const auto& e = bad.error();
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:9: limits.max_header_bytes: must be 1024..1048576"), e.end());
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:10: limits.trusted_proxies: not an IP address: lb.example"), e.end());
+}
+
 }  // namespace
 }  // namespace touchpoint::hub
 

@@ -1,5 +1,8 @@
 #include "hub/config/hub_config.hpp"
 
+#include <arpa/inet.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -104,6 +107,62 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
     }
 }
 
+void readLimits(Checker& check, const toml::table& t, http::ServerLimits& l) {
+    auto count = [&](const char* key, std::size_t& out, std::int64_t min, std::int64_t max) {
+        auto v = static_cast<std::int64_t>(out);
+        check.read(t, "limits", key, v);
+        if (v < min || v > max) {
+            check.fail(t.get(key), std::string("limits.") + key, "must be " + std::to_string(min) + ".." + std::to_string(max));
+        }
+        out = static_cast<std::size_t>(v);
+    };
+    auto millis = [&](const char* key, std::chrono::milliseconds& out, std::int64_t min, std::int64_t max) {
+        auto v = static_cast<std::size_t>(out.count());
+        count(key, v, min, max);
+        out = std::chrono::milliseconds(static_cast<std::int64_t>(v));
+    };
+    auto rate = [&](const char* perSecond, const char* burst, http::RateLimit& out) {
+        auto r = static_cast<std::size_t>(out.perSecond), b = static_cast<std::size_t>(out.burst);
+        count(perSecond, r, 0, 1'000'000);
+        count(burst, b, 1, 10'000'000);
+        out = {static_cast<double>(r), static_cast<double>(b)};
+    };
+    count("max_header_bytes", l.maxHeaderBytes, 1024, 1024 * 1024);
+    count("default_body_bytes", l.defaultBodyBytes, 0, 64 * 1024 * 1024);
+    millis("handshake_timeout_ms", l.handshakeTimeout, 100, 600'000);
+    millis("request_timeout_ms", l.requestTimeout, 100, 600'000);
+    millis("idle_timeout_ms", l.idleTimeout, 100, 3'600'000);
+    millis("write_timeout_ms", l.writeTimeout, 100, 600'000);
+    millis("shutdown_grace_ms", l.shutdownGrace, 0, 60'000);
+    count("max_connections", l.maxConnections, 1, 1'000'000);
+    count("max_connections_per_address", l.maxConnectionsPerAddress, 1, 1'000'000);
+    count("max_queued_requests", l.maxQueuedRequests, 1, 1'000'000);
+    rate("per_address_per_second", "per_address_burst", l.perAddress);
+    rate("per_token_per_second", "per_token_burst", l.perToken);
+    auto io = static_cast<std::size_t>(l.ioThreads);
+    count("io_threads", io, 1, 64);
+    l.ioThreads = static_cast<int>(io);
+    if (const toml::node* proxies = t.get("trusted_proxies")) {
+        const auto* arr = proxies->as_array();
+        if (!arr || !arr->is_homogeneous(toml::node_type::string)) {
+            check.fail(proxies, "limits.trusted_proxies", "expected an array of IP addresses");
+            return;
+        }
+        for (const auto& p : *arr) {
+            // Kept in the form the server prints a peer's address in, so they compare as text.
+            const std::string text = *p.value<std::string>();
+            unsigned char raw[sizeof(in6_addr)];
+            char canonical[INET6_ADDRSTRLEN];
+            const int family = text.find(':') == std::string::npos ? AF_INET : AF_INET6;
+            if (inet_pton(family, text.c_str(), raw) != 1 || !inet_ntop(family, raw, canonical, sizeof canonical)) {
+                check.fail(&p, "limits.trusted_proxies", "not an IP address: " + text);
+                continue;
+            }
+            l.trustedProxies.emplace_back(canonical);
+        }
+    }
+}
+
 }  // namespace
 
 Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& text, const std::string& name) {
@@ -120,8 +179,8 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
 
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty") {
-            check.fail(&node, k, "unknown section (expected server, tls, store, sealing, loyalty)");
+        if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits") {
+            check.fail(&node, k, "unknown section (expected server, tls, store, sealing, loyalty, limits)");
         }
     }
     if (const auto* s = section(check, root, "server")) {
@@ -169,6 +228,7 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         check.fail(root.get("sealing"), "sealing.secret_key_files", "at least one secret key file is required");
     }
     if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
+    if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);
 
     if (!check.errors().empty()) return Fail(check.errors());
     return c;

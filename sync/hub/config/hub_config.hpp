@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "hub/http/limits.hpp"
 
 namespace touchpoint::hub {
 
@@ -42,6 +43,7 @@ struct HubConfig {
     std::int64_t clockSkewFlagSeconds = 300;
     int workerThreads = 8;
     int storeConnections = 4;
+    http::ServerLimits limits;  ///< [limits]: what a client may cost the server (docs/OPERATIONS.md)
 };
 
 /// Parses and validates one TOML file. Errors are one per line, "hub.toml:7: store.url: ...".

@@ -1,7 +1,5 @@
 #include "hub/dashboard/dashboard.hpp"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -23,24 +21,23 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-void securityHeaders(httplib::Response& res) {
-    res.set_header("Content-Security-Policy", kContentSecurityPolicy);
-    res.set_header("X-Content-Type-Options", "nosniff");
+void securityHeaders(http::Response& res) {
+    res.setHeader("Content-Security-Policy", kContentSecurityPolicy);
+    res.setHeader("X-Content-Type-Options", "nosniff");
     // same-origin, not no-referrer: with no-referrer the browser sends "Origin: null" on our own form posts,
     // which sameOrigin() below must refuse (a foreign page can force "null" too).
-    res.set_header("Referrer-Policy", "same-origin");
-    res.set_header("X-Frame-Options", "DENY");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
 }
 
-void jsonError(httplib::Response& res, int status, const std::string& message) {
-    res.status = status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(json{{"error", message}}.dump(), "application/json");
+void jsonError(http::Response& res, int status, const std::string& message) {
+    res.error(status, message);
+    res.setHeader("Cache-Control", "no-store");
 }
 
-void redirect(httplib::Response& res, const std::string& to) {
-    res.set_header("Cache-Control", "no-store");
-    res.set_redirect(to, 303);
+void redirect(http::Response& res, const std::string& to) {
+    res.setHeader("Cache-Control", "no-store");
+    res.redirect(to, 303);
 }
 
 std::optional<std::chrono::sys_days> parseDay(const std::string& text) {
@@ -66,10 +63,10 @@ std::string formatDay(std::chrono::sys_days day) {
 /// A form POST from another site is refused: SameSite=Strict already keeps our cookie off it, and this also
 /// stops a foreign page from signing a browser in with someone else's token. Browsers send Origin on POST
 /// ("null" when the sending page hid it, which is refused too); a request without one (a script) is let through.
-bool sameOrigin(const httplib::Request& req) {
-    const std::string origin = req.get_header_value("Origin");
+bool sameOrigin(const http::Request& req) {
+    const std::string origin = req.header("Origin");
     if (origin.empty()) return true;
-    return origin == "https://" + req.get_header_value("Host");
+    return origin == "https://" + req.header("Host");
 }
 
 bool plainId(const std::string& text) {
@@ -78,7 +75,7 @@ bool plainId(const std::string& text) {
     });
 }
 
-void serveAsset(httplib::Response& res, std::string_view name) {
+void serveAsset(http::Response& res, std::string_view name) {
     auto asset = findAsset(name);
     if (!asset) {
         jsonError(res, 404, "not found");
@@ -86,13 +83,13 @@ void serveAsset(httplib::Response& res, std::string_view name) {
     }
     securityHeaders(res);
     // The files change only with the hub binary; revalidating costs little and never shows a stale page.
-    res.set_header("Cache-Control", "no-cache");
-    res.set_content(std::string(asset->bytes()), asset->contentType);
+    res.setHeader("Cache-Control", "no-cache");
+    res.setContent(std::string(asset->bytes()), asset->contentType);
 }
 
 /// Runs a handler and turns an unexpected exception into a logged 500, so no request can take a worker down.
 template <class F>
-void guarded(httplib::Response& res, std::string_view route, F&& handler) {
+void guarded(http::Response& res, std::string_view route, F&& handler) {
     try {
         handler();
     } catch (const std::exception& e) {
@@ -139,29 +136,39 @@ Dashboard::Dashboard(DashboardServices services, DashboardOptions options, const
         throw std::invalid_argument("Dashboard: every service function must be set");
 }
 
-void Dashboard::registerRoutes(httplib::Server& server, std::shared_ptr<void> keepAlive) {
-    using Req = const httplib::Request&;
-    using Res = httplib::Response&;
+void Dashboard::registerRoutes(http::Router& router, std::shared_ptr<void> keepAlive) {
+    using Req = const http::Request&;
+    using Res = http::Response&;
     // Each handler owns a copy of keepAlive, so the Dashboard lives exactly as long as the routes can run.
     auto route = [this, keepAlive](std::string name, void (Dashboard::*handler)(Req, Res)) {
         return [this, keepAlive, name = std::move(name), handler](Req req, Res res) {
             guarded(res, name, [&] { (this->*handler)(req, res); });
         };
     };
-    server.Get("/", route("/", &Dashboard::handleIndex));
-    server.Get("/dashboard", [keepAlive](Req, Res res) { redirect(res, "/"); });
+    // Every page is opened by a browser: HSTS keeps it on HTTPS. Sessions and tokens are checked by the
+    // handlers (a cookie or a bearer token), so no route declares a scope for the server to check.
+    auto options = [](std::string name, std::size_t maxBody = 0) {
+        http::RouteOptions o;
+        o.name = std::move(name);
+        o.hsts = true;
+        o.maxBodyBytes = maxBody;
+        return o;
+    };
+    constexpr std::size_t kFormBytes = 4096;  // a sign-in form holds one token
+    router.get("/", options("/"), route("/", &Dashboard::handleIndex));
+    router.get("/dashboard", options("/dashboard"), [keepAlive](Req, Res res) { redirect(res, "/"); });
     // Browsers ask for /favicon.ico whatever the page says; answer with the embedded icon instead of a 404.
-    server.Get("/favicon.ico", [keepAlive](Req, Res res) { serveAsset(res, "favicon.svg"); });
-    server.Get("/dashboard/signin", route("signin page", &Dashboard::handleSigninPage));
-    server.Post("/dashboard/signin", route("signin", &Dashboard::handleSignin));
-    server.Post("/dashboard/signout", route("signout", &Dashboard::handleSignout));
-    server.Get(R"(/dashboard/assets/([A-Za-z0-9._\-]+))", route("asset", &Dashboard::handleAsset));
-    server.Get("/dashboard/api/data", route("data", &Dashboard::handleData));
-    server.Get(R"(/dashboard/csv/([a-z]+))", route("csv", &Dashboard::handleCsv));
+    router.get("/favicon.ico", options("/favicon.ico"), [keepAlive](Req, Res res) { serveAsset(res, "favicon.svg"); });
+    router.get("/dashboard/signin", options("signin page"), route("signin page", &Dashboard::handleSigninPage));
+    router.post("/dashboard/signin", options("signin", kFormBytes), route("signin", &Dashboard::handleSignin));
+    router.post("/dashboard/signout", options("signout", kFormBytes), route("signout", &Dashboard::handleSignout));
+    router.get("/dashboard/assets/{name}", options("asset"), route("asset", &Dashboard::handleAsset));
+    router.get("/dashboard/api/data", options("data"), route("data", &Dashboard::handleData));
+    router.get("/dashboard/csv/{table}", options("csv"), route("csv", &Dashboard::handleCsv));
 }
 
-std::string Dashboard::sessionIdFrom(const httplib::Request& req) const {
-    const std::string header = req.get_header_value("Cookie");
+std::string Dashboard::sessionIdFrom(const http::Request& req) const {
+    const std::string header = req.header("Cookie");
     std::string_view rest = header;
     while (!rest.empty()) {
         const auto semi = rest.find(';');
@@ -174,8 +181,8 @@ std::string Dashboard::sessionIdFrom(const httplib::Request& req) const {
     return {};
 }
 
-bool Dashboard::authorised(const httplib::Request& req) {
-    const std::string auth = req.get_header_value("Authorization");
+bool Dashboard::authorised(const http::Request& req) {
+    const std::string auth = req.header("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (auth.size() > kBearer.size() && std::string_view(auth).substr(0, kBearer.size()) == kBearer)
         return m_services.isHeadOfficeToken(std::string_view(auth).substr(kBearer.size()));
@@ -203,33 +210,33 @@ void Dashboard::recordSigninFailure(const std::string& address) {
     m_signinFailures[address].push_back(m_clock.utcMs());
 }
 
-void Dashboard::handleIndex(const httplib::Request& req, httplib::Response& res) {
+void Dashboard::handleIndex(const http::Request& req, http::Response& res) {
     if (!authorised(req)) {
         redirect(res, "/dashboard/signin");
         return;
     }
     serveAsset(res, "index.html");
-    res.set_header("Cache-Control", "no-store");
+    res.setHeader("Cache-Control", "no-store");
 }
 
-void Dashboard::handleSigninPage(const httplib::Request&, httplib::Response& res) { serveAsset(res, "signin.html"); }
+void Dashboard::handleSigninPage(const http::Request&, http::Response& res) { serveAsset(res, "signin.html"); }
 
-void Dashboard::handleSignin(const httplib::Request& req, httplib::Response& res) {
+void Dashboard::handleSignin(const http::Request& req, http::Response& res) {
     if (!sameOrigin(req)) {
         jsonError(res, 403, "cross-site sign-in refused");
         return;
     }
-    if (!allowSigninAttempt(req.remote_addr)) {
+    if (!allowSigninAttempt(req.remoteAddress)) {
         log::warn(kComponent, "sign-in throttled");
-        res.set_header("Retry-After", "60");
+        res.setHeader("Retry-After", "60");
         jsonError(res, 429, "too many failed sign-ins; wait a minute");
         return;
     }
-    std::string token = req.get_param_value("token");
+    std::string token = req.param("token");
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front()))) token.erase(0, 1);
     if (token.empty() || token.size() > 512 || !m_services.isHeadOfficeToken(token)) {
-        recordSigninFailure(req.remote_addr);
+        recordSigninFailure(req.remoteAddress);
         log::info(kComponent, "sign-in refused");
         redirect(res, "/dashboard/signin?error=token");
         return;
@@ -237,25 +244,25 @@ void Dashboard::handleSignin(const httplib::Request& req, httplib::Response& res
     const std::string id = m_sessions.create();
     const auto maxAge = m_options.sessions.absoluteLifetime.count();
     // __Host- prefix: the browser accepts it only with Secure, Path=/ and no Domain, so no sibling host can set it.
-    res.set_header("Set-Cookie", std::string(kCookieName) + "=" + id + "; Path=/; Max-Age=" + std::to_string(maxAge) +
+    res.setHeader("Set-Cookie", std::string(kCookieName) + "=" + id + "; Path=/; Max-Age=" + std::to_string(maxAge) +
                                      "; HttpOnly; Secure; SameSite=Strict");
     log::info(kComponent, "signed in");
     redirect(res, "/");
 }
 
-void Dashboard::handleSignout(const httplib::Request& req, httplib::Response& res) {
+void Dashboard::handleSignout(const http::Request& req, http::Response& res) {
     if (!sameOrigin(req)) {
         jsonError(res, 403, "cross-site sign-out refused");
         return;
     }
     const std::string id = sessionIdFrom(req);
     if (!id.empty()) m_sessions.remove(id);
-    res.set_header("Set-Cookie", std::string(kCookieName) + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+    res.setHeader("Set-Cookie", std::string(kCookieName) + "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
     redirect(res, "/dashboard/signin");
 }
 
-void Dashboard::handleAsset(const httplib::Request& req, httplib::Response& res) {
-    const std::string name = req.matches[1];
+void Dashboard::handleAsset(const http::Request& req, http::Response& res) {
+    const std::string name = req.capture("name");
     if (name == "index.html") {  // the page itself is only served at / behind the session
         jsonError(res, 404, "not found");
         return;
@@ -313,12 +320,12 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
                 {"generatedAt", formatIsoUtcMs(m_clock.utcMs())}};
 }
 
-void Dashboard::handleData(const httplib::Request& req, httplib::Response& res) {
+void Dashboard::handleData(const http::Request& req, http::Response& res) {
     if (!authorised(req)) {
         jsonError(res, 401, "sign in first");
         return;
     }
-    auto query = parseQuery(req.get_param_value("from"), req.get_param_value("to"), req.get_param_value("store"),
+    auto query = parseQuery(req.param("from"), req.param("to"), req.param("store"),
                             m_options.maxRangeDays);
     if (!query) {
         jsonError(res, query.error().status, query.error().message);
@@ -330,17 +337,17 @@ void Dashboard::handleData(const httplib::Request& req, httplib::Response& res) 
         jsonError(res, doc.error().status, doc.error().message);
         return;
     }
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(doc->dump(), "application/json");
+    res.setHeader("Cache-Control", "no-store");
+    res.setContent(doc->dump(), "application/json");
 }
 
-void Dashboard::handleCsv(const httplib::Request& req, httplib::Response& res) {
+void Dashboard::handleCsv(const http::Request& req, http::Response& res) {
     if (!authorised(req)) {
         jsonError(res, 401, "sign in first");
         return;
     }
-    const std::string name = req.matches[1];
-    auto query = parseQuery(req.get_param_value("from"), req.get_param_value("to"), req.get_param_value("store"),
+    const std::string name = req.capture("table");
+    auto query = parseQuery(req.param("from"), req.param("to"), req.param("store"),
                             m_options.maxRangeDays);
     if (!query) {
         jsonError(res, query.error().status, query.error().message);
@@ -360,9 +367,9 @@ void Dashboard::handleCsv(const httplib::Request& req, httplib::Response& res) {
     Table table{t["title"].get<std::string>(), t["columns"].get<std::vector<std::string>>(),
                 t["rows"].get<std::vector<std::vector<std::string>>>(), {}};
     std::string file = name + "_" + query->from + "_" + query->to + (query->store ? "_" + *query->store : "") + ".csv";
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("Content-Disposition", "attachment; filename=\"" + file + "\"");
-    res.set_content(toCsv(table), "text/csv; charset=utf-8");
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+    res.setContent(toCsv(table), "text/csv; charset=utf-8");
 }
 
 }  // namespace touchpoint::hub::dashboard

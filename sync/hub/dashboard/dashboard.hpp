@@ -27,12 +27,7 @@
 #include "common/result.hpp"
 #include "hub/dashboard/session_store.hpp"
 #include "hub/dashboard/tables.hpp"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "hub/http/router.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -83,7 +78,7 @@ public:
 
     /// Adds the routes listed above. Every handler holds `keepAlive` (pass the shared_ptr owning this
     /// Dashboard when the server outlives the caller's scope); without it the Dashboard must outlive the server.
-    void registerRoutes(httplib::Server& server, std::shared_ptr<void> keepAlive = {});
+    void registerRoutes(http::Router& router, std::shared_ptr<void> keepAlive = {});
 
     /// The document /dashboard/api/data answers: {stats, daily, stores, fleetSummary, tables, generatedAt}.
     Result<nlohmann::json, DashboardError> data(const StatsQuery& query);
@@ -93,18 +88,18 @@ public:
     static constexpr std::string_view kCookieName = "__Host-tp_session";
 
 private:
-    bool authorised(const httplib::Request& req);
-    std::string sessionIdFrom(const httplib::Request& req) const;
+    bool authorised(const http::Request& req);
+    std::string sessionIdFrom(const http::Request& req) const;
     bool allowSigninAttempt(const std::string& address);
     void recordSigninFailure(const std::string& address);
 
-    void handleIndex(const httplib::Request& req, httplib::Response& res);
-    void handleSigninPage(const httplib::Request& req, httplib::Response& res);
-    void handleSignin(const httplib::Request& req, httplib::Response& res);
-    void handleSignout(const httplib::Request& req, httplib::Response& res);
-    void handleAsset(const httplib::Request& req, httplib::Response& res);
-    void handleData(const httplib::Request& req, httplib::Response& res);
-    void handleCsv(const httplib::Request& req, httplib::Response& res);
+    void handleIndex(const http::Request& req, http::Response& res);
+    void handleSigninPage(const http::Request& req, http::Response& res);
+    void handleSignin(const http::Request& req, http::Response& res);
+    void handleSignout(const http::Request& req, http::Response& res);
+    void handleAsset(const http::Request& req, http::Response& res);
+    void handleData(const http::Request& req, http::Response& res);
+    void handleCsv(const http::Request& req, http::Response& res);
 
     DashboardServices m_services;
     DashboardOptions m_options;

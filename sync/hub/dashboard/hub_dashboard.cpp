@@ -29,9 +29,9 @@ DashboardServices hubServices(HubContext& ctx) {
 }
 
 RouteRegistrar hubDashboardRoutes(DashboardOptions options) {
-    return [options](httplib::Server& server, HubContext& ctx) {
+    return [options](http::Router& router, HubContext& ctx) {
         auto dashboard = std::make_shared<Dashboard>(hubServices(ctx), options, *ctx.clock);
-        dashboard->registerRoutes(server, dashboard);
+        dashboard->registerRoutes(router, dashboard);
     };
 }
 

@@ -1,6 +1,13 @@
 #include "hub/http/hub_server.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <chrono>
+#include <csignal>
+#include <thread>
 
 #include "common/log.hpp"
 #include "hub/ingest/identity.hpp"
@@ -10,58 +17,61 @@ namespace touchpoint::hub {
 
 namespace {
 
-bool base64Decode(std::string_view in, std::string& out) { return event::fromBase64(in, out); }
-
 /// The token from `Authorization: Bearer t` or `Basic base64(t:)`; "" when absent or unreadable.
-std::string credentials(const httplib::Request& req) {
-    const auto header = req.get_header_value("Authorization");
+std::string credentials(const http::Request& req) {
+    const auto header = req.header("Authorization");
     if (header.rfind("Bearer ", 0) == 0) return header.substr(7);
     if (header.rfind("Basic ", 0) == 0) {
         std::string decoded;
-        if (!base64Decode(header.substr(6), decoded)) return {};
+        if (!event::fromBase64(header.substr(6), decoded)) return {};
         return decoded.substr(0, decoded.find(':'));
     }
     return {};
 }
 
-}  // namespace
-
-void sendJson(httplib::Response& res, const nlohmann::json& body, int status) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+http::AuthOutcome refusal(int status, std::string error, http::Headers headers = {}) {
+    http::AuthOutcome out;
+    out.status = status;
+    out.error = std::move(error);
+    out.headers = std::move(headers);
+    return out;
 }
 
-void sendError(httplib::Response& res, int status, const std::string& message) {
+}  // namespace
+
+void sendJson(http::Response& res, const nlohmann::json& body, int status) {
+    res.status = status;
+    res.setContent(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+void sendError(http::Response& res, int status, const std::string& message) {
     sendJson(res, {{"error", message}}, status);
 }
 
-std::optional<TokenRecord> HubContext::authorize(const httplib::Request& req, httplib::Response& res,
-                                                 std::string_view scope) {
+http::AuthOutcome HubContext::authenticate(const http::Request& req, std::string_view scope) {
     const auto token = credentials(req);
     if (token.empty() || token.size() > 256) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        sendError(res, 401, "missing or unreadable token");
-        return std::nullopt;
+        return refusal(401, "missing or unreadable token", {{"WWW-Authenticate", "Bearer"}});
     }
     auto found = store->findToken(tokenHash(token));
-    if (!found) {
-        res.set_header("Retry-After", "5");
-        sendError(res, 503, "token store unavailable");
-        return std::nullopt;
+    if (!found) return refusal(503, "token store unavailable", {{"Retry-After", "5"}});
+    if (!*found) return refusal(401, "unknown token");
+    if ((*found)->revokedMs) return refusal(401, "token revoked");
+    if ((*found)->scope != scope) return refusal(403, "token lacks the " + std::string(scope) + " scope");
+    http::AuthOutcome out;
+    out.principal = http::Principal{(*found)->name, (*found)->scope, **found};
+    return out;
+}
+
+std::optional<TokenRecord> HubContext::authorize(const http::Request& req, http::Response& res, std::string_view scope) {
+    if (req.principal && req.principal->scope == scope) {
+        if (const auto* record = std::any_cast<TokenRecord>(&req.principal->detail)) return *record;
     }
-    if (!*found) {
-        sendError(res, 401, "unknown token");
-        return std::nullopt;
-    }
-    if ((*found)->revokedMs) {
-        sendError(res, 401, "token revoked");
-        return std::nullopt;
-    }
-    if ((*found)->scope != scope) {
-        sendError(res, 403, "token lacks the " + std::string(scope) + " scope");
-        return std::nullopt;
-    }
-    return **found;
+    auto outcome = authenticate(req, scope);
+    if (outcome.principal) return std::any_cast<TokenRecord>(outcome.principal->detail);
+    for (auto& [k, v] : outcome.headers) res.setHeader(k, v);
+    sendError(res, outcome.status, outcome.error);
+    return std::nullopt;
 }
 
 bool HubContext::tokenHasScope(std::string_view token, std::string_view scope) {
@@ -83,23 +93,31 @@ Result<nlohmann::json, std::string> HubContext::fleetJson() {
     return nlohmann::json{{"kiosks", std::move(fleet).value()}, {"serverTime", formatIsoUtcMs(clock->utcMs())}};
 }
 
-httplib::Server::Handler guarded(HubContext& ctx, std::string route,
-                                 std::function<void(const httplib::Request&, httplib::Response&)> handler) {
-    return [&ctx, route = std::move(route), handler = std::move(handler)](const httplib::Request& req,
-                                                                         httplib::Response& res) {
+http::Handler guarded(HubContext& ctx, std::string route, http::Handler handler) {
+    return [&ctx, route = std::move(route), handler = std::move(handler)](const http::Request& req, http::Response& res) {
         const auto start = std::chrono::steady_clock::now();
         try {
             handler(req, res);
         } catch (const std::exception& e) {
             log::error("hub", "handler failed", {{"route", route}, {"what", e.what()}});
+            res = http::Response{};
             sendError(res, 400, "malformed request");
         } catch (...) {
             log::error("hub", "handler failed", {{"route", route}});
+            res = http::Response{};
             sendError(res, 400, "malformed request");
         }
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
         ctx.metrics.countRequest(route, res.status, took.count());
     };
+}
+
+http::RouteOptions routeOptions(std::string name, std::string_view scope, std::size_t maxBodyBytes) {
+    http::RouteOptions o;
+    o.name = std::move(name);
+    o.scope = std::string(scope);
+    o.maxBodyBytes = maxBodyBytes;
+    return o;
 }
 
 Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig config, const Clock& clock) {
@@ -119,77 +137,85 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     for (const auto& key : *keys) {
         if (auto r = ctx.unsealer.addSecretKeyB64(key); !r) return Fail("sealing key: " + r.error());
     }
+    if (auto t = http::checkServerTls(config.tlsCertFile, config.tlsKeyFile); !t) return Fail(t.error());
     ctx.config = std::move(config);
     ctx.store = std::move(store);
-    s->m_http = std::make_unique<httplib::SSLServer>(ctx.config.tlsCertFile.c_str(), ctx.config.tlsKeyFile.c_str());
-    if (!s->m_http->is_valid()) return Fail("TLS: cannot load " + ctx.config.tlsCertFile + " / " + ctx.config.tlsKeyFile);
 
-    auto& http = *s->m_http;
-    // The Debian build's compile-time defaults (keep-alive 5 requests, Nagle on) cost ~44 ms a request.
-    http.set_tcp_nodelay(true);
-    http.set_keep_alive_max_count(10'000);
-    http.set_keep_alive_timeout(30);
-    http.set_read_timeout(30, 0);
-    http.set_write_timeout(30, 0);
-    // Bodies may be gzip: the limit is checked on what arrives; the parser re-checks the inflated size.
-    http.set_payload_max_length(event::kMaxBatchBytes);
-    const auto workers = static_cast<std::size_t>(ctx.config.workerThreads);
-    http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return;
-        const char* what = res.status == 413   ? "body larger than 500 KB"
-                           : res.status == 404 ? "not found"
-                           : res.status == 400 ? "malformed request (bad gzip or framing)"
-                                               : "request failed";
-        sendError(res, res.status, what);
-    });
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        sendError(res, 400, "malformed request");
-    });
-    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    s->m_router.get("/healthz", {}, [&ctx](const http::Request&, http::Response& res) {
+        // Up but unable to store: a load balancer should send kiosks elsewhere, and an operator should look.
+        if (auto failure = ctx.writeHealth.lastFailure()) {
+            res.setHeader("Retry-After", "5");
+            sendJson(res, {{"status", "degraded"}, {"reason", "store writes failing: " + failure->reason},
+                           {"since", formatIsoUtcMs(failure->atMs)}}, 503);
+            return;
+        }
         sendJson(res, {{"status", "ok"}});
     });
-    registerIngestRoutes(http, ctx);
-    registerProfileRoutes(http, ctx);
-    registerHeadOfficeRoutes(http, ctx);
+    registerIngestRoutes(s->m_router, ctx);
+    registerProfileRoutes(s->m_router, ctx);
+    registerHeadOfficeRoutes(s->m_router, ctx);
     return s;
 }
 
 HubServer::~HubServer() { stop(); }
 
-void HubServer::addRoutes(const RouteRegistrar& registrar) { registrar(*m_http, *m_ctx); }
-
-Result<void, std::string> HubServer::bind() {
-    const auto& c = m_ctx->config;
-    if (c.port == 0) {
-        m_port = m_http->bind_to_any_port(c.listenAddress);
-    } else {
-        m_port = m_http->bind_to_port(c.listenAddress, c.port) ? c.port : -1;
-    }
-    if (m_port <= 0) return Fail("cannot listen on " + c.listenAddress + ":" + std::to_string(c.port));
-    return {};
-}
+void HubServer::addRoutes(const RouteRegistrar& registrar) { registrar(m_router, *m_ctx); }
 
 Result<int, std::string> HubServer::start() {
-    if (auto b = bind(); !b) return Fail(b.error());
-    m_thread = std::thread([this] { m_http->listen_after_bind(); });
-    // cpp-httplib 0.11 has no wait_until_ready(): the socket is bound already, so only the accept loop
-    // has to come up.
-    for (int i = 0; i < 5000 && !m_http->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    log::info("hub", "listening", {{"address", m_ctx->config.listenAddress}, {"port", std::to_string(m_port)}});
+    const auto& c = m_ctx->config;
+    http::ServerOptions options;
+    options.listenAddress = c.listenAddress;
+    options.port = c.port;
+    options.certFile = c.tlsCertFile;
+    options.keyFile = c.tlsKeyFile;
+    options.workerThreads = static_cast<std::size_t>(c.workerThreads);
+    options.limits = c.limits;
+    auto* ctx = m_ctx.get();
+    m_server = std::make_unique<http::BeastServer>(
+        std::move(options), m_router, [ctx](const http::Request& req, std::string_view scope) { return ctx->authenticate(req, scope); });
+    auto port = m_server->start();
+    if (!port) return Fail(port.error());
+    m_port = *port;
+    m_ctx->httpCounters = &m_server->counters();
+    log::info("hub", "listening", {{"address", c.listenAddress}, {"port", std::to_string(m_port)}});
     return m_port;
 }
 
+namespace {
+// The signal handler may only do async-signal-safe things: it writes one byte to a pipe, and a thread that
+// reads the pipe does the stopping. (Threads the store started earlier may be the one the signal hits, so
+// blocking signals around run() would not be enough.)
+int g_signalPipe[2] = {-1, -1};
+extern "C" void onStopSignal(int) {
+    const char byte = 's';
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
+}
+}  // namespace
+
 Result<void, std::string> HubServer::run() {
-    if (auto b = bind(); !b) return Fail(b.error());
-    log::info("hub", "listening", {{"address", m_ctx->config.listenAddress}, {"port", std::to_string(m_port)}});
-    if (!m_http->listen_after_bind()) return Fail("server stopped with an error");
+    if (g_signalPipe[0] < 0 && ::pipe2(g_signalPipe, O_CLOEXEC) != 0) return Fail(std::string("cannot make the signal pipe"));
+    auto port = start();
+    if (!port) return Fail(port.error());
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    std::thread waiter([this] {
+        char byte = 0;
+        while (::read(g_signalPipe[0], &byte, 1) < 0 && errno == EINTR) {}
+        if (byte == 's') log::info("hub", "stopping on a signal");
+        m_server->stop();
+    });
+    m_server->wait();
+    // Stopped by someone else: wake the waiter.
+    const char byte = 'x';
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
+    waiter.join();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     return {};
 }
 
 void HubServer::stop() {
-    if (m_http) m_http->stop();
-    if (m_thread.joinable()) m_thread.join();
+    if (m_server) m_server->stop();
 }
 
 }  // namespace touchpoint::hub

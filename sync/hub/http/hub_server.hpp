@@ -1,25 +1,25 @@
 #pragma once
-// The hub's HTTPS server (cpp-httplib over OpenSSL). Other parts of the hub (the dashboard) add their own
-// routes through addRoutes() before start(); every route reaches the store, config and auth via HubContext.
-// Tests and the kiosk's GUI tests start one in-process on an ephemeral port: set config.port = 0, start(),
-// read the port, stop().
-
-#include <httplib.h>
+// The hub's HTTPS server (Boost.Beast over OpenSSL, BeastServer in beast_server.hpp). Other parts of the hub
+// (the dashboard) add their own routes through addRoutes() before start(); every route reaches the store,
+// config and auth via HubContext. Routes that declare a scope are authenticated on the headers, before the
+// body is read. Tests and the kiosk's GUI tests start one in-process on an ephemeral port: set
+// config.port = 0, start(), read the port, stop().
 
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "common/clock.hpp"
 #include "event/sealing.hpp"
 #include "hub/config/hub_config.hpp"
-#include "hub/store/hub_store.hpp"
+#include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
-
+#include "hub/http/router.hpp"
+#include "hub/http/write_health.hpp"
+#include "hub/store/hub_store.hpp"
 namespace touchpoint::hub {
 
 inline constexpr std::string_view kScopeIngest = "ingest";
@@ -33,10 +33,17 @@ struct HubContext {
     event::Unsealer unsealer;
     Metrics metrics;
     const Clock* clock = &SystemClock::instance();
+    /// The last store write's outcome, for /healthz.
+    http::WriteHealth writeHealth;
+    /// What the HTTP layer refused, for /metrics; set while the server runs.
+    const http::ServerCounters* httpCounters = nullptr;
 
-    /// Reads Bearer or Basic (token as user name) credentials and checks the scope. On failure it has
-    /// already written the 401/403 JSON answer and returns nullopt.
-    std::optional<TokenRecord> authorize(const httplib::Request& req, httplib::Response& res, std::string_view scope);
+    /// Reads Bearer or Basic (token as user name) credentials and checks the scope: the server's
+    /// authenticator, run on the headers before the body is read.
+    http::AuthOutcome authenticate(const http::Request& req, std::string_view scope);
+    /// The token the server authenticated for this request's route, or (for a route without a declared
+    /// scope) the same check done now. On failure it has already written the 401/403 JSON answer.
+    std::optional<TokenRecord> authorize(const http::Request& req, http::Response& res, std::string_view scope);
 
     // For route groups that do their own auth and rendering (the dashboard):
     /// True when `token` is known, not revoked and has `scope`.
@@ -49,15 +56,16 @@ struct HubContext {
 };
 
 /// Sends `{"error": message}` with the status.
-void sendError(httplib::Response& res, int status, const std::string& message);
-void sendJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
+void sendError(http::Response& res, int status, const std::string& message);
+void sendJson(http::Response& res, const nlohmann::json& body, int status = 200);
 
 /// Wraps a handler: counts it in /metrics and turns any escaped exception into a JSON 400, so no input
 /// can produce a 500 or take the worker thread down.
-httplib::Server::Handler guarded(HubContext& ctx, std::string route,
-                                 std::function<void(const httplib::Request&, httplib::Response&)> handler);
+http::Handler guarded(HubContext& ctx, std::string route, http::Handler handler);
+/// Route options for a route of `scope` (empty: no token) named `name` in /metrics.
+http::RouteOptions routeOptions(std::string name, std::string_view scope, std::size_t maxBodyBytes = 0);
 
-using RouteRegistrar = std::function<void(httplib::Server&, HubContext&)>;
+using RouteRegistrar = std::function<void(http::Router&, HubContext&)>;
 
 class HubServer {
 public:
@@ -74,29 +82,31 @@ public:
 
     /// Adds routes (the dashboard's pages); call before start().
     void addRoutes(const RouteRegistrar& registrar);
-    /// Binds (port 0 = any free port), starts serving on a background thread, and returns the port once the
+    /// Binds (port 0 = any free port), starts serving on background threads, and returns the port once the
     /// server accepts connections.
     Result<int, std::string> start();
-    /// Blocks serving on the calling thread until stop() (the executable's main).
+    /// Serves until SIGINT or SIGTERM (or stop() from another thread), then stops gracefully: the
+    /// executable's main. Installs handlers for those signals while it runs (one run() per process).
     Result<void, std::string> run();
+    /// Graceful: stops accepting, closes idle connections, lets in-flight requests finish within the
+    /// configured grace (limits.shutdown_grace_ms). Idempotent.
     void stop();
     int port() const { return m_port; }
     HubContext& context() { return *m_ctx; }
-    httplib::Server& http() { return *m_http; }
+    http::Router& router() { return m_router; }
 
 private:
     HubServer() = default;
-    Result<void, std::string> bind();
 
     std::unique_ptr<HubContext> m_ctx;
-    std::unique_ptr<httplib::SSLServer> m_http;
-    std::thread m_thread;
+    http::Router m_router;
+    std::unique_ptr<http::BeastServer> m_server;
     int m_port = 0;
 };
 
 /// Route groups (one file each).
-void registerIngestRoutes(httplib::Server& server, HubContext& ctx);
-void registerProfileRoutes(httplib::Server& server, HubContext& ctx);
-void registerHeadOfficeRoutes(httplib::Server& server, HubContext& ctx);
+void registerIngestRoutes(http::Router& router, HubContext& ctx);
+void registerProfileRoutes(http::Router& router, HubContext& ctx);
+void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
 
 }  // namespace touchpoint::hub

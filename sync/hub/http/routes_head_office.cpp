@@ -27,12 +27,11 @@ bool isDay(const std::string& s) {
 }
 
 /// from/to as UTC days; defaults to the last 30 days. Writes a 400 and returns false on a bad value.
-bool dayRange(const HubContext& ctx, const httplib::Request& req, httplib::Response& res, std::string& from,
+bool dayRange(const HubContext& ctx, const http::Request& req, http::Response& res, std::string& from,
               std::string& to) {
     const auto now = ctx.clock->utcMs();
-    to = req.has_param("to") ? req.get_param_value("to") : formatIsoUtcDay(now);
-    from = req.has_param("from") ? req.get_param_value("from")
-                                 : formatIsoUtcDay(now - 29LL * 24 * 3600 * 1000);
+    to = req.hasParam("to") ? req.param("to") : formatIsoUtcDay(now);
+    from = req.hasParam("from") ? req.param("from") : formatIsoUtcDay(now - 29LL * 24 * 3600 * 1000);
     if (!isDay(from) || !isDay(to)) {
         sendError(res, 400, "from/to: expected YYYY-MM-DD (UTC days)");
         return false;
@@ -83,13 +82,13 @@ struct ExportState {
     bool first = true;
 };
 
-void exportRoute(HubContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
     auto state = std::make_shared<ExportState>();
-    state->kind = req.matches[1].str();
+    state->kind = req.capture("kind");
     if (!dayRange(ctx, req, res, state->from, state->to)) return;
-    state->store = req.get_param_value("store");
-    const auto format = req.has_param("format") ? req.get_param_value("format") : "json";
+    state->store = req.param("store");
+    const auto format = req.hasParam("format") ? req.param("format") : "json";
     if (format != "csv" && format != "json") {
         sendError(res, 400, "format: expected csv or json");
         return;
@@ -97,51 +96,47 @@ void exportRoute(HubContext& ctx, const httplib::Request& req, httplib::Response
     state->csv = format == "csv";
     res.status = 200;
     // Each call reads one page after the cursor, so an export of millions of rows never sits in memory.
-    res.set_chunked_content_provider(
-        state->csv ? "text/csv; charset=utf-8" : "application/json",
-        [&ctx, state](std::size_t, httplib::DataSink& sink) {
-            std::string chunk;
-            const auto& cols = columnsFor(state->kind);
-            if (!state->started) {
-                state->started = true;
-                if (state->csv) {
-                    for (std::size_t i = 0; i < cols.size(); ++i) chunk += (i ? "," : "") + cols[i];
-                    chunk += "\r\n";
-                } else {
-                    chunk += "[";
-                }
+    res.streamed(state->csv ? "text/csv; charset=utf-8" : "application/json", [&ctx, state](std::string& chunk, bool& done) {
+        const auto& cols = columnsFor(state->kind);
+        if (!state->started) {
+            state->started = true;
+            if (state->csv) {
+                for (std::size_t i = 0; i < cols.size(); ++i) chunk += (i ? "," : "") + cols[i];
+                chunk += "\r\n";
+            } else {
+                chunk += "[";
             }
-            auto page = ctx.store->exportPage(state->kind, state->from, state->to, state->store, state->cursor, kExportPage);
-            if (!page) return false;  // aborts the response; the client sees a truncated transfer
-            for (const auto& row : *page) {
-                if (state->csv) {
-                    for (std::size_t i = 0; i < cols.size(); ++i) {
-                        if (i) chunk += ',';
-                        chunk += csvCell(row.contains(cols[i]) ? row[cols[i]] : json(nullptr));
-                    }
-                    chunk += "\r\n";
-                } else {
-                    if (!state->first) chunk += ",";
-                    state->first = false;
-                    chunk += row.dump(-1, ' ', false, json::error_handler_t::replace);
+        }
+        auto page = ctx.store->exportPage(state->kind, state->from, state->to, state->store, state->cursor, kExportPage);
+        if (!page) return false;  // aborts the response; the client sees a truncated transfer
+        for (const auto& row : *page) {
+            if (state->csv) {
+                for (std::size_t i = 0; i < cols.size(); ++i) {
+                    if (i) chunk += ',';
+                    chunk += csvCell(row.contains(cols[i]) ? row[cols[i]] : json(nullptr));
                 }
+                chunk += "\r\n";
+            } else {
+                if (!state->first) chunk += ",";
+                state->first = false;
+                chunk += row.dump(-1, ' ', false, json::error_handler_t::replace);
             }
-            const bool last = page->size() < kExportPage;
-            if (last && !state->csv) chunk += "]";
-            if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-            if (last) sink.done();
-            return true;
-        });
+        }
+        const bool last = page->size() < kExportPage;
+        if (last && !state->csv) chunk += "]";
+        done = last;
+        return true;
+    });
 }
 
-void statsRoute(HubContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void statsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
     std::string from, to;
     if (!dayRange(ctx, req, res, from, to)) return;
-    const auto store = req.has_param("store") ? std::optional(req.get_param_value("store")) : std::nullopt;
+    const auto store = req.hasParam("store") ? std::optional(req.param("store")) : std::nullopt;
     auto data = ctx.store->statsData(from, to, store.value_or(""));
     if (!data) {
-        res.set_header("Retry-After", "5");
+        res.setHeader("Retry-After", "5");
         sendError(res, 503, "store unavailable");
         return;
     }
@@ -160,23 +155,27 @@ std::string label(const std::string& s) {
 
 }  // namespace
 
-void registerHeadOfficeRoutes(httplib::Server& server, HubContext& ctx) {
-    server.Get(R"(/v1/export/(events|feedback|signins|profiles))",
+void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
+    router.get("/v1/export/{kind:events|feedback|signins|profiles}", routeOptions("/v1/export", kScopeHeadOffice),
                guarded(ctx, "/v1/export", [&ctx](const auto& req, auto& res) { exportRoute(ctx, req, res); }));
-    server.Get("/v1/stats", guarded(ctx, "/v1/stats", [&ctx](const auto& req, auto& res) { statsRoute(ctx, req, res); }));
-    server.Get("/v1/fleet", guarded(ctx, "/v1/fleet", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    router.get("/v1/stats", routeOptions("/v1/stats", kScopeHeadOffice),
+               guarded(ctx, "/v1/stats", [&ctx](const auto& req, auto& res) { statsRoute(ctx, req, res); }));
+    router.get("/v1/fleet", routeOptions("/v1/fleet", kScopeHeadOffice),
+               guarded(ctx, "/v1/fleet", [&ctx](const http::Request& req, http::Response& res) {
                    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
                    auto fleet = ctx.store->fleet();
                    if (!fleet) {
-                       res.set_header("Retry-After", "5");
+                       res.setHeader("Retry-After", "5");
                        sendError(res, 503, "store unavailable");
                        return;
                    }
                    sendJson(res, {{"kiosks", *fleet}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
                }));
-    server.Get("/metrics", guarded(ctx, "/metrics", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    router.get("/metrics", routeOptions("/metrics", kScopeHeadOffice),
+               guarded(ctx, "/metrics", [&ctx](const http::Request& req, http::Response& res) {
                    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
                    std::ostringstream extra;
+                   if (ctx.httpCounters) extra << ctx.httpCounters->render();
                    if (auto fleet = ctx.store->fleet()) {
                        extra << "# HELP touchpoint_kiosk_queue_depth Events waiting in a kiosk's outbox (last heartbeat).\n"
                                 "# TYPE touchpoint_kiosk_queue_depth gauge\n";
@@ -188,7 +187,7 @@ void registerHeadOfficeRoutes(httplib::Server& server, HubContext& ctx) {
                                  << "\n";
                        }
                    }
-                   res.set_content(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");
+                   res.setContent(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");
                }));
 }
 

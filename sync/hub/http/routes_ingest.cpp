@@ -11,7 +11,7 @@ using nlohmann::json;
 
 const char* statusName(ReceiptStatus s) { return s == ReceiptStatus::Accepted ? "accepted" : "duplicate"; }
 
-void ingest(HubContext& ctx, const httplib::Request& req, httplib::Response& res, std::optional<std::string> single) {
+void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std::optional<std::string> single) {
     if (!ctx.authorize(req, res, kScopeIngest)) return;
     ParseOptions options;
     options.singleType = std::move(single);
@@ -32,13 +32,16 @@ void ingest(HubContext& ctx, const httplib::Request& req, httplib::Response& res
         IngestStats stats;
         auto r = ctx.store->ingest(valid, stats);
         if (!r) {
-            // Nothing of the batch was committed; the sender keeps it and retries.
+            // Nothing of the batch was committed; the sender keeps it and retries. /healthz says degraded
+            // until a write succeeds again.
             log::error("hub", "ingest failed", {{"error", r.error().message}});
-            res.set_header("Retry-After", r.error().retryable ? "1" : "10");
+            ctx.writeHealth.recordFailure(r.error().message, ctx.clock->utcMs());
+            res.setHeader("Retry-After", r.error().retryable ? "1" : "10");
             sendError(res, 503, "store unavailable, retry later");
             return;
         }
         stored = std::move(r).value();
+        ctx.writeHealth.recordSuccess();
         ctx.metrics.countMerges(stats.merges);
         ctx.metrics.countSkewed(stats.skewFlagged);
     }
@@ -63,14 +66,21 @@ void ingest(HubContext& ctx, const httplib::Request& req, httplib::Response& res
 
 }  // namespace
 
-void registerIngestRoutes(httplib::Server& server, HubContext& ctx) {
-    server.Post("/v1/batch", guarded(ctx, "/v1/batch", [&ctx](const httplib::Request& req, httplib::Response& res) {
+void registerIngestRoutes(http::Router& router, HubContext& ctx) {
+    // Bodies may be gzip: the cap applies to what arrives and again while inflating.
+    auto options = [](const std::string& path) {
+        auto o = routeOptions(path, kScopeIngest, event::kMaxBatchBytes);
+        o.maxInflatedBytes = event::kMaxBatchBytes;
+        return o;
+    };
+    router.post("/v1/batch", options("/v1/batch"),
+                guarded(ctx, "/v1/batch", [&ctx](const http::Request& req, http::Response& res) {
                     ingest(ctx, req, res, std::nullopt);
                 }));
     for (const char* type : {"track", "identify", "alias", "page", "screen"}) {
         const std::string path = std::string("/v1/") + type;
-        server.Post(path, guarded(ctx, path, [&ctx, t = std::string(type)](const httplib::Request& req,
-                                                                           httplib::Response& res) {
+        router.post(path, options(path),
+                    guarded(ctx, path, [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {
                         ingest(ctx, req, res, t);
                     }));
     }

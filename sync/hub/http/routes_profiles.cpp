@@ -1,6 +1,8 @@
 // GET /v1/profiles/welcome (ingest), /v1/profiles/lookup (lookup, audited), /v1/profiles/{id}/timeline and
 // DELETE /v1/profiles/{id} (head office).
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "hub/http/hub_server.hpp"
@@ -13,16 +15,23 @@ namespace {
 
 using nlohmann::json;
 
+/// What the routes accept as a profile id: 1..64 hex digits and dashes (a UUID).
+bool isProfileId(const std::string& id) {
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
+    });
+}
+
 struct Identifier {
     std::string kind;   ///< phone | email | member
     std::string value;  ///< normalised
 };
 
 /// Reads exactly one of phone= / email= / member=; writes a 400 and returns nullopt otherwise.
-std::optional<Identifier> identifierFrom(const HubContext& ctx, const httplib::Request& req, httplib::Response& res) {
+std::optional<Identifier> identifierFrom(const HubContext& ctx, const http::Request& req, http::Response& res) {
     std::vector<Identifier> given;
     for (const char* kind : {"phone", "email", "member"}) {
-        if (req.has_param(kind)) given.push_back({kind, req.get_param_value(kind)});
+        if (req.hasParam(kind)) given.push_back({kind, req.param(kind)});
     }
     if (given.size() != 1) {
         sendError(res, 400, "give exactly one of phone, email or member");
@@ -74,14 +83,14 @@ json welcomeBody(const LoyaltyConfig& loyalty, const ProfileView& p) {
     return body;
 }
 
-void answer(HubContext& ctx, const httplib::Request& req, httplib::Response& res, bool staff) {
+void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool staff) {
     auto token = ctx.authorize(req, res, staff ? kScopeLookup : kScopeIngest);
     if (!token) return;
     auto id = identifierFrom(ctx, req, res);
     if (!id) return;
     auto found = ctx.store->findProfile(id->kind, id->value);
     if (!found) {
-        res.set_header("Retry-After", "5");
+        res.setHeader("Retry-After", "5");
         sendError(res, 503, "store unavailable");
         return;
     }
@@ -89,7 +98,7 @@ void answer(HubContext& ctx, const httplib::Request& req, httplib::Response& res
         // Audited before answering: a lookup that cannot be recorded is not answered.
         auto a = ctx.store->audit(token->name, id->kind, *found ? (*found)->profileId : "", found->has_value());
         if (!a) {
-            res.set_header("Retry-After", "5");
+            res.setHeader("Retry-After", "5");
             sendError(res, 503, "audit store unavailable");
             return;
         }
@@ -119,21 +128,21 @@ void answer(HubContext& ctx, const httplib::Request& req, httplib::Response& res
     sendJson(res, body);
 }
 
-void timelineRoute(HubContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void timelineRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
     std::size_t limit = kDefaultLimit;
-    if (req.has_param("limit")) {
-        const auto text = req.get_param_value("limit");
+    if (req.hasParam("limit")) {
+        const auto text = req.param("limit");
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
         if (ec != std::errc() || end != text.data() + text.size() || limit < 1 || limit > kMaxLimit) {
             sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(kMaxLimit));
             return;
         }
     }
-    const std::string id = req.matches[1].str();
+    const std::string id = req.capture("id");
     auto t = ctx.store->timeline(id, limit);
     if (!t) {
-        res.set_header("Retry-After", "5");
+        res.setHeader("Retry-After", "5");
         sendError(res, 503, "store unavailable");
         return;
     }
@@ -156,31 +165,32 @@ void timelineRoute(HubContext& ctx, const httplib::Request& req, httplib::Respon
 
 }  // namespace
 
-void registerProfileRoutes(httplib::Server& server, HubContext& ctx) {
-    server.Get("/v1/profiles/welcome", guarded(ctx, "/v1/profiles/welcome", [&ctx](const auto& req, auto& res) {
-                   answer(ctx, req, res, false);
-               }));
-    server.Get("/v1/profiles/lookup", guarded(ctx, "/v1/profiles/lookup", [&ctx](const auto& req, auto& res) {
-                   answer(ctx, req, res, true);
-               }));
-    server.Get(R"(/v1/profiles/([0-9a-fA-F-]{1,64})/timeline)",
-               guarded(ctx, "/v1/profiles/{id}/timeline", [&ctx](const httplib::Request& req, httplib::Response& res) {
+void registerProfileRoutes(http::Router& router, HubContext& ctx) {
+    router.get("/v1/profiles/welcome", routeOptions("/v1/profiles/welcome", kScopeIngest),
+               guarded(ctx, "/v1/profiles/welcome", [&ctx](const auto& req, auto& res) { answer(ctx, req, res, false); }));
+    router.get("/v1/profiles/lookup", routeOptions("/v1/profiles/lookup", kScopeLookup),
+               guarded(ctx, "/v1/profiles/lookup", [&ctx](const auto& req, auto& res) { answer(ctx, req, res, true); }));
+    router.get("/v1/profiles/{id}/timeline", routeOptions("/v1/profiles/{id}/timeline", kScopeHeadOffice),
+               guarded(ctx, "/v1/profiles/{id}/timeline", [&ctx](const http::Request& req, http::Response& res) {
                    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+                   if (!isProfileId(req.capture("id"))) return sendError(res, 404, "not found");
                    timelineRoute(ctx, req, res);
                }));
-    server.Delete(R"(/v1/profiles/([0-9a-fA-F-]{1,64}))",
-                  guarded(ctx, "/v1/profiles/{id}", [&ctx](const httplib::Request& req, httplib::Response& res) {
-                      if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
-                      auto erased = ctx.store->eraseProfile(req.matches[1].str());
-                      if (!erased) {
-                          res.set_header("Retry-After", "5");
-                          sendError(res, 503, "store unavailable");
-                      } else if (!*erased) {
-                          sendError(res, 404, "not found");
-                      } else {
-                          sendJson(res, {{"erased", true}, {"profileId", req.matches[1].str()}});
-                      }
-                  }));
+    router.del("/v1/profiles/{id}", routeOptions("/v1/profiles/{id}", kScopeHeadOffice),
+               guarded(ctx, "/v1/profiles/{id}", [&ctx](const http::Request& req, http::Response& res) {
+                   if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+                   const std::string id = req.capture("id");
+                   if (!isProfileId(id)) return sendError(res, 404, "not found");
+                   auto erased = ctx.store->eraseProfile(id);
+                   if (!erased) {
+                       res.setHeader("Retry-After", "5");
+                       sendError(res, 503, "store unavailable");
+                   } else if (!*erased) {
+                       sendError(res, 404, "not found");
+                   } else {
+                       sendJson(res, {{"erased", true}, {"profileId", id}});
+                   }
+               }));
 }
 
 }  // namespace touchpoint::hub
