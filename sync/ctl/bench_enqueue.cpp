@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -138,16 +139,18 @@ double fillBacklog(outbox::Outbox& box, const event::KioskEventFactory& f, std::
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace
+struct BenchEnqueueOptions {
+    std::string dir;
+    std::int64_t n = 5000;
+    std::int64_t backlog = 0;
+    bool json = false;
+};
 
-int runBenchEnqueue(Context& /*context*/, Args& args) {
-    const auto dirArg = args.option("--dir");
-    const auto n = args.intOption("--n", 10, 10'000'000).value_or(5000);
-    const auto backlog = args.intOption("--backlog", 0, 100'000'000).value_or(0);
-    const bool json = args.flag("--json");
-    args.finish();
-    if (!dirArg) throw UsageError("bench enqueue needs --dir DIR (a folder on the disk to measure)");
-    const std::filesystem::path dir = *dirArg;
+int runBenchEnqueue(const BenchEnqueueOptions& o) {
+    const std::int64_t n = o.n;
+    const std::int64_t backlog = o.backlog;
+    const bool json = o.json;
+    const std::filesystem::path dir = o.dir;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw RuntimeError("cannot create " + dir.string() + ": " + ec.message());
@@ -237,6 +240,24 @@ int runBenchEnqueue(Context& /*context*/, Args& args) {
         std::printf("%s\n", out.dump(2).c_str());
     }
     return 0;
+}
+
+}  // namespace
+
+void benchEnqueueCommand(CLI::App& bench, Action& chosen) {
+    auto* cmd = bench.add_subcommand(
+        "enqueue", "enqueue p50/p99 against a bare SQLite INSERT+COMMIT with the same PRAGMAs, same run; with "
+                   "--backlog, also against an outbox already holding N events");
+    auto o = std::make_shared<BenchEnqueueOptions>();
+    cmd->add_option("--dir", o->dir, "a folder on the disk to measure")->required();
+    cmd->add_option("--n", o->n, "enqueues measured")
+        ->check(CLI::Range(std::int64_t{10}, std::int64_t{10'000'000}))
+        ->capture_default_str();
+    cmd->add_option("--backlog", o->backlog, "events already pending in the third outbox")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}))
+        ->capture_default_str();
+    cmd->add_flag("--json", o->json, "print one line of JSON");
+    runs(cmd, chosen, [o](Context&) { return runBenchEnqueue(*o); });
 }
 
 }  // namespace touchpoint::ctl
