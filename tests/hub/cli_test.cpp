@@ -232,7 +232,7 @@ TEST(HubCli, UnknownOptionsAndMissingValuesAreRefusedWithExitCode2) {
     expectRefused({"init", "--dir", (dir / "h").string(), "--port", "70000"}, "--port");
     expectRefused({"token", "add", "--config", config, "--scope", "ingest"}, "--name");
     expectRefused({"token", "add", "--config", config, "--scope", "root", "--name", "x"}, "--scope");
-    expectRefused({"token", "rename", "--config", config}, "rename");
+    expectRefused({"token", "rename", "--config", config}, "subcommand is required");
     expectRefused({"token", "list", "--config", config, "--verbose"}, "--verbose");
     expectRefused({"members", "import", "--config", config}, "file");
     EXPECT_FALSE(std::filesystem::exists(dir / "h"));
