@@ -54,9 +54,9 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
                                                           app->m_queue, services.welcomeStore());
     app->m_ui = std::make_unique<ui::KioskUi>(services.texts(), app->m_fonts);
 #ifdef TOUCHPOINT_KIOSK_HAS_STAFF_UI
-    ui::StaffDeps deps{cfg, clock, services.events(), app->m_queue, cfg.outbox.path, &services.outbox(),
-                       services.uploader()};
-    app->m_staff = ui::makeStaffPanel(deps);
+    app->m_staffMode = std::make_unique<StaffMode>(
+        StaffModeDeps{cfg, clock, services.events(), app->m_queue, &services.outbox(), services.uploader()});
+    app->m_staff = ui::makeStaffPanel({app->m_staffMode->controller(), clock});
 #endif
     if (auto* up = services.uploader()) {
         up->setOnHealthChanged([](const uploader::HealthSnapshot&) { platform::Window::wake(); });
@@ -68,6 +68,7 @@ KioskApp::~KioskApp() {
     // Workers post into m_queue and call into the controller: stop them before either goes away.
     m_services.stopWorkers();
     m_staff.reset();
+    m_staffMode.reset();
     m_controller.reset();
     m_window.reset();
 }

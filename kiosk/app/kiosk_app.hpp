@@ -14,6 +14,7 @@
 #include "core/run_queue.hpp"
 #include "platform/window.hpp"
 #include "services.hpp"
+#include "staff_mode.hpp"
 #include "ui/kiosk_ui.hpp"
 #include "ui/staff_panel.hpp"
 #include "ui/theme.hpp"
@@ -75,7 +76,8 @@ private:
     RunQueue m_queue;
     std::unique_ptr<KioskController> m_controller;
     std::unique_ptr<ui::KioskUi> m_ui;
-    std::unique_ptr<ui::StaffPanel> m_staff;
+    std::unique_ptr<StaffMode> m_staffMode;  ///< staff core over the app's adapters
+    std::unique_ptr<ui::StaffPanel> m_staff;  ///< draws m_staffMode's controller
     std::vector<double> m_frameTimesMs;
     int m_framesToDraw = 3;
     bool m_quit = false;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "common/log.hpp"
+#include "hub_settings.hpp"
 
 #ifndef TOUCHPOINT_APP_VERSION
 #define TOUCHPOINT_APP_VERSION "0.0.0"
@@ -52,6 +53,10 @@ std::vector<std::string> checkRuntime(const config::KioskConfig& config) {
         }
     }
     return problems;
+}
+
+std::filesystem::path besideOutbox(const std::filesystem::path& outboxPath, const char* name) {
+    return outboxPath.has_parent_path() ? outboxPath.parent_path() / name : std::filesystem::path(name);
 }
 
 FlowOptions flowOptions(const config::KioskConfig& config) {
@@ -105,7 +110,7 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
 
     const bool hub = options.connectHub && !config.hub.url.empty();
     if (hub && options.startUploader) {
-        auto uo = uploader::UploaderOptions::fromHub(config.hub, config.outbox.path);
+        auto uo = uploaderOptions(config.hub, config.outbox.path);
         uo.heartbeatFactory = s->m_events.get();
         auto up = uploader::Uploader::create(std::move(uo));
         if (!up) return Fail("uploader: " + up.error());
@@ -118,9 +123,7 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     });
     {
         // Beside the outbox, like staff mode's status cache. Without it the cache is memory-only.
-        const auto& outboxPath = config.outbox.path;
-        auto welcome = WelcomeStore::open(
-            {outboxPath.has_parent_path() ? outboxPath.parent_path() / "welcome-cache.db" : "welcome-cache.db"}, clock);
+        auto welcome = WelcomeStore::open({besideOutbox(config.outbox.path, "welcome-cache.db")}, clock);
         if (welcome) {
             s->m_welcomeStore = std::move(welcome).value();
         } else {
@@ -128,7 +131,7 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
         }
     }
     if (hub) {
-        s->m_profiles = std::make_unique<HubProfileClient>(uploader::HttpsClientOptions::fromHub(config.hub),
+        s->m_profiles = std::make_unique<HubProfileClient>(httpsOptions(config.hub),
                                                            config.hub.token,
                                                            std::chrono::milliseconds(config.hub.welcomeTimeoutMs));
     }

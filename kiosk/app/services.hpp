@@ -31,6 +31,9 @@ std::vector<std::string> checkRuntime(const config::KioskConfig& config);
 
 FlowOptions flowOptions(const config::KioskConfig& config);
 
+/// A file the kiosk keeps next to its outbox (the welcome and staff caches, the staff lockout state).
+std::filesystem::path besideOutbox(const std::filesystem::path& outboxPath, const char* name);
+
 struct ServiceOptions {
     bool startUploader = true;
     bool connectHub = true;  ///< false: no welcome requests either (bench, offline scripts)

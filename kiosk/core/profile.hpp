@@ -13,15 +13,10 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "core/reward.hpp"
 #include "event/kiosk_events.hpp"
 
 namespace touchpoint::kiosk {
-
-struct Reward {
-    std::string id;
-    std::string name;
-    std::int64_t points = 0;
-};
 
 struct WelcomeInfo {
     bool found = false;

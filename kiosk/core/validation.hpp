@@ -1,6 +1,7 @@
 #pragma once
-// Checks what a shopper typed before it becomes an identity: phone numbers through libphonenumber for the
-// store's region (normalised to E.164), email by syntax (lower-cased), scanned member codes by charset.
+// Checks what a shopper typed or scanned before it becomes an identity, by the rules every program shares
+// (event/identifier.hpp: phone possible for the store's region -> E.164, email shape -> lower-cased, member
+// code charset), with the errors the sign-in screen translates.
 
 #include <memory>
 #include <string>
@@ -27,10 +28,10 @@ private:
     std::string m_region;
 };
 
-/// Lower-cased, trimmed address if it has the shape local@domain.tld with sane characters.
+/// Lower-cased, trimmed address if it has the shape local@domain.tld (event::normalizeEmail).
 Result<std::string, InputError> normalizeEmail(std::string_view typed);
 
-/// A keyboard-wedge scan: printable ASCII, 4..64 characters, trimmed.
+/// A keyboard-wedge scan, trimmed: 4..64 visible ASCII characters but " ' < > ` \ (event::normalizeMemberCode).
 Result<std::string, InputError> normalizeMemberCode(std::string_view scanned);
 
 /// Card numbers are digits only; anything else a scanner sends is taken as a QR code.

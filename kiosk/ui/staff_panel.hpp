@@ -2,14 +2,15 @@
 // The seam for staff mode (kiosk/core/staff, kiosk/ui/staff). A 3 s press in the top-left corner makes the
 // controller drop the shopper's session and switch to AppMode::Staff; from then on the app calls the staff
 // panel's draw() instead of the shopper screens until isOpen() turns false (then back to attract). The
-// panel owns everything from the PIN pad on, with its own controller, idle timeout and wipe.
+// panel draws the staff controller's view-models (PIN pad, pages, idle countdown) and applies the intents its
+// screens return; it owns no service.
 //
 // To plug in: kiosk/ui/staff/CMakeLists.txt (added by kiosk/CMakeLists.txt when present) builds a library
-// target named `touchpoint_kiosk_staff_ui` that defines makeStaffPanel(); the app links it and compiles with
-// TOUCHPOINT_KIOSK_HAS_STAFF_UI. Without it the long press is ignored (logged) and the shopper screen stays.
+// target named `touchpoint_kiosk_staff_ui` that defines makeStaffPanel(); the app builds the controller over
+// its adapters (kiosk/app/staff_mode.hpp), links the library and compiles with TOUCHPOINT_KIOSK_HAS_STAFF_UI.
+// Without it the long press is ignored (logged) and the shopper screen stays.
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,14 +19,9 @@
 
 namespace touchpoint {
 class Clock;
-namespace config { struct KioskConfig; }
-namespace event { class KioskEventFactory; }
-namespace outbox { class Outbox; }
-namespace uploader { class Uploader; }
-}  // namespace touchpoint
-
-namespace touchpoint::kiosk {
-class RunQueue;
+}
+namespace touchpoint::kiosk::staff {
+class StaffController;
 }
 
 namespace touchpoint::kiosk::ui {
@@ -51,13 +47,8 @@ public:
 
 /// What the app lends the staff panel. Everything outlives the panel.
 struct StaffDeps {
-    const config::KioskConfig& config;
+    ::touchpoint::kiosk::staff::StaffController& controller;  ///< built by the app over its adapters
     const Clock& clock;
-    const event::KioskEventFactory& events;
-    RunQueue& queue;                   ///< worker results back to the UI thread
-    std::filesystem::path outboxPath;  ///< open your own Outbox connection on it for slow reads
-    outbox::Outbox* outbox = nullptr;  ///< the UI thread's connection (dead letters, audit enqueue)
-    uploader::Uploader* uploader = nullptr;  ///< health, flush, restart; null on an offline-only kiosk
 };
 
 /// Defined by the staff-mode library (kiosk/ui/staff) when it is built.

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text.hpp"
 #include "event/sealing.hpp"
 
 namespace touchpoint::config {
@@ -31,13 +32,6 @@ std::string unknownMessage(const std::string& key, const std::vector<std::string
     const std::string suggestion = closestMatch(key, known);
     if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
     return message;
-}
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
 }
 
 }  // namespace
@@ -268,7 +262,7 @@ bool SectionReader::getSecret(const std::string& key, std::string& out, Need nee
             issue(fileKey, "cannot read " + path.string());
             return false;
         }
-        out = trim(text.str());
+        out = std::string(trim(text.str()));
         if (out.empty()) {
             issue(fileKey, path.string() + " is empty");
             return false;

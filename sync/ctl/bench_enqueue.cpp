@@ -2,7 +2,15 @@
 // INSERT + COMMIT on a file with the same PRAGMAs (WAL, synchronous=FULL), the same row size, measured in the
 // same run with the operations interleaved so both see the same disk and the same neighbours. With
 // --backlog N a third outbox already holding N events joins the rotation, so the empty-vs-backlog ratio also
-// comes from one run.
+// comes from one run. With --while-retrying that backlog outbox also has the kiosk's real uploader thread
+// running on its own connection, retrying against a hub that refuses connections (a bound, never-listening
+// loopback port): each failed attempt reads a batch and records the attempt in a write transaction, which
+// is what could make the UI's enqueue wait.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,11 +19,13 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.hpp"
 #include "common/sqlite.hpp"
 #include "ctl/commands.hpp"
+#include "uploader/uploader.hpp"
 
 namespace touchpoint::ctl {
 
@@ -139,17 +149,70 @@ double fillBacklog(outbox::Outbox& box, const event::KioskEventFactory& f, std::
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// A loopback port that refuses connections for as long as this lives: bound (so nobody else takes it) but
+/// never listening, so a connect gets ECONNREFUSED at once, like a hub host whose service is down.
+class RefusingPort {
+public:
+    RefusingPort() : m_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+            ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw RuntimeError("cannot reserve a loopback port for the dead hub");
+        }
+        m_port = ntohs(addr.sin_port);
+    }
+    ~RefusingPort() { ::close(m_fd); }
+    RefusingPort(const RefusingPort&) = delete;
+    RefusingPort& operator=(const RefusingPort&) = delete;
+    int port() const { return m_port; }
+
+private:
+    int m_fd;
+    int m_port = 0;
+};
+
+/// The kiosk's uploader on its own connection to `outboxPath`, pointed at the dead hub, retrying on a
+/// backoff of `retryMs` (base and cap: it retries every retryMs x U(0,1), far more often than a kiosk's
+/// 1 s doubling to 5 min, so the bench sees many more attempts than a kiosk would).
+std::unique_ptr<uploader::Uploader> startRetryingUploader(const std::filesystem::path& outboxPath, int port,
+                                                          std::int64_t retryMs) {
+    uploader::UploaderOptions o;
+    o.http.baseUrl = "https://127.0.0.1:" + std::to_string(port);
+    o.http.proxy = "none";
+    o.http.connectTimeout = std::chrono::milliseconds(2000);
+    o.token = "bench-token";
+    o.outboxPath = outboxPath;
+    o.backoffBase = uploader::Millis(retryMs);
+    o.backoffCap = uploader::Millis(retryMs);
+    o.heartbeatInterval = uploader::Millis(0);
+    auto u = uploader::Uploader::create(std::move(o));
+    if (!u) throw RuntimeError(u.error());
+    u.value()->start();
+    return std::move(u.value());
+}
+
 struct BenchEnqueueOptions {
     std::string dir;
     std::int64_t n = 5000;
-    std::int64_t backlog = 0;
+    std::int64_t backlog = 0;  // kRetryingBacklog when --while-retrying comes without --backlog
+    bool whileRetrying = false;
+    std::int64_t retryMs = 50;
     bool json = false;
 };
+
+/// --while-retrying's backlog when none is given: the retrying uploader needs rows to retry on.
+constexpr std::int64_t kRetryingBacklog = 100'000;
 
 int runBenchEnqueue(const BenchEnqueueOptions& o) {
     const std::int64_t n = o.n;
     const std::int64_t backlog = o.backlog;
+    const bool whileRetrying = o.whileRetrying;
+    const std::int64_t retryMs = o.retryMs;
     const bool json = o.json;
+    if (whileRetrying && backlog == 0) throw UsageError("--while-retrying needs a backlog (--backlog N, N > 0)");
     const std::filesystem::path dir = o.dir;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -173,6 +236,17 @@ int runBenchEnqueue(const BenchEnqueueOptions& o) {
     if (backlog > 0) {
         full = openBenchOutbox(backlogPath);
         fillSeconds = fillBacklog(*full, factory, backlog);
+    }
+    std::optional<RefusingPort> deadHub;
+    std::unique_ptr<uploader::Uploader> retrying;
+    if (whileRetrying) {
+        deadHub.emplace();
+        retrying = startRetryingUploader(backlogPath, deadHub->port(), retryMs);
+        // Let it fail a few times first, so the timed part runs while it is deep in its retry loop.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (retrying->health().consecutiveFailures < 3 && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
     }
 
     // Messages are built (and sealed) before timing: capture happens before enqueue in the kiosk too.
@@ -210,6 +284,12 @@ int runBenchEnqueue(const BenchEnqueueOptions& o) {
         }
     }
 
+    uploader::HealthSnapshot retryHealth;
+    if (retrying) {
+        retryHealth = retrying->health();
+        retrying->stop();
+    }
+
     const Percentiles b = percentiles(bareUs);
     const Percentiles e = percentiles(emptyUs);
     auto round2 = [](double v) { return std::round(v * 100.0) / 100.0; };
@@ -234,6 +314,17 @@ int runBenchEnqueue(const BenchEnqueueOptions& o) {
         out["backlog_vs_bare_ratio_p50"] = round2(f.p50 / b.p50);
         out["target_backlog_ratio_p50"] = 1.2;
     }
+    if (retrying) {
+        const Percentiles f = percentiles(backlogUs);
+        out["while_retrying"] = {{"hub", "refused connection on 127.0.0.1"},
+                                 {"retry_ms", retryMs},
+                                 {"uploader_requests", retryHealth.requests},
+                                 {"uploader_consecutive_failures", retryHealth.consecutiveFailures},
+                                 {"uploader_cause", retryHealth.causeCode}};
+        out["retrying_enqueue_us"] = {{"p50", round2(f.p50)}, {"p99", round2(f.p99)}};
+        out["retrying_vs_bare_ratio_p99"] = round2(f.p99 / b.p99);
+        out["target_retrying_ratio_p99"] = 1.5;
+    }
     if (json) {
         std::printf("%s\n", out.dump().c_str());
     } else {
@@ -247,17 +338,30 @@ int runBenchEnqueue(const BenchEnqueueOptions& o) {
 void benchEnqueueCommand(CLI::App& bench, Action& chosen) {
     auto* cmd = bench.add_subcommand(
         "enqueue", "enqueue p50/p99 against a bare SQLite INSERT+COMMIT with the same PRAGMAs, same run; with "
-                   "--backlog, also against an outbox already holding N events");
+                   "--backlog, also against an outbox already holding N events (whose uploader retries against "
+                   "a dead hub meanwhile with --while-retrying)");
     auto o = std::make_shared<BenchEnqueueOptions>();
     cmd->add_option("--dir", o->dir, "a folder on the disk to measure")->required();
     cmd->add_option("--n", o->n, "enqueues measured")
         ->check(CLI::Range(std::int64_t{10}, std::int64_t{10'000'000}))
         ->capture_default_str();
-    cmd->add_option("--backlog", o->backlog, "events already pending in the third outbox")
-        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}))
-        ->capture_default_str();
+    auto* backlog = cmd->add_option("--backlog", o->backlog,
+                                    "events already pending in the third outbox (default 100000 with "
+                                    "--while-retrying)")
+                        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}))
+                        ->capture_default_str();
+    auto* whileRetrying = cmd->add_flag("--while-retrying", o->whileRetrying,
+                                        "run the kiosk's uploader on the backlog outbox meanwhile, retrying "
+                                        "against a dead hub (a refusing loopback port)");
+    cmd->add_option("--retry-ms", o->retryMs, "the retrying uploader's backoff (base and cap)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{600'000}))
+        ->capture_default_str()
+        ->needs(whileRetrying);
     cmd->add_flag("--json", o->json, "print one line of JSON");
-    runs(cmd, chosen, [o](Context&) { return runBenchEnqueue(*o); });
+    runs(cmd, chosen, [o, backlog](Context&) {
+        if (o->whileRetrying && backlog->count() == 0) o->backlog = kRetryingBacklog;
+        return runBenchEnqueue(*o);
+    });
 }
 
 }  // namespace touchpoint::ctl

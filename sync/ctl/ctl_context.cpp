@@ -1,13 +1,12 @@
 #include "ctl/ctl_context.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/clock.hpp"
+#include "common/tls_cert.hpp"
 #include "event/sealing.hpp"
 
 namespace touchpoint::ctl {
@@ -84,16 +83,9 @@ TestKeys loadOrCreateTestKeys(const std::filesystem::path& file, bool& created) 
                            {"sealingPublicKey", keys.sealingPublicKey},
                            {"sealingSecretKey", keys.sealingSecretKey},
                            {"identityHashKey", keys.identityHashKey}};
-    const std::filesystem::path tmp = file.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(2) << "\n";
-        if (!out) throw RuntimeError("cannot write test keys to " + tmp.string());
+    if (auto written = tls::writeFileAtomically(file.string(), j.dump(2) + "\n", 0600); !written) {
+        throw RuntimeError("cannot write test keys: " + written.error());
     }
-    ::chmod(tmp.c_str(), 0600);
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) throw RuntimeError("cannot write test keys to " + file.string() + ": " + ec.message());
     created = true;
     return keys;
 }

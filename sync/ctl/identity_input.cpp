@@ -1,81 +1,56 @@
 #include "ctl/identity_input.hpp"
 
-#include <phonenumbers/phonenumberutil.h>
-
-#include <algorithm>
-#include <cctype>
+#include "event/identifier.hpp"
 
 namespace touchpoint::ctl {
 
+namespace {
+
+/// The shared rules (event/identifier.hpp) with a message that names the input and what was wrong with it.
+struct Wording {
+    std::string_view what;      ///< "phone number"
+    std::string lengthRule;     ///< said when the length is wrong
+    std::string invalidRule;    ///< said when the text is not that kind of identifier
+};
+
+Result<std::string, std::string> explained(Result<std::string, event::IdentifierError> r, const Wording& w,
+                                           std::string_view text) {
+    if (r) return std::move(r).value();
+    switch (r.error()) {
+        case event::IdentifierError::Empty: return Fail(std::string(w.what) + " is empty");
+        case event::IdentifierError::Length: return Fail(w.lengthRule + ": '" + std::string(text) + "'");
+        case event::IdentifierError::Invalid: break;
+    }
+    return Fail(w.invalidRule + ": '" + std::string(text) + "'");
+}
+
+std::string count(std::size_t n) { return std::to_string(n); }
+
+}  // namespace
+
 Result<std::string, std::string> normalizePhone(std::string_view text, const std::string& region) {
-    using i18n::phonenumbers::PhoneNumber;
-    using i18n::phonenumbers::PhoneNumberUtil;
-    const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-    PhoneNumber number;
-    if (text.empty() || text.size() > 40 ||
-        util->Parse(std::string(text), region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
-        return Fail(std::string("not a phone number: '") + std::string(text) + "'");
-    }
-    // IsPossibleNumber checks the length for the country; IsValidNumber also checks the number ranges the
-    // country has allocated. The fictional 555 numbers used in training and tests pass the first only, so
-    // they are accepted when typed with an explicit +1 country code.
-    if (!util->IsValidNumber(number) && !(util->IsPossibleNumber(number) && number.country_code() == 1 &&
-                                          text.front() == '+')) {
-        return Fail(std::string("not a valid phone number for region ") + region + ": '" + std::string(text) + "'");
-    }
-    std::string e164;
-    util->Format(number, PhoneNumberUtil::E164, &e164);
-    return e164;
+    return explained(event::normalizePhone(text, region),
+                     {"phone number", "a phone number has at most " + count(event::kMaxPhoneText) + " characters",
+                      "not a possible phone number for region " + region},
+                     text);
 }
 
 Result<std::string, std::string> normalizeEmail(std::string_view text) {
-    const std::string bad = "not a valid email address: '" + std::string(text) + "'";
-    if (text.size() < 3 || text.size() > 254) return Fail(bad);
-    const auto at = text.rfind('@');
-    if (at == std::string_view::npos || at == 0 || at > 64 || text.find('@') != at) return Fail(bad);
-    const std::string_view local = text.substr(0, at);
-    const std::string_view domain = text.substr(at + 1);
-    const std::string_view localSpecials = "!#$%&'*+/=?^_`{|}~-.";
-    for (char c : local) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && localSpecials.find(c) == std::string_view::npos) {
-            return Fail(bad);
-        }
-    }
-    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) return Fail(bad);
-    // Domain: dot-separated labels of letters, digits and inner hyphens; a top-level label of 2+ letters.
-    std::size_t labels = 0;
-    std::size_t start = 0;
-    std::string_view lastLabel;
-    while (start <= domain.size()) {
-        const auto dot = domain.find('.', start);
-        const std::string_view label = domain.substr(start, dot == std::string_view::npos ? domain.npos : dot - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return Fail(bad);
-        for (char c : label) {
-            if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-') return Fail(bad);
-        }
-        ++labels;
-        lastLabel = label;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    if (labels < 2 || lastLabel.size() < 2 ||
-        !std::all_of(lastLabel.begin(), lastLabel.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; })) {
-        return Fail(bad);
-    }
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    return out;
+    return explained(event::normalizeEmail(text),
+                     {"email address",
+                      "an email address has at most " + count(event::kMaxEmail) + " characters, " +
+                          count(event::kMaxEmailLocal) + " before the @",
+                      "not a valid email address"},
+                     text);
 }
 
 Result<std::string, std::string> normalizeMember(std::string_view text) {
-    if (text.empty() || text.size() > 64) return Fail(std::string("member id must be 1 to 64 characters"));
-    for (char c : text) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_') {
-            return Fail("member id may hold only letters, digits, '-' and '_': '" + std::string(text) + "'");
-        }
-    }
-    return std::string(text);
+    return explained(event::normalizeMemberCode(text),
+                     {"member id",
+                      "member id must be " + count(event::kMinMemberCode) + " to " + count(event::kMaxMemberCode) +
+                          " characters",
+                      "member id may hold visible ASCII characters except \" ' < > ` \\"},
+                     text);
 }
 
 Result<event::Identity, std::string> parseIdentityArg(std::string_view text, const std::string& region) {

@@ -1,7 +1,7 @@
 #pragma once
-// Validation and normalisation of identifiers typed at the command line: phones to E.164 with
-// libphonenumber, emails checked and lower-cased, member ids checked. The same identifier always becomes
-// the same string, so its keyed hash finds its events.
+// Identifiers typed at the command line, by the rules every program shares (event/identifier.hpp), with
+// errors worded for a terminal. The same identifier always becomes the same string, so its keyed hash finds
+// its events.
 
 #include <string>
 #include <string_view>
@@ -13,9 +13,9 @@ namespace touchpoint::ctl {
 
 /// "+1 (555) 555-0123" or "5555550123" (with region "US") -> "+15555550123".
 Result<std::string, std::string> normalizePhone(std::string_view text, const std::string& region);
-/// Checks the shape (local@domain.tld, RFC 5321 lengths) and lower-cases it.
+/// Checks the shape (local@domain.tld, RFC 5321 lengths), trims and lower-cases it.
 Result<std::string, std::string> normalizeEmail(std::string_view text);
-/// Letters, digits, '-' and '_', 1..64 characters.
+/// A member card or QR code: 4..64 visible ASCII characters except " ' < > ` \, trimmed.
 Result<std::string, std::string> normalizeMember(std::string_view text);
 /// "phone:...", "email:...", "member:..." -> a validated Identity.
 Result<event::Identity, std::string> parseIdentityArg(std::string_view text, const std::string& region);

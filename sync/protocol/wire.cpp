@@ -10,18 +10,13 @@
 #include <unordered_map>
 
 #include "common/clock.hpp"
+#include "common/text.hpp"
 
 namespace touchpoint::protocol {
 
 namespace {
 
 constexpr std::int64_t kMaxRetryAfterS = 24 * 3600;  // nobody waits longer than a day on one answer
-
-std::string_view trimView(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-    return s;
-}
 
 constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -30,7 +25,7 @@ constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu
 }  // namespace
 
 bool checkPayload(std::string_view payload) {
-    payload = trimView(payload);
+    payload = trim(payload);
     return payload.size() >= 2 && payload.front() == '{' && payload.back() == '}';
 }
 
@@ -52,7 +47,7 @@ void encodeBatch(const std::vector<std::string_view>& payloads, std::int64_t sen
                 continue;
             }
         }
-        out += trimView(p);
+        out += trim(p);
     }
     out += "],\"sentAt\":\"";
     out += formatIsoUtcMs(sentAtMs);
@@ -81,7 +76,7 @@ std::string_view toString(ReceiptErrc code) {
 
 Result<ReceiptSet, ReceiptError> parseReceipts(std::string_view body, const std::vector<std::string>& sentIds,
                                                std::string_view contentType) {
-    const std::string_view trimmed = trimView(body);
+    const std::string_view trimmed = trim(body);
     const bool html = contentType.find("html") != std::string_view::npos || (!trimmed.empty() && trimmed.front() == '<');
     if (html) {
         return Fail(ReceiptError{ReceiptErrc::NotJson, "the answer is a web page, not a receipt (captive portal or proxy?)", true});
@@ -198,7 +193,7 @@ std::string encodeError(std::string_view message) {
 }
 
 std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value, std::int64_t nowUtcMs) {
-    value = trimView(value);
+    value = trim(value);
     if (value.empty()) return std::nullopt;
     if (value.front() >= '0' && value.front() <= '9') {
         std::int64_t seconds = 0;
@@ -214,7 +209,7 @@ std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
 }
 
 std::optional<std::int64_t> parseHttpDate(std::string_view value) {
-    value = trimView(value);
+    value = trim(value);
     // An HTTP-date has at most 33 characters (RFC 850 on a Wednesday); anything far longer is not one.
     if (value.empty() || value.size() > 64) return std::nullopt;
     // libcurl's parser takes all three HTTP forms (IMF-fixdate, RFC 850, asctime) and refuses impossible

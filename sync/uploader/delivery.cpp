@@ -48,6 +48,14 @@ Classification classifyResponse(const HttpResult& result, const std::vector<std:
         case TransportErrc::Aborted: c.verdict = Verdict::Aborted; break;
         default: c.verdict = Verdict::Retry; break;
         }
+        switch (e.kind) {
+        case TransportErrc::ConnectFailed:
+        case TransportErrc::TlsNotYetValid:
+        case TransportErrc::TlsUntrusted:
+        case TransportErrc::TlsExpired:
+        case TransportErrc::TlsFailed: c.requestSent = false; break;
+        default: break;  // a timeout or a dropped connection may have delivered the request
+        }
         return c;
     }
     const HttpResponse& r = result.value();

@@ -30,6 +30,11 @@ std::string_view toString(Verdict verdict);
 struct Classification {
     Verdict verdict = Verdict::Retry;
     int httpStatus = 0;                 ///< 0 when no HTTP answer arrived
+    /// False when the request never left: the hub could not be reached (connection refused, no route, DNS)
+    /// or the TLS handshake failed. Such a failure says nothing about the messages, so no attempt is
+    /// recorded on their rows (rewriting a whole batch's rows on every retry against a dead hub made the
+    /// UI's enqueue wait for the write lock).
+    bool requestSent = true;
     std::string causeCode;              ///< stable: "timeout", "http_503", "captive_portal", "tls_untrusted", ...
     std::string cause;                  ///< plain words for the screen and the CLI
     std::optional<Millis> retryAfter;   ///< the server's Retry-After, capped at 24 h

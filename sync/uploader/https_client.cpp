@@ -8,7 +8,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "config/kiosk_config.hpp"
+#include "common/text.hpp"
 
 namespace touchpoint::uploader {
 
@@ -26,20 +26,6 @@ struct SlistDeleter {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-std::string lowerCase(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string trim(std::string_view text) {
-    std::size_t b = 0;
-    std::size_t e = text.size();
-    while (b < e && (text[b] == ' ' || text[b] == '\t')) ++b;
-    while (e > b && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r' || text[e - 1] == '\n')) --e;
-    return std::string(text.substr(b, e - b));
-}
 
 /// Per-transfer state the curl callbacks write into.
 struct Transfer {
@@ -71,7 +57,7 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
     }
     const auto colon = line.find(':');
     if (colon != std::string_view::npos) {
-        t->response.headers.emplace_back(lowerCase(trim(line.substr(0, colon))), trim(line.substr(colon + 1)));
+        t->response.headers.emplace_back(asciiLower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
     }
     return n;
 }
@@ -184,20 +170,8 @@ std::string_view toString(TransportErrc kind) {
     return "other";
 }
 
-HttpsClientOptions HttpsClientOptions::fromHub(const config::HubSection& hub) {
-    HttpsClientOptions o;
-    o.baseUrl = hub.url;
-    o.caFile = hub.caFile;
-    o.clientCertFile = hub.clientCertFile;
-    o.clientKeyFile = hub.clientKeyFile;
-    o.proxy = hub.proxy;
-    o.connectTimeout = std::chrono::seconds(std::max(1, hub.connectTimeoutS));
-    o.totalTimeout = std::chrono::seconds(std::max(1, hub.requestTimeoutS));
-    return o;
-}
-
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
-    const std::string key = lowerCase(name);
+    const std::string key = asciiLower(name);
     for (const auto& [k, v] : headers) {
         if (k == key) return v;
     }
@@ -211,7 +185,7 @@ struct HttpsClient::Impl {
 };
 
 HttpsClient::HttpsClient(HttpsClientOptions options) : m_options(std::move(options)), m_impl(std::make_unique<Impl>()) {
-    if (lowerCase(m_options.baseUrl).rfind("https://", 0) != 0) {
+    if (asciiLower(m_options.baseUrl).rfind("https://", 0) != 0) {
         throw std::invalid_argument("hub URL must start with https://");
     }
     while (!m_options.baseUrl.empty() && m_options.baseUrl.back() == '/') m_options.baseUrl.pop_back();
@@ -268,13 +242,16 @@ void HttpsClient::setAbortFlag(const std::atomic<bool>* flag) {
     m_impl->shouldAbort = [flag] { return flag->load(std::memory_order_relaxed); };
 }
 
-std::string HttpsClient::escape(std::string_view value) const {
-    char* out = curl_easy_escape(m_impl->easy.get(), value.data(), static_cast<int>(value.size()));
+std::string urlEscape(std::string_view value) {
+    // Since curl 7.82 the handle argument is ignored, so no handle is needed to escape.
+    char* out = curl_easy_escape(nullptr, value.data(), static_cast<int>(value.size()));
     if (out == nullptr) return {};
     std::string s(out);
     curl_free(out);
     return s;
 }
+
+std::string HttpsClient::escape(std::string_view value) const { return urlEscape(value); }
 
 HttpResult HttpsClient::get(std::string_view path, std::string_view bearerToken,
                             std::optional<std::chrono::milliseconds> timeout) {

@@ -21,10 +21,6 @@
 
 #include "common/result.hpp"
 
-namespace touchpoint::config {
-struct HubSection;
-}
-
 namespace touchpoint::uploader {
 
 /// curl_global_init / curl_global_cleanup for the process. Create one in main() before any thread starts;
@@ -51,9 +47,6 @@ struct HttpsClientOptions {
     std::chrono::seconds lowSpeedTime{30};
     std::size_t maxResponseBytes = 8 * 1024 * 1024;  ///< a larger answer is cut off (kind Other)
     std::string userAgent = "touchpoint-kiosk";
-
-    /// url, caFile, client cert/key, proxy, connect and request timeouts from the kiosk config.
-    static HttpsClientOptions fromHub(const config::HubSection& hub);
 };
 
 struct HttpResponse {
@@ -88,6 +81,9 @@ struct TransportError {
 };
 
 using HttpResult = Result<HttpResponse, TransportError>;
+
+/// Percent-encodes a query value, everything but RFC 3986 unreserved characters ("+1 555" -> "%2B1%20555").
+std::string urlEscape(std::string_view value);
 
 class HttpsClient {
 public:

@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "common/log.hpp"
-#include "config/kiosk_config.hpp"
 #include "event/kiosk_events.hpp"
 #include "outbox/outbox.hpp"
 #include "protocol/gzip.hpp"
@@ -23,19 +22,6 @@ constexpr std::string_view kLog = "uploader";
 constexpr std::size_t kBatchOverhead = 64;
 constexpr std::size_t kRequestsPerRead = 4;
 }  // namespace
-
-UploaderOptions UploaderOptions::fromHub(const config::HubSection& hub, const std::filesystem::path& outboxPath) {
-    UploaderOptions o;
-    o.http = HttpsClientOptions::fromHub(hub);
-    o.token = hub.token;
-    o.outboxPath = outboxPath;
-    o.maxBatchBytes = static_cast<std::size_t>(std::clamp(hub.maxBatchKb, 1, 500)) * 1024;
-    o.backoffBase = Millis(static_cast<std::int64_t>(std::max(0.001, hub.backoffBaseS) * 1000));
-    o.backoffCap = Millis(static_cast<std::int64_t>(std::max(hub.backoffBaseS, hub.backoffCapS) * 1000));
-    o.drainRatePerS = hub.drainRatePerS;
-    o.heartbeatInterval = Millis(static_cast<std::int64_t>(std::max(0, hub.heartbeatMinutes)) * 60 * 1000);
-    return o;
-}
 
 struct Uploader::Worker {
     explicit Worker(UploaderOptions o)
@@ -394,7 +380,7 @@ Classification Uploader::Worker::deliver(std::vector<outbox::PendingEvent>& batc
         if (out.last.verdict != Verdict::Delivered) break;
     }
     ready.reset();
-    if (out.last.verdict != Verdict::Delivered && out.last.verdict != Verdict::Aborted) {
+    if (out.last.verdict != Verdict::Delivered && out.last.verdict != Verdict::Aborted && out.last.requestSent) {
         std::vector<std::int64_t> rows;
         rows.reserve(batch.size());
         for (const auto& e : batch) rows.push_back(e.rowId);

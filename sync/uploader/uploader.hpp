@@ -53,9 +53,6 @@ struct UploaderOptions {
     std::int64_t clockSkewLimitMs = 5 * 60 * 1000;  ///< beyond this the state is clock-wrong
     const Clock* clock = nullptr;            ///< nullptr: SystemClock (tests pass a ManualClock for backoff maths)
     std::function<double()> random01;        ///< jitter source; nullptr: seeded PRNG (tests make it fixed)
-
-    /// url, token, TLS, timeouts, backoff, drain rate, batch size and heartbeat from the kiosk config.
-    static UploaderOptions fromHub(const config::HubSection& hub, const std::filesystem::path& outboxPath);
 };
 
 /// What a flush achieved.

@@ -278,7 +278,7 @@ TEST_F(Ctl, KioskConfigSuppliesIdsKeysAndTheOutboxPath) {
     EXPECT_NE(purge.out.find("purged 1"), std::string::npos) << purge.out << purge.err;
 
     std::ofstream(conf, std::ios::app) << "[ui]\nstill_there_s = 5\n";
-    CtlRun bad = ctl({"--config", conf.string(), "enqueue", "signin", "--member", "M1"});
+    CtlRun bad = ctl({"--config", conf.string(), "enqueue", "signin", "--member", "M-0001"});
     EXPECT_EQ(bad.code, 1);
     EXPECT_NE(bad.err.find("kiosk.toml:11: ui.still_there_s"), std::string::npos) << bad.err;
 }
@@ -297,6 +297,18 @@ TEST_F(Ctl, BenchEnqueuePrintsOneJsonObject) {
     EXPECT_EQ(j["backlog"], 500);
     CtlRun missingDir = ctl({"bench", "enqueue", "--json"});
     EXPECT_EQ(missingDir.code, 2);
+}
+
+TEST_F(Ctl, BenchEnqueueWhileRetryingRunsTheUploaderAgainstADeadHub) {
+    CtlRun r = ctl({"bench", "enqueue", "--dir", (m_dir / "bench").string(), "--n", "40", "--backlog", "500",
+                    "--while-retrying", "--retry-ms", "20", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    ASSERT_TRUE(j.contains("retrying_enqueue_us"));
+    EXPECT_GE(j["retrying_enqueue_us"]["p99"].get<double>(), j["retrying_enqueue_us"]["p50"].get<double>());
+    EXPECT_GT(j["retrying_vs_bare_ratio_p99"].get<double>(), 0.0);
+    EXPECT_GE(j["while_retrying"]["uploader_requests"].get<int>(), 3) << "the uploader must have been retrying";
+    EXPECT_EQ(j["while_retrying"]["uploader_cause"], "connect_failed");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "hub/store/hub_store.hpp"
 #include "hub/store/sql_backend.hpp"
 #include "hub/store/sql_schema.hpp"
+#include "hub/store/sqlite_write_strategy.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub {

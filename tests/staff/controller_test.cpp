@@ -1,11 +1,12 @@
 #include <gtest/gtest.h>
 
+#include "app/staff_status_cache.hpp"
+#include "app/uploader_sync.hpp"
 #include "common/clock.hpp"
 #include "event/kiosk_events.hpp"
 #include "event/sealing.hpp"
 #include "staff/pin.hpp"
 #include "staff/staff_controller.hpp"
-#include "staff/uploader_sync.hpp"
 #include "staff_fakes.hpp"
 #include "temp_dir.hpp"
 
@@ -44,7 +45,7 @@ struct Rig {
     Rig() {
         auto owned = std::make_unique<ScriptedTransport>();
         transport = owned.get();
-        auto cache = StatusCache::open({dir / "staff-cache.db"}, clock);
+        auto cache = app::StatusCache::open({dir / "staff-cache.db"}, clock);
         lookups = std::make_shared<LookupService>(std::move(owned), "staff-token", std::move(cache.value()));
     }
 
@@ -433,33 +434,33 @@ TEST(StaffSyncHealth, PlainWordsForEachState) {
 
 TEST(StaffSyncHealth, TheUploadersStatesMapToPlainWords) {
     uploader::HealthSnapshot h;
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Starting) << "not contacted yet";
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::Starting) << "not contacted yet";
     h.causeCode = "connect_failed";
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Offline);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::Offline);
     h.causeCode = "http_503";
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::HubError);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::HubError);
     h.state = uploader::UploaderState::TlsError;
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Certificate);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::Certificate);
     h.state = uploader::UploaderState::AuthError;
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::TokenRejected);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::TokenRejected);
     h.state = uploader::UploaderState::ClockWrong;
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::ClockWrong);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::ClockWrong);
     h.state = uploader::UploaderState::Paused;
-    EXPECT_EQ(toSyncSnapshot(h, 0, true).state, SyncState::Stopped);
-    EXPECT_EQ(toSyncSnapshot(h, 0, false).state, SyncState::NotConfigured);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::Stopped);
+    EXPECT_EQ(app::toSyncSnapshot(h, 0, false).state, SyncState::NotConfigured);
     h.state = uploader::UploaderState::Online;
     h.cause = "ok";
     h.queueDepth = 7;
     h.oldestPendingAgeMs = 1500;
     h.deadLetters = 2;
     h.drops = {{"too_large", 1}};
-    const SyncSnapshot s = toSyncSnapshot(h, 10'000, true);
+    const SyncSnapshot s = app::toSyncSnapshot(h, 10'000, true);
     EXPECT_EQ(s.state, SyncState::Online);
     EXPECT_TRUE(s.lastError.empty());
     EXPECT_EQ(s.oldestPendingUtcMs, 8'500);
     EXPECT_EQ(s.deadLetters, 2);
     EXPECT_EQ(s.drops.at("too_large"), 1);
-    UploaderSyncControl none(nullptr, SystemClock::instance());
+    app::UploaderSyncControl none(nullptr, SystemClock::instance());
     EXPECT_EQ(none.snapshot().state, SyncState::NotConfigured);
     none.syncNow();
     none.restart();

@@ -3,10 +3,10 @@
 #include <deque>
 #include <fstream>
 
+#include "app/staff_status_cache.hpp"
 #include "common/clock.hpp"
 #include "staff/identifier.hpp"
 #include "staff/lookup_service.hpp"
-#include "staff/status_cache.hpp"
 #include "staff_fakes.hpp"
 #include "temp_dir.hpp"
 
@@ -88,8 +88,8 @@ TEST(StaffIdentifier, NormalisesPhoneEmailAndCard) {
 TEST(StaffStatusCache, KeepsTheLastStatusByHashAndAgesItOut) {
     TempDir dir;
     ManualClock clock;
-    StatusCacheOptions options{dir / "staff-cache.db", 3, 24LL * 3600 * 1000};
-    auto cache = StatusCache::open(options, clock);
+    app::StatusCacheOptions options{dir / "staff-cache.db", 3, 24LL * 3600 * 1000};
+    auto cache = app::StatusCache::open(options, clock);
     ASSERT_TRUE(cache) << cache.error();
     auto status = parseLookupBody(nlohmann::json::parse(kLookupBody));
     ASSERT_TRUE(status);
@@ -123,7 +123,7 @@ TEST(StaffStatusCache, ACorruptFileIsMovedAsideAndTheCacheStillWorks) {
         std::ofstream out(dir / "staff-cache.db");
         out << "this is not a database, just some text that is long enough to matter ............";
     }
-    auto cache = StatusCache::open({dir / "staff-cache.db"}, clock);
+    auto cache = app::StatusCache::open({dir / "staff-cache.db"}, clock);
     ASSERT_TRUE(cache) << cache.error();
     auto status = parseLookupBody(nlohmann::json::parse(kLookupBody));
     ASSERT_TRUE((*cache)->put("h", *status));
@@ -144,7 +144,7 @@ TEST(StaffStatusCache, TheFirstReleasesTableIsRemovedAtOpen) {
                              " fetched_ms INTEGER NOT NULL);"
                              "INSERT INTO status VALUES('old-hash', '{}', 1);"));
     }
-    auto cache = StatusCache::open({dir / "staff-cache.db"}, clock);
+    auto cache = app::StatusCache::open({dir / "staff-cache.db"}, clock);
     ASSERT_TRUE(cache) << cache.error();
     auto status = parseLookupBody(nlohmann::json::parse(kLookupBody));
     ASSERT_TRUE((*cache)->put("h", *status));
@@ -164,7 +164,7 @@ struct StaffLookupWithHub : ::testing::Test {
     void SetUp() override {
         auto owned = std::make_unique<ScriptedTransport>();
         transport = owned.get();
-        auto cache = StatusCache::open({dir / "staff-cache.db"}, clock);
+        auto cache = app::StatusCache::open({dir / "staff-cache.db"}, clock);
         ASSERT_TRUE(cache) << cache.error();
         service = std::make_unique<LookupService>(std::move(owned), "staff-token", std::move(*cache));
     }
@@ -222,7 +222,7 @@ TEST_F(StaffLookupWithHub, NotFoundForgetsTheCachedStatus) {
 
 TEST(StaffLookupService, WithoutAHubItAnswersFromTheCacheOnly) {
     ManualClock clock;
-    auto cache = StatusCache::open({":memory:"}, clock);
+    auto cache = app::StatusCache::open({":memory:"}, clock);
     ASSERT_TRUE(cache);
     LookupService service(nullptr, "", std::move(*cache));
     const auto r = service.lookup(1, {event::Identity::Type::Member, "M-1"}, "h");

@@ -3,10 +3,10 @@
 //   build/<dir>/tests/staff/staff_bench
 #include <benchmark/benchmark.h>
 
+#include "app/staff_status_cache.hpp"
 #include "common/clock.hpp"
 #include "staff/loyalty_status.hpp"
 #include "staff/pin.hpp"
-#include "staff/status_cache.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::kiosk::staff {
@@ -34,7 +34,7 @@ BENCHMARK(parseLookup)->Unit(benchmark::kMicrosecond);
 void cachePutGet(benchmark::State& state) {
     touchpoint::testing::TempDir dir;
     const SystemClock& clock = SystemClock::instance();
-    auto cache = StatusCache::open({dir / "staff-cache.db"}, clock).value();
+    auto cache = app::StatusCache::open({dir / "staff-cache.db"}, clock).value();
     const auto status = parseLookupBody(nlohmann::json::parse(kBody)).value();
     std::int64_t i = 0;
     for (auto _ : state) {

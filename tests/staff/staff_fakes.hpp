@@ -7,52 +7,48 @@
 #include <string>
 #include <vector>
 
+#include "app/staff_lookup_client.hpp"
 #include "staff/lookup_service.hpp"
 #include "staff/staff_ports.hpp"
 #include "staff/sync_health.hpp"
 
 namespace touchpoint::kiosk::staff {
 
-/// Answers lookups from a script and records what was asked.
+/// Answers lookups from a script and records what was asked. Transport failures are named in staff terms
+/// the way the app's HTTPS adapter names them (app::lookupProblemFor).
 class ScriptedTransport final : public LookupTransport {
 public:
-    std::deque<uploader::HttpResult> answers;
+    using Answer = Result<LookupReply, LookupFailure>;
+    std::deque<Answer> answers;
     std::vector<std::string> paths;
     std::vector<std::string> tokens;
 
-    uploader::HttpResult get(std::string_view path, std::string_view token) override {
+    Answer get(std::string_view path, std::string_view token) override {
         paths.emplace_back(path);
         tokens.emplace_back(token);
-        if (answers.empty()) return Fail(uploader::TransportError{uploader::TransportErrc::ConnectFailed, "down", 7, 0});
+        if (answers.empty()) {
+            return Fail(LookupFailure{app::lookupProblemFor(uploader::TransportErrc::ConnectFailed), "down"});
+        }
         auto next = std::move(answers.front());
         answers.pop_front();
         return next;
     }
-    std::string escape(std::string_view value) const override { return HttpsLookupTransport({}).escape(value); }
+    std::string escape(std::string_view value) const override { return app::HttpsLookupTransport({}).escape(value); }
 
-    void answer(long status, std::string body) {
-        uploader::HttpResponse r;
-        r.status = status;
-        r.body = std::move(body);
-        answers.emplace_back(std::move(r));
-    }
+    void answer(long status, std::string body) { answers.emplace_back(LookupReply{status, std::move(body)}); }
     void fail(uploader::TransportErrc kind) {
-        answers.emplace_back(Fail(uploader::TransportError{kind, "scripted failure", 0, 0}));
+        answers.emplace_back(Fail(LookupFailure{app::lookupProblemFor(kind), "scripted failure"}));
     }
 };
-
 
 /// Holds every get() until release() (to test results that arrive after staff mode was left).
 class GatedTransport final : public LookupTransport {
 public:
     explicit GatedTransport(std::string body) : m_body(std::move(body)) {}
-    uploader::HttpResult get(std::string_view, std::string_view) override {
+    Result<LookupReply, LookupFailure> get(std::string_view, std::string_view) override {
         std::unique_lock lock(m_mutex);
         m_cv.wait(lock, [this] { return m_open; });
-        uploader::HttpResponse r;
-        r.status = 200;
-        r.body = m_body;
-        return r;
+        return LookupReply{200, m_body};
     }
     std::string escape(std::string_view value) const override { return std::string(value); }
     void release() {

@@ -8,15 +8,17 @@
 #include <chrono>
 #include <thread>
 
+#include "app/staff_lookup_client.hpp"
+#include "app/staff_outbox.hpp"
+#include "app/staff_status_cache.hpp"
+#include "app/uploader_sync.hpp"
 #include "common/tls_cert.hpp"
 #include "event/sealing.hpp"
 #include "outbox/outbox.hpp"
 #include "protocol/hub_receiver.hpp"
 #include "staff/lookup_service.hpp"
-#include "staff/outbox_ports.hpp"
 #include "staff/pin.hpp"
 #include "staff/staff_controller.hpp"
-#include "staff/uploader_sync.hpp"
 #include "temp_dir.hpp"
 #include "uploader/uploader.hpp"
 
@@ -110,9 +112,9 @@ TEST(StaffLookupHttps, FreshAnswerThenTheLastKnownOneWhenTheHubIsGone) {
     auto server = std::make_unique<LookupServer>(pki.certFile, pki.keyFile);
     const std::string url = server->url();
     ManualClock clock;
-    auto cache = StatusCache::open({dir / "staff-cache.db"}, clock);
+    auto cache = app::StatusCache::open({dir / "staff-cache.db"}, clock);
     ASSERT_TRUE(cache) << cache.error();
-    LookupService service(std::make_unique<HttpsLookupTransport>(clientOptions(url, pki.caFile)), "staff-token",
+    LookupService service(std::make_unique<app::HttpsLookupTransport>(clientOptions(url, pki.caFile)), "staff-token",
                           std::move(*cache));
     const event::Identity phone{event::Identity::Type::Phone, "+12025550143"};
 
@@ -124,14 +126,14 @@ TEST(StaffLookupHttps, FreshAnswerThenTheLastKnownOneWhenTheHubIsGone) {
     auto unknown = service.lookup(2, {event::Identity::Type::Phone, "+12025550199"}, "hash-q");
     EXPECT_EQ(unknown.outcome, LookupOutcome::NotFound) << unknown.detail;
 
-    LookupService wrongToken(std::make_unique<HttpsLookupTransport>(clientOptions(url, pki.caFile)), "kiosk-token",
+    LookupService wrongToken(std::make_unique<app::HttpsLookupTransport>(clientOptions(url, pki.caFile)), "kiosk-token",
                              nullptr);
     EXPECT_EQ(wrongToken.lookup(3, phone, "hash-p").problem, LookupProblem::TokenRejected);
 
     // A CA that did not sign the server: a certificate problem, never silently accepted.
     TempDir other;
     Pki otherPki(other);
-    LookupService wrongCa(std::make_unique<HttpsLookupTransport>(clientOptions(url, otherPki.caFile)),
+    LookupService wrongCa(std::make_unique<app::HttpsLookupTransport>(clientOptions(url, otherPki.caFile)),
                           "staff-token", nullptr);
     EXPECT_EQ(wrongCa.lookup(4, phone, "hash-p").problem, LookupProblem::Certificate);
     EXPECT_EQ(server->requests, 3);
@@ -161,8 +163,8 @@ TEST(StaffDeadLetters, ARejectedEventIsListedAndReplayedThroughTheUploader) {
                                     event::Sealer::fromPublicKeyB64(keys.publicKeyB64).value(),
                                     event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64()).value(),
                                     clock);
-    OutboxAuditSink audit(**box);
-    OutboxDeadLetters deadLetters(**box);
+    app::OutboxAuditSink audit(**box);
+    app::OutboxDeadLetters deadLetters(**box);
 
     // The hub rejects the first audit event: the uploader dead-letters it with the hub's reason.
     event::Message first = events.staffLookup("staff-session", 0, {event::Identity::Type::Member, "M-1"});
@@ -209,7 +211,7 @@ TEST(StaffDeadLetters, ARejectedEventIsListedAndReplayedThroughTheUploader) {
     auto up = uploader::Uploader::create(uo);
     ASSERT_TRUE(up) << up.error();
     (*up)->start();
-    UploaderSyncControl sync(up->get(), clock);
+    app::UploaderSyncControl sync(up->get(), clock);
 
     StaffSettings settings;
     settings.pinHashes = {hashPin("2468").value()};

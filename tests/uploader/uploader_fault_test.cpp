@@ -48,6 +48,8 @@ TEST_F(UploaderFaultTest, HubDownThenUp) {
     EXPECT_EQ(during.causeCode, "connect_failed");
     EXPECT_TRUE(during.nextRetryMs.has_value());
     EXPECT_EQ(pending(), 50);
+    // Refused connections never carried the messages: their rows are not rewritten with an attempt.
+    EXPECT_EQ(box->listPending(1)->front().attempts, 0);
 
     startHub(serverCert(), port);
     ASSERT_TRUE(waitDrained());

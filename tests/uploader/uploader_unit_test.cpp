@@ -104,6 +104,11 @@ TEST(Classify, TransportKindsMapToStates) {
     EXPECT_EQ(classifyResponse(transportFailure(TransportErrc::TlsNotYetValid), {}, 0).verdict, Verdict::ClockWrong);
     EXPECT_EQ(classifyResponse(transportFailure(TransportErrc::Aborted), {}, 0).verdict, Verdict::Aborted);
     EXPECT_EQ(classifyResponse(transportFailure(TransportErrc::Timeout), {}, 0).causeCode, "timeout");
+    // Only a request that may have reached the hub counts as an attempt on its messages' rows.
+    EXPECT_FALSE(classifyResponse(transportFailure(TransportErrc::ConnectFailed), {}, 0).requestSent);
+    EXPECT_FALSE(classifyResponse(transportFailure(TransportErrc::TlsUntrusted), {}, 0).requestSent);
+    EXPECT_TRUE(classifyResponse(transportFailure(TransportErrc::Timeout), {}, 0).requestSent);
+    EXPECT_TRUE(classifyResponse(transportFailure(TransportErrc::ConnectionLost), {}, 0).requestSent);
 }
 
 /// A fake hub for bisection: refuses (Split) any range that contains a poison index.

@@ -1,7 +1,7 @@
 #pragma once
-// What staff type or scan to look a shopper up, turned into the normalised identity the hub indexes:
-// phone in E.164 (libphonenumber, the store's region for numbers typed without a country code), email
-// trimmed and lower-cased, member card trimmed.
+// What staff type or scan to look a shopper up, turned into the normalised identity the hub indexes, by the
+// rules the kiosk's sign-in and the hub use too (event/identifier.hpp): phone in E.164 (the store's region for
+// numbers typed without a country code), email trimmed and lower-cased, member card or QR code trimmed.
 
 #include <string>
 #include <string_view>

@@ -1,68 +1,10 @@
 #include "staff/lookup_service.hpp"
 
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "common/log.hpp"
 
 namespace touchpoint::kiosk::staff {
-
-namespace {
-
-LookupProblem problemFor(uploader::TransportErrc kind) {
-    using uploader::TransportErrc;
-    switch (kind) {
-        case TransportErrc::TlsUntrusted:
-        case TransportErrc::TlsFailed: return LookupProblem::Certificate;
-        case TransportErrc::TlsNotYetValid:
-        case TransportErrc::TlsExpired: return LookupProblem::ClockWrong;
-        case TransportErrc::ConnectFailed:
-        case TransportErrc::Timeout:
-        case TransportErrc::ConnectionLost:
-        case TransportErrc::Aborted:
-        case TransportErrc::Other: return LookupProblem::Offline;
-    }
-    return LookupProblem::Offline;
-}
-
-std::string_view queryKey(event::Identity::Type type) {
-    switch (type) {
-        case event::Identity::Type::Phone: return "phone";
-        case event::Identity::Type::Email: return "email";
-        case event::Identity::Type::Member: return "member";
-    }
-    return "member";
-}
-
-}  // namespace
-
-uploader::HttpResult HttpsLookupTransport::get(std::string_view pathAndQuery, std::string_view bearerToken) {
-    if (!m_client) {
-        try {
-            m_client = std::make_unique<uploader::HttpsClient>(m_options);
-        } catch (const std::exception& e) {
-            return Fail(uploader::TransportError{uploader::TransportErrc::Other, e.what(), 0, 0});
-        }
-    }
-    return m_client->get(pathAndQuery, bearerToken);
-}
-
-std::string HttpsLookupTransport::escape(std::string_view value) const {
-    // Percent-encode everything but RFC 3986 unreserved characters; no handle needed for that.
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-        }
-    }
-    return out;
-}
 
 std::string_view toString(LookupOutcome outcome) {
     switch (outcome) {
@@ -89,7 +31,7 @@ std::string_view toString(LookupProblem problem) {
 }
 
 LookupService::LookupService(std::unique_ptr<LookupTransport> transport, std::string staffToken,
-                             std::unique_ptr<StatusCache> cache)
+                             std::unique_ptr<StatusStore> cache)
     : m_transport(std::move(transport)), m_token(std::move(staffToken)), m_cache(std::move(cache)) {}
 
 LookupResult LookupService::lookup(std::uint64_t requestId, const event::Identity& identity,
@@ -101,11 +43,11 @@ LookupResult LookupService::lookup(std::uint64_t requestId, const event::Identit
         result.problem = LookupProblem::NotConfigured;
         result.detail = m_transport ? "no staff token configured" : "no hub configured";
     } else {
-        const std::string path = "/v1/profiles/lookup?" + std::string(queryKey(identity.type)) + "=" +
+        const std::string path = "/v1/profiles/lookup?" + std::string(event::toString(identity.type)) + "=" +
                                  m_transport->escape(identity.value);
         auto response = m_transport->get(path, m_token);
         if (!response) {
-            result.problem = problemFor(response.error().kind);
+            result.problem = response.error().problem;
             result.detail = response.error().message;
         } else if (response->status == 200) {
             const auto body = nlohmann::json::parse(response->body, nullptr, false);

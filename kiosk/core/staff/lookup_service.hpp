@@ -3,9 +3,7 @@
 // answer refreshes the local cache; when the hub cannot answer (offline, certificate, token, bad reply) the
 // last known status comes back from the cache with its age, marked as such.
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,31 +11,9 @@
 
 #include "event/kiosk_events.hpp"
 #include "staff/loyalty_status.hpp"
-#include "staff/status_cache.hpp"
-#include "uploader/https_client.hpp"
+#include "staff/staff_ports.hpp"
 
 namespace touchpoint::kiosk::staff {
-
-/// The HTTP GET the lookup needs; the real one is uploader::HttpsClient, tests may script answers.
-class LookupTransport {
-public:
-    virtual ~LookupTransport() = default;
-    virtual uploader::HttpResult get(std::string_view pathAndQuery, std::string_view bearerToken) = 0;
-    virtual std::string escape(std::string_view value) const = 0;
-};
-
-/// Over uploader::HttpsClient (one per worker thread, created lazily on first use so construction never
-/// throws on the UI thread for a bad URL; that surfaces as a lookup problem instead).
-class HttpsLookupTransport final : public LookupTransport {
-public:
-    explicit HttpsLookupTransport(uploader::HttpsClientOptions options) : m_options(std::move(options)) {}
-    uploader::HttpResult get(std::string_view pathAndQuery, std::string_view bearerToken) override;
-    std::string escape(std::string_view value) const override;
-
-private:
-    uploader::HttpsClientOptions m_options;
-    std::unique_ptr<uploader::HttpsClient> m_client;
-};
 
 enum class LookupOutcome {
     Found,        ///< fresh from the hub
@@ -46,10 +22,6 @@ enum class LookupOutcome {
     Unavailable,  ///< the hub did not answer and nothing is cached
 };
 std::string_view toString(LookupOutcome outcome);
-
-/// Why the hub gave no fresh answer, in the terms the sync health screen uses.
-enum class LookupProblem { None, Offline, Certificate, ClockWrong, TokenRejected, HubError, BadReply, NotConfigured };
-std::string_view toString(LookupProblem problem);
 
 struct LookupResult {
     std::uint64_t requestId = 0;
@@ -65,7 +37,7 @@ public:
     /// `transport` may be null (no hub configured): every lookup then answers from the cache. `cache` may be
     /// null when the cache file could not be opened.
     LookupService(std::unique_ptr<LookupTransport> transport, std::string staffToken,
-                  std::unique_ptr<StatusCache> cache);
+                  std::unique_ptr<StatusStore> cache);
 
     /// Runs one lookup synchronously: call it on the worker thread.
     LookupResult lookup(std::uint64_t requestId, const event::Identity& identity, const std::string& identityHash);
@@ -73,7 +45,7 @@ public:
 private:
     std::unique_ptr<LookupTransport> m_transport;
     std::string m_token;
-    std::unique_ptr<StatusCache> m_cache;
+    std::unique_ptr<StatusStore> m_cache;
 };
 
 }  // namespace touchpoint::kiosk::staff

@@ -10,14 +10,9 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "core/reward.hpp"
 
 namespace touchpoint::kiosk::staff {
-
-struct Reward {
-    std::string id;
-    std::string name;
-    std::int64_t points = 0;
-};
 
 struct LoyaltyStatus {
     std::string firstInitial;

@@ -1,14 +1,19 @@
 #pragma once
-// What staff mode needs from the rest of the kiosk, as small interfaces: the outbox's dead letters and the
-// outbox as the audit trail's sink. outbox_ports.hpp adapts the real outbox; unit tests use fakes.
+// What staff mode needs from the rest of the kiosk, as small interfaces: the outbox's dead letters, the
+// outbox as the audit trail's sink, the hub's lookup endpoint and the offline status cache (SyncControl, the
+// uploader's, is in sync_health.hpp). The kiosk app adapts the real outbox, HTTPS client, SQLite cache and
+// uploader to them (kiosk/app/staff_*.hpp, uploader_sync.hpp); unit tests use fakes. Nothing here names a
+// library: staff core depends on these ports only.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
 #include "event/message.hpp"
+#include "staff/loyalty_status.hpp"
 
 namespace touchpoint::kiosk::staff {
 
@@ -36,6 +41,46 @@ class AuditSink {
 public:
     virtual ~AuditSink() = default;
     virtual Result<void, std::string> record(event::Message& message) = 0;
+};
+
+/// Why the hub gave no fresh answer, in the terms the sync health screen uses.
+enum class LookupProblem { None, Offline, Certificate, ClockWrong, TokenRejected, HubError, BadReply, NotConfigured };
+std::string_view toString(LookupProblem problem);
+
+/// The hub's HTTP answer to a lookup (any status: the service reads 200, 404, 401/403 and the rest).
+struct LookupReply {
+    long status = 0;
+    std::string body;
+};
+/// No HTTP answer at all, and why, already in staff terms (Offline, Certificate, ClockWrong, ...).
+struct LookupFailure {
+    LookupProblem problem = LookupProblem::Offline;
+    std::string message;  ///< for logs and the "details" line; never holds the identifier
+};
+
+/// The HTTP GET a lookup needs. Called on the staff worker thread only.
+class LookupTransport {
+public:
+    virtual ~LookupTransport() = default;
+    virtual Result<LookupReply, LookupFailure> get(std::string_view pathAndQuery, std::string_view bearerToken) = 0;
+    /// Percent-encodes a query value.
+    virtual std::string escape(std::string_view value) const = 0;
+};
+
+struct CachedStatus {
+    LoyaltyStatus status;
+    std::int64_t fetchedUtcMs = 0;
+};
+
+/// The last known loyalty status per shopper, keyed by the keyed identity hash (never a phone, email or
+/// member number). Called on the staff worker thread only.
+class StatusStore {
+public:
+    virtual ~StatusStore() = default;
+    virtual Result<void, std::string> put(const std::string& identityHash, const LoyaltyStatus& status) = 0;
+    /// Nothing when absent or too old.
+    virtual Result<std::optional<CachedStatus>, std::string> get(const std::string& identityHash) = 0;
+    virtual Result<void, std::string> remove(const std::string& identityHash) = 0;
 };
 
 }  // namespace touchpoint::kiosk::staff

@@ -102,16 +102,18 @@ httplib::Server::Handler guarded(HubContext& ctx, std::string route,
     };
 }
 
-Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig config) {
-    auto store = openHubStore(config.storeUrl, config);
+Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig config, const Clock& clock) {
+    auto store = openHubStore(config.storeUrl, config, clock);
     if (!store) return Fail("store: " + store.error().message);
-    return create(std::move(config), std::move(store).value());
+    return create(std::move(config), std::move(store).value(), clock);
 }
 
-Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig config, std::unique_ptr<HubStore> store) {
+Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig config, std::unique_ptr<HubStore> store,
+                                                                  const Clock& clock) {
     std::unique_ptr<HubServer> s(new HubServer());
     s->m_ctx = std::make_unique<HubContext>();
     auto& ctx = *s->m_ctx;
+    ctx.clock = &clock;
     auto keys = readSealingKeys(config);
     if (!keys) return Fail(keys.error());
     for (const auto& key : *keys) {

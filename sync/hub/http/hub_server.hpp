@@ -61,10 +61,13 @@ using RouteRegistrar = std::function<void(httplib::Server&, HubContext&)>;
 
 class HubServer {
 public:
-    /// Opens the store named in config.storeUrl and reads the sealing keys. Errors are for a person.
-    static Result<std::unique_ptr<HubServer>, std::string> create(HubConfig config);
+    /// Opens the store named in config.storeUrl and reads the sealing keys. Errors are for a person. `clock`
+    /// (outliving the server) is the context's clock and the store's.
+    static Result<std::unique_ptr<HubServer>, std::string> create(HubConfig config,
+                                                                  const Clock& clock = SystemClock::instance());
     /// Same with a store already open (tests that share one, bench).
-    static Result<std::unique_ptr<HubServer>, std::string> create(HubConfig config, std::unique_ptr<HubStore> store);
+    static Result<std::unique_ptr<HubServer>, std::string> create(HubConfig config, std::unique_ptr<HubStore> store,
+                                                                  const Clock& clock = SystemClock::instance());
     ~HubServer();
     HubServer(const HubServer&) = delete;
     HubServer& operator=(const HubServer&) = delete;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/clock.hpp"
+#include "hub/ingest/batch_parser.hpp"
 
 namespace touchpoint::hub {
 

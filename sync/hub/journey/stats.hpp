@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "hub/store/hub_store.hpp"
+#include "hub/journey/stats_data.hpp"
 
 namespace touchpoint::hub {
 

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
+#include "hub/journey/stats_data.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
@@ -39,36 +41,6 @@ struct ProfileView {
     std::optional<std::int64_t> lastCheckinMs;
     bool velocityFlag = false;
     std::map<std::string, std::int64_t> lastSeenByChannel;
-};
-
-/// One feedback row for statistics (days are UTC "YYYY-MM-DD").
-struct FeedbackRow {
-    std::string day;
-    std::string store;
-    std::int64_t atMs = 0;
-    bool abandoned = false;
-    bool misuse = false;
-    std::optional<int> nps, csat, ces;
-    std::vector<std::string> reasons;
-    std::optional<std::string> comment;
-};
-
-struct SigninRow {
-    std::string day;
-    std::string store;
-    bool newMember = false;
-};
-
-struct TransitionRow {
-    std::string from, to, channel;
-    std::int64_t count = 0;
-};
-
-struct StatsData {
-    std::vector<FeedbackRow> feedback;
-    std::vector<SigninRow> signins;
-    std::map<std::string, std::int64_t> stages;
-    std::vector<TransitionRow> transitions;
 };
 
 struct MemberImport {
@@ -145,7 +117,9 @@ public:
     virtual StoreResult<std::int64_t> countEvents() = 0;
 };
 
-/// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema.
-StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config);
+/// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which
+/// must outlive the store) stamps tokens, audit entries, erasures and imports.
+StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
+                                                    const Clock& clock = SystemClock::instance());
 
 }  // namespace touchpoint::hub

@@ -3,30 +3,17 @@
 // loyalty) is written once. Statements use `?` placeholders; the PostgreSQL connection rewrites them to
 // $1..$n. Values travel as text to and from PostgreSQL, as native types to and from SQLite.
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <variant>
 #include <vector>
 
-#include "common/result.hpp"
+#include "hub/store_result.hpp"
 
 namespace touchpoint::hub {
-
-struct StoreError {
-    std::string message;
-    /// A conflict with another writer (SQLITE_BUSY, serialization failure, deadlock): retry the transaction.
-    bool retryable = false;
-};
-
-template <class T>
-using StoreResult = Result<T, StoreError>;
 
 /// A statement parameter: NULL, integer, real, owned text, or borrowed text (a view the caller keeps alive until
 /// the call returns; for large values such as a stored payload, so they are bound without a copy).
@@ -71,46 +58,10 @@ enum class SqliteCommitSync {
 };
 
 /// Opens `sqlite:///path` (WAL, busy timeout). The connection checkpoints the write-ahead log itself only when
-/// it has grown past a backstop; a WalCheckpointer does it in the background.
+/// it has grown past a backstop; a WalCheckpointer (sqlite_write_strategy.hpp) does it in the background.
 StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path,
                                                        SqliteCommitSync sync = SqliteCommitSync::OnCommit);
 
-/// Flushes a SQLite database's write-ahead log to disk (fdatasync on its own descriptor). With
-/// SqliteCommitSync::ByCaller this is what makes a commit durable, and it can run while the next
-/// transaction is already being written: a flush covers every commit written before it began.
-class WalSync {
-public:
-    explicit WalSync(std::string databasePath);
-    ~WalSync();
-    WalSync(const WalSync&) = delete;
-    WalSync& operator=(const WalSync&) = delete;
-    StoreResult<void> flush();
-
-private:
-    std::string m_walPath;
-    std::mutex m_mutex;
-    int m_fd = -1;
-};
-
-/// Copies a SQLite database's write-ahead log back into the database file on its own thread and connection,
-/// so the writer committing a batch never pays for the checkpoint (page copies and an fsync of the database
-/// file) on the ingest path. Checkpoints are PASSIVE: they never block writers or readers.
-class WalCheckpointer {
-public:
-    static StoreResult<std::unique_ptr<WalCheckpointer>> start(const std::string& path,
-                                                              std::chrono::milliseconds interval);
-    ~WalCheckpointer();
-    WalCheckpointer(const WalCheckpointer&) = delete;
-    WalCheckpointer& operator=(const WalCheckpointer&) = delete;
-
-    /// Checkpoints so far that copied pages into the database file (for tests and metrics).
-    std::int64_t checkpoints() const;
-
-private:
-    struct Impl;
-    explicit WalCheckpointer(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> m_impl;
-};
 /// Opens a `postgresql://` URL through libpq.
 StoreResult<std::unique_ptr<SqlConnection>> openPostgres(const std::string& url);
 

@@ -1,17 +1,11 @@
 // SQLite side of SqlConnection. Statements are prepared once per connection and cached by their text: the
 // ingest path runs the same few statements for every message.
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <charconv>
 #include <unordered_map>
 
-#include "common/log.hpp"
 #include "common/sqlite.hpp"
 #include "hub/store/sql_backend.hpp"
 
@@ -177,82 +171,5 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
     }
     return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
 }
-
-WalSync::WalSync(std::string databasePath) : m_walPath(std::move(databasePath) + "-wal") {}
-
-WalSync::~WalSync() {
-    if (m_fd >= 0) ::close(m_fd);
-}
-
-StoreResult<void> WalSync::flush() {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_fd < 0) {
-        // The log exists from the first transaction on and lives as long as the database's connections.
-        m_fd = ::open(m_walPath.c_str(), O_RDONLY | O_CLOEXEC);
-        if (m_fd < 0) return Fail(StoreError{"open " + m_walPath + ": " + std::strerror(errno), false});
-    }
-    if (::fdatasync(m_fd) != 0) return Fail(StoreError{"sync " + m_walPath + ": " + std::strerror(errno), false});
-    return {};
-}
-
-struct WalCheckpointer::Impl {
-    explicit Impl(sqlite::Database d) : db(std::move(d)) {}
-    sqlite::Database db;
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool stopping = false;
-    std::atomic<std::int64_t> checkpoints{0};
-    std::thread thread;
-
-    void checkpointOnce() {
-        int logFrames = -1;
-        int copied = -1;
-        int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-        if (rc == SQLITE_OK && logFrames < 0) {
-            // "Not in WAL mode" as far as this connection knows: it finds the log on its first read, and until
-            // then a checkpoint silently copies nothing.
-            (void)db.queryInt("SELECT COUNT(*) FROM sqlite_master");
-            rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-        }
-        if (rc == SQLITE_OK) {
-            if (copied > 0) checkpoints.fetch_add(1, std::memory_order_relaxed);
-        } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-            log::warn("hub", "wal checkpoint failed", {{"error", sqlite3_errmsg(db.handle())}});
-        }
-    }
-
-    void loop(std::chrono::milliseconds interval) {
-        std::unique_lock<std::mutex> lock(mutex);
-        while (!cv.wait_for(lock, interval, [this] { return stopping; })) {
-            lock.unlock();
-            checkpointOnce();
-            lock.lock();
-        }
-    }
-};
-
-WalCheckpointer::WalCheckpointer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
-
-StoreResult<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path,
-                                                                     std::chrono::milliseconds interval) {
-    auto db = sqlite::Database::open(path, false);
-    if (!db) return Fail(StoreError{"open " + path + " for checkpoints: " + db.error().message, false});
-    if (auto r = db->exec("PRAGMA busy_timeout=1000"); !r) return Fail(StoreError{r.error().message, false});
-    auto impl = std::make_unique<Impl>(std::move(db).value());
-    Impl* raw = impl.get();
-    raw->thread = std::thread([raw, interval] { raw->loop(interval); });
-    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(impl)));
-}
-
-WalCheckpointer::~WalCheckpointer() {
-    {
-        std::lock_guard<std::mutex> lock(m_impl->mutex);
-        m_impl->stopping = true;
-    }
-    m_impl->cv.notify_all();
-    m_impl->thread.join();
-}
-
-std::int64_t WalCheckpointer::checkpoints() const { return m_impl->checkpoints.load(std::memory_order_relaxed); }
 
 }  // namespace touchpoint::hub

@@ -3,40 +3,23 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "hub/store/sql_schema.hpp"
+#include "hub/store/sqlite_write_strategy.hpp"
 
 namespace touchpoint::hub {
 
-SqlHubStore::SqlHubStore(std::vector<std::unique_ptr<SqlConnection>> connections, HubConfig config,
-                         std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,
-                         std::unique_ptr<WalCheckpointer> checkpointer)
-    : m_free(std::move(connections)),
-      m_writer(std::move(writer)),
-      m_dialect(m_free.at(0)->dialect()),
+SqlHubStore::SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<WriteStrategy> writes,
+                         HubConfig config, const Clock& clock)
+    : m_pool(std::move(pool)),
+      m_writes(writes ? std::move(writes) : pooledWrites(*m_pool)),
       m_config(std::move(config)),
-      m_walSync(std::move(walSync)),
-      m_checkpointer(std::move(checkpointer)) {}
-
-SqlHubStore::Lease::~Lease() {
-    {
-        std::lock_guard<std::mutex> lock(m_store.m_poolMutex);
-        m_store.m_free.push_back(std::move(m_conn));
-    }
-    m_store.m_poolCv.notify_one();
-}
-
-std::unique_ptr<SqlConnection> SqlHubStore::takeFree() {
-    std::unique_lock<std::mutex> lock(m_poolMutex);
-    m_poolCv.wait(lock, [this] { return !m_free.empty(); });
-    auto c = std::move(m_free.back());
-    m_free.pop_back();
-    return c;
-}
+      m_rules(m_config.loyalty),
+      m_clock(clock) {}
 
 StoreResult<void> SqlHubStore::migrate() {
     auto lease = acquire();
     SqlConnection& c = *lease;
     // Several hubs may start at once against one PostgreSQL database: they take turns at the schema.
-    const bool pg = m_dialect == Dialect::Postgres;
+    const bool pg = m_pool->dialect() == Dialect::Postgres;
     if (pg) {
         if (auto r = c.script("SELECT pg_advisory_lock(4242001)"); !r) return r;
     }
@@ -54,7 +37,7 @@ StoreResult<void> SqlHubStore::audit(const std::string& tokenName, const std::st
                                      const std::string& profileId, bool found) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found) VALUES(?,?,?,?,?)",
-                        {SystemClock::instance().utcMs(), tokenName, identifierType,
+                        {m_clock.utcMs(), tokenName, identifierType,
                          profileId.empty() ? SqlValue{} : SqlValue{profileId}, std::int64_t{found ? 1 : 0}});
         if (!e) return Fail(e.error());
         return true;
@@ -78,7 +61,7 @@ StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit)
 StoreResult<void> SqlHubStore::addToken(const std::string& hash, const std::string& name, const std::string& scope) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("INSERT INTO tokens(hash, name, scope, created_at) VALUES(?,?,?,?)",
-                        {hash, name, scope, SystemClock::instance().utcMs()});
+                        {hash, name, scope, m_clock.utcMs()});
         if (!e) return Fail(StoreError{"token " + name + ": " + e.error().message, e.error().retryable});
         return true;
     });
@@ -89,7 +72,7 @@ StoreResult<void> SqlHubStore::addToken(const std::string& hash, const std::stri
 StoreResult<bool> SqlHubStore::revokeToken(const std::string& name) {
     return write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
         auto e = c.exec("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                        {SystemClock::instance().utcMs(), name});
+                        {m_clock.utcMs(), name});
         if (!e) return Fail(e.error());
         return *e > 0;
     });
@@ -125,7 +108,8 @@ StoreResult<std::int64_t> SqlHubStore::countEvents() {
     return rows->integer(0, 0);
 }
 
-StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config) {
+StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
+                                                    const Clock& clock) {
     std::vector<std::unique_ptr<SqlConnection>> connections;
     const int n = std::max(1, config.storeConnections);
     for (int i = 0; i < n; ++i) {
@@ -140,21 +124,14 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
         if (!c) return Fail(c.error());
         connections.push_back(std::move(c).value());
     }
-    std::unique_ptr<SqlConnection> writer;
-    std::unique_ptr<WalSync> walSync;
-    std::unique_ptr<WalCheckpointer> checkpointer;
+    std::unique_ptr<WriteStrategy> writes;  // PostgreSQL: pooled transactions
     if (url.rfind("sqlite://", 0) == 0) {
-        const std::string path = url.substr(9);
-        auto w = openSqlite(path, SqliteCommitSync::ByCaller);
+        auto w = openSqliteWrites(url.substr(9));
         if (!w) return Fail(w.error());
-        writer = std::move(w).value();
-        walSync = std::make_unique<WalSync>(path);
-        auto started = WalCheckpointer::start(path, std::chrono::milliseconds(200));
-        if (!started) return Fail(started.error());
-        checkpointer = std::move(started).value();
+        writes = std::move(w).value();
     }
-    auto store = std::make_unique<SqlHubStore>(std::move(connections), config, std::move(writer), std::move(walSync),
-                                               std::move(checkpointer));
+    auto store = std::make_unique<SqlHubStore>(std::make_unique<ConnectionPool>(std::move(connections)),
+                                               std::move(writes), config, clock);
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
     return std::unique_ptr<HubStore>(std::move(store));
 }

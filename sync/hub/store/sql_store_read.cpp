@@ -94,7 +94,7 @@ StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId) {
         if (p->empty()) return false;
         auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {profileId});
         if (!ids) return Fail(ids.error());
-        const auto now = SystemClock::instance().utcMs();
+        const auto now = m_clock.utcMs();
         for (std::size_t i = 0; i < ids->size(); ++i) {
             auto r = c.exec("INSERT INTO tombstones(hash, erased_at) VALUES(?, ?) ON CONFLICT(hash) DO NOTHING",
                             {identifierHash(ids->text(i, 0), ids->text(i, 1)), now});
@@ -130,13 +130,13 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
         }
         auto existing = c.query("SELECT profile_id FROM identifiers WHERE kind = 'member' AND value = ?", {m.memberId});
         if (!existing) return Fail(existing.error());
-        std::string id = existing->empty() ? newUuidV7(SystemClock::instance().utcMs()) : existing->text(0, 0);
+        std::string id = existing->empty() ? newUuidV7(m_clock.utcMs()) : existing->text(0, 0);
         const std::string initial =
             m.firstName.empty() ? "" : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(m.firstName[0]))));
         if (existing->empty()) {
             auto ins = c.exec("INSERT INTO profiles(id, created_at, member_id, first_initial, is_member, points, stage) "
                               "VALUES(?,?,?,?,1,?,'purchase')",
-                              {id, SystemClock::instance().utcMs(), m.memberId, initial, m.points});
+                              {id, m_clock.utcMs(), m.memberId, initial, m.points});
             if (!ins) return Fail(ins.error());
         } else {
             // Re-importing the same file is harmless: the file's points balance wins.

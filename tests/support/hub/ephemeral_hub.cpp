@@ -32,10 +32,9 @@ Result<std::unique_ptr<EphemeralHub>, std::string> EphemeralHub::start(const Eph
     config.workerThreads = options.workerThreads;
     config.storeConnections = options.storeConnections;
 
-    auto server = HubServer::create(config);
+    auto server = HubServer::create(config, options.clock ? *options.clock : SystemClock::instance());
     if (!server) return Fail(server.error());
     hub->m_server = std::move(server).value();
-    if (options.clock) hub->m_server->context().clock = options.clock;
     auto& store = *hub->m_server->context().store;
     // Names carry the directory's unique suffix: several hubs may share one store in a test.
     const std::string suffix = hub->m_dir.filename().string().substr(std::string("touchpoint-hub-").size());

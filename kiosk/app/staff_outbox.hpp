@@ -1,20 +1,20 @@
 #pragma once
-// The real outbox behind staff mode's ports. Header-only so the staff core library itself does not link the
-// outbox; the kiosk app (which has one) includes this.
+// The real outbox behind staff mode's ports (kiosk/core/staff/staff_ports.hpp): its dead letters, and the
+// outbox as the audit trail's sink, next to the shopper side's OutboxEventStore (outbox_store.hpp).
 
 #include "outbox/outbox.hpp"
 #include "staff/staff_ports.hpp"
 
-namespace touchpoint::kiosk::staff {
+namespace touchpoint::kiosk::app {
 
-class OutboxDeadLetters final : public DeadLetterStore {
+class OutboxDeadLetters final : public staff::DeadLetterStore {
 public:
     explicit OutboxDeadLetters(outbox::Outbox& outbox) : m_outbox(outbox) {}
 
-    Result<std::vector<DeadLetterRow>, std::string> list(std::size_t limit) override {
+    Result<std::vector<staff::DeadLetterRow>, std::string> list(std::size_t limit) override {
         auto letters = m_outbox.listDeadLetters(limit);
         if (!letters) return Fail(letters.error().message);
-        std::vector<DeadLetterRow> rows;
+        std::vector<staff::DeadLetterRow> rows;
         rows.reserve(letters->size());
         for (const auto& d : *letters) {
             rows.push_back({d.id, std::string(event::toString(d.kind)), d.reason, d.lastStatus, d.attempts,
@@ -37,7 +37,7 @@ private:
     outbox::Outbox& m_outbox;
 };
 
-class OutboxAuditSink final : public AuditSink {
+class OutboxAuditSink final : public staff::AuditSink {
 public:
     explicit OutboxAuditSink(outbox::Outbox& outbox) : m_outbox(outbox) {}
     Result<void, std::string> record(event::Message& message) override {
@@ -50,4 +50,4 @@ private:
     outbox::Outbox& m_outbox;
 };
 
-}  // namespace touchpoint::kiosk::staff
+}  // namespace touchpoint::kiosk::app

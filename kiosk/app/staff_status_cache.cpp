@@ -1,6 +1,9 @@
-#include "staff/status_cache.hpp"
+#include "staff_status_cache.hpp"
 
-namespace touchpoint::kiosk::staff {
+namespace touchpoint::kiosk::app {
+
+using staff::CachedStatus;
+using staff::LoyaltyStatus;
 
 Result<std::unique_ptr<StatusCache>, std::string> StatusCache::open(const StatusCacheOptions& options,
                                                                     const Clock& clock) {
@@ -11,14 +14,14 @@ Result<std::unique_ptr<StatusCache>, std::string> StatusCache::open(const Status
 }
 
 Result<void, std::string> StatusCache::put(const std::string& identityHash, const LoyaltyStatus& status) {
-    return m_cache->put(identityHash, toCacheJson(status));
+    return m_cache->put(identityHash, staff::toCacheJson(status));
 }
 
 Result<std::optional<CachedStatus>, std::string> StatusCache::get(const std::string& identityHash) {
     auto entry = m_cache->get(identityHash);
     if (!entry) return Fail(entry.error());
     if (!*entry) return std::optional<CachedStatus>{};
-    auto status = fromCacheJson((*entry)->value);
+    auto status = staff::fromCacheJson((*entry)->value);
     if (!status) return Fail("cached status unreadable: " + status.error());
     return std::optional<CachedStatus>(CachedStatus{std::move(*status), (*entry)->savedUtcMs});
 }
@@ -27,4 +30,4 @@ Result<void, std::string> StatusCache::remove(const std::string& identityHash) {
 
 Result<std::int64_t, std::string> StatusCache::size() { return m_cache->size(); }
 
-}  // namespace touchpoint::kiosk::staff
+}  // namespace touchpoint::kiosk::app

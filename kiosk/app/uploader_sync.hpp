@@ -1,7 +1,7 @@
 #pragma once
-// The real uploader behind staff mode's SyncControl: its health snapshot in staff terms, "sync now" as a
-// non-blocking flush request, and a restart that runs off the UI thread (stop() may wait about a second
-// for a transfer in flight to abort).
+// The real uploader behind staff mode's SyncControl (kiosk/core/staff/sync_health.hpp): its health snapshot
+// in staff terms, "sync now" as a non-blocking flush request, and a restart that runs off the UI thread
+// (stop() may wait about a second for a transfer in flight to abort).
 
 #include <mutex>
 #include <thread>
@@ -10,26 +10,27 @@
 #include "staff/sync_health.hpp"
 #include "uploader/uploader.hpp"
 
-namespace touchpoint::kiosk::staff {
+namespace touchpoint::kiosk::app {
 
 /// Maps the uploader's snapshot to staff terms. `hubConfigured` false: the kiosk has no hub URL.
-inline SyncSnapshot toSyncSnapshot(const uploader::HealthSnapshot& h, std::int64_t nowUtcMs, bool hubConfigured) {
-    SyncSnapshot s;
+inline staff::SyncSnapshot toSyncSnapshot(const uploader::HealthSnapshot& h, std::int64_t nowUtcMs,
+                                          bool hubConfigured) {
+    staff::SyncSnapshot s;
     using uploader::UploaderState;
     switch (h.state) {
-        case UploaderState::Online: s.state = SyncState::Online; break;
-        case UploaderState::Offline: s.state = SyncState::Offline; break;
-        case UploaderState::TlsError: s.state = SyncState::Certificate; break;
-        case UploaderState::AuthError: s.state = SyncState::TokenRejected; break;
-        case UploaderState::ClockWrong: s.state = SyncState::ClockWrong; break;
-        case UploaderState::Paused: s.state = SyncState::Stopped; break;
+        case UploaderState::Online: s.state = staff::SyncState::Online; break;
+        case UploaderState::Offline: s.state = staff::SyncState::Offline; break;
+        case UploaderState::TlsError: s.state = staff::SyncState::Certificate; break;
+        case UploaderState::AuthError: s.state = staff::SyncState::TokenRejected; break;
+        case UploaderState::ClockWrong: s.state = staff::SyncState::ClockWrong; break;
+        case UploaderState::Paused: s.state = staff::SyncState::Stopped; break;
     }
     if (h.state == UploaderState::Offline) {
-        if (h.causeCode == "not_started") s.state = SyncState::Starting;
+        if (h.causeCode == "not_started") s.state = staff::SyncState::Starting;
         // The hub answered, just not well: that is the hub's problem, not the store's network.
-        if (h.causeCode.rfind("http_5", 0) == 0) s.state = SyncState::HubError;
+        if (h.causeCode.rfind("http_5", 0) == 0) s.state = staff::SyncState::HubError;
     }
-    if (!hubConfigured) s.state = SyncState::NotConfigured;
+    if (!hubConfigured) s.state = staff::SyncState::NotConfigured;
     s.lastError = h.state == UploaderState::Online ? std::string() : h.cause;
     s.queueDepth = h.queueDepth;
     if (h.oldestPendingAgeMs) s.oldestPendingUtcMs = nowUtcMs - *h.oldestPendingAgeMs;
@@ -41,7 +42,7 @@ inline SyncSnapshot toSyncSnapshot(const uploader::HealthSnapshot& h, std::int64
     return s;
 }
 
-class UploaderSyncControl final : public SyncControl {
+class UploaderSyncControl final : public staff::SyncControl {
 public:
     /// `uploader` may be null (no hub configured): health then says so and the actions do nothing.
     UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock) : m_uploader(uploader), m_clock(clock) {}
@@ -52,10 +53,10 @@ public:
     UploaderSyncControl(const UploaderSyncControl&) = delete;
     UploaderSyncControl& operator=(const UploaderSyncControl&) = delete;
 
-    SyncSnapshot snapshot() const override {
+    staff::SyncSnapshot snapshot() const override {
         if (!m_uploader) {
-            SyncSnapshot s;
-            s.state = SyncState::NotConfigured;
+            staff::SyncSnapshot s;
+            s.state = staff::SyncState::NotConfigured;
             return s;
         }
         return toSyncSnapshot(m_uploader->health(), m_clock.utcMs(), true);
@@ -81,4 +82,4 @@ private:
     std::thread m_restart;
 };
 
-}  // namespace touchpoint::kiosk::staff
+}  // namespace touchpoint::kiosk::app

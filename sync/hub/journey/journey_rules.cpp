@@ -1,0 +1,329 @@
+#include "hub/journey/journey_rules.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/uuid.hpp"
+#include "event/message.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/ingest/json_props.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+/// Midnight UTC of the day `ms` falls on.
+std::int64_t dayStartMs(std::int64_t ms) { return ms - (((ms % kDayMs) + kDayMs) % kDayMs); }
+
+/// Scores outside the scale are stored as none rather than rejected: the rest of the answer still counts.
+std::optional<std::int64_t> score(const json& answers, const char* key, int lo, int hi) {
+    auto v = intProp(answers, key);
+    if (!v || *v < lo || *v > hi) return std::nullopt;
+    return v;
+}
+
+/// A member number for people who joined with a phone or e-mail: "TP" + 10 digits of a fresh uuid.
+std::string newMemberNumber() {
+    std::string digits;
+    for (char ch : newUuidV4()) {
+        if (std::isxdigit(static_cast<unsigned char>(ch))) digits += static_cast<char>('0' + (ch % 10));
+        if (digits.size() == 10) break;
+    }
+    return "TP" + digits;
+}
+
+void noteEarned(ProfileRow& row, std::int64_t atMs, std::int64_t points) {
+    row.points += points;
+    if (!row.lastCheckinMs || atMs > *row.lastCheckinMs) row.lastCheckinMs = atMs;
+}
+
+}  // namespace
+
+bool carriesShopperIdentity(const IngestMessage& m) {
+    return m.event != event::names::kHeartbeat && m.event != event::names::kStaffLookup;
+}
+
+void mergeProfileRows(ProfileRow& w, const ProfileRow& l) {
+    w.points += l.points;
+    w.facts.isMember = w.facts.isMember || l.facts.isMember;
+    if (w.memberId.empty()) w.memberId = l.memberId;
+    if (w.firstInitial.empty()) w.firstInitial = l.firstInitial;
+    if (l.latestNpsAtMs && (!w.latestNpsAtMs || *l.latestNpsAtMs > *w.latestNpsAtMs)) {
+        w.latestNps = l.latestNps;
+        w.latestNpsAtMs = l.latestNpsAtMs;
+        w.facts.latestNps = l.latestNps;
+    }
+    if (l.lastCheckinMs && (!w.lastCheckinMs || *l.lastCheckinMs > *w.lastCheckinMs)) w.lastCheckinMs = l.lastCheckinMs;
+    w.velocityFlag = w.velocityFlag || l.velocityFlag;
+    w.facts.referrals += l.facts.referrals;
+    w.facts.orders += l.facts.orders;
+    w.facts.considered += l.facts.considered;
+}
+
+Identifiers JourneyRules::messageIdentifiers(const IngestMessage& m) const {
+    Identifiers ids;
+    if (!m.userId.empty()) ids.emplace_back("user", m.userId);
+    if (!m.anonymousId.empty()) ids.emplace_back("anon", m.anonymousId);
+    for (const json* bag : {&m.properties, &m.traits}) {
+        if (auto member = strProp(*bag, "memberId"); member && !member->empty()) ids.emplace_back("member", *member);
+        if (auto phone = strProp(*bag, "phone")) {
+            if (auto e164 = normalizePhone(*phone, m_config.defaultPhoneRegion)) ids.emplace_back("phone", *e164);
+        }
+        if (auto email = strProp(*bag, "email")) {
+            if (auto norm = normalizeEmail(*email)) ids.emplace_back("email", *norm);
+        }
+    }
+    return ids;
+}
+
+StoreResult<Resolution> JourneyRules::resolveProfile(JourneyRepository& repo, const IngestMessage& m,
+                                                     const Identifiers& named) const {
+    Resolution out;
+    if (!carriesShopperIdentity(m)) return out;
+    Identifiers ids = named;
+    if (m.type == "alias" && !m.previousId.empty()) {
+        // previousId is an earlier userId or an anonymousId; join whichever the graph knows.
+        auto kinds = repo.userOrAnonKinds(m.previousId);
+        if (!kinds) return Fail(kinds.error());
+        if (kinds->empty()) ids.emplace_back("anon", m.previousId);
+        for (auto& kind : *kinds) ids.emplace_back(std::move(kind), m.previousId);
+    }
+    if (ids.empty()) return out;
+    for (const auto& id : ids) {
+        auto t = repo.isTombstoned(id);
+        if (!t) return Fail(t.error());
+        if (*t) {
+            out.tombstoned = true;
+            return out;
+        }
+    }
+    std::vector<std::string> profiles;
+    std::vector<bool> known(ids.size(), false);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto pid = repo.findProfileId(ids[i]);
+        if (!pid) return Fail(pid.error());
+        if (!*pid) continue;
+        known[i] = true;
+        if (std::find(profiles.begin(), profiles.end(), **pid) == profiles.end()) profiles.push_back(std::move(**pid));
+    }
+    std::string winner;
+    if (profiles.empty()) {
+        auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
+        if (!fresh) return Fail(fresh.error());
+        winner = (*fresh)->id;
+    } else if (profiles.size() == 1) {
+        winner = profiles.front();
+    } else {
+        auto w = merge(repo, std::move(profiles), out.merges);
+        if (!w) return Fail(w.error());
+        winner = std::move(w).value();
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (known[i]) continue;
+        // Repeated identifiers within one message are harmless: the second finds the profile already holds it.
+        if (auto r = repo.addIdentifier(ids[i], winner); !r) return Fail(r.error());
+    }
+    out.profileId = std::move(winner);
+    return out;
+}
+
+StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, std::vector<std::string> profileIds,
+                                             std::int64_t& merges) const {
+    // A merge moves rows between profiles: write what is held first and read them afresh, so nothing stale is
+    // used or written back afterwards.
+    if (auto f = repo.forgetProfiles(); !f) return Fail(f.error());
+    // One event ties identifiers of several profiles: they are one person. The member (else the oldest)
+    // profile survives; rows are read in id order so two hubs merging the same pair cannot deadlock.
+    std::sort(profileIds.begin(), profileIds.end());
+    std::vector<ProfileRow*> rows;
+    for (const auto& id : profileIds) {
+        auto p = repo.profile(id);
+        if (!p) return Fail(p.error());
+        rows.push_back(*p);
+    }
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        const auto& a = *rows[i];
+        const auto& cur = *rows[best];
+        if ((a.facts.isMember && !cur.facts.isMember) ||
+            (a.facts.isMember == cur.facts.isMember && a.createdMs < cur.createdMs)) {
+            best = i;
+        }
+    }
+    ProfileRow& w = *rows[best];
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (i == best) continue;
+        mergeProfileRows(w, *rows[i]);
+        const std::string loserId = rows[i]->id;  // the row goes with the merge
+        if (auto r = repo.recordMerge(w.id, loserId); !r) return Fail(r.error());
+        ++merges;
+        auto days = repo.countCheckinDays(w.id);
+        if (!days) return Fail(days.error());
+        w.facts.visitDays = *days;
+    }
+    repo.markChanged(w.id);
+    return w.id;
+}
+
+StoreResult<bool> JourneyRules::earns(JourneyRepository& repo, const std::string& profileId, std::int64_t atMs) const {
+    const auto cd = m_config.cooldownSeconds * 1000;
+    auto near = repo.earningCheckinBetween(profileId, atMs - cd, atMs + cd);
+    if (!near) return Fail(near.error());
+    return earnsPoints(atMs, *near, m_config.cooldownSeconds);
+}
+
+StoreResult<void> JourneyRules::becomeMember(JourneyRepository& repo, ProfileRow& row) const {
+    if (row.facts.isMember) return {};
+    row.facts.isMember = true;
+    if (row.memberId.empty()) {
+        auto existing = repo.memberIdentifier(row.id);
+        if (!existing) return Fail(existing.error());
+        if (*existing) {
+            row.memberId = **existing;
+        } else {
+            row.memberId = newMemberNumber();
+            if (auto r = repo.addIdentifier({"member", row.memberId}, row.id); !r) return Fail(r.error());
+        }
+    }
+    // Check-ins made before the membership was recorded (the consent event can arrive after the sign-in)
+    // are judged now, in capture order, by the same cooldown rule.
+    auto pending = repo.pendingCheckins(row.id);
+    if (!pending) return Fail(pending.error());
+    for (const auto& p : *pending) {
+        auto e = earns(repo, row.id, p.atMs);
+        if (!e) return Fail(e.error());
+        const std::int64_t pts = *e ? m_config.pointsPerCheckin : 0;
+        if (auto r = repo.settleCheckin({p.messageId, row.id, p.atMs, *e, pts, *e ? "" : "cooldown"}); !r) {
+            return Fail(r.error());
+        }
+        if (*e) noteEarned(row, p.atMs, pts);
+    }
+    return {};
+}
+
+StoreResult<bool> JourneyRules::checkin(JourneyRepository& repo, ProfileRow& row, const IngestMessage& m) const {
+    const auto at = m.correctedMs;
+    bool earned = false;
+    std::string reason = "not_member";
+    if (row.facts.isMember) {
+        auto e = earns(repo, row.id, at);
+        if (!e) return Fail(e.error());
+        earned = *e;
+        reason = earned ? "" : "cooldown";
+    }
+    const std::int64_t pts = earned ? m_config.pointsPerCheckin : 0;
+    if (auto r = repo.insertCheckin({m.messageId, row.id, at, earned, pts, reason}); !r) return Fail(r.error());
+    if (earned) noteEarned(row, at, pts);
+    // Check-ins on this one day (this one included): the first of a day is a new visit day, and too many
+    // in a day raise the velocity flag. Counting one day keeps this cheap for a regular's long history.
+    auto onThatDay = repo.countCheckins(row.id, dayStartMs(at), dayStartMs(at) + kDayMs);
+    if (!onThatDay) return Fail(onThatDay.error());
+    if (*onThatDay == 1) ++row.facts.visitDays;
+    if (*onThatDay > m_config.velocityPerDay) row.velocityFlag = true;
+    return earned;
+}
+
+StoreResult<void> JourneyRules::apply(JourneyRepository& repo, const IngestMessage& m,
+                                      const std::optional<std::string>& profile, bool tombstoned) const {
+    const bool signin = m.event == event::names::kSignin;
+    const bool feedback = m.event == event::names::kFeedback || m.event == event::names::kFeedbackAbandoned;
+    ProfileRow* row = nullptr;
+    if (profile) {
+        auto p = repo.profile(*profile);
+        if (!p) return Fail(p.error());
+        row = *p;
+    }
+    const std::optional<ProfileRow> loaded = row ? std::optional<ProfileRow>(*row) : std::nullopt;
+    const std::string before = row ? (row->stage.empty() ? "awareness" : row->stage) : "";
+
+    if (feedback) {
+        const json emptyAnswers = json::object();
+        const auto it = m.properties.find("answers");
+        const json& answers = it != m.properties.end() && it->is_object() ? *it : emptyAnswers;
+        FeedbackFact f;
+        if (auto r = answers.find("reasons"); r != answers.end() && r->is_array()) {
+            for (const auto& x : *r) {
+                if (x.is_string()) f.reasons.push_back(x.get<std::string>().substr(0, 64));
+            }
+        }
+        const auto surveyId = strProp(m.properties, "surveyId").value_or("");
+        const auto abandonReason = strProp(m.properties, "abandonReason").value_or("");
+        f.messageId = m.messageId;
+        f.storeId = m.storeId;
+        f.kioskId = m.kioskId;
+        f.surveyId = surveyId;
+        f.abandonReason = abandonReason;
+        f.atMs = m.correctedMs;
+        f.profileId = profile;
+        f.abandoned = m.event == event::names::kFeedbackAbandoned;
+        f.misuse = boolProp(m.properties, "misuse");
+        f.nps = score(answers, "nps", 0, 10);
+        f.csat = score(answers, "csat", 1, 5);
+        f.ces = score(answers, "ces", 1, 7);
+        if (!tombstoned) f.comment = strProp(m.properties, "comment");
+        if (auto r = repo.insertFeedback(f); !r) return Fail(r.error());
+        if (row && f.nps && m.event == event::names::kFeedback &&
+            (!row->latestNpsAtMs || m.correctedMs >= *row->latestNpsAtMs)) {
+            row->latestNps = f.nps;
+            row->latestNpsAtMs = m.correctedMs;
+            row->facts.latestNps = f.nps;
+        }
+    }
+    if (signin) {
+        const bool newMember = boolProp(m.properties, "newMember");
+        if (row && newMember) {
+            if (auto r = becomeMember(repo, *row); !r) return Fail(r.error());
+        }
+        bool awarded = false;
+        if (row) {
+            auto r = checkin(repo, *row, m);
+            if (!r) return Fail(r.error());
+            awarded = *r;
+        }
+        const auto method = strProp(m.properties, "method").value_or("");
+        if (auto r = repo.insertSignin({m.messageId, m.storeId, m.kioskId, method, m.correctedMs, profile, newMember,
+                                        awarded});
+            !r) {
+            return Fail(r.error());
+        }
+    }
+    if (!row) return {};
+
+    if (m.event == event::names::kConsent) {
+        const auto it = m.properties.find("purposes");
+        if (it != m.properties.end() && it->is_array()) {
+            for (const auto& p : *it) {
+                if (p.is_string() && p.get<std::string>() == "loyalty_terms") {
+                    if (auto r = becomeMember(repo, *row); !r) return Fail(r.error());
+                }
+            }
+        }
+    }
+    if (isConsiderationEvent(m.event)) ++row->facts.considered;
+    if (isPurchaseEvent(m.event)) ++row->facts.orders;
+    if (isReferralEvent(m.event)) ++row->facts.referrals;
+    if (row->firstInitial.empty()) {
+        for (const char* key : {"firstName", "name"}) {
+            if (auto n = strProp(m.traits, key); n && !n->empty()) {
+                row->firstInitial = std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>((*n)[0]))));
+                break;
+            }
+        }
+    }
+    repo.seenOnChannel(row->id, m.channel, m.correctedMs);
+
+    row->stage = deriveStage(row->facts);
+    if (row->stage != before) {
+        if (auto t = repo.insertTransition({m.messageId, m.channel, row->id, m.correctedMs, before, row->stage}); !t) {
+            return Fail(t.error());
+        }
+    }
+    if (*row != *loaded) repo.markChanged(row->id);  // written once, when the repository is flushed
+    return {};
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,62 @@
+#pragma once
+// The journey rules of ingest (docs/JOURNEY_RULES.md): the identity graph (which profile a message belongs to,
+// merges), loyalty (membership, check-ins, cooldown, velocity, points) and the journey stage. Pure code over a
+// JourneyRepository: the same rules run on SQLite and PostgreSQL inside the ingest transaction, and on an
+// in-memory repository in tests.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hub/config/hub_config.hpp"
+#include "hub/ingest/batch_parser.hpp"
+#include "hub/journey/journey_repository.hpp"
+
+namespace touchpoint::hub {
+
+/// Which profile a message belongs to.
+struct Resolution {
+    std::optional<std::string> profileId;  ///< none for kiosk events and messages that name nobody
+    bool tombstoned = false;               ///< it names an erased person: keep the fact, not the person
+    std::int64_t merges = 0;               ///< profiles merged into the winner
+};
+
+/// Events about the kiosk or about someone else (a staff lookup) never touch a shopper's profile.
+bool carriesShopperIdentity(const IngestMessage& m);
+
+/// Adds what the loser profile holds to the winner's: balances add up, the newer NPS answer and check-in win.
+/// Visit days are not added (two profiles can have checked in on the same day): count them after the move.
+void mergeProfileRows(ProfileRow& winner, const ProfileRow& loser);
+
+class JourneyRules {
+public:
+    explicit JourneyRules(LoyaltyConfig config) : m_config(std::move(config)) {}
+
+    /// (kind, value) pairs a message names, normalised (E.164 phones, lower-cased e-mails). Pure and costly
+    /// (libphonenumber): each request's own thread runs it before it joins a write group.
+    Identifiers messageIdentifiers(const IngestMessage& m) const;
+
+    /// Finds or creates the message's profile; merges the profiles its identifiers belong to.
+    StoreResult<Resolution> resolveProfile(JourneyRepository& repo, const IngestMessage& m,
+                                           const Identifiers& named) const;
+
+    /// Applies one stored message to its profile (none: its facts are recorded without one): feedback,
+    /// sign-ins and check-ins, membership, stage and stage transition.
+    StoreResult<void> apply(JourneyRepository& repo, const IngestMessage& m, const std::optional<std::string>& profile,
+                            bool tombstoned) const;
+
+private:
+    StoreResult<std::string> merge(JourneyRepository& repo, std::vector<std::string> profileIds,
+                                   std::int64_t& merges) const;
+    StoreResult<void> becomeMember(JourneyRepository& repo, ProfileRow& row) const;
+    /// Records a check-in; true when it earned points.
+    StoreResult<bool> checkin(JourneyRepository& repo, ProfileRow& row, const IngestMessage& m) const;
+    /// Whether a member's check-in at `atMs` earns, judged against the earning check-ins around it.
+    StoreResult<bool> earns(JourneyRepository& repo, const std::string& profileId, std::int64_t atMs) const;
+
+    LoyaltyConfig m_config;
+};
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,257 @@
+#include "hub/store/sql_journey_repository.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.hpp"
+#include "hub/ingest/identity.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
+SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{std::string_view(*v)} : SqlValue{}; }
+
+StoreResult<void> done(const StoreResult<std::int64_t>& r) {
+    if (!r) return Fail(r.error());
+    return {};
+}
+
+}  // namespace
+
+StoreResult<bool> SqlJourneyRepository::isTombstoned(const Identifier& id) {
+    if (!m_hasTombstones) {
+        auto t = m_c.query("SELECT 1 FROM tombstones LIMIT 1");
+        if (!t) return Fail(t.error());
+        m_hasTombstones = !t->empty();
+    }
+    if (!*m_hasTombstones) return false;
+    auto t = m_c.query("SELECT 1 FROM tombstones WHERE hash = ?", {identifierHash(id.first, id.second)});
+    if (!t) return Fail(t.error());
+    return !t->empty();
+}
+
+StoreResult<std::optional<std::string>> SqlJourneyRepository::findProfileId(const Identifier& id) {
+    if (auto hit = m_identifiers.find(id); hit != m_identifiers.end()) return std::optional<std::string>(hit->second);
+    auto r = m_c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {id.first, id.second});
+    if (!r) return Fail(r.error());
+    if (r->empty()) return std::optional<std::string>{};
+    std::string pid = r->text(0, 0);
+    m_identifiers.emplace(id, pid);
+    return std::optional<std::string>(std::move(pid));
+}
+
+StoreResult<std::vector<std::string>> SqlJourneyRepository::userOrAnonKinds(const std::string& value) {
+    auto graph = m_c.query("SELECT kind FROM identifiers WHERE kind IN ('user', 'anon') AND value = ?", {value});
+    if (!graph) return Fail(graph.error());
+    std::vector<std::string> kinds;
+    for (std::size_t i = 0; i < graph->size(); ++i) kinds.push_back(graph->text(i, 0));
+    return kinds;
+}
+
+StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, const std::string& profileId) {
+    auto r = m_c.exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
+                      {id.first, id.second, profileId});
+    if (!r) return Fail(r.error());
+    // Another hub claimed this identifier since it was looked up: start the transaction again to merge properly.
+    if (*r == 0) {
+        auto mine = m_c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {id.first, id.second});
+        if (!mine) return Fail(mine.error());
+        if (mine->empty() || mine->text(0, 0) != profileId) {
+            return Fail(StoreError{"identifier claimed concurrently", true});
+        }
+    }
+    m_identifiers.emplace(id, profileId);
+    return {};
+}
+
+StoreResult<std::optional<std::string>> SqlJourneyRepository::memberIdentifier(const std::string& profileId) {
+    auto r = m_c.query("SELECT value FROM identifiers WHERE profile_id = ? AND kind = 'member'", {profileId});
+    if (!r) return Fail(r.error());
+    if (r->empty()) return std::optional<std::string>{};
+    return std::optional<std::string>(r->text(0, 0));
+}
+
+StoreResult<ProfileRow*> SqlJourneyRepository::createProfile(const std::string& id, std::int64_t createdMs) {
+    auto r = m_c.exec("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {id, createdMs});
+    if (!r) return Fail(r.error());
+    ProfileRow fresh;  // as the table's defaults make it
+    fresh.id = id;
+    fresh.createdMs = createdMs;
+    fresh.stage = "awareness";
+    return &m_profiles.insert_or_assign(id, std::move(fresh)).first->second;
+}
+
+StoreResult<ProfileRow*> SqlJourneyRepository::profile(const std::string& id) {
+    if (auto hit = m_profiles.find(id); hit != m_profiles.end()) return &hit->second;
+    auto p = loadProfile(id);
+    if (!p) return Fail(p.error());
+    if (!*p) return Fail(StoreError{"profile vanished", true});
+    return &m_profiles.emplace(id, std::move(**p)).first->second;
+}
+
+StoreResult<std::optional<ProfileRow>> SqlJourneyRepository::loadProfile(const std::string& id) {
+    auto rows = m_c.query(std::string("SELECT created_at, member_id, first_initial, stage, points, latest_nps, "
+                                      "latest_nps_at, last_checkin_at, velocity_flag, is_member, visit_days, referrals, "
+                                      "orders, considered FROM profiles WHERE id = ?") +
+                              std::string(m_c.forUpdate()),
+                          {id});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<ProfileRow>{};
+    ProfileRow p;
+    p.id = id;
+    p.createdMs = rows->integer(0, 0);
+    p.memberId = rows->text(0, 1);
+    p.firstInitial = rows->text(0, 2);
+    p.stage = rows->text(0, 3);
+    p.points = rows->integer(0, 4);
+    if (!rows->isNull(0, 5)) p.latestNps = rows->integer(0, 5);
+    if (!rows->isNull(0, 6)) p.latestNpsAtMs = rows->integer(0, 6);
+    if (!rows->isNull(0, 7)) p.lastCheckinMs = rows->integer(0, 7);
+    p.velocityFlag = rows->integer(0, 8) != 0;
+    p.facts.isMember = rows->integer(0, 9) != 0;
+    p.facts.visitDays = rows->integer(0, 10);
+    p.facts.referrals = rows->integer(0, 11);
+    p.facts.orders = rows->integer(0, 12);
+    p.facts.considered = rows->integer(0, 13);
+    p.facts.latestNps = p.latestNps;
+    return std::optional<ProfileRow>(std::move(p));
+}
+
+StoreResult<void> SqlJourneyRepository::saveProfile(const ProfileRow& p) {
+    return done(m_c.exec("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
+                         "latest_nps_at=?, last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, "
+                         "orders=?, considered=? WHERE id=?",
+                         {p.memberId, p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
+                          opt(p.lastCheckinMs), std::int64_t{p.velocityFlag}, std::int64_t{p.facts.isMember},
+                          p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id}));
+}
+
+void SqlJourneyRepository::seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) {
+    auto [seen, fresh] = m_channels.try_emplace({profileId, std::string(channel)}, atMs, atMs);
+    if (!fresh) {
+        seen->second.first = std::min(seen->second.first, atMs);
+        seen->second.second = std::max(seen->second.second, atMs);
+    }
+}
+
+StoreResult<void> SqlJourneyRepository::flush() {
+    for (const auto& id : m_dirty) {
+        if (auto r = saveProfile(m_profiles.at(id)); !r) return Fail(r.error());
+    }
+    m_dirty.clear();
+    for (const auto& [key, seen] : m_channels) {
+        auto r = m_c.exec("INSERT INTO channels(profile_id, channel, first_seen, last_seen) VALUES(?,?,?,?) "
+                          "ON CONFLICT(profile_id, channel) DO UPDATE SET "
+                          "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
+                          "ELSE channels.first_seen END, "
+                          "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
+                          "ELSE channels.last_seen END",
+                          {key.first, key.second, seen.first, seen.second});
+        if (!r) return Fail(r.error());
+    }
+    m_channels.clear();
+    return {};
+}
+
+StoreResult<void> SqlJourneyRepository::forgetProfiles() {
+    if (auto f = flush(); !f) return f;
+    m_profiles.clear();
+    m_identifiers.clear();
+    return {};
+}
+
+StoreResult<void> SqlJourneyRepository::recordMerge(const std::string& winnerId, const std::string& loserId) {
+    for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
+        auto r = m_c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
+        if (!r) return Fail(r.error());
+    }
+    auto ch = m_c.exec("INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
+                       "SELECT ?, channel, first_seen, last_seen FROM channels WHERE profile_id = ? "
+                       "ON CONFLICT(profile_id, channel) DO UPDATE SET "
+                       "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
+                       "ELSE channels.first_seen END, "
+                       "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
+                       "ELSE channels.last_seen END",
+                       {winnerId, loserId});
+    if (!ch) return Fail(ch.error());
+    for (const char* sql : {"DELETE FROM channels WHERE profile_id = ?", "DELETE FROM profiles WHERE id = ?"}) {
+        auto r = m_c.exec(sql, {loserId});
+        if (!r) return Fail(r.error());
+    }
+    m_dirty.erase(loserId);
+    m_profiles.erase(loserId);
+    for (auto& [identifier, owner] : m_identifiers) {
+        if (owner == loserId) owner = winnerId;
+    }
+    return {};
+}
+
+StoreResult<std::optional<std::int64_t>> SqlJourneyRepository::earningCheckinBetween(const std::string& profileId,
+                                                                                     std::int64_t fromMs,
+                                                                                     std::int64_t toMs) {
+    auto near = m_c.query("SELECT at FROM checkins WHERE profile_id = ? AND awarded = 1 AND at > ? AND at < ? LIMIT 1",
+                          {profileId, fromMs, toMs});
+    if (!near) return Fail(near.error());
+    if (near->empty()) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>(near->integer(0, 0));
+}
+
+StoreResult<std::int64_t> SqlJourneyRepository::countCheckins(const std::string& profileId, std::int64_t fromMs,
+                                                              std::int64_t toMs) {
+    auto n = m_c.query("SELECT COUNT(*) FROM checkins WHERE profile_id = ? AND at >= ? AND at < ?",
+                       {profileId, fromMs, toMs});
+    if (!n) return Fail(n.error());
+    return n->integer(0, 0);
+}
+
+StoreResult<std::int64_t> SqlJourneyRepository::countCheckinDays(const std::string& profileId) {
+    auto days = m_c.query("SELECT COUNT(DISTINCT day) FROM checkins WHERE profile_id = ?", {profileId});
+    if (!days) return Fail(days.error());
+    return days->integer(0, 0);
+}
+
+StoreResult<void> SqlJourneyRepository::insertCheckin(const CheckinFact& k) {
+    return done(m_c.exec("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
+                         {k.messageId, k.profileId, k.atMs, formatIsoUtcDay(k.atMs), std::int64_t{k.awarded}, k.points,
+                          k.reason}));
+}
+
+StoreResult<std::vector<PendingCheckin>> SqlJourneyRepository::pendingCheckins(const std::string& profileId) {
+    auto pending = m_c.query("SELECT message_id, at FROM checkins WHERE profile_id = ? AND reason = 'not_member' ORDER BY at",
+                             {profileId});
+    if (!pending) return Fail(pending.error());
+    std::vector<PendingCheckin> out;
+    for (std::size_t i = 0; i < pending->size(); ++i) out.push_back({pending->text(i, 0), pending->integer(i, 1)});
+    return out;
+}
+
+StoreResult<void> SqlJourneyRepository::settleCheckin(const CheckinFact& k) {
+    // (profile_id, at) leads the checkins_profile index: the row is found without a scan.
+    return done(m_c.exec("UPDATE checkins SET awarded = ?, points = ?, reason = ? "
+                         "WHERE profile_id = ? AND at = ? AND message_id = ?",
+                         {std::int64_t{k.awarded}, k.points, k.reason, k.profileId, k.atMs, k.messageId}));
+}
+
+StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
+    return done(m_c.exec("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
+                         "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         {f.messageId, f.atMs, formatIsoUtcDay(f.atMs), f.storeId, f.kioskId, opt(f.profileId),
+                          std::int64_t{f.abandoned}, std::int64_t{f.misuse}, opt(f.nps), opt(f.csat), opt(f.ces),
+                          nlohmann::json(f.reasons).dump(), opt(f.comment), f.surveyId, f.abandonReason}));
+}
+
+StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {
+    return done(m_c.exec("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
+                         "VALUES(?,?,?,?,?,?,?,?,?)",
+                         {s.messageId, s.atMs, formatIsoUtcDay(s.atMs), s.storeId, s.kioskId, opt(s.profileId), s.method,
+                          std::int64_t{s.newMember}, std::int64_t{s.awarded}}));
+}
+
+StoreResult<void> SqlJourneyRepository::insertTransition(const TransitionFact& t) {
+    return done(m_c.exec("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
+                         "VALUES(?,?,?,?,?,?,?)",
+                         {t.messageId, t.profileId, t.atMs, formatIsoUtcDay(t.atMs), t.from, t.to, t.channel}));
+}
+
+}  // namespace touchpoint::hub

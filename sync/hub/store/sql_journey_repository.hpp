@@ -1,0 +1,59 @@
+#pragma once
+// JourneyRepository over one SqlConnection inside one ingest transaction. It holds what the transaction has read
+// and changed so far: a shopper's several events in one batch (a kiosk session's sign-in, consent and feedback
+// usually travel together) cost one read and one write of their profile, and each (profile, channel) is
+// upserted once, when the repository is flushed. Internal to the hub library.
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "hub/journey/journey_repository.hpp"
+#include "hub/store/sql_backend.hpp"
+
+namespace touchpoint::hub {
+
+class SqlJourneyRepository final : public JourneyRepository {
+public:
+    explicit SqlJourneyRepository(SqlConnection& connection) : m_c(connection) {}
+
+    StoreResult<bool> isTombstoned(const Identifier& id) override;
+    StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) override;
+    StoreResult<std::vector<std::string>> userOrAnonKinds(const std::string& value) override;
+    StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId) override;
+    StoreResult<std::optional<std::string>> memberIdentifier(const std::string& profileId) override;
+
+    StoreResult<ProfileRow*> createProfile(const std::string& id, std::int64_t createdMs) override;
+    StoreResult<ProfileRow*> profile(const std::string& id) override;
+    void markChanged(const std::string& profileId) override { m_dirty.insert(profileId); }
+    void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) override;
+    StoreResult<void> flush() override;
+    StoreResult<void> forgetProfiles() override;
+    StoreResult<void> recordMerge(const std::string& winnerId, const std::string& loserId) override;
+
+    StoreResult<std::optional<std::int64_t>> earningCheckinBetween(const std::string& profileId, std::int64_t fromMs,
+                                                                  std::int64_t toMs) override;
+    StoreResult<std::int64_t> countCheckins(const std::string& profileId, std::int64_t fromMs,
+                                            std::int64_t toMs) override;
+    StoreResult<std::int64_t> countCheckinDays(const std::string& profileId) override;
+    StoreResult<void> insertCheckin(const CheckinFact& checkin) override;
+    StoreResult<std::vector<PendingCheckin>> pendingCheckins(const std::string& profileId) override;
+    StoreResult<void> settleCheckin(const CheckinFact& checkin) override;
+
+    StoreResult<void> insertFeedback(const FeedbackFact& feedback) override;
+    StoreResult<void> insertSignin(const SigninFact& signin) override;
+    StoreResult<void> insertTransition(const TransitionFact& transition) override;
+
+private:
+    StoreResult<std::optional<ProfileRow>> loadProfile(const std::string& id);
+    StoreResult<void> saveProfile(const ProfileRow& row);
+
+    SqlConnection& m_c;
+    std::optional<bool> m_hasTombstones;  ///< read once per transaction: most hubs have none, and skip the lookups
+    std::unordered_map<std::string, ProfileRow> m_profiles;
+    std::unordered_set<std::string> m_dirty;  ///< ids in m_profiles changed since they were read
+    std::map<Identifier, std::string> m_identifiers;  ///< (kind, value) → profile id
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> m_channels;  ///< first, last
+};
+
+}  // namespace touchpoint::hub

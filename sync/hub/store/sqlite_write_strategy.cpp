@@ -1,0 +1,224 @@
+#include "hub/store/sqlite_write_strategy.hpp"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstring>
+#include <optional>
+
+#include "common/log.hpp"
+#include "common/sqlite.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+class SqliteWrites final : public WriteStrategy {
+public:
+    SqliteWrites(std::unique_ptr<SqlConnection> writer, std::unique_ptr<WalSync> walSync,
+                 std::unique_ptr<WalCheckpointer> checkpointer)
+        : m_writer(std::move(writer)), m_walSync(std::move(walSync)), m_checkpointer(std::move(checkpointer)) {}
+
+    StoreResult<void> write(const Work& work) override {
+        if (auto r = retrying([&] { return writeOnce(work); }); !r) return r;
+        return m_walSync->flush();
+    }
+
+    StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
+                                                   const std::vector<Identifiers>& identifiers,
+                                                   const IngestWork& work) override;
+
+private:
+    /// One transaction on the writer; the write lock is released before anything waits for the disk.
+    StoreResult<void> writeOnce(const Work& work) {
+        std::lock_guard<std::mutex> lock(m_writeMutex);
+        return transactOnce(*m_writer, work);
+    }
+
+    struct GroupJob {
+        const std::vector<const IngestMessage*>* messages = nullptr;
+        const std::vector<Identifiers>* identifiers = nullptr;  ///< one per message
+        bool taken = false;  ///< a leader is storing it
+        bool done = false;
+        std::optional<StoreResult<std::vector<ReceiptStatus>>> result;
+    };
+
+    std::mutex m_writeMutex;
+    std::unique_ptr<SqlConnection> m_writer;  ///< guarded by m_writeMutex
+    std::unique_ptr<WalSync> m_walSync;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
+    std::mutex m_groupMutex;
+    std::condition_variable m_groupCv;
+    std::vector<GroupJob*> m_groupQueue;
+    bool m_groupLeaderActive = false;
+};
+
+StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<const IngestMessage*>& messages,
+                                                             const std::vector<Identifiers>& identifiers,
+                                                             const IngestWork& work) {
+    GroupJob mine;
+    mine.messages = &messages;
+    mine.identifiers = &identifiers;
+    std::vector<GroupJob*> group;
+    {
+        std::unique_lock<std::mutex> lock(m_groupMutex);
+        m_groupQueue.push_back(&mine);
+        // Wait until a leader has stored our messages, or until no leader runs and we lead the next group.
+        m_groupCv.wait(lock, [&] { return mine.done || (!mine.taken && !m_groupLeaderActive); });
+        if (mine.done) return std::move(*mine.result);
+        m_groupLeaderActive = true;
+        group.swap(m_groupQueue);
+        for (GroupJob* job : group) job->taken = true;
+    }
+    std::vector<const IngestMessage*> all;
+    std::vector<const Identifiers*> allIds;
+    for (const GroupJob* job : group) {
+        all.insert(all.end(), job->messages->begin(), job->messages->end());
+        for (const auto& i : *job->identifiers) allIds.push_back(&i);
+    }
+    std::vector<ReceiptStatus> statuses;
+    StoreResult<std::vector<ReceiptStatus>> stored = Fail(StoreError{"not stored", false});
+    auto written = retrying([&] {
+        return writeOnce([&](SqlConnection& c) -> StoreResult<void> {
+            auto r = work(c, all, allIds);
+            if (!r) return Fail(r.error());
+            statuses = std::move(r).value();
+            return {};
+        });
+    });
+    if (written) {
+        stored = std::move(statuses);
+    } else {
+        stored = Fail(written.error());
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_groupMutex);
+        m_groupLeaderActive = false;
+    }
+    // The next group's transaction is written while this one's log reaches the disk; no receipt is given
+    // before it has.
+    m_groupCv.notify_all();
+    if (stored) {
+        if (auto d = m_walSync->flush(); !d) stored = Fail(d.error());
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_groupMutex);
+        std::size_t offset = 0;
+        for (GroupJob* job : group) {
+            const auto n = job->messages->size();
+            if (stored) {
+                job->result.emplace(std::vector<ReceiptStatus>(stored->begin() + static_cast<std::ptrdiff_t>(offset),
+                                                               stored->begin() + static_cast<std::ptrdiff_t>(offset + n)));
+            } else {
+                job->result.emplace(Fail(stored.error()));
+            }
+            offset += n;
+            job->done = true;
+        }
+    }
+    m_groupCv.notify_all();
+    return std::move(*mine.result);
+}
+
+}  // namespace
+
+StoreResult<std::unique_ptr<WriteStrategy>> openSqliteWrites(const std::string& path) {
+    auto writer = openSqlite(path, SqliteCommitSync::ByCaller);
+    if (!writer) return Fail(writer.error());
+    auto checkpointer = WalCheckpointer::start(path, std::chrono::milliseconds(200));
+    if (!checkpointer) return Fail(checkpointer.error());
+    return std::unique_ptr<WriteStrategy>(new SqliteWrites(std::move(writer).value(), std::make_unique<WalSync>(path),
+                                                           std::move(checkpointer).value()));
+}
+
+WalSync::WalSync(std::string databasePath) : m_path(std::move(databasePath)) {}
+
+WalSync::~WalSync() = default;
+
+StoreResult<void> WalSync::flush() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_db) {
+        auto db = sqlite::Database::open(m_path, /*create=*/false);
+        if (!db) return Fail(StoreError{"open " + m_path + " to sync its log: " + db.error().message, false});
+        m_db = std::make_unique<sqlite::Database>(std::move(db).value());
+    }
+    // The log file of this connection: another descriptor on the same file, so syncing it flushes what the
+    // writer's connection wrote. SQLite opens it at a connection's first read and keeps it open.
+    sqlite3_file* wal = nullptr;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const int rc = sqlite3_file_control(m_db->handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+        if (rc == SQLITE_OK && wal != nullptr && wal->pMethods != nullptr) break;
+        wal = nullptr;
+        // A read (and nothing more: no snapshot is kept) makes the connection open the log.
+        if (auto r = m_db->queryInt("SELECT COUNT(*) FROM sqlite_master"); !r) {
+            return Fail(StoreError{"read " + m_path + " to open its log: " + r.error().message, false});
+        }
+    }
+    if (wal == nullptr) return Fail(StoreError{m_path + " has no write-ahead log to sync", false});
+    if (const int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) {
+        return Fail(StoreError{"sync " + m_path + "-wal: " + sqlite3_errstr(rc), false});
+    }
+    return {};
+}
+
+struct WalCheckpointer::Impl {
+    explicit Impl(sqlite::Database d) : db(std::move(d)) {}
+    sqlite::Database db;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool stopping = false;
+    std::atomic<std::int64_t> checkpoints{0};
+    std::thread thread;
+
+    void checkpointOnce() {
+        int logFrames = -1;
+        int copied = -1;
+        int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+        if (rc == SQLITE_OK && logFrames < 0) {
+            // "Not in WAL mode" as far as this connection knows: it finds the log on its first read, and until
+            // then a checkpoint silently copies nothing.
+            (void)db.queryInt("SELECT COUNT(*) FROM sqlite_master");
+            rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+        }
+        if (rc == SQLITE_OK) {
+            if (copied > 0) checkpoints.fetch_add(1, std::memory_order_relaxed);
+        } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+            log::warn("hub", "wal checkpoint failed", {{"error", sqlite3_errmsg(db.handle())}});
+        }
+    }
+
+    void loop(std::chrono::milliseconds interval) {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!cv.wait_for(lock, interval, [this] { return stopping; })) {
+            lock.unlock();
+            checkpointOnce();
+            lock.lock();
+        }
+    }
+};
+
+WalCheckpointer::WalCheckpointer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+StoreResult<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(const std::string& path,
+                                                                     std::chrono::milliseconds interval) {
+    auto db = sqlite::Database::open(path, false);
+    if (!db) return Fail(StoreError{"open " + path + " for checkpoints: " + db.error().message, false});
+    if (auto r = db->exec("PRAGMA busy_timeout=1000"); !r) return Fail(StoreError{r.error().message, false});
+    auto impl = std::make_unique<Impl>(std::move(db).value());
+    Impl* raw = impl.get();
+    raw->thread = std::thread([raw, interval] { raw->loop(interval); });
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(impl)));
+}
+
+WalCheckpointer::~WalCheckpointer() {
+    {
+        std::lock_guard<std::mutex> lock(m_impl->mutex);
+        m_impl->stopping = true;
+    }
+    m_impl->cv.notify_all();
+    m_impl->thread.join();
+}
+
+std::int64_t WalCheckpointer::checkpoints() const { return m_impl->checkpoints.load(std::memory_order_relaxed); }
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,67 @@
+#pragma once
+// SQLite's write path: one writer connection (its page cache stays warm: SQLite drops a connection's cache
+// whenever another connection has committed), group commit (requests that arrive while a transaction runs are
+// stored together in the next one), commits written with synchronous=NORMAL and made durable by WalSync — the
+// group's leader flushes the log while the next group is already being written, and before any receipt — and a
+// WalCheckpointer thread. Internal to the hub library.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "hub/store/write_strategy.hpp"
+
+namespace touchpoint::sqlite {
+class Database;
+}
+
+namespace touchpoint::hub {
+
+/// Opens the writer connection, log sync and checkpointer of the SQLite database at `path`.
+StoreResult<std::unique_ptr<WriteStrategy>> openSqliteWrites(const std::string& path);
+
+/// Flushes a SQLite database's write-ahead log to disk. With SqliteCommitSync::ByCaller this is what makes a
+/// commit durable, and it can run while the next transaction is already being written: a flush covers every
+/// commit written before it began. It syncs through SQLite's own VFS (the xSync of the log file of a
+/// connection kept for this), not a descriptor of its own: the first sync of a log SQLite created also
+/// syncs its directory, so a fresh log cannot vanish at a power cut with receipted commits in it, and a
+/// test VFS that simulates power loss sees the sync.
+class WalSync {
+public:
+    explicit WalSync(std::string databasePath);
+    ~WalSync();
+    WalSync(const WalSync&) = delete;
+    WalSync& operator=(const WalSync&) = delete;
+    StoreResult<void> flush();
+
+private:
+    std::string m_path;
+    std::mutex m_mutex;
+    std::unique_ptr<sqlite::Database> m_db;  // opened at the first flush
+};
+
+/// Copies a SQLite database's write-ahead log back into the database file on its own thread and connection,
+/// so the writer committing a batch never pays for the checkpoint (page copies and an fsync of the database
+/// file) on the ingest path. Checkpoints are PASSIVE: they never block writers or readers.
+class WalCheckpointer {
+public:
+    static StoreResult<std::unique_ptr<WalCheckpointer>> start(const std::string& path,
+                                                              std::chrono::milliseconds interval);
+    ~WalCheckpointer();
+    WalCheckpointer(const WalCheckpointer&) = delete;
+    WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+    /// Checkpoints so far that copied pages into the database file (for tests and metrics).
+    std::int64_t checkpoints() const;
+
+private:
+    struct Impl;
+    explicit WalCheckpointer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,269 @@
+// The journey rules (docs/JOURNEY_RULES.md) on an in-memory repository, without SQL: identity resolution and
+// merges, check-in cooldown and velocity, points and tiers, stage changes, tombstoned identifiers.
+
+#include <gtest/gtest.h>
+
+#include "event/message.hpp"
+#include "hub/journey/journey_rules.hpp"
+#include "memory_journey_repository.hpp"
+
+namespace touchpoint::hub {
+namespace {
+
+using nlohmann::json;
+using test::MemoryJourneyRepository;
+
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
+constexpr std::int64_t kT0 = 1'795'000'000'000 - (1'795'000'000'000 % kDay) + 9 * kHour;  // 09:00 UTC
+
+class JourneyRulesTest : public ::testing::Test {
+protected:
+    MemoryJourneyRepository repo;
+    JourneyRules rules{LoyaltyConfig{}};
+    int next = 0;
+
+    IngestMessage track(std::string_view event, std::int64_t atMs, json properties = json::object(),
+                        std::string channel = "in_store_kiosk") {
+        IngestMessage m;
+        m.type = "track";
+        m.messageId = "m" + std::to_string(++next);
+        m.event = std::string(event);
+        m.channel = std::move(channel);
+        m.storeId = "s1";
+        m.kioskId = "k1";
+        m.timestampMs = m.correctedMs = m.receivedMs = atMs;
+        m.properties = std::move(properties);
+        return m;
+    }
+
+    /// Resolves and applies one message as the ingest transaction does; returns its profile.
+    Resolution ingest(const IngestMessage& m) {
+        auto r = rules.resolveProfile(repo, m, rules.messageIdentifiers(m));
+        EXPECT_TRUE(r) << (r ? "" : r.error().message);
+        if (!r) return {};
+        auto a = rules.apply(repo, m, r->profileId, r->tombstoned);
+        EXPECT_TRUE(a) << (a ? "" : a.error().message);
+        return *r;
+    }
+
+    std::string signin(const std::string& email, std::int64_t atMs, bool newMember = false) {
+        auto r = ingest(track(event::names::kSignin, atMs, {{"email", email}, {"method", "email"}, {"newMember", newMember}}));
+        return r.profileId.value_or("");
+    }
+
+    const ProfileRow& row(const std::string& id) { return repo.profiles.at(id); }
+};
+
+TEST_F(JourneyRulesTest, ANewIdentifierMakesAProfileAndTheSameOneFindsItAgain) {
+    auto m = track("Product Viewed", kT0, json::object(), "web");
+    m.anonymousId = "anon-1";
+    const auto first = ingest(m);
+    ASSERT_TRUE(first.profileId);
+    EXPECT_EQ(repo.identifiers.at({"anon", "anon-1"}), *first.profileId);
+    EXPECT_EQ(row(*first.profileId).stage, "consideration");
+
+    auto again = track("Page Viewed", kT0 + 1000, {{"email", " Ann@Example.COM "}}, "web");
+    again.anonymousId = "anon-1";
+    const auto second = ingest(again);
+    EXPECT_EQ(second.profileId, first.profileId);
+    EXPECT_EQ(second.merges, 0);
+    // The e-mail is normalised and joins the profile the anonymous id found.
+    EXPECT_EQ(repo.identifiers.at({"email", "ann@example.com"}), *first.profileId);
+    EXPECT_EQ(repo.profiles.size(), 1u);
+}
+
+TEST_F(JourneyRulesTest, KioskEventsAndMessagesNamingNobodyTouchNoProfile) {
+    auto heartbeat = track(event::names::kHeartbeat, kT0);
+    heartbeat.userId = "someone";
+    EXPECT_FALSE(ingest(heartbeat).profileId);
+    auto lookup = track(event::names::kStaffLookup, kT0, {{"email", "x@example.com"}});
+    EXPECT_FALSE(ingest(lookup).profileId);
+    EXPECT_FALSE(ingest(track("Page Viewed", kT0)).profileId);
+    EXPECT_TRUE(repo.profiles.empty());
+    EXPECT_TRUE(repo.identifiers.empty());
+}
+
+TEST_F(JourneyRulesTest, AnEventTyingTwoProfilesMergesThemIntoTheMember) {
+    const auto member = signin("member@example.com", kT0, true);  // a member with 10 points
+    auto web = track("Product Viewed", kT0 - kDay, json::object(), "web");  // older, not a member
+    web.userId = "web-user";
+    const auto visitor = *ingest(web).profileId;
+    ASSERT_NE(member, visitor);
+    ASSERT_EQ(row(member).points, 10);
+
+    auto tie = track("Order Completed", kT0 + kHour, {{"email", "member@example.com"}}, "web");
+    tie.userId = "web-user";
+    const auto r = ingest(tie);
+    EXPECT_EQ(r.merges, 1);
+    EXPECT_EQ(r.profileId, member);  // the member survives although the visitor is older
+    EXPECT_EQ(repo.profiles.count(visitor), 0u);
+    EXPECT_EQ(repo.identifiers.at({"user", "web-user"}), member);
+    EXPECT_GE(repo.forgets, 1);  // held rows were written and dropped before rows moved
+    EXPECT_EQ(row(member).points, 10);
+    EXPECT_EQ(row(member).facts.considered, 2);  // the member's sign-in and the visitor's product view
+    EXPECT_EQ(row(member).facts.orders, 1);
+    EXPECT_EQ(row(member).facts.visitDays, 1);
+}
+
+TEST_F(JourneyRulesTest, WithoutAMemberTheOldestProfileSurvivesAndBalancesAddUp) {
+    auto older = track("Page Viewed", kT0 - kDay);
+    older.userId = "u-old";
+    const auto a = *ingest(older).profileId;
+    auto newer = track("Page Viewed", kT0);
+    newer.anonymousId = "anon-new";
+    const auto b = *ingest(newer).profileId;
+    repo.profiles.at(a).points = 5;
+    repo.profiles.at(b).points = 7;
+    repo.profiles.at(b).latestNps = 9;
+    repo.profiles.at(b).latestNpsAtMs = kT0;
+    repo.profiles.at(b).facts.latestNps = 9;
+
+    IngestMessage alias = track("", kT0 + 1000);
+    alias.type = "alias";
+    alias.event.clear();
+    alias.userId = "u-old";
+    alias.previousId = "anon-new";
+    const auto r = ingest(alias);
+    EXPECT_EQ(r.merges, 1);
+    EXPECT_EQ(r.profileId, a);
+    EXPECT_EQ(row(a).points, 12);
+    EXPECT_EQ(row(a).latestNps, 9);
+    EXPECT_EQ(row(a).stage, "advocacy");
+}
+
+TEST_F(JourneyRulesTest, CheckinsEarnOnlyOutsideTheCooldownOnEitherSide) {
+    const auto p = signin("c@example.com", kT0, true);
+    signin("c@example.com", kT0 + kHour);          // within 3 h after: nothing
+    signin("c@example.com", kT0 + 3 * kHour);      // exactly the cooldown later: earns
+    signin("c@example.com", kT0 + 2 * kHour - 1);  // offline, arrives late, within 3 h of both earners: nothing
+    signin("c@example.com", kT0 - 4 * kHour);      // offline, four hours before the first: earns
+    ASSERT_EQ(repo.checkins.size(), 5u);
+    std::vector<std::string> reasons;
+    for (const auto& c : repo.checkins) reasons.push_back(c.awarded ? "earned" : c.reason);
+    EXPECT_EQ(reasons, (std::vector<std::string>{"earned", "cooldown", "earned", "cooldown", "earned"}));
+    EXPECT_EQ(row(p).points, 30);
+    EXPECT_EQ(row(p).lastCheckinMs, kT0 + 3 * kHour);  // the latest earning one, not the latest to arrive
+    EXPECT_EQ(repo.signins.back().awarded, true);
+}
+
+TEST_F(JourneyRulesTest, CheckinsBeforeMembershipAreJudgedWhenItArrivesInCaptureOrder) {
+    const auto p = signin("late@example.com", kT0 + kHour);
+    signin("late@example.com", kT0);
+    EXPECT_EQ(row(p).points, 0);
+    EXPECT_EQ(repo.checkins[0].reason, "not_member");
+
+    auto consent = track(event::names::kConsent, kT0 + 2 * kHour,
+                         {{"email", "late@example.com"}, {"purposes", {"marketing", "loyalty_terms"}}});
+    ingest(consent);
+    EXPECT_TRUE(row(p).facts.isMember);
+    EXPECT_EQ(row(p).memberId.size(), 12u);
+    EXPECT_EQ(row(p).memberId.substr(0, 2), "TP");
+    EXPECT_EQ(repo.identifiers.at({"member", row(p).memberId}), p);
+    // The earlier capture (kT0) earns; the one an hour later falls in its cooldown.
+    EXPECT_TRUE(repo.checkins[1].awarded);
+    EXPECT_FALSE(repo.checkins[0].awarded);
+    EXPECT_EQ(repo.checkins[0].reason, "cooldown");
+    EXPECT_EQ(row(p).points, 10);
+    EXPECT_EQ(row(p).stage, "purchase");
+}
+
+TEST_F(JourneyRulesTest, MoreThanTheDailyVelocitySetsTheFlagAndTwoDaysMakeRetention) {
+    const auto p = signin("v@example.com", kT0, true);
+    for (int i = 1; i < 5; ++i) signin("v@example.com", kT0 + i * 60'000);
+    EXPECT_FALSE(row(p).velocityFlag);  // five in a day is allowed
+    EXPECT_EQ(row(p).facts.visitDays, 1);
+    EXPECT_EQ(row(p).stage, "purchase");
+    signin("v@example.com", kT0 + 6 * 60'000);
+    EXPECT_TRUE(row(p).velocityFlag);
+    EXPECT_EQ(row(p).points, 10);  // the cooldown still governs points
+    signin("v@example.com", kT0 + kDay);
+    EXPECT_EQ(row(p).facts.visitDays, 2);
+    EXPECT_EQ(row(p).stage, "retention");
+}
+
+TEST_F(JourneyRulesTest, PointsFromCheckinsReachTheNextTier) {
+    const LoyaltyConfig config;
+    const auto p = signin("t@example.com", kT0, true);
+    for (int i = 1; i < 20; ++i) signin("t@example.com", kT0 + i * 3 * kHour);
+    EXPECT_EQ(row(p).points, 200);
+    EXPECT_EQ(tierFor(config, row(p).points).tier, "Silver");
+    EXPECT_EQ(tierFor(config, row(p).points - 10).tier, "Bronze");
+}
+
+TEST_F(JourneyRulesTest, StageChangesAreRecordedWithTheChannelThatCausedThem) {
+    auto view = track("Page Viewed", kT0, json::object(), "web");
+    view.userId = "s-user";
+    const auto p = *ingest(view).profileId;
+    EXPECT_TRUE(repo.transitions.empty());  // a new profile starts at awareness
+    auto product = track("Product Viewed", kT0 + 1, json::object(), "app");
+    product.userId = "s-user";
+    ingest(product);
+    auto promoter = track(event::names::kFeedback, kT0 + 2, {{"answers", {{"nps", 10}}}, {"comment", "great"}});
+    promoter.userId = "s-user";
+    ingest(promoter);
+    auto detractor = track(event::names::kFeedback, kT0 + 3, {{"answers", {{"nps", 3}}}});
+    detractor.userId = "s-user";
+    ingest(detractor);
+    auto share = track("Product Shared", kT0 + 4, json::object(), "web");
+    share.userId = "s-user";
+    ingest(share);
+    ASSERT_EQ(repo.transitions.size(), 4u);
+    const auto& t = repo.transitions;
+    EXPECT_EQ(t[0].from + ">" + t[0].to + "@" + t[0].channel, "awareness>consideration@app");
+    EXPECT_EQ(t[1].from + ">" + t[1].to + "@" + t[1].channel, "consideration>advocacy@in_store_kiosk");
+    EXPECT_EQ(t[2].from + ">" + t[2].to, "advocacy>consideration");  // a later detractor answer
+    EXPECT_EQ(t[3].from + ">" + t[3].to + "@" + t[3].channel, "consideration>advocacy@web");
+    EXPECT_EQ(row(p).latestNps, 3);
+    EXPECT_EQ(repo.channels.at({p, "web"}), std::make_pair(kT0, kT0 + 4));
+    EXPECT_EQ(repo.feedback[0].comment, "great");
+}
+
+TEST_F(JourneyRulesTest, AnOlderNpsAnswerArrivingLateDoesNotReplaceTheLatest) {
+    auto now = track(event::names::kFeedback, kT0, {{"email", "n@example.com"}, {"answers", {{"nps", 10}}}});
+    const auto p = *ingest(now).profileId;
+    auto earlier = track(event::names::kFeedback, kT0 - kHour, {{"email", "n@example.com"}, {"answers", {{"nps", 2}}}});
+    ingest(earlier);
+    EXPECT_EQ(row(p).latestNps, 10);
+    auto outOfScale = track(event::names::kFeedback, kT0 + 1, {{"email", "n@example.com"}, {"answers", {{"nps", 11}}}});
+    ingest(outOfScale);
+    EXPECT_EQ(row(p).latestNps, 10);
+    EXPECT_FALSE(repo.feedback.back().nps);  // stored without a score, not rejected
+}
+
+TEST_F(JourneyRulesTest, ATombstonedIdentifierKeepsTheFactButNotThePerson) {
+    repo.tombstones.insert({"email", "gone@example.com"});
+    auto fb = track(event::names::kFeedback, kT0,
+                    {{"email", "gone@example.com"}, {"answers", {{"nps", 9}}}, {"comment", "call me on 555"}});
+    const auto r = ingest(fb);
+    EXPECT_TRUE(r.tombstoned);
+    EXPECT_FALSE(r.profileId);
+    ASSERT_EQ(repo.feedback.size(), 1u);
+    EXPECT_FALSE(repo.feedback[0].profileId);
+    EXPECT_FALSE(repo.feedback[0].comment);  // the comment goes with the person
+    EXPECT_EQ(repo.feedback[0].nps, 9);      // the score stays
+    ingest(track(event::names::kSignin, kT0, {{"email", "gone@example.com"}, {"newMember", true}}));
+    EXPECT_TRUE(repo.profiles.empty());
+    EXPECT_TRUE(repo.identifiers.empty());
+    EXPECT_TRUE(repo.checkins.empty());
+    ASSERT_EQ(repo.signins.size(), 1u);
+    EXPECT_FALSE(repo.signins[0].awarded);
+}
+
+TEST_F(JourneyRulesTest, AnIdentifierClaimedByAnotherProfileMeanwhileIsARetry) {
+    // The rules looked the identifier up as unknown; another writer attached it before this one could.
+    struct Racing : MemoryJourneyRepository {
+        StoreResult<std::optional<std::string>> findProfileId(const Identifier&) override {
+            return std::optional<std::string>{};
+        }
+    } racing;
+    racing.identifiers[{"user", "u"}] = "someone-else";
+    auto m = track("Page Viewed", kT0);
+    m.userId = "u";
+    auto r = rules.resolveProfile(racing, m, rules.messageIdentifiers(m));
+    ASSERT_FALSE(r);
+    EXPECT_TRUE(r.error().retryable);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
