@@ -10,6 +10,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # a compiled .so; its Cflags set ABI macros
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+find_package(CLI11 2.1 REQUIRED CONFIG)                          # every program's command line (header-only)
 # The hub's allocator: its request threads build and free many small JSON trees, where glibc's malloc spent
 # about a sixth of the ingest CPU. Not under sanitizers, which bring their own allocator.
 if(NOT TOUCHPOINT_SANITIZE AND NOT TOUCHPOINT_FUZZ)
@@ -31,7 +32,6 @@ if(TOUCHPOINT_BUILD_KIOSK)
   # glfw and GL must come after libimgui.a on the link line.
   add_library(imgui_glfw_gl3 INTERFACE)
   target_link_libraries(imgui_glfw_gl3 INTERFACE PkgConfig::IMGUI glfw OpenGL::GL ${CMAKE_DL_LIBS})
-  pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 endif()
 
 if(TOUCHPOINT_BUILD_TESTS)

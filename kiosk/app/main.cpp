@@ -3,12 +3,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "bench.hpp"
+#include "common/cli.hpp"
 #include "common/log.hpp"
 #include "config/kiosk_config.hpp"
 #include "kiosk_app.hpp"
@@ -23,13 +24,6 @@ void printConfigErrors(const touchpoint::config::ConfigErrors& errors) {
     if (!text.empty() && text.back() != '\n') text += '\n';
     std::cerr << text;
 }
-
-constexpr const char* kUsage =
-    "usage: touchpoint-kiosk --config FILE [--windowed]\n"
-    "       touchpoint-kiosk --config FILE --check-config\n"
-    "       touchpoint-kiosk --config FILE --script STEPS [--screenshot-dir DIR] [--windowed]\n"
-    "       touchpoint-kiosk bench --config FILE [--json] [--idle-seconds N]\n"
-    "       touchpoint-kiosk hash-pin     (reads a staff PIN on stdin, prints the line for [staff] pin_hashes)\n";
 
 /// `hash-pin`: IT puts the printed hash into the config; the PIN itself is never stored. Echo is turned off
 /// when stdin is a terminal so the PIN does not stay on screen.
@@ -67,45 +61,36 @@ struct Args {
     bool windowed = false;
     bool bench = false;
     bool benchChild = false;
+    bool hashPin = false;
     bool json = false;
     double idleSeconds = 10.0;
 };
 
-bool parseArgs(int argc, char** argv, Args& a) {
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&](std::string& out) {
-            if (i + 1 >= argc) return false;
-            out = argv[++i];
-            return true;
-        };
-        if (arg == "bench" && i == 1) {
-            a.bench = true;
-        } else if (arg == "--config") {
-            if (!value(a.config)) return false;
-        } else if (arg == "--script") {
-            if (!value(a.script)) return false;
-        } else if (arg == "--screenshot-dir") {
-            if (!value(a.screenshotDir)) return false;
-        } else if (arg == "--idle-seconds") {
-            std::string s;
-            if (!value(s)) return false;
-            a.idleSeconds = std::atof(s.c_str());
-            if (a.idleSeconds <= 0) return false;
-        } else if (arg == "--check-config") {
-            a.checkConfig = true;
-        } else if (arg == "--windowed") {
-            a.windowed = true;
-        } else if (arg == "--json") {
-            a.json = true;
-        } else if (arg == "--bench-child") {
-            a.benchChild = true;
-        } else {
-            std::cerr << "touchpoint-kiosk: unknown argument " << arg << "\n";
-            return false;
-        }
-    }
-    return !a.config.empty();
+/// Fills `a` from the command line (CLI11); returns the exit code when the program should stop here.
+std::optional<int> parseArgs(int argc, char** argv, Args& a) {
+    CLI::App app{"The in-store touch-screen kiosk. Without a subcommand it opens the kiosk.", "touchpoint-kiosk"};
+    app.add_option("--config", a.config, "the kiosk's TOML config");
+    app.add_flag("--check-config", a.checkConfig, "check the config and the files it names, then exit");
+    app.add_flag("--windowed", a.windowed, "a window instead of full screen");
+    app.add_option("--script", a.script, "play the steps in this file instead of waiting for taps (docs/KIOSK_SCRIPT.md)");
+    app.add_option("--screenshot-dir", a.screenshotDir, "where the script's `shot` steps save PNG files");
+    // The bench's measured child process (bench.cpp starts it); not for people.
+    app.add_flag("--bench-child", a.benchChild)->group("");
+
+    auto* bench = app.add_subcommand("bench", "cold start, frame time, idle CPU and RSS of this build");
+    bench->add_option("--config", a.config, "the kiosk's TOML config")->required();
+    bench->add_flag("--json", a.json, "print one JSON object");
+    bench->add_option("--idle-seconds", a.idleSeconds, "how long to measure idle CPU")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    auto* hashPin = app.add_subcommand(
+        "hash-pin", "read a staff PIN on stdin and print the line for [staff] pin_hashes (the PIN is not stored)");
+
+    if (auto exit = touchpoint::cli::parse(app, argc, argv)) return exit;
+    a.bench = bench->parsed();
+    a.hashPin = hashPin->parsed();
+    if (!a.bench && !a.hashPin && a.config.empty()) return touchpoint::cli::refuse(app, "--config FILE is required");
+    return std::nullopt;
 }
 
 int checkConfig(const std::string& file) {
@@ -125,12 +110,9 @@ int checkConfig(const std::string& file) {
 
 int main(int argc, char** argv) {
     using namespace touchpoint;
-    if (argc == 2 && std::strcmp(argv[1], "hash-pin") == 0) return hashPinCommand();
     Args args;
-    if (!parseArgs(argc, argv, args)) {
-        std::cerr << kUsage;
-        return 2;
-    }
+    if (auto exit = parseArgs(argc, argv, args)) return *exit;
+    if (args.hashPin) return hashPinCommand();
     if (args.checkConfig) return checkConfig(args.config);
     if (args.bench) {
         return kiosk::app::runBench({args.config, args.json, args.idleSeconds, 20}, "/proc/self/exe");

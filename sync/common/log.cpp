@@ -53,7 +53,6 @@ void appendValue(std::string& out, std::string_view v) {
 }
 }  // namespace
 
-void setLevel(Level level) { currentLevel().store(static_cast<int>(level)); }
 Level level() { return static_cast<Level>(currentLevel().load()); }
 
 std::string format(Level level, std::string_view component, std::string_view message,

@@ -13,8 +13,7 @@ enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 
 using Field = std::pair<std::string_view, std::string>;
 
-/// Lines below this level are not written. Default Info; TOUCHPOINT_LOG_LEVEL=debug|info|warn|error overrides.
-void setLevel(Level level);
+/// Lines below this level are not written: Info, or TOUCHPOINT_LOG_LEVEL=debug|info|warn|error.
 Level level();
 
 void write(Level level, std::string_view component, std::string_view message, std::initializer_list<Field> fields = {});

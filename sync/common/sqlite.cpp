@@ -144,7 +144,6 @@ void Statement::reset() {
 }
 
 std::int64_t Statement::columnInt64(int col) const { return sqlite3_column_int64(m_stmt.get(), col); }
-double Statement::columnDouble(int col) const { return sqlite3_column_double(m_stmt.get(), col); }
 
 std::string Statement::columnText(int col) const {
     const auto* p = sqlite3_column_text(m_stmt.get(), col);
@@ -160,7 +159,6 @@ std::vector<std::uint8_t> Statement::columnBlob(int col) const {
     return {p, p + n};
 }
 
-bool Statement::columnIsNull(int col) const { return sqlite3_column_type(m_stmt.get(), col) == SQLITE_NULL; }
 
 SqlResult<Transaction> Transaction::begin(Database& db, Mode mode) {
     auto r = db.exec(mode == Mode::Immediate ? "BEGIN IMMEDIATE" : "BEGIN");

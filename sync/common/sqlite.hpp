@@ -86,10 +86,8 @@ public:
     void reset();
 
     std::int64_t columnInt64(int col) const;
-    double columnDouble(int col) const;
     std::string columnText(int col) const;
     std::vector<std::uint8_t> columnBlob(int col) const;
-    bool columnIsNull(int col) const;
 
 private:
     friend class Database;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -193,19 +194,26 @@ std::unique_ptr<uploader::Uploader> startRetryingUploader(const std::filesystem:
     return std::move(u.value());
 }
 
-}  // namespace
+struct BenchEnqueueOptions {
+    std::string dir;
+    std::int64_t n = 5000;
+    std::int64_t backlog = 0;  // kRetryingBacklog when --while-retrying comes without --backlog
+    bool whileRetrying = false;
+    std::int64_t retryMs = 50;
+    bool json = false;
+};
 
-int runBenchEnqueue(Context& /*context*/, Args& args) {
-    const auto dirArg = args.option("--dir");
-    const auto n = args.intOption("--n", 10, 10'000'000).value_or(5000);
-    const bool whileRetrying = args.flag("--while-retrying");
-    const auto backlog = args.intOption("--backlog", 0, 100'000'000).value_or(whileRetrying ? 100'000 : 0);
-    const auto retryMs = args.intOption("--retry-ms", 1, 600'000).value_or(50);
-    const bool json = args.flag("--json");
-    args.finish();
-    if (!dirArg) throw UsageError("bench enqueue needs --dir DIR (a folder on the disk to measure)");
+/// --while-retrying's backlog when none is given: the retrying uploader needs rows to retry on.
+constexpr std::int64_t kRetryingBacklog = 100'000;
+
+int runBenchEnqueue(const BenchEnqueueOptions& o) {
+    const std::int64_t n = o.n;
+    const std::int64_t backlog = o.backlog;
+    const bool whileRetrying = o.whileRetrying;
+    const std::int64_t retryMs = o.retryMs;
+    const bool json = o.json;
     if (whileRetrying && backlog == 0) throw UsageError("--while-retrying needs a backlog (--backlog N, N > 0)");
-    const std::filesystem::path dir = *dirArg;
+    const std::filesystem::path dir = o.dir;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw RuntimeError("cannot create " + dir.string() + ": " + ec.message());
@@ -323,6 +331,37 @@ int runBenchEnqueue(Context& /*context*/, Args& args) {
         std::printf("%s\n", out.dump(2).c_str());
     }
     return 0;
+}
+
+}  // namespace
+
+void benchEnqueueCommand(CLI::App& bench, Action& chosen) {
+    auto* cmd = bench.add_subcommand(
+        "enqueue", "enqueue p50/p99 against a bare SQLite INSERT+COMMIT with the same PRAGMAs, same run; with "
+                   "--backlog, also against an outbox already holding N events (whose uploader retries against "
+                   "a dead hub meanwhile with --while-retrying)");
+    auto o = std::make_shared<BenchEnqueueOptions>();
+    cmd->add_option("--dir", o->dir, "a folder on the disk to measure")->required();
+    cmd->add_option("--n", o->n, "enqueues measured")
+        ->check(CLI::Range(std::int64_t{10}, std::int64_t{10'000'000}))
+        ->capture_default_str();
+    auto* backlog = cmd->add_option("--backlog", o->backlog,
+                                    "events already pending in the third outbox (default 100000 with "
+                                    "--while-retrying)")
+                        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100'000'000}))
+                        ->capture_default_str();
+    auto* whileRetrying = cmd->add_flag("--while-retrying", o->whileRetrying,
+                                        "run the kiosk's uploader on the backlog outbox meanwhile, retrying "
+                                        "against a dead hub (a refusing loopback port)");
+    cmd->add_option("--retry-ms", o->retryMs, "the retrying uploader's backoff (base and cap)")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{600'000}))
+        ->capture_default_str()
+        ->needs(whileRetrying);
+    cmd->add_flag("--json", o->json, "print one line of JSON");
+    runs(cmd, chosen, [o, backlog](Context&) {
+        if (o->whileRetrying && backlog->count() == 0) o->backlog = kRetryingBacklog;
+        return runBenchEnqueue(*o);
+    });
 }
 
 }  // namespace touchpoint::ctl

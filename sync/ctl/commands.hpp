@@ -5,16 +5,15 @@
 
 namespace touchpoint::ctl {
 
-CommandGroup statusCommands();       // status_commands.cpp
-CommandGroup listCommands();         // status_commands.cpp
-CommandGroup enqueueCommands();      // enqueue_commands.cpp
-CommandGroup enqueueDemoCommands();  // enqueue_demo.cpp
-CommandGroup deadLetterCommands();   // dead_letter_commands.cpp
-CommandGroup purgeCommands();        // dead_letter_commands.cpp
-CommandGroup benchCommands();        // bench_commands.cpp: `bench <what>`, one entry per benchmark
+void statusCommands(CLI::App& app, Action& chosen);       // status_commands.cpp
+void listCommands(CLI::App& app, Action& chosen);         // status_commands.cpp
+void enqueueCommands(CLI::App& app, Action& chosen);      // enqueue_commands.cpp
+void enqueueDemoCommands(CLI::App& app, Action& chosen);  // enqueue_demo.cpp
+void deadLetterCommands(CLI::App& app, Action& chosen);   // dead_letter_commands.cpp
+void purgeCommands(CLI::App& app, Action& chosen);        // dead_letter_commands.cpp
+void benchCommands(CLI::App& app, Action& chosen);        // bench_commands.cpp: `bench <what>`
+void drainCommands(CLI::App& app, Action& chosen);        // drain_commands.cpp
 
-int runBenchEnqueue(Context& context, Args& args);  // bench_enqueue.cpp
-CommandGroup drainCommands();                       // drain_commands.cpp
-int runBenchDrain(Context& context, Args& args);    // drain_commands.cpp
+void benchEnqueueCommand(CLI::App& bench, Action& chosen);  // bench_enqueue.cpp: `bench enqueue`
 
 }  // namespace touchpoint::ctl

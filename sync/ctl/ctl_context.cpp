@@ -1,6 +1,5 @@
 #include "ctl/ctl_context.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,81 +10,6 @@
 #include "event/sealing.hpp"
 
 namespace touchpoint::ctl {
-
-namespace {
-
-bool matches(const std::string& word, std::string_view name, std::optional<std::string>& inlineValue) {
-    if (word == name) return true;
-    if (word.size() > name.size() && word.compare(0, name.size(), name) == 0 && word[name.size()] == '=') {
-        inlineValue = word.substr(name.size() + 1);
-        return true;
-    }
-    return false;
-}
-
-}  // namespace
-
-std::optional<std::string> Args::option(std::string_view name) {
-    for (auto it = m_words.begin(); it != m_words.end(); ++it) {
-        std::optional<std::string> inlineValue;
-        if (!matches(*it, name, inlineValue)) continue;
-        if (inlineValue) {
-            m_words.erase(it);
-            return inlineValue;
-        }
-        if (it + 1 == m_words.end()) throw UsageError(std::string(name) + " needs a value");
-        std::string value = *(it + 1);
-        m_words.erase(it, it + 2);
-        return value;
-    }
-    return std::nullopt;
-}
-
-std::optional<std::int64_t> Args::intOption(std::string_view name, std::int64_t min, std::int64_t max) {
-    auto text = option(name);
-    if (!text) return std::nullopt;
-    std::int64_t value = 0;
-    const auto* end = text->data() + text->size();
-    auto [ptr, ec] = std::from_chars(text->data(), end, value);
-    if (ec != std::errc() || ptr != end || value < min || value > max) {
-        throw UsageError(std::string(name) + " must be a whole number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + " (got '" + *text + "')");
-    }
-    return value;
-}
-
-std::vector<std::string> Args::options(std::string_view name) {
-    std::vector<std::string> out;
-    while (auto v = option(name)) out.push_back(*v);
-    return out;
-}
-
-bool Args::flag(std::string_view name) {
-    for (auto it = m_words.begin(); it != m_words.end(); ++it) {
-        if (*it == name) {
-            m_words.erase(it);
-            return true;
-        }
-    }
-    return false;
-}
-
-std::optional<std::string> Args::positional() {
-    for (auto it = m_words.begin(); it != m_words.end(); ++it) {
-        if (it->rfind("--", 0) == 0) continue;
-        std::string word = *it;
-        m_words.erase(it);
-        return word;
-    }
-    return std::nullopt;
-}
-
-void Args::finish() const {
-    if (m_words.empty()) return;
-    std::string all;
-    for (const auto& w : m_words) all += (all.empty() ? "" : " ") + w;
-    throw UsageError("unexpected argument(s): " + all);
-}
 
 const config::KioskConfig* Context::kioskConfig() {
     if (!m_configLoaded) {

@@ -1,7 +1,8 @@
 #pragma once
-// What every touchpointctl command group shares: argument reading with precise usage errors, the global
-// options (--db, --config), the outbox and the event factory built from the kiosk config or test defaults.
+// What every touchpointctl command group shares: the global options (--db, --config), the outbox and the
+// event factory built from the kiosk config or test defaults. Arguments are CLI11's (common/cli.hpp).
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -9,8 +10,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "config/kiosk_config.hpp"
 #include "event/kiosk_events.hpp"
@@ -18,7 +17,8 @@
 
 namespace touchpoint::ctl {
 
-/// Bad command line: main prints the message and the usage text and exits 2.
+/// A command line CLI11 accepted but the command cannot use (a phone number that is not one): main prints the
+/// message and the command's usage and exits 2.
 class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -27,27 +27,6 @@ public:
 class RuntimeError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
-};
-
-/// The words after the command name. Options may come in any order; whatever is left when finish() is
-/// called is an error, so a typo never passes silently.
-class Args {
-public:
-    explicit Args(std::vector<std::string> words) : m_words(std::move(words)) {}
-    /// Removes and returns the value of `--name VALUE` (or `--name=VALUE`).
-    std::optional<std::string> option(std::string_view name);
-    /// Like option() but the value must be an integer in [min, max].
-    std::optional<std::int64_t> intOption(std::string_view name, std::int64_t min, std::int64_t max);
-    /// All values of a repeatable option.
-    std::vector<std::string> options(std::string_view name);
-    bool flag(std::string_view name);
-    /// The next word that is not an option, removed.
-    std::optional<std::string> positional();
-    void finish() const;
-    bool empty() const { return m_words.empty(); }
-
-private:
-    std::vector<std::string> m_words;
 };
 
 struct GlobalOptions {
@@ -78,12 +57,15 @@ private:
     std::unique_ptr<event::KioskEventFactory> m_factory;
 };
 
-/// One command group: `name` is the first word after the global options ("status", "dead-letter").
-struct CommandGroup {
-    std::string_view name;
-    std::string_view usage;  ///< its lines of the usage text
-    std::function<int(Context&, Args&)> run;
-};
+/// What a parsed command does. main runs it once CLI11 has accepted the whole command line.
+using Action = std::function<int(Context&)>;
+/// One command group (one file each, registered in main.cpp's kGroups): adds its subcommand to `app` with its
+/// options; when CLI11 parses that subcommand, its action is stored in `chosen`.
+using CommandGroup = void (*)(CLI::App& app, Action& chosen);
+/// Makes `command` store `run` in `chosen` when it is parsed.
+inline void runs(CLI::App* command, Action& chosen, Action run) {
+    command->callback([&chosen, run = std::move(run)] { chosen = run; });
+}
 
 /// Formats a UTC millisecond time and an age for people ("3m12s").
 std::string formatAge(std::int64_t ms);

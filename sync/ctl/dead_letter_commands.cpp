@@ -1,6 +1,9 @@
 // `dead-letter list|replay|drop` and `purge --identity`: fixing stuck data and erasure requests.
 
 #include <cstdio>
+#include <limits>
+#include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -12,17 +15,19 @@ namespace touchpoint::ctl {
 
 namespace {
 
-int runDeadLetter(Context& context, Args& args) {
-    const auto action = args.positional();
-    if (!action || (*action != "list" && *action != "replay" && *action != "drop")) {
-        throw UsageError("dead-letter needs list, replay or drop");
-    }
-    const auto id = args.intOption("--id", 1, INT64_MAX);
-    const bool json = args.flag("--json");
-    const auto limit = args.intOption("--limit", 1, 1'000'000).value_or(100);
-    args.finish();
+struct DeadLetterOptions {
+    std::string action;  // list, replay or drop
+    std::optional<std::int64_t> id;
+    bool json = false;
+    std::int64_t limit = 100;
+};
+
+int runDeadLetter(Context& context, const DeadLetterOptions& o) {
+    const auto& id = o.id;
+    const bool json = o.json;
+    const std::int64_t limit = o.limit;
     auto& box = context.outbox();
-    if (*action == "list") {
+    if (o.action == "list") {
         auto rows = box.listDeadLetters(static_cast<std::size_t>(limit));
         if (!rows) throw RuntimeError(rows.error().message);
         if (json) {
@@ -52,18 +57,15 @@ int runDeadLetter(Context& context, Args& args) {
         return 0;
     }
     const std::optional<std::int64_t> which = id ? std::optional<std::int64_t>(*id) : std::nullopt;
-    auto n = *action == "replay" ? box.replayDeadLetters(which) : box.dropDeadLetters(which);
+    auto n = o.action == "replay" ? box.replayDeadLetters(which) : box.dropDeadLetters(which);
     if (!n) throw RuntimeError(n.error().message);
-    std::printf("%s %lld dead letter(s)%s\n", *action == "replay" ? "replayed" : "dropped", static_cast<long long>(*n),
-                *action == "replay" ? " back to pending, in their original order" : " (counted as dead_letter_dropped)");
+    std::printf("%s %lld dead letter(s)%s\n", o.action == "replay" ? "replayed" : "dropped", static_cast<long long>(*n),
+                o.action == "replay" ? " back to pending, in their original order" : " (counted as dead_letter_dropped)");
     return 0;
 }
 
-int runPurge(Context& context, Args& args) {
-    const auto identityArg = args.option("--identity");
-    args.finish();
-    if (!identityArg) throw UsageError("purge needs --identity phone:NUMBER|email:ADDRESS|member:ID");
-    auto identity = parseIdentityArg(*identityArg, context.phoneRegion());
+int runPurge(Context& context, const std::string& identityArg) {
+    auto identity = parseIdentityArg(identityArg, context.phoneRegion());
     if (!identity) throw UsageError(identity.error());
     const std::string hash = context.factory().identityHash(identity.value());
     auto n = context.outbox().purgeIdentity(hash);
@@ -75,14 +77,26 @@ int runPurge(Context& context, Args& args) {
 
 }  // namespace
 
-CommandGroup deadLetterCommands() {
-    return {"dead-letter",
-            "  dead-letter list|replay|drop [--id ID] [--json]   without --id: every dead letter\n", runDeadLetter};
+void deadLetterCommands(CLI::App& app, Action& chosen) {
+    auto* cmd = app.add_subcommand("dead-letter", "events the hub refused: list, replay (back to pending) or drop");
+    auto o = std::make_shared<DeadLetterOptions>();
+    cmd->add_option("action", o->action, "list, replay or drop")
+        ->required()
+        ->check(CLI::IsMember({"list", "replay", "drop"}));
+    cmd->add_option("--id", o->id, "only this dead letter (default: every one)")
+        ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+    cmd->add_flag("--json", o->json, "list as JSON");
+    cmd->add_option("--limit", o->limit, "list at most this many")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
+        ->capture_default_str();
+    runs(cmd, chosen, [o](Context& context) { return runDeadLetter(context, *o); });
 }
 
-CommandGroup purgeCommands() {
-    return {"purge", "  purge --identity phone:+15555550123|email:a@b.example|member:ID   erasure of one identity\n",
-            runPurge};
+void purgeCommands(CLI::App& app, Action& chosen) {
+    auto* cmd = app.add_subcommand("purge", "erasure of one identity's events (pending and dead letters)");
+    auto identity = std::make_shared<std::string>();
+    cmd->add_option("--identity", *identity, "phone:+15555550123, email:a@b.example or member:ID")->required();
+    runs(cmd, chosen, [identity](Context& context) { return runPurge(context, *identity); });
 }
 
 }  // namespace touchpoint::ctl

@@ -24,30 +24,30 @@ int enqueueMessage(Context& context, event::Message& m) {
     return 0;
 }
 
-int runSignin(Context& context, Args& args) {
-    auto phone = args.option("--phone");
-    auto email = args.option("--email");
-    auto member = args.option("--member");
-    const bool newMember = args.flag("--new-member");
-    const std::string locale = args.option("--locale").value_or("en-US");
-    args.finish();
-    if (static_cast<int>(phone.has_value()) + static_cast<int>(email.has_value()) + static_cast<int>(member.has_value()) != 1) {
-        throw UsageError("enqueue signin needs exactly one of --phone, --email, --member");
-    }
+struct SigninOptions {
+    std::string phone, email, member;  // exactly one is given (CLI11 checks)
+    bool newMember = false;
+    std::string locale = "en-US";
+};
+
+int runSignin(Context& context, const SigninOptions& o) {
+    const auto& [phone, email, member] = std::tie(o.phone, o.email, o.member);
+    const bool newMember = o.newMember;
+    const std::string& locale = o.locale;
     event::Identity id;
     event::SigninMethod method = event::SigninMethod::Card;
     Result<std::string, std::string> value = Fail(std::string());
-    if (phone) {
+    if (!phone.empty()) {
         id.type = event::Identity::Type::Phone;
         method = event::SigninMethod::Phone;
-        value = normalizePhone(*phone, context.phoneRegion());
-    } else if (email) {
+        value = normalizePhone(phone, context.phoneRegion());
+    } else if (!email.empty()) {
         id.type = event::Identity::Type::Email;
         method = event::SigninMethod::Email;
-        value = normalizeEmail(*email);
+        value = normalizeEmail(email);
     } else {
         id.type = event::Identity::Type::Member;
-        value = normalizeMember(*member);
+        value = normalizeMember(member);
     }
     if (!value) throw UsageError(value.error());
     id.value = value.value();
@@ -55,19 +55,16 @@ int runSignin(Context& context, Args& args) {
     return enqueueMessage(context, m);
 }
 
-int runFeedback(Context& context, Args& args) {
+struct FeedbackOptions {
     event::FeedbackAnswers answers;
-    answers.surveyId = args.option("--survey").value_or("store-visit");
-    answers.nps = args.intOption("--nps", 0, 10);
-    const auto csat = args.intOption("--csat", 1, 5);
-    const auto ces = args.intOption("--ces", 1, 7);
-    if (csat) answers.csat = static_cast<int>(*csat);
-    if (ces) answers.ces = static_cast<int>(*ces);
-    answers.comment = args.option("--comment").value_or("");
-    answers.reasons = args.options("--reason");
-    const std::string locale = args.option("--locale").value_or("en-US");
-    args.finish();
-    if (!answers.nps) throw UsageError("enqueue feedback needs --nps 0..10");
+    int nps = 0;
+    std::string locale = "en-US";
+};
+
+int runFeedback(Context& context, FeedbackOptions o) {
+    event::FeedbackAnswers answers = std::move(o.answers);
+    answers.nps = o.nps;
+    const std::string& locale = o.locale;
     if (answers.comment.size() > 2000) throw UsageError("--comment is longer than 2000 characters");
     event::Message m = context.factory().feedback(newUuidV4(), locale, answers, std::nullopt);
     return enqueueMessage(context, m);
@@ -75,16 +72,39 @@ int runFeedback(Context& context, Args& args) {
 
 }  // namespace
 
-CommandGroup enqueueCommands() {
-    return {"enqueue",
-            "  enqueue signin --phone NUMBER | --email ADDRESS | --member ID [--new-member] [--locale L]\n"
-            "  enqueue feedback --nps 0..10 [--csat 1..5] [--ces 1..7] [--comment TEXT] [--reason ID]...\n",
-            [](Context& context, Args& args) {
-                auto what = args.positional();
-                if (what == "signin") return runSignin(context, args);
-                if (what == "feedback") return runFeedback(context, args);
-                throw UsageError("enqueue needs 'signin' or 'feedback'");
-            }};
+void enqueueCommands(CLI::App& app, Action& chosen) {
+    auto* cmd = app.add_subcommand("enqueue", "enqueue one event as the kiosk would (sealed, durable)");
+    cmd->require_subcommand(1);
+
+    auto in = std::make_shared<SigninOptions>();
+    auto* signin = cmd->add_subcommand("signin", "a loyalty sign-in");
+    auto* phone = signin->add_option("--phone", in->phone, "NUMBER (national numbers use the config's phone region)");
+    auto* email = signin->add_option("--email", in->email, "ADDRESS");
+    auto* member = signin->add_option("--member", in->member, "member card ID");
+    phone->excludes(email, member);
+    email->excludes(member);
+    signin->add_flag("--new-member", in->newMember, "the shopper joined now");
+    signin->add_option("--locale", in->locale, "BCP 47 locale")->capture_default_str();
+    runs(signin, chosen, [in](Context& context) {
+        if (in->phone.empty() + in->email.empty() + in->member.empty() != 2) {
+            throw UsageError("enqueue signin needs exactly one of --phone, --email, --member");
+        }
+        return runSignin(context, *in);
+    });
+
+    auto fb = std::make_shared<FeedbackOptions>();
+    fb->answers.surveyId = "store-visit";
+    auto* feedback = cmd->add_subcommand("feedback", "a feedback answer (the comment is sealed)");
+    feedback->add_option("--survey", fb->answers.surveyId, "survey id")->capture_default_str();
+    feedback->add_option("--nps", fb->nps, "0..10")->required()->check(CLI::Range(0, 10));
+    feedback->add_option("--csat", fb->answers.csat, "1..5")->check(CLI::Range(1, 5));
+    feedback->add_option("--ces", fb->answers.ces, "1..7")->check(CLI::Range(1, 7));
+    feedback->add_option("--comment", fb->answers.comment, "free text, up to 2000 characters");
+    feedback->add_option("--reason", fb->answers.reasons, "a reason id; repeat for more")
+        ->allow_extra_args(false)
+        ->take_all();
+    feedback->add_option("--locale", fb->locale, "BCP 47 locale")->capture_default_str();
+    runs(feedback, chosen, [fb](Context& context) { return runFeedback(context, *fb); });
 }
 
 }  // namespace touchpoint::ctl

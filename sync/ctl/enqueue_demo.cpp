@@ -4,6 +4,8 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -107,23 +109,21 @@ private:
     std::mt19937 m_rng;
 };
 
-int runDemo(Context& context, Args& args) {
-    const auto count = args.intOption("--count", 1, 10'000'000);
-    const std::string kind = args.option("--kind").value_or("mixed");
-    const auto seed = args.intOption("--seed", 0, UINT32_MAX);
-    args.finish();
-    if (!count) throw UsageError("enqueue-demo needs --count N");
-    if (kind != "signin" && kind != "feedback" && kind != "mixed") {
-        throw UsageError("--kind must be signin, feedback or mixed (got '" + kind + "')");
-    }
+struct DemoOptions {
+    std::int64_t count = 0;
+    std::string kind = "mixed";
+    std::optional<std::uint32_t> seed;
+};
+
+int runDemo(Context& context, const DemoOptions& o) {
     DemoTraffic traffic(context.factory(), context.phoneRegion(),
-                        seed ? static_cast<std::uint32_t>(*seed) : std::random_device{}());
+                        o.seed ? *o.seed : std::random_device{}());
     auto& box = context.outbox();
     std::map<std::string, int> byKind;
     std::int64_t evicted = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (std::int64_t i = 0; i < *count; ++i) {
-        event::Message m = traffic.next(kind);
+    for (std::int64_t i = 0; i < o.count; ++i) {
+        event::Message m = traffic.next(o.kind);
         auto r = box.enqueue(m);
         if (!r) {
             throw RuntimeError("after " + std::to_string(i) + " events: " + std::string(outbox::toString(r.error().code)) +
@@ -133,8 +133,8 @@ int runDemo(Context& context, Args& args) {
         evicted += static_cast<std::int64_t>(r->evictedReasons.size());
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("enqueued %lld events in %.2f s (%.0f/s):", static_cast<long long>(*count), seconds,
-                static_cast<double>(*count) / std::max(seconds, 1e-9));
+    std::printf("enqueued %lld events in %.2f s (%.0f/s):", static_cast<long long>(o.count), seconds,
+                static_cast<double>(o.count) / std::max(seconds, 1e-9));
     for (const auto& [k, n] : byKind) std::printf(" %s=%d", k.c_str(), n);
     std::printf("%s\n", evicted > 0 ? (" evicted=" + std::to_string(evicted)).c_str() : "");
     return 0;
@@ -142,10 +142,17 @@ int runDemo(Context& context, Args& args) {
 
 }  // namespace
 
-CommandGroup enqueueDemoCommands() {
-    return {"enqueue-demo",
-            "  enqueue-demo --count N [--kind signin|feedback|mixed] [--seed S]   realistic synthetic events\n",
-            runDemo};
+void enqueueDemoCommands(CLI::App& app, Action& chosen) {
+    auto* cmd = app.add_subcommand("enqueue-demo", "realistic synthetic events (sign-ins and feedback)");
+    auto o = std::make_shared<DemoOptions>();
+    cmd->add_option("--count", o->count, "how many")
+        ->required()
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{10'000'000}));
+    cmd->add_option("--kind", o->kind, "signin, feedback or mixed")
+        ->check(CLI::IsMember({"signin", "feedback", "mixed"}))
+        ->capture_default_str();
+    cmd->add_option("--seed", o->seed, "random seed (default: a random one)");
+    runs(cmd, chosen, [o](Context& context) { return runDemo(context, *o); });
 }
 
 }  // namespace touchpoint::ctl

@@ -1,6 +1,7 @@
 // `status` and `list`: what is waiting in the outbox, without ever showing personal data.
 
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -11,9 +12,7 @@ namespace touchpoint::ctl {
 
 namespace {
 
-int runStatus(Context& context, Args& args) {
-    const bool json = args.flag("--json");
-    args.finish();
+int runStatus(Context& context, bool json) {
     auto stats = context.outbox().stats();
     if (!stats) throw RuntimeError(stats.error().message);
     const std::int64_t now = SystemClock::instance().utcMs();
@@ -67,10 +66,7 @@ nlohmann::json redacted(const std::string& payload) {
     return j;
 }
 
-int runList(Context& context, Args& args) {
-    const bool json = args.flag("--json");
-    const auto limit = args.intOption("--limit", 1, 1'000'000).value_or(20);
-    args.finish();
+int runList(Context& context, bool json, std::int64_t limit) {
     auto rows = context.outbox().listPending(static_cast<std::size_t>(limit));
     if (!rows) throw RuntimeError(rows.error().message);
     if (json) {
@@ -108,14 +104,22 @@ int runList(Context& context, Args& args) {
 
 }  // namespace
 
-CommandGroup statusCommands() {
-    return {"status", "  status [--json]                pending count and bytes, oldest pending age, dead letters, drops\n",
-            runStatus};
+void statusCommands(CLI::App& app, Action& chosen) {
+    auto* cmd = app.add_subcommand("status", "pending count and bytes, oldest pending age, dead letters, drops");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "print one JSON object");
+    runs(cmd, chosen, [json](Context& context) { return runStatus(context, *json); });
 }
 
-CommandGroup listCommands() {
-    return {"list", "  list [--limit N] [--json]      pending events, oldest first; personal fields shown as sealed\n",
-            runList};
+void listCommands(CLI::App& app, Action& chosen) {
+    auto* cmd = app.add_subcommand("list", "pending events, oldest first; personal fields shown as sealed");
+    auto json = std::make_shared<bool>(false);
+    auto limit = std::make_shared<std::int64_t>(20);
+    cmd->add_option("--limit", *limit, "at most this many")
+        ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
+        ->capture_default_str();
+    cmd->add_flag("--json", *json, "print a JSON array");
+    runs(cmd, chosen, [json, limit](Context& context) { return runList(context, *json, *limit); });
 }
 
 }  // namespace touchpoint::ctl

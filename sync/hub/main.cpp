@@ -4,16 +4,14 @@
 //   touchpoint-hub cert --config FILE --host NAME[,NAME...]
 //   touchpoint-hub token add|revoke|list --config FILE [--scope S] [--name N]
 //   touchpoint-hub members import --config FILE members.csv
-//   touchpoint-hub bench ingest --store sqlite|postgres [--senders 4] [--n 200000] [--json]
+// Arguments through CLI11 (common/cli.hpp): --help on every subcommand, anything unknown refused with exit 2.
 
 #include <csignal>
 #include <iostream>
-#include <map>
-#include <set>
 
+#include "common/cli.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
-#include "hub/bench_ingest.hpp"
 #include "hub/admin/hub_admin.hpp"
 #include "hub/http/hub_server.hpp"
 #ifdef TOUCHPOINT_HUB_DASHBOARD
@@ -25,51 +23,20 @@ namespace {
 using namespace touchpoint;
 using namespace touchpoint::hub;
 
-constexpr const char* kUsage =
-    "usage:\n"
-    "  touchpoint-hub --config FILE              run the hub\n"
-    "  touchpoint-hub --config FILE --check-config\n"
-    "  touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]]\n"
-    "                                          certificate, keys, tokens and a working hub.toml\n"
-    "  touchpoint-hub cert --config FILE --host NAME[,NAME...]\n"
-    "                                          a new self-signed certificate for the names kiosks use\n"
-    "  touchpoint-hub token add --config FILE --scope ingest|lookup|head-office --name NAME\n"
-    "  touchpoint-hub token revoke --config FILE --name NAME\n"
-    "  touchpoint-hub token list --config FILE\n"
-    "  touchpoint-hub members import --config FILE members.csv\n"
-    "  touchpoint-hub bench ingest --store sqlite|postgres [--senders 4] [--n 200000] [--json] [--dir /tmp]\n";
-
-struct Args {
-    std::vector<std::string> positional;
-    std::map<std::string, std::string> options;  // --name value; flags map to "1"
-    bool has(const std::string& k) const { return options.count(k) > 0; }
-    std::string get(const std::string& k, const std::string& fallback = "") const {
-        auto it = options.find(k);
-        return it == options.end() ? fallback : it->second;
-    }
+/// What the command line asked for; each subcommand fills its part.
+struct Options {
+    std::string config;
+    bool checkConfig = false;
+    std::string dir;
+    int port = 8443;
+    std::string host;
+    std::string scope;
+    std::string name;
+    std::string membersCsv;
 };
 
-Args parseArgs(int argc, char** argv) {
-    static const std::set<std::string> kFlags{"--check-config", "--json", "--help"};
-    Args a;
-    for (int i = 1; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s.rfind("--", 0) == 0) {
-            if (kFlags.count(s) || i + 1 >= argc) a.options[s] = "1";
-            else a.options[s] = argv[++i];
-        } else {
-            a.positional.push_back(s);
-        }
-    }
-    return a;
-}
-
-Result<HubConfig, int> config(const Args& a) {
-    if (!a.has("--config")) {
-        std::cerr << "--config FILE is required\n" << kUsage;
-        return Fail(2);
-    }
-    auto c = loadHubConfig(a.get("--config"));
+Result<HubConfig, int> config(const Options& a) {
+    auto c = loadHubConfig(a.config);
     if (!c) {
         for (const auto& e : c.error()) std::cerr << e << "\n";
         return Fail(1);
@@ -88,10 +55,10 @@ Result<std::unique_ptr<HubStore>, int> store(const HubConfig& c) {
     return std::move(s).value();
 }
 
-int serve(const Args& a) {
+int serve(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
-    if (a.has("--check-config")) {
+    if (a.checkConfig) {
         // Beyond syntax: the files it names must be readable.
         auto keys = readSealingKeys(*c);
         if (!keys) {
@@ -132,14 +99,13 @@ int serve(const Args& a) {
     return 0;
 }
 
-int tokenCommand(const Args& a) {
-    const std::string sub = a.positional.size() > 1 ? a.positional[1] : "";
+int tokenCommand(const std::string& sub, const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
     auto s = store(*c);
     if (!s) return s.error();
     if (sub == "add") {
-        auto t = createToken(**s, a.get("--name"), a.get("--scope"));
+        auto t = createToken(**s, a.name, a.scope);
         if (!t) {
             std::cerr << "token add: " << t.error() << "\n";
             return 1;
@@ -149,16 +115,16 @@ int tokenCommand(const Args& a) {
         return 0;
     }
     if (sub == "revoke") {
-        auto r = (*s)->revokeToken(a.get("--name"));
+        auto r = (*s)->revokeToken(a.name);
         if (!r) {
             std::cerr << "token revoke: " << r.error().message << "\n";
             return 1;
         }
         if (!*r) {
-            std::cerr << "token revoke: no live token named '" << a.get("--name") << "'\n";
+            std::cerr << "token revoke: no live token named '" << a.name << "'\n";
             return 1;
         }
-        std::cout << "revoked " << a.get("--name") << "\n";
+        std::cout << "revoked " << a.name << "\n";
         return 0;
     }
     if (sub == "list") {
@@ -173,20 +139,15 @@ int tokenCommand(const Args& a) {
         }
         return 0;
     }
-    std::cerr << kUsage;
-    return 2;
+    return cli::kUsageExit;  // CLI11 requires one of the three
 }
 
-int membersCommand(const Args& a) {
-    if (a.positional.size() < 3 || a.positional[1] != "import") {
-        std::cerr << kUsage;
-        return 2;
-    }
+int membersImportCommand(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
     auto s = store(*c);
     if (!s) return s.error();
-    auto r = importMembersCsv(**s, a.positional[2], c->loyalty.defaultPhoneRegion);
+    auto r = importMembersCsv(**s, a.membersCsv, c->loyalty.defaultPhoneRegion);
     if (!r) {
         std::cerr << r.error() << "\n";
         return 1;
@@ -196,18 +157,14 @@ int membersCommand(const Args& a) {
     return r->errors.empty() ? 0 : 1;
 }
 
-int certCommand(const Args& a) {
-    if (!a.has("--host")) {
-        std::cerr << "cert: --host NAME[,NAME...] is required (the names kiosks use in hub.url)\n";
-        return 2;
-    }
+int certCommand(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
-    if (auto r = certificateRequestFor(a.get("--host")); !r) {
+    if (auto r = certificateRequestFor(a.host); !r) {
         std::cerr << "cert: " << r.error() << "\n";
         return 2;
     }
-    auto r = writeSelfSignedCertificate(c->tlsCertFile, c->tlsKeyFile, a.get("--host"));
+    auto r = writeSelfSignedCertificate(c->tlsCertFile, c->tlsKeyFile, a.host);
     if (!r) {
         std::cerr << "cert: " << r.error() << "\n";
         return 1;
@@ -218,23 +175,12 @@ int certCommand(const Args& a) {
     return 0;
 }
 
-int initCommand(const Args& a) {
-    if (!a.has("--dir")) {
-        std::cerr << "init: --dir DIR is required\n";
-        return 2;
-    }
-    int port = 8443;
-    try {
-        port = std::stoi(a.get("--port", "8443"));
-    } catch (const std::exception&) {
-        std::cerr << "init: --port must be a number\n";
-        return 2;
-    }
-    if (auto names = certificateRequestFor(a.get("--host")); !names) {
+int initCommand(const Options& a) {
+    if (auto names = certificateRequestFor(a.host); !names) {
         std::cerr << "init: " << names.error() << "\n";
         return 2;
     }
-    auto r = initHub(a.get("--dir"), port, a.get("--host"));
+    auto r = initHub(a.dir, a.port, a.host);
     if (!r) {
         std::cerr << "init: " << r.error() << "\n";
         return 1;
@@ -248,32 +194,52 @@ int initCommand(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Args a = parseArgs(argc, argv);
-    const std::string cmd = a.positional.empty() ? "" : a.positional[0];
+    Options o;
+    CLI::App app{"The journey hub. Without a subcommand it runs the hub named by --config.", "touchpoint-hub"};
+    app.add_option("--config", o.config, "the hub's TOML config");
+    app.add_flag("--check-config", o.checkConfig, "check the config and the files it names, then exit");
+
+    auto* init = app.add_subcommand("init", "certificate, keys, tokens and a working hub.toml in a new folder");
+    init->add_option("--dir", o.dir, "the folder to create")->required();
+    init->add_option("--port", o.port, "the port kiosks connect to")->check(CLI::Range(0, 65535))->capture_default_str();
+    init->add_option("--host", o.host, "NAME[,NAME...]: the names kiosks use in hub.url (certificate names)");
+
+    auto* cert = app.add_subcommand("cert", "a new self-signed certificate for the names kiosks use");
+    cert->add_option("--config", o.config, "the hub's TOML config")->required();
+    cert->add_option("--host", o.host, "NAME[,NAME...]: the names kiosks use in hub.url")->required();
+
+    auto* token = app.add_subcommand("token", "API tokens: add, revoke, list");
+    token->require_subcommand(1);
+    auto* tokenAdd = token->add_subcommand("add", "a new token, shown once (the hub stores only its hash)");
+    auto* tokenRevoke = token->add_subcommand("revoke", "revoke the live token with this name");
+    auto* tokenList = token->add_subcommand("list", "every token with its scope and state");
+    for (auto* sub : {tokenAdd, tokenRevoke, tokenList}) {
+        sub->add_option("--config", o.config, "the hub's TOML config")->required();
+    }
+    tokenAdd->add_option("--scope", o.scope, "what the token may do")
+        ->required()
+        ->check(CLI::IsMember({"ingest", "lookup", "head-office"}));
+    tokenAdd->add_option("--name", o.name, "who holds it (e.g. the kiosk id)")->required();
+    tokenRevoke->add_option("--name", o.name, "the token's name")->required();
+
+    auto* members = app.add_subcommand("members", "loyalty members");
+    members->require_subcommand(1);
+    auto* membersImport = members->add_subcommand("import", "import members from a CSV file");
+    membersImport->add_option("--config", o.config, "the hub's TOML config")->required();
+    membersImport->add_option("file", o.membersCsv, "members.csv")->required();
+
+    if (auto exit = cli::parse(app, argc, argv)) return *exit;
     try {
-        if (a.has("--help")) {
-            std::cout << kUsage;
-            return 0;
-        }
-        if (cmd.empty()) return serve(a);
-        if (cmd == "init") return initCommand(a);
-        if (cmd == "cert") return certCommand(a);
-        if (cmd == "token") return tokenCommand(a);
-        if (cmd == "members") return membersCommand(a);
-        if (cmd == "bench" && a.positional.size() > 1 && a.positional[1] == "ingest") {
-            BenchOptions o;
-            o.store = a.get("--store", "sqlite");
-            o.postgresUrl = a.get("--pg-url");
-            o.senders = std::stoi(a.get("--senders", "4"));
-            o.messages = std::stoll(a.get("--n", "200000"));
-            o.json = a.has("--json");
-            o.dir = a.get("--dir", "/tmp");
-            return runIngestBench(o, std::cout, std::cerr);
-        }
+        if (*init) return initCommand(o);
+        if (*cert) return certCommand(o);
+        if (*tokenAdd) return tokenCommand("add", o);
+        if (*tokenRevoke) return tokenCommand("revoke", o);
+        if (*tokenList) return tokenCommand("list", o);
+        if (*membersImport) return membersImportCommand(o);
+        if (o.config.empty()) return cli::refuse(app, "--config FILE is required");
+        return serve(o);
     } catch (const std::exception& e) {
         std::cerr << "touchpoint-hub: " << e.what() << "\n";
         return 1;
     }
-    std::cerr << kUsage;
-    return 2;
 }

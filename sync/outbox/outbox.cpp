@@ -404,13 +404,6 @@ OutboxResult<std::int64_t> Outbox::purgeIdentity(const std::string& identityHash
     return purged;
 }
 
-OutboxResult<void> Outbox::countDrop(const std::string& reason, std::int64_t n) {
-    if (reason.empty()) return Fail(makeError(OutboxErrc::Invalid, "empty drop reason"));
-    std::lock_guard lock(m_impl->mutex);
-    if (auto r = m_impl->addCounter(reason, n); !r) return Fail(toOutboxError(r.error()));
-    return {};
-}
-
 OutboxResult<bool> Outbox::signedInSince(const std::string& identityHash, std::int64_t sinceMs) {
     std::lock_guard lock(m_impl->mutex);
     auto st = m_impl->db.prepare(

@@ -150,8 +150,6 @@ public:
 
     /// Erasure: deletes every pending and dead-letter row carrying this keyed identity hash. Returns the count.
     OutboxResult<std::int64_t> purgeIdentity(const std::string& identityHash);
-    /// Counts a drop that happened outside the outbox (e.g. a message refused as too large at capture).
-    OutboxResult<void> countDrop(const std::string& reason, std::int64_t n = 1);
     /// True if a sign-in by this identity hash was captured at or after sinceMs (local cooldown check; looks
     /// at pending rows and at the recent sign-in log the outbox keeps after upload).
     OutboxResult<bool> signedInSince(const std::string& identityHash, std::int64_t sinceMs);

@@ -1,5 +1,7 @@
 #include "protocol/wire.hpp"
 
+#include <curl/curl.h>
+
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -19,37 +21,6 @@ constexpr std::int64_t kMaxRetryAfterS = 24 * 3600;  // nobody waits longer than
 constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr std::array<std::string_view, 7> kDays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-
-int monthIndex(std::string_view m) {
-    for (std::size_t i = 0; i < kMonths.size(); ++i) {
-        if (kMonths[i] == m) return static_cast<int>(i);
-    }
-    return -1;
-}
-
-bool toInt(std::string_view s, int& out) {
-    if (s.empty()) return false;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size();
-}
-
-bool parseClock(std::string_view s, std::tm& tm) {
-    if (s.size() != 8 || s[2] != ':' || s[5] != ':') return false;
-    return toInt(s.substr(0, 2), tm.tm_hour) && toInt(s.substr(3, 2), tm.tm_min) && toInt(s.substr(6, 2), tm.tm_sec) &&
-           tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec <= 60;
-}
-
-std::vector<std::string_view> splitSpaces(std::string_view s) {
-    std::vector<std::string_view> parts;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && s[i] == ' ') ++i;
-        const std::size_t b = i;
-        while (i < s.size() && s[i] != ' ') ++i;
-        if (i > b) parts.push_back(s.substr(b, i - b));
-    }
-    return parts;
-}
 
 }  // namespace
 
@@ -239,33 +210,13 @@ std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
 
 std::optional<std::int64_t> parseHttpDate(std::string_view value) {
     value = trim(value);
-    const auto parts = splitSpaces(value);
-    std::tm tm{};
-    int year = 0;
-    int day = 0;
-    if (parts.size() == 6 && parts[0].size() == 4 && parts[0].back() == ',' && parts[5] == "GMT") {
-        // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        tm.tm_mon = monthIndex(parts[2]);
-        if (!toInt(parts[1], day) || !toInt(parts[3], year) || !parseClock(parts[4], tm)) return std::nullopt;
-    } else if (parts.size() == 4 && parts[0].back() == ',' && parts[3] == "GMT" && parts[1].size() == 9) {
-        // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-        const auto d = parts[1];
-        if (d[2] != '-' || d[6] != '-') return std::nullopt;
-        tm.tm_mon = monthIndex(d.substr(3, 3));
-        if (!toInt(d.substr(0, 2), day) || !toInt(d.substr(7, 2), year) || !parseClock(parts[2], tm)) return std::nullopt;
-        year += year < 70 ? 2000 : 1900;
-    } else if (parts.size() == 5 && parts[0].size() == 3) {
-        // asctime: Sun Nov  6 08:49:37 1994
-        tm.tm_mon = monthIndex(parts[1]);
-        if (!toInt(parts[2], day) || !parseClock(parts[3], tm) || !toInt(parts[4], year)) return std::nullopt;
-    } else {
-        return std::nullopt;
-    }
-    if (tm.tm_mon < 0 || day < 1 || day > 31 || year < 1970 || year > 9999) return std::nullopt;
-    tm.tm_mday = day;
-    tm.tm_year = year - 1900;
-    const std::time_t t = timegm(&tm);
-    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+    // An HTTP-date has at most 33 characters (RFC 850 on a Wednesday); anything far longer is not one.
+    if (value.empty() || value.size() > 64) return std::nullopt;
+    // libcurl's parser takes all three HTTP forms (IMF-fixdate, RFC 850, asctime) and refuses impossible
+    // fields (hour 25, month "Foo"). It needs a terminated string.
+    const std::string text(value);
+    const std::time_t t = curl_getdate(text.c_str(), nullptr);
+    if (t < 0) return std::nullopt;
     return static_cast<std::int64_t>(t) * 1000;
 }
 

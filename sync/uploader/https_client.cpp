@@ -234,8 +234,6 @@ HttpsClient::HttpsClient(HttpsClientOptions options) : m_options(std::move(optio
 
 HttpsClient::~HttpsClient() = default;
 
-void HttpsClient::setAbortCheck(std::function<bool()> shouldAbort) { m_impl->shouldAbort = std::move(shouldAbort); }
-
 void HttpsClient::setAbortFlag(const std::atomic<bool>* flag) {
     if (flag == nullptr) {
         m_impl->shouldAbort = nullptr;

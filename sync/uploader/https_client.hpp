@@ -101,10 +101,8 @@ public:
     HttpResult post(std::string_view path, std::string_view body, const std::vector<std::string>& headers,
                      std::string_view bearerToken, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
-    /// Checked about once a second and on every chunk during a transfer; returning true aborts it with
-    /// TransportErrc::Aborted. Set before the transfer starts (not while one runs).
-    void setAbortCheck(std::function<bool()> shouldAbort);
-    /// Convenience: abort when the flag becomes true. The flag must outlive the client.
+    /// Checked about once a second and on every chunk during a transfer: when the flag becomes true the transfer
+    /// aborts with TransportErrc::Aborted. Set before the transfer starts; the flag must outlive the client.
     void setAbortFlag(const std::atomic<bool>* flag);
 
     /// URL-escapes a query value ("+1 555" -> "%2B1%20555").

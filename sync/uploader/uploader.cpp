@@ -45,7 +45,6 @@ struct Uploader::Worker {
     bool running = false;
     bool stopRequested = false;
     bool wake = false;
-    bool paused = false;
     std::uint64_t flushRequested = 0;
     std::uint64_t flushServed = 0;
     FlushResult lastFlushResult = FlushResult::Empty;
@@ -165,15 +164,6 @@ void Uploader::notify() {
     m_worker->cv.notify_all();
 }
 
-void Uploader::setPaused(bool paused) {
-    {
-        std::lock_guard lock(m_worker->mutex);
-        m_worker->paused = paused;
-        m_worker->wake = true;
-    }
-    m_worker->cv.notify_all();
-}
-
 HealthSnapshot Uploader::health() const {
     std::lock_guard lock(m_worker->healthMutex);
     return m_worker->health;
@@ -264,21 +254,10 @@ void Uploader::Worker::loop() {
     refreshStats(true);
     for (;;) {
         bool flushing = false;
-        bool isPaused = false;
         {
             std::lock_guard lock(mutex);
             if (stopRequested) return;
             flushing = flushRequested > flushServed;
-            isPaused = paused;
-        }
-        if (isPaused && !flushing) {
-            updateHealth([](HealthSnapshot& h) {
-                h.state = UploaderState::Paused;
-                h.causeCode = "paused";
-                h.cause = "uploads are paused";
-            });
-            if (!waitFor(opt.idlePoll)) return;
-            continue;
         }
         maybeHeartbeat();
         const std::int64_t now = clock.monotonicMs();

@@ -74,8 +74,6 @@ public:
     FlushResult flush(Millis timeout);
     /// Something was enqueued: wake an idle worker now instead of at the next poll.
     void notify();
-    /// Paused: no uploads (state "paused") until resumed.
-    void setPaused(bool paused);
 
     HealthSnapshot health() const;
     /// Called from the worker thread after the snapshot changed (no lock held): the kiosk posts an empty

@@ -207,6 +207,10 @@ TEST(HubCli, HostNamesGoIntoTheCertificateTheConfigAndTheKioskSnippet) {
     const auto oldKey = readFile(hubDir / "hub-key.pem");
     EXPECT_EQ(run(dir, {"cert", "--config", config}).code, 2);
     EXPECT_EQ(run(dir, {"cert", "--config", config, "--host", "-bad-.example.com"}).code, 2);
+    // The same name as an attached value reaches the name check rather than the argument parser.
+    auto badName = run(dir, {"cert", "--config", config, "--host=-bad-.example.com"});
+    EXPECT_EQ(badName.code, 2);
+    EXPECT_NE(badName.err.find("cert: "), std::string::npos) << badName.err;
     auto cert = run(dir, {"cert", "--config", config, "--host", "kiosk-hub.store.example"});
     ASSERT_EQ(cert.code, 0) << cert.err;
     EXPECT_NE(cert.out.find("copy"), std::string::npos);
@@ -295,6 +299,40 @@ TEST(HubCli, HostileCommentAndNumbersNeitherCrashTheHubNorRejectTheirBatchMates)
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200);
     EXPECT_EQ(served.terminate(), 0);
+}
+
+TEST(HubCli, UnknownOptionsAndMissingValuesAreRefusedWithExitCode2) {
+    TempDir dir;
+    const auto config = (dir / "hub.toml").string();
+    auto expectRefused = [&](const std::vector<std::string>& args, const std::string& named) {
+        const auto r = run(dir, args);
+        EXPECT_EQ(r.code, 2) << args.size() << " args: " << r.err;
+        EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
+        EXPECT_EQ(r.out, "");
+    };
+    expectRefused({"--config", config, "--no-such-option"}, "--no-such-option");
+    expectRefused({"--config"}, "--config");
+    expectRefused({}, "--config");
+    expectRefused({"frobnicate"}, "frobnicate");
+    expectRefused({"init", "--dir"}, "--dir");
+    expectRefused({"init", "--dir", (dir / "h").string(), "--port", "eighty"}, "--port");
+    expectRefused({"init", "--dir", (dir / "h").string(), "--port", "70000"}, "--port");
+    expectRefused({"token", "add", "--config", config, "--scope", "ingest"}, "--name");
+    expectRefused({"token", "add", "--config", config, "--scope", "root", "--name", "x"}, "--scope");
+    expectRefused({"token", "rename", "--config", config}, "subcommand is required");
+    expectRefused({"token", "list", "--config", config, "--verbose"}, "--verbose");
+    expectRefused({"members", "import", "--config", config}, "file");
+    EXPECT_FALSE(std::filesystem::exists(dir / "h"));
+
+    // --help on the program and on every subcommand prints that command's options and exits 0.
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--help"}, {"init", "--help"}, {"cert", "--help"}, {"token", "add", "--help"},
+          {"token", "revoke", "--help"}, {"token", "list", "--help"}, {"members", "import", "--help"}}) {
+        const auto r = run(dir, args);
+        EXPECT_EQ(r.code, 0) << args.back() << r.err;
+        const std::string own = args.size() == 1 ? "--check-config" : args[0] == "init" ? "--dir" : "--config";
+        EXPECT_NE(r.out.find(own), std::string::npos) << r.out;
+    }
 }
 
 }  // namespace

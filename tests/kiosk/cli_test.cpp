@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "staff/pin.hpp"
 
@@ -41,6 +42,27 @@ TEST(KioskCli, HashPinPrintsAHashThatVerifiesOnlyThatPin) {
 TEST(KioskCli, HashPinRefusesWhatIsNotAPin) {
     EXPECT_EQ(runWithInput("12", "hash-pin").exitCode, 2);
     EXPECT_EQ(runWithInput("12ab56", "hash-pin").exitCode, 2);
+}
+
+TEST(KioskCli, UnknownOptionsAndMissingValuesAreRefusedWithExitCode2) {
+    // Refused before any window, config or stdin is touched: the output is empty.
+    for (const std::string args : {"--config /nonexistent.toml --no-such-option", "--config", "", "--windowed",
+                                   "frobnicate --config /nonexistent.toml", "bench", "bench --config",
+                                   "bench --config /nonexistent.toml --idle-seconds -3",
+                                   "bench --config /nonexistent.toml --idle-seconds ten", "hash-pin --rounds 3"}) {
+        const ProcessRun r = runWithInput("482913", args);
+        EXPECT_EQ(r.exitCode, 2) << "touchpoint-kiosk " << args;
+        EXPECT_EQ(r.out, "") << "touchpoint-kiosk " << args;
+    }
+}
+
+TEST(KioskCli, HelpOnTheProgramAndEverySubcommand) {
+    for (const auto& [args, own] : {std::pair<std::string, std::string>{"--help", "--script"},
+                                    {"bench --help", "--idle-seconds"}, {"hash-pin --help", "hash-pin"}}) {
+        const ProcessRun r = runWithInput("", args);
+        EXPECT_EQ(r.exitCode, 0) << args;
+        EXPECT_NE(r.out.find(own), std::string::npos) << args << ": " << r.out;
+    }
 }
 
 }  // namespace

@@ -315,6 +315,9 @@ TEST_F(FrameTest, TheAtlasHasEveryGlyphOfEveryTranslation) {
 
 void checkTargets(FrameTest& t, const ui::WidgetRegistry& registry, float height, const std::string& where) {
     const float scale = height / 1080.0f;
+    // An empty registry (no widget recorded its rectangle) would pass every check below.
+    ASSERT_FALSE(registry.all().empty()) << where << ": no widget was registered";
+    int primaries = 0;
     for (const auto& w : registry.all()) {
         if (w.id == "staff.corner" || w.id == "signin.field" || w.id == "feedback.comment") continue;
         // Key controls sit in the lower two thirds of the screen (reach from a wheelchair).
@@ -322,11 +325,13 @@ void checkTargets(FrameTest& t, const ui::WidgetRegistry& registry, float height
         const bool key = w.id.rfind("key.", 0) == 0;
         const bool primary = !key && w.id.rfind("nps.", 0) != 0 && w.id.rfind("ces.", 0) != 0;
         if (primary) {
+            ++primaries;
             EXPECT_GE(w.h, 96.0f * scale - 0.5f) << where << ": " << w.id;
         } else if (key) {
             EXPECT_GE(w.h, 72.0f * scale) << where << ": " << w.id;
         }
     }
+    EXPECT_GT(primaries, 0) << where << ": no primary target was checked";
     (void)t;
 }
 

@@ -71,6 +71,8 @@ protected:
     void expectOnScreenAndNoMissingGlyphs(const StaffVm& vm) {
         frame(vm);
         EXPECT_TRUE(registry.missingGlyphs().empty()) << "page " << kiosk::staff::toString(vm.page);
+        // With nothing registered the bounds checks below would pass on a blank page.
+        EXPECT_FALSE(registry.all().empty()) << "page " << kiosk::staff::toString(vm.page) << " registered no widget";
         for (const auto& r : registry.all()) {
             EXPECT_GE(r.x, 0) << r.id;
             EXPECT_GE(r.y, 0) << r.id;

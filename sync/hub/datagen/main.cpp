@@ -9,28 +9,13 @@
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <vector>
 
+#include "common/cli.hpp"
 #include "common/clock.hpp"
 #include "hub/datagen/scenario.hpp"
 #include "hub/datagen/sender.hpp"
 
 namespace {
-
-constexpr const char* kUsage = R"(usage: touchpoint-datagen --hub https://HOST:PORT --token TOKEN --ca CERT.pem
-                          --sealing-key BASE64 | --sealing-key-file FILE  [options]
-
-Sends weeks of kiosk events (sealed like a kiosk seals them), web and app events to a hub's /v1/batch.
-  --stores N          stores (default 5)              --kiosks N     kiosks per store (default 3)
-  --days N            days of history up to now (28)  --seed N       random seed (1); same seed, same data
-  --duplicates R      share re-sent (0.02)            --sessions R   mean sessions per kiosk and day (18)
-  --now TIME          RFC 3339 end of the data (default: now); with --seed it makes a run repeatable
-  --live SECONDS      afterwards keep sending heartbeats every SECONDS until stopped (Ctrl-C), so the fleet
-                      page stays current; the quiet kiosk stays quiet and turns stale
-  --dry-run           build the data and print counts, send nothing
-  --ndjson FILE       also write every message (one JSON per line) to FILE
-  --json              print the report as JSON
-)";
 
 struct Args {
     touchpoint::hub::datagen::ScenarioOptions scenario;
@@ -59,56 +44,43 @@ bool readFile(const std::string& path, std::string& out) {
     return true;
 }
 
-template <class T>
-bool number(const std::string& text, T& out) {
-    try {
-        std::size_t used = 0;
-        if constexpr (std::is_floating_point_v<T>) {
-            out = static_cast<T>(std::stod(text, &used));
-        } else {
-            out = static_cast<T>(std::stoll(text, &used));
-        }
-        return used == text.size();
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     using namespace touchpoint;
     Args a;
     a.scenario.nowMs = SystemClock::instance().utcMs();
-    std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& flag = args[i];
-        if (flag == "--help" || flag == "-h") {
-            std::cout << kUsage;
-            return 0;
-        }
-        if (flag == "--dry-run") { a.dryRun = true; continue; }
-        if (flag == "--json") { a.json = true; continue; }
-        if (i + 1 >= args.size()) return fail(flag + ": needs a value\n" + kUsage);
-        const std::string& v = args[++i];
-        bool ok = true;
-        if (flag == "--hub") a.send.hubUrl = v;
-        else if (flag == "--token") a.send.token = v;
-        else if (flag == "--ca") a.send.caFile = v;
-        else if (flag == "--sealing-key") a.scenario.sealingPublicKeyB64 = v;
-        else if (flag == "--sealing-key-file") ok = readFile(v, a.scenario.sealingPublicKeyB64);
-        else if (flag == "--stores") ok = number(v, a.scenario.stores);
-        else if (flag == "--kiosks") ok = number(v, a.scenario.kiosksPerStore);
-        else if (flag == "--days") ok = number(v, a.scenario.days);
-        else if (flag == "--seed") ok = number(v, a.scenario.seed);
-        else if (flag == "--duplicates") ok = number(v, a.scenario.duplicateRate);
-        else if (flag == "--sessions") ok = number(v, a.scenario.sessionsPerKioskDay) && a.scenario.sessionsPerKioskDay > 0;
-        else if (flag == "--now") ok = parseIsoUtcMs(v, a.scenario.nowMs);
-        else if (flag == "--ndjson") a.ndjson = v;
-        else if (flag == "--live") ok = number(v, a.liveSeconds) && a.liveSeconds >= 5;
-        else return fail("unknown option " + flag + "\n" + kUsage);
-        if (!ok) return fail(flag + ": cannot use '" + v + "'");
+    std::string sealingKeyFile;
+    std::string now;
+    CLI::App app{"Sends weeks of kiosk events (sealed like a kiosk seals them), web and app events to a hub's "
+                 "/v1/batch (docs/DASHBOARD.md)",
+                 "touchpoint-datagen"};
+    app.add_option("--hub", a.send.hubUrl, "https://HOST:PORT of the hub");
+    app.add_option("--token", a.send.token, "an ingest token");
+    app.add_option("--ca", a.send.caFile, "the hub's certificate (PEM)");
+    auto* key = app.add_option("--sealing-key", a.scenario.sealingPublicKeyB64, "head office's sealing public key (base64)");
+    app.add_option("--sealing-key-file", sealingKeyFile, "the same, read from a file")->excludes(key);
+    app.add_option("--stores", a.scenario.stores, "stores")->check(CLI::Range(1, 1000))->capture_default_str();
+    app.add_option("--kiosks", a.scenario.kiosksPerStore, "kiosks per store")->check(CLI::Range(1, 100))->capture_default_str();
+    app.add_option("--days", a.scenario.days, "days of history up to now")->check(CLI::Range(1, 3660))->capture_default_str();
+    app.add_option("--seed", a.scenario.seed, "random seed; same seed, same data")->capture_default_str();
+    app.add_option("--duplicates", a.scenario.duplicateRate, "share re-sent")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+    app.add_option("--sessions", a.scenario.sessionsPerKioskDay, "mean sessions per kiosk and day")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    app.add_option("--now", now, "RFC 3339 end of the data (default: now); with --seed it makes a run repeatable");
+    app.add_option("--live", a.liveSeconds,
+                   "afterwards keep sending heartbeats every SECONDS until stopped (Ctrl-C), so the fleet page stays "
+                   "current; the quiet kiosk stays quiet and turns stale")
+        ->check(CLI::Range(5, 86400));
+    app.add_flag("--dry-run", a.dryRun, "build the data and print counts, send nothing");
+    app.add_option("--ndjson", a.ndjson, "also write every message (one JSON per line) to FILE");
+    app.add_flag("--json", a.json, "print the report as JSON");
+    if (auto exit = cli::parse(app, argc, argv)) return *exit;
+    if (!sealingKeyFile.empty() && !readFile(sealingKeyFile, a.scenario.sealingPublicKeyB64)) {
+        return fail("--sealing-key-file: cannot read " + sealingKeyFile);
     }
+    if (!now.empty() && !parseIsoUtcMs(now, a.scenario.nowMs)) return fail("--now: cannot use '" + now + "'");
     if (a.scenario.sealingPublicKeyB64.empty()) return fail("--sealing-key or --sealing-key-file is required");
     if (!a.dryRun) {
         if (a.send.hubUrl.empty()) return fail("--hub is required");

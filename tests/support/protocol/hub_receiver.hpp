@@ -1,7 +1,7 @@
 #pragma once
 // A small in-process HTTPS server that speaks the hub's /v1/batch protocol: it checks the bearer token,
 // gunzips and parses the batch, deduplicates messageIds in memory and answers real receipts. It serves the
-// drain bench (`touchpointctl bench drain`) and the uploader's fault tests, which script what each request
+// drain bench (`touchpoint-bench drain`) and the uploader's fault tests, which script what each request
 // gets: status codes with Retry-After, a captive portal's HTML 200, truncated or dropped answers, a server
 // that never answers or trickles, a revoked token, per-message rejections and a poison message.
 //

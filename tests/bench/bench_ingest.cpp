@@ -1,4 +1,4 @@
-#include "hub/bench_ingest.hpp"
+#include "bench_ingest.hpp"
 
 #include <httplib.h>
 #include <sys/resource.h>
@@ -16,7 +16,9 @@
 #include "hub/pg_cluster.hpp"
 #include "protocol/gzip.hpp"
 
-namespace touchpoint::hub {
+namespace touchpoint::bench {
+
+using namespace touchpoint::hub;
 
 namespace {
 
@@ -24,7 +26,7 @@ using nlohmann::json;
 
 /// A kiosk-shaped mix: sign-ins and consents with sealed phones, feedback (some with sealed comments),
 /// abandoned surveys, heartbeats; shoppers come back, so the identity graph and cooldowns do real work.
-std::vector<std::string> makeBatches(const BenchOptions& o, const std::string& publicKey, std::int64_t nowMs) {
+std::vector<std::string> makeBatches(const IngestBenchOptions& o, const std::string& publicKey, std::int64_t nowMs) {
     auto sealer = event::Sealer::fromPublicKeyB64(publicKey);
     auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
     ManualClock clock(nowMs - 3'600'000);
@@ -89,7 +91,7 @@ double processCpuSeconds() {
 
 }  // namespace
 
-int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
+int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream& err) {
     if (o.store != "sqlite" && o.store != "postgres") {
         err << "bench: --store must be sqlite or postgres\n";
         return 2;
@@ -213,4 +215,4 @@ int runIngestBench(const BenchOptions& o, std::ostream& out, std::ostream& err) 
     return failures == 0 && accepted == o.messages ? 0 : 1;
 }
 
-}  // namespace touchpoint::hub
+}  // namespace touchpoint::bench

@@ -1,14 +1,14 @@
 #pragma once
-// `touchpoint-hub bench ingest`: an in-process hub on an ephemeral port, N concurrent HTTPS keep-alive
+// `touchpoint-bench hub-ingest`: an in-process hub on an ephemeral port, N concurrent HTTPS keep-alive
 // senders posting gzip batches of kiosk-shaped messages (sealed personal fields), events/s printed.
 
 #include <cstdint>
 #include <ostream>
 #include <string>
 
-namespace touchpoint::hub {
+namespace touchpoint::bench {
 
-struct BenchOptions {
+struct IngestBenchOptions {
     std::string store = "sqlite";  ///< sqlite | postgres
     std::string postgresUrl;       ///< empty: start a temporary cluster
     int senders = 4;
@@ -19,6 +19,6 @@ struct BenchOptions {
 };
 
 /// Returns the process exit code.
-int runIngestBench(const BenchOptions& options, std::ostream& out, std::ostream& err);
+int runIngestBench(const IngestBenchOptions& options, std::ostream& out, std::ostream& err);
 
-}  // namespace touchpoint::hub
+}  // namespace touchpoint::bench

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "event/sealing.hpp"
@@ -69,6 +70,51 @@ TEST_F(Ctl, UsageErrorsExitTwoWithTheUsageText) {
     CtlRun help = ctl({"--help"});
     EXPECT_EQ(help.code, 0);
     EXPECT_NE(help.out.find("dead-letter"), std::string::npos);
+}
+
+TEST_F(Ctl, UnknownOptionsAndMissingValuesAreRefusedBeforeTheOutboxIsOpened) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"status", "--jsn"},
+             {"--verbose", "status"},
+             {"list", "--limit"},
+             {"list", "--limit", "ten"},
+             {"list", "--limit", "0"},
+             {"enqueue", "signin", "--phone"},
+             {"enqueue", "signin", "--phone", "+12125550123", "--pager", "5"},
+             {"enqueue", "feedback", "--nps", "9", "--stars", "5"},
+             {"enqueue-demo", "--count", "5", "--sleep", "1"},
+             {"dead-letter", "list", "--id", "x"},
+             {"dead-letter", "resurrect"},
+             {"purge", "--identity"},
+             {"bench", "enqueue", "--dir", (m_dir / "b").string(), "--n", "40", "--warm"},
+             {"bench", "drain"},
+             {"drain", "--hub", "https://127.0.0.1:1", "--token"},
+         }) {
+        CtlRun r = db(args);
+        EXPECT_EQ(r.code, 2) << args[0] << " " << args.back() << "\n" << r.err;
+        EXPECT_EQ(r.err.rfind("touchpointctl: ", 0), 0U) << r.err;
+        EXPECT_NE(r.err.find("usage: touchpointctl"), std::string::npos) << r.err;
+        EXPECT_EQ(r.out, "");
+    }
+    EXPECT_FALSE(std::filesystem::exists(m_db)) << "a refused command line never touches the outbox";
+    EXPECT_FALSE(std::filesystem::exists(m_dir / "b"));
+
+    // --help on every command prints its own options.
+    for (const auto& [args, own] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"status", "--help"}, "--json"},
+             {{"list", "--help"}, "--limit"},
+             {{"enqueue", "signin", "--help"}, "--member"},
+             {{"enqueue", "feedback", "--help"}, "--nps"},
+             {{"enqueue-demo", "--help"}, "--kind"},
+             {{"dead-letter", "--help"}, "--id"},
+             {{"purge", "--help"}, "--identity"},
+             {{"bench", "enqueue", "--help"}, "--backlog"},
+             {{"drain", "--help"}, "--until-empty"},
+         }) {
+        CtlRun r = ctl(args);
+        EXPECT_EQ(r.code, 0) << args[0] << r.err;
+        EXPECT_NE(r.out.find(own), std::string::npos) << args[0] << ": " << r.out;
+    }
 }
 
 TEST_F(Ctl, StatusOfAFreshOutboxAsJson) {
