@@ -24,10 +24,11 @@ TEST(OutboxProcesses, ASecondProcessEnqueuesConcurrentlyAndNothingCollides) {
     testing::EventKit kit;
     auto box = testing::openOutbox(path);  // create the file first so both sides open an existing one
     constexpr int kMine = 150;
-    // The child writes many more rows than this process, and this process starts only once the child has
-    // committed its first row: the two loops overlap, which the interleaving check below proves.
+    // The child commits its first row, then holds until this process has committed one of its own, then both
+    // loops run at once: the interleaving check below proves they overlapped.
     constexpr int kTheirs = 600;
-    touchpoint::testing::ChildProcess child({TOUCHPOINT_OUTBOX_WRITER, path.string(), std::to_string(kTheirs)});
+    touchpoint::testing::ChildProcess child(
+        {TOUCHPOINT_OUTBOX_WRITER, path.string(), std::to_string(kTheirs), "--hold-after-first"});
     ASSERT_TRUE(child.waitForOutput("\n", std::chrono::seconds(60))) << "the writer committed nothing";
     std::map<std::string, std::int64_t> mine;
     std::string drained;
