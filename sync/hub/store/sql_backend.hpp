@@ -1,7 +1,8 @@
 #pragma once
 // One small SQL interface over SQLite and PostgreSQL, so the hub's store logic (dedupe, identity graph,
 // loyalty) is written once. Statements use `?` placeholders; the PostgreSQL connection rewrites them to
-// $1..$n. Values travel as text to and from PostgreSQL, as native types to and from SQLite.
+// $1..$n. Parameters travel as text to PostgreSQL and as native types to SQLite; rows come back typed from
+// both (SQLite's own storage classes; PostgreSQL's integer, boolean and floating-point columns by their type).
 
 #include <cstdint>
 #include <memory>
@@ -19,9 +20,13 @@ namespace touchpoint::hub {
 /// the call returns; for large values such as a stored payload, so they are bound without a copy).
 using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string, std::string_view>;
 
-/// Rows of text cells (nullopt = NULL), read with small typed helpers.
+/// One cell of a result row: NULL, integer, real or text.
+using SqlCell = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// Rows of typed cells, read with small helpers that convert where a caller asks for another type (an integer
+/// read as text, "12" read as an integer); a cell that cannot be converted reads as the fallback.
 struct SqlRows {
-    std::vector<std::vector<std::optional<std::string>>> rows;
+    std::vector<std::vector<SqlCell>> rows;
 
     bool empty() const { return rows.empty(); }
     std::size_t size() const { return rows.size(); }

@@ -1,7 +1,9 @@
-// PostgreSQL side of SqlConnection through libpq. Parameters and results travel as text; `?` placeholders
-// are rewritten to $n once per distinct statement text.
+// PostgreSQL side of SqlConnection through libpq. Parameters and results travel as text (results are typed
+// by their column's type as they are read); `?` placeholders are rewritten to $n once per distinct statement.
 
 #include <libpq-fe.h>
+
+#include <charconv>
 
 #include <mutex>
 #include <unordered_map>
@@ -38,6 +40,33 @@ std::string numberPlaceholders(std::string_view sql) {
     return out;
 }
 
+// Built-in type oids (catalog/pg_type_d.h, stable across releases).
+constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat4Oid = 700, kFloat8Oid = 701;
+
+/// A text-format value as the cell its column's type says it is; anything else stays text.
+SqlCell typedCell(Oid type, std::string_view text) {
+    switch (type) {
+        case kBoolOid: return std::int64_t{text == "t" ? 1 : 0};
+        case kInt2Oid:
+        case kInt4Oid:
+        case kInt8Oid: {
+            std::int64_t v = 0;
+            const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec == std::errc() && ptr == text.data() + text.size()) return v;
+            break;
+        }
+        case kFloat4Oid:
+        case kFloat8Oid: {
+            double v = 0;
+            const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec == std::errc() && ptr == text.data() + text.size()) return v;
+            break;  // NaN and Infinity stay text
+        }
+        default: break;
+    }
+    return std::string(text);
+}
+
 class PostgresConnection final : public SqlConnection {
 public:
     explicit PostgresConnection(PGconn* conn) : m_conn(conn) {}
@@ -58,12 +87,10 @@ public:
             row.reserve(static_cast<std::size_t>(nCols));
             for (int c = 0; c < nCols; ++c) {
                 if (PQgetisnull(res, i, c)) {
-                    row.emplace_back(std::nullopt);
+                    row.emplace_back(std::monostate{});
                 } else {
-                    std::string cell(PQgetvalue(res, i, c), static_cast<std::size_t>(PQgetlength(res, i, c)));
-                    // Booleans come back as t/f; the store only ever reads them as integers.
-                    if (PQftype(res, c) == 16) cell = cell == "t" ? "1" : "0";
-                    row.emplace_back(std::move(cell));
+                    row.emplace_back(typedCell(PQftype(res, c), std::string_view(PQgetvalue(res, i, c),
+                                                                             static_cast<std::size_t>(PQgetlength(res, i, c)))));
                 }
             }
         }

@@ -3,41 +3,12 @@
 
 #include <sqlite3.h>
 
-#include <charconv>
 #include <unordered_map>
 
 #include "common/sqlite.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
-
-std::string SqlRows::text(std::size_t row, std::size_t col) const {
-    const auto& cell = rows.at(row).at(col);
-    return cell ? *cell : std::string();
-}
-
-std::int64_t SqlRows::integer(std::size_t row, std::size_t col, std::int64_t fallback) const {
-    const auto& cell = rows.at(row).at(col);
-    if (!cell) return fallback;
-    std::int64_t v = fallback;
-    const auto* end = cell->data() + cell->size();
-    const auto [ptr, ec] = std::from_chars(cell->data(), end, v);
-    if (ec != std::errc()) return fallback;
-    if (ptr != end && *ptr == '.') return v;  // "12.0" from a REAL column
-    return v;
-}
-
-double SqlRows::real(std::size_t row, std::size_t col, double fallback) const {
-    const auto& cell = rows.at(row).at(col);
-    if (!cell) return fallback;
-    try {
-        return std::stod(*cell);
-    } catch (const std::exception&) {
-        return fallback;
-    }
-}
-
-bool SqlRows::isNull(std::size_t row, std::size_t col) const { return !rows.at(row).at(col).has_value(); }
 
 namespace {
 
@@ -136,11 +107,14 @@ private:
             auto& row = rows->rows.emplace_back();
             row.reserve(static_cast<std::size_t>(n));
             for (int c = 0; c < n; ++c) {
-                if (sqlite3_column_type(st, c) == SQLITE_NULL) {
-                    row.emplace_back(std::nullopt);
-                } else {
-                    const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-                    row.emplace_back(std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(st, c))));
+                switch (sqlite3_column_type(st, c)) {
+                    case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+                    case SQLITE_INTEGER: row.emplace_back(std::int64_t{sqlite3_column_int64(st, c)}); break;
+                    case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(st, c)); break;
+                    default: {
+                        const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+                        row.emplace_back(std::string(t, static_cast<std::size_t>(sqlite3_column_bytes(st, c))));
+                    }
                 }
             }
         }
