@@ -17,6 +17,7 @@
 #include "hub/dashboard/tables.hpp"
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/journey/stats.hpp"
+#include "hub/journey/stats_json.hpp"
 #include "hub/store/hub_store.hpp"
 
 namespace {
@@ -92,11 +93,12 @@ void readEverything(hub::HubStore& source) {
     const std::string day = touchpoint::formatIsoUtcDay(kNow);
     auto data = source.statsData(day, day, "");
     if (!data) std::abort();
-    const json stats = hub::computeStats(*data, day, day, std::nullopt);
+    const auto stats = hub::computeStats(*data, day, day, std::nullopt);
+    (void)hub::toJson(stats).dump(-1, ' ', false, json::error_handler_t::replace);
     auto fleet = source.fleet();
     if (!fleet) std::abort();
     const auto kiosks = hub::dashboard::readFleet(*fleet, kNow, hub::dashboard::FleetThresholds{});
-    const json daily = hub::dashboard::dailySeries({day}, {{day, stats.value("overall", json::object())}});
+    const auto daily = hub::dashboard::dailySeries({day}, {{day, stats.overall}});
     for (const auto& [name, table] : hub::dashboard::buildTables(stats, daily, kiosks)) {
         (void)hub::dashboard::toCsv(table);
         (void)hub::dashboard::toJson(table).dump(-1, ' ', false, json::error_handler_t::replace);

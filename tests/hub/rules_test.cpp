@@ -6,6 +6,7 @@
 #include "hub/ingest/identity.hpp"
 #include "hub/journey/loyalty.hpp"
 #include "hub/journey/stats.hpp"
+#include "hub/journey/stats_json.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub {
@@ -35,7 +36,13 @@ TEST(Stats, NpsCsatCesOnAKnownDataSet) {
     abandoned.misuse = true;
     d.feedback.push_back(abandoned);
     d.signins = {{"2026-11-20", "s1", true}, {"2026-11-20", "s1", false}, {"2026-11-21", "s2", false}};
-    const auto j = computeStats(d, "2026-11-20", "2026-11-21", std::nullopt);
+    const auto report = computeStats(d, "2026-11-20", "2026-11-21", std::nullopt);
+    EXPECT_EQ(report.overall.nps.score, 0.0);
+    ASSERT_TRUE(report.overall.csat.ci95);
+    EXPECT_EQ(report.overall.csat.ci95->first, 49.0);
+    EXPECT_EQ(report.overall.ces.responses, 3);
+    // The same figures in the JSON shape /v1/stats answers.
+    const auto j = toJson(report);
     const auto& o = j["overall"];
     EXPECT_EQ(o["nps"]["score"], 0.0);
     EXPECT_EQ(o["nps"]["responses"], 10);
@@ -68,7 +75,10 @@ TEST(Stats, EmptyGroupsHaveNullScoresAndCommentsAreMasked) {
     c.comment = "rude staff, email me at bob@example.com";
     c.atMs = 1'795'000'000'000;
     d.feedback.push_back(c);
-    const auto j = computeStats(d, "2026-11-20", "2026-11-20", std::string("s1"));
+    const auto report = computeStats(d, "2026-11-20", "2026-11-20", std::string("s1"));
+    EXPECT_FALSE(report.overall.csat.score);
+    EXPECT_FALSE(report.overall.csat.ci95);
+    const auto j = toJson(report);
     EXPECT_EQ(j["store"], "s1");
     EXPECT_TRUE(j["overall"]["csat"]["score"].is_null());
     EXPECT_TRUE(j["overall"]["ces"]["mean"].is_null());

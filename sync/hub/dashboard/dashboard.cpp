@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "hub/dashboard/assets.hpp"
+#include "hub/journey/stats_json.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -276,46 +277,44 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
     auto fleetDoc = m_services.fleet();
     if (!fleetDoc) return Fail(DashboardError{503, "fleet unavailable: " + fleetDoc.error()});
 
-    // The per-day series for the scope on screen. For one store the stats' byDay rows are exactly that; for
+    // The per-day series for the scope on screen. For one store the report's byDay rows are exactly that; for
     // all stores each day is asked for on its own, so its interval is computed from that day's raw answers
     // (intervals cannot be added up from per-store rows).
     const auto days = daysBetween(query.from, query.to);
-    std::map<std::string, json> perDay;
-    const json& byDay = stats->contains("byDay") ? (*stats)["byDay"] : json::array();
-    bool haveOverallRows = false;
-    for (const json& row : byDay) {
-        if (!row.is_object() || !row.contains("day") || !row["day"].is_string()) continue;
-        const json& store = row.contains("store") ? row["store"] : json();
-        if (store.is_null()) haveOverallRows = true;
-        if ((query.store && store.is_string() && store.get<std::string>() == *query.store) || (!query.store && store.is_null()))
-            perDay[row["day"].get<std::string>()] = row;
-    }
-    if (!query.store && !haveOverallRows && m_services.dailyOverall) {
+    std::map<std::string, GroupFigures> perDay;
+    if (query.store) {
+        for (const auto& row : stats->byDay)
+            if (row.store == *query.store) perDay[row.day] = row.figures;
+    } else if (m_services.dailyOverall) {
         auto all = m_services.dailyOverall(query);
         if (!all) return Fail(DashboardError{503, "stats unavailable: " + all.error()});
         perDay = std::move(*all);
-    } else if (!query.store && !haveOverallRows) {
+    } else {
         for (const auto& day : days) {
             auto one = m_services.stats(StatsQuery{day, day, std::nullopt});
             if (!one) return Fail(DashboardError{503, "stats unavailable: " + one.error()});
-            if (one->contains("overall")) perDay[day] = (*one)["overall"];
+            perDay[day] = one->overall;
         }
     }
-    json daily = dailySeries(days, perDay);
+    const auto daily = dailySeries(days, perDay);
     const auto kiosks = readFleet(*fleetDoc, m_clock.utcMs(), m_options.fleet);
 
     std::vector<std::string> stores;
     for (const auto& k : kiosks)
         if (!k.storeId.empty()) stores.push_back(k.storeId);
-    if (stats->contains("byStore") && (*stats)["byStore"].is_array())
-        for (const json& s : (*stats)["byStore"])
-            if (s.contains("store") && s["store"].is_string()) stores.push_back(s["store"].get<std::string>());
+    for (const auto& s : stats->byStore) stores.push_back(s.store);
     std::sort(stores.begin(), stores.end());
     stores.erase(std::unique(stores.begin(), stores.end()), stores.end());
 
     json tables = json::object();
     for (const auto& [name, table] : buildTables(*stats, daily, kiosks)) tables[name] = toJson(table);
-    return json{{"stats", *stats},         {"daily", std::move(daily)}, {"stores", stores},
+    json dailyJson = json::array();
+    for (const auto& d : daily) {
+        json row = toJson(d.figures);
+        row["day"] = d.day;
+        dailyJson.push_back(std::move(row));
+    }
+    return json{{"stats", toJson(*stats)}, {"daily", std::move(dailyJson)}, {"stores", stores},
                 {"fleetSummary", fleetSummary(kiosks)}, {"tables", std::move(tables)},
                 {"generatedAt", formatIsoUtcMs(m_clock.utcMs())}};
 }

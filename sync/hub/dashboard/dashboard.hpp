@@ -42,13 +42,13 @@ struct StatsQuery {
 struct DashboardServices {
     /// True for a live head-office token (the hub checks its hash, scope and revocation).
     std::function<bool(std::string_view token)> isHeadOfficeToken;
-    /// The /v1/stats document for a query; an error string when the store could not answer.
-    std::function<Result<nlohmann::json, std::string>(const StatsQuery&)> stats;
+    /// The /v1/stats report for a query; an error string when the store could not answer.
+    std::function<Result<StatsReport, std::string>(const StatsQuery&)> stats;
     /// The /v1/fleet document.
     std::function<Result<nlohmann::json, std::string>()> fleet;
-    /// Optional: for all stores, each day's "overall" object of /v1/stats?from=D&to=D, by day, in one go.
+    /// Optional: for all stores, each day's overall figures of /v1/stats?from=D&to=D, by day, in one go.
     /// Without it the dashboard asks `stats` once per day.
-    std::function<Result<std::map<std::string, nlohmann::json>, std::string>(const StatsQuery&)> dailyOverall;
+    std::function<Result<std::map<std::string, GroupFigures>, std::string>(const StatsQuery&)> dailyOverall;
 };
 
 struct DashboardOptions {

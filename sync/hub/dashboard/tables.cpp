@@ -37,18 +37,10 @@ std::int64_t integer(const json& value) {
     return 0;
 }
 
-std::string count(const json& value) { return std::to_string(integer(value)); }
-
 std::string text(const json& value) {
     if (value.is_string()) return value.get<std::string>();
     if (value.is_null()) return "";
     return value.dump();
-}
-
-const json& ciBound(const json& metric, std::size_t index) {
-    const json& ci = at(metric, "ci95");
-    if (!ci.is_array() || ci.size() != 2) return kNull;
-    return ci[index];
 }
 
 /// The first of several field names that is present: /v1/fleet names fields after the heartbeat.
@@ -82,10 +74,10 @@ std::string csvCell(const std::string& raw) {
 
 }  // namespace
 
-std::string formatDecimal(const json& value, int digits) {
-    if (!value.is_number()) return "";
+std::string formatDecimal(std::optional<double> value, int digits) {
+    if (!value || !std::isfinite(*value)) return "";
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, value.get<double>());
+    std::snprintf(buf, sizeof buf, "%.*f", digits, *value);
     std::string out = buf;
     if (out == "-0.0" || out == "-0.00") out.erase(0, 1);  // a rounded tiny negative is shown as 0
     return out;
@@ -162,55 +154,55 @@ std::vector<KioskHealth> readFleet(const json& fleet, std::int64_t nowMs, const 
     return out;
 }
 
-json dailySeries(const std::vector<std::string>& days, const std::map<std::string, json>& perDay) {
-    json out = json::array();
+std::vector<DayFigures> dailySeries(const std::vector<std::string>& days,
+                                    const std::map<std::string, GroupFigures>& perDay) {
+    std::vector<DayFigures> out;
+    out.reserve(days.size());
     for (const auto& day : days) {
         auto it = perDay.find(day);
-        json row = it != perDay.end() ? it->second : json::object();
-        if (!row.is_object()) row = json::object();
-        row["day"] = day;
-        for (const char* key : {"signins", "newMembers", "feedbackAbandoned", "misuse"})
-            if (!row.contains(key)) row[key] = 0;
-        for (const char* key : {"nps", "csat", "ces"})
-            if (!row.contains(key) || !row[key].is_object()) row[key] = json{{"responses", 0}};
-        out.push_back(std::move(row));
+        out.push_back({day, "", it != perDay.end() ? it->second : GroupFigures{}});
     }
     return out;
 }
 
 namespace {
 
-std::vector<std::string> scoreCells(const json& r) {
-    const json& nps = at(r, "nps");
-    const json& csat = at(r, "csat");
-    const json& ces = at(r, "ces");
-    const bool hasNps = integer(at(nps, "responses")) > 0;
-    const bool hasCsat = integer(at(csat, "responses")) > 0;
-    const bool hasCes = integer(at(ces, "responses")) > 0;
-    return {hasNps ? formatDecimal(at(nps, "score"), 1) : "",
-            hasNps ? formatDecimal(ciBound(nps, 0), 1) : "",
-            hasNps ? formatDecimal(ciBound(nps, 1), 1) : "",
-            count(at(nps, "responses")),
-            hasCsat ? formatDecimal(at(csat, "score"), 1) : "",
-            hasCsat ? formatDecimal(ciBound(csat, 0), 1) : "",
-            hasCsat ? formatDecimal(ciBound(csat, 1), 1) : "",
-            count(at(csat, "responses")),
-            hasCes ? formatDecimal(at(ces, "mean"), 2) : "",
-            hasCes ? formatDecimal(ciBound(ces, 0), 2) : "",
-            hasCes ? formatDecimal(ciBound(ces, 1), 2) : "",
-            count(at(ces, "responses")),
-            count(at(r, "signins")),
-            count(at(r, "newMembers"))};
+std::optional<double> low(const std::optional<Interval>& ci) {
+    return ci ? std::optional(ci->first) : std::nullopt;
+}
+std::optional<double> high(const std::optional<Interval>& ci) {
+    return ci ? std::optional(ci->second) : std::nullopt;
+}
+
+std::vector<std::string> scoreCells(const GroupFigures& g) {
+    const bool hasNps = g.nps.responses > 0;
+    const bool hasCsat = g.csat.responses > 0;
+    const bool hasCes = g.ces.responses > 0;
+    return {hasNps ? formatDecimal(g.nps.score, 1) : "",
+            hasNps ? formatDecimal(low(g.nps.ci95), 1) : "",
+            hasNps ? formatDecimal(high(g.nps.ci95), 1) : "",
+            std::to_string(g.nps.responses),
+            hasCsat ? formatDecimal(g.csat.score, 1) : "",
+            hasCsat ? formatDecimal(low(g.csat.ci95), 1) : "",
+            hasCsat ? formatDecimal(high(g.csat.ci95), 1) : "",
+            std::to_string(g.csat.responses),
+            hasCes ? formatDecimal(g.ces.mean, 2) : "",
+            hasCes ? formatDecimal(low(g.ces.ci95), 2) : "",
+            hasCes ? formatDecimal(high(g.ces.ci95), 2) : "",
+            std::to_string(g.ces.responses),
+            std::to_string(g.signins),
+            std::to_string(g.newMembers)};
 }
 
 std::string share(std::int64_t part, std::int64_t total) {
     if (total <= 0) return "";
-    return formatDecimal(json(100.0 * static_cast<double>(part) / static_cast<double>(total)), 1);
+    return formatDecimal(100.0 * static_cast<double>(part) / static_cast<double>(total), 1);
 }
 
 }  // namespace
 
-std::map<std::string, Table> buildTables(const json& stats, const json& daily, const std::vector<KioskHealth>& fleet) {
+std::map<std::string, Table> buildTables(const StatsReport& stats, const std::vector<DayFigures>& daily,
+                                         const std::vector<KioskHealth>& fleet) {
     std::map<std::string, Table> tables;
 
     Table& scores = tables["scores"];
@@ -218,48 +210,44 @@ std::map<std::string, Table> buildTables(const json& stats, const json& daily, c
     scores.columns = {"Store", "NPS", "NPS low", "NPS high", "NPS n", "CSAT %", "CSAT low", "CSAT high", "CSAT n",
                       "CES", "CES low", "CES high", "CES n", "Sign-ins", "New members"};
     {
-        auto row = scoreCells(at(stats, "overall"));
-        const json& store = at(stats, "store");
-        row.insert(row.begin(), store.is_string() ? store.get<std::string>() : "All stores");
+        auto row = scoreCells(stats.overall);
+        row.insert(row.begin(), stats.store.value_or("All stores"));
         scores.rows.push_back(std::move(row));
         scores.rowClass.emplace_back("total");
     }
-    if (const json& byStore = at(stats, "byStore"); byStore.is_array()) {
-        for (const json& s : byStore) {
-            auto row = scoreCells(s);
-            row.insert(row.begin(), text(at(s, "store")));
-            scores.rows.push_back(std::move(row));
-            scores.rowClass.emplace_back("");
-        }
+    for (const auto& s : stats.byStore) {
+        auto row = scoreCells(s.figures);
+        row.insert(row.begin(), s.store);
+        scores.rows.push_back(std::move(row));
+        scores.rowClass.emplace_back("");
     }
 
     Table& days = tables["daily"];
     days.title = "Per day (UTC)";
     days.columns = {"Day", "Sign-ins", "New members", "NPS", "NPS n", "CSAT %", "CSAT n", "CES", "CES n", "Abandoned"};
-    if (daily.is_array()) {
-        for (const json& d : daily) {
-            const bool hasNps = integer(at(d, "nps", "responses")) > 0;
-            const bool hasCsat = integer(at(d, "csat", "responses")) > 0;
-            const bool hasCes = integer(at(d, "ces", "responses")) > 0;
-            days.rows.push_back({text(at(d, "day")), count(at(d, "signins")), count(at(d, "newMembers")),
-                                 hasNps ? formatDecimal(at(d, "nps", "score"), 1) : "", count(at(d, "nps", "responses")),
-                                 hasCsat ? formatDecimal(at(d, "csat", "score"), 1) : "", count(at(d, "csat", "responses")),
-                                 hasCes ? formatDecimal(at(d, "ces", "mean"), 2) : "", count(at(d, "ces", "responses")),
-                                 count(at(d, "feedbackAbandoned"))});
-            days.rowClass.emplace_back("");
-        }
+    for (const auto& d : daily) {
+        const GroupFigures& g = d.figures;
+        days.rows.push_back({d.day, std::to_string(g.signins), std::to_string(g.newMembers),
+                             g.nps.responses > 0 ? formatDecimal(g.nps.score, 1) : "", std::to_string(g.nps.responses),
+                             g.csat.responses > 0 ? formatDecimal(g.csat.score, 1) : "",
+                             std::to_string(g.csat.responses), g.ces.responses > 0 ? formatDecimal(g.ces.mean, 2) : "",
+                             std::to_string(g.ces.responses), std::to_string(g.feedbackAbandoned)});
+        days.rowClass.emplace_back("");
     }
 
     Table& stages = tables["stages"];
     stages.title = "Journey stages";
     stages.columns = {"Stage", "Profiles", "Share %"};
     {
-        const json& s = at(stats, "stages");
-        std::int64_t total = 0;
         static constexpr std::string_view kStages[] = {"awareness", "consideration", "purchase", "retention", "advocacy"};
-        for (auto name : kStages) total += integer(at(s, name));
+        auto profiles = [&](std::string_view name) {
+            auto it = stats.stages.find(std::string(name));
+            return it == stats.stages.end() ? std::int64_t{0} : it->second;
+        };
+        std::int64_t total = 0;
+        for (auto name : kStages) total += profiles(name);
         for (auto name : kStages) {
-            const std::int64_t n = integer(at(s, name));
+            const std::int64_t n = profiles(name);
             stages.rows.push_back({std::string(name), std::to_string(n), share(n, total)});
             stages.rowClass.emplace_back("");
         }
@@ -268,25 +256,19 @@ std::map<std::string, Table> buildTables(const json& stats, const json& daily, c
     Table& transitions = tables["transitions"];
     transitions.title = "Stage transitions by channel";
     transitions.columns = {"From", "To", "Channel", "Profiles"};
-    if (const json& t = at(stats, "stageTransitions"); t.is_array()) {
-        for (const json& row : t) {
-            const std::string channel = text(at(row, "channel"));
-            const json& from = at(row, "from");
-            transitions.rows.push_back({from.is_null() ? "(new)" : text(from), text(at(row, "to")), channel,
-                                        count(at(row, "count"))});
-            transitions.rowClass.emplace_back(channel == "in_store_kiosk" ? "highlight" : "");
-        }
+    for (const auto& t : stats.transitions) {
+        transitions.rows.push_back({t.from.empty() ? "(new)" : t.from, t.to, t.channel, std::to_string(t.count)});
+        transitions.rowClass.emplace_back(t.channel == "in_store_kiosk" ? "highlight" : "");
     }
 
     Table& reasons = tables["reasons"];
     reasons.title = "Feedback reasons";
     reasons.columns = {"Reason", "Answers", "Share %"};
-    if (const json& r = at(stats, "reasons"); r.is_array()) {
+    {
         std::int64_t total = 0;
-        for (const json& row : r) total += integer(at(row, "count"));
-        for (const json& row : r) {
-            const std::int64_t n = integer(at(row, "count"));
-            reasons.rows.push_back({text(at(row, "reason")), std::to_string(n), share(n, total)});
+        for (const auto& r : stats.reasons) total += r.count;
+        for (const auto& r : stats.reasons) {
+            reasons.rows.push_back({r.reason, std::to_string(r.count), share(r.count, total)});
             reasons.rowClass.emplace_back("");
         }
     }
@@ -294,13 +276,10 @@ std::map<std::string, Table> buildTables(const json& stats, const json& daily, c
     Table& comments = tables["comments"];
     comments.title = "Recent comments (e-mails and phone numbers masked)";
     comments.columns = {"Time (UTC)", "Store", "NPS", "Comment"};
-    if (const json& c = at(stats, "recentComments"); c.is_array()) {
-        for (const json& row : c) {
-            const json& nps = at(row, "nps");
-            comments.rows.push_back({text(at(row, "at")), text(at(row, "store")), nps.is_number() ? count(nps) : "",
-                                     maskPersonalText(text(at(row, "text")))});
-            comments.rowClass.emplace_back(nps.is_number() && integer(nps) <= 6 ? "failing" : "");
-        }
+    for (const auto& c : stats.recentComments) {
+        comments.rows.push_back({formatIsoUtcMs(c.atMs), c.store, c.nps ? std::to_string(*c.nps) : "",
+                                 maskPersonalText(c.text)});
+        comments.rowClass.emplace_back(c.nps && *c.nps <= 6 ? "failing" : "");
     }
 
     Table& kiosks = tables["fleet"];
@@ -310,7 +289,7 @@ std::map<std::string, Table> buildTables(const json& stats, const json& daily, c
     for (const auto& k : fleet) {
         kiosks.rows.push_back({k.kioskId, k.storeId, k.status, k.why, k.lastSeen, k.appVersion,
                                std::to_string(k.queueDepth), std::to_string(k.oldestPendingS),
-                               formatDecimal(json(static_cast<double>(k.clockOffsetMs) / 1000.0), 1),
+                               formatDecimal(static_cast<double>(k.clockOffsetMs) / 1000.0, 1),
                                std::to_string(k.drops), std::to_string(k.deadLetters)});
         kiosks.rowClass.push_back(k.status == "ok" ? "" : k.status);
     }

@@ -1,16 +1,18 @@
 #pragma once
-// The tables the dashboard shows, built from the hub's /v1/stats and /v1/fleet documents. The page renders
+// The tables the dashboard shows, built from the hub's stats report and /v1/fleet document. The page renders
 // these rows as they are and the "Download CSV" links serve the same rows, so a CSV always matches the screen.
 // Pure functions: no server, no store, easy to test.
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "hub/ingest/personal_text.hpp"
+#include "hub/journey/stats_report.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -54,18 +56,19 @@ struct KioskHealth {
 };
 std::vector<KioskHealth> readFleet(const nlohmann::json& fleet, std::int64_t nowMs, const FleetThresholds& thresholds);
 
-/// Per-day series for the selected scope: the days from..to, each with the same fields as stats "overall".
+/// Per-day series for the selected scope: one row per day of `days`, in order (`store` left empty).
 /// `perDay` maps "YYYY-MM-DD" to that day's figures; days without an entry get zero counts.
-nlohmann::json dailySeries(const std::vector<std::string>& days, const std::map<std::string, nlohmann::json>& perDay);
+std::vector<DayFigures> dailySeries(const std::vector<std::string>& days,
+                                    const std::map<std::string, GroupFigures>& perDay);
 
 /// Every table of the dashboard by name: scores, daily, stages, transitions, reasons, comments, fleet.
-std::map<std::string, Table> buildTables(const nlohmann::json& stats, const nlohmann::json& daily,
+std::map<std::string, Table> buildTables(const StatsReport& stats, const std::vector<DayFigures>& daily,
                                          const std::vector<KioskHealth>& fleet);
 
 /// Fleet counts for the summary tiles: kiosks, ok, stale, failing.
 nlohmann::json fleetSummary(const std::vector<KioskHealth>& fleet);
 
 /// "12.3" (one decimal, as on screen); "" for a missing value.
-std::string formatDecimal(const nlohmann::json& value, int digits);
+std::string formatDecimal(std::optional<double> value, int digits);
 
 }  // namespace touchpoint::hub::dashboard

@@ -80,8 +80,8 @@ bool HubContext::tokenHasScope(std::string_view token, std::string_view scope) {
     return found && *found && !(*found)->revokedMs && (*found)->scope == scope;
 }
 
-Result<nlohmann::json, std::string> HubContext::statsJson(const std::string& fromDay, const std::string& toDay,
-                                                          const std::optional<std::string>& storeId) {
+Result<StatsReport, std::string> HubContext::stats(const std::string& fromDay, const std::string& toDay,
+                                                   const std::optional<std::string>& storeId) {
     auto data = store->statsData(fromDay, toDay, storeId.value_or(""));
     if (!data) return Fail(data.error().message);
     return computeStats(*data, fromDay, toDay, storeId);

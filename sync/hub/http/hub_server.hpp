@@ -19,6 +19,7 @@
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/write_health.hpp"
+#include "hub/journey/stats_report.hpp"
 #include "hub/store/hub_store.hpp"
 namespace touchpoint::hub {
 
@@ -48,9 +49,9 @@ struct HubContext {
     // For route groups that do their own auth and rendering (the dashboard):
     /// True when `token` is known, not revoked and has `scope`.
     bool tokenHasScope(std::string_view token, std::string_view scope);
-    /// The /v1/stats document for UTC days from..to (inclusive); an error when the store cannot answer.
-    Result<nlohmann::json, std::string> statsJson(const std::string& fromDay, const std::string& toDay,
-                                                  const std::optional<std::string>& store);
+    /// The /v1/stats report for UTC days from..to (inclusive); an error when the store cannot answer.
+    Result<StatsReport, std::string> stats(const std::string& fromDay, const std::string& toDay,
+                                           const std::optional<std::string>& store);
     /// The /v1/fleet document: {"kiosks":[...], "serverTime": ...}.
     Result<nlohmann::json, std::string> fleetJson();
 };

@@ -5,6 +5,7 @@
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/json_props.hpp"
 #include "hub/journey/stats.hpp"
+#include "hub/journey/stats_json.hpp"
 
 namespace touchpoint::hub {
 
@@ -140,7 +141,7 @@ void statsRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
         sendError(res, 503, "store unavailable");
         return;
     }
-    sendJson(res, computeStats(*data, from, to, store));
+    sendJson(res, toJson(computeStats(*data, from, to, store)));
 }
 
 std::string label(const std::string& s) {

@@ -1,17 +1,15 @@
 #include "hub/journey/stats.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <map>
 
-#include "common/clock.hpp"
-#include "hub/ingest/batch_parser.hpp"
+#include "hub/ingest/personal_text.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
-
-using nlohmann::json;
 
 constexpr double kZ = 1.959964;
 
@@ -47,11 +45,10 @@ struct Group {
         }
     }
 
-    json toJson() const {
-        json out;
+    GroupFigures figures() const {
+        GroupFigures out;
         const auto n = promoters + passives + detractors;
-        json nps = {{"score", nullptr}, {"responses", n}, {"promoters", promoters}, {"passives", passives},
-                    {"detractors", detractors}, {"ci95", nullptr}};
+        out.nps = {std::nullopt, n, promoters, passives, detractors, std::nullopt};
         if (n > 0) {
             const double dn = static_cast<double>(n);
             const double pp = static_cast<double>(promoters) / dn;
@@ -60,11 +57,10 @@ struct Group {
             // Each answer scores +1 / 0 / −1; NPS/100 is their mean, so its variance is E[x²] − mean².
             const double var = pp + pd - mean * mean;
             const double half = kZ * std::sqrt(std::max(0.0, var) / dn);
-            nps["score"] = round1(100.0 * mean);
-            nps["ci95"] = {round1(100.0 * std::max(-1.0, mean - half)), round1(100.0 * std::min(1.0, mean + half))};
+            out.nps.score = round1(100.0 * mean);
+            out.nps.ci95 = Interval{round1(100.0 * std::max(-1.0, mean - half)), round1(100.0 * std::min(1.0, mean + half))};
         }
-        out["nps"] = nps;
-        json csat = {{"score", nullptr}, {"responses", csatN}, {"satisfied", satisfied}, {"ci95", nullptr}};
+        out.csat = {std::nullopt, csatN, satisfied, std::nullopt};
         if (csatN > 0) {
             // Wilson score interval: honest near 0% and 100% and for small samples.
             const double dn = static_cast<double>(csatN);
@@ -73,26 +69,24 @@ struct Group {
             const double denom = 1.0 + z2 / dn;
             const double centre = (p + z2 / (2 * dn)) / denom;
             const double half = kZ * std::sqrt(p * (1 - p) / dn + z2 / (4 * dn * dn)) / denom;
-            csat["score"] = round1(100.0 * p);
-            csat["ci95"] = {round1(100.0 * (centre - half)), round1(100.0 * (centre + half))};
+            out.csat.score = round1(100.0 * p);
+            out.csat.ci95 = Interval{round1(100.0 * (centre - half)), round1(100.0 * (centre + half))};
         }
-        out["csat"] = csat;
-        json ces = {{"mean", nullptr}, {"responses", cesN}, {"ci95", nullptr}};
+        out.ces = {std::nullopt, cesN, std::nullopt};
         if (cesN > 0) {
             const double dn = static_cast<double>(cesN);
             const double mean = cesSum / dn;
-            ces["mean"] = round1(mean);
+            out.ces.mean = round1(mean);
             if (cesN > 1) {
                 const double var = std::max(0.0, (cesSumSq - dn * mean * mean) / (dn - 1));
                 const double half = tCritical95(cesN - 1) * std::sqrt(var / dn);
-                ces["ci95"] = {round1(mean - half), round1(mean + half)};
+                out.ces.ci95 = Interval{round1(mean - half), round1(mean + half)};
             }
         }
-        out["ces"] = ces;
-        out["signins"] = signins;
-        out["newMembers"] = newMembers;
-        out["feedbackAbandoned"] = abandoned;
-        out["misuse"] = misuse;
+        out.signins = signins;
+        out.newMembers = newMembers;
+        out.feedbackAbandoned = abandoned;
+        out.misuse = misuse;
         return out;
     }
 };
@@ -108,8 +102,8 @@ double tCritical95(std::int64_t df) {
     return kZ;
 }
 
-json computeStats(const StatsData& data, const std::string& fromDay, const std::string& toDay,
-                  const std::optional<std::string>& store) {
+StatsReport computeStats(const StatsData& data, const std::string& fromDay, const std::string& toDay,
+                         const std::optional<std::string>& store) {
     Group overall;
     std::map<std::string, Group> byStore;
     std::map<std::pair<std::string, std::string>, Group> byDay;
@@ -128,41 +122,22 @@ json computeStats(const StatsData& data, const std::string& fromDay, const std::
             if (s.newMember) ++g->newMembers;
         }
     }
-    json out;
-    out["from"] = fromDay;
-    out["to"] = toDay;
-    out["store"] = store ? json(*store) : json(nullptr);
-    out["overall"] = overall.toJson();
-    out["byStore"] = json::array();
-    for (const auto& [id, g] : byStore) {
-        json j = g.toJson();
-        j["store"] = id;
-        out["byStore"].push_back(std::move(j));
-    }
-    out["byDay"] = json::array();
-    for (const auto& [key, g] : byDay) {
-        json j = g.toJson();
-        j["day"] = key.first;
-        j["store"] = key.second;
-        out["byDay"].push_back(std::move(j));
-    }
-    out["stages"] = json::object();
-    for (const auto& [stage, n] : data.stages) out["stages"][stage] = n;
-    out["stageTransitions"] = json::array();
-    for (const auto& t : data.transitions) {
-        out["stageTransitions"].push_back({{"from", t.from}, {"to", t.to}, {"channel", t.channel}, {"count", t.count}});
-    }
-    std::vector<std::pair<std::string, std::int64_t>> sorted(reasons.begin(), reasons.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    out["reasons"] = json::array();
-    for (const auto& [reason, n] : sorted) out["reasons"].push_back({{"reason", reason}, {"count", n}});
-    out["recentComments"] = json::array();
-    for (auto it = data.feedback.rbegin(); it != data.feedback.rend() && out["recentComments"].size() < kRecentComments;
+    StatsReport out;
+    out.from = fromDay;
+    out.to = toDay;
+    out.store = store;
+    out.overall = overall.figures();
+    for (const auto& [id, g] : byStore) out.byStore.push_back({id, g.figures()});
+    for (const auto& [key, g] : byDay) out.byDay.push_back({key.first, key.second, g.figures()});
+    out.stages = data.stages;
+    out.transitions = data.transitions;
+    for (const auto& [reason, n] : reasons) out.reasons.push_back({reason, n});
+    std::stable_sort(out.reasons.begin(), out.reasons.end(),
+                     [](const ReasonCount& a, const ReasonCount& b) { return a.count > b.count; });
+    for (auto it = data.feedback.rbegin(); it != data.feedback.rend() && out.recentComments.size() < kRecentComments;
          ++it) {
         if (!it->comment || it->comment->empty()) continue;
-        out["recentComments"].push_back({{"at", formatIsoUtcMs(it->atMs)}, {"store", it->store},
-                                         {"nps", it->nps ? json(*it->nps) : json(nullptr)},
-                                         {"text", maskPersonalText(*it->comment)}});
+        out.recentComments.push_back({it->atMs, it->store, it->nps, maskPersonalText(*it->comment)});
     }
     return out;
 }

@@ -29,17 +29,22 @@ protected:
 
         DashboardServices services;
         services.isHeadOfficeToken = [](std::string_view t) { return t == kToken; };
-        services.stats = [this](const StatsQuery& q) -> Result<json, std::string> {
+        services.stats = [this](const StatsQuery& q) -> Result<StatsReport, std::string> {
             ++m_statsCalls;
             if (m_failStats) return Fail(std::string("database is locked"));
             const int n = q.from == q.to ? 4 : 40;
-            return json{{"from", q.from}, {"to", q.to}, {"store", q.store ? json(*q.store) : json()},
-                        {"overall", {{"nps", {{"score", 25.0}, {"responses", n}, {"ci95", {5.5, 44.5}}}},
-                                     {"signins", n}, {"newMembers", 1}}},
-                        {"byStore", json::array({json{{"store", "store-0002"}, {"nps", {{"score", -10.0}, {"responses", 3}}}}})},
-                        {"byDay", json::array()},
-                        {"recentComments", json::array({json{{"at", "2026-11-02T10:00:00.000Z"}, {"store", "store-0002"},
-                                                             {"nps", 9}, {"text", "great, \"quick\" service"}}})}};
+            StatsReport r;
+            r.from = q.from;
+            r.to = q.to;
+            r.store = q.store;
+            r.overall.nps = {25.0, n, 0, 0, 0, Interval{5.5, 44.5}};
+            r.overall.signins = n;
+            r.overall.newMembers = 1;
+            StoreFigures store{"store-0002", {}};
+            store.figures.nps = {-10.0, 3, 0, 0, 0, std::nullopt};
+            r.byStore.push_back(store);
+            r.recentComments.push_back({1'793'613'600'000, "store-0002", 9, "great, \"quick\" service"});
+            return r;
         };
         services.fleet = [] { return Result<json, std::string>(json{{"kiosks", json::array()}}); };
         m_dashboard = std::make_unique<Dashboard>(services, DashboardOptions{});

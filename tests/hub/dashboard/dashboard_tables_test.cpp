@@ -8,27 +8,42 @@ namespace {
 
 using nlohmann::json;
 
-json sampleStats() {
-    return json::parse(R"({
-      "from":"2026-11-01","to":"2026-11-03","store":null,
-      "overall":{"nps":{"score":32.5,"responses":120,"promoters":60,"passives":40,"detractors":20,"ci95":[20.1,44.9]},
-                 "csat":{"score":81.0,"responses":80,"satisfied":65,"ci95":[72.0,90.0]},
-                 "ces":{"mean":5.6,"responses":50,"ci95":[5.2,6.0]},
-                 "signins":300,"newMembers":40,"feedbackAbandoned":12,"misuse":3},
-      "byStore":[{"store":"store-0001","nps":{"score":-12.25,"responses":8,"ci95":[-60.0,35.5]},
-                  "csat":{"responses":0},"ces":{"mean":4.0,"responses":1,"ci95":[4.0,4.0]},
-                  "signins":7,"newMembers":1}],
-      "byDay":[],
-      "stages":{"awareness":10,"consideration":20,"purchase":5,"retention":30,"advocacy":35},
-      "stageTransitions":[{"from":"consideration","to":"retention","channel":"in_store_kiosk","count":12},
-                          {"from":null,"to":"awareness","channel":"web","count":3}],
-      "reasons":[{"reason":"staff","count":3},{"reason":"price","count":1}],
-      "recentComments":[{"at":"2026-11-02T10:00:00.000Z","store":"store-0001","nps":3,
-                         "text":"=call me on +1 (555) 010-2345 or a.b@example.com"}]})");
+GroupFigures figures(std::optional<double> nps, std::int64_t npsN, std::optional<Interval> npsCi) {
+    GroupFigures g;
+    g.nps.score = nps;
+    g.nps.responses = npsN;
+    g.nps.ci95 = npsCi;
+    return g;
+}
+
+StatsReport sampleStats() {
+    StatsReport r;
+    r.from = "2026-11-01";
+    r.to = "2026-11-03";
+    r.overall = figures(32.5, 120, Interval{20.1, 44.9});
+    r.overall.nps.promoters = 60;
+    r.overall.nps.passives = 40;
+    r.overall.nps.detractors = 20;
+    r.overall.csat = {81.0, 80, 65, Interval{72.0, 90.0}};
+    r.overall.ces = {5.6, 50, Interval{5.2, 6.0}};
+    r.overall.signins = 300;
+    r.overall.newMembers = 40;
+    r.overall.feedbackAbandoned = 12;
+    r.overall.misuse = 3;
+    StoreFigures store{"store-0001", figures(-12.25, 8, Interval{-60.0, 35.5})};
+    store.figures.ces = {4.0, 1, Interval{4.0, 4.0}};
+    store.figures.signins = 7;
+    store.figures.newMembers = 1;
+    r.byStore.push_back(store);
+    r.stages = {{"awareness", 10}, {"consideration", 20}, {"purchase", 5}, {"retention", 30}, {"advocacy", 35}};
+    r.transitions = {{"consideration", "retention", "in_store_kiosk", 12}, {"", "awareness", "web", 3}};
+    r.reasons = {{"staff", 3}, {"price", 1}};
+    r.recentComments = {{1'793'613'600'000, "store-0001", 3, "=call me on +1 (555) 010-2345 or a.b@example.com"}};
+    return r;
 }
 
 TEST(DashboardTables, ScoresTableHasOverallFirstThenStoresWithIntervals) {
-    auto tables = buildTables(sampleStats(), json::array(), {});
+    auto tables = buildTables(sampleStats(), {}, {});
     const Table& t = tables.at("scores");
     ASSERT_EQ(t.rows.size(), 2u);
     EXPECT_EQ(t.rows[0][0], "All stores");
@@ -44,7 +59,7 @@ TEST(DashboardTables, ScoresTableHasOverallFirstThenStoresWithIntervals) {
 }
 
 TEST(DashboardTables, StagesSharesAndTransitionsHighlightInStore) {
-    auto tables = buildTables(sampleStats(), json::array(), {});
+    auto tables = buildTables(sampleStats(), {}, {});
     const Table& s = tables.at("stages");
     ASSERT_EQ(s.rows.size(), 5u);
     EXPECT_EQ(s.rows[4], (std::vector<std::string>{"advocacy", "35", "35.0"}));
@@ -56,7 +71,7 @@ TEST(DashboardTables, StagesSharesAndTransitionsHighlightInStore) {
 }
 
 TEST(DashboardTables, CommentsAreMaskedAgainAndCsvGuardsFormulas) {
-    auto tables = buildTables(sampleStats(), json::array(), {});
+    auto tables = buildTables(sampleStats(), {}, {});
     const Table& c = tables.at("comments");
     ASSERT_EQ(c.rows.size(), 1u);
     EXPECT_EQ(c.rows[0][3], "=call me on [phone] or [email]");
@@ -95,18 +110,20 @@ TEST(DashboardTables, FleetStatusStaleFailingOkSortedProblemsFirst) {
     EXPECT_EQ(summary["failing"], 1);
     EXPECT_EQ(summary["stale"], 1);
     EXPECT_EQ(summary["ok"], 1);
-    auto tables = buildTables(sampleStats(), json::array(), kiosks);
+    auto tables = buildTables(sampleStats(), {}, kiosks);
     EXPECT_EQ(tables.at("fleet").rows[0][8], "400.0");
     EXPECT_EQ(tables.at("fleet").rowClass[0], "failing");
 }
 
 TEST(DashboardTables, DailySeriesFillsMissingDaysWithZeroCounts) {
-    std::map<std::string, json> perDay{{"2026-11-02", json{{"signins", 4}, {"nps", {{"score", 50.0}, {"responses", 2}}}}}};
-    json d = dailySeries({"2026-11-01", "2026-11-02"}, perDay);
+    GroupFigures second = figures(50.0, 2, std::nullopt);
+    second.signins = 4;
+    const auto d = dailySeries({"2026-11-01", "2026-11-02"}, {{"2026-11-02", second}});
     ASSERT_EQ(d.size(), 2u);
-    EXPECT_EQ(d[0]["signins"], 0);
-    EXPECT_EQ(d[0]["nps"]["responses"], 0);
-    EXPECT_EQ(d[1]["signins"], 4);
+    EXPECT_EQ(d[0].day, "2026-11-01");
+    EXPECT_EQ(d[0].figures.signins, 0);
+    EXPECT_EQ(d[0].figures.nps.responses, 0);
+    EXPECT_EQ(d[1].figures.signins, 4);
     auto tables = buildTables(sampleStats(), d, {});
     EXPECT_EQ(tables.at("daily").rows[0][3], "");
     EXPECT_EQ(tables.at("daily").rows[1][3], "50.0");

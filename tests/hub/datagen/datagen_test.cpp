@@ -160,10 +160,10 @@ TEST(DatagenAgainstHub, EverythingIsAcceptedOnceAndASecondRunIsAllDuplicates) {
     EXPECT_EQ((*fleet)["kiosks"].size(), s->kioskIds.size());
     const std::string to = formatIsoUtcMs(options.nowMs).substr(0, 10);
     const std::string from = formatIsoUtcMs(options.nowMs - 4LL * 86'400'000).substr(0, 10);
-    auto stats = ctx.statsJson(from, to, std::nullopt);
+    auto stats = ctx.stats(from, to, std::nullopt);
     ASSERT_TRUE(stats.ok());
-    EXPECT_EQ((*stats)["overall"]["signins"], s->countsByEvent["Loyalty Signed In"]);
-    EXPECT_EQ((*stats)["overall"]["newMembers"], s->countsByEvent["Consent Given"]);
+    EXPECT_EQ(stats->overall.signins, s->countsByEvent["Loyalty Signed In"]);
+    EXPECT_EQ(stats->overall.newMembers, s->countsByEvent["Consent Given"]);
 
     // The wrong CA is refused before anything is sent.
     SendOptions wrongCa = send;
