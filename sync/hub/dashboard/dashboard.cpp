@@ -274,8 +274,8 @@ void Dashboard::handleAsset(const http::Request& req, http::Response& res) {
 Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
     auto stats = m_services.stats(query);
     if (!stats) return Fail(DashboardError{503, "stats unavailable: " + stats.error()});
-    auto fleetDoc = m_services.fleet();
-    if (!fleetDoc) return Fail(DashboardError{503, "fleet unavailable: " + fleetDoc.error()});
+    auto fleet = m_services.fleet();
+    if (!fleet) return Fail(DashboardError{503, "fleet unavailable: " + fleet.error()});
 
     // The per-day series for the scope on screen. For one store the report's byDay rows are exactly that; for
     // all stores each day is asked for on its own, so its interval is computed from that day's raw answers
@@ -297,7 +297,7 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
         }
     }
     const auto daily = dailySeries(days, perDay);
-    const auto kiosks = readFleet(*fleetDoc, m_clock.utcMs(), m_options.fleet);
+    const auto kiosks = readFleet(*fleet, m_clock.utcMs(), m_options.fleet);
 
     std::vector<std::string> stores;
     for (const auto& k : kiosks)

@@ -44,8 +44,8 @@ struct DashboardServices {
     std::function<bool(std::string_view token)> isHeadOfficeToken;
     /// The /v1/stats report for a query; an error string when the store could not answer.
     std::function<Result<StatsReport, std::string>(const StatsQuery&)> stats;
-    /// The /v1/fleet document.
-    std::function<Result<nlohmann::json, std::string>()> fleet;
+    /// Every kiosk the hub has heard from (what /v1/fleet answers).
+    std::function<Result<std::vector<KioskRecord>, std::string>()> fleet;
     /// Optional: for all stores, each day's overall figures of /v1/stats?from=D&to=D, by day, in one go.
     /// Without it the dashboard asks `stats` once per day.
     std::function<Result<std::map<std::string, GroupFigures>, std::string>(const StatsQuery&)> dailyOverall;

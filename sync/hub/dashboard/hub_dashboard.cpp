@@ -10,7 +10,7 @@ DashboardServices hubServices(HubContext& ctx) {
     // /v1/fleet would answer.
     s.isHeadOfficeToken = [&ctx](std::string_view token) { return ctx.tokenHasScope(token, kScopeHeadOffice); };
     s.stats = [&ctx](const StatsQuery& q) { return ctx.stats(q.from, q.to, q.store); };
-    s.fleet = [&ctx]() { return ctx.fleetJson(); };
+    s.fleet = [&ctx]() { return ctx.fleet(); };
     // One read of the range, then each day's figures from that day's rows: the same computeStats() the
     // /v1/stats route runs, on exactly the rows /v1/stats?from=D&to=D would read.
     s.dailyOverall = [&ctx](const StatsQuery& q) -> Result<std::map<std::string, GroupFigures>, std::string> {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 
 #include "common/clock.hpp"
-#include "hub/ingest/json_props.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -14,42 +14,11 @@ using nlohmann::json;
 
 namespace {
 
-const json kNull;
-
-/// j[a][b] when it exists, else null: the stats document leaves out what it has no data for.
-const json& at(const json& j, std::string_view a, std::string_view b = {}) {
-    if (!j.is_object()) return kNull;
-    auto it = j.find(a);
-    if (it == j.end()) return kNull;
-    if (b.empty()) return *it;
-    if (!it->is_object()) return kNull;
-    auto jt = it->find(b);
-    return jt == it->end() ? kNull : *jt;
-}
-
-std::int64_t integer(const json& value) {
-    if (auto whole = toInt64(value)) return *whole;
-    // Fractions round for display; a number no int64 holds (1e300) shows as 0: llround of it is undefined.
-    if (value.is_number_float()) {
-        const double d = value.get<double>();
-        if (std::isfinite(d) && std::fabs(d) < 0x1p62) return std::llround(d);
-    }
-    return 0;
-}
-
-std::string text(const json& value) {
-    if (value.is_string()) return value.get<std::string>();
-    if (value.is_null()) return "";
-    return value.dump();
-}
-
-/// The first of several field names that is present: /v1/fleet names fields after the heartbeat.
-const json& firstOf(const json& j, std::initializer_list<std::string_view> names) {
-    for (auto name : names) {
-        const json& v = at(j, name);
-        if (!v.is_null()) return v;
-    }
-    return kNull;
+/// a + b, held at the int64 limits: counts are a kiosk's claims and may be anything in range.
+std::int64_t saturatingAdd(std::int64_t a, std::int64_t b) {
+    std::int64_t sum = 0;
+    if (!__builtin_add_overflow(a, b, &sum)) return sum;
+    return b > 0 ? INT64_MAX : INT64_MIN;
 }
 
 bool needsFormulaGuard(const std::string& cell) {
@@ -101,31 +70,24 @@ std::string toCsv(const Table& table) {
     return out;
 }
 
-std::vector<KioskHealth> readFleet(const json& fleet, std::int64_t nowMs, const FleetThresholds& thresholds) {
-    const json* list = &fleet;
-    if (fleet.is_object()) list = &firstOf(fleet, {"kiosks", "fleet"});
+std::vector<KioskHealth> readFleet(const std::vector<KioskRecord>& fleet, std::int64_t nowMs,
+                                   const FleetThresholds& thresholds) {
     std::vector<KioskHealth> out;
-    if (!list->is_array()) return out;
-    for (const json& k : *list) {
+    out.reserve(fleet.size());
+    for (const KioskRecord& k : fleet) {
         KioskHealth h;
-        h.kioskId = text(firstOf(k, {"kioskId", "kiosk"}));
-        h.storeId = text(firstOf(k, {"storeId", "store"}));
-        h.lastSeen = text(firstOf(k, {"lastSeen", "lastSeenAt"}));
-        if (!h.lastSeen.empty() && !parseIsoUtcMs(h.lastSeen, h.lastSeenMs)) h.lastSeenMs = 0;
-        h.appVersion = text(firstOf(k, {"appVersion", "version"}));
-        h.queueDepth = integer(firstOf(k, {"queueDepth"}));
-        h.oldestPendingS = integer(firstOf(k, {"oldestPendingAgeS", "oldestPendingS"}));
-        h.clockOffsetMs = integer(firstOf(k, {"clockOffsetMs"}));
-        h.deadLetters = integer(firstOf(k, {"deadLetters"}));
-        const json& drops = firstOf(k, {"drops", "dropsTotal"});
-        if (drops.is_object()) {
-            for (const auto& [reason, n] : drops.items()) h.drops += integer(n);
-        } else {
-            h.drops = integer(drops);
-        }
-        const json& flagged = firstOf(k, {"clockSkewed", "clockFlagged"});
-        h.clockFlagged = (flagged.is_boolean() && flagged.get<bool>()) ||
-                         std::llabs(h.clockOffsetMs) > thresholds.clockOffsetFlagMs;
+        h.kioskId = k.kiosk;
+        h.storeId = k.store;
+        h.lastSeenMs = k.lastSeenMs;
+        h.lastSeen = k.lastSeenMs > 0 ? formatIsoUtcMs(k.lastSeenMs) : "";
+        h.appVersion = k.appVersion;
+        h.queueDepth = k.queueDepth.value_or(0);
+        h.oldestPendingS = k.oldestPendingS.value_or(0);
+        h.clockOffsetMs = k.clockOffsetMs.value_or(0);
+        h.deadLetters = k.deadLetters.value_or(0);
+        for (const auto& [reason, n] : k.drops) h.drops = saturatingAdd(h.drops, n);
+        // The offset is a kiosk's claim: a value no int64 negation holds is flagged, never negated.
+        h.clockFlagged = k.clockSkewed || h.clockOffsetMs == INT64_MIN || std::llabs(h.clockOffsetMs) > thresholds.clockOffsetFlagMs;
 
         std::vector<std::string> failing;
         if (h.oldestPendingS * 1000 >= thresholds.oldestPendingFailMs) failing.emplace_back("old pending events");

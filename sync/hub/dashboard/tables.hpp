@@ -1,5 +1,5 @@
 #pragma once
-// The tables the dashboard shows, built from the hub's stats report and /v1/fleet document. The page renders
+// The tables the dashboard shows, built from the hub's stats report and its kiosk records. The page renders
 // these rows as they are and the "Download CSV" links serve the same rows, so a CSV always matches the screen.
 // Pure functions: no server, no store, easy to test.
 
@@ -13,6 +13,7 @@
 
 #include "hub/ingest/personal_text.hpp"
 #include "hub/journey/stats_report.hpp"
+#include "hub/store/kiosk_record.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -38,7 +39,7 @@ struct FleetThresholds {
     std::int64_t clockOffsetFlagMs = 5 * 60 * 1000;      ///< the hub's skew flag threshold
 };
 
-/// One kiosk as the fleet table shows it, read from a /v1/fleet entry.
+/// One kiosk as the fleet table shows it, from what the hub knows of it.
 struct KioskHealth {
     std::string kioskId;
     std::string storeId;
@@ -54,7 +55,9 @@ struct KioskHealth {
     std::string status;  ///< "ok", "stale" or "failing"
     std::string why;     ///< what made it stale or failing
 };
-std::vector<KioskHealth> readFleet(const nlohmann::json& fleet, std::int64_t nowMs, const FleetThresholds& thresholds);
+/// Each kiosk's status and why, problems first, then the longest silent.
+std::vector<KioskHealth> readFleet(const std::vector<KioskRecord>& fleet, std::int64_t nowMs,
+                                   const FleetThresholds& thresholds);
 
 /// Per-day series for the selected scope: one row per day of `days`, in order (`store` left empty).
 /// `perDay` maps "YYYY-MM-DD" to that day's figures; days without an entry get zero counts.

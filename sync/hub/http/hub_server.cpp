@@ -87,10 +87,10 @@ Result<StatsReport, std::string> HubContext::stats(const std::string& fromDay, c
     return computeStats(*data, fromDay, toDay, storeId);
 }
 
-Result<nlohmann::json, std::string> HubContext::fleetJson() {
-    auto fleet = store->fleet();
-    if (!fleet) return Fail(fleet.error().message);
-    return nlohmann::json{{"kiosks", std::move(fleet).value()}, {"serverTime", formatIsoUtcMs(clock->utcMs())}};
+Result<std::vector<KioskRecord>, std::string> HubContext::fleet() {
+    auto kiosks = store->fleet();
+    if (!kiosks) return Fail(kiosks.error().message);
+    return std::move(kiosks).value();
 }
 
 http::Handler guarded(HubContext& ctx, std::string route, http::Handler handler) {

@@ -52,8 +52,8 @@ struct HubContext {
     /// The /v1/stats report for UTC days from..to (inclusive); an error when the store cannot answer.
     Result<StatsReport, std::string> stats(const std::string& fromDay, const std::string& toDay,
                                            const std::optional<std::string>& store);
-    /// The /v1/fleet document: {"kiosks":[...], "serverTime": ...}.
-    Result<nlohmann::json, std::string> fleetJson();
+    /// Every kiosk the hub has heard from (what /v1/fleet answers); an error when the store cannot answer.
+    Result<std::vector<KioskRecord>, std::string> fleet();
 };
 
 /// Sends `{"error": message}` with the status.

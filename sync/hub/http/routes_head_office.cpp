@@ -144,6 +144,26 @@ void statsRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
     sendJson(res, toJson(computeStats(*data, from, to, store)));
 }
 
+template <typename T>
+json orNull(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+/// One /v1/fleet entry (docs/PROTOCOL.md).
+json toJson(const KioskRecord& k) {
+    return json{{"store", k.store},
+                {"kiosk", k.kiosk},
+                {"lastSeen", formatIsoUtcMs(k.lastSeenMs)},
+                {"appVersion", k.appVersion},
+                {"clockOffsetMs", orNull(k.clockOffsetMs)},
+                {"clockSkewed", k.clockSkewed},
+                {"queueDepth", orNull(k.queueDepth)},
+                {"oldestPendingS", orNull(k.oldestPendingS)},
+                {"deadLetters", orNull(k.deadLetters)},
+                {"drops", k.drops},
+                {"events", k.events}};
+}
+
 std::string label(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -170,7 +190,9 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                        sendError(res, 503, "store unavailable");
                        return;
                    }
-                   sendJson(res, {{"kiosks", *fleet}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
+                   json kiosks = json::array();
+                   for (const auto& k : *fleet) kiosks.push_back(toJson(k));
+                   sendJson(res, {{"kiosks", std::move(kiosks)}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
                }));
     router.get("/metrics", routeOptions("/metrics", kScopeHeadOffice),
                guarded(ctx, "/metrics", [&ctx](const http::Request& req, http::Response& res) {
@@ -181,11 +203,9 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                        extra << "# HELP touchpoint_kiosk_queue_depth Events waiting in a kiosk's outbox (last heartbeat).\n"
                                 "# TYPE touchpoint_kiosk_queue_depth gauge\n";
                        for (const auto& k : *fleet) {
-                           const auto depth = toInt64(k["queueDepth"]);
-                           if (!depth) continue;
-                           extra << "touchpoint_kiosk_queue_depth{store=\"" << label(k["store"].get<std::string>())
-                                 << "\",kiosk=\"" << label(k["kiosk"].get<std::string>()) << "\"} " << *depth
-                                 << "\n";
+                           if (!k.queueDepth) continue;
+                           extra << "touchpoint_kiosk_queue_depth{store=\"" << label(k.store) << "\",kiosk=\""
+                                 << label(k.kiosk) << "\"} " << *k.queueDepth << "\n";
                        }
                    }
                    res.setContent(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");

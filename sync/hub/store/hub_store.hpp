@@ -15,6 +15,7 @@
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
 #include "hub/journey/stats_data.hpp"
+#include "hub/store/kiosk_record.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
@@ -113,7 +114,8 @@ public:
     virtual StoreResult<std::vector<nlohmann::json>> exportPage(const std::string& kind, const std::string& fromDay,
                                                                 const std::string& toDay, const std::string& store,
                                                                 std::string& cursor, std::size_t limit) = 0;
-    virtual StoreResult<nlohmann::json> fleet() = 0;
+    /// Every kiosk that has sent a heartbeat, by store then kiosk id.
+    virtual StoreResult<std::vector<KioskRecord>> fleet() = 0;
     virtual StoreResult<std::int64_t> countEvents() = 0;
 };
 

@@ -39,7 +39,7 @@ public:
     StoreResult<std::vector<nlohmann::json>> exportPage(const std::string& kind, const std::string& fromDay,
                                                         const std::string& toDay, const std::string& store,
                                                         std::string& cursor, std::size_t limit) override;
-    StoreResult<nlohmann::json> fleet() override;
+    StoreResult<std::vector<KioskRecord>> fleet() override;
     StoreResult<std::int64_t> countEvents() override;
 
 private:

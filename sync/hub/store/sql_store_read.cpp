@@ -5,6 +5,7 @@
 #include "common/clock.hpp"
 #include "common/uuid.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/ingest/json_props.hpp"
 #include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
@@ -24,6 +25,11 @@ json cellJson(const SqlRows& r, std::size_t i, std::size_t c) {
 
 json intJson(const SqlRows& r, std::size_t i, std::size_t c) {
     if (r.isNull(i, c)) return nullptr;
+    return r.integer(i, c);
+}
+
+std::optional<std::int64_t> optInteger(const SqlRows& r, std::size_t i, std::size_t c) {
+    if (r.isNull(i, c)) return std::nullopt;
     return r.integer(i, c);
 }
 }  // namespace
@@ -293,19 +299,35 @@ StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, 
     return out;
 }
 
-StoreResult<json> SqlHubStore::fleet() {
+StoreResult<std::vector<KioskRecord>> SqlHubStore::fleet() {
     auto lease = acquire();
     auto rows = lease->query("SELECT store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "
                              "oldest_pending_s, dead_letters, drops, events FROM kiosks ORDER BY store_id, kiosk_id");
     if (!rows) return Fail(rows.error());
-    json out = json::array();
+    std::vector<KioskRecord> out;
+    out.reserve(rows->size());
     for (std::size_t i = 0; i < rows->size(); ++i) {
-        json drops = rows->isNull(i, 9) ? json::object() : json::parse(rows->text(i, 9), nullptr, false);
-        out.push_back({{"store", rows->text(i, 0)}, {"kiosk", rows->text(i, 1)},
-                       {"lastSeen", formatIsoUtcMs(rows->integer(i, 2))}, {"appVersion", rows->text(i, 3)},
-                       {"clockOffsetMs", intJson(*rows, i, 4)}, {"clockSkewed", rows->integer(i, 5) != 0},
-                       {"queueDepth", intJson(*rows, i, 6)}, {"oldestPendingS", intJson(*rows, i, 7)},
-                       {"deadLetters", intJson(*rows, i, 8)}, {"drops", drops}, {"events", rows->integer(i, 10)}});
+        KioskRecord k;
+        k.store = rows->text(i, 0);
+        k.kiosk = rows->text(i, 1);
+        k.lastSeenMs = rows->integer(i, 2);
+        k.appVersion = rows->text(i, 3);
+        k.clockOffsetMs = optInteger(*rows, i, 4);
+        k.clockSkewed = rows->integer(i, 5) != 0;
+        k.queueDepth = optInteger(*rows, i, 6);
+        k.oldestPendingS = optInteger(*rows, i, 7);
+        k.deadLetters = optInteger(*rows, i, 8);
+        // Drops were range-checked when the heartbeat was stored; anything else in the column is skipped.
+        if (!rows->isNull(i, 9)) {
+            const json drops = json::parse(rows->text(i, 9), nullptr, false);
+            if (drops.is_object()) {
+                for (const auto& [reason, n] : drops.items()) {
+                    if (auto count = toInt64(n)) k.drops[reason] = *count;
+                }
+            }
+        }
+        k.events = rows->integer(i, 10);
+        out.push_back(std::move(k));
     }
     return out;
 }

@@ -46,7 +46,7 @@ protected:
             r.recentComments.push_back({1'793'613'600'000, "store-0002", 9, "great, \"quick\" service"});
             return r;
         };
-        services.fleet = [] { return Result<json, std::string>(json{{"kiosks", json::array()}}); };
+        services.fleet = [] { return Result<std::vector<KioskRecord>, std::string>(std::vector<KioskRecord>{}); };
         m_dashboard = std::make_unique<Dashboard>(services, DashboardOptions{});
 
         m_dashboard->registerRoutes(m_router);

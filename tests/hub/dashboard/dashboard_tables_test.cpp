@@ -93,11 +93,19 @@ TEST(DashboardTables, MaskingLeavesShortNumbersAndPlainText) {
 
 TEST(DashboardTables, FleetStatusStaleFailingOkSortedProblemsFirst) {
     const std::int64_t now = 1'800'000'000'000;
-    json fleet = {{"kiosks",
-                   {{{"kioskId", "k-ok"}, {"storeId", "s1"}, {"lastSeen", formatIsoUtcMs(now - 60'000)}, {"queueDepth", 2}},
-                    {{"kioskId", "k-stale"}, {"storeId", "s1"}, {"lastSeen", formatIsoUtcMs(now - 3'600'000)}},
-                    {{"kioskId", "k-fail"}, {"storeId", "s2"}, {"lastSeen", formatIsoUtcMs(now - 30'000)},
-                     {"drops", {{"evicted", 3}, {"too_large", 1}}}, {"clockOffsetMs", 400'000}}}}};
+    std::vector<KioskRecord> fleet(3);
+    fleet[0].kiosk = "k-ok";
+    fleet[0].store = "s1";
+    fleet[0].lastSeenMs = now - 60'000;
+    fleet[0].queueDepth = 2;
+    fleet[1].kiosk = "k-stale";
+    fleet[1].store = "s1";
+    fleet[1].lastSeenMs = now - 3'600'000;
+    fleet[2].kiosk = "k-fail";
+    fleet[2].store = "s2";
+    fleet[2].lastSeenMs = now - 30'000;
+    fleet[2].drops = {{"evicted", 3}, {"too_large", 1}};
+    fleet[2].clockOffsetMs = 400'000;
     auto kiosks = readFleet(fleet, now, FleetThresholds{});
     ASSERT_EQ(kiosks.size(), 3u);
     EXPECT_EQ(kiosks[0].kioskId, "k-fail");
@@ -113,6 +121,20 @@ TEST(DashboardTables, FleetStatusStaleFailingOkSortedProblemsFirst) {
     auto tables = buildTables(sampleStats(), {}, kiosks);
     EXPECT_EQ(tables.at("fleet").rows[0][8], "400.0");
     EXPECT_EQ(tables.at("fleet").rowClass[0], "failing");
+}
+
+TEST(DashboardTables, ExtremeKioskClaimsAreHeldNotOverflowed) {
+    const std::int64_t now = 1'800'000'000'000;
+    std::vector<KioskRecord> fleet(1);
+    fleet[0].kiosk = "k-odd";
+    fleet[0].lastSeenMs = now;
+    fleet[0].drops = {{"a", INT64_MAX}, {"b", INT64_MAX}};
+    fleet[0].clockOffsetMs = INT64_MIN;
+    auto kiosks = readFleet(fleet, now, FleetThresholds{});
+    ASSERT_EQ(kiosks.size(), 1u);
+    EXPECT_EQ(kiosks[0].drops, INT64_MAX);
+    EXPECT_TRUE(kiosks[0].clockFlagged);
+    EXPECT_EQ(kiosks[0].status, "failing");
 }
 
 TEST(DashboardTables, DailySeriesFillsMissingDaysWithZeroCounts) {

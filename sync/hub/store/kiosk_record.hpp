@@ -1,0 +1,25 @@
+#pragma once
+// One kiosk as the hub knows it from its latest heartbeat (HubStore::fleet, /v1/fleet, the dashboard).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace touchpoint::hub {
+
+struct KioskRecord {
+    std::string store;
+    std::string kiosk;
+    std::int64_t lastSeenMs = 0;  ///< capture time of the latest heartbeat, skew-corrected
+    std::string appVersion;
+    std::optional<std::int64_t> clockOffsetMs;
+    bool clockSkewed = false;  ///< the offset passed server.clock_skew_flag_seconds
+    std::optional<std::int64_t> queueDepth;
+    std::optional<std::int64_t> oldestPendingS;
+    std::optional<std::int64_t> deadLetters;
+    std::map<std::string, std::int64_t> drops;  ///< events the kiosk dropped, by reason
+    std::int64_t events = 0;                     ///< events received from this kiosk
+};
+
+}  // namespace touchpoint::hub
