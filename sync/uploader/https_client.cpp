@@ -46,22 +46,6 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
     return n;
 }
 
-size_t onHeader(char* data, size_t size, size_t count, void* user) {
-    auto* t = static_cast<Transfer*>(user);
-    const std::size_t n = size * count;
-    std::string_view line(data, n);
-    // A new status line starts a new response (after "100 Continue" or a proxy CONNECT): keep only the last.
-    if (line.rfind("HTTP/", 0) == 0) {
-        t->response.headers.clear();
-        return n;
-    }
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos) {
-        t->response.headers.emplace_back(asciiLower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
-    }
-    return n;
-}
-
 int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* t = static_cast<Transfer*>(user);
     return (t->shouldAbort != nullptr && *t->shouldAbort && (*t->shouldAbort)()) ? 1 : 0;
@@ -227,7 +211,6 @@ HttpsClient::HttpsClient(HttpsClientOptions options) : m_options(std::move(optio
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
     curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.userAgent.c_str());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &onBody);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &onHeader);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &onProgress);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 }
@@ -288,7 +271,6 @@ HttpResult HttpsClient::perform(std::string_view path, const std::string_view* b
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list.get());
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.value_or(m_options.totalTimeout).count()));
     if (body != nullptr) {
@@ -304,7 +286,6 @@ HttpResult HttpsClient::perform(std::string_view path, const std::string_view* b
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, nullptr);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, nullptr);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, nullptr);
 
     if (code != CURLE_OK) {
@@ -313,6 +294,11 @@ HttpResult HttpsClient::perform(std::string_view path, const std::string_view* b
         return Fail(classify(code, verify, m_impl->errorBuffer, transfer.tooLarge, m_options.baseUrl));
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+    // The final response's own headers, as libcurl parsed them (no 1xx, no proxy CONNECT, trimmed values).
+    for (curl_header* prev = nullptr; curl_header* header = curl_easy_nextheader(h, CURLH_HEADER, -1, prev);
+         prev = header) {
+        transfer.response.headers.emplace_back(asciiLower(header->name), header->value);
+    }
     curl_off_t uploaded = 0;
     curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &uploaded);
     transfer.response.bytesUploaded = static_cast<std::int64_t>(uploaded);

@@ -9,13 +9,9 @@ namespace touchpoint::hub {
 
 namespace {
 std::string hex(const unsigned char* data, std::size_t n) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += digits[data[i] >> 4];
-        out += digits[data[i] & 0xf];
-    }
+    std::string out(n * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), data, n);
+    out.pop_back();  // the terminating NUL
     return out;
 }
 
