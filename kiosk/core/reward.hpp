@@ -1,16 +1,11 @@
 #pragma once
-// A reward the hub says a shopper can redeem, as both the welcome answer and the staff lookup carry it
-// (docs/PROTOCOL.md).
+// A reward the hub says a shopper can redeem, as both the welcome answer and the staff lookup carry it: the
+// one reward type every program shares (event/reward.hpp).
 
-#include <cstdint>
-#include <string>
+#include "event/reward.hpp"
 
 namespace touchpoint::kiosk {
 
-struct Reward {
-    std::string id;
-    std::string name;
-    std::int64_t points = 0;
-};
+using Reward = event::Reward;
 
 }  // namespace touchpoint::kiosk

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text.hpp"
 #include "common/tls_cert.hpp"
 #include "event/sealing.hpp"
 #include "hub/ingest/identity.hpp"
@@ -42,13 +43,6 @@ std::vector<std::string> splitCsv(const std::string& line) {
     return out;
 }
 
-std::string trim(std::string s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-    std::size_t i = 0;
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    return s.substr(i);
-}
-
 }  // namespace
 
 bool isScope(const std::string& scope) { return scope == "ingest" || scope == "lookup" || scope == "head-office"; }
@@ -65,7 +59,7 @@ Result<tls::CertificateRequest, std::string> certificateRequestFor(const std::st
     tls::CertificateRequest req;
     std::stringstream list(hosts);
     for (std::string host; std::getline(list, host, ',');) {
-        host = trim(host);
+        host = std::string(trim(host));
         if (host.empty()) continue;
         in6_addr v6{};
         in_addr v4{};
@@ -209,7 +203,9 @@ Result<ImportReport, std::string> importMembersCsv(HubStore& store, const std::f
         ++lineNo;
         if (trim(line).empty()) continue;
         const auto cells = splitCsv(line);
-        auto cell = [&](int col) { return col >= 0 && col < static_cast<int>(cells.size()) ? trim(cells[col]) : ""; };
+        auto cell = [&](int col) -> std::string {
+            return col >= 0 && col < static_cast<int>(cells.size()) ? std::string(trim(cells[col])) : std::string();
+        };
         const std::string where = csv.filename().string() + ":" + std::to_string(lineNo) + ": ";
         MemberImport m;
         m.memberId = cell(colId);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "event/reward.hpp"
 #include "hub/http/limits.hpp"
 
 namespace touchpoint::hub {
@@ -16,11 +17,7 @@ struct Tier {
     std::int64_t points = 0;  ///< points needed to reach this tier
 };
 
-struct Reward {
-    std::string id;
-    std::string name;
-    std::int64_t points = 0;  ///< points balance that makes the reward available
-};
+using Reward = event::Reward;
 
 struct LoyaltyConfig {
     std::int64_t pointsPerCheckin = 10;

@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "hub/http/beast_detail.hpp"
 
 namespace touchpoint::hub::http {
@@ -15,12 +16,6 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 namespace {
-
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return std::string(s);
-}
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
     return std::find(list.begin(), list.end(), item) != list.end();
@@ -37,7 +32,7 @@ std::string clientAddress(const std::string& peer, const std::string& forwardedF
     std::string candidate = peer;
     while (!rest.empty()) {
         const auto comma = rest.rfind(',');
-        const std::string entry = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+        const std::string entry(trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1)));
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
         boost::system::error_code ec;
         const auto address = net::ip::make_address(entry, ec);
