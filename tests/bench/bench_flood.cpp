@@ -1,7 +1,7 @@
 // `touchpoint-bench flood`: the real hub process while an attacker holds slowloris connections (headers
 // trickled a byte at a time, reopened whenever the hub's deadlines close them) and floods it with chunked
 // bodies and gzip bombs, with and without a valid token; meanwhile a normal kiosk posts real kiosk batches
-// (gzip, valid token, sealed comments) on one keep-alive connection and times each batch to its receipt,
+// (gzip, valid token, sealed personal fields) on one keep-alive connection and times each batch to its receipt,
 // and /healthz is timed on fresh connections.
 
 #include <httplib.h>
@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "common/clock.hpp"
 #include "event/kiosk_events.hpp"
 #include "event/sealing.hpp"
+#include "kiosk_mix.hpp"
 #include "protocol/gzip.hpp"
 #include "protocol/wire.hpp"
 #include "raw_tls_client.hpp"
@@ -62,25 +64,21 @@ struct KioskBatch {
     std::vector<std::string> ids;
 };
 
-/// Real kiosk feedback events (sealed comments to the hub's key), `perBatch` to a gzip batch.
+/// Real kiosk traffic (kiosk_mix.hpp, personal fields sealed to the hub's key), `perBatch` to a gzip batch.
 std::vector<KioskBatch> makeKioskBatches(const std::string& publicKey, int batches, int perBatch) {
     auto sealer = event::Sealer::fromPublicKeyB64(publicKey);
     auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
     if (!sealer || !hasher) throw std::runtime_error("cannot make the kiosk's keys");
     const event::DeviceIdentity device{"store-flood", "kiosk-flood", "UTC", "bench", currentBootId()};
     const event::KioskEventFactory factory(device, *sealer, *hasher, SystemClock::instance());
+    std::mt19937_64 rng(7);
     std::vector<KioskBatch> out;
+    std::int64_t i = 0;
     for (int b = 0; b < batches; ++b) {
         KioskBatch batch;
         nlohmann::json messages = nlohmann::json::array();
-        for (int i = 0; i < perBatch; ++i) {
-            event::FeedbackAnswers a;
-            a.surveyId = "store-visit";
-            a.nps = (b + i) % 11;
-            a.csat = 1 + (b + i) % 5;
-            a.reasons = {"staff_helpful"};
-            a.comment = "Quick checkout today";
-            auto m = factory.feedback("flood-session-" + std::to_string(b), "en-US", a, std::nullopt);
+        for (int k = 0; k < perBatch; ++k) {
+            auto m = kioskShapedMessage(factory, rng, i++, 1000);
             batch.ids.push_back(m.messageId);
             messages.push_back(event::toJson(m, SystemClock::instance().utcMs()));
         }
