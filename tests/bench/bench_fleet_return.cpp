@@ -218,13 +218,8 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"rssDuringKiB", rssDuring},
                      {"hubExit", exit},
                      {"backlogBuildSeconds", buildSeconds},
-                     {"benchOpenFileLimit", fileLimit},
-                     {"hubLimits", limits},
-                     {"loadAverage1m", loadAverage1m()},
-                     {"complete", complete}};
-    if (o.json) {
-        std::printf("%s\n", j.dump(2).c_str());
-    } else {
+                     {"benchOpenFileLimit", fileLimit}};
+    return report(std::move(j), limits, complete, o.json, [&] {
         std::printf("%d kiosks x %d events drained into the hub in %.2f s: %.0f events/s (target >= 20,000), %lld "
                     "requests, %d flushes retried\n",
                     o.kiosks, o.events, seconds, perS, static_cast<long long>(requests), retries.load());
@@ -234,9 +229,7 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                     static_cast<long long>(stored.missing), static_cast<long long>(doubled),
                     static_cast<long long>(pendingLeft), static_cast<long long>(deadLetters), emptied, o.kiosks,
                     firstCause.empty() ? "" : "; first failure: ", firstCause.c_str());
-        std::printf("bench hub config (not the defaults): %s", limits.c_str());
-    }
-    return complete ? 0 : 1;
+    });
 }
 
 }  // namespace touchpoint::bench

@@ -5,7 +5,6 @@
 // and /healthz is timed on fresh connections.
 
 #include <httplib.h>
-#include <zlib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -32,32 +31,9 @@ namespace touchpoint::bench {
 
 namespace {
 
+using hub::testing::gzipOfZeros;
 using hub::testing::RawTlsClient;
 using Clock = std::chrono::steady_clock;
-
-/// A gzip stream of `zeros` zero bytes, made in pieces so the bench never holds the inflated size.
-std::string gzipOfZeros(std::size_t zeros) {
-    z_stream z{};
-    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-    std::vector<unsigned char> in(1 << 20, 0), out(1 << 16);
-    std::string gz;
-    for (std::size_t left = zeros;;) {
-        const std::size_t n = std::min(left, in.size());
-        left -= n;
-        z.next_in = in.data();
-        z.avail_in = static_cast<uInt>(n);
-        const int flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
-        do {
-            z.next_out = out.data();
-            z.avail_out = static_cast<uInt>(out.size());
-            deflate(&z, flush);
-            gz.append(reinterpret_cast<char*>(out.data()), out.size() - z.avail_out);
-        } while (z.avail_out == 0);
-        if (flush == Z_FINISH) break;
-    }
-    deflateEnd(&z);
-    return gz;
-}
 
 struct KioskBatch {
     std::string gzipBody;
@@ -286,13 +262,8 @@ int runFloodBench(const FloodOptions& o) {
                      {"bombStatuses", bombsJson},
                      {"rssBeforeKiB", rssBefore},
                      {"rssDuringKiB", rssDuring},
-                     {"hubExit", exit},
-                     {"hubLimits", limits},
-                     {"loadAverage1m", loadAverage1m()},
-                     {"complete", complete}};
-    if (o.json) {
-        std::printf("%s\n", j.dump(2).c_str());
-    } else {
+                     {"hubExit", exit}};
+    return report(std::move(j), limits, complete, o.json, [&] {
         std::printf("%ld of %d kiosk batches got their receipt (%ld events accepted): time to receipt p50 %.1f ms, "
                     "p99 %.1f ms, max %.1f ms (target p99 <= 100 ms)\n",
                     receipted, o.batches, accepted, quantile(l, 0.5), quantile(l, 0.99), quantile(l, 1.0));
@@ -301,9 +272,7 @@ int runFloodBench(const FloodOptions& o) {
                     slowHeldAtEnd, slow.reopened(), o.bombs, bombsJson.dump().c_str());
         std::printf("/healthz answered %zu times (p50 %.1f ms, max %.1f ms), failed %ld; hub RSS %ld -> %ld KiB\n",
                     health.size(), quantile(health, 0.5), quantile(health, 1.0), healthFailures, rssBefore, rssDuring);
-        std::printf("bench hub config (not the defaults): %s", limits.c_str());
-    }
-    return complete ? 0 : 1;
+    });
 }
 
 }  // namespace touchpoint::bench

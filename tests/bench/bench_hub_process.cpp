@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -88,8 +89,13 @@ std::string HubProcess::log() const { return readText(m_dir / "hub.log"); }
 
 bool HubProcess::running() {
     if (m_pid <= 0) return false;
-    if (::waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
+    int status = 0;
+    if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
         m_pid = -1;
+        const std::string text = log();
+        std::fprintf(stderr, "touchpoint-hub exited on its own (%s %d); the end of its log:\n%s\n",
+                     WIFEXITED(status) ? "exit status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+                     text.substr(text.size() > 4000 ? text.size() - 4000 : 0).c_str());
         return false;
     }
     return true;
@@ -152,6 +158,20 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 double loadAverage1m() {
     double load[1] = {0};
     return ::getloadavg(load, 1) == 1 ? load[0] : -1.0;
+}
+
+int report(nlohmann::json figures, const std::string& hubLimits, bool complete, bool json,
+           const std::function<void()>& text) {
+    figures["hubLimits"] = hubLimits;
+    figures["loadAverage1m"] = loadAverage1m();
+    figures["complete"] = complete;
+    if (json) {
+        std::printf("%s\n", figures.dump(2).c_str());
+    } else {
+        text();
+        std::printf("bench hub config (not the defaults): %s", hubLimits.c_str());
+    }
+    return complete ? 0 : 1;
 }
 
 }  // namespace touchpoint::bench

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -36,7 +38,8 @@ public:
     long residentKiB() const;
     /// The hub's log so far.
     std::string log() const;
-    /// True while the process has not exited.
+    /// True while the process has not exited. When it has, and not through stop(), its exit status and the
+    /// end of its log go to stderr (a bench must say why its hub went away).
     bool running();
     /// SIGTERM and wait (at most 10 s, then SIGKILL); the exit status (128 + signal when killed).
     int stop();
@@ -65,5 +68,11 @@ double secondsSince(std::chrono::steady_clock::time_point t0);
 
 /// One-minute load average (the benches print it: figures taken on a loaded machine are not the target's).
 double loadAverage1m();
+
+/// Ends a capacity bench: adds what every one reports (the hub's [limits] section, the load average and
+/// whether the run completed) to `figures` and prints it when `json`, else calls `text` and prints the hub's
+/// config. Returns the exit code: 0 when complete.
+int report(nlohmann::json figures, const std::string& hubLimits, bool complete, bool json,
+           const std::function<void()>& text);
 
 }  // namespace touchpoint::bench

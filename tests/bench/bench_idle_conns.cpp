@@ -116,21 +116,14 @@ int runIdleConnsBench(const IdleConnsOptions& o) {
                      {"healthzWhileHeldOk", healthy},
                      {"hubOpenFileLimit", hubLimit},
                      {"hubExit", exit},
-                     {"benchOpenFileLimit", clientLimit},
-                     {"hubLimits", limits},
-                     {"loadAverage1m", loadAverage1m()},
-                     {"complete", complete}};
-    if (o.json) {
-        std::printf("%s\n", j.dump(2).c_str());
-    } else {
+                     {"benchOpenFileLimit", clientLimit}};
+    return report(std::move(j), limits, complete, o.json, [&] {
         std::printf("held %ld of %d idle TLS keep-alive connections (opened in %.1f s); hub RSS %ld KiB before, %ld KiB "
                     "with them held: %.1f KiB per idle connection (target <= 40); /healthz while held: %s (max %.1f ms); "
                     "hub open-file limit %s\n",
                     static_cast<long>(stillOpen), o.n, openSeconds, before, after, perConnection,
                     healthy ? "ok" : "FAILED", quantile(health, 1.0), hubLimit.c_str());
-        std::printf("bench hub config (not the defaults): %s", limits.c_str());
-    }
-    return complete ? 0 : 1;
+    });
 }
 
 }  // namespace touchpoint::bench

@@ -8,6 +8,9 @@
 // SSL_MODE_RELEASE_BUFFERS (set on the context) OpenSSL frees its record buffers whenever they are empty,
 // i.e. while the connection is idle. `touchpoint-bench idle-conns` measures the difference.
 //
+// OpenSSL's writes go through a socket BIO that sends with MSG_NOSIGNAL (tls_stream.cpp), as Asio's own
+// socket writes do: a client gone before its answer must not raise SIGPIPE in the hub.
+//
 // Rules, as for asio::ssl::stream: use it from one strand; at most one read and one write at a time; a
 // write that did not complete is retried with the same bytes (OpenSSL requires it) by the composed write.
 
@@ -26,6 +29,10 @@
 
 namespace touchpoint::hub::http {
 
+/// Gives `ssl` a socket BIO on `fd` (not closed with it) whose writes never raise SIGPIPE; false when out of
+/// memory.
+bool attachSocket(SSL* ssl, int fd);
+
 class TlsStream {
 public:
     using executor_type = boost::asio::ip::tcp::socket::executor_type;
@@ -34,8 +41,11 @@ public:
     TlsStream(boost::asio::ip::tcp::socket socket, SSL_CTX* ctx) : m_socket(std::move(socket)), m_ssl(SSL_new(ctx)) {
         boost::system::error_code ec;
         m_socket.non_blocking(true, ec);
+        if (m_ssl && !attachSocket(m_ssl, static_cast<int>(m_socket.native_handle()))) {
+            SSL_free(m_ssl);
+            m_ssl = nullptr;
+        }
         if (m_ssl) {
-            SSL_set_fd(m_ssl, static_cast<int>(m_socket.native_handle()));
             SSL_set_mode(m_ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
             SSL_set_accept_state(m_ssl);
         }
