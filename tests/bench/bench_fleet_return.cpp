@@ -30,7 +30,9 @@ namespace touchpoint::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kFlushAttempts = 5;
+/// How long the whole drain may take, and the pause before a failed flush is tried again.
+constexpr auto kDrainDeadline = std::chrono::minutes(10);
+constexpr auto kRetryPause = std::chrono::milliseconds(500);
 
 /// Where the kiosks' outboxes go: tmpfs when there is one (each kiosk has its own disk; what is measured
 /// here is the hub, which keeps its store on the temporary folder's disk).
@@ -143,23 +145,37 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
     const long rssBefore = hub->residentKiB();
     std::vector<uploader::FlushResult> results(fleet.size(), uploader::FlushResult::NotRunning);
     std::vector<std::thread> flushers;
+    const double hubCpu0 = hub->cpuSeconds();
+    const double benchCpu0 = processCpuSeconds();
     const auto t0 = Clock::now();
     for (auto& up : fleet) up->start();
-    std::atomic<int> retries{0};
+    std::atomic<int> retries{0}, finished{0};
+    std::atomic<bool> hubGone{false};
     for (std::size_t k = 0; k < fleet.size(); ++k) {
-        flushers.emplace_back([&results, &retries, k, u = fleet[k].get()] {
-            // A request the hub did not answer in time fails the flush; the uploader would retry it (the hub
-            // answers the messages it already stored as duplicates), so the bench does too, a few times.
-            const auto deadline = Clock::now() + std::chrono::minutes(10);
-            for (int attempt = 0; attempt < kFlushAttempts && Clock::now() < deadline; ++attempt) {
-                if (attempt > 0) retries.fetch_add(1);
+        flushers.emplace_back([&results, &retries, &finished, &hubGone, k, u = fleet[k].get()] {
+            // A flush ends at the first failed request (the hub did not answer in time, a handshake timed out);
+            // the uploader would retry after a backoff, and the hub answers what it already stored as
+            // duplicates, so the bench retries after a short pause until the outbox is empty or the deadline.
+            const auto deadline = Clock::now() + kDrainDeadline;
+            for (bool first = true; Clock::now() < deadline && !hubGone.load(); first = false) {
+                if (!first) {
+                    retries.fetch_add(1);
+                    std::this_thread::sleep_for(kRetryPause);
+                }
                 results[k] = u->flush(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
                 if (results[k] == uploader::FlushResult::Empty) break;
             }
+            finished.fetch_add(1);
         });
+    }
+    while (finished.load() < o.kiosks && !hubGone.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (!hub->running()) hubGone.store(true);  // nothing to retry against: end the run
     }
     for (auto& t : flushers) t.join();
     const double seconds = secondsSince(t0);
+    const double hubCpu = hub->cpuSeconds() - hubCpu0;
+    const double benchCpu = processCpuSeconds() - benchCpu0;
     const long rssDuring = hub->residentKiB();
     std::int64_t requests = 0;
     std::string firstCause;
@@ -205,6 +221,9 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"requests", requests},
                      {"uploadersEmptied", emptied},
                      {"flushRetries", retries.load()},
+                     {"hubCpuSeconds", hubCpu},
+                     {"hubCpuMicrosPerEvent", hubCpu * 1e6 / static_cast<double>(total)},
+                     {"benchCpuSeconds", benchCpu},
                      {"outboxPendingLeft", pendingLeft},
                      {"outboxDeadLetters", deadLetters},
                      {"storeEventRows", stored.rows},
@@ -221,8 +240,9 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"benchOpenFileLimit", fileLimit}};
     return report(std::move(j), limits, complete, o.json, [&] {
         std::printf("%d kiosks x %d events drained into the hub in %.2f s: %.0f events/s (target >= 20,000), %lld "
-                    "requests, %d flushes retried\n",
-                    o.kiosks, o.events, seconds, perS, static_cast<long long>(requests), retries.load());
+                    "requests, %d flushes retried; hub CPU %.1f s (%.1f us/event), bench CPU %.1f s\n",
+                    o.kiosks, o.events, seconds, perS, static_cast<long long>(requests), retries.load(), hubCpu,
+                    hubCpu * 1e6 / static_cast<double>(total), benchCpu);
         std::printf("hub store: %lld rows, %lld distinct ids, %lld lost, %lld doubled; outboxes: %lld pending, %lld "
                     "dead letters, %d of %d emptied%s%s\n",
                     static_cast<long long>(stored.rows), static_cast<long long>(stored.distinct),

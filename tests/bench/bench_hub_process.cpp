@@ -85,6 +85,21 @@ HubProcess::~HubProcess() {
 
 long HubProcess::residentKiB() const { return hub::testing::residentKiB(m_pid); }
 
+double HubProcess::cpuSeconds() const {
+    // /proc/PID/stat: after the command name in parentheses, utime and stime are fields 14 and 15.
+    const std::string stat = readText("/proc/" + std::to_string(m_pid) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 std::string HubProcess::log() const { return readText(m_dir / "hub.log"); }
 
 bool HubProcess::running() {
@@ -153,6 +168,13 @@ double quantile(std::vector<double>& values, double q) {
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+double processCpuSeconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
 double loadAverage1m() {

@@ -2,7 +2,7 @@
 // The real touchpoint-hub process for the capacity benches (idle-conns, flood, fleet-return): `touchpoint-hub
 // init` in a private temporary folder (generated certificate, sealing keys, SQLite store, a kiosk token), the
 // bench's own [limits] appended to its hub.toml, then the hub started on an ephemeral loopback port with its
-// log in that folder. Also the small measuring helpers those benches share.
+// log in that folder. Also the small measuring helpers every bench here shares (CPU time, load, quantiles).
 
 #include <sys/types.h>
 
@@ -36,6 +36,8 @@ public:
     const std::string& sealingPublicKeyB64() const { return m_publicKey; }
     /// The hub's resident memory (VmRSS) in KiB; -1 when it cannot be read.
     long residentKiB() const;
+    /// CPU time the hub has used (user + system, all threads) in seconds; -1 when it cannot be read.
+    double cpuSeconds() const;
     /// The hub's log so far.
     std::string log() const;
     /// True while the process has not exited. When it has, and not through stop(), its exit status and the
@@ -65,6 +67,9 @@ double healthzMillis(const HubProcess& hub);
 double quantile(std::vector<double>& values, double q);
 
 double secondsSince(std::chrono::steady_clock::time_point t0);
+
+/// CPU time this process has used (user + system, all threads) in seconds.
+double processCpuSeconds();
 
 /// One-minute load average (the benches print it: figures taken on a loaded machine are not the target's).
 double loadAverage1m();

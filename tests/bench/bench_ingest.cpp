@@ -1,4 +1,5 @@
 #include "bench_ingest.hpp"
+#include "bench_hub_process.hpp"
 
 #include <httplib.h>
 #include <sys/resource.h>
@@ -55,13 +56,6 @@ std::vector<std::string> makeBatches(const IngestBenchOptions& o, const std::str
         }
     }
     return batches;
-}
-
-double processCpuSeconds() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace
