@@ -30,9 +30,12 @@ namespace touchpoint::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-/// How long the whole drain may take, and the pause before a failed flush is tried again.
+/// How long the whole drain may take, and the backoff before a failed flush is tried again (doubling from
+/// the first pause up to the cap, with jitter, as the uploader's own backoff does: retrying at once turns a
+/// slow hub into a storm of new connections).
 constexpr auto kDrainDeadline = std::chrono::minutes(10);
-constexpr auto kRetryPause = std::chrono::milliseconds(500);
+constexpr std::chrono::milliseconds kRetryFirstPause{1000};
+constexpr std::chrono::milliseconds kRetryMaxPause{30'000};
 
 /// Where the kiosks' outboxes go: tmpfs when there is one (each kiosk has its own disk; what is measured
 /// here is the hub, which keeps its store on the temporary folder's disk).
@@ -91,9 +94,10 @@ StoreCheck checkStore(const std::filesystem::path& file, const std::vector<std::
 int runFleetReturnBench(const FleetReturnOptions& o) {
     const long fileLimit = raiseOpenFileLimit();
     // Loopback is one client address and one token serves every kiosk here: the bench's hub lets one address
-    // hold the fleet's connections and turns off the per-address and per-token request rates (a real fleet
-    // has an address per store and a token per kiosk). Everything else is the default.
-    const std::string limits = "[limits]\nmax_connections_per_address = " + std::to_string(o.kiosks + 64) +
+    // hold the fleet's connections (twice over: a kiosk whose request timed out reconnects while the hub still
+    // holds the old connection until its answer fails) and turns off the per-address and per-token request
+    // rates (a real fleet has an address per store and a token per kiosk). Everything else is the default.
+    const std::string limits = "[limits]\nmax_connections_per_address = " + std::to_string(2 * o.kiosks + 64) +
                                "\nper_address_per_second = 0\nper_token_per_second = 0\n";
     auto hub = HubProcess::start(hubExecutable(o.hub), limits);
     const auto folder = outboxFolder();
@@ -157,10 +161,16 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
             // the uploader would retry after a backoff, and the hub answers what it already stored as
             // duplicates, so the bench retries after a short pause until the outbox is empty or the deadline.
             const auto deadline = Clock::now() + kDrainDeadline;
+            std::mt19937_64 jitter(k);
+            auto pause = kRetryFirstPause;
             for (bool first = true; Clock::now() < deadline && !hubGone.load(); first = false) {
                 if (!first) {
                     retries.fetch_add(1);
-                    std::this_thread::sleep_for(kRetryPause);
+                    const auto wait = pause / 2 + std::chrono::milliseconds(jitter() % (pause.count() / 2 + 1));
+                    for (auto until = Clock::now() + wait; Clock::now() < until && !hubGone.load();) {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                    }
+                    pause = std::min(pause * 2, kRetryMaxPause);
                 }
                 results[k] = u->flush(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
                 if (results[k] == uploader::FlushResult::Empty) break;
