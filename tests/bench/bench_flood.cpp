@@ -219,7 +219,9 @@ int runFloodBench(const FloodOptions& o) {
                 for (const auto& m : receipts->receipts) accepted += m.status == protocol::ReceiptStatus::Accepted;
             }
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a kiosk posts now and then, not flat out
+        // A kiosk posts now and then, not flat out; at this pace the default 200 batches outlast the hub's
+        // 15 s request deadline, so the slowloris connections are closed and reopened while batches are timed.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     const long slowHeldAtEnd = slow.held();
     const long rssDuring = hub->residentKiB();
