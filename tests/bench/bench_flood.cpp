@@ -157,6 +157,11 @@ int runFloodBench(const FloodOptions& o) {
     // 200 MB of zeros in ~200 KB: under the 500 KB body cap, far over the inflated cap.
     const std::string bomb = gzipOfZeros(200u * 1024 * 1024);
     const long rssBefore = hub->residentKiB();
+    // Attacker, kiosk and hub share this machine's cores: both sides' CPU time shows how much the attack's
+    // own client took from the hub.
+    const double hubCpu0 = hub->cpuSeconds();
+    const double benchCpu0 = processCpuSeconds();
+    const auto floodStart = Clock::now();
 
     std::atomic<bool> stop{false};
     Slowloris slow(hub->port(), o.slowloris);
@@ -225,6 +230,9 @@ int runFloodBench(const FloodOptions& o) {
     }
     const long slowHeldAtEnd = slow.held();
     const long rssDuring = hub->residentKiB();
+    const double hubCpu = hub->cpuSeconds() - hubCpu0;
+    const double benchCpu = processCpuSeconds() - benchCpu0;
+    const double seconds = secondsSince(floodStart);
     stop.store(true);
     slowThread.join();
     for (auto& t : bombers) t.join();
@@ -264,6 +272,9 @@ int runFloodBench(const FloodOptions& o) {
                      {"bombStatuses", bombsJson},
                      {"rssBeforeKiB", rssBefore},
                      {"rssDuringKiB", rssDuring},
+                     {"seconds", seconds},
+                     {"hubCpuSeconds", hubCpu},
+                     {"benchCpuSeconds", benchCpu},
                      {"hubExit", exit}};
     return report(std::move(j), limits, complete, o.json, [&] {
         std::printf("%ld of %d kiosk batches got their receipt (%ld events accepted): time to receipt p50 %.1f ms, "
@@ -272,8 +283,10 @@ int runFloodBench(const FloodOptions& o) {
         std::printf("while %ld slowloris connections were held (%ld reopened after the hub's deadline) and %d bomb "
                     "connections flooded: %s\n",
                     slowHeldAtEnd, slow.reopened(), o.bombs, bombsJson.dump().c_str());
-        std::printf("/healthz answered %zu times (p50 %.1f ms, max %.1f ms), failed %ld; hub RSS %ld -> %ld KiB\n",
-                    health.size(), quantile(health, 0.5), quantile(health, 1.0), healthFailures, rssBefore, rssDuring);
+        std::printf("/healthz answered %zu times (p50 %.1f ms, max %.1f ms), failed %ld; hub RSS %ld -> %ld KiB; in %.1f s "
+                    "the hub used %.1f s of CPU, this bench (attacker and kiosk) %.1f s\n",
+                    health.size(), quantile(health, 0.5), quantile(health, 1.0), healthFailures, rssBefore, rssDuring,
+                    seconds, hubCpu, benchCpu);
     });
 }
 
