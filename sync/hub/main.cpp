@@ -6,6 +6,8 @@
 //   touchpoint-hub members import --config FILE members.csv
 // Arguments through CLI11 (common/cli.hpp): --help on every subcommand, anything unknown refused with exit 2.
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -55,6 +57,21 @@ Result<std::unique_ptr<HubStore>, int> store(const HubConfig& c) {
     return std::move(s).value();
 }
 
+/// Every connection costs a descriptor, and the usual soft limit (1,024) is far below the connections one hub
+/// holds (limits.max_connections): raise the soft limit to the hard one, which systemd (LimitNOFILE) or the
+/// administrator sets, and say what we got.
+void raiseDescriptorLimit() {
+    rlimit l{};
+    if (::getrlimit(RLIMIT_NOFILE, &l) != 0) return;
+    const auto before = l.rlim_cur;
+    if (l.rlim_cur != l.rlim_max) {
+        l.rlim_cur = l.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &l) != 0) ::getrlimit(RLIMIT_NOFILE, &l);
+    }
+    auto text = [](rlim_t v) { return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v); };
+    log::info("hub", "open file limit", {{"soft", text(l.rlim_cur)}, {"hard", text(l.rlim_max)}, {"was", text(before)}});
+}
+
 int serve(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
@@ -81,6 +98,7 @@ int serve(const Options& a) {
         std::cout << c->sourcePath << ": OK\n";
         return 0;
     }
+    raiseDescriptorLimit();
     auto server = HubServer::create(std::move(c).value());
     if (!server) {
         std::cerr << server.error() << "\n";

@@ -3,6 +3,7 @@
 // per event.
 
 #include "bench_drain.hpp"
+#include "bench_hub_process.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -29,18 +30,6 @@ namespace touchpoint::bench {
 namespace {
 
 using uploader::FlushResult;
-
-double processCpuSeconds() {
-    rusage u{};
-    ::getrusage(RUSAGE_SELF, &u);
-    auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    return sec(u.ru_utime) + sec(u.ru_stime);
-}
-
-double loadAverage() {
-    double load[1] = {0};
-    return ::getloadavg(load, 1) == 1 ? load[0] : -1.0;
-}
 
 /// A private temporary folder for the bench (removed afterwards unless --dir was given).
 struct BenchDir {
@@ -191,7 +180,7 @@ int runDrainBench(const DrainBenchOptions& options) {
                      {"backlogBuildSeconds", buildSeconds},
                      {"cpuSeconds", cpuSeconds},
                      {"eventsPerCpuSecond", static_cast<double>(n) / cpuSeconds},
-                     {"loadAverage1m", loadAverage()},
+                     {"loadAverage1m", loadAverage1m()},
                      {"outbox", dbPath.string()},
                      {"transport", "HTTPS (TLS, verified) on 127.0.0.1, gzip, one keep-alive connection"}};
     if (json) {

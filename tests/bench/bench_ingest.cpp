@@ -1,4 +1,5 @@
 #include "bench_ingest.hpp"
+#include "bench_hub_process.hpp"
 
 #include <httplib.h>
 #include <sys/resource.h>
@@ -14,6 +15,7 @@
 #include "hub/admin/hub_admin.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/pg_cluster.hpp"
+#include "kiosk_mix.hpp"
 #include "protocol/gzip.hpp"
 
 namespace touchpoint::bench {
@@ -44,33 +46,7 @@ std::vector<std::string> makeBatches(const IngestBenchOptions& o, const std::str
     for (std::int64_t i = 0; i < o.messages; ++i) {
         auto& f = kiosks[static_cast<std::size_t>(rng() % kiosks.size())];
         clock.advanceMs(5);
-        const std::string session = "s-" + std::to_string(i / 3);
-        const auto shopper = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(shoppers));
-        event::Identity id{event::Identity::Type::Phone, "+1202555" + std::to_string(1000000 + shopper).substr(1)};
-        const auto pick = rng() % 100;
-        event::Message m;
-        if (pick < 30) {
-            m = f.signin(session, "en-US", event::SigninMethod::Phone, id, pick < 3);
-        } else if (pick < 35) {
-            m = f.consent(session, "en-US", id, {"loyalty-terms", "2026-01", std::string(64, 'a'), {"loyalty_terms"}});
-        } else if (pick < 80) {
-            event::FeedbackAnswers a;
-            a.surveyId = "store-visit";
-            a.nps = static_cast<int>(rng() % 11);
-            a.csat = 1 + static_cast<int>(rng() % 5);
-            a.ces = 1 + static_cast<int>(rng() % 7);
-            a.reasons = {"staff", "speed"};
-            if (pick < 45) a.comment = "The staff were lovely, call me on 555 0100";
-            m = f.feedback(session, "en-US", a, std::nullopt);
-        } else if (pick < 90) {
-            event::FeedbackAnswers a;
-            a.surveyId = "store-visit";
-            a.nps = 5;
-            a.lastStep = "reasons";
-            m = f.feedbackAbandoned(session, "en-US", a, "timeout", std::nullopt);
-        } else {
-            m = f.heartbeat({{"state", "online"}, {"queueDepth", static_cast<int>(rng() % 50)}});
-        }
+        event::Message m = kioskShapedMessage(f, rng, i, shoppers);
         m.context.sequence = ++seq;
         batch.push_back(event::toJson(m, clock.utcMs()));
         if (batch.size() == o.batchMessages || i + 1 == o.messages) {
@@ -80,13 +56,6 @@ std::vector<std::string> makeBatches(const IngestBenchOptions& o, const std::str
         }
     }
     return batches;
-}
-
-double processCpuSeconds() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace

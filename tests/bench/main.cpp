@@ -1,12 +1,16 @@
 // touchpoint-bench: figures for the README's "Measured figures" table that need test support.
 //   touchpoint-bench hub-ingest [--store sqlite|postgres] [--pg-url URL] [--senders 4] [--n 200000] [--dir /tmp] [--json]
 //   touchpoint-bench drain [--n 100000] [--gzip-level 1] [--batch-kb 500] [--dir DIR] [--json]
+//   touchpoint-bench idle-conns [--n 10000] [--json]                    (the real hub process, bench_hub_load.hpp)
+//   touchpoint-bench flood [--slowloris 1000] [--bombs 4] [--batches 200] [--json]
+//   touchpoint-bench fleet-return [--kiosks 500] [--events 500] [--json]
 // (`touchpointctl bench enqueue` stays in touchpointctl: it measures the kiosk's own outbox file.)
 
 #include <exception>
 #include <iostream>
 
 #include "bench_drain.hpp"
+#include "bench_hub_load.hpp"
 #include "bench_ingest.hpp"
 #include "common/cli.hpp"
 
@@ -47,9 +51,47 @@ int main(int argc, char** argv) {
     drainCmd->add_option("--dir", drain.dir, "keep the outbox and CA here (default: a removed temporary folder)");
     drainCmd->add_flag("--json", drain.json, "print one JSON object");
 
+    const std::string hubHelp = "touchpoint-hub executable (default: the one built with this bench)";
+    IdleConnsOptions idle;
+    auto* idleCmd = app.add_subcommand(
+        "idle-conns", "the real hub process holding N idle TLS keep-alive connections: its memory per connection");
+    idleCmd->add_option("--n", idle.n, "connections to hold")->check(CLI::Range(1, 100'000))->capture_default_str();
+    idleCmd->add_option("--openers", idle.openers, "threads opening them")->check(CLI::Range(1, 64))->capture_default_str();
+    idleCmd->add_option("--hub", idle.hub, hubHelp);
+    idleCmd->add_flag("--json", idle.json, "print one JSON object");
+
+    FloodOptions flood;
+    auto* floodCmd = app.add_subcommand(
+        "flood", "the real hub process under slowloris connections and chunked/gzip-bomb bodies while a kiosk "
+                 "posts batches: time to receipt p50/p99/max, /healthz answer times");
+    floodCmd->add_option("--slowloris", flood.slowloris, "connections trickling a header a byte at a time")
+        ->check(CLI::Range(0, 20'000))
+        ->capture_default_str();
+    floodCmd->add_option("--bombs", flood.bombs, "connections at a time sending chunked bodies and gzip bombs")
+        ->check(CLI::Range(0, 256))
+        ->capture_default_str();
+    floodCmd->add_option("--batches", flood.batches, "kiosk batches to time")->check(CLI::Range(1, 100'000))->capture_default_str();
+    floodCmd->add_option("--batch-events", flood.batchEvents, "events per kiosk batch")
+        ->check(CLI::Range(1, 500))
+        ->capture_default_str();
+    floodCmd->add_option("--hub", flood.hub, hubHelp);
+    floodCmd->add_flag("--json", flood.json, "print one JSON object");
+
+    FleetReturnOptions fleet;
+    auto* fleetCmd = app.add_subcommand(
+        "fleet-return", "K kiosk uploaders, each with its own outbox of E events and its own connection, all "
+                        "started at once against the real hub process: events/s, 0 lost, 0 double");
+    fleetCmd->add_option("--kiosks", fleet.kiosks, "uploaders")->check(CLI::Range(1, 5000))->capture_default_str();
+    fleetCmd->add_option("--events", fleet.events, "events in each outbox")->check(CLI::Range(1, 100'000))->capture_default_str();
+    fleetCmd->add_option("--hub", fleet.hub, hubHelp);
+    fleetCmd->add_flag("--json", fleet.json, "print one JSON object");
+
     if (auto exit = touchpoint::cli::parse(app, argc, argv)) return *exit;
     try {
         if (*hubIngest) return runIngestBench(ingest, std::cout, std::cerr);
+        if (*idleCmd) return runIdleConnsBench(idle);
+        if (*floodCmd) return runFloodBench(flood);
+        if (*fleetCmd) return runFleetReturnBench(fleet);
         return runDrainBench(drain);
     } catch (const std::exception& e) {
         std::cerr << "touchpoint-bench: " << e.what() << "\n";

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -217,6 +218,29 @@ std::vector<std::unique_ptr<RawTlsClient>> connectMany(int port, int n, bool tls
         out.push_back(std::move(c));
     }
     return out;
+}
+
+std::string gzipOfZeros(std::size_t zeros) {
+    z_stream z{};
+    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+    std::vector<unsigned char> in(1 << 20, 0), out(1 << 16);
+    std::string gz;
+    for (std::size_t left = zeros; left > 0 || z.avail_in > 0;) {
+        const std::size_t n = std::min(left, in.size());
+        left -= n;
+        z.next_in = in.data();
+        z.avail_in = static_cast<uInt>(n);
+        const int flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+        do {
+            z.next_out = out.data();
+            z.avail_out = static_cast<uInt>(out.size());
+            deflate(&z, flush);
+            gz.append(reinterpret_cast<char*>(out.data()), out.size() - z.avail_out);
+        } while (z.avail_out == 0);
+        if (flush == Z_FINISH) break;
+    }
+    deflateEnd(&z);
+    return gz;
 }
 
 long residentKiB(int pid) {

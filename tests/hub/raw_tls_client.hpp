@@ -55,6 +55,9 @@ private:
 /// caller checks the size.
 std::vector<std::unique_ptr<RawTlsClient>> connectMany(int port, int n, bool tls = true);
 
+/// A gzip stream of `zeros` zero bytes (a gzip bomb), made in pieces so the caller never holds the inflated size.
+std::string gzipOfZeros(std::size_t zeros);
+
 /// This process's resident memory in KiB (VmRSS in /proc/<pid>/status); pid 0 means this process.
 long residentKiB(int pid = 0);
 

@@ -9,13 +9,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <array>
 #include <limits>
 
 #include "common/log.hpp"
 #include "hub/http/beast_detail.hpp"
+#include "hub/http/tls_stream.hpp"
 #include "protocol/gzip.hpp"
 
 namespace touchpoint::hub::http {
@@ -44,7 +44,7 @@ class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(BeastServer::Impl* server, tcp::socket&& socket)
         : m_server(server),
-          m_stream(beast::tcp_stream(std::move(socket)), m_server->tls),
+          m_stream(std::move(socket), m_server->tls.native_handle()),
           m_timer(m_stream.get_executor()),
           m_buffer(m_server->options.limits.maxHeaderBytes + 4096) {}
 
@@ -71,7 +71,7 @@ public:
         socket().set_option(tcp::no_delay(true), ec);
         m_phase = Phase::Handshake;
         arm(limits().handshakeTimeout);
-        m_stream.async_handshake(net::ssl::stream_base::server, [self = shared_from_this()](beast::error_code e) {
+        m_stream.async_handshake([self = shared_from_this()](beast::error_code e) {
             if (e) {
                 self->m_server->counters.count(Refusal::HandshakeFailed);
                 self->closeNow();
@@ -93,7 +93,7 @@ private:
     enum class Phase { Handshake, Idle, Reading, Working, Writing, Closed };
 
     const ServerLimits& limits() const { return m_server->options.limits; }
-    tcp::socket& socket() { return beast::get_lowest_layer(m_stream).socket(); }
+    tcp::socket& socket() { return m_stream.socket(); }
 
     void arm(std::chrono::milliseconds d) {
         m_timedOut = false;
@@ -447,7 +447,7 @@ private:
     }
 
     BeastServer::Impl* m_server;
-    beast::ssl_stream<beast::tcp_stream> m_stream;
+    TlsStream m_stream;
     net::steady_timer m_timer;
     beast::flat_buffer m_buffer;
     std::optional<bhttp::request_parser<bhttp::empty_body>> m_headerParser;
