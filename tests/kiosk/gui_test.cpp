@@ -154,6 +154,139 @@ TEST(KioskGui, FullVisitLeavesExactlyTheExpectedSealedEventsInTheOutbox) {
     }
 }
 
+/// Moves speech and keypad mode's focus from keypad position `from` to `to` (positions in key order
+/// 1..9, +, 0), alternating the keyboard's and the numeric keypad's keys so both mappings are used.
+std::string moveOnKeypad(int from, int to) {
+    if (to == from) return {};
+    const int n = to > from ? to - from : from - to;
+    const bool even = (from + to) % 2 == 0;
+    const std::string key = to > from ? (even ? "tab" : "kp_6") : (even ? "shift+tab" : "kp_4");
+    return "press " + key + " " + std::to_string(n) + "\n";
+}
+
+std::string typePhoneByKeys(const std::string& digits) {
+    const std::string order = "123456789+0";
+    std::string script;
+    int at = 0;  // focus starts on key 1
+    for (char c : digits) {
+        const int to = static_cast<int>(order.find(c));
+        script += moveOnKeypad(at, to);
+        script += "focused key." + std::string(1, c) + "\npress kp_5\n";
+        at = to;
+    }
+    return script;
+}
+
+TEST(KioskGui, ABlindShopperSignsInAndGivesFeedbackWithKeysAlone) {
+    // No tap anywhere: keys only, through the window's key mapping. The focus and what is said are checked
+    // along the way, and the outbox at the end.
+    std::string script = R"(expect attract
+press space
+said Speech is on. Touchpoint Rewards.
+focused attract.start
+said Tap to start, button, 1 of 2
+press f1
+said Press next or previous
+press kp_enter
+expect signin
+focused key.1
+said Sign in to rewards.
+said 1, key, 1 of 12
+)";
+    script += typePhoneByKeys("2025550143");
+    script += R"(press tab 10
+focused signin.submit
+press space
+await consent
+focused consent.terms
+said I agree to the rewards terms (required), checkbox, not checked, 1 of 2
+press kp_5
+said checked
+press down 2
+focused consent.accept
+said Join, button, 1 of 3
+press kp_enter
+await welcome.offline
+focused welcome.feedback
+press space
+expect feedback
+said Question 1 of 4.
+said 0, button, 1 of 11
+press right 9
+said 9, button, 10 of 11
+press space
+said 9, selected
+press tab 3
+focused feedback.next
+press space
+focused choice.friendly_staff
+press space
+said Friendly staff, checked
+press shift+tab
+focused feedback.next
+press space
+focused csat.1
+press down 3
+focused csat.4
+press kp_5
+wait 46
+expect feedback
+wait 46
+expect stillthere
+said Are you still there?
+press escape
+expect feedback
+press tab 4
+focused feedback.next
+press space
+press tab 5
+focused ces.6
+press space
+press tab 4
+focused feedback.next
+press f2
+said Question 4 of 5.
+press space
+focused key.1
+press shift+tab 2
+focused feedback.next
+said Send, button
+press space
+expect thankyou
+said Thank you!
+press space
+expect attract
+)";
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    const auto shots = artifacts("keys-only");
+    const auto run = runKiosk(dir.path(), files.config, script, shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    ASSERT_TRUE(box.ok()) << box.error().message;
+    auto pending = (*box)->listPending(100);
+    ASSERT_TRUE(pending.ok());
+    ASSERT_EQ(pending->size(), 3u);
+    EXPECT_EQ((*pending)[0].kind, event::EventKind::Consent);
+    EXPECT_EQ((*pending)[1].kind, event::EventKind::Signin);
+    EXPECT_EQ((*pending)[2].kind, event::EventKind::Feedback);
+    event::Unsealer unsealer;
+    ASSERT_TRUE(unsealer.addSecretKeyB64(files.sealing.secretKeyB64).ok());
+    const auto signin = nlohmann::json::parse((*pending)[1].payload);
+    auto phone = unsealer.open(signin["sealed"]["properties.phone"].get<std::string>());
+    ASSERT_TRUE(phone.ok()) << phone.error();
+    EXPECT_EQ(*phone, "+12025550143");
+    const auto feedback = nlohmann::json::parse((*pending)[2].payload);
+    const auto& answers = feedback["properties"]["answers"];
+    EXPECT_EQ(answers["nps"], 9);
+    EXPECT_EQ(answers["reasons"], nlohmann::json::array({"friendly_staff"}));
+    EXPECT_EQ(answers["csat"], 4);
+    EXPECT_EQ(answers["ces"], 6);
+}
+
 TEST(KioskGui, InactivityResetsAndRecordsTheAbandonedSurvey) {
     touchpoint::testing::TempDir dir;
     const auto files = writeConfig(dir.path());
