@@ -16,19 +16,15 @@ namespace {
 using K = IntentKind;
 const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 
-class FrameTest : public ::testing::Test {
+class FrameTest : public ::testing::Test, protected testing::ControllerParts {
 protected:
-    FrameTest()
-        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages).value()),
-          survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
-          factory(keys.factory(clock)) {
+    FrameTest() {
         ImGui::CreateContext();
         auto& io = ImGui::GetIO();
         io.IniFilename = nullptr;
         io.KeyMap[ImGuiKey_Enter] = 257;
         setSize(1920, 1080);
-        options.languages = kLanguages;
-        controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store, &profiles, queue);
+        controller = makeController();
     }
     ~FrameTest() override {
         ui.reset();
@@ -93,15 +89,6 @@ protected:
         for (const auto c : registry.missingGlyphs()) ADD_FAILURE() << where << ": missing glyph U+" << std::hex << c;
     }
 
-    ManualClock clock;
-    testing::Keys keys;
-    Translations texts;
-    Survey survey;
-    event::KioskEventFactory factory;
-    testing::FakeStore store;
-    testing::FakeProfiles profiles;
-    RunQueue queue;
-    FlowOptions options;
     std::unique_ptr<KioskController> controller;
     ui::Fonts fonts;
     ui::WidgetRegistry registry;

@@ -8,9 +8,11 @@
 
 #include "common/clock.hpp"
 #include "core/event_store.hpp"
+#include "core/kiosk_controller.hpp"
 #include "core/profile.hpp"
 #include "event/kiosk_events.hpp"
 #include "event/sealing.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::kiosk::testing {
 
@@ -70,6 +72,35 @@ struct Keys {
         return event::KioskEventFactory({"store-1", "kiosk-1", "UTC", "0.1.0", "boot"}, std::move(sealer).value(),
                                         std::move(hasher).value(), clock);
     }
+};
+
+/// Everything a KioskController needs: the real translations and survey from assets/, in all five languages,
+/// a manual clock, and the fakes above for the store and the hub. Test fixtures derive from it.
+struct ControllerParts {
+    ControllerParts()
+        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", allLanguages()).value()),
+          survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
+          factory(keys.factory(clock)) {
+        options.languages = allLanguages();
+    }
+    static const std::vector<std::string>& allLanguages() {
+        static const std::vector<std::string> languages{"en", "es", "fr", "de", "pt"};
+        return languages;
+    }
+    std::unique_ptr<KioskController> makeController(bool withHub = true) {
+        return std::make_unique<KioskController>(options, clock, texts, survey, factory, store,
+                                                 withHub ? &profiles : nullptr, queue);
+    }
+
+    ManualClock clock;
+    Keys keys;
+    Translations texts;
+    Survey survey;
+    event::KioskEventFactory factory;
+    FakeStore store;
+    FakeProfiles profiles;
+    RunQueue queue;
+    FlowOptions options;
 };
 
 }  // namespace touchpoint::kiosk::testing

@@ -15,16 +15,9 @@ namespace {
 using K = IntentKind;
 const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 
-class SpeechTest : public ::testing::Test {
+class SpeechTest : public ::testing::Test, protected testing::ControllerParts {
 protected:
-    SpeechTest()
-        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages).value()),
-          survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
-          factory(keys.factory(clock)),
-          nav(texts) {
-        options.languages = kLanguages;
-        controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store, &profiles, queue);
-    }
+    SpeechTest() : controller(makeController()), nav(texts) {}
 
     ScreenSpeech screen() const { return describeScreen(*controller, texts); }
     /// What the app does each frame in speech mode: announce changes, then handle a key.
@@ -52,15 +45,6 @@ protected:
         ASSERT_TRUE(controller->displayVm().speech);
     }
 
-    ManualClock clock;
-    testing::Keys keys;
-    Translations texts;
-    Survey survey;
-    event::KioskEventFactory factory;
-    testing::FakeStore store;
-    testing::FakeProfiles profiles;
-    RunQueue queue;
-    FlowOptions options;
     std::unique_ptr<KioskController> controller;
     SpeechNavigator nav;
 };
@@ -210,7 +194,7 @@ TEST_F(SpeechTest, StillThereWelcomeAndThankYouAreSpokenAndBackMeansStillHere) {
 TEST_F(SpeechTest, EveryShopperScreenIsSpokenInEveryLanguageWithoutAMissingText) {
     for (const auto& lang : kLanguages) {
         SCOPED_TRACE(lang);
-        controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store, &profiles, queue);
+        controller = makeController();
         nav.reset();
         std::vector<std::string> spoken;
         const auto take = [&] {
