@@ -42,6 +42,8 @@ private:
     std::string announceScreen(const ScreenSpeech& screen) const;
     std::string stateText(const ScreenSpeech& screen, const FocusControl& c) const;
     const std::string& tr(const ScreenSpeech& screen, const std::string& key) const;
+    /// One step of volume or speed, kept within 1..kSpeechLevels; returns "Volume 6" / "Speed 4".
+    std::string stepLevel(const ScreenSpeech& screen, int& level, bool up, const std::string& textKey) const;
 
     const Translations* m_texts;
     std::optional<ScreenSpeech> m_last;

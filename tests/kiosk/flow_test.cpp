@@ -38,15 +38,7 @@ protected:
         queue.drain();
     }
     static WelcomeInfo member(std::optional<std::int64_t> lastCheckinMs = std::nullopt) {
-        WelcomeInfo w;
-        w.found = true;
-        w.firstInitial = "A";
-        w.tier = "Silver";
-        w.points = 340;
-        w.pointsPerCheckin = 10;
-        w.cooldownSeconds = 3 * 3600;
-        w.lastCheckinMs = lastCheckinMs;
-        return w;
+        return testing::memberWelcome(lastCheckinMs);
     }
     void answerSurvey(int nps) {
         controller->apply(Intent::withValue(K::Score, nps));

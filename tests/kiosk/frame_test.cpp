@@ -14,7 +14,6 @@ namespace touchpoint::kiosk {
 namespace {
 
 using K = IntentKind;
-const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 
 class FrameTest : public ::testing::Test, protected testing::ControllerParts {
 protected:
@@ -124,11 +123,7 @@ TEST_F(FrameTest, PressingAloneDoesNothingAndAMissedTapHitsNothing) {
 }
 
 TEST_F(FrameTest, ADisabledButtonYieldsNothing) {
-    controller->apply(Intent::of(K::Start));
-    for (char c : std::string("2025550143")) controller->apply(Intent::withText(K::KeyChar, std::string(1, c)));
-    controller->apply(Intent::of(K::SubmitSignIn));
-    profiles.answer(WelcomeInfo{});
-    queue.drain();
+    signUpUntilConsent(*controller);
     ASSERT_EQ(controller->screen(), ScreenId::Consent);
     EXPECT_TRUE(tap("consent.accept").empty());
     tap("consent.terms");
@@ -248,7 +243,7 @@ void visitEveryScreen(FrameTest& t, KioskController& c, testing::FakeProfiles& p
 }
 
 TEST_F(FrameTest, EveryScreenDrawsInEveryLanguageWithNoMissingGlyph) {
-    for (const auto& lang : kLanguages) {
+    for (const auto& lang : allLanguages()) {
         for (bool large : {false, true}) {
             controller->apply(Intent::of(K::Cancel));
             controller->apply(Intent::withText(K::ChooseLanguage, lang));
@@ -260,7 +255,7 @@ TEST_F(FrameTest, EveryScreenDrawsInEveryLanguageWithNoMissingGlyph) {
     }
     // The apology needs a store that fails.
     store.failWith = "disk_full";
-    for (const auto& lang : kLanguages) {
+    for (const auto& lang : allLanguages()) {
         controller->apply(Intent::withText(K::ChooseLanguage, lang));
         controller->apply(Intent::of(K::Start));
         controller->apply(Intent::of(K::SkipSignIn));

@@ -13,7 +13,6 @@ namespace touchpoint::kiosk {
 namespace {
 
 using K = IntentKind;
-const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 
 class SpeechTest : public ::testing::Test, protected testing::ControllerParts {
 protected:
@@ -135,11 +134,7 @@ TEST_F(SpeechTest, SignInUsesTheAppsKeypadKeysAndAnnouncesTheError) {
 
 TEST_F(SpeechTest, AcceptIsUnavailableUntilTheTermsAreTicked) {
     startSpeech();
-    controller->apply(Intent::of(K::Start));
-    for (char c : std::string("2025550143")) controller->apply(Intent::withText(K::KeyChar, std::string(1, c)));
-    controller->apply(Intent::of(K::SubmitSignIn));
-    profiles.answer(WelcomeInfo{});
-    queue.drain();
+    signUpUntilConsent(*controller);
     ASSERT_EQ(controller->screen(), ScreenId::Consent);
     const auto said = update();
     EXPECT_NE(said.find("Touchpoint Rewards terms (version 2026-01)"), std::string::npos) << said;
@@ -175,13 +170,7 @@ TEST_F(SpeechTest, StillThereWelcomeAndThankYouAreSpokenAndBackMeansStillHere) {
     for (char c : std::string("2025550143")) controller->apply(Intent::withText(K::KeyChar, std::string(1, c)));
     controller->apply(Intent::of(K::SubmitSignIn));
     EXPECT_EQ(update().rfind("Checking your rewards", 0), 0u);
-    WelcomeInfo info;
-    info.found = true;
-    info.firstInitial = "A";
-    info.tier = "Silver";
-    info.points = 340;
-    info.pointsPerCheckin = 10;
-    profiles.answer(info);
+    profiles.answer(testing::memberWelcome());
     queue.drain();
     said = update();
     EXPECT_EQ(said, "Welcome back, A! +10 points for today's visit. Silver member. 340 points. "
@@ -192,7 +181,7 @@ TEST_F(SpeechTest, StillThereWelcomeAndThankYouAreSpokenAndBackMeansStillHere) {
 }
 
 TEST_F(SpeechTest, EveryShopperScreenIsSpokenInEveryLanguageWithoutAMissingText) {
-    for (const auto& lang : kLanguages) {
+    for (const auto& lang : allLanguages()) {
         SCOPED_TRACE(lang);
         controller = makeController();
         nav.reset();
