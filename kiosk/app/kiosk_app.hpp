@@ -92,6 +92,7 @@ private:
     std::unique_ptr<SpeechNavigator> m_nav;
     std::unique_ptr<SpeechOutput> m_speech;  ///< espeak-ng, started the first time the mode is used
     bool m_speechOn = false;
+    std::uint64_t m_speechRevision = 0;  ///< the controller's revision last described
     std::string m_focusedId;
     std::string m_lastSpoken;
     std::vector<double> m_frameTimesMs;
