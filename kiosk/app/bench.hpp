@@ -13,6 +13,7 @@ struct BenchOptions {
     bool json = false;
     double idleSeconds = 10.0;
     int interactRounds = 20;
+    bool speech = false;  ///< speech and keypad mode on: idle with it on, interact with its keys
 };
 
 /// The parent side; returns the process exit code (0 even when a target is missed: the figures speak).
@@ -20,6 +21,6 @@ int runBench(const BenchOptions& options, const std::string& self);
 
 /// The child side: runs the app, prints "first-frame" after the first swap, then obeys "interact" and
 /// "quit" on stdin.
-int runBenchChild(const std::filesystem::path& config);
+int runBenchChild(const std::filesystem::path& config, bool speech);
 
 }  // namespace touchpoint::kiosk::app

@@ -12,6 +12,7 @@
 #include "core/kiosk_controller.hpp"
 #include "core/offset_clock.hpp"
 #include "core/run_queue.hpp"
+#include "core/speech_navigator.hpp"
 #include "platform/window.hpp"
 #include "services.hpp"
 #include "staff_mode.hpp"
@@ -55,6 +56,12 @@ public:
     Services& services() { return m_services; }
     /// "attract", "signin", ..., "welcome.member", "welcome.loading", ...: what the driver waits for.
     std::string stateName() const;
+    /// Speech and keypad mode: the focused widget id and the last text handed to speech (tests and the
+    /// script driver; never logged: it can hold what the shopper typed). Both are empty outside the mode.
+    const std::string& focusedId() const { return m_focusedId; }
+    const std::string& lastSpoken() const { return m_lastSpoken; }
+    /// Presses a named key as the keyboard would ("tab", "kp_5", ...); false for an unknown name.
+    bool pressKey(const std::string& name) { return m_window->pressKey(name); }
     /// Wall time of each frame drawn since the last call (bench).
     std::vector<double> takeFrameTimesMs();
     bool quitRequested() const { return m_quit; }
@@ -65,6 +72,10 @@ public:
 private:
     KioskApp(Services& services, OffsetClock& clock);
     void drawAndApply(const std::optional<Pointer>& pointer, const std::function<void()>& input, bool swap);
+    /// Speech and keypad mode for one frame: keys to focus moves and intents, changes to speech.
+    void speechFrame();
+    void speak(const std::string& text, const std::string& language);
+    void leaveSpeech(bool silence);
 
     Services& m_services;
     OffsetClock& m_clock;
@@ -78,6 +89,12 @@ private:
     std::unique_ptr<ui::KioskUi> m_ui;
     std::unique_ptr<StaffMode> m_staffMode;  ///< staff core over the app's adapters
     std::unique_ptr<ui::StaffPanel> m_staff;  ///< draws m_staffMode's controller
+    std::unique_ptr<SpeechNavigator> m_nav;
+    std::unique_ptr<SpeechOutput> m_speech;  ///< espeak-ng, started the first time the mode is used
+    bool m_speechOn = false;
+    std::uint64_t m_speechRevision = 0;  ///< the controller's revision last described
+    std::string m_focusedId;
+    std::string m_lastSpoken;
     std::vector<double> m_frameTimesMs;
     int m_framesToDraw = 3;
     bool m_quit = false;

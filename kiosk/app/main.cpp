@@ -61,6 +61,7 @@ struct Args {
     bool windowed = false;
     bool bench = false;
     bool benchChild = false;
+    bool benchSpeech = false;
     bool hashPin = false;
     bool json = false;
     double idleSeconds = 10.0;
@@ -76,6 +77,7 @@ std::optional<int> parseArgs(int argc, char** argv, Args& a) {
     app.add_option("--screenshot-dir", a.screenshotDir, "where the script's `shot` steps save PNG files");
     // The bench's measured child process (bench.cpp starts it); not for people.
     app.add_flag("--bench-child", a.benchChild)->group("");
+    app.add_flag("--bench-speech", a.benchSpeech)->group("");
 
     auto* bench = app.add_subcommand("bench", "cold start, frame time, idle CPU and RSS of this build");
     bench->add_option("--config", a.config, "the kiosk's TOML config")->required();
@@ -83,6 +85,7 @@ std::optional<int> parseArgs(int argc, char** argv, Args& a) {
     bench->add_option("--idle-seconds", a.idleSeconds, "how long to measure idle CPU")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    bench->add_flag("--speech", a.benchSpeech, "with speech and keypad mode on (idle on attract, interaction by keys)");
     auto* hashPin = app.add_subcommand(
         "hash-pin", "read a staff PIN on stdin and print the line for [staff] pin_hashes (the PIN is not stored)");
 
@@ -115,10 +118,10 @@ int main(int argc, char** argv) {
     if (args.hashPin) return hashPinCommand();
     if (args.checkConfig) return checkConfig(args.config);
     if (args.bench) {
-        return kiosk::app::runBench({args.config, args.json, args.idleSeconds, 20}, "/proc/self/exe");
+        return kiosk::app::runBench({args.config, args.json, args.idleSeconds, 20, args.benchSpeech}, "/proc/self/exe");
     }
     uploader::CurlGlobal curl;  // before any thread starts
-    if (args.benchChild) return kiosk::app::runBenchChild(args.config);
+    if (args.benchChild) return kiosk::app::runBenchChild(args.config, args.benchSpeech);
 
     auto config = config::loadKioskConfig(args.config);
     if (!config) {

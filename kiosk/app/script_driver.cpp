@@ -32,8 +32,8 @@ std::string fileSafe(const std::string& s) {
 }  // namespace
 
 Result<std::vector<ScriptStep>, std::string> parseScript(const std::string& text, const std::string& name) {
-    static const std::set<std::string> kVerbs{"tap", "hold", "type", "scan", "wait", "sleep", "await", "expect",
-                                              "shot", "flush"};
+    static const std::set<std::string> kVerbs{"tap",  "hold", "type", "scan",    "wait",  "sleep", "await",
+                                              "expect", "shot", "flush", "press", "focused", "said"};
     std::vector<ScriptStep> steps;
     std::istringstream in(text);
     std::string line;
@@ -74,7 +74,7 @@ Result<void, std::string> ScriptDriver::run(const std::vector<ScriptStep>& steps
     for (const auto& s : steps) {
         auto r = step(s);
         if (!r) return Fail(name + ":" + std::to_string(s.line) + ": " + s.verb + ": " + r.error());
-        if (!m_dir.empty() && s.verb != "shot") {
+        if (!m_dir.empty() && s.verb != "shot" && s.verb != "focused" && s.verb != "said") {
             const auto label = s.verb + (s.args.empty() ? "" : "-" + fileSafe(s.verb == "type" ? "text" : s.args[0]));
             if (auto shotResult = shot(label); !shotResult) {
                 return Fail(name + ":" + std::to_string(s.line) + ": screenshot: " + shotResult.error());
@@ -139,6 +139,36 @@ Result<void, std::string> ScriptDriver::step(const ScriptStep& s) {
         return {};
     }
     if (s.verb == "shot") return shot(s.args.empty() ? "shot" : fileSafe(s.args[0]));
+    if (s.verb == "press") {
+        // A key of speech and keypad mode, through the same mapping as the real keyboard: "press tab 3".
+        int times = 1;
+        if (s.args.size() > 1) {
+            try {
+                times = std::stoi(s.args[1]);
+            } catch (const std::exception&) {
+                return Fail("not a count: " + s.args[1]);
+            }
+        }
+        if (times < 1 || times > 200) return Fail("press count must be 1..200");
+        for (int i = 0; i < times; ++i) {
+            if (!m_app.pressKey(s.args[0])) return Fail("unknown key \"" + s.args[0] + "\"");
+            if (auto r = settle(2); !r) return r;
+        }
+        return {};
+    }
+    if (s.verb == "focused") {
+        if (m_app.focusedId() != s.args[0]) {
+            return Fail("expected focus on " + s.args[0] + ", it is on \"" + m_app.focusedId() + "\"");
+        }
+        return {};
+    }
+    if (s.verb == "said") {
+        // What speech was last asked to say contains this text.
+        if (m_app.lastSpoken().find(s.rest) == std::string::npos) {
+            return Fail("expected speech containing \"" + s.rest + "\", last said \"" + m_app.lastSpoken() + "\"");
+        }
+        return {};
+    }
     if (s.verb == "flush") {
         auto* up = m_app.services().uploader();
         if (up == nullptr) return Fail("no uploader (no hub.url in the config)");

@@ -17,6 +17,7 @@ struct KioskController::Session {
     std::string language;
     bool highContrast = false;
     bool largeText = false;
+    bool speech = false;  ///< speech and keypad mode (ends with the session)
     SignInTab tab = SignInTab::Phone;
     std::string phoneText;
     std::string emailText;
@@ -52,7 +53,7 @@ struct KioskController::Session {
         if (survey) survey->wipe();
         survey.reset();
         language.clear();
-        highContrast = largeText = false;
+        highContrast = largeText = speech = false;
         tab = SignInTab::Phone;
         localCooldown = hubSaidNew = signinRecorded = termsTicked = marketingTicked = welcomeFromCache = false;
         welcomeState = WelcomeState::Loading;

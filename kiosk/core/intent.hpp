@@ -10,7 +10,7 @@ namespace touchpoint::kiosk {
 enum class IntentKind {
     None,
     // attract
-    Start, ChooseLanguage, ToggleHighContrast, ToggleLargeText,
+    Start, ChooseLanguage, ToggleHighContrast, ToggleLargeText, StartSpeech,
     // sign-in (KeyChar/KeyBackspace also type the survey comment)
     ShowPhone, ShowEmail, KeyChar, KeyBackspace, KeyClear, SubmitSignIn, SkipSignIn, Cancel,
     CodeScanned,
@@ -21,7 +21,7 @@ enum class IntentKind {
     // feedback
     Score, ToggleOption, NextStep, PrevStep, ExitSurvey,
     // anywhere
-    StillHere, Done, OpenStaff,
+    StillHere, Done, OpenStaff, StopSpeech,
 };
 std::string_view toString(IntentKind kind);
 

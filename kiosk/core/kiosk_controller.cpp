@@ -40,6 +40,7 @@ std::string_view toString(IntentKind kind) {
         case IntentKind::ChooseLanguage: return "choose_language";
         case IntentKind::ToggleHighContrast: return "toggle_high_contrast";
         case IntentKind::ToggleLargeText: return "toggle_large_text";
+        case IntentKind::StartSpeech: return "start_speech";
         case IntentKind::ShowPhone: return "show_phone";
         case IntentKind::ShowEmail: return "show_email";
         case IntentKind::KeyChar: return "key_char";
@@ -63,6 +64,7 @@ std::string_view toString(IntentKind kind) {
         case IntentKind::StillHere: return "still_here";
         case IntentKind::Done: return "done";
         case IntentKind::OpenStaff: return "open_staff";
+        case IntentKind::StopSpeech: return "stop_speech";
     }
     return "none";
 }
@@ -101,7 +103,8 @@ KioskController::KioskController(FlowOptions options, const Clock& clock, const 
 KioskController::~KioskController() { m_session.wipe(); }
 
 std::int64_t KioskController::scaled(std::int64_t ms) const {
-    if (!m_session.largeText) return ms;
+    // Larger text and speech mode both mean a shopper who needs more time (WCAG 2.2.1).
+    if (!m_session.largeText && !m_session.speech) return ms;
     return static_cast<std::int64_t>(static_cast<double>(ms) * std::max(1.0, m_options.accessibilityTimeoutFactor));
 }
 
@@ -130,7 +133,7 @@ bool KioskController::sessionIsBlank() const {
     const auto& s = m_session;
     return m_screen == ScreenId::Attract && s.phoneText.empty() && s.emailText.empty() && !s.identity &&
            s.identityHash.empty() && !s.welcome && !s.survey && !s.signinRecorded && !s.termsTicked &&
-           !s.marketingTicked && s.errorKey.empty() && !s.highContrast && !s.largeText &&
+           !s.marketingTicked && s.errorKey.empty() && !s.highContrast && !s.largeText && !s.speech &&
            s.language == m_options.defaultLanguage;
 }
 
@@ -148,6 +151,15 @@ void KioskController::apply(const Intent& intent) {
         if (m_screen == ScreenId::Feedback && m_session.survey) abandonFeedback("exit");
         resetSession();
         m_mode = AppMode::Staff;
+        return;
+    }
+    if (intent.kind == IntentKind::StartSpeech) {
+        // Speech starts from the attract screen (its button, a keypad key); it ends with the session.
+        if (m_screen == ScreenId::Attract) m_session.speech = true;
+        return;
+    }
+    if (intent.kind == IntentKind::StopSpeech) {
+        m_session.speech = false;
         return;
     }
     if (m_stillThere) {
@@ -394,7 +406,7 @@ std::optional<std::int64_t> KioskController::nextWakeMs() const {
 }
 
 DisplayVm KioskController::displayVm() const {
-    return {m_session.language, m_session.highContrast, m_session.largeText};
+    return {m_session.language, m_session.highContrast, m_session.largeText, m_session.speech};
 }
 
 AttractVm KioskController::attractVm() const {

@@ -30,7 +30,7 @@ struct FlowOptions {
     std::vector<std::string> languages{"en"};
     std::int64_t inactivityMs = 45'000;
     std::int64_t stillThereMs = 20'000;
-    double accessibilityTimeoutFactor = 2.0;  ///< larger-text mode also lengthens every timeout
+    double accessibilityTimeoutFactor = 2.0;  ///< larger-text and speech mode also lengthen every timeout
     std::int64_t cooldownMs = 3LL * 3600 * 1000;
     std::int64_t welcomeTimeoutMs = 1'500;
     /// After a sign-up the welcome screen asks the hub again for the new member's balance. The sign-up

@@ -23,6 +23,7 @@ struct DisplayVm {
     std::string language;
     bool highContrast = false;
     bool largeText = false;
+    bool speech = false;  ///< speech and keypad mode: screens are spoken, a focus ring is drawn
 };
 
 struct AttractVm {

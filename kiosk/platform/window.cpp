@@ -8,6 +8,7 @@
 #include <stb_image_write.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/log.hpp"
@@ -15,6 +16,46 @@
 namespace touchpoint::kiosk::platform {
 
 namespace {
+
+/// The key set of speech and keypad mode on a numeric keypad (8/2 and 4/6 move, 5 and Enter select, 0 back,
+/// '.' help, 7 repeat, +/- volume, 9/3 speed, '*' speech on/off) and on a keyboard (Tab/Shift+Tab and arrows
+/// move, Space selects, Escape/Backspace back, F1 help, F2 repeat, F5/F6 volume, F7/F8 speed, F12 speech).
+/// The main Enter key is left alone: barcode scanners end every code with it.
+std::optional<NavKey> navKeyFor(int key, int mods) {
+    switch (key) {
+        case GLFW_KEY_TAB: return (mods & GLFW_MOD_SHIFT) != 0 ? NavKey::Previous : NavKey::Next;
+        case GLFW_KEY_DOWN: case GLFW_KEY_RIGHT: case GLFW_KEY_KP_2: case GLFW_KEY_KP_6: return NavKey::Next;
+        case GLFW_KEY_UP: case GLFW_KEY_LEFT: case GLFW_KEY_KP_8: case GLFW_KEY_KP_4: return NavKey::Previous;
+        case GLFW_KEY_SPACE: case GLFW_KEY_KP_ENTER: case GLFW_KEY_KP_5: return NavKey::Select;
+        case GLFW_KEY_ESCAPE: case GLFW_KEY_BACKSPACE: case GLFW_KEY_KP_0: return NavKey::Back;
+        case GLFW_KEY_F1: case GLFW_KEY_KP_DECIMAL: return NavKey::Help;
+        case GLFW_KEY_F2: case GLFW_KEY_KP_7: return NavKey::Repeat;
+        case GLFW_KEY_F6: case GLFW_KEY_KP_ADD: return NavKey::VolumeUp;
+        case GLFW_KEY_F5: case GLFW_KEY_KP_SUBTRACT: return NavKey::VolumeDown;
+        case GLFW_KEY_F8: case GLFW_KEY_KP_9: return NavKey::RateUp;
+        case GLFW_KEY_F7: case GLFW_KEY_KP_3: return NavKey::RateDown;
+        case GLFW_KEY_F12: case GLFW_KEY_KP_MULTIPLY: return NavKey::Speech;
+        default: return std::nullopt;
+    }
+}
+
+/// Names for pressKey(): what a script or test can press.
+std::optional<int> glfwKeyNamed(const std::string& name) {
+    static const std::vector<std::pair<const char*, int>> kNames{
+        {"tab", GLFW_KEY_TAB}, {"down", GLFW_KEY_DOWN}, {"up", GLFW_KEY_UP}, {"left", GLFW_KEY_LEFT},
+        {"right", GLFW_KEY_RIGHT}, {"space", GLFW_KEY_SPACE}, {"escape", GLFW_KEY_ESCAPE},
+        {"backspace", GLFW_KEY_BACKSPACE}, {"enter", GLFW_KEY_ENTER}, {"kp_enter", GLFW_KEY_KP_ENTER},
+        {"kp_0", GLFW_KEY_KP_0}, {"kp_2", GLFW_KEY_KP_2}, {"kp_3", GLFW_KEY_KP_3}, {"kp_4", GLFW_KEY_KP_4},
+        {"kp_5", GLFW_KEY_KP_5}, {"kp_6", GLFW_KEY_KP_6}, {"kp_7", GLFW_KEY_KP_7}, {"kp_8", GLFW_KEY_KP_8},
+        {"kp_9", GLFW_KEY_KP_9}, {"kp_decimal", GLFW_KEY_KP_DECIMAL}, {"kp_add", GLFW_KEY_KP_ADD},
+        {"kp_subtract", GLFW_KEY_KP_SUBTRACT}, {"kp_multiply", GLFW_KEY_KP_MULTIPLY}, {"f1", GLFW_KEY_F1},
+        {"f2", GLFW_KEY_F2}, {"f5", GLFW_KEY_F5}, {"f6", GLFW_KEY_F6}, {"f7", GLFW_KEY_F7}, {"f8", GLFW_KEY_F8},
+        {"f12", GLFW_KEY_F12}};
+    for (const auto& [n, k] : kNames) {
+        if (name == n) return k;
+    }
+    return std::nullopt;
+}
 
 void onGlfwError(int code, const char* description) {
     log::error("platform", "glfw error", {{"code", std::to_string(code)}, {"detail", description}});
@@ -58,7 +99,10 @@ Result<std::unique_ptr<Window>, std::string> Window::open(const WindowOptions& o
     glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { markInput(w); });
     glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { markInput(w); });
     glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { markInput(w); });
-    glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { markInput(w); });
+    glfwSetKeyCallback(window, [](GLFWwindow* w, int key, int, int action, int mods) {
+        markInput(w);
+        if (auto* me = static_cast<Window*>(glfwGetWindowUserPointer(w))) me->onKey(key, action, mods);
+    });
     glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { markInput(w); });
     // The size is kept rather than asked for every frame: each glfwGetFramebufferSize is a round trip to the
     // X server, and the size only changes through this callback.
@@ -97,6 +141,37 @@ bool Window::takeInput() {
     const bool seen = m_inputSeen;
     m_inputSeen = false;
     return seen;
+}
+
+void Window::onKey(int key, int action, int mods) {
+    if (action == GLFW_RELEASE) return;
+    const auto nav = navKeyFor(key, mods);
+    if (!nav) return;
+    // Held keys repeat only for moving and the levels; a held Select or Back must not fire again and again.
+    const bool repeats = *nav == NavKey::Next || *nav == NavKey::Previous || *nav == NavKey::VolumeUp ||
+                         *nav == NavKey::VolumeDown || *nav == NavKey::RateUp || *nav == NavKey::RateDown;
+    if (action == GLFW_REPEAT && !repeats) return;
+    if (m_navKeys.size() < 64) m_navKeys.push_back(*nav);  // bounded: a stuck key cannot grow it forever
+}
+
+std::vector<NavKey> Window::takeNavKeys() {
+    std::vector<NavKey> out;
+    out.swap(m_navKeys);
+    return out;
+}
+
+bool Window::pressKey(const std::string& name) {
+    int mods = 0;
+    std::string base = name;
+    if (base.rfind("shift+", 0) == 0) {
+        mods = GLFW_MOD_SHIFT;
+        base = base.substr(6);
+    }
+    const auto key = glfwKeyNamed(base);
+    if (!key) return false;
+    m_inputSeen = true;
+    onKey(*key, GLFW_PRESS, mods);
+    return true;
 }
 
 Window::Window(GLFWwindow* window, bool kioskMode) : m_window(window), m_kioskMode(kioskMode) {}

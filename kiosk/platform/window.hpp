@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
+#include "core/speech_port.hpp"
 
 struct GLFWwindow;
 
@@ -51,13 +53,22 @@ public:
     void uploadFonts();
     /// True once after any pointer, button, key or character event: the loop redraws only then.
     bool takeInput();
+    /// Speech and keypad mode's keys pressed since the last call, in order. GLFW 3.3 cannot tell when a
+    /// keyboard or keypad is plugged in (it reports joysticks only), so the mode starts on the first of
+    /// these keys instead (see navKeyFor in window.cpp for the physical keys).
+    std::vector<NavKey> takeNavKeys();
+    /// Feeds a named key ("tab", "shift+tab", "kp_5", "f1", ...) through the same mapping as a real key
+    /// press (the script driver); false for an unknown name.
+    bool pressKey(const std::string& name);
 
 private:
     explicit Window(GLFWwindow* window, bool kioskMode);
     static void markInput(GLFWwindow* window);
+    void onKey(int key, int action, int mods);
     GLFWwindow* m_window;
     bool m_kioskMode;
     bool m_inputSeen = true;
+    std::vector<NavKey> m_navKeys;
     int m_fbWidth = 0;
     int m_fbHeight = 0;
     int m_backendsUp = 0;  // how far open() got, for the destructor

@@ -1,5 +1,6 @@
-// Attract: the brand, "tap to start", language choice and the accessibility toggles. The only motion is a
-// short pulse around the start button every half minute, so the idle kiosk draws almost nothing.
+// Attract: the brand, "tap to start", language choice, the accessibility toggles and speech and keypad mode.
+// The only motion is a short pulse around the start button every half minute, so the idle kiosk draws almost
+// nothing.
 #include <cmath>
 
 #include "screen_frame.hpp"
@@ -45,14 +46,20 @@ Intent drawAttract(const AttractVm& vm, UiContext& ctx) {
         }
         x += w + gap;
     }
-    const float aw = ctx.xs(600);
-    if (bigButton(ctx, "a11y.contrast", ctx.tr("a11y.high_contrast"), ImVec2(ctx.xs(320), ctx.px(900)),
-                  ImVec2(aw, ctx.px(104)), ctx.display.highContrast ? Tone::Selected : Tone::Quiet)) {
+    // The display and speech choices in one row; speech and keypad mode also starts from any key of its set.
+    const float aw = ctx.xs(560);
+    const float ay = ctx.px(900);
+    if (bigButton(ctx, "a11y.contrast", ctx.tr("a11y.high_contrast"), ImVec2(ctx.xs(100), ay), ImVec2(aw, ctx.px(124)),
+                  ctx.display.highContrast ? Tone::Selected : Tone::Quiet)) {
         out = Intent::of(IntentKind::ToggleHighContrast);
     }
-    if (bigButton(ctx, "a11y.large", ctx.tr("a11y.large_text"), ImVec2(ctx.xs(1000), ctx.px(900)),
-                  ImVec2(aw, ctx.px(104)), ctx.display.largeText ? Tone::Selected : Tone::Quiet)) {
+    if (bigButton(ctx, "a11y.large", ctx.tr("a11y.large_text"), ImVec2(ctx.xs(680), ay), ImVec2(aw, ctx.px(124)),
+                  ctx.display.largeText ? Tone::Selected : Tone::Quiet)) {
         out = Intent::of(IntentKind::ToggleLargeText);
+    }
+    if (bigButton(ctx, "attract.speech", ctx.tr("attract.speech"), ImVec2(ctx.xs(1260), ay),
+                  ImVec2(aw, ctx.px(124)), ctx.display.speech ? Tone::Selected : Tone::Quiet)) {
+        out = Intent::of(ctx.display.speech ? IntentKind::StopSpeech : IntentKind::StartSpeech);
     }
     return out;
 }

@@ -7,7 +7,7 @@ namespace touchpoint::kiosk::ui {
 KioskUi::KioskUi(const Translations& texts, const Fonts& fonts) : m_texts(texts), m_fonts(fonts) {}
 
 FrameOutput KioskUi::draw(const KioskController& controller, StaffPanel* staff, WidgetRegistry& registry,
-                          std::int64_t nowMs) {
+                          std::int64_t nowMs, const std::string& focusedId) {
     FrameOutput out;
     registry.beginFrame();
     auto& io = ImGui::GetIO();
@@ -43,9 +43,25 @@ FrameOutput KioskUi::draw(const KioskController& controller, StaffPanel* staff, 
         intent = drawStillThere(controller.stillThereVm(), ctx);
     }
     if (intent) out.intents.push_back(std::move(intent));
+    if (display.speech) focusRing(ctx, focusedId);
     staffCorner(ctx, out);
     ImGui::PopFont();
     return out;
+}
+
+void KioskUi::focusRing(UiContext& ctx, const std::string& focusedId) {
+    const auto rect = focusedId.empty() ? std::nullopt : ctx.registry.find(focusedId);
+    if (!rect) return;
+    // Above every window, thick and in two colours, so it shows on any button colour in both palettes.
+    auto* dl = ImGui::GetForegroundDrawList();
+    const float gap = ctx.px(6);
+    const float thick = ctx.px(8);
+    const ImVec2 p0(rect->x - gap - thick / 2, rect->y - gap - thick / 2);
+    const ImVec2 p1(rect->x + rect->w + gap + thick / 2, rect->y + rect->h + gap + thick / 2);
+    dl->AddRect(p0, p1, ctx.colors.text, ctx.px(22), 0, thick);
+    dl->AddRect(ImVec2(p0.x - thick / 2 - ctx.px(2), p0.y - thick / 2 - ctx.px(2)),
+                ImVec2(p1.x + thick / 2 + ctx.px(2), p1.y + thick / 2 + ctx.px(2)), ctx.colors.selected, ctx.px(26), 0,
+                ctx.px(4));
 }
 
 void KioskUi::scanInput(FrameOutput& out, std::int64_t nowMs) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/intent.hpp"
@@ -28,12 +29,14 @@ class KioskUi {
 public:
     KioskUi(const Translations& texts, const Fonts& fonts);
 
+    /// `focusedId`: in speech and keypad mode, the widget the keys are on (outlined with the focus ring).
     FrameOutput draw(const KioskController& controller, StaffPanel* staff, WidgetRegistry& registry,
-                     std::int64_t nowMs);
+                     std::int64_t nowMs, const std::string& focusedId = {});
 
 private:
     void scanInput(FrameOutput& out, std::int64_t nowMs);
     void staffCorner(UiContext& ctx, FrameOutput& out);
+    static void focusRing(UiContext& ctx, const std::string& focusedId);
 
     const Translations& m_texts;
     const Fonts& m_fonts;

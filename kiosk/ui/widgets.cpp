@@ -140,18 +140,17 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
 }
 
 Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size) {
-    static constexpr std::array<const char*, 12> kKeys{"1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "0", "del"};
+    const auto& keys = phoneKeypadKeys();
     const float gap = ctx.px(16);
     const float w = (size.x - 2 * gap) / 3;
     const float h = (size.y - 3 * gap) / 4;
     Intent out;
-    for (std::size_t i = 0; i < kKeys.size(); ++i) {
-        const std::string key = kKeys[i];
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const std::string& key = keys[i];
         const ImVec2 p(pos.x + static_cast<float>(i % 3) * (w + gap), pos.y + static_cast<float>(i / 3) * (h + gap));
-        const bool del = key == "del";
-        const std::string id = del ? "key.backspace" : key == "+" ? "key.plus" : "key." + key;
+        const bool del = key == "backspace";
         const std::string label = del ? std::string("\u232B ") + ctx.tr("keys.backspace") : key;
-        if (bigButton(ctx, id, label, p, ImVec2(w, h), Tone::Secondary)) {
+        if (bigButton(ctx, keyWidgetId(key, true), label, p, ImVec2(w, h), Tone::Secondary)) {
             out = del ? Intent::of(IntentKind::KeyBackspace) : Intent::withText(IntentKind::KeyChar, key);
         }
     }
@@ -159,19 +158,7 @@ Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size) {
 }
 
 Intent keyboard(UiContext& ctx, KeyboardLayout layout, ImVec2 pos, ImVec2 size) {
-    std::vector<std::vector<std::string>> rows{
-        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"},
-        {"q", "w", "e", "r", "t", "y", "u", "i", "o", "p"},
-        {"a", "s", "d", "f", "g", "h", "j", "k", "l"},
-    };
-    if (layout == KeyboardLayout::Email) {
-        rows.push_back({"z", "x", "c", "v", "b", "n", "m", "@", ".", "_", "-"});
-        rows.push_back({"+", "backspace"});
-    } else {
-        rows.push_back({"z", "x", "c", "v", "b", "n", "m", ",", ".", "'", "?", "!"});
-        rows.push_back({"á", "à", "â", "ã", "ä", "ç", "é", "è", "ê", "í", "ñ", "ó", "ô", "õ", "ö", "ú", "ü", "ß"});
-        rows.push_back({"-", "space", "backspace"});
-    }
+    const auto& rows = keyboardRows(layout);
     const float gap = ctx.px(10);
     const float rowH = (size.y - gap * static_cast<float>(rows.size() - 1)) / static_cast<float>(rows.size());
     Intent out;
@@ -188,7 +175,7 @@ Intent keyboard(UiContext& ctx, KeyboardLayout layout, ImVec2 pos, ImVec2 size) 
         const float y = pos.y + static_cast<float>(r) * (rowH + gap);
         for (const auto& key : row) {
             const float w = unitW * (key == "space" ? 6.0f : key == "backspace" ? 3.0f : 1.0f);
-            const std::string id = "key." + key;
+            const std::string id = keyWidgetId(key, false);
             std::string label = key;
             if (key == "space") label = ctx.tr("keys.space");
             if (key == "backspace") label = std::string("\u232B ") + ctx.tr("keys.backspace");

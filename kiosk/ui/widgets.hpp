@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include "core/intent.hpp"
+#include "core/keyboard_layout.hpp"
 #include "ui_context.hpp"
 
 namespace touchpoint::kiosk::ui {
@@ -30,7 +31,6 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
 /// Digits 1-9, '+', 0 and delete in a 4x3 grid filling `size`. Intent: KeyChar / KeyBackspace.
 Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size);
 
-enum class KeyboardLayout { Email, Text };
 /// Letters, digits and, for Text, the accented letters of es/fr/de/pt plus space. Key ids "key.<char>",
 /// "key.space", "key.backspace". Intent: KeyChar (UTF-8) / KeyBackspace.
 Intent keyboard(UiContext& ctx, KeyboardLayout layout, ImVec2 pos, ImVec2 size);

@@ -88,7 +88,7 @@ deb_checks() {
     local kdeps hdeps
     kdeps=$(depends_names "$(dpkg-deb -f "$kiosk_deb" Depends)")
     hdeps=$(depends_names "$(dpkg-deb -f "$hub_deb" Depends)")
-    for d in cage xwayland libgl1-mesa-dri libgl1 fonts-dejavu-core libpam-systemd adduser; do
+    for d in cage xwayland libgl1-mesa-dri libgl1 fonts-dejavu-core libpam-systemd adduser libespeak-ng1; do
         if grep -qx "$d" <<<"$kdeps"; then ok "touchpoint-kiosk Depends: $d"; else notok "touchpoint-kiosk Depends: $d" "Depends: $(tr '\n' ' ' <<<"$kdeps")"; fi
     done
     if deb_has_program "$kiosk_deb" touchpoint-kiosk; then

@@ -14,21 +14,13 @@ using testing::FakeProfiles;
 using testing::FakeStore;
 using K = IntentKind;
 
-class FlowTest : public ::testing::Test {
+class FlowTest : public ::testing::Test, protected testing::ControllerParts {
 protected:
-    FlowTest()
-        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", {"en", "es", "fr", "de", "pt"})
-                    .value()),
-          survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
-          factory(keys.factory(clock)) {
-        options.languages = {"en", "es", "fr", "de", "pt"};
-        remake();
-    }
+    FlowTest() { remake(); }
 
     void remake(bool withHub = true) {
         controller.reset();
-        controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store,
-                                                       withHub ? &profiles : nullptr, queue);
+        controller = makeController(withHub);
     }
     void tap(K kind) { controller->apply(Intent::of(kind)); }
     void tapText(K kind, const std::string& text) { controller->apply(Intent::withText(kind, text)); }
@@ -46,15 +38,7 @@ protected:
         queue.drain();
     }
     static WelcomeInfo member(std::optional<std::int64_t> lastCheckinMs = std::nullopt) {
-        WelcomeInfo w;
-        w.found = true;
-        w.firstInitial = "A";
-        w.tier = "Silver";
-        w.points = 340;
-        w.pointsPerCheckin = 10;
-        w.cooldownSeconds = 3 * 3600;
-        w.lastCheckinMs = lastCheckinMs;
-        return w;
+        return testing::memberWelcome(lastCheckinMs);
     }
     void answerSurvey(int nps) {
         controller->apply(Intent::withValue(K::Score, nps));
@@ -71,15 +55,6 @@ protected:
         tap(K::NextStep);
     }
 
-    ManualClock clock;
-    testing::Keys keys;
-    Translations texts;
-    Survey survey;
-    event::KioskEventFactory factory;
-    FakeStore store;
-    FakeProfiles profiles;
-    RunQueue queue;
-    FlowOptions options;
     std::unique_ptr<KioskController> controller;
 };
 

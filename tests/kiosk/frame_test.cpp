@@ -14,21 +14,16 @@ namespace touchpoint::kiosk {
 namespace {
 
 using K = IntentKind;
-const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 
-class FrameTest : public ::testing::Test {
+class FrameTest : public ::testing::Test, protected testing::ControllerParts {
 protected:
-    FrameTest()
-        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages).value()),
-          survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
-          factory(keys.factory(clock)) {
+    FrameTest() {
         ImGui::CreateContext();
         auto& io = ImGui::GetIO();
         io.IniFilename = nullptr;
         io.KeyMap[ImGuiKey_Enter] = 257;
         setSize(1920, 1080);
-        options.languages = kLanguages;
-        controller = std::make_unique<KioskController>(options, clock, texts, survey, factory, store, &profiles, queue);
+        controller = makeController();
     }
     ~FrameTest() override {
         ui.reset();
@@ -93,15 +88,6 @@ protected:
         for (const auto c : registry.missingGlyphs()) ADD_FAILURE() << where << ": missing glyph U+" << std::hex << c;
     }
 
-    ManualClock clock;
-    testing::Keys keys;
-    Translations texts;
-    Survey survey;
-    event::KioskEventFactory factory;
-    testing::FakeStore store;
-    testing::FakeProfiles profiles;
-    RunQueue queue;
-    FlowOptions options;
     std::unique_ptr<KioskController> controller;
     ui::Fonts fonts;
     ui::WidgetRegistry registry;
@@ -137,11 +123,7 @@ TEST_F(FrameTest, PressingAloneDoesNothingAndAMissedTapHitsNothing) {
 }
 
 TEST_F(FrameTest, ADisabledButtonYieldsNothing) {
-    controller->apply(Intent::of(K::Start));
-    for (char c : std::string("2025550143")) controller->apply(Intent::withText(K::KeyChar, std::string(1, c)));
-    controller->apply(Intent::of(K::SubmitSignIn));
-    profiles.answer(WelcomeInfo{});
-    queue.drain();
+    signUpUntilConsent(*controller);
     ASSERT_EQ(controller->screen(), ScreenId::Consent);
     EXPECT_TRUE(tap("consent.accept").empty());
     tap("consent.terms");
@@ -261,7 +243,7 @@ void visitEveryScreen(FrameTest& t, KioskController& c, testing::FakeProfiles& p
 }
 
 TEST_F(FrameTest, EveryScreenDrawsInEveryLanguageWithNoMissingGlyph) {
-    for (const auto& lang : kLanguages) {
+    for (const auto& lang : allLanguages()) {
         for (bool large : {false, true}) {
             controller->apply(Intent::of(K::Cancel));
             controller->apply(Intent::withText(K::ChooseLanguage, lang));
@@ -273,7 +255,7 @@ TEST_F(FrameTest, EveryScreenDrawsInEveryLanguageWithNoMissingGlyph) {
     }
     // The apology needs a store that fails.
     store.failWith = "disk_full";
-    for (const auto& lang : kLanguages) {
+    for (const auto& lang : allLanguages()) {
         controller->apply(Intent::withText(K::ChooseLanguage, lang));
         controller->apply(Intent::of(K::Start));
         controller->apply(Intent::of(K::SkipSignIn));

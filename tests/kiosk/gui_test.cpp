@@ -75,6 +75,29 @@ std::size_t pngCount(const fs::path& dir) {
     return n;
 }
 
+/// The outbox's pending events after a visit in which a new member signed up and gave feedback: exactly
+/// consent, sign-in and feedback, in that order (checked here), as JSON. The outbox is closed on return.
+std::vector<nlohmann::json> newMemberVisitEvents(const KioskFiles& files) {
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    EXPECT_TRUE(box.ok()) << (box.ok() ? "" : box.error().message);
+    if (!box.ok()) return {};
+    auto pending = (*box)->listPending(100);
+    EXPECT_TRUE(pending.ok());
+    if (!pending.ok()) return {};
+    const std::vector<event::EventKind> kinds{event::EventKind::Consent, event::EventKind::Signin,
+                                              event::EventKind::Feedback};
+    std::vector<event::EventKind> got;
+    std::vector<nlohmann::json> events;
+    for (const auto& p : *pending) {
+        got.push_back(p.kind);
+        events.push_back(nlohmann::json::parse(p.payload));
+    }
+    EXPECT_EQ(got, kinds);
+    return got == kinds ? events : std::vector<nlohmann::json>{};
+}
+
 constexpr const char* kFullVisit = R"(# a new member signs in by phone, consents, gives feedback with a comment
 expect attract
 tap lang.fr
@@ -110,21 +133,10 @@ TEST(KioskGui, FullVisitLeavesExactlyTheExpectedSealedEventsInTheOutbox) {
     ASSERT_EQ(run.exitCode, 0) << run.log;
     EXPECT_GE(pngCount(shots), 20u);
 
-    outbox::OutboxOptions options;
-    options.path = files.outbox;
-    auto box = outbox::Outbox::open(options);
-    ASSERT_TRUE(box.ok()) << box.error().message;
-    auto pending = (*box)->listPending(100);
-    ASSERT_TRUE(pending.ok());
-    ASSERT_EQ(pending->size(), 3u);
-    EXPECT_EQ((*pending)[0].kind, event::EventKind::Consent);
-    EXPECT_EQ((*pending)[1].kind, event::EventKind::Signin);
-    EXPECT_EQ((*pending)[2].kind, event::EventKind::Feedback);
-
+    const auto events = newMemberVisitEvents(files);
+    ASSERT_EQ(events.size(), 3u);
     event::Unsealer unsealer;
     ASSERT_TRUE(unsealer.addSecretKeyB64(files.sealing.secretKeyB64).ok());
-    std::vector<nlohmann::json> events;
-    for (const auto& p : *pending) events.push_back(nlohmann::json::parse(p.payload));
     // One session: the feedback joins the sign-in through the anonymousId.
     EXPECT_EQ(events[0]["anonymousId"], events[2]["anonymousId"]);
     EXPECT_EQ(events[0]["context"]["locale"], "fr-US");
@@ -145,13 +157,135 @@ TEST(KioskGui, FullVisitLeavesExactlyTheExpectedSealedEventsInTheOutbox) {
     EXPECT_EQ(*comment, "très lent");
 
     // Nothing personal in plaintext anywhere in the files (the WAL included).
-    box.value().reset();
     std::string bytes;
     for (const char* suffix : {"", "-wal", "-journal"}) bytes += touchpoint::testing::readFile(files.outbox.string() + suffix);
     ASSERT_FALSE(bytes.empty());
     for (const char* secret : {"2025550143", "202) 555", "très lent", "tr\xc3\xa8s"}) {
         EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
     }
+}
+
+/// Moves speech and keypad mode's focus from keypad position `from` to `to` (positions in key order
+/// 1..9, +, 0), alternating the keyboard's and the numeric keypad's keys so both mappings are used.
+std::string moveOnKeypad(int from, int to) {
+    if (to == from) return {};
+    const int n = to > from ? to - from : from - to;
+    const bool even = (from + to) % 2 == 0;
+    const std::string key = to > from ? (even ? "tab" : "kp_6") : (even ? "shift+tab" : "kp_4");
+    return "press " + key + " " + std::to_string(n) + "\n";
+}
+
+std::string typePhoneByKeys(const std::string& digits) {
+    const std::string order = "123456789+0";
+    std::string script;
+    int at = 0;  // focus starts on key 1
+    for (char c : digits) {
+        const int to = static_cast<int>(order.find(c));
+        script += moveOnKeypad(at, to);
+        script += "focused key." + std::string(1, c) + "\npress kp_5\n";
+        at = to;
+    }
+    return script;
+}
+
+TEST(KioskGui, ABlindShopperSignsInAndGivesFeedbackWithKeysAlone) {
+    // No tap anywhere: keys only, through the window's key mapping. The focus and what is said are checked
+    // along the way, and the outbox at the end.
+    std::string script = R"(expect attract
+press space
+said Speech is on. Touchpoint Rewards.
+focused attract.start
+said Tap to start, button, 1 of 2
+press f1
+said Press next or previous
+press kp_enter
+expect signin
+focused key.1
+said Sign in to rewards.
+said 1, key, 1 of 12
+)";
+    script += typePhoneByKeys("2025550143");
+    script += R"(press tab 10
+focused signin.submit
+press space
+await consent
+focused consent.terms
+said I agree to the rewards terms (required), checkbox, not checked, 1 of 2
+press kp_5
+said checked
+press down 2
+focused consent.accept
+said Join, button, 1 of 3
+press kp_enter
+await welcome.offline
+focused welcome.feedback
+press space
+expect feedback
+said Question 1 of 4.
+said 0, button, 1 of 11
+press right 9
+said 9, button, 10 of 11
+press space
+said 9, selected
+press tab 3
+focused feedback.next
+press space
+focused choice.friendly_staff
+press space
+said Friendly staff, checked
+press shift+tab
+focused feedback.next
+press space
+focused csat.1
+press down 3
+focused csat.4
+press kp_5
+wait 46
+expect feedback
+wait 46
+expect stillthere
+said Are you still there?
+press escape
+expect feedback
+press tab 4
+focused feedback.next
+press space
+press tab 5
+focused ces.6
+press space
+press tab 4
+focused feedback.next
+press f2
+said Question 4 of 5.
+press space
+focused key.1
+press shift+tab 2
+focused feedback.next
+said Send, button
+press space
+expect thankyou
+said Thank you!
+press space
+expect attract
+)";
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    const auto shots = artifacts("keys-only");
+    const auto run = runKiosk(dir.path(), files.config, script, shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+
+    const auto events = newMemberVisitEvents(files);
+    ASSERT_EQ(events.size(), 3u);
+    event::Unsealer unsealer;
+    ASSERT_TRUE(unsealer.addSecretKeyB64(files.sealing.secretKeyB64).ok());
+    auto phone = unsealer.open(events[1]["sealed"]["properties.phone"].get<std::string>());
+    ASSERT_TRUE(phone.ok()) << phone.error();
+    EXPECT_EQ(*phone, "+12025550143");
+    const auto& answers = events[2]["properties"]["answers"];
+    EXPECT_EQ(answers["nps"], 9);
+    EXPECT_EQ(answers["reasons"], nlohmann::json::array({"friendly_staff"}));
+    EXPECT_EQ(answers["csat"], 4);
+    EXPECT_EQ(answers["ces"], 6);
 }
 
 TEST(KioskGui, InactivityResetsAndRecordsTheAbandonedSurvey) {
