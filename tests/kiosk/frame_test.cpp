@@ -19,7 +19,7 @@ const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 class FrameTest : public ::testing::Test {
 protected:
     FrameTest()
-        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages).value()),
+        : texts(Translations::loadKiosk(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages).value()),
           survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
           factory(keys.factory(clock)) {
         ImGui::CreateContext();
