@@ -71,6 +71,8 @@ FlowOptions flowOptions(const config::KioskConfig& config) {
     f.welcomeTimeoutMs = config.hub.welcomeTimeoutMs;
     f.consentNoticeId = config.loyalty.consentNoticeId;
     f.consentNoticeVersion = config.loyalty.consentNoticeVersion;
+    const auto& l = config.loyalty;
+    f.newMemberStart = {l.pointsPerVisit, l.startingTier, l.nextTier, l.nextTierPoints, l.nextReward, l.nextRewardPoints};
     return f;
 }
 
