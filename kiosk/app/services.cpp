@@ -36,7 +36,7 @@ std::vector<std::string> checkRuntime(const config::KioskConfig& config) {
         problems.push_back(file + ": privacy.identity_hash_key: " + h.error());
     }
     const auto assets = resolveAssetsDir(config);
-    if (auto t = Translations::load(assets / "i18n", config.ui.languages); !t) {
+    if (auto t = Translations::loadKiosk(assets / "i18n", config.ui.languages); !t) {
         problems.push_back(file + ": ui.languages: " + t.error());
     } else {
         for (const auto& lang : config.ui.languages) {
@@ -71,6 +71,8 @@ FlowOptions flowOptions(const config::KioskConfig& config) {
     f.welcomeTimeoutMs = config.hub.welcomeTimeoutMs;
     f.consentNoticeId = config.loyalty.consentNoticeId;
     f.consentNoticeVersion = config.loyalty.consentNoticeVersion;
+    const auto& l = config.loyalty;
+    f.newMemberStart = {l.pointsPerVisit, l.startingTier, l.nextTier, l.nextTierPoints, l.nextReward, l.nextRewardPoints};
     return f;
 }
 
@@ -79,7 +81,7 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     std::unique_ptr<Services> s(new Services());
     s->m_config = config;
     s->m_assetsDir = resolveAssetsDir(config);
-    auto texts = Translations::load(s->m_assetsDir / "i18n", config.ui.languages);
+    auto texts = Translations::loadKiosk(s->m_assetsDir / "i18n", config.ui.languages);
     if (!texts) return Fail(texts.error());
     s->m_texts = std::make_unique<Translations>(std::move(texts).value());
     auto survey = Survey::load(s->m_assetsDir / "surveys" / (config.ui.surveyId + ".json"));

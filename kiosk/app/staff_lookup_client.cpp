@@ -13,6 +13,7 @@ staff::LookupProblem lookupProblemFor(uploader::TransportErrc kind) {
         case TransportErrc::ConnectFailed:
         case TransportErrc::Timeout:
         case TransportErrc::ConnectionLost:
+        case TransportErrc::ConnectionReset:
         case TransportErrc::Aborted:
         case TransportErrc::Other: return LookupProblem::Offline;
     }

@@ -35,6 +35,24 @@ Translations Translations::fromTables(std::map<std::string, std::map<std::string
     return t;
 }
 
+Result<Translations, std::string> Translations::loadKiosk(const std::filesystem::path& dir,
+                                                          const std::vector<std::string>& languages) {
+    auto shopper = load(dir, languages);
+    if (!shopper) return Fail(shopper.error());
+    auto staff = load(dir / "staff", languages);
+    if (!staff) return Fail(staff.error());
+    Translations out = std::move(shopper).value();
+    for (auto& [lang, table] : staff->m_tables) {
+        auto& into = out.m_tables[lang];
+        for (auto& [key, text] : table) {
+            if (!into.emplace(key, std::move(text)).second) {
+                return Fail((dir / "staff" / (lang + ".json")).string() + ": " + key + ": also a shopper key");
+            }
+        }
+    }
+    return out;
+}
+
 const std::string& Translations::text(const std::string& language, const std::string& key) const {
     for (const std::string* lang : {&language, &kFallbackLanguage()}) {
         const auto table = m_tables.find(*lang);

@@ -1,5 +1,6 @@
 #pragma once
-// Translation tables: one flat JSON object per language in assets/i18n/<lang>.json ("key": "text").
+// Translation tables: one flat JSON object per language in assets/i18n/<lang>.json ("key": "text"), and staff
+// mode's in assets/i18n/staff/<lang>.json (loadKiosk joins them).
 // Every string a shopper sees is looked up here, so a test can check that each key exists in every language
 // and that the font has every glyph the tables use.
 
@@ -20,6 +21,11 @@ public:
                                                   const std::vector<std::string>& languages);
     /// Builds tables from memory (tests).
     static Translations fromTables(std::map<std::string, std::map<std::string, std::string>> tables);
+    /// Every table the kiosk shows: the shopper screens' `<dir>/<lang>.json` and staff mode's
+    /// `<dir>/staff/<lang>.json`, in the same languages. A key in both is refused, so neither side can
+    /// silently change the other's text.
+    static Result<Translations, std::string> loadKiosk(const std::filesystem::path& dir,
+                                                       const std::vector<std::string>& languages);
 
     /// The text for `key` in `language`; falls back to English, then to the key itself so a gap is visible
     /// on screen and in the missing-key test rather than a blank button.

@@ -426,7 +426,11 @@ ConsentVm KioskController::consentVm() const {
 }
 
 WelcomeVm KioskController::welcomeVm() const {
-    return {m_session.welcomeState, m_session.welcome, m_session.welcomeFromCache, m_session.signinRecorded};
+    WelcomeVm vm{m_session.welcomeState, m_session.welcome, m_session.welcomeFromCache, m_session.signinRecorded, {}};
+    if (vm.state == WelcomeState::NewMember && !(vm.info && vm.info->found)) {
+        vm.preview = startingWelcome(m_options.newMemberStart);
+    }
+    return vm;
 }
 
 FeedbackVm KioskController::feedbackVm() const {

@@ -38,6 +38,7 @@ struct FlowOptions {
     /// this far apart, while the welcome screen is shown.
     std::int64_t balanceRefreshMs = 1'500;
     int balanceRefreshAttempts = 3;
+    NewMemberStart newMemberStart;  ///< what a new member's welcome shows until the hub's figures arrive
     std::int64_t thankYouMs = 6'000;
     std::int64_t apologyMs = 20'000;
     std::int64_t misuseWindowMs = 5'000;

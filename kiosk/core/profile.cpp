@@ -8,6 +8,21 @@
 
 namespace touchpoint::kiosk {
 
+WelcomeInfo startingWelcome(const NewMemberStart& start) {
+    WelcomeInfo w;
+    w.found = true;
+    w.tier = start.startingTier;
+    w.points = start.pointsPerVisit;
+    w.pointsPerCheckin = start.pointsPerVisit;
+    if (!start.nextTier.empty() && start.nextTierPoints > start.pointsPerVisit) {
+        w.nextTier = start.nextTier;
+        w.pointsToNextTier = start.nextTierPoints - start.pointsPerVisit;
+        w.progress = static_cast<double>(start.pointsPerVisit) / static_cast<double>(start.nextTierPoints);
+    }
+    if (!start.nextReward.empty()) w.rewards.push_back(Reward{"next", start.nextReward, start.nextRewardPoints});
+    return w;
+}
+
 Result<WelcomeInfo, std::string> parseWelcome(const std::string& body) {
     const auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return Fail(std::string("welcome: body is not a JSON object"));

@@ -34,6 +34,21 @@ struct WelcomeInfo {
     std::string nextStepText;  ///< written by the hub, shown as is
 };
 
+/// What a new member starts with, from the kiosk's config ([loyalty]): shown at once, before the hub has had
+/// the sign-up.
+struct NewMemberStart {
+    std::int64_t pointsPerVisit = 10;
+    std::string startingTier = "Bronze";
+    std::string nextTier = "Silver";
+    std::int64_t nextTierPoints = 200;
+    std::string nextReward = "Free coffee";  ///< empty: none
+    std::int64_t nextRewardPoints = 300;
+};
+
+/// The new member's welcome as the kiosk can tell it alone: this visit's points (pending sync), the starting
+/// tier and progress to the next, and the next reward. Marked found so it draws like the hub's answer.
+WelcomeInfo startingWelcome(const NewMemberStart& start);
+
 /// Parses the hub's welcome JSON; an error names the field.
 Result<WelcomeInfo, std::string> parseWelcome(const std::string& body);
 

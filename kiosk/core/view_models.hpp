@@ -53,6 +53,9 @@ struct WelcomeVm {
     std::optional<WelcomeInfo> info;  ///< from the hub, or the cache when offline
     bool infoFromCache = false;
     bool signedIn = false;
+    /// A new member's welcome before the hub's figures: the kiosk's own (points pending sync). Nothing once
+    /// `info` holds the hub's answer.
+    std::optional<WelcomeInfo> preview;
 };
 
 struct FeedbackVm {

@@ -12,7 +12,8 @@ namespace touchpoint::kiosk::ui {
 
 namespace {
 
-void drawBalance(const WelcomeInfo& info, bool cached, UiContext& ctx, ScreenFrame& frame) {
+/// Draws tier, points and progress; returns the y below what it drew.
+float drawBalance(const WelcomeInfo& info, bool cached, UiContext& ctx, ScreenFrame& frame) {
     float y = 270;
     if (!info.tier.empty()) {
         frame.title(formatText(ctx.tr("welcome.tier"), {{"tier", info.tier}}), y);
@@ -45,7 +46,9 @@ void drawBalance(const WelcomeInfo& info, bool cached, UiContext& ctx, ScreenFra
         dl->AddRect(p0, p1, ctx.colors.selected, ctx.px(18), 0, ctx.px(4));
         frame.body(ctx.tr("welcome.next_step"), y + 25, 360, 1200, true, true);
         frame.body(info.nextStepText, y + 75, 380, 1160);
+        y += 160;
     }
+    return y;
 }
 
 }  // namespace
@@ -76,8 +79,22 @@ Intent drawWelcome(const WelcomeVm& vm, UiContext& ctx) {
         frame.body(ctx.tr("welcome.offline"), 220, 260, 1400);
     } else if (vm.state == WelcomeState::Member && vm.info && vm.info->pointsPerCheckin > 0) {
         frame.body(formatText(ctx.tr("welcome.earned"), {{"points", std::to_string(vm.info->pointsPerCheckin)}}), 220);
+    } else if (vm.preview) {
+        // A new member, before the hub has had the sign-up: what this visit earned, to be added at the sync.
+        frame.body(formatText(ctx.tr("welcome.pending"), {{"points", std::to_string(vm.preview->pointsPerCheckin)}}),
+                   220, 260, 1400);
     }
-    if (vm.info && vm.info->found) drawBalance(*vm.info, vm.infoFromCache, ctx, frame);
+    if (vm.info && vm.info->found) {
+        drawBalance(*vm.info, vm.infoFromCache, ctx, frame);
+    } else if (vm.preview) {
+        const float below = drawBalance(*vm.preview, false, ctx, frame);
+        if (!vm.preview->rewards.empty()) {
+            const auto& next = vm.preview->rewards.front();
+            frame.body(formatText(ctx.tr("welcome.next_reward"),
+                                  {{"reward", next.name}, {"points", std::to_string(next.points)}}),
+                       below + 20);
+        }
+    }
 
     if (bigButton(ctx, "welcome.feedback", ctx.tr("welcome.feedback"), ImVec2(ctx.xs(360), ctx.px(900)),
                   ImVec2(ctx.xs(760), ctx.px(kPrimaryHeight)), Tone::Primary)) {

@@ -177,8 +177,21 @@ void readUi(ConfigReader& r, UiSection& u) {
 }
 
 void readLoyalty(ConfigReader& r, LoyaltySection& l) {
-    SectionReader s = r.section("loyalty", {"cooldown_hours", "consent_notice_id", "consent_notice_version"}, false);
+    SectionReader s = r.section("loyalty",
+                                {"cooldown_hours", "consent_notice_id", "consent_notice_version", "points_per_visit",
+                                 "starting_tier", "next_tier", "next_tier_points", "next_reward", "next_reward_points"},
+                                false);
     s.getInt("cooldown_hours", l.cooldownHours, 0, 168);
+    s.getInt("points_per_visit", l.pointsPerVisit, 0, 1'000'000);
+    s.getInt("next_tier_points", l.nextTierPoints, 0, 100'000'000);
+    s.getInt("next_reward_points", l.nextRewardPoints, 0, 100'000'000);
+    if (s.get("starting_tier", l.startingTier) && l.startingTier.empty()) s.issue("starting_tier", "must not be empty");
+    s.get("next_tier", l.nextTier);
+    s.get("next_reward", l.nextReward);
+    for (const auto& [key, text] : {std::pair{"starting_tier", &l.startingTier}, std::pair{"next_tier", &l.nextTier},
+                                     std::pair{"next_reward", &l.nextReward}}) {
+        if (text->size() > 64) s.issue(key, "at most 64 bytes");
+    }
     if (s.get("consent_notice_id", l.consentNoticeId) && l.consentNoticeId.empty()) {
         s.issue("consent_notice_id", "must not be empty");
     }

@@ -77,6 +77,15 @@ struct LoyaltySection {
     int cooldownHours = 3;
     std::string consentNoticeId = "loyalty-terms";
     std::string consentNoticeVersion = "2026-01";
+    // What a new member starts with, shown on the welcome screen at once while the hub has not yet had the
+    // sign-up (it arrives through the outbox). Set them as the hub's [loyalty] is set; the hub's figures
+    // replace them as soon as it answers. Defaults are the hub's defaults.
+    int pointsPerVisit = 10;
+    std::string startingTier = "Bronze";
+    std::string nextTier = "Silver";
+    int nextTierPoints = 200;
+    std::string nextReward = "Free coffee";  ///< empty: no reward line
+    int nextRewardPoints = 300;
 };
 
 struct StaffSection {

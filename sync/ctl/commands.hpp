@@ -13,6 +13,7 @@ void deadLetterCommands(CLI::App& app, Action& chosen);   // dead_letter_command
 void purgeCommands(CLI::App& app, Action& chosen);        // dead_letter_commands.cpp
 void benchCommands(CLI::App& app, Action& chosen);        // bench_commands.cpp: `bench <what>`
 void drainCommands(CLI::App& app, Action& chosen);        // drain_commands.cpp
+void recoverCommands(CLI::App& app, Action& chosen);      // recover_commands.cpp
 
 void benchEnqueueCommand(CLI::App& bench, Action& chosen);  // bench_enqueue.cpp: `bench enqueue`
 

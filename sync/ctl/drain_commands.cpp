@@ -26,9 +26,24 @@ std::unique_ptr<uploader::Uploader> makeUploader(uploader::UploaderOptions optio
     return std::move(u.value());
 }
 
+/// The uploader's health names the hub's state; with nothing to send it never asked the hub, so its state
+/// would still be the "offline / not_started" it begins with. Say what happened instead.
+HealthSnapshot reportedHealth(HealthSnapshot h, std::int64_t pending) {
+    if (h.requests == 0 && pending == 0) {
+        h.causeCode = "outbox_empty";
+        h.cause = "the outbox is empty: nothing to send";
+    }
+    return h;
+}
+
+std::string stateName(const HealthSnapshot& h) {
+    return h.causeCode == "outbox_empty" ? "empty" : std::string(uploader::toString(h.state));
+}
+
 void printReport(const HealthSnapshot& h, std::int64_t pending, bool json, double seconds) {
     if (json) {
         auto j = h.toJson();
+        j["state"] = stateName(h);
         j["pendingAfter"] = pending;
         j["seconds"] = seconds;
         std::printf("%s\n", j.dump(2).c_str());
@@ -39,7 +54,7 @@ void printReport(const HealthSnapshot& h, std::int64_t pending, bool json, doubl
                 static_cast<long long>(h.eventsRejected));
     std::printf("requests:    %lld, %lld bytes on the wire, %.2f s\n", static_cast<long long>(h.requests),
                 static_cast<long long>(h.bytesSent), seconds);
-    std::printf("state:       %s (%s)\n", std::string(uploader::toString(h.state)).c_str(), h.cause.c_str());
+    std::printf("state:       %s (%s)\n", stateName(h).c_str(), h.cause.c_str());
     std::printf("pending:     %lld\n", static_cast<long long>(pending));
     std::printf("dead letters: %lld\n", static_cast<long long>(h.deadLetters));
 }
@@ -92,7 +107,7 @@ int runDrain(Context& context, const DrainOptions& o) {
     }
     up->stop();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const auto h = up->health();
+    const auto h = reportedHealth(up->health(), pending);
     printReport(h, pending, json, seconds);
     if (result != FlushResult::Empty || pending > 0) {
         throw RuntimeError("drain stopped with " + std::to_string(pending) + " events pending: " + h.cause);

@@ -17,7 +17,7 @@ using touchpoint::ctl::CommandGroup;
 const CommandGroup kGroups[] = {
     touchpoint::ctl::statusCommands,      touchpoint::ctl::listCommands,       touchpoint::ctl::enqueueCommands,
     touchpoint::ctl::enqueueDemoCommands, touchpoint::ctl::deadLetterCommands, touchpoint::ctl::purgeCommands,
-    touchpoint::ctl::benchCommands,       touchpoint::ctl::drainCommands,
+    touchpoint::ctl::benchCommands,       touchpoint::ctl::drainCommands,      touchpoint::ctl::recoverCommands,
 };
 
 }  // namespace

@@ -82,15 +82,23 @@ SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, Enqu
                                                     std::optional<OutboxError>& refused) {
     auto state = readWriteState();
     if (!state) return Fail(state.error());
-    receipt.sequence = state->lastSequence + 1;
-    const std::int64_t pendingBytes = state->pendingBytes();
-    message.context.sequence = receipt.sequence;
+    message.context.sequence = state->lastSequence + 1;
     const std::string payload = event::toJson(message).dump();
+    NewRow row{message.messageId, event::toString(message.kind), static_cast<int>(message.priority), payload,
+               &message.identityHashes, message.timestampMs};
+    return insertInTransaction(row, *state, receipt, refused);
+}
+
+SqlResult<void> Outbox::Impl::insertInTransaction(const NewRow& row, const WriteState& state, EnqueueReceipt& receipt,
+                                                   std::optional<OutboxError>& refused) {
+    receipt.sequence = state.lastSequence + 1;
+    const std::int64_t pendingBytes = state.pendingBytes();
+    const std::string_view payload = row.payload;
     receipt.bytes = payload.size();
-    const std::string_view kind = event::toString(message.kind);
+    const std::string_view kind = row.kind;
 
     if (payload.size() > event::kMaxMessageBytes) {
-        refused = makeError(OutboxErrc::TooLarge, "message " + message.messageId + " is " +
+        refused = makeError(OutboxErrc::TooLarge, "message " + std::string(row.messageId) + " is " +
                                                       std::to_string(payload.size()) + " bytes; the limit is " +
                                                       std::to_string(event::kMaxMessageBytes));
         return addCounter("too_large", 1);
@@ -100,7 +108,7 @@ SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, Enqu
     if (pendingBytes + bytes > options.byteBudget) {
         // Evict lowest priority first, then oldest; never a row that matters more than the one arriving, and
         // never a protected one. Decide the whole set before deleting anything, so a refusal loses nothing.
-        const int incoming = static_cast<int>(message.priority);
+        const int incoming = row.priority;
         const int ceiling = std::min(incoming, static_cast<int>(event::Priority::Feedback));
         std::int64_t needed = pendingBytes + bytes - options.byteBudget;
         std::vector<Victim> victims;
@@ -108,9 +116,9 @@ SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, Enqu
             StatementUse cand(*evictionCandidates);
             cand->bind(1, ceiling);
             while (needed > 0) {
-                auto row = cand->step();
-                if (!row) return Fail(row.error());
-                if (!*row) break;
+                auto next = cand->step();
+                if (!next) return Fail(next.error());
+                if (!*next) break;
                 victims.push_back(Victim{cand->columnInt64(0), cand->columnText(1), cand->columnText(2)});
                 needed -= cand->columnInt64(3);
             }
@@ -139,28 +147,30 @@ SqlResult<void> Outbox::Impl::enqueueInTransaction(event::Message& message, Enqu
         }
     }
 
+    static const std::vector<std::string> kNone;
+    const std::vector<std::string>& hashes = row.identityHashes != nullptr ? *row.identityHashes : kNone;
     {
         StatementUse ins(*insertPending);
         ins->bind(1, receipt.sequence)
-            .bind(2, message.messageId)
+            .bind(2, row.messageId)
             .bind(3, kind)
-            .bind(4, static_cast<int>(message.priority))
+            .bind(4, row.priority)
             .bind(5, payload)
             .bind(6, bytes)
-            .bind(7, state->totalBytes + bytes)
-            .bind(8, state->totalCount + 1);
-        if (message.identityHashes.empty()) {
+            .bind(7, state.totalBytes + bytes)
+            .bind(8, state.totalCount + 1);
+        if (hashes.empty()) {
             ins->bindNull(9);
         } else {
-            ins->bind(9, message.identityHashes.front());
+            ins->bind(9, hashes.front());
         }
-        ins->bind(10, message.timestampMs);
+        ins->bind(10, row.createdMs);
         if (auto r = ins->run(); !r) return r;
     }
     receipt.rowId = receipt.sequence;
-    for (std::size_t i = 1; i < message.identityHashes.size(); ++i) {
+    for (std::size_t i = 1; i < hashes.size(); ++i) {
         StatementUse ins(*insertIdentity);
-        ins->bind(1, message.identityHashes[i]).bind(2, message.messageId);
+        ins->bind(1, hashes[i]).bind(2, row.messageId);
         if (auto r = ins->run(); !r) return r;
     }
     return {};
@@ -200,6 +210,56 @@ OutboxResult<std::vector<EnqueueReceipt>> Outbox::enqueueBatch(std::vector<event
     }
     if (auto r = tx.commit(); !r) return Fail(toOutboxError(r.error()));
     return receipts;
+}
+
+OutboxResult<ImportCounts> Outbox::importSalvaged(const std::vector<SalvagedRow>& rows) {
+    // A few hundred rows per durable commit: an import of a large file neither holds the writer (and the
+    // kiosk's taps) for long nor pays one fsync per row.
+    constexpr std::size_t kRowsPerCommit = 256;
+    ImportCounts counts;
+    std::lock_guard lock(m_impl->mutex);
+    auto present = m_impl->db.prepare(
+        "SELECT 1 FROM pending WHERE message_id = ?1 UNION ALL SELECT 1 FROM dead_letters WHERE message_id = ?1");
+    if (!present) return Fail(toOutboxError(present.error()));
+    for (std::size_t start = 0; start < rows.size(); start += kRowsPerCommit) {
+        WriteTransaction tx(m_impl->db, *m_impl->beginWrite, *m_impl->commitWrite);
+        if (auto r = tx.begin(); !r) return Fail(toOutboxError(r.error()));
+        ImportCounts chunk;
+        for (std::size_t i = start; i < std::min(rows.size(), start + kRowsPerCommit); ++i) {
+            const SalvagedRow& row = rows[i];
+            {
+                StatementUse st(*present);
+                st->bind(1, row.messageId);
+                auto found = st->step();
+                if (!found) return Fail(toOutboxError(found.error()));
+                if (*found) {
+                    ++chunk.alreadyPresent;
+                    continue;
+                }
+            }
+            auto state = m_impl->readWriteState();
+            if (!state) return Fail(toOutboxError(state.error()));
+            EnqueueReceipt receipt;
+            std::optional<OutboxError> refused;
+            const Impl::NewRow newRow{row.messageId, row.kind, row.priority, row.payload, &row.identityHashes,
+                                      row.createdMs};
+            if (auto r = m_impl->insertInTransaction(newRow, *state, receipt, refused); !r) {
+                return Fail(toOutboxError(r.error()));
+            }
+            if (refused) {
+                ++chunk.refused;
+                chunk.refusals.push_back(row.messageId + ": " + refused->message);
+            } else {
+                ++chunk.reenqueued;
+            }
+        }
+        if (auto r = tx.commit(); !r) return Fail(toOutboxError(r.error()));
+        counts.reenqueued += chunk.reenqueued;
+        counts.alreadyPresent += chunk.alreadyPresent;
+        counts.refused += chunk.refused;
+        counts.refusals.insert(counts.refusals.end(), chunk.refusals.begin(), chunk.refusals.end());
+    }
+    return counts;
 }
 
 OutboxResult<OutboxStats> Outbox::stats() {

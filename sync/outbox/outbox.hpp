@@ -109,6 +109,24 @@ struct OutboxStats {
     std::int64_t byteBudget = 0;
 };
 
+/// One pending row read back from a damaged, moved-aside outbox file (`salvage.hpp`): the payload exactly as it
+/// was captured (same messageId, so the hub's dedupe keeps it once) and the row's local columns.
+struct SalvagedRow {
+    std::string messageId;
+    std::string kind;
+    int priority = 0;
+    std::string payload;
+    std::vector<std::string> identityHashes;  ///< so a later erasure request still finds the row
+    std::int64_t createdMs = 0;
+};
+
+struct ImportCounts {
+    std::int64_t reenqueued = 0;
+    std::int64_t alreadyPresent = 0;  ///< the live outbox already holds (or dead-lettered) that messageId
+    std::int64_t refused = 0;         ///< the byte budget or the size limit turned it away (counted as usual)
+    std::vector<std::string> refusals;
+};
+
 class Outbox {
 public:
     /// Opens or creates the file, applies PRAGMAs and migrations. A file that is not a database or fails
@@ -140,6 +158,9 @@ public:
     /// Records a failed attempt for these rows (attempts += 1, last attempt time) without removing them.
     OutboxResult<void> noteAttempt(const std::vector<std::int64_t>& rowIds);
 
+    /// Re-enqueues salvaged rows with their payloads unchanged (new local sequence numbers, the old
+    /// messageIds); a row whose messageId is already here is skipped. Durable commits of a few hundred rows.
+    OutboxResult<ImportCounts> importSalvaged(const std::vector<SalvagedRow>& rows);
     OutboxResult<OutboxStats> stats();
     OutboxResult<std::vector<PendingEvent>> listPending(std::size_t limit);
     OutboxResult<std::vector<DeadLetter>> listDeadLetters(std::size_t limit);

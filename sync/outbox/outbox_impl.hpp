@@ -51,6 +51,18 @@ struct Outbox::Impl {
     sqlite::SqlResult<WriteState> readWriteState();
     sqlite::SqlResult<void> enqueueInTransaction(event::Message& message, EnqueueReceipt& receipt,
                                                  std::optional<OutboxError>& refused);
+    /// What one pending row holds, whichever way it arrives (a fresh message or a salvaged row).
+    struct NewRow {
+        std::string_view messageId;
+        std::string_view kind;
+        int priority = 0;
+        std::string_view payload;
+        const std::vector<std::string>* identityHashes = nullptr;
+        std::int64_t createdMs = 0;
+    };
+    /// Budget check and eviction, then the insert as sequence `state.lastSequence + 1`.
+    sqlite::SqlResult<void> insertInTransaction(const NewRow& row, const WriteState& state, EnqueueReceipt& receipt,
+                                                std::optional<OutboxError>& refused);
 
     std::mutex mutex;  // serialises use of the one connection and its cached statements
     sqlite::Database db;

@@ -50,6 +50,7 @@ Classification classifyResponse(const HttpResult& result, const std::vector<std:
         }
         switch (e.kind) {
         case TransportErrc::ConnectFailed:
+        case TransportErrc::ConnectionReset:  // the handshake never finished, so no byte of the batch left
         case TransportErrc::TlsNotYetValid:
         case TransportErrc::TlsUntrusted:
         case TransportErrc::TlsExpired:

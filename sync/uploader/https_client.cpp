@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <mutex>
 #include <stdexcept>
 
@@ -51,7 +52,20 @@ int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return (t->shouldAbort != nullptr && *t->shouldAbort && (*t->shouldAbort)()) ? 1 : 0;
 }
 
-TransportError classify(CURLcode code, long verifyResult, const char* detail, bool tooLarge, std::string_view url) {
+/// A handshake that ended because the peer went away (RST, or EOF before the server's reply) rather than
+/// because TLS itself failed. curl reports both as CURLE_SSL_CONNECT_ERROR; only the socket error and
+/// OpenSSL's wording ("SSL_ERROR_SYSCALL", "unexpected eof") tell them apart. A certificate the kiosk does
+/// not trust is CURLE_PEER_FAILED_VERIFICATION, never this.
+bool peerWentAway(long osErrno, std::string_view why) {
+    if (osErrno == ECONNRESET || osErrno == EPIPE || osErrno == ECONNABORTED) return true;
+    for (std::string_view sign : {"reset by peer", "SSL_ERROR_SYSCALL", "unexpected eof", "Broken pipe"}) {
+        if (why.find(sign) != std::string_view::npos) return true;
+    }
+    return false;
+}
+
+TransportError classify(CURLcode code, long verifyResult, long osErrno, const char* detail, bool tooLarge,
+                        std::string_view url) {
     TransportError e;
     e.curlCode = static_cast<int>(code);
     e.tlsVerifyResult = verifyResult;
@@ -89,6 +103,13 @@ TransportError classify(CURLcode code, long verifyResult, const char* detail, bo
         }
         break;
     case CURLE_SSL_CONNECT_ERROR:
+        if (peerWentAway(osErrno, why)) {
+            e.kind = TransportErrc::ConnectionReset;
+            e.message = "the hub closed or reset the connection before it was set up: the hub is down or "
+                        "restarting, or the network cut the connection (" + why + ")";
+            break;
+        }
+        [[fallthrough]];
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
@@ -144,6 +165,7 @@ std::string_view toString(TransportErrc kind) {
     case TransportErrc::ConnectFailed: return "connect_failed";
     case TransportErrc::Timeout: return "timeout";
     case TransportErrc::ConnectionLost: return "connection_lost";
+    case TransportErrc::ConnectionReset: return "connection_reset";
     case TransportErrc::TlsUntrusted: return "tls_untrusted";
     case TransportErrc::TlsNotYetValid: return "tls_not_yet_valid";
     case TransportErrc::TlsExpired: return "tls_expired";
@@ -291,7 +313,9 @@ HttpResult HttpsClient::perform(std::string_view path, const std::string_view* b
     if (code != CURLE_OK) {
         long verify = 0;
         if (code == CURLE_PEER_FAILED_VERIFICATION) curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &verify);
-        return Fail(classify(code, verify, m_impl->errorBuffer, transfer.tooLarge, m_options.baseUrl));
+        long osErrno = 0;
+        curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &osErrno);
+        return Fail(classify(code, verify, osErrno, m_impl->errorBuffer, transfer.tooLarge, m_options.baseUrl));
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &transfer.response.status);
     // The final response's own headers, as libcurl parsed them (no 1xx, no proxy CONNECT, trimmed values).

@@ -64,6 +64,8 @@ enum class TransportErrc {
     ConnectFailed,   ///< no route, refused, DNS failure: the hub (or the network) is down
     Timeout,         ///< connect, total or low-speed timeout
     ConnectionLost,  ///< the connection dropped mid-request or mid-response, or the server sent nothing
+    ConnectionReset, ///< the hub accepted the connection, then reset or closed it before the TLS handshake ended
+                     ///< (hub crashed or restarting, a proxy cut it): unreachable, not a trust problem
     TlsUntrusted,    ///< the hub's certificate is not trusted by our CA bundle, or names another host
     TlsNotYetValid,  ///< the certificate's validity starts in the future: this device's clock is probably wrong
     TlsExpired,      ///< the certificate has expired (or this device's clock is far ahead)

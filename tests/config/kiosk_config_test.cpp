@@ -281,5 +281,28 @@ TEST(KioskConfig, TheShippedSampleUsesOnlyKnownKeysOfTheRightTypes) {
         << r.error().format();
 }
 
+TEST(KioskConfig, NewMemberWelcomeSettingsAreReadAndChecked) {
+    auto r = parseKioskConfig(minimal() + "[loyalty]\npoints_per_visit = 25\nstarting_tier = \"Green\"\nnext_tier = \"Blue\"\n"
+                                          "next_tier_points = 100\nnext_reward = \"Tote bag\"\nnext_reward_points = 150\n",
+                              "kiosk.toml", "/etc/touchpoint");
+    ASSERT_TRUE(r) << r.error().format();
+    EXPECT_EQ(r->loyalty.pointsPerVisit, 25);
+    EXPECT_EQ(r->loyalty.startingTier, "Green");
+    EXPECT_EQ(r->loyalty.nextTier, "Blue");
+    EXPECT_EQ(r->loyalty.nextTierPoints, 100);
+    EXPECT_EQ(r->loyalty.nextReward, "Tote bag");
+    EXPECT_EQ(r->loyalty.nextRewardPoints, 150);
+    auto defaults = parseKioskConfig(minimal(), "kiosk.toml", "/etc/touchpoint");
+    ASSERT_TRUE(defaults);
+    EXPECT_EQ(defaults->loyalty.pointsPerVisit, 10);  // the hub's defaults
+    EXPECT_EQ(defaults->loyalty.startingTier, "Bronze");
+
+    auto bad = parseKioskConfig(minimal() + "[loyalty]\npoints_per_visit = -1\nstarting_tier = \"\"\nnext_reward = \"" +
+                                    std::string(65, 'x') + "\"\n",
+                                "kiosk.toml", "/etc/touchpoint");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().issues.size(), 3u) << bad.error().format();
+}
+
 }  // namespace
 }  // namespace touchpoint::config

@@ -94,7 +94,8 @@ TEST(ConsentHash, IsTheSha256OfTheExactText) {
 }
 
 TEST(Translations, EveryKeyExistsInEveryLanguage) {
-    auto t = Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages);
+    // Shopper and staff tables alike.
+    auto t = Translations::loadKiosk(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages);
     ASSERT_TRUE(t.ok()) << t.error();
     const auto keys = t->allKeys();
     EXPECT_GT(keys.size(), 50u);
@@ -115,6 +116,22 @@ TEST(Translations, FallsBackToEnglishThenToTheKey) {
     EXPECT_EQ(t.text("fr", "nope"), "nope");
     EXPECT_EQ(formatText("{n} of {count}", {{"n", "2"}, {"count", "5"}}), "2 of 5");
     EXPECT_EQ(formatText("{unknown} stays", {}), "{unknown} stays");
+}
+
+TEST(Translations, KioskTablesAddStaffKeysAndRefuseAKeyInBoth) {
+    touchpoint::testing::TempDir dir;
+    std::filesystem::create_directories(dir / "staff");
+    std::ofstream(dir / "en.json") << R"({"a": "A"})";
+    std::ofstream(dir / "staff" / "en.json") << R"({"staff.b": "B"})";
+    auto t = Translations::loadKiosk(dir.path(), {"en"});
+    ASSERT_TRUE(t.ok()) << t.error();
+    EXPECT_EQ(t->text("en", "a"), "A");
+    EXPECT_EQ(t->text("en", "staff.b"), "B");
+    std::ofstream(dir / "staff" / "en.json") << R"({"a": "not the shopper's"})";
+    auto clash = Translations::loadKiosk(dir.path(), {"en"});
+    ASSERT_FALSE(clash.ok());
+    EXPECT_NE(clash.error().find("staff"), std::string::npos) << clash.error();
+    EXPECT_FALSE(Translations::loadKiosk(dir.path(), {"en", "fr"}).ok()) << "a language without its staff table";
 }
 
 TEST(Translations, LoadReportsTheBadFile) {

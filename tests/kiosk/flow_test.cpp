@@ -91,6 +91,30 @@ TEST_F(FlowTest, NewMemberConsentsThenIsSignedInAndRecorded) {
     EXPECT_EQ(toJson(signin).dump().find("2025550143"), std::string::npos);  // sealed, never plain
 }
 
+TEST(StartingWelcome, FollowsTheLoyaltySettings) {
+    NewMemberStart start;
+    start.pointsPerVisit = 25;
+    start.startingTier = "Green";
+    start.nextTier = "Blue";
+    start.nextTierPoints = 100;
+    start.nextReward = "Tote bag";
+    start.nextRewardPoints = 150;
+    const auto w = startingWelcome(start);
+    EXPECT_TRUE(w.found);
+    EXPECT_EQ(w.points, 25);
+    EXPECT_EQ(w.tier, "Green");
+    EXPECT_EQ(w.nextTier, "Blue");
+    EXPECT_EQ(w.pointsToNextTier, 75);
+    EXPECT_DOUBLE_EQ(w.progress, 0.25);
+    ASSERT_EQ(w.rewards.size(), 1u);
+    EXPECT_EQ(w.rewards[0].points, 150);
+    start.nextReward.clear();
+    start.nextTierPoints = 20;  // this visit alone reaches it: no progress line toward it
+    const auto v = startingWelcome(start);
+    EXPECT_TRUE(v.rewards.empty());
+    EXPECT_TRUE(v.nextTier.empty());
+}
+
 TEST_F(FlowTest, ANewMembersWelcomeAsksTheHubAgainForTheBalance) {
     signInByPhone();
     hubAnswers(WelcomeInfo{});  // not a member yet
@@ -98,6 +122,19 @@ TEST_F(FlowTest, ANewMembersWelcomeAsksTheHubAgainForTheBalance) {
     tap(K::AcceptConsent);
     ASSERT_EQ(controller->welcomeVm().state, WelcomeState::NewMember);
     EXPECT_FALSE(controller->welcomeVm().info.has_value());
+    // At once, before the hub has the sign-up: this visit's points (pending sync), the starting tier, the
+    // next tier and the next reward, from the kiosk's own [loyalty] settings.
+    {
+        const auto preview = controller->welcomeVm().preview;
+        ASSERT_TRUE(preview.has_value());
+        EXPECT_EQ(preview->pointsPerCheckin, options.newMemberStart.pointsPerVisit);
+        EXPECT_EQ(preview->points, options.newMemberStart.pointsPerVisit);
+        EXPECT_EQ(preview->tier, options.newMemberStart.startingTier);
+        EXPECT_EQ(preview->nextTier, options.newMemberStart.nextTier);
+        EXPECT_EQ(preview->pointsToNextTier, options.newMemberStart.nextTierPoints - options.newMemberStart.pointsPerVisit);
+        ASSERT_EQ(preview->rewards.size(), 1u);
+        EXPECT_EQ(preview->rewards[0].name, options.newMemberStart.nextReward);
+    }
     ASSERT_EQ(profiles.requests.size(), 1u);
     // Nothing is asked until the uploader has had a moment to deliver the sign-up.
     ASSERT_TRUE(controller->nextWakeMs().has_value());
@@ -121,6 +158,7 @@ TEST_F(FlowTest, ANewMembersWelcomeAsksTheHubAgainForTheBalance) {
     ASSERT_TRUE(vm.info.has_value());
     EXPECT_EQ(vm.info->points, 10);
     EXPECT_FALSE(vm.infoFromCache);
+    EXPECT_FALSE(vm.preview.has_value()) << "the hub's figures replace the kiosk's own";
     EXPECT_EQ(store.of(event::EventKind::Signin).size(), 1u);  // the refresh records nothing
     clock.advanceMs(options.balanceRefreshMs * 5);
     controller->tick();

@@ -357,6 +357,7 @@ await consent 15
 tap consent.terms
 tap consent.accept
 expect welcome.new_member
+shot new-member-before-the-hub
 flush 30
 await welcome.new_member.balance 15
 tap welcome.feedback

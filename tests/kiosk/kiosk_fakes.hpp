@@ -91,7 +91,7 @@ inline WelcomeInfo memberWelcome(std::optional<std::int64_t> lastCheckinMs = std
 /// a manual clock, and the fakes above for the store and the hub. Test fixtures derive from it.
 struct ControllerParts {
     ControllerParts()
-        : texts(Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", allLanguages()).value()),
+        : texts(Translations::loadKiosk(touchpoint::testing::sourceAssetsDir() / "i18n", allLanguages()).value()),
           survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
           factory(keys.factory(clock)) {
         options.languages = allLanguages();

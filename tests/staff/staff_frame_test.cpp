@@ -7,7 +7,6 @@
 
 #include "staff/pin.hpp"
 #include "staff_screens.hpp"
-#include "staff_texts.hpp"
 #include "temp_dir.hpp"
 #include "ui/theme.hpp"
 #include "ui/widget_registry.hpp"
@@ -16,6 +15,8 @@ namespace touchpoint::kiosk::ui::staff {
 namespace {
 
 using Page = kiosk::staff::StaffPage;
+
+const std::vector<std::string> kLanguages{"en", "es", "fr", "de", "pt"};
 using Kind = StaffIntent::Kind;
 
 class StaffFrames : public ::testing::Test {
@@ -26,11 +27,11 @@ protected:
         io.DisplaySize = ImVec2(1920, 1080);
         io.IniFilename = nullptr;
         io.DeltaTime = 1.0f / 60.0f;
-        auto shopper = Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", {"en", "es", "fr", "de", "pt"});
-        ASSERT_TRUE(shopper) << shopper.error();
-        m_texts = withStaffTexts(*shopper);
-        // As the app does: the atlas holds the glyphs of the shopper tables (the staff English is ASCII).
-        auto fonts = loadFonts(*io.Fonts, touchpoint::testing::sourceAssetsDir() / "fonts", 1.0f, shopper->allTexts());
+        auto texts = Translations::loadKiosk(touchpoint::testing::sourceAssetsDir() / "i18n", kLanguages);
+        ASSERT_TRUE(texts) << texts.error();
+        m_texts = std::move(texts).value();
+        // As the app does: the atlas holds the glyphs of every table, the staff ones included.
+        auto fonts = loadFonts(*io.Fonts, touchpoint::testing::sourceAssetsDir() / "fonts", 1.0f, m_texts->allTexts());
         ASSERT_TRUE(fonts) << fonts.error();
         m_fonts = *fonts;
         unsigned char* pixels = nullptr;
@@ -195,29 +196,56 @@ TEST_F(StaffFrames, SyncPageButtons) {
     EXPECT_EQ(tap(vm, "staff.sync.dead").page, Page::DeadLetters);
 }
 
-TEST_F(StaffFrames, EveryPageDrawsOnScreenWithEveryGlyph) {
-    for (const auto p : {Page::Pin, Page::Home, Page::Lookup, Page::SyncHealth, Page::DeadLetters, Page::KioskInfo}) {
-        StaffVm vm = page(p);
-        vm.pin.lastWrong = true;
-        vm.pin.attemptsLeft = 3;
-        vm.sync.drops = {{"evicted_heartbeat", 2}};
-        vm.sync.lastError = "cannot connect to the hub";
-        vm.info.identity = {"store-0001", "kiosk-01", "0.1.0", "/etc/touchpoint/kiosk.toml", "/var/lib/touchpoint/outbox.db"};
-        vm.info.freeDiskBytes = 12'000'000'000ULL;
-        vm.info.clockOffsetMs = 1200;
-        expectOnScreenAndNoMissingGlyphs(vm);
-        for (const auto a : {kiosk::staff::ConfirmAction::ExitApp, kiosk::staff::ConfirmAction::DropAll}) {
-            vm.confirm.action = a;
+TEST_F(StaffFrames, EveryPageDrawsOnScreenWithEveryGlyphInEveryLanguage) {
+    for (const auto& lang : kLanguages) {
+        SCOPED_TRACE(lang);
+        language = lang;
+        for (const auto p : {Page::Pin, Page::Home, Page::Lookup, Page::SyncHealth, Page::DeadLetters, Page::KioskInfo}) {
+            StaffVm vm = page(p);
+            vm.pin.lastWrong = true;
+            vm.pin.attemptsLeft = 3;
+            vm.sync.drops = {{"evicted_heartbeat", 2}};
+            vm.sync.lastError = "cannot connect to the hub";
+            vm.info.identity = {"store-0001", "kiosk-01", "0.1.0", "/etc/touchpoint/kiosk.toml", "/var/lib/touchpoint/outbox.db"};
+            vm.info.freeDiskBytes = 12'000'000'000ULL;
+            vm.info.clockOffsetMs = 1200;
             expectOnScreenAndNoMissingGlyphs(vm);
+            for (const auto a : {kiosk::staff::ConfirmAction::ExitApp, kiosk::staff::ConfirmAction::DropAll,
+                                 kiosk::staff::ConfirmAction::RestartUploader}) {
+                vm.confirm.action = a;
+                expectOnScreenAndNoMissingGlyphs(vm);
+            }
         }
     }
     // The shared keypad's own labels come from the shopper table, in the kiosk's language.
-    language = "de";
-    StaffVm vm = page(Page::Lookup);
-    expectOnScreenAndNoMissingGlyphs(vm);
     EXPECT_EQ(m_texts->text("de", "keys.backspace"),
               Translations::load(touchpoint::testing::sourceAssetsDir() / "i18n", {"de"})->text("de", "keys.backspace"));
-    EXPECT_EQ(m_texts->text("de", "staff.lookup.submit"), "Look up") << "staff keys fall back to English";
+}
+
+TEST_F(StaffFrames, StaffTextsAreTranslatedInEveryLanguage) {
+    const auto keys = m_texts->allKeys();
+    std::size_t staffKeys = 0;
+    for (const auto& key : keys) {
+        if (key.rfind("staff.", 0) != 0) continue;
+        ++staffKeys;
+        for (const auto& lang : kLanguages) EXPECT_TRUE(m_texts->has(lang, key)) << lang << " lacks " << key;
+    }
+    EXPECT_GT(staffKeys, 100u);
+    // Real translations, not English copies: only words that are the same in both languages ("OK", "Web",
+    // "{kind}: {reason}") may match the English text.
+    for (const auto& lang : kLanguages) {
+        if (lang == "en") continue;
+        std::size_t same = 0;
+        for (const auto& key : keys) {
+            if (key.rfind("staff.", 0) == 0 && !m_texts->text("en", key).empty() &&
+                m_texts->text(lang, key) == m_texts->text("en", key)) {
+                ++same;
+            }
+        }
+        EXPECT_LE(same, staffKeys / 10) << lang << ": " << same << " staff texts are the English ones";
+    }
+    EXPECT_EQ(m_texts->text("de", "staff.lookup.submit"), "Nachschlagen");
+    EXPECT_EQ(m_texts->text("pt", "staff.home.title"), "Modo funcionário");
 }
 
 }  // namespace

@@ -50,5 +50,34 @@ TEST_F(DrainCliTest, ARevokedTokenFailsWithTheCauseAndKeepsTheEvents) {
     EXPECT_EQ(pending(), 5);
 }
 
+TEST_F(DrainCliTest, AnEmptyOutboxIsReportedAsEmptyNotOffline) {
+    startHub(serverCert());
+    for (const bool untilEmpty : {true, false}) {
+        auto args = drainArgs("kiosk-token");
+        if (untilEmpty) args.push_back("--until-empty");
+        touchpoint::testing::ChildProcess ctl(args);
+        ASSERT_TRUE(ctl.readToEnd(60s));
+        const int status = ctl.wait();
+        ASSERT_TRUE(WIFEXITED(status));
+        EXPECT_EQ(WEXITSTATUS(status), 0);
+        const auto report = nlohmann::json::parse(ctl.output());
+        EXPECT_EQ(report["state"], "empty") << report.dump();
+        EXPECT_EQ(report["causeCode"], "outbox_empty");
+        EXPECT_NE(report["cause"].get<std::string>().find("outbox is empty"), std::string::npos);
+        EXPECT_EQ(report["pendingAfter"], 0);
+        EXPECT_EQ(report["requests"], 0);
+    }
+    EXPECT_EQ(hub->stats().requests, 0);
+
+    // With something to send the hub's state is reported as before.
+    enqueue(3);
+    touchpoint::testing::ChildProcess ctl(drainArgs("kiosk-token"));
+    ASSERT_TRUE(ctl.readToEnd(60s));
+    ASSERT_EQ(WEXITSTATUS(ctl.wait()), 0);
+    const auto report = nlohmann::json::parse(ctl.output());
+    EXPECT_EQ(report["state"], "online");
+    EXPECT_EQ(report["causeCode"], "ok");
+}
+
 }  // namespace
 }  // namespace touchpoint::uploader::testing

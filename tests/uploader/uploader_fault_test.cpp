@@ -1,6 +1,12 @@
 // The uploader against a real HTTPS hub receiver on loopback, with scripted faults. For each fault: no event
 // lost, none accepted twice (the receiver's dedupe map), request counts consistent with the backoff schedule,
 // and the health state names the cause.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "event/kiosk_events.hpp"
@@ -13,6 +19,64 @@ namespace {
 const CurlGlobal g_curl;  // once per process, before any test thread
 
 using Kind = protocol::Fault::Kind;
+
+/// A hub that dies during the TLS handshake, as a crashing or restarting hub process does: it accepts the
+/// connection, reads the ClientHello, then resets it (the kernel's RST when a process dies) or closes it
+/// (EOF before the server's reply). It never speaks TLS, so no certificate is ever involved.
+class DroppingPeer {
+public:
+    explicit DroppingPeer(bool reset) : m_reset(reset) {
+        m_listen = ::socket(AF_INET, SOCK_STREAM, 0);
+        const int one = 1;
+        ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (::bind(m_listen, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(m_listen, 16) != 0 ||
+            ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+            ADD_FAILURE() << "cannot listen on loopback";
+            return;
+        }
+        m_port = ntohs(a.sin_port);
+        m_thread = std::thread([this] { run(); });
+    }
+    ~DroppingPeer() { stop(); }
+    void stop() {
+        m_stop = true;
+        if (m_thread.joinable()) m_thread.join();
+        if (m_listen >= 0) ::close(m_listen);
+        m_listen = -1;
+    }
+    int port() const { return m_port; }
+    int dropped() const { return m_dropped; }
+
+private:
+    void run() {
+        while (!m_stop) {
+            pollfd p{m_listen, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const int c = ::accept(m_listen, nullptr, nullptr);
+            if (c < 0) continue;
+            char hello[4096];
+            pollfd in{c, POLLIN, 0};
+            if (::poll(&in, 1, 2000) > 0) (void)!::read(c, hello, sizeof hello);
+            if (m_reset) {
+                const linger l{1, 0};
+                ::setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+            }
+            ::close(c);
+            ++m_dropped;
+        }
+    }
+
+    bool m_reset;
+    int m_listen = -1;
+    int m_port = 0;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_dropped{0};
+    std::thread m_thread;
+};
 
 TEST_F(UploaderFaultTest, DeliversABacklogWithGzipOverOneConnection) {
     startHub(serverCert());
@@ -100,6 +164,45 @@ TEST_F(UploaderFaultTest, ConnectionResetMidBody) {
     expectDeliveredExactlyOnce(ids);
     EXPECT_EQ(hub->stats().requests, 3);
     EXPECT_TRUE(healthLog.contains(UploaderState::Offline, "connection_lost")) << healthLog.dump();
+}
+
+TEST_F(UploaderFaultTest, AHubDyingDuringTheHandshakeIsOfflineNotATlsError) {
+    for (const bool reset : {true, false}) {
+        SCOPED_TRACE(reset ? "reset by peer" : "closed before the server's hello");
+        auto peer = std::make_unique<DroppingPeer>(reset);
+        const int port = peer->port();
+        ASSERT_GT(port, 0);
+        const std::string url = "https://127.0.0.1:" + std::to_string(port);
+        const auto ids = enqueue(20);
+        healthLog.seen.clear();  // the previous round's uploader is gone
+        startUploader(options(url));
+        ASSERT_TRUE(waitHealth([](const HealthSnapshot& h) { return h.requests >= 3; }));
+        const auto h = uploader->health();
+        EXPECT_EQ(h.state, UploaderState::Offline) << h.cause;
+        EXPECT_EQ(h.causeCode, "connection_reset") << h.cause;
+        EXPECT_EQ(h.cause.find("certificate"), std::string::npos) << h.cause;
+        EXPECT_NE(h.cause.find("hub is down or restarting"), std::string::npos) << h.cause;
+        EXPECT_FALSE(healthLog.contains(UploaderState::TlsError, "tls_failed")) << healthLog.dump();
+        EXPECT_GE(peer->dropped(), 3);
+        // The handshake never finished, so the batch never left: its rows carry no attempt.
+        EXPECT_EQ(box->listPending(1)->front().attempts, 0);
+
+        peer->stop();
+        peer.reset();
+        if (!reset) {
+            // A peer that closed first holds its port in TIME_WAIT: only the reset round can bring a hub
+            // back on the same address.
+            uploader.reset();
+            continue;
+        }
+        // The hub comes back on the same address while the uploader retries: everything arrives once.
+        startHub(serverCert(), port);
+        ASSERT_TRUE(waitDrained());
+        expectDeliveredExactlyOnce(ids);
+        uploader.reset();
+        hub->stop();
+        hub.reset();
+    }
 }
 
 TEST_F(UploaderFaultTest, RecordedThenDroppedIsAnsweredDuplicateNextTime) {

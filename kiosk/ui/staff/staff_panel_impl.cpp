@@ -5,7 +5,6 @@
 #include "core/scanner.hpp"
 #include "staff/staff_controller.hpp"
 #include "staff_screens.hpp"
-#include "staff_texts.hpp"
 #include "ui/staff_panel.hpp"
 
 namespace touchpoint::kiosk::ui {
@@ -53,12 +52,8 @@ public:
         scanInput(ctx.nowMs);
         m_controller.update();
         if (!m_controller.isOpen()) return;
-        if (m_textsFrom != &ctx.texts) {
-            m_texts = staff::withStaffTexts(ctx.texts);
-            m_textsFrom = &ctx.texts;
-        }
-        UiContext staffCtx(*m_texts, ctx.display, ctx.registry, ctx.fonts, ctx.scale, ctx.nowMs);
-        const auto intent = staff::drawStaffPage(m_controller.vm(), staffCtx);
+        // The app's table holds the staff keys too (Translations::loadKiosk), in the shopper's languages.
+        const auto intent = staff::drawStaffPage(m_controller.vm(), ctx);
         if (intent.kind != core::StaffIntent::Kind::None) m_controller.apply(intent);
     }
 
@@ -80,8 +75,6 @@ private:
 
     const Clock& m_clock;
     core::StaffController& m_controller;
-    std::optional<Translations> m_texts;       ///< the app's table plus the staff keys, built on first draw
-    const Translations* m_textsFrom = nullptr;
     ScannerInput m_scanner;
 };
 
