@@ -159,16 +159,25 @@ ScreenSpeech welcome(const KioskController& c, const Translations& texts, const 
     if (vm.state == WelcomeState::Offline) b.line(b.tr("welcome.offline"));
     if (vm.state == WelcomeState::Member && vm.info && vm.info->pointsPerCheckin > 0) {
         b.line(b.fmt("welcome.earned", {{"points", std::to_string(vm.info->pointsPerCheckin)}}));
+    } else if (vm.state != WelcomeState::Cooldown && vm.state != WelcomeState::Offline && vm.preview) {
+        // What the screen shows a new member before the hub's figures (welcome_screen.cpp), in the same order.
+        b.line(b.fmt("welcome.pending", {{"points", std::to_string(vm.preview->pointsPerCheckin)}}));
     }
-    if (vm.info && vm.info->found) {
-        const auto& info = *vm.info;
+    const bool fromHub = vm.info && vm.info->found;
+    if (fromHub || vm.preview) {
+        const auto& info = fromHub ? *vm.info : *vm.preview;
+        const bool cached = fromHub && vm.infoFromCache;
         if (!info.tier.empty()) b.line(b.fmt("welcome.tier", {{"tier", info.tier}}));
         b.line(b.fmt("welcome.points", {{"points", std::to_string(info.points)}}));
-        if (vm.infoFromCache) b.line(b.tr("welcome.cached_note"));
+        if (cached) b.line(b.tr("welcome.cached_note"));
         if (!info.nextTier.empty()) {
             b.line(b.fmt("welcome.progress", {{"points", std::to_string(info.pointsToNextTier)}, {"tier", info.nextTier}}));
         }
-        if (!info.nextStepText.empty() && !vm.infoFromCache) b.line(b.tr("welcome.next_step") + ": " + info.nextStepText);
+        if (!info.nextStepText.empty() && !cached) b.line(b.tr("welcome.next_step") + ": " + info.nextStepText);
+        if (!fromHub && !info.rewards.empty()) {
+            b.line(b.fmt("welcome.next_reward",
+                         {{"reward", info.rewards.front().name}, {"points", std::to_string(info.rewards.front().points)}}));
+        }
     }
     b.add("welcome.feedback", b.tr("welcome.feedback"), ControlRole::Button, "actions",
           Intent::of(IntentKind::StartFeedback));

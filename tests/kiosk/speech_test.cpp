@@ -275,6 +275,31 @@ TEST_F(SpeechTest, VolumeAndSpeedStayWithinTheirLevelsAndResetEndsEverything) {
     EXPECT_FALSE(controller->displayVm().speech);
 }
 
+TEST_F(SpeechTest, ANewMembersWelcomeSaysWhatTheScreenShowsBeforeTheHubAnswers) {
+    startSpeech();
+    signUpUntilConsent(*controller);
+    ASSERT_EQ(controller->screen(), ScreenId::Consent);
+    controller->apply(Intent::of(K::ToggleTerms));
+    controller->apply(Intent::of(K::AcceptConsent));
+    ASSERT_EQ(controller->screen(), ScreenId::Welcome);
+    const auto vm = controller->welcomeVm();
+    ASSERT_TRUE(vm.preview) << "the screen shows the kiosk's own figures until the hub answers";
+    const auto spoken = screen();
+    const std::string all = spoken.title + " " + spoken.body;
+    const auto& p = *vm.preview;
+    auto said = [&](const std::string& key, const std::map<std::string, std::string>& values) {
+        std::string sentence = formatText(texts.text("en", key), values);
+        if (!sentence.empty() && sentence.back() == '.') sentence.pop_back();
+        return all.find(sentence) != std::string::npos;
+    };
+    EXPECT_TRUE(said("welcome.pending", {{"points", std::to_string(p.pointsPerCheckin)}})) << all;
+    EXPECT_TRUE(said("welcome.points", {{"points", std::to_string(p.points)}})) << all;
+    ASSERT_FALSE(p.rewards.empty()) << "the default loyalty settings name a next reward";
+    EXPECT_TRUE(said("welcome.next_reward",
+                     {{"reward", p.rewards.front().name}, {"points", std::to_string(p.rewards.front().points)}}))
+        << all;
+}
+
 TEST_F(SpeechTest, AWholeVisitWithKeysAloneRecordsSignInConsentAndFeedback) {
     startSpeech();
     selectControl("attract.start");
