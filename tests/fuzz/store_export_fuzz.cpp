@@ -15,6 +15,7 @@
 
 #include "common/clock.hpp"
 #include "hub/dashboard/tables.hpp"
+#include "hub/http/export_format.hpp"
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/journey/stats.hpp"
 #include "hub/journey/stats_json.hpp"
@@ -103,12 +104,15 @@ void readEverything(hub::HubStore& source) {
         (void)hub::dashboard::toCsv(table);
         (void)hub::dashboard::toJson(table).dump(-1, ' ', false, json::error_handler_t::replace);
     }
-    for (const char* kind : {"feedback", "events"}) {
+    for (const auto kind : {hub::ExportKind::Feedback, hub::ExportKind::Events}) {
         std::string cursor;
         // One page (the integration tests cover paging across pages).
         auto page = source.exportPage(kind, day, day, "", cursor, kExportPage);
         if (!page) std::abort();
-        for (const auto& row : *page) (void)row.dump(-1, ' ', false, json::error_handler_t::replace);
+        for (const auto& row : *page) {
+            (void)hub::exportJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
+            (void)hub::exportCsvLine(row, kind);
+        }
     }
 }
 

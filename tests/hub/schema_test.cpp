@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/sqlite.hpp"
+#include "hub/http/export_format.hpp"
 #include "hub/store/hub_store.hpp"
 #include "hub/store/sql_backend.hpp"
 #include "hub/store/sql_schema.hpp"
@@ -62,10 +63,11 @@ std::vector<nlohmann::json> exportAll(HubStore& store, const std::string& kind) 
     std::vector<nlohmann::json> all;
     std::string cursor;
     while (true) {
-        auto page = store.exportPage(kind, "2026-01-01", "2026-12-31", "", cursor, 2);  // small pages: the cursor is used
+        // small pages: the cursor is used
+        auto page = store.exportPage(*exportKindNamed(kind), "2026-01-01", "2026-12-31", "", cursor, 2);
         EXPECT_TRUE(page) << (page ? "" : page.error().message);
         if (!page || page->empty()) return all;
-        all.insert(all.end(), page->begin(), page->end());
+        for (const auto& row : *page) all.push_back(exportJson(row));
     }
 }
 

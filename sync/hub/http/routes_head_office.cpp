@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "hub/http/export_format.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/json_props.hpp"
 #include "hub/journey/stats.hpp"
@@ -44,40 +45,9 @@ bool dayRange(const HubContext& ctx, const http::Request& req, http::Response& r
     return true;
 }
 
-const std::vector<std::string>& columnsFor(const std::string& kind) {
-    static const std::vector<std::string> events{"messageId", "at", "store", "kiosk", "channel", "type", "event",
-                                                 "profileId", "payload"};
-    static const std::vector<std::string> feedback{"messageId", "at", "store", "kiosk", "profileId", "abandoned",
-                                                   "misuse", "nps", "csat", "ces", "reasons", "comment", "surveyId",
-                                                   "abandonReason"};
-    static const std::vector<std::string> signins{"messageId", "at", "store", "kiosk", "profileId", "method",
-                                                  "newMember", "pointsAwarded"};
-    static const std::vector<std::string> profiles{"profileId", "memberId", "member", "points", "stage", "latestNps",
-                                                   "createdAt"};
-    if (kind == "events") return events;
-    if (kind == "feedback") return feedback;
-    if (kind == "signins") return signins;
-    return profiles;
-}
-
-std::string csvCell(const json& v) {
-    std::string s;
-    if (v.is_null()) return s;
-    if (v.is_string()) s = v.get<std::string>();
-    else s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    // Cells that a spreadsheet would run as a formula are prefixed (CSV injection).
-    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') && !v.is_number()) s = "'" + s;
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 struct ExportState {
-    std::string kind, from, to, store, cursor;
+    ExportKind kind = ExportKind::Events;
+    std::string from, to, store, cursor;
     bool csv = false;
     bool started = false;
     bool first = true;
@@ -86,7 +56,8 @@ struct ExportState {
 void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
     auto state = std::make_shared<ExportState>();
-    state->kind = req.capture("kind");
+    // The route's pattern admits only the four kinds.
+    state->kind = exportKindNamed(req.capture("kind")).value_or(ExportKind::Events);
     if (!dayRange(ctx, req, res, state->from, state->to)) return;
     state->store = req.param("store");
     const auto format = req.hasParam("format") ? req.param("format") : "json";
@@ -98,10 +69,10 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     res.status = 200;
     // Each call reads one page after the cursor, so an export of millions of rows never sits in memory.
     res.streamed(state->csv ? "text/csv; charset=utf-8" : "application/json", [&ctx, state](std::string& chunk, bool& done) {
-        const auto& cols = columnsFor(state->kind);
         if (!state->started) {
             state->started = true;
             if (state->csv) {
+                const auto& cols = exportColumns(state->kind);
                 for (std::size_t i = 0; i < cols.size(); ++i) chunk += (i ? "," : "") + cols[i];
                 chunk += "\r\n";
             } else {
@@ -112,15 +83,12 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
         if (!page) return false;  // aborts the response; the client sees a truncated transfer
         for (const auto& row : *page) {
             if (state->csv) {
-                for (std::size_t i = 0; i < cols.size(); ++i) {
-                    if (i) chunk += ',';
-                    chunk += csvCell(row.contains(cols[i]) ? row[cols[i]] : json(nullptr));
-                }
+                chunk += exportCsvLine(row, state->kind);
                 chunk += "\r\n";
             } else {
                 if (!state->first) chunk += ",";
                 state->first = false;
-                chunk += row.dump(-1, ' ', false, json::error_handler_t::replace);
+                chunk += exportJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
             }
         }
         const bool last = page->size() < kExportPage;

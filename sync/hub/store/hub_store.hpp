@@ -6,7 +6,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
 #include "hub/journey/stats_data.hpp"
+#include "hub/store/export_rows.hpp"
 #include "hub/store/kiosk_record.hpp"
 #include "hub/store/sql_backend.hpp"
 
@@ -111,7 +111,7 @@ public:
     virtual StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,
                                              const std::string& store) = 0;
     /// One page of an export (events | feedback | signins | profiles), ordered, after the cursor (exclusive).
-    virtual StoreResult<std::vector<nlohmann::json>> exportPage(const std::string& kind, const std::string& fromDay,
+    virtual StoreResult<std::vector<ExportRow>> exportPage(ExportKind kind, const std::string& fromDay,
                                                                 const std::string& toDay, const std::string& store,
                                                                 std::string& cursor, std::size_t limit) = 0;
     /// Every kiosk that has sent a heartbeat, by store then kiosk id.

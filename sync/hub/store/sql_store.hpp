@@ -36,7 +36,7 @@ public:
     StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) override;
     StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,
                                      const std::string& store) override;
-    StoreResult<std::vector<nlohmann::json>> exportPage(const std::string& kind, const std::string& fromDay,
+    StoreResult<std::vector<ExportRow>> exportPage(ExportKind kind, const std::string& fromDay,
                                                         const std::string& toDay, const std::string& store,
                                                         std::string& cursor, std::size_t limit) override;
     StoreResult<std::vector<KioskRecord>> fleet() override;

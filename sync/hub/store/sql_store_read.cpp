@@ -18,14 +18,9 @@ std::optional<int> optInt(const SqlRows& r, std::size_t i, std::size_t c) {
     return static_cast<int>(r.integer(i, c));
 }
 
-json cellJson(const SqlRows& r, std::size_t i, std::size_t c) {
-    if (r.isNull(i, c)) return nullptr;
+std::optional<std::string> optText(const SqlRows& r, std::size_t i, std::size_t c) {
+    if (r.isNull(i, c)) return std::nullopt;
     return r.text(i, c);
-}
-
-json intJson(const SqlRows& r, std::size_t i, std::size_t c) {
-    if (r.isNull(i, c)) return nullptr;
-    return r.integer(i, c);
 }
 
 std::optional<std::int64_t> optInteger(const SqlRows& r, std::size_t i, std::size_t c) {
@@ -221,25 +216,24 @@ StoreResult<StatsData> SqlHubStore::statsData(const std::string& fromDay, const 
     return out;
 }
 
-StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, const std::string& fromDay,
-                                                       const std::string& toDay, const std::string& store,
-                                                       std::string& cursor, std::size_t limit) {
+StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, const std::string& fromDay,
+                                                            const std::string& toDay, const std::string& store,
+                                                            std::string& cursor, std::size_t limit) {
     auto lease = acquire();
     SqlConnection& c = *lease;
-    std::vector<json> out;
     std::vector<SqlValue> params;
     std::string sql;
     const auto lim = static_cast<std::int64_t>(limit);
-    if (kind == "profiles") {
+    if (kind == ExportKind::Profiles) {
         sql = "SELECT id, member_id, is_member, points, stage, latest_nps, created_at FROM profiles WHERE id > ? "
               "ORDER BY id LIMIT ?";
         params = {cursor, lim};
     } else {
-        std::string table = kind == "events" ? "events" : kind == "feedback" ? "feedback" : "signins";
-        std::string cols = kind == "events"     ? "message_id, at, store_id, kiosk_id, channel, type, event, profile_id, payload"
-                           : kind == "feedback" ? "message_id, at, store_id, kiosk_id, profile_id, abandoned, misuse, nps, csat, "
-                                                  "ces, reasons, comment, survey_id, abandon_reason"
-                                                : "message_id, at, store_id, kiosk_id, profile_id, method, new_member, awarded";
+        const char* table = kind == ExportKind::Events ? "events" : kind == ExportKind::Feedback ? "feedback" : "signins";
+        const char* cols = kind == ExportKind::Events ? "message_id, at, store_id, kiosk_id, profile_id, channel, type, event, payload"
+                           : kind == ExportKind::Feedback ? "message_id, at, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
+                                                            "csat, ces, reasons, comment, survey_id, abandon_reason"
+                                                          : "message_id, at, store_id, kiosk_id, profile_id, method, new_member, awarded";
         // Keyset pagination on (day, seq): stable while new rows arrive (they get larger seqs), no OFFSET scans.
         const auto bar = cursor.find('|');
         const std::string cDay = bar == std::string::npos ? "" : cursor.substr(0, bar);
@@ -248,7 +242,7 @@ StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, 
             const auto digits = std::string_view(cursor).substr(bar + 1);
             (void)std::from_chars(digits.data(), digits.data() + digits.size(), cSeq);
         }
-        sql = "SELECT " + cols + ", day, seq FROM " + table +
+        sql = std::string("SELECT ") + cols + ", day, seq FROM " + table +
               " WHERE day >= ? AND day <= ? AND (day > ? OR (day = ? AND seq > ?))" +
               (store.empty() ? "" : " AND store_id = ?") + " ORDER BY day, seq LIMIT ?";
         params = {fromDay, toDay, cDay, cDay, cSeq};
@@ -257,44 +251,31 @@ StoreResult<std::vector<json>> SqlHubStore::exportPage(const std::string& kind, 
     }
     auto rows = c.query(sql, params);
     if (!rows) return Fail(rows.error());
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-        json j;
-        if (kind == "profiles") {
-            j = {{"profileId", rows->text(i, 0)}, {"memberId", rows->text(i, 1)}, {"member", rows->integer(i, 2) != 0},
-                 {"points", rows->integer(i, 3)}, {"stage", rows->text(i, 4)}, {"latestNps", intJson(*rows, i, 5)},
-                 {"createdAt", formatIsoUtcMs(rows->integer(i, 6))}};
-            cursor = rows->text(i, 0);
-        } else {
-            j = {{"messageId", rows->text(i, 0)}, {"at", formatIsoUtcMs(rows->integer(i, 1))},
-                 {"store", rows->text(i, 2)}, {"kiosk", rows->text(i, 3)}};
-            if (kind == "events") {
-                j["channel"] = rows->text(i, 4);
-                j["type"] = rows->text(i, 5);
-                j["event"] = rows->text(i, 6);
-                j["profileId"] = cellJson(*rows, i, 7);
-                j["payload"] = json::parse(rows->text(i, 8), nullptr, false);
-                cursor = rows->text(i, 9) + "|" + rows->text(i, 10);
-            } else if (kind == "feedback") {
-                j["profileId"] = cellJson(*rows, i, 4);
-                j["abandoned"] = rows->integer(i, 5) != 0;
-                j["misuse"] = rows->integer(i, 6) != 0;
-                j["nps"] = intJson(*rows, i, 7);
-                j["csat"] = intJson(*rows, i, 8);
-                j["ces"] = intJson(*rows, i, 9);
-                j["reasons"] = json::parse(rows->text(i, 10), nullptr, false);
-                j["comment"] = rows->isNull(i, 11) ? json(nullptr) : json(maskPersonalText(rows->text(i, 11)));
-                j["surveyId"] = rows->text(i, 12);
-                j["abandonReason"] = rows->text(i, 13);
-                cursor = rows->text(i, 14) + "|" + rows->text(i, 15);
-            } else {
-                j["profileId"] = cellJson(*rows, i, 4);
-                j["method"] = rows->text(i, 5);
-                j["newMember"] = rows->integer(i, 6) != 0;
-                j["pointsAwarded"] = rows->integer(i, 7) != 0;
-                cursor = rows->text(i, 8) + "|" + rows->text(i, 9);
-            }
+    const SqlRows& r = *rows;
+    std::vector<ExportRow> out;
+    out.reserve(r.size());
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        if (kind == ExportKind::Profiles) {
+            out.emplace_back(ExportedProfile{r.text(i, 0), r.text(i, 1), r.integer(i, 2) != 0, r.integer(i, 3),
+                                             r.text(i, 4), optInteger(r, i, 5), r.integer(i, 6)});
+            cursor = r.text(i, 0);
+            continue;
         }
-        out.push_back(std::move(j));
+        ExportedFact fact{r.text(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), optText(r, i, 4)};
+        std::size_t next = 5;  // the first column after the fact's
+        if (kind == ExportKind::Events) {
+            out.emplace_back(ExportedEvent{std::move(fact), r.text(i, 5), r.text(i, 6), r.text(i, 7), r.text(i, 8)});
+            next = 9;
+        } else if (kind == ExportKind::Feedback) {
+            out.emplace_back(ExportedFeedback{std::move(fact), r.integer(i, 5) != 0, r.integer(i, 6) != 0,
+                                              optInteger(r, i, 7), optInteger(r, i, 8), optInteger(r, i, 9),
+                                              r.text(i, 10), optText(r, i, 11), r.text(i, 12), r.text(i, 13)});
+            next = 14;
+        } else {
+            out.emplace_back(ExportedSignin{std::move(fact), r.text(i, 5), r.integer(i, 6) != 0, r.integer(i, 7) != 0});
+            next = 8;
+        }
+        cursor = r.text(i, next) + "|" + r.text(i, next + 1);
     }
     return out;
 }

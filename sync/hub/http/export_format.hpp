@@ -1,0 +1,23 @@
+#pragma once
+// Export rows as the head-office export answers them: one JSON object per row, or one CSV line in the
+// kind's column order (docs/PROTOCOL.md, GET /v1/export/{kind}).
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hub/store/export_rows.hpp"
+
+namespace touchpoint::hub {
+
+/// The column names of a kind, in CSV order (also the keys of its JSON objects).
+const std::vector<std::string>& exportColumns(ExportKind kind);
+
+/// A row as JSON; comments are masked (personal_text.hpp) and stored JSON documents embedded as JSON.
+nlohmann::json exportJson(const ExportRow& row);
+
+/// A row as one CSV line (no line end), cells in exportColumns order, quoted where needed and guarded
+/// against spreadsheet formulas.
+std::string exportCsvLine(const ExportRow& row, ExportKind kind);
+
+}  // namespace touchpoint::hub
