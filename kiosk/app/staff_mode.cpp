@@ -65,6 +65,10 @@ StaffMode::StaffMode(const StaffModeDeps& deps) {
         m_audit = std::make_unique<RefusingAudit>();
     }
     m_sync = std::make_unique<UploaderSyncControl>(deps.uploader, deps.clock);
+    outbox::OutboxOptions recoveryOutbox;
+    recoveryOutbox.path = config.outbox.path;
+    recoveryOutbox.byteBudget = config.outbox.byteBudget;
+    m_recovery = std::make_unique<OutboxSetAsideRecovery>(std::move(recoveryOutbox));
 
     staff::StaffDeps staffDeps;
     staffDeps.clock = &deps.clock;
@@ -72,6 +76,7 @@ StaffMode::StaffMode(const StaffModeDeps& deps) {
     staffDeps.audit = m_audit.get();
     staffDeps.deadLetters = m_deadLetters.get();
     staffDeps.sync = m_sync.get();
+    staffDeps.recovery = m_recovery.get();
     staffDeps.lookups = lookupService(config, deps.clock);
     staffDeps.identity = {config.device.storeId, config.device.kioskId, deps.events.device().appVersion,
                           config.sourceFile, config.outbox.path};

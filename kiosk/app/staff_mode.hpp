@@ -41,6 +41,7 @@ private:
     std::unique_ptr<outbox::Outbox> m_ownOutbox;
     std::unique_ptr<staff::AuditSink> m_audit;
     std::unique_ptr<staff::DeadLetterStore> m_deadLetters;
+    std::unique_ptr<staff::OutboxRecovery> m_recovery;
     std::unique_ptr<UploaderSyncControl> m_sync;
     std::unique_ptr<staff::StaffController> m_controller;  // last: its worker stops before the ports go
 };

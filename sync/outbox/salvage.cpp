@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "common/clock.hpp"
 #include "common/sqlite.hpp"
+#include "common/tls_cert.hpp"
 #include "common/uuid.hpp"
 
 namespace touchpoint::outbox {
@@ -20,6 +22,11 @@ namespace touchpoint::outbox {
 namespace {
 
 constexpr std::size_t kMaxProblems = 50;
+constexpr std::string_view kRecoveredSuffix = ".recovered";
+
+std::filesystem::path recoveredRecord(const std::filesystem::path& file) {
+    return std::filesystem::path(file.string() + std::string(kRecoveredSuffix));
+}
 constexpr std::int64_t kMaxBlindProbes = 100'000;  // ids probed past the last readable row when the end is unknown
 
 class TempCopy {
@@ -272,6 +279,16 @@ Result<RecoverReport, std::string> recoverInto(Outbox& live, const std::filesyst
         if (report.problems.size() >= kMaxProblems) break;
         report.problems.push_back("refused: " + line);
     }
+    if (report.refused == 0) {
+        // Every readable event is in the live outbox now. The record keeps the evidence file itself untouched.
+        const nlohmann::json record{{"recoveredAtUtcMs", SystemClock::instance().utcMs()}, {"read", report.read},
+                                    {"reenqueued", report.reenqueued}, {"alreadyPresent", report.alreadyPresent},
+                                    {"unreadable", report.unreadable}, {"deadLetters", report.deadLetters}};
+        auto written = tls::writeFileAtomically(recoveredRecord(file).string(), record.dump() + "\n", 0600);
+        if (!written && report.problems.size() < kMaxProblems) {
+            report.problems.push_back("could not record the recovery: " + written.error());
+        }
+    }
     return report;
 }
 
@@ -283,11 +300,18 @@ std::vector<std::filesystem::path> findMovedAside(const std::filesystem::path& l
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         const std::string name = entry.path().filename().string();
         if (name.rfind(prefix, 0) != 0) continue;
-        if (name.size() > 4 && (name.ends_with("-wal") || name.ends_with("-shm"))) continue;
+        if (name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with(kRecoveredSuffix)) continue;
         if (entry.is_regular_file(ec)) out.push_back(entry.path());
     }
     std::sort(out.begin(), out.end());  // the UTC stamp in the name sorts by time
     return out;
+}
+
+std::vector<std::filesystem::path> pendingRecovery(const std::filesystem::path& liveOutbox) {
+    auto files = findMovedAside(liveOutbox);
+    std::error_code ec;
+    std::erase_if(files, [&](const std::filesystem::path& f) { return std::filesystem::exists(recoveredRecord(f), ec); });
+    return files;
 }
 
 }  // namespace touchpoint::outbox

@@ -37,10 +37,16 @@ struct RecoverReport {
 };
 
 /// salvageOutbox + Outbox::importSalvaged: every readable event of `file` back in `live`, messageIds
-/// unchanged, so however often it runs the hub keeps each event once. `file` is left as it was.
+/// unchanged, so however often it runs the hub keeps each event once. `file` is left as it was; when nothing
+/// readable was refused, "<file>.recovered" records that it was (see pendingRecovery).
 Result<RecoverReport, std::string> recoverInto(Outbox& live, const std::filesystem::path& file);
 
-/// Moved-aside outbox files next to the live one ("<name>.corrupt-*", not their -wal/-shm), oldest first.
+/// Moved-aside outbox files next to the live one ("<name>.corrupt-*", not their -wal/-shm or their
+/// ".recovered" record), oldest first.
 std::vector<std::filesystem::path> findMovedAside(const std::filesystem::path& liveOutbox);
+
+/// The moved-aside files whose readable events have not all been put back yet (no ".recovered" record):
+/// what staff mode offers to recover.
+std::vector<std::filesystem::path> pendingRecovery(const std::filesystem::path& liveOutbox);
 
 }  // namespace touchpoint::outbox

@@ -143,6 +143,8 @@ TEST(Recover, EveryReadableEventOfADamagedOutboxReachesTheHubExactlyOnce) {
     EXPECT_EQ(read + report["unreadable"].get<std::int64_t>(), kEvents) << report.dump(2);
     EXPECT_FALSE(report["problems"].empty());
     EXPECT_EQ(readFile(aside), bytes) << "the evidence is left as it was";
+    EXPECT_TRUE(outbox::pendingRecovery(live).empty()) << "a recovered file is no longer offered";
+    EXPECT_EQ(outbox::findMovedAside(live), std::vector<std::filesystem::path>{aside}) << "nor is its record a file";
 
     // Recover again before draining: every event is already in the live outbox.
     const Ran again = run(args);

@@ -39,6 +39,7 @@ struct Rig {
     FakeAudit audit;
     FakeDeadLetters deadLetters;
     FakeSync sync;
+    FakeRecovery recovery;
     ScriptedTransport* transport = nullptr;
     std::shared_ptr<LookupService> lookups;
 
@@ -59,6 +60,7 @@ struct Rig {
         deps.audit = &audit;
         deps.deadLetters = &deadLetters;
         deps.sync = &sync;
+        deps.recovery = &recovery;
         deps.lookups = service ? service : lookups;
         deps.identity = {"store-0001", "kiosk-01", "0.1.0", dir / "kiosk.toml", dir / "outbox.db"};
         return std::make_unique<StaffController>(settings, deps);
@@ -405,6 +407,54 @@ TEST(StaffController, SyncHealthAndKioskInfoComeFromTheUploaderAndTheDisk) {
     EXPECT_GT(*info.freeDiskBytes, 0u);
     EXPECT_EQ(info.clockOffsetMs, 250);
     EXPECT_FALSE(info.clockWrong);
+}
+
+TEST(StaffController, SetAsideFilesAreRecoveredOnlyAfterConfirmationAndThenSent) {
+    Rig rig;
+    auto c = rig.make();
+    c->open();
+    typePin(*c, "2468");
+    c->apply(StaffIntent::open(StaffPage::SyncHealth));
+    EXPECT_TRUE(c->vm().recovery.available);
+    EXPECT_EQ(c->vm().recovery.pendingFiles, 0);
+    c->apply(StaffIntent::of(Kind::AskRecover));
+    EXPECT_EQ(c->vm().confirm.action, ConfirmAction::None) << "nothing to recover, nothing to ask";
+
+    rig.recovery.pending = 2;
+    rig.recovery.outcome = {2, 2988, 12, 12, 0};
+    c->apply(StaffIntent::of(Kind::Back));
+    c->apply(StaffIntent::open(StaffPage::SyncHealth));
+    EXPECT_EQ(c->vm().recovery.pendingFiles, 2);
+    c->apply(StaffIntent::of(Kind::AskRecover));
+    EXPECT_EQ(c->vm().confirm.action, ConfirmAction::RecoverSetAside);
+    c->apply(StaffIntent::of(Kind::CancelConfirm));
+    c->waitForWorker();
+    EXPECT_EQ(rig.recovery.runs, 0);
+
+    c->apply(StaffIntent::of(Kind::AskRecover));
+    c->apply(StaffIntent::of(Kind::Confirm));
+    c->waitForWorker();
+    EXPECT_EQ(rig.recovery.runs, 1);
+    const RecoveryVm& r = c->vm().recovery;
+    EXPECT_FALSE(r.running);
+    ASSERT_TRUE(r.last);
+    EXPECT_EQ(r.last->reenqueued, 2988);
+    EXPECT_EQ(r.last->alreadyPresent, 12);
+    EXPECT_EQ(r.pendingFiles, 0);
+    EXPECT_TRUE(r.problem.empty());
+    EXPECT_EQ(rig.sync.syncNowCalls, 1) << "recovered events are sent at once";
+
+    rig.recovery.pending = 1;
+    rig.recovery.failWith = "live outbox: disk full";
+    c->apply(StaffIntent::of(Kind::Back));
+    c->apply(StaffIntent::open(StaffPage::SyncHealth));
+    c->apply(StaffIntent::of(Kind::AskRecover));
+    c->apply(StaffIntent::of(Kind::Confirm));
+    c->waitForWorker();
+    EXPECT_EQ(c->vm().recovery.problem, "live outbox: disk full");
+    EXPECT_FALSE(c->vm().recovery.last);
+    EXPECT_EQ(c->vm().recovery.pendingFiles, 1) << "a failed file stays on offer";
+    EXPECT_EQ(rig.sync.syncNowCalls, 1);
 }
 
 TEST(StaffSyncHealth, PlainWordsForEachState) {

@@ -1,6 +1,7 @@
 #pragma once
 // Test doubles for staff mode's ports: a scripted hub transport, an audit sink, dead letters and an uploader.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -114,6 +115,21 @@ public:
     }
     void syncNow() override { ++syncNowCalls; }
     void restart() override { ++restarts; }
+};
+
+class FakeRecovery final : public OutboxRecovery {
+public:
+    std::atomic<std::int64_t> pending{0};
+    std::atomic<int> runs{0};
+    RecoveryOutcome outcome;  ///< what the next run reports (set before it starts)
+    std::string failWith;
+    std::int64_t pendingFiles() override { return pending; }
+    Result<RecoveryOutcome, std::string> recoverAll() override {
+        ++runs;
+        if (!failWith.empty()) return Fail(failWith);
+        pending = 0;
+        return outcome;
+    }
 };
 
 }  // namespace touchpoint::kiosk::staff

@@ -194,6 +194,22 @@ TEST_F(StaffFrames, SyncPageButtons) {
     EXPECT_EQ(tap(vm, "staff.sync.now").kind, Kind::SyncNow);
     EXPECT_EQ(tap(vm, "staff.sync.restart").kind, Kind::AskRestartUploader);
     EXPECT_EQ(tap(vm, "staff.sync.dead").page, Page::DeadLetters);
+    frame(vm);
+    EXPECT_FALSE(registry.find("staff.sync.recover")) << "no set-aside file, no offer";
+}
+
+TEST_F(StaffFrames, SyncPageOffersToRecoverSetAsideFiles) {
+    StaffVm vm = page(Page::SyncHealth);
+    vm.recovery.available = true;
+    vm.recovery.pendingFiles = 1;
+    EXPECT_EQ(tap(vm, "staff.sync.recover").kind, Kind::AskRecover);
+    EXPECT_EQ(tap(vm, "staff.sync.now").kind, Kind::SyncNow) << "the other buttons still work";
+    vm.recovery.running = true;
+    frame(vm);
+    EXPECT_FALSE(registry.find("staff.sync.recover")) << "not offered twice while it runs";
+    vm.recovery = {true, 0, false, kiosk::staff::RecoveryOutcome{1, 2988, 0, 12, 0}, ""};
+    frame(vm);
+    EXPECT_FALSE(registry.find("staff.sync.recover")) << "nothing left to recover";
 }
 
 TEST_F(StaffFrames, EveryPageDrawsOnScreenWithEveryGlyphInEveryLanguage) {
@@ -209,9 +225,15 @@ TEST_F(StaffFrames, EveryPageDrawsOnScreenWithEveryGlyphInEveryLanguage) {
             vm.info.identity = {"store-0001", "kiosk-01", "0.1.0", "/etc/touchpoint/kiosk.toml", "/var/lib/touchpoint/outbox.db"};
             vm.info.freeDiskBytes = 12'000'000'000ULL;
             vm.info.clockOffsetMs = 1200;
+            vm.recovery = {true, 2, false, kiosk::staff::RecoveryOutcome{1, 2988, 3, 12, 40}, ""};
+            expectOnScreenAndNoMissingGlyphs(vm);
+            vm.recovery.problem = "live outbox: disk full";
+            expectOnScreenAndNoMissingGlyphs(vm);
+            vm.recovery.running = true;
             expectOnScreenAndNoMissingGlyphs(vm);
             for (const auto a : {kiosk::staff::ConfirmAction::ExitApp, kiosk::staff::ConfirmAction::DropAll,
-                                 kiosk::staff::ConfirmAction::RestartUploader}) {
+                                 kiosk::staff::ConfirmAction::RestartUploader,
+                                 kiosk::staff::ConfirmAction::RecoverSetAside}) {
                 vm.confirm.action = a;
                 expectOnScreenAndNoMissingGlyphs(vm);
             }

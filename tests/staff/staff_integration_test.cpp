@@ -3,6 +3,8 @@
 // staff controller.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <httplib.h>
 
 #include <chrono>
@@ -251,6 +253,54 @@ TEST(StaffDeadLetters, ARejectedEventIsListedAndReplayedThroughTheUploader) {
     EXPECT_EQ(staff.vm().sync.queueDepth, 0);
     EXPECT_TRUE(staff.vm().sync.lastSuccessAgoMs);
     up->reset();
+}
+
+TEST(StaffRecovery, ASetAsideOutboxGoesBackInTheLiveQueueOnceAndIsThenNoLongerOffered) {
+    TempDir dir;
+    const auto live = dir / "outbox.db";
+    const auto aside = dir / "outbox.db.corrupt-20261203T101500Z";
+    const event::KeyPair keys = event::generateSealingKeyPair();
+    event::KioskEventFactory events({"store-0001", "kiosk-01", "UTC", "0.1.0", "boot"},
+                                    event::Sealer::fromPublicKeyB64(keys.publicKeyB64).value(),
+                                    event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64()).value(),
+                                    SystemClock::instance());
+    std::vector<std::string> ids;
+    {
+        // The file that was set aside: readable here (the damaged-file reading is recover_test's subject).
+        auto old = outbox::Outbox::open({aside});
+        ASSERT_TRUE(old) << old.error().message;
+        for (int i = 0; i < 40; ++i) {
+            event::FeedbackAnswers a;
+            a.surveyId = "store-visit";
+            a.nps = i % 11;
+            auto m = events.feedback("session-" + std::to_string(i), "en-US", a, std::nullopt);
+            ids.push_back(m.messageId);
+            ASSERT_TRUE((*old)->enqueue(m));
+        }
+    }
+    auto box = outbox::Outbox::open({live});
+    ASSERT_TRUE(box) << box.error().message;
+    app::OutboxSetAsideRecovery recovery(outbox::OutboxOptions{live});
+    EXPECT_EQ(recovery.pendingFiles(), 1);
+
+    auto first = recovery.recoverAll();
+    ASSERT_TRUE(first) << first.error();
+    EXPECT_EQ(first->files, 1);
+    EXPECT_EQ(first->reenqueued, 40);
+    EXPECT_EQ(first->unreadable, 0);
+    EXPECT_EQ((*box)->stats()->pendingCount, 40) << "the app's own connection sees them";
+    auto batch = (*box)->readBatch(1 << 20, 100);
+    ASSERT_TRUE(batch);
+    std::set<std::string> queued;
+    for (const auto& row : *batch) queued.insert(row.messageId);
+    EXPECT_EQ(queued, std::set<std::string>(ids.begin(), ids.end())) << "message ids unchanged";
+
+    EXPECT_EQ(recovery.pendingFiles(), 0);
+    auto again = recovery.recoverAll();
+    ASSERT_TRUE(again) << again.error();
+    EXPECT_EQ(again->files, 0);
+    EXPECT_EQ((*box)->stats()->pendingCount, 40);
+    EXPECT_TRUE(std::filesystem::exists(aside)) << "the evidence stays";
 }
 
 }  // namespace

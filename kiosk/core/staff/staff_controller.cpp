@@ -46,6 +46,7 @@ std::string_view toString(ConfirmAction action) {
         case ConfirmAction::DropAll: return "drop_all";
         case ConfirmAction::ExitApp: return "exit_app";
         case ConfirmAction::RestartUploader: return "restart_uploader";
+        case ConfirmAction::RecoverSetAside: return "recover_set_aside";
     }
     return "none";
 }
@@ -128,6 +129,8 @@ void StaffController::refreshLive() {
 
     const std::int64_t now = m_clock.utcMs();
     m_vm.syncAvailable = m_deps.sync != nullptr;
+    m_vm.recovery.available = m_deps.recovery != nullptr;
+    m_vm.recovery.running = m_recoveryRunning;
     SyncSnapshot snapshot;
     if (m_deps.sync) {
         snapshot = m_deps.sync->snapshot();
@@ -148,6 +151,9 @@ void StaffController::goTo(StaffPage page) {
     m_vm.confirm = ConfirmVm{};
     if (page == StaffPage::DeadLetters) refreshDeadLetters();
     if (page == StaffPage::KioskInfo) m_vm.info.freeDiskBytes = freeDiskBytes(m_deps.identity.outboxPath);
+    if (page == StaffPage::SyncHealth && m_deps.recovery && !m_recoveryRunning) {
+        m_vm.recovery.pendingFiles = m_deps.recovery->pendingFiles();
+    }
     if (page == StaffPage::Home) {
         m_vm.syncNowRequested = false;
         m_vm.uploaderRestarted = false;
@@ -193,6 +199,11 @@ void StaffController::apply(const StaffIntent& intent) {
         case Kind::AskExit: m_vm.confirm = {ConfirmAction::ExitApp, 0}; return;
         case Kind::AskRestartUploader:
             if (m_deps.sync) m_vm.confirm = {ConfirmAction::RestartUploader, 0};
+            return;
+        case Kind::AskRecover:
+            if (m_deps.recovery && !m_recoveryRunning && m_vm.recovery.pendingFiles > 0) {
+                m_vm.confirm = {ConfirmAction::RecoverSetAside, 0};
+            }
             return;
         default: break;
     }
@@ -406,6 +417,7 @@ void StaffController::confirm() {
             m_exitRequested = true;
             wipe();
             return;
+        case ConfirmAction::RecoverSetAside: startRecovery(); return;
         case ConfirmAction::RestartUploader:
             if (m_deps.sync) {
                 log::info("staff", "uploader restart requested from staff mode");
@@ -413,6 +425,43 @@ void StaffController::confirm() {
                 m_vm.uploaderRestarted = true;
             }
             return;
+    }
+}
+
+void StaffController::startRecovery() {
+    if (!m_deps.recovery || m_recoveryRunning) return;
+    m_recoveryRunning = true;
+    m_vm.recovery.running = true;
+    m_vm.recovery.problem.clear();
+    m_vm.recovery.last.reset();
+    log::info("staff", "recovery of set-aside outbox files requested from staff mode");
+    OutboxRecovery* recovery = m_deps.recovery;
+    const std::uint64_t generation = m_generation;
+    m_worker->post([this, recovery, generation] {
+        auto result = recovery->recoverAll();
+        m_queue.post([this, generation, result = std::move(result)] { onRecoveryResult(generation, result); });
+    });
+}
+
+void StaffController::onRecoveryResult(std::uint64_t generation, const Result<RecoveryOutcome, std::string>& result) {
+    // The events are back in the queue whether or not staff mode is still open: send them, and log the outcome.
+    m_recoveryRunning = false;
+    m_vm.recovery.running = false;
+    if (result) {
+        log::info("staff", "set-aside outbox files recovered",
+                  {{"files", std::to_string(result->files)}, {"reenqueued", std::to_string(result->reenqueued)},
+                   {"already_present", std::to_string(result->alreadyPresent)},
+                   {"unreadable", std::to_string(result->unreadable)}, {"refused", std::to_string(result->refused)}});
+        if (m_deps.sync && result->reenqueued > 0) m_deps.sync->syncNow();
+    } else {
+        log::error("staff", "recovery of set-aside outbox files failed", {{"error", result.error()}});
+    }
+    if (m_deps.recovery) m_vm.recovery.pendingFiles = m_deps.recovery->pendingFiles();
+    if (generation != m_generation) return;  // staff mode was left meanwhile: show nothing of it
+    if (result) {
+        m_vm.recovery.last = *result;
+    } else {
+        m_vm.recovery.problem = result.error();
     }
 }
 

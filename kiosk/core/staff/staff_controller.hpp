@@ -39,6 +39,7 @@ struct StaffDeps {
     AuditSink* audit = nullptr;                         ///< required: lookups are refused without it
     DeadLetterStore* deadLetters = nullptr;             ///< optional
     SyncControl* sync = nullptr;                        ///< optional (no uploader: health shows "stopped")
+    OutboxRecovery* recovery = nullptr;                 ///< optional (used on the worker; pendingFiles on the UI thread)
     std::shared_ptr<LookupService> lookups;             ///< optional (used only on the worker thread)
     KioskIdentityInfo identity;
 };
@@ -85,6 +86,8 @@ private:
     void goTo(StaffPage page);
     void confirm();
     void refreshDeadLetters();
+    void startRecovery();
+    void onRecoveryResult(std::uint64_t generation, const Result<RecoveryOutcome, std::string>& result);
     void refreshLive();
     void wipe();
 
@@ -101,6 +104,7 @@ private:
     std::uint64_t m_pendingRequestId = 0;
     std::int64_t m_lastTouchMono = 0;
     bool m_exitRequested = false;
+    bool m_recoveryRunning = false;       ///< a recovery is on the worker (it outlives a wipe)
     RunQueue m_queue;
     std::unique_ptr<StaffWorker> m_worker;  // last: joined first, while the queue and settings still exist
 };

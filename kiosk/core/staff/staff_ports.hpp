@@ -43,6 +43,26 @@ public:
     virtual Result<void, std::string> record(event::Message& message) = 0;
 };
 
+/// What putting the set-aside files' events back in the queue did, summed over the files.
+struct RecoveryOutcome {
+    std::int64_t files = 0;
+    std::int64_t reenqueued = 0;
+    std::int64_t alreadyPresent = 0;  ///< in the queue already (recovered before, or never lost)
+    std::int64_t unreadable = 0;
+    std::int64_t refused = 0;         ///< the queue's byte budget turned them away (the file stays on offer)
+};
+
+/// Damaged outbox files that were moved aside at start, and putting their readable events back in the live
+/// queue with their message ids unchanged (the hub keeps each once, however often this runs).
+class OutboxRecovery {
+public:
+    virtual ~OutboxRecovery() = default;
+    /// How many set-aside files still hold events that are not back in the queue. Cheap: the UI thread calls it.
+    virtual std::int64_t pendingFiles() = 0;
+    /// Recovers every pending file. Called on the staff worker thread only.
+    virtual Result<RecoveryOutcome, std::string> recoverAll() = 0;
+};
+
 /// Why the hub gave no fresh answer, in the terms the sync health screen uses.
 enum class LookupProblem { None, Offline, Certificate, ClockWrong, TokenRejected, HubError, BadReply, NotConfigured };
 std::string_view toString(LookupProblem problem);

@@ -18,7 +18,7 @@ namespace touchpoint::kiosk::staff {
 enum class StaffPage { Closed, Pin, Home, Lookup, SyncHealth, DeadLetters, KioskInfo };
 std::string_view toString(StaffPage page);
 
-enum class ConfirmAction { None, ReplayOne, DropOne, ReplayAll, DropAll, ExitApp, RestartUploader };
+enum class ConfirmAction { None, ReplayOne, DropOne, ReplayAll, DropAll, ExitApp, RestartUploader, RecoverSetAside };
 std::string_view toString(ConfirmAction action);
 
 struct PinVm {
@@ -59,6 +59,15 @@ struct DeadLettersVm {
     std::int64_t nowUtcMs = 0;
 };
 
+/// The sync screen's offer to recover a damaged outbox that was set aside (touchpointctl recover's work).
+struct RecoveryVm {
+    bool available = false;                 ///< the kiosk can recover (the port is wired)
+    std::int64_t pendingFiles = 0;
+    bool running = false;
+    std::optional<RecoveryOutcome> last;    ///< the outcome of the last run in this staff session
+    std::string problem;                    ///< the last run failed, and why
+};
+
 struct ConfirmVm {
     ConfirmAction action = ConfirmAction::None;
     std::int64_t deadLetterId = 0;       ///< for ReplayOne / DropOne
@@ -72,6 +81,7 @@ struct StaffVm {
     bool syncAvailable = false;
     bool syncNowRequested = false;
     bool uploaderRestarted = false;
+    RecoveryVm recovery;
     DeadLettersVm deadLetters;
     KioskInfoVm info;
     ConfirmVm confirm;
@@ -89,7 +99,7 @@ struct StaffIntent {
         LookupSetMode, LookupKey, LookupBackspace, LookupClear, LookupSubmit,
         LookupScan,                   ///< a scanned card/QR while on the lookup screen: `text`
         SyncNow, RefreshDeadLetters,
-        AskReplay, AskDrop, AskReplayAll, AskDropAll, AskExit, AskRestartUploader,
+        AskReplay, AskDrop, AskReplayAll, AskDropAll, AskExit, AskRestartUploader, AskRecover,
         Confirm, CancelConfirm,
     };
     Kind kind = Kind::None;

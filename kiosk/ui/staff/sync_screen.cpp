@@ -10,6 +10,40 @@ using kiosk::staff::formatDuration;
 using kiosk::staff::StaffPage;
 using kiosk::staff::SyncState;
 
+namespace {
+
+/// Damaged outbox files set aside at start: what recovering them did, and the button that offers it (with a
+/// confirmation). True when the button was pressed.
+bool drawRecovery(const kiosk::staff::RecoveryVm& r, UiContext& ctx) {
+    float y = 690;
+    if (r.running) {
+        y = staffLine(ctx, ctx.tr("staff.sync.recovering"), 60, y, 1300, ctx.colors.muted);
+    } else if (!r.problem.empty()) {
+        y = staffLine(ctx, staffText(ctx, "staff.sync.recover_failed", {{"error", r.problem}}), 60, y, 1300,
+                      ctx.colors.danger);
+    } else if (r.last) {
+        y = staffLine(ctx,
+                      staffText(ctx, "staff.sync.recovered",
+                                {{"n", std::to_string(r.last->reenqueued)},
+                                 {"present", std::to_string(r.last->alreadyPresent)},
+                                 {"unreadable", std::to_string(r.last->unreadable)}}),
+                      60, y, 1300, ctx.colors.primary);
+        if (r.last->refused > 0) {
+            y = staffLine(ctx, staffText(ctx, "staff.sync.recover_refused", {{"n", std::to_string(r.last->refused)}}),
+                          60, y, 1300, ctx.colors.danger);
+        }
+    }
+    if (r.pendingFiles > 0 && !r.running) {
+        staffLine(ctx, staffText(ctx, "staff.sync.set_aside", {{"n", std::to_string(r.pendingFiles)}}), 60, y, 1300,
+                  ctx.colors.text);
+        return bigButton(ctx, "staff.sync.recover", ctx.tr("staff.sync.recover"), ImVec2(ctx.xs(1420), ctx.px(690)),
+                         ImVec2(ctx.xs(440), ctx.px(100)), Tone::Secondary);
+    }
+    return false;
+}
+
+}  // namespace
+
 StaffIntent drawStaffSync(const StaffVm& vm, UiContext& ctx) {
     ScreenFrame frame(ctx, "##staff.sync");
     StaffIntent out = staffHeader(vm, ctx, "staff.sync.title");
@@ -23,6 +57,9 @@ StaffIntent drawStaffSync(const StaffVm& vm, UiContext& ctx) {
     if (!s.lastError.empty()) y = staffLine(ctx, s.lastError, 60, y, 1800, ctx.colors.muted);
     y += 20;
 
+    const auto& r = vm.recovery;
+    const bool showRecovery = r.available && (r.pendingFiles > 0 || r.running || r.last || !r.problem.empty());
+    const float columnsEnd = showRecovery ? 630 : 820;  // the recovery block sits below the figures
     const float col2 = 980;
     float y1 = y;
     float y2 = y;
@@ -51,20 +88,21 @@ StaffIntent drawStaffSync(const StaffVm& vm, UiContext& ctx) {
                    ctx.colors.text);
     int shown = 0;
     for (const auto& [reason, n] : s.drops) {
-        if (++shown > 4 || y2 > 820) break;
+        if (++shown > 4 || y2 > columnsEnd) break;
         y2 = staffLine(ctx, staffText(ctx, "staff.sync.drop", {{"reason", reason}, {"n", std::to_string(n)}}), col2, y2,
                        880, ctx.colors.muted);
     }
-    if (s.rejectionsTotal > 0 && y2 < 820) {
+    if (s.rejectionsTotal > 0 && y2 < columnsEnd) {
         y2 = staffLine(ctx, staffText(ctx, "staff.sync.rejected", {{"n", std::to_string(s.rejectionsTotal)}}), col2, y2,
                        880, ctx.colors.text);
         shown = 0;
         for (const auto& [field, n] : s.rejections) {
-            if (++shown > 3 || y2 > 820) break;
+            if (++shown > 3 || y2 > columnsEnd) break;
             y2 = staffLine(ctx, staffText(ctx, "staff.sync.drop", {{"reason", field}, {"n", std::to_string(n)}}), col2,
                            y2, 880, ctx.colors.muted);
         }
     }
+    if (showRecovery && drawRecovery(r, ctx)) out = StaffIntent::of(StaffIntent::Kind::AskRecover);
     if (vm.syncNowRequested) staffLine(ctx, ctx.tr("staff.sync.requested"), 60, 840, 1800, ctx.colors.muted);
     if (vm.uploaderRestarted) staffLine(ctx, ctx.tr("staff.sync.restarted"), 60, 840, 1800, ctx.colors.muted);
 
