@@ -16,6 +16,10 @@ namespace touchpoint::hub::testing {
 
 /// "" for SQLite in the hub's temp dir, or a fresh PostgreSQL database's URL (backend_*.cpp).
 std::string backendStoreUrl();
+/// Makes the store's writes fail from outside, as a full disk or a lost database would (the events table is
+/// renamed away), and puts it back (backend_*.cpp).
+void breakStoreWrites(EphemeralHub& hub);
+void restoreStoreWrites(EphemeralHub& hub);
 
 struct Reply {
     int status = 0;

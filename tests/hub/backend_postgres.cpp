@@ -7,6 +7,7 @@
 
 #include "api_test_support.hpp"
 #include "hub/pg_cluster.hpp"
+#include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub::testing {
 
@@ -36,5 +37,19 @@ std::string backendStoreUrl() {
     EXPECT_TRUE(url.ok()) << (url.ok() ? "" : url.error());
     return url.ok() ? *url : "postgresql:///missing-database";
 }
+
+TempPostgres* backendCluster() { return PostgresEnvironment::s_cluster.get(); }
+
+namespace {
+void renameEvents(EphemeralHub& hub, const char* sql) {
+    auto c = openPostgres(hub.server().context().config.storeUrl);
+    ASSERT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+    auto r = (*c)->script(sql);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+}
+}  // namespace
+
+void breakStoreWrites(EphemeralHub& hub) { renameEvents(hub, "ALTER TABLE events RENAME TO events_away"); }
+void restoreStoreWrites(EphemeralHub& hub) { renameEvents(hub, "ALTER TABLE events_away RENAME TO events"); }
 
 }  // namespace touchpoint::hub::testing

@@ -46,6 +46,18 @@ public:
     virtual StoreResult<SqlRows> query(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
     /// Runs one statement and returns the number of rows it changed.
     virtual StoreResult<std::int64_t> exec(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+    /// A write whose only answer that matters is success or failure: PostgreSQL sends it with the next statement
+    /// that needs an answer (or the COMMIT) in one pipeline, so a transaction's writes cost no round trip each;
+    /// SQLite runs it at once. Its error surfaces from this call or from the next query, exec, script or commit.
+    /// `ifNoRowChanged`: the error to report when the statement changed no row (an ON CONFLICT DO NOTHING that
+    /// met a row another writer committed since it was looked for).
+    virtual StoreResult<void> defer(std::string_view sql, const std::vector<SqlValue>& params,
+                                    std::optional<StoreError> ifNoRowChanged = std::nullopt) {
+        auto r = exec(sql, params);
+        if (!r) return Fail(r.error());
+        if (*r == 0 && ifNoRowChanged) return Fail(*ifNoRowChanged);
+        return {};
+    }
     /// Runs several statements with no parameters (schema).
     virtual StoreResult<void> script(std::string_view sql) = 0;
     /// SQLite: BEGIN IMMEDIATE. PostgreSQL: BEGIN (read committed; rows are locked with FOR UPDATE).
@@ -55,6 +67,12 @@ public:
     /// " FOR UPDATE" where the database supports row locks, "" on SQLite (whose write lock covers all).
     virtual std::string_view forUpdate() const = 0;
 };
+
+/// Runs `prefix` (whose placeholders `params` binds) followed by " IN (?,?,...)" for `list` and `suffix`: one
+/// statement for a set of keys. The list is padded to a power of two by repeating its last value, so a
+/// connection sees few distinct statements. `list` is not empty.
+StoreResult<SqlRows> queryIn(SqlConnection& c, const std::string& prefix, std::vector<SqlValue> params,
+                             const std::vector<SqlValue>& list, std::string_view suffix = "");
 
 /// How a SQLite connection's commits reach the disk.
 enum class SqliteCommitSync {

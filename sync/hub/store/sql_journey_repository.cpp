@@ -12,12 +12,77 @@ namespace {
 SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
 SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{std::string_view(*v)} : SqlValue{}; }
 
-StoreResult<void> done(const StoreResult<std::int64_t>& r) {
-    if (!r) return Fail(r.error());
-    return {};
+
+constexpr const char* kProfileColumns =
+    "id, created_at, member_id, first_initial, stage, points, latest_nps, latest_nps_at, last_checkin_at, velocity_flag, "
+    "is_member, visit_days, referrals, orders, considered";
+
+/// A profile from row `r` of a SELECT of kProfileColumns.
+ProfileRow profileFrom(const SqlRows& rows, std::size_t r) {
+    ProfileRow p;
+    p.id = rows.text(r, 0);
+    p.createdMs = rows.integer(r, 1);
+    p.memberId = rows.text(r, 2);
+    p.firstInitial = rows.text(r, 3);
+    p.stage = rows.text(r, 4);
+    p.points = rows.integer(r, 5);
+    if (!rows.isNull(r, 6)) p.latestNps = rows.integer(r, 6);
+    if (!rows.isNull(r, 7)) p.latestNpsAtMs = rows.integer(r, 7);
+    if (!rows.isNull(r, 8)) p.lastCheckinMs = rows.integer(r, 8);
+    p.velocityFlag = rows.integer(r, 9) != 0;
+    p.facts.isMember = rows.integer(r, 10) != 0;
+    p.facts.visitDays = rows.integer(r, 11);
+    p.facts.referrals = rows.integer(r, 12);
+    p.facts.orders = rows.integer(r, 13);
+    p.facts.considered = rows.integer(r, 14);
+    p.facts.latestNps = p.latestNps;
+    return p;
 }
 
 }  // namespace
+
+StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identifiers*>& identifiers) {
+    constexpr std::size_t kChunk = 128;
+    std::map<std::string, std::set<std::string>> byKind;  // the (kind, value) index serves `kind = ? AND value IN`
+    for (const Identifiers* ids : identifiers) {
+        for (const auto& [kind, value] : *ids) {
+            if (!m_identifiers.count({kind, value})) byKind[kind].insert(value);
+        }
+    }
+    std::set<std::string> owners;
+    for (const auto& [kind, values] : byKind) {
+        std::vector<std::string> all(values.begin(), values.end());
+        for (std::size_t from = 0; from < all.size(); from += kChunk) {
+            std::vector<SqlValue> list;
+            for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) list.emplace_back(std::string_view(all[i]));
+            auto rows = queryIn(m_c, "SELECT value, profile_id FROM identifiers WHERE kind = ? AND value",
+                                {std::string_view(kind)}, list);
+            if (!rows) return Fail(rows.error());
+            for (std::size_t r = 0; r < rows->size(); ++r) {
+                m_identifiers.emplace(Identifier{kind, rows->text(r, 0)}, rows->text(r, 1));
+                owners.insert(rows->text(r, 1));
+            }
+            for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) {
+                if (!m_identifiers.count({kind, all[i]})) m_absent.insert({kind, all[i]});
+            }
+        }
+    }
+    for (const auto& held : m_profiles) owners.erase(held.first);
+    std::vector<std::string> ids(owners.begin(), owners.end());  // sorted: rows are locked in id order
+    for (std::size_t from = 0; from < ids.size(); from += kChunk) {
+        std::vector<SqlValue> list;
+        for (std::size_t i = from; i < std::min(ids.size(), from + kChunk); ++i) list.emplace_back(std::string_view(ids[i]));
+        auto rows = queryIn(m_c, std::string("SELECT ") + kProfileColumns + " FROM profiles WHERE id", {}, list,
+                            std::string(" ORDER BY id") + std::string(m_c.forUpdate()));
+        if (!rows) return Fail(rows.error());
+        for (std::size_t r = 0; r < rows->size(); ++r) {
+            ProfileRow p = profileFrom(*rows, r);
+            std::string id = p.id;
+            m_profiles.emplace(std::move(id), std::move(p));
+        }
+    }
+    return {};
+}
 
 StoreResult<bool> SqlJourneyRepository::isTombstoned(const Identifier& id) {
     if (!m_hasTombstones) {
@@ -33,6 +98,7 @@ StoreResult<bool> SqlJourneyRepository::isTombstoned(const Identifier& id) {
 
 StoreResult<std::optional<std::string>> SqlJourneyRepository::findProfileId(const Identifier& id) {
     if (auto hit = m_identifiers.find(id); hit != m_identifiers.end()) return std::optional<std::string>(hit->second);
+    if (m_absent.count(id)) return std::optional<std::string>{};
     auto r = m_c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {id.first, id.second});
     if (!r) return Fail(r.error());
     if (r->empty()) return std::optional<std::string>{};
@@ -50,17 +116,18 @@ StoreResult<std::vector<std::string>> SqlJourneyRepository::userOrAnonKinds(cons
 }
 
 StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, const std::string& profileId) {
-    auto r = m_c.exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
-                      {id.first, id.second, profileId});
-    if (!r) return Fail(r.error());
-    // Another hub claimed this identifier since it was looked up: start the transaction again to merge properly.
-    if (*r == 0) {
-        auto mine = m_c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {id.first, id.second});
-        if (!mine) return Fail(mine.error());
-        if (mine->empty() || mine->text(0, 0) != profileId) {
-            return Fail(StoreError{"identifier claimed concurrently", true});
-        }
+    const StoreError claimed{"identifier claimed concurrently", true};
+    // Repeated within one message or transaction: already added (to this profile, or the rules made a mistake).
+    if (auto held = m_identifiers.find(id); held != m_identifiers.end()) {
+        if (held->second == profileId) return {};
+        return Fail(claimed);
     }
+    // Another hub may claim this identifier after it was looked up: then the insert changes no row and the
+    // transaction starts again, to find the identifier and merge properly.
+    auto r = m_c.defer("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
+                       {id.first, id.second, profileId}, claimed);
+    if (!r) return Fail(r.error());
+    m_absent.erase(id);
     m_identifiers.emplace(id, profileId);
     return {};
 }
@@ -73,7 +140,7 @@ StoreResult<std::optional<std::string>> SqlJourneyRepository::memberIdentifier(c
 }
 
 StoreResult<ProfileRow*> SqlJourneyRepository::createProfile(const std::string& id, std::int64_t createdMs) {
-    auto r = m_c.exec("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {id, createdMs});
+    auto r = m_c.defer("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {id, createdMs});
     if (!r) return Fail(r.error());
     ProfileRow fresh;  // as the table's defaults make it
     fresh.id = id;
@@ -91,40 +158,21 @@ StoreResult<ProfileRow*> SqlJourneyRepository::profile(const std::string& id) {
 }
 
 StoreResult<std::optional<ProfileRow>> SqlJourneyRepository::loadProfile(const std::string& id) {
-    auto rows = m_c.query(std::string("SELECT created_at, member_id, first_initial, stage, points, latest_nps, "
-                                      "latest_nps_at, last_checkin_at, velocity_flag, is_member, visit_days, referrals, "
-                                      "orders, considered FROM profiles WHERE id = ?") +
+    auto rows = m_c.query(std::string("SELECT ") + kProfileColumns + " FROM profiles WHERE id = ?" +
                               std::string(m_c.forUpdate()),
                           {id});
     if (!rows) return Fail(rows.error());
     if (rows->empty()) return std::optional<ProfileRow>{};
-    ProfileRow p;
-    p.id = id;
-    p.createdMs = rows->integer(0, 0);
-    p.memberId = rows->text(0, 1);
-    p.firstInitial = rows->text(0, 2);
-    p.stage = rows->text(0, 3);
-    p.points = rows->integer(0, 4);
-    if (!rows->isNull(0, 5)) p.latestNps = rows->integer(0, 5);
-    if (!rows->isNull(0, 6)) p.latestNpsAtMs = rows->integer(0, 6);
-    if (!rows->isNull(0, 7)) p.lastCheckinMs = rows->integer(0, 7);
-    p.velocityFlag = rows->integer(0, 8) != 0;
-    p.facts.isMember = rows->integer(0, 9) != 0;
-    p.facts.visitDays = rows->integer(0, 10);
-    p.facts.referrals = rows->integer(0, 11);
-    p.facts.orders = rows->integer(0, 12);
-    p.facts.considered = rows->integer(0, 13);
-    p.facts.latestNps = p.latestNps;
-    return std::optional<ProfileRow>(std::move(p));
+    return std::optional<ProfileRow>(profileFrom(*rows, 0));
 }
 
 StoreResult<void> SqlJourneyRepository::saveProfile(const ProfileRow& p) {
-    return done(m_c.exec("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
+    return m_c.defer("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
                          "latest_nps_at=?, last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, "
                          "orders=?, considered=? WHERE id=?",
                          {p.memberId, p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
                           opt(p.lastCheckinMs), std::int64_t{p.velocityFlag}, std::int64_t{p.facts.isMember},
-                          p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id}));
+                          p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id});
 }
 
 void SqlJourneyRepository::seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) {
@@ -141,7 +189,7 @@ StoreResult<void> SqlJourneyRepository::flush() {
     }
     m_dirty.clear();
     for (const auto& [key, seen] : m_channels) {
-        auto r = m_c.exec("INSERT INTO channels(profile_id, channel, first_seen, last_seen) VALUES(?,?,?,?) "
+        auto r = m_c.defer("INSERT INTO channels(profile_id, channel, first_seen, last_seen) VALUES(?,?,?,?) "
                           "ON CONFLICT(profile_id, channel) DO UPDATE SET "
                           "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
                           "ELSE channels.first_seen END, "
@@ -212,9 +260,9 @@ StoreResult<std::int64_t> SqlJourneyRepository::countCheckinDays(const std::stri
 }
 
 StoreResult<void> SqlJourneyRepository::insertCheckin(const CheckinFact& k) {
-    return done(m_c.exec("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
+    return m_c.defer("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
                          {k.messageId, k.profileId, k.atMs, formatIsoUtcDay(k.atMs), std::int64_t{k.awarded}, k.points,
-                          k.reason}));
+                          k.reason});
 }
 
 StoreResult<std::vector<PendingCheckin>> SqlJourneyRepository::pendingCheckins(const std::string& profileId) {
@@ -228,30 +276,30 @@ StoreResult<std::vector<PendingCheckin>> SqlJourneyRepository::pendingCheckins(c
 
 StoreResult<void> SqlJourneyRepository::settleCheckin(const CheckinFact& k) {
     // (profile_id, at) leads the checkins_profile index: the row is found without a scan.
-    return done(m_c.exec("UPDATE checkins SET awarded = ?, points = ?, reason = ? "
+    return m_c.defer("UPDATE checkins SET awarded = ?, points = ?, reason = ? "
                          "WHERE profile_id = ? AND at = ? AND message_id = ?",
-                         {std::int64_t{k.awarded}, k.points, k.reason, k.profileId, k.atMs, k.messageId}));
+                         {std::int64_t{k.awarded}, k.points, k.reason, k.profileId, k.atMs, k.messageId});
 }
 
 StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
-    return done(m_c.exec("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
+    return m_c.defer("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
                          "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          {f.messageId, f.atMs, formatIsoUtcDay(f.atMs), f.storeId, f.kioskId, opt(f.profileId),
                           std::int64_t{f.abandoned}, std::int64_t{f.misuse}, opt(f.nps), opt(f.csat), opt(f.ces),
-                          nlohmann::json(f.reasons).dump(), opt(f.comment), f.surveyId, f.abandonReason}));
+                          nlohmann::json(f.reasons).dump(), opt(f.comment), f.surveyId, f.abandonReason});
 }
 
 StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {
-    return done(m_c.exec("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
+    return m_c.defer("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
                          "VALUES(?,?,?,?,?,?,?,?,?)",
                          {s.messageId, s.atMs, formatIsoUtcDay(s.atMs), s.storeId, s.kioskId, opt(s.profileId), s.method,
-                          std::int64_t{s.newMember}, std::int64_t{s.awarded}}));
+                          std::int64_t{s.newMember}, std::int64_t{s.awarded}});
 }
 
 StoreResult<void> SqlJourneyRepository::insertTransition(const TransitionFact& t) {
-    return done(m_c.exec("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
+    return m_c.defer("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
                          "VALUES(?,?,?,?,?,?,?)",
-                         {t.messageId, t.profileId, t.atMs, formatIsoUtcDay(t.atMs), t.from, t.to, t.channel}));
+                         {t.messageId, t.profileId, t.atMs, formatIsoUtcDay(t.atMs), t.from, t.to, t.channel});
 }
 
 }  // namespace touchpoint::hub

@@ -5,6 +5,7 @@
 // upserted once, when the repository is flushed. Internal to the hub library.
 
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,6 +17,11 @@ namespace touchpoint::hub {
 class SqlJourneyRepository final : public JourneyRepository {
 public:
     explicit SqlJourneyRepository(SqlConnection& connection) : m_c(connection) {}
+
+    /// Reads the identifiers of a whole batch, and locks and reads the profiles they belong to (in id order), in a
+    /// few statements instead of some per message. What it found absent is not looked up again; an identifier
+    /// another writer adds meanwhile is caught by addIdentifier's insert, which then runs the transaction again.
+    StoreResult<void> prefetch(const std::vector<const Identifiers*>& identifiers);
 
     StoreResult<bool> isTombstoned(const Identifier& id) override;
     StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) override;
@@ -53,6 +59,7 @@ private:
     std::unordered_map<std::string, ProfileRow> m_profiles;
     std::unordered_set<std::string> m_dirty;  ///< ids in m_profiles changed since they were read
     std::map<Identifier, std::string> m_identifiers;  ///< (kind, value) → profile id
+    std::set<Identifier> m_absent;  ///< looked up by prefetch and not stored (until addIdentifier adds one)
     std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> m_channels;  ///< first, last
 };
 

@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include <mutex>
@@ -40,6 +41,20 @@ std::string numberPlaceholders(std::string_view sql) {
     return out;
 }
 
+/// libpq's message on one line, for logs.
+std::string oneLine(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\n' || c == '\t') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
 // Built-in type oids (catalog/pg_type_d.h, stable across releases).
 constexpr Oid kBoolOid = 16, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23, kFloat4Oid = 700, kFloat8Oid = 701;
 
@@ -66,6 +81,10 @@ SqlCell typedCell(Oid type, std::string_view text) {
     }
     return std::string(text);
 }
+
+/// How many deferred statements may wait in a pipeline before it is sent: their answers (a few dozen bytes
+/// each) then stay far below what the socket buffers hold, so neither side can block on a full buffer.
+constexpr std::size_t kMaxDeferred = 256;
 
 class PostgresConnection final : public SqlConnection {
 public:
@@ -100,41 +119,127 @@ public:
     StoreResult<std::int64_t> exec(std::string_view sql, const std::vector<SqlValue>& params) override {
         auto r = run(sql, params);
         if (!r) return Fail(r.error());
-        const char* n = PQcmdTuples(r.value().get());
-        return n && *n ? static_cast<std::int64_t>(std::stoll(n)) : std::int64_t{0};
+        return changedRows(r.value().get());
+    }
+
+    StoreResult<void> defer(std::string_view sql, const std::vector<SqlValue>& params,
+                            std::optional<StoreError> ifNoRowChanged) override {
+        if (m_deferred.empty()) {
+            if (auto c = usable(); !c) return c;
+            if (PQenterPipelineMode(m_conn.get()) != 1) return Fail(connectionError("enter pipeline mode"));
+        }
+        if (!send(sql, params)) {
+            auto e = connectionError("send");
+            (void)finishPipeline(false);
+            return Fail(e);
+        }
+        m_deferred.push_back(std::move(ifNoRowChanged));
+        if (m_deferred.size() < kMaxDeferred) return {};
+        auto done = finishPipeline(false);
+        if (!done) return Fail(done.error());
+        return {};
     }
 
     StoreResult<void> script(std::string_view sql) override {
+        if (!m_deferred.empty()) {  // a single statement (COMMIT) rides the pipeline with the deferred writes
+            auto r = run(sql, {});
+            if (!r) return Fail(r.error());
+            return {};
+        }
+        if (auto c = usable(); !c) return c;
         PgResultPtr res(PQexec(m_conn.get(), std::string(sql).c_str()));
         if (auto e = check(res.get())) return Fail(*e);
         return {};
     }
 
-    StoreResult<void> begin() override { return script("BEGIN"); }
-    StoreResult<void> commit() override { return script("COMMIT"); }
-    void rollback() override { (void)script("ROLLBACK"); }
+    StoreResult<void> begin() override {
+        auto r = script("BEGIN");
+        m_inTransaction = r.ok();
+        return r;
+    }
+    StoreResult<void> commit() override {
+        // A deferred statement that must change a row is judged by its answer here, not by the server: read
+        // the answers before COMMIT is sent, or a batch that has to run again would be committed first.
+        const bool judged = std::any_of(m_deferred.begin(), m_deferred.end(), [](const auto& d) { return d.has_value(); });
+        if (judged) {
+            if (auto f = finishPipeline(false); !f) {
+                m_inTransaction = false;  // still open on the server; the caller rolls it back
+                return Fail(f.error());
+            }
+        }
+        auto r = script("COMMIT");
+        m_inTransaction = false;
+        return r;
+    }
+    void rollback() override {
+        if (!m_deferred.empty()) (void)finishPipeline(false);
+        m_inTransaction = false;
+        if (PQstatus(m_conn.get()) == CONNECTION_OK) (void)script("ROLLBACK");
+    }
 
 private:
-    std::optional<StoreError> check(PGresult* res) const {
+    static std::int64_t changedRows(PGresult* res) {
+        const char* n = PQcmdTuples(res);
+        return n && *n ? static_cast<std::int64_t>(std::stoll(n)) : std::int64_t{0};
+    }
+
+    /// The connection, reopened first when it broke (a restarted or failed-over server, a dropped socket):
+    /// a pool keeps no dead connection. Never inside a transaction, whose work went with the old session.
+    StoreResult<void> usable() {
+        if (PQstatus(m_conn.get()) == CONNECTION_OK && !m_broken) return {};
+        if (m_inTransaction) return Fail(StoreError{"postgresql connection lost inside a transaction", false});
+        // With a multi-host conninfo and target_session_attrs=read-write this finds the current primary.
+        PQreset(m_conn.get());
+        if (PQstatus(m_conn.get()) != CONNECTION_OK) return Fail(connectionError("reconnect"));
+        m_broken = false;
+        PgResultPtr res(PQexec(m_conn.get(), "SET client_min_messages = warning"));
+        return {};
+    }
+
+    StoreError connectionError(const char* what) const {
+        return StoreError{std::string("postgresql ") + what + ": " + oneLine(PQerrorMessage(m_conn.get())), false};
+    }
+
+    std::optional<StoreError> check(PGresult* res) {
         const auto status = PQresultStatus(res);
-        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return std::nullopt;
+        if (res && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) return std::nullopt;
         const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
         const std::string code = state ? state : "";
         // Only the primary message: the full text carries DETAIL lines such as `Key (value)=(a@b.example)`,
         // which would put personal data into logs and error answers.
         const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-        std::string msg = primary ? primary : PQerrorMessage(m_conn.get());
-        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+        std::string msg = oneLine(primary ? primary : PQerrorMessage(m_conn.get()));
+        // Class 08 (connection), 57P01-03 (server shutting down or starting) and 25006 (a read-only session: this
+        // server became a standby in a failover): open the connection afresh before its next use.
+        if (PQstatus(m_conn.get()) != CONNECTION_OK || code.rfind("08", 0) == 0 || code.rfind("57P0", 0) == 0 ||
+            code == "25006") {
+            m_broken = true;
+        }
         // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available: another hub got there first.
         const bool retry = code == "40001" || code == "40P01" || code == "55P03";
         return StoreError{"postgresql " + code + ": " + msg, retry};
     }
 
-    StoreResult<PgResultPtr> run(std::string_view sql, const std::vector<SqlValue>& params) {
+    /// Sends one statement without waiting (pipeline mode); false when libpq could not queue it.
+    bool send(std::string_view sql, const std::vector<SqlValue>& params) {
+        const std::string& numbered = placeholders(sql);
+        std::vector<std::string> texts;
+        std::vector<const char*> values;
+        bindTexts(params, texts, values);
+        return PQsendQueryParams(m_conn.get(), numbered.c_str(), static_cast<int>(params.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0) == 1;
+    }
+
+    const std::string& placeholders(std::string_view sql) {
         auto it = m_sql.find(std::string(sql));
         if (it == m_sql.end()) it = m_sql.emplace(std::string(sql), numberPlaceholders(sql)).first;
-        std::vector<std::string> texts(params.size());
-        std::vector<const char*> values(params.size(), nullptr);
+        return it->second;
+    }
+
+    static void bindTexts(const std::vector<SqlValue>& params, std::vector<std::string>& texts,
+                          std::vector<const char*>& values) {
+        texts.assign(params.size(), {});
+        values.assign(params.size(), nullptr);
         for (std::size_t i = 0; i < params.size(); ++i) {
             if (const auto* v = std::get_if<std::int64_t>(&params[i])) {
                 texts[i] = std::to_string(*v);
@@ -150,7 +255,67 @@ private:
             }
             values[i] = texts[i].c_str();
         }
-        PgResultPtr res(PQexecParams(m_conn.get(), it->second.c_str(), static_cast<int>(params.size()), nullptr,
+    }
+
+    /// Syncs the pipeline and reads every answer in it: the deferred statements' (the first error among them,
+    /// or a deferred statement that changed no row when it had to, is returned) and, when `withLast`, the
+    /// result of the statement sent after them. Leaves pipeline mode.
+    StoreResult<PgResultPtr> finishPipeline(bool withLast) {
+        const std::size_t expected = m_deferred.size() + (withLast ? 1 : 0);
+        std::vector<std::optional<StoreError>> deferred;
+        deferred.swap(m_deferred);
+        std::optional<StoreError> first;
+        PgResultPtr last;
+        if (PQpipelineSync(m_conn.get()) != 1) first = connectionError("pipeline sync");
+        std::size_t index = 0;  // the statement whose results are being read; each one's end is a null result
+        while (!first || PQstatus(m_conn.get()) == CONNECTION_OK) {
+            PgResultPtr res(PQgetResult(m_conn.get()));
+            if (!res) {
+                if (PQstatus(m_conn.get()) != CONNECTION_OK || ++index > expected) {
+                    if (!first) first = connectionError("pipeline");
+                    m_broken = true;
+                    break;
+                }
+                continue;
+            }
+            const auto status = PQresultStatus(res.get());
+            if (status == PGRES_PIPELINE_SYNC) break;
+            if (status == PGRES_PIPELINE_ABORTED) continue;  // after an earlier error: that one is reported
+            if (auto e = check(res.get())) {
+                if (!first) first = std::move(e);
+                continue;
+            }
+            if (index < deferred.size()) {
+                if (deferred[index] && changedRows(res.get()) == 0 && !first) first = deferred[index];
+            } else {
+                last = std::move(res);
+            }
+        }
+        if (PQpipelineStatus(m_conn.get()) != PQ_PIPELINE_OFF && PQexitPipelineMode(m_conn.get()) != 1) {
+            m_broken = true;  // answers left unread: this session cannot be trusted for the next statement
+            if (!first) first = connectionError("exit pipeline mode");
+        }
+        if (first) return Fail(*first);
+        if (withLast && !last) return Fail(connectionError("pipeline"));
+        return last;
+    }
+
+    StoreResult<PgResultPtr> run(std::string_view sql, const std::vector<SqlValue>& params) {
+        if (!m_deferred.empty()) {
+            // One round trip for the deferred writes and this statement, which sees their effects.
+            if (!send(sql, params)) {
+                auto e = connectionError("send");
+                (void)finishPipeline(false);
+                return Fail(e);
+            }
+            return finishPipeline(true);
+        }
+        if (auto c = usable(); !c) return Fail(c.error());
+        const std::string& numbered = placeholders(sql);
+        std::vector<std::string> texts;
+        std::vector<const char*> values;
+        bindTexts(params, texts, values);
+        PgResultPtr res(PQexecParams(m_conn.get(), numbered.c_str(), static_cast<int>(params.size()), nullptr,
                                      values.data(), nullptr, nullptr, 0));
         if (auto e = check(res.get())) return Fail(*e);
         return res;
@@ -158,6 +323,9 @@ private:
 
     std::unique_ptr<PGconn, ConnCloser> m_conn;
     std::unordered_map<std::string, std::string> m_sql;
+    std::vector<std::optional<StoreError>> m_deferred;  ///< statements sent in the open pipeline, in order
+    bool m_inTransaction = false;
+    bool m_broken = false;  ///< reopen before the next use (see check)
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Reading typed result cells, converting where a caller asks for another type.
+// Reading typed result cells, converting where a caller asks for another type; statements over a set of keys.
 
 #include <charconv>
 #include <cmath>
@@ -58,6 +58,19 @@ double SqlRows::real(std::size_t row, std::size_t col, double fallback) const {
 
 bool SqlRows::isNull(std::size_t row, std::size_t col) const {
     return std::holds_alternative<std::monostate>(rows.at(row).at(col));
+}
+
+StoreResult<SqlRows> queryIn(SqlConnection& c, const std::string& prefix, std::vector<SqlValue> params,
+                             const std::vector<SqlValue>& list, std::string_view suffix) {
+    std::size_t padded = 1;
+    while (padded < list.size()) padded *= 2;
+    std::string sql = prefix + " IN (?";
+    for (std::size_t i = 1; i < padded; ++i) sql += ",?";
+    sql += ')';
+    sql += suffix;
+    params.insert(params.end(), list.begin(), list.end());
+    params.resize(params.size() + padded - list.size(), list.back());
+    return c.query(sql, params);
 }
 
 }  // namespace touchpoint::hub

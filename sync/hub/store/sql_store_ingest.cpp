@@ -3,6 +3,7 @@
 // connection. Every message of a batch is applied inside one transaction, in request order.
 
 #include <set>
+#include <unordered_set>
 
 #include "common/clock.hpp"
 #include "event/message.hpp"
@@ -47,6 +48,24 @@ void stripPersonal(json& payload) {
     }
 }
 
+/// The message ids of `messages` already stored, looked up together: a few statements per transaction instead
+/// of one per message.
+StoreResult<std::unordered_set<std::string>> storedMessageIds(SqlConnection& c,
+                                                              const std::vector<const IngestMessage*>& messages) {
+    constexpr std::size_t kChunk = 256;
+    std::unordered_set<std::string> stored;
+    for (std::size_t from = 0; from < messages.size(); from += kChunk) {
+        std::vector<SqlValue> ids;
+        for (std::size_t i = from; i < std::min(messages.size(), from + kChunk); ++i) {
+            ids.emplace_back(std::string_view(messages[i]->messageId));
+        }
+        auto rows = queryIn(c, "SELECT message_id FROM events WHERE message_id", {}, ids);
+        if (!rows) return Fail(rows.error());
+        for (std::size_t r = 0; r < rows->size(); ++r) stored.insert(rows->text(r, 0));
+    }
+    return stored;
+}
+
 }  // namespace
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<const IngestMessage*>& messages,
@@ -72,6 +91,17 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
     std::set<std::string> inBatch;
     std::int64_t skewed = 0;
+    auto stored = storedMessageIds(c, messages);
+    if (!stored) return Fail(stored.error());
+    {
+        std::vector<const Identifiers*> toResolve;
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            if (!stored->count(messages[i]->messageId) && carriesShopperIdentity(*messages[i])) {
+                toResolve.push_back(identifiers[i]);
+            }
+        }
+        if (auto p = repo.prefetch(toResolve); !p) return Fail(p.error());
+    }
 
     for (std::size_t i = 0; i < messages.size(); ++i) {
         const IngestMessage& m = *messages[i];
@@ -79,9 +109,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             out.push_back(ReceiptStatus::Duplicate);
             continue;
         }
-        auto seen = c.query("SELECT 1 FROM events WHERE message_id = ?", {std::string_view(m.messageId)});
-        if (!seen) return Fail(seen.error());
-        if (!seen->empty()) {
+        if (stored->count(m.messageId) != 0) {
             out.push_back(ReceiptStatus::Duplicate);
             continue;
         }
@@ -96,16 +124,17 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             stripPersonal(payload);
             strippedText = payload.dump(-1, ' ', false, json::error_handler_t::replace);
         }
-        auto ins = c.exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
+        // Another hub may store this message after the look-up: then the insert changes no row and the batch runs
+        // again, so the message is reported as a duplicate.
+        auto ins = c.defer("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
                           "profile_id, payload) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(message_id) DO NOTHING",
                           {std::string_view(m.messageId), std::string_view(m.type), std::string_view(m.event),
                            m.correctedMs, formatIsoUtcDay(m.correctedMs), m.receivedMs, std::string_view(m.storeId),
                            std::string_view(m.kioskId), std::string_view(m.channel),
                            profile ? SqlValue{std::string_view(*profile)} : SqlValue{},
-                           std::string_view(tombstoned ? strippedText : m.payloadText)});
+                           std::string_view(tombstoned ? strippedText : m.payloadText)},
+                          StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
-        // Another hub stored this message since we looked: redo the batch so it is reported as duplicate.
-        if (*ins == 0) return Fail(StoreError{"message stored concurrently", true});
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
 
         if (!m.kioskId.empty()) {
@@ -131,7 +160,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     }
     if (auto f = repo.flush(); !f) return Fail(f.error());
     for (const auto& [key, k] : kiosks) {
-        auto r = c.exec(
+        auto r = c.defer(
             "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "
             "oldest_pending_s, dead_letters, drops, events) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(store_id, kiosk_id) DO UPDATE SET "

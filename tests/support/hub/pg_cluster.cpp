@@ -66,15 +66,28 @@ Result<TempPostgres, std::string> TempPostgres::start() {
             log) != 0) {
         return Fail("initdb failed: " + tail(log));
     }
-    const std::string opts = "-p " + std::to_string(kPort) + " -k " + pg.m_dir.string() +
-                             " -c listen_addresses='' -c fsync=on -c max_connections=50";
-    if (run({bin + "/pg_ctl", "-D", (pg.m_dir / "data").string(), "-l", (pg.m_dir / "server.log").string(), "-o",
-             opts, "-w", "-t", "60", "start"},
-            log) != 0) {
-        return Fail("pg_ctl start failed: " + tail(log) + tail(pg.m_dir / "server.log"));
-    }
-    pg.m_running = true;
+    if (auto r = pg.restart(); !r) return Fail(r.error());
     return pg;
+}
+
+Result<void, std::string> TempPostgres::restart() {
+    const auto log = m_dir / "setup.log";
+    const std::string opts = "-p " + std::to_string(kPort) + " -k " + m_dir.string() +
+                             " -c listen_addresses='' -c fsync=on -c max_connections=50";
+    if (run({std::string(kPostgresBinDir) + "/pg_ctl", "-D", (m_dir / "data").string(), "-l",
+             (m_dir / "server.log").string(), "-o", opts, "-w", "-t", "60", "start"},
+            log) != 0) {
+        return Fail("pg_ctl start failed: " + tail(log) + tail(m_dir / "server.log"));
+    }
+    m_running = true;
+    return {};
+}
+
+void TempPostgres::kill() {
+    if (!m_running) return;
+    m_running = false;
+    run({std::string(kPostgresBinDir) + "/pg_ctl", "-D", (m_dir / "data").string(), "-m", "immediate", "-w", "stop"},
+        m_dir / "setup.log");
 }
 
 TempPostgres::~TempPostgres() {

@@ -28,6 +28,10 @@ public:
     /// Creates a fresh database and returns its URL (tests get one each).
     Result<std::string, std::string> createDatabase(const std::string& name) const;
     void stop();
+    /// Stops the server as a crash would (pg_ctl -m immediate: no checkpoint, sessions cut); its data stays.
+    void kill();
+    /// Starts the stopped server again on the same data (crash recovery after kill()).
+    Result<void, std::string> restart();
 
 private:
     TempPostgres() = default;
