@@ -107,6 +107,9 @@ private:
 
 /// Route groups (one file each).
 void registerIngestRoutes(http::Router& router, HubContext& ctx);
+/// The channel stored for a message from `source` that claims `claimed` (IngestMessage::channel): the one place
+/// where what a key may say about its traffic is enforced.
+std::string channelForSource(const TokenRecord& source, const std::string& claimed);
 void registerProfileRoutes(http::Router& router, HubContext& ctx);
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
 

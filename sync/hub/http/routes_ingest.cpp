@@ -1,4 +1,5 @@
-// POST /v1/batch, /v1/track, /v1/identify, /v1/alias (docs/PROTOCOL.md).
+// POST /v1/batch, /v1/import and the single-call endpoints /v1/track, /v1/identify, /v1/alias, /v1/page,
+// /v1/screen, /v1/group (docs/PROTOCOL.md).
 
 #include "common/log.hpp"
 #include "hub/http/hub_server.hpp"
@@ -11,8 +12,19 @@ using nlohmann::json;
 
 const char* statusName(ReceiptStatus s) { return s == ReceiptStatus::Accepted ? "accepted" : "duplicate"; }
 
+}  // namespace
+
+std::string channelForSource(const TokenRecord& source, const std::string& claimed) {
+    // Every ingest key may claim any channel today; binding key kinds to channels narrows it here, and only here.
+    (void)source;
+    return claimed;
+}
+
+namespace {
+
 void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std::optional<std::string> single) {
-    if (!ctx.authorize(req, res, kScopeIngest)) return;
+    const auto source = ctx.authorize(req, res, kScopeIngest);
+    if (!source) return;
     ParseOptions options;
     options.singleType = std::move(single);
     options.receivedAtMs = ctx.clock->utcMs();
@@ -24,8 +36,10 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
         return;
     }
     std::vector<const IngestMessage*> valid;
-    for (const auto& v : parsed->verdicts) {
-        if (v.message) valid.push_back(&*v.message);
+    for (auto& v : parsed->verdicts) {
+        if (!v.message) continue;
+        v.message->channel = channelForSource(*source, v.message->channel);
+        valid.push_back(&*v.message);
     }
     std::vector<ReceiptStatus> stored;
     if (!valid.empty()) {
@@ -73,11 +87,13 @@ void registerIngestRoutes(http::Router& router, HubContext& ctx) {
         o.maxInflatedBytes = event::kMaxBatchBytes;
         return o;
     };
-    router.post("/v1/batch", options("/v1/batch"),
-                guarded(ctx, "/v1/batch", [&ctx](const http::Request& req, http::Response& res) {
-                    ingest(ctx, req, res, std::nullopt);
-                }));
-    for (const char* type : {"track", "identify", "alias", "page", "screen"}) {
+    // Segment's /v1/import is /v1/batch under another name (historical imports carry their own timestamps).
+    for (const char* path : {"/v1/batch", "/v1/import"}) {
+        router.post(path, options(path), guarded(ctx, path, [&ctx](const http::Request& req, http::Response& res) {
+                        ingest(ctx, req, res, std::nullopt);
+                    }));
+    }
+    for (const char* type : {"track", "identify", "alias", "page", "screen", "group"}) {
         const std::string path = std::string("/v1/") + type;
         router.post(path, options(path),
                     guarded(ctx, path, [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {

@@ -63,9 +63,17 @@ struct ChannelSpan {
     std::int64_t firstSeenMs = 0, lastSeenMs = 0;
 };
 
-/// A profile's journey across channels: where it has been seen, and its touchpoints, newest first.
+/// A group (account) a profile was linked to by `group` calls, with the account's latest traits.
+struct GroupLink {
+    std::string groupId;
+    std::string traitsJson;  ///< a JSON object as the newest group call sent it
+    std::int64_t firstSeenMs = 0, lastSeenMs = 0;
+};
+
+/// A profile's journey across channels: where it has been seen, its groups, and its touchpoints, newest first.
 struct Timeline {
     std::vector<ChannelSpan> channels;
+    std::vector<GroupLink> groups;
     std::vector<Touchpoint> touchpoints;
 };
 

@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS tokens(
   revoked_at BIGINT);
 CREATE TABLE IF NOT EXISTS audit(
   at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS account_groups(
+  group_id TEXT PRIMARY KEY, traits TEXT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS profile_groups(
+  profile_id TEXT NOT NULL, group_id TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+  PRIMARY KEY(profile_id, group_id));
 CREATE TABLE IF NOT EXISTS kiosks(
   store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, last_seen BIGINT NOT NULL, app_version TEXT NOT NULL,
   clock_offset_ms BIGINT, skew_flag BIGINT NOT NULL DEFAULT 0, queue_depth BIGINT, oldest_pending_s BIGINT,
@@ -69,6 +74,9 @@ CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
 CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 )SQL";
 
+// Version 3 added account_groups and profile_groups (Segment `group` calls): new tables only, so a version 2
+// database is brought forward by creating them.
+//
 // Version 1 keyed events, feedback, signins, checkins and transitions by message id, with (day, message_id)
 // indexes. Its rows move into the version 2 tables in capture order, which becomes their `seq` order.
 constexpr const char* kFromVersion1 = R"SQL(
