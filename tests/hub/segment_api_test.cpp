@@ -2,6 +2,7 @@
 // path, /v1/group and /v1/import, time fallbacks, channels, and the content types browser SDKs send.
 
 #include "api_test_support.hpp"
+#include "hub/ingest/identity.hpp"
 
 #define TP_SEGMENT_CONCAT2(a, b) a##b
 #define TP_SEGMENT_CONCAT(a, b) TP_SEGMENT_CONCAT2(a, b)
@@ -95,6 +96,57 @@ TEST_F(SEGMENT_SUITE, JsonBodiesLabelledAsFormOrTextAreRead) {
     const auto form = post("/v1/batch", "a=1&b=2", hub().ingestToken(), false, 0, "application/x-www-form-urlencoded");
     EXPECT_EQ(form.status, 400) << form.body;
     EXPECT_EQ(hub().store().countEvents().value(), 2);
+}
+
+TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPage) {
+    const std::string webKey = "wk_sources_test_key";
+    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), "shop-web", "ingest"));
+    const auto t = formatIsoUtcMs(m_clock.utcMs());
+    const json good = {{"type", "track"}, {"messageId", "ok-1"}, {"anonymousId", "a"}, {"event", "E"}, {"timestamp", t},
+                       {"context", {{"library", {{"name", "analytics.js"}, {"version", "2.0"}}}}}};
+    json bad1 = good;
+    bad1["messageId"] = "bad-1";
+    bad1["timestamp"] = "soon";
+    bad1["traits"] = {{"email", "ada@example.com"}};
+    json bad2 = good;
+    bad2["messageId"] = "bad-2";
+    bad2.erase("event");
+    auto r = post("/v1/batch", json{{"batch", {good, bad1, bad2}}}.dump(), webKey);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(post("/v1/batch", "{not json", webKey).status, 400);
+    EXPECT_EQ(send({good}), std::vector<std::string>{"duplicate"}) << "the kiosk token is another source";
+
+    const auto metrics = get("/metrics", hub().headOfficeToken()).body;
+    for (const char* line : {"touchpoint_hub_source_messages_total{source=\"shop-web\",status=\"accepted\"} 1",
+                             "touchpoint_hub_source_messages_total{source=\"shop-web\",status=\"rejected\"} 3",
+                             "touchpoint_hub_rejects_total{source=\"shop-web\",reason=\"timestamp\"} 1",
+                             "touchpoint_hub_rejects_total{source=\"shop-web\",reason=\"event\"} 1",
+                             "touchpoint_hub_rejects_total{source=\"shop-web\",reason=\"body_malformed\"} 1"}) {
+        EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+    }
+
+    auto sources = hub().server().context().sources(m_clock.utcMs() - 3'600'000);
+    ASSERT_TRUE(sources) << sources.error();
+    const SourceRecord* web = nullptr;
+    const SourceRecord* kioskSource = nullptr;
+    for (const auto& s : *sources) {
+        if (s.source == "shop-web") web = &s;
+        if (s.source.rfind("test-kiosk-", 0) == 0) kioskSource = &s;
+    }
+    ASSERT_NE(web, nullptr);
+    ASSERT_NE(kioskSource, nullptr);
+    EXPECT_EQ(web->library, "analytics.js/2.0");
+    ASSERT_EQ(web->hours.size(), 1u);
+    EXPECT_EQ(web->hours[0].accepted, 1);
+    EXPECT_EQ(web->hours[0].rejected, 3);
+    ASSERT_EQ(web->rejections.size(), 3u);
+    EXPECT_EQ(web->rejections[0].reason.rfind("body_malformed: ", 0), 0u) << web->rejections[0].reason;
+    EXPECT_EQ(web->rejections[1].messageId, "bad-2");
+    EXPECT_EQ(web->rejections[2].messageId, "bad-1");
+    EXPECT_EQ(web->rejections[2].reason, "timestamp: not RFC 3339");
+    EXPECT_NE(web->rejections[2].maskedPayload.find("soon"), std::string::npos) << web->rejections[2].maskedPayload;
+    EXPECT_EQ(web->rejections[2].maskedPayload.find("ada@example.com"), std::string::npos);
+    EXPECT_EQ(kioskSource->hours.at(0).duplicate, 1);
 }
 
 }  // namespace

@@ -379,6 +379,7 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         if (single) {
             if (!root.is_object()) return Fail(BatchError{400, "body is not a JSON object"});
             out.verdicts.push_back(validate(root, options, std::nullopt, faultsOf(0)));
+            if (!out.verdicts.back().message) out.verdicts.back().rejected = std::move(root);
             return out;
         }
         if (!root.is_object()) return Fail(BatchError{400, "body is not a JSON object"});
@@ -395,6 +396,8 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         for (std::size_t i = 0; i < it->size(); ++i) {
             const long li = static_cast<long>(i);
             auto verdict = validate((*it)[i], options, sentAt, faultsOf(li));
+            // Moved, not copied: the tree is not read again, and only rejections are shown to people.
+            if (!verdict.message) verdict.rejected = std::move((*it)[i]);
             out.verdicts.push_back(std::move(verdict));
         }
         return out;

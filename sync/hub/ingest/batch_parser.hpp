@@ -51,6 +51,7 @@ struct MessageVerdict {
     std::string messageId;  ///< as sent, or "" when it had none
     std::optional<IngestMessage> message;  ///< set when valid
     std::string reason;     ///< why it was rejected, when not valid
+    nlohmann::json rejected;  ///< the rejected message as parsed (for the Sources page), null when valid
 };
 
 struct BatchError {
