@@ -37,12 +37,13 @@ Reply toReply(const httplib::Result& r) {
 }
 }  // namespace
 
-Reply HubApiTest::post(const std::string& path, const std::string& body, const std::string& token, bool gzip, int port) {
+Reply HubApiTest::post(const std::string& path, const std::string& body, const std::string& token, bool gzip, int port,
+                       const std::string& contentType) {
     auto c = client(*m_hub, port);
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     if (gzip) headers.emplace("Content-Encoding", "gzip");
-    return toReply(c->Post(path.c_str(), headers, gzip ? gzipText(body) : body, "application/json"));
+    return toReply(c->Post(path.c_str(), headers, gzip ? gzipText(body) : body, contentType.c_str()));
 }
 
 Reply HubApiTest::get(const std::string& path, const std::string& token, bool basic) {

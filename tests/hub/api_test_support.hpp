@@ -36,7 +36,7 @@ protected:
     std::unique_ptr<EphemeralHub> startAnotherHub(const std::string& sameStoreUrl);
 
     Reply post(const std::string& path, const std::string& body, const std::string& token, bool gzip = false,
-               int port = 0);
+               int port = 0, const std::string& contentType = "application/json");
     Reply get(const std::string& path, const std::string& token, bool basic = false);
     Reply del(const std::string& path, const std::string& token);
     /// Posts {"batch": messages} with the kiosk token and returns the receipt statuses in order.

@@ -306,8 +306,17 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
     std::sort(stores.begin(), stores.end());
     stores.erase(std::unique(stores.begin(), stores.end()), stores.end());
 
+    auto built = buildTables(*stats, daily, kiosks);
+    json sourcesSummary = json::object();
+    if (m_services.sources) {
+        auto records = m_services.sources();
+        if (!records) return Fail(DashboardError{503, "sources unavailable: " + records.error()});
+        const auto health = readSources(*records, m_clock.utcMs());
+        addSourceTables(built, *records, health);
+        for (const auto& h : health) sourcesSummary[h.status] = sourcesSummary.value(h.status, 0) + 1;
+    }
     json tables = json::object();
-    for (const auto& [name, table] : buildTables(*stats, daily, kiosks)) tables[name] = toJson(table);
+    for (const auto& [name, table] : built) tables[name] = toJson(table);
     json dailyJson = json::array();
     for (const auto& d : daily) {
         json row = toJson(d.figures);
@@ -315,7 +324,8 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
         dailyJson.push_back(std::move(row));
     }
     return json{{"stats", toJson(*stats)}, {"daily", std::move(dailyJson)}, {"stores", stores},
-                {"fleetSummary", fleetSummary(kiosks)}, {"tables", std::move(tables)},
+                {"fleetSummary", fleetSummary(kiosks)}, {"sourcesSummary", std::move(sourcesSummary)},
+                {"tables", std::move(tables)},
                 {"generatedAt", formatIsoUtcMs(m_clock.utcMs())}};
 }
 

@@ -26,6 +26,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "hub/dashboard/session_store.hpp"
+#include "hub/dashboard/sources_table.hpp"
 #include "hub/dashboard/tables.hpp"
 #include "hub/http/router.hpp"
 
@@ -49,6 +50,9 @@ struct DashboardServices {
     /// Optional: for all stores, each day's overall figures of /v1/stats?from=D&to=D, by day, in one go.
     /// Without it the dashboard asks `stats` once per day.
     std::function<Result<std::map<std::string, GroupFigures>, std::string>(const StatsQuery&)> dailyOverall;
+    /// Optional: every ingest token with what it sent in the last 24 hours (the Sources page); without it the
+    /// page has no Sources tables.
+    std::function<Result<std::vector<SourceRecord>, std::string>()> sources;
 };
 
 struct DashboardOptions {

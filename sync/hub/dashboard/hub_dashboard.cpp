@@ -23,6 +23,7 @@ DashboardServices hubServices(HubContext& ctx) {
         for (const auto& [day, rows] : byDay) out[day] = computeStats(rows, day, day, std::nullopt).overall;
         return out;
     };
+    s.sources = [&ctx]() { return ctx.sources(ctx.clock->utcMs() - 24 * kSourceHourMs); };
     return s;
 }
 

@@ -38,6 +38,12 @@ bool startsWithNoCase(std::string_view text, std::string_view prefix) {
     const auto head = text.substr(0, prefix.size());
     return !less(head, prefix) && !less(prefix, head);
 }
+
+/// True when the body's first non-blank byte opens a JSON object or array (never a form field's first byte).
+bool looksLikeJson(std::string_view body) {
+    const auto start = body.find_first_not_of(" \t\r\n");
+    return start != std::string_view::npos && (body[start] == '{' || body[start] == '[');
+}
 }  // namespace
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -336,8 +342,10 @@ private:
             m_request.body = std::move(inflated).value();
             m_request.headers.erase("Content-Encoding");
         }
+        // Browser SDKs post JSON labelled as a form (sendBeacon, CORS-simple requests): such a body is left
+        // as it is for the route to read, not split into fields.
         if (startsWithNoCase(m_request.header("Content-Type"), "application/x-www-form-urlencoded") &&
-            !parseQuery(m_request.body, m_request.params)) {
+            !looksLikeJson(m_request.body) && !parseQuery(m_request.body, m_request.params)) {
             res.error(400, "malformed form body");
             return;
         }

@@ -5,7 +5,9 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 #include <csignal>
 #include <thread>
 
@@ -91,6 +93,23 @@ Result<std::vector<KioskRecord>, std::string> HubContext::fleet() {
     auto kiosks = store->fleet();
     if (!kiosks) return Fail(kiosks.error().message);
     return std::move(kiosks).value();
+}
+
+Result<std::vector<SourceRecord>, std::string> HubContext::sources(std::int64_t sinceMs) {
+    if (auto f = sourceLedger.flush(*store, clock->utcMs(), true); !f) return Fail(f.error().message);
+    auto records = store->sources(sinceMs);
+    if (!records) return Fail(records.error().message);
+    auto tokens = store->listTokens();
+    if (!tokens) return Fail(tokens.error().message);
+    std::vector<SourceRecord> out = std::move(records).value();
+    std::set<std::string> heard;
+    for (const auto& r : out) heard.insert(r.source);
+    for (const auto& t : *tokens) {
+        // A live ingest token that has sent nothing is listed too: a source that never arrives is news.
+        if (t.scope == kScopeIngest && !t.revokedMs && !heard.count(t.name)) out.push_back({t.name, 0, "", {}, {}});
+    }
+    std::sort(out.begin(), out.end(), [](const SourceRecord& a, const SourceRecord& b) { return a.source < b.source; });
+    return out;
 }
 
 http::Handler guarded(HubContext& ctx, std::string route, http::Handler handler) {

@@ -18,6 +18,7 @@
 #include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/router.hpp"
+#include "hub/http/source_ledger.hpp"
 #include "hub/http/write_health.hpp"
 #include "hub/journey/stats_report.hpp"
 #include "hub/store/hub_store.hpp"
@@ -33,6 +34,8 @@ struct HubContext {
     std::unique_ptr<HubStore> store;
     event::Unsealer unsealer;
     Metrics metrics;
+    /// What each ingest token sent, on its way to the store (the Sources page); and the rejection log's limit.
+    SourceLedger sourceLedger;
     const Clock* clock = &SystemClock::instance();
     /// The last store write's outcome, for /healthz.
     http::WriteHealth writeHealth;
@@ -54,6 +57,9 @@ struct HubContext {
                                            const std::optional<std::string>& store);
     /// Every kiosk the hub has heard from (what /v1/fleet answers); an error when the store cannot answer.
     Result<std::vector<KioskRecord>, std::string> fleet();
+    /// Every ingest token (revoked ones only if they sent something) with what it sent since `sinceMs`; this
+    /// process's unwritten counts are written first, so the answer includes the request just made.
+    Result<std::vector<SourceRecord>, std::string> sources(std::int64_t sinceMs);
 };
 
 /// Sends `{"error": message}` with the status.
@@ -107,6 +113,9 @@ private:
 
 /// Route groups (one file each).
 void registerIngestRoutes(http::Router& router, HubContext& ctx);
+/// The channel stored for a message from `source` that claims `claimed` (IngestMessage::channel): the one place
+/// where what a key may say about its traffic is enforced.
+std::string channelForSource(const TokenRecord& source, const std::string& claimed);
 void registerProfileRoutes(http::Router& router, HubContext& ctx);
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
 

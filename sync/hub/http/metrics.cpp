@@ -9,13 +9,49 @@ void Metrics::countReceipt(const std::string& status, std::int64_t n) {
     m_receipts[status] += n;
 }
 
-void Metrics::countReject(const std::string& reason) {
-    std::string key = reason.substr(0, reason.find(':'));
-    for (auto& c : key) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '/') c = '_';
+namespace {
+
+/// Every top-level field a receipt's reason can start with, and the whole-body refusals.
+constexpr const char* kRejectLabels[] = {
+    "type", "messageId", "timestamp", "originalTimestamp", "sentAt", "userId", "anonymousId", "previousId",
+    "groupId", "userId/anonymousId", "event", "alias", "properties", "traits", "context", "sealed", "message",
+    "body_malformed", "body_too_large"};
+
+/// Prometheus label values: backslash, quote and newline escaped.
+std::string labelValue(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
     }
+    return out;
+}
+
+}  // namespace
+
+std::string Metrics::rejectLabel(const std::string& reason) {
+    std::string key = reason.substr(0, reason.find(':'));
+    if (key != "userId/anonymousId") key = key.substr(0, key.find_first_of(".["));
+    for (const char* known : kRejectLabels) {
+        if (key == known) return key;
+    }
+    return "other";
+}
+
+void Metrics::countSource(const std::string& source, const std::string& status, std::int64_t n) {
+    if (n == 0) return;
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_rejects[key.substr(0, 48)] += 1;
+    m_sources[{source, status}] += n;
+}
+
+void Metrics::countReject(const std::string& source, const std::string& reason) {
+    auto label = rejectLabel(reason);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_rejects[{source, std::move(label)}] += 1;
 }
 
 void Metrics::countRequest(const std::string& route, int status, double seconds) {
@@ -35,9 +71,18 @@ std::string Metrics::render(const std::string& extra) const {
     out << "# HELP touchpoint_hub_messages_total Messages by receipt status.\n"
            "# TYPE touchpoint_hub_messages_total counter\n";
     for (const auto& [status, n] : m_receipts) out << "touchpoint_hub_messages_total{status=\"" << status << "\"} " << n << "\n";
-    out << "# HELP touchpoint_hub_rejects_total Rejected messages by reason (field).\n"
+    out << "# HELP touchpoint_hub_source_messages_total Messages by ingest source (token name) and receipt status.\n"
+           "# TYPE touchpoint_hub_source_messages_total counter\n";
+    for (const auto& [key, n] : m_sources) {
+        out << "touchpoint_hub_source_messages_total{source=\"" << labelValue(key.first) << "\",status=\"" << key.second
+            << "\"} " << n << "\n";
+    }
+    out << "# HELP touchpoint_hub_rejects_total Rejected messages and bodies by ingest source and reason (field).\n"
            "# TYPE touchpoint_hub_rejects_total counter\n";
-    for (const auto& [reason, n] : m_rejects) out << "touchpoint_hub_rejects_total{reason=\"" << reason << "\"} " << n << "\n";
+    for (const auto& [key, n] : m_rejects) {
+        out << "touchpoint_hub_rejects_total{source=\"" << labelValue(key.first) << "\",reason=\"" << key.second << "\"} "
+            << n << "\n";
+    }
     out << "# HELP touchpoint_hub_profile_merges_total Profiles merged into another.\n"
            "# TYPE touchpoint_hub_profile_merges_total counter\n"
         << "touchpoint_hub_profile_merges_total " << m_merges.load() << "\n"

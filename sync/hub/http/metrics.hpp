@@ -13,8 +13,13 @@ namespace touchpoint::hub {
 class Metrics {
 public:
     void countReceipt(const std::string& status, std::int64_t n = 1);
-    /// `reason` is reduced to its field name ("timestamp: not RFC 3339" -> "timestamp") to bound the labels.
-    void countReject(const std::string& reason);
+    /// Receipts of one ingest source (a token name: bounded, operators create them) by status.
+    void countSource(const std::string& source, const std::string& status, std::int64_t n);
+    /// `reason` is reduced to its top-level field ("timestamp: not RFC 3339" -> "timestamp",
+    /// "properties.x.y: ..." -> "properties"), one of a fixed set (else "other"), to bound the labels.
+    void countReject(const std::string& source, const std::string& reason);
+    /// The label countReject uses for `reason`.
+    static std::string rejectLabel(const std::string& reason);
     void countRequest(const std::string& route, int status, double seconds);
     void countMerges(std::int64_t n) { m_merges += n; }
     void countSkewed(std::int64_t n) { m_skewed += n; }
@@ -31,7 +36,8 @@ private:
     };
     mutable std::mutex m_mutex;
     std::map<std::string, std::int64_t> m_receipts;
-    std::map<std::string, std::int64_t> m_rejects;
+    std::map<std::pair<std::string, std::string>, std::int64_t> m_rejects;  ///< (source, reason)
+    std::map<std::pair<std::string, std::string>, std::int64_t> m_sources;  ///< (source, status)
     std::map<std::pair<std::string, int>, std::int64_t> m_requests;
     std::map<std::string, Histogram> m_latency;
     std::atomic<std::int64_t> m_merges{0};

@@ -1,7 +1,9 @@
-// POST /v1/batch, /v1/track, /v1/identify, /v1/alias (docs/PROTOCOL.md).
+// POST /v1/batch, /v1/import and the single-call endpoints /v1/track, /v1/identify, /v1/alias, /v1/page,
+// /v1/screen, /v1/group (docs/PROTOCOL.md).
 
 #include "common/log.hpp"
 #include "hub/http/hub_server.hpp"
+#include "hub/ingest/rejection_excerpt.hpp"
 
 namespace touchpoint::hub {
 
@@ -11,21 +13,74 @@ using nlohmann::json;
 
 const char* statusName(ReceiptStatus s) { return s == ReceiptStatus::Accepted ? "accepted" : "duplicate"; }
 
+/// Rejections of one request kept with their masked payloads (the store keeps the newest per source anyway).
+constexpr std::size_t kRejectionsKeptPerRequest = 10;
+constexpr std::size_t kExcerptBytes = 2048;
+
+/// Logs a rejection (rate-limited per source; no personal data: token name, message id, reason) and keeps it
+/// for the Sources page.
+void noteRejection(HubContext& ctx, const std::string& source, std::int64_t nowMs, const std::string& messageId,
+                   const std::string& reason, const nlohmann::json* message, std::vector<SourceRejection>& kept) {
+    ctx.metrics.countReject(source, reason);
+    std::int64_t suppressed = 0;
+    const bool admitted = ctx.sourceLedger.admitLogLine(source, nowMs, suppressed);
+    if (suppressed > 0) {
+        log::warn("ingest", "rejections not logged (rate limit)", {{"source", source}, {"count", std::to_string(suppressed)}});
+    }
+    if (admitted) {
+        log::warn("ingest", "message rejected",
+                  {{"source", source}, {"messageId", messageId.substr(0, 128)}, {"reason", reason.substr(0, 256)}});
+    }
+    if (kept.size() < kRejectionsKeptPerRequest) {
+        kept.push_back({nowMs, messageId.substr(0, kMaxIdLength), reason.substr(0, 512),
+                        message ? maskedExcerpt(*message, kExcerptBytes) : std::string()});
+    }
+}
+
+/// Hands one request's outcome to the ledger and writes the ledger when due; a failed write is retried later.
+void recordSource(HubContext& ctx, const std::string& source, std::int64_t nowMs, const std::string& library,
+                  std::int64_t accepted, std::int64_t duplicate, std::int64_t rejected, std::vector<SourceRejection> kept) {
+    ctx.metrics.countSource(source, "accepted", accepted);
+    ctx.metrics.countSource(source, "duplicate", duplicate);
+    ctx.metrics.countSource(source, "rejected", rejected);
+    ctx.sourceLedger.record(source, nowMs, library, accepted, duplicate, rejected, std::move(kept));
+    if (auto r = ctx.sourceLedger.flush(*ctx.store, nowMs); !r) {
+        log::warn("ingest", "source counts not stored yet", {{"error", r.error().message}});
+    }
+}
+
+}  // namespace
+
+std::string channelForSource(const TokenRecord& source, const std::string& claimed) {
+    // Every ingest key may claim any channel today; binding key kinds to channels narrows it here, and only here.
+    (void)source;
+    return claimed;
+}
+
+namespace {
+
 void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std::optional<std::string> single) {
-    if (!ctx.authorize(req, res, kScopeIngest)) return;
+    const auto source = ctx.authorize(req, res, kScopeIngest);
+    if (!source) return;
     ParseOptions options;
     options.singleType = std::move(single);
     options.receivedAtMs = ctx.clock->utcMs();
     options.unsealer = &ctx.unsealer;
     auto parsed = parseBatch(req.body, options);
     if (!parsed) {
-        ctx.metrics.countReject(parsed.error().status == 413 ? "body_too_large" : "body_malformed");
+        // The whole body is refused: one rejection for the source, named by what was wrong with the body.
+        const std::string label = parsed.error().status == 413 ? "body_too_large" : "body_malformed";
+        std::vector<SourceRejection> kept;
+        noteRejection(ctx, source->name, options.receivedAtMs, "", label + ": " + parsed.error().message, nullptr, kept);
+        recordSource(ctx, source->name, options.receivedAtMs, "", 0, 0, 1, std::move(kept));
         sendError(res, parsed.error().status, parsed.error().message);
         return;
     }
     std::vector<const IngestMessage*> valid;
-    for (const auto& v : parsed->verdicts) {
-        if (v.message) valid.push_back(&*v.message);
+    for (auto& v : parsed->verdicts) {
+        if (!v.message) continue;
+        v.message->channel = channelForSource(*source, v.message->channel);
+        valid.push_back(&*v.message);
     }
     std::vector<ReceiptStatus> stored;
     if (!valid.empty()) {
@@ -48,19 +103,24 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
     json receipts = json::array();
     std::size_t next = 0;
     std::int64_t accepted = 0, duplicate = 0;
+    std::string library;
+    std::vector<SourceRejection> kept;
     for (const auto& v : parsed->verdicts) {
         if (v.message) {
             const auto status = stored.at(next++);
             (status == ReceiptStatus::Accepted ? accepted : duplicate) += 1;
+            if (!v.message->library.empty()) library = v.message->library;
             receipts.push_back({{"messageId", v.messageId}, {"status", statusName(status)}});
         } else {
-            ctx.metrics.countReject(v.reason);
+            noteRejection(ctx, source->name, options.receivedAtMs, v.messageId, v.reason, &v.rejected, kept);
             receipts.push_back({{"messageId", v.messageId}, {"status", "rejected"}, {"reason", v.reason}});
         }
     }
+    const auto rejected = static_cast<std::int64_t>(parsed->verdicts.size() - valid.size());
     ctx.metrics.countReceipt("accepted", accepted);
     ctx.metrics.countReceipt("duplicate", duplicate);
-    ctx.metrics.countReceipt("rejected", static_cast<std::int64_t>(parsed->verdicts.size() - valid.size()));
+    ctx.metrics.countReceipt("rejected", rejected);
+    recordSource(ctx, source->name, options.receivedAtMs, library, accepted, duplicate, rejected, std::move(kept));
     sendJson(res, {{"receipts", std::move(receipts)}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
 }
 
@@ -73,11 +133,13 @@ void registerIngestRoutes(http::Router& router, HubContext& ctx) {
         o.maxInflatedBytes = event::kMaxBatchBytes;
         return o;
     };
-    router.post("/v1/batch", options("/v1/batch"),
-                guarded(ctx, "/v1/batch", [&ctx](const http::Request& req, http::Response& res) {
-                    ingest(ctx, req, res, std::nullopt);
-                }));
-    for (const char* type : {"track", "identify", "alias", "page", "screen"}) {
+    // Segment's /v1/import is /v1/batch under another name (historical imports carry their own timestamps).
+    for (const char* path : {"/v1/batch", "/v1/import"}) {
+        router.post(path, options(path), guarded(ctx, path, [&ctx](const http::Request& req, http::Response& res) {
+                        ingest(ctx, req, res, std::nullopt);
+                    }));
+    }
+    for (const char* type : {"track", "identify", "alias", "page", "screen", "group"}) {
         const std::string path = std::string("/v1/") + type;
         router.post(path, options(path),
                     guarded(ctx, path, [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {

@@ -160,7 +160,13 @@ void timelineRoute(HubContext& ctx, const http::Request& req, http::Response& re
         touchpoints.push_back({{"at", formatIsoUtcMs(p.atMs)}, {"channel", p.channel}, {"type", p.type},
                                {"event", p.event}, {"store", p.store}, {"kiosk", p.kiosk}, {"messageId", p.messageId}});
     }
-    sendJson(res, {{"profileId", id}, {"channels", std::move(channels)}, {"touchpoints", std::move(touchpoints)}});
+    json groups = json::array();
+    for (const auto& g : (*t)->groups) {
+        groups.push_back({{"groupId", g.groupId}, {"traits", json::parse(g.traitsJson, nullptr, false)},
+                          {"firstSeen", formatIsoUtcMs(g.firstSeenMs)}, {"lastSeen", formatIsoUtcMs(g.lastSeenMs)}});
+    }
+    sendJson(res, {{"profileId", id}, {"channels", std::move(channels)}, {"groups", std::move(groups)},
+                   {"touchpoints", std::move(touchpoints)}});
 }
 
 }  // namespace

@@ -66,15 +66,60 @@ bool setPath(json& root, const std::string& path, std::string value) {
     }
 }
 
-std::string channelOf(const json& context) {
+/// The Segment spec's top-level `channel` in the hub's channel names, or "" when absent or not one of them.
+std::string specChannel(const json& m) {
+    const json* c = member(m, "channel");
+    if (!c || !c->is_string()) return "";
+    const auto& text = c->get_ref<const std::string&>();
+    if (text == "browser" || text == "web") return "web";
+    if (text == "mobile" || text == "app") return "app";
+    if (text == "server") return "server";
+    return "";
+}
+
+/// Where the shopper was (docs/PROTOCOL.md, "Channels"): a kiosk's `context.channel` first, then the spec's
+/// `channel`, then what the context shows. A `screen` is an app view by the spec, so one relayed by a server
+/// library (or sent with no channel) counts as app.
+std::string channelOf(const json& m, const json& context, const std::string& type) {
     if (const json* c = member(context, "channel"); c && c->is_string() && !c->get<std::string>().empty()) {
         return c->get<std::string>().substr(0, 64);
     }
-    if (member(context, "device")) return "app";
+    if (auto spec = specChannel(m); !spec.empty()) return spec == "server" && type == "screen" ? "app" : spec;
+    if (member(context, "device") || type == "screen") return "app";
     if (const json* app = member(context, "app"); app && app->is_object()) {
         if (const json* build = member(*app, "build"); build) return "app";
     }
     return "web";
+}
+
+/// context.library as "name/version", bounded; "" when absent or not the spec's shape.
+std::string libraryOf(const json& context) {
+    const json* lib = member(context, "library");
+    if (!lib || !lib->is_object()) return "";
+    const json* name = member(*lib, "name");
+    if (!name || !name->is_string()) return "";
+    std::string out = name->get<std::string>().substr(0, 64);
+    if (const json* version = member(*lib, "version"); version && version->is_string()) {
+        out += "/" + version->get<std::string>().substr(0, 32);
+    }
+    return out;
+}
+
+/// The capture time: `timestamp`, else `originalTimestamp` (what several SDKs send), else nullopt (the hub
+/// uses its receive time, as Segment does). A present but unreadable field rejects with its name.
+bool captureTime(const json& m, std::optional<std::int64_t>& out, std::string& reason) {
+    for (const char* key : {"timestamp", "originalTimestamp"}) {
+        const json* ts = member(m, key);
+        if (!ts || ts->is_null()) continue;
+        std::int64_t ms = 0;
+        if (!ts->is_string() || !isRfc3339(ts->get<std::string>(), ms)) {
+            reason = std::string(key) + (ts->is_string() ? ": not RFC 3339" : ": expected a string");
+            return false;
+        }
+        out = ms;
+        return true;
+    }
+    return true;
 }
 
 std::optional<std::int64_t> batchSentAt(const json& root) {
@@ -153,11 +198,16 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
 
     IngestMessage out;
     const json* type = member(m, "type");
-    if (!type || !type->is_string()) return reject("type: missing or not a string");
-    out.type = type->get<std::string>();
+    if (options.singleType && (!type || type->is_null())) {
+        out.type = *options.singleType;  // Segment's single-call endpoints take the type from the path
+        m["type"] = out.type;
+    } else {
+        if (!type || !type->is_string()) return reject("type: missing or not a string");
+        out.type = type->get<std::string>();
+    }
     if (out.type != "track" && out.type != "identify" && out.type != "alias" && out.type != "page" &&
-        out.type != "screen") {
-        return reject("type: unknown type (expected track, identify, alias, page or screen)");
+        out.type != "screen" && out.type != "group") {
+        return reject("type: unknown type (expected track, identify, alias, page, screen or group)");
     }
     if (options.singleType && *options.singleType != out.type) {
         return reject("type: this endpoint takes " + *options.singleType + " messages");
@@ -168,13 +218,13 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     if (out.messageId.empty() || out.messageId.size() > kMaxIdLength) {
         return reject("messageId: must be 1.." + std::to_string(kMaxIdLength) + " bytes");
     }
-    const json* ts = member(m, "timestamp");
-    if (!ts || !ts->is_string()) return reject("timestamp: missing or not a string");
-    if (!isRfc3339(ts->get<std::string>(), out.timestampMs)) return reject("timestamp: not RFC 3339");
-
     std::string reason;
+    std::optional<std::int64_t> captured;
+    if (!captureTime(m, captured, reason)) return reject(reason);
+    out.timestampMs = captured.value_or(options.receivedAtMs);
+
     if (!optionalId(m, "userId", out.userId, reason) || !optionalId(m, "anonymousId", out.anonymousId, reason) ||
-        !optionalId(m, "previousId", out.previousId, reason)) {
+        !optionalId(m, "previousId", out.previousId, reason) || !optionalId(m, "groupId", out.groupId, reason)) {
         return reject(reason);
     }
     if (out.userId.empty() && out.anonymousId.empty()) return reject("userId/anonymousId: one of them is required");
@@ -190,6 +240,9 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         out.event = "Page Viewed";
     } else if (out.type == "screen") {
         out.event = "Screen Viewed";
+    } else if (out.type == "group") {
+        if (out.groupId.empty()) return reject("groupId: missing or empty");
+        out.event = "Group Joined";
     }
     for (const char* key : {"properties", "traits", "context"}) {
         const json* o = member(m, key);
@@ -223,7 +276,8 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     const json emptyContext = json::object();
     const json* ctx = member(m, "context");
     const json& context = ctx && ctx->is_object() ? *ctx : emptyContext;
-    out.channel = channelOf(context);
+    out.channel = channelOf(m, context, out.type);
+    out.library = libraryOf(context);
     std::string ignored;
     if (!optionalId(context, "storeId", out.storeId, ignored)) return reject("context.storeId: expected a string");
     if (!optionalId(context, "kioskId", out.kioskId, ignored)) return reject("context.kioskId: expected a string");
@@ -241,10 +295,11 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     out.correctedMs = out.timestampMs;
     if (sentAt) {
         out.clockOffsetMs = *sentAt - options.receivedAtMs;
-        out.correctedMs = options.receivedAtMs - (*sentAt - out.timestampMs);
+        // A message without a capture time was stamped on arrival: there is no sender clock to correct.
+        if (captured) out.correctedMs = options.receivedAtMs - (*sentAt - out.timestampMs);
     }
     m["receivedAt"] = formatIsoUtcMs(out.receivedMs);
-    m["originalTimestamp"] = m["timestamp"];
+    if (captured) m["originalTimestamp"] = formatIsoUtcMs(*captured);
     m["timestamp"] = formatIsoUtcMs(out.correctedMs);
     // Serialised once, as stored: the size limit applies to this text (opened fields and the hub's two time
     // fields included), and the store writes it as is.
@@ -254,7 +309,10 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     }
     // The text is what is stored; the tree is not needed again, so its parts move rather than copy.
     if (auto p = m.find("properties"); p != m.end() && p->is_object()) out.properties = std::move(*p);
-    if (auto t = m.find("traits"); t != m.end() && t->is_object()) out.traits = std::move(*t);
+    if (auto t = m.find("traits"); t != m.end() && t->is_object()) {
+        // A group's traits describe the account (its email is not the shopper's): kept apart from identity.
+        (out.type == "group" ? out.groupTraits : out.traits) = std::move(*t);
+    }
     // Identify calls from SDKs put traits under context.traits too; merge them (message traits win).
     if (const json* ct = member(context, "traits"); ct && ct->is_object()) {
         for (const auto& [k, val] : ct->items()) {
@@ -321,6 +379,7 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         if (single) {
             if (!root.is_object()) return Fail(BatchError{400, "body is not a JSON object"});
             out.verdicts.push_back(validate(root, options, std::nullopt, faultsOf(0)));
+            if (!out.verdicts.back().message) out.verdicts.back().rejected = std::move(root);
             return out;
         }
         if (!root.is_object()) return Fail(BatchError{400, "body is not a JSON object"});
@@ -337,6 +396,8 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
         for (std::size_t i = 0; i < it->size(); ++i) {
             const long li = static_cast<long>(i);
             auto verdict = validate((*it)[i], options, sentAt, faultsOf(li));
+            // Moved, not copied: the tree is not read again, and only rejections are shown to people.
+            if (!verdict.message) verdict.rejected = std::move((*it)[i]);
             out.verdicts.push_back(std::move(verdict));
         }
         return out;

@@ -23,13 +23,17 @@ inline constexpr std::size_t kMaxMessagesPerBatch = 10'000;
 
 /// A message that passed validation, with its sealed fields opened and its time corrected.
 struct IngestMessage {
-    std::string type;          ///< track | identify | alias | page | screen
+    std::string type;          ///< track | identify | alias | page | screen | group
     std::string messageId;
-    std::string event;         ///< track name; "Page Viewed" / "Screen Viewed" for page / screen
+    std::string event;         ///< track name; "Page Viewed" / "Screen Viewed" / "Group Joined" for the others
     std::string userId;
     std::string anonymousId;
     std::string previousId;    ///< alias
-    std::string channel;       ///< in_store_kiosk | web | app | what the sender said
+    std::string groupId;       ///< group
+    /// What the message says it came from (channelOf in batch_parser.cpp): in_store_kiosk | web | app | server |
+    /// the kiosk-style `context.channel` text. The ingest route may narrow it to what the source's key allows.
+    std::string channel;
+    std::string library;       ///< context.library as "name/version" (which SDK sent it), or ""
     std::string storeId;
     std::string kioskId;
     std::string appVersion;
@@ -38,7 +42,8 @@ struct IngestMessage {
     std::optional<std::int64_t> clockOffsetMs;  ///< sender clock minus hub clock, when sentAt was given
     std::int64_t receivedMs = 0;
     nlohmann::json properties = nlohmann::json::object();  ///< plaintext after unsealing
-    nlohmann::json traits = nlohmann::json::object();      ///< with context.traits merged in
+    nlohmann::json traits = nlohmann::json::object();      ///< the person's: with context.traits merged in
+    nlohmann::json groupTraits = nlohmann::json::object(); ///< a group call's `traits` (the account's, not the person's)
     std::string payloadText;  ///< the whole message as stored: unsealed, no `sealed` member, hub times added
 };
 
@@ -46,6 +51,7 @@ struct MessageVerdict {
     std::string messageId;  ///< as sent, or "" when it had none
     std::optional<IngestMessage> message;  ///< set when valid
     std::string reason;     ///< why it was rejected, when not valid
+    nlohmann::json rejected;  ///< the rejected message as parsed (for the Sources page), null when valid
 };
 
 struct BatchError {
@@ -54,7 +60,8 @@ struct BatchError {
 };
 
 struct ParseOptions {
-    /// `POST /v1/batch` takes {"batch":[...]}; `/v1/track` etc. take one message, whose type must match.
+    /// `POST /v1/batch` takes {"batch":[...]}; `/v1/track` etc. take one message whose type is the path's (a body
+    /// without `type` takes it; one with another type is rejected).
     std::optional<std::string> singleType;
     std::int64_t receivedAtMs = 0;
     const event::Unsealer* unsealer = nullptr;  ///< without one, any sealed field is rejected

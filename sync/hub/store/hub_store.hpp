@@ -16,6 +16,7 @@
 #include "hub/journey/stats_data.hpp"
 #include "hub/store/export_rows.hpp"
 #include "hub/store/kiosk_record.hpp"
+#include "hub/store/source_record.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
@@ -63,9 +64,17 @@ struct ChannelSpan {
     std::int64_t firstSeenMs = 0, lastSeenMs = 0;
 };
 
-/// A profile's journey across channels: where it has been seen, and its touchpoints, newest first.
+/// A group (account) a profile was linked to by `group` calls, with the account's latest traits.
+struct GroupLink {
+    std::string groupId;
+    std::string traitsJson;  ///< a JSON object as the newest group call sent it
+    std::int64_t firstSeenMs = 0, lastSeenMs = 0;
+};
+
+/// A profile's journey across channels: where it has been seen, its groups, and its touchpoints, newest first.
 struct Timeline {
     std::vector<ChannelSpan> channels;
+    std::vector<GroupLink> groups;
     std::vector<Touchpoint> touchpoints;
 };
 
@@ -117,6 +126,12 @@ public:
     /// Every kiosk that has sent a heartbeat, by store then kiosk id.
     virtual StoreResult<std::vector<KioskRecord>> fleet() = 0;
     virtual StoreResult<std::int64_t> countEvents() = 0;
+
+    /// Adds each source's counts and rejections to what is stored; keeps the newest kSourceRejectionsKept
+    /// rejections per source and kSourceHoursKeptMs of hourly counts before `nowMs`.
+    virtual StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) = 0;
+    /// Every source heard from, by name, with hourly counts since `sinceMs`.
+    virtual StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) = 0;
 };
 
 /// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which

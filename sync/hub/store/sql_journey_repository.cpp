@@ -223,7 +223,17 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const std::string& winnerId,
                        "ELSE channels.last_seen END",
                        {winnerId, loserId});
     if (!ch) return Fail(ch.error());
-    for (const char* sql : {"DELETE FROM channels WHERE profile_id = ?", "DELETE FROM profiles WHERE id = ?"}) {
+    auto groups = m_c.exec("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
+                           "SELECT ?, group_id, first_seen, last_seen FROM profile_groups WHERE profile_id = ? "
+                           "ON CONFLICT(profile_id, group_id) DO UPDATE SET "
+                           "first_seen = CASE WHEN excluded.first_seen < profile_groups.first_seen "
+                           "THEN excluded.first_seen ELSE profile_groups.first_seen END, "
+                           "last_seen = CASE WHEN excluded.last_seen > profile_groups.last_seen "
+                           "THEN excluded.last_seen ELSE profile_groups.last_seen END",
+                           {winnerId, loserId});
+    if (!groups) return Fail(groups.error());
+    for (const char* sql : {"DELETE FROM channels WHERE profile_id = ?", "DELETE FROM profile_groups WHERE profile_id = ?",
+                            "DELETE FROM profiles WHERE id = ?"}) {
         auto r = m_c.exec(sql, {loserId});
         if (!r) return Fail(r.error());
     }

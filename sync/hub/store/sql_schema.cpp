@@ -50,6 +50,19 @@ CREATE TABLE IF NOT EXISTS tokens(
   revoked_at BIGINT);
 CREATE TABLE IF NOT EXISTS audit(
   at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS account_groups(
+  group_id TEXT PRIMARY KEY, traits TEXT NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS profile_groups(
+  profile_id TEXT NOT NULL, group_id TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
+  PRIMARY KEY(profile_id, group_id));
+CREATE TABLE IF NOT EXISTS sources(
+  name TEXT PRIMARY KEY, last_seen BIGINT NOT NULL, library TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS source_hours(
+  name TEXT NOT NULL, hour BIGINT NOT NULL, accepted BIGINT NOT NULL, duplicate BIGINT NOT NULL,
+  rejected BIGINT NOT NULL, PRIMARY KEY(name, hour));
+CREATE TABLE IF NOT EXISTS source_rejections(
+  seq {SEQ}, name TEXT NOT NULL, at BIGINT NOT NULL, message_id TEXT NOT NULL, reason TEXT NOT NULL,
+  payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS kiosks(
   store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, last_seen BIGINT NOT NULL, app_version TEXT NOT NULL,
   clock_offset_ms BIGINT, skew_flag BIGINT NOT NULL DEFAULT 0, queue_depth BIGINT, oldest_pending_s BIGINT,
@@ -67,8 +80,12 @@ CREATE INDEX IF NOT EXISTS identifiers_profile ON identifiers(profile_id);
 CREATE INDEX IF NOT EXISTS checkins_profile ON checkins(profile_id, at);
 CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
 CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
+CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
 )SQL";
 
+// Version 3 added account_groups and profile_groups (Segment `group` calls) and the sources tables (what each
+// ingest token sent): new tables only, so a version 2 database is brought forward by creating them.
+//
 // Version 1 keyed events, feedback, signins, checkins and transitions by message id, with (day, message_id)
 // indexes. Its rows move into the version 2 tables in capture order, which becomes their `seq` order.
 constexpr const char* kFromVersion1 = R"SQL(

@@ -66,6 +66,28 @@ StoreResult<std::unordered_set<std::string>> storedMessageIds(SqlConnection& c,
     return stored;
 }
 
+/// A `group` call: the account's traits (the newest call's win, so hubs sharing a database agree whatever the
+/// arrival order) and the profile's link to it.
+StoreResult<void> linkGroup(SqlConnection& c, const IngestMessage& m, const std::optional<std::string>& profile) {
+    const std::string traits = m.groupTraits.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto g = c.exec("INSERT INTO account_groups(group_id, traits, updated_at) VALUES(?,?,?) ON CONFLICT(group_id) DO UPDATE "
+                    "SET traits = CASE WHEN excluded.updated_at >= account_groups.updated_at THEN excluded.traits "
+                    "ELSE account_groups.traits END, updated_at = CASE WHEN excluded.updated_at >= account_groups.updated_at "
+                    "THEN excluded.updated_at ELSE account_groups.updated_at END",
+                    {std::string_view(m.groupId), std::string_view(traits), m.correctedMs});
+    if (!g) return Fail(g.error());
+    if (!profile) return {};
+    auto l = c.exec("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) VALUES(?,?,?,?) "
+                    "ON CONFLICT(profile_id, group_id) DO UPDATE SET "
+                    "first_seen = CASE WHEN excluded.first_seen < profile_groups.first_seen THEN excluded.first_seen "
+                    "ELSE profile_groups.first_seen END, "
+                    "last_seen = CASE WHEN excluded.last_seen > profile_groups.last_seen THEN excluded.last_seen "
+                    "ELSE profile_groups.last_seen END",
+                    {std::string_view(*profile), std::string_view(m.groupId), m.correctedMs, m.correctedMs});
+    if (!l) return Fail(l.error());
+    return {};
+}
+
 }  // namespace
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<const IngestMessage*>& messages,
@@ -136,6 +158,9 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
+        if (m.type == "group") {
+            if (auto r = linkGroup(c, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
+        }
 
         if (!m.kioskId.empty()) {
             auto& k = kiosks[{m.storeId, m.kioskId}];

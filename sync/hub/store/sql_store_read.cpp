@@ -77,6 +77,13 @@ StoreResult<std::optional<Timeline>> SqlHubStore::timeline(const std::string& pr
                       {profileId});
     if (!ch) return Fail(ch.error());
     for (std::size_t i = 0; i < ch->size(); ++i) t.channels.push_back({ch->text(i, 0), ch->integer(i, 1), ch->integer(i, 2)});
+    auto gr = c.query("SELECT g.group_id, a.traits, g.first_seen, g.last_seen FROM profile_groups g "
+                      "JOIN account_groups a ON a.group_id = g.group_id WHERE g.profile_id = ? ORDER BY g.first_seen, g.group_id",
+                      {profileId});
+    if (!gr) return Fail(gr.error());
+    for (std::size_t i = 0; i < gr->size(); ++i) {
+        t.groups.push_back({gr->text(i, 0), gr->text(i, 1), gr->integer(i, 2), gr->integer(i, 3)});
+    }
     auto ev = c.query("SELECT at, channel, type, event, store_id, kiosk_id, message_id FROM events WHERE profile_id = ? "
                       "ORDER BY at DESC, seq DESC LIMIT ?",
                       {profileId, static_cast<std::int64_t>(limit)});
@@ -109,6 +116,7 @@ StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId) {
                  "UPDATE transitions SET profile_id = NULL WHERE profile_id = ?",
                  "DELETE FROM checkins WHERE profile_id = ?",
                  "DELETE FROM channels WHERE profile_id = ?",
+                 "DELETE FROM profile_groups WHERE profile_id = ?",
                  "DELETE FROM identifiers WHERE profile_id = ?",
                  "DELETE FROM profiles WHERE id = ?",
              }) {

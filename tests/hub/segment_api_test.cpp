@@ -1,0 +1,153 @@
+// The Segment HTTP API shapes end to end over HTTPS (SQLite or PostgreSQL, as api_test.cpp): the type from the
+// path, /v1/group and /v1/import, time fallbacks, channels, and the content types browser SDKs send.
+
+#include "api_test_support.hpp"
+#include "hub/ingest/identity.hpp"
+
+#define TP_SEGMENT_CONCAT2(a, b) a##b
+#define TP_SEGMENT_CONCAT(a, b) TP_SEGMENT_CONCAT2(a, b)
+#define SEGMENT_SUITE TP_SEGMENT_CONCAT(HUB_SUITE, Segment)
+
+namespace touchpoint::hub::testing {
+namespace {
+
+using nlohmann::json;
+
+class SEGMENT_SUITE : public HubApiTest {
+protected:
+    std::string status(const Reply& r) {
+        const auto j = r.json();
+        if (r.status != 200 || !j.is_object() || !j.contains("receipts")) return "http " + std::to_string(r.status) + " " + r.body;
+        const auto& rc = j["receipts"][0];
+        return rc["status"].get<std::string>() + (rc.contains("reason") ? ": " + rc["reason"].get<std::string>() : "");
+    }
+    json timelineOf(const std::string& email) {
+        const auto found = get("/v1/profiles/lookup?email=" + email, hub().lookupToken());
+        if (found.status != 200) return json{{"status", found.status}};
+        const auto id = found.json()["profileId"].get<std::string>();
+        return get("/v1/profiles/" + id + "/timeline", hub().headOfficeToken()).json();
+    }
+};
+
+TEST_F(SEGMENT_SUITE, EverySingleCallEndpointTakesTheTypeFromThePath) {
+    const auto t = formatIsoUtcMs(m_clock.utcMs());
+    const std::string token = hub().ingestToken();
+    const json base = {{"userId", "u-1"}, {"originalTimestamp", t}};
+    auto with = [&](const std::string& id, json extra) {
+        json m = base;
+        m["messageId"] = id;
+        m.update(extra);
+        return m.dump();
+    };
+    EXPECT_EQ(status(post("/v1/identify", with("i-1", {{"traits", {{"email", "seg@example.com"}}}}), token)), "accepted");
+    EXPECT_EQ(status(post("/v1/track", with("t-1", {{"event", "Order Completed"}}), token)), "accepted");
+    EXPECT_EQ(status(post("/v1/page", with("p-1", {{"name", "Home"}}), token)), "accepted");
+    EXPECT_EQ(status(post("/v1/screen", with("s-1", {{"name", "Cart"}}), token)), "accepted");
+    EXPECT_EQ(status(post("/v1/group", with("g-1", {{"groupId", "acme"}, {"traits", {{"name", "Acme"}}}}), token)),
+              "accepted");
+    EXPECT_EQ(status(post("/v1/alias", with("a-1", {{"previousId", "anon-7"}}), token)), "accepted");
+    EXPECT_EQ(status(post("/v1/track", with("t-2", {{"type", "identify"}}), token)),
+              "rejected: type: this endpoint takes track messages");
+    EXPECT_EQ(status(post("/v1/group", with("g-2", json::object()), token)), "rejected: groupId: missing or empty");
+
+    const auto timeline = timelineOf("seg@example.com");
+    ASSERT_TRUE(timeline.contains("touchpoints")) << timeline.dump();
+    std::multiset<std::string> types;
+    for (const auto& p : timeline["touchpoints"]) types.insert(p["type"].get<std::string>() + "@" + p["channel"].get<std::string>());
+    EXPECT_EQ(types, (std::multiset<std::string>{"identify@web", "track@web", "page@web", "screen@app", "group@web",
+                                                 "alias@web"}));
+    ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
+    EXPECT_EQ(timeline["groups"][0]["groupId"], "acme");
+    EXPECT_EQ(timeline["groups"][0]["traits"]["name"], "Acme");
+}
+
+TEST_F(SEGMENT_SUITE, ImportIsABatchAndChannelsComeFromTheMessage) {
+    const auto t = m_clock.utcMs();
+    auto msg = [&](const std::string& id, const std::string& type, const std::string& channel) {
+        json m = {{"type", type}, {"messageId", id}, {"userId", "u-2"}, {"timestamp", formatIsoUtcMs(t)},
+                  {"event", "Order Completed"}, {"channel", channel}};
+        if (type == "identify") m["traits"] = {{"email", "chan@example.com"}};
+        return m;
+    };
+    const json batch = {msg("c-1", "identify", "browser"), msg("c-2", "track", "server"), msg("c-3", "screen", "server"),
+                        msg("c-4", "track", "mobile")};
+    const auto r = post("/v1/import", json{{"batch", batch}}.dump(), hub().ingestToken());
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (const auto& rc : r.json()["receipts"]) EXPECT_EQ(rc["status"], "accepted") << rc.dump();
+    std::map<std::string, std::string> channelOf;
+    const auto timeline = timelineOf("chan@example.com");
+    ASSERT_TRUE(timeline.contains("touchpoints")) << timeline.dump();
+    for (const auto& p : timeline["touchpoints"]) channelOf[p["messageId"]] = p["channel"];
+    EXPECT_EQ(channelOf, (std::map<std::string, std::string>{{"c-1", "web"}, {"c-2", "server"}, {"c-3", "app"}, {"c-4", "app"}}));
+}
+
+TEST_F(SEGMENT_SUITE, JsonBodiesLabelledAsFormOrTextAreRead) {
+    // What analytics-next sends with sendBeacon or a CORS-simple fetch: JSON with another content type.
+    const auto t = formatIsoUtcMs(m_clock.utcMs());
+    const json one = {{"type", "track"}, {"messageId", "beacon-1"}, {"anonymousId", "a"}, {"event", "E"}, {"timestamp", t}};
+    json two = one;
+    two["messageId"] = "beacon-2";
+    EXPECT_EQ(status(post("/v1/batch", json{{"batch", {one}}}.dump(), hub().ingestToken(), false, 0, "text/plain")),
+              "accepted");
+    EXPECT_EQ(status(post("/v1/batch", json{{"batch", {two}}}.dump(), hub().ingestToken(), false, 0,
+                          "application/x-www-form-urlencoded")),
+              "accepted");
+    // A real form body is still not JSON: the whole body is refused with a 400, as before.
+    const auto form = post("/v1/batch", "a=1&b=2", hub().ingestToken(), false, 0, "application/x-www-form-urlencoded");
+    EXPECT_EQ(form.status, 400) << form.body;
+    EXPECT_EQ(hub().store().countEvents().value(), 2);
+}
+
+TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPage) {
+    const std::string webKey = "wk_sources_test_key";
+    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), "shop-web", "ingest"));
+    const auto t = formatIsoUtcMs(m_clock.utcMs());
+    const json good = {{"type", "track"}, {"messageId", "ok-1"}, {"anonymousId", "a"}, {"event", "E"}, {"timestamp", t},
+                       {"context", {{"library", {{"name", "analytics.js"}, {"version", "2.0"}}}}}};
+    json bad1 = good;
+    bad1["messageId"] = "bad-1";
+    bad1["timestamp"] = "soon";
+    bad1["traits"] = {{"email", "ada@example.com"}};
+    json bad2 = good;
+    bad2["messageId"] = "bad-2";
+    bad2.erase("event");
+    auto r = post("/v1/batch", json{{"batch", {good, bad1, bad2}}}.dump(), webKey);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(post("/v1/batch", "{not json", webKey).status, 400);
+    EXPECT_EQ(send({good}), std::vector<std::string>{"duplicate"}) << "the kiosk token is another source";
+
+    const auto metrics = get("/metrics", hub().headOfficeToken()).body;
+    for (const char* line : {"touchpoint_hub_source_messages_total{source=\"shop-web\",status=\"accepted\"} 1",
+                             "touchpoint_hub_source_messages_total{source=\"shop-web\",status=\"rejected\"} 3",
+                             "touchpoint_hub_rejects_total{source=\"shop-web\",reason=\"timestamp\"} 1",
+                             "touchpoint_hub_rejects_total{source=\"shop-web\",reason=\"event\"} 1",
+                             "touchpoint_hub_rejects_total{source=\"shop-web\",reason=\"body_malformed\"} 1"}) {
+        EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+    }
+
+    auto sources = hub().server().context().sources(m_clock.utcMs() - 3'600'000);
+    ASSERT_TRUE(sources) << sources.error();
+    const SourceRecord* web = nullptr;
+    const SourceRecord* kioskSource = nullptr;
+    for (const auto& s : *sources) {
+        if (s.source == "shop-web") web = &s;
+        if (s.source.rfind("test-kiosk-", 0) == 0) kioskSource = &s;
+    }
+    ASSERT_NE(web, nullptr);
+    ASSERT_NE(kioskSource, nullptr);
+    EXPECT_EQ(web->library, "analytics.js/2.0");
+    ASSERT_EQ(web->hours.size(), 1u);
+    EXPECT_EQ(web->hours[0].accepted, 1);
+    EXPECT_EQ(web->hours[0].rejected, 3);
+    ASSERT_EQ(web->rejections.size(), 3u);
+    EXPECT_EQ(web->rejections[0].reason.rfind("body_malformed: ", 0), 0u) << web->rejections[0].reason;
+    EXPECT_EQ(web->rejections[1].messageId, "bad-2");
+    EXPECT_EQ(web->rejections[2].messageId, "bad-1");
+    EXPECT_EQ(web->rejections[2].reason, "timestamp: not RFC 3339");
+    EXPECT_NE(web->rejections[2].maskedPayload.find("soon"), std::string::npos) << web->rejections[2].maskedPayload;
+    EXPECT_EQ(web->rejections[2].maskedPayload.find("ada@example.com"), std::string::npos);
+    EXPECT_EQ(kioskSource->hours.at(0).duplicate, 1);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub::testing
