@@ -147,6 +147,38 @@ TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
     EXPECT_NE(newer.error().message.find("schema version 99"), std::string::npos) << newer.error().message;
 }
 
+TEST(HubSchema, VersionTwoDatabaseGainsTheGroupAndSourceTables) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    {
+        auto store = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+        const auto m = message("m-1");
+        IngestStats stats;
+        ASSERT_TRUE((*store)->ingest({&m}, stats));
+    }
+    {
+        // What version 2 wrote: the same tables without version 3's.
+        auto db = sqlite::Database::open(dir / "hub.db");
+        ASSERT_TRUE(db);
+        for (const char* table : {"account_groups", "profile_groups", "sources", "source_hours", "source_rejections"}) {
+            ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
+        }
+        ASSERT_TRUE(db->exec("UPDATE schema_version SET version = 2"));
+    }
+    auto store = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ(*(*store)->countEvents(), 1);
+    ASSERT_TRUE((*store)->recordSources({{"web", 1000, "", {{0, 1, 0, 0}}, {}}}, 1000));
+    auto sources = (*store)->sources(0);
+    ASSERT_TRUE(sources) << sources.error().message;
+    EXPECT_EQ(sources->size(), 1u);
+    auto db = sqlite::Database::open(dir / "hub.db");
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('account_groups', 'profile_groups')"), 2);
+}
+
 TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
     TempDir dir;
     const std::string path = (dir.path() / "hub.db").string();
