@@ -79,15 +79,35 @@ test('anonymous then identified with one email joins one profile; alias joins an
   assert.deepEqual(events, ['Product Viewed', 'Wishlist Added'], 'the anonymous view and the aliased id joined');
 });
 
-test('a message sent again with its messageId (an SDK retry) is stored once', async () => {
-  const { analytics, exchanges, errors } = client();
-  analytics.track({ userId: 'retry-user', event: 'Retry Probe', messageId: 'retry-probe-1' });
-  analytics.track({ userId: 'retry-user', event: 'Retry Probe', messageId: 'retry-probe-1' });
+async function duplicates() {
+  const lines = await metric(/^touchpoint_hub_source_messages_total\{.*status="duplicate"\}/);
+  return lines.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+test('a batch whose answer is lost is retried by the SDK and stored once', async () => {
+  // The first answer is read and then thrown away, as when a connection drops after the hub committed: the
+  // SDK retries the same batch, and the hub's messageId dedupe keeps one copy.
+  let calls = 0;
+  const lossyFetch = async (url, init) => {
+    const res = await fetch(url, init);
+    calls += 1;
+    if (calls === 1) {
+      await res.text();
+      throw new TypeError('fetch failed: connection reset after the hub answered');
+    }
+    return res;
+  };
+  const before = await duplicates();
+  const { analytics, exchanges, errors } = client({ httpClient: lossyFetch });
+  analytics.identify({ userId: 'retry-user', traits: { email: 'retry.user@example.com' } });
+  analytics.track({ userId: 'retry-user', event: 'Retry Probe' });
   await analytics.closeAndFlush({ timeout: 20_000 });
   assert.deepEqual(errors, []);
-  assert.ok(exchanges.every((e) => e.status === 200));
-  const ids = exchanges.flatMap((e) => e.request.batch.map((m) => m.messageId));
-  assert.deepEqual(ids, ['retry-probe-1', 'retry-probe-1'], 'the SDK kept the messageId it was given');
-  const dup = await metric(/^touchpoint_hub_source_messages_total\{.*status="duplicate"\} [1-9]/);
-  assert.equal(dup.length, 1, 'the second copy was answered as a duplicate');
+  assert.equal(calls, 2, 'one retry');
+  assert.equal(exchanges.length, 2);
+  assert.deepEqual(exchanges[1].request.batch.map((m) => m.messageId), exchanges[0].request.batch.map((m) => m.messageId),
+                   'the retry resent the same messages');
+  assert.equal(await duplicates() - before, 2, 'the resent copies were answered as duplicates');
+  const timeline = await profileOf('retry.user@example.com');
+  assert.equal(timeline.touchpoints.filter((t) => t.event === 'Retry Probe').length, 1);
 });
