@@ -122,16 +122,19 @@ TEST(HubSchema, VersionOneDatabaseIsMigratedWithEveryRow) {
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v1'"), 0);
 }
 
+/// A database made by this build holding one event ("m-1").
+void storeOneMessage(const std::string& url) {
+    auto store = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(store) << store.error().message;
+    const auto m = message("m-1");
+    IngestStats stats;
+    ASSERT_TRUE((*store)->ingest({&m}, stats));
+}
+
 TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
     TempDir dir;
     const std::string url = "sqlite://" + (dir / "hub.db").string();
-    {
-        auto store = openHubStore(url, HubConfig{});
-        ASSERT_TRUE(store) << store.error().message;
-        const auto m = message("m-1");
-        IngestStats stats;
-        ASSERT_TRUE((*store)->ingest({&m}, stats));
-    }
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
     {
         auto again = openHubStore(url, HubConfig{});
         ASSERT_TRUE(again) << again.error().message;
@@ -150,13 +153,7 @@ TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
 TEST(HubSchema, VersionTwoDatabaseGainsTheGroupAndSourceTables) {
     TempDir dir;
     const std::string url = "sqlite://" + (dir / "hub.db").string();
-    {
-        auto store = openHubStore(url, HubConfig{});
-        ASSERT_TRUE(store) << store.error().message;
-        const auto m = message("m-1");
-        IngestStats stats;
-        ASSERT_TRUE((*store)->ingest({&m}, stats));
-    }
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
     {
         // What version 2 wrote: the same tables without version 3's.
         auto db = sqlite::Database::open(dir / "hub.db");
