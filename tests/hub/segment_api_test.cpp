@@ -132,8 +132,16 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
     json bad2 = good;
     bad2["messageId"] = "bad-2";
     bad2.erase("event");
+    ::testing::internal::CaptureStderr();
     auto r = post("/v1/batch", json{{"batch", {good, bad1, bad2}}}.dump(), webKey);
+    const std::string logged = ::testing::internal::GetCapturedStderr();
     ASSERT_EQ(r.status, 200) << r.body;
+    // Each rejection is in the hub's log with the source, message id and reason, and nothing personal.
+    EXPECT_NE(logged.find("msg=\"message rejected\" source=shop-web messageId=bad-1 reason=\"timestamp: not RFC 3339\""),
+              std::string::npos)
+        << logged;
+    EXPECT_NE(logged.find("messageId=bad-2"), std::string::npos) << logged;
+    EXPECT_EQ(logged.find("ada@example.com"), std::string::npos) << logged;
     EXPECT_EQ(post("/v1/batch", "{not json", webKey).status, 400);
     EXPECT_EQ(send({good}), std::vector<std::string>{"duplicate"}) << "the kiosk token is another source";
 
