@@ -221,7 +221,7 @@ const unguard = (cell) => (cell.startsWith("'") ? cell.slice(1) : cell);
 test('every tab shows its figures and each CSV download equals the table shown', async () => {
   const stats = await getJson(hub, `/v1/stats?from=${from}&to=${today}`, hub.officeToken);
   const tabs = { overview: ['scores'], signins: ['daily'], journey: ['stages', 'transitions'],
-                 feedback: ['reasons', 'comments'], fleet: ['fleet'] };
+                 feedback: ['reasons', 'comments'], fleet: ['fleet'], sources: ['sources', 'rejections', 'sourceHours'] };
   const callsBefore = dataCalls;
   for (const [tab, tables] of Object.entries(tabs)) {
     await page.click(`#tabs a[data-tab="${tab}"]`);

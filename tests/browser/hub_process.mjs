@@ -13,6 +13,7 @@ export async function startHub({ hubBin, dir, logFile }) {
   const init = await run(hubBin, ['init', '--dir', hubDir, '--port', '0']);
   const kioskToken = /^token = "([^"]+)"/m.exec(init.stdout)?.[1];
   const officeToken = /^# token: (\S+)/m.exec(init.stdout)?.[1];
+  const staffToken = /^staff_token = "([^"]+)"/m.exec(init.stdout)?.[1];
   if (!kioskToken || !officeToken) throw new Error(`could not read the tokens from init:\n${init.stdout}`);
 
   const log = fs.createWriteStream(logFile);
@@ -36,7 +37,7 @@ export async function startHub({ hubBin, dir, logFile }) {
     });
   });
   return {
-    proc, port, hubDir, kioskToken, officeToken,
+    proc, port, hubDir, kioskToken, officeToken, staffToken,
     url: `https://127.0.0.1:${port}`,
     ca: fs.readFileSync(path.join(hubDir, 'hub-cert.pem')),
     caFile: path.join(hubDir, 'hub-cert.pem'),

@@ -124,16 +124,19 @@ TEST(HubSchema, VersionOneDatabaseIsMigratedWithEveryRow) {
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_v1'"), 0);
 }
 
+/// A database made by this build holding one event ("m-1").
+void storeOneMessage(const std::string& url) {
+    auto store = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(store) << store.error().message;
+    const auto m = message("m-1");
+    IngestStats stats;
+    ASSERT_TRUE((*store)->ingest({&m}, stats));
+}
+
 TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
     TempDir dir;
     const std::string url = "sqlite://" + (dir / "hub.db").string();
-    {
-        auto store = openHubStore(url, HubConfig{});
-        ASSERT_TRUE(store) << store.error().message;
-        const auto m = message("m-1");
-        IngestStats stats;
-        ASSERT_TRUE((*store)->ingest({&m}, stats));
-    }
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
     {
         auto again = openHubStore(url, HubConfig{});
         ASSERT_TRUE(again) << again.error().message;
@@ -147,6 +150,32 @@ TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
     auto newer = openHubStore(url, HubConfig{});
     ASSERT_FALSE(newer);
     EXPECT_NE(newer.error().message.find("schema version 99"), std::string::npos) << newer.error().message;
+}
+
+TEST(HubSchema, VersionTwoDatabaseGainsTheGroupAndSourceTables) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
+    {
+        // What version 2 wrote: the same tables without version 3's.
+        auto db = sqlite::Database::open(dir / "hub.db");
+        ASSERT_TRUE(db);
+        for (const char* table : {"account_groups", "profile_groups", "sources", "source_hours", "source_rejections"}) {
+            ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
+        }
+        ASSERT_TRUE(db->exec("UPDATE schema_version SET version = 2"));
+    }
+    auto store = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ(*(*store)->countEvents(), 1);
+    ASSERT_TRUE((*store)->recordSources({{"web", 1000, "", {{0, 1, 0, 0}}, {}}}, 1000));
+    auto sources = (*store)->sources(0);
+    ASSERT_TRUE(sources) << sources.error().message;
+    EXPECT_EQ(sources->size(), 1u);
+    auto db = sqlite::Database::open(dir / "hub.db");
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('account_groups', 'profile_groups')"), 2);
 }
 
 TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {

@@ -98,6 +98,27 @@ TEST_F(SEGMENT_SUITE, JsonBodiesLabelledAsFormOrTextAreRead) {
     EXPECT_EQ(hub().store().countEvents().value(), 2);
 }
 
+TEST_F(SEGMENT_SUITE, AGroupLinkFollowsAProfileMergeAndTheNewestTraitsWin) {
+    const auto t = m_clock.utcMs();
+    auto group = [&](const std::string& id, std::int64_t at, const std::string& name) {
+        return json{{"type", "group"}, {"messageId", id}, {"userId", "user-a"}, {"groupId", "acme"},
+                    {"timestamp", formatIsoUtcMs(at)}, {"traits", {{"name", name}}}};
+    };
+    // The older profile survives a merge: user-b's is older, so the group link must move to it.
+    ASSERT_EQ(send({webIdentify("id-b", t - 120'000, "", "user-b", {{"email", "merge@example.com"}})}),
+              std::vector<std::string>{"accepted"});
+    // Arrival order is not capture order: the newer traits win whichever lands last.
+    ASSERT_EQ(send({group("g-new", t, "Acme Corp"), group("g-old", t - 60'000, "Acme (old)")}),
+              (std::vector<std::string>{"accepted", "accepted"}));
+    // One identify names both user ids' email: the two profiles become one, and the group link moves with it.
+    ASSERT_EQ(send({webIdentify("id-a", t + 2, "", "user-a", {{"email", "merge@example.com"}})}),
+              std::vector<std::string>{"accepted"});
+    const auto timeline = timelineOf("merge@example.com");
+    ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
+    EXPECT_EQ(timeline["groups"][0]["traits"]["name"], "Acme Corp");
+    EXPECT_EQ(timeline["groups"][0]["firstSeen"], formatIsoUtcMs(t - 60'000));
+}
+
 TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPage) {
     const std::string webKey = "wk_sources_test_key";
     ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), "shop-web", "ingest"));
@@ -111,8 +132,16 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
     json bad2 = good;
     bad2["messageId"] = "bad-2";
     bad2.erase("event");
+    ::testing::internal::CaptureStderr();
     auto r = post("/v1/batch", json{{"batch", {good, bad1, bad2}}}.dump(), webKey);
+    const std::string logged = ::testing::internal::GetCapturedStderr();
     ASSERT_EQ(r.status, 200) << r.body;
+    // Each rejection is in the hub's log with the source, message id and reason, and nothing personal.
+    EXPECT_NE(logged.find("msg=\"message rejected\" source=shop-web messageId=bad-1 reason=\"timestamp: not RFC 3339\""),
+              std::string::npos)
+        << logged;
+    EXPECT_NE(logged.find("messageId=bad-2"), std::string::npos) << logged;
+    EXPECT_EQ(logged.find("ada@example.com"), std::string::npos) << logged;
     EXPECT_EQ(post("/v1/batch", "{not json", webKey).status, 400);
     EXPECT_EQ(send({good}), std::vector<std::string>{"duplicate"}) << "the kiosk token is another source";
 

@@ -135,15 +135,22 @@ TEST(SegmentSpec, ChannelFollowsTheSpecAndTheKioskConvention) {
     json device = sdkMessage("track", "device");
     device["context"] = {{"device", {{"type", "ios"}}}};
     json unknown = with(sdkMessage("track", "unknown"), "carrier-pigeon");
+    json nodeLib = sdkMessage("track", "node-lib");
+    nodeLib["context"] = {{"library", {{"name", "@segment/analytics-node"}, {"version", "3.1.0"}}}};
+    json nodeScreen = sdkMessage("screen", "node-lib-screen");
+    nodeScreen["context"] = nodeLib["context"];
+    json browserLib = sdkMessage("track", "browser-lib");
+    browserLib["context"] = {{"library", {{"name", "analytics.js"}, {"version", "next-1.70.0"}}}};
     const auto v = parseAll({{"batch",
                               {with(sdkMessage("track", "server"), "server"), with(sdkMessage("page", "browser"), "browser"),
                                with(sdkMessage("track", "web"), "web"), with(sdkMessage("track", "mobile"), "mobile"),
                                with(sdkMessage("track", "app"), "app"), with(sdkMessage("screen", "node-screen"), "server"),
-                               kiosk, screenNoChannel, device, unknown, sdkMessage("page", "plain")}}});
+                               kiosk, screenNoChannel, device, unknown, sdkMessage("page", "plain"), nodeLib, nodeScreen,
+                               browserLib}}});
     std::vector<std::string> channels;
     for (const auto& verdict : v) channels.push_back(accepted(verdict).channel);
     EXPECT_EQ(channels, (std::vector<std::string>{"server", "web", "web", "app", "app", "app", "in_store_kiosk", "app",
-                                                  "app", "web", "web"}));
+                                                  "app", "web", "web", "server", "app", "web"}));
 }
 
 TEST(SegmentSpec, LibraryIsRecordedAndIntegrationsAreIgnored) {

@@ -77,14 +77,31 @@ std::string specChannel(const json& m) {
     return "";
 }
 
+/// Segment's server libraries, by context.library.name: they do not all send the spec's `channel`
+/// (@segment/analytics-node 3 does not), and their traffic is not a browser's.
+bool isServerLibrary(const json& context) {
+    static constexpr std::string_view kServerLibraries[] = {
+        "@segment/analytics-node", "analytics-node", "analytics-python", "analytics-ruby", "analytics-go",
+        "analytics-java", "analytics-kotlin-jvm", "analytics-php", "Analytics.NET", "analytics-csharp-server"};
+    const json* lib = member(context, "library");
+    const json* name = lib && lib->is_object() ? member(*lib, "name") : nullptr;
+    if (!name || !name->is_string()) return false;
+    for (auto known : kServerLibraries) {
+        if (name->get_ref<const std::string&>() == known) return true;
+    }
+    return false;
+}
+
 /// Where the shopper was (docs/PROTOCOL.md, "Channels"): a kiosk's `context.channel` first, then the spec's
-/// `channel`, then what the context shows. A `screen` is an app view by the spec, so one relayed by a server
-/// library (or sent with no channel) counts as app.
+/// `channel`, then a server library's name, then what the context shows. A `screen` is an app view by the
+/// spec, so one relayed by a server library (or sent with no channel) counts as app.
 std::string channelOf(const json& m, const json& context, const std::string& type) {
     if (const json* c = member(context, "channel"); c && c->is_string() && !c->get<std::string>().empty()) {
         return c->get<std::string>().substr(0, 64);
     }
-    if (auto spec = specChannel(m); !spec.empty()) return spec == "server" && type == "screen" ? "app" : spec;
+    std::string spec = specChannel(m);
+    if (spec.empty() && isServerLibrary(context)) spec = "server";
+    if (!spec.empty()) return spec == "server" && type == "screen" ? "app" : spec;
     if (member(context, "device") || type == "screen") return "app";
     if (const json* app = member(context, "app"); app && app->is_object()) {
         if (const json* build = member(*app, "build"); build) return "app";
