@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "event/message.hpp"
 #include "hub/journey/journey_rules.hpp"
 #include "memory_journey_repository.hpp"
@@ -263,6 +265,55 @@ TEST_F(JourneyRulesTest, AnIdentifierClaimedByAnotherProfileMeanwhileIsARetry) {
     auto r = rules.resolveProfile(racing, m, rules.messageIdentifiers(m));
     ASSERT_FALSE(r);
     EXPECT_TRUE(r.error().retryable);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
+
+namespace touchpoint::hub {
+namespace {
+
+TEST_F(JourneyRulesTest, CheckinsCapturedOutsideTheEarnWindowAreKeptButEarnNothingAndMoveNoCooldown) {
+    const auto member = signin("ann@example.com", kT0, /*newMember=*/true);
+    ASSERT_EQ(row(member).points, 10);
+    auto backdated = [&](std::int64_t atMs, std::int64_t receivedMs) {
+        auto m = track(event::names::kSignin, atMs, {{"email", "ann@example.com"}, {"method", "email"}});
+        m.receivedMs = receivedMs;
+        ingest(m);
+    };
+    // Received 8 h later: one captured 31 days earlier (older than the 30-day window), one 10 minutes ahead
+    // of the hub (more than 5 minutes), one in year 0000 (RFC 3339 allows it), one at the int64 extremes.
+    const std::int64_t now = kT0 + 8 * kHour;
+    backdated(now - 31 * kDay, now);
+    backdated(now + 10 * 60'000, now);
+    backdated(-62'167'219'200'000, now);
+    backdated(std::numeric_limits<std::int64_t>::min(), now);
+    backdated(std::numeric_limits<std::int64_t>::max(), now);
+    EXPECT_EQ(row(member).points, 10);
+    EXPECT_EQ(*row(member).lastCheckinMs, kT0);
+    EXPECT_FALSE(row(member).velocityFlag);
+    int flagged = 0;
+    for (const auto& c : repo.checkins) flagged += c.reason == "out_of_window" && !c.awarded && c.points == 0;
+    EXPECT_EQ(flagged, 5);
+    // The out-of-window check-ins moved no cooldown: an honest one 4 h after the last earning one earns.
+    backdated(now, now);
+    EXPECT_EQ(row(member).points, 20);
+    // The window's edges: 30 days old and 5 minutes ahead still earn (cooldowns permitting).
+    backdated(now - 30 * kDay, now);
+    backdated(now + 4 * kHour + 5 * 60'000, now + 4 * kHour);
+    EXPECT_EQ(row(member).points, 40);
+}
+
+TEST_F(JourneyRulesTest, TheEarnWindowIsConfigurable) {
+    LoyaltyConfig narrow;
+    narrow.earnWindowDays = 1;
+    narrow.earnFutureSeconds = 0;
+    rules = JourneyRules(narrow);
+    const auto member = signin("bo@example.com", kT0, true);
+    auto m = track(event::names::kSignin, kT0 + 4 * kHour - 2 * kDay, {{"email", "bo@example.com"}, {"method", "email"}});
+    m.receivedMs = kT0 + 4 * kHour;
+    ingest(m);
+    EXPECT_EQ(row(member).points, 10);
 }
 
 }  // namespace

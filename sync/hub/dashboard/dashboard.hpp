@@ -49,6 +49,9 @@ struct DashboardServices {
     /// Optional: for all stores, each day's overall figures of /v1/stats?from=D&to=D, by day, in one go.
     /// Without it the dashboard asks `stats` once per day.
     std::function<Result<std::map<std::string, GroupFigures>, std::string>(const StatsQuery&)> dailyOverall;
+    /// Optional: where sessions live (the hub's store, so they end when their token is revoked or its role
+    /// changes, on every hub process). Without it, in this process's memory.
+    std::shared_ptr<SessionBackend> sessionBackend;
 };
 
 struct DashboardOptions {

@@ -17,6 +17,7 @@
 #include "hub/config/hub_config.hpp"
 #include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
+#include "hub/http/rate_limiter.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/write_health.hpp"
 #include "hub/journey/stats_report.hpp"
@@ -38,6 +39,8 @@ struct HubContext {
     http::WriteHealth writeHealth;
     /// What the HTTP layer refused, for /metrics; set while the server runs.
     const http::ServerCounters* httpCounters = nullptr;
+    /// GET /v1/profiles/welcome's bucket per kiosk token (config.welcomePerToken).
+    std::unique_ptr<http::RateLimiter> welcomeLimiter;
 
     /// Reads Bearer or Basic (token as user name) credentials and checks the scope: the server's
     /// authenticator, run on the headers before the body is read.

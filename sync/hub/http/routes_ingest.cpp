@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "hub/http/hub_server.hpp"
+#include "hub/ingest/token_claims.hpp"
 
 namespace touchpoint::hub {
 
@@ -12,7 +13,8 @@ using nlohmann::json;
 const char* statusName(ReceiptStatus s) { return s == ReceiptStatus::Accepted ? "accepted" : "duplicate"; }
 
 void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std::optional<std::string> single) {
-    if (!ctx.authorize(req, res, kScopeIngest)) return;
+    const auto token = ctx.authorize(req, res, kScopeIngest);
+    if (!token) return;
     ParseOptions options;
     options.singleType = std::move(single);
     options.receivedAtMs = ctx.clock->utcMs();
@@ -24,8 +26,15 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
         return;
     }
     std::vector<const IngestMessage*> valid;
-    for (const auto& v : parsed->verdicts) {
-        if (v.message) valid.push_back(&*v.message);
+    for (auto& v : parsed->verdicts) {
+        if (!v.message) continue;
+        // Store, kiosk and channel come from the token; a claim it may not make rejects that message only.
+        if (auto refused = applyTokenClaims(*v.message, *token); !refused.empty()) {
+            v.message.reset();
+            v.reason = std::move(refused);
+            continue;
+        }
+        valid.push_back(&*v.message);
     }
     std::vector<ReceiptStatus> stored;
     if (!valid.empty()) {
@@ -44,6 +53,11 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
         ctx.writeHealth.recordSuccess();
         ctx.metrics.countMerges(stats.merges);
         ctx.metrics.countSkewed(stats.skewFlagged);
+        if (stats.identityConflicts > 0) {
+            // Counted and logged by token, never with the identifiers themselves.
+            ctx.metrics.countIdentityConflicts(stats.identityConflicts);
+            log::warn("hub", "identity ties refused", {{"token", token->name}, {"count", std::to_string(stats.identityConflicts)}});
+        }
     }
     json receipts = json::array();
     std::size_t next = 0;
