@@ -136,45 +136,31 @@ int tokenCommand(const std::string& sub, const Options& a) {
         std::cerr << "Shown once; the hub stores only its hash.\n";
         return 0;
     }
-    if (sub == "bind") {
-        auto r = (*s)->bindToken(a.token.name, a.token.storeId, a.token.kioskId);
+    // bind, role, revoke: one change to the live token of that name; false when there is none to change.
+    auto changed = [&](const char* what, const StoreResult<bool>& r, const std::string& none, const std::string& done) {
         if (!r) {
-            std::cerr << "token bind: " << r.error().message << "\n";
+            std::cerr << "token " << what << ": " << r.error().message << "\n";
             return 1;
         }
         if (!*r) {
-            std::cerr << "token bind: no live unbound kiosk or staff token named '" << a.token.name << "'\n";
+            std::cerr << "token " << what << ": no live " << none << " named '" << a.token.name << "'\n";
             return 1;
         }
-        std::cout << "bound " << a.token.name << " to store " << a.token.storeId << ", kiosk " << a.token.kioskId << "\n";
+        std::cout << done << "\n";
         return 0;
+    };
+    if (sub == "bind") {
+        return changed("bind", (*s)->bindToken(a.token.name, a.token.storeId, a.token.kioskId),
+                       "unbound kiosk or staff token",
+                       "bound " + a.token.name + " to store " + a.token.storeId + ", kiosk " + a.token.kioskId);
     }
     if (sub == "role") {
-        auto r = (*s)->setTokenRole(a.token.name, a.token.role);
-        if (!r) {
-            std::cerr << "token role: " << r.error().message << "\n";
-            return 1;
-        }
-        if (!*r) {
-            std::cerr << "token role: no live head-office token named '" << a.token.name << "'\n";
-            return 1;
-        }
         // Dashboard sessions opened with the token end on their next request.
-        std::cout << a.token.name << " now has role " << a.token.role << "\n";
-        return 0;
+        return changed("role", (*s)->setTokenRole(a.token.name, a.token.role), "head-office token",
+                       a.token.name + " now has role " + a.token.role);
     }
     if (sub == "revoke") {
-        auto r = (*s)->revokeToken(a.token.name);
-        if (!r) {
-            std::cerr << "token revoke: " << r.error().message << "\n";
-            return 1;
-        }
-        if (!*r) {
-            std::cerr << "token revoke: no live token named '" << a.token.name << "'\n";
-            return 1;
-        }
-        std::cout << "revoked " << a.token.name << "\n";
-        return 0;
+        return changed("revoke", (*s)->revokeToken(a.token.name), "token", "revoked " + a.token.name);
     }
     if (sub == "list") {
         auto l = (*s)->listTokens();

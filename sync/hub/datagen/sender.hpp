@@ -15,12 +15,12 @@ namespace touchpoint::hub::datagen {
 struct SendOptions {
     std::string hubUrl;    ///< https://host:port
     std::string token;     ///< token for any sender without its own in senderTokens
-    /// Each simulated device's own token: kiosk id -> its kiosk token (bound to that store and kiosk), "web" /
-    /// "app" -> a write key of that kind. The hub refuses a kiosk token speaking for another kiosk.
-    std::map<std::string, std::string> senderTokens;
     std::string caFile;    ///< PEM file the hub's certificate is checked against
     std::size_t maxBatchMessages = 250;
     std::size_t maxBatchBytes = 400 * 1024;  ///< under the hub's 500 KB limit
+    /// Each simulated device's own token: kiosk id -> its kiosk token (bound to that store and kiosk), "web" /
+    /// "app" -> a write key of that kind. The hub refuses a kiosk token speaking for another kiosk.
+    std::map<std::string, std::string> senderTokens;
 };
 
 struct SendReport {

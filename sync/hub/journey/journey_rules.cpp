@@ -41,6 +41,32 @@ void noteEarned(ProfileRow& row, std::int64_t atMs, std::int64_t points) {
     if (!row.lastCheckinMs || atMs > *row.lastCheckinMs) row.lastCheckinMs = atMs;
 }
 
+/// The distinct profiles holding `ids`, in the order named; known[i] says whether ids[i] had one.
+StoreResult<std::vector<std::string>> profilesOf(JourneyRepository& repo, const Identifiers& ids,
+                                                 std::vector<bool>& known) {
+    std::vector<std::string> profiles;
+    known.assign(ids.size(), false);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto pid = repo.findProfileId(ids[i]);
+        if (!pid) return Fail(pid.error());
+        if (!*pid) continue;
+        known[i] = true;
+        if (std::find(profiles.begin(), profiles.end(), **pid) == profiles.end()) profiles.push_back(std::move(**pid));
+    }
+    return profiles;
+}
+
+/// Attaches the identifiers that had no profile to `profileId`. Repeated identifiers within one message are
+/// harmless: the second finds the profile already holds it.
+StoreResult<void> attachUnknown(JourneyRepository& repo, const Identifiers& ids, const std::vector<bool>& known,
+                                const std::string& profileId) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (known[i]) continue;
+        if (auto r = repo.addIdentifier(ids[i], profileId); !r) return Fail(r.error());
+    }
+    return {};
+}
+
 }  // namespace
 
 bool carriesShopperIdentity(const IngestMessage& m) {
@@ -106,15 +132,10 @@ StoreResult<Resolution> JourneyRules::resolveProfile(JourneyRepository& repo, co
         for (auto& id : ids) (id.first == "user" || id.first == "anon" ? own : claimed).push_back(std::move(id));
         return resolvePublic(repo, m, std::move(own), claimed);
     }
-    std::vector<std::string> profiles;
-    std::vector<bool> known(ids.size(), false);
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        auto pid = repo.findProfileId(ids[i]);
-        if (!pid) return Fail(pid.error());
-        if (!*pid) continue;
-        known[i] = true;
-        if (std::find(profiles.begin(), profiles.end(), **pid) == profiles.end()) profiles.push_back(std::move(**pid));
-    }
+    std::vector<bool> known;
+    auto found = profilesOf(repo, ids, known);
+    if (!found) return Fail(found.error());
+    std::vector<std::string> profiles = std::move(found).value();
     std::string winner;
     if (profiles.empty()) {
         auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
@@ -127,11 +148,7 @@ StoreResult<Resolution> JourneyRules::resolveProfile(JourneyRepository& repo, co
         if (!w) return Fail(w.error());
         winner = std::move(w).value();
     }
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (known[i]) continue;
-        // Repeated identifiers within one message are harmless: the second finds the profile already holds it.
-        if (auto r = repo.addIdentifier(ids[i], winner); !r) return Fail(r.error());
-    }
+    if (auto r = attachUnknown(repo, ids, known, winner); !r) return Fail(r.error());
     out.profileId = std::move(winner);
     return out;
 }
@@ -140,15 +157,10 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
                                                     const Identifiers& claimed) const {
     Resolution out;
     // Its own ids' profiles, in the order named (the userId's first).
-    std::vector<std::string> profiles;
-    std::vector<bool> known(own.size(), false);
-    for (std::size_t i = 0; i < own.size(); ++i) {
-        auto pid = repo.findProfileId(own[i]);
-        if (!pid) return Fail(pid.error());
-        if (!*pid) continue;
-        known[i] = true;
-        if (std::find(profiles.begin(), profiles.end(), **pid) == profiles.end()) profiles.push_back(std::move(**pid));
-    }
+    std::vector<bool> known;
+    auto found = profilesOf(repo, own, known);
+    if (!found) return Fail(found.error());
+    std::vector<std::string> profiles = std::move(found).value();
     std::string winner;
     if (profiles.empty()) {
         if (own.empty()) {
@@ -178,10 +190,7 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
             winner = std::move(w).value();
         }
     }
-    for (std::size_t i = 0; i < own.size(); ++i) {
-        if (known[i]) continue;
-        if (auto r = repo.addIdentifier(own[i], winner); !r) return Fail(r.error());
-    }
+    if (auto r = attachUnknown(repo, own, known, winner); !r) return Fail(r.error());
     for (const auto& id : claimed) {
         auto owner = repo.findProfileId(id);
         if (!owner) return Fail(owner.error());

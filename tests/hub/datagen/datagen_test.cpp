@@ -142,7 +142,9 @@ TEST(DatagenAgainstHub, EverythingIsAcceptedOnceAndASecondRunIsAllDuplicates) {
     for (const auto& o : s->messages) resent += o.duplicate ? 1 : 0;
 
     // Every simulated device with its own token, as a real fleet has: no shared token.
-    SendOptions send{(*hub)->url(), "", (*hub)->caFile().string()};
+    SendOptions send;
+    send.hubUrl = (*hub)->url();
+    send.caFile = (*hub)->caFile().string();
     for (const auto& o : s->messages) {
         if (send.senderTokens.count(o.sender)) continue;
         const auto context = o.message.value("context", nlohmann::json::object());
