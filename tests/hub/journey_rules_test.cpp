@@ -304,6 +304,34 @@ TEST_F(JourneyRulesTest, CheckinsCapturedOutsideTheEarnWindowAreKeptButEarnNothi
     EXPECT_EQ(row(member).points, 40);
 }
 
+TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheLimit) {
+    const auto member = signin("ann@example.com", kT0, true);
+    auto web = [&](const std::string& anon, json traits) {
+        auto m = track("Page Viewed", kT0 + kHour, json::object(), "web");
+        m.sourceKind = "web";
+        m.anonymousId = anon;
+        m.traits = std::move(traits);
+        return ingest(m);
+    };
+    // The member's e-mail named beside the visitor's own id: not attached, not merged, one conflict.
+    const auto visitor = web("anon-1", {{"email", "ann@example.com"}, {"phone", "+12025550166"}});
+    ASSERT_TRUE(visitor.profileId);
+    EXPECT_NE(*visitor.profileId, member);
+    EXPECT_EQ(visitor.merges, 0);
+    EXPECT_EQ(visitor.conflicts, 1);
+    EXPECT_EQ(repo.identifiers.at({"email", "ann@example.com"}), member);
+    EXPECT_EQ(repo.identifiers.at({"phone", "+12025550166"}), *visitor.profileId);  // nobody held it
+    // A member number is never taken from a public source.
+    EXPECT_EQ(web("anon-1", {{"memberId", "M-1"}}).conflicts, 1);  // refused even when nobody holds it
+    EXPECT_EQ(repo.identifiers.count({"member", "M-1"}), 0u);
+    // At most five e-mails per profile from public sources.
+    for (int i = 0; i < 5; ++i) web("anon-1", {{"email", "v" + std::to_string(i) + "@example.com"}});
+    EXPECT_EQ(web("anon-1", {{"email", "v9@example.com"}}).conflicts, 1);
+    EXPECT_EQ(repo.identifiers.count({"email", "v9@example.com"}), 0u);
+    // Without an id of its own it joins nobody.
+    EXPECT_FALSE(web("", {{"email", "w@example.com"}}).profileId);
+}
+
 TEST_F(JourneyRulesTest, TheEarnWindowIsConfigurable) {
     LoyaltyConfig narrow;
     narrow.earnWindowDays = 1;
