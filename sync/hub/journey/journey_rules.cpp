@@ -136,18 +136,9 @@ StoreResult<Resolution> JourneyRules::resolveProfile(JourneyRepository& repo, co
     auto found = profilesOf(repo, ids, known);
     if (!found) return Fail(found.error());
     std::vector<std::string> profiles = std::move(found).value();
-    std::string winner;
-    if (profiles.empty()) {
-        auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
-        if (!fresh) return Fail(fresh.error());
-        winner = (*fresh)->id;
-    } else if (profiles.size() == 1) {
-        winner = profiles.front();
-    } else {
-        auto w = merge(repo, std::move(profiles), out.merges);
-        if (!w) return Fail(w.error());
-        winner = std::move(w).value();
-    }
+    auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/false);
+    if (!joined) return Fail(joined.error());
+    const std::string winner = std::move(joined).value();
     if (auto r = attachUnknown(repo, ids, known, winner); !r) return Fail(r.error());
     out.profileId = std::move(winner);
     return out;
@@ -161,35 +152,14 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
     auto found = profilesOf(repo, own, known);
     if (!found) return Fail(found.error());
     std::vector<std::string> profiles = std::move(found).value();
-    std::string winner;
-    if (profiles.empty()) {
-        if (own.empty()) {
-            // It names nobody it may speak for: the facts are kept without a profile.
-            out.conflicts += claimed.empty() ? 0 : 1;
-            return out;
-        }
-        auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
-        if (!fresh) return Fail(fresh.error());
-        winner = (*fresh)->id;
-    } else if (profiles.size() == 1) {
-        winner = profiles.front();
-    } else {
-        int members = 0;
-        for (const auto& id : profiles) {
-            auto p = repo.profile(id);
-            if (!p) return Fail(p.error());
-            members += (*p)->facts.isMember ? 1 : 0;
-        }
-        if (members >= 2) {
-            // Two memberships are never joined on a public source's word.
-            ++out.conflicts;
-            winner = profiles.front();
-        } else {
-            auto w = merge(repo, std::move(profiles), out.merges);
-            if (!w) return Fail(w.error());
-            winner = std::move(w).value();
-        }
+    if (profiles.empty() && own.empty()) {
+        // It names nobody it may speak for: the facts are kept without a profile.
+        out.conflicts += claimed.empty() ? 0 : 1;
+        return out;
     }
+    auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/true);
+    if (!joined) return Fail(joined.error());
+    const std::string winner = std::move(joined).value();
     if (auto r = attachUnknown(repo, own, known, winner); !r) return Fail(r.error());
     for (const auto& id : claimed) {
         auto owner = repo.findProfileId(id);
@@ -213,6 +183,31 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
     }
     out.profileId = std::move(winner);
     return out;
+}
+
+StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, const IngestMessage& m,
+                                                    std::vector<std::string> profiles, Resolution& out,
+                                                    bool publicSource) const {
+    if (profiles.empty()) {
+        auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
+        if (!fresh) return Fail(fresh.error());
+        return (*fresh)->id;
+    }
+    if (profiles.size() == 1) return profiles.front();
+    if (publicSource) {
+        int members = 0;
+        for (const auto& id : profiles) {
+            auto p = repo.profile(id);
+            if (!p) return Fail(p.error());
+            members += (*p)->facts.isMember ? 1 : 0;
+        }
+        if (members >= 2) {
+            // Two memberships are never joined on a public source's word.
+            ++out.conflicts;
+            return profiles.front();
+        }
+    }
+    return merge(repo, std::move(profiles), out.merges);
 }
 
 StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, std::vector<std::string> profileIds,

@@ -55,6 +55,10 @@ private:
     /// anonymous ids; identifiers it names are attached to that profile only when nobody holds them.
     StoreResult<Resolution> resolvePublic(JourneyRepository& repo, const IngestMessage& m, Identifiers own,
                                           const Identifiers& claimed) const;
+    /// The profile a message joins: a new one when none holds its ids, the one that does, or the merge of
+    /// several — except that a public source never joins two memberships (the first is kept, a conflict).
+    StoreResult<std::string> joinProfiles(JourneyRepository& repo, const IngestMessage& m,
+                                          std::vector<std::string> profiles, Resolution& out, bool publicSource) const;
     StoreResult<std::string> merge(JourneyRepository& repo, std::vector<std::string> profileIds,
                                    std::int64_t& merges) const;
     StoreResult<void> becomeMember(JourneyRepository& repo, ProfileRow& row) const;
