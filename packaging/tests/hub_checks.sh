@@ -141,7 +141,7 @@ hub_checks() {
     # Token rotation as documented: a new kiosk token works, the revoked one is refused.
     local new_token
     new_token=$(as_user touchpoint-hub touchpoint-hub token add --config /etc/touchpoint/hub.toml \
-        --scope ingest --name pkgtest-kiosk 2>/dev/null)
+        --kind kiosk --store store-pkgtest --kiosk kiosk-pkgtest --name pkgtest-kiosk 2>/dev/null)
     expect_eq "token add (as touchpoint-hub): the new token is accepted" accepted \
         "$(hub_ingest "$new_token" "$(cat /proc/sys/kernel/random/uuid)")"
     check "token revoke kiosk-1" as_user touchpoint-hub touchpoint-hub token revoke \
@@ -184,7 +184,7 @@ hub_postgres_checks() {
         as_user touchpoint-hub touchpoint-hub --config /etc/touchpoint/hub.toml --check-config
     local token
     token=$(as_user touchpoint-hub touchpoint-hub token add --config /etc/touchpoint/hub.toml \
-        --scope ingest --name pkgtest-pg 2>"$work/pg-token.log")
+        --kind kiosk --store store-pkgtest --kiosk kiosk-pg --name pkgtest-pg 2>"$work/pg-token.log")
     if [[ -n $token ]]; then ok "token add into PostgreSQL (peer authentication as touchpoint-hub)"; else notok "token add into PostgreSQL" "$(cat "$work/pg-token.log")"; fi
     hub_start "$work/hub-postgres.log"
     if wait_https "$(hub_url /healthz)" "$hub_ca" 30; then

@@ -1,8 +1,11 @@
 // touchpoint-hub: the journey hub. Thin: parses arguments and calls the library.
 //   touchpoint-hub --config FILE [--check-config]
-//   touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]]
+//   touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]] [--store S] [--kiosk K]
 //   touchpoint-hub cert --config FILE --host NAME[,NAME...]
-//   touchpoint-hub token add|revoke|list --config FILE [--scope S] [--name N]
+//   touchpoint-hub token add --config FILE --name N --kind K [--store S --kiosk K] [--role R]
+//   touchpoint-hub token bind --config FILE --name N --store S --kiosk K   (a token migrated unbound)
+//   touchpoint-hub token role --config FILE --name N --role R          (a head-office token's role)
+//   touchpoint-hub token revoke|list --config FILE [--name N]
 //   touchpoint-hub members import --config FILE members.csv
 // Arguments through CLI11 (common/cli.hpp): --help on every subcommand, anything unknown refused with exit 2.
 
@@ -32,8 +35,9 @@ struct Options {
     std::string dir;
     int port = 8443;
     std::string host;
-    std::string scope;
-    std::string name;
+    TokenSpec token;  ///< token add / bind / role
+    std::string initStore = "store-1";  ///< init: the first kiosk's tokens are bound to these
+    std::string initKiosk = "kiosk-1";
     std::string membersCsv;
 };
 
@@ -123,7 +127,7 @@ int tokenCommand(const std::string& sub, const Options& a) {
     auto s = store(*c);
     if (!s) return s.error();
     if (sub == "add") {
-        auto t = createToken(**s, a.name, a.scope);
+        auto t = createToken(**s, a.token);
         if (!t) {
             std::cerr << "token add: " << t.error() << "\n";
             return 1;
@@ -132,18 +136,31 @@ int tokenCommand(const std::string& sub, const Options& a) {
         std::cerr << "Shown once; the hub stores only its hash.\n";
         return 0;
     }
-    if (sub == "revoke") {
-        auto r = (*s)->revokeToken(a.name);
+    // bind, role, revoke: one change to the live token of that name; false when there is none to change.
+    auto changed = [&](const char* what, const StoreResult<bool>& r, const std::string& none, const std::string& done) {
         if (!r) {
-            std::cerr << "token revoke: " << r.error().message << "\n";
+            std::cerr << "token " << what << ": " << r.error().message << "\n";
             return 1;
         }
         if (!*r) {
-            std::cerr << "token revoke: no live token named '" << a.name << "'\n";
+            std::cerr << "token " << what << ": no live " << none << " named '" << a.token.name << "'\n";
             return 1;
         }
-        std::cout << "revoked " << a.name << "\n";
+        std::cout << done << "\n";
         return 0;
+    };
+    if (sub == "bind") {
+        return changed("bind", (*s)->bindToken(a.token.name, a.token.storeId, a.token.kioskId),
+                       "unbound kiosk or staff token",
+                       "bound " + a.token.name + " to store " + a.token.storeId + ", kiosk " + a.token.kioskId);
+    }
+    if (sub == "role") {
+        // Dashboard sessions opened with the token end on their next request.
+        return changed("role", (*s)->setTokenRole(a.token.name, a.token.role), "head-office token",
+                       a.token.name + " now has role " + a.token.role);
+    }
+    if (sub == "revoke") {
+        return changed("revoke", (*s)->revokeToken(a.token.name), "token", "revoked " + a.token.name);
     }
     if (sub == "list") {
         auto l = (*s)->listTokens();
@@ -152,12 +169,16 @@ int tokenCommand(const std::string& sub, const Options& a) {
             return 1;
         }
         for (const auto& t : *l) {
-            std::cout << t.name << "\t" << t.scope << "\tcreated " << formatIsoUtcMs(t.createdMs)
+            std::string what = t.kind;
+            if (!t.storeId.empty()) what += " store=" + t.storeId + " kiosk=" + t.kioskId;
+            if (!t.role.empty()) what += " role=" + t.role;
+            if ((t.kind == "kiosk" || t.kind == "staff") && t.storeId.empty()) what += " UNBOUND (token bind)";
+            std::cout << t.name << "\t" << what << "\tcreated " << formatIsoUtcMs(t.createdMs)
                       << (t.revokedMs ? "\trevoked " + formatIsoUtcMs(*t.revokedMs) : std::string("\tactive")) << "\n";
         }
         return 0;
     }
-    return cli::kUsageExit;  // CLI11 requires one of the three
+    return cli::kUsageExit;  // CLI11 requires one of the subcommands
 }
 
 int membersImportCommand(const Options& a) {
@@ -198,7 +219,7 @@ int initCommand(const Options& a) {
         std::cerr << "init: " << names.error() << "\n";
         return 2;
     }
-    auto r = initHub(a.dir, a.port, a.host);
+    auto r = initHub(a.dir, a.port, a.host, a.initStore, a.initKiosk);
     if (!r) {
         std::cerr << "init: " << r.error() << "\n";
         return 1;
@@ -221,24 +242,44 @@ int main(int argc, char** argv) {
     init->add_option("--dir", o.dir, "the folder to create")->required();
     init->add_option("--port", o.port, "the port kiosks connect to")->check(CLI::Range(0, 65535))->capture_default_str();
     init->add_option("--host", o.host, "NAME[,NAME...]: the names kiosks use in hub.url (certificate names)");
+    init->add_option("--store", o.initStore, "the first kiosk's store id (its tokens are bound to it)")
+        ->capture_default_str();
+    init->add_option("--kiosk", o.initKiosk, "the first kiosk's id")->capture_default_str();
 
     auto* cert = app.add_subcommand("cert", "a new self-signed certificate for the names kiosks use");
     cert->add_option("--config", o.config, "the hub's TOML config")->required();
     cert->add_option("--host", o.host, "NAME[,NAME...]: the names kiosks use in hub.url")->required();
 
-    auto* token = app.add_subcommand("token", "API tokens: add, revoke, list");
+    auto* token = app.add_subcommand("token", "API tokens: add, bind, role, revoke, list");
     token->require_subcommand(1);
     auto* tokenAdd = token->add_subcommand("add", "a new token, shown once (the hub stores only its hash)");
+    auto* tokenBind = token->add_subcommand("bind", "bind a kiosk or staff token made before token kinds");
+    auto* tokenRole = token->add_subcommand("role", "change a head-office token's role (its dashboard sessions end)");
     auto* tokenRevoke = token->add_subcommand("revoke", "revoke the live token with this name");
-    auto* tokenList = token->add_subcommand("list", "every token with its scope and state");
-    for (auto* sub : {tokenAdd, tokenRevoke, tokenList}) {
+    auto* tokenList = token->add_subcommand("list", "every token with its kind, bindings, role and state");
+    for (auto* sub : {tokenAdd, tokenBind, tokenRole, tokenRevoke, tokenList}) {
         sub->add_option("--config", o.config, "the hub's TOML config")->required();
     }
-    tokenAdd->add_option("--scope", o.scope, "what the token may do")
+    tokenAdd->add_option("--kind", o.token.kind,
+                         "kiosk (bound to --store/--kiosk), web, app, server (write keys), staff (lookup, bound to "
+                         "--store/--kiosk) or head-office (--role)")
         ->required()
-        ->check(CLI::IsMember({"ingest", "lookup", "head-office"}));
-    tokenAdd->add_option("--name", o.name, "who holds it (e.g. the kiosk id)")->required();
-    tokenRevoke->add_option("--name", o.name, "the token's name")->required();
+        ->check(CLI::IsMember({"kiosk", "web", "app", "server", "staff", "head-office"}));
+    tokenAdd->add_option("--name", o.token.name, "who holds it (e.g. the kiosk id)")->required();
+    tokenAdd->add_option("--role", o.token.role, "head-office: analyst (read), manager, admin (tokens, erasure, keys)")
+        ->check(CLI::IsMember({"analyst", "manager", "admin"}));
+    for (auto* sub : {tokenAdd, tokenBind}) {
+        sub->add_option("--store", o.token.storeId, "kiosk and staff tokens: the store id it speaks for");
+        sub->add_option("--kiosk", o.token.kioskId, "kiosk and staff tokens: the kiosk id it speaks for");
+    }
+    tokenBind->add_option("--name", o.token.name, "the token's name")->required();
+    tokenBind->get_option("--store")->required();
+    tokenBind->get_option("--kiosk")->required();
+    tokenRole->add_option("--name", o.token.name, "the token's name")->required();
+    tokenRole->add_option("--role", o.token.role, "analyst, manager or admin")
+        ->required()
+        ->check(CLI::IsMember({"analyst", "manager", "admin"}));
+    tokenRevoke->add_option("--name", o.token.name, "the token's name")->required();
 
     auto* members = app.add_subcommand("members", "loyalty members");
     members->require_subcommand(1);
@@ -250,7 +291,13 @@ int main(int argc, char** argv) {
     try {
         if (*init) return initCommand(o);
         if (*cert) return certCommand(o);
-        if (*tokenAdd) return tokenCommand("add", o);
+        if (*tokenAdd) {
+            // A combination no token can have is a usage error, like an unknown option.
+            if (auto why = tokenSpecError(o.token); !why.empty()) return cli::refuse(*tokenAdd, why);
+            return tokenCommand("add", o);
+        }
+        if (*tokenBind) return tokenCommand("bind", o);
+        if (*tokenRole) return tokenCommand("role", o);
         if (*tokenRevoke) return tokenCommand("revoke", o);
         if (*tokenList) return tokenCommand("list", o);
         if (*membersImport) return membersImportCommand(o);

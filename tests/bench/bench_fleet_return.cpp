@@ -136,7 +136,7 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
         uploader::UploaderOptions uo;
         uo.http.baseUrl = hub->url();
         uo.http.caFile = hub->caFile();
-        uo.token = hub->ingestToken();
+        uo.token = hub->kioskToken("store-" + std::to_string(k / 10), "kiosk-" + std::to_string(k));
         uo.outboxPath = folder / ("outbox-" + std::to_string(k) + ".db");
         uo.heartbeatInterval = std::chrono::milliseconds(0);
         auto created = uploader::Uploader::create(std::move(uo));

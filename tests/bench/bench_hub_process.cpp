@@ -42,10 +42,12 @@ std::unique_ptr<HubProcess> HubProcess::start(const std::filesystem::path& exe, 
     std::string tmpl = (std::filesystem::temp_directory_path() / "touchpoint-bench-hub-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder");
     hub->m_dir = tmpl;
+    hub->m_exe = exe;
     const auto hubDir = hub->m_dir / "hub";
     const auto initOut = hub->m_dir / "init.out";
     const int init = hub::testing::waitExit(hub::testing::spawnProgram(
-        exe.string(), {"init", "--dir", hubDir.string(), "--port", "0"}, initOut, hub->m_dir / "init.err"));
+        exe.string(), {"init", "--dir", hubDir.string(), "--port", "0", "--store", "store-flood", "--kiosk", "kiosk-flood"},
+        initOut, hub->m_dir / "init.err"));
     if (init != 0) throw std::runtime_error("touchpoint-hub init failed: " + readText(hub->m_dir / "init.err"));
     // `init` prints the first kiosk token on stdout.
     const std::string out = readText(initOut);
@@ -72,6 +74,17 @@ std::unique_ptr<HubProcess> HubProcess::start(const std::filesystem::path& exe, 
     }
     if (hub->m_port == 0) throw std::runtime_error("the hub did not start listening: " + readText(log));
     return hub;
+}
+
+std::string HubProcess::kioskToken(const std::string& storeId, const std::string& kioskId) const {
+    const auto out = m_dir / ("token-" + kioskId + ".out");
+    const int code = hub::testing::waitExit(hub::testing::spawnProgram(
+        m_exe.string(),
+        {"token", "add", "--config", (m_dir / "hub" / "hub.toml").string(), "--kind", "kiosk", "--store", storeId,
+         "--kiosk", kioskId, "--name", storeId + "/" + kioskId},
+        out, m_dir / "token.err"));
+    if (code != 0) throw std::runtime_error("touchpoint-hub token add failed: " + readText(m_dir / "token.err"));
+    return firstLine(readText(out));
 }
 
 HubProcess::~HubProcess() {

@@ -32,7 +32,11 @@ public:
     const std::filesystem::path& dir() const { return m_dir; }
     std::filesystem::path caFile() const { return m_dir / "hub" / "hub-cert.pem"; }
     std::filesystem::path storeFile() const { return m_dir / "hub" / "hub.db"; }
+    /// The kiosk token `init` printed, bound to store-flood / kiosk-flood (the flood bench's kiosk).
     const std::string& ingestToken() const { return m_token; }
+    /// A new kiosk token bound to this store and kiosk (`touchpoint-hub token add --kind kiosk`): a kiosk
+    /// token speaks for its own kiosk only. Throws std::runtime_error when it cannot be made.
+    std::string kioskToken(const std::string& storeId, const std::string& kioskId) const;
     const std::string& sealingPublicKeyB64() const { return m_publicKey; }
     /// The hub's resident memory (VmRSS) in KiB; -1 when it cannot be read.
     long residentKiB() const;
@@ -51,6 +55,7 @@ private:
     std::filesystem::path m_dir;
     pid_t m_pid = -1;
     int m_port = 0;
+    std::filesystem::path m_exe;
     std::string m_token, m_publicKey;
 };
 

@@ -26,32 +26,37 @@ namespace {
 
 using nlohmann::json;
 
+constexpr int kBenchKiosks = 40;
+
 /// A kiosk-shaped mix: sign-ins and consents with sealed phones, feedback (some with sealed comments),
 /// abandoned surveys, heartbeats; shoppers come back, so the identity graph and cooldowns do real work.
-std::vector<std::string> makeBatches(const IngestBenchOptions& o, const std::string& publicKey, std::int64_t nowMs) {
+/// Each batch is one kiosk's (kiosk index, gzip body): a kiosk token speaks for its own kiosk only.
+std::vector<std::pair<std::size_t, std::string>> makeBatches(const IngestBenchOptions& o, const std::string& publicKey,
+                                                             std::int64_t nowMs) {
     auto sealer = event::Sealer::fromPublicKeyB64(publicKey);
     auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
     ManualClock clock(nowMs - 3'600'000);
     std::mt19937_64 rng(42);
     std::vector<event::KioskEventFactory> kiosks;
-    for (int k = 0; k < 40; ++k) {
+    for (int k = 0; k < kBenchKiosks; ++k) {
         event::DeviceIdentity d{"store-" + std::to_string(k / 4), "kiosk-" + std::to_string(k), "America/New_York",
                                 "0.1.0", "boot"};
         kiosks.emplace_back(d, *sealer, *hasher, clock);
     }
     const std::int64_t shoppers = std::max<std::int64_t>(1000, o.messages / 8);
-    std::vector<std::string> batches;
+    std::vector<std::pair<std::size_t, std::string>> batches;
     json batch = json::array();
     std::int64_t seq = 0;
     for (std::int64_t i = 0; i < o.messages; ++i) {
-        auto& f = kiosks[static_cast<std::size_t>(rng() % kiosks.size())];
+        const std::size_t kiosk = batches.size() % kiosks.size();
+        auto& f = kiosks[kiosk];
         clock.advanceMs(5);
         event::Message m = kioskShapedMessage(f, rng, i, shoppers);
         m.context.sequence = ++seq;
         batch.push_back(event::toJson(m, clock.utcMs()));
         if (batch.size() == o.batchMessages || i + 1 == o.messages) {
             json body = {{"batch", std::move(batch)}, {"sentAt", formatIsoUtcMs(clock.utcMs())}};
-            batches.push_back(protocol::gzipCompress(body.dump()).value());
+            batches.emplace_back(kiosk, protocol::gzipCompress(body.dump()).value());
             batch = json::array();
         }
     }
@@ -119,10 +124,16 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
         err << "bench: " << server.error() << "\n";
         return 1;
     }
-    auto token = createToken(*(*server)->context().store, "bench", "ingest");
-    if (!token) {
-        err << "bench: " << token.error() << "\n";
-        return 1;
+    std::vector<std::string> tokens;  // one per simulated kiosk, as makeBatches names them
+    for (int k = 0; k < kBenchKiosks; ++k) {
+        const auto kioskId = "kiosk-" + std::to_string(k);
+        auto token = createToken(*(*server)->context().store,
+                                 {"bench-" + kioskId, "kiosk", "store-" + std::to_string(k / 4), kioskId, ""});
+        if (!token) {
+            err << "bench: " << token.error() << "\n";
+            return 1;
+        }
+        tokens.push_back(*token);
     }
     auto port = (*server)->start();
     if (!port) {
@@ -145,10 +156,10 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
             client.set_keep_alive(true);
             client.set_tcp_nodelay(true);
             client.set_read_timeout(120, 0);
-            client.set_bearer_token_auth(token->c_str());
-            httplib::Headers headers{{"Content-Encoding", "gzip"}};
             for (std::size_t i = next++; i < batches.size(); i = next++) {
-                auto res = client.Post("/v1/batch", headers, batches[i], "application/json");
+                const httplib::Headers headers{{"Content-Encoding", "gzip"},
+                                               {"Authorization", "Bearer " + tokens[batches[i].first]}};
+                auto res = client.Post("/v1/batch", headers, batches[i].second, "application/json");
                 if (!res || res->status != 200) {
                     ++failures;
                     continue;

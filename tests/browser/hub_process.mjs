@@ -37,7 +37,7 @@ export async function startHub({ hubBin, dir, logFile }) {
     });
   });
   return {
-    proc, port, hubDir, kioskToken, officeToken, staffToken,
+    proc, port, hubDir, hubBin, kioskToken, officeToken, staffToken,
     url: `https://127.0.0.1:${port}`,
     ca: fs.readFileSync(path.join(hubDir, 'hub-cert.pem')),
     caFile: path.join(hubDir, 'hub-cert.pem'),
@@ -94,9 +94,33 @@ export function parseCsv(text) {
   return rows;
 }
 
+// A kiosk token speaks for one store and kiosk only: every simulated kiosk gets its own (made once per hub
+// and kept in a --tokens file), and the web and app traffic write keys of those kinds.
+async function datagenTokens({ datagenBin, hub, args }) {
+  const file = path.join(hub.hubDir, 'datagen-tokens.txt');
+  const known = new Map(fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => line.split(' '))
+    : []);
+  const add = async (sender, extra) => {
+    if (known.has(sender)) return;
+    const { stdout } = await run(hub.hubBin, ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'),
+      '--name', `datagen-${sender}`, ...extra]);
+    known.set(sender, stdout.trim());
+  };
+  const { stdout } = await run(datagenBin, ['--list-kiosks', '--sealing-key-file', hub.sealingKeyFile, ...args]);
+  for (const line of stdout.split('\n').filter(Boolean)) {
+    const [store, kiosk] = line.split(' ');
+    await add(kiosk, ['--kind', 'kiosk', '--store', store, '--kiosk', kiosk]);
+  }
+  for (const kind of ['web', 'app']) await add(kind, ['--kind', kind]);
+  fs.writeFileSync(file, [...known].map(([sender, token]) => `${sender} ${token}\n`).join(''));
+  return file;
+}
+
 export async function runDatagen({ datagenBin, hub, args }) {
+  const tokens = await datagenTokens({ datagenBin, hub, args: args.filter((a) => a !== '--dry-run') });
   const { stdout } = await run(datagenBin, [
-    '--hub', hub.url, '--token', hub.kioskToken, '--ca', hub.caFile, '--sealing-key-file', hub.sealingKeyFile,
+    '--hub', hub.url, '--tokens', tokens, '--ca', hub.caFile, '--sealing-key-file', hub.sealingKeyFile,
     '--json', ...args], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
 }

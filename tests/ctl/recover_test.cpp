@@ -22,6 +22,14 @@
 namespace touchpoint::ctl {
 namespace {
 
+/// The hub's kiosk and staff tokens are bound to this test kiosk's store and kiosk ids.
+hub::EphemeralHubOptions kioskZeroOne() {
+    hub::EphemeralHubOptions o;
+    o.storeId = "store-0001";
+    o.kioskId = "kiosk-01";
+    return o;
+}
+
 using namespace std::chrono_literals;
 using touchpoint::testing::ChildProcess;
 using touchpoint::testing::readFile;
@@ -67,7 +75,7 @@ std::multiset<std::string> hubMessageIds(hub::EphemeralHub& hub) {
 }
 
 TEST(Recover, EveryReadableEventOfADamagedOutboxReachesTheHubExactlyOnce) {
-    auto hub = hub::EphemeralHub::start();
+    auto hub = hub::EphemeralHub::start(kioskZeroOne());
     ASSERT_TRUE(hub.ok()) << hub.error();
     TempDir dir;
     const auto live = dir / "outbox.db";

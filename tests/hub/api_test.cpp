@@ -190,9 +190,12 @@ TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
     ASSERT_TRUE(byPhone.contains("profileId"));
     EXPECT_NE(byEmail["profileId"], byPhone["profileId"]);
 
-    ASSERT_EQ(send({webIdentify("w2", t + 1000, "web-anon-1", "user-1",
-                                {{"email", "ann@example.com"}, {"phone", "(202) 555-0123"}})}),
-              std::vector<std::string>{"accepted"});
+    // The tie comes from the retailer's back end (a server key, after the shopper signed in there): a public
+    // web key naming a member's phone is refused instead (TrustTest, docs/JOURNEY_RULES.md).
+    auto tie = webIdentify("w2", t + 1000, "web-anon-1", "user-1",
+                           {{"email", "ann@example.com"}, {"phone", "(202) 555-0123"}});
+    tie["context"]["channel"] = "server";
+    ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
     const auto merged = lookup("email=ann@example.com");
     const auto samePerson = lookup("phone=2025550123");
     ASSERT_TRUE(merged.contains("profileId"));
@@ -200,7 +203,7 @@ TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
     EXPECT_EQ(merged["points"], 10);
     EXPECT_EQ(merged["firstInitial"], "A");
     EXPECT_EQ(merged["journeyStage"], "purchase");
-    EXPECT_EQ(merged["channels"], json({"in_store_kiosk", "web"}));
+    EXPECT_EQ(merged["channels"], json({"in_store_kiosk", "server", "web"}));
     EXPECT_TRUE(merged["lastVisits"].contains("web"));
     const auto metrics = get("/metrics", hub().headOfficeToken());
     EXPECT_NE(metrics.body.find("touchpoint_hub_profile_merges_total 1"), std::string::npos) << metrics.body;
@@ -212,14 +215,16 @@ TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
     const auto tl = timeline.json();
     ASSERT_EQ(tl["touchpoints"].size(), 3u) << tl;
     EXPECT_EQ(tl["touchpoints"][0]["messageId"], "w2");
-    EXPECT_EQ(tl["touchpoints"][0]["channel"], "web");
+    EXPECT_EQ(tl["touchpoints"][0]["channel"], "server");
     EXPECT_EQ(tl["touchpoints"][1]["channel"], "in_store_kiosk");
     EXPECT_EQ(tl["touchpoints"][1]["store"], "store-1");
     EXPECT_EQ(tl["touchpoints"][2]["messageId"], "w1");
-    ASSERT_EQ(tl["channels"].size(), 2u);
+    ASSERT_EQ(tl["channels"].size(), 3u);
     EXPECT_EQ(tl["channels"][0], json({{"channel", "in_store_kiosk"}, {"firstSeen", formatIsoUtcMs(t)},
                                        {"lastSeen", formatIsoUtcMs(t)}}));
     EXPECT_EQ(tl["channels"][1], json({{"channel", "web"}, {"firstSeen", formatIsoUtcMs(t)},
+                                       {"lastSeen", formatIsoUtcMs(t)}}));
+    EXPECT_EQ(tl["channels"][2], json({{"channel", "server"}, {"firstSeen", formatIsoUtcMs(t + 1000)},
                                        {"lastSeen", formatIsoUtcMs(t + 1000)}}));
     EXPECT_EQ(get(timelinePath + "?limit=1", hub().headOfficeToken()).json()["touchpoints"].size(), 1u);
     EXPECT_EQ(get(timelinePath + "?limit=0", hub().headOfficeToken()).status, 400);
@@ -248,8 +253,9 @@ TEST_F(HUB_SUITE, OneBatchEndsLikeTheSameEventsSentOneByOne) {
         at(120'000);
         out.push_back(wire(k.feedback(s1, "en-US", answers(9, 5, 2), phone)));
         out.push_back(webIdentify(who + "-w1", t0 + 150'000, who + "-web", "", {{"email", email}, {"firstName", who}}));
-        out.push_back(webIdentify(who + "-w2", t0 + 160'000, who + "-web", "",
-                                  {{"email", email}, {"phone", phone.value}}));  // ties the web profile to the kiosk's
+        // Ties the web profile to the kiosk's: the retailer's back end (server key) may; a web key may not.
+        out.push_back(webIdentify(who + "-w2", t0 + 160'000, who + "-web", "", {{"email", email}, {"phone", phone.value}}));
+        out.back()["context"]["channel"] = "server";
         for (int i = 0; i < 6; ++i) {
             at(4 * kHour + i * 10 * 60'000);  // the first earns again after the 3 h cooldown, the rest do not
             out.push_back(wire(k.signin(who + "-session-" + std::to_string(i + 2), "en-US", event::SigninMethod::Phone,
@@ -273,7 +279,7 @@ TEST_F(HUB_SUITE, OneBatchEndsLikeTheSameEventsSentOneByOne) {
     EXPECT_EQ(a["points"], 20);
     EXPECT_EQ(a["velocityFlag"], true);
     EXPECT_EQ(a["latestNps"]["score"], 9);
-    EXPECT_EQ(a["channels"], json({"in_store_kiosk", "web"}));
+    EXPECT_EQ(a["channels"], json({"in_store_kiosk", "server", "web"}));
     for (const char* key : {"profileId", "memberId", "firstInitial"}) {
         a.erase(key);
         b.erase(key);
@@ -624,7 +630,7 @@ TEST_F(HUB_SUITE, WelcomeAndLookupAnswersAndAudit) {
     EXPECT_EQ(l["journeyStage"], "purchase");
     EXPECT_TRUE(l["latestNps"].is_null());
     EXPECT_EQ(lookup("phone=%2B12025550188")["profileId"], l["profileId"]);
-    const auto audit = hub().store().recentAudit(10).value();
+    const auto audit = hub().store().recentAudit(10, "lookup").value();
     ASSERT_EQ(audit.size(), 3u);
     EXPECT_TRUE(audit[0].found);
     EXPECT_EQ(audit[0].profileId, l["profileId"].get<std::string>());

@@ -39,8 +39,11 @@ protected:
                int port = 0, const std::string& contentType = "application/json");
     Reply get(const std::string& path, const std::string& token, bool basic = false);
     Reply del(const std::string& path, const std::string& token);
-    /// Posts {"batch": messages} with the kiosk token and returns the receipt statuses in order.
+    /// Posts {"batch": messages} and returns the receipt statuses in order. Each message goes with the token
+    /// its sender would hold: its store and kiosk's kiosk token, else the web / app / server write key.
     std::vector<std::string> send(const nlohmann::json& messages);
+    /// The token send() uses for a message.
+    std::string senderToken(const nlohmann::json& message);
 
     /// A kiosk's event factory sealing to this hub's key, on `clock`.
     event::KioskEventFactory kiosk(const std::string& store, const std::string& kioskId, const Clock& clock);

@@ -125,13 +125,13 @@ TEST(HubCli, InitCheckConfigTokensMembersAndServe) {
     EXPECT_NE(broken.err.find("bad.toml:2: server.port: expected an integer"), std::string::npos) << broken.err;
     EXPECT_NE(broken.err.find("bad.toml:4: store.url:"), std::string::npos) << broken.err;
 
-    auto added = run(dir, {"token", "add", "--config", config, "--scope", "ingest", "--name", "kiosk-2"});
+    auto added = run(dir, {"token", "add", "--config", config, "--kind", "kiosk", "--store", "store-1", "--kiosk", "kiosk-2", "--name", "kiosk-2"});
     ASSERT_EQ(added.code, 0) << added.err;
     const std::string token2 = added.out.substr(0, added.out.find('\n'));
     EXPECT_EQ(token2.rfind("tpk_", 0), 0u);
-    EXPECT_NE(run(dir, {"token", "add", "--config", config, "--scope", "root", "--name", "x"}).code, 0);
+    EXPECT_NE(run(dir, {"token", "add", "--config", config, "--kind", "root", "--name", "x"}).code, 0);
     auto list = run(dir, {"token", "list", "--config", config});
-    EXPECT_NE(list.out.find("kiosk-2\tingest"), std::string::npos) << list.out;
+    EXPECT_NE(list.out.find("kiosk-2\tkiosk store=store-1 kiosk=kiosk-2"), std::string::npos) << list.out;
     EXPECT_EQ(list.out.find("tpk_"), std::string::npos);
     EXPECT_EQ(run(dir, {"token", "revoke", "--config", config, "--name", "kiosk-2"}).code, 0);
     EXPECT_NE(run(dir, {"token", "revoke", "--config", config, "--name", "kiosk-2"}).code, 0);
@@ -236,12 +236,13 @@ TEST(HubCli, HostileCommentAndNumbersNeitherCrashTheHubNorRejectTheirBatchMates)
     // hub (std::regex recursion), and a 5,000-digit number rejected its whole batch.
     TempDir dir;
     const auto hubDir = dir / "hub";
-    auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0"});
+    // The kiosk token speaks for the store and kiosk the messages below name.
+    auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0", "--store", "store-1", "--kiosk", "k1"});
     ASSERT_EQ(init.code, 0) << init.err;
     const auto kioskToken = tokenAfter(init.out, "token");
     ASSERT_FALSE(kioskToken.empty()) << init.out;
     const auto config = (hubDir / "hub.toml").string();
-    auto office = run(dir, {"token", "add", "--config", config, "--scope", "head-office", "--name", "analyst"});
+    auto office = run(dir, {"token", "add", "--config", config, "--kind", "head-office", "--role", "analyst", "--name", "analyst"});
     ASSERT_EQ(office.code, 0) << office.err;
     const std::string officeToken = office.out.substr(0, office.out.find('\n'));
 
@@ -317,8 +318,16 @@ TEST(HubCli, UnknownOptionsAndMissingValuesAreRefusedWithExitCode2) {
     expectRefused({"init", "--dir"}, "--dir");
     expectRefused({"init", "--dir", (dir / "h").string(), "--port", "eighty"}, "--port");
     expectRefused({"init", "--dir", (dir / "h").string(), "--port", "70000"}, "--port");
-    expectRefused({"token", "add", "--config", config, "--scope", "ingest"}, "--name");
-    expectRefused({"token", "add", "--config", config, "--scope", "root", "--name", "x"}, "--scope");
+    expectRefused({"token", "add", "--config", config, "--kind", "web"}, "--name");
+    expectRefused({"token", "add", "--config", config, "--kind", "root", "--name", "x"}, "--kind");
+    // Combinations no token can have: a kiosk token without its binding, a write key claiming a store, a
+    // head-office token without a role, a role on a kiosk token.
+    expectRefused({"token", "add", "--config", config, "--kind", "kiosk", "--name", "x"}, "--store");
+    expectRefused({"token", "add", "--config", config, "--kind", "web", "--store", "s", "--name", "x"}, "--store");
+    expectRefused({"token", "add", "--config", config, "--kind", "head-office", "--name", "x"}, "--role");
+    expectRefused({"token", "add", "--config", config, "--kind", "kiosk", "--store", "s", "--kiosk", "k", "--role",
+                   "admin", "--name", "x"},
+                  "--role");
     expectRefused({"token", "rename", "--config", config}, "subcommand is required");
     expectRefused({"token", "list", "--config", config, "--verbose"}, "--verbose");
     expectRefused({"members", "import", "--config", config}, "file");

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "event/message.hpp"
 #include "hub/journey/journey_rules.hpp"
 #include "memory_journey_repository.hpp"
@@ -263,6 +265,83 @@ TEST_F(JourneyRulesTest, AnIdentifierClaimedByAnotherProfileMeanwhileIsARetry) {
     auto r = rules.resolveProfile(racing, m, rules.messageIdentifiers(m));
     ASSERT_FALSE(r);
     EXPECT_TRUE(r.error().retryable);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
+
+namespace touchpoint::hub {
+namespace {
+
+TEST_F(JourneyRulesTest, CheckinsCapturedOutsideTheEarnWindowAreKeptButEarnNothingAndMoveNoCooldown) {
+    const auto member = signin("ann@example.com", kT0, /*newMember=*/true);
+    ASSERT_EQ(row(member).points, 10);
+    auto backdated = [&](std::int64_t atMs, std::int64_t receivedMs) {
+        auto m = track(event::names::kSignin, atMs, {{"email", "ann@example.com"}, {"method", "email"}});
+        m.receivedMs = receivedMs;
+        ingest(m);
+    };
+    // Received 8 h later: one captured 31 days earlier (older than the 30-day window), one 10 minutes ahead
+    // of the hub (more than 5 minutes), one in year 0000 (RFC 3339 allows it), one at the int64 extremes.
+    const std::int64_t now = kT0 + 8 * kHour;
+    backdated(now - 31 * kDay, now);
+    backdated(now + 10 * 60'000, now);
+    backdated(-62'167'219'200'000, now);
+    backdated(std::numeric_limits<std::int64_t>::min(), now);
+    backdated(std::numeric_limits<std::int64_t>::max(), now);
+    EXPECT_EQ(row(member).points, 10);
+    EXPECT_EQ(*row(member).lastCheckinMs, kT0);
+    EXPECT_FALSE(row(member).velocityFlag);
+    int flagged = 0;
+    for (const auto& c : repo.checkins) flagged += c.reason == "out_of_window" && !c.awarded && c.points == 0;
+    EXPECT_EQ(flagged, 5);
+    // The out-of-window check-ins moved no cooldown: an honest one 4 h after the last earning one earns.
+    backdated(now, now);
+    EXPECT_EQ(row(member).points, 20);
+    // The window's edges: 30 days old and 5 minutes ahead still earn (cooldowns permitting).
+    backdated(now - 30 * kDay, now);
+    backdated(now + 4 * kHour + 5 * 60'000, now + 4 * kHour);
+    EXPECT_EQ(row(member).points, 40);
+}
+
+TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheLimit) {
+    const auto member = signin("ann@example.com", kT0, true);
+    auto web = [&](const std::string& anon, json traits) {
+        auto m = track("Page Viewed", kT0 + kHour, json::object(), "web");
+        m.sourceKind = "web";
+        m.anonymousId = anon;
+        m.traits = std::move(traits);
+        return ingest(m);
+    };
+    // The member's e-mail named beside the visitor's own id: not attached, not merged, one conflict.
+    const auto visitor = web("anon-1", {{"email", "ann@example.com"}, {"phone", "+12025550166"}});
+    ASSERT_TRUE(visitor.profileId);
+    EXPECT_NE(*visitor.profileId, member);
+    EXPECT_EQ(visitor.merges, 0);
+    EXPECT_EQ(visitor.conflicts, 1);
+    EXPECT_EQ(repo.identifiers.at({"email", "ann@example.com"}), member);
+    EXPECT_EQ(repo.identifiers.at({"phone", "+12025550166"}), *visitor.profileId);  // nobody held it
+    // A member number is never taken from a public source.
+    EXPECT_EQ(web("anon-1", {{"memberId", "M-1"}}).conflicts, 1);  // refused even when nobody holds it
+    EXPECT_EQ(repo.identifiers.count({"member", "M-1"}), 0u);
+    // At most five e-mails per profile from public sources.
+    for (int i = 0; i < 5; ++i) web("anon-1", {{"email", "v" + std::to_string(i) + "@example.com"}});
+    EXPECT_EQ(web("anon-1", {{"email", "v9@example.com"}}).conflicts, 1);
+    EXPECT_EQ(repo.identifiers.count({"email", "v9@example.com"}), 0u);
+    // Without an id of its own it joins nobody.
+    EXPECT_FALSE(web("", {{"email", "w@example.com"}}).profileId);
+}
+
+TEST_F(JourneyRulesTest, TheEarnWindowIsConfigurable) {
+    LoyaltyConfig narrow;
+    narrow.earnWindowDays = 1;
+    narrow.earnFutureSeconds = 0;
+    rules = JourneyRules(narrow);
+    const auto member = signin("bo@example.com", kT0, true);
+    auto m = track(event::names::kSignin, kT0 + 4 * kHour - 2 * kDay, {{"email", "bo@example.com"}, {"method", "email"}});
+    m.receivedMs = kT0 + 4 * kHour;
+    ingest(m);
+    EXPECT_EQ(row(member).points, 10);
 }
 
 }  // namespace

@@ -72,6 +72,12 @@ public:
         return {};
     }
 
+    StoreResult<std::int64_t> countIdentifiers(const std::string& profileId, const std::string& kind) override {
+        std::int64_t n = 0;
+        for (const auto& [id, owner] : identifiers) n += owner == profileId && id.first == kind;
+        return n;
+    }
+
     StoreResult<std::optional<std::string>> memberIdentifier(const std::string& profileId) override {
         for (const auto& [id, owner] : identifiers) {
             if (owner == profileId && id.first == "member") return std::optional<std::string>(id.second);

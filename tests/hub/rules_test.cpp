@@ -214,6 +214,38 @@ TEST(HubConfigFile, LimitsHaveDefaultsAndAreCheckedWithTheirLine) {
     EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:10: limits.trusted_proxies: not an IP address: lb.example"), e.end());
 }
 
+TEST(HubConfigFile, EarnWindowIdentityLimitsAndWelcomeBucketAreReadAndChecked) {
+    const std::string base =
+        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
+        "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+    auto plain = parseHubConfig(base, "hub.toml");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ(plain->loyalty.earnWindowDays, 30);
+    EXPECT_EQ(plain->loyalty.earnFutureSeconds, 300);
+    EXPECT_EQ(plain->loyalty.maxEmailsPerProfile, 5);
+    EXPECT_EQ(plain->welcomePerToken.burst, 20.0);
+
+    auto tuned = parseHubConfig(base + "[loyalty]\nearn_window_days = 45\nearn_future_seconds = 60\n"
+                                       "max_phones_per_profile = 2\n[welcome]\nper_token_per_minute = 30\n"
+                                       "per_token_burst = 5\n",
+                                "hub.toml");
+    ASSERT_TRUE(tuned.ok()) << tuned.error().front();
+    EXPECT_EQ(tuned->loyalty.earnWindowDays, 45);
+    EXPECT_EQ(tuned->loyalty.earnFutureSeconds, 60);
+    EXPECT_EQ(tuned->loyalty.maxPhonesPerProfile, 2);
+    EXPECT_EQ(tuned->welcomePerToken.perSecond, 0.5);
+    EXPECT_EQ(tuned->welcomePerToken.burst, 5.0);
+
+    auto bad = parseHubConfig(base + "[loyalty]\nearn_window_days = 0\nmax_emails_per_profile = 0\n"
+                                     "[welcome]\nper_token_per_minute = 0\n",
+                              "hub.toml");
+    ASSERT_FALSE(bad.ok());
+    const auto& e = bad.error();
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:9: loyalty.earn_window_days: must be 1..3660"), e.end());
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:10: loyalty.max_emails_per_profile: must be 1..1000"), e.end());
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:12: welcome.per_token_per_minute: must be 1..60000"), e.end());
+}
+
 }  // namespace
 }  // namespace touchpoint::hub
 

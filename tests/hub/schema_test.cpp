@@ -133,6 +133,52 @@ void storeOneMessage(const std::string& url) {
     ASSERT_TRUE((*store)->ingest({&m}, stats));
 }
 
+// Version 2's tokens and audit tables, before token kinds.
+constexpr const char* kVersion2Tokens = R"SQL(
+CREATE TABLE schema_version(version BIGINT NOT NULL);
+INSERT INTO schema_version VALUES(2);
+CREATE TABLE tokens(
+  hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT);
+CREATE TABLE audit(
+  at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL);
+INSERT INTO tokens VALUES('h-kiosk', 'kiosk-1', 'ingest', 1, NULL);
+INSERT INTO tokens VALUES('h-staff', 'staff-1', 'lookup', 1, NULL);
+INSERT INTO tokens VALUES('h-office', 'head-office', 'head-office', 1, NULL);
+INSERT INTO audit VALUES(5, 'staff-1', 'phone', NULL, 0);
+)SQL";
+
+TEST(HubSchema, VersionTwoTokensBecomeUnboundKioskStaffAndAdminTokens) {
+    TempDir dir;
+    const auto path = dir / "hub.db";
+    {
+        auto db = sqlite::Database::open(path);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec(kVersion2Tokens));
+    }
+    const std::string url = "sqlite://" + path.string();
+    {
+        auto store = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+        const auto kiosk = (*store)->findToken("h-kiosk").value();
+        ASSERT_TRUE(kiosk);
+        EXPECT_EQ(kiosk->kind, "kiosk");
+        EXPECT_EQ(kiosk->storeId, "");  // unbound: refused by the hub until `token bind`
+        EXPECT_EQ((*store)->findToken("h-staff").value()->kind, "staff");
+        const auto office = (*store)->findToken("h-office").value();
+        EXPECT_EQ(office->kind, "head-office");
+        EXPECT_EQ(office->role, "admin");
+        EXPECT_EQ((*store)->recentAudit(10, "lookup").value().size(), 1u);
+        EXPECT_TRUE(*(*store)->bindToken("kiosk-1", "s1", "k1"));
+    }
+    auto again = openHubStore(url, HubConfig{});  // reopening changes nothing
+    ASSERT_TRUE(again) << again.error().message;
+    const auto kiosk = (*again)->findToken("h-kiosk").value();
+    EXPECT_EQ(kiosk->storeId, "s1");
+    EXPECT_EQ(kiosk->kioskId, "k1");
+    auto db = sqlite::Database::open(path);
+    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
+}
+
 TEST(HubSchema, ReopeningKeepsDataAndNewerSchemaIsRefused) {
     TempDir dir;
     const std::string url = "sqlite://" + (dir / "hub.db").string();

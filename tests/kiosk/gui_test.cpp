@@ -13,6 +13,14 @@
 namespace touchpoint::kiosk {
 namespace {
 
+/// The hub's kiosk and staff tokens are bound to this test kiosk's store and kiosk ids.
+hub::EphemeralHubOptions kioskZeroOne() {
+    hub::EphemeralHubOptions o;
+    o.storeId = "store-0001";
+    o.kioskId = "kiosk-01";
+    return o;
+}
+
 namespace fs = std::filesystem;
 
 struct KioskRun {
@@ -342,7 +350,7 @@ TEST(KioskGui, EveryScreenInEveryLanguageHasEveryGlyph) {
 }
 
 TEST(KioskGui, WithAHubANewMemberIsToldSoAndEverythingIsDelivered) {
-    auto hub = hub::EphemeralHub::start();
+    auto hub = hub::EphemeralHub::start(kioskZeroOne());
     ASSERT_TRUE(hub.ok()) << hub.error();
     touchpoint::testing::TempDir dir;
     const std::string hubLines = "url = \"" + (*hub)->url() + "\"\ntoken = \"" + (*hub)->ingestToken() +

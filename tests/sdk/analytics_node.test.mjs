@@ -14,7 +14,7 @@ hub.ca = fs.readFileSync(hub.caFile);
 
 /// An SDK client on the hub, recording every HTTP exchange it makes.
 function client(options = {}) {
-  const analytics = new Analytics({ writeKey: hub.kioskToken, host: `https://localhost:${hub.port}`, path: '/v1/batch',
+  const analytics = new Analytics({ writeKey: hub.serverKey, host: `https://localhost:${hub.port}`, path: '/v1/batch',
                                     flushInterval: 200, maxRetries: 2, ...options });
   const exchanges = [];
   // Batches are sent side by side: a response is matched to its request by the body it answers.

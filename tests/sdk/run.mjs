@@ -1,11 +1,12 @@
 // Starts one real touchpoint-hub, then runs the SDK suites in a child node whose NODE_EXTRA_CA_CERTS names the
 // hub's certificate (Node reads that variable only at start, so the certificate must exist first). The hub's
 // address and tokens reach the suites in TOUCHPOINT_TEST_HUB.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { startHub, stopHub } from '../browser/hub_process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,8 +18,13 @@ fs.mkdirSync(path.dirname(logFile), { recursive: true });
 const hub = await startHub({ hubBin, dir, logFile });
 let code = 1;
 try {
-  const info = { port: hub.port, kioskToken: hub.kioskToken, officeToken: hub.officeToken, staffToken: hub.staffToken,
-                 caFile: hub.caFile };
+  // analytics-node is a server library: it sends with the retailer's server write key, as a back end would.
+  const added = await promisify(execFile)(hubBin, ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'),
+                                                  '--kind', 'server', '--name', 'shop-backend']);
+  const serverKey = added.stdout.trim();
+  if (!serverKey) throw new Error(`no server key from token add:\n${added.stderr}`);
+  const info = { port: hub.port, serverKey, kioskToken: hub.kioskToken, officeToken: hub.officeToken,
+                 staffToken: hub.staffToken, caFile: hub.caFile };
   const suites = process.argv.slice(2).map((f) => path.join(here, f));
   const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...suites], {
     stdio: 'inherit', cwd: here,

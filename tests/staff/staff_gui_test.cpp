@@ -26,6 +26,14 @@
 namespace touchpoint::kiosk::staff {
 namespace {
 
+/// The hub's kiosk and staff tokens are bound to this test kiosk's store and kiosk ids.
+hub::EphemeralHubOptions kioskZeroOne() {
+    hub::EphemeralHubOptions o;
+    o.storeId = "store-0001";
+    o.kioskId = "kiosk-01";
+    return o;
+}
+
 using namespace std::chrono_literals;
 using touchpoint::testing::readFile;
 using touchpoint::testing::TempDir;
@@ -70,7 +78,7 @@ event::KioskEventFactory factoryFor(const hub::EphemeralHub& hub, const std::str
 class StaffGui : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto started = hub::EphemeralHub::start();
+        auto started = hub::EphemeralHub::start(kioskZeroOne());
         ASSERT_TRUE(started) << started.error();
         hubServer = std::move(*started);
         hashKey = event::IdentityHasher::generateKeyB64();

@@ -12,6 +12,7 @@
 #include "common/tls_cert.hpp"
 #include "event/sealing.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/ingest/token_claims.hpp"
 
 namespace touchpoint::hub {
 
@@ -45,13 +46,53 @@ std::vector<std::string> splitCsv(const std::string& line) {
 
 }  // namespace
 
-bool isScope(const std::string& scope) { return scope == "ingest" || scope == "lookup" || scope == "head-office"; }
+namespace {
 
-Result<std::string, std::string> createToken(HubStore& store, const std::string& name, const std::string& scope) {
-    if (!isScope(scope)) return Fail("scope must be ingest, lookup or head-office");
-    if (name.empty() || name.size() > 64) return Fail(std::string("name must be 1..64 characters"));
+/// Store and kiosk ids as kiosks send them: 1..64 printable ASCII characters without spaces.
+bool isBindingId(const std::string& id) {
+    return !id.empty() && id.size() <= 64 &&
+           std::all_of(id.begin(), id.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
+}  // namespace
+
+std::string scopeOfKind(const std::string& kind) {
+    if (kind == kKindStaff) return "lookup";
+    if (kind == kKindHeadOffice) return "head-office";
+    return "ingest";
+}
+
+std::string tokenSpecError(const TokenSpec& s) {
+    if (s.name.empty() || s.name.size() > 64) return "name must be 1..64 characters";
+    const bool bound = s.kind == kKindKiosk || s.kind == kKindStaff;
+    if (!bound && !isSourceKind(s.kind) && s.kind != kKindHeadOffice) {
+        return "kind must be kiosk, web, app, server, staff or head-office";
+    }
+    if (bound && (!isBindingId(s.storeId) || !isBindingId(s.kioskId))) {
+        return "a " + s.kind + " token needs --store and --kiosk (1..64 characters, no spaces)";
+    }
+    if (!bound && (!s.storeId.empty() || !s.kioskId.empty())) return "only kiosk and staff tokens take --store and --kiosk";
+    if (s.kind == kKindHeadOffice) {
+        if (s.role != kRoleAnalyst && s.role != kRoleManager && s.role != kRoleAdmin) {
+            return "a head-office token needs --role analyst, manager or admin";
+        }
+    } else if (!s.role.empty()) {
+        return "only head-office tokens take --role";
+    }
+    return {};
+}
+
+Result<std::string, std::string> createToken(HubStore& store, const TokenSpec& spec) {
+    if (auto why = tokenSpecError(spec); !why.empty()) return Fail(why);
     const auto token = newToken();
-    if (auto r = store.addToken(tokenHash(token), name, scope); !r) return Fail(r.error().message);
+    TokenRecord record;
+    record.name = spec.name;
+    record.scope = scopeOfKind(spec.kind);
+    record.kind = spec.kind;
+    record.storeId = spec.storeId;
+    record.kioskId = spec.kioskId;
+    record.role = spec.role;
+    if (auto r = store.addToken(tokenHash(token), record); !r) return Fail(r.error().message);
     return token;
 }
 
@@ -100,7 +141,8 @@ Result<void, std::string> writeSelfSignedCertificate(const std::string& certFile
     return {};
 }
 
-Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port, const std::string& hosts) {
+Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port, const std::string& hosts,
+                                        const std::string& storeId, const std::string& kioskId) {
     auto request = certificateRequestFor(hosts);
     if (!request) return Fail(request.error());
     std::error_code ec;
@@ -157,10 +199,13 @@ Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int po
     auto store = openHubStore(config.storeUrl, config);
     if (!store) return Fail("store: " + store.error().message);
     ::chmod((abs / "hub.db").c_str(), 0600);  // holds personal data once shoppers sign in
-    auto kiosk = createToken(**store, "kiosk-1", "ingest");
-    auto staff = createToken(**store, "staff-1", "lookup");
-    auto office = createToken(**store, "head-office", "head-office");
-    if (!kiosk || !staff || !office) return Fail(std::string("could not store the first tokens"));
+    auto kiosk = createToken(**store, {kioskId, std::string(kKindKiosk), storeId, kioskId, ""});
+    if (!kiosk) return Fail("kiosk token: " + kiosk.error());
+    auto staff = createToken(**store, {"staff-" + kioskId, std::string(kKindStaff), storeId, kioskId, ""});
+    auto office = createToken(**store, {"head-office", std::string(kKindHeadOffice), "", "", std::string(kRoleAdmin)});
+    if (!staff || !office) return Fail(std::string("could not store the first tokens"));
+    out.storeId = storeId;
+    out.kioskId = kioskId;
     out.kioskToken = *kiosk;
     out.staffToken = *staff;
     out.headOfficeToken = *office;
@@ -169,7 +214,10 @@ Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int po
 
 std::string kioskConfigSnippet(const InitResult& i) {
     std::ostringstream s;
-    s << "# --- for each kiosk's kiosk.toml (give every kiosk its own token: touchpoint-hub token add) ---\n"
+    s << "# --- for each kiosk's kiosk.toml (give every kiosk its own token: touchpoint-hub token add --kind kiosk) ---\n"
+         "# These tokens speak for store \""
+      << i.storeId << "\", kiosk \"" << i.kioskId
+      << "\" only: set [device] store_id and kiosk_id to those.\n"
          "[hub]\nurl = \""
       << i.hubUrl << "\"\ntoken = \"" << i.kioskToken << "\"\nstaff_token = \"" << i.staffToken
       << "\"\nca_file = \"" << i.caFile.string()

@@ -16,9 +16,11 @@ struct InitResult {
     std::filesystem::path configPath;
     std::string hubUrl;
     std::filesystem::path caFile;  ///< the self-signed certificate: kiosks trust exactly it
-    std::string kioskToken;        ///< scope ingest
-    std::string staffToken;        ///< scope lookup
-    std::string headOfficeToken;   ///< scope head-office
+    std::string kioskToken;        ///< kind kiosk, bound to storeId / kioskId
+    std::string staffToken;        ///< kind staff, bound to the same kiosk
+    std::string headOfficeToken;   ///< kind head-office, role admin
+    std::string storeId;
+    std::string kioskId;
     std::string sealingPublicKeyB64;
     std::string identityHashKeyB64;  ///< fresh key for the kiosks' identity hashes
 };
@@ -28,8 +30,10 @@ struct InitResult {
 /// `hosts`: the names kiosks will use for the hub (DNS names and IP addresses, comma-separated). They go into
 /// the certificate beside localhost and 127.0.0.1; with any given, the hub listens on every interface and the
 /// kiosk snippet uses the first.
+/// The first kiosk's tokens are bound to `storeId` / `kioskId`.
 Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port = 8443,
-                                        const std::string& hosts = "");
+                                        const std::string& hosts = "", const std::string& storeId = "store-1",
+                                        const std::string& kioskId = "kiosk-1");
 
 /// A self-signed certificate request for localhost, 127.0.0.1 and `hosts` (comma-separated DNS names and IPv4
 /// or IPv6 addresses); an error names the first entry that is neither.
@@ -41,9 +45,22 @@ Result<void, std::string> writeSelfSignedCertificate(const std::string& certFile
 /// The lines to put in a kiosk's kiosk.toml, with comments.
 std::string kioskConfigSnippet(const InitResult& init);
 
-bool isScope(const std::string& scope);
+/// What a new token is (docs/OPERATIONS.md "Tokens"): kiosk (bound to one store and kiosk), web | app | server
+/// (write keys, no bindings), staff (lookup, bound to its kiosk), head-office (with a role).
+struct TokenSpec {
+    std::string name;
+    std::string kind;
+    std::string storeId;
+    std::string kioskId;
+    std::string role;  ///< head-office: analyst | manager | admin
+};
+
+/// Why the combination cannot be a token ("" when it can): a missing or forbidden binding or role.
+std::string tokenSpecError(const TokenSpec& spec);
+/// The route scope a kind of token authenticates for: ingest | lookup | head-office.
+std::string scopeOfKind(const std::string& kind);
 /// Creates a token and stores its hash; returns the token (shown once).
-Result<std::string, std::string> createToken(HubStore& store, const std::string& name, const std::string& scope);
+Result<std::string, std::string> createToken(HubStore& store, const TokenSpec& spec);
 
 struct ImportReport {
     std::int64_t imported = 0;

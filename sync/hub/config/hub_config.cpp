@@ -66,6 +66,22 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
     l.cooldownSeconds = cooldownHours * 3600;
     check.read(t, "loyalty", "velocity_per_day", l.velocityPerDay);
     check.read(t, "loyalty", "default_phone_region", l.defaultPhoneRegion);
+    check.read(t, "loyalty", "max_emails_per_profile", l.maxEmailsPerProfile);
+    check.read(t, "loyalty", "max_phones_per_profile", l.maxPhonesPerProfile);
+    if (l.maxEmailsPerProfile < 1 || l.maxEmailsPerProfile > 1000) {
+        check.fail(t.get("max_emails_per_profile"), "loyalty.max_emails_per_profile", "must be 1..1000");
+    }
+    if (l.maxPhonesPerProfile < 1 || l.maxPhonesPerProfile > 1000) {
+        check.fail(t.get("max_phones_per_profile"), "loyalty.max_phones_per_profile", "must be 1..1000");
+    }
+    check.read(t, "loyalty", "earn_window_days", l.earnWindowDays);
+    check.read(t, "loyalty", "earn_future_seconds", l.earnFutureSeconds);
+    if (l.earnWindowDays < 1 || l.earnWindowDays > 3660) {
+        check.fail(t.get("earn_window_days"), "loyalty.earn_window_days", "must be 1..3660");
+    }
+    if (l.earnFutureSeconds < 0 || l.earnFutureSeconds > 86'400) {
+        check.fail(t.get("earn_future_seconds"), "loyalty.earn_future_seconds", "must be 0..86400");
+    }
     if (l.pointsPerCheckin < 0) check.fail(t.get("points_per_checkin"), "loyalty.points_per_checkin", "must be >= 0");
     if (cooldownHours < 0) check.fail(t.get("cooldown_hours"), "loyalty.cooldown_hours", "must be >= 0");
     if (l.velocityPerDay < 1) check.fail(t.get("velocity_per_day"), "loyalty.velocity_per_day", "must be >= 1");
@@ -105,6 +121,16 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
             }
         }
     }
+}
+
+void readWelcome(Checker& check, const toml::table& t, http::RateLimit& l) {
+    std::int64_t perMinute = static_cast<std::int64_t>(l.perSecond * 60 + 0.5);
+    auto burst = static_cast<std::int64_t>(l.burst);
+    check.read(t, "welcome", "per_token_per_minute", perMinute);
+    check.read(t, "welcome", "per_token_burst", burst);
+    if (perMinute < 1 || perMinute > 60'000) check.fail(t.get("per_token_per_minute"), "welcome.per_token_per_minute", "must be 1..60000");
+    if (burst < 1 || burst > 100'000) check.fail(t.get("per_token_burst"), "welcome.per_token_burst", "must be 1..100000");
+    l = {static_cast<double>(perMinute) / 60.0, static_cast<double>(burst)};
 }
 
 void readLimits(Checker& check, const toml::table& t, http::ServerLimits& l) {
@@ -179,7 +205,8 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
 
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits") {
+        if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits" &&
+            k != "welcome") {
             check.fail(&node, k, "unknown section (expected server, tls, store, sealing, loyalty, limits)");
         }
     }
@@ -229,6 +256,7 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     }
     if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
     if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);
+    if (const auto* w = section(check, root, "welcome")) readWelcome(check, *w, c.welcomePerToken);
 
     if (!check.errors().empty()) return Fail(check.errors());
     return c;

@@ -26,6 +26,14 @@ struct LoyaltyConfig {
     std::vector<Tier> tiers{{"Bronze", 0}, {"Silver", 200}, {"Gold", 500}, {"Platinum", 1000}};
     std::vector<Reward> rewards{{"coffee", "Free coffee", 300}};
     std::string defaultPhoneRegion = "US";  ///< reads phone numbers sent without a country code
+    /// Check-ins captured longer ago than this (by the skew-corrected capture time, against when the hub
+    /// received them) or further ahead than earnFutureSeconds are stored and flagged "out_of_window": they earn
+    /// nothing and move no cooldown. Longer than the kiosk outbox keeps events, so no honest one is lost.
+    std::int64_t earnWindowDays = 30;
+    std::int64_t earnFutureSeconds = 300;
+    /// At most this many e-mails / phones a public source (web or app key) can attach to one profile.
+    std::int64_t maxEmailsPerProfile = 5;
+    std::int64_t maxPhonesPerProfile = 5;
 };
 
 struct HubConfig {
@@ -38,6 +46,9 @@ struct HubConfig {
     std::vector<std::string> sealingSecretKeyFiles;  ///< current key first, then retired ones
     LoyaltyConfig loyalty;
     std::int64_t clockSkewFlagSeconds = 300;
+    /// [welcome]: each kiosk token's token bucket for GET /v1/profiles/welcome. A kiosk greets one shopper at
+    /// a time; a token probing who is a member runs dry and gets 429.
+    http::RateLimit welcomePerToken{1.0 / 6, 20};
     int workerThreads = 8;
     int storeConnections = 4;
     http::ServerLimits limits;  ///< [limits]: what a client may cost the server (docs/OPERATIONS.md)

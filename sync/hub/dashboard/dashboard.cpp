@@ -132,7 +132,8 @@ std::vector<std::string> daysBetween(const std::string& from, const std::string&
 }
 
 Dashboard::Dashboard(DashboardServices services, DashboardOptions options, const Clock& clock)
-    : m_services(std::move(services)), m_options(options), m_clock(clock), m_sessions(clock, options.sessions) {
+    : m_services(std::move(services)), m_options(options), m_clock(clock),
+      m_sessions(clock, options.sessions, m_services.sessionBackend) {
     if (!m_services.isHeadOfficeToken || !m_services.stats || !m_services.fleet)
         throw std::invalid_argument("Dashboard: every service function must be set");
 }
@@ -242,7 +243,7 @@ void Dashboard::handleSignin(const http::Request& req, http::Response& res) {
         redirect(res, "/dashboard/signin?error=token");
         return;
     }
-    const std::string id = m_sessions.create();
+    const std::string id = m_sessions.create(token);
     const auto maxAge = m_options.sessions.absoluteLifetime.count();
     // __Host- prefix: the browser accepts it only with Secure, Path=/ and no Domain, so no sibling host can set it.
     res.setHeader("Set-Cookie", std::string(kCookieName) + "=" + id + "; Path=/; Max-Age=" + std::to_string(maxAge) +

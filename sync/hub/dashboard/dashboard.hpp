@@ -53,6 +53,9 @@ struct DashboardServices {
     /// Optional: every ingest token with what it sent in the last 24 hours (the Sources page); without it the
     /// page has no Sources tables.
     std::function<Result<std::vector<SourceRecord>, std::string>()> sources;
+    /// Optional: where sessions live (the hub's store, so they end when their token is revoked or its role
+    /// changes, on every hub process). Without it, in this process's memory.
+    std::shared_ptr<SessionBackend> sessionBackend;
 };
 
 struct DashboardOptions {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -21,6 +22,8 @@ struct Args {
     touchpoint::hub::datagen::ScenarioOptions scenario;
     touchpoint::hub::datagen::SendOptions send;
     bool dryRun = false;
+    bool listKiosks = false;
+    std::string tokensFile;
     int liveSeconds = 0;
     bool json = false;
     std::string ndjson;
@@ -56,7 +59,11 @@ int main(int argc, char** argv) {
                  "/v1/batch (docs/DASHBOARD.md)",
                  "touchpoint-datagen"};
     app.add_option("--hub", a.send.hubUrl, "https://HOST:PORT of the hub");
-    app.add_option("--token", a.send.token, "an ingest token");
+    app.add_option("--token", a.send.token, "the token of any sender not named in --tokens");
+    app.add_option("--tokens", a.tokensFile,
+                   "FILE of \"SENDER TOKEN\" lines: each simulated kiosk's own kiosk token (SENDER its kiosk id), "
+                   "and web / app write keys (docs/DASHBOARD.md)");
+    app.add_flag("--list-kiosks", a.listKiosks, "print \"STORE KIOSK\" for every simulated kiosk, send nothing");
     app.add_option("--ca", a.send.caFile, "the hub's certificate (PEM)");
     auto* key = app.add_option("--sealing-key", a.scenario.sealingPublicKeyB64, "head office's sealing public key (base64)");
     app.add_option("--sealing-key-file", sealingKeyFile, "the same, read from a file")->excludes(key);
@@ -82,9 +89,14 @@ int main(int argc, char** argv) {
     }
     if (!now.empty() && !parseIsoUtcMs(now, a.scenario.nowMs)) return fail("--now: cannot use '" + now + "'");
     if (a.scenario.sealingPublicKeyB64.empty()) return fail("--sealing-key or --sealing-key-file is required");
-    if (!a.dryRun) {
+    if (!a.tokensFile.empty()) {
+        auto tokens = hub::datagen::readSenderTokens(a.tokensFile);
+        if (!tokens) return fail(tokens.error());
+        a.send.senderTokens = std::move(tokens).value();
+    }
+    if (!a.dryRun && !a.listKiosks) {
         if (a.send.hubUrl.empty()) return fail("--hub is required");
-        if (a.send.token.empty()) return fail("--token is required");
+        if (a.send.token.empty() && a.send.senderTokens.empty()) return fail("--token or --tokens is required");
         if (a.send.caFile.empty()) return fail("--ca is required (the hub's certificate)");
         std::string ca;
         if (!readFile(a.send.caFile, ca)) return fail("--ca: cannot read " + a.send.caFile);
@@ -93,6 +105,19 @@ int main(int argc, char** argv) {
     auto scenario = hub::datagen::buildScenario(a.scenario);
     if (!scenario) return fail(scenario.error());
 
+    if (a.listKiosks) {
+        // What `touchpoint-hub token add --kind kiosk` needs for each simulated kiosk.
+        std::set<std::string> listed;
+        for (const auto& m : scenario->messages) {
+            const auto context = m.message.value("context", nlohmann::json::object());
+            const auto store = context.value("storeId", std::string());
+            if (store.empty() || context.value("kioskId", std::string()) != m.sender || !listed.insert(m.sender).second) {
+                continue;
+            }
+            std::cout << store << " " << m.sender << "\n";
+        }
+        return 0;
+    }
     if (!a.ndjson.empty()) {
         std::ofstream out(a.ndjson, std::ios::trunc);
         for (const auto& m : scenario->messages) out << m.message.dump() << "\n";

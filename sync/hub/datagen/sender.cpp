@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "common/clock.hpp"
@@ -41,10 +43,9 @@ Result<Endpoint, std::string> parseUrl(const std::string& url) {
 
 class BatchPoster {
 public:
-    BatchPoster(const Endpoint& e, const SendOptions& o) : m_client(e.host, e.port) {
+    BatchPoster(const Endpoint& e, const SendOptions& o) : m_client(e.host, e.port), m_options(o) {
         m_client.set_ca_cert_path(o.caFile.c_str());
         m_client.enable_server_certificate_verification(true);
-        m_client.set_bearer_token_auth(o.token.c_str());
         m_client.set_keep_alive(true);
         m_client.set_compress(true);
         m_client.set_connection_timeout(10, 0);
@@ -53,12 +54,15 @@ public:
     }
 
     Result<void, std::string> post(const std::vector<const Outgoing*>& batch, SendReport& report) {
+        const auto own = m_options.senderTokens.find(batch.front()->sender);
+        const std::string& token = own != m_options.senderTokens.end() ? own->second : m_options.token;
+        const httplib::Headers headers{{"Authorization", "Bearer " + token}};
         for (int attempt = 0;; ++attempt) {
             json body{{"batch", json::array()}};
             for (const Outgoing* o : batch) body["batch"].push_back(o->message);
             // sentAt on the sender's own clock, skew included: the hub corrects capture times with it.
             body["sentAt"] = formatIsoUtcMs(SystemClock::instance().utcMs() + batch.front()->clockSkewMs);
-            auto res = m_client.Post("/v1/batch", body.dump(), "application/json");
+            auto res = m_client.Post("/v1/batch", headers, body.dump(), "application/json");
             if (!res) {
                 if (attempt < 5) {
                     std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
@@ -103,6 +107,7 @@ public:
 
 private:
     httplib::SSLClient m_client;
+    const SendOptions& m_options;
 };
 
 }  // namespace
@@ -135,6 +140,25 @@ Result<SendReport, std::string> sendScenario(const Scenario& scenario, const Sen
             if (auto r = poster.post(p.messages, report); !r) return Fail(r.error());
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
+}
+
+Result<std::map<std::string, std::string>, std::string> readSenderTokens(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) return Fail("--tokens: cannot read " + file);
+    std::map<std::string, std::string> out;
+    int lineNo = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++lineNo;
+        if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+        std::istringstream words(line);
+        std::string sender, token, extra;
+        if (!(words >> sender)) continue;
+        if (!(words >> token) || (words >> extra)) {
+            return Fail("--tokens: " + file + ":" + std::to_string(lineNo) + ": expected SENDER TOKEN");
+        }
+        out[sender] = token;
+    }
+    return out;
 }
 
 }  // namespace touchpoint::hub::datagen

@@ -14,10 +14,13 @@ namespace touchpoint::hub::datagen {
 
 struct SendOptions {
     std::string hubUrl;    ///< https://host:port
-    std::string token;     ///< ingest token (kiosk token or web/app write key)
+    std::string token;     ///< token for any sender without its own in senderTokens
     std::string caFile;    ///< PEM file the hub's certificate is checked against
     std::size_t maxBatchMessages = 250;
     std::size_t maxBatchBytes = 400 * 1024;  ///< under the hub's 500 KB limit
+    /// Each simulated device's own token: kiosk id -> its kiosk token (bound to that store and kiosk), "web" /
+    /// "app" -> a write key of that kind. The hub refuses a kiosk token speaking for another kiosk.
+    std::map<std::string, std::string> senderTokens;
 };
 
 struct SendReport {
@@ -33,5 +36,8 @@ struct SendReport {
 /// Sends every message. Fails on a transport error, a non-200 answer that retrying did not fix, or a receipt
 /// list that does not match the batch (the same checks a kiosk makes).
 Result<SendReport, std::string> sendScenario(const Scenario& scenario, const SendOptions& options);
+
+/// Reads `--tokens FILE`: one "SENDER TOKEN" per line (SENDER a kiosk id, web or app); # starts a comment.
+Result<std::map<std::string, std::string>, std::string> readSenderTokens(const std::string& file);
 
 }  // namespace touchpoint::hub::datagen

@@ -13,6 +13,7 @@
 
 #include "common/log.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/ingest/token_claims.hpp"
 #include "hub/journey/stats.hpp"
 
 namespace touchpoint::hub {
@@ -60,6 +61,11 @@ http::AuthOutcome HubContext::authenticate(const http::Request& req, std::string
     if (!*found) return refusal(401, "unknown token");
     if ((*found)->revokedMs) return refusal(401, "token revoked");
     if ((*found)->scope != scope) return refusal(403, "token lacks the " + std::string(scope) + " scope");
+    if ((*found)->kind == kKindKiosk && (*found)->storeId.empty()) {
+        // Made before token kinds (schema version 3): it could be a kiosk's or a public page's. The kiosk keeps
+        // its queue on a 403 until an operator binds the token.
+        return refusal(403, "this token is not bound to a store and kiosk: touchpoint-hub token bind");
+    }
     http::AuthOutcome out;
     out.principal = http::Principal{(*found)->name, (*found)->scope, **found};
     return out;
@@ -159,6 +165,7 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     if (auto t = http::checkServerTls(config.tlsCertFile, config.tlsKeyFile); !t) return Fail(t.error());
     ctx.config = std::move(config);
     ctx.store = std::move(store);
+    ctx.welcomeLimiter = std::make_unique<http::RateLimiter>(ctx.config.welcomePerToken);
 
     s->m_router.get("/healthz", {}, [&ctx](const http::Request&, http::Response& res) {
         // Up but unable to store: a load balancer should send kiosks elsewhere, and an operator should look.

@@ -17,6 +17,7 @@
 #include "hub/config/hub_config.hpp"
 #include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
+#include "hub/http/rate_limiter.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/source_ledger.hpp"
 #include "hub/http/write_health.hpp"
@@ -41,6 +42,8 @@ struct HubContext {
     http::WriteHealth writeHealth;
     /// What the HTTP layer refused, for /metrics; set while the server runs.
     const http::ServerCounters* httpCounters = nullptr;
+    /// GET /v1/profiles/welcome's bucket per kiosk token (config.welcomePerToken).
+    std::unique_ptr<http::RateLimiter> welcomeLimiter;
 
     /// Reads Bearer or Basic (token as user name) credentials and checks the scope: the server's
     /// authenticator, run on the headers before the body is read.
@@ -113,9 +116,6 @@ private:
 
 /// Route groups (one file each).
 void registerIngestRoutes(http::Router& router, HubContext& ctx);
-/// The channel stored for a message from `source` that claims `claimed` (IngestMessage::channel): the one place
-/// where what a key may say about its traffic is enforced.
-std::string channelForSource(const TokenRecord& source, const std::string& claimed);
 void registerProfileRoutes(http::Router& router, HubContext& ctx);
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
 

@@ -86,6 +86,9 @@ std::string Metrics::render(const std::string& extra) const {
     out << "# HELP touchpoint_hub_profile_merges_total Profiles merged into another.\n"
            "# TYPE touchpoint_hub_profile_merges_total counter\n"
         << "touchpoint_hub_profile_merges_total " << m_merges.load() << "\n"
+        << "# HELP touchpoint_hub_identity_conflicts_total Identity ties a public source asked for and was refused.\n"
+           "# TYPE touchpoint_hub_identity_conflicts_total counter\n"
+        << "touchpoint_hub_identity_conflicts_total " << m_identityConflicts.load() << "\n"
         << "# HELP touchpoint_hub_skewed_messages_total Messages from kiosks whose clock was off beyond the threshold.\n"
            "# TYPE touchpoint_hub_skewed_messages_total counter\n"
         << "touchpoint_hub_skewed_messages_total " << m_skewed.load() << "\n";

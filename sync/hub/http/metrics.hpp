@@ -23,6 +23,7 @@ public:
     void countRequest(const std::string& route, int status, double seconds);
     void countMerges(std::int64_t n) { m_merges += n; }
     void countSkewed(std::int64_t n) { m_skewed += n; }
+    void countIdentityConflicts(std::int64_t n) { m_identityConflicts += n; }
 
     /// Text exposition format; `extra` is appended (per-kiosk gauges read from the store).
     std::string render(const std::string& extra) const;
@@ -42,6 +43,7 @@ private:
     std::map<std::string, Histogram> m_latency;
     std::atomic<std::int64_t> m_merges{0};
     std::atomic<std::int64_t> m_skewed{0};
+    std::atomic<std::int64_t> m_identityConflicts{0};
 };
 
 }  // namespace touchpoint::hub

@@ -129,7 +129,8 @@ json toJson(const KioskRecord& k) {
                 {"oldestPendingS", orNull(k.oldestPendingS)},
                 {"deadLetters", orNull(k.deadLetters)},
                 {"drops", k.drops},
-                {"events", k.events}};
+                {"events", k.events},
+                {"welcomeLookups", k.welcomeLookups}};
 }
 
 std::string label(const std::string& s) {

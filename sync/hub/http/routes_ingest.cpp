@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/rejection_excerpt.hpp"
+#include "hub/ingest/token_claims.hpp"
 
 namespace touchpoint::hub {
 
@@ -49,16 +50,6 @@ void recordSource(HubContext& ctx, const std::string& source, std::int64_t nowMs
     }
 }
 
-}  // namespace
-
-std::string channelForSource(const TokenRecord& source, const std::string& claimed) {
-    // Every ingest key may claim any channel today; binding key kinds to channels narrows it here, and only here.
-    (void)source;
-    return claimed;
-}
-
-namespace {
-
 void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std::optional<std::string> single) {
     const auto source = ctx.authorize(req, res, kScopeIngest);
     if (!source) return;
@@ -79,7 +70,12 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
     std::vector<const IngestMessage*> valid;
     for (auto& v : parsed->verdicts) {
         if (!v.message) continue;
-        v.message->channel = channelForSource(*source, v.message->channel);
+        // Store, kiosk and channel come from the token; a claim it may not make rejects that message only.
+        if (auto refused = applyTokenClaims(*v.message, *source); !refused.empty()) {
+            v.message.reset();
+            v.reason = std::move(refused);
+            continue;
+        }
         valid.push_back(&*v.message);
     }
     std::vector<ReceiptStatus> stored;
@@ -99,6 +95,11 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
         ctx.writeHealth.recordSuccess();
         ctx.metrics.countMerges(stats.merges);
         ctx.metrics.countSkewed(stats.skewFlagged);
+        if (stats.identityConflicts > 0) {
+            // Counted and logged by token, never with the identifiers themselves.
+            ctx.metrics.countIdentityConflicts(stats.identityConflicts);
+            log::warn("hub", "identity ties refused", {{"token", source->name}, {"count", std::to_string(stats.identityConflicts)}});
+        }
     }
     json receipts = json::array();
     std::size_t next = 0;

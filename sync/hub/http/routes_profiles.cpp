@@ -7,6 +7,7 @@
 
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/ingest/token_claims.hpp"
 #include "hub/journey/loyalty.hpp"
 
 namespace touchpoint::hub {
@@ -86,6 +87,20 @@ json welcomeBody(const LoyaltyConfig& loyalty, const ProfileView& p) {
 void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool staff) {
     auto token = ctx.authorize(req, res, staff ? kScopeLookup : kScopeIngest);
     if (!token) return;
+    if (!staff && token->kind != kKindKiosk) {
+        // Whether someone is a member is personal: only a kiosk, where the shopper stands, may ask.
+        ctx.metrics.countReject("welcome_not_kiosk");
+        sendError(res, 403, "the welcome answers kiosk tokens only");
+        return;
+    }
+    if (!staff) {
+        if (const int wait = ctx.welcomeLimiter->take(token->name); wait > 0) {
+            ctx.metrics.countReject("welcome_rate_limited");
+            res.setHeader("Retry-After", std::to_string(wait));
+            sendError(res, 429, "too many welcome lookups from this kiosk; retry later");
+            return;
+        }
+    }
     auto id = identifierFrom(ctx, req, res);
     if (!id) return;
     auto found = ctx.store->findProfile(id->kind, id->value);
@@ -94,14 +109,14 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
         sendError(res, 503, "store unavailable");
         return;
     }
-    if (staff) {
-        // Audited before answering: a lookup that cannot be recorded is not answered.
-        auto a = ctx.store->audit(token->name, id->kind, *found ? (*found)->profileId : "", found->has_value());
-        if (!a) {
-            res.setHeader("Retry-After", "5");
-            sendError(res, 503, "audit store unavailable");
-            return;
-        }
+    // Audited before answering (welcome and staff lookup alike): a lookup that cannot be recorded is not
+    // answered. The audit row carries the token's kiosk: /v1/fleet counts welcomes per kiosk from it.
+    auto a = ctx.store->audit(*token, staff ? "lookup" : "welcome", id->kind, *found ? (*found)->profileId : "",
+                              found->has_value());
+    if (!a) {
+        res.setHeader("Retry-After", "5");
+        sendError(res, 503, "audit store unavailable");
+        return;
     }
     if (!*found) {
         if (staff) sendError(res, 404, "not found");
@@ -184,7 +199,9 @@ void registerProfileRoutes(http::Router& router, HubContext& ctx) {
                }));
     router.del("/v1/profiles/{id}", routeOptions("/v1/profiles/{id}", kScopeHeadOffice),
                guarded(ctx, "/v1/profiles/{id}", [&ctx](const http::Request& req, http::Response& res) {
-                   if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+                   auto token = ctx.authorize(req, res, kScopeHeadOffice);
+                   if (!token) return;
+                   if (token->role != kRoleAdmin) return sendError(res, 403, "erasure needs an admin token");
                    const std::string id = req.capture("id");
                    if (!isProfileId(id)) return sendError(res, 404, "not found");
                    auto erased = ctx.store->eraseProfile(id);

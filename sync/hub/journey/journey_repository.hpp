@@ -87,6 +87,8 @@ public:
     /// Attaches an identifier to a profile. Attaching it again to the same profile is harmless; when another
     /// profile holds it (claimed by a concurrent writer since it was looked up) the error is retryable.
     virtual StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId) = 0;
+    /// How many identifiers of `kind` the profile holds.
+    virtual StoreResult<std::int64_t> countIdentifiers(const std::string& profileId, const std::string& kind) = 0;
     /// The profile's member identifier, if it has one.
     virtual StoreResult<std::optional<std::string>> memberIdentifier(const std::string& profileId) = 0;
 

@@ -41,6 +41,32 @@ void noteEarned(ProfileRow& row, std::int64_t atMs, std::int64_t points) {
     if (!row.lastCheckinMs || atMs > *row.lastCheckinMs) row.lastCheckinMs = atMs;
 }
 
+/// The distinct profiles holding `ids`, in the order named; known[i] says whether ids[i] had one.
+StoreResult<std::vector<std::string>> profilesOf(JourneyRepository& repo, const Identifiers& ids,
+                                                 std::vector<bool>& known) {
+    std::vector<std::string> profiles;
+    known.assign(ids.size(), false);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        auto pid = repo.findProfileId(ids[i]);
+        if (!pid) return Fail(pid.error());
+        if (!*pid) continue;
+        known[i] = true;
+        if (std::find(profiles.begin(), profiles.end(), **pid) == profiles.end()) profiles.push_back(std::move(**pid));
+    }
+    return profiles;
+}
+
+/// Attaches the identifiers that had no profile to `profileId`. Repeated identifiers within one message are
+/// harmless: the second finds the profile already holds it.
+StoreResult<void> attachUnknown(JourneyRepository& repo, const Identifiers& ids, const std::vector<bool>& known,
+                                const std::string& profileId) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (known[i]) continue;
+        if (auto r = repo.addIdentifier(ids[i], profileId); !r) return Fail(r.error());
+    }
+    return {};
+}
+
 }  // namespace
 
 bool carriesShopperIdentity(const IngestMessage& m) {
@@ -101,34 +127,87 @@ StoreResult<Resolution> JourneyRules::resolveProfile(JourneyRepository& repo, co
             return out;
         }
     }
-    std::vector<std::string> profiles;
-    std::vector<bool> known(ids.size(), false);
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        auto pid = repo.findProfileId(ids[i]);
-        if (!pid) return Fail(pid.error());
-        if (!*pid) continue;
-        known[i] = true;
-        if (std::find(profiles.begin(), profiles.end(), **pid) == profiles.end()) profiles.push_back(std::move(**pid));
+    if (m.sourceKind == "web" || m.sourceKind == "app") {
+        Identifiers own, claimed;
+        for (auto& id : ids) (id.first == "user" || id.first == "anon" ? own : claimed).push_back(std::move(id));
+        return resolvePublic(repo, m, std::move(own), claimed);
     }
-    std::string winner;
-    if (profiles.empty()) {
-        auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
-        if (!fresh) return Fail(fresh.error());
-        winner = (*fresh)->id;
-    } else if (profiles.size() == 1) {
-        winner = profiles.front();
-    } else {
-        auto w = merge(repo, std::move(profiles), out.merges);
-        if (!w) return Fail(w.error());
-        winner = std::move(w).value();
+    std::vector<bool> known;
+    auto found = profilesOf(repo, ids, known);
+    if (!found) return Fail(found.error());
+    std::vector<std::string> profiles = std::move(found).value();
+    auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/false);
+    if (!joined) return Fail(joined.error());
+    const std::string winner = std::move(joined).value();
+    if (auto r = attachUnknown(repo, ids, known, winner); !r) return Fail(r.error());
+    out.profileId = std::move(winner);
+    return out;
+}
+
+StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, const IngestMessage& m, Identifiers own,
+                                                    const Identifiers& claimed) const {
+    Resolution out;
+    // Its own ids' profiles, in the order named (the userId's first).
+    std::vector<bool> known;
+    auto found = profilesOf(repo, own, known);
+    if (!found) return Fail(found.error());
+    std::vector<std::string> profiles = std::move(found).value();
+    if (profiles.empty() && own.empty()) {
+        // It names nobody it may speak for: the facts are kept without a profile.
+        out.conflicts += claimed.empty() ? 0 : 1;
+        return out;
     }
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (known[i]) continue;
-        // Repeated identifiers within one message are harmless: the second finds the profile already holds it.
-        if (auto r = repo.addIdentifier(ids[i], winner); !r) return Fail(r.error());
+    auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/true);
+    if (!joined) return Fail(joined.error());
+    const std::string winner = std::move(joined).value();
+    if (auto r = attachUnknown(repo, own, known, winner); !r) return Fail(r.error());
+    for (const auto& id : claimed) {
+        auto owner = repo.findProfileId(id);
+        if (!owner) return Fail(owner.error());
+        if (*owner && **owner == winner) continue;
+        // Held by someone else, or a member number (proved at a kiosk or imported, never asserted by a page).
+        if (*owner || id.first == "member") {
+            ++out.conflicts;
+            continue;
+        }
+        const std::int64_t limit = id.first == "email"   ? m_config.maxEmailsPerProfile
+                                   : id.first == "phone" ? m_config.maxPhonesPerProfile
+                                                         : 0;
+        auto held = repo.countIdentifiers(winner, id.first);
+        if (!held) return Fail(held.error());
+        if (*held >= limit) {
+            ++out.conflicts;
+            continue;
+        }
+        if (auto r = repo.addIdentifier(id, winner); !r) return Fail(r.error());
     }
     out.profileId = std::move(winner);
     return out;
+}
+
+StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, const IngestMessage& m,
+                                                    std::vector<std::string> profiles, Resolution& out,
+                                                    bool publicSource) const {
+    if (profiles.empty()) {
+        auto fresh = repo.createProfile(newUuidV7(m.receivedMs), m.correctedMs);
+        if (!fresh) return Fail(fresh.error());
+        return (*fresh)->id;
+    }
+    if (profiles.size() == 1) return profiles.front();
+    if (publicSource) {
+        int members = 0;
+        for (const auto& id : profiles) {
+            auto p = repo.profile(id);
+            if (!p) return Fail(p.error());
+            members += (*p)->facts.isMember ? 1 : 0;
+        }
+        if (members >= 2) {
+            // Two memberships are never joined on a public source's word.
+            ++out.conflicts;
+            return profiles.front();
+        }
+    }
+    return merge(repo, std::move(profiles), out.merges);
 }
 
 StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, std::vector<std::string> profileIds,
@@ -205,8 +284,21 @@ StoreResult<void> JourneyRules::becomeMember(JourneyRepository& repo, ProfileRow
     return {};
 }
 
+bool JourneyRules::inEarnWindow(std::int64_t atMs, std::int64_t receivedMs) const {
+    // Capture and receive times are parsed RFC 3339 years 0000..9999 (|ms| < 4e14): no overflow here.
+    const std::int64_t oldest = receivedMs - m_config.earnWindowDays * kDayMs;
+    const std::int64_t newest = receivedMs + m_config.earnFutureSeconds * 1000;
+    return atMs >= oldest && atMs <= newest;
+}
+
 StoreResult<bool> JourneyRules::checkin(JourneyRepository& repo, ProfileRow& row, const IngestMessage& m) const {
     const auto at = m.correctedMs;
+    if (!inEarnWindow(at, m.receivedMs)) {
+        // Kept as a fact, flagged; it earns nothing, and as a non-earning check-in it moves no cooldown. Nor
+        // does it count as a visit day or towards the velocity flag: its time cannot be trusted.
+        if (auto r = repo.insertCheckin({m.messageId, row.id, at, false, 0, "out_of_window"}); !r) return Fail(r.error());
+        return false;
+    }
     bool earned = false;
     std::string reason = "not_member";
     if (row.facts.isMember) {

@@ -21,6 +21,9 @@ struct Resolution {
     std::optional<std::string> profileId;  ///< none for kiosk events and messages that name nobody
     bool tombstoned = false;               ///< it names an erased person: keep the fact, not the person
     std::int64_t merges = 0;               ///< profiles merged into the winner
+    /// Ties a public source asked for and was refused (an identifier held by another profile, a member id,
+    /// two memberships, a per-profile limit): recorded as a count, never merged (docs/JOURNEY_RULES.md).
+    std::int64_t conflicts = 0;
 };
 
 /// Events about the kiosk or about someone else (a staff lookup) never touch a shopper's profile.
@@ -48,11 +51,21 @@ public:
                             bool tombstoned) const;
 
 private:
+    /// resolveProfile for a public source (a web or app write key): it speaks only for its own user and
+    /// anonymous ids; identifiers it names are attached to that profile only when nobody holds them.
+    StoreResult<Resolution> resolvePublic(JourneyRepository& repo, const IngestMessage& m, Identifiers own,
+                                          const Identifiers& claimed) const;
+    /// The profile a message joins: a new one when none holds its ids, the one that does, or the merge of
+    /// several — except that a public source never joins two memberships (the first is kept, a conflict).
+    StoreResult<std::string> joinProfiles(JourneyRepository& repo, const IngestMessage& m,
+                                          std::vector<std::string> profiles, Resolution& out, bool publicSource) const;
     StoreResult<std::string> merge(JourneyRepository& repo, std::vector<std::string> profileIds,
                                    std::int64_t& merges) const;
     StoreResult<void> becomeMember(JourneyRepository& repo, ProfileRow& row) const;
     /// Records a check-in; true when it earned points.
     StoreResult<bool> checkin(JourneyRepository& repo, ProfileRow& row, const IngestMessage& m) const;
+    /// Whether a capture time is inside the earning window around when the hub received it.
+    bool inEarnWindow(std::int64_t atMs, std::int64_t receivedMs) const;
     /// Whether a member's check-in at `atMs` earns, judged against the earning check-ins around it.
     StoreResult<bool> earns(JourneyRepository& repo, const std::string& profileId, std::int64_t atMs) const;
 

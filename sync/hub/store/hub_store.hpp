@@ -23,11 +23,17 @@ namespace touchpoint::hub {
 
 enum class ReceiptStatus { Accepted, Duplicate };
 
+/// A token and what it may claim (docs/OPERATIONS.md "Tokens"). The scope picks the routes; the kind, the
+/// bindings and the role say what the token may claim on them.
 struct TokenRecord {
     std::string name;
-    std::string scope;  ///< ingest | lookup | head-office
+    std::string scope;  ///< ingest | lookup | head-office (follows from the kind)
     std::int64_t createdMs = 0;
     std::optional<std::int64_t> revokedMs;
+    std::string kind;     ///< kiosk | web | app | server | staff | head-office
+    std::string storeId;  ///< kiosk and staff tokens: the one store and kiosk they speak for
+    std::string kioskId;
+    std::string role;     ///< head-office tokens: analyst | manager | admin
 };
 
 /// A profile as lookups see it.
@@ -89,6 +95,7 @@ struct AuditEntry {
 struct IngestStats {
     std::int64_t merges = 0;
     std::int64_t skewFlagged = 0;
+    std::int64_t identityConflicts = 0;  ///< ties a public source was refused (docs/JOURNEY_RULES.md)
 };
 
 class HubStore {
@@ -101,20 +108,39 @@ public:
 
     /// kind: phone (E.164) | email (lower-cased) | member.
     virtual StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) = 0;
-    virtual StoreResult<void> audit(const std::string& tokenName, const std::string& identifierType,
-                                    const std::string& profileId, bool found) = 0;
+    /// Records one lookup: the token that asked (its name, and the store and kiosk it is bound to), the route
+    /// (welcome | lookup), what kind of identifier, which profile (none when not found).
+    virtual StoreResult<void> audit(const TokenRecord& token, const std::string& route,
+                                    const std::string& identifierType, const std::string& profileId, bool found) = 0;
+    /// The most recent lookups on `route` (lookup: staff, welcome: kiosks) first.
+    virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) = 0;
     /// Removes personal data and leaves a tombstone; false when no such profile.
-    /// Most recent staff lookups first.
-    virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit) = 0;
     virtual StoreResult<bool> eraseProfile(const std::string& profileId) = 0;
     /// The newest `limit` touchpoints of a profile; nullopt when there is no such profile.
     virtual StoreResult<std::optional<Timeline>> timeline(const std::string& profileId, std::size_t limit) = 0;
     virtual StoreResult<void> importMember(const MemberImport& member) = 0;
 
-    virtual StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) = 0;
+    /// Stores a new token's hash with its name, kind, bindings and role (createdMs and revokedMs are ignored).
+    virtual StoreResult<void> addToken(const std::string& hash, const TokenRecord& token) = 0;
+    /// Binds a live kiosk or staff token that has no binding yet (made before token kinds); false when none.
+    virtual StoreResult<bool> bindToken(const std::string& name, const std::string& storeId, const std::string& kioskId) = 0;
     virtual StoreResult<bool> revokeToken(const std::string& name) = 0;
     virtual StoreResult<std::vector<TokenRecord>> listTokens() = 0;
     virtual StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) = 0;
+
+    /// Dashboard sessions (sync/hub/dashboard/session_store.hpp), shared by every hub process on this store.
+    /// `key` is a hash of the session id; the session is bound to the token (by hash) and the role it had.
+    virtual StoreResult<void> addSession(const std::string& key, const std::string& tokenHash, std::int64_t nowMs,
+                                         std::size_t maxSessions) = 0;
+    /// True when the session is live and its token is not revoked and has the role it had at sign-in; then
+    /// its last use becomes nowMs. Otherwise it is deleted.
+    virtual StoreResult<bool> touchSession(const std::string& key, std::int64_t nowMs, std::int64_t idleMs,
+                                           std::int64_t lifeMs) = 0;
+    virtual StoreResult<void> removeSession(const std::string& key) = 0;
+    /// Deletes expired sessions and counts the rest.
+    virtual StoreResult<std::int64_t> countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) = 0;
+    /// Changes a live head-office token's role; false when there is none by that name.
+    virtual StoreResult<bool> setTokenRole(const std::string& name, const std::string& role) = 0;
 
     /// Days inclusive, "YYYY-MM-DD" UTC; store empty for all.
     virtual StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,

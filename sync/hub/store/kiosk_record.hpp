@@ -20,6 +20,7 @@ struct KioskRecord {
     std::optional<std::int64_t> deadLetters;
     std::map<std::string, std::int64_t> drops;  ///< events the kiosk dropped, by reason
     std::int64_t events = 0;                     ///< events received from this kiosk
+    std::int64_t welcomeLookups = 0;             ///< welcome lookups its kiosk token made (audited)
 };
 
 }  // namespace touchpoint::hub

@@ -132,6 +132,12 @@ StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, cons
     return {};
 }
 
+StoreResult<std::int64_t> SqlJourneyRepository::countIdentifiers(const std::string& profileId, const std::string& kind) {
+    auto r = m_c.query("SELECT COUNT(*) FROM identifiers WHERE profile_id = ? AND kind = ?", {profileId, kind});
+    if (!r) return Fail(r.error());
+    return r->integer(0, 0);
+}
+
 StoreResult<std::optional<std::string>> SqlJourneyRepository::memberIdentifier(const std::string& profileId) {
     auto r = m_c.query("SELECT value FROM identifiers WHERE profile_id = ? AND kind = 'member'", {profileId});
     if (!r) return Fail(r.error());

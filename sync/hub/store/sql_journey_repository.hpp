@@ -27,6 +27,7 @@ public:
     StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) override;
     StoreResult<std::vector<std::string>> userOrAnonKinds(const std::string& value) override;
     StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId) override;
+    StoreResult<std::int64_t> countIdentifiers(const std::string& profileId, const std::string& kind) override;
     StoreResult<std::optional<std::string>> memberIdentifier(const std::string& profileId) override;
 
     StoreResult<ProfileRow*> createProfile(const std::string& id, std::int64_t createdMs) override;

@@ -47,9 +47,14 @@ CREATE TABLE IF NOT EXISTS transitions(
 CREATE TABLE IF NOT EXISTS tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens(
   hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
-  revoked_at BIGINT);
+  revoked_at BIGINT, kind TEXT NOT NULL DEFAULT '', store_id TEXT NOT NULL DEFAULT '',
+  kiosk_id TEXT NOT NULL DEFAULT '', role TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS audit(
-  at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL);
+  at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL,
+  route TEXT NOT NULL DEFAULT 'lookup', store_id TEXT NOT NULL DEFAULT '', kiosk_id TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS sessions(
+  hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL,
+  last_used BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS account_groups(
   group_id TEXT PRIMARY KEY, traits TEXT NOT NULL, updated_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS profile_groups(
@@ -81,10 +86,12 @@ CREATE INDEX IF NOT EXISTS checkins_profile ON checkins(profile_id, at);
 CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
 CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
+CREATE INDEX IF NOT EXISTS audit_kiosk ON audit(route, store_id, kiosk_id);
 )SQL";
 
-// Version 3 added account_groups and profile_groups (Segment `group` calls) and the sources tables (what each
-// ingest token sent): new tables only, so a version 2 database is brought forward by creating them.
+// Version 3 added account_groups and profile_groups (Segment `group` calls), the sources tables (what each
+// ingest token sent) and dashboard sessions (new tables, created by kTables), and the token and audit columns
+// below (kVersion3Columns).
 //
 // Version 1 keyed events, feedback, signins, checkins and transitions by message id, with (day, message_id)
 // indexes. Its rows move into the version 2 tables in capture order, which becomes their `seq` order.
@@ -125,6 +132,32 @@ DROP TABLE checkins_v1;
 DROP TABLE transitions_v1;
 )SQL";
 
+// Version 3 gave tokens a kind, bindings and a role (docs/OPERATIONS.md "Tokens"), and audit rows the route
+// and the kiosk that asked. An ingest token made before had no binding and could have been a kiosk's or a
+// public web key: it becomes an *unbound* kiosk token, which the hub refuses (403, the kiosk keeps its queue)
+// until an operator binds it to its store and kiosk with `touchpoint-hub token bind`; nothing it sends earns
+// loyalty meanwhile. Lookup tokens become staff tokens (their binding only labels the audit); head-office
+// tokens keep what they could do: admin.
+struct AddedColumn {
+    const char* table;
+    const char* column;
+    const char* definition;
+};
+constexpr AddedColumn kVersion3Columns[] = {
+    {"tokens", "kind", "TEXT NOT NULL DEFAULT ''"},
+    {"tokens", "store_id", "TEXT NOT NULL DEFAULT ''"},
+    {"tokens", "kiosk_id", "TEXT NOT NULL DEFAULT ''"},
+    {"tokens", "role", "TEXT NOT NULL DEFAULT ''"},
+    {"audit", "route", "TEXT NOT NULL DEFAULT 'lookup'"},
+    {"audit", "store_id", "TEXT NOT NULL DEFAULT ''"},
+    {"audit", "kiosk_id", "TEXT NOT NULL DEFAULT ''"},
+};
+constexpr const char* kVersion3Tokens = R"SQL(
+UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
+UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
+UPDATE tokens SET kind = 'head-office', role = 'admin' WHERE scope = 'head-office' AND kind = '';
+)SQL";
+
 std::string replaceAll(std::string text, std::string_view from, std::string_view to) {
     for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
         text.replace(pos, from.size(), to);
@@ -143,6 +176,16 @@ StoreResult<bool> tableExists(SqlConnection& c, const char* table) {
                  ? c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {std::string(table)})
                  : c.query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
                            {std::string(table)});
+    if (!r) return Fail(r.error());
+    return !r->empty();
+}
+
+StoreResult<bool> columnExists(SqlConnection& c, const char* table, const char* column) {
+    auto r = c.dialect() == Dialect::Sqlite
+                 ? c.query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", {std::string(table), std::string(column)})
+                 : c.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
+                           "table_name = ? AND column_name = ?",
+                           {std::string(table), std::string(column)});
     if (!r) return Fail(r.error());
     return !r->empty();
 }
@@ -174,6 +217,19 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
     if (*version == kHubSchemaVersion) return c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes));
     if (*version == 1) {
         if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return r;
+    }
+    if (*version >= 1 && *version < 3) {
+        // Tables the steps above did not (re)create lack version 3's columns.
+        for (const auto& add : kVersion3Columns) {
+            auto table = tableExists(c, add.table);
+            if (!table) return Fail(table.error());
+            auto has = columnExists(c, add.table, add.column);
+            if (!has) return Fail(has.error());
+            if (!*table || *has) continue;
+            auto r = c.exec(std::string("ALTER TABLE ") + add.table + " ADD COLUMN " + add.column + " " + add.definition);
+            if (!r) return Fail(r.error());
+        }
+        if (auto r = c.script(kVersion3Tokens); !r) return r;
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes)); !r) return r;
     auto clear = c.exec("DELETE FROM schema_version");

@@ -33,12 +33,14 @@ StoreResult<void> SqlHubStore::migrate() {
     return result;
 }
 
-StoreResult<void> SqlHubStore::audit(const std::string& tokenName, const std::string& identifierType,
-                                     const std::string& profileId, bool found) {
+StoreResult<void> SqlHubStore::audit(const TokenRecord& token, const std::string& route,
+                                     const std::string& identifierType, const std::string& profileId, bool found) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
-        auto e = c.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found) VALUES(?,?,?,?,?)",
-                        {m_clock.utcMs(), tokenName, identifierType,
-                         profileId.empty() ? SqlValue{} : SqlValue{profileId}, std::int64_t{found ? 1 : 0}});
+        auto e = c.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found, route, store_id, kiosk_id) "
+                        "VALUES(?,?,?,?,?,?,?,?)",
+                        {m_clock.utcMs(), token.name, identifierType,
+                         profileId.empty() ? SqlValue{} : SqlValue{profileId}, std::int64_t{found ? 1 : 0}, route,
+                         token.storeId, token.kioskId});
         if (!e) return Fail(e.error());
         return true;
     });
@@ -46,10 +48,11 @@ StoreResult<void> SqlHubStore::audit(const std::string& tokenName, const std::st
     return {};
 }
 
-StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit) {
+StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit, const std::string& route) {
     auto lease = acquire();
-    auto rows = lease->query("SELECT at, token_name, identifier_type, profile_id, found FROM audit ORDER BY at DESC LIMIT ?",
-                             {static_cast<std::int64_t>(limit)});
+    auto rows = lease->query("SELECT at, token_name, identifier_type, profile_id, found FROM audit WHERE route = ? "
+                             "ORDER BY at DESC LIMIT ?",
+                             {route, static_cast<std::int64_t>(limit)});
     if (!rows) return Fail(rows.error());
     std::vector<AuditEntry> out;
     for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -58,15 +61,27 @@ StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit)
     return out;
 }
 
-StoreResult<void> SqlHubStore::addToken(const std::string& hash, const std::string& name, const std::string& scope) {
+StoreResult<void> SqlHubStore::addToken(const std::string& hash, const TokenRecord& t) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
-        auto e = c.exec("INSERT INTO tokens(hash, name, scope, created_at) VALUES(?,?,?,?)",
-                        {hash, name, scope, m_clock.utcMs()});
-        if (!e) return Fail(StoreError{"token " + name + ": " + e.error().message, e.error().retryable});
+        auto e = c.exec("INSERT INTO tokens(hash, name, scope, created_at, kind, store_id, kiosk_id, role) "
+                        "VALUES(?,?,?,?,?,?,?,?)",
+                        {hash, t.name, t.scope, m_clock.utcMs(), t.kind, t.storeId, t.kioskId, t.role});
+        if (!e) return Fail(StoreError{"token " + t.name + ": " + e.error().message, e.error().retryable});
         return true;
     });
     if (!r) return Fail(r.error());
     return {};
+}
+
+StoreResult<bool> SqlHubStore::bindToken(const std::string& name, const std::string& storeId,
+                                         const std::string& kioskId) {
+    return write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
+        auto e = c.exec("UPDATE tokens SET store_id = ?, kiosk_id = ? WHERE name = ? AND revoked_at IS NULL AND "
+                        "kind IN ('kiosk', 'staff') AND store_id = ''",
+                        {storeId, kioskId, name});
+        if (!e) return Fail(e.error());
+        return *e > 0;
+    });
 }
 
 StoreResult<bool> SqlHubStore::revokeToken(const std::string& name) {
@@ -78,27 +93,34 @@ StoreResult<bool> SqlHubStore::revokeToken(const std::string& name) {
     });
 }
 
+namespace {
+
+constexpr const char* kTokenColumns = "name, scope, created_at, revoked_at, kind, store_id, kiosk_id, role";
+
+TokenRecord tokenRow(const SqlRows& rows, std::size_t i) {
+    TokenRecord t{rows.text(i, 0), rows.text(i, 1), rows.integer(i, 2), std::nullopt,
+                  rows.text(i, 4), rows.text(i, 5), rows.text(i, 6), rows.text(i, 7)};
+    if (!rows.isNull(i, 3)) t.revokedMs = rows.integer(i, 3);
+    return t;
+}
+
+}  // namespace
+
 StoreResult<std::vector<TokenRecord>> SqlHubStore::listTokens() {
     auto lease = acquire();
-    auto rows = lease->query("SELECT name, scope, created_at, revoked_at FROM tokens ORDER BY created_at, name");
+    auto rows = lease->query(std::string("SELECT ") + kTokenColumns + " FROM tokens ORDER BY created_at, name");
     if (!rows) return Fail(rows.error());
     std::vector<TokenRecord> out;
-    for (std::size_t i = 0; i < rows->size(); ++i) {
-        TokenRecord t{rows->text(i, 0), rows->text(i, 1), rows->integer(i, 2), std::nullopt};
-        if (!rows->isNull(i, 3)) t.revokedMs = rows->integer(i, 3);
-        out.push_back(std::move(t));
-    }
+    for (std::size_t i = 0; i < rows->size(); ++i) out.push_back(tokenRow(*rows, i));
     return out;
 }
 
 StoreResult<std::optional<TokenRecord>> SqlHubStore::findToken(const std::string& hash) {
     auto lease = acquire();
-    auto rows = lease->query("SELECT name, scope, created_at, revoked_at FROM tokens WHERE hash = ?", {hash});
+    auto rows = lease->query(std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash = ?", {hash});
     if (!rows) return Fail(rows.error());
     if (rows->empty()) return std::optional<TokenRecord>{};
-    TokenRecord t{rows->text(0, 0), rows->text(0, 1), rows->integer(0, 2), std::nullopt};
-    if (!rows->isNull(0, 3)) t.revokedMs = rows->integer(0, 3);
-    return std::optional<TokenRecord>(std::move(t));
+    return std::optional<TokenRecord>(tokenRow(*rows, 0));
 }
 
 StoreResult<std::int64_t> SqlHubStore::countEvents() {

@@ -24,14 +24,22 @@ public:
     StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
                                                    IngestStats& stats) override;
     StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) override;
-    StoreResult<void> audit(const std::string& tokenName, const std::string& identifierType,
+    StoreResult<void> audit(const TokenRecord& token, const std::string& route, const std::string& identifierType,
                             const std::string& profileId, bool found) override;
-    StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit) override;
+    StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) override;
     StoreResult<bool> eraseProfile(const std::string& profileId) override;
     StoreResult<std::optional<Timeline>> timeline(const std::string& profileId, std::size_t limit) override;
     StoreResult<void> importMember(const MemberImport& member) override;
-    StoreResult<void> addToken(const std::string& hash, const std::string& name, const std::string& scope) override;
+    StoreResult<void> addToken(const std::string& hash, const TokenRecord& token) override;
+    StoreResult<bool> bindToken(const std::string& name, const std::string& storeId, const std::string& kioskId) override;
     StoreResult<bool> revokeToken(const std::string& name) override;
+    StoreResult<bool> setTokenRole(const std::string& name, const std::string& role) override;
+    StoreResult<void> addSession(const std::string& key, const std::string& tokenHash, std::int64_t nowMs,
+                                 std::size_t maxSessions) override;
+    StoreResult<bool> touchSession(const std::string& key, std::int64_t nowMs, std::int64_t idleMs,
+                                   std::int64_t lifeMs) override;
+    StoreResult<void> removeSession(const std::string& key) override;
+    StoreResult<std::int64_t> countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) override;
     StoreResult<std::vector<TokenRecord>> listTokens() override;
     StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) override;
     StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,

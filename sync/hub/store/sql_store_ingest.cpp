@@ -109,7 +109,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     std::vector<ReceiptStatus> out;
     out.reserve(messages.size());
     SqlJourneyRepository repo(c);
-    std::int64_t merges = 0;
+    std::int64_t merges = 0, conflicts = 0;
     std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
     std::set<std::string> inBatch;
     std::int64_t skewed = 0;
@@ -138,6 +138,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         auto resolved = m_rules.resolveProfile(repo, m, *identifiers[i]);
         if (!resolved) return Fail(resolved.error());
         merges += resolved->merges;
+        conflicts += resolved->conflicts;
         const std::optional<std::string>& profile = resolved->profileId;
         const bool tombstoned = resolved->tombstoned;  // an erased person's late event: keep the fact, not the person
         std::string strippedText;
@@ -203,6 +204,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         if (!r) return Fail(r.error());
     }
     stats.merges += merges;
+    stats.identityConflicts += conflicts;
     stats.skewFlagged += skewed;
     return out;
 }

@@ -318,6 +318,16 @@ StoreResult<std::vector<KioskRecord>> SqlHubStore::fleet() {
         k.events = rows->integer(i, 10);
         out.push_back(std::move(k));
     }
+    // Welcome lookups per kiosk, from the audit (an index-only count).
+    auto welcomes = lease->query("SELECT store_id, kiosk_id, COUNT(*) FROM audit WHERE route = 'welcome' "
+                                 "GROUP BY store_id, kiosk_id");
+    if (!welcomes) return Fail(welcomes.error());
+    for (std::size_t i = 0; i < welcomes->size(); ++i) {
+        const auto store = welcomes->text(i, 0), kiosk = welcomes->text(i, 1);
+        for (auto& k : out) {
+            if (k.store == store && k.kiosk == kiosk) k.welcomeLookups = welcomes->integer(i, 2);
+        }
+    }
     return out;
 }
 

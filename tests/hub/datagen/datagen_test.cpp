@@ -141,7 +141,17 @@ TEST(DatagenAgainstHub, EverythingIsAcceptedOnceAndASecondRunIsAllDuplicates) {
     std::int64_t resent = 0;
     for (const auto& o : s->messages) resent += o.duplicate ? 1 : 0;
 
-    SendOptions send{(*hub)->url(), (*hub)->ingestToken(), (*hub)->caFile().string()};
+    // Every simulated device with its own token, as a real fleet has: no shared token.
+    SendOptions send;
+    send.hubUrl = (*hub)->url();
+    send.caFile = (*hub)->caFile().string();
+    for (const auto& o : s->messages) {
+        if (send.senderTokens.count(o.sender)) continue;
+        const auto context = o.message.value("context", nlohmann::json::object());
+        send.senderTokens[o.sender] = o.sender == "web" || o.sender == "app"
+                                          ? (*hub)->token(o.sender)
+                                          : (*hub)->kioskToken(context.value("storeId", ""), o.sender);
+    }
     auto first = sendScenario(*s, send);
     ASSERT_TRUE(first.ok()) << first.error();
     EXPECT_EQ(first->rejected, 0) << (first->rejectReasons.empty() ? "" : first->rejectReasons.begin()->first);

@@ -38,17 +38,45 @@ Result<std::unique_ptr<EphemeralHub>, std::string> EphemeralHub::start(const Eph
     auto& store = *hub->m_server->context().store;
     // Names carry the directory's unique suffix: several hubs may share one store in a test.
     const std::string suffix = hub->m_dir.filename().string().substr(std::string("touchpoint-hub-").size());
-    auto ingest = createToken(store, "test-kiosk-" + suffix, "ingest");
-    auto lookup = createToken(store, "test-staff-" + suffix, "lookup");
-    auto office = createToken(store, "test-head-office-" + suffix, "head-office");
+    hub->m_suffix = suffix;
+    auto ingest = createToken(store, {"test-kiosk-" + suffix, "kiosk", options.storeId, options.kioskId, ""});
+    auto lookup = createToken(store, {"test-staff-" + suffix, "staff", options.storeId, options.kioskId, ""});
+    auto office = createToken(store, {"test-head-office-" + suffix, "head-office", "", "", "admin"});
     if (!ingest || !lookup || !office) return Fail(std::string("could not create the test tokens"));
+    hub->m_made[options.storeId + "/" + options.kioskId] = *ingest;
     hub->m_ingest = *ingest;
     hub->m_lookup = *lookup;
     hub->m_headOffice = *office;
+    hub->m_storeUrl = config.storeUrl;
+    if (options.routes) hub->m_server->addRoutes(options.routes);
     auto port = hub->m_server->start();
     if (!port) return Fail(port.error());
     hub->m_port = *port;
     return hub;
+}
+
+std::string EphemeralHub::made(const TokenSpec& spec) {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_made.find(spec.name); it != m_made.end()) return it->second;
+    TokenSpec named = spec;
+    named.name = spec.name + "-" + m_suffix;  // unique when several hubs share one store
+    auto t = createToken(store(), named);
+    if (!t) return {};  // the test's request then fails with 401, naming no token
+    m_made[spec.name] = *t;
+    return *t;
+}
+
+std::string EphemeralHub::kioskToken(const std::string& storeId, const std::string& kioskId) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (auto it = m_made.find(storeId + "/" + kioskId); it != m_made.end()) return it->second;
+    }
+    return made({storeId + "/" + kioskId, "kiosk", storeId, kioskId, ""});
+}
+
+std::string EphemeralHub::token(const std::string& kind) {
+    if (kind.rfind("head-office:", 0) == 0) return made({kind, "head-office", "", "", kind.substr(12)});
+    return made({kind, kind, "", "", ""});
 }
 
 void EphemeralHub::stop() {

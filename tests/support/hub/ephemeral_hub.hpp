@@ -1,15 +1,18 @@
 #pragma once
 // A complete hub in-process on 127.0.0.1 and an ephemeral port, for tests (ours, the kiosk's, staff mode's)
 // and the bench: its own temporary directory with a fresh certificate, sealing key pair, store and one token
-// per scope. Everything is removed on destruction.
+// per kind. Everything is removed on destruction.
 //
 //   auto hub = touchpoint::hub::EphemeralHub::start();          // SQLite in the temp dir
 //   kioskConfig.hub.url = hub->url(); kioskConfig.hub.token = hub->ingestToken(); ...
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "hub/admin/hub_admin.hpp"
 #include "hub/http/hub_server.hpp"
 
 namespace touchpoint::hub {
@@ -20,6 +23,11 @@ struct EphemeralHubOptions {
     int workerThreads = 4;
     int storeConnections = 2;
     const Clock* clock = nullptr;  ///< the hub's clock (receivedAt, serverTime); default the system clock
+    /// The store and kiosk ingestToken() and lookupToken() are bound to (a kiosk under test uses these ids).
+    std::string storeId = "store-1";
+    std::string kioskId = "k1";
+    /// Extra routes added before the server starts (the dashboard's: dashboard::hubDashboardRoutes()).
+    RouteRegistrar routes;
 };
 
 class EphemeralHub {
@@ -35,9 +43,19 @@ public:
     /// PEM file of the hub's self-signed certificate (SAN localhost, 127.0.0.1): the kiosk's CA file.
     std::filesystem::path caFile() const { return m_dir / "hub-cert.pem"; }
     const std::string& sealingPublicKeyB64() const { return m_publicKey; }
+    /// The store URL it runs on (another hub given it shares the store).
+    const std::string& storeUrl() const { return m_storeUrl; }
+    /// The kiosk token of options.storeId / options.kioskId.
     const std::string& ingestToken() const { return m_ingest; }
+    /// A staff token bound to the same kiosk.
     const std::string& lookupToken() const { return m_lookup; }
+    /// A head-office token with the admin role.
     const std::string& headOfficeToken() const { return m_headOffice; }
+    /// A kiosk token bound to this store and kiosk, made on first use (then the same one).
+    std::string kioskToken(const std::string& storeId, const std::string& kioskId);
+    /// A write key of kind web | app | server, or a head-office token of role analyst | manager | admin
+    /// (kind "head-office:ROLE"), made on first use.
+    std::string token(const std::string& kind);
     HubServer& server() { return *m_server; }
     HubStore& store() { return *m_server->context().store; }
     void stop();
@@ -47,7 +65,11 @@ private:
     std::filesystem::path m_dir;
     std::unique_ptr<HubServer> m_server;
     int m_port = 0;
-    std::string m_publicKey, m_ingest, m_lookup, m_headOffice;
+    /// Creates the token for `spec` once (by spec.name) and returns it.
+    std::string made(const TokenSpec& spec);
+    std::string m_publicKey, m_ingest, m_lookup, m_headOffice, m_suffix, m_storeUrl;
+    std::mutex m_mutex;
+    std::map<std::string, std::string> m_made;
 };
 
 }  // namespace touchpoint::hub

@@ -1,0 +1,49 @@
+#include "hub/ingest/token_claims.hpp"
+
+#include "event/message.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+/// Events that record something happening at a kiosk: only a kiosk token can say they happened.
+bool kioskOnlyEvent(const IngestMessage& m) {
+    namespace n = event::names;
+    if (m.event == n::kSignin || m.event == n::kHeartbeat || m.event == n::kStaffLookup) return true;
+    if (m.event != n::kConsent) return false;
+    // Loyalty terms accepted make a member: a sign-up at a kiosk, not something a web page can assert.
+    const auto it = m.properties.find("purposes");
+    if (it == m.properties.end() || !it->is_array()) return false;
+    for (const auto& p : *it) {
+        if (p.is_string() && p.get<std::string>() == "loyalty_terms") return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool isSourceKind(std::string_view kind) { return kind == kKindWeb || kind == kKindApp || kind == kKindServer; }
+
+std::string applyTokenClaims(IngestMessage& m, const TokenRecord& token) {
+    if (token.kind == kKindKiosk) {
+        if (token.storeId.empty() || token.kioskId.empty()) return "token: not bound to a store and kiosk";
+        if (!m.storeId.empty() && m.storeId != token.storeId) return "storeId: this token speaks for another store";
+        if (!m.kioskId.empty() && m.kioskId != token.kioskId) return "kioskId: this token speaks for another kiosk";
+        m.storeId = token.storeId;
+        m.kioskId = token.kioskId;
+        m.channel = std::string(event::kKioskChannel);
+        m.sourceKind = token.kind;
+        return {};
+    }
+    if (!isSourceKind(token.kind)) return "token: may not send events";
+    if (!m.storeId.empty()) return "storeId: a write key cannot claim a store";
+    if (!m.kioskId.empty()) return "kioskId: a write key cannot claim a kiosk";
+    if (kioskOnlyEvent(m)) return "event: only a kiosk token may send \"" + m.event + "\"";
+    // The key decides the channel. A server key may relay app views (worked out by the parser); all else it
+    // sends is server traffic.
+    m.channel = token.kind == kKindServer && m.channel == "app" ? std::string("app") : token.kind;
+    m.sourceKind = token.kind;
+    return {};
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,207 @@
+// Issue 15's attacks, as written, against a real hub over HTTPS on this suite's store (SQLite or PostgreSQL):
+// each fails with a clear status or earns nothing.
+
+#include "api_test_support.hpp"
+#include "hub/ingest/identity.hpp"
+
+// HubSqliteTrust / HubPostgresTrust: the suite name follows the backend like api_test.cpp's.
+#define TRUST_CAT2(a, b) a##b
+#define TRUST_CAT(a, b) TRUST_CAT2(a, b)
+#define TRUST_SUITE TRUST_CAT(HUB_SUITE, Trust)
+
+namespace touchpoint::hub::testing {
+namespace {
+
+using nlohmann::json;
+
+class TRUST_SUITE : public HubApiTest {};
+
+const event::Identity kVictimPhone{event::Identity::Type::Phone, "+12025550123"};
+
+/// A "Loyalty Signed In" as a fraudster writes it by hand: plaintext e-mail, claiming the kiosk channel.
+json forgedSignin(const std::string& id, std::int64_t atMs, const std::string& email) {
+    return {{"type", "track"},
+            {"messageId", id},
+            {"event", "Loyalty Signed In"},
+            {"userId", email},
+            {"timestamp", formatIsoUtcMs(atMs)},
+            {"properties", {{"method", "email"}, {"email", email}, {"newMember", true}}},
+            {"context", {{"channel", "in_store_kiosk"}}}};
+}
+
+std::vector<json> receiptsOf(const Reply& r) {
+    const auto j = r.json();
+    if (!j.is_object() || !j["receipts"].is_array()) return {};
+    return j["receipts"].get<std::vector<json>>();
+}
+
+TEST_F(TRUST_SUITE, BackdatedSigninsWithAWebKeyEarnNothing) {
+    json batch = json::array();
+    for (int i = 0; i < 30; ++i) {
+        batch.push_back(forgedSignin("fraud-" + std::to_string(i), m_clock.utcMs() - (i + 1) * 86'400'000LL * 40,
+                                     "fraudster@example.com"));
+    }
+    batch.push_back(forgedSignin("year-zero", 0, "fraudster@example.com"));
+    batch.back()["timestamp"] = "0000-01-01T00:00:00Z";
+    const auto r = post("/v1/batch", json{{"batch", batch}}.dump(), hub().token("web"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto receipts = receiptsOf(r);
+    ASSERT_EQ(receipts.size(), batch.size());
+    for (const auto& rc : receipts) {
+        EXPECT_EQ(rc["status"], "rejected") << rc;
+        if (rc["messageId"] != "year-zero") {
+            EXPECT_NE(rc["reason"].get<std::string>().find("only a kiosk token"), std::string::npos) << rc;
+        }
+    }
+    const auto lookup = get("/v1/profiles/lookup?email=fraudster%40example.com", hub().lookupToken());
+    EXPECT_EQ(lookup.status, 404) << lookup.body;  // no profile, no points, no membership
+}
+
+TEST_F(TRUST_SUITE, AWebKeyCannotCallWelcomeOrProduceACheckinOrClaimAStore) {
+    const auto web = hub().token("web");
+    const auto welcome = get("/v1/profiles/welcome?phone=%2B12025550123", web);
+    EXPECT_EQ(welcome.status, 403);
+    EXPECT_NE(welcome.body.find("kiosk tokens only"), std::string::npos) << welcome.body;
+    EXPECT_EQ(get("/v1/profiles/welcome?phone=%2B12025550123", hub().token("server")).status, 403);
+
+    auto k = kiosk("store-1", "k1", m_clock);
+    json signin = wire(k.signin("web-signin", "en-US", event::SigninMethod::Phone, kVictimPhone, true));
+    json heartbeat = wire(k.heartbeat(json::object()));
+    event::FeedbackAnswers detractor;
+    detractor.surveyId = "store-visit";
+    detractor.nps = 0;
+    json feedback = wire(k.feedback("web-nps", "en-US", detractor, std::nullopt));
+    const auto r = post("/v1/batch", json{{"batch", {signin, heartbeat, feedback}}}.dump(), web);
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (const auto& rc : receiptsOf(r)) EXPECT_EQ(rc["status"], "rejected") << rc;
+    // Nothing reached the store: no check-in, no fleet entry, no NPS.
+    EXPECT_EQ(*hub().store().countEvents(), 0);
+    EXPECT_TRUE(hub().store().fleet()->empty());
+    EXPECT_EQ(get("/v1/profiles/lookup?phone=%2B12025550123", hub().lookupToken()).status, 404);
+
+    // A page view from the same key is fine, and is recorded on the key's channel whatever the body says.
+    json page = webIdentify("web-ok", m_clock.utcMs(), "anon-1", "", json::object());
+    page["context"]["channel"] = "in_store_kiosk";
+    const auto ok = post("/v1/batch", json{{"batch", {page}}}.dump(), web);
+    ASSERT_EQ(receiptsOf(ok).size(), 1u);
+    EXPECT_EQ(receiptsOf(ok)[0]["status"], "accepted") << ok.body;
+}
+
+TEST_F(TRUST_SUITE, AKioskTokenForStoreACannotWriteStoreB) {
+    auto mine = kiosk("store-1", "k1", m_clock);
+    auto other = kiosk("store-2", "k1", m_clock);
+    auto sibling = kiosk("store-1", "k2", m_clock);
+    const json batch = {wire(mine.heartbeat(json::object())), wire(other.heartbeat(json::object())),
+                        wire(sibling.heartbeat(json::object()))};
+    const auto r = post("/v1/batch", json{{"batch", batch}}.dump(), hub().ingestToken());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto receipts = receiptsOf(r);
+    ASSERT_EQ(receipts.size(), 3u);
+    EXPECT_EQ(receipts[0]["status"], "accepted");
+    EXPECT_EQ(receipts[1]["status"], "rejected");
+    EXPECT_NE(receipts[1]["reason"].get<std::string>().find("another store"), std::string::npos) << receipts[1];
+    EXPECT_EQ(receipts[2]["status"], "rejected");
+    EXPECT_NE(receipts[2]["reason"].get<std::string>().find("another kiosk"), std::string::npos) << receipts[2];
+    const auto fleet = hub().store().fleet();
+    ASSERT_TRUE(fleet.ok());
+    ASSERT_EQ(fleet->size(), 1u);
+    EXPECT_EQ((*fleet)[0].store, "store-1");
+}
+
+TEST_F(TRUST_SUITE, AKioskTokenStampsItsStoreAndChannelOnMessagesThatNameNone) {
+    json m = webIdentify("bare", m_clock.utcMs(), "anon-9", "", json::object());
+    m["type"] = "track";
+    m["event"] = "Kiosk Heartbeat";
+    m["properties"] = json::object();
+    m.erase("traits");
+    const auto r = post("/v1/batch", json{{"batch", {m}}}.dump(), hub().ingestToken());
+    ASSERT_EQ(receiptsOf(r).size(), 1u);
+    EXPECT_EQ(receiptsOf(r)[0]["status"], "accepted") << r.body;
+    const auto fleet = hub().store().fleet();
+    ASSERT_TRUE(fleet.ok());
+    ASSERT_EQ(fleet->size(), 1u);
+    EXPECT_EQ((*fleet)[0].store, "store-1");
+    EXPECT_EQ((*fleet)[0].kiosk, "k1");
+}
+
+TEST_F(TRUST_SUITE, ErasureNeedsAnAdminToken) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("s-1", "en-US", event::SigninMethod::Phone, kVictimPhone, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto found = get("/v1/profiles/lookup?phone=%2B12025550123", hub().lookupToken()).json();
+    const std::string id = found["profileId"];
+    const auto analyst = del("/v1/profiles/" + id, hub().token("head-office:analyst"));
+    EXPECT_EQ(analyst.status, 403);
+    EXPECT_NE(analyst.body.find("admin"), std::string::npos) << analyst.body;
+    EXPECT_EQ(del("/v1/profiles/" + id, hub().token("head-office:manager")).status, 403);
+    // An analyst still reads.
+    EXPECT_EQ(get("/v1/profiles/" + id + "/timeline", hub().token("head-office:analyst")).status, 200);
+    EXPECT_EQ(del("/v1/profiles/" + id, hub().headOfficeToken()).status, 200);
+}
+
+TEST_F(TRUST_SUITE, AnUnboundKioskTokenIsRefusedUntilBound) {
+    // What a token made before token kinds migrates to: a kiosk token with no binding.
+    TokenRecord legacy;
+    legacy.name = "legacy-" + hub().dir().filename().string();
+    legacy.scope = "ingest";
+    legacy.kind = "kiosk";
+    const std::string token = "tpk_legacy_" + hub().dir().filename().string();
+    ASSERT_TRUE(hub().store().addToken(tokenHash(token), legacy).ok());
+    auto k = kiosk("store-1", "k1", m_clock);
+    const auto body = json{{"batch", {wire(k.heartbeat(json::object()))}}}.dump();
+    const auto refused = post("/v1/batch", body, token);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.body.find("token bind"), std::string::npos) << refused.body;
+    ASSERT_TRUE(*hub().store().bindToken(legacy.name, "store-1", "k1"));
+    EXPECT_FALSE(*hub().store().bindToken(legacy.name, "store-2", "k1"));  // bound once, not re-pointed
+    const auto accepted = post("/v1/batch", body, token);
+    ASSERT_EQ(accepted.status, 200) << accepted.body;
+    EXPECT_EQ(receiptsOf(accepted)[0]["status"], "accepted");
+}
+
+TEST_F(TRUST_SUITE, AWebKeyCannotJoinItsPhoneToAMembersProfile) {
+    const event::Identity victimEmail{event::Identity::Type::Email, "victim@example.com"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("victim-session", "en-US", event::SigninMethod::Email, victimEmail, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto before = get("/v1/profiles/welcome?email=victim%40example.com", hub().ingestToken());
+    ASSERT_EQ(before.status, 200) << before.body;
+    ASSERT_EQ(before.json()["member"], true);
+
+    // The attack as written: one identify from the public web key naming the victim's e-mail and the
+    // attacker's phone.
+    const auto attack = webIdentify("takeover", m_clock.utcMs(), "attacker-anon", "",
+                                    {{"email", "victim@example.com"}, {"phone", "+12025550166"}});
+    const auto r = post("/v1/identify", attack.dump(), hub().token("web"));
+    ASSERT_EQ(r.status, 200) << r.body;
+
+    EXPECT_EQ(get("/v1/profiles/welcome?email=victim%40example.com", hub().ingestToken()).body, before.body);
+    const auto attacker = get("/v1/profiles/welcome?phone=%2B12025550166", hub().ingestToken()).json();
+    EXPECT_NE(attacker.value("memberId", ""), before.json()["memberId"].get<std::string>()) << attacker;
+    EXPECT_NE(attacker.value("member", false), true) << attacker;
+    const auto metrics = get("/metrics", hub().headOfficeToken());
+    EXPECT_NE(metrics.body.find("touchpoint_hub_identity_conflicts_total 1"), std::string::npos) << metrics.body;
+    EXPECT_EQ(metrics.body.find("victim@example.com"), std::string::npos);
+}
+
+TEST_F(TRUST_SUITE, WelcomeIsRateLimitedPerKioskTokenAuditedAndCountedPerKiosk) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    send({wire(k.heartbeat(json::object()))});
+    for (int i = 0; i < 20; ++i) {  // the default burst
+        ASSERT_EQ(get("/v1/profiles/welcome?member=M-" + std::to_string(i), hub().ingestToken()).status, 200) << i;
+    }
+    const auto limited = get("/v1/profiles/welcome?member=M-99", hub().ingestToken());
+    EXPECT_EQ(limited.status, 429) << limited.body;
+    // Another kiosk's token has its own bucket.
+    EXPECT_EQ(get("/v1/profiles/welcome?member=M-1", hub().kioskToken("store-1", "k2")).status, 200);
+
+    const auto audit = hub().store().recentAudit(100, "welcome");
+    ASSERT_TRUE(audit.ok());
+    EXPECT_EQ(audit->size(), 21u);  // the refused one is not a lookup
+    const auto fleet = get("/v1/fleet", hub().headOfficeToken()).json();
+    ASSERT_EQ(fleet["kiosks"].size(), 1u) << fleet;
+    EXPECT_EQ(fleet["kiosks"][0]["welcomeLookups"], 20);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub::testing
