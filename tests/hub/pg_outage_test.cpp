@@ -107,5 +107,31 @@ TEST_F(HubPostgresOutage, KilledClusterGets503ThenIngestResumesWithNothingLostOr
     EXPECT_EQ(get("/healthz", "").json()["status"], "ok");
 }
 
+TEST_F(HubPostgresOutage, MultiHostUrlFindsTheWritableServer) {
+    // As a hub behind pg_auto_failover is configured: several hosts, the first one down; libpq tries each and
+    // keeps the one that accepts writes.
+    const std::string url = hub().server().context().config.storeUrl;
+    const auto host = url.find("host=");
+    ASSERT_NE(host, std::string::npos) << url;
+    const auto end = url.find('&', host);
+    const std::string socketDir = url.substr(host + 5, end - host - 5);
+    std::string multi = url.substr(0, host) + "host=/nonexistent-dir," + socketDir + url.substr(end);
+    const auto port = multi.find("port=");
+    ASSERT_NE(port, std::string::npos) << multi;
+    multi.insert(port + 5, "5432,");
+    multi += "&target_session_attrs=read-write";
+    auto other = startAnotherHub(multi);
+    ASSERT_TRUE(other);
+    auto k = kiosk("store-1", "k1", m_clock);
+    httplib::SSLClient c("127.0.0.1", other->port());
+    c.set_ca_cert_path(other->caFile().c_str());
+    c.enable_server_certificate_verification(true);
+    c.set_bearer_token_auth(other->ingestToken().c_str());
+    const auto r = c.Post("/v1/batch", json{{"batch", {wire(k.heartbeat({{"state", "online"}}))}}}.dump(), "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(hub().store().countEvents().value(), 1);  // the same database the first hub uses
+}
+
 }  // namespace
 }  // namespace touchpoint::hub::testing

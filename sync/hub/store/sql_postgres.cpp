@@ -331,7 +331,12 @@ private:
 }  // namespace
 
 StoreResult<std::unique_ptr<SqlConnection>> openPostgres(const std::string& url) {
-    std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdb(url.c_str()));
+    // A bounded wait for each host (libpq waits forever by default): a failover answers 503 in seconds, not
+    // never. Keywords before `dbname` are defaults that the URL's own parameters override; libpq reads a
+    // multi-host URL with target_session_attrs=read-write itself, and PQreset reconnects with the same.
+    const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* const values[] = {"5", url.c_str(), nullptr};
+    std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdbParams(keywords, values, 1));
     if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
         std::string msg = conn ? PQerrorMessage(conn.get()) : "out of memory";
         while (!msg.empty() && msg.back() == '\n') msg.pop_back();
