@@ -14,12 +14,17 @@
 
 namespace touchpoint::hub {
 
+class EphemeralHub;
+
 struct EphemeralHubOptions {
     std::string storeUrl;   ///< empty: a SQLite file in the temp dir; or a postgresql:// URL
     LoyaltyConfig loyalty;  ///< defaults as in the config file
     int workerThreads = 4;
     int storeConnections = 2;
     const Clock* clock = nullptr;  ///< the hub's clock (receivedAt, serverTime); default the system clock
+    /// Another hub whose sealing key pair this one uses (hubs behind one load balancer share it, so either opens
+    /// what kiosks sealed); it outlives this one. Default: a key pair of its own.
+    const EphemeralHub* sameSealingKeysAs = nullptr;
 };
 
 class EphemeralHub {
@@ -39,6 +44,7 @@ public:
     const std::string& lookupToken() const { return m_lookup; }
     const std::string& headOfficeToken() const { return m_headOffice; }
     HubServer& server() { return *m_server; }
+    const std::string& sealingSecretKeyFile() const { return m_sealingSecretKeyFile; }
     HubStore& store() { return *m_server->context().store; }
     void stop();
 
@@ -47,7 +53,7 @@ private:
     std::filesystem::path m_dir;
     std::unique_ptr<HubServer> m_server;
     int m_port = 0;
-    std::string m_publicKey, m_ingest, m_lookup, m_headOffice;
+    std::string m_publicKey, m_ingest, m_lookup, m_headOffice, m_sealingSecretKeyFile;
 };
 
 }  // namespace touchpoint::hub
