@@ -39,6 +39,17 @@ protected:
     }
 };
 
+/// Adds a batch's receipts to running totals; a refused request or a rejected message counts as a failure.
+void tally(const std::optional<ReceiptCounts>& r, std::atomic<int>& accepted, std::atomic<int>& duplicate,
+           std::atomic<int>& failed) {
+    if (!r || r->rejected != 0) {
+        ++failed;
+        return;
+    }
+    accepted += r->accepted;
+    duplicate += r->duplicate;
+}
+
 const event::Identity kPhone{event::Identity::Type::Phone, "+12025550123"};
 
 TEST_F(HUB_SUITE, BatchReceiptsAcceptDuplicateAndReject) {
@@ -87,27 +98,13 @@ TEST_F(HUB_SUITE, ConcurrentSendersAcrossTwoHubsStoreEachMessageOnce) {
     std::vector<std::thread> senders;
     for (int t = 0; t < 4; ++t) {
         senders.emplace_back([&, t] {
-            EphemeralHub& target = t % 2 == 0 ? hub() : *second;
-            httplib::SSLClient c("127.0.0.1", target.port());
-            c.set_ca_cert_path(target.caFile().c_str());
-            c.enable_server_certificate_verification(true);
-            c.set_keep_alive(true);
-            c.set_read_timeout(120, 0);
-            c.set_bearer_token_auth(target.ingestToken().c_str());
+            auto c = ingestClient(t % 2 == 0 ? hub() : *second);
             // Each sender starts at a different place, so the same messages race on both hubs.
             for (int n = 0; n < 8; ++n) {
                 const int start = ((n + t * 2) % 8) * 25;
                 json batch = json::array();
                 for (int i = start; i < start + 25; ++i) batch.push_back(messages[static_cast<std::size_t>(i)]);
-                auto r = c.Post("/v1/batch", json{{"batch", batch}}.dump(), "application/json");
-                if (!r || r->status != 200) {
-                    ++failed;
-                    continue;
-                }
-                const auto body = json::parse(r->body);
-                for (const auto& rc : body["receipts"]) {
-                    (rc["status"] == "accepted" ? accepted : duplicate) += 1;
-                }
+                tally(postBatch(*c, batch), accepted, duplicate, failed);
             }
         });
     }
@@ -134,12 +131,7 @@ TEST_F(HUB_SUITE, DuplicatesInsideBatchesAndAcrossConcurrentSendersAreStoredOnce
     std::vector<std::thread> senders;
     for (int t = 0; t < 4; ++t) {
         senders.emplace_back([&, t] {
-            httplib::SSLClient c("127.0.0.1", hub().port());
-            c.set_ca_cert_path(hub().caFile().c_str());
-            c.enable_server_certificate_verification(true);
-            c.set_keep_alive(true);
-            c.set_read_timeout(120, 0);
-            c.set_bearer_token_auth(hub().ingestToken().c_str());
+            auto c = ingestClient(hub());
             for (int n = 0; n < 6; ++n) {
                 // 20 messages from a place that differs per sender, each twice (the repeat 5 places later).
                 const int start = ((n + t * 3) % 6) * 20;
@@ -148,16 +140,7 @@ TEST_F(HUB_SUITE, DuplicatesInsideBatchesAndAcrossConcurrentSendersAreStoredOnce
                     batch.push_back(messages[static_cast<std::size_t>(i)]);
                     if (i >= start + 5) batch.push_back(messages[static_cast<std::size_t>(i - 5)]);
                 }
-                auto r = c.Post("/v1/batch", json{{"batch", batch}}.dump(), "application/json");
-                if (!r || r->status != 200) {
-                    ++failed;
-                    continue;
-                }
-                const auto body = json::parse(r->body);
-                for (const auto& rc : body["receipts"]) {
-                    if (rc["status"] == "accepted") ++accepted;
-                    if (rc["status"] == "duplicate") ++duplicate;
-                }
+                tally(postBatch(*c, batch), accepted, duplicate, failed);
             }
         });
     }

@@ -17,6 +17,7 @@ void HubApiTest::SetUp() {
 std::unique_ptr<EphemeralHub> HubApiTest::startAnotherHub(const std::string& sameStoreUrl) {
     EphemeralHubOptions o;
     o.storeUrl = sameStoreUrl;
+    o.sameSealingKeysAs = m_hub.get();  // as behind a load balancer: either hub opens what kiosks sealed
     auto h = EphemeralHub::start(o);
     EXPECT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
     return h.ok() ? std::move(h).value() : nullptr;
@@ -36,6 +37,28 @@ Reply toReply(const httplib::Result& r) {
     return Reply{r->status, r->body};
 }
 }  // namespace
+
+std::unique_ptr<httplib::SSLClient> ingestClient(const EphemeralHub& hub) {
+    auto c = client(hub, 0);
+    c->set_keep_alive(true);
+    c->set_read_timeout(120, 0);
+    c->set_bearer_token_auth(hub.ingestToken().c_str());
+    return c;
+}
+
+std::optional<ReceiptCounts> postBatch(httplib::SSLClient& client, const nlohmann::json& messages) {
+    auto r = client.Post("/v1/batch", nlohmann::json{{"batch", messages}}.dump(), "application/json");
+    if (!r || r->status != 200) return std::nullopt;
+    const auto body = nlohmann::json::parse(r->body, nullptr, false);
+    if (!body.is_object() || !body["receipts"].is_array()) return std::nullopt;
+    ReceiptCounts n;
+    for (const auto& rc : body["receipts"]) {
+        if (rc["status"] == "accepted") ++n.accepted;
+        if (rc["status"] == "duplicate") ++n.duplicate;
+        if (rc["status"] == "rejected") ++n.rejected;
+    }
+    return n;
+}
 
 Reply HubApiTest::post(const std::string& path, const std::string& body, const std::string& token, bool gzip, int port,
                        const std::string& contentType) {

@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/clock.hpp"
@@ -57,5 +58,15 @@ protected:
 };
 
 std::string gzipText(const std::string& text);
+
+/// A keep-alive HTTPS client of `hub` with its ingest token: one per sender thread.
+std::unique_ptr<httplib::SSLClient> ingestClient(const EphemeralHub& hub);
+/// Receipts of one batch posted with `client`: counts of each status, or nothing when the answer was not a 200.
+struct ReceiptCounts {
+    int accepted = 0;
+    int duplicate = 0;
+    int rejected = 0;
+};
+std::optional<ReceiptCounts> postBatch(httplib::SSLClient& client, const nlohmann::json& messages);
 
 }  // namespace touchpoint::hub::testing

@@ -42,16 +42,11 @@ TEST_F(HubPostgresOutage, KilledClusterGets503ThenIngestResumesWithNothingLostOr
 
     std::atomic<int> done{0}, refused{0}, badRefusals{0}, other{0}, accepted{0}, duplicate{0};
     std::thread sender([&] {
-        httplib::SSLClient c("127.0.0.1", hub().port());
-        c.set_ca_cert_path(hub().caFile().c_str());
-        c.enable_server_certificate_verification(true);
-        c.set_keep_alive(true);
-        c.set_read_timeout(30, 0);
-        c.set_bearer_token_auth(hub().ingestToken().c_str());
+        auto c = ingestClient(hub());
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
         for (const auto& body : bodies) {
             while (std::chrono::steady_clock::now() < deadline) {
-                auto r = c.Post("/v1/batch", body, "application/json");
+                auto r = c->Post("/v1/batch", body, "application/json");
                 if (r && r->status == 200) {
                     const auto receipts = json::parse(r->body);
                     for (const auto& rc : receipts["receipts"]) {
@@ -105,6 +100,29 @@ TEST_F(HubPostgresOutage, KilledClusterGets503ThenIngestResumesWithNothingLostOr
         EXPECT_EQ(r.json()["points"], (kBatches * kPerBatch / 8) * 10) << p;  // every sign-in earned once
     }
     EXPECT_EQ(get("/healthz", "").json()["status"], "ok");
+}
+
+TEST_F(HubPostgresOutage, MultiHostUrlFindsTheWritableServer) {
+    // As a hub behind pg_auto_failover is configured: several hosts, the first one down; libpq tries each and
+    // keeps the one that accepts writes.
+    const std::string url = hub().server().context().config.storeUrl;
+    const auto host = url.find("host=");
+    ASSERT_NE(host, std::string::npos) << url;
+    const auto end = url.find('&', host);
+    const std::string socketDir = url.substr(host + 5, end - host - 5);
+    std::string multi = url.substr(0, host) + "host=/nonexistent-dir," + socketDir + url.substr(end);
+    const auto port = multi.find("port=");
+    ASSERT_NE(port, std::string::npos) << multi;
+    multi.insert(port + 5, "5432,");
+    multi += "&target_session_attrs=read-write";
+    auto other = startAnotherHub(multi);
+    ASSERT_TRUE(other);
+    auto k = kiosk("store-1", "k1", m_clock);
+    auto c = ingestClient(*other);
+    const auto r = postBatch(*c, json::array({wire(k.heartbeat({{"state", "online"}}))}));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->accepted, 1);
+    EXPECT_EQ(hub().store().countEvents().value(), 1);  // the same database the first hub uses
 }
 
 }  // namespace

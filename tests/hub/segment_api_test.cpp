@@ -31,7 +31,8 @@ protected:
 
 TEST_F(SEGMENT_SUITE, EverySingleCallEndpointTakesTheTypeFromThePath) {
     const auto t = formatIsoUtcMs(m_clock.utcMs());
-    const std::string token = hub().ingestToken();
+    // The retailer's back end: its messages name no channel, so they are server traffic, but a screen is an app view.
+    const std::string token = hub().token("server");
     const json base = {{"userId", "u-1"}, {"originalTimestamp", t}};
     auto with = [&](const std::string& id, json extra) {
         json m = base;
@@ -54,14 +55,14 @@ TEST_F(SEGMENT_SUITE, EverySingleCallEndpointTakesTheTypeFromThePath) {
     ASSERT_TRUE(timeline.contains("touchpoints")) << timeline.dump();
     std::multiset<std::string> types;
     for (const auto& p : timeline["touchpoints"]) types.insert(p["type"].get<std::string>() + "@" + p["channel"].get<std::string>());
-    EXPECT_EQ(types, (std::multiset<std::string>{"identify@web", "track@web", "page@web", "screen@app", "group@web",
-                                                 "alias@web"}));
+    EXPECT_EQ(types, (std::multiset<std::string>{"identify@server", "track@server", "page@server", "screen@app",
+                                                 "group@server", "alias@server"}));
     ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
     EXPECT_EQ(timeline["groups"][0]["groupId"], "acme");
     EXPECT_EQ(timeline["groups"][0]["traits"]["name"], "Acme");
 }
 
-TEST_F(SEGMENT_SUITE, ImportIsABatchAndChannelsComeFromTheMessage) {
+TEST_F(SEGMENT_SUITE, ImportIsABatchAndAServerKeysChannelsComeFromTheMessage) {
     const auto t = m_clock.utcMs();
     auto msg = [&](const std::string& id, const std::string& type, const std::string& channel) {
         json m = {{"type", type}, {"messageId", id}, {"userId", "u-2"}, {"timestamp", formatIsoUtcMs(t)},
@@ -71,7 +72,7 @@ TEST_F(SEGMENT_SUITE, ImportIsABatchAndChannelsComeFromTheMessage) {
     };
     const json batch = {msg("c-1", "identify", "browser"), msg("c-2", "track", "server"), msg("c-3", "screen", "server"),
                         msg("c-4", "track", "mobile")};
-    const auto r = post("/v1/import", json{{"batch", batch}}.dump(), hub().ingestToken());
+    const auto r = post("/v1/import", json{{"batch", batch}}.dump(), hub().token("server"));
     ASSERT_EQ(r.status, 200) << r.body;
     for (const auto& rc : r.json()["receipts"]) EXPECT_EQ(rc["status"], "accepted") << rc.dump();
     std::map<std::string, std::string> channelOf;
@@ -79,6 +80,19 @@ TEST_F(SEGMENT_SUITE, ImportIsABatchAndChannelsComeFromTheMessage) {
     ASSERT_TRUE(timeline.contains("touchpoints")) << timeline.dump();
     for (const auto& p : timeline["touchpoints"]) channelOf[p["messageId"]] = p["channel"];
     EXPECT_EQ(channelOf, (std::map<std::string, std::string>{{"c-1", "web"}, {"c-2", "server"}, {"c-3", "app"}, {"c-4", "app"}}));
+
+    // A web key's traffic is web, whatever a message claims.
+    const json claims = {msg("w-1", "track", "server"), msg("w-2", "track", "mobile")};
+    const auto w = post("/v1/import", json{{"batch", claims}}.dump(), hub().token("web"));
+    ASSERT_EQ(w.status, 200) << w.body;
+    int seen = 0;
+    for (const auto& p : timelineOf("chan@example.com")["touchpoints"]) {
+        if (p["messageId"] == "w-1" || p["messageId"] == "w-2") {
+            EXPECT_EQ(p["channel"], "web") << p.dump();
+            ++seen;
+        }
+    }
+    EXPECT_EQ(seen, 2) << "the web key's events joined the same user's profile";
 }
 
 TEST_F(SEGMENT_SUITE, JsonBodiesLabelledAsFormOrTextAreRead) {
@@ -87,13 +101,13 @@ TEST_F(SEGMENT_SUITE, JsonBodiesLabelledAsFormOrTextAreRead) {
     const json one = {{"type", "track"}, {"messageId", "beacon-1"}, {"anonymousId", "a"}, {"event", "E"}, {"timestamp", t}};
     json two = one;
     two["messageId"] = "beacon-2";
-    EXPECT_EQ(status(post("/v1/batch", json{{"batch", {one}}}.dump(), hub().ingestToken(), false, 0, "text/plain")),
+    EXPECT_EQ(status(post("/v1/batch", json{{"batch", {one}}}.dump(), hub().token("web"), false, 0, "text/plain")),
               "accepted");
-    EXPECT_EQ(status(post("/v1/batch", json{{"batch", {two}}}.dump(), hub().ingestToken(), false, 0,
+    EXPECT_EQ(status(post("/v1/batch", json{{"batch", {two}}}.dump(), hub().token("web"), false, 0,
                           "application/x-www-form-urlencoded")),
               "accepted");
     // A real form body is still not JSON: the whole body is refused with a 400, as before.
-    const auto form = post("/v1/batch", "a=1&b=2", hub().ingestToken(), false, 0, "application/x-www-form-urlencoded");
+    const auto form = post("/v1/batch", "a=1&b=2", hub().token("web"), false, 0, "application/x-www-form-urlencoded");
     EXPECT_EQ(form.status, 400) << form.body;
     EXPECT_EQ(hub().store().countEvents().value(), 2);
 }
@@ -121,7 +135,11 @@ TEST_F(SEGMENT_SUITE, AGroupLinkFollowsAProfileMergeAndTheNewestTraitsWin) {
 
 TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPage) {
     const std::string webKey = "wk_sources_test_key";
-    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), "shop-web", "ingest"));
+    TokenRecord webRecord;
+    webRecord.name = "shop-web";
+    webRecord.scope = "ingest";
+    webRecord.kind = "web";
+    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), webRecord));
     const auto t = formatIsoUtcMs(m_clock.utcMs());
     const json good = {{"type", "track"}, {"messageId", "ok-1"}, {"anonymousId", "a"}, {"event", "E"}, {"timestamp", t},
                        {"context", {{"library", {{"name", "analytics.js"}, {"version", "2.0"}}}}}};

@@ -89,13 +89,13 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
     if (!token) return;
     if (!staff && token->kind != kKindKiosk) {
         // Whether someone is a member is personal: only a kiosk, where the shopper stands, may ask.
-        ctx.metrics.countReject("welcome_not_kiosk");
+        ctx.metrics.countReject(token->name, "welcome_not_kiosk");
         sendError(res, 403, "the welcome answers kiosk tokens only");
         return;
     }
     if (!staff) {
         if (const int wait = ctx.welcomeLimiter->take(token->name); wait > 0) {
-            ctx.metrics.countReject("welcome_rate_limited");
+            ctx.metrics.countReject(token->name, "welcome_rate_limited");
             res.setHeader("Retry-After", std::to_string(wait));
             sendError(res, 429, "too many welcome lookups from this kiosk; retry later");
             return;

@@ -95,7 +95,8 @@ bool isServerLibrary(const json& context) {
 /// Where the shopper was (docs/PROTOCOL.md, "Channels"): a kiosk's `context.channel` first, then the spec's
 /// `channel`, then a server library's name, then what the context shows. A `screen` is an app view by the
 /// spec, so one relayed by a server library (or sent with no channel) counts as app.
-std::string channelOf(const json& m, const json& context, const std::string& type) {
+std::string channelOf(const json& m, const json& context, const std::string& type, bool& stated) {
+    stated = true;
     if (const json* c = member(context, "channel"); c && c->is_string() && !c->get<std::string>().empty()) {
         return c->get<std::string>().substr(0, 64);
     }
@@ -106,6 +107,7 @@ std::string channelOf(const json& m, const json& context, const std::string& typ
     if (const json* app = member(context, "app"); app && app->is_object()) {
         if (const json* build = member(*app, "build"); build) return "app";
     }
+    stated = false;
     return "web";
 }
 
@@ -293,7 +295,7 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     const json emptyContext = json::object();
     const json* ctx = member(m, "context");
     const json& context = ctx && ctx->is_object() ? *ctx : emptyContext;
-    out.channel = channelOf(m, context, out.type);
+    out.channel = channelOf(m, context, out.type, out.channelStated);
     out.library = libraryOf(context);
     std::string ignored;
     if (!optionalId(context, "storeId", out.storeId, ignored)) return reject("context.storeId: expected a string");

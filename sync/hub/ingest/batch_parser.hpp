@@ -33,6 +33,7 @@ struct IngestMessage {
     /// What the message says it came from (channelOf in batch_parser.cpp): in_store_kiosk | web | app | server |
     /// the kiosk-style `context.channel` text. The ingest route may narrow it to what the source's key allows.
     std::string channel;
+    bool channelStated = false;  ///< the message said or showed its channel (false: "web" by default)
     std::string library;       ///< context.library as "name/version" (which SDK sent it), or ""
     std::string storeId;
     std::string kioskId;

@@ -39,9 +39,10 @@ std::string applyTokenClaims(IngestMessage& m, const TokenRecord& token) {
     if (!m.storeId.empty()) return "storeId: a write key cannot claim a store";
     if (!m.kioskId.empty()) return "kioskId: a write key cannot claim a kiosk";
     if (kioskOnlyEvent(m)) return "event: only a kiosk token may send \"" + m.event + "\"";
-    // The key decides the channel. A server key may relay app views (worked out by the parser); all else it
-    // sends is server traffic.
-    m.channel = token.kind == kKindServer && m.channel == "app" ? std::string("app") : token.kind;
+    // A web or app key's traffic is its kind's. A server key (the retailer's back end) may relay its web and app
+    // traffic when the message says or shows so (the parser's channel); anything else it sends is server traffic.
+    const bool relayed = token.kind == kKindServer && m.channelStated && (m.channel == "web" || m.channel == "app");
+    if (!relayed) m.channel = token.kind;
     m.sourceKind = token.kind;
     return {};
 }

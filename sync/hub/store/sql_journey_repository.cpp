@@ -1,5 +1,7 @@
 #include "hub/store/sql_journey_repository.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
@@ -41,7 +43,8 @@ ProfileRow profileFrom(const SqlRows& rows, std::size_t r) {
 
 }  // namespace
 
-StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identifiers*>& identifiers) {
+StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identifiers*>& identifiers,
+                                                 std::int64_t checkinsFromMs, std::int64_t checkinsToMs) {
     constexpr std::size_t kChunk = 128;
     std::map<std::string, std::set<std::string>> byKind;  // the (kind, value) index serves `kind = ? AND value IN`
     for (const Identifiers* ids : identifiers) {
@@ -80,8 +83,28 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
             std::string id = p.id;
             m_profiles.emplace(std::move(id), std::move(p));
         }
+        // After the locks: no other writer adds check-ins for these profiles until this transaction ends.
+        auto held = queryIn(m_c, "SELECT profile_id, message_id, at, awarded FROM checkins WHERE at >= ? AND at < ? "
+                                 "AND profile_id",
+                            {checkinsFromMs, checkinsToMs}, list);
+        if (!held) return Fail(held.error());
+        for (std::size_t r = 0; r < rows->size(); ++r) m_checkins.try_emplace(rows->text(r, 0));
+        for (std::size_t r = 0; r < held->size(); ++r) {
+            auto it = m_checkins.find(held->text(r, 0));
+            if (it != m_checkins.end()) it->second.push_back({held->text(r, 1), held->integer(r, 2), held->integer(r, 3) != 0});
+        }
     }
+    m_checkinsFrom = checkinsFromMs;
+    m_checkinsTo = checkinsToMs;
     return {};
+}
+
+const std::vector<SqlJourneyRepository::HeldCheckin>* SqlJourneyRepository::heldCheckins(const std::string& profileId,
+                                                                                       std::int64_t fromMs,
+                                                                                       std::int64_t toMs) const {
+    if (fromMs < m_checkinsFrom || toMs > m_checkinsTo) return nullptr;
+    auto it = m_checkins.find(profileId);
+    return it == m_checkins.end() ? nullptr : &it->second;
 }
 
 StoreResult<bool> SqlJourneyRepository::isTombstoned(const Identifier& id) {
@@ -152,6 +175,7 @@ StoreResult<ProfileRow*> SqlJourneyRepository::createProfile(const std::string& 
     fresh.id = id;
     fresh.createdMs = createdMs;
     fresh.stage = "awareness";
+    m_checkins[id];  // a profile made here has no check-ins but those this transaction adds
     return &m_profiles.insert_or_assign(id, std::move(fresh)).first->second;
 }
 
@@ -245,6 +269,8 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const std::string& winnerId,
     }
     m_dirty.erase(loserId);
     m_profiles.erase(loserId);
+    m_checkins.erase(loserId);  // the loser's check-ins moved to the winner: SQL answers for both from now on
+    m_checkins.erase(winnerId);
     for (auto& [identifier, owner] : m_identifiers) {
         if (owner == loserId) owner = winnerId;
     }
@@ -254,6 +280,12 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const std::string& winnerId,
 StoreResult<std::optional<std::int64_t>> SqlJourneyRepository::earningCheckinBetween(const std::string& profileId,
                                                                                      std::int64_t fromMs,
                                                                                      std::int64_t toMs) {
+    if (const auto* held = heldCheckins(profileId, fromMs, toMs)) {
+        for (const auto& k : *held) {
+            if (k.awarded && k.atMs > fromMs && k.atMs < toMs) return std::optional<std::int64_t>(k.atMs);
+        }
+        return std::optional<std::int64_t>{};
+    }
     auto near = m_c.query("SELECT at FROM checkins WHERE profile_id = ? AND awarded = 1 AND at > ? AND at < ? LIMIT 1",
                           {profileId, fromMs, toMs});
     if (!near) return Fail(near.error());
@@ -263,6 +295,11 @@ StoreResult<std::optional<std::int64_t>> SqlJourneyRepository::earningCheckinBet
 
 StoreResult<std::int64_t> SqlJourneyRepository::countCheckins(const std::string& profileId, std::int64_t fromMs,
                                                               std::int64_t toMs) {
+    if (const auto* held = heldCheckins(profileId, fromMs, toMs)) {
+        return static_cast<std::int64_t>(std::count_if(held->begin(), held->end(), [&](const HeldCheckin& k) {
+            return k.atMs >= fromMs && k.atMs < toMs;
+        }));
+    }
     auto n = m_c.query("SELECT COUNT(*) FROM checkins WHERE profile_id = ? AND at >= ? AND at < ?",
                        {profileId, fromMs, toMs});
     if (!n) return Fail(n.error());
@@ -276,6 +313,9 @@ StoreResult<std::int64_t> SqlJourneyRepository::countCheckinDays(const std::stri
 }
 
 StoreResult<void> SqlJourneyRepository::insertCheckin(const CheckinFact& k) {
+    if (auto held = m_checkins.find(k.profileId); held != m_checkins.end()) {
+        held->second.push_back({std::string(k.messageId), k.atMs, k.awarded});
+    }
     return m_c.defer("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
                          {k.messageId, k.profileId, k.atMs, formatIsoUtcDay(k.atMs), std::int64_t{k.awarded}, k.points,
                           k.reason});
@@ -291,6 +331,11 @@ StoreResult<std::vector<PendingCheckin>> SqlJourneyRepository::pendingCheckins(c
 }
 
 StoreResult<void> SqlJourneyRepository::settleCheckin(const CheckinFact& k) {
+    if (auto held = m_checkins.find(k.profileId); held != m_checkins.end()) {
+        for (auto& h : held->second) {
+            if (h.messageId == k.messageId && h.atMs == k.atMs) h.awarded = k.awarded;
+        }
+    }
     // (profile_id, at) leads the checkins_profile index: the row is found without a scan.
     return m_c.defer("UPDATE checkins SET awarded = ?, points = ?, reason = ? "
                          "WHERE profile_id = ? AND at = ? AND message_id = ?",

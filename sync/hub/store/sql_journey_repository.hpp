@@ -21,7 +21,11 @@ public:
     /// Reads the identifiers of a whole batch, and locks and reads the profiles they belong to (in id order), in a
     /// few statements instead of some per message. What it found absent is not looked up again; an identifier
     /// another writer adds meanwhile is caught by addIdentifier's insert, which then runs the transaction again.
-    StoreResult<void> prefetch(const std::vector<const Identifiers*>& identifiers);
+    /// With those profiles it reads their check-ins captured in [checkinsFromMs, checkinsToMs): the cooldown and
+    /// per-day questions about times inside that span are then answered without a statement (the profile's row
+    /// lock keeps other writers' check-ins for it out until this transaction ends).
+    StoreResult<void> prefetch(const std::vector<const Identifiers*>& identifiers, std::int64_t checkinsFromMs,
+                               std::int64_t checkinsToMs);
 
     StoreResult<bool> isTombstoned(const Identifier& id) override;
     StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) override;
@@ -60,6 +64,16 @@ private:
     std::unordered_map<std::string, ProfileRow> m_profiles;
     std::unordered_set<std::string> m_dirty;  ///< ids in m_profiles changed since they were read
     std::map<Identifier, std::string> m_identifiers;  ///< (kind, value) → profile id
+    struct HeldCheckin {
+        std::string messageId;
+        std::int64_t atMs = 0;
+        bool awarded = false;
+    };
+    /// The check-ins of a profile in [m_checkinsFrom, m_checkinsTo) (all of them, for a profile made here).
+    std::unordered_map<std::string, std::vector<HeldCheckin>> m_checkins;
+    std::int64_t m_checkinsFrom = 0, m_checkinsTo = 0;
+    /// The held check-ins of `profileId` when they cover [fromMs, toMs); null when SQL must answer.
+    const std::vector<HeldCheckin>* heldCheckins(const std::string& profileId, std::int64_t fromMs, std::int64_t toMs) const;
     std::set<Identifier> m_absent;  ///< looked up by prefetch and not stored (until addIdentifier adds one)
     std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> m_channels;  ///< first, last
 };

@@ -85,6 +85,9 @@ SqlCell typedCell(Oid type, std::string_view text) {
 /// How many deferred statements may wait in a pipeline before it is sent: their answers (a few dozen bytes
 /// each) then stay far below what the socket buffers hold, so neither side can block on a full buffer.
 constexpr std::size_t kMaxDeferred = 256;
+/// Statements a connection prepares (parsed and planned once on the server, then only bound and run); any beyond
+/// these are sent unnamed, so a connection's server memory stays bounded whatever SQL callers build.
+constexpr std::size_t kMaxPrepared = 128;
 
 class PostgresConnection final : public SqlConnection {
 public:
@@ -124,16 +127,13 @@ public:
 
     StoreResult<void> defer(std::string_view sql, const std::vector<SqlValue>& params,
                             std::optional<StoreError> ifNoRowChanged) override {
-        if (m_deferred.empty()) {
-            if (auto c = usable(); !c) return c;
-            if (PQenterPipelineMode(m_conn.get()) != 1) return Fail(connectionError("enter pipeline mode"));
-        }
+        if (auto c = openPipeline(); !c) return c;
         if (!send(sql, params)) {
             auto e = connectionError("send");
             (void)finishPipeline(false);
             return Fail(e);
         }
-        m_deferred.push_back(std::move(ifNoRowChanged));
+        m_deferred.push_back({std::move(ifNoRowChanged), nullptr});
         if (m_deferred.size() < kMaxDeferred) return {};
         auto done = finishPipeline(false);
         if (!done) return Fail(done.error());
@@ -160,7 +160,8 @@ public:
     StoreResult<void> commit() override {
         // A deferred statement that must change a row is judged by its answer here, not by the server: read
         // the answers before COMMIT is sent, or a batch that has to run again would be committed first.
-        const bool judged = std::any_of(m_deferred.begin(), m_deferred.end(), [](const auto& d) { return d.has_value(); });
+        const bool judged = std::any_of(m_deferred.begin(), m_deferred.end(),
+                                        [](const InFlight& d) { return d.ifNoRowChanged.has_value(); });
         if (judged) {
             if (auto f = finishPipeline(false); !f) {
                 m_inTransaction = false;  // still open on the server; the caller rolls it back
@@ -190,6 +191,7 @@ private:
         if (m_inTransaction) return Fail(StoreError{"postgresql connection lost inside a transaction", false});
         // With a multi-host conninfo and target_session_attrs=read-write this finds the current primary.
         PQreset(m_conn.get());
+        for (auto& [sql, st] : m_sql) st.state = Statement::State::Unprepared;  // went with the old session
         if (PQstatus(m_conn.get()) != CONNECTION_OK) return Fail(connectionError("reconnect"));
         m_broken = false;
         PgResultPtr res(PQexec(m_conn.get(), "SET client_min_messages = warning"));
@@ -211,8 +213,9 @@ private:
         std::string msg = oneLine(primary ? primary : PQerrorMessage(m_conn.get()));
         // Class 08 (connection), 57P01-03 (server shutting down or starting) and 25006 (a read-only session: this
         // server became a standby in a failover): open the connection afresh before its next use.
+        // 26000: a prepared statement this connection believed it had is gone; a fresh session resets that belief.
         if (PQstatus(m_conn.get()) != CONNECTION_OK || code.rfind("08", 0) == 0 || code.rfind("57P0", 0) == 0 ||
-            code == "25006") {
+            code == "25006" || code == "26000") {
             m_broken = true;
         }
         // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available: another hub got there first.
@@ -220,19 +223,58 @@ private:
         return StoreError{"postgresql " + code + ": " + msg, retry};
     }
 
-    /// Sends one statement without waiting (pipeline mode); false when libpq could not queue it.
+    /// A statement as sent: its `$n` text and, for the first kMaxPrepared distinct ones, a server-side name.
+    struct Statement {
+        enum class State { Unprepared, Preparing, Ready };
+        std::string numbered;
+        std::string name;  ///< empty: always sent unnamed
+        State state = State::Unprepared;
+    };
+    /// What was sent in the open pipeline, in order: a deferred write (judged by `ifNoRowChanged`) or the
+    /// preparation of `preparing`.
+    struct InFlight {
+        std::optional<StoreError> ifNoRowChanged;
+        Statement* preparing = nullptr;
+    };
+
+    StoreResult<void> openPipeline() {
+        if (!m_deferred.empty()) return {};  // open, with statements in it
+        if (auto c = usable(); !c) return c;  // a connection that broke mid-pipeline is reopened here
+        if (PQpipelineStatus(m_conn.get()) == PQ_PIPELINE_OFF && PQenterPipelineMode(m_conn.get()) != 1) {
+            m_broken = true;
+            return Fail(connectionError("enter pipeline mode"));
+        }
+        return {};
+    }
+
+    /// Sends one statement without waiting (pipeline mode), prepared first when it is new to this session;
+    /// false when libpq could not queue it.
     bool send(std::string_view sql, const std::vector<SqlValue>& params) {
-        const std::string& numbered = placeholders(sql);
+        Statement& st = statement(sql);
+        const int n = static_cast<int>(params.size());
+        if (!st.name.empty() && st.state == Statement::State::Unprepared) {
+            if (PQsendPrepare(m_conn.get(), st.name.c_str(), st.numbered.c_str(), n, nullptr) != 1) return false;
+            st.state = Statement::State::Preparing;
+            m_deferred.push_back({std::nullopt, &st});
+        }
         std::vector<std::string> texts;
         std::vector<const char*> values;
         bindTexts(params, texts, values);
-        return PQsendQueryParams(m_conn.get(), numbered.c_str(), static_cast<int>(params.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0) == 1;
+        if (st.state == Statement::State::Unprepared) {
+            return PQsendQueryParams(m_conn.get(), st.numbered.c_str(), n, nullptr, values.data(), nullptr, nullptr,
+                                     0) == 1;
+        }
+        return PQsendQueryPrepared(m_conn.get(), st.name.c_str(), n, values.data(), nullptr, nullptr, 0) == 1;
     }
 
-    const std::string& placeholders(std::string_view sql) {
+    Statement& statement(std::string_view sql) {
         auto it = m_sql.find(std::string(sql));
-        if (it == m_sql.end()) it = m_sql.emplace(std::string(sql), numberPlaceholders(sql)).first;
+        if (it == m_sql.end()) {
+            Statement st;
+            st.numbered = numberPlaceholders(sql);
+            if (m_sql.size() < kMaxPrepared) st.name = "tp" + std::to_string(m_sql.size());
+            it = m_sql.emplace(std::string(sql), std::move(st)).first;
+        }
         return it->second;
     }
 
@@ -262,7 +304,7 @@ private:
     /// result of the statement sent after them. Leaves pipeline mode.
     StoreResult<PgResultPtr> finishPipeline(bool withLast) {
         const std::size_t expected = m_deferred.size() + (withLast ? 1 : 0);
-        std::vector<std::optional<StoreError>> deferred;
+        std::vector<InFlight> deferred;
         deferred.swap(m_deferred);
         std::optional<StoreError> first;
         PgResultPtr last;
@@ -286,9 +328,16 @@ private:
                 continue;
             }
             if (index < deferred.size()) {
-                if (deferred[index] && changedRows(res.get()) == 0 && !first) first = deferred[index];
+                const InFlight& sent = deferred[index];
+                if (sent.preparing) sent.preparing->state = Statement::State::Ready;
+                if (sent.ifNoRowChanged && changedRows(res.get()) == 0 && !first) first = sent.ifNoRowChanged;
             } else {
                 last = std::move(res);
+            }
+        }
+        for (const InFlight& sent : deferred) {  // failed or never answered: prepare again next time
+            if (sent.preparing && sent.preparing->state == Statement::State::Preparing) {
+                sent.preparing->state = Statement::State::Unprepared;
             }
         }
         if (PQpipelineStatus(m_conn.get()) != PQ_PIPELINE_OFF && PQexitPipelineMode(m_conn.get()) != 1) {
@@ -300,30 +349,21 @@ private:
         return last;
     }
 
+    /// Runs one statement in a pipeline: one round trip for the deferred writes before it (whose effects it
+    /// sees), its preparation when it is new, and itself.
     StoreResult<PgResultPtr> run(std::string_view sql, const std::vector<SqlValue>& params) {
-        if (!m_deferred.empty()) {
-            // One round trip for the deferred writes and this statement, which sees their effects.
-            if (!send(sql, params)) {
-                auto e = connectionError("send");
-                (void)finishPipeline(false);
-                return Fail(e);
-            }
-            return finishPipeline(true);
+        if (auto c = openPipeline(); !c) return Fail(c.error());
+        if (!send(sql, params)) {
+            auto e = connectionError("send");
+            (void)finishPipeline(false);
+            return Fail(e);
         }
-        if (auto c = usable(); !c) return Fail(c.error());
-        const std::string& numbered = placeholders(sql);
-        std::vector<std::string> texts;
-        std::vector<const char*> values;
-        bindTexts(params, texts, values);
-        PgResultPtr res(PQexecParams(m_conn.get(), numbered.c_str(), static_cast<int>(params.size()), nullptr,
-                                     values.data(), nullptr, nullptr, 0));
-        if (auto e = check(res.get())) return Fail(*e);
-        return res;
+        return finishPipeline(true);
     }
 
     std::unique_ptr<PGconn, ConnCloser> m_conn;
-    std::unordered_map<std::string, std::string> m_sql;
-    std::vector<std::optional<StoreError>> m_deferred;  ///< statements sent in the open pipeline, in order
+    std::unordered_map<std::string, Statement> m_sql;  ///< by the caller's SQL text; nodes stay put
+    std::vector<InFlight> m_deferred;  ///< sent in the open pipeline, in order; empty when none is open
     bool m_inTransaction = false;
     bool m_broken = false;  ///< reopen before the next use (see check)
 };
@@ -331,7 +371,12 @@ private:
 }  // namespace
 
 StoreResult<std::unique_ptr<SqlConnection>> openPostgres(const std::string& url) {
-    std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdb(url.c_str()));
+    // A bounded wait for each host (libpq waits forever by default): a failover answers 503 in seconds, not
+    // never. Keywords before `dbname` are defaults that the URL's own parameters override; libpq reads a
+    // multi-host URL with target_session_attrs=read-write itself, and PQreset reconnects with the same.
+    const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* const values[] = {"5", url.c_str(), nullptr};
+    std::unique_ptr<PGconn, ConnCloser> conn(PQconnectdbParams(keywords, values, 1));
     if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
         std::string msg = conn ? PQerrorMessage(conn.get()) : "out of memory";
         while (!msg.empty() && msg.back() == '\n') msg.pop_back();

@@ -2,6 +2,7 @@
 // stage are the journey rules (journey/journey_rules.hpp) over a SqlJourneyRepository on the transaction's
 // connection. Every message of a batch is applied inside one transaction, in request order.
 
+#include <limits>
 #include <set>
 #include <unordered_set>
 
@@ -117,12 +118,24 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     if (!stored) return Fail(stored.error());
     {
         std::vector<const Identifiers*> toResolve;
+        std::int64_t firstMs = std::numeric_limits<std::int64_t>::max(), lastMs = std::numeric_limits<std::int64_t>::min();
         for (std::size_t i = 0; i < messages.size(); ++i) {
             if (!stored->count(messages[i]->messageId) && carriesShopperIdentity(*messages[i])) {
                 toResolve.push_back(identifiers[i]);
+                firstMs = std::min(firstMs, messages[i]->correctedMs);
+                lastMs = std::max(lastMs, messages[i]->correctedMs);
             }
         }
-        if (auto p = repo.prefetch(toResolve); !p) return Fail(p.error());
+        // The check-ins the rules ask about: within a cooldown of a message's time, or on its UTC day.
+        constexpr std::int64_t kDayMs = 86'400'000;
+        const std::int64_t margin = std::max(m_config.loyalty.cooldownSeconds * 1000, kDayMs) + kDayMs;
+        // A batch spread over a long time (a kiosk back after weeks offline) would read a regular's whole history:
+        // then SQL answers each question instead.
+        const bool any = !toResolve.empty() && firstMs > std::numeric_limits<std::int64_t>::min() / 2 &&
+                         lastMs < std::numeric_limits<std::int64_t>::max() / 2 && lastMs - firstMs <= 31 * kDayMs;
+        if (auto p = repo.prefetch(toResolve, any ? firstMs - margin : 0, any ? lastMs + margin : 0); !p) {
+            return Fail(p.error());
+        }
     }
 
     for (std::size_t i = 0; i < messages.size(); ++i) {

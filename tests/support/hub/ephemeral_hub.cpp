@@ -21,12 +21,18 @@ Result<std::unique_ptr<EphemeralHub>, std::string> EphemeralHub::start(const Eph
     config.tlsKeyFile = (hub->m_dir / "hub-key.pem").string();
     if (auto r = tls::writeFileAtomically(config.tlsCertFile, pem->certificate, 0644); !r) return Fail(r.error());
     if (auto r = tls::writeFileAtomically(config.tlsKeyFile, pem->privateKey, 0600); !r) return Fail(r.error());
-    const auto keys = event::generateSealingKeyPair();
-    hub->m_publicKey = keys.publicKeyB64;
-    config.sealingSecretKeyFiles = {(hub->m_dir / "sealing-secret.key").string()};
-    if (auto r = tls::writeFileAtomically(config.sealingSecretKeyFiles[0], keys.secretKeyB64, 0600); !r) {
-        return Fail(r.error());
+    if (const EphemeralHub* other = options.sameSealingKeysAs) {
+        hub->m_publicKey = other->m_publicKey;
+        hub->m_sealingSecretKeyFile = other->m_sealingSecretKeyFile;
+    } else {
+        const auto keys = event::generateSealingKeyPair();
+        hub->m_publicKey = keys.publicKeyB64;
+        hub->m_sealingSecretKeyFile = (hub->m_dir / "sealing-secret.key").string();
+        if (auto r = tls::writeFileAtomically(hub->m_sealingSecretKeyFile, keys.secretKeyB64, 0600); !r) {
+            return Fail(r.error());
+        }
     }
+    config.sealingSecretKeyFiles = {hub->m_sealingSecretKeyFile};
     config.storeUrl = options.storeUrl.empty() ? "sqlite://" + (hub->m_dir / "hub.db").string() : options.storeUrl;
     config.loyalty = options.loyalty;
     config.workerThreads = options.workerThreads;

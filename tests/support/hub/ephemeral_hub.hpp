@@ -17,6 +17,8 @@
 
 namespace touchpoint::hub {
 
+class EphemeralHub;
+
 struct EphemeralHubOptions {
     std::string storeUrl;   ///< empty: a SQLite file in the temp dir; or a postgresql:// URL
     LoyaltyConfig loyalty;  ///< defaults as in the config file
@@ -28,6 +30,9 @@ struct EphemeralHubOptions {
     std::string kioskId = "k1";
     /// Extra routes added before the server starts (the dashboard's: dashboard::hubDashboardRoutes()).
     RouteRegistrar routes;
+    /// Another hub whose sealing key pair this one uses (hubs behind one load balancer share it, so either opens
+    /// what kiosks sealed); it outlives this one. Default: a key pair of its own.
+    const EphemeralHub* sameSealingKeysAs = nullptr;
 };
 
 class EphemeralHub {
@@ -57,6 +62,7 @@ public:
     /// (kind "head-office:ROLE"), made on first use.
     std::string token(const std::string& kind);
     HubServer& server() { return *m_server; }
+    const std::string& sealingSecretKeyFile() const { return m_sealingSecretKeyFile; }
     HubStore& store() { return *m_server->context().store; }
     void stop();
 
@@ -67,7 +73,7 @@ private:
     int m_port = 0;
     /// Creates the token for `spec` once (by spec.name) and returns it.
     std::string made(const TokenSpec& spec);
-    std::string m_publicKey, m_ingest, m_lookup, m_headOffice, m_suffix, m_storeUrl;
+    std::string m_publicKey, m_ingest, m_lookup, m_headOffice, m_suffix, m_storeUrl, m_sealingSecretKeyFile;
     std::mutex m_mutex;
     std::map<std::string, std::string> m_made;
 };
