@@ -54,7 +54,9 @@ protected:
                                       const std::string& userId, const nlohmann::json& traits);
 
     std::unique_ptr<EphemeralHub> m_hub;
-    ManualClock m_clock{1'795'000'000'000};  // 2026-11-19T...
+    // Kiosks' clock: three weeks behind the hub's (the system clock), so that what a test captures, even after
+    // advancing this clock by days, lies inside the hub's earn window whatever the date the test runs on.
+    ManualClock m_clock{SystemClock::instance().utcMs() - 21LL * 24 * 3600 * 1000};
 };
 
 std::string gzipText(const std::string& text);

@@ -28,7 +28,9 @@ TEST_F(HubPostgresOutage, KilledClusterGets503ThenIngestResumesWithNothingLostOr
         json batch = json::array();
         for (int i = 0; i < kPerBatch; ++i) {
             const int n = b * kPerBatch + i;
-            m_clock.advanceMs(4 * 3'600'000);
+            // A phone signs in every 8th message: 8 x 25 min passes the 3 h cooldown, and 1,000 messages span
+            // 17 days, inside the hub's earn window.
+            m_clock.advanceMs(25 * 60'000);
             event::FeedbackAnswers a;
             a.surveyId = "store-visit";
             a.nps = n % 11;

@@ -85,14 +85,16 @@ TEST_F(SEGMENT_SUITE, ImportIsABatchAndAServerKeysChannelsComeFromTheMessage) {
     const json claims = {msg("w-1", "track", "server"), msg("w-2", "track", "mobile")};
     const auto w = post("/v1/import", json{{"batch", claims}}.dump(), hub().token("web"));
     ASSERT_EQ(w.status, 200) << w.body;
-    int seen = 0;
-    for (const auto& p : timelineOf("chan@example.com")["touchpoints"]) {
-        if (p["messageId"] == "w-1" || p["messageId"] == "w-2") {
-            EXPECT_EQ(p["channel"], "web") << p.dump();
-            ++seen;
-        }
+    std::map<std::string, std::string> webChannels;
+    std::string cursor;
+    const auto day = formatIsoUtcDay(t);
+    const auto rows = hub().store().exportPage(ExportKind::Events, day, day, "", cursor, 100);
+    ASSERT_TRUE(rows) << rows.error().message;
+    for (const auto& row : *rows) {
+        const auto& e = std::get<ExportedEvent>(row);
+        if (e.fact.messageId == "w-1" || e.fact.messageId == "w-2") webChannels[e.fact.messageId] = e.channel;
     }
-    EXPECT_EQ(seen, 2) << "the web key's events joined the same user's profile";
+    EXPECT_EQ(webChannels, (std::map<std::string, std::string>{{"w-1", "web"}, {"w-2", "web"}}));
 }
 
 TEST_F(SEGMENT_SUITE, JsonBodiesLabelledAsFormOrTextAreRead) {
@@ -118,14 +120,26 @@ TEST_F(SEGMENT_SUITE, AGroupLinkFollowsAProfileMergeAndTheNewestTraitsWin) {
         return json{{"type", "group"}, {"messageId", id}, {"userId", "user-a"}, {"groupId", "acme"},
                     {"timestamp", formatIsoUtcMs(at)}, {"traits", {{"name", name}}}};
     };
+    // The retailer's back end sends these: a public web key may not merge two profiles that hold identifiers.
+    const std::string key = hub().token("server");
+    auto sendAll = [&](const std::vector<json>& messages) {
+        std::vector<std::string> out;
+        json batch = json::array();
+        for (const auto& m : messages) batch.push_back(m);
+        const auto r = post("/v1/batch", json{{"batch", batch}}.dump(), key);
+        if (r.status != 200) return std::vector<std::string>{"http " + std::to_string(r.status)};
+        const json body = r.json();
+        for (const auto& rc : body["receipts"]) out.push_back(rc["status"].get<std::string>());
+        return out;
+    };
     // The older profile survives a merge: user-b's is older, so the group link must move to it.
-    ASSERT_EQ(send({webIdentify("id-b", t - 120'000, "", "user-b", {{"email", "merge@example.com"}})}),
+    ASSERT_EQ(sendAll({webIdentify("id-b", t - 120'000, "", "user-b", {{"email", "merge@example.com"}})}),
               std::vector<std::string>{"accepted"});
     // Arrival order is not capture order: the newer traits win whichever lands last.
-    ASSERT_EQ(send({group("g-new", t, "Acme Corp"), group("g-old", t - 60'000, "Acme (old)")}),
+    ASSERT_EQ(sendAll({group("g-new", t, "Acme Corp"), group("g-old", t - 60'000, "Acme (old)")}),
               (std::vector<std::string>{"accepted", "accepted"}));
     // One identify names both user ids' email: the two profiles become one, and the group link moves with it.
-    ASSERT_EQ(send({webIdentify("id-a", t + 2, "", "user-a", {{"email", "merge@example.com"}})}),
+    ASSERT_EQ(sendAll({webIdentify("id-a", t + 2, "", "user-a", {{"email", "merge@example.com"}})}),
               std::vector<std::string>{"accepted"});
     const auto timeline = timelineOf("merge@example.com");
     ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
@@ -161,7 +175,7 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
     EXPECT_NE(logged.find("messageId=bad-2"), std::string::npos) << logged;
     EXPECT_EQ(logged.find("ada@example.com"), std::string::npos) << logged;
     EXPECT_EQ(post("/v1/batch", "{not json", webKey).status, 400);
-    EXPECT_EQ(send({good}), std::vector<std::string>{"duplicate"}) << "the kiosk token is another source";
+    EXPECT_EQ(send({good}), std::vector<std::string>{"duplicate"}) << "another web key is another source";
 
     const auto metrics = get("/metrics", hub().headOfficeToken()).body;
     for (const char* line : {"touchpoint_hub_source_messages_total{source=\"shop-web\",status=\"accepted\"} 1",
@@ -175,13 +189,13 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
     auto sources = hub().server().context().sources(m_clock.utcMs() - 3'600'000);
     ASSERT_TRUE(sources) << sources.error();
     const SourceRecord* web = nullptr;
-    const SourceRecord* kioskSource = nullptr;
+    const SourceRecord* otherSource = nullptr;
     for (const auto& s : *sources) {
         if (s.source == "shop-web") web = &s;
-        if (s.source.rfind("test-kiosk-", 0) == 0) kioskSource = &s;
+        if (s.source.rfind("web-", 0) == 0) otherSource = &s;
     }
     ASSERT_NE(web, nullptr);
-    ASSERT_NE(kioskSource, nullptr);
+    ASSERT_NE(otherSource, nullptr);
     EXPECT_EQ(web->library, "analytics.js/2.0");
     ASSERT_EQ(web->hours.size(), 1u);
     EXPECT_EQ(web->hours[0].accepted, 1);
@@ -193,7 +207,8 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
     EXPECT_EQ(web->rejections[2].reason, "timestamp: not RFC 3339");
     EXPECT_NE(web->rejections[2].maskedPayload.find("soon"), std::string::npos) << web->rejections[2].maskedPayload;
     EXPECT_EQ(web->rejections[2].maskedPayload.find("ada@example.com"), std::string::npos);
-    EXPECT_EQ(kioskSource->hours.at(0).duplicate, 1);
+    ASSERT_EQ(otherSource->hours.size(), 1u);
+    EXPECT_EQ(otherSource->hours[0].duplicate, 1);
 }
 
 }  // namespace
