@@ -73,10 +73,15 @@ kiosk_checks() {
         WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 $exec ) >"$work/kiosk-session.log" 2>&1 &
     kiosk_pids+=($!)
     local pid=$! i seen=""
-    # The kiosk sends a heartbeat when it starts and then every heartbeat_minutes; the hub lists it in /v1/fleet.
+    # The kiosk sends a heartbeat when it starts and then every heartbeat_minutes; the hub lists it in /v1/fleet
+    # with the app version the heartbeat carries. (The hub checks' test message, sent with this kiosk's token,
+    # already put kiosk-pkgtest on the fleet page without one: only the heartbeat shows the kiosk itself.)
+    local heartbeat_seen='import json, sys
+sys.exit(0 if any(k.get("kiosk") == "kiosk-pkgtest" and k.get("appVersion") for k in json.load(sys.stdin)["kiosks"]) else 1)'
     for ((i = 0; i < 120; i++)); do
         kill -0 "$pid" 2>/dev/null || break
-        if [[ $(hub_curl -H "Authorization: Bearer $(head_office_token)" "$(hub_url /v1/fleet)" 2>/dev/null) == *kiosk-pkgtest* ]]; then
+        if hub_curl -H "Authorization: Bearer $(head_office_token)" "$(hub_url /v1/fleet)" 2>/dev/null |
+            python3 -c "$heartbeat_seen" 2>/dev/null; then
             seen=1
             break
         fi
