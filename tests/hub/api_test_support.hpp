@@ -55,8 +55,10 @@ protected:
 
     std::unique_ptr<EphemeralHub> m_hub;
     // Kiosks' clock: three weeks behind the hub's (the system clock), so that what a test captures, even after
-    // advancing this clock by days, lies inside the hub's earn window whatever the date the test runs on.
-    ManualClock m_clock{SystemClock::instance().utcMs() - 21LL * 24 * 3600 * 1000};
+    // advancing this clock by days, lies inside the hub's earn window whatever the date the test runs on; and at
+    // 01:00 UTC of that day, so that a test's hours of check-ins stay in one UTC day whatever the time it runs at.
+    static constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+    ManualClock m_clock{(SystemClock::instance().utcMs() - 21 * kDayMs) / kDayMs * kDayMs + 3600 * 1000};
 };
 
 std::string gzipText(const std::string& text);
