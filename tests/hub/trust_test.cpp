@@ -1,6 +1,8 @@
 // Issue 15's attacks, as written, against a real hub over HTTPS on this suite's store (SQLite or PostgreSQL):
 // each fails with a clear status or earns nothing.
 
+#include <algorithm>
+
 #include "api_test_support.hpp"
 #include "hub/ingest/identity.hpp"
 
@@ -157,6 +159,33 @@ TEST_F(TRUST_SUITE, AnUnboundKioskTokenIsRefusedUntilBound) {
     const auto accepted = post("/v1/batch", body, token);
     ASSERT_EQ(accepted.status, 200) << accepted.body;
     EXPECT_EQ(receiptsOf(accepted)[0]["status"], "accepted");
+}
+
+TEST_F(TRUST_SUITE, AnUnboundStaffTokenIsRefusedUntilBound) {
+    // What a lookup token made before token kinds migrates to: a staff token with no kiosk.
+    TokenRecord legacy;
+    legacy.name = "legacy-staff-" + hub().dir().filename().string();
+    legacy.scope = "lookup";
+    legacy.kind = "staff";
+    const std::string token = "tpk_legacy_staff_" + hub().dir().filename().string();
+    ASSERT_TRUE(hub().store().addToken(tokenHash(token), legacy).ok());
+    auto k = kiosk("store-1", "k1", m_clock);
+    const event::Identity email{event::Identity::Type::Email, "member@example.com"};
+    ASSERT_EQ(send({wire(k.signin("s", "en-US", event::SigninMethod::Email, email, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto refused = get("/v1/profiles/lookup?email=member%40example.com", token);
+    EXPECT_EQ(refused.status, 403);
+    EXPECT_NE(refused.body.find("token bind"), std::string::npos) << refused.body;
+    auto audited = [&] {
+        const auto audit = hub().store().recentAudit(1000, "lookup").value();
+        return std::count_if(audit.begin(), audit.end(), [&](const AuditEntry& a) { return a.tokenName == legacy.name; });
+    };
+    EXPECT_EQ(audited(), 0);  // refused before anything was read
+    ASSERT_TRUE(*hub().store().bindToken(legacy.name, "store-1", "k1"));
+    const auto answered = get("/v1/profiles/lookup?email=member%40example.com", token);
+    ASSERT_EQ(answered.status, 200) << answered.body;
+    EXPECT_EQ(answered.json()["member"], true);
+    EXPECT_EQ(audited(), 1);
 }
 
 TEST_F(TRUST_SUITE, AWebKeyCannotJoinItsPhoneToAMembersProfile) {

@@ -61,9 +61,10 @@ http::AuthOutcome HubContext::authenticate(const http::Request& req, std::string
     if (!*found) return refusal(401, "unknown token");
     if ((*found)->revokedMs) return refusal(401, "token revoked");
     if ((*found)->scope != scope) return refusal(403, "token lacks the " + std::string(scope) + " scope");
-    if ((*found)->kind == kKindKiosk && (*found)->storeId.empty()) {
-        // Made before token kinds (schema version 3): it could be a kiosk's or a public page's. The kiosk keeps
-        // its queue on a 403 until an operator binds the token.
+    if (((*found)->kind == kKindKiosk || (*found)->kind == kKindStaff) && (*found)->storeId.empty()) {
+        // Made before token kinds (schema version 3): an ingest token could be a kiosk's or a public page's, a
+        // lookup token could be anyone's. The kiosk keeps its queue (and staff mode says "not authorised") on a
+        // 403 until an operator binds the token to the kiosk it belongs to.
         return refusal(403, "this token is not bound to a store and kiosk: touchpoint-hub token bind");
     }
     http::AuthOutcome out;
