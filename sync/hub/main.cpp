@@ -1,12 +1,13 @@
 // touchpoint-hub: the journey hub. Thin: parses arguments and calls the library.
 //   touchpoint-hub --config FILE [--check-config]
-//   touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]] [--store S] [--kiosk K]
+//   touchpoint-hub init --dir DIR [--port N] [--host NAME[,NAME...]] [--store S] [--kiosk K] [--data-key FILE]
 //   touchpoint-hub cert --config FILE --host NAME[,NAME...]
 //   touchpoint-hub token add --config FILE --name N --kind K [--store S --kiosk K] [--role R]
 //   touchpoint-hub token bind --config FILE --name N --store S --kiosk K   (a token migrated unbound)
 //   touchpoint-hub token role --config FILE --name N --role R          (a head-office token's role)
 //   touchpoint-hub token revoke|list --config FILE [--name N]
 //   touchpoint-hub members import --config FILE members.csv
+//   touchpoint-hub keys create --file FILE                             (the hub's data key, 0600)
 // Arguments through CLI11 (common/cli.hpp): --help on every subcommand, anything unknown refused with exit 2.
 
 #include <sys/resource.h>
@@ -19,6 +20,7 @@
 #include "common/log.hpp"
 #include "hub/admin/hub_admin.hpp"
 #include "hub/http/hub_server.hpp"
+#include "hub/privacy/data_key.hpp"
 #ifdef TOUCHPOINT_HUB_DASHBOARD
 #include "hub/dashboard/hub_dashboard.hpp"
 #endif
@@ -39,6 +41,7 @@ struct Options {
     std::string initStore = "store-1";  ///< init: the first kiosk's tokens are bound to these
     std::string initKiosk = "kiosk-1";
     std::string membersCsv;
+    std::string dataKeyFile;  ///< init --data-key, keys create --file
 };
 
 Result<HubConfig, int> config(const Options& a) {
@@ -92,6 +95,10 @@ int serve(const Options& a) {
                 std::cerr << c->sourcePath << ": sealing.secret_key_files: " << r.error() << "\n";
                 return 1;
             }
+        }
+        if (auto dataKeys = privacy::DataKeys::readFile(c->dataKeyFile); !dataKeys) {
+            std::cerr << c->sourcePath << ": privacy.data_key_file: " << dataKeys.error() << "\n";
+            return 1;
         }
         for (const auto& f : {c->tlsCertFile, c->tlsKeyFile}) {
             if (!std::filesystem::exists(f)) {
@@ -196,6 +203,17 @@ int membersImportCommand(const Options& a) {
     return r->errors.empty() ? 0 : 1;
 }
 
+int keysCreateCommand(const Options& a) {
+    auto id = privacy::createDataKeyFile(a.dataKeyFile);
+    if (!id) {
+        std::cerr << "keys create: " << id.error() << "\n";
+        return 1;
+    }
+    std::cout << "Made data key " << *id << " in " << a.dataKeyFile
+              << ".\nName it in the hub's config: [privacy] data_key_file = \"" << a.dataKeyFile << "\"\n";
+    return 0;
+}
+
 int certCommand(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
@@ -219,11 +237,13 @@ int initCommand(const Options& a) {
         std::cerr << "init: " << names.error() << "\n";
         return 2;
     }
-    auto r = initHub(a.dir, a.port, a.host, a.initStore, a.initKiosk);
+    auto r = initHub(a.dir, a.port, a.host, a.initStore, a.initKiosk, a.dataKeyFile);
     if (!r) {
         std::cerr << "init: " << r.error() << "\n";
         return 1;
     }
+    std::cout << (r->dataKeyCreated ? "Made the data key " : "Uses the data key ") << r->dataKeyFile.string()
+              << ": keep it apart from the database and its backups, and back it up on its own.\n";
     std::cout << "Wrote " << r->configPath.string() << "\nRun: touchpoint-hub --config " << r->configPath.string()
               << "\n\n"
               << kioskConfigSnippet(*r);
@@ -245,6 +265,8 @@ int main(int argc, char** argv) {
     init->add_option("--store", o.initStore, "the first kiosk's store id (its tokens are bound to it)")
         ->capture_default_str();
     init->add_option("--kiosk", o.initKiosk, "the first kiosk's id")->capture_default_str();
+    init->add_option("--data-key", o.dataKeyFile,
+                     "the hub's data key file, outside DIR (made if missing; default: DIR-keys/hub-data.key)");
 
     auto* cert = app.add_subcommand("cert", "a new self-signed certificate for the names kiosks use");
     cert->add_option("--config", o.config, "the hub's TOML config")->required();
@@ -287,10 +309,16 @@ int main(int argc, char** argv) {
     membersImport->add_option("--config", o.config, "the hub's TOML config")->required();
     membersImport->add_option("file", o.membersCsv, "members.csv")->required();
 
+    auto* keys = app.add_subcommand("keys", "the hub's data key (docs/OPERATIONS.md \"Personal data\")");
+    keys->require_subcommand(1);
+    auto* keysCreate = keys->add_subcommand("create", "a new data key file (0600); never overwrites one");
+    keysCreate->add_option("--file", o.dataKeyFile, "where to write it, outside the database's folder")->required();
+
     if (auto exit = cli::parse(app, argc, argv)) return *exit;
     try {
         if (*init) return initCommand(o);
         if (*cert) return certCommand(o);
+        if (*keysCreate) return keysCreateCommand(o);
         if (*tokenAdd) {
             // A combination no token can have is a usage error, like an unknown option.
             if (auto why = tokenSpecError(o.token); !why.empty()) return cli::refuse(*tokenAdd, why);

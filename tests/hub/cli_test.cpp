@@ -345,3 +345,51 @@ TEST(HubCli, UnknownOptionsAndMissingValuesAreRefusedWithExitCode2) {
 }
 
 }  // namespace
+
+namespace {
+
+unsigned fileMode(const std::filesystem::path& p) {
+    return static_cast<unsigned>(std::filesystem::status(p).permissions()) & 0777u;
+}
+
+TEST(HubCli, TheDataKeyLivesApartFromTheDatabaseAndTheHubRefusesToStartWithoutIt) {
+    TempDir dir;
+    const auto made = dir / "etc" / "hub-data.key";
+    auto create = run(dir, {"keys", "create", "--file", made.string()});
+    ASSERT_EQ(create.code, 0) << create.err;
+    EXPECT_NE(create.out.find("data_key_file = \"" + made.string() + "\""), std::string::npos) << create.out;
+    EXPECT_EQ(fileMode(made), 0600u);
+    const auto key = readFile(made);
+    auto again = run(dir, {"keys", "create", "--file", made.string()});
+    EXPECT_EQ(again.code, 1);
+    EXPECT_NE(again.err.find("not overwriting"), std::string::npos) << again.err;
+    EXPECT_EQ(readFile(made), key);
+
+    // init: a key of its own beside (not in) the folder, named in hub.toml; or the one given, used as it is.
+    const auto hubDir = dir / "hub";
+    auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    const auto own = dir / "hub-keys" / "hub-data.key";
+    EXPECT_EQ(fileMode(own), 0600u);
+    EXPECT_NE(readFile(hubDir / "hub.toml").find("data_key_file = \"" + own.string() + "\""), std::string::npos);
+    auto given = run(dir, {"init", "--dir", (dir / "hub2").string(), "--port", "0", "--data-key", made.string()});
+    ASSERT_EQ(given.code, 0) << given.err;
+    EXPECT_EQ(readFile(made), key);
+    EXPECT_NE(readFile(dir / "hub2" / "hub.toml").find(made.string()), std::string::npos);
+    auto inside = run(dir, {"init", "--dir", (dir / "hub3").string(), "--data-key", (dir / "hub3" / "k.key").string()});
+    EXPECT_EQ(inside.code, 1);
+    EXPECT_NE(inside.err.find("the database's folder"), std::string::npos) << inside.err;
+
+    // Without its key the hub neither passes its check nor starts, and says how to make one.
+    std::filesystem::remove(own);
+    const auto config = (hubDir / "hub.toml").string();
+    auto check = run(dir, {"--config", config, "--check-config"});
+    EXPECT_EQ(check.code, 1);
+    EXPECT_NE(check.err.find("privacy.data_key_file"), std::string::npos) << check.err;
+    EXPECT_NE(check.err.find("touchpoint-hub keys create --file " + own.string()), std::string::npos) << check.err;
+    auto serve = run(dir, {"--config", config});
+    EXPECT_EQ(serve.code, 1);
+    EXPECT_NE(serve.err.find("cannot open"), std::string::npos) << serve.err;
+}
+
+}  // namespace

@@ -13,6 +13,7 @@
 #include "event/sealing.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/token_claims.hpp"
+#include "hub/privacy/data_key.hpp"
 
 namespace touchpoint::hub {
 
@@ -142,9 +143,19 @@ Result<void, std::string> writeSelfSignedCertificate(const std::string& certFile
 }
 
 Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port, const std::string& hosts,
-                                        const std::string& storeId, const std::string& kioskId) {
+                                        const std::string& storeId, const std::string& kioskId,
+                                        const std::filesystem::path& dataKeyFile) {
     auto request = certificateRequestFor(hosts);
     if (!request) return Fail(request.error());
+    const auto absDir = std::filesystem::absolute(dir).lexically_normal();
+    const auto dirName = absDir.has_filename() ? absDir : absDir.parent_path();
+    const auto dataKey = dataKeyFile.empty()
+                             ? dirName.parent_path() / (dirName.filename().string() + "-keys") / "hub-data.key"
+                             : std::filesystem::absolute(dataKeyFile).lexically_normal();
+    if (dataKey.parent_path() == dirName) {
+        return Fail("--data-key: " + dataKey.string() + " is in " + dirName.string() +
+                    ", the database's folder; keep the data key apart (a copy of the folder would carry it)");
+    }
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return Fail("create " + dir.string() + ": " + ec.message());
@@ -153,6 +164,12 @@ Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int po
     InitResult out;
     out.configPath = abs / "hub.toml";
     if (std::filesystem::exists(out.configPath)) return Fail(out.configPath.string() + " exists; not overwriting it");
+    out.dataKeyFile = dataKey;
+    if (!std::filesystem::exists(dataKey, ec)) {
+        auto made = privacy::createDataKeyFile(dataKey);
+        if (!made) return Fail("data key: " + made.error());
+        out.dataKeyCreated = true;
+    }
 
     auto pem = tls::makeCertificate(*request);
     if (!pem) return Fail("certificate: " + pem.error());
@@ -190,12 +207,17 @@ Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int po
             "[store]\nurl = \"sqlite://hub.db\"\n\n"
             "[sealing]\n# Current key first; keep retired keys listed until no kiosk queue holds data sealed to them.\n"
             "secret_key_files = [\"sealing-secret.key\"]\n\n"
+            "[privacy]\n# The hub's data key, kept apart from the database and its backups (OPERATIONS.md).\n"
+            "data_key_file = \""
+         << dataKey.string()
+         << "\"\n\n"
             "[loyalty]\npoints_per_checkin = 10\ncooldown_hours = 3\nvelocity_per_day = 5\n";
     if (auto r = tls::writeFileAtomically(out.configPath.string(), toml.str(), 0600); !r) return Fail(r.error());
 
     HubConfig config;
     config.storeUrl = "sqlite://" + (abs / "hub.db").string();
     config.storeConnections = 1;
+    if (out.dataKeyCreated) config.dataKeyFile = dataKey.string();  // a key made elsewhere may not be ours to read
     auto store = openHubStore(config.storeUrl, config);
     if (!store) return Fail("store: " + store.error().message);
     ::chmod((abs / "hub.db").c_str(), 0600);  // holds personal data once shoppers sign in

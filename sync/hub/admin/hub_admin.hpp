@@ -23,6 +23,8 @@ struct InitResult {
     std::string kioskId;
     std::string sealingPublicKeyB64;
     std::string identityHashKeyB64;  ///< fresh key for the kiosks' identity hashes
+    std::filesystem::path dataKeyFile;  ///< the hub's data key, outside DIR (privacy.data_key_file)
+    bool dataKeyCreated = false;        ///< false: an existing key file was named and is used as it is
 };
 
 /// Creates DIR (mode 0700) with a certificate (SAN localhost, 127.0.0.1), the sealing key pair, hub.db,
@@ -31,9 +33,13 @@ struct InitResult {
 /// the certificate beside localhost and 127.0.0.1; with any given, the hub listens on every interface and the
 /// kiosk snippet uses the first.
 /// The first kiosk's tokens are bound to `storeId` / `kioskId`.
+/// `dataKeyFile`: the hub's data key, which must not be in DIR; made (0600, its folder 0700) when it does not
+/// exist, used as it is when it does (a key the package made as root). Empty: DIR's sibling folder
+/// "<DIR>-keys/hub-data.key".
 Result<InitResult, std::string> initHub(const std::filesystem::path& dir, int port = 8443,
                                         const std::string& hosts = "", const std::string& storeId = "store-1",
-                                        const std::string& kioskId = "kiosk-1");
+                                        const std::string& kioskId = "kiosk-1",
+                                        const std::filesystem::path& dataKeyFile = {});
 
 /// A self-signed certificate request for localhost, 127.0.0.1 and `hosts` (comma-separated DNS names and IPv4
 /// or IPv6 addresses); an error names the first entry that is neither.

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "hub/privacy/data_key.hpp"
+
 namespace touchpoint::hub {
 
 namespace {
@@ -206,8 +208,8 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits" &&
-            k != "welcome") {
-            check.fail(&node, k, "unknown section (expected server, tls, store, sealing, loyalty, limits)");
+            k != "welcome" && k != "privacy") {
+            check.fail(&node, k, "unknown section (expected server, tls, store, sealing, privacy, loyalty, limits)");
         }
     }
     if (const auto* s = section(check, root, "server")) {
@@ -254,6 +256,12 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     if (c.sealingSecretKeyFiles.empty()) {
         check.fail(root.get("sealing"), "sealing.secret_key_files", "at least one secret key file is required");
     }
+    if (const auto* p = section(check, root, "privacy")) {
+        check.read(*p, "privacy", "data_key_file", c.dataKeyFile);
+        if (const toml::node* f = p->get("data_key_file"); f && f->is_string() && c.dataKeyFile.empty()) {
+            check.fail(f, "privacy.data_key_file", "must name a file");
+        }
+    }
     if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
     if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);
     if (const auto* w = section(check, root, "welcome")) readWelcome(check, *w, c.welcomePerToken);
@@ -275,6 +283,14 @@ Result<HubConfig, std::vector<std::string>> loadHubConfig(const std::string& pat
         if (!p.empty() && std::filesystem::path(p).is_relative()) p = (dir / p).string();
     };
     HubConfig c = std::move(parsed).value();
+    if (c.dataKeyFile.empty()) {
+        // A hub kept on disk needs its data key (tombstones, staff lookups): say how to make one, never guess.
+        return Fail(std::vector<std::string>{
+            path + ":0: privacy.data_key_file: missing; " +
+            privacy::dataKeyHelp("/etc/touchpoint/hub-data.key") + " (docs/OPERATIONS.md \"Personal data: keys, "
+            "erasure, retention\")"});
+    }
+    if (c.dataKeyFile.rfind(privacy::kCredentialsPrefix, 0) != 0) fix(c.dataKeyFile);
     fix(c.tlsCertFile);
     fix(c.tlsKeyFile);
     for (auto& k : c.sealingSecretKeyFiles) fix(k);
@@ -283,6 +299,14 @@ Result<HubConfig, std::vector<std::string>> loadHubConfig(const std::string& pat
         if (!p.empty() && p[0] != '/') {
             fix(p);
             c.storeUrl = "sqlite://" + p;
+        }
+        // A copy of the database's folder must not carry the key that links what it holds.
+        const auto storeDir = std::filesystem::path(c.storeUrl.substr(9)).lexically_normal().parent_path();
+        const auto keyDir = std::filesystem::path(c.dataKeyFile).lexically_normal().parent_path();
+        if (c.dataKeyFile.rfind(privacy::kCredentialsPrefix, 0) != 0 && keyDir == storeDir) {
+            return Fail(std::vector<std::string>{path + ":0: privacy.data_key_file: " + c.dataKeyFile +
+                                                 " is in the database's folder; keep it apart (a copy of the folder "
+                                                 "or a backup would carry it)"});
         }
     }
     return c;

@@ -44,6 +44,10 @@ struct HubConfig {
     std::string tlsKeyFile;
     std::string storeUrl;    ///< sqlite:///abs/path.db or postgresql://...
     std::vector<std::string> sealingSecretKeyFiles;  ///< current key first, then retired ones
+    /// [privacy] data_key_file: the hub's data key (hub/privacy/data_key.hpp), outside the database's folder; or
+    /// "${CREDENTIALS_DIRECTORY}/name" for a systemd credential. Required in a config file (loadHubConfig);
+    /// empty only in configs built in code (tests, benches), which then use a key kept in memory by the process.
+    std::string dataKeyFile;
     LoyaltyConfig loyalty;
     std::int64_t clockSkewFlagSeconds = 300;
     /// [welcome]: each kiosk token's token bucket for GET /v1/profiles/welcome. A kiosk greets one shopper at

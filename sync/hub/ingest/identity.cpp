@@ -38,7 +38,7 @@ std::optional<std::string> normalizePhone(std::string_view phone, const std::str
     return std::move(normalized).value();
 }
 
-std::string identifierHash(std::string_view kind, std::string_view value) {
+std::string legacyIdentifierHash(std::string_view kind, std::string_view value) {
     std::string text(kind);
     text += ':';
     text += value;

@@ -11,8 +11,10 @@ namespace touchpoint::hub {
 std::optional<std::string> normalizeEmail(std::string_view email);
 /// E.164 through libphonenumber; `region` (ISO 3166, "US") reads national numbers. Nullopt when impossible.
 std::optional<std::string> normalizePhone(std::string_view phone, const std::string& region);
-/// Unkeyed BLAKE2b-256 hex of "kind:value": what a tombstone keeps of an erased identifier.
-std::string identifierHash(std::string_view kind, std::string_view value);
+/// Unkeyed BLAKE2b-256 hex of "kind:value": what tombstones kept before schema version 4 (legacy_tombstones).
+/// Anyone can compute it, so it is only ever looked up, never written; new tombstones are keyed
+/// (privacy::DataKeys::identifierTag).
+std::string legacyIdentifierHash(std::string_view kind, std::string_view value);
 /// BLAKE2b-256 hex of an API token: tokens are 32 random bytes, so a fast hash is enough (no brute force).
 std::string tokenHash(std::string_view token);
 /// A fresh random token, URL- and Basic-auth-safe ("tpk_" + 64 hex digits).

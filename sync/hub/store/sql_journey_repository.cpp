@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/store/tombstones.hpp"
 
 namespace touchpoint::hub {
 
@@ -109,14 +110,12 @@ const std::vector<SqlJourneyRepository::HeldCheckin>* SqlJourneyRepository::held
 
 StoreResult<bool> SqlJourneyRepository::isTombstoned(const Identifier& id) {
     if (!m_hasTombstones) {
-        auto t = m_c.query("SELECT 1 FROM tombstones LIMIT 1");
-        if (!t) return Fail(t.error());
-        m_hasTombstones = !t->empty();
+        auto any = anyTombstones(m_c);
+        if (!any) return Fail(any.error());
+        m_hasTombstones = *any;
     }
     if (!*m_hasTombstones) return false;
-    auto t = m_c.query("SELECT 1 FROM tombstones WHERE hash = ?", {identifierHash(id.first, id.second)});
-    if (!t) return Fail(t.error());
-    return !t->empty();
+    return hub::isTombstoned(m_c, m_keys, id.first, id.second);
 }
 
 StoreResult<std::optional<std::string>> SqlJourneyRepository::findProfileId(const Identifier& id) {

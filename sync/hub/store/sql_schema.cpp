@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS transitions(
   seq {SEQ}, message_id TEXT NOT NULL, profile_id TEXT, at BIGINT NOT NULL, day TEXT NOT NULL,
   from_stage TEXT NOT NULL, to_stage TEXT NOT NULL, channel TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS legacy_tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS staff_lookups(
+  message_id TEXT NOT NULL, subject TEXT NOT NULL, at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens(
   hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
   revoked_at BIGINT, kind TEXT NOT NULL DEFAULT '', store_id TEXT NOT NULL DEFAULT '',
@@ -87,6 +90,7 @@ CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
 CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
 CREATE INDEX IF NOT EXISTS audit_kiosk ON audit(route, store_id, kiosk_id);
+CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
 )SQL";
 
 // Version 3 added account_groups and profile_groups (Segment `group` calls), the sources tables (what each
@@ -157,6 +161,21 @@ UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
 UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
 UPDATE tokens SET kind = 'head-office', role = 'admin' WHERE scope = 'head-office' AND kind = '';
 )SQL";
+
+// Version 4 (kKeyedTombstonesVersion): tombstones become keyed tags (store/tombstones.hpp). The unkeyed hashes
+// cannot be re-keyed without the identifiers they hide, so they move to legacy_tombstones, where they are still
+// checked and each is re-keyed the first time its identifier comes again. Staff lookup events stored before
+// kept the looked-up identifier in plaintext: it is removed (its keyed tag cannot be made without it either).
+constexpr const char* kToKeyedTombstones = R"SQL(
+CREATE TABLE IF NOT EXISTS legacy_tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
+INSERT INTO legacy_tombstones(hash, erased_at) SELECT hash, erased_at FROM tombstones WHERE true ON CONFLICT(hash) DO NOTHING;
+DELETE FROM tombstones;
+)SQL";
+constexpr const char* kStripStaffLookupsSqlite =
+    "UPDATE events SET payload = json_remove(payload, '$.properties.identifier') "
+    "WHERE event = 'Staff Lookup' AND json_valid(payload)";
+constexpr const char* kStripStaffLookupsPostgres =
+    "UPDATE events SET payload = (payload::jsonb #- '{properties,identifier}')::text WHERE event = 'Staff Lookup'";
 
 std::string replaceAll(std::string text, std::string_view from, std::string_view to) {
     for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
@@ -230,6 +249,17 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
             if (!r) return Fail(r.error());
         }
         if (auto r = c.script(kVersion3Tokens); !r) return r;
+    }
+    if (*version >= 1 && *version < kKeyedTombstonesVersion) {
+        for (const char* table : {"tombstones", "events"}) {
+            auto exists = tableExists(c, table);
+            if (!exists) return Fail(exists.error());
+            if (!*exists) continue;
+            const std::string step = std::string(table) == "tombstones" ? std::string(kToKeyedTombstones)
+                                     : c.dialect() == Dialect::Sqlite    ? kStripStaffLookupsSqlite
+                                                                         : kStripStaffLookupsPostgres;
+            if (auto r = c.script(step); !r) return r;
+        }
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes)); !r) return r;
     auto clear = c.exec("DELETE FROM schema_version");

@@ -5,8 +5,11 @@
 
 namespace touchpoint::hub {
 
+/// The step that keyed tombstones (unkeyed ones move to legacy_tombstones) and keeps a staff lookup's identifier
+/// only as a keyed tag (staff_lookups): docs/OPERATIONS.md "Personal data: keys, erasure, retention".
+inline constexpr std::int64_t kKeyedTombstonesVersion = 4;
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = 3;
+inline constexpr std::int64_t kHubSchemaVersion = kKeyedTombstonesVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.

@@ -139,7 +139,10 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
     const char* synchronous = sync == SqliteCommitSync::OnCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
     for (const char* pragma : {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA busy_timeout=10000",
                                "PRAGMA foreign_keys=OFF", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32000",
-                               "PRAGMA wal_autocheckpoint=8192", "PRAGMA journal_size_limit=67108864"}) {
+                               "PRAGMA wal_autocheckpoint=8192", "PRAGMA journal_size_limit=67108864",
+                               // Deleted and overwritten content is zeroed, not left in free space: an erased
+                               // person's values must not stay readable in the file (docs/OPERATIONS.md).
+                               "PRAGMA secure_delete=ON"}) {
         auto r = db->exec(pragma);
         if (!r) return Fail(StoreError{std::string(pragma) + ": " + r.error().message, false});
     }

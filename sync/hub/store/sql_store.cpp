@@ -8,12 +8,13 @@
 namespace touchpoint::hub {
 
 SqlHubStore::SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<WriteStrategy> writes,
-                         HubConfig config, const Clock& clock)
+                         HubConfig config, const Clock& clock, privacy::DataKeys keys)
     : m_pool(std::move(pool)),
       m_writes(writes ? std::move(writes) : pooledWrites(*m_pool)),
       m_config(std::move(config)),
       m_rules(m_config.loyalty),
-      m_clock(clock) {}
+      m_clock(clock),
+      m_keys(std::move(keys)) {}
 
 StoreResult<void> SqlHubStore::migrate() {
     auto lease = acquire();
@@ -132,6 +133,13 @@ StoreResult<std::int64_t> SqlHubStore::countEvents() {
 
 StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
                                                     const Clock& clock) {
+    // The data key first: a hub without its key must not start (nor touch the database).
+    privacy::DataKeys keys = privacy::DataKeys::processLocal();
+    if (!config.dataKeyFile.empty()) {
+        auto read = privacy::DataKeys::readFile(config.dataKeyFile);
+        if (!read) return Fail(StoreError{"privacy.data_key_file: " + read.error(), false});
+        keys = std::move(read).value();
+    }
     std::vector<std::unique_ptr<SqlConnection>> connections;
     const int n = std::max(1, config.storeConnections);
     for (int i = 0; i < n; ++i) {
@@ -153,7 +161,7 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
         writes = std::move(w).value();
     }
     auto store = std::make_unique<SqlHubStore>(std::make_unique<ConnectionPool>(std::move(connections)),
-                                               std::move(writes), config, clock);
+                                               std::move(writes), config, clock, std::move(keys));
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
     return std::unique_ptr<HubStore>(std::move(store));
 }

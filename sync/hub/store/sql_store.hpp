@@ -6,6 +6,7 @@
 
 #include "hub/store/hub_store.hpp"
 #include "hub/journey/journey_rules.hpp"
+#include "hub/privacy/data_key.hpp"
 #include "hub/store/connection_pool.hpp"
 #include "hub/store/write_strategy.hpp"
 
@@ -15,9 +16,9 @@ class SqlHubStore final : public HubStore {
 public:
     /// Reads use `pool`; writes go through `writes` (SQLite's single writer with group commit), or through
     /// pooled transactions side by side when it is null (PostgreSQL). `clock` stamps tokens, audit entries,
-    /// erasures and imports; it outlives the store.
+    /// erasures and imports; it outlives the store. `keys` key the tags of erased and looked-up identifiers.
     SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<WriteStrategy> writes, HubConfig config,
-                const Clock& clock);
+                const Clock& clock, privacy::DataKeys keys);
 
     StoreResult<void> migrate();
 
@@ -65,11 +66,18 @@ private:
                                                               const std::vector<const Identifiers*>& identifiers,
                                                               IngestStats& stats);
 
+    /// Erasure of one profile inside its transaction (sql_store_erase.cpp): false when there is no such profile.
+    StoreResult<bool> erasePersonalData(SqlConnection& c, const std::string& profileId);
+    /// A `Staff Lookup` event's payload without the looked-up identifier, which is kept only as a keyed tag
+    /// in staff_lookups (sql_store_erase.cpp), so that an erasure can find and remove it.
+    StoreResult<std::string> storeStaffLookup(SqlConnection& c, const IngestMessage& m);
+
     std::unique_ptr<ConnectionPool> m_pool;
     std::unique_ptr<WriteStrategy> m_writes;  ///< uses m_pool (PostgreSQL): declared after it
     HubConfig m_config;
     JourneyRules m_rules;
     const Clock& m_clock;
+    privacy::DataKeys m_keys;
 };
 
 template <class T, class F>

@@ -109,7 +109,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                                                                        IngestStats& stats) {
     std::vector<ReceiptStatus> out;
     out.reserve(messages.size());
-    SqlJourneyRepository repo(c);
+    SqlJourneyRepository repo(c, m_keys);
     std::int64_t merges = 0, conflicts = 0;
     std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
     std::set<std::string> inBatch;
@@ -159,6 +159,10 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             json payload = json::parse(m.payloadText, nullptr, false);
             stripPersonal(payload);
             strippedText = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+        } else if (m.event == event::names::kStaffLookup) {
+            auto text = storeStaffLookup(c, m);  // the looked-up identifier only as a keyed tag
+            if (!text) return Fail(text.error());
+            strippedText = std::move(text).value();
         }
         // Another hub may store this message after the look-up: then the insert changes no row and the batch runs
         // again, so the message is reported as a duplicate.
@@ -168,7 +172,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                            m.correctedMs, formatIsoUtcDay(m.correctedMs), m.receivedMs, std::string_view(m.storeId),
                            std::string_view(m.kioskId), std::string_view(m.channel),
                            profile ? SqlValue{std::string_view(*profile)} : SqlValue{},
-                           std::string_view(tombstoned ? strippedText : m.payloadText)},
+                           std::string_view(strippedText.empty() ? m.payloadText : strippedText)},
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());

@@ -3,10 +3,12 @@
 #include <charconv>
 
 #include "common/clock.hpp"
+#include "common/log.hpp"
 #include "common/uuid.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
 #include "hub/store/sql_store.hpp"
+#include "hub/store/tombstones.hpp"
 
 namespace touchpoint::hub {
 
@@ -96,35 +98,13 @@ StoreResult<std::optional<Timeline>> SqlHubStore::timeline(const std::string& pr
 }
 
 StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId) {
-    return write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
-        auto p = c.query(std::string("SELECT id FROM profiles WHERE id = ?") + std::string(c.forUpdate()), {profileId});
-        if (!p) return Fail(p.error());
-        if (p->empty()) return false;
-        auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {profileId});
-        if (!ids) return Fail(ids.error());
-        const auto now = m_clock.utcMs();
-        for (std::size_t i = 0; i < ids->size(); ++i) {
-            auto r = c.exec("INSERT INTO tombstones(hash, erased_at) VALUES(?, ?) ON CONFLICT(hash) DO NOTHING",
-                            {identifierHash(ids->text(i, 0), ids->text(i, 1)), now});
-            if (!r) return Fail(r.error());
-        }
-        // Facts without the person stay (counts, scores); anything that names or contacts them goes.
-        for (const char* sql : {
-                 "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",
-                 "UPDATE feedback SET comment = NULL, profile_id = NULL WHERE profile_id = ?",
-                 "UPDATE signins SET profile_id = NULL WHERE profile_id = ?",
-                 "UPDATE transitions SET profile_id = NULL WHERE profile_id = ?",
-                 "DELETE FROM checkins WHERE profile_id = ?",
-                 "DELETE FROM channels WHERE profile_id = ?",
-                 "DELETE FROM profile_groups WHERE profile_id = ?",
-                 "DELETE FROM identifiers WHERE profile_id = ?",
-                 "DELETE FROM profiles WHERE id = ?",
-             }) {
-            auto r = c.exec(sql, {profileId});
-            if (!r) return Fail(r.error());
-        }
-        return true;
-    });
+    auto erased = write<bool>([&](SqlConnection& c) { return erasePersonalData(c, profileId); });
+    if (!erased || !*erased) return erased;
+    // The erased values are still in the database's log until it is copied back and cut (SQLite).
+    if (auto t = m_writes->truncateLog(); !t) {
+        log::warn("hub", "erasure: log not truncated", {{"error", t.error().message}});
+    }
+    return true;
 }
 
 StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
@@ -133,9 +113,9 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
         if (!m.email.empty()) ids.emplace_back("email", m.email);
         if (!m.phone.empty()) ids.emplace_back("phone", m.phone);
         for (const auto& [kind, value] : ids) {
-            auto t = c.query("SELECT 1 FROM tombstones WHERE hash = ?", {identifierHash(kind, value)});
+            auto t = isTombstoned(c, m_keys, kind, value);
             if (!t) return Fail(t.error());
-            if (!t->empty()) return Fail(StoreError{"member " + m.memberId + " was erased; not re-imported", false});
+            if (*t) return Fail(StoreError{"member " + m.memberId + " was erased; not re-imported", false});
         }
         auto existing = c.query("SELECT profile_id FROM identifiers WHERE kind = 'member' AND value = ?", {m.memberId});
         if (!existing) return Fail(existing.error());

@@ -28,6 +28,19 @@ public:
                                                    const std::vector<Identifiers>& identifiers,
                                                    const IngestWork& work) override;
 
+    StoreResult<void> truncateLog() override {
+        // On the writer, between transactions: no ingest writes meanwhile. TRUNCATE waits (busy timeout) for
+        // readers still on the log, copies every frame into the database, syncs it and cuts the log to zero
+        // bytes; the next commit starts a new log in the same file, which WalSync's connection keeps open.
+        std::lock_guard<std::mutex> lock(m_writeMutex);
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            auto rows = m_writer->query("PRAGMA wal_checkpoint(TRUNCATE)");
+            if (!rows) return Fail(rows.error());
+            if (rows->size() == 1 && rows->integer(0, 0) == 0) return {};
+        }
+        return Fail(StoreError{"the write-ahead log stayed in use by a reader; not truncated", true});
+    }
+
 private:
     /// One transaction on the writer; the write lock is released before anything waits for the disk.
     StoreResult<void> writeOnce(const Work& work) {

@@ -34,6 +34,10 @@ public:
     virtual StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
                                                            const std::vector<Identifiers>& identifiers,
                                                            const IngestWork& work) = 0;
+    /// After an erasure: leaves no copy of what was written before in the database's own log. SQLite copies the
+    /// write-ahead log into the database and truncates it to nothing; PostgreSQL has nothing to do here (its
+    /// WAL and dead row versions are the server's: docs/OPERATIONS.md, VACUUM).
+    virtual StoreResult<void> truncateLog() { return {}; }
 
 protected:
     /// Calls `attempt` until it succeeds, fails for good, or has conflicted too often; backs off a little longer

@@ -1,0 +1,98 @@
+// Erasure (DELETE /v1/profiles/{id}) and the one ingest path that would otherwise keep an identifier it cannot
+// link to a profile: staff lookups. What an erasure removes is listed in docs/OPERATIONS.md "Personal data:
+// keys, erasure, retention"; facts without the person (counts, scores, times) stay.
+
+#include "common/log.hpp"
+#include "event/message.hpp"
+#include "hub/ingest/identity.hpp"
+#include "hub/ingest/json_props.hpp"
+#include "hub/store/sql_store.hpp"
+#include "hub/store/tombstones.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+/// The kinds a looked-up identifier could have been recorded under for this stored identifier: a member card
+/// arrives as userId as well as memberId, and staff look members up as "member".
+std::vector<std::string_view> lookupKindsOf(std::string_view kind) {
+    if (kind == "user") return {"user", "member"};
+    return {kind};
+}
+
+}  // namespace
+
+StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::string& profileId) {
+    auto p = c.query(std::string("SELECT id FROM profiles WHERE id = ?") + std::string(c.forUpdate()), {profileId});
+    if (!p) return Fail(p.error());
+    if (p->empty()) return false;
+    // Merged-away profiles' rows were moved to this one when they merged (identifiers, events, facts), so they
+    // go with it.
+    auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {profileId});
+    if (!ids) return Fail(ids.error());
+    const auto now = m_clock.utcMs();
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+        const std::string kind = ids->text(i, 0), value = ids->text(i, 1);
+        if (auto r = addTombstone(c, m_keys, kind, value, now); !r) return Fail(r.error());
+        // Staff lookups of this person: their identifier was kept only as a keyed tag; the tag goes.
+        for (const auto lookupKind : lookupKindsOf(kind)) {
+            for (const auto& tag : m_keys.identifierTags(lookupKind, value)) {
+                auto r = c.exec("DELETE FROM staff_lookups WHERE subject = ?", {tag});
+                if (!r) return Fail(r.error());
+            }
+        }
+    }
+    for (const char* sql : {
+             "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",
+             "UPDATE feedback SET comment = NULL, profile_id = NULL WHERE profile_id = ?",
+             "UPDATE signins SET profile_id = NULL WHERE profile_id = ?",
+             "UPDATE transitions SET profile_id = NULL WHERE profile_id = ?",
+             "UPDATE audit SET profile_id = NULL WHERE profile_id = ?",  // who was looked up; the lookup stays
+             "DELETE FROM checkins WHERE profile_id = ?",
+             "DELETE FROM channels WHERE profile_id = ?",
+             "DELETE FROM profile_groups WHERE profile_id = ?",
+             "DELETE FROM identifiers WHERE profile_id = ?",
+             "DELETE FROM profiles WHERE id = ?",
+         }) {
+        auto r = c.exec(sql, {profileId});
+        if (!r) return Fail(r.error());
+    }
+    return true;
+}
+
+StoreResult<std::string> SqlHubStore::storeStaffLookup(SqlConnection& c, const IngestMessage& m) {
+    json payload = json::parse(m.payloadText, nullptr, false);
+    if (!payload.is_object()) return std::string(m.payloadText);
+    auto props = payload.find("properties");
+    if (props == payload.end() || !props->is_object() || !props->contains("identifier")) return std::string(m.payloadText);
+    const auto kind = strProp(m.properties, "identityType").value_or("");
+    const auto raw = strProp(m.properties, "identifier");
+    props->erase("identifier");
+    if (raw && !raw->empty() && (kind == "phone" || kind == "email" || kind == "member")) {
+        // The same normal form the identifiers table holds, so the erasure of that profile finds the tag.
+        std::optional<std::string> value = kind == "phone"   ? normalizePhone(*raw, m_config.loyalty.defaultPhoneRegion)
+                                           : kind == "email" ? normalizeEmail(*raw)
+                                                             : std::optional<std::string>(*raw);
+        if (value) {
+            auto any = anyTombstones(c);
+            if (!any) return Fail(any.error());
+            bool erased = false;
+            if (*any) {
+                auto t = isTombstoned(c, m_keys, kind, *value);
+                if (!t) return Fail(t.error());
+                erased = *t;
+            }
+            // A lookup of someone already erased keeps no tag: nothing would ever remove it.
+            if (!erased) {
+                auto r = c.defer("INSERT INTO staff_lookups(message_id, subject, at) VALUES(?,?,?)",
+                                 {std::string_view(m.messageId), m_keys.identifierTag(kind, *value), m.correctedMs});
+                if (!r) return Fail(r.error());
+            }
+        }
+    }
+    return payload.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,168 @@
+// Erasure leaves nothing behind: a real hub over HTTPS on a real SQLite file is given one person's e-mail,
+// phone, names and comment every way the hub can receive them (kiosk sign-ins and feedback with sealed fields,
+// a web identify with traits, a staff lookup), the person is erased, and then the raw bytes of hub.db, its
+// write-ahead log and its shared-memory index are searched for each value in every form the store could hold:
+// none may be left. SQLite only: PostgreSQL's files are the server's (docs/OPERATIONS.md, VACUUM).
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "api_test_support.hpp"
+#include "common/sqlite.hpp"
+#include "hub/privacy/data_key.hpp"
+
+namespace touchpoint::hub::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kPhoneE164 = "+12025550147";
+constexpr const char* kPhoneTyped = "(202) 555-0147";  // as a web form would send it
+constexpr const char* kEmail = "Zephyrine.Quillfeather.7731@Example.com";
+constexpr const char* kFirstName = "Zéphyrine";
+constexpr const char* kLastName = "Quillfeather";
+constexpr const char* kComment = "The velvet-armadillo display was lovely, call me";
+
+std::string readBytes(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// Every form in which a value could sit in the store's bytes: as sent, lower-cased, JSON-escaped (nlohmann
+/// escapes non-ASCII only when asked to: both), and for the phone its digits.
+std::vector<std::string> formsOf(const std::string& value) {
+    std::set<std::string> forms{value, lower(value)};
+    const auto escaped = json(value).dump(-1, ' ', true);
+    forms.insert(escaped.substr(1, escaped.size() - 2));
+    const auto plain = json(value).dump();
+    forms.insert(plain.substr(1, plain.size() - 2));
+    return {forms.begin(), forms.end()};
+}
+
+class HubErasure : public HubApiTest {
+protected:
+    std::string today() const { return formatIsoUtcMs(m_clock.utcMs()).substr(0, 10); }
+    json lookup(const std::string& query) {
+        const auto r = get("/v1/profiles/lookup?" + query, hub().lookupToken());
+        return r.status == 200 ? r.json() : json{{"status", r.status}};
+    }
+    /// The raw files of the store (the database, its log and its index), and what of `needles` each holds.
+    std::vector<std::string> leftovers(const std::vector<std::string>& needles) {
+        std::vector<std::string> found;
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+            const auto file = hub().dir() / (std::string("hub.db") + suffix);
+            const auto bytes = readBytes(file);
+            for (const auto& n : needles) {
+                std::size_t count = 0;
+                for (auto at = bytes.find(n); at != std::string::npos; at = bytes.find(n, at + 1)) ++count;
+                if (count) found.push_back(file.filename().string() + " holds \"" + n + "\" " + std::to_string(count) + "x");
+            }
+        }
+        return found;
+    }
+};
+
+TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const event::Identity phone{event::Identity::Type::Phone, kPhoneE164};
+    const event::Identity email{event::Identity::Type::Email, kEmail};
+    event::FeedbackAnswers a;
+    a.surveyId = "store-visit";
+    a.nps = 4;
+    a.reasons = {"staff"};
+    a.comment = kComment;
+    const auto signin = wire(k.signin("s1", "en-US", event::SigninMethod::Phone, phone, true));
+    ASSERT_EQ(send({signin, wire(k.feedback("s1", "en-US", a, phone)),
+                    wire(k.signin("s2", "en-US", event::SigninMethod::Email, email, false)),
+                    wire(k.staffLookup("staff-s1", 1, phone)), wire(k.staffLookup("staff-s2", 1, email))}),
+              (std::vector<std::string>(5, "accepted")));
+    // The web: traits with names, the address and the phone as typed.
+    ASSERT_EQ(send({webIdentify("w-1", m_clock.utcMs(), "anon-w1", "web-user-7731",
+                                {{"email", kEmail}, {"phone", kPhoneTyped}, {"firstName", kFirstName},
+                                 {"lastName", kLastName}})}),
+              std::vector<std::string>{"accepted"});
+    ASSERT_TRUE(lookup("phone=%2B12025550147").contains("profileId"));  // found, and audited
+
+    std::vector<std::string> needles;
+    for (const std::string v : {kPhoneE164, kPhoneTyped, "2025550147", kEmail, kFirstName, kLastName, kComment,
+                                "velvet-armadillo"}) {
+        for (const auto& f : formsOf(v)) needles.push_back(f);
+    }
+    ASSERT_FALSE(leftovers(needles).empty()) << "the values must be in the files before the erasure";
+
+    // Erase every profile that holds one of the person's identifiers: a web key may not tie the kiosk member's
+    // phone or address to its visitor, so the web profile is found by its user id.
+    std::set<std::string> erased;
+    for (int round = 0; round < 5; ++round) {
+        bool any = false;
+        for (const std::string q : {"phone=%2B12025550147", "email=zephyrine.quillfeather.7731%40example.com",
+                                    "member=web-user-7731"}) {
+            const auto p = lookup(q);
+            if (!p.contains("profileId")) continue;
+            const auto r = del("/v1/profiles/" + p["profileId"].get<std::string>(), hub().headOfficeToken());
+            ASSERT_EQ(r.status, 200) << r.body;
+            erased.insert(p["profileId"].get<std::string>());
+            any = true;
+        }
+        if (!any) break;
+    }
+    ASSERT_FALSE(erased.empty());
+    EXPECT_EQ(lookup("phone=%2B12025550147")["status"], 404);
+    EXPECT_EQ(lookup("email=zephyrine.quillfeather.7731%40example.com")["status"], 404);
+
+    const auto left = leftovers(needles);
+    EXPECT_TRUE(left.empty()) << [&] {
+        std::string all;
+        for (const auto& l : left) all += l + "\n";
+        return all;
+    }();
+
+    // With the data key too: the looked-up identifiers' keyed tags are gone (only tombstones keep tags).
+    const auto& keys = privacy::DataKeys::processLocal();  // EphemeralHub's configs name no key file
+    auto db = sqlite::Database::open(hub().dir() / "hub.db", false);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM staff_lookups"), 0);
+    for (const auto& [kind, value] : std::vector<std::pair<std::string, std::string>>{
+             {"phone", kPhoneE164}, {"email", lower(kEmail)}}) {
+        const std::string tag = keys.identifierTag(kind, value);
+        EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM tombstones WHERE hash = '" + tag + "'"), 1) << kind;
+    }
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM audit WHERE profile_id IS NOT NULL"), 0);
+
+    // A re-sent old message is a duplicate, a late new one a fact without the person: nobody comes back.
+    EXPECT_EQ(send({signin}), std::vector<std::string>{"duplicate"});
+    m_clock.advanceMs(3'600'000);
+    EXPECT_EQ(send({wire(k.signin("s3", "en-US", event::SigninMethod::Phone, phone, false))}),
+              std::vector<std::string>{"accepted"});
+    EXPECT_EQ(lookup("phone=%2B12025550147")["status"], 404);
+    const auto events = get("/v1/export/events?format=json&from=" + today() + "&to=" + today(),
+                            hub().headOfficeToken());
+    EXPECT_EQ(events.body.find("2025550147"), std::string::npos);
+}
+
+TEST_F(HubErasure, AStaffLookupKeepsTheIdentifierOnlyAsAKeyedTag) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const event::Identity email{event::Identity::Type::Email, "Looked.Up@Example.com"};
+    ASSERT_EQ(send({wire(k.staffLookup("staff-s1", 2, email))}), std::vector<std::string>{"accepted"});
+    const auto events = get("/v1/export/events?format=json&from=" + today() + "&to=" + today(), hub().headOfficeToken());
+    ASSERT_EQ(events.status, 200);
+    EXPECT_EQ(lower(events.body).find("looked.up@example.com"), std::string::npos) << events.body;
+    const auto rows = events.json();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_NE(events.body.find("identityType"), std::string::npos);  // the fact of the lookup stays
+    auto db = sqlite::Database::open(hub().dir() / "hub.db", false);
+    ASSERT_TRUE(db);
+    const auto tag = privacy::DataKeys::processLocal().identifierTag("email", "looked.up@example.com");
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM staff_lookups WHERE subject = '" + tag + "'"), 1);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub::testing
