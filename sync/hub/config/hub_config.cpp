@@ -208,8 +208,9 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits" &&
-            k != "welcome" && k != "privacy") {
-            check.fail(&node, k, "unknown section (expected server, tls, store, sealing, privacy, loyalty, limits)");
+            k != "welcome" && k != "privacy" && k != "retention") {
+            check.fail(&node, k,
+                       "unknown section (expected server, tls, store, sealing, privacy, retention, loyalty, limits)");
         }
     }
     if (const auto* s = section(check, root, "server")) {
@@ -261,6 +262,18 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         if (const toml::node* f = p->get("data_key_file"); f && f->is_string() && c.dataKeyFile.empty()) {
             check.fail(f, "privacy.data_key_file", "must name a file");
         }
+    }
+    if (const auto* r = section(check, root, "retention")) {
+        auto& k = c.retention;
+        check.read(*r, "retention", "comments_days", k.commentDays);
+        check.read(*r, "retention", "staff_audit_days", k.staffAuditDays);
+        std::int64_t minutes = k.intervalSeconds / 60;
+        check.read(*r, "retention", "interval_minutes", minutes);
+        k.intervalSeconds = minutes * 60;
+        for (const auto& [key, days] : {std::pair{"comments_days", k.commentDays}, std::pair{"staff_audit_days", k.staffAuditDays}}) {
+            if (days < 0 || days > 36'600) check.fail(r->get(key), std::string("retention.") + key, "must be 0..36600 (0 keeps it)");
+        }
+        if (minutes < 1 || minutes > 10'080) check.fail(r->get("interval_minutes"), "retention.interval_minutes", "must be 1..10080");
     }
     if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
     if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);

@@ -36,6 +36,14 @@ struct LoyaltyConfig {
     std::int64_t maxPhonesPerProfile = 5;
 };
 
+/// [retention]: how long personal data of each kind is kept before a background job removes it (0 keeps it).
+/// The facts stay (the feedback's scores, that a lookup happened in the events); docs/OPERATIONS.md.
+struct RetentionConfig {
+    std::int64_t commentDays = 400;      ///< feedback comments (feedback.comment and the event's payload)
+    std::int64_t staffAuditDays = 730;   ///< audit rows of lookups and welcome greetings, staff lookups' tags
+    std::int64_t intervalSeconds = 3600; ///< how often each hub process runs the job (idempotent deletes)
+};
+
 struct HubConfig {
     std::string sourcePath;  ///< the file it came from, for messages; empty when built in code
     std::string listenAddress = "127.0.0.1";
@@ -48,6 +56,7 @@ struct HubConfig {
     /// "${CREDENTIALS_DIRECTORY}/name" for a systemd credential. Required in a config file (loadHubConfig);
     /// empty only in configs built in code (tests, benches), which then use a key kept in memory by the process.
     std::string dataKeyFile;
+    RetentionConfig retention;
     LoyaltyConfig loyalty;
     std::int64_t clockSkewFlagSeconds = 300;
     /// [welcome]: each kiosk token's token bucket for GET /v1/profiles/welcome. A kiosk greets one shopper at

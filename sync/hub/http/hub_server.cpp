@@ -15,6 +15,7 @@
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/token_claims.hpp"
 #include "hub/journey/stats.hpp"
+#include "hub/privacy/retention_job.hpp"
 
 namespace touchpoint::hub {
 
@@ -204,6 +205,10 @@ Result<int, std::string> HubServer::start() {
     if (!port) return Fail(port.error());
     m_port = *port;
     m_ctx->httpCounters = &m_server->counters();
+    // Retention: a few minutes after start (not in a restart loop's way), then every interval.
+    m_retention = std::make_unique<privacy::RetentionJob>(*m_ctx->store, m_ctx->metrics, *m_ctx->clock, c.retention);
+    m_retention->start(std::min<std::chrono::milliseconds>(std::chrono::minutes(5),
+                                                           std::chrono::seconds(c.retention.intervalSeconds)));
     log::info("hub", "listening", {{"address", c.listenAddress}, {"port", std::to_string(m_port)}});
     return m_port;
 }
@@ -242,6 +247,7 @@ Result<void, std::string> HubServer::run() {
 }
 
 void HubServer::stop() {
+    m_retention.reset();
     if (m_server) m_server->stop();
 }
 

@@ -77,6 +77,10 @@ http::RouteOptions routeOptions(std::string name, std::string_view scope, std::s
 
 using RouteRegistrar = std::function<void(http::Router&, HubContext&)>;
 
+namespace privacy {
+class RetentionJob;
+}
+
 class HubServer {
 public:
     /// Opens the store named in config.storeUrl and reads the sealing keys. Errors are for a person. `clock`
@@ -111,6 +115,7 @@ private:
     std::unique_ptr<HubContext> m_ctx;
     http::Router m_router;
     std::unique_ptr<http::BeastServer> m_server;
+    std::unique_ptr<privacy::RetentionJob> m_retention;  ///< [retention], while the server runs
     int m_port = 0;
 };
 

@@ -65,6 +65,11 @@ void Metrics::countRequest(const std::string& route, int status, double seconds)
     }
 }
 
+void Metrics::countRetention(const std::string& kind, std::int64_t n) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_retention[kind] += n;
+}
+
 std::string Metrics::render(const std::string& extra) const {
     std::ostringstream out;
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -92,6 +97,11 @@ std::string Metrics::render(const std::string& extra) const {
         << "# HELP touchpoint_hub_skewed_messages_total Messages from kiosks whose clock was off beyond the threshold.\n"
            "# TYPE touchpoint_hub_skewed_messages_total counter\n"
         << "touchpoint_hub_skewed_messages_total " << m_skewed.load() << "\n";
+    out << "# HELP touchpoint_hub_retention_removed_total Rows whose personal data the retention job removed, by kind.\n"
+           "# TYPE touchpoint_hub_retention_removed_total counter\n";
+    for (const auto& [kind, n] : m_retention) {
+        out << "touchpoint_hub_retention_removed_total{kind=\"" << kind << "\"} " << n << "\n";
+    }
     out << "# HELP touchpoint_hub_requests_total HTTP requests by route and status.\n"
            "# TYPE touchpoint_hub_requests_total counter\n";
     for (const auto& [key, n] : m_requests) {

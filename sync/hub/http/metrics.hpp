@@ -24,6 +24,8 @@ public:
     void countMerges(std::int64_t n) { m_merges += n; }
     void countSkewed(std::int64_t n) { m_skewed += n; }
     void countIdentityConflicts(std::int64_t n) { m_identityConflicts += n; }
+    /// Rows the retention job removed personal data from, by kind ([retention] in the config).
+    void countRetention(const std::string& kind, std::int64_t n);
 
     /// Text exposition format; `extra` is appended (per-kiosk gauges read from the store).
     std::string render(const std::string& extra) const;
@@ -41,6 +43,7 @@ private:
     std::map<std::pair<std::string, std::string>, std::int64_t> m_sources;  ///< (source, status)
     std::map<std::pair<std::string, int>, std::int64_t> m_requests;
     std::map<std::string, Histogram> m_latency;
+    std::map<std::string, std::int64_t> m_retention{{"comments", 0}, {"staff_audit", 0}};
     std::atomic<std::int64_t> m_merges{0};
     std::atomic<std::int64_t> m_skewed{0};
     std::atomic<std::int64_t> m_identityConflicts{0};

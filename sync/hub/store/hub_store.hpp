@@ -98,6 +98,11 @@ struct IngestStats {
     std::int64_t identityConflicts = 0;  ///< ties a public source was refused (docs/JOURNEY_RULES.md)
 };
 
+/// What one retention run removed, by kind ("comments", "staff_audit").
+struct RetentionReport {
+    std::map<std::string, std::int64_t> removed;
+};
+
 class HubStore {
 public:
     virtual ~HubStore() = default;
@@ -158,6 +163,10 @@ public:
     virtual StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) = 0;
     /// Every source heard from, by name, with hourly counts since `sinceMs`.
     virtual StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) = 0;
+
+    /// Removes what `policy` keeps no longer, as of `nowMs`, in small transactions; idempotent, so hub processes
+    /// sharing a database may run it at once (sql_store_retention.cpp).
+    virtual StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) = 0;
 };
 
 /// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which

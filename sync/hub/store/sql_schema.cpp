@@ -91,6 +91,7 @@ CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
 CREATE INDEX IF NOT EXISTS audit_kiosk ON audit(route, store_id, kiosk_id);
 CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 )SQL";
 
 // Version 3 added account_groups and profile_groups (Segment `group` calls), the sources tables (what each

@@ -52,6 +52,7 @@ public:
     StoreResult<std::int64_t> countEvents() override;
     StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) override;
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;
+    StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) override;
 
 private:
     ConnectionPool::Lease acquire() { return m_pool->acquire(); }

@@ -1,0 +1,73 @@
+// Retention ([retention] in the hub's config): personal data of each kind is removed once older than its
+// limit. Each batch is its own short transaction (SQLite has one writer, and ingest waits behind it), and each
+// statement only touches rows still holding what it removes, so hub processes sharing a PostgreSQL database
+// can run the job at the same time without removing anything twice.
+
+#include "hub/store/sql_store.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::int64_t kBatch = 500;
+
+/// The comment inside a stored feedback event's payload.
+const char* stripCommentSql(Dialect d) {
+    return d == Dialect::Sqlite
+               ? "UPDATE events SET payload = json_remove(payload, '$.properties.comment') WHERE message_id = ? AND "
+                 "json_valid(payload) AND json_type(payload, '$.properties.comment') IS NOT NULL"
+               : "UPDATE events SET payload = (payload::jsonb #- '{properties,comment}')::text WHERE message_id = ? AND "
+                 "payload::jsonb #> '{properties,comment}' IS NOT NULL";
+}
+
+}  // namespace
+
+StoreResult<RetentionReport> SqlHubStore::applyRetention(const RetentionConfig& policy, std::int64_t nowMs) {
+    RetentionReport report;
+    if (policy.commentDays > 0) {
+        const std::int64_t cutoff = nowMs - policy.commentDays * kDayMs;
+        std::int64_t removed = 0;
+        for (;;) {
+            auto n = write<std::int64_t>([&](SqlConnection& c) -> StoreResult<std::int64_t> {
+                auto rows = c.query("SELECT seq, message_id FROM feedback WHERE at < ? AND comment IS NOT NULL "
+                                    "ORDER BY seq LIMIT ?" + std::string(c.forUpdate()),
+                                    {cutoff, kBatch});
+                if (!rows) return Fail(rows.error());
+                for (std::size_t i = 0; i < rows->size(); ++i) {
+                    auto e = c.exec(stripCommentSql(c.dialect()), {rows->text(i, 1)});
+                    if (!e) return Fail(e.error());
+                    auto f = c.exec("UPDATE feedback SET comment = NULL WHERE seq = ? AND comment IS NOT NULL",
+                                    {rows->integer(i, 0)});
+                    if (!f) return Fail(f.error());
+                }
+                return static_cast<std::int64_t>(rows->size());
+            });
+            if (!n) return Fail(n.error());
+            removed += *n;
+            if (*n < kBatch) break;
+        }
+        report.removed["comments"] = removed;
+    }
+    if (policy.staffAuditDays > 0) {
+        const std::int64_t cutoff = nowMs - policy.staffAuditDays * kDayMs;
+        auto n = write<std::int64_t>([&](SqlConnection& c) -> StoreResult<std::int64_t> {
+            auto a = c.exec("DELETE FROM audit WHERE at < ?", {cutoff});
+            if (!a) return Fail(a.error());
+            auto l = c.exec("DELETE FROM staff_lookups WHERE at < ?", {cutoff});
+            if (!l) return Fail(l.error());
+            return *a + *l;
+        });
+        if (!n) return Fail(n.error());
+        report.removed["staff_audit"] = *n;
+    }
+    std::int64_t any = 0;
+    for (const auto& [kind, n] : report.removed) any += n;
+    if (any > 0) {
+        // As after an erasure: the removed values must not stay in the database's own log.
+        if (auto t = m_writes->truncateLog(); !t) return Fail(t.error());
+    }
+    return report;
+}
+
+}  // namespace touchpoint::hub
