@@ -4,7 +4,9 @@
 // write-ahead log and its shared-memory index are searched for each value in every form the store could hold:
 // none may be left. SQLite only: PostgreSQL's files are the server's (docs/OPERATIONS.md, VACUUM).
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 #include <set>
 #include <sstream>
 
@@ -162,6 +164,52 @@ TEST_F(HubErasure, AStaffLookupKeepsTheIdentifierOnlyAsAKeyedTag) {
     ASSERT_TRUE(db);
     const auto tag = privacy::DataKeys::processLocal().identifierTag("email", "looked.up@example.com");
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM staff_lookups WHERE subject = '" + tag + "'"), 1);
+}
+
+TEST_F(HubErasure, ErasuresWhileKiosksSendLoseNothingAndLeaveNoLog) {
+    // Two kiosks send while profiles are made and erased: the log truncation after each erasure runs between
+    // the writer's transactions, beside the log sync and the checkpointer, and no receipted event is lost.
+    constexpr int kBatches = 20, kPerBatch = 50;
+    std::atomic<int> accepted{0}, failed{0};
+    std::vector<std::thread> senders;
+    for (int t = 0; t < 2; ++t) {
+        senders.emplace_back([&, t] {
+            auto client = ingestClient(hub());
+            auto k = kiosk("store-1", "k1", m_clock);
+            for (int b = 0; b < kBatches; ++b) {
+                json batch = json::array();
+                event::FeedbackAnswers a;
+                a.surveyId = "store-visit";
+                a.nps = 7;
+                for (int i = 0; i < kPerBatch; ++i) batch.push_back(wire(k.feedback("t" + std::to_string(t), "en-US", a, std::nullopt)));
+                const auto r = postBatch(*client, batch);
+                if (!r || r->accepted != kPerBatch) {
+                    ++failed;
+                } else {
+                    accepted += r->accepted;
+                }
+            }
+        });
+    }
+    auto k = kiosk("store-1", "k2", m_clock);
+    int erasures = 0;
+    for (int i = 0; i < 6; ++i) {
+        const std::string digits = "20255501" + std::to_string(10 + i);
+        const event::Identity phone{event::Identity::Type::Phone, "+1" + digits};
+        ASSERT_EQ(send({wire(k.signin("e" + std::to_string(i), "en-US", event::SigninMethod::Phone, phone, true))}),
+                  std::vector<std::string>{"accepted"});
+        const auto p = lookup("phone=%2B1" + digits);
+        ASSERT_TRUE(p.contains("profileId"));
+        const auto r = del("/v1/profiles/" + p["profileId"].get<std::string>(), hub().headOfficeToken());
+        ASSERT_EQ(r.status, 200) << r.body;
+        ++erasures;
+    }
+    for (auto& s : senders) s.join();
+    EXPECT_EQ(failed.load(), 0);
+    EXPECT_EQ(accepted.load(), 2 * kBatches * kPerBatch);
+    EXPECT_EQ(*hub().store().countEvents(), 2 * kBatches * kPerBatch + erasures);
+    const auto left = leftovers({"+12025550110", "+12025550115"});
+    EXPECT_TRUE(left.empty()) << (left.empty() ? "" : left.front());
 }
 
 }  // namespace

@@ -32,13 +32,16 @@ public:
         // On the writer, between transactions: no ingest writes meanwhile. TRUNCATE waits (busy timeout) for
         // readers still on the log, copies every frame into the database, syncs it and cuts the log to zero
         // bytes; the next commit starts a new log in the same file, which WalSync's connection keeps open.
+        // The checkpointer thread's own PASSIVE checkpoints hold the checkpoint lock for a moment, and SQLite
+        // answers "busy" then without waiting: try again a little later, for up to about a second.
         std::lock_guard<std::mutex> lock(m_writeMutex);
-        for (int attempt = 0; attempt < 3; ++attempt) {
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
             auto rows = m_writer->query("PRAGMA wal_checkpoint(TRUNCATE)");
             if (!rows) return Fail(rows.error());
             if (rows->size() == 1 && rows->integer(0, 0) == 0) return {};
         }
-        return Fail(StoreError{"the write-ahead log stayed in use by a reader; not truncated", true});
+        return Fail(StoreError{"the write-ahead log stayed in use (a long read or checkpoint); not truncated", true});
     }
 
 private:
