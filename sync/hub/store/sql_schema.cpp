@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NO
 CREATE TABLE IF NOT EXISTS legacy_tombstones(hash TEXT PRIMARY KEY, erased_at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS staff_lookups(
   message_id TEXT NOT NULL, subject TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS identifier_mentions(
+  message_id TEXT NOT NULL, subject TEXT NOT NULL, at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens(
   hash TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at BIGINT NOT NULL,
   revoked_at BIGINT, kind TEXT NOT NULL DEFAULT '', store_id TEXT NOT NULL DEFAULT '',
@@ -91,6 +93,7 @@ CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
 CREATE INDEX IF NOT EXISTS audit_kiosk ON audit(route, store_id, kiosk_id);
 CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
+CREATE INDEX IF NOT EXISTS identifier_mentions_subject ON identifier_mentions(subject);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 )SQL";
 

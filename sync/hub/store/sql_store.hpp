@@ -12,6 +12,10 @@
 
 namespace touchpoint::hub {
 
+/// Removes what could identify a person from a stored payload: identifier and contact fields, names,
+/// comments, user and anonymous ids, context traits and IP (a tombstoned identity's late event; an erasure).
+void stripPersonalFields(nlohmann::json& payload);
+
 class SqlHubStore final : public HubStore {
 public:
     /// Reads use `pool`; writes go through `writes` (SQLite's single writer with group commit), or through
@@ -72,6 +76,10 @@ private:
     /// A `Staff Lookup` event's payload without the looked-up identifier, which is kept only as a keyed tag
     /// in staff_lookups (sql_store_erase.cpp), so that an erasure can find and remove it.
     StoreResult<std::string> storeStaffLookup(SqlConnection& c, const IngestMessage& m);
+    /// A message whose phone or e-mail the rules did not tie to its profile (a public source's refused claim)
+    /// still carries them in its payload: their keyed tags go to identifier_mentions, so that erasing the
+    /// person they belong to finds the message (sql_store_erase.cpp).
+    StoreResult<void> recordUnlinkedMentions(SqlConnection& c, const IngestMessage& m, const Identifiers& ids);
 
     std::unique_ptr<ConnectionPool> m_pool;
     std::unique_ptr<WriteStrategy> m_writes;  ///< uses m_pool (PostgreSQL): declared after it

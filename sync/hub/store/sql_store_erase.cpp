@@ -43,6 +43,25 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
                 if (!r) return Fail(r.error());
             }
         }
+        // Messages that named this person without being tied to them (a public source's refused claim): their
+        // payloads lose every personal field; the sender's own profile keeps the facts.
+        for (const auto& tag : m_keys.identifierTags(kind, value)) {
+            auto mentions = c.query("SELECT DISTINCT message_id FROM identifier_mentions WHERE subject = ?", {tag});
+            if (!mentions) return Fail(mentions.error());
+            for (std::size_t m = 0; m < mentions->size(); ++m) {
+                auto row = c.query("SELECT payload FROM events WHERE message_id = ?", {mentions->text(m, 0)});
+                if (!row) return Fail(row.error());
+                if (row->empty()) continue;
+                json payload = json::parse(row->text(0, 0), nullptr, false);
+                if (!payload.is_object()) payload = json{{"erased", true}};
+                stripPersonalFields(payload);
+                auto u = c.exec("UPDATE events SET payload = ? WHERE message_id = ?",
+                                {payload.dump(-1, ' ', false, json::error_handler_t::replace), mentions->text(m, 0)});
+                if (!u) return Fail(u.error());
+            }
+            auto d = c.exec("DELETE FROM identifier_mentions WHERE subject = ?", {tag});
+            if (!d) return Fail(d.error());
+        }
     }
     for (const char* sql : {
              "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",
@@ -60,6 +79,16 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
         if (!r) return Fail(r.error());
     }
     return true;
+}
+
+StoreResult<void> SqlHubStore::recordUnlinkedMentions(SqlConnection& c, const IngestMessage& m, const Identifiers& ids) {
+    for (const auto& [kind, value] : ids) {
+        if (kind != "phone" && kind != "email") continue;
+        auto r = c.defer("INSERT INTO identifier_mentions(message_id, subject, at) VALUES(?,?,?)",
+                         {std::string_view(m.messageId), m_keys.identifierTag(kind, value), m.correctedMs});
+        if (!r) return Fail(r.error());
+    }
+    return {};
 }
 
 StoreResult<std::string> SqlHubStore::storeStaffLookup(SqlConnection& c, const IngestMessage& m) {

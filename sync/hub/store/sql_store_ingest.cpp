@@ -31,8 +31,9 @@ struct KioskUpdate {
 
 SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
 
-/// Removes what could identify a person from a stored payload (tombstoned identities).
-void stripPersonal(json& payload) {
+}  // namespace
+
+void stripPersonalFields(json& payload) {
     for (const char* section : {"properties", "traits"}) {
         if (!payload.contains(section)) continue;
         json& bag = payload[section];
@@ -48,6 +49,8 @@ void stripPersonal(json& payload) {
         c->erase("ip");
     }
 }
+
+namespace {
 
 /// The message ids of `messages` already stored, looked up together: a few statements per transaction instead
 /// of one per message.
@@ -157,7 +160,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         std::string strippedText;
         if (tombstoned) {
             json payload = json::parse(m.payloadText, nullptr, false);
-            stripPersonal(payload);
+            stripPersonalFields(payload);
             strippedText = payload.dump(-1, ' ', false, json::error_handler_t::replace);
         } else if (m.event == event::names::kStaffLookup) {
             auto text = storeStaffLookup(c, m);  // the looked-up identifier only as a keyed tag
@@ -175,6 +178,9 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                            std::string_view(strippedText.empty() ? m.payloadText : strippedText)},
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
+        if (resolved->conflicts > 0 && !tombstoned) {
+            if (auto r = recordUnlinkedMentions(c, m, *identifiers[i]); !r) return Fail(r.error());
+        }
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
         if (m.type == "group") {
             if (auto r = linkGroup(c, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
