@@ -6,7 +6,7 @@
 namespace touchpoint::hub {
 
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = 3;
+inline constexpr std::int64_t kHubSchemaVersion = 4;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.
