@@ -168,6 +168,31 @@ TEST_F(HubErasure, AStaffLookupKeepsTheIdentifierOnlyAsAKeyedTag) {
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM staff_lookups WHERE subject = '" + tag + "'"), 1);
 }
 
+TEST_F(HubErasure, AnErasedPersonsMergeRecordsGoToo) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550181"};
+    const event::Identity email{event::Identity::Type::Email, "merged.person@example.com"};
+    // Two profiles (one per session), then one session's sign-in with the other's address ties them.
+    ASSERT_EQ(send({wire(k.signin("sa", "en-US", event::SigninMethod::Phone, phone, true)),
+                    wire(k.signin("sb", "en-US", event::SigninMethod::Email, email, false)),
+                    wire(k.signin("sa", "en-US", event::SigninMethod::Email, email, false))}),
+              (std::vector<std::string>(3, "accepted")));
+    auto db = sqlite::Database::open(hub().dir() / "hub.db", false);
+    ASSERT_TRUE(db);
+    ASSERT_EQ(*db->queryInt("SELECT COUNT(*) FROM merges"), 1);
+    ASSERT_GT(*db->queryInt("SELECT COUNT(*) FROM merge_moves WHERE tbl = 'identifiers'"), 0);
+    // The merge record names identifiers by keyed tag only.
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM merge_moves WHERE tbl = 'identifiers' AND row_key NOT LIKE '" +
+                            privacy::DataKeys::processLocal().current().id + ":%'"),
+              0);
+    const auto p = lookup("email=merged.person%40example.com");
+    ASSERT_TRUE(p.contains("profileId"));
+    ASSERT_EQ(del("/v1/profiles/" + p["profileId"].get<std::string>(), hub().headOfficeToken()).status, 200);
+    EXPECT_EQ(lookup("phone=%2B12025550181")["status"], 404);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM merges"), 0);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM merge_moves"), 0);
+}
+
 TEST_F(HubErasure, ErasuresWhileKiosksSendLoseNothingAndLeaveNoLog) {
     // Two kiosks send while profiles are made and erased: the log truncation after each erasure runs between
     // the writer's transactions, beside the log sync and the checkpointer, and no receipted event is lost.

@@ -304,6 +304,37 @@ TEST_F(JourneyRulesTest, CheckinsCapturedOutsideTheEarnWindowAreKeptButEarnNothi
     EXPECT_EQ(row(member).points, 40);
 }
 
+TEST_F(JourneyRulesTest, AMergeIsRecordedAndTwoProfilesAnAdminSeparatedAreNotMergedAgain) {
+    auto older = track("Page Viewed", kT0 - kDay);
+    older.userId = "u-1";
+    const auto a = *ingest(older).profileId;
+    auto newer = track("Page Viewed", kT0);
+    newer.anonymousId = "anon-1";
+    const auto b = *ingest(newer).profileId;
+    auto tie = track("Page Viewed", kT0 + 1000);
+    tie.userId = "u-1";
+    tie.anonymousId = "anon-1";
+    EXPECT_EQ(ingest(tie).merges, 1);
+    ASSERT_EQ(repo.merges.size(), 1u);
+    EXPECT_EQ(repo.merges[0], std::make_pair(a, b));  // the older survives
+
+    // After an undo the same tie is refused, recorded as a conflict, and each keeps its own identifiers.
+    ProfileRow separated;
+    separated.id = b;
+    separated.createdMs = kT0;
+    separated.stage = "awareness";
+    repo.profiles[b] = separated;
+    repo.identifiers[{"anon", "anon-1"}] = b;
+    repo.undoneMerges.insert({a, b});
+    const auto again = ingest(tie);
+    EXPECT_EQ(again.merges, 0);
+    ASSERT_EQ(again.conflicts.size(), 1u);
+    EXPECT_EQ(again.conflicts[0].reason, "merge_undone");
+    EXPECT_EQ(repo.merges.size(), 1u);
+    EXPECT_EQ(repo.identifiers.at({"anon", "anon-1"}), b);
+    EXPECT_EQ(repo.identifiers.at({"user", "u-1"}), a);
+}
+
 TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheLimit) {
     const auto member = signin("ann@example.com", kT0, true);
     auto web = [&](const std::string& anon, json traits) {
@@ -318,18 +349,28 @@ TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheL
     ASSERT_TRUE(visitor.profileId);
     EXPECT_NE(*visitor.profileId, member);
     EXPECT_EQ(visitor.merges, 0);
-    EXPECT_EQ(visitor.conflicts, 1);
+    ASSERT_EQ(visitor.conflicts.size(), 1u);
+    EXPECT_EQ(visitor.conflicts[0].identifierKind, "email");
+    EXPECT_EQ(visitor.conflicts[0].reason, "held_by_another_profile");
+    EXPECT_EQ(visitor.conflicts[0].heldBy, member);
     EXPECT_EQ(repo.identifiers.at({"email", "ann@example.com"}), member);
     EXPECT_EQ(repo.identifiers.at({"phone", "+12025550166"}), *visitor.profileId);  // nobody held it
     // A member number is never taken from a public source.
-    EXPECT_EQ(web("anon-1", {{"memberId", "M-1"}}).conflicts, 1);  // refused even when nobody holds it
+    const auto memberClaim = web("anon-1", {{"memberId", "M-1"}});  // refused even when nobody holds it
+    ASSERT_EQ(memberClaim.conflicts.size(), 1u);
+    EXPECT_EQ(memberClaim.conflicts[0].reason, "member_id_from_public_source");
     EXPECT_EQ(repo.identifiers.count({"member", "M-1"}), 0u);
     // At most five e-mails per profile from public sources.
     for (int i = 0; i < 5; ++i) web("anon-1", {{"email", "v" + std::to_string(i) + "@example.com"}});
-    EXPECT_EQ(web("anon-1", {{"email", "v9@example.com"}}).conflicts, 1);
+    const auto overLimit = web("anon-1", {{"email", "v9@example.com"}});
+    ASSERT_EQ(overLimit.conflicts.size(), 1u);
+    EXPECT_EQ(overLimit.conflicts[0].reason, "limit_reached");
     EXPECT_EQ(repo.identifiers.count({"email", "v9@example.com"}), 0u);
     // Without an id of its own it joins nobody.
-    EXPECT_FALSE(web("", {{"email", "w@example.com"}}).profileId);
+    const auto nobody = web("", {{"email", "w@example.com"}});
+    EXPECT_FALSE(nobody.profileId);
+    ASSERT_EQ(nobody.conflicts.size(), 1u);
+    EXPECT_EQ(nobody.conflicts[0].reason, "names_nobody");
 }
 
 TEST_F(JourneyRulesTest, TheEarnWindowIsConfigurable) {

@@ -43,6 +43,8 @@ public:
     std::set<Identifier> tombstones;
     std::map<Identifier, std::string> identifiers;
     std::map<std::string, ProfileRow> profiles;
+    std::vector<std::pair<std::string, std::string>> merges;        ///< (winner, loser) in the order recorded
+    std::set<std::pair<std::string, std::string>> undoneMerges;     ///< pairs an admin separated
     std::vector<StoredCheckin> checkins;
     std::vector<StoredFeedback> feedback;
     std::vector<StoredSignin> signins;
@@ -113,7 +115,9 @@ public:
         return {};
     }
 
-    StoreResult<void> recordMerge(const std::string& winnerId, const std::string& loserId) override {
+    StoreResult<void> recordMerge(const MergeFact& merge) override {
+        const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
+        merges.push_back({winnerId, loserId});
         for (auto& [id, owner] : identifiers) {
             if (owner == loserId) owner = winnerId;
         }
@@ -131,6 +135,10 @@ public:
         }
         profiles.erase(loserId);
         return {};
+    }
+
+    StoreResult<bool> mergeUndone(const std::string& a, const std::string& b) override {
+        return undoneMerges.count({a, b}) + undoneMerges.count({b, a}) > 0;
     }
 
     StoreResult<std::optional<std::int64_t>> earningCheckinBetween(const std::string& profileId, std::int64_t fromMs,

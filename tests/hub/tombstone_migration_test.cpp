@@ -33,11 +33,11 @@ TEST(KeyedTombstonesStep, LegacyTombstonesStillKeepTheErasedOutAndAreRekeyedWhen
     const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
     ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
     {
-        // Back to what version 3 wrote: no legacy table, unkeyed tombstones, staff lookups in plaintext.
+        // Back to what the step before wrote: no legacy table, unkeyed tombstones, staff lookups in plaintext.
         auto c = rawConnection(url);
         ASSERT_TRUE(c);
-        ASSERT_TRUE(c->script("DROP TABLE legacy_tombstones; DROP TABLE staff_lookups; "
-                              "UPDATE schema_version SET version = 3"));
+        ASSERT_TRUE(c->script("DROP TABLE legacy_tombstones; DROP TABLE staff_lookups; DROP TABLE identifier_mentions"));
+        ASSERT_TRUE(c->exec("UPDATE schema_version SET version = ?", {kKeyedTombstonesVersion - 1}));
         for (const auto& [kind, value] : {std::pair{"email", "gone@example.com"}, std::pair{"phone", "+12025550188"}}) {
             ASSERT_TRUE(c->exec("INSERT INTO tombstones(hash, erased_at) VALUES(?, 1234)",
                                 {legacyIdentifierHash(kind, value)}));

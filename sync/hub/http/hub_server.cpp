@@ -182,6 +182,7 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     registerIngestRoutes(s->m_router, ctx);
     registerProfileRoutes(s->m_router, ctx);
     registerHeadOfficeRoutes(s->m_router, ctx);
+    registerIdentityRoutes(s->m_router, ctx);
     return s;
 }
 

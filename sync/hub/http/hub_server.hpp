@@ -123,5 +123,6 @@ private:
 void registerIngestRoutes(http::Router& router, HubContext& ctx);
 void registerProfileRoutes(http::Router& router, HubContext& ctx);
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
+void registerIdentityRoutes(http::Router& router, HubContext& ctx);
 
 }  // namespace touchpoint::hub

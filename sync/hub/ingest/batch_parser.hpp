@@ -39,6 +39,7 @@ struct IngestMessage {
     std::string kioskId;
     std::string appVersion;
     std::string sourceKind;    ///< the sending token's kind (kiosk | web | app | server), set by applyTokenClaims
+    std::string sourceName;    ///< the sending token's name, set by applyTokenClaims (merge and conflict records)
     std::int64_t timestampMs = 0;   ///< as captured by the sender's clock
     std::int64_t correctedMs = 0;   ///< receivedAt − (sentAt − timestamp), or timestamp without a sentAt
     std::optional<std::int64_t> clockOffsetMs;  ///< sender clock minus hub clock, when sentAt was given

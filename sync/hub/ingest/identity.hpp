@@ -11,7 +11,7 @@ namespace touchpoint::hub {
 std::optional<std::string> normalizeEmail(std::string_view email);
 /// E.164 through libphonenumber; `region` (ISO 3166, "US") reads national numbers. Nullopt when impossible.
 std::optional<std::string> normalizePhone(std::string_view phone, const std::string& region);
-/// Unkeyed BLAKE2b-256 hex of "kind:value": what tombstones kept before schema version 4 (legacy_tombstones).
+/// Unkeyed BLAKE2b-256 hex of "kind:value": what tombstones kept before schema step kKeyedTombstonesVersion (legacy_tombstones).
 /// Anyone can compute it, so it is only ever looked up, never written; new tombstones are keyed
 /// (privacy::DataKeys::identifierTag).
 std::string legacyIdentifierHash(std::string_view kind, std::string_view value);

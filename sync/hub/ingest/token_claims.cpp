@@ -33,6 +33,7 @@ std::string applyTokenClaims(IngestMessage& m, const TokenRecord& token) {
         m.kioskId = token.kioskId;
         m.channel = std::string(event::kKioskChannel);
         m.sourceKind = token.kind;
+        m.sourceName = token.name;
         return {};
     }
     if (!isSourceKind(token.kind)) return "token: may not send events";
@@ -44,6 +45,7 @@ std::string applyTokenClaims(IngestMessage& m, const TokenRecord& token) {
     const bool relayed = token.kind == kKindServer && m.channelStated && (m.channel == "web" || m.channel == "app");
     if (!relayed) m.channel = token.kind;
     m.sourceKind = token.kind;
+    m.sourceName = token.name;
     return {};
 }
 

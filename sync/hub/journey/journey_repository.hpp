@@ -74,6 +74,15 @@ struct TransitionFact {
     std::string from, to;
 };
 
+/// A merge as it happens: the surviving profile and the one merged into it, each as it was just before, for
+/// the merge record that lets an admin see and undo it (docs/JOURNEY_RULES.md "Merges and their undo").
+struct MergeFact {
+    std::string_view messageId, source;
+    std::int64_t atMs = 0;
+    const ProfileRow* winnerBefore = nullptr;
+    const ProfileRow* loserBefore = nullptr;
+};
+
 class JourneyRepository {
 public:
     virtual ~JourneyRepository() = default;
@@ -104,8 +113,11 @@ public:
     virtual StoreResult<void> flush() = 0;
     /// Flushes, then drops every profile and identifier held, so that rows moved by a merge are read afresh.
     virtual StoreResult<void> forgetProfiles() = 0;
-    /// Moves every identifier, fact row and channel of `loserId` to `winnerId` and deletes the loser profile.
-    virtual StoreResult<void> recordMerge(const std::string& winnerId, const std::string& loserId) = 0;
+    /// Moves every identifier, fact row and channel of the loser to the winner, deletes the loser profile and
+    /// records the merge with what moved (so that it can be undone).
+    virtual StoreResult<void> recordMerge(const MergeFact& merge) = 0;
+    /// Whether an admin undid a merge of these two profiles: they are not merged again.
+    virtual StoreResult<bool> mergeUndone(const std::string& profileA, const std::string& profileB) = 0;
 
     // Check-ins.
     /// The capture time of an earning check-in of the profile strictly within (fromMs, toMs), if any.

@@ -154,7 +154,7 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
     std::vector<std::string> profiles = std::move(found).value();
     if (profiles.empty() && own.empty()) {
         // It names nobody it may speak for: the facts are kept without a profile.
-        out.conflicts += claimed.empty() ? 0 : 1;
+        if (!claimed.empty()) out.conflicts.push_back({claimed.front().first, "names_nobody", std::nullopt});
         return out;
     }
     auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/true);
@@ -166,8 +166,12 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
         if (!owner) return Fail(owner.error());
         if (*owner && **owner == winner) continue;
         // Held by someone else, or a member number (proved at a kiosk or imported, never asserted by a page).
-        if (*owner || id.first == "member") {
-            ++out.conflicts;
+        if (*owner) {
+            out.conflicts.push_back({id.first, "held_by_another_profile", **owner});
+            continue;
+        }
+        if (id.first == "member") {
+            out.conflicts.push_back({id.first, "member_id_from_public_source", std::nullopt});
             continue;
         }
         const std::int64_t limit = id.first == "email"   ? m_config.maxEmailsPerProfile
@@ -176,7 +180,7 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
         auto held = repo.countIdentifiers(winner, id.first);
         if (!held) return Fail(held.error());
         if (*held >= limit) {
-            ++out.conflicts;
+            out.conflicts.push_back({id.first, "limit_reached", std::nullopt});
             continue;
         }
         if (auto r = repo.addIdentifier(id, winner); !r) return Fail(r.error());
@@ -195,23 +199,34 @@ StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, con
     }
     if (profiles.size() == 1) return profiles.front();
     if (publicSource) {
-        int members = 0;
+        std::vector<std::string> members;
         for (const auto& id : profiles) {
             auto p = repo.profile(id);
             if (!p) return Fail(p.error());
-            members += (*p)->facts.isMember ? 1 : 0;
+            if ((*p)->facts.isMember) members.push_back(id);
         }
-        if (members >= 2) {
+        if (members.size() >= 2) {
             // Two memberships are never joined on a public source's word.
-            ++out.conflicts;
+            out.conflicts.push_back({"", "two_memberships", members[1]});
             return profiles.front();
         }
     }
-    return merge(repo, std::move(profiles), out.merges);
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+        for (std::size_t j = i + 1; j < profiles.size(); ++j) {
+            auto undone = repo.mergeUndone(profiles[i], profiles[j]);
+            if (!undone) return Fail(undone.error());
+            if (*undone) {
+                // An admin separated these two: no message joins them again.
+                out.conflicts.push_back({"", "merge_undone", profiles[i] == profiles.front() ? profiles[j] : profiles[i]});
+                return profiles.front();
+            }
+        }
+    }
+    return merge(repo, m, std::move(profiles), out.merges);
 }
 
-StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, std::vector<std::string> profileIds,
-                                             std::int64_t& merges) const {
+StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, const IngestMessage& m,
+                                             std::vector<std::string> profileIds, std::int64_t& merges) const {
     // A merge moves rows between profiles: write what is held first and read them afresh, so nothing stale is
     // used or written back afterwards.
     if (auto f = repo.forgetProfiles(); !f) return Fail(f.error());
@@ -236,9 +251,12 @@ StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, std::vecto
     ProfileRow& w = *rows[best];
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i == best) continue;
-        mergeProfileRows(w, *rows[i]);
-        const std::string loserId = rows[i]->id;  // the row goes with the merge
-        if (auto r = repo.recordMerge(w.id, loserId); !r) return Fail(r.error());
+        const ProfileRow winnerBefore = w;
+        const ProfileRow loserBefore = *rows[i];  // the row goes with the merge
+        mergeProfileRows(w, loserBefore);
+        if (auto r = repo.recordMerge({m.messageId, m.sourceName, m.receivedMs, &winnerBefore, &loserBefore}); !r) {
+            return Fail(r.error());
+        }
         ++merges;
         auto days = repo.countCheckinDays(w.id);
         if (!days) return Fail(days.error());

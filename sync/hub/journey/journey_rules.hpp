@@ -17,13 +17,21 @@
 namespace touchpoint::hub {
 
 /// Which profile a message belongs to.
+/// A tie a source asked for and was refused (docs/JOURNEY_RULES.md "Who may tie identities").
+struct IdentityConflict {
+    std::string identifierKind;  ///< email | phone | member | user | anon; "" when profiles, not one identifier, clash
+    std::string reason;          ///< held_by_another_profile | member_id_from_public_source | two_memberships |
+                                 ///< limit_reached | names_nobody | merge_undone
+    std::optional<std::string> heldBy;  ///< the other profile, when there is one
+};
+
 struct Resolution {
     std::optional<std::string> profileId;  ///< none for kiosk events and messages that name nobody
     bool tombstoned = false;               ///< it names an erased person: keep the fact, not the person
     std::int64_t merges = 0;               ///< profiles merged into the winner
-    /// Ties a public source asked for and was refused (an identifier held by another profile, a member id,
-    /// two memberships, a per-profile limit): recorded as a count, never merged (docs/JOURNEY_RULES.md).
-    std::int64_t conflicts = 0;
+    /// Ties refused: a public source's (an identifier held by another profile, a member id, two memberships, a
+    /// per-profile limit) and any source's tie of two profiles an admin separated. Recorded, never merged.
+    std::vector<IdentityConflict> conflicts;
 };
 
 /// Events about the kiosk or about someone else (a staff lookup) never touch a shopper's profile.
@@ -59,7 +67,7 @@ private:
     /// several — except that a public source never joins two memberships (the first is kept, a conflict).
     StoreResult<std::string> joinProfiles(JourneyRepository& repo, const IngestMessage& m,
                                           std::vector<std::string> profiles, Resolution& out, bool publicSource) const;
-    StoreResult<std::string> merge(JourneyRepository& repo, std::vector<std::string> profileIds,
+    StoreResult<std::string> merge(JourneyRepository& repo, const IngestMessage& m, std::vector<std::string> profileIds,
                                    std::int64_t& merges) const;
     StoreResult<void> becomeMember(JourneyRepository& repo, ProfileRow& row) const;
     /// Records a check-in; true when it earned points.

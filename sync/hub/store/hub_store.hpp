@@ -92,6 +92,30 @@ struct AuditEntry {
     bool found = false;
 };
 
+/// A profile merge as head office sees it (GET /v1/merges).
+struct MergeRecord {
+    std::int64_t seq = 0;
+    std::int64_t atMs = 0;
+    std::string messageId, source, winnerId, loserId;
+    std::optional<std::int64_t> undoneMs;
+    std::string undoneBy;
+};
+
+/// A tie the rules refused (GET /v1/identity/conflicts): the kind of identifier, never its value.
+struct ConflictRecord {
+    std::int64_t seq = 0;
+    std::int64_t atMs = 0;
+    std::string messageId, source, profileId, heldBy, identifierKind, reason;
+};
+
+enum class UndoMergeOutcome {
+    Undone,
+    NotFound,
+    AlreadyUndone,
+    /// The surviving profile is gone: merged again (undo that merge first) or erased.
+    ProfileGone,
+};
+
 struct IngestStats {
     std::int64_t merges = 0;
     std::int64_t skewFlagged = 0;
@@ -121,6 +145,11 @@ public:
     virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) = 0;
     /// Removes personal data and leaves a tombstone; false when no such profile.
     virtual StoreResult<bool> eraseProfile(const std::string& profileId) = 0;
+    /// Merges, newest first; those that involved `profileId` when it is not empty.
+    virtual StoreResult<std::vector<MergeRecord>> merges(const std::string& profileId, std::size_t limit) = 0;
+    /// Gives the merged profile back its identifiers, facts, balance and groups; the two are not merged again.
+    virtual StoreResult<UndoMergeOutcome> undoMerge(std::int64_t seq, const std::string& byToken) = 0;
+    virtual StoreResult<std::vector<ConflictRecord>> identityConflicts(std::size_t limit) = 0;
     /// The newest `limit` touchpoints of a profile; nullopt when there is no such profile.
     virtual StoreResult<std::optional<Timeline>> timeline(const std::string& profileId, std::size_t limit) = 0;
     virtual StoreResult<void> importMember(const MemberImport& member) = 0;

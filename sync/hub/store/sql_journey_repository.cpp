@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/store/merge_records.hpp"
 #include "hub/store/tombstones.hpp"
 
 namespace touchpoint::hub {
@@ -238,7 +239,9 @@ StoreResult<void> SqlJourneyRepository::forgetProfiles() {
     return {};
 }
 
-StoreResult<void> SqlJourneyRepository::recordMerge(const std::string& winnerId, const std::string& loserId) {
+StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
+    const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
+    if (auto r = recordMergeAndMoves(m_c, m_keys, merge); !r) return r;
     for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
         auto r = m_c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
         if (!r) return Fail(r.error());
@@ -274,6 +277,10 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const std::string& winnerId,
         if (owner == loserId) owner = winnerId;
     }
     return {};
+}
+
+StoreResult<bool> SqlJourneyRepository::mergeUndone(const std::string& profileA, const std::string& profileB) {
+    return mergeWasUndone(m_c, profileA, profileB);
 }
 
 StoreResult<std::optional<std::int64_t>> SqlJourneyRepository::earningCheckinBetween(const std::string& profileId,

@@ -42,7 +42,8 @@ public:
     void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) override;
     StoreResult<void> flush() override;
     StoreResult<void> forgetProfiles() override;
-    StoreResult<void> recordMerge(const std::string& winnerId, const std::string& loserId) override;
+    StoreResult<void> recordMerge(const MergeFact& merge) override;
+    StoreResult<bool> mergeUndone(const std::string& profileA, const std::string& profileB) override;
 
     StoreResult<std::optional<std::int64_t>> earningCheckinBetween(const std::string& profileId, std::int64_t fromMs,
                                                                   std::int64_t toMs) override;

@@ -77,6 +77,15 @@ CREATE TABLE IF NOT EXISTS kiosks(
   store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, last_seen BIGINT NOT NULL, app_version TEXT NOT NULL,
   clock_offset_ms BIGINT, skew_flag BIGINT NOT NULL DEFAULT 0, queue_depth BIGINT, oldest_pending_s BIGINT,
   dead_letters BIGINT, drops TEXT, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY(store_id, kiosk_id));
+CREATE TABLE IF NOT EXISTS merges(
+  seq {SEQ}, at BIGINT NOT NULL, message_id TEXT NOT NULL, source TEXT NOT NULL, winner_id TEXT NOT NULL,
+  loser_id TEXT NOT NULL, winner_before TEXT NOT NULL, loser_before TEXT NOT NULL, undone_at BIGINT,
+  undone_by TEXT);
+CREATE TABLE IF NOT EXISTS merge_moves(
+  merge_seq BIGINT NOT NULL, tbl TEXT NOT NULL, row_seq BIGINT NOT NULL, row_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identity_conflicts(
+  seq {SEQ}, at BIGINT NOT NULL, message_id TEXT NOT NULL, source TEXT NOT NULL, profile_id TEXT,
+  held_by TEXT, identifier_kind TEXT NOT NULL, reason TEXT NOT NULL);
 )SQL";
 
 constexpr const char* kIndexes = R"SQL(
@@ -92,6 +101,9 @@ CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
 CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
 CREATE INDEX IF NOT EXISTS audit_kiosk ON audit(route, store_id, kiosk_id);
+CREATE INDEX IF NOT EXISTS merges_winner ON merges(winner_id);
+CREATE INDEX IF NOT EXISTS merges_loser ON merges(loser_id);
+CREATE INDEX IF NOT EXISTS merge_moves_merge ON merge_moves(merge_seq, tbl);
 CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
 CREATE INDEX IF NOT EXISTS identifier_mentions_subject ON identifier_mentions(subject);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
@@ -144,8 +156,11 @@ DROP TABLE transitions_v1;
 // and the kiosk that asked. An ingest token made before had no binding and could have been a kiosk's or a
 // public web key: it becomes an *unbound* kiosk token, which the hub refuses (403, the kiosk keeps its queue)
 // until an operator binds it to its store and kiosk with `touchpoint-hub token bind`; nothing it sends earns
-// loyalty meanwhile. Lookup tokens become staff tokens (their binding only labels the audit); head-office
+// loyalty meanwhile. Lookup tokens become unbound staff tokens (refused the same way until bound); head-office
 // tokens keep what they could do: admin.
+//
+// Version 4 adds tables only: `merges` and `merge_moves` (every profile merge, the rows it moved, and whether
+// an admin undid it) and `identity_conflicts` (ties the rules refused).
 struct AddedColumn {
     const char* table;
     const char* column;
@@ -166,7 +181,7 @@ UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
 UPDATE tokens SET kind = 'head-office', role = 'admin' WHERE scope = 'head-office' AND kind = '';
 )SQL";
 
-// Version 4 (kKeyedTombstonesVersion): tombstones become keyed tags (store/tombstones.hpp). The unkeyed hashes
+// Version 5 (kKeyedTombstonesVersion): tombstones become keyed tags (store/tombstones.hpp). The unkeyed hashes
 // cannot be re-keyed without the identifiers they hide, so they move to legacy_tombstones, where they are still
 // checked and each is re-keyed the first time its identifier comes again. Staff lookup events stored before
 // kept the looked-up identifier in plaintext: it is removed (its keyed tag cannot be made without it either).

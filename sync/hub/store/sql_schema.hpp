@@ -7,7 +7,7 @@ namespace touchpoint::hub {
 
 /// The step that keyed tombstones (unkeyed ones move to legacy_tombstones) and keeps a staff lookup's identifier
 /// only as a keyed tag (staff_lookups): docs/OPERATIONS.md "Personal data: keys, erasure, retention".
-inline constexpr std::int64_t kKeyedTombstonesVersion = 4;
+inline constexpr std::int64_t kKeyedTombstonesVersion = 5;
 /// The schema version this build writes.
 inline constexpr std::int64_t kHubSchemaVersion = kKeyedTombstonesVersion;
 

@@ -33,6 +33,9 @@ public:
                             const std::string& profileId, bool found) override;
     StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) override;
     StoreResult<bool> eraseProfile(const std::string& profileId) override;
+    StoreResult<std::vector<MergeRecord>> merges(const std::string& profileId, std::size_t limit) override;
+    StoreResult<UndoMergeOutcome> undoMerge(std::int64_t seq, const std::string& byToken) override;
+    StoreResult<std::vector<ConflictRecord>> identityConflicts(std::size_t limit) override;
     StoreResult<std::optional<Timeline>> timeline(const std::string& profileId, std::size_t limit) override;
     StoreResult<void> importMember(const MemberImport& member) override;
     StoreResult<void> addToken(const std::string& hash, const TokenRecord& token) override;

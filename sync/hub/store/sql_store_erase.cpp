@@ -2,6 +2,8 @@
 // link to a profile: staff lookups. What an erasure removes is listed in docs/OPERATIONS.md "Personal data:
 // keys, erasure, retention"; facts without the person (counts, scores, times) stay.
 
+#include <algorithm>
+
 #include "common/log.hpp"
 #include "event/message.hpp"
 #include "hub/ingest/identity.hpp"
@@ -62,6 +64,24 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
             auto d = c.exec("DELETE FROM identifier_mentions WHERE subject = ?", {tag});
             if (!d) return Fail(d.error());
         }
+    }
+    // Merge records of this profile and of those merged into it (their rows as they were, the identifiers'
+    // tags): an erased person's merges cannot be undone.
+    std::vector<std::string> merged{profileId};
+    for (std::size_t next = 0; next < merged.size() && merged.size() < 10'000; ++next) {
+        auto losers = c.query("SELECT loser_id FROM merges WHERE winner_id = ?", {merged[next]});
+        if (!losers) return Fail(losers.error());
+        for (std::size_t i = 0; i < losers->size(); ++i) {
+            if (std::find(merged.begin(), merged.end(), losers->text(i, 0)) == merged.end()) merged.push_back(losers->text(i, 0));
+        }
+    }
+    for (const auto& id : merged) {
+        auto moves = c.exec("DELETE FROM merge_moves WHERE merge_seq IN (SELECT seq FROM merges WHERE winner_id = ? OR "
+                            "loser_id = ?)",
+                            {id, id});
+        if (!moves) return Fail(moves.error());
+        auto records = c.exec("DELETE FROM merges WHERE winner_id = ? OR loser_id = ?", {id, id});
+        if (!records) return Fail(records.error());
     }
     for (const char* sql : {
              "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",

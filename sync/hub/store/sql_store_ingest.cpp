@@ -154,7 +154,17 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         auto resolved = m_rules.resolveProfile(repo, m, *identifiers[i]);
         if (!resolved) return Fail(resolved.error());
         merges += resolved->merges;
-        conflicts += resolved->conflicts;
+        for (const auto& conflict : resolved->conflicts) {
+            // Visible to head office (GET /v1/identity/conflicts): the kind of identifier, never its value.
+            auto r = c.defer("INSERT INTO identity_conflicts(at, message_id, source, profile_id, held_by, "
+                             "identifier_kind, reason) VALUES(?,?,?,?,?,?,?)",
+                             {m.receivedMs, std::string_view(m.messageId), std::string_view(m.sourceName),
+                              resolved->profileId ? SqlValue{*resolved->profileId} : SqlValue{},
+                              conflict.heldBy ? SqlValue{*conflict.heldBy} : SqlValue{},
+                              std::string_view(conflict.identifierKind), std::string_view(conflict.reason)});
+            if (!r) return Fail(r.error());
+            ++conflicts;
+        }
         const std::optional<std::string>& profile = resolved->profileId;
         const bool tombstoned = resolved->tombstoned;  // an erased person's late event: keep the fact, not the person
         std::string strippedText;
@@ -178,7 +188,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                            std::string_view(strippedText.empty() ? m.payloadText : strippedText)},
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
-        if (resolved->conflicts > 0 && !tombstoned) {
+        if (!resolved->conflicts.empty() && !tombstoned) {
             if (auto r = recordUnlinkedMentions(c, m, *identifiers[i]); !r) return Fail(r.error());
         }
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());

@@ -2,9 +2,9 @@
 // Tombstones: what an erasure keeps of an erased identifier, so that a late or re-sent message never brings
 // the person back. Keyed tags under the hub's data key (tombstones.hash), so the table does not say who was
 // erased: without the key nobody can test a phone number or an address against it. Tombstones made before
-// schema version 4 were unkeyed BLAKE2b hashes; they cannot be re-keyed without the identifier, so they move
-// to legacy_tombstones, are still checked, and each is re-keyed (and its legacy row deleted) the first time
-// its identifier is seen again. Internal to the hub library.
+// schema step kKeyedTombstonesVersion were unkeyed BLAKE2b hashes; they cannot be re-keyed without the
+// identifier, so they move to legacy_tombstones, are still checked, and each is re-keyed (and its legacy row
+// deleted) the first time its identifier is seen again. Internal to the hub library.
 
 #include <cstdint>
 #include <string_view>

@@ -1,0 +1,114 @@
+#include "hub/store/merge_records.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "hub/ingest/identity.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+json optional(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+std::optional<std::int64_t> optionalFrom(const json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<std::int64_t>();
+}
+
+/// Fact tables keyed by an increasing seq whose rows follow their profile in a merge.
+constexpr const char* kFactTables[] = {"events", "feedback", "signins", "checkins", "transitions"};
+
+}  // namespace
+
+std::string profileRowJson(const ProfileRow& p) {
+    return json{{"id", p.id},
+                {"createdMs", p.createdMs},
+                {"memberId", p.memberId},
+                {"firstInitial", p.firstInitial},
+                {"stage", p.stage},
+                {"points", p.points},
+                {"latestNps", optional(p.latestNps)},
+                {"latestNpsAtMs", optional(p.latestNpsAtMs)},
+                {"lastCheckinMs", optional(p.lastCheckinMs)},
+                {"velocityFlag", p.velocityFlag},
+                {"isMember", p.facts.isMember},
+                {"visitDays", p.facts.visitDays},
+                {"referrals", p.facts.referrals},
+                {"orders", p.facts.orders},
+                {"considered", p.facts.considered}}
+        .dump();
+}
+
+std::optional<ProfileRow> profileRowFromJson(const std::string& text) {
+    const json j = json::parse(text, nullptr, false);
+    if (!j.is_object() || !j.value("id", json()).is_string()) return std::nullopt;
+    ProfileRow p;
+    try {
+        p.id = j.at("id").get<std::string>();
+        p.createdMs = j.at("createdMs").get<std::int64_t>();
+        p.memberId = j.at("memberId").get<std::string>();
+        p.firstInitial = j.at("firstInitial").get<std::string>();
+        p.stage = j.at("stage").get<std::string>();
+        p.points = j.at("points").get<std::int64_t>();
+        p.latestNps = optionalFrom(j, "latestNps");
+        p.latestNpsAtMs = optionalFrom(j, "latestNpsAtMs");
+        p.lastCheckinMs = optionalFrom(j, "lastCheckinMs");
+        p.velocityFlag = j.at("velocityFlag").get<bool>();
+        p.facts.isMember = j.at("isMember").get<bool>();
+        p.facts.visitDays = j.at("visitDays").get<std::int64_t>();
+        p.facts.referrals = j.at("referrals").get<std::int64_t>();
+        p.facts.orders = j.at("orders").get<std::int64_t>();
+        p.facts.considered = j.at("considered").get<std::int64_t>();
+        p.facts.latestNps = p.latestNps;
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+    return p;
+}
+
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::DataKeys& keys, const MergeFact& merge) {
+    const std::string& winnerId = merge.winnerBefore->id;
+    const std::string& loserId = merge.loserBefore->id;
+    auto ins = c.query("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, loser_before) "
+                       "VALUES(?,?,?,?,?,?,?) RETURNING seq",
+                       {merge.atMs, merge.messageId, merge.source, winnerId, loserId,
+                        profileRowJson(*merge.winnerBefore), profileRowJson(*merge.loserBefore)});
+    if (!ins) return Fail(ins.error());
+    const std::int64_t seq = ins->integer(0, 0);
+    for (const char* table : kFactTables) {
+        auto r = c.exec(std::string("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) SELECT ?, '") + table +
+                            "', seq, '' FROM " + table + " WHERE profile_id = ?",
+                        {seq, loserId});
+        if (!r) return Fail(r.error());
+    }
+    // Identifiers by their keyed tag: the record names no e-mail or phone of its own, and cannot be tested
+    // against guessed ones without the data key.
+    auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {loserId});
+    if (!ids) return Fail(ids.error());
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+        auto r = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) VALUES(?, 'identifiers', 0, ?)",
+                        {seq, keys.identifierTag(ids->text(i, 0), ids->text(i, 1))});
+        if (!r) return Fail(r.error());
+    }
+    // Group links: whether the winner had the group too decides whether an undo takes it from the winner.
+    auto groups = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
+                         "SELECT ?, CASE WHEN EXISTS(SELECT 1 FROM profile_groups w WHERE w.profile_id = ? AND "
+                         "w.group_id = l.group_id) THEN 'groups_shared' ELSE 'groups' END, 0, l.group_id "
+                         "FROM profile_groups l WHERE l.profile_id = ?",
+                         {seq, winnerId, loserId});
+    if (!groups) return Fail(groups.error());
+    return {};
+}
+
+StoreResult<bool> mergeWasUndone(SqlConnection& c, const std::string& a, const std::string& b) {
+    auto r = c.query("SELECT 1 FROM merges WHERE undone_at IS NOT NULL AND "
+                     "((winner_id = ? AND loser_id = ?) OR (winner_id = ? AND loser_id = ?))",
+                     {a, b, b, a});
+    if (!r) return Fail(r.error());
+    return !r->empty();
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,26 @@
+#pragma once
+// The record of each profile merge (table `merges`) and of the rows it moved (`merge_moves`), written inside
+// the ingest transaction that merges, so that head office can see every merge and an admin can undo one
+// (SqlHubStore::undoMerge, docs/JOURNEY_RULES.md "Merges and their undo").
+
+#include <cstdint>
+#include <string>
+
+#include "hub/journey/journey_repository.hpp"
+#include "hub/privacy/data_key.hpp"
+#include "hub/store/sql_backend.hpp"
+
+namespace touchpoint::hub {
+
+/// Records the merge and what belongs to the loser now, before its rows move to the winner. Identifiers are
+/// recorded by their keyed tag under the current data key (`keys`), never by value.
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::DataKeys& keys, const MergeFact& merge);
+
+/// Whether an admin undid a merge between these two profiles (either way round).
+StoreResult<bool> mergeWasUndone(SqlConnection& c, const std::string& profileA, const std::string& profileB);
+
+/// A profile row as JSON text (the merge record keeps both rows as they were) and back.
+std::string profileRowJson(const ProfileRow& row);
+std::optional<ProfileRow> profileRowFromJson(const std::string& text);
+
+}  // namespace touchpoint::hub

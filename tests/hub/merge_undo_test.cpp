@@ -1,0 +1,166 @@
+// Merges are auditable and reversible (issue "Who may say what"): every merge is listed with its source, an
+// admin can undo one, the two profiles then keep apart, and refused ties are visible. Real hub over HTTPS on this
+// suite's store (SQLite or PostgreSQL).
+
+#include "api_test_support.hpp"
+
+#define MERGE_CAT2(a, b) a##b
+#define MERGE_CAT(a, b) MERGE_CAT2(a, b)
+#define MERGE_SUITE MERGE_CAT(HUB_SUITE, Merges)
+
+namespace touchpoint::hub::testing {
+namespace {
+
+using nlohmann::json;
+
+class MERGE_SUITE : public HubApiTest {
+protected:
+    json staffLookup(const std::string& query) { return get("/v1/profiles/lookup?" + query, hub().lookupToken()).json(); }
+};
+
+TEST_F(MERGE_SUITE, AnAdminUndoesAMergeAndTheTwoProfilesStayApart) {
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550181"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("s1", "en-US", event::SigninMethod::Phone, phone, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto member = staffLookup("phone=%2B12025550181");
+    ASSERT_TRUE(member.contains("profileId")) << member;
+    const std::string memberId = member["profileId"];
+
+    // A web visitor with an e-mail of their own, then the retailer's back end (server key) says the e-mail and
+    // the member's phone are one person: the web profile is merged into the member's.
+    const auto t = m_clock.utcMs();
+    ASSERT_EQ(send({webIdentify("w1", t, "anon-visitor", "", {{"email", "visitor@example.com"}})}),
+              std::vector<std::string>{"accepted"});
+    const std::string visitorId = staffLookup("email=visitor%40example.com")["profileId"];
+    ASSERT_NE(visitorId, memberId);
+    auto tie = webIdentify("tie-1", t + 1000, "anon-visitor", "", {{"email", "visitor@example.com"}, {"phone", phone.value}});
+    tie["context"]["channel"] = "server";
+    ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
+    ASSERT_EQ(staffLookup("email=visitor%40example.com")["profileId"], memberId);
+    const auto merged = staffLookup("phone=%2B12025550181");
+    EXPECT_EQ(merged["channels"], json({"in_store_kiosk", "server", "web"}));
+
+    const auto list = get("/v1/merges?profile=" + memberId, hub().token("head-office:analyst"));
+    ASSERT_EQ(list.status, 200) << list.body;
+    ASSERT_EQ(list.json()["merges"].size(), 1u) << list.body;
+    const auto record = list.json()["merges"][0];
+    EXPECT_EQ(record["survivor"], memberId);
+    EXPECT_EQ(record["merged"], visitorId);
+    EXPECT_EQ(record["messageId"], "tie-1");
+    EXPECT_NE(record["source"].get<std::string>().find("server"), std::string::npos) << record;
+    EXPECT_EQ(record["undoneAt"], nullptr);
+    const std::string undo = "/v1/merges/" + std::to_string(record["seq"].get<std::int64_t>()) + "/undo";
+
+    EXPECT_EQ(post(undo, "", hub().token("head-office:analyst")).status, 403);
+    const auto undone = post(undo, "", hub().headOfficeToken());
+    ASSERT_EQ(undone.status, 200) << undone.body;
+    EXPECT_EQ(post(undo, "", hub().headOfficeToken()).status, 409);
+    EXPECT_EQ(post("/v1/merges/999999/undo", "", hub().headOfficeToken()).status, 404);
+    EXPECT_EQ(post("/v1/merges/x/undo", "", hub().headOfficeToken()).status, 404);
+
+    // Each has its own again: the member their phone, balance and kiosk history; the visitor their e-mail and
+    // web journey (the server's tie was the merged profile's message, so it stays with the survivor).
+    auto after = staffLookup("phone=%2B12025550181");
+    EXPECT_EQ(after["profileId"], memberId);
+    EXPECT_EQ(after["points"], member["points"]);
+    EXPECT_EQ(after["member"], true);
+    EXPECT_EQ(after["channels"], json({"in_store_kiosk", "server"}));
+    const auto visitor = staffLookup("email=visitor%40example.com");
+    EXPECT_EQ(visitor["profileId"], visitorId);
+    EXPECT_EQ(visitor["channels"], json({"web"}));
+    EXPECT_EQ(visitor["member"], false);
+    const auto timeline = get("/v1/profiles/" + visitorId + "/timeline", hub().headOfficeToken()).json();
+    ASSERT_EQ(timeline["touchpoints"].size(), 1u) << timeline;
+    EXPECT_EQ(timeline["touchpoints"][0]["messageId"], "w1");
+
+    // The same tie again does not merge them: it is a conflict, visible with the kind of identifier only.
+    tie["messageId"] = "tie-2";
+    ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
+    EXPECT_NE(staffLookup("email=visitor%40example.com")["profileId"], memberId);
+    const auto conflicts = get("/v1/identity/conflicts", hub().token("head-office:analyst"));
+    ASSERT_EQ(conflicts.status, 200) << conflicts.body;
+    ASSERT_EQ(conflicts.json()["conflicts"].size(), 1u) << conflicts.body;
+    EXPECT_EQ(conflicts.json()["conflicts"][0]["reason"], "merge_undone");
+    EXPECT_EQ(conflicts.json()["conflicts"][0]["messageId"], "tie-2");
+    EXPECT_EQ(conflicts.body.find("visitor@example.com"), std::string::npos);
+    EXPECT_EQ(conflicts.body.find("2025550181"), std::string::npos);
+    const auto again = get("/v1/merges?profile=" + memberId, hub().headOfficeToken()).json();
+    ASSERT_EQ(again["merges"].size(), 1u);
+    EXPECT_NE(again["merges"][0]["undoneAt"], nullptr);
+    EXPECT_NE(again["merges"][0]["undoneBy"].get<std::string>().find("head-office"), std::string::npos);
+}
+
+TEST_F(MERGE_SUITE, UndoingAMergeOfTwoMembersGivesEachTheirBalanceCheckinsAndVisitsBack) {
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550182"};
+    const event::Identity email{event::Identity::Type::Email, "second@example.com"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("a1", "en-US", event::SigninMethod::Phone, phone, true))}),
+              std::vector<std::string>{"accepted"});
+    m_clock.advanceMs(4 * 3600 * 1000);
+    ASSERT_EQ(send({wire(k.signin("a2", "en-US", event::SigninMethod::Phone, phone, false))}),
+              std::vector<std::string>{"accepted"});
+    m_clock.advanceMs(60'000);
+    ASSERT_EQ(send({wire(k.signin("b1", "en-US", event::SigninMethod::Email, email, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto a = staffLookup("phone=%2B12025550182");
+    const auto b = staffLookup("email=second%40example.com");
+    ASSERT_NE(a["profileId"], b["profileId"]);
+    ASSERT_GT(a["points"].get<int>(), b["points"].get<int>());
+
+    auto tie = webIdentify("tie", m_clock.utcMs(), "crm-42", "", {{"email", email.value}, {"phone", phone.value}});
+    tie["context"]["channel"] = "server";
+    ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
+    const auto merged = staffLookup("email=second%40example.com");
+    ASSERT_EQ(merged["profileId"], a["profileId"]);  // both members: the older survives
+    EXPECT_EQ(merged["points"], a["points"].get<int>() + b["points"].get<int>());
+
+    const auto list = get("/v1/merges", hub().headOfficeToken()).json();
+    ASSERT_EQ(list["merges"].size(), 1u);
+    const auto undone = post("/v1/merges/" + std::to_string(list["merges"][0]["seq"].get<std::int64_t>()) + "/undo", "",
+                             hub().headOfficeToken());
+    ASSERT_EQ(undone.status, 200) << undone.body;
+    auto afterA = staffLookup("phone=%2B12025550182");
+    auto afterB = staffLookup("email=second%40example.com");
+    EXPECT_EQ(afterA["profileId"], a["profileId"]);
+    EXPECT_EQ(afterB["profileId"], b["profileId"]);
+    EXPECT_EQ(afterA["points"], a["points"]);
+    EXPECT_EQ(afterB["points"], b["points"]);
+    EXPECT_EQ(afterB["memberId"], b["memberId"]);
+    EXPECT_EQ(afterA["memberId"], a["memberId"]);
+    // The back end's tie was the survivor's own message: its server channel stays there.
+    EXPECT_EQ(afterA["channels"], json({"in_store_kiosk", "server"}));
+    EXPECT_EQ(afterA["lastVisits"]["in_store_kiosk"], a["lastVisits"]["in_store_kiosk"]);
+    EXPECT_EQ(afterB["channels"], b["channels"]);
+    EXPECT_EQ(afterB["lastVisits"], b["lastVisits"]);
+    json beforeA = a;
+    for (auto* p : {&afterA, &beforeA}) p->erase("channels"), p->erase("lastVisits");
+    EXPECT_EQ(afterA, beforeA);  // tier, stage, last check-in, next step: as before the merge
+    EXPECT_EQ(afterB, b);
+}
+
+TEST_F(MERGE_SUITE, APublicKeysRefusedTieIsListedWithItsReasonAndSource) {
+    const event::Identity email{event::Identity::Type::Email, "member2@example.com"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("s1", "en-US", event::SigninMethod::Email, email, true))}),
+              std::vector<std::string>{"accepted"});
+    const std::string memberId = staffLookup("email=member2%40example.com")["profileId"];
+    ASSERT_EQ(send({webIdentify("takeover", m_clock.utcMs(), "anon-attacker", "", {{"email", "member2@example.com"}})}),
+              std::vector<std::string>{"accepted"});
+    const auto conflicts = get("/v1/identity/conflicts?limit=10", hub().token("head-office:analyst"));
+    ASSERT_EQ(conflicts.status, 200) << conflicts.body;
+    ASSERT_EQ(conflicts.json()["conflicts"].size(), 1u) << conflicts.body;
+    const auto c = conflicts.json()["conflicts"][0];
+    EXPECT_EQ(c["reason"], "held_by_another_profile");
+    EXPECT_EQ(c["identifierKind"], "email");
+    EXPECT_EQ(c["heldBy"], memberId);
+    EXPECT_NE(c["profileId"], memberId);
+    EXPECT_NE(c["source"].get<std::string>().find("web"), std::string::npos) << c;
+    EXPECT_EQ(conflicts.body.find("member2@example.com"), std::string::npos);
+    EXPECT_EQ(get("/v1/identity/conflicts?limit=0", hub().headOfficeToken()).status, 400);
+    EXPECT_EQ(get("/v1/identity/conflicts", hub().ingestToken()).status, 403);
+    EXPECT_EQ(get("/v1/merges", hub().headOfficeToken()).json()["merges"].size(), 0u);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub::testing
