@@ -89,6 +89,8 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
              "UPDATE signins SET profile_id = NULL WHERE profile_id = ?",
              "UPDATE transitions SET profile_id = NULL WHERE profile_id = ?",
              "UPDATE audit SET profile_id = NULL WHERE profile_id = ?",  // who was looked up; the lookup stays
+             "UPDATE identity_conflicts SET profile_id = NULL WHERE profile_id = ?",
+             "UPDATE identity_conflicts SET held_by = NULL WHERE held_by = ?",
              "DELETE FROM checkins WHERE profile_id = ?",
              "DELETE FROM channels WHERE profile_id = ?",
              "DELETE FROM profile_groups WHERE profile_id = ?",
