@@ -52,6 +52,7 @@ public:
     std::vector<std::string> identifierTags(std::string_view kind, std::string_view value) const;
 
 private:
+    DataKeys() = default;  // only through readFile, parse or processLocal: never without a key
     std::vector<DataKey> m_keys;  ///< never empty
 };
 
