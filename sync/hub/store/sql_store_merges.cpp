@@ -59,7 +59,8 @@ StoreResult<void> moveRowsBack(SqlConnection& c, const privacy::DataKeys& keys, 
     auto held = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {winnerId});
     if (!held) return Fail(held.error());
     for (std::size_t i = 0; i < held->size(); ++i) {
-        bool wasMoved = false;
+        // Keyed tags; a merge recorded before schema step kKeyedTombstonesVersion kept the unkeyed hash.
+        bool wasMoved = moved.count(legacyIdentifierHash(held->text(i, 0), held->text(i, 1))) > 0;
         for (const auto& tag : keys.identifierTags(held->text(i, 0), held->text(i, 1))) wasMoved = wasMoved || moved.count(tag);
         if (!wasMoved) continue;
         auto r = c.exec("UPDATE identifiers SET profile_id = ? WHERE kind = ? AND value = ?",
