@@ -101,8 +101,18 @@ Message KioskEventFactory::consent(const std::string& sessionId, const std::stri
     m.properties["textSha256"] = consent.textSha256;
     m.properties["purposes"] = consent.purposes;
     m.properties["locale"] = locale;
+    if (!consent.feedbackMessageId.empty()) m.properties["feedbackMessageId"] = consent.feedbackMessageId;
     attachIdentity(m, identity);
     return m;
+}
+
+Message KioskEventFactory::feedbackContactConsent(const std::string& sessionId, const std::string& locale,
+                                                  const Identity& contact, const ConsentRecord& notice,
+                                                  const std::string& feedbackMessageId) const {
+    ConsentRecord c = notice;
+    c.purposes = {std::string(names::kPurposeFeedbackContact)};
+    c.feedbackMessageId = feedbackMessageId;
+    return consent(sessionId, locale, contact, c);
 }
 
 namespace {

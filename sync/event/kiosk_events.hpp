@@ -39,6 +39,9 @@ struct ConsentRecord {
     std::string noticeVersion;
     std::string textSha256;            ///< hex SHA-256 of the notice text exactly as shown
     std::vector<std::string> purposes; ///< e.g. {"loyalty_terms"} and, only if ticked, "marketing_email"
+    /// With the purpose "feedback_contact": the messageId of the `Feedback Submitted` the shopper may be
+    /// contacted about (docs/PROTOCOL.md "Kiosk events").
+    std::string feedbackMessageId;
 };
 
 struct FeedbackAnswers {
@@ -63,6 +66,11 @@ public:
                    const Identity& identity, bool newMember) const;
     Message consent(const std::string& sessionId, const std::string& locale, const Identity& identity,
                     const ConsentRecord& consent) const;
+    /// The answer "yes" to "May we contact you about this?" after a low score: a consent with the one purpose
+    /// "feedback_contact" about the feedback `feedbackMessageId`; `contact` (the signed-in member's phone or
+    /// e-mail, or what the shopper typed) is sealed like every personal field.
+    Message feedbackContactConsent(const std::string& sessionId, const std::string& locale, const Identity& contact,
+                                   const ConsentRecord& notice, const std::string& feedbackMessageId) const;
     /// `member` is the signed-in identity, if any: its hash goes beside the row so erasure finds it.
     Message feedback(const std::string& sessionId, const std::string& locale, const FeedbackAnswers& answers,
                      const std::optional<Identity>& member) const;

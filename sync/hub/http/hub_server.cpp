@@ -166,6 +166,11 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     ctx.config = std::move(config);
     ctx.store = std::move(store);
     ctx.welcomeLimiter = std::make_unique<http::RateLimiter>(ctx.config.welcomePerToken);
+    auto transport = makeNotificationTransport(ctx.config.notifications);
+    if (!transport) return Fail("notifications: " + transport.error());
+    ctx.notificationSender = std::make_unique<NotificationSender>(
+        ctx.store->cases(), std::move(transport).value(),
+        senderOptionsFrom(ctx.config.cases, ctx.config.notifications), clock, ctx.notificationCounters);
 
     s->m_router.get("/healthz", {}, [&ctx](const http::Request&, http::Response& res) {
         // Up but unable to store: a load balancer should send kiosks elsewhere, and an operator should look.
@@ -180,6 +185,7 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     registerIngestRoutes(s->m_router, ctx);
     registerProfileRoutes(s->m_router, ctx);
     registerHeadOfficeRoutes(s->m_router, ctx);
+    registerCaseRoutes(s->m_router, ctx);
     return s;
 }
 
@@ -203,6 +209,7 @@ Result<int, std::string> HubServer::start() {
     if (!port) return Fail(port.error());
     m_port = *port;
     m_ctx->httpCounters = &m_server->counters();
+    m_ctx->notificationSender->start();
     log::info("hub", "listening", {{"address", c.listenAddress}, {"port", std::to_string(m_port)}});
     return m_port;
 }
@@ -242,6 +249,7 @@ Result<void, std::string> HubServer::run() {
 
 void HubServer::stop() {
     if (m_server) m_server->stop();
+    if (m_ctx && m_ctx->notificationSender) m_ctx->notificationSender->stop();
 }
 
 }  // namespace touchpoint::hub

@@ -14,6 +14,7 @@
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
 #include "hub/journey/stats_data.hpp"
+#include "hub/store/case_store.hpp"
 #include "hub/store/export_rows.hpp"
 #include "hub/store/kiosk_record.hpp"
 #include "hub/store/source_record.hpp"
@@ -158,6 +159,9 @@ public:
     virtual StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) = 0;
     /// Every source heard from, by name, with hourly counts since `sinceMs`.
     virtual StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) = 0;
+
+    /// Alerts, cases and the notification queue (case_store.hpp), on the same database.
+    virtual CaseStore& cases() = 0;
 };
 
 /// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which

@@ -5,8 +5,12 @@
 
 namespace touchpoint::hub {
 
+/// The step that added alerts, cases, their contacts and notes, and the notification queue (new tables and
+/// indexes only).
+inline constexpr std::int64_t kCasesSchemaVersion = 4;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = 3;
+inline constexpr std::int64_t kHubSchemaVersion = kCasesSchemaVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.

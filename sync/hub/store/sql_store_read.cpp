@@ -108,6 +108,13 @@ StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId) {
                             {identifierHash(ids->text(i, 0), ids->text(i, 1)), now});
             if (!r) return Fail(r.error());
         }
+        // Contacts given for the person's feedback go with them (their cases stay, without a way to reach them).
+        auto contacts = c.exec("UPDATE feedback_contacts SET value = NULL, erased_at = ?, erased_reason = 'erasure' "
+                               "WHERE value IS NOT NULL AND (feedback_message_id IN (SELECT message_id FROM feedback "
+                               "WHERE profile_id = ?) OR consent_message_id IN (SELECT message_id FROM events WHERE "
+                               "profile_id = ?))",
+                               {now, profileId, profileId});
+        if (!contacts) return Fail(contacts.error());
         // Facts without the person stay (counts, scores); anything that names or contacts them goes.
         for (const char* sql : {
                  "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",
