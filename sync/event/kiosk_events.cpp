@@ -101,7 +101,6 @@ Message KioskEventFactory::consent(const std::string& sessionId, const std::stri
     m.properties["textSha256"] = consent.textSha256;
     m.properties["purposes"] = consent.purposes;
     m.properties["locale"] = locale;
-    if (!consent.feedbackMessageId.empty()) m.properties["feedbackMessageId"] = consent.feedbackMessageId;
     attachIdentity(m, identity);
     return m;
 }
@@ -111,8 +110,9 @@ Message KioskEventFactory::feedbackContactConsent(const std::string& sessionId, 
                                                   const std::string& feedbackMessageId) const {
     ConsentRecord c = notice;
     c.purposes = {std::string(names::kPurposeFeedbackContact)};
-    c.feedbackMessageId = feedbackMessageId;
-    return consent(sessionId, locale, contact, c);
+    Message m = consent(sessionId, locale, contact, c);
+    m.properties["feedbackMessageId"] = feedbackMessageId;
+    return m;
 }
 
 namespace {

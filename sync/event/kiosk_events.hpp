@@ -39,9 +39,6 @@ struct ConsentRecord {
     std::string noticeVersion;
     std::string textSha256;            ///< hex SHA-256 of the notice text exactly as shown
     std::vector<std::string> purposes; ///< e.g. {"loyalty_terms"} and, only if ticked, "marketing_email"
-    /// With the purpose "feedback_contact": the messageId of the `Feedback Submitted` the shopper may be
-    /// contacted about (docs/PROTOCOL.md "Kiosk events").
-    std::string feedbackMessageId;
 };
 
 struct FeedbackAnswers {
@@ -67,8 +64,9 @@ public:
     Message consent(const std::string& sessionId, const std::string& locale, const Identity& identity,
                     const ConsentRecord& consent) const;
     /// The answer "yes" to "May we contact you about this?" after a low score: a consent with the one purpose
-    /// "feedback_contact" about the feedback `feedbackMessageId`; `contact` (the signed-in member's phone or
-    /// e-mail, or what the shopper typed) is sealed like every personal field.
+    /// "feedback_contact" about the feedback `feedbackMessageId` (docs/PROTOCOL.md "Kiosk events"); `contact`
+    /// (the signed-in member's phone or e-mail, or what the shopper typed) is sealed like every personal field.
+    /// `notice.purposes` is ignored.
     Message feedbackContactConsent(const std::string& sessionId, const std::string& locale, const Identity& contact,
                                    const ConsentRecord& notice, const std::string& feedbackMessageId) const;
     /// `member` is the signed-in identity, if any: its hash goes beside the row so erasure finds it.

@@ -32,7 +32,7 @@ protected:
         a.comment = "Rude at the till, mail me at shopper@example.com";
         auto fb = k.feedback(session, "en-US", a, std::nullopt);
         m_clock.advanceMs(20'000);
-        event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}, ""};
+        event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}};
         auto consent = k.feedbackContactConsent(session, "en-US", kContact, notice, fb.messageId);
         return {wire(fb), wire(consent), fb.messageId};
     }

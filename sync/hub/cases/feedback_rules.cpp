@@ -196,10 +196,21 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
     for (const AlertRule* rule : rules) {
         const std::int64_t w = rule->windowMinutes * kMinuteMs;
         std::set<std::pair<std::int64_t, std::string>> fired;  // (period, detail) decided in this call
+        // One pass: the window (end - w, end] slides over the answers; its reason counts follow it, so a busy
+        // store's batch costs the answers read, not answers x window.
+        std::map<std::string, std::int64_t> reasonsIn, unhappyReasonsIn;
+        auto add = [&](const FeedbackAnswer& a, std::int64_t d) {
+            const bool bad = unhappy(a);
+            for (const auto& r : a.reasons) {
+                reasonsIn[r] += d;
+                if (bad) unhappyReasonsIn[r] += d;
+            }
+        };
         std::size_t start = 0;
         for (std::size_t e = 0; e < answers.size(); ++e) {
             const std::int64_t end = answers[e].atMs;
-            while (answers[start].atMs <= end - w) ++start;
+            add(answers[e], +1);
+            while (answers[start].atMs <= end - w) add(answers[start++], -1);
             // Only windows that hold a new answer can have changed: a new time t with end - w < t <= end.
             const auto firstNew = std::upper_bound(sortedNew.begin(), sortedNew.end(), end - w);
             if (firstNew == sortedNew.end() || *firstNew > end) continue;
@@ -219,27 +230,20 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
                         matches.emplace_back("", rule->run);
                     }
                     break;
-                case AlertKind::FrequentReason: {
-                    std::map<std::string, std::int64_t> byReason;
-                    for (std::size_t j = start; j <= e; ++j) {
-                        for (const auto& r : answers[j].reasons) {
-                            if (rule->reason.empty() || r == rule->reason) ++byReason[r];
+                case AlertKind::FrequentReason:
+                    for (const auto& [reason, n] : reasonsIn) {
+                        if (n >= rule->minCount && (rule->reason.empty() || reason == rule->reason)) {
+                            matches.emplace_back(reason, n);
                         }
                     }
-                    for (const auto& [reason, n] : byReason) {
-                        if (n >= rule->minCount) matches.emplace_back(reason, n);
-                    }
                     break;
-                }
             }
             if (matches.empty()) continue;
             const std::int64_t period = floorDiv(end, w) * w;
-            std::map<std::string, std::int64_t> reasons;
-            for (std::size_t j = start; j <= e; ++j) {
-                if (!unhappy(answers[j])) continue;
-                for (const auto& r : answers[j].reasons) ++reasons[r];
+            std::vector<std::pair<std::string, std::int64_t>> top;
+            for (const auto& [reason, n] : unhappyReasonsIn) {
+                if (n > 0) top.emplace_back(reason, n);
             }
-            std::vector<std::pair<std::string, std::int64_t>> top(reasons.begin(), reasons.end());
             std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
             if (top.size() > 3) top.resize(3);
             for (const auto& [detail, matching] : matches) {

@@ -251,6 +251,15 @@ StoreResult<std::int64_t> SqlCaseStore::eraseExpiredContacts(std::int64_t nowMs,
 StoreResult<std::vector<QueuedNotification>> SqlCaseStore::claimNotifications(std::int64_t nowMs, std::int64_t leaseMs,
                                                                               const std::string& claim,
                                                                               std::size_t limit) {
+    // Most polls find nothing due: a read answers them without taking the write lock.
+    {
+        auto lease = m_pool.acquire();
+        auto any = lease->query("SELECT 1 FROM notifications WHERE (state = 'pending' AND next_attempt_at <= ?) OR "
+                                "(state = 'delivering' AND lease_until <= ?) LIMIT 1",
+                                {nowMs, nowMs});
+        if (!any) return Fail(any.error());
+        if (any->empty()) return std::vector<QueuedNotification>{};
+    }
     return write<std::vector<QueuedNotification>>(
         [&](SqlConnection& c) -> StoreResult<std::vector<QueuedNotification>> {
             constexpr const char* kDue =
