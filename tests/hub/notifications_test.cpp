@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -314,6 +315,56 @@ TEST(Notifications, TwoSendersOnOneQueueDeliverEachNotificationOnce) {
     EXPECT_EQ(seen.size(), 12u);
     for (const auto& [delivery, n] : seen) EXPECT_EQ(n, 1) << delivery;
     EXPECT_EQ(counters.delivered.load(), 12);
+    receiver.stop();
+    serving.join();
+}
+
+TEST(Notifications, StoppingCutsAStalledDeliveryShortAndHandsItBack) {
+    TempDir dir;
+    auto pem = tls::makeCertificate(tls::CertificateRequest{});
+    ASSERT_TRUE(pem.ok());
+    const auto cert = (dir.path() / "cert.pem").string(), key = (dir.path() / "key.pem").string();
+    const auto secretFile = (dir.path() / "webhook.secret").string();
+    ASSERT_TRUE(tls::writeFileAtomically(cert, pem->certificate, 0644).ok());
+    ASSERT_TRUE(tls::writeFileAtomically(key, pem->privateKey, 0600).ok());
+    ASSERT_TRUE(tls::writeFileAtomically(secretFile, "k\n", 0600).ok());
+    httplib::SSLServer receiver(cert.c_str(), key.c_str());
+    std::atomic<int> arrived{0};
+    receiver.Post("/slow", [&](const httplib::Request&, httplib::Response& res) {
+        ++arrived;
+        std::this_thread::sleep_for(3s);
+        res.status = 200;
+    });
+    const int port = receiver.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { receiver.listen_after_bind(); });
+    ASSERT_TRUE(eventually([&] { return receiver.is_running(); }, 5s));
+
+    HubConfig config;
+    config.notifications.caFile = cert;
+    config.notifications.timeoutMs = 30'000;
+    WebhookTarget slow;
+    slow.name = "slow";
+    slow.url = "https://127.0.0.1:" + std::to_string(port) + "/slow";
+    slow.secretFile = secretFile;
+    config.notifications.webhooks = {slow};
+    auto store = openStore(dir, config);
+    ASSERT_TRUE(store);
+    ingest(*store, detractors(1, SystemClock::instance().utcMs()));
+    auto transport = makeNotificationTransport(config.notifications);
+    ASSERT_TRUE(transport.ok());
+    NotificationCounters counters;
+    auto options = senderOptionsFrom(config.cases, config.notifications);
+    options.pollMs = 10;
+    NotificationSender sender(store->cases(), std::move(transport).value(), options, SystemClock::instance(), counters);
+    sender.start();
+    ASSERT_TRUE(eventually([&] { return arrived.load() == 1; }, 20s));
+    const auto before = steadyMs();
+    sender.stop();
+    EXPECT_LT(steadyMs() - before, 2'500) << "the hub's stop is not held up by a receiver that stalls";
+    auto states = store->cases().notificationStates();
+    ASSERT_TRUE(states.ok());
+    EXPECT_EQ((*states)["pending"], 1) << "handed back, due for the next process";
+    EXPECT_EQ((*states)["delivered"] + (*states)["dead"] + (*states)["delivering"], 0);
     receiver.stop();
     serving.join();
 }

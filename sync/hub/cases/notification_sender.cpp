@@ -84,14 +84,24 @@ public:
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::int64_t>(m_timeoutMs, 10'000)));
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_timeoutMs));
+        if (m_abort) {
+            curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+            curl_easy_setopt(curl, CURLOPT_XFERINFODATA, static_cast<const void*>(m_abort));
+            curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
+                             +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                                 return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
+                             });
+        }
         const CURLcode code = curl_easy_perform(curl);
         if (code != CURLE_OK) return Fail(std::string("smtp: ") + curl_easy_strerror(code));
         return {};
     }
 
     const SmtpRelay& relay() const { return m_relay; }
+    void setAbortFlag(const std::atomic<bool>* flag) { m_abort = flag; }
 
 private:
+    const std::atomic<bool>* m_abort = nullptr;
     SmtpRelay m_relay;
     std::string m_password;
     std::string m_caFile;
@@ -125,6 +135,11 @@ public:
         if (!r) return Fail(std::string(uploader::toString(r.error().kind)));
         if (r->status < 200 || r->status > 299) return Fail("HTTP " + std::to_string(r->status));
         return {};
+    }
+
+    void setAbortFlag(const std::atomic<bool>* flag) override {
+        for (auto& [name, w] : m_hooks) w.client->setAbortFlag(flag);
+        if (m_smtp) m_smtp->setAbortFlag(flag);
     }
 
 private:
@@ -225,7 +240,9 @@ NotificationSender::NotificationSender(CaseStore& store, std::unique_ptr<Notific
       m_options(options),
       m_clock(clock),
       m_counters(counters),
-      m_claim(newUuidV4()) {}
+      m_claim(newUuidV4()) {
+    if (m_transport) m_transport->setAbortFlag(&m_abort);
+}
 
 NotificationSender::~NotificationSender() { stop(); }
 
@@ -240,6 +257,7 @@ void NotificationSender::stop() {
         std::lock_guard lock(m_mutex);
         m_stopping = true;
     }
+    m_abort = true;
     m_cv.notify_all();
     if (m_thread.joinable()) m_thread.join();
 }
@@ -281,11 +299,21 @@ std::int64_t NotificationSender::runOnce() {
         }
         if (claimed->empty()) break;
         for (const auto& n : *claimed) {
+            DeliveryOutcome o;
+            if (m_abort) {
+                // Stopping: hand the rest back, due at once for whichever process runs next.
+                o.error = "hub stopping";
+                o.nextAttemptAtMs = m_clock.utcMs();
+                (void)m_store.finishNotification(n.seq, m_claim, o, m_clock.utcMs());
+                continue;
+            }
             ++attempted;
             auto sent = m_transport->send(n);
-            DeliveryOutcome o;
             o.delivered = sent.ok();
-            if (!sent) {
+            if (m_abort && !sent) {
+                o.error = "hub stopping";
+                o.nextAttemptAtMs = m_clock.utcMs();
+            } else if (!sent) {
                 o.error = sent.error();
                 o.dead = n.attempts >= m_options.maxAttempts;
                 o.nextAttemptAtMs = m_clock.utcMs() + retryDelayMs(n.attempts);

@@ -25,6 +25,8 @@ public:
     virtual ~NotificationTransport() = default;
     /// Success, or why not in words without personal data ("HTTP 500", "timed out").
     virtual Result<void, std::string> send(const QueuedNotification& n) = 0;
+    /// A transfer in flight aborts soon after `*flag` becomes true (the hub stopping); the flag outlives it.
+    virtual void setAbortFlag(const std::atomic<bool>* flag) { (void)flag; }
 };
 
 /// Webhooks (HTTPS, HMAC-SHA256 signature) and e-mail (SMTP through libcurl) as configured. Fails when a
@@ -85,6 +87,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_stopping = false;
+    std::atomic<bool> m_abort{false};  ///< cuts a stalled transfer short when stopping
     std::thread m_thread;
 };
 
