@@ -199,10 +199,12 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
         // One pass: the window (end - w, end] slides over the answers; its reason counts follow it, so a busy
         // store's batch costs the answers read, not answers x window.
         std::map<std::string, std::int64_t> reasonsIn, unhappyReasonsIn;
+        const bool countAll = rule->kind == AlertKind::FrequentReason;
         auto add = [&](const FeedbackAnswer& a, std::int64_t d) {
             const bool bad = unhappy(a);
+            if (!countAll && !bad) return;
             for (const auto& r : a.reasons) {
-                reasonsIn[r] += d;
+                if (countAll) reasonsIn[r] += d;
                 if (bad) unhappyReasonsIn[r] += d;
             }
         };

@@ -12,6 +12,37 @@ using nlohmann::json;
 
 SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
 
+/// The stored reasons, a JSON array of strings as the store wrote it (["queue","staff"]). Read by hand: a busy
+/// store's window is read for every batch. Anything unusual (an escape) goes through the JSON parser.
+void readReasons(const std::string& text, std::vector<std::string>& out) {
+    if (text.size() >= 2 && text.front() == '[' && text.back() == ']' && text.find('\\') == std::string::npos) {
+        std::size_t i = 1;
+        const std::size_t end = text.size() - 1;
+        bool ok = true;
+        while (i < end) {
+            if (text[i] != '"') {
+                ok = false;
+                break;
+            }
+            const auto close = text.find('"', i + 1);
+            if (close == std::string::npos || close >= end) {
+                ok = false;
+                break;
+            }
+            out.emplace_back(text, i + 1, close - i - 1);
+            i = close + 1;
+            if (i < end && text[i] == ',') ++i;
+        }
+        if (ok) return;
+        out.clear();
+    }
+    const json reasons = json::parse(text, nullptr, false);
+    if (!reasons.is_array()) return;
+    for (const auto& r : reasons) {
+        if (r.is_string()) out.push_back(r.get<std::string>());
+    }
+}
+
 }  // namespace
 
 StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::answers(const std::string& store, std::int64_t fromMs,
@@ -30,12 +61,7 @@ StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::answers(const std::s
         a.atMs = rows->integer(i, 2);
         if (!rows->isNull(i, 3)) a.nps = rows->integer(i, 3);
         if (!rows->isNull(i, 4)) a.csat = rows->integer(i, 4);
-        const json reasons = json::parse(rows->text(i, 5), nullptr, false);
-        if (reasons.is_array()) {
-            for (const auto& r : reasons) {
-                if (r.is_string()) a.reasons.push_back(r.get<std::string>());
-            }
-        }
+        readReasons(rows->text(i, 5), a.reasons);
         out.push_back(std::move(a));
     }
     return out;
