@@ -1,6 +1,6 @@
 // Cases over HTTPS on this suite's store (SQLite or PostgreSQL): a detractor's answer and their consent to be
-// contacted (either order, re-sent) open one case; notes, status and audit; the contact for managers and admins
-// only; the contact gone after resolve, after the retention period and after erasure.
+// contacted (either order, re-sent) open one case; notes, status and audit; the contact for managers and
+// admins only; the contact gone after resolve, after the retention period and after erasure.
 
 #include "api_test_support.hpp"
 
@@ -16,7 +16,7 @@ using nlohmann::json;
 const event::Identity kContact{event::Identity::Type::Phone, "+12025550123"};
 
 class CASES_SUITE : public HubApiTest {
-protected:
+  protected:
     struct Pair {
         json feedback, consent;
         std::string feedbackId;
@@ -121,19 +121,26 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     EXPECT_EQ(full["contact"]["value"], "+12025550123");
     EXPECT_EQ(full["contact"]["kind"], "phone");
 
-    EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "Left a voicemail"}}.dump(), manager).status, 200);
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "Left a voicemail"}}.dump(), manager).status,
+              200);
     EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "resolved"}}.dump(), manager).status, 400)
         << "an outcome is required";
-    EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "in_progress"}, {"assignee", "amy"}}.dump(), manager).status,
+    EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "in_progress"}, {"assignee", "amy"}}.dump(),
+                   manager)
+                  .status,
               200);
     EXPECT_EQ(cases(admin, "?status=in_progress").size(), 1u);
     EXPECT_EQ(cases(admin, "?status=open").size(), 0u);
     EXPECT_EQ(get("/v1/cases?status=closed", admin).status, 400);
-    EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "resolved"}, {"outcome", "voucher sent"}}.dump(), admin).status,
+    EXPECT_EQ(post("/v1/cases/" + id + "/status",
+                   json{{"status", "resolved"}, {"outcome", "voucher sent"}}.dump(), admin)
+                  .status,
               200);
     EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "in_progress"}}.dump(), admin).status, 409)
         << "a resolved case is closed";
-    EXPECT_EQ(post("/v1/cases/00000000-0000-7000-8000-000000000000/notes", json{{"text", "x"}}.dump(), admin).status, 404);
+    EXPECT_EQ(post("/v1/cases/00000000-0000-7000-8000-000000000000/notes", json{{"text", "x"}}.dump(), admin)
+                  .status,
+              404);
 
     const auto after = oneCase(id, admin);
     EXPECT_EQ(after["status"], "resolved");
@@ -144,7 +151,8 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     ASSERT_EQ(after["notes"].size(), 1u);
     EXPECT_EQ(after["notes"][0]["text"], "Left a voicemail");
     std::vector<std::string> actions;
-    for (const auto& a : after["audit"]) actions.push_back(a["action"].get<std::string>() + ":" + a["detail"].get<std::string>());
+    for (const auto& a : after["audit"])
+        actions.push_back(a["action"].get<std::string>() + ":" + a["detail"].get<std::string>());
     // Who saw it (masked or not), the note, each status change and the erasure, in order.
     ASSERT_GE(actions.size(), 7u);
     EXPECT_EQ(actions[0], "viewed:contact masked");

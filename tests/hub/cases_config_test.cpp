@@ -32,21 +32,22 @@ TEST(CasesConfig, DefaultsOpenCasesForContactRequestsAndSendNothing) {
 }
 
 TEST(CasesConfig, AFullExampleReads) {
-    auto c = parseHubConfig(kBase +
-                                "[cases]\nsla_hours = 24\ncontact_retention_days = 30\n"
-                                "[[cases.rules]]\nname = \"contact-request\"\nkind = \"contact_request\"\n"
-                                "[[cases.rules]]\nname = \"words\"\nkind = \"comment_words\"\nwords = [\"Rude \", \"dirty\"]\n"
-                                "sla_hours = 8\nstores = [\"north-*\"]\n"
-                                "[[cases.alerts]]\nname = \"share\"\nkind = \"unhappy_share\"\nunhappy_share = 0.4\n"
-                                "[[cases.alerts]]\nname = \"share\"\nkind = \"unhappy_share\"\nstores = [\"flagship-1\"]\n"
-                                "min_responses = 12\n"
-                                "[[cases.alerts]]\nkind = \"frequent_reason\"\nreason = \"queue\"\nmin_count = 3\n"
-                                "[notifications]\nlink_base_url = \"https://hub.example.com\"\nmax_attempts = 5\n"
-                                "[[notifications.webhooks]]\nname = \"ops\"\nurl = \"https://hooks.example.com/t\"\n"
-                                "secret_file = \"ops.secret\"\nslack = true\nevents = [\"case\"]\n"
-                                "[notifications.smtp]\nurl = \"smtps://smtp.example.com:465\"\nuser = \"u\"\n"
-                                "password_file = \"p\"\nfrom = \"a@example.com\"\nto = [\"b@example.com\"]\n",
-                            "hub.toml");
+    auto c = parseHubConfig(
+        kBase +
+            "[cases]\nsla_hours = 24\ncontact_retention_days = 30\n"
+            "[[cases.rules]]\nname = \"contact-request\"\nkind = \"contact_request\"\n"
+            "[[cases.rules]]\nname = \"words\"\nkind = \"comment_words\"\nwords = [\"Rude \", \"dirty\"]\n"
+            "sla_hours = 8\nstores = [\"north-*\"]\n"
+            "[[cases.alerts]]\nname = \"share\"\nkind = \"unhappy_share\"\nunhappy_share = 0.4\n"
+            "[[cases.alerts]]\nname = \"share\"\nkind = \"unhappy_share\"\nstores = [\"flagship-1\"]\n"
+            "min_responses = 12\n"
+            "[[cases.alerts]]\nkind = \"frequent_reason\"\nreason = \"queue\"\nmin_count = 3\n"
+            "[notifications]\nlink_base_url = \"https://hub.example.com\"\nmax_attempts = 5\n"
+            "[[notifications.webhooks]]\nname = \"ops\"\nurl = \"https://hooks.example.com/t\"\n"
+            "secret_file = \"ops.secret\"\nslack = true\nevents = [\"case\"]\n"
+            "[notifications.smtp]\nurl = \"smtps://smtp.example.com:465\"\nuser = \"u\"\n"
+            "password_file = \"p\"\nfrom = \"a@example.com\"\nto = [\"b@example.com\"]\n",
+        "hub.toml");
     ASSERT_TRUE(c.ok()) << c.error().front();
     EXPECT_EQ(c->cases.slaHours, 24);
     ASSERT_EQ(c->cases.rules.size(), 2u);
@@ -66,24 +67,27 @@ TEST(CasesConfig, AFullExampleReads) {
 
 TEST(CasesConfig, ProblemsAreReportedWithTheirLines) {
     auto bad = parseHubConfig(kBase +
-                                  "[cases]\n"                                  // 8
-                                  "contact_retention_days = 0\n"               // 9
-                                  "[[cases.alerts]]\n"                         // 10
-                                  "kind = \"mood\"\n"                          // 11
-                                  "unhappy_share = 1.5\n"                      // 12
-                                  "stores = [\"a*b\"]\n"                       // 13
-                                  "[[notifications.webhooks]]\n"               // 14
-                                  "name = \"ops\"\n"                           // 15
-                                  "url = \"http://hooks.example.com\"\n"       // 16
-                                  "secret_file = \"s\"\n",                     // 17
+                                  "[cases]\n"                             // 8
+                                  "contact_retention_days = 0\n"          // 9
+                                  "[[cases.alerts]]\n"                    // 10
+                                  "kind = \"mood\"\n"                     // 11
+                                  "unhappy_share = 1.5\n"                 // 12
+                                  "stores = [\"a*b\"]\n"                  // 13
+                                  "[[notifications.webhooks]]\n"          // 14
+                                  "name = \"ops\"\n"                      // 15
+                                  "url = \"http://hooks.example.com\"\n"  // 16
+                                  "secret_file = \"s\"\n",                // 17
                               "hub.toml");
     ASSERT_FALSE(bad.ok());
     const auto& e = bad.error();
     EXPECT_TRUE(has(e, "hub.toml:9: cases.contact_retention_days: must be 1..3660")) << e.front();
-    EXPECT_TRUE(has(e, "hub.toml:11: cases.alerts.kind: expected unhappy_share, detractor_run or frequent_reason"));
+    EXPECT_TRUE(
+        has(e, "hub.toml:11: cases.alerts.kind: expected unhappy_share, detractor_run or frequent_reason"));
     EXPECT_TRUE(has(e, "hub.toml:12: cases.alerts.unhappy_share: must be > 0 and <= 1"));
-    EXPECT_TRUE(has(e, "hub.toml:13: cases.alerts.stores: each entry is \"*\", a store id, or a prefix ending in \"*\" "
-                       "(\"north-*\")"));
+    EXPECT_TRUE(
+        has(e,
+            "hub.toml:13: cases.alerts.stores: each entry is \"*\", a store id, or a prefix ending in \"*\" "
+            "(\"north-*\")"));
     EXPECT_TRUE(has(e, "hub.toml:16: notifications.webhooks.url: expected https://..."));
 }
 

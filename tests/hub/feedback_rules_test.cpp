@@ -1,6 +1,8 @@
 // The feedback rules (alerts over sliding windows, cases for single answers) on an in-memory repository and a
 // manual clock: window edges, minimum counts, late, out-of-order and duplicate messages fire once.
 
+#include "hub/cases/feedback_rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 
 #include "common/clock.hpp"
 #include "event/message.hpp"
-#include "hub/cases/feedback_rules.hpp"
 
 namespace touchpoint::hub {
 namespace {
@@ -20,7 +21,7 @@ constexpr std::int64_t kMin = 60'000;
 
 /// What the SQL repository keeps, in memory, with the same unique keys.
 class MemoryCaseRepository final : public CaseRepository {
-public:
+  public:
     std::vector<FeedbackAnswer> stored;
     std::map<std::string, ContactRequest> contacts;
     std::map<std::tuple<std::string, std::string, std::int64_t, std::string>, AlertRecord> alerts;
@@ -28,7 +29,8 @@ public:
     std::vector<NotificationRequest> notifications;
     std::set<std::pair<std::string, std::string>> notificationKeys;
 
-    StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t from, std::int64_t to) override {
+    StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t from,
+                                                     std::int64_t to) override {
         std::vector<FeedbackAnswer> out;
         for (const auto& a : stored) {
             if (a.storeId == store && a.atMs >= from && a.atMs <= to) out.push_back(a);
@@ -48,21 +50,25 @@ public:
         auto it = contacts.find(id);
         return it != contacts.end() && it->second.storeId == store;
     }
-    StoreResult<bool> saveContact(const ContactRequest& c) override { return contacts.emplace(c.feedbackMessageId, c).second; }
+    StoreResult<bool> saveContact(const ContactRequest& c) override {
+        return contacts.emplace(c.feedbackMessageId, c).second;
+    }
     StoreResult<bool> recordAlert(const AlertRecord& a) override {
         return alerts.emplace(std::make_tuple(a.rule, a.storeId, a.periodStartMs, a.detail), a).second;
     }
-    StoreResult<bool> openCase(const CaseOpening& c) override { return cases.emplace(c.feedbackMessageId, c).second; }
+    StoreResult<bool> openCase(const CaseOpening& c) override {
+        return cases.emplace(c.feedbackMessageId, c).second;
+    }
     StoreResult<void> enqueueNotification(const NotificationRequest& r) override {
         if (notificationKeys.insert({r.refId, r.target}).second) notifications.push_back(r);
         return {};
     }
 };
 
-/// Runs the hub's order of things for one batch: dedupe on message id, store the answers (the feedback facts the
-/// journey rules write), then the feedback rules on what was newly accepted.
+/// Runs the hub's order of things for one batch: dedupe on message id, store the answers (the feedback facts
+/// the journey rules write), then the feedback rules on what was newly accepted.
 class Harness {
-public:
+  public:
     explicit Harness(CasesConfig cases, NotificationsConfig notifications = {})
         : m_rules(std::move(cases), std::move(notifications), "US",
                   [this](std::int64_t) { return "id-" + std::to_string(++m_ids); }) {}
@@ -82,14 +88,15 @@ public:
     MemoryCaseRepository repo;
     ManualClock clock{1'800'000'000'000};
 
-private:
+  private:
     FeedbackRules m_rules;
     std::set<std::string> m_seen;
     int m_ids = 0;
 };
 
-IngestMessage answer(const std::string& id, std::int64_t atMs, std::optional<int> nps, const std::string& store = "s1",
-                     std::vector<std::string> reasons = {}, std::optional<std::string> comment = std::nullopt) {
+IngestMessage answer(const std::string& id, std::int64_t atMs, std::optional<int> nps,
+                     const std::string& store = "s1", std::vector<std::string> reasons = {},
+                     std::optional<std::string> comment = std::nullopt) {
     IngestMessage m;
     m.type = "track";
     m.event = std::string(event::names::kFeedback);
@@ -140,7 +147,8 @@ constexpr std::int64_t kT0 = 1'800'000'000'000 / (15 * kMin) * (15 * kMin);
 
 TEST(FeedbackRules, UnhappyShareNeedsTheMinimumCount) {
     Harness h(shareRule());
-    h.ingest({answer("a1", kT0 + 1 * kMin, 2), answer("a2", kT0 + 2 * kMin, 3), answer("a3", kT0 + 3 * kMin, 9)});
+    h.ingest(
+        {answer("a1", kT0 + 1 * kMin, 2), answer("a2", kT0 + 2 * kMin, 3), answer("a3", kT0 + 3 * kMin, 9)});
     EXPECT_TRUE(h.repo.alerts.empty()) << "3 answers are fewer than min_responses = 4";
     h.ingest({answer("a4", kT0 + 4 * kMin, 10)});
     ASSERT_EQ(h.repo.alerts.size(), 1u) << "2 of 4 unhappy is the 50% share";
@@ -154,8 +162,8 @@ TEST(FeedbackRules, UnhappyShareNeedsTheMinimumCount) {
 TEST(FeedbackRules, TheWindowExcludesItsStartAndIncludesItsEnd) {
     Harness h(shareRule());
     // The window ending at a4 is (a1.at, a4.at]: exactly 15 minutes after a1, a1 is no longer in it.
-    h.ingest({answer("a1", kT0 + 1 * kMin, 0), answer("a2", kT0 + 2 * kMin, 0), answer("a3", kT0 + 3 * kMin, 0),
-              answer("a4", kT0 + 16 * kMin, 0)});
+    h.ingest({answer("a1", kT0 + 1 * kMin, 0), answer("a2", kT0 + 2 * kMin, 0),
+              answer("a3", kT0 + 3 * kMin, 0), answer("a4", kT0 + 16 * kMin, 0)});
     EXPECT_TRUE(h.repo.alerts.empty()) << "a2, a3, a4: three answers";
     // At the same instant as a4 (ordered after it by message id): the end is inside the window.
     h.ingest({answer("a5", kT0 + 16 * kMin, 0)});
@@ -169,7 +177,8 @@ TEST(FeedbackRules, TheWindowExcludesItsStartAndIncludesItsEnd) {
 TEST(FeedbackRules, BelowTheShareNothingFires) {
     Harness h(shareRule(15, 4, 0.75));
     h.ingest({answer("a1", kT0 + kMin, 1), answer("a2", kT0 + 2 * kMin, 1), answer("a3", kT0 + 3 * kMin, 9),
-              answer("a4", kT0 + 4 * kMin, 9), answer("a5", kT0 + 5 * kMin, 1), answer("a6", kT0 + 6 * kMin, 1)});
+              answer("a4", kT0 + 4 * kMin, 9), answer("a5", kT0 + 5 * kMin, 1),
+              answer("a6", kT0 + 6 * kMin, 1)});
     EXPECT_TRUE(h.repo.alerts.empty()) << "at most 4 of 6 unhappy: under 75%";
     h.ingest({answer("a7", kT0 + 7 * kMin, 1)});
     EXPECT_TRUE(h.repo.alerts.empty()) << "5 of 7";
@@ -191,7 +200,8 @@ TEST(FeedbackRules, DuplicatesAndResentBatchesFireOnce) {
 
 TEST(FeedbackRules, LateAndOutOfOrderAnswersFireOncePerPeriodWhateverTheOrder) {
     std::vector<IngestMessage> all;
-    for (int i = 0; i < 8; ++i) all.push_back(answer("m" + std::to_string(i), kT0 + i * kMin, i % 4 == 3 ? 9 : 1));
+    for (int i = 0; i < 8; ++i)
+        all.push_back(answer("m" + std::to_string(i), kT0 + i * kMin, i % 4 == 3 ? 9 : 1));
     std::vector<std::size_t> order(all.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     for (int round = 0; round < 20; ++round) {
@@ -200,7 +210,7 @@ TEST(FeedbackRules, LateAndOutOfOrderAnswersFireOncePerPeriodWhateverTheOrder) {
         if (round % 2) std::reverse(shuffled.begin(), shuffled.end());
         Harness h(shareRule());
         for (std::size_t i : shuffled) h.ingest({all[i]});  // one message per batch, any order
-        h.ingest(all);  // and everything again
+        h.ingest(all);                                      // and everything again
         ASSERT_EQ(h.repo.alerts.size(), 1u) << "round " << round;
         EXPECT_EQ(h.repo.alerts.begin()->second.periodStartMs, kT0);
     }
@@ -208,9 +218,11 @@ TEST(FeedbackRules, LateAndOutOfOrderAnswersFireOncePerPeriodWhateverTheOrder) {
 
 TEST(FeedbackRules, ALateAnswerCompletesAWindowThatEndsAfterIt) {
     Harness h(shareRule());
-    h.ingest({answer("a2", kT0 + 2 * kMin, 0), answer("a3", kT0 + 3 * kMin, 0), answer("a4", kT0 + 4 * kMin, 9)});
+    h.ingest(
+        {answer("a2", kT0 + 2 * kMin, 0), answer("a3", kT0 + 3 * kMin, 0), answer("a4", kT0 + 4 * kMin, 9)});
     EXPECT_TRUE(h.repo.alerts.empty());
-    // Captured before the others, arriving last (a kiosk back online): the window ending at a4 now holds four.
+    // Captured before the others, arriving last (a kiosk back online): the window ending at a4 now holds
+    // four.
     h.ingest({answer("a1", kT0 + 1 * kMin, 0)});
     ASSERT_EQ(h.repo.alerts.size(), 1u);
     EXPECT_EQ(h.repo.alerts.begin()->second.windowEndMs, kT0 + 4 * kMin);
@@ -220,7 +232,9 @@ TEST(FeedbackRules, ANewPeriodMayFireAgain) {
     Harness h(shareRule());
     for (int p = 0; p < 3; ++p) {
         std::vector<IngestMessage> b;
-        for (int i = 0; i < 4; ++i) b.push_back(answer("p" + std::to_string(p) + "-" + std::to_string(i), kT0 + p * 15 * kMin + (i + 1) * kMin, 0));
+        for (int i = 0; i < 4; ++i)
+            b.push_back(answer("p" + std::to_string(p) + "-" + std::to_string(i),
+                               kT0 + p * 15 * kMin + (i + 1) * kMin, 0));
         h.ingest(b);
     }
     EXPECT_EQ(h.repo.alerts.size(), 3u);
@@ -275,7 +289,8 @@ TEST(FeedbackRules, AFrequentReasonFiresPerReasonWithTheTopReasons) {
     n.webhooks.push_back(w);
     Harness h(c, n);
     std::vector<IngestMessage> b;
-    for (int i = 0; i < 3; ++i) b.push_back(answer("q" + std::to_string(i), kT0 + (i + 1) * kMin, 2, "s1", {"queue", "staff"}));
+    for (int i = 0; i < 3; ++i)
+        b.push_back(answer("q" + std::to_string(i), kT0 + (i + 1) * kMin, 2, "s1", {"queue", "staff"}));
     b.push_back(answer("x", kT0 + 5 * kMin, 9, "s1", {"price"}));
     h.ingest(b);
     ASSERT_EQ(h.repo.alerts.size(), 2u);  // queue and staff, each once; price only once
@@ -306,7 +321,7 @@ TEST(FeedbackRules, AContactRequestOpensOneCaseInEitherOrder) {
             EXPECT_TRUE(h.repo.cases.empty()) << "no consent yet";
             h.ingest({consent});
         }
-        h.ingest({consent, fb});                                  // both again
+        h.ingest({consent, fb});                                   // both again
         h.ingest({contact("consent-2", "fb-1", kT0 + 2 * kMin)});  // a second consent for the same answer
         ASSERT_EQ(h.repo.cases.size(), 1u) << consentFirst;
         const auto& c = h.repo.cases.begin()->second;
@@ -335,7 +350,8 @@ TEST(FeedbackRules, CommentWordsOpenACaseWithoutAContact) {
     words.slaHours = 4;
     c.rules.push_back(words);
     Harness h(c);
-    h.ingest({answer("w1", kT0, 9, "s1", {}, "The fitting room was DIRTY"), answer("w2", kT0, 1, "s1", {}, "fine")});
+    h.ingest({answer("w1", kT0, 9, "s1", {}, "The fitting room was DIRTY"),
+              answer("w2", kT0, 1, "s1", {}, "fine")});
     ASSERT_EQ(h.repo.cases.size(), 1u);
     EXPECT_EQ(h.repo.cases.begin()->first, "w1");
     EXPECT_EQ(h.repo.cases.begin()->second.dueAtMs - h.repo.cases.begin()->second.openedAtMs, 4 * 3'600'000);

@@ -1,7 +1,7 @@
 // Notification delivery from the store's durable queue: webhooks against a local HTTPS receiver that fails,
-// stalls past the timeout, then accepts (every notification delivered once accepted, none lost, retries spaced,
-// every signature verified; a receiver that never answers ends in dead letters that a replay revives), and
-// e-mail through a local SMTP sink (Debian's python3-aiosmtpd) started by the test.
+// stalls past the timeout, then accepts (every notification delivered once accepted, none lost, retries
+// spaced, every signature verified; a receiver that never answers ends in dead letters that a replay
+// revives), and e-mail through a local SMTP sink (Debian's python3-aiosmtpd) started by the test.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -36,12 +36,13 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 std::int64_t steadyMs() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string templ = (std::filesystem::temp_directory_path() / "touchpoint-notify-XXXXXX").string();
         if (::mkdtemp(templ.data())) m_path = templ;
@@ -52,7 +53,7 @@ public:
     }
     const std::filesystem::path& path() const { return m_path; }
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 
@@ -68,8 +69,8 @@ int freePort() {
     return ntohs(a.sin_port);
 }
 
-IngestMessage message(const std::string& id, const std::string& event, const std::string& session, std::int64_t atMs,
-                      json properties) {
+IngestMessage message(const std::string& id, const std::string& event, const std::string& session,
+                      std::int64_t atMs, json properties) {
     IngestMessage m;
     m.type = "track";
     m.messageId = id;
@@ -81,7 +82,8 @@ IngestMessage message(const std::string& id, const std::string& event, const std
     m.sourceKind = "kiosk";
     m.timestampMs = m.correctedMs = m.receivedMs = atMs;
     m.properties = std::move(properties);
-    m.payloadText = json{{"type", "track"}, {"messageId", id}, {"event", event}, {"properties", m.properties}}.dump();
+    m.payloadText =
+        json{{"type", "track"}, {"messageId", id}, {"event", event}, {"properties", m.properties}}.dump();
     return m;
 }
 
@@ -95,9 +97,10 @@ std::vector<IngestMessage> detractors(int cases, std::int64_t atMs) {
                               {{"answers", {{"nps", 2}, {"reasons", {"queue"}}}},
                                {"misuse", false},
                                {"comment", "call me on 202 555 0199"}}));
-        out.push_back(message("consent-" + std::to_string(i), std::string(event::names::kConsent), session,
-                              atMs + i * 1000 + 500,
-                              {{"purposes", {"feedback_contact"}}, {"feedbackMessageId", fb}, {"phone", "+12025550199"}}));
+        out.push_back(message(
+            "consent-" + std::to_string(i), std::string(event::names::kConsent), session,
+            atMs + i * 1000 + 500,
+            {{"purposes", {"feedback_contact"}}, {"feedbackMessageId", fb}, {"phone", "+12025550199"}}));
     }
     return out;
 }
@@ -145,8 +148,8 @@ TEST(Notifications, WebhooksSurviveAFailingThenStallingReceiverWithSignedBodiesA
     ASSERT_TRUE(tls::writeFileAtomically(key, pem->privateKey, 0600).ok());
     ASSERT_TRUE(tls::writeFileAtomically(secretFile, secret + "\n", 0600).ok());
 
-    // The receiver: the first request of each delivery gets a 500, the second stalls past the sender's timeout,
-    // the third is accepted.
+    // The receiver: the first request of each delivery gets a 500, the second stalls past the sender's
+    // timeout, the third is accepted.
     httplib::SSLServer receiver(cert.c_str(), key.c_str());
     std::mutex mutex;
     std::vector<Attempt> attempts;
@@ -156,7 +159,8 @@ TEST(Notifications, WebhooksSurviveAFailingThenStallingReceiverWithSignedBodiesA
         Attempt a;
         a.delivery = req.get_header_value("X-Touchpoint-Delivery");
         a.atMs = steadyMs();
-        a.signatureOk = req.get_header_value("X-Touchpoint-Signature") == "sha256=" + hmacSha256Hex(secret, req.body);
+        a.signatureOk =
+            req.get_header_value("X-Touchpoint-Signature") == "sha256=" + hmacSha256Hex(secret, req.body);
         int n = 0;
         {
             std::lock_guard lock(mutex);
@@ -207,16 +211,19 @@ TEST(Notifications, WebhooksSurviveAFailingThenStallingReceiverWithSignedBodiesA
     NotificationCounters counters;
     auto options = senderOptionsFrom(config.cases, config.notifications);
     options.pollMs = 50;
-    NotificationSender sender(store->cases(), std::move(transport).value(), options, SystemClock::instance(), counters);
+    NotificationSender sender(store->cases(), std::move(transport).value(), options, SystemClock::instance(),
+                              counters);
     sender.start();
     ASSERT_TRUE(eventually([&] {
         auto s = store->cases().notificationStates();
         return s.ok() && (*s)["delivered"] == 5 && (*s)["dead"] == 5;
-    })) << "delivered " << counters.delivered.load() << ", dead " << counters.deadLettered.load();
+    })) << "delivered "
+        << counters.delivered.load() << ", dead " << counters.deadLettered.load();
 
     {
         std::lock_guard lock(mutex);
-        // Exactly three attempts per delivery reached the receiver: no notification lost, none sent in a storm.
+        // Exactly three attempts per delivery reached the receiver: no notification lost, none sent in a
+        // storm.
         ASSERT_EQ(seen.size(), 5u);
         for (const auto& [delivery, n] : seen) EXPECT_EQ(n, 3) << delivery;
         ASSERT_EQ(acceptedBodies.size(), 5u);
@@ -305,8 +312,8 @@ TEST(Notifications, TwoSendersOnOneQueueDeliverEachNotificationOnce) {
         auto options = senderOptionsFrom(config.cases, config.notifications);
         options.pollMs = 10;
         options.batch = 2;
-        senders.push_back(std::make_unique<NotificationSender>(store->cases(), std::move(transport).value(), options,
-                                                               SystemClock::instance(), counters));
+        senders.push_back(std::make_unique<NotificationSender>(store->cases(), std::move(transport).value(),
+                                                               options, SystemClock::instance(), counters));
     }
     for (auto& s : senders) s->start();
     ASSERT_TRUE(eventually([&] { return counters.delivered >= 12; }));
@@ -355,7 +362,8 @@ TEST(Notifications, StoppingCutsAStalledDeliveryShortAndHandsItBack) {
     NotificationCounters counters;
     auto options = senderOptionsFrom(config.cases, config.notifications);
     options.pollMs = 10;
-    NotificationSender sender(store->cases(), std::move(transport).value(), options, SystemClock::instance(), counters);
+    NotificationSender sender(store->cases(), std::move(transport).value(), options, SystemClock::instance(),
+                              counters);
     sender.start();
     ASSERT_TRUE(eventually([&] { return arrived.load() == 1; }, 20s));
     const auto before = steadyMs();
@@ -422,18 +430,24 @@ TEST(Notifications, EmailReachesTheSmtpRelayWithTheSubjectAndNothingPersonal) {
     ASSERT_TRUE(transport.ok()) << transport.error();
     NotificationCounters counters;
     NotificationSender sender(store->cases(), std::move(transport).value(),
-                              senderOptionsFrom(config.cases, config.notifications), SystemClock::instance(), counters);
+                              senderOptionsFrom(config.cases, config.notifications), SystemClock::instance(),
+                              counters);
     EXPECT_EQ(sender.runOnce(), 1);
     EXPECT_EQ(counters.delivered.load(), 1);
     std::string mail;
-    ASSERT_TRUE(eventually([&] {
-        std::ifstream in(out);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        mail = ss.str();
-        return mail.find("END MESSAGE") != std::string::npos;
-    }, 20s)) << mail;
-    EXPECT_NE(mail.find("Subject: [Touchpoint] New case at store store-1: contact-request"), std::string::npos) << mail;
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::ifstream in(out);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            mail = ss.str();
+            return mail.find("END MESSAGE") != std::string::npos;
+        },
+        20s))
+        << mail;
+    EXPECT_NE(mail.find("Subject: [Touchpoint] New case at store store-1: contact-request"),
+              std::string::npos)
+        << mail;
     EXPECT_NE(mail.find("https://hub.example.com/v1/cases/"), std::string::npos) << mail;
     EXPECT_EQ(mail.find("555"), std::string::npos) << "nothing personal: " << mail;
     EXPECT_EQ(mail.find("call me"), std::string::npos) << mail;

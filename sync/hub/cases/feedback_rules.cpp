@@ -18,7 +18,9 @@ using nlohmann::json;
 
 constexpr std::int64_t kMinuteMs = 60'000;
 
-std::int64_t floorDiv(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 /// Per name, the rule whose store scope names `store` most closely.
 template <class Rule>
@@ -69,7 +71,8 @@ std::optional<FeedbackAnswer> feedbackAnswerOf(const IngestMessage& m) {
 }
 
 std::optional<ContactRequest> contactRequestOf(const IngestMessage& m, const std::string& phoneRegion) {
-    if (m.event != event::names::kConsent || !hasPurpose(m.properties, event::names::kPurposeFeedbackContact)) {
+    if (m.event != event::names::kConsent ||
+        !hasPurpose(m.properties, event::names::kPurposeFeedbackContact)) {
         return std::nullopt;
     }
     ContactRequest c;
@@ -115,11 +118,13 @@ StoreResult<FeedbackRulesOutcome> FeedbackRules::apply(CaseRepository& repo,
     for (const IngestMessage* m : accepted) {
         if (auto a = feedbackAnswerOf(*m)) {
             if (!m_cases.alerts.empty()) newTimes[a->storeId].push_back(a->atMs);
-            // Most answers are happy and open nothing: ask the store about a contact only when it could matter.
+            // Most answers are happy and open nothing: ask the store about a contact only when it could
+            // matter.
             const auto rules = caseRulesFor(a->storeId);
-            const bool contactMatters = unhappy(*a) && std::any_of(rules.begin(), rules.end(), [](const CaseRule* r) {
-                                            return r->kind == CaseKind::ContactRequest;
-                                        });
+            const bool contactMatters =
+                unhappy(*a) && std::any_of(rules.begin(), rules.end(), [](const CaseRule* r) {
+                    return r->kind == CaseKind::ContactRequest;
+                });
             bool contact = false;
             if (contactMatters) {
                 auto c = repo.hasContact(a->messageId, a->storeId);
@@ -189,7 +194,8 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
     if (!all) return Fail(all.error());
     const auto& answers = *all;
     std::vector<std::int64_t> unhappyBefore(answers.size() + 1, 0);  // prefix counts
-    for (std::size_t i = 0; i < answers.size(); ++i) unhappyBefore[i + 1] = unhappyBefore[i] + (unhappy(answers[i]) ? 1 : 0);
+    for (std::size_t i = 0; i < answers.size(); ++i)
+        unhappyBefore[i + 1] = unhappyBefore[i] + (unhappy(answers[i]) ? 1 : 0);
     std::vector<std::int64_t> sortedNew = newTimes;
     std::sort(sortedNew.begin(), sortedNew.end());
 
@@ -228,7 +234,8 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
                     break;
                 case AlertKind::DetractorRun:
                     if (count >= rule->run &&
-                        unhappyBefore[e + 1] - unhappyBefore[e + 1 - static_cast<std::size_t>(rule->run)] == rule->run) {
+                        unhappyBefore[e + 1] - unhappyBefore[e + 1 - static_cast<std::size_t>(rule->run)] ==
+                            rule->run) {
                         matches.emplace_back("", rule->run);
                     }
                     break;
@@ -246,7 +253,8 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
             for (const auto& [reason, n] : unhappyReasonsIn) {
                 if (n > 0) top.emplace_back(reason, n);
             }
-            std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+            std::stable_sort(top.begin(), top.end(),
+                             [](const auto& a, const auto& b) { return a.second > b.second; });
             if (top.size() > 3) top.resize(3);
             for (const auto& [detail, matching] : matches) {
                 if (!fired.insert({period, detail}).second) continue;
@@ -268,7 +276,8 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
                 if (!isNew) return Fail(isNew.error());
                 if (!*isNew) continue;
                 ++out.alerts;
-                if (auto r = notify(repo, true, a.id, store, alertPayload(a, m_notifications.linkBaseUrl), nowMs, out);
+                if (auto r = notify(repo, true, a.id, store, alertPayload(a, m_notifications.linkBaseUrl),
+                                    nowMs, out);
                     !r) {
                     return r;
                 }
@@ -279,17 +288,19 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
 }
 
 StoreResult<void> FeedbackRules::notify(CaseRepository& repo, bool isAlert, const std::string& refId,
-                                        const std::string& store, const std::string& payload, std::int64_t nowMs,
-                                        FeedbackRulesOutcome& out) const {
+                                        const std::string& store, const std::string& payload,
+                                        std::int64_t nowMs, FeedbackRulesOutcome& out) const {
     auto enqueue = [&](std::string target) -> StoreResult<void> {
         ++out.notifications;
-        return repo.enqueueNotification({std::move(target), isAlert ? "alert" : "case", refId, store, payload, nowMs});
+        return repo.enqueueNotification(
+            {std::move(target), isAlert ? "alert" : "case", refId, store, payload, nowMs});
     };
     for (const auto& w : m_notifications.webhooks) {
         if (!w.stores.covers(store) || !(isAlert ? w.alerts : w.cases)) continue;
         if (auto r = enqueue("webhook:" + w.name); !r) return r;
     }
-    if (const auto& s = m_notifications.smtp; s && s->stores.covers(store) && (isAlert ? s->alerts : s->cases)) {
+    if (const auto& s = m_notifications.smtp;
+        s && s->stores.covers(store) && (isAlert ? s->alerts : s->cases)) {
         if (auto r = enqueue("smtp"); !r) return r;
     }
     return {};

@@ -1,7 +1,7 @@
 #pragma once
 // The feedback rules (docs/JOURNEY_RULES.md "Alerts and cases"): store-level alerts over sliding windows of
-// answers, and cases for single answers, with their notifications queued. Pure code over CaseRepository, run in
-// the ingest transaction on the messages it newly accepted (duplicates never reach it).
+// answers, and cases for single answers, with their notifications queued. Pure code over CaseRepository, run
+// in the ingest transaction on the messages it newly accepted (duplicates never reach it).
 //
 // A window rule is evaluated at every answer: the window ending at answer e holds the answers of e's store
 // captured in (e.at - W, e.at], up to e in (capture time, message id) order. An answer that arrives late is
@@ -33,7 +33,7 @@ std::optional<FeedbackAnswer> feedbackAnswerOf(const IngestMessage& m);
 std::optional<ContactRequest> contactRequestOf(const IngestMessage& m, const std::string& phoneRegion);
 
 class FeedbackRules {
-public:
+  public:
     /// `newId` makes alert and case ids (UUIDv7 in the hub; a counter in tests).
     FeedbackRules(CasesConfig cases, NotificationsConfig notifications, std::string phoneRegion,
                   std::function<std::string(std::int64_t)> newId);
@@ -45,17 +45,19 @@ public:
 
     /// Applies every rule to `accepted` (in order), the messages one ingest transaction newly stored.
     /// `nowMs` is the hub's time (case opening, due times, alert firing).
-    StoreResult<FeedbackRulesOutcome> apply(CaseRepository& repo, const std::vector<const IngestMessage*>& accepted,
+    StoreResult<FeedbackRulesOutcome> apply(CaseRepository& repo,
+                                            const std::vector<const IngestMessage*>& accepted,
                                             std::int64_t nowMs) const;
 
-private:
-    StoreResult<void> considerCase(CaseRepository& repo, const FeedbackAnswer& a, bool hasContact, std::int64_t nowMs,
-                                   FeedbackRulesOutcome& out) const;
+  private:
+    StoreResult<void> considerCase(CaseRepository& repo, const FeedbackAnswer& a, bool hasContact,
+                                   std::int64_t nowMs, FeedbackRulesOutcome& out) const;
     StoreResult<void> evaluateAlerts(CaseRepository& repo, const std::string& store,
                                      const std::vector<std::int64_t>& newTimes, std::int64_t nowMs,
                                      FeedbackRulesOutcome& out) const;
-    StoreResult<void> notify(CaseRepository& repo, bool isAlert, const std::string& refId, const std::string& store,
-                             const std::string& payload, std::int64_t nowMs, FeedbackRulesOutcome& out) const;
+    StoreResult<void> notify(CaseRepository& repo, bool isAlert, const std::string& refId,
+                             const std::string& store, const std::string& payload, std::int64_t nowMs,
+                             FeedbackRulesOutcome& out) const;
 
     CasesConfig m_cases;
     NotificationsConfig m_notifications;

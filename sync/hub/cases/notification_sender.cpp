@@ -31,16 +31,19 @@ Result<std::string, std::string> firstLine(const std::string& file, const char* 
 struct Webhook {
     WebhookTarget target;
     std::string secret;
-    std::string path;  ///< after the host: "/hooks/abc?x=1"
+    std::string path;                               ///< after the host: "/hooks/abc?x=1"
     std::unique_ptr<uploader::HttpsClient> client;  ///< one per target: keep-alive to that receiver
 };
 
 /// E-mail through the configured relay with libcurl's SMTP: peer and host verified when TLS is used,
 /// connect and total timeouts, no signals.
 class SmtpSender {
-public:
+  public:
     SmtpSender(SmtpRelay relay, std::string password, std::string caFile, std::int64_t timeoutMs)
-        : m_relay(std::move(relay)), m_password(std::move(password)), m_caFile(std::move(caFile)), m_timeoutMs(timeoutMs) {}
+        : m_relay(std::move(relay)),
+          m_password(std::move(password)),
+          m_caFile(std::move(caFile)),
+          m_timeoutMs(timeoutMs) {}
 
     Result<void, std::string> send(const std::string& message) {
         CURL* curl = curl_easy_init();
@@ -53,7 +56,8 @@ public:
                 curl_easy_cleanup(c);
             }
         } cleanup{curl};
-        for (const auto& to : m_relay.to) cleanup.rcpt = curl_slist_append(cleanup.rcpt, ("<" + to + ">").c_str());
+        for (const auto& to : m_relay.to)
+            cleanup.rcpt = curl_slist_append(cleanup.rcpt, ("<" + to + ">").c_str());
         struct Reader {
             const std::string* text;
             std::size_t at = 0;
@@ -64,15 +68,17 @@ public:
         curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
         curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, cleanup.rcpt);
         curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(curl, CURLOPT_READFUNCTION, +[](char* buf, size_t size, size_t n, void* user) -> size_t {
-            auto* r = static_cast<Reader*>(user);
-            const std::size_t take = std::min(size * n, r->text->size() - r->at);
-            std::memcpy(buf, r->text->data() + r->at, take);
-            r->at += take;
-            return take;
-        });
+        curl_easy_setopt(
+            curl, CURLOPT_READFUNCTION, +[](char* buf, size_t size, size_t n, void* user) -> size_t {
+                auto* r = static_cast<Reader*>(user);
+                const std::size_t take = std::min(size * n, r->text->size() - r->at);
+                std::memcpy(buf, r->text->data() + r->at, take);
+                r->at += take;
+                return take;
+            });
         curl_easy_setopt(curl, CURLOPT_READDATA, &reader);
-        if (m_relay.url.rfind("smtp://", 0) == 0 && m_relay.starttls) curl_easy_setopt(curl, CURLOPT_USE_SSL, CURLUSESSL_ALL);
+        if (m_relay.url.rfind("smtp://", 0) == 0 && m_relay.starttls)
+            curl_easy_setopt(curl, CURLOPT_USE_SSL, CURLUSESSL_ALL);
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(curl, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
@@ -82,15 +88,17 @@ public:
             curl_easy_setopt(curl, CURLOPT_PASSWORD, m_password.c_str());
         }
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<std::int64_t>(m_timeoutMs, 10'000)));
+        curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(std::min<std::int64_t>(m_timeoutMs, 10'000)));
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_timeoutMs));
         if (m_abort) {
             curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
             curl_easy_setopt(curl, CURLOPT_XFERINFODATA, static_cast<const void*>(m_abort));
-            curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
-                             +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-                                 return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
-                             });
+            curl_easy_setopt(
+                curl, CURLOPT_XFERINFOFUNCTION,
+                +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                    return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
+                });
         }
         const CURLcode code = curl_easy_perform(curl);
         if (code != CURLE_OK) return Fail(std::string("smtp: ") + curl_easy_strerror(code));
@@ -100,7 +108,7 @@ public:
     const SmtpRelay& relay() const { return m_relay; }
     void setAbortFlag(const std::atomic<bool>* flag) { m_abort = flag; }
 
-private:
+  private:
     const std::atomic<bool>* m_abort = nullptr;
     SmtpRelay m_relay;
     std::string m_password;
@@ -109,9 +117,9 @@ private:
 };
 
 class CurlTransport final : public NotificationTransport {
-public:
-    CurlTransport(std::map<std::string, Webhook> hooks, std::unique_ptr<SmtpSender> smtp, std::int64_t timeoutMs,
-                  const Clock& clock)
+  public:
+    CurlTransport(std::map<std::string, Webhook> hooks, std::unique_ptr<SmtpSender> smtp,
+                  std::int64_t timeoutMs, const Clock& clock)
         : m_hooks(std::move(hooks)), m_smtp(std::move(smtp)), m_timeoutMs(timeoutMs), m_clock(clock) {}
 
     Result<void, std::string> send(const QueuedNotification& n) override {
@@ -142,7 +150,7 @@ public:
         if (m_smtp) m_smtp->setAbortFlag(flag);
     }
 
-private:
+  private:
     uploader::CurlGlobal m_curl;  ///< first in, last out
     std::map<std::string, Webhook> m_hooks;
     std::unique_ptr<SmtpSender> m_smtp;
@@ -155,8 +163,8 @@ private:
 std::string hmacSha256Hex(const std::string& secret, const std::string& body) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(body.data()),
-         body.size(), mac, &len);
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     for (unsigned int i = 0; i < len; ++i) {
@@ -166,7 +174,8 @@ std::string hmacSha256Hex(const std::string& secret, const std::string& body) {
     return out;
 }
 
-Result<std::unique_ptr<NotificationTransport>, std::string> makeNotificationTransport(const NotificationsConfig& config) {
+Result<std::unique_ptr<NotificationTransport>, std::string> makeNotificationTransport(
+    const NotificationsConfig& config) {
     std::map<std::string, Webhook> hooks;
     for (const auto& t : config.webhooks) {
         auto secret = firstLine(t.secretFile, "webhook secret file");
@@ -202,8 +211,8 @@ Result<std::unique_ptr<NotificationTransport>, std::string> makeNotificationTran
         smtp = std::make_unique<SmtpSender>(*config.smtp, password, config.caFile, config.timeoutMs);
     }
     if (hooks.empty() && !smtp) return std::unique_ptr<NotificationTransport>{};
-    return std::unique_ptr<NotificationTransport>(
-        std::make_unique<CurlTransport>(std::move(hooks), std::move(smtp), config.timeoutMs, SystemClock::instance()));
+    return std::unique_ptr<NotificationTransport>(std::make_unique<CurlTransport>(
+        std::move(hooks), std::move(smtp), config.timeoutMs, SystemClock::instance()));
 }
 
 std::string NotificationCounters::render() const {
@@ -212,9 +221,10 @@ std::string NotificationCounters::render() const {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
                std::to_string(v) + "\n";
     };
-    counter("touchpoint_notifications_delivered_total", "Notifications this process delivered.", delivered.load());
-    counter("touchpoint_notification_failed_attempts_total", "Delivery attempts that failed (retried or dead).",
-            failedAttempts.load());
+    counter("touchpoint_notifications_delivered_total", "Notifications this process delivered.",
+            delivered.load());
+    counter("touchpoint_notification_failed_attempts_total",
+            "Delivery attempts that failed (retried or dead).", failedAttempts.load());
     counter("touchpoint_notifications_dead_total", "Notifications this process gave up on (dead letters).",
             deadLettered.load());
     counter("touchpoint_case_contacts_erased_total", "Contacts the retention pass of this process erased.",
@@ -244,7 +254,9 @@ NotificationSender::NotificationSender(CaseStore& store, std::unique_ptr<Notific
     if (m_transport) m_transport->setAbortFlag(&m_abort);
 }
 
-NotificationSender::~NotificationSender() { stop(); }
+NotificationSender::~NotificationSender() {
+    stop();
+}
 
 void NotificationSender::start() {
     std::lock_guard lock(m_mutex);
@@ -267,10 +279,12 @@ std::int64_t NotificationSender::retryDelayMs(std::int64_t attempts) {
     // spread out, and a failing receiver is never asked again at once.
     static thread_local std::mt19937_64 random{std::random_device{}()};
     const int shift = static_cast<int>(std::min<std::int64_t>(std::max<std::int64_t>(attempts - 1, 0), 30));
-    const double ceiling = std::min(static_cast<double>(m_options.maxDelayMs),
-                                    static_cast<double>(m_options.baseDelayMs) * static_cast<double>(1LL << shift));
+    const double ceiling =
+        std::min(static_cast<double>(m_options.maxDelayMs),
+                 static_cast<double>(m_options.baseDelayMs) * static_cast<double>(1LL << shift));
     const double floor = static_cast<double>(m_options.baseDelayMs) / 2;
-    return static_cast<std::int64_t>(std::uniform_real_distribution<double>(floor, std::max(floor, ceiling))(random));
+    return static_cast<std::int64_t>(
+        std::uniform_real_distribution<double>(floor, std::max(floor, ceiling))(random));
 }
 
 std::int64_t NotificationSender::runOnce() {
@@ -278,7 +292,8 @@ std::int64_t NotificationSender::runOnce() {
     if (now >= m_nextRetentionMs) {
         if (auto erased = m_store.eraseExpiredContacts(now, m_options.retentionMs)) {
             m_counters.contactsErased += *erased;
-            if (*erased > 0) log::info("cases", "contacts erased by retention", {{"count", std::to_string(*erased)}});
+            if (*erased > 0)
+                log::info("cases", "contacts erased by retention", {{"count", std::to_string(*erased)}});
             m_nextRetentionMs = now + m_options.retentionEveryMs;
         } else {
             log::warn("cases", "retention pass failed", {{"error", erased.error().message}});
@@ -320,7 +335,9 @@ std::int64_t NotificationSender::runOnce() {
                 ++m_counters.failedAttempts;
                 if (o.dead) ++m_counters.deadLettered;
                 log::warn("cases", o.dead ? "notification dead-lettered" : "notification failed, will retry",
-                          {{"seq", std::to_string(n.seq)}, {"target", n.target}, {"attempt", std::to_string(n.attempts)},
+                          {{"seq", std::to_string(n.seq)},
+                           {"target", n.target},
+                           {"attempt", std::to_string(n.attempts)},
                            {"error", o.error}});
             } else {
                 ++m_counters.delivered;

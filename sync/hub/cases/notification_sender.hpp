@@ -21,7 +21,7 @@ namespace touchpoint::hub {
 
 /// Sends one notification to its target. Implementations are used from the sender's thread only.
 class NotificationTransport {
-public:
+  public:
     virtual ~NotificationTransport() = default;
     /// Success, or why not in words without personal data ("HTTP 500", "timed out").
     virtual Result<void, std::string> send(const QueuedNotification& n) = 0;
@@ -31,9 +31,11 @@ public:
 
 /// Webhooks (HTTPS, HMAC-SHA256 signature) and e-mail (SMTP through libcurl) as configured. Fails when a
 /// secret or password file cannot be read.
-Result<std::unique_ptr<NotificationTransport>, std::string> makeNotificationTransport(const NotificationsConfig& config);
+Result<std::unique_ptr<NotificationTransport>, std::string> makeNotificationTransport(
+    const NotificationsConfig& config);
 
-/// HMAC-SHA256 of `body` under `secret`, lower-case hex: the X-Touchpoint-Signature header's value after "sha256=".
+/// HMAC-SHA256 of `body` under `secret`, lower-case hex: the X-Touchpoint-Signature header's value after
+/// "sha256=".
 std::string hmacSha256Hex(const std::string& secret, const std::string& body);
 
 /// What this process delivered, for /metrics.
@@ -46,19 +48,20 @@ struct NotificationSenderOptions {
     std::int64_t maxAttempts = 10;
     std::int64_t baseDelayMs = 2'000;
     std::int64_t maxDelayMs = 600'000;
-    std::int64_t leaseMs = 60'000;      ///< longer than one attempt can take
-    std::int64_t pollMs = 1'000;        ///< how often the queue is looked at
+    std::int64_t leaseMs = 60'000;  ///< longer than one attempt can take
+    std::int64_t pollMs = 1'000;    ///< how often the queue is looked at
     std::int64_t retentionMs = 65LL * 86'400'000;
     std::int64_t retentionEveryMs = 3'600'000;
     std::size_t batch = 16;
 };
 
-NotificationSenderOptions senderOptionsFrom(const CasesConfig& cases, const NotificationsConfig& notifications);
+NotificationSenderOptions senderOptionsFrom(const CasesConfig& cases,
+                                            const NotificationsConfig& notifications);
 
 class NotificationSender {
-public:
-    /// `transport` may be null (no recipients configured): then only the retention pass runs. `store`, `clock`
-    /// and `counters` outlive the sender.
+  public:
+    /// `transport` may be null (no recipients configured): then only the retention pass runs. `store`,
+    /// `clock` and `counters` outlive the sender.
     NotificationSender(CaseStore& store, std::unique_ptr<NotificationTransport> transport,
                        NotificationSenderOptions options, const Clock& clock, NotificationCounters& counters);
     ~NotificationSender();
@@ -72,7 +75,7 @@ public:
     /// Returns how many were attempted. (The thread calls this; so can a command or a test.)
     std::int64_t runOnce();
 
-private:
+  private:
     void loop();
     std::int64_t retryDelayMs(std::int64_t attempts);
 

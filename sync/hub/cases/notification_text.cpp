@@ -16,8 +16,8 @@ std::string link(const std::string& base, const std::string& path) {
     return (base.back() == '/' ? base.substr(0, base.size() - 1) : base) + path;
 }
 
-/// Printable ASCII only, at most `max` bytes: what goes into a mail header or a chat line never carries a line
-/// break or a control character, whatever a sender put in a reason id.
+/// Printable ASCII only, at most `max` bytes: what goes into a mail header or a chat line never carries a
+/// line break or a control character, whatever a sender put in a reason id.
 std::string plain(const std::string& text, std::size_t max = 120) {
     std::string out;
     for (unsigned char ch : text) {
@@ -70,9 +70,14 @@ std::string alertPayload(const AlertRecord& a, const std::string& linkBaseUrl) {
 }
 
 std::string casePayload(const CaseOpening& c, const std::string& linkBaseUrl) {
-    json j{{"type", "case"},   {"caseId", c.id},   {"rule", c.rule},
-           {"kind", c.kind},   {"store", c.storeId}, {"kiosk", c.kioskId},
-           {"dueAt", formatIsoUtcMs(c.dueAtMs)}, {"link", link(linkBaseUrl, "/v1/cases/" + c.id)}};
+    json j{{"type", "case"},
+           {"caseId", c.id},
+           {"rule", c.rule},
+           {"kind", c.kind},
+           {"store", c.storeId},
+           {"kiosk", c.kioskId},
+           {"dueAt", formatIsoUtcMs(c.dueAtMs)},
+           {"link", link(linkBaseUrl, "/v1/cases/" + c.id)}};
     if (c.nps) j["nps"] = *c.nps;
     if (c.csat) j["csat"] = *c.csat;
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -86,16 +91,19 @@ std::string notificationLine(const std::string& payload) {
         std::string score;
         if (j.contains("nps")) score = ", NPS " + std::to_string(num(j, "nps"));
         if (j.contains("csat")) score += ", CSAT " + std::to_string(num(j, "csat"));
-        return "New case at store " + store + " (" + rule + score + "), due " + plain(str(j, "dueAt"), 40) + ": " +
-               plain(str(j, "link"), 300);
+        return "New case at store " + store + " (" + rule + score + "), due " + plain(str(j, "dueAt"), 40) +
+               ": " + plain(str(j, "link"), 300);
     }
-    std::string line = "Alert at store " + store + " (" + rule + "): " + std::to_string(num(j, "unhappy")) + " of " +
-                       std::to_string(num(j, "responses")) + " answers unhappy in " +
+    std::string line = "Alert at store " + store + " (" + rule + "): " + std::to_string(num(j, "unhappy")) +
+                       " of " + std::to_string(num(j, "responses")) + " answers unhappy in " +
                        std::to_string(num(j, "windowMinutes")) + " min";
-    if (j.contains("reason")) line += ", reason \"" + plain(str(j, "reason"), 64) + "\" " + std::to_string(num(j, "matching")) + " times";
+    if (j.contains("reason"))
+        line += ", reason \"" + plain(str(j, "reason"), 64) + "\" " + std::to_string(num(j, "matching")) +
+                " times";
     if (const auto t = j.find("topReasons"); t != j.end() && t->is_array() && !t->empty()) {
         line += "; top reasons:";
-        for (const auto& r : *t) line += " " + plain(str(r, "reason"), 64) + " (" + std::to_string(num(r, "count")) + ")";
+        for (const auto& r : *t)
+            line += " " + plain(str(r, "reason"), 64) + " (" + std::to_string(num(r, "count")) + ")";
     }
     return line + ": " + plain(str(j, "link"), 300);
 }
@@ -112,12 +120,13 @@ std::string emailSubject(const std::string& payload) {
     const json j = json::parse(payload, nullptr, false);
     if (!j.is_object()) return "[Touchpoint] notification";
     const bool isCase = str(j, "type") == "case";
-    return std::string("[Touchpoint] ") + (isCase ? "New case" : "Alert") + " at store " + plain(str(j, "store"), 64) +
-           ": " + plain(str(j, "rule"), 64);
+    return std::string("[Touchpoint] ") + (isCase ? "New case" : "Alert") + " at store " +
+           plain(str(j, "store"), 64) + ": " + plain(str(j, "rule"), 64);
 }
 
-std::string emailMessage(const std::string& payload, const std::string& from, const std::vector<std::string>& to,
-                         const std::string& notificationId, std::int64_t nowMs) {
+std::string emailMessage(const std::string& payload, const std::string& from,
+                         const std::vector<std::string>& to, const std::string& notificationId,
+                         std::int64_t nowMs) {
     std::string toLine;
     for (const auto& t : to) toLine += (toLine.empty() ? "" : ", ") + plain(t, 320);
     std::string m;

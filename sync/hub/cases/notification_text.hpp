@@ -1,7 +1,7 @@
 #pragma once
 // What a notification says. The queued payload is JSON with nothing personal in it (store, rule, scores,
-// counts, the top reasons, a link to the case or the alerts); each channel renders it at delivery: a webhook's
-// JSON body (with Slack-compatible `text` when asked), an e-mail's subject and text.
+// counts, the top reasons, a link to the case or the alerts); each channel renders it at delivery: a
+// webhook's JSON body (with Slack-compatible `text` when asked), an e-mail's subject and text.
 
 #include <string>
 
@@ -17,8 +17,9 @@ std::string notificationLine(const std::string& payload);
 /// A webhook's body: the payload, plus "text" (notificationLine) when `slack`.
 std::string webhookBody(const std::string& payload, bool slack);
 /// A complete RFC 5322 message (CRLF lines) for SMTP.
-std::string emailMessage(const std::string& payload, const std::string& from, const std::vector<std::string>& to,
-                         const std::string& notificationId, std::int64_t nowMs);
+std::string emailMessage(const std::string& payload, const std::string& from,
+                         const std::vector<std::string>& to, const std::string& notificationId,
+                         std::int64_t nowMs);
 /// The e-mail's subject line.
 std::string emailSubject(const std::string& payload);
 

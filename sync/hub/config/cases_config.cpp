@@ -24,9 +24,12 @@ std::int64_t StoreScope::specificity(std::string_view store) const {
 
 std::string_view toString(AlertKind kind) {
     switch (kind) {
-        case AlertKind::UnhappyShare: return "unhappy_share";
-        case AlertKind::DetractorRun: return "detractor_run";
-        case AlertKind::FrequentReason: return "frequent_reason";
+        case AlertKind::UnhappyShare:
+            return "unhappy_share";
+        case AlertKind::DetractorRun:
+            return "detractor_run";
+        case AlertKind::FrequentReason:
+            return "frequent_reason";
     }
     return "unhappy_share";
 }
@@ -92,13 +95,15 @@ void readEvents(Checker& check, const toml::table& t, const std::string& where, 
 void range(Checker& check, const toml::table& t, const std::string& where, const char* key, std::int64_t v,
            std::int64_t lo, std::int64_t hi) {
     if (v < lo || v > hi) {
-        check.fail(t.get(key), where + "." + key, "must be " + std::to_string(lo) + ".." + std::to_string(hi));
+        check.fail(t.get(key), where + "." + key,
+                   "must be " + std::to_string(lo) + ".." + std::to_string(hi));
     }
 }
 
 /// Names must be unique per store scope: the same name in another scope overrides it for those stores.
 template <class Rule>
-void checkNames(Checker& check, const toml::node* node, const std::string& where, const std::vector<Rule>& rules) {
+void checkNames(Checker& check, const toml::node* node, const std::string& where,
+                const std::vector<Rule>& rules) {
     std::set<std::pair<std::string, std::vector<std::string>>> seen;
     for (const auto& r : rules) {
         if (!seen.insert({r.name, r.stores.patterns}).second) {
@@ -135,7 +140,8 @@ void readAlert(Checker& check, const toml::table& t, AlertRule& a) {
         } else {
             check.fail(share, where + ".unhappy_share", "expected a number");
         }
-        if (a.unhappyShare <= 0 || a.unhappyShare > 1) check.fail(share, where + ".unhappy_share", "must be > 0 and <= 1");
+        if (a.unhappyShare <= 0 || a.unhappyShare > 1)
+            check.fail(share, where + ".unhappy_share", "must be > 0 and <= 1");
     }
     range(check, t, where, "window_minutes", a.windowMinutes, 1, 7 * 24 * 60);
     range(check, t, where, "min_responses", a.minResponses, 1, 100'000);
@@ -153,14 +159,16 @@ void readRule(Checker& check, const toml::table& t, CaseRule& r) {
     } else if (kind == "comment_words") {
         r.kind = CaseKind::CommentWords;
     } else {
-        check.fail(t.get("kind") ? t.get("kind") : &t, where + ".kind", "expected contact_request or comment_words");
+        check.fail(t.get("kind") ? t.get("kind") : &t, where + ".kind",
+                   "expected contact_request or comment_words");
     }
     if (r.name.empty()) r.name = kind;
     readScope(check, t, where, r.stores);
     if (readStrings(check, t, where, "words", r.words)) {
         for (auto& w : r.words) {
             w = asciiLower(trim(w));
-            if (w.empty() || w.size() > 200) check.fail(t.get("words"), where + ".words", "each word is 1..200 bytes");
+            if (w.empty() || w.size() > 200)
+                check.fail(t.get("words"), where + ".words", "each word is 1..200 bytes");
         }
     }
     if (r.kind == CaseKind::CommentWords && r.words.empty()) {
@@ -211,8 +219,8 @@ void readCasesConfig(Checker& check, const toml::table& t, CasesConfig& c) {
         }
     }
     for (const auto& [key, node] : t) {
-        static const std::set<std::string, std::less<>> kKnown{"unhappy_nps_max", "unhappy_csat_max", "sla_hours",
-                                                               "contact_retention_days", "rules", "alerts"};
+        static const std::set<std::string, std::less<>> kKnown{
+            "unhappy_nps_max", "unhappy_csat_max", "sla_hours", "contact_retention_days", "rules", "alerts"};
         if (!kKnown.count(key.str())) check.fail(&node, "cases." + std::string(key.str()), "unknown key");
     }
 }
@@ -244,9 +252,12 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
                 readBool(check, ht, hw, "slack", w.slack);
                 readScope(check, ht, hw, w.stores);
                 readEvents(check, ht, hw, w.alerts, w.cases);
-                if (w.name.empty() || !names.insert(w.name).second) check.fail(&item, hw + ".name", "missing or used twice");
-                if (w.url.rfind("https://", 0) != 0) check.fail(ht.get("url") ? ht.get("url") : &item, hw + ".url", "expected https://...");
-                if (w.secretFile.empty()) check.fail(&item, hw + ".secret_file", "required (the HMAC-SHA256 key)");
+                if (w.name.empty() || !names.insert(w.name).second)
+                    check.fail(&item, hw + ".name", "missing or used twice");
+                if (w.url.rfind("https://", 0) != 0)
+                    check.fail(ht.get("url") ? ht.get("url") : &item, hw + ".url", "expected https://...");
+                if (w.secretFile.empty())
+                    check.fail(&item, hw + ".secret_file", "required (the HMAC-SHA256 key)");
                 n.webhooks.push_back(std::move(w));
             }
         }
@@ -267,10 +278,12 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
             readScope(check, st, sw, s.stores);
             readEvents(check, st, sw, s.alerts, s.cases);
             if (s.url.rfind("smtp://", 0) != 0 && s.url.rfind("smtps://", 0) != 0) {
-                check.fail(st.get("url") ? st.get("url") : smtp, sw + ".url", "expected smtp://host:port or smtps://host:port");
+                check.fail(st.get("url") ? st.get("url") : smtp, sw + ".url",
+                           "expected smtp://host:port or smtps://host:port");
             }
             if (s.from.empty() || s.to.empty()) check.fail(smtp, sw, "from and to are required");
-            if (!s.user.empty() && s.passwordFile.empty()) check.fail(smtp, sw + ".password_file", "required with user");
+            if (!s.user.empty() && s.passwordFile.empty())
+                check.fail(smtp, sw + ".password_file", "required with user");
             n.smtp = std::move(s);
         }
     }

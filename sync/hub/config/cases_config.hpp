@@ -52,13 +52,13 @@ struct CaseRule {
     std::string name;
     CaseKind kind = CaseKind::ContactRequest;
     StoreScope stores;
-    std::vector<std::string> words;       ///< CommentWords, kept lower-cased
-    std::optional<std::int64_t> slaHours; ///< overrides [cases] sla_hours
+    std::vector<std::string> words;        ///< CommentWords, kept lower-cased
+    std::optional<std::int64_t> slaHours;  ///< overrides [cases] sla_hours
 };
 
 struct CasesConfig {
-    /// An answer is unhappy (a detractor) with NPS <= this or CSAT <= unhappyCsatMax: the kiosk asks its contact
-    /// question on the same scores.
+    /// An answer is unhappy (a detractor) with NPS <= this or CSAT <= unhappyCsatMax: the kiosk asks its
+    /// contact question on the same scores.
     std::int64_t unhappyNpsMax = 6;
     std::int64_t unhappyCsatMax = 2;
     std::int64_t slaHours = 48;
@@ -74,8 +74,8 @@ struct WebhookTarget {
     std::string secretFile;  ///< the HMAC-SHA256 key (its first line), signing each body
     bool slack = false;      ///< add a Slack-compatible "text" member
     StoreScope stores;
-    bool alerts = true;      ///< `events` holds "alert"
-    bool cases = true;       ///< `events` holds "case"
+    bool alerts = true;  ///< `events` holds "alert"
+    bool cases = true;   ///< `events` holds "case"
 };
 
 struct SmtpRelay {
@@ -93,7 +93,7 @@ struct SmtpRelay {
 struct NotificationsConfig {
     /// Links in notifications point here ("https://hub.example.com"): the case, never the shopper.
     std::string linkBaseUrl;
-    std::string caFile;  ///< empty: the system's CA bundle (webhooks and SMTP over TLS)
+    std::string caFile;             ///< empty: the system's CA bundle (webhooks and SMTP over TLS)
     std::int64_t maxAttempts = 10;  ///< then the notification is a dead letter until replayed
     std::int64_t baseDelayMs = 2'000;
     std::int64_t maxDelayMs = 600'000;

@@ -1,10 +1,11 @@
 #pragma once
-// Reading the hub's TOML: every problem is collected with its line, so one run of --check-config reports all of
-// them. Internal to the config folder.
+// Reading the hub's TOML: every problem is collected with its line, so one run of --check-config reports all
+// of them. Internal to the config folder.
+
+#include <toml++/toml.h>
 
 #include <cstdint>
 #include <string>
-#include <toml++/toml.h>
 #include <type_traits>
 #include <vector>
 
@@ -12,7 +13,7 @@ namespace touchpoint::hub {
 
 /// Collects problems with the line they are on, so one run reports all of them.
 class Checker {
-public:
+  public:
     explicit Checker(std::string name) : m_name(std::move(name)) {}
 
     void fail(const toml::node* node, const std::string& key, const std::string& what) {
@@ -42,7 +43,7 @@ public:
 
     const std::vector<std::string>& errors() const { return m_errors; }
 
-private:
+  private:
     std::string m_name;
     std::vector<std::string> m_errors;
 };

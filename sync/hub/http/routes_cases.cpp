@@ -1,6 +1,7 @@
 // Head office: cases (list, one case with its answer, the shopper's standing and journey, notes, status),
 // alerts, and the notification queue's replay (docs/PROTOCOL.md "Cases and alerts"). Every route needs a
-// head-office token; changes need the manager or admin role; the contact is shown to managers and admins only.
+// head-office token; changes need the manager or admin role; the contact is shown to managers and admins
+// only.
 
 #include <charconv>
 
@@ -20,7 +21,9 @@ constexpr std::size_t kMaxOutcomeBytes = 200;
 constexpr std::size_t kMaxAssigneeBytes = 128;
 constexpr std::size_t kJourneyTouchpoints = 20;
 
-bool mayChange(const TokenRecord& t) { return t.role == kRoleManager || t.role == kRoleAdmin; }
+bool mayChange(const TokenRecord& t) {
+    return t.role == kRoleManager || t.role == kRoleAdmin;
+}
 
 /// Enough to recognise the contact and no more: "+1202*****23", "j***@example.com".
 std::string maskContact(const std::string& kind, const std::string& value) {
@@ -33,8 +36,12 @@ std::string maskContact(const std::string& kind, const std::string& value) {
     return value.substr(0, 4) + std::string(value.size() - 6, '*') + value.substr(value.size() - 2);
 }
 
-json optionalInt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
-json optionalTime(const std::optional<std::int64_t>& v) { return v ? json(formatIsoUtcMs(*v)) : json(nullptr); }
+json optionalInt(const std::optional<std::int64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+json optionalTime(const std::optional<std::int64_t>& v) {
+    return v ? json(formatIsoUtcMs(*v)) : json(nullptr);
+}
 
 json summaryJson(const CaseSummary& c, std::int64_t nowMs) {
     return {{"id", c.id},
@@ -64,7 +71,9 @@ bool storeUnavailable(http::Response& res) {
 }
 
 /// A case id as the routes accept it (UUIDs); anything else is simply not found.
-bool isCaseId(const std::string& id) { return isUuid(id); }
+bool isCaseId(const std::string& id) {
+    return isUuid(id);
+}
 
 std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res, std::size_t fallback,
                                       std::size_t max) {
@@ -86,7 +95,8 @@ void listRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     f.store = req.param("store");
     f.status = req.param("status");
     if (f.store.size() > kMaxIdLength) return sendError(res, 400, "store: longer than 256 bytes");
-    if (!f.status.empty() && f.status != kCaseOpen && f.status != kCaseInProgress && f.status != kCaseResolved) {
+    if (!f.status.empty() && f.status != kCaseOpen && f.status != kCaseInProgress &&
+        f.status != kCaseResolved) {
         return sendError(res, 400, "status: expected open, in_progress or resolved");
     }
     if (req.hasParam("overdue")) {
@@ -111,7 +121,8 @@ void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!isCaseId(id)) return sendError(res, 404, "not found");
     const bool showContact = mayChange(*token);
     const auto now = ctx.clock->utcMs();
-    auto found = ctx.store->cases().viewCase(id, token->name, showContact ? "contact shown" : "contact masked", now);
+    auto found =
+        ctx.store->cases().viewCase(id, token->name, showContact ? "contact shown" : "contact masked", now);
     if (!found) return (void)storeUnavailable(res);
     if (!*found) return sendError(res, 404, "not found");
     const CaseDetail& d = **found;
@@ -131,12 +142,15 @@ void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
         if (auto t = ctx.store->timeline(*d.profileId, kJourneyTouchpoints); t && *t) {
             json channels = json::array();
             for (const auto& c : (*t)->channels) {
-                channels.push_back({{"channel", c.channel}, {"firstSeen", formatIsoUtcMs(c.firstSeenMs)},
+                channels.push_back({{"channel", c.channel},
+                                    {"firstSeen", formatIsoUtcMs(c.firstSeenMs)},
                                     {"lastSeen", formatIsoUtcMs(c.lastSeenMs)}});
             }
             json journey = json::array();
             for (const auto& p : (*t)->touchpoints) {
-                journey.push_back({{"at", formatIsoUtcMs(p.atMs)}, {"channel", p.channel}, {"event", p.event},
+                journey.push_back({{"at", formatIsoUtcMs(p.atMs)},
+                                   {"channel", p.channel},
+                                   {"event", p.event},
                                    {"store", p.store}});
             }
             shopper["channels"] = std::move(channels);
@@ -148,7 +162,8 @@ void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (d.contact) {
         contact = {{"kind", d.contact->kind}, {"receivedAt", formatIsoUtcMs(d.contact->receivedAtMs)}};
         if (d.contact->value) {
-            contact["value"] = showContact ? *d.contact->value : maskContact(d.contact->kind, *d.contact->value);
+            contact["value"] =
+                showContact ? *d.contact->value : maskContact(d.contact->kind, *d.contact->value);
             contact["masked"] = !showContact;
         } else {
             contact["value"] = nullptr;
@@ -158,11 +173,15 @@ void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     }
     j["contact"] = std::move(contact);
     json notes = json::array();
-    for (const auto& n : d.notes) notes.push_back({{"at", formatIsoUtcMs(n.atMs)}, {"by", n.tokenName}, {"text", n.text}});
+    for (const auto& n : d.notes)
+        notes.push_back({{"at", formatIsoUtcMs(n.atMs)}, {"by", n.tokenName}, {"text", n.text}});
     j["notes"] = std::move(notes);
     json audit = json::array();
     for (const auto& a : d.audit) {
-        audit.push_back({{"at", formatIsoUtcMs(a.atMs)}, {"by", a.tokenName}, {"action", a.action}, {"detail", a.detail}});
+        audit.push_back({{"at", formatIsoUtcMs(a.atMs)},
+                         {"by", a.tokenName},
+                         {"action", a.action},
+                         {"detail", a.detail}});
     }
     j["audit"] = std::move(audit);
     sendJson(res, j);
@@ -190,7 +209,8 @@ std::optional<std::string> textMember(const json& body, const char* key, std::si
         return required ? std::nullopt : std::optional<std::string>("");
     }
     if (!it->is_string() || it->get_ref<const std::string&>().size() > max) {
-        sendError(res, 400, std::string(key) + ": expected a string of at most " + std::to_string(max) + " bytes");
+        sendError(res, 400,
+                  std::string(key) + ": expected a string of at most " + std::to_string(max) + " bytes");
         return std::nullopt;
     }
     return it->get<std::string>();
@@ -199,10 +219,13 @@ std::optional<std::string> textMember(const json& body, const char* key, std::si
 void answerChange(const StoreResult<CaseChange>& r, http::Response& res, const std::string& id) {
     if (!r) return (void)storeUnavailable(res);
     switch (*r) {
-        case CaseChange::Done: return sendJson(res, {{"id", id}, {"ok", true}});
-        case CaseChange::NotFound: return sendError(res, 404, "not found");
+        case CaseChange::Done:
+            return sendJson(res, {{"id", id}, {"ok", true}});
+        case CaseChange::NotFound:
+            return sendError(res, 404, "not found");
         case CaseChange::Refused:
-            return sendError(res, 409, "status: not a step this case can take (open -> in_progress -> resolved)");
+            return sendError(res, 409,
+                             "status: not a step this case can take (open -> in_progress -> resolved)");
     }
 }
 
@@ -236,7 +259,8 @@ void statusRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     if (!outcome) return;
     auto assignee = textMember(*body, "assignee", kMaxAssigneeBytes, false, res);
     if (!assignee) return;
-    if (*status == kCaseResolved && outcome->empty()) return sendError(res, 400, "outcome: required to resolve a case");
+    if (*status == kCaseResolved && outcome->empty())
+        return sendError(res, 400, "outcome: required to resolve a case");
     change.status = *status;
     change.outcome = *outcome;
     change.assignee = *assignee;
@@ -284,8 +308,9 @@ void alertsRoute(HubContext& ctx, const http::Request& req, http::Response& res)
 std::string renderCaseMetrics(HubContext& ctx) {
     std::string out;
     if (auto states = ctx.store->cases().notificationStates()) {
-        out += "# HELP touchpoint_notifications Notifications in the queue by state (all hub processes).\n"
-               "# TYPE touchpoint_notifications gauge\n";
+        out +=
+            "# HELP touchpoint_notifications Notifications in the queue by state (all hub processes).\n"
+            "# TYPE touchpoint_notifications gauge\n";
         for (const auto& [state, n] : *states) {
             out += "touchpoint_notifications{state=\"" + state + "\"} " + std::to_string(n) + "\n";
         }
@@ -297,24 +322,28 @@ std::string renderCaseMetrics(HubContext& ctx) {
 void registerCaseRoutes(http::Router& router, HubContext& ctx) {
     router.get("/v1/cases", routeOptions("/v1/cases", kScopeHeadOffice),
                guarded(ctx, "/v1/cases", [&ctx](const auto& req, auto& res) { listRoute(ctx, req, res); }));
-    router.get("/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
-               guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) { caseRoute(ctx, req, res); }));
+    router.get(
+        "/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
+        guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) { caseRoute(ctx, req, res); }));
     router.post("/v1/cases/{id}/notes", routeOptions("/v1/cases/{id}/notes", kScopeHeadOffice, 16 * 1024),
-                guarded(ctx, "/v1/cases/{id}/notes", [&ctx](const auto& req, auto& res) { noteRoute(ctx, req, res); }));
+                guarded(ctx, "/v1/cases/{id}/notes",
+                        [&ctx](const auto& req, auto& res) { noteRoute(ctx, req, res); }));
     router.post("/v1/cases/{id}/status", routeOptions("/v1/cases/{id}/status", kScopeHeadOffice, 4 * 1024),
                 guarded(ctx, "/v1/cases/{id}/status",
                         [&ctx](const auto& req, auto& res) { statusRoute(ctx, req, res); }));
-    router.get("/v1/alerts", routeOptions("/v1/alerts", kScopeHeadOffice),
-               guarded(ctx, "/v1/alerts", [&ctx](const auto& req, auto& res) { alertsRoute(ctx, req, res); }));
-    router.post("/v1/notifications/replay", routeOptions("/v1/notifications/replay", kScopeHeadOffice, 1024),
-                guarded(ctx, "/v1/notifications/replay", [&ctx](const http::Request& req, http::Response& res) {
-                    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-                    if (!token) return;
-                    if (token->role != kRoleAdmin) return sendError(res, 403, "replay needs an admin token");
-                    auto n = ctx.store->cases().replayDeadNotifications(ctx.clock->utcMs());
-                    if (!n) return (void)storeUnavailable(res);
-                    sendJson(res, {{"replayed", *n}});
-                }));
+    router.get(
+        "/v1/alerts", routeOptions("/v1/alerts", kScopeHeadOffice),
+        guarded(ctx, "/v1/alerts", [&ctx](const auto& req, auto& res) { alertsRoute(ctx, req, res); }));
+    router.post(
+        "/v1/notifications/replay", routeOptions("/v1/notifications/replay", kScopeHeadOffice, 1024),
+        guarded(ctx, "/v1/notifications/replay", [&ctx](const http::Request& req, http::Response& res) {
+            auto token = ctx.authorize(req, res, kScopeHeadOffice);
+            if (!token) return;
+            if (token->role != kRoleAdmin) return sendError(res, 403, "replay needs an admin token");
+            auto n = ctx.store->cases().replayDeadNotifications(ctx.clock->utcMs());
+            if (!n) return (void)storeUnavailable(res);
+            sendJson(res, {{"replayed", *n}});
+        }));
 }
 
 }  // namespace touchpoint::hub

@@ -1,7 +1,8 @@
 #pragma once
 // CaseStore: what head office reads and changes about alerts and cases, and the notification queue the hub's
-// delivery thread drains (docs/PROTOCOL.md "Cases and alerts", docs/OPERATIONS.md "Notifications"). Apart from
-// HubStore so neither grows into a god interface; SqlHubStore hands out its SQL implementation (cases()).
+// delivery thread drains (docs/PROTOCOL.md "Cases and alerts", docs/OPERATIONS.md "Notifications"). Apart
+// from HubStore so neither grows into a god interface; SqlHubStore hands out its SQL implementation
+// (cases()).
 
 #include <cstdint>
 #include <map>
@@ -18,8 +19,8 @@ inline constexpr std::string_view kCaseInProgress = "in_progress";
 inline constexpr std::string_view kCaseResolved = "resolved";
 
 struct CaseFilter {
-    std::string store;   ///< "" for all
-    std::string status;  ///< "" for all
+    std::string store;         ///< "" for all
+    std::string status;        ///< "" for all
     bool overdueOnly = false;  ///< not resolved and past its due time at nowMs
     std::int64_t nowMs = 0;
     std::size_t limit = 200;
@@ -34,11 +35,11 @@ struct CaseSummary {
 };
 
 struct CaseContact {
-    std::string kind;                    ///< phone | email
-    std::optional<std::string> value;    ///< none once erased
+    std::string kind;                  ///< phone | email
+    std::optional<std::string> value;  ///< none once erased
     std::int64_t receivedAtMs = 0;
     std::optional<std::int64_t> erasedAtMs;
-    std::string erasedReason;            ///< resolved | retention | erasure
+    std::string erasedReason;  ///< resolved | retention | erasure
 };
 
 struct CaseNote {
@@ -95,22 +96,23 @@ struct QueuedNotification {
 /// How one delivery attempt ended.
 struct DeliveryOutcome {
     bool delivered = false;
-    std::string error;              ///< why not (no personal data: status codes, curl's words)
+    std::string error;  ///< why not (no personal data: status codes, curl's words)
     std::int64_t nextAttemptAtMs = 0;
-    bool dead = false;              ///< no more attempts: a dead letter until replayed
+    bool dead = false;  ///< no more attempts: a dead letter until replayed
 };
 
 class CaseStore {
-public:
+  public:
     virtual ~CaseStore() = default;
 
     /// Newest first.
     virtual StoreResult<std::vector<CaseSummary>> listCases(const CaseFilter& filter) = 0;
     /// The case, and an audit row saying that `viewer` saw it (`detail`: whether the contact was shown).
     virtual StoreResult<std::optional<CaseDetail>> viewCase(const std::string& id, const std::string& viewer,
-                                                            const std::string& detail, std::int64_t nowMs) = 0;
-    virtual StoreResult<CaseChange> addNote(const std::string& id, const std::string& tokenName, const std::string& text,
-                                            std::int64_t nowMs) = 0;
+                                                            const std::string& detail,
+                                                            std::int64_t nowMs) = 0;
+    virtual StoreResult<CaseChange> addNote(const std::string& id, const std::string& tokenName,
+                                            const std::string& text, std::int64_t nowMs) = 0;
     /// open -> in_progress -> resolved (open -> resolved too); resolving erases the contact. The same status
     /// with an assignee only reassigns.
     virtual StoreResult<CaseChange> changeStatus(const std::string& id, const std::string& tokenName,
@@ -124,7 +126,8 @@ public:
 
     /// Claims up to `limit` notifications that are due (or whose previous claim's lease ran out) for `claim`
     /// until nowMs + leaseMs. A row is claimed by one caller only, across hub processes.
-    virtual StoreResult<std::vector<QueuedNotification>> claimNotifications(std::int64_t nowMs, std::int64_t leaseMs,
+    virtual StoreResult<std::vector<QueuedNotification>> claimNotifications(std::int64_t nowMs,
+                                                                            std::int64_t leaseMs,
                                                                             const std::string& claim,
                                                                             std::size_t limit) = 0;
     /// Records an attempt's end; false when the claim was lost (its lease ran out and another took it).

@@ -10,12 +10,15 @@ namespace {
 
 using nlohmann::json;
 
-SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
+SqlValue opt(const std::optional<std::int64_t>& v) {
+    return v ? SqlValue{*v} : SqlValue{};
+}
 
-/// The stored reasons, a JSON array of strings as the store wrote it (["queue","staff"]). Read by hand: a busy
-/// store's window is read for every batch. Anything unusual (an escape) goes through the JSON parser.
+/// The stored reasons, a JSON array of strings as the store wrote it (["queue","staff"]). Read by hand: a
+/// busy store's window is read for every batch. Anything unusual (an escape) goes through the JSON parser.
 void readReasons(const std::string& text, std::vector<std::string>& out) {
-    if (text.size() >= 2 && text.front() == '[' && text.back() == ']' && text.find('\\') == std::string::npos) {
+    if (text.size() >= 2 && text.front() == '[' && text.back() == ']' &&
+        text.find('\\') == std::string::npos) {
         std::size_t i = 1;
         const std::size_t end = text.size() - 1;
         bool ok = true;
@@ -45,11 +48,12 @@ void readReasons(const std::string& text, std::vector<std::string>& out) {
 
 }  // namespace
 
-StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::answers(const std::string& store, std::int64_t fromMs,
-                                                                   std::int64_t toMs) {
-    auto rows = m_c.query("SELECT message_id, kiosk_id, at, nps, csat, reasons FROM feedback WHERE store_id = ? AND "
-                          "at >= ? AND at <= ? AND abandoned = 0 AND misuse = 0 ORDER BY at, message_id",
-                          {store, fromMs, toMs});
+StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::answers(const std::string& store,
+                                                                    std::int64_t fromMs, std::int64_t toMs) {
+    auto rows = m_c.query(
+        "SELECT message_id, kiosk_id, at, nps, csat, reasons FROM feedback WHERE store_id = ? AND "
+        "at >= ? AND at <= ? AND abandoned = 0 AND misuse = 0 ORDER BY at, message_id",
+        {store, fromMs, toMs});
     if (!rows) return Fail(rows.error());
     std::vector<FeedbackAnswer> out;
     out.reserve(rows->size());
@@ -69,7 +73,8 @@ StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::answers(const std::s
 
 StoreResult<std::optional<FeedbackAnswer>> SqlCaseRepository::feedback(const std::string& messageId) {
     // The events table's unique message id finds it; its stored payload has the answers as they arrived.
-    auto rows = m_c.query("SELECT event, store_id, kiosk_id, at, payload FROM events WHERE message_id = ?", {messageId});
+    auto rows = m_c.query("SELECT event, store_id, kiosk_id, at, payload FROM events WHERE message_id = ?",
+                          {messageId});
     if (!rows) return Fail(rows.error());
     if (rows->empty()) return std::optional<FeedbackAnswer>{};
     IngestMessage m;
@@ -80,12 +85,14 @@ StoreResult<std::optional<FeedbackAnswer>> SqlCaseRepository::feedback(const std
     m.correctedMs = rows->integer(0, 3);
     json payload = json::parse(rows->text(0, 4), nullptr, false);
     if (payload.is_object()) {
-        if (auto p = payload.find("properties"); p != payload.end() && p->is_object()) m.properties = std::move(*p);
+        if (auto p = payload.find("properties"); p != payload.end() && p->is_object())
+            m.properties = std::move(*p);
     }
     return feedbackAnswerOf(m);
 }
 
-StoreResult<bool> SqlCaseRepository::hasContact(const std::string& feedbackMessageId, const std::string& storeId) {
+StoreResult<bool> SqlCaseRepository::hasContact(const std::string& feedbackMessageId,
+                                                const std::string& storeId) {
     auto rows = m_c.query("SELECT 1 FROM feedback_contacts WHERE feedback_message_id = ? AND store_id = ?",
                           {feedbackMessageId, storeId});
     if (!rows) return Fail(rows.error());
@@ -93,40 +100,45 @@ StoreResult<bool> SqlCaseRepository::hasContact(const std::string& feedbackMessa
 }
 
 StoreResult<bool> SqlCaseRepository::saveContact(const ContactRequest& c) {
-    auto n = m_c.exec("INSERT INTO feedback_contacts(feedback_message_id, consent_message_id, store_id, kind, value, "
-                      "received_at) VALUES(?,?,?,?,?,?) ON CONFLICT(feedback_message_id) DO NOTHING",
-                      {c.feedbackMessageId, c.consentMessageId, c.storeId, c.kind, c.value, c.atMs});
+    auto n = m_c.exec(
+        "INSERT INTO feedback_contacts(feedback_message_id, consent_message_id, store_id, kind, value, "
+        "received_at) VALUES(?,?,?,?,?,?) ON CONFLICT(feedback_message_id) DO NOTHING",
+        {c.feedbackMessageId, c.consentMessageId, c.storeId, c.kind, c.value, c.atMs});
     if (!n) return Fail(n.error());
     return *n > 0;
 }
 
 StoreResult<bool> SqlCaseRepository::recordAlert(const AlertRecord& a) {
     json reasons = json::array();
-    for (const auto& [reason, count] : a.topReasons) reasons.push_back({{"reason", reason}, {"count", count}});
-    auto n = m_c.exec("INSERT INTO alerts(id, rule, kind, store_id, period_start, detail, window_start, window_end, "
-                      "responses, unhappy, matching, top_reasons, fired_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                      "ON CONFLICT(rule, store_id, period_start, detail) DO NOTHING",
-                      {a.id, a.rule, a.kind, a.storeId, a.periodStartMs, a.detail, a.windowStartMs, a.windowEndMs,
-                       a.responses, a.unhappy, a.matching, reasons.dump(-1, ' ', false, json::error_handler_t::replace),
-                       a.firedAtMs});
+    for (const auto& [reason, count] : a.topReasons)
+        reasons.push_back({{"reason", reason}, {"count", count}});
+    auto n = m_c.exec(
+        "INSERT INTO alerts(id, rule, kind, store_id, period_start, detail, window_start, window_end, "
+        "responses, unhappy, matching, top_reasons, fired_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(rule, store_id, period_start, detail) DO NOTHING",
+        {a.id, a.rule, a.kind, a.storeId, a.periodStartMs, a.detail, a.windowStartMs, a.windowEndMs,
+         a.responses, a.unhappy, a.matching, reasons.dump(-1, ' ', false, json::error_handler_t::replace),
+         a.firedAtMs});
     if (!n) return Fail(n.error());
     return *n > 0;
 }
 
 StoreResult<bool> SqlCaseRepository::openCase(const CaseOpening& c) {
-    auto n = m_c.exec("INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, nps, csat, status, "
-                      "opened_at, due_at, updated_at) VALUES(?,?,?,?,?,?,?,?,'open',?,?,?) "
-                      "ON CONFLICT(feedback_message_id) DO NOTHING",
-                      {c.id, c.feedbackMessageId, c.rule, c.kind, c.storeId, c.kioskId, opt(c.nps), opt(c.csat),
-                       c.openedAtMs, c.dueAtMs, c.openedAtMs});
+    auto n = m_c.exec(
+        "INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, nps, csat, status, "
+        "opened_at, due_at, updated_at) VALUES(?,?,?,?,?,?,?,?,'open',?,?,?) "
+        "ON CONFLICT(feedback_message_id) DO NOTHING",
+        {c.id, c.feedbackMessageId, c.rule, c.kind, c.storeId, c.kioskId, opt(c.nps), opt(c.csat),
+         c.openedAtMs, c.dueAtMs, c.openedAtMs});
     if (!n) return Fail(n.error());
     return *n > 0;
 }
 
 StoreResult<void> SqlCaseRepository::enqueueNotification(const NotificationRequest& r) {
-    return m_c.defer("INSERT INTO notifications(target, subject, ref_id, store_id, payload, state, next_attempt_at, "
-                     "created_at) VALUES(?,?,?,?,?,'pending',?,?) ON CONFLICT(ref_id, target) DO NOTHING",
-                     {r.target, r.subject, r.refId, r.storeId, r.payload, r.createdAtMs, r.createdAtMs});
+    return m_c.defer(
+        "INSERT INTO notifications(target, subject, ref_id, store_id, payload, state, next_attempt_at, "
+        "created_at) VALUES(?,?,?,?,?,'pending',?,?) ON CONFLICT(ref_id, target) DO NOTHING",
+        {r.target, r.subject, r.refId, r.storeId, r.payload, r.createdAtMs, r.createdAtMs});
 }
 
 }  // namespace touchpoint::hub
