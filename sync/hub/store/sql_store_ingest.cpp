@@ -184,8 +184,9 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
-        // The feedback rules read answers and contacts; an erased person's late contact is not kept.
-        if (m.event == event::names::kFeedback || (contactConsent && !tombstoned)) forFeedbackRules.push_back(&m);
+        // The feedback rules read answers and contacts. An erased person's late message opens nothing and leaves
+        // no contact (its answer still counts in the store's windows, read from the feedback table).
+        if (!tombstoned && (m.event == event::names::kFeedback || contactConsent)) forFeedbackRules.push_back(&m);
         if (m.type == "group") {
             if (auto r = linkGroup(c, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
         }
