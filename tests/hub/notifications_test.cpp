@@ -372,6 +372,11 @@ TEST(Notifications, StoppingCutsAStalledDeliveryShortAndHandsItBack) {
     auto states = store->cases().notificationStates();
     ASSERT_TRUE(states.ok());
     EXPECT_EQ((*states)["pending"], 1) << "handed back, due for the next process";
+    auto again =
+        store->cases().claimNotifications(SystemClock::instance().utcMs(), 60'000, "next-process", 10);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->size(), 1u);
+    EXPECT_EQ((*again)[0].attempts, 1) << "the cut-short attempt is not counted";
     EXPECT_EQ((*states)["delivered"] + (*states)["dead"] + (*states)["delivering"], 0);
     receiver.stop();
     serving.join();

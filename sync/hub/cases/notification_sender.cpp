@@ -318,6 +318,7 @@ std::int64_t NotificationSender::runOnce() {
             if (m_abort) {
                 // Stopping: hand the rest back, due at once for whichever process runs next.
                 o.error = "hub stopping";
+                o.handedBack = true;
                 o.nextAttemptAtMs = m_clock.utcMs();
                 (void)m_store.finishNotification(n.seq, m_claim, o, m_clock.utcMs());
                 continue;
@@ -327,6 +328,7 @@ std::int64_t NotificationSender::runOnce() {
             o.delivered = sent.ok();
             if (m_abort && !sent) {
                 o.error = "hub stopping";
+                o.handedBack = true;
                 o.nextAttemptAtMs = m_clock.utcMs();
             } else if (!sent) {
                 o.error = sent.error();

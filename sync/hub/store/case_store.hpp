@@ -98,7 +98,8 @@ struct DeliveryOutcome {
     bool delivered = false;
     std::string error;  ///< why not (no personal data: status codes, curl's words)
     std::int64_t nextAttemptAtMs = 0;
-    bool dead = false;  ///< no more attempts: a dead letter until replayed
+    bool dead = false;        ///< no more attempts: a dead letter until replayed
+    bool handedBack = false;  ///< not a real attempt (the hub stopped): not counted
 };
 
 class CaseStore {

@@ -318,10 +318,11 @@ StoreResult<bool> SqlCaseStore::finishNotification(std::int64_t seq, const std::
                 {nowMs, seq, claim});
         } else {
             n = c.exec(
-                "UPDATE notifications SET state = ?, next_attempt_at = ?, lease_until = NULL, last_error = ? "
-                "WHERE seq = ? AND claim = ? AND state = 'delivering'",
-                {std::string(o.dead ? "dead" : "pending"), o.nextAttemptAtMs, o.error.substr(0, 500), seq,
-                 claim});
+                "UPDATE notifications SET state = ?, next_attempt_at = ?, lease_until = NULL, last_error = "
+                "?, "
+                "attempts = attempts - ? WHERE seq = ? AND claim = ? AND state = 'delivering'",
+                {std::string(o.dead ? "dead" : "pending"), o.nextAttemptAtMs, o.error.substr(0, 500),
+                 std::int64_t{o.handedBack ? 1 : 0}, seq, claim});
         }
         if (!n) return Fail(n.error());
         return *n > 0;
