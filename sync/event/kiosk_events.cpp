@@ -105,6 +105,16 @@ Message KioskEventFactory::consent(const std::string& sessionId, const std::stri
     return m;
 }
 
+Message KioskEventFactory::feedbackContactConsent(const std::string& sessionId, const std::string& locale,
+                                                  const Identity& contact, const ConsentRecord& notice,
+                                                  const std::string& feedbackMessageId) const {
+    ConsentRecord c = notice;
+    c.purposes = {std::string(names::kPurposeFeedbackContact)};
+    Message m = consent(sessionId, locale, contact, c);
+    m.properties["feedbackMessageId"] = feedbackMessageId;
+    return m;
+}
+
 namespace {
 void writeAnswers(Message& m, const FeedbackAnswers& a, const Sealer& sealer) {
     m.properties["surveyId"] = a.surveyId;

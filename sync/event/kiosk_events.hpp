@@ -63,6 +63,12 @@ public:
                    const Identity& identity, bool newMember) const;
     Message consent(const std::string& sessionId, const std::string& locale, const Identity& identity,
                     const ConsentRecord& consent) const;
+    /// The answer "yes" to "May we contact you about this?" after a low score: a consent with the one purpose
+    /// "feedback_contact" about the feedback `feedbackMessageId` (docs/PROTOCOL.md "Kiosk events"); `contact`
+    /// (the signed-in member's phone or e-mail, or what the shopper typed) is sealed like every personal field.
+    /// `notice.purposes` is ignored.
+    Message feedbackContactConsent(const std::string& sessionId, const std::string& locale, const Identity& contact,
+                                   const ConsentRecord& notice, const std::string& feedbackMessageId) const;
     /// `member` is the signed-in identity, if any: its hash goes beside the row so erasure finds it.
     Message feedback(const std::string& sessionId, const std::string& locale, const FeedbackAnswers& answers,
                      const std::optional<Identity>& member) const;

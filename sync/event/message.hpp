@@ -38,6 +38,8 @@ Priority defaultPriority(EventKind kind);
 namespace names {
 inline constexpr std::string_view kSignin = "Loyalty Signed In";
 inline constexpr std::string_view kConsent = "Consent Given";
+/// The purpose of a `Consent Given` that lets the retailer contact the shopper about one feedback answer.
+inline constexpr std::string_view kPurposeFeedbackContact = "feedback_contact";
 inline constexpr std::string_view kFeedback = "Feedback Submitted";
 inline constexpr std::string_view kFeedbackAbandoned = "Feedback Abandoned";
 inline constexpr std::string_view kStaffLookup = "Staff Lookup";

@@ -8,6 +8,7 @@
 //   touchpoint-hub token revoke|list --config FILE [--name N]
 //   touchpoint-hub members import --config FILE members.csv
 //   touchpoint-hub keys create --file FILE                             (the hub's data key, 0600)
+//   touchpoint-hub notifications replay|status --config FILE   (dead letters due again; the queue by state)
 // Arguments through CLI11 (common/cli.hpp): --help on every subcommand, anything unknown refused with exit 2.
 
 #include <sys/resource.h>
@@ -105,6 +106,10 @@ int serve(const Options& a) {
                 std::cerr << c->sourcePath << ": tls: " << f << " does not exist\n";
                 return 1;
             }
+        }
+        if (auto t = makeNotificationTransport(c->notifications); !t) {
+            std::cerr << c->sourcePath << ": notifications: " << t.error() << "\n";
+            return 1;
         }
         std::cout << c->sourcePath << ": OK\n";
         return 0;
@@ -214,6 +219,29 @@ int keysCreateCommand(const Options& a) {
     return 0;
 }
 
+int notificationsCommand(const std::string& what, const Options& a) {
+    auto c = config(a);
+    if (!c) return c.error();
+    auto s = store(*c);
+    if (!s) return s.error();
+    if (what == "replay") {
+        auto n = (*s)->cases().replayDeadNotifications(SystemClock::instance().utcMs());
+        if (!n) {
+            std::cerr << "store: " << n.error().message << "\n";
+            return 1;
+        }
+        std::cout << "replayed " << *n << " dead notifications; a running hub delivers them\n";
+        return 0;
+    }
+    auto states = (*s)->cases().notificationStates();
+    if (!states) {
+        std::cerr << "store: " << states.error().message << "\n";
+        return 1;
+    }
+    for (const auto& [state, n] : *states) std::cout << state << " " << n << "\n";
+    return 0;
+}
+
 int certCommand(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
@@ -313,6 +341,13 @@ int main(int argc, char** argv) {
     keys->require_subcommand(1);
     auto* keysCreate = keys->add_subcommand("create", "a new data key file (0600); never overwrites one");
     keysCreate->add_option("--file", o.dataKeyFile, "where to write it, outside the database's folder")->required();
+    auto* notifications = app.add_subcommand("notifications", "the alert and case notification queue");
+    notifications->require_subcommand(1);
+    auto* notificationsReplay = notifications->add_subcommand("replay", "make every dead notification due again");
+    auto* notificationsStatus = notifications->add_subcommand("status", "notifications by state");
+    for (auto* sub : {notificationsReplay, notificationsStatus}) {
+        sub->add_option("--config", o.config, "the hub's TOML config")->required();
+    }
 
     if (auto exit = cli::parse(app, argc, argv)) return *exit;
     try {
@@ -329,6 +364,8 @@ int main(int argc, char** argv) {
         if (*tokenRevoke) return tokenCommand("revoke", o);
         if (*tokenList) return tokenCommand("list", o);
         if (*membersImport) return membersImportCommand(o);
+        if (*notificationsReplay) return notificationsCommand("replay", o);
+        if (*notificationsStatus) return notificationsCommand("status", o);
         if (o.config.empty()) return cli::refuse(app, "--config FILE is required");
         return serve(o);
     } catch (const std::exception& e) {

@@ -119,6 +119,23 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
     config.sealingSecretKeyFiles = {(dir / "sealing.key").string()};
     (void)tls::writeFileAtomically(config.sealingSecretKeyFiles[0], keys.secretKeyB64, 0600);
 
+    if (o.feedbackRules) {
+        AlertRule share;
+        share.name = "unhappy-share";
+        AlertRule run = share;
+        run.name = "detractor-run";
+        run.kind = AlertKind::DetractorRun;
+        run.windowMinutes = 60;
+        AlertRule reason = share;
+        reason.name = "frequent-reason";
+        reason.kind = AlertKind::FrequentReason;
+        config.cases.alerts = {share, run, reason};
+        CaseRule words;
+        words.name = "words";
+        words.kind = CaseKind::CommentWords;
+        words.words = {"rude", "call me"};
+        config.cases.rules.push_back(words);
+    }
     auto server = HubServer::create(config);
     if (!server) {
         err << "bench: " << server.error() << "\n";

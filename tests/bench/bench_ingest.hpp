@@ -15,6 +15,7 @@ struct IngestBenchOptions {
     std::int64_t messages = 200'000;
     std::size_t batchMessages = 250;
     bool json = false;
+    bool feedbackRules = false;    ///< alert and case rules beyond the default (docs/JOURNEY_RULES.md)
     std::string dir = "/tmp";      ///< where the SQLite file and certificates go (the disk being measured)
 };
 

@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
     hubIngest->add_option("--dir", ingest.dir, "where the store and certificates go (the disk being measured)")
         ->capture_default_str();
     hubIngest->add_flag("--json", ingest.json, "print one JSON object");
+    hubIngest->add_flag("--rules", ingest.feedbackRules,
+                        "alert rules (unhappy share, detractor run, frequent reason) and a comment-words case rule on "
+                        "top of the default contact-request rule");
 
     DrainBenchOptions drain;
     auto* drainCmd = app.add_subcommand(

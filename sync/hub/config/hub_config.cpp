@@ -9,57 +9,12 @@
 #include <toml++/toml.h>
 
 #include "hub/privacy/data_key.hpp"
+#include "hub/config/cases_config_read.hpp"
+#include "hub/config/config_checker.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
-
-/// Collects problems with the line they are on, so one run reports all of them.
-class Checker {
-public:
-    explicit Checker(std::string name) : m_name(std::move(name)) {}
-
-    void fail(const toml::node* node, const std::string& key, const std::string& what) {
-        const auto line = node ? node->source().begin.line : 0;
-        m_errors.push_back(m_name + ":" + std::to_string(line) + ": " + key + ": " + what);
-    }
-
-    template <class T>
-    void read(const toml::table& t, const char* section, const char* key, T& out) {
-        const toml::node* node = t.get(key);
-        if (!node) return;
-        const std::string full = std::string(section) + "." + key;
-        if constexpr (std::is_same_v<T, std::string>) {
-            if (auto v = node->value<std::string>()) {
-                out = *v;
-            } else {
-                fail(node, full, "expected a string");
-            }
-        } else {
-            if (auto v = node->value<std::int64_t>(); v && node->is_integer()) {
-                out = static_cast<T>(*v);
-            } else {
-                fail(node, full, "expected an integer");
-            }
-        }
-    }
-
-    const std::vector<std::string>& errors() const { return m_errors; }
-
-private:
-    std::string m_name;
-    std::vector<std::string> m_errors;
-};
-
-const toml::table* section(Checker& check, const toml::table& root, const char* name) {
-    const toml::node* node = root.get(name);
-    if (!node) return nullptr;
-    if (!node->is_table()) {
-        check.fail(node, name, "expected a table [" + std::string(name) + "]");
-        return nullptr;
-    }
-    return node->as_table();
-}
 
 void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
     check.read(t, "loyalty", "points_per_checkin", l.pointsPerCheckin);
@@ -208,9 +163,11 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits" &&
-            k != "welcome" && k != "privacy" && k != "retention") {
+            k != "welcome" && k != "privacy" && k != "retention" && k != "cases" &&
+            k != "notifications") {
             check.fail(&node, k,
-                       "unknown section (expected server, tls, store, sealing, privacy, retention, loyalty, limits)");
+                       "unknown section (expected server, tls, store, sealing, privacy, retention, loyalty, limits, "
+                       "welcome, cases, notifications)");
         }
     }
     if (const auto* s = section(check, root, "server")) {
@@ -278,6 +235,8 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
     if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);
     if (const auto* w = section(check, root, "welcome")) readWelcome(check, *w, c.welcomePerToken);
+    if (const auto* s = section(check, root, "cases")) readCasesConfig(check, *s, c.cases);
+    if (const auto* n = section(check, root, "notifications")) readNotificationsConfig(check, *n, c.notifications);
 
     if (!check.errors().empty()) return Fail(check.errors());
     return c;
@@ -307,6 +266,9 @@ Result<HubConfig, std::vector<std::string>> loadHubConfig(const std::string& pat
     fix(c.tlsCertFile);
     fix(c.tlsKeyFile);
     for (auto& k : c.sealingSecretKeyFiles) fix(k);
+    fix(c.notifications.caFile);
+    for (auto& w : c.notifications.webhooks) fix(w.secretFile);
+    if (c.notifications.smtp) fix(c.notifications.smtp->passwordFile);
     if (c.storeUrl.rfind("sqlite://", 0) == 0) {
         std::string p = c.storeUrl.substr(9);
         if (!p.empty() && p[0] != '/') {

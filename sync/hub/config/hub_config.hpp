@@ -8,6 +8,7 @@
 
 #include "common/result.hpp"
 #include "event/reward.hpp"
+#include "hub/config/cases_config.hpp"
 #include "hub/http/limits.hpp"
 
 namespace touchpoint::hub {
@@ -65,6 +66,8 @@ struct HubConfig {
     int workerThreads = 8;
     int storeConnections = 4;
     http::ServerLimits limits;  ///< [limits]: what a client may cost the server (docs/OPERATIONS.md)
+    CasesConfig cases;                  ///< [cases]: alert and case rules (docs/JOURNEY_RULES.md "Alerts and cases")
+    NotificationsConfig notifications;  ///< [notifications]: webhooks and e-mail (docs/OPERATIONS.md)
 };
 
 /// Parses and validates one TOML file. Errors are one per line, "hub.toml:7: store.url: ...".

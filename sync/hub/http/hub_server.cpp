@@ -168,6 +168,11 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     ctx.config = std::move(config);
     ctx.store = std::move(store);
     ctx.welcomeLimiter = std::make_unique<http::RateLimiter>(ctx.config.welcomePerToken);
+    auto transport = makeNotificationTransport(ctx.config.notifications);
+    if (!transport) return Fail("notifications: " + transport.error());
+    ctx.notificationSender = std::make_unique<NotificationSender>(
+        ctx.store->cases(), std::move(transport).value(),
+        senderOptionsFrom(ctx.config.cases, ctx.config.notifications), clock, ctx.notificationCounters);
 
     s->m_router.get("/healthz", {}, [&ctx](const http::Request&, http::Response& res) {
         // Up but unable to store: a load balancer should send kiosks elsewhere, and an operator should look.
@@ -183,6 +188,7 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     registerProfileRoutes(s->m_router, ctx);
     registerHeadOfficeRoutes(s->m_router, ctx);
     registerIdentityRoutes(s->m_router, ctx);
+    registerCaseRoutes(s->m_router, ctx);
     return s;
 }
 
@@ -210,6 +216,7 @@ Result<int, std::string> HubServer::start() {
     m_retention = std::make_unique<privacy::RetentionJob>(*m_ctx->store, m_ctx->metrics, *m_ctx->clock, c.retention);
     m_retention->start(std::min<std::chrono::milliseconds>(std::chrono::minutes(5),
                                                            std::chrono::seconds(c.retention.intervalSeconds)));
+    m_ctx->notificationSender->start();
     log::info("hub", "listening", {{"address", c.listenAddress}, {"port", std::to_string(m_port)}});
     return m_port;
 }
@@ -250,6 +257,7 @@ Result<void, std::string> HubServer::run() {
 void HubServer::stop() {
     m_retention.reset();
     if (m_server) m_server->stop();
+    if (m_ctx && m_ctx->notificationSender) m_ctx->notificationSender->stop();
 }
 
 }  // namespace touchpoint::hub

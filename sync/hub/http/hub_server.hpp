@@ -14,6 +14,7 @@
 
 #include "common/clock.hpp"
 #include "event/sealing.hpp"
+#include "hub/cases/notification_sender.hpp"
 #include "hub/config/hub_config.hpp"
 #include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
@@ -44,6 +45,10 @@ struct HubContext {
     const http::ServerCounters* httpCounters = nullptr;
     /// GET /v1/profiles/welcome's bucket per kiosk token (config.welcomePerToken).
     std::unique_ptr<http::RateLimiter> welcomeLimiter;
+    /// Notification delivery and contact retention (runs while the server does); declared after `store`,
+    /// which it uses, so it goes first.
+    NotificationCounters notificationCounters;
+    std::unique_ptr<NotificationSender> notificationSender;
 
     /// Reads Bearer or Basic (token as user name) credentials and checks the scope: the server's
     /// authenticator, run on the headers before the body is read.
@@ -124,5 +129,8 @@ void registerIngestRoutes(http::Router& router, HubContext& ctx);
 void registerProfileRoutes(http::Router& router, HubContext& ctx);
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
 void registerIdentityRoutes(http::Router& router, HubContext& ctx);
+void registerCaseRoutes(http::Router& router, HubContext& ctx);
+/// The notification queue's gauges and this process's delivery counters, for /metrics.
+std::string renderCaseMetrics(HubContext& ctx);
 
 }  // namespace touchpoint::hub

@@ -177,6 +177,7 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                                  << label(k.kiosk) << "\"} " << *k.queueDepth << "\n";
                        }
                    }
+                   extra << renderCaseMetrics(ctx);
                    res.setContent(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");
                }));
 }

@@ -194,6 +194,32 @@ std::string checkHeartbeatNumbers(const json& m) {
     return "";
 }
 
+/// A consent to be contacted about one feedback answer names that answer and carries the contact (opened from
+/// `sealed` by now): phone or e-mail. Anything else rejects it with the field's name.
+std::string checkFeedbackContact(const json& m) {
+    const auto p = m.find("properties");
+    if (p == m.end() || !p->is_object() || !hasPurpose(*p, event::names::kPurposeFeedbackContact)) return "";
+    const auto id = p->find("feedbackMessageId");
+    if (id == p->end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
+        id->get_ref<const std::string&>().size() > kMaxIdLength) {
+        return "properties.feedbackMessageId: a feedback_contact consent needs the feedback's messageId (1.." +
+               std::to_string(kMaxIdLength) + " bytes)";
+    }
+    constexpr std::size_t kMaxContactBytes = 320;
+    bool any = false;
+    for (const char* key : {"phone", "email"}) {
+        const auto c = p->find(key);
+        if (c == p->end()) continue;
+        if (!c->is_string() || c->get_ref<const std::string&>().empty() ||
+            c->get_ref<const std::string&>().size() > kMaxContactBytes) {
+            return std::string("properties.") + key + ": expected 1.." + std::to_string(kMaxContactBytes) + " bytes";
+        }
+        any = true;
+    }
+    if (!any) return "properties.phone/email: a feedback_contact consent needs the contact (sealed phone or email)";
+    return "";
+}
+
 MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std::int64_t> defaultSentAt,
                         const MessageFaults& faults) {
     MessageVerdict v;
@@ -308,6 +334,9 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
 
     if (out.event == event::names::kHeartbeat) {
         if (auto bad = checkHeartbeatNumbers(m); !bad.empty()) return reject(std::move(bad));
+    }
+    if (out.event == event::names::kConsent) {
+        if (auto bad = checkFeedbackContact(m); !bad.empty()) return reject(std::move(bad));
     }
 
     out.receivedMs = options.receivedAtMs;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace touchpoint::hub {
 
@@ -42,6 +43,16 @@ inline std::optional<std::string> strProp(const nlohmann::json& o, const char* k
 inline bool boolProp(const nlohmann::json& o, const char* key) {
     const auto it = o.find(key);
     return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
+/// True when `properties.purposes` (a consent's) is an array holding the string `purpose`.
+inline bool hasPurpose(const nlohmann::json& properties, std::string_view purpose) {
+    const auto it = properties.find("purposes");
+    if (it == properties.end() || !it->is_array()) return false;
+    for (const auto& p : *it) {
+        if (p.is_string() && p.get_ref<const std::string&>() == purpose) return true;
+    }
+    return false;
 }
 
 }  // namespace touchpoint::hub

@@ -1,6 +1,7 @@
 #include "hub/ingest/token_claims.hpp"
 
 #include "event/message.hpp"
+#include "hub/ingest/json_props.hpp"
 
 namespace touchpoint::hub {
 
@@ -11,13 +12,9 @@ bool kioskOnlyEvent(const IngestMessage& m) {
     namespace n = event::names;
     if (m.event == n::kSignin || m.event == n::kHeartbeat || m.event == n::kStaffLookup) return true;
     if (m.event != n::kConsent) return false;
-    // Loyalty terms accepted make a member: a sign-up at a kiosk, not something a web page can assert.
-    const auto it = m.properties.find("purposes");
-    if (it == m.properties.end() || !it->is_array()) return false;
-    for (const auto& p : *it) {
-        if (p.is_string() && p.get<std::string>() == "loyalty_terms") return true;
-    }
-    return false;
+    // Loyalty terms accepted make a member: a sign-up at a kiosk, not something a web page can assert. A
+    // consent to be contacted about kiosk feedback opens a case with a contact: kiosks only too.
+    return hasPurpose(m.properties, "loyalty_terms") || hasPurpose(m.properties, n::kPurposeFeedbackContact);
 }
 
 }  // namespace

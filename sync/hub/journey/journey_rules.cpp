@@ -94,8 +94,13 @@ Identifiers JourneyRules::messageIdentifiers(const IngestMessage& m) const {
     Identifiers ids;
     if (!m.userId.empty()) ids.emplace_back("user", m.userId);
     if (!m.anonymousId.empty()) ids.emplace_back("anon", m.anonymousId);
+    // A contact given for one feedback answer (typed on the keypad, possibly someone else's number) is for that
+    // case only: it joins no profile. The session's anonymousId and a member's id still place the message.
+    const bool contactOnly = m.event == event::names::kConsent &&
+                             hasPurpose(m.properties, event::names::kPurposeFeedbackContact);
     for (const json* bag : {&m.properties, &m.traits}) {
         if (auto member = strProp(*bag, "memberId"); member && !member->empty()) ids.emplace_back("member", *member);
+        if (contactOnly) continue;
         if (auto phone = strProp(*bag, "phone")) {
             if (auto e164 = normalizePhone(*phone, m_config.defaultPhoneRegion)) ids.emplace_back("phone", *e164);
         }

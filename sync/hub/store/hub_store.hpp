@@ -14,6 +14,7 @@
 #include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
 #include "hub/journey/stats_data.hpp"
+#include "hub/store/case_store.hpp"
 #include "hub/store/export_rows.hpp"
 #include "hub/store/kiosk_record.hpp"
 #include "hub/store/source_record.hpp"
@@ -196,6 +197,8 @@ public:
     /// Removes what `policy` keeps no longer, as of `nowMs`, in small transactions; idempotent, so hub processes
     /// sharing a database may run it at once (sql_store_retention.cpp).
     virtual StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) = 0;
+    /// Alerts, cases and the notification queue (case_store.hpp), on the same database.
+    virtual CaseStore& cases() = 0;
 };
 
 /// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which

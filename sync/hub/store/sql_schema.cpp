@@ -88,7 +88,44 @@ CREATE TABLE IF NOT EXISTS identity_conflicts(
   held_by TEXT, identifier_kind TEXT NOT NULL, reason TEXT NOT NULL);
 )SQL";
 
+// Alerts and cases (kCasesSchemaVersion): new tables only. "Exactly once" is these unique keys: an alert per
+// (rule, store, period, detail), a case per feedback message, a contact per feedback message, a notification per
+// (alert or case, recipient). A contact's value is set to NULL when it is erased (resolve, retention, erasure);
+// the row stays, so a re-sent consent cannot bring it back.
+constexpr const char* kCasesTables = R"SQL(
+CREATE TABLE IF NOT EXISTS feedback_contacts(
+  feedback_message_id TEXT PRIMARY KEY, consent_message_id TEXT NOT NULL, store_id TEXT NOT NULL, kind TEXT NOT NULL,
+  value TEXT, received_at BIGINT NOT NULL, erased_at BIGINT, erased_reason TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS cases(
+  id TEXT PRIMARY KEY, feedback_message_id TEXT NOT NULL UNIQUE, rule TEXT NOT NULL, kind TEXT NOT NULL,
+  store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, nps BIGINT, csat BIGINT, status TEXT NOT NULL,
+  outcome TEXT NOT NULL DEFAULT '', assignee TEXT NOT NULL DEFAULT '', opened_at BIGINT NOT NULL,
+  due_at BIGINT NOT NULL, first_action_at BIGINT, resolved_at BIGINT, updated_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS case_notes(
+  seq {SEQ}, case_id TEXT NOT NULL, at BIGINT NOT NULL, token_name TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS case_audit(
+  seq {SEQ}, case_id TEXT NOT NULL, at BIGINT NOT NULL, token_name TEXT NOT NULL, action TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS alerts(
+  id TEXT PRIMARY KEY, rule TEXT NOT NULL, kind TEXT NOT NULL, store_id TEXT NOT NULL, period_start BIGINT NOT NULL,
+  detail TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, responses BIGINT NOT NULL,
+  unhappy BIGINT NOT NULL, matching BIGINT NOT NULL, top_reasons TEXT NOT NULL, fired_at BIGINT NOT NULL,
+  UNIQUE(rule, store_id, period_start, detail));
+CREATE TABLE IF NOT EXISTS notifications(
+  seq {SEQ}, target TEXT NOT NULL, subject TEXT NOT NULL, ref_id TEXT NOT NULL, store_id TEXT NOT NULL,
+  payload TEXT NOT NULL, state TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL,
+  lease_until BIGINT, claim TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL,
+  delivered_at BIGINT, UNIQUE(ref_id, target));
+)SQL";
+
 constexpr const char* kIndexes = R"SQL(
+CREATE INDEX IF NOT EXISTS feedback_store_at ON feedback(store_id, at);
+CREATE INDEX IF NOT EXISTS feedback_contacts_received ON feedback_contacts(received_at);
+CREATE INDEX IF NOT EXISTS cases_store ON cases(store_id, status, due_at);
+CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, seq);
+CREATE INDEX IF NOT EXISTS case_audit_case ON case_audit(case_id, seq);
+CREATE INDEX IF NOT EXISTS alerts_store ON alerts(store_id, fired_at);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications(state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS events_day ON events(day, seq);
 CREATE INDEX IF NOT EXISTS events_profile ON events(profile_id);
 CREATE INDEX IF NOT EXISTS feedback_day ON feedback(day, seq);
@@ -252,7 +289,9 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
                                    std::to_string(kHubSchemaVersion) + "); run the newer hub",
                                false});
     }
-    if (*version == kHubSchemaVersion) return c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes));
+    if (*version == kHubSchemaVersion) {
+        return c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kIndexes));
+    }
     if (*version == 1) {
         if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return r;
     }
@@ -280,7 +319,7 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
             if (auto r = c.script(step); !r) return r;
         }
     }
-    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kIndexes)); !r) return r;
+    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kIndexes)); !r) return r;
     auto clear = c.exec("DELETE FROM schema_version");
     if (!clear) return Fail(clear.error());
     auto set = c.exec("INSERT INTO schema_version(version) VALUES(?)", {kHubSchemaVersion});

@@ -8,8 +8,12 @@ namespace touchpoint::hub {
 /// The step that keyed tombstones (unkeyed ones move to legacy_tombstones) and keeps a staff lookup's identifier
 /// only as a keyed tag (staff_lookups): docs/OPERATIONS.md "Personal data: keys, erasure, retention".
 inline constexpr std::int64_t kKeyedTombstonesVersion = 5;
+/// The step that added alerts, cases, their contacts and notes, and the notification queue (new tables and
+/// indexes only).
+inline constexpr std::int64_t kCasesSchemaVersion = 6;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kKeyedTombstonesVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kCasesSchemaVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.

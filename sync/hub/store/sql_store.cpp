@@ -2,6 +2,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/uuid.hpp"
 #include "hub/store/sql_schema.hpp"
 #include "hub/store/sqlite_write_strategy.hpp"
 
@@ -13,8 +14,11 @@ SqlHubStore::SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<W
       m_writes(writes ? std::move(writes) : pooledWrites(*m_pool)),
       m_config(std::move(config)),
       m_rules(m_config.loyalty),
+      m_feedbackRules(m_config.cases, m_config.notifications, m_config.loyalty.defaultPhoneRegion,
+                      [](std::int64_t nowMs) { return newUuidV7(nowMs); }),
       m_clock(clock),
-      m_keys(std::move(keys)) {}
+      m_keys(std::move(keys)),
+      m_cases(*m_pool, *m_writes) {}
 
 StoreResult<void> SqlHubStore::migrate() {
     auto lease = acquire();

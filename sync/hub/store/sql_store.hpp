@@ -4,9 +4,11 @@
 #include <memory>
 #include <optional>
 
+#include "hub/cases/feedback_rules.hpp"
 #include "hub/store/hub_store.hpp"
 #include "hub/journey/journey_rules.hpp"
 #include "hub/privacy/data_key.hpp"
+#include "hub/store/sql_store_cases.hpp"
 #include "hub/store/connection_pool.hpp"
 #include "hub/store/write_strategy.hpp"
 
@@ -60,6 +62,7 @@ public:
     StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) override;
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;
     StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) override;
+    CaseStore& cases() override { return m_cases; }
 
 private:
     ConnectionPool::Lease acquire() { return m_pool->acquire(); }
@@ -88,8 +91,10 @@ private:
     std::unique_ptr<WriteStrategy> m_writes;  ///< uses m_pool (PostgreSQL): declared after it
     HubConfig m_config;
     JourneyRules m_rules;
+    FeedbackRules m_feedbackRules;
     const Clock& m_clock;
     privacy::DataKeys m_keys;
+    SqlCaseStore m_cases;  ///< on m_pool and m_writes
 };
 
 template <class T, class F>

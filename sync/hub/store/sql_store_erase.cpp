@@ -83,6 +83,13 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
         auto records = c.exec("DELETE FROM merges WHERE winner_id = ? OR loser_id = ?", {id, id});
         if (!records) return Fail(records.error());
     }
+    // Contacts given for the person's feedback go with them (their cases stay, without a way to reach them).
+    auto contacts = c.exec("UPDATE feedback_contacts SET value = NULL, erased_at = ?, erased_reason = 'erasure' "
+                           "WHERE value IS NOT NULL AND (feedback_message_id IN (SELECT message_id FROM feedback "
+                           "WHERE profile_id = ?) OR consent_message_id IN (SELECT message_id FROM events WHERE "
+                           "profile_id = ?))",
+                           {now, profileId, profileId});
+    if (!contacts) return Fail(contacts.error());
     for (const char* sql : {
              "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",
              "UPDATE feedback SET comment = NULL, profile_id = NULL WHERE profile_id = ?",

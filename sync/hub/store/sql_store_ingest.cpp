@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "event/message.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/sql_case_repository.hpp"
 #include "hub/store/sql_journey_repository.hpp"
 #include "hub/store/sql_store.hpp"
 
@@ -116,6 +117,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     std::int64_t merges = 0, conflicts = 0;
     std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
     std::set<std::string> inBatch;
+    std::vector<const IngestMessage*> forFeedbackRules;
     std::int64_t skewed = 0;
     auto stored = storedMessageIds(c, messages);
     if (!stored) return Fail(stored.error());
@@ -168,9 +170,18 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         const std::optional<std::string>& profile = resolved->profileId;
         const bool tombstoned = resolved->tombstoned;  // an erased person's late event: keep the fact, not the person
         std::string strippedText;
-        if (tombstoned) {
+        // A contact given for one feedback answer lives in feedback_contacts only, where resolving its case or
+        // the retention pass erases it; the stored event keeps the consent without it.
+        const bool contactConsent = m.event == event::names::kConsent &&
+                                    hasPurpose(m.properties, event::names::kPurposeFeedbackContact);
+        if (tombstoned || contactConsent) {
             json payload = json::parse(m.payloadText, nullptr, false);
-            stripPersonalFields(payload);
+            if (tombstoned) {
+                stripPersonalFields(payload);
+            } else if (auto p = payload.find("properties"); p != payload.end() && p->is_object()) {
+                p->erase("phone");
+                p->erase("email");
+            }
             strippedText = payload.dump(-1, ' ', false, json::error_handler_t::replace);
         } else if (m.event == event::names::kStaffLookup) {
             auto text = storeStaffLookup(c, m);  // the looked-up identifier only as a keyed tag
@@ -192,6 +203,9 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             if (auto r = recordUnlinkedMentions(c, m, *identifiers[i]); !r) return Fail(r.error());
         }
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
+        // The feedback rules read answers and contacts. An erased person's late message opens nothing and leaves
+        // no contact (its answer still counts in the store's windows, read from the feedback table).
+        if (!tombstoned && (m.event == event::names::kFeedback || contactConsent)) forFeedbackRules.push_back(&m);
         if (m.type == "group") {
             if (auto r = linkGroup(c, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
         }
@@ -218,6 +232,11 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         out.push_back(ReceiptStatus::Accepted);
     }
     if (auto f = repo.flush(); !f) return Fail(f.error());
+    if (!forFeedbackRules.empty()) {
+        SqlCaseRepository cases(c);
+        auto fired = m_feedbackRules.apply(cases, forFeedbackRules, m_clock.utcMs());
+        if (!fired) return Fail(fired.error());
+    }
     for (const auto& [key, k] : kiosks) {
         auto r = c.defer(
             "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "

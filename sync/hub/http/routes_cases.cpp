@@ -1,0 +1,349 @@
+// Head office: cases (list, one case with its answer, the shopper's standing and journey, notes, status),
+// alerts, and the notification queue's replay (docs/PROTOCOL.md "Cases and alerts"). Every route needs a
+// head-office token; changes need the manager or admin role; the contact is shown to managers and admins
+// only.
+
+#include <charconv>
+
+#include "common/uuid.hpp"
+#include "hub/http/hub_server.hpp"
+#include "hub/ingest/token_claims.hpp"
+#include "hub/journey/loyalty.hpp"
+
+namespace touchpoint::hub {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxNoteBytes = 4000;
+constexpr std::size_t kMaxOutcomeBytes = 200;
+constexpr std::size_t kMaxAssigneeBytes = 128;
+constexpr std::size_t kJourneyTouchpoints = 20;
+
+bool mayChange(const TokenRecord& t) {
+    return t.role == kRoleManager || t.role == kRoleAdmin;
+}
+
+/// Enough to recognise the contact and no more: "+1202*****23", "j***@example.com".
+std::string maskContact(const std::string& kind, const std::string& value) {
+    if (kind == "email") {
+        const auto at = value.find('@');
+        if (at == std::string::npos || at == 0) return "***";
+        return value.substr(0, 1) + "***" + value.substr(at);
+    }
+    if (value.size() <= 6) return std::string(value.size(), '*');
+    return value.substr(0, 4) + std::string(value.size() - 6, '*') + value.substr(value.size() - 2);
+}
+
+json optionalInt(const std::optional<std::int64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+json optionalTime(const std::optional<std::int64_t>& v) {
+    return v ? json(formatIsoUtcMs(*v)) : json(nullptr);
+}
+
+json summaryJson(const CaseSummary& c, std::int64_t nowMs) {
+    return {{"id", c.id},
+            {"rule", c.rule},
+            {"kind", c.kind},
+            {"store", c.storeId},
+            {"kiosk", c.kioskId},
+            {"feedbackMessageId", c.feedbackMessageId},
+            {"status", c.status},
+            {"outcome", c.outcome},
+            {"assignee", c.assignee},
+            {"nps", optionalInt(c.nps)},
+            {"csat", optionalInt(c.csat)},
+            {"openedAt", formatIsoUtcMs(c.openedAtMs)},
+            {"dueAt", formatIsoUtcMs(c.dueAtMs)},
+            {"updatedAt", formatIsoUtcMs(c.updatedAtMs)},
+            {"firstActionAt", optionalTime(c.firstActionAtMs)},
+            {"resolvedAt", optionalTime(c.resolvedAtMs)},
+            {"overdue", c.status != kCaseResolved && c.dueAtMs < nowMs},
+            {"hasContact", c.hasContact}};
+}
+
+bool storeUnavailable(http::Response& res) {
+    res.setHeader("Retry-After", "5");
+    sendError(res, 503, "store unavailable");
+    return false;
+}
+
+/// A case id as the routes accept it (UUIDs); anything else is simply not found.
+bool isCaseId(const std::string& id) {
+    return isUuid(id);
+}
+
+std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res, std::size_t fallback,
+                                      std::size_t max) {
+    if (!req.hasParam("limit")) return fallback;
+    const auto text = req.param("limit");
+    std::size_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
+        sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(max));
+        return std::nullopt;
+    }
+    return v;
+}
+
+void listRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+    CaseFilter f;
+    f.nowMs = ctx.clock->utcMs();
+    f.store = req.param("store");
+    f.status = req.param("status");
+    if (f.store.size() > kMaxIdLength) return sendError(res, 400, "store: longer than 256 bytes");
+    if (!f.status.empty() && f.status != kCaseOpen && f.status != kCaseInProgress &&
+        f.status != kCaseResolved) {
+        return sendError(res, 400, "status: expected open, in_progress or resolved");
+    }
+    if (req.hasParam("overdue")) {
+        const auto o = req.param("overdue");
+        if (o != "true" && o != "false") return sendError(res, 400, "overdue: expected true or false");
+        f.overdueOnly = o == "true";
+    }
+    auto limit = limitParam(req, res, 200, 1000);
+    if (!limit) return;
+    f.limit = *limit;
+    auto cases = ctx.store->cases().listCases(f);
+    if (!cases) return (void)storeUnavailable(res);
+    json out = json::array();
+    for (const auto& c : *cases) out.push_back(summaryJson(c, f.nowMs));
+    sendJson(res, {{"cases", std::move(out)}, {"serverTime", formatIsoUtcMs(f.nowMs)}});
+}
+
+void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    auto token = ctx.authorize(req, res, kScopeHeadOffice);
+    if (!token) return;
+    const std::string id = req.capture("id");
+    if (!isCaseId(id)) return sendError(res, 404, "not found");
+    const bool showContact = mayChange(*token);
+    const auto now = ctx.clock->utcMs();
+    auto found =
+        ctx.store->cases().viewCase(id, token->name, showContact ? "contact shown" : "contact masked", now);
+    if (!found) return (void)storeUnavailable(res);
+    if (!*found) return sendError(res, 404, "not found");
+    const CaseDetail& d = **found;
+    json j = summaryJson(d.summary, now);
+    j["feedback"] = {{"answeredAt", formatIsoUtcMs(d.answeredAtMs)},
+                     {"surveyId", d.surveyId},
+                     {"reasons", d.reasons},
+                     {"comment", d.comment ? json(maskPersonalText(*d.comment)) : json(nullptr)}};
+    json shopper = nullptr;
+    if (d.profileId && d.points) {
+        const auto tier = tierFor(ctx.config.loyalty, *d.points);
+        shopper = {{"profileId", *d.profileId},
+                   {"member", d.isMember},
+                   {"points", *d.points},
+                   {"tier", d.isMember ? json(tier.tier) : json(nullptr)},
+                   {"stage", d.stage}};
+        if (auto t = ctx.store->timeline(*d.profileId, kJourneyTouchpoints); t && *t) {
+            json channels = json::array();
+            for (const auto& c : (*t)->channels) {
+                channels.push_back({{"channel", c.channel},
+                                    {"firstSeen", formatIsoUtcMs(c.firstSeenMs)},
+                                    {"lastSeen", formatIsoUtcMs(c.lastSeenMs)}});
+            }
+            json journey = json::array();
+            for (const auto& p : (*t)->touchpoints) {
+                journey.push_back({{"at", formatIsoUtcMs(p.atMs)},
+                                   {"channel", p.channel},
+                                   {"event", p.event},
+                                   {"store", p.store}});
+            }
+            shopper["channels"] = std::move(channels);
+            shopper["recentJourney"] = std::move(journey);
+        }
+    }
+    j["shopper"] = std::move(shopper);
+    json contact = nullptr;
+    if (d.contact) {
+        contact = {{"kind", d.contact->kind}, {"receivedAt", formatIsoUtcMs(d.contact->receivedAtMs)}};
+        if (d.contact->value) {
+            contact["value"] =
+                showContact ? *d.contact->value : maskContact(d.contact->kind, *d.contact->value);
+            contact["masked"] = !showContact;
+        } else {
+            contact["value"] = nullptr;
+            contact["erasedAt"] = optionalTime(d.contact->erasedAtMs);
+            contact["erasedReason"] = d.contact->erasedReason;
+        }
+    }
+    j["contact"] = std::move(contact);
+    json notes = json::array();
+    for (const auto& n : d.notes)
+        notes.push_back({{"at", formatIsoUtcMs(n.atMs)}, {"by", n.tokenName}, {"text", n.text}});
+    j["notes"] = std::move(notes);
+    json audit = json::array();
+    for (const auto& a : d.audit) {
+        audit.push_back({{"at", formatIsoUtcMs(a.atMs)},
+                         {"by", a.tokenName},
+                         {"action", a.action},
+                         {"detail", a.detail}});
+    }
+    j["audit"] = std::move(audit);
+    sendJson(res, j);
+}
+
+/// The JSON object body of a change, or a 400 written.
+std::optional<json> changeBody(const http::Request& req, http::Response& res, const TokenRecord& token) {
+    if (!mayChange(token)) {
+        sendError(res, 403, "changing a case needs a manager or admin token");
+        return std::nullopt;
+    }
+    json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object()) {
+        sendError(res, 400, "body: expected a JSON object");
+        return std::nullopt;
+    }
+    return body;
+}
+
+std::optional<std::string> textMember(const json& body, const char* key, std::size_t max, bool required,
+                                      http::Response& res) {
+    const auto it = body.find(key);
+    if (it == body.end() || it->is_null()) {
+        if (required) sendError(res, 400, std::string(key) + ": required");
+        return required ? std::nullopt : std::optional<std::string>("");
+    }
+    if (!it->is_string() || it->get_ref<const std::string&>().size() > max) {
+        sendError(res, 400,
+                  std::string(key) + ": expected a string of at most " + std::to_string(max) + " bytes");
+        return std::nullopt;
+    }
+    return it->get<std::string>();
+}
+
+void answerChange(const StoreResult<CaseChange>& r, http::Response& res, const std::string& id) {
+    if (!r) return (void)storeUnavailable(res);
+    switch (*r) {
+        case CaseChange::Done:
+            return sendJson(res, {{"id", id}, {"ok", true}});
+        case CaseChange::NotFound:
+            return sendError(res, 404, "not found");
+        case CaseChange::Refused:
+            return sendError(res, 409,
+                             "status: not a step this case can take (open -> in_progress -> resolved)");
+    }
+}
+
+void noteRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    auto token = ctx.authorize(req, res, kScopeHeadOffice);
+    if (!token) return;
+    const std::string id = req.capture("id");
+    if (!isCaseId(id)) return sendError(res, 404, "not found");
+    auto body = changeBody(req, res, *token);
+    if (!body) return;
+    auto text = textMember(*body, "text", kMaxNoteBytes, true, res);
+    if (!text) return;
+    if (text->empty()) return sendError(res, 400, "text: empty");
+    answerChange(ctx.store->cases().addNote(id, token->name, *text, ctx.clock->utcMs()), res, id);
+}
+
+void statusRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    auto token = ctx.authorize(req, res, kScopeHeadOffice);
+    if (!token) return;
+    const std::string id = req.capture("id");
+    if (!isCaseId(id)) return sendError(res, 404, "not found");
+    auto body = changeBody(req, res, *token);
+    if (!body) return;
+    StatusChange change;
+    auto status = textMember(*body, "status", 32, true, res);
+    if (!status) return;
+    if (*status != kCaseOpen && *status != kCaseInProgress && *status != kCaseResolved) {
+        return sendError(res, 400, "status: expected open, in_progress or resolved");
+    }
+    auto outcome = textMember(*body, "outcome", kMaxOutcomeBytes, false, res);
+    if (!outcome) return;
+    auto assignee = textMember(*body, "assignee", kMaxAssigneeBytes, false, res);
+    if (!assignee) return;
+    if (*status == kCaseResolved && outcome->empty())
+        return sendError(res, 400, "outcome: required to resolve a case");
+    change.status = *status;
+    change.outcome = *outcome;
+    change.assignee = *assignee;
+    answerChange(ctx.store->cases().changeStatus(id, token->name, change, ctx.clock->utcMs()), res, id);
+}
+
+void alertsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+    const auto store = req.param("store");
+    if (store.size() > kMaxIdLength) return sendError(res, 400, "store: longer than 256 bytes");
+    const auto now = ctx.clock->utcMs();
+    std::int64_t days = 7;
+    if (req.hasParam("days")) {
+        const auto text = req.param("days");
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+        if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > 366) {
+            return sendError(res, 400, "days: a whole number from 1 to 366");
+        }
+    }
+    auto limit = limitParam(req, res, 200, 1000);
+    if (!limit) return;
+    auto alerts = ctx.store->cases().listAlerts(store, now - days * 86'400'000, *limit);
+    if (!alerts) return (void)storeUnavailable(res);
+    json out = json::array();
+    for (const auto& a : *alerts) {
+        json j{{"id", a.id},
+               {"rule", a.rule},
+               {"kind", a.kind},
+               {"store", a.storeId},
+               {"windowStart", formatIsoUtcMs(a.windowStartMs)},
+               {"windowEnd", formatIsoUtcMs(a.windowEndMs)},
+               {"firedAt", formatIsoUtcMs(a.firedAtMs)},
+               {"responses", a.responses},
+               {"unhappy", a.unhappy},
+               {"matching", a.matching},
+               {"topReasons", json::parse(a.topReasonsJson, nullptr, false)}};
+        if (!a.detail.empty()) j["reason"] = a.detail;
+        out.push_back(std::move(j));
+    }
+    sendJson(res, {{"alerts", std::move(out)}});
+}
+
+}  // namespace
+
+std::string renderCaseMetrics(HubContext& ctx) {
+    std::string out;
+    if (auto states = ctx.store->cases().notificationStates()) {
+        out +=
+            "# HELP touchpoint_notifications Notifications in the queue by state (all hub processes).\n"
+            "# TYPE touchpoint_notifications gauge\n";
+        for (const auto& [state, n] : *states) {
+            out += "touchpoint_notifications{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+        }
+    }
+    out += ctx.notificationCounters.render();
+    return out;
+}
+
+void registerCaseRoutes(http::Router& router, HubContext& ctx) {
+    router.get("/v1/cases", routeOptions("/v1/cases", kScopeHeadOffice),
+               guarded(ctx, "/v1/cases", [&ctx](const auto& req, auto& res) { listRoute(ctx, req, res); }));
+    router.get(
+        "/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
+        guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) { caseRoute(ctx, req, res); }));
+    router.post("/v1/cases/{id}/notes", routeOptions("/v1/cases/{id}/notes", kScopeHeadOffice, 16 * 1024),
+                guarded(ctx, "/v1/cases/{id}/notes",
+                        [&ctx](const auto& req, auto& res) { noteRoute(ctx, req, res); }));
+    router.post("/v1/cases/{id}/status", routeOptions("/v1/cases/{id}/status", kScopeHeadOffice, 4 * 1024),
+                guarded(ctx, "/v1/cases/{id}/status",
+                        [&ctx](const auto& req, auto& res) { statusRoute(ctx, req, res); }));
+    router.get(
+        "/v1/alerts", routeOptions("/v1/alerts", kScopeHeadOffice),
+        guarded(ctx, "/v1/alerts", [&ctx](const auto& req, auto& res) { alertsRoute(ctx, req, res); }));
+    router.post(
+        "/v1/notifications/replay", routeOptions("/v1/notifications/replay", kScopeHeadOffice, 1024),
+        guarded(ctx, "/v1/notifications/replay", [&ctx](const http::Request& req, http::Response& res) {
+            auto token = ctx.authorize(req, res, kScopeHeadOffice);
+            if (!token) return;
+            if (token->role != kRoleAdmin) return sendError(res, 403, "replay needs an admin token");
+            auto n = ctx.store->cases().replayDeadNotifications(ctx.clock->utcMs());
+            if (!n) return (void)storeUnavailable(res);
+            sendJson(res, {{"replayed", *n}});
+        }));
+}
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,27 @@
+#pragma once
+// CaseRepository on the ingest transaction's connection (the feedback rules' reads and writes). Internal to
+// the hub library.
+
+#include "hub/cases/case_repository.hpp"
+#include "hub/store/sql_backend.hpp"
+
+namespace touchpoint::hub {
+
+class SqlCaseRepository final : public CaseRepository {
+  public:
+    explicit SqlCaseRepository(SqlConnection& c) : m_c(c) {}
+
+    StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
+                                                     std::int64_t toMs) override;
+    StoreResult<std::optional<FeedbackAnswer>> feedback(const std::string& messageId) override;
+    StoreResult<bool> hasContact(const std::string& feedbackMessageId, const std::string& storeId) override;
+    StoreResult<bool> saveContact(const ContactRequest& contact) override;
+    StoreResult<bool> recordAlert(const AlertRecord& alert) override;
+    StoreResult<bool> openCase(const CaseOpening& opening) override;
+    StoreResult<void> enqueueNotification(const NotificationRequest& request) override;
+
+  private:
+    SqlConnection& m_c;
+};
+
+}  // namespace touchpoint::hub

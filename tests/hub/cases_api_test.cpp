@@ -1,0 +1,216 @@
+// Cases over HTTPS on this suite's store (SQLite or PostgreSQL): a detractor's answer and their consent to be
+// contacted (either order, re-sent) open one case; notes, status and audit; the contact for managers and
+// admins only; the contact gone after resolve, after the retention period and after erasure.
+
+#include "api_test_support.hpp"
+
+#define CASES_CAT2(a, b) a##b
+#define CASES_CAT(a, b) CASES_CAT2(a, b)
+#define CASES_SUITE CASES_CAT(HUB_SUITE, Cases)
+
+namespace touchpoint::hub::testing {
+namespace {
+
+using nlohmann::json;
+
+const event::Identity kContact{event::Identity::Type::Phone, "+12025550123"};
+
+class CASES_SUITE : public HubApiTest {
+  protected:
+    struct Pair {
+        json feedback, consent;
+        std::string feedbackId;
+    };
+
+    /// A detractor's answer with a comment, and the consent the kiosk's contact question records about it.
+    Pair detractor(const std::string& session, int nps = 3, const std::string& store = "store-1") {
+        auto k = kiosk(store, "k1", m_clock);
+        event::FeedbackAnswers a;
+        a.surveyId = "store-visit";
+        a.nps = nps;
+        a.reasons = {"queue"};
+        a.comment = "Rude at the till, mail me at shopper@example.com";
+        auto fb = k.feedback(session, "en-US", a, std::nullopt);
+        m_clock.advanceMs(20'000);
+        event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}};
+        auto consent = k.feedbackContactConsent(session, "en-US", kContact, notice, fb.messageId);
+        return {wire(fb), wire(consent), fb.messageId};
+    }
+
+    json cases(const std::string& token, const std::string& query = "") {
+        const auto r = get("/v1/cases" + query, token);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.json()["cases"];
+    }
+
+    json oneCase(const std::string& id, const std::string& token) {
+        const auto r = get("/v1/cases/" + id, token);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.json();
+    }
+};
+
+TEST_F(CASES_SUITE, ADetractorWhoAgreedOpensOneCaseInEitherOrder) {
+    const auto admin = hub().headOfficeToken();
+    const auto first = detractor("session-a");
+    EXPECT_EQ(send({first.feedback}), std::vector<std::string>{"accepted"});
+    EXPECT_TRUE(cases(admin).empty()) << "no consent yet";
+    EXPECT_EQ(send({first.consent}), std::vector<std::string>{"accepted"});
+
+    const auto second = detractor("session-b");
+    EXPECT_EQ(send({second.consent}), std::vector<std::string>{"accepted"});  // consent first, answer later
+    m_clock.advanceMs(2 * kDayMs);
+    EXPECT_EQ(send({second.feedback}), std::vector<std::string>{"accepted"});
+    // Everything again, as a kiosk that missed its receipts would.
+    EXPECT_EQ(send(json{first.feedback, first.consent, second.consent, second.feedback}),
+              (std::vector<std::string>{"duplicate", "duplicate", "duplicate", "duplicate"}));
+
+    const auto list = cases(admin);
+    ASSERT_EQ(list.size(), 2u) << list.dump();
+    std::set<std::string> feedbackIds;
+    for (const auto& c : list) {
+        feedbackIds.insert(c["feedbackMessageId"].get<std::string>());
+        EXPECT_EQ(c["status"], "open");
+        EXPECT_EQ(c["store"], "store-1");
+        EXPECT_EQ(c["nps"], 3);
+        EXPECT_EQ(c["hasContact"], true);
+        EXPECT_EQ(c["overdue"], false);
+    }
+    EXPECT_EQ(feedbackIds, (std::set<std::string>{first.feedbackId, second.feedbackId}));
+}
+
+TEST_F(CASES_SUITE, OnlyAKioskTokenMayGiveAContactAndTheStoredEventKeepsNone) {
+    const auto p = detractor("session-c");
+    auto web = post("/v1/batch", json{{"batch", {p.consent}}}.dump(), hub().token("web"));
+    ASSERT_EQ(web.status, 200) << web.body;
+    EXPECT_EQ(web.json()["receipts"][0]["status"], "rejected") << web.body;
+
+    json noContact = p.consent;
+    noContact.erase("sealed");
+    noContact["messageId"] = "consent-without-contact";
+    EXPECT_EQ(send({noContact}), std::vector<std::string>{"rejected"});
+
+    EXPECT_EQ(send(json{p.feedback, p.consent}), (std::vector<std::string>{"accepted", "accepted"}));
+    const auto events = get("/v1/export/events?format=json", hub().headOfficeToken());
+    ASSERT_EQ(events.status, 200) << events.body;
+    EXPECT_NE(events.body.find("feedback_contact"), std::string::npos);
+    EXPECT_EQ(events.body.find("2025550123"), std::string::npos) << "the contact lives with the case only";
+}
+
+TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
+    const auto p = detractor("session-d");
+    ASSERT_EQ(send(json{p.feedback, p.consent}), (std::vector<std::string>{"accepted", "accepted"}));
+    const auto admin = hub().headOfficeToken();
+    const auto manager = hub().token("head-office:manager");
+    const auto analyst = hub().token("head-office:analyst");
+    const auto list = cases(admin);
+    ASSERT_EQ(list.size(), 1u);
+    const std::string id = list[0]["id"];
+
+    const auto seen = oneCase(id, analyst);
+    EXPECT_EQ(seen["contact"]["masked"], true);
+    EXPECT_EQ(seen["contact"]["value"].get<std::string>().find("5550123"), std::string::npos) << seen.dump();
+    EXPECT_EQ(seen["feedback"]["comment"].get<std::string>().find("shopper@example.com"), std::string::npos)
+        << "the comment's personal text is masked";
+    EXPECT_EQ(seen["feedback"]["reasons"], json({"queue"}));
+    ASSERT_TRUE(seen["shopper"].is_object()) << seen.dump();
+    EXPECT_TRUE(seen["shopper"]["recentJourney"].is_array());
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "called"}}.dump(), analyst).status, 403);
+
+    const auto full = oneCase(id, manager);
+    EXPECT_EQ(full["contact"]["value"], "+12025550123");
+    EXPECT_EQ(full["contact"]["kind"], "phone");
+
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "Left a voicemail"}}.dump(), manager).status,
+              200);
+    EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "resolved"}}.dump(), manager).status, 400)
+        << "an outcome is required";
+    EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "in_progress"}, {"assignee", "amy"}}.dump(),
+                   manager)
+                  .status,
+              200);
+    EXPECT_EQ(cases(admin, "?status=in_progress").size(), 1u);
+    EXPECT_EQ(cases(admin, "?status=open").size(), 0u);
+    EXPECT_EQ(get("/v1/cases?status=closed", admin).status, 400);
+    EXPECT_EQ(post("/v1/cases/" + id + "/status",
+                   json{{"status", "resolved"}, {"outcome", "voucher sent"}}.dump(), admin)
+                  .status,
+              200);
+    EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "in_progress"}}.dump(), admin).status, 409)
+        << "a resolved case is closed";
+    EXPECT_EQ(post("/v1/cases/00000000-0000-7000-8000-000000000000/notes", json{{"text", "x"}}.dump(), admin)
+                  .status,
+              404);
+
+    const auto after = oneCase(id, admin);
+    EXPECT_EQ(after["status"], "resolved");
+    EXPECT_EQ(after["outcome"], "voucher sent");
+    EXPECT_EQ(after["assignee"], "amy");
+    EXPECT_TRUE(after["contact"]["value"].is_null()) << "resolving erases the contact: " << after.dump();
+    EXPECT_EQ(after["contact"]["erasedReason"], "resolved");
+    ASSERT_EQ(after["notes"].size(), 1u);
+    EXPECT_EQ(after["notes"][0]["text"], "Left a voicemail");
+    std::vector<std::string> actions;
+    for (const auto& a : after["audit"])
+        actions.push_back(a["action"].get<std::string>() + ":" + a["detail"].get<std::string>());
+    // Who saw it (masked or not), the note, each status change and the erasure, in order.
+    ASSERT_GE(actions.size(), 7u);
+    EXPECT_EQ(actions[0], "viewed:contact masked");
+    EXPECT_EQ(actions[1], "viewed:contact shown");
+    EXPECT_EQ(actions[2].rfind("note:", 0), 0u);
+    EXPECT_EQ(actions[3], "status:open -> in_progress, assignee amy");
+    EXPECT_EQ(actions[4], "status:in_progress -> resolved, outcome voucher sent");
+    EXPECT_EQ(actions[5], "contact_erased:resolved");
+    EXPECT_FALSE(after["firstActionAt"].is_null());
+}
+
+TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContact) {
+    const auto kept = detractor("session-e");
+    const auto erased = detractor("session-f");
+    ASSERT_EQ(send(json{kept.feedback, kept.consent, erased.feedback, erased.consent}),
+              (std::vector<std::string>{"accepted", "accepted", "accepted", "accepted"}));
+    const auto admin = hub().headOfficeToken();
+    std::map<std::string, std::string> caseOf;
+    for (const auto& c : cases(admin)) caseOf[c["feedbackMessageId"]] = c["id"];
+    ASSERT_EQ(caseOf.size(), 2u);
+
+    // Erasure of the shopper's profile takes the contact with it.
+    const auto e = oneCase(caseOf[erased.feedbackId], admin);
+    ASSERT_TRUE(e["shopper"].is_object()) << e.dump();
+    const std::string profile = e["shopper"]["profileId"];
+    EXPECT_EQ(del("/v1/profiles/" + profile, admin).status, 200);
+    const auto afterErasure = oneCase(caseOf[erased.feedbackId], admin);
+    EXPECT_TRUE(afterErasure["contact"]["value"].is_null()) << afterErasure.dump();
+    EXPECT_EQ(afterErasure["contact"]["erasedReason"], "erasure");
+    EXPECT_EQ(oneCase(caseOf[kept.feedbackId], admin)["contact"]["value"], "+12025550123");
+
+    // The retention pass: nothing before 65 days, the contact after; running it twice changes nothing more.
+    auto& store = hub().store().cases();
+    const std::int64_t now = SystemClock::instance().utcMs();
+    const std::int64_t retention = 65 * kDayMs;
+    ASSERT_EQ(*store.eraseExpiredContacts(now + 64 * kDayMs, retention), 0);
+    ASSERT_EQ(*store.eraseExpiredContacts(now + 66 * kDayMs, retention), 1);
+    ASSERT_EQ(*store.eraseExpiredContacts(now + 67 * kDayMs, retention), 0);
+    const auto afterRetention = oneCase(caseOf[kept.feedbackId], admin);
+    EXPECT_TRUE(afterRetention["contact"]["value"].is_null());
+    EXPECT_EQ(afterRetention["contact"]["erasedReason"], "retention");
+    EXPECT_EQ(cases(admin)[0]["hasContact"], false);
+}
+
+TEST_F(CASES_SUITE, OverdueFilterAndAlertsRouteAnswer) {
+    const auto p = detractor("session-g");
+    ASSERT_EQ(send(json{p.feedback, p.consent}), (std::vector<std::string>{"accepted", "accepted"}));
+    const auto admin = hub().headOfficeToken();
+    EXPECT_EQ(cases(admin, "?overdue=true").size(), 0u) << "due 48 hours after it opened";
+    EXPECT_EQ(cases(admin, "?overdue=false&store=store-1").size(), 1u);
+    EXPECT_EQ(cases(admin, "?store=store-2").size(), 0u);
+    EXPECT_EQ(get("/v1/cases?overdue=maybe", admin).status, 400);
+    EXPECT_EQ(get("/v1/cases", hub().ingestToken()).status, 403);
+    const auto alerts = get("/v1/alerts?store=store-1", admin);
+    ASSERT_EQ(alerts.status, 200) << alerts.body;
+    EXPECT_TRUE(alerts.json()["alerts"].empty()) << "no alert rules in the default configuration";
+    EXPECT_EQ(get("/v1/cases/not-a-case", admin).status, 404);
+}
+
+}  // namespace
+}  // namespace touchpoint::hub::testing

@@ -1,0 +1,65 @@
+// The cases step of the hub's schema (kCasesSchemaVersion) on a real SQLite file: a database of the step
+// before gains the alert, case, contact and notification tables, keeps its rows, and the keys that make each
+// rule fire once hold.
+
+#include <gtest/gtest.h>
+
+#include "common/sqlite.hpp"
+#include "hub/store/hub_store.hpp"
+#include "hub/store/sql_schema.hpp"
+#include "temp_dir.hpp"
+
+namespace touchpoint::hub {
+namespace {
+
+using touchpoint::testing::TempDir;
+
+constexpr const char* kCasesTables[] = {"feedback_contacts", "cases",  "case_notes",
+                                        "case_audit",        "alerts", "notifications"};
+
+TEST(HubCasesSchema, TheStepBeforeGainsTheCasesTables) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    {
+        auto store = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+    }
+    {
+        auto db = sqlite::Database::open(dir / "hub.db");
+        ASSERT_TRUE(db);
+        for (const char* table : kCasesTables) ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
+        ASSERT_TRUE(db->exec("DROP INDEX feedback_store_at"));
+        ASSERT_TRUE(db->exec("INSERT INTO tombstones(hash, erased_at) VALUES('kept', 1)"));
+        ASSERT_TRUE(
+            db->exec("UPDATE schema_version SET version = " + std::to_string(kCasesSchemaVersion - 1)));
+    }
+    auto store = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(store) << store.error().message;
+    auto listed = (*store)->cases().listCases({});
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_TRUE(listed->empty());
+    auto db = sqlite::Database::open(dir / "hub.db");
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
+    EXPECT_GE(kHubSchemaVersion, kCasesSchemaVersion);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM tombstones WHERE hash = 'kept'"), 1);
+    for (const char* table : kCasesTables) {
+        EXPECT_EQ(*db->queryInt(
+                      std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
+                      table + "'"),
+                  1)
+            << table;
+    }
+    // An alert's key and a case's answer are unique: the second insert is refused.
+    auto alert = [](const std::string& id) {
+        return "INSERT INTO alerts(id, rule, kind, store_id, period_start, detail, window_start, window_end, "
+               "responses, "
+               "unhappy, matching, top_reasons, fired_at) VALUES('" +
+               id + "','r','unhappy_share','s1',0,'',0,1,4,4,4,'[]',1)";
+    };
+    EXPECT_TRUE(db->exec(alert("a1")));
+    EXPECT_FALSE(db->exec(alert("a2")));
+}
+
+}  // namespace
+}  // namespace touchpoint::hub
