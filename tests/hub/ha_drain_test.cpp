@@ -6,13 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "hub/haproxy.hpp"
 #include "hub/hub_fleet.hpp"
 #include "hub/kiosk_drain.hpp"
 #include "hub/pg_cluster.hpp"
 #include "temp_dir.hpp"
+#include "uploader/https_client.hpp"
 
 namespace touchpoint::hub {
 namespace {
@@ -112,6 +115,84 @@ TEST(HubsBehindHaproxy, OneHubKilledEveryFewSecondsLosesAndDoublesNothingAndDeri
     EXPECT_EQ(stored->profiles, expected->profiles);
     // Both hubs took part (the balancer spread the kiosks) and were killed in turn.
     for (int i = 0; i < 2; ++i) EXPECT_TRUE(hubs.running(i)) << hubs.log(i);
+}
+
+/// GET /healthz straight from hub `i` (not through the balancer): its status code, 0 when no answer.
+long healthz(const HubFleet& hubs, int i) {
+    uploader::HttpsClientOptions o;
+    o.baseUrl = hubs.url(i);
+    o.caFile = hubs.certFile();
+    o.totalTimeout = std::chrono::milliseconds(8000);
+    uploader::HttpsClient client(o);
+    auto r = client.get("/healthz", "");
+    return r ? r->status : 0;
+}
+
+TEST(HubsBehindHaproxy, AfterADatabaseOutageEveryHubTurnsHealthyWithoutAClientWrite) {
+    // The balancer sends no request to a hub whose /healthz says degraded, so no client write can tell a
+    // degraded hub that the database is back: the hub must find out by itself, or with every hub of the
+    // database degraded the balancer would refuse everything for good.
+    auto pg = TempPostgres::start();
+    ASSERT_TRUE(pg.ok()) << pg.error();
+    auto url = pg->createDatabase("outage");
+    ASSERT_TRUE(url.ok());
+    auto fleet = HubFleet::start({TOUCHPOINT_HUB_EXE, *url, 2, kLimits, nullptr});
+    ASSERT_TRUE(fleet.ok()) << fleet.error();
+    auto& hubs = **fleet;
+    auto balancer = Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
+    ASSERT_TRUE(balancer.ok()) << balancer.error();
+    const uploader::CurlGlobal curl;
+    const auto traffic = makeKioskTraffic(2, 2000, hubs.sealingPublicKeyB64());
+    const auto tokens = tokensFor(hubs, traffic);
+    const touchpoint::testing::TempDir outboxes;
+
+    // Each kiosk straight to its own hub; the database dies while both are storing batches. A hub whose
+    // write failed says degraded (a request that had not reached the store is refused at its token check,
+    // which is a read, and leaves /healthz as it was).
+    std::atomic<std::int64_t> acknowledged[2] = {0, 0};
+    std::atomic<bool> killed{false};
+    std::vector<std::thread> kiosks;
+    for (int k = 0; k < 2; ++k) {
+        kiosks.emplace_back([&, k] {
+            KioskTraffic one;
+            one.storeIds = {traffic.storeIds[static_cast<std::size_t>(k)]};
+            one.kioskIds = {traffic.kioskIds[static_cast<std::size_t>(k)]};
+            one.messages = {traffic.messages[static_cast<std::size_t>(k)]};
+            DrainOptions o{outboxes.path() / ("down" + std::to_string(k)), 20, std::chrono::seconds(8), nullptr};
+            o.tick = [&](double, std::int64_t n) {
+                acknowledged[k] = n;
+                if (k == 0 && !killed && acknowledged[0] >= 100 && acknowledged[1] >= 100) {
+                    pg->kill();
+                    killed = true;
+                }
+            };
+            auto r = drainKiosks(one, {hubs.url(k), hubs.certFile(), {tokens[static_cast<std::size_t>(k)]}}, o);
+            EXPECT_TRUE(r.ok() && !r->emptied);
+        });
+    }
+    for (auto& t : kiosks) t.join();
+    ASSERT_TRUE(killed.load());
+    const long before[2] = {healthz(hubs, 0), healthz(hubs, 1)};
+    ASSERT_TRUE(before[0] == 503 || before[1] == 503) << hubs.log(0) << hubs.log(1);
+
+    auto restarted = pg->restart();
+    ASSERT_TRUE(restarted.ok()) << restarted.error();
+    // Nothing is sent now; only health checks (HAProxy's, and ours) reach the hubs.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while ((healthz(hubs, 0) != 200 || healthz(hubs, 1) != 200) && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    EXPECT_EQ(healthz(hubs, 0), 200) << hubs.log(0);
+    EXPECT_EQ(healthz(hubs, 1), 200) << hubs.log(1);
+    // And the balancer sends them traffic again: the backlog drains through it, each event stored once.
+    // The same events again, whole: what was stored before the outage is answered as duplicates.
+    auto drained = drainKiosks(traffic, {(*balancer)->url(), hubs.certFile(), tokens},
+                               {outboxes.path() / "up", 100, std::chrono::seconds(90), nullptr});
+    ASSERT_TRUE(drained.ok()) << drained.error();
+    EXPECT_TRUE(drained->emptied) << drained->lastCause << "\n" << (*balancer)->log();
+    auto stored = readStoredState(*url);
+    ASSERT_TRUE(stored.ok()) << stored.error();
+    EXPECT_TRUE(checkExactlyOnce(traffic, *stored).ok());
 }
 
 }  // namespace

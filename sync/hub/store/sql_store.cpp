@@ -130,6 +130,18 @@ StoreResult<std::int64_t> SqlHubStore::countEvents() {
     return rows->integer(0, 0);
 }
 
+StoreResult<void> SqlHubStore::probeWrite() {
+    // An UPDATE, not a SELECT: a server that became a standby in a failover still answers reads, and only a
+    // write finds out (25006, after which the connection is reopened on the new primary).
+    auto r = write<bool>([](SqlConnection& c) -> StoreResult<bool> {
+        auto e = c.exec("UPDATE schema_version SET version = version WHERE 1 = 0", {});
+        if (!e) return Fail(e.error());
+        return true;
+    });
+    if (!r) return Fail(r.error());
+    return {};
+}
+
 StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
                                                     const Clock& clock) {
     std::vector<std::unique_ptr<SqlConnection>> connections;

@@ -217,6 +217,10 @@ Result<DrainResult, std::string> drainKiosks(const KioskTraffic& traffic, const 
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     result.seconds = since(t0);
+    if (result.seconds - lastProgress > result.longestGapSeconds) {  // a stretch the drain never came out of
+        result.longestGapSeconds = result.seconds - lastProgress;
+        result.longestGapStartSeconds = lastProgress;
+    }
     for (auto& u : uploaders) {
         u->stop();
         const auto h = u->health();
