@@ -1,9 +1,8 @@
 #include "bench_ha_drain.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "bench_hub_process.hpp"
@@ -51,29 +50,36 @@ struct Run {
     hub::ExactlyOnce once;
     bool sameDerivedState = true;
     double loadAverage = 0;
-    double eventsPerS() const { return drain.seconds > 0 ? static_cast<double>(once.expected) / drain.seconds : 0; }
+    double eventsPerS() const {
+        return drain.seconds > 0 ? static_cast<double>(once.expected) / drain.seconds : 0;
+    }
 };
 
 bool sameDerived(const hub::StoredState& a, const hub::StoredState& b) {
-    return a.checkinRows == b.checkinRows && a.transitionRows == b.transitionRows && a.signinRows == b.signinRows &&
-           a.feedback == b.feedback && a.kiosks == b.kiosks && a.profiles == b.profiles;
+    return a.checkinRows == b.checkinRows && a.transitionRows == b.transitionRows &&
+           a.signinRows == b.signinRows && a.feedback == b.feedback && a.kiosks == b.kiosks &&
+           a.profiles == b.profiles;
 }
 
 /// One drain of `traffic` through HAProxy into `hubs` processes on `storeUrl`; `tick` injects faults.
-Run drainThroughBalancer(const std::string& name, const std::filesystem::path& exe, const std::string& storeUrl,
-                         int hubs, const KioskTraffic& traffic, const HubFleet* keysFrom, const HaDrainOptions& o,
+Run drainThroughBalancer(const std::string& name, const std::filesystem::path& exe,
+                         const std::string& storeUrl, int hubs, const KioskTraffic& traffic,
+                         const HubFleet* keysFrom, const HaDrainOptions& o,
                          const std::filesystem::path& folder,
                          const std::function<void(HubFleet&, Run&, double, std::int64_t)>& tick) {
     auto fleet = need(HubFleet::start({exe, storeUrl, hubs, kLimits, keysFrom}), "hubs");
     std::vector<int> ports;
     for (int i = 0; i < hubs; ++i) ports.push_back(fleet->port(i));
-    auto balancer = need(hub::Haproxy::start({ports, fleet->certFile(), fleet->keyFile(), fleet->certFile()}), "haproxy");
+    auto balancer =
+        need(hub::Haproxy::start({ports, fleet->certFile(), fleet->keyFile(), fleet->certFile()}), "haproxy");
     Run run;
     run.name = name;
     run.hubs = hubs;
     DrainOptions d{folder / name, o.batchEvents, std::chrono::seconds(1800), nullptr};
     if (tick) d.tick = [&](double s, std::int64_t n) { tick(*fleet, run, s, n); };
-    run.drain = need(hub::drainKiosks(traffic, {balancer->url(), fleet->certFile(), tokensFor(*fleet, traffic)}, d), name.c_str());
+    run.drain =
+        need(hub::drainKiosks(traffic, {balancer->url(), fleet->certFile(), tokensFor(*fleet, traffic)}, d),
+             name.c_str());
     run.loadAverage = loadAverage1m();
     return run;
 }
@@ -85,7 +91,8 @@ int runHaDrainBench(const HaDrainOptions& o) {
     auto pg = need(hub::TempPostgres::start(), "postgres");
     const touchpoint::testing::TempDir folder;
     // The sealing key of the first fleet seals every run's traffic; later fleets copy it.
-    auto keys = need(HubFleet::start({exe, need(pg.createDatabase("keys"), "createdb"), 1, kLimits, nullptr}), "hubs");
+    auto keys = need(HubFleet::start({exe, need(pg.createDatabase("keys"), "createdb"), 1, kLimits, nullptr}),
+                     "hubs");
     const int perKiosk = static_cast<int>(o.events / o.kiosks);
     const auto traffic = hub::makeKioskTraffic(o.kiosks, perKiosk, keys->sealingPublicKeyB64());
 
@@ -94,8 +101,8 @@ int runHaDrainBench(const HaDrainOptions& o) {
     const auto finish = [&](Run run, const std::string& url) {
         auto state = need(hub::readStoredState(url), "read back");
         run.once = hub::checkExactlyOnce(traffic, state);
-        // Compared with the fault-free N-hub run (the one-hub run, itself fault-free, is compared with nothing
-        // and the N-hub run with it).
+        // Compared with the fault-free N-hub run (the one-hub run, itself fault-free, is compared with
+        // nothing and the N-hub run with it).
         if (!states.empty()) run.sameDerivedState = sameDerived(state, states[states.size() > 1 ? 1 : 0]);
         states.push_back(std::move(state));
         runs.push_back(std::move(run));
@@ -103,11 +110,14 @@ int runHaDrainBench(const HaDrainOptions& o) {
     };
     {
         const auto url = need(pg.createDatabase("one_hub"), "createdb");
-        finish(drainThroughBalancer("one-hub", exe, url, 1, traffic, keys.get(), o, folder.path(), nullptr), url);
+        finish(drainThroughBalancer("one-hub", exe, url, 1, traffic, keys.get(), o, folder.path(), nullptr),
+               url);
     }
     {
         const auto url = need(pg.createDatabase("n_hubs"), "createdb");
-        finish(drainThroughBalancer("n-hubs", exe, url, o.hubs, traffic, keys.get(), o, folder.path(), nullptr), url);
+        finish(
+            drainThroughBalancer("n-hubs", exe, url, o.hubs, traffic, keys.get(), o, folder.path(), nullptr),
+            url);
     }
     {
         const auto url = need(pg.createDatabase("n_hubs_killed"), "createdb");
@@ -124,7 +134,9 @@ int runHaDrainBench(const HaDrainOptions& o) {
                 ++run.kills;
             }
         };
-        finish(drainThroughBalancer("n-hubs-killed", exe, url, o.hubs, traffic, keys.get(), o, folder.path(), tick), url);
+        finish(drainThroughBalancer("n-hubs-killed", exe, url, o.hubs, traffic, keys.get(), o, folder.path(),
+                                    tick),
+               url);
     }
     std::string clusterState;
     if (o.failover) {
@@ -136,15 +148,21 @@ int runHaDrainBench(const HaDrainOptions& o) {
                 run.failedOverAt = s;
             }
         };
-        finish(drainThroughBalancer("failover", exe, url, o.hubs, traffic, keys.get(), o, folder.path(), tick), url);
+        finish(
+            drainThroughBalancer("failover", exe, url, o.hubs, traffic, keys.get(), o, folder.path(), tick),
+            url);
         clusterState = cluster->showState();
     }
 
     bool complete = true;
-    nlohmann::json j{{"benchmark", "ha-drain"}, {"events", traffic.total()}, {"kiosks", o.kiosks},
-                     {"batchEvents", o.batchEvents}, {"killEverySeconds", o.killEverySeconds}};
+    nlohmann::json j{{"benchmark", "ha-drain"},
+                     {"events", traffic.total()},
+                     {"kiosks", o.kiosks},
+                     {"batchEvents", o.batchEvents},
+                     {"killEverySeconds", o.killEverySeconds}};
     for (const auto& r : runs) {
-        complete = complete && r.drain.emptied && r.once.ok() && r.sameDerivedState && r.drain.deadLetters == 0;
+        complete =
+            complete && r.drain.emptied && r.once.ok() && r.sameDerivedState && r.drain.deadLetters == 0;
         j["runs"].push_back({{"run", r.name},
                              {"hubs", r.hubs},
                              {"seconds", r.drain.seconds},
@@ -161,18 +179,22 @@ int runHaDrainBench(const HaDrainOptions& o) {
                              {"loadAverage1mAfter", r.loadAverage}});
     }
     return report(std::move(j), kLimits, complete, o.json, [&] {
-        std::printf("ha-drain: %lld events from %d kiosks (real outboxes and uploaders, %d events a request) through "
-                    "HAProxy into touchpoint-hub processes on one PostgreSQL\n",
-                    static_cast<long long>(traffic.total()), o.kiosks, o.batchEvents);
+        std::printf(
+            "ha-drain: %lld events from %d kiosks (real outboxes and uploaders, %d events a request) through "
+            "HAProxy into touchpoint-hub processes on one PostgreSQL\n",
+            static_cast<long long>(traffic.total()), o.kiosks, o.batchEvents);
         for (const auto& r : runs) {
             std::printf("  %-14s %d hub(s): %7.1f s, %8.0f events/s, %lld requests, %lld duplicates answered",
-                        r.name.c_str(), r.hubs, r.drain.seconds, r.eventsPerS(), static_cast<long long>(r.drain.requests),
-                        static_cast<long long>(r.drain.duplicates));
+                        r.name.c_str(), r.hubs, r.drain.seconds, r.eventsPerS(),
+                        static_cast<long long>(r.drain.requests), static_cast<long long>(r.drain.duplicates));
             if (r.kills > 0) std::printf(", %d hub kills", r.kills);
             if (r.failedOverAt >= 0) std::printf(", primary killed at %.1f s", r.failedOverAt);
-            std::printf(", longest without a receipt %.1f s; %lld lost, %lld doubled, derived state %s; load %.2f\n",
-                        r.drain.longestGapSeconds, static_cast<long long>(r.once.lost), static_cast<long long>(r.once.doubled),
-                        r.sameDerivedState ? "equal to the control (n-hubs)" : "DIFFERENT from the control", r.loadAverage);
+            std::printf(
+                ", longest without a receipt %.1f s; %lld lost, %lld doubled, derived state %s; load %.2f\n",
+                r.drain.longestGapSeconds, static_cast<long long>(r.once.lost),
+                static_cast<long long>(r.once.doubled),
+                r.sameDerivedState ? "equal to the control (n-hubs)" : "DIFFERENT from the control",
+                r.loadAverage);
         }
         if (!clusterState.empty()) std::printf("  cluster after the failover:\n%s\n", clusterState.c_str());
     });

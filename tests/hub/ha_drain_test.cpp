@@ -51,7 +51,8 @@ TEST(HubsBehindHaproxy, OneHubKilledEveryFewSecondsLosesAndDoublesNothingAndDeri
     auto fleet = HubFleet::start({TOUCHPOINT_HUB_EXE, *haUrl, 2, kLimits, nullptr});
     ASSERT_TRUE(fleet.ok()) << fleet.error();
     auto& hubs = **fleet;
-    auto balancer = Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
+    auto balancer =
+        Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
     ASSERT_TRUE(balancer.ok()) << balancer.error();
 
     const auto traffic = makeKioskTraffic(kKiosks, kEventsPerKiosk, hubs.sealingPublicKeyB64());
@@ -71,24 +72,28 @@ TEST(HubsBehindHaproxy, OneHubKilledEveryFewSecondsLosesAndDoublesNothingAndDeri
             ++kills;
         }
     };
-    auto drained = drainKiosks(traffic, {(*balancer)->url(), hubs.certFile(), tokensFor(hubs, traffic)}, options);
+    auto drained =
+        drainKiosks(traffic, {(*balancer)->url(), hubs.certFile(), tokensFor(hubs, traffic)}, options);
     ASSERT_TRUE(drained.ok()) << drained.error();
     EXPECT_TRUE(restartError.empty()) << restartError;
-    EXPECT_TRUE(drained->emptied) << drained->pending << " pending, last failure: " << drained->lastCause << "\n"
+    EXPECT_TRUE(drained->emptied) << drained->pending << " pending, last failure: " << drained->lastCause
+                                  << "\n"
                                   << (*balancer)->log();
     EXPECT_EQ(drained->deadLetters, 0);
     EXPECT_GE(kills, 3) << "the drain ended before the hubs were killed often enough to mean anything";
-    std::printf("%lld events through HAProxy into 2 hubs in %.1f s with %d kills: %lld requests, %lld duplicates "
-                "answered, longest time without a receipt %.1f s\n",
-                static_cast<long long>(traffic.total()), drained->seconds, kills,
-                static_cast<long long>(drained->requests), static_cast<long long>(drained->duplicates),
-                drained->longestGapSeconds);
+    std::printf(
+        "%lld events through HAProxy into 2 hubs in %.1f s with %d kills: %lld requests, %lld duplicates "
+        "answered, longest time without a receipt %.1f s\n",
+        static_cast<long long>(traffic.total()), drained->seconds, kills,
+        static_cast<long long>(drained->requests), static_cast<long long>(drained->duplicates),
+        drained->longestGapSeconds);
 
     // The control: the same events, one hub, no faults, a fresh database (same sealing key).
     auto control = HubFleet::start({TOUCHPOINT_HUB_EXE, *controlUrl, 1, kLimits, &hubs});
     ASSERT_TRUE(control.ok()) << control.error();
-    auto controlDrain = drainKiosks(traffic, {(*control)->url(0), (*control)->certFile(), tokensFor(**control, traffic)},
-                                    {outboxes.path() / "control", 500, std::chrono::seconds(120), nullptr});
+    auto controlDrain =
+        drainKiosks(traffic, {(*control)->url(0), (*control)->certFile(), tokensFor(**control, traffic)},
+                    {outboxes.path() / "control", 500, std::chrono::seconds(120), nullptr});
     ASSERT_TRUE(controlDrain.ok()) << controlDrain.error();
     ASSERT_TRUE(controlDrain->emptied) << controlDrain->lastCause;
 
@@ -139,7 +144,8 @@ TEST(HubsBehindHaproxy, AfterADatabaseOutageEveryHubTurnsHealthyWithoutAClientWr
     auto fleet = HubFleet::start({TOUCHPOINT_HUB_EXE, *url, 2, kLimits, nullptr});
     ASSERT_TRUE(fleet.ok()) << fleet.error();
     auto& hubs = **fleet;
-    auto balancer = Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
+    auto balancer =
+        Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
     ASSERT_TRUE(balancer.ok()) << balancer.error();
     const uploader::CurlGlobal curl;
     const auto traffic = makeKioskTraffic(2, 2000, hubs.sealingPublicKeyB64());
@@ -158,7 +164,8 @@ TEST(HubsBehindHaproxy, AfterADatabaseOutageEveryHubTurnsHealthyWithoutAClientWr
             one.storeIds = {traffic.storeIds[static_cast<std::size_t>(k)]};
             one.kioskIds = {traffic.kioskIds[static_cast<std::size_t>(k)]};
             one.messages = {traffic.messages[static_cast<std::size_t>(k)]};
-            DrainOptions o{outboxes.path() / ("down" + std::to_string(k)), 20, std::chrono::seconds(8), nullptr};
+            DrainOptions o{outboxes.path() / ("down" + std::to_string(k)), 20, std::chrono::seconds(8),
+                           nullptr};
             o.tick = [&](double, std::int64_t n) {
                 acknowledged[k] = n;
                 if (k == 0 && !killed && acknowledged[0] >= 100 && acknowledged[1] >= 100) {
@@ -166,7 +173,8 @@ TEST(HubsBehindHaproxy, AfterADatabaseOutageEveryHubTurnsHealthyWithoutAClientWr
                     killed = true;
                 }
             };
-            auto r = drainKiosks(one, {hubs.url(k), hubs.certFile(), {tokens[static_cast<std::size_t>(k)]}}, o);
+            auto r =
+                drainKiosks(one, {hubs.url(k), hubs.certFile(), {tokens[static_cast<std::size_t>(k)]}}, o);
             EXPECT_TRUE(r.ok() && !r->emptied);
         });
     }

@@ -46,7 +46,8 @@ TEST(HubsOnAutoFailover, PrimaryLostMidDrainFailsOverWithNothingLostOrDoubled) {
     auto fleet = HubFleet::start({TOUCHPOINT_HUB_EXE, *url, 2, kLimits, nullptr});
     ASSERT_TRUE(fleet.ok()) << fleet.error();
     auto& hubs = **fleet;
-    auto balancer = Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
+    auto balancer =
+        Haproxy::start({{hubs.port(0), hubs.port(1)}, hubs.certFile(), hubs.keyFile(), hubs.certFile()});
     ASSERT_TRUE(balancer.ok()) << balancer.error();
 
     const auto traffic = makeKioskTraffic(kKiosks, kEventsPerKiosk, hubs.sealingPublicKeyB64());
@@ -59,30 +60,36 @@ TEST(HubsOnAutoFailover, PrimaryLostMidDrainFailsOverWithNothingLostOrDoubled) {
             killedAt = seconds;
         }
     };
-    auto drained = drainKiosks(traffic, {(*balancer)->url(), hubs.certFile(), tokensFor(hubs, traffic)}, options);
+    auto drained =
+        drainKiosks(traffic, {(*balancer)->url(), hubs.certFile(), tokensFor(hubs, traffic)}, options);
     ASSERT_TRUE(drained.ok()) << drained.error();
     ASSERT_GE(killedAt, 0) << "the primary was never killed";
-    EXPECT_TRUE(drained->emptied) << drained->pending << " pending, last failure: " << drained->lastCause << "\n"
-                                  << pg.showState() << "\n" << hubs.log(0);
+    EXPECT_TRUE(drained->emptied) << drained->pending << " pending, last failure: " << drained->lastCause
+                                  << "\n"
+                                  << pg.showState() << "\n"
+                                  << hubs.log(0);
     EXPECT_EQ(drained->deadLetters, 0);
     EXPECT_EQ(pg.writableNode(), 1) << pg.showState();
     // The outage is where the longest stretch without receipts began.
     EXPECT_GE(drained->longestGapStartSeconds + drained->longestGapSeconds, killedAt);
-    std::printf("%lld events through HAProxy into 2 hubs; primary killed at %.1f s: failover and drain done in "
-                "%.1f s, longest time without a receipt %.1f s (from %.1f s), %lld requests, %lld duplicates "
-                "answered; cluster now:\n%s\n",
-                static_cast<long long>(traffic.total()), killedAt, drained->seconds, drained->longestGapSeconds,
-                drained->longestGapStartSeconds, static_cast<long long>(drained->requests),
-                static_cast<long long>(drained->duplicates), pg.showState().c_str());
-    for (int i = 0; i < 2; ++i) EXPECT_TRUE(hubs.running(i)) << hubs.log(i);  // they reconnected, not restarted
+    std::printf(
+        "%lld events through HAProxy into 2 hubs; primary killed at %.1f s: failover and drain done in "
+        "%.1f s, longest time without a receipt %.1f s (from %.1f s), %lld requests, %lld duplicates "
+        "answered; cluster now:\n%s\n",
+        static_cast<long long>(traffic.total()), killedAt, drained->seconds, drained->longestGapSeconds,
+        drained->longestGapStartSeconds, static_cast<long long>(drained->requests),
+        static_cast<long long>(drained->duplicates), pg.showState().c_str());
+    for (int i = 0; i < 2; ++i)
+        EXPECT_TRUE(hubs.running(i)) << hubs.log(i);  // they reconnected, not restarted
 
     // The control: the same events into a fresh database on the new primary, one hub, no faults.
     auto controlUrl = pg.createDatabase("control");
     ASSERT_TRUE(controlUrl.ok()) << controlUrl.error();
     auto control = HubFleet::start({TOUCHPOINT_HUB_EXE, *controlUrl, 1, kLimits, &hubs});
     ASSERT_TRUE(control.ok()) << control.error();
-    auto controlDrain = drainKiosks(traffic, {(*control)->url(0), (*control)->certFile(), tokensFor(**control, traffic)},
-                                    {outboxes.path() / "control", 500, std::chrono::seconds(120), nullptr});
+    auto controlDrain =
+        drainKiosks(traffic, {(*control)->url(0), (*control)->certFile(), tokensFor(**control, traffic)},
+                    {outboxes.path() / "control", 500, std::chrono::seconds(120), nullptr});
     ASSERT_TRUE(controlDrain.ok()) << controlDrain.error();
     ASSERT_TRUE(controlDrain->emptied) << controlDrain->lastCause;
 

@@ -79,12 +79,16 @@ std::string Haproxy::configText(const Options& o, int port, const std::filesyste
          "    timeout client 65s\n"
          "    timeout http-request 15s\n"
          "    timeout http-keep-alive 60s\n"
-         "    # Longer than the hub's own store timeouts: a hub that is waiting out a database failover answers\n"
+         "    # Longer than the hub's own store timeouts: a hub that is waiting out a database failover "
+         "answers\n"
          "    # 503 + Retry-After itself, which is passed on.\n"
          "    timeout server 60s\n"
-         "    # A request that never reached a hub (connection refused: the hub is gone) goes to another one.\n"
-         "    # Retrying one that did reach a hub is also safe (the hub deduplicates on messageId), but only a\n"
-         "    # request that fits HAProxy's buffer can be replayed, so this is left to the kiosk's uploader.\n"
+         "    # A request that never reached a hub (connection refused: the hub is gone) goes to another "
+         "one.\n"
+         "    # Retrying one that did reach a hub is also safe (the hub deduplicates on messageId), but only "
+         "a\n"
+         "    # request that fits HAProxy's buffer can be replayed, so this is left to the kiosk's "
+         "uploader.\n"
          "    retries 3\n"
          "    option redispatch 1\n"
          "    retry-on conn-failure empty-response\n"
@@ -109,7 +113,8 @@ std::string Haproxy::configText(const Options& o, int port, const std::filesyste
 }
 
 Result<std::unique_ptr<Haproxy>, std::string> Haproxy::start(const Options& o) {
-    if (!std::filesystem::exists(kHaproxyExe)) return Fail(std::string("no ") + kHaproxyExe + " (apt-get install haproxy)");
+    if (!std::filesystem::exists(kHaproxyExe))
+        return Fail(std::string("no ") + kHaproxyExe + " (apt-get install haproxy)");
     std::unique_ptr<Haproxy> h(new Haproxy());
     std::string tmpl = (std::filesystem::temp_directory_path() / "touchpoint-haproxy-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) return Fail(std::string("cannot create a temporary folder"));
@@ -127,7 +132,8 @@ Result<std::unique_ptr<Haproxy>, std::string> Haproxy::start(const Options& o) {
     const auto log = h->m_dir / "haproxy.log";
     const pid_t check = spawnHaproxy({"-c", "-q", "-f", cfg.string()}, log);
     int status = 0;
-    if (check <= 0 || ::waitpid(check, &status, 0) != check || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (check <= 0 || ::waitpid(check, &status, 0) != check || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
         return Fail("haproxy -c refused the config: " + readText(log) + "\n" + h->config());
     }
     // -db: stay in the foreground as our child (no daemon, no master process), so SIGKILL ends it.
@@ -150,8 +156,12 @@ Haproxy::~Haproxy() {
     if (!m_dir.empty()) std::filesystem::remove_all(m_dir, ec);
 }
 
-std::string Haproxy::config() const { return readText(m_dir / "haproxy.cfg"); }
-std::string Haproxy::log() const { return readText(m_dir / "haproxy.log"); }
+std::string Haproxy::config() const {
+    return readText(m_dir / "haproxy.cfg");
+}
+std::string Haproxy::log() const {
+    return readText(m_dir / "haproxy.log");
+}
 
 bool Haproxy::running() {
     if (m_pid <= 0) return false;

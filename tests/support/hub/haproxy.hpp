@@ -24,10 +24,10 @@ inline constexpr const char* kHaproxyExe = "/usr/sbin/haproxy";
 class Haproxy {
 public:
     struct Options {
-        std::vector<int> hubPorts;         ///< the hubs on 127.0.0.1
-        std::filesystem::path certFile;    ///< PEM certificate presented to clients (the hubs' own)
-        std::filesystem::path keyFile;     ///< its private key
-        std::filesystem::path hubCaFile;   ///< what the hubs' certificates are verified with
+        std::vector<int> hubPorts;        ///< the hubs on 127.0.0.1
+        std::filesystem::path certFile;   ///< PEM certificate presented to clients (the hubs' own)
+        std::filesystem::path keyFile;    ///< its private key
+        std::filesystem::path hubCaFile;  ///< what the hubs' certificates are verified with
     };
     /// Writes haproxy.cfg, checks it (haproxy -c), starts HAProxy and waits until it accepts connections.
     static Result<std::unique_ptr<Haproxy>, std::string> start(const Options& options);

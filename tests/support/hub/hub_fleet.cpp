@@ -27,9 +27,12 @@ std::string readText(const std::filesystem::path& path) {
     return s.str();
 }
 
-std::string tail(const std::string& s) { return s.size() > 3000 ? s.substr(s.size() - 3000) : s; }
+std::string tail(const std::string& s) {
+    return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
+}
 
-pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out, const std::filesystem::path& err) {
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out,
+            const std::filesystem::path& err) {
     std::vector<std::string> copy = argv;
     std::vector<char*> raw;
     for (auto& a : copy) raw.push_back(a.data());
@@ -59,7 +62,8 @@ std::string firstLine(const std::string& s) {
 }
 
 /// The init's hub.toml with this process's port and the shared store URL (a TOML basic string).
-std::string processConfig(const std::string& base, int port, const std::string& storeUrl, const std::string& extra) {
+std::string processConfig(const std::string& base, int port, const std::string& storeUrl,
+                          const std::string& extra) {
     std::string escaped;
     for (const char c : storeUrl) {
         if (c == '"' || c == '\\') escaped += '\\';
@@ -109,7 +113,8 @@ Result<std::unique_ptr<HubFleet>, std::string> HubFleet::start(Options o) {
         const auto from = o.keysFrom->m_dir / "hub";
         for (const char* f : {"hub-cert.pem", "hub-key.pem", "sealing-secret.key", "sealing-public.key"}) {
             std::error_code ec;
-            std::filesystem::copy_file(from / f, hubDir / f, std::filesystem::copy_options::overwrite_existing, ec);
+            std::filesystem::copy_file(from / f, hubDir / f,
+                                       std::filesystem::copy_options::overwrite_existing, ec);
             if (ec) return Fail(std::string("cannot copy ") + f + ": " + ec.message());
         }
     }
@@ -162,12 +167,14 @@ HubFleet::~HubFleet() {
     if (!m_dir.empty()) std::filesystem::remove_all(m_dir, ec);
 }
 
-Result<std::string, std::string> HubFleet::kioskToken(const std::string& storeId, const std::string& kioskId) const {
+Result<std::string, std::string> HubFleet::kioskToken(const std::string& storeId,
+                                                      const std::string& kioskId) const {
     const auto out = m_dir / ("token-" + storeId + "-" + kioskId + ".out");
     const auto err = m_dir / "token.err";
-    const int code = waitExit(spawn({m_exe.string(), "token", "add", "--config", m_hubs.front().config.string(), "--kind",
-                                     "kiosk", "--store", storeId, "--kiosk", kioskId, "--name", storeId + "/" + kioskId},
-                                    out, err));
+    const int code =
+        waitExit(spawn({m_exe.string(), "token", "add", "--config", m_hubs.front().config.string(), "--kind",
+                        "kiosk", "--store", storeId, "--kiosk", kioskId, "--name", storeId + "/" + kioskId},
+                       out, err));
     if (code != 0) return Fail("touchpoint-hub token add failed: " + readText(err));
     return firstLine(readText(out));
 }
@@ -196,6 +203,8 @@ Result<void, std::string> HubFleet::restart(int i) {
     return launch(static_cast<std::size_t>(i));
 }
 
-std::string HubFleet::log(int i) const { return readText(m_hubs.at(static_cast<std::size_t>(i)).logFile); }
+std::string HubFleet::log(int i) const {
+    return readText(m_hubs.at(static_cast<std::size_t>(i)).logFile);
+}
 
 }  // namespace touchpoint::hub

@@ -1,9 +1,9 @@
 #pragma once
 // Several real touchpoint-hub processes on one PostgreSQL database, as production runs them behind a load
-// balancer. `touchpoint-hub init` runs once (certificate, sealing key); every process then reads a copy of its
-// hub.toml with the store URL pointed at PostgreSQL and a fixed loopback port of its own, so a process that
-// was killed comes back where the balancer expects it. Tokens live in the store: every process accepts every
-// token. Each process logs to its own file; all are SIGKILLed on teardown.
+// balancer. `touchpoint-hub init` runs once (certificate, sealing key); every process then reads a copy of
+// its hub.toml with the store URL pointed at PostgreSQL and a fixed loopback port of its own, so a process
+// that was killed comes back where the balancer expects it. Tokens live in the store: every process accepts
+// every token. Each process logs to its own file; all are SIGKILLed on teardown.
 
 #include <sys/types.h>
 
@@ -27,8 +27,9 @@ public:
         int hubs = 2;
         /// Appended to every process's hub.toml (a [limits] section, ...).
         std::string extraToml;
-        /// When set, the certificate and sealing key are copied from this fleet instead of made anew: a control
-        /// run into another database then reads the same sealed fields and presents the same certificate.
+        /// When set, the certificate and sealing key are copied from this fleet instead of made anew: a
+        /// control run into another database then reads the same sealed fields and presents the same
+        /// certificate.
         const class HubFleet* keysFrom = nullptr;
     };
 

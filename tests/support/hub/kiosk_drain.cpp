@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <unordered_set>
 
@@ -20,12 +21,14 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-double since(SteadyClock::time_point t0) { return std::chrono::duration<double>(SteadyClock::now() - t0).count(); }
+double since(SteadyClock::time_point t0) {
+    return std::chrono::duration<double>(SteadyClock::now() - t0).count();
+}
 
 /// One kiosk's traffic: visits of its own shoppers (a sign-in, sometimes a consent, then feedback or an
 /// abandoned survey), and a heartbeat now and then.
-std::vector<event::Message> kioskMessages(const event::KioskEventFactory& f, ManualClock& clock, std::mt19937_64& rng,
-                                          int kiosk, int events, std::int64_t stepMs) {
+std::vector<event::Message> kioskMessages(const event::KioskEventFactory& f, ManualClock& clock,
+                                          std::mt19937_64& rng, int kiosk, int events, std::int64_t stepMs) {
     const int shoppers = std::max(20, events / 10);
     std::vector<bool> member(static_cast<std::size_t>(shoppers), false);
     std::vector<event::Message> out;
@@ -33,8 +36,9 @@ std::vector<event::Message> kioskMessages(const event::KioskEventFactory& f, Man
         const std::string session = "v" + std::to_string(kiosk) + "-" + std::to_string(visit);
         const int shopper = static_cast<int>(rng() % static_cast<std::uint64_t>(shoppers));
         // Each kiosk its own exchange (202-555..., 202-556...): no shopper visits two kiosks.
-        const event::Identity phone{event::Identity::Type::Phone,
-                                    "+1202" + std::to_string(555 + kiosk) + std::to_string(10000 + shopper).substr(1)};
+        const event::Identity phone{
+            event::Identity::Type::Phone,
+            "+1202" + std::to_string(555 + kiosk) + std::to_string(10000 + shopper).substr(1)};
         const auto add = [&](event::Message m) {
             if (static_cast<int>(out.size()) < events) out.push_back(std::move(m));
             clock.advanceMs(stepMs);
@@ -44,7 +48,8 @@ std::vector<event::Message> kioskMessages(const event::KioskEventFactory& f, Man
         if (pick < 60) {
             const bool first = !member[static_cast<std::size_t>(shopper)];
             if (first && rng() % 2 == 0) {
-                add(f.consent(session, "en-US", phone, {"loyalty-terms", "2026-01", std::string(64, 'a'), {"loyalty_terms"}}));
+                add(f.consent(session, "en-US", phone,
+                              {"loyalty-terms", "2026-01", std::string(64, 'a'), {"loyalty_terms"}}));
             }
             add(f.signin(session, "en-US", event::SigninMethod::Phone, phone, first));
             member[static_cast<std::size_t>(shopper)] = true;
@@ -64,7 +69,8 @@ std::vector<event::Message> kioskMessages(const event::KioskEventFactory& f, Man
             a.lastStep = "reasons";
             add(f.feedbackAbandoned(session, "en-US", a, "timeout", signedIn));
         }
-        if (visit % 25 == 24) add(f.heartbeat({{"state", "online"}, {"queueDepth", static_cast<int>(rng() % 50)}}));
+        if (visit % 25 == 24)
+            add(f.heartbeat({{"state", "online"}, {"queueDepth", static_cast<int>(rng() % 50)}}));
     }
     return out;
 }
@@ -117,7 +123,8 @@ std::int64_t KioskTraffic::total() const {
     return n;
 }
 
-KioskTraffic makeKioskTraffic(int kiosks, int eventsPerKiosk, const std::string& sealingPublicKeyB64, std::uint64_t seed) {
+KioskTraffic makeKioskTraffic(int kiosks, int eventsPerKiosk, const std::string& sealingPublicKeyB64,
+                              std::uint64_t seed) {
     auto sealer = event::Sealer::fromPublicKeyB64(sealingPublicKeyB64);
     auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
     if (!sealer || !hasher) throw std::runtime_error("cannot make the kiosks' keys");
@@ -131,8 +138,9 @@ KioskTraffic makeKioskTraffic(int kiosks, int eventsPerKiosk, const std::string&
         t.storeIds.push_back("store-" + std::to_string(k / 2));
         t.kioskIds.push_back("kiosk-" + std::to_string(k));
         ManualClock clock(startMs);
-        const event::KioskEventFactory factory({t.storeIds.back(), t.kioskIds.back(), "UTC", "ha-test", currentBootId()},
-                                               *sealer, *hasher, clock);
+        const event::KioskEventFactory factory(
+            {t.storeIds.back(), t.kioskIds.back(), "UTC", "ha-test", currentBootId()}, *sealer, *hasher,
+            clock);
         std::mt19937_64 rng(seed * 1000 + static_cast<std::uint64_t>(k));
         t.messages.push_back(kioskMessages(factory, clock, rng, k, eventsPerKiosk, stepMs));
     }
@@ -227,7 +235,8 @@ Result<DrainResult, std::string> drainKiosks(const KioskTraffic& traffic, const 
         result.requests += h.requests;
         result.acknowledged += h.eventsSent;
         result.duplicates += h.eventsDuplicate;
-        if (h.causeCode != "ok" && h.causeCode != "not_started") result.lastCause = h.causeCode + ": " + h.cause;
+        if (h.causeCode != "ok" && h.causeCode != "not_started")
+            result.lastCause = h.causeCode + ": " + h.cause;
     }
     for (auto& b : boxes) {
         auto s = b->stats();
@@ -260,16 +269,19 @@ Result<StoredState, std::string> readStoredState(const std::string& url) {
         *q.into = *n;
     }
     auto ids = rows(c.c, "SELECT message_id FROM events");
-    auto profiles = rows(c.c,
-                         "SELECT COALESCE((SELECT MIN(i.kind || ':' || i.value) FROM identifiers i WHERE i.profile_id = p.id), "
-                         "'-'), p.points, p.stage, p.is_member, "
-                         "(SELECT COUNT(*) FROM checkins c WHERE c.profile_id = p.id), "
-                         "(SELECT COUNT(*) FROM checkins c WHERE c.profile_id = p.id AND c.awarded <> 0), p.visit_days "
-                         "FROM profiles p");
+    auto profiles =
+        rows(c.c,
+             "SELECT COALESCE((SELECT MIN(i.kind || ':' || i.value) FROM identifiers i WHERE i.profile_id = "
+             "p.id), "
+             "'-'), p.points, p.stage, p.is_member, "
+             "(SELECT COUNT(*) FROM checkins c WHERE c.profile_id = p.id), "
+             "(SELECT COUNT(*) FROM checkins c WHERE c.profile_id = p.id AND c.awarded <> 0), p.visit_days "
+             "FROM profiles p");
     auto kiosks = rows(c.c, "SELECT store_id || '/' || kiosk_id, events FROM kiosks");
-    auto feedback = rows(c.c,
-                         "SELECT message_id, store_id, kiosk_id, nps, csat, ces, abandoned, profile_id IS NOT NULL "
-                         "FROM feedback");
+    auto feedback =
+        rows(c.c,
+             "SELECT message_id, store_id, kiosk_id, nps, csat, ces, abandoned, profile_id IS NOT NULL "
+             "FROM feedback");
     for (auto* r : {&ids, &profiles, &kiosks, &feedback}) {
         if (!*r) return Fail(r->error());
     }

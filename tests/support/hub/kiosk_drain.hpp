@@ -49,13 +49,13 @@ struct DrainOptions {
 };
 
 struct DrainResult {
-    bool emptied = false;              ///< every outbox empty before the deadline
-    double seconds = 0;                ///< first start to the last outbox empty
+    bool emptied = false;  ///< every outbox empty before the deadline
+    double seconds = 0;    ///< first start to the last outbox empty
     std::int64_t pending = 0, deadLetters = 0;
     std::int64_t requests = 0, acknowledged = 0, duplicates = 0;
     /// The longest stretch with no receipt at any kiosk, and when it began (seconds after the start).
     double longestGapSeconds = 0, longestGapStartSeconds = 0;
-    std::string lastCause;             ///< the last failure an uploader reported, if any
+    std::string lastCause;  ///< the last failure an uploader reported, if any
 };
 
 /// Enqueues the traffic into new outbox files and drains them with one uploader per kiosk.
@@ -71,9 +71,11 @@ struct StoredState {
     std::int64_t checkinRows = 0, distinctCheckins = 0;
     std::int64_t transitionRows = 0;
     std::vector<std::string> messageIds;  ///< sorted
-    std::vector<std::string> profiles;    ///< "identifier points stage member checkins awarded visit_days", sorted
-    std::vector<std::string> kiosks;      ///< "store/kiosk events", sorted
-    std::vector<std::string> feedback;    ///< "message_id store kiosk nps csat ces abandoned has_profile", sorted
+    std::vector<std::string>
+        profiles;  ///< "identifier points stage member checkins awarded visit_days", sorted
+    std::vector<std::string> kiosks;  ///< "store/kiosk events", sorted
+    std::vector<std::string>
+        feedback;  ///< "message_id store kiosk nps csat ces abandoned has_profile", sorted
 };
 
 /// Reads it with libpq from a postgresql:// URL.

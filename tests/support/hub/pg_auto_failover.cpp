@@ -26,7 +26,9 @@ std::string readText(const std::filesystem::path& path) {
     return s.str();
 }
 
-std::string tail(const std::string& s) { return s.size() > 3000 ? s.substr(s.size() - 3000) : s; }
+std::string tail(const std::string& s) {
+    return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
+}
 
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -37,7 +39,8 @@ const std::string kBin = kPostgresBinDir;
 
 }  // namespace
 
-pid_t PgAutoFailover::runInBackground(const std::vector<std::string>& argv, const std::filesystem::path& log) const {
+pid_t PgAutoFailover::runInBackground(const std::vector<std::string>& argv,
+                                      const std::filesystem::path& log) const {
     // Everything the child needs is made before fork(): after it only async-signal-safe calls are allowed.
     std::vector<std::string> env{"PATH=" + kBin + ":/usr/bin:/bin",
                                  "HOME=" + m_dir.string(),
@@ -88,11 +91,12 @@ int PgAutoFailover::runAndWait(const std::vector<std::string>& argv, const std::
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-Result<std::string, std::string> PgAutoFailover::psql(int port, const std::string& database, const std::string& sql) const {
+Result<std::string, std::string> PgAutoFailover::psql(int port, const std::string& database,
+                                                      const std::string& sql) const {
     static std::atomic<int> calls{0};
     const auto out = m_dir / ("psql-" + std::to_string(calls.fetch_add(1)) + ".out");
-    const int code = runAndWait({kBin + "/psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
-                                 std::to_string(port), "-U", "postgres", "-d", database, "-c", sql},
+    const int code = runAndWait({kBin + "/psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                                 "-p", std::to_string(port), "-U", "postgres", "-d", database, "-c", sql},
                                 out);
     std::string text = readText(out);
     std::error_code ec;
@@ -103,7 +107,8 @@ Result<std::string, std::string> PgAutoFailover::psql(int port, const std::strin
 
 Result<std::unique_ptr<PgAutoFailover>, std::string> PgAutoFailover::start() {
     if (!std::filesystem::exists("/usr/bin/pg_autoctl")) {
-        return Fail(std::string("no /usr/bin/pg_autoctl (apt-get install pg-auto-failover-cli postgresql-15-auto-failover)"));
+        return Fail(std::string(
+            "no /usr/bin/pg_autoctl (apt-get install pg-auto-failover-cli postgresql-15-auto-failover)"));
     }
     std::unique_ptr<PgAutoFailover> c(new PgAutoFailover());
     char templ[] = "/tmp/touchpoint-pgaf-XXXXXX";
@@ -112,11 +117,14 @@ Result<std::unique_ptr<PgAutoFailover>, std::string> PgAutoFailover::start() {
     for (const char* sub : {"config", "share", "run"}) std::filesystem::create_directories(c->m_dir / sub);
     if (::geteuid() == 0) {
         const passwd* pw = ::getpwnam("postgres");
-        if (!pw) return Fail(std::string("running as root and there is no postgres user to run PostgreSQL as"));
+        if (!pw)
+            return Fail(std::string("running as root and there is no postgres user to run PostgreSQL as"));
         for (const auto& p : std::filesystem::recursive_directory_iterator(c->m_dir)) {
-            if (::chown(p.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) return Fail(std::string("chown failed"));
+            if (::chown(p.path().c_str(), pw->pw_uid, pw->pw_gid) != 0)
+                return Fail(std::string("chown failed"));
         }
-        if (::chown(templ, pw->pw_uid, pw->pw_gid) != 0) return Fail(std::string("chown of the cluster dir failed"));
+        if (::chown(templ, pw->pw_uid, pw->pw_gid) != 0)
+            return Fail(std::string("chown of the cluster dir failed"));
     }
     c->m_monitor = {"monitor", c->m_dir / "monitor", c->m_dir / "monitor.log", freeLoopbackPort(), -1};
     for (int i = 0; i < kNodes; ++i) {
@@ -126,21 +134,26 @@ Result<std::unique_ptr<PgAutoFailover>, std::string> PgAutoFailover::start() {
     if (auto r = c->createNode(c->m_monitor, true); !r) return Fail(r.error());
     // Seconds, not the defaults' tens of seconds: checks every second, a node unhealthy after 3 s without
     // an answer, and a primary that cannot be reached presumed demoted after 5 s.
-    for (const char* setting : {"pgautofailover.health_check_period = 1000", "pgautofailover.health_check_timeout = 1000",
-                                "pgautofailover.health_check_max_retries = 1", "pgautofailover.health_check_retry_delay = 500",
-                                "pgautofailover.node_considered_unhealthy_timeout = 3000",
-                                "pgautofailover.primary_demote_timeout = 5000"}) {
-        if (auto r = c->psql(c->m_monitor.port, "pg_auto_failover", std::string("ALTER SYSTEM SET ") + setting); !r) {
+    for (const char* setting :
+         {"pgautofailover.health_check_period = 1000", "pgautofailover.health_check_timeout = 1000",
+          "pgautofailover.health_check_max_retries = 1", "pgautofailover.health_check_retry_delay = 500",
+          "pgautofailover.node_considered_unhealthy_timeout = 3000",
+          "pgautofailover.primary_demote_timeout = 5000"}) {
+        if (auto r =
+                c->psql(c->m_monitor.port, "pg_auto_failover", std::string("ALTER SYSTEM SET ") + setting);
+            !r) {
             return Fail(r.error());
         }
     }
-    if (auto r = c->psql(c->m_monitor.port, "pg_auto_failover", "SELECT pg_reload_conf()"); !r) return Fail(r.error());
+    if (auto r = c->psql(c->m_monitor.port, "pg_auto_failover", "SELECT pg_reload_conf()"); !r)
+        return Fail(r.error());
     if (auto r = c->createNode(c->m_nodes[0], false); !r) return Fail(r.error());
     if (!c->waitForState(0, {"single", "primary", "wait_primary"}, std::chrono::seconds(60))) {
         return Fail("node_0 did not become primary: " + c->showState() + "\n" + c->log(0));
     }
     if (auto r = c->createNode(c->m_nodes[1], false); !r) return Fail(r.error());
-    if (!c->waitForState(1, {"secondary"}, std::chrono::seconds(90)) || !c->waitForState(0, {"primary"}, std::chrono::seconds(30))) {
+    if (!c->waitForState(1, {"secondary"}, std::chrono::seconds(90)) ||
+        !c->waitForState(0, {"primary"}, std::chrono::seconds(30))) {
         return Fail("node_1 did not become a synchronous standby: " + c->showState() + "\n" + c->log(1));
     }
     return c;
@@ -150,9 +163,10 @@ Result<void, std::string> PgAutoFailover::createNode(Node& node, bool monitor) {
     const std::string pgctl = kBin + "/pg_ctl";
     const std::string port = std::to_string(node.port);
     if (monitor) {
-        const int code = runAndWait({"/usr/bin/pg_autoctl", "create", "monitor", "--pgdata", node.data.string(), "--pgport",
-                                     port, "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl", "--pgctl", pgctl},
-                                    node.logFile);
+        const int code = runAndWait(
+            {"/usr/bin/pg_autoctl", "create", "monitor", "--pgdata", node.data.string(), "--pgport", port,
+             "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl", "--pgctl", pgctl},
+            node.logFile);
         if (code != 0) return Fail("pg_autoctl create monitor failed: " + tail(readText(node.logFile)));
         // The monitor has no --listen: keep it on loopback through its config.
         if (runAndWait({"/usr/bin/pg_autoctl", "config", "set", "--pgdata", node.data.string(),
@@ -160,16 +174,33 @@ Result<void, std::string> PgAutoFailover::createNode(Node& node, bool monitor) {
                        node.logFile) != 0) {
             return Fail("pg_autoctl config set failed: " + tail(readText(node.logFile)));
         }
-        node.pid = runInBackground({"/usr/bin/pg_autoctl", "run", "--pgdata", node.data.string()}, node.logFile);
+        node.pid =
+            runInBackground({"/usr/bin/pg_autoctl", "run", "--pgdata", node.data.string()}, node.logFile);
         for (int i = 0; i < 600; ++i) {
             if (psql(node.port, "pg_auto_failover", "SELECT 1")) return {};
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         return Fail("the monitor did not accept connections: " + tail(readText(node.logFile)));
     }
-    node.pid = runInBackground({"/usr/bin/pg_autoctl", "create", "postgres", "--pgdata", node.data.string(), "--pgport", port,
-                                "--listen", "127.0.0.1", "--hostname", "127.0.0.1", "--name", node.name, "--auth", "trust",
-                                "--no-ssl", "--pgctl", pgctl, "--monitor",
+    node.pid = runInBackground({"/usr/bin/pg_autoctl",
+                                "create",
+                                "postgres",
+                                "--pgdata",
+                                node.data.string(),
+                                "--pgport",
+                                port,
+                                "--listen",
+                                "127.0.0.1",
+                                "--hostname",
+                                "127.0.0.1",
+                                "--name",
+                                node.name,
+                                "--auth",
+                                "trust",
+                                "--no-ssl",
+                                "--pgctl",
+                                pgctl,
+                                "--monitor",
                                 "postgres://autoctl_node@127.0.0.1:" + std::to_string(m_monitor.port) +
                                     "/pg_auto_failover?sslmode=disable",
                                 "--run"},
@@ -197,7 +228,9 @@ void PgAutoFailover::killGroup(Node& node) {
     if (pidFile >> postmaster && postmaster > 1) ::kill(static_cast<pid_t>(postmaster), SIGKILL);
 }
 
-void PgAutoFailover::killNode(int node) { killGroup(m_nodes.at(static_cast<std::size_t>(node))); }
+void PgAutoFailover::killNode(int node) {
+    killGroup(m_nodes.at(static_cast<std::size_t>(node)));
+}
 
 Result<void, std::string> PgAutoFailover::restartNode(int node) {
     Node& n = m_nodes.at(static_cast<std::size_t>(node));
@@ -209,8 +242,10 @@ Result<void, std::string> PgAutoFailover::restartNode(int node) {
 
 std::string PgAutoFailover::url(const std::string& database) const {
     std::string hosts;
-    for (const auto& n : m_nodes) hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(n.port);
-    return "postgresql://postgres@" + hosts + "/" + database + "?target_session_attrs=read-write&connect_timeout=2";
+    for (const auto& n : m_nodes)
+        hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(n.port);
+    return "postgresql://postgres@" + hosts + "/" + database +
+           "?target_session_attrs=read-write&connect_timeout=2";
 }
 
 Result<std::string, std::string> PgAutoFailover::createDatabase(const std::string& name) {
@@ -230,11 +265,13 @@ std::optional<int> PgAutoFailover::writableNode() const {
 
 bool PgAutoFailover::reports(int node, const std::string& state) const {
     auto r = psql(m_monitor.port, "pg_auto_failover",
-                  "SELECT reportedstate FROM pgautofailover.node WHERE nodename = '" + m_nodes.at(static_cast<std::size_t>(node)).name + "'");
+                  "SELECT reportedstate FROM pgautofailover.node WHERE nodename = '" +
+                      m_nodes.at(static_cast<std::size_t>(node)).name + "'");
     return r && *r == state;
 }
 
-bool PgAutoFailover::waitForState(int node, const std::vector<std::string>& states, std::chrono::seconds limit) const {
+bool PgAutoFailover::waitForState(int node, const std::vector<std::string>& states,
+                                  std::chrono::seconds limit) const {
     const auto until = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < until) {
         for (const auto& s : states) {
@@ -246,12 +283,15 @@ bool PgAutoFailover::waitForState(int node, const std::vector<std::string>& stat
 }
 
 std::string PgAutoFailover::showState() const {
-    auto r = psql(m_monitor.port, "pg_auto_failover",
-                  "SELECT nodename || ' ' || nodeport || ' reported=' || reportedstate || ' goal=' || goalstate "
-                  "FROM pgautofailover.node ORDER BY nodeid");
+    auto r =
+        psql(m_monitor.port, "pg_auto_failover",
+             "SELECT nodename || ' ' || nodeport || ' reported=' || reportedstate || ' goal=' || goalstate "
+             "FROM pgautofailover.node ORDER BY nodeid");
     return r ? *r : r.error();
 }
 
-std::string PgAutoFailover::log(int node) const { return tail(readText(m_nodes.at(static_cast<std::size_t>(node)).logFile)); }
+std::string PgAutoFailover::log(int node) const {
+    return tail(readText(m_nodes.at(static_cast<std::size_t>(node)).logFile));
+}
 
 }  // namespace touchpoint::hub

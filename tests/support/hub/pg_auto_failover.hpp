@@ -68,7 +68,8 @@ private:
     pid_t runInBackground(const std::vector<std::string>& argv, const std::filesystem::path& log) const;
     int runAndWait(const std::vector<std::string>& argv, const std::filesystem::path& log) const;
     /// psql -At on `port`/`database`; the output, or an error with psql's message.
-    Result<std::string, std::string> psql(int port, const std::string& database, const std::string& sql) const;
+    Result<std::string, std::string> psql(int port, const std::string& database,
+                                          const std::string& sql) const;
     void killGroup(Node& node);
 
     std::filesystem::path m_dir;
