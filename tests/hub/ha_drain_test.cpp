@@ -5,6 +5,7 @@
 // same events into a fresh database through one hub.
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <atomic>
 #include <cstdio>
@@ -201,6 +202,30 @@ TEST(HubsBehindHaproxy, AfterADatabaseOutageEveryHubTurnsHealthyWithoutAClientWr
     auto stored = readStoredState(*url);
     ASSERT_TRUE(stored.ok()) << stored.error();
     EXPECT_TRUE(checkExactlyOnce(traffic, *stored).ok());
+}
+
+TEST(HubsBehindHaproxy, AHubStartsWhileAnotherHubHoldsAWriteOpen) {
+    // A restarted hub must not need the tables to itself: it used to run its schema's CREATE INDEX IF NOT EXISTS
+    // at every start, which waits for every open write on the table (and deadlocked with the other hubs'
+    // ingest under touchpoint-bench ha-drain's kills). Here an open transaction that wrote to `events` holds
+    // its lock while a second hub process starts on the same database.
+    auto pg = TempPostgres::start();
+    ASSERT_TRUE(pg.ok()) << pg.error();
+    auto url = pg->createDatabase("busy");
+    ASSERT_TRUE(url.ok());
+    auto first = HubFleet::start({TOUCHPOINT_HUB_EXE, *url, 1, kLimits, nullptr});
+    ASSERT_TRUE(first.ok()) << first.error();
+    PGconn* writer = PQconnectdb(url->c_str());
+    ASSERT_EQ(PQstatus(writer), CONNECTION_OK) << PQerrorMessage(writer);
+    for (const char* sql : {"BEGIN", "UPDATE events SET type = type WHERE false"}) {
+        PGresult* r = PQexec(writer, sql);
+        EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(writer);
+        PQclear(r);
+    }
+    auto second = HubFleet::start({TOUCHPOINT_HUB_EXE, *url, 1, kLimits, first->get()});
+    EXPECT_TRUE(second.ok()) << second.error();
+    PQclear(PQexec(writer, "ROLLBACK"));
+    PQfinish(writer);
 }
 
 }  // namespace
