@@ -49,6 +49,7 @@ struct Run {
     double failedOverAt = -1;
     hub::ExactlyOnce once;
     bool sameDerivedState = true;
+    bool compared = false;  ///< false for the first run, which has nothing to be compared with
     double loadAverage = 0;
     double eventsPerS() const {
         return drain.seconds > 0 ? static_cast<double>(once.expected) / drain.seconds : 0;
@@ -103,7 +104,10 @@ int runHaDrainBench(const HaDrainOptions& o) {
         run.once = hub::checkExactlyOnce(traffic, state);
         // Compared with the fault-free N-hub run (the one-hub run, itself fault-free, is compared with
         // nothing and the N-hub run with it).
-        if (!states.empty()) run.sameDerivedState = sameDerived(state, states[states.size() > 1 ? 1 : 0]);
+        if (!states.empty()) {
+            run.sameDerivedState = sameDerived(state, states[states.size() > 1 ? 1 : 0]);
+            run.compared = true;
+        }
         states.push_back(std::move(state));
         runs.push_back(std::move(run));
         std::fprintf(stderr, "%s done in %.1f s\n", runs.back().name.c_str(), runs.back().drain.seconds);
@@ -175,7 +179,7 @@ int runHaDrainBench(const HaDrainOptions& o) {
                              {"emptied", r.drain.emptied},
                              {"lost", r.once.lost},
                              {"doubled", r.once.doubled},
-                             {"derivedStateEqualsControl", r.sameDerivedState},
+                             {"derivedStateEqualsControl", r.compared ? nlohmann::json(r.sameDerivedState) : nlohmann::json(nullptr)},
                              {"loadAverage1mAfter", r.loadAverage}});
     }
     return report(std::move(j), kLimits, complete, o.json, [&] {
