@@ -152,7 +152,8 @@ public:
     /// Every kiosk that has sent a heartbeat, by store then kiosk id.
     virtual StoreResult<std::vector<KioskRecord>> fleet() = 0;
     virtual StoreResult<std::int64_t> countEvents() = 0;
-    /// A write transaction that changes nothing: whether the store takes writes now. A degraded hub's
+    /// A write transaction on the events table that changes no row: whether the store takes writes now (a
+    /// reachable, writable server with the tables in place; not whether its disk has room). A degraded hub's
     /// /healthz asks it, so the hub turns healthy again without waiting for a client's write.
     virtual StoreResult<void> probeWrite() = 0;
 
