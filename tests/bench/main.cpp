@@ -4,12 +4,14 @@
 //   touchpoint-bench idle-conns [--n 10000] [--json]                    (the real hub process, bench_hub_load.hpp)
 //   touchpoint-bench flood [--slowloris 1000] [--bombs 4] [--batches 200] [--json]
 //   touchpoint-bench fleet-return [--kiosks 500] [--events 500] [--json]
+//   touchpoint-bench ha-drain [--events 200000] [--hubs 2] [--kill-every 3] [--failover] [--json]  (bench_ha_drain.hpp)
 // (`touchpointctl bench enqueue` stays in touchpointctl: it measures the kiosk's own outbox file.)
 
 #include <exception>
 #include <iostream>
 
 #include "bench_drain.hpp"
+#include "bench_ha_drain.hpp"
 #include "bench_hub_load.hpp"
 #include "bench_ingest.hpp"
 #include "common/cli.hpp"
@@ -89,12 +91,31 @@ int main(int argc, char** argv) {
     fleetCmd->add_option("--hub", fleet.hub, hubHelp);
     fleetCmd->add_flag("--json", fleet.json, "print one JSON object");
 
+    HaDrainOptions ha;
+    auto* haCmd = app.add_subcommand(
+        "ha-drain", "4 kiosk uploaders draining through HAProxy into 1 and N real hub processes on one PostgreSQL, "
+                    "then N with one killed every few seconds (and with --failover, on a pg_auto_failover cluster "
+                    "whose primary is lost): events/s, 0 lost, 0 double, derived state equal to the fault-free run");
+    haCmd->add_option("--events", ha.events, "events in all, split over the kiosks")
+        ->check(CLI::Range(std::int64_t{100}, std::int64_t{10'000'000}))
+        ->capture_default_str();
+    haCmd->add_option("--kiosks", ha.kiosks, "kiosks (uploaders)")->check(CLI::Range(1, 64))->capture_default_str();
+    haCmd->add_option("--hubs", ha.hubs, "hub processes behind HAProxy")->check(CLI::Range(2, 16))->capture_default_str();
+    haCmd->add_option("--kill-every", ha.killEverySeconds, "seconds between hub kills")
+        ->check(CLI::Range(0.5, 600.0))
+        ->capture_default_str();
+    haCmd->add_option("--batch-events", ha.batchEvents, "events per request")->check(CLI::Range(1, 5000))->capture_default_str();
+    haCmd->add_flag("--failover", ha.failover, "also lose the primary of a pg_auto_failover cluster mid-drain");
+    haCmd->add_option("--hub", ha.hub, hubHelp);
+    haCmd->add_flag("--json", ha.json, "print one JSON object");
+
     if (auto exit = touchpoint::cli::parse(app, argc, argv)) return *exit;
     try {
         if (*hubIngest) return runIngestBench(ingest, std::cout, std::cerr);
         if (*idleCmd) return runIdleConnsBench(idle);
         if (*floodCmd) return runFloodBench(flood);
         if (*fleetCmd) return runFleetReturnBench(fleet);
+        if (*haCmd) return runHaDrainBench(ha);
         return runDrainBench(drain);
     } catch (const std::exception& e) {
         std::cerr << "touchpoint-bench: " << e.what() << "\n";

@@ -224,6 +224,30 @@ TEST(HubSchema, VersionTwoDatabaseGainsTheGroupAndSourceTables) {
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('account_groups', 'profile_groups')"), 2);
 }
 
+TEST(HubSchema, CurrentVersionDatabaseGetsAMissingTableOrIndexBack) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
+    {
+        // A database at the current version that lacks a table and an index (one branch's version 3 before
+        // both branches' tables were merged into it).
+        auto db = sqlite::Database::open(dir / "hub.db");
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("DROP TABLE sessions"));
+        ASSERT_TRUE(db->exec("DROP INDEX checkins_profile"));
+    }
+    {
+        auto store = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+        EXPECT_EQ(*(*store)->countEvents(), 1);
+    }
+    auto db = sqlite::Database::open(dir / "hub.db");
+    ASSERT_TRUE(db);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('sessions', 'checkins_profile')"), 2);
+    // (That a complete database gets no DDL at all, which would wait for other hubs' writes, is
+    // tests/hub/ha_drain_test.cpp's AHubStartsWhileAnotherHubHoldsAWriteOpen, on PostgreSQL.)
+}
+
 TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
     TempDir dir;
     const std::string path = (dir.path() / "hub.db").string();

@@ -176,6 +176,16 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
 
     s->m_router.get("/healthz", {}, [&ctx](const http::Request&, http::Response& res) {
         // Up but unable to store: a load balancer should send kiosks elsewhere, and an operator should look.
+        // At most once a second a degraded hub tries a write itself: the balancer sends it none while it says
+        // degraded, so this is how it notices that the database is back (or a standby was promoted).
+        if (ctx.writeHealth.claimProbe(ctx.clock->utcMs(), 1000)) {
+            if (auto probe = ctx.store->probeWrite(); probe) {
+                ctx.writeHealth.recordSuccess();
+                log::info("hub", "store writes recovered");
+            } else {
+                ctx.writeHealth.endProbe();
+            }
+        }
         if (auto failure = ctx.writeHealth.lastFailure()) {
             res.setHeader("Retry-After", "5");
             sendJson(res, {{"status", "degraded"}, {"reason", "store writes failing: " + failure->reason},

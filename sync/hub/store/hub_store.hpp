@@ -187,6 +187,10 @@ public:
     /// Every kiosk that has sent a heartbeat, by store then kiosk id.
     virtual StoreResult<std::vector<KioskRecord>> fleet() = 0;
     virtual StoreResult<std::int64_t> countEvents() = 0;
+    /// A write transaction on the events table that changes no row: whether the store takes writes now (a
+    /// reachable, writable server with the tables in place; not whether its disk has room). A degraded hub's
+    /// /healthz asks it, so the hub turns healthy again without waiting for a client's write.
+    virtual StoreResult<void> probeWrite() = 0;
 
     /// Adds each source's counts and rejections to what is stored; keeps the newest kSourceRejectionsKept
     /// rejections per source and kSourceHoursKeptMs of hourly counts before `nowMs`.

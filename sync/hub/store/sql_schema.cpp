@@ -1,5 +1,8 @@
 #include "hub/store/sql_schema.hpp"
 
+#include <string>
+#include <string_view>
+
 namespace touchpoint::hub {
 
 namespace {
@@ -265,6 +268,26 @@ StoreResult<bool> columnExists(SqlConnection& c, const char* table, const char* 
     return !r->empty();
 }
 
+/// Whether every table and index that kTables and kIndexes create (`IF NOT EXISTS name`) exists; catalog reads
+/// only, no lock on the tables themselves.
+StoreResult<bool> allObjectsExist(SqlConnection& c) {
+    const std::string ddl = std::string(kTables) + kCasesTables + kIndexes;
+    constexpr std::string_view kMarker = "IF NOT EXISTS ";
+    for (auto at = ddl.find(kMarker); at != std::string::npos; at = ddl.find(kMarker, at + 1)) {
+        const auto from = at + kMarker.size();
+        const auto end = ddl.find_first_of(" (\n", from);
+        const std::string name = ddl.substr(from, end - from);
+        auto r = c.dialect() == Dialect::Sqlite
+                     ? c.query("SELECT 1 FROM sqlite_master WHERE name = ?", {name})
+                     : c.query("SELECT 1 FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace "
+                               "WHERE n.nspname = current_schema() AND k.relname = ?",
+                               {name});
+        if (!r) return Fail(r.error());
+        if (r->empty()) return false;
+    }
+    return true;
+}
+
 StoreResult<std::int64_t> currentVersion(SqlConnection& c) {
     auto versioned = tableExists(c, "schema_version");
     if (!versioned) return Fail(versioned.error());
@@ -290,6 +313,11 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
                                false});
     }
     if (*version == kHubSchemaVersion) {
+        // Only when something is missing: CREATE INDEX takes a lock that waits for every open write on its table,
+        // so a hub (re)starting beside others that are ingesting would stall their writes or deadlock with them.
+        auto complete = allObjectsExist(c);
+        if (!complete) return Fail(complete.error());
+        if (*complete) return {};
         return c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kIndexes));
     }
     if (*version == 1) {

@@ -135,6 +135,20 @@ StoreResult<std::int64_t> SqlHubStore::countEvents() {
     return rows->integer(0, 0);
 }
 
+StoreResult<void> SqlHubStore::probeWrite() {
+    // An UPDATE, not a SELECT: a server that became a standby in a failover still answers reads, and only a
+    // write finds out (25006, after which the connection is reopened on the new primary). On the table every
+    // ingest writes, so a missing or unwritable events table keeps the hub degraded. It changes no row, so it
+    // cannot tell a full disk: there /healthz turns healthy until the next real write fails again.
+    auto r = write<bool>([](SqlConnection& c) -> StoreResult<bool> {
+        auto e = c.exec("UPDATE events SET type = type WHERE 1 = 0", {});
+        if (!e) return Fail(e.error());
+        return true;
+    });
+    if (!r) return Fail(r.error());
+    return {};
+}
+
 StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
                                                     const Clock& clock) {
     // The data key first: a hub without its key must not start (nor touch the database).

@@ -59,6 +59,7 @@ public:
                                                         std::string& cursor, std::size_t limit) override;
     StoreResult<std::vector<KioskRecord>> fleet() override;
     StoreResult<std::int64_t> countEvents() override;
+    StoreResult<void> probeWrite() override;
     StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) override;
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;
     StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) override;
