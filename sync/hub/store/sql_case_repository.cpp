@@ -84,9 +84,8 @@ StoreResult<std::optional<FeedbackAnswer>> SqlCaseRepository::feedback(const std
     m.kioskId = rows->text(0, 2);
     m.correctedMs = rows->integer(0, 3);
     json payload = json::parse(rows->text(0, 4), nullptr, false);
-    if (payload.is_object()) {
-        if (auto p = payload.find("properties"); p != payload.end() && p->is_object())
-            m.properties = std::move(*p);
+    if (payload.is_object() && payload.contains("properties") && payload["properties"].is_object()) {
+        m.properties.swap(payload["properties"]);
     }
     return feedbackAnswerOf(m);
 }
