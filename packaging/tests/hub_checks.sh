@@ -211,7 +211,7 @@ hub_postgres_checks() {
 # After an upgrade: init did not run again (same keys), the edited hub.toml is kept, the hub starts.
 hub_after_upgrade_checks() {
     if ! in_root test -x /usr/bin/touchpoint-hub; then return; fi
-    expect_eq "upgrade: the sealing key is unchanged (no second init)" "$hub_key_sum" \
+    expect_eq "upgrade: the sealing key is unchanged (no second init)" "${hub_key_sum:-not read before the upgrade}" \
         "$(md5sum <"$(root_path /var/lib/touchpoint-hub/sealing-secret.key)")"
     check "upgrade: the edited hub.toml (test port) is kept" grep -q "^port = $hub_port\$" "$(root_path /etc/touchpoint/hub.toml)"
     hub_start "$work/hub-upgraded.log"
