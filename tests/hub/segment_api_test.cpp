@@ -130,6 +130,15 @@ TEST_F(SEGMENT_SUITE, TheBrowserLibrarysShortPathsAndItsCorsPreflightAreAnswered
     for (const auto& p : timeline["touchpoints"]) types.insert(p["type"].get<std::string>() + "@" + p["channel"].get<std::string>());
     EXPECT_EQ(types, (std::multiset<std::string>{"page@web", "track@web", "identify@web", "group@web", "alias@web",
                                                  "track@web"}));
+
+    // The write key in the bodies is not kept: stored messages and exports never hold a token.
+    const auto exported = get("/v1/export/events?format=json", hub().headOfficeToken());
+    ASSERT_EQ(exported.status, 200) << exported.body;
+    EXPECT_EQ(exported.body.find(key), std::string::npos);
+    const auto rows = exported.json();
+    ASSERT_TRUE(rows.is_array()) << exported.body;
+    EXPECT_EQ(rows.size(), 6u) << exported.body;
+    for (const auto& row : rows) EXPECT_FALSE(row["payload"].contains("writeKey")) << row.dump();
 }
 
 TEST_F(SEGMENT_SUITE, ImportIsABatchAndAServerKeysChannelsComeFromTheMessage) {
