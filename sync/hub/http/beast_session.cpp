@@ -383,7 +383,7 @@ private:
 
     void write(Response res) {
         if (m_phase == Phase::Closed) return;
-        // Every answer of a route pages call from their own site, refusals too, so the page's script can read it.
+        // Every answer of a route that pages call from their own site, refusals too, is readable by the page.
         if (m_match.route && m_match.route->options.cors) res.setHeader("Access-Control-Allow-Origin", "*");
         if (res.producer) return writeStreamed(std::move(res));
         m_phase = Phase::Writing;

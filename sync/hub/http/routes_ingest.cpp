@@ -129,7 +129,7 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
 
 void registerIngestRoutes(http::Router& router, HubContext& ctx) {
     // Bodies may be gzip: the cap applies to what arrives and again while inflating. Web pages post here from
-    // their own site (analytics.js), so every answer allows any origin; the write key, not the origin, decides.
+    // their own site (analytics.js), so every answer allows any origin (the write key decides what is kept).
     auto options = [](const std::string& path) {
         auto o = routeOptions(path, kScopeIngest, event::kMaxBatchBytes);
         o.maxInflatedBytes = event::kMaxBatchBytes;
@@ -143,15 +143,17 @@ void registerIngestRoutes(http::Router& router, HubContext& ctx) {
         router.add("OPTIONS", path, o, [](const http::Request&, http::Response& res) {
             res.status = 204;
             res.setHeader("Access-Control-Allow-Methods", "POST");
-            res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Content-Encoding, X-Retry-Count");
+            res.setHeader("Access-Control-Allow-Headers",
+                          "Authorization, Content-Type, Content-Encoding, X-Retry-Count");
             res.setHeader("Access-Control-Max-Age", "600");
         });
     };
-    // Segment's /v1/import is /v1/batch under another name (historical imports carry their own timestamps), and
-    // /v1/b is analytics.js's short name for it (its batching delivery).
+    // Segment's /v1/import is /v1/batch under another name (historical imports carry their own timestamps),
+    // and /v1/b is analytics.js's short name for it (its batching delivery).
     for (const char* path : {"/v1/batch", "/v1/import", "/v1/b"}) {
         const std::string name = std::string(path) == "/v1/b" ? "/v1/batch" : path;
-        router.post(path, options(name), guarded(ctx, name, [&ctx](const http::Request& req, http::Response& res) {
+        router.post(path, options(name),
+                    guarded(ctx, name, [&ctx](const http::Request& req, http::Response& res) {
                         ingest(ctx, req, res, std::nullopt);
                     }));
         preflight(path);
@@ -161,9 +163,10 @@ void registerIngestRoutes(http::Router& router, HubContext& ctx) {
         const std::string path = std::string("/v1/") + type;
         for (const std::string& posted : {path, "/v1/" + std::string(1, type[0])}) {
             router.post(posted, options(path),
-                        guarded(ctx, path, [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {
-                            ingest(ctx, req, res, t);
-                        }));
+                        guarded(ctx, path,
+                                [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {
+                                    ingest(ctx, req, res, t);
+                                }));
             preflight(posted);
         }
     }
