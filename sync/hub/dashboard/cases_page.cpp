@@ -106,7 +106,7 @@ void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_p
                 withViewer("dashboard case status", true, &answerCaseStatus));
     router.get("/dashboard/api/case-figures", pageRoute("dashboard case figures"),
                withViewer("dashboard case figures", false,
-                          [](HubContext& c, const TokenRecord&, Req req, Res res) {
+                          [](HubContext& c, const TokenRecord& who, Req req, Res res) {
                               auto q = parseQuery(req.param("from"), req.param("to"), req.param("store"),
                                                   kFiguresMaxRangeDays);
                               if (!q) return sendError(res, q.error().status, q.error().message);
@@ -123,6 +123,8 @@ void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_p
                               out["to"] = q->to;
                               out["store"] = q->store ? json(*q->store) : json(nullptr);
                               out["serverTime"] = formatIsoUtcMs(now);
+                              // What the page offers this person (the change routes check it again).
+                              out["viewer"] = {{"role", who.role}, {"mayChange", mayChangeCases(who)}};
                               sendJson(res, out);
                           }));
 }

@@ -7,7 +7,8 @@
 //   GET  /dashboard/api/cases/{id}          one case; the contact masked for analysts; the viewing audited
 //   POST /dashboard/api/cases/{id}/notes    {"text"}                 managers and admins, same origin only
 //   POST /dashboard/api/cases/{id}/status   {"status", "outcome"?, "assignee"?}   likewise
-//   GET  /dashboard/api/case-figures        ?from=&to=&store=  -> the figures of the cases opened in the range
+//   GET  /dashboard/api/case-figures        ?from=&to=&store=  -> the figures of the cases opened in the range,
+//                                           and the viewer's role and whether it may change cases
 
 #include <memory>
 #include <nlohmann/json.hpp>
