@@ -1,14 +1,15 @@
-// For the Cases browser test: one shopper's kiosk visit as the kiosk would send it, printed as a JSON array of
-// /v1/batch messages: a phone sign-in, a detractor's survey answer with a comment, and the shopper's consent to
-// be contacted about it (the phone sealed to the hub's key, as the kiosk seals it). Built like the C++ case
-// tests build theirs (tests/hub/cases_api_test.cpp), so the browser test needs no sealing of its own.
+// For the Cases browser test: one shopper's kiosk visit as the kiosk would send it, printed as a JSON array
+// of /v1/batch messages: a phone sign-in, a detractor's survey answer with a comment, and the shopper's
+// consent to be contacted about it (the phone sealed to the hub's key, as the kiosk seals it). Built like the
+// C++ case tests build theirs (tests/hub/cases_api_test.cpp), so the browser test needs no sealing of its
+// own.
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include "common/clock.hpp"
 #include "common/cli.hpp"
+#include "common/clock.hpp"
 #include "event/kiosk_events.hpp"
 #include "event/message.hpp"
 #include "event/sealing.hpp"
@@ -36,8 +37,8 @@ int main(int argc, char** argv) {
     if (!sealer) return cli::refuse(app, "--sealing-key-file: " + sealer.error());
     auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
     if (!hasher) return cli::refuse(app, hasher.error());
-    const event::KioskEventFactory factory({store, kiosk, "America/New_York", "0.1.0", "boot-1"}, *sealer, *hasher,
-                                           SystemClock::instance());
+    const event::KioskEventFactory factory({store, kiosk, "America/New_York", "0.1.0", "boot-1"}, *sealer,
+                                           *hasher, SystemClock::instance());
     const event::Identity contact{event::Identity::Type::Phone, phone};
 
     event::FeedbackAnswers answers;
@@ -48,9 +49,11 @@ int main(int argc, char** argv) {
     const auto feedback = factory.feedback(session, "en-US", answers, std::nullopt);
     const event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}};
     nlohmann::json out = nlohmann::json::array();
-    out.push_back(event::toJson(factory.signin(session, "en-US", event::SigninMethod::Phone, contact, false)));
+    out.push_back(
+        event::toJson(factory.signin(session, "en-US", event::SigninMethod::Phone, contact, false)));
     out.push_back(event::toJson(feedback));
-    out.push_back(event::toJson(factory.feedbackContactConsent(session, "en-US", contact, notice, feedback.messageId)));
+    out.push_back(
+        event::toJson(factory.feedbackContactConsent(session, "en-US", contact, notice, feedback.messageId)));
     std::cout << out.dump() << "\n";
     return 0;
 }

@@ -2,9 +2,9 @@
 // action's median and 90th percentile, the share resolved within the SLA, and the next-visit NPS with its
 // minimum number of answers.
 
-#include <gtest/gtest.h>
-
 #include "hub/cases/case_figures.hpp"
+
+#include <gtest/gtest.h>
 
 namespace touchpoint::hub {
 namespace {
@@ -48,9 +48,9 @@ TEST(CaseFigures, NothingOpenedHasNoFigures) {
 
 TEST(CaseFigures, CountsByStatusAndOverdue) {
     const std::vector<CaseTimings> cases{
-        opened(kNow - 2 * kHour),                      // open, due in 22 h
-        opened(kNow - 30 * kHour),                     // open, 6 h overdue
-        actedOn(kNow - 48 * kHour, 10 * kMinute),      // in progress, overdue
+        opened(kNow - 2 * kHour),                          // open, due in 22 h
+        opened(kNow - 30 * kHour),                         // open, 6 h overdue
+        actedOn(kNow - 48 * kHour, 10 * kMinute),          // in progress, overdue
         resolved(kNow - 72 * kHour, kMinute, 80 * kHour),  // resolved late: never overdue
     };
     const auto f = computeCaseFigures(cases, kNow);
@@ -63,7 +63,8 @@ TEST(CaseFigures, CountsByStatusAndOverdue) {
 
 TEST(CaseFigures, FirstActionMedianAndP90ByNearestRankOverTheCasesActedOn) {
     std::vector<CaseTimings> cases;
-    for (int minutes = 1; minutes <= 10; ++minutes) cases.push_back(actedOn(kNow - 5 * kHour, minutes * kMinute));
+    for (int minutes = 1; minutes <= 10; ++minutes)
+        cases.push_back(actedOn(kNow - 5 * kHour, minutes * kMinute));
     cases.push_back(opened(kNow - kHour));  // not acted on: not in the figures
     const auto f = computeCaseFigures(cases, kNow);
     EXPECT_EQ(f.actedOn, 10);
@@ -90,10 +91,8 @@ TEST(CaseFigures, ShareResolvedWithinSlaCountsTheDueTimeItselfAsInTime) {
 
 TEST(CaseFigures, NextVisitNpsNeedsFiveAnswers) {
     std::vector<CaseTimings> cases{
-        resolved(kNow - 50 * kHour, kMinute, kHour, 10),
-        resolved(kNow - 50 * kHour, kMinute, kHour, 9),
-        resolved(kNow - 50 * kHour, kMinute, kHour, 3),
-        resolved(kNow - 50 * kHour, kMinute, kHour, 8),
+        resolved(kNow - 50 * kHour, kMinute, kHour, 10), resolved(kNow - 50 * kHour, kMinute, kHour, 9),
+        resolved(kNow - 50 * kHour, kMinute, kHour, 3),  resolved(kNow - 50 * kHour, kMinute, kHour, 8),
         resolved(kNow - 50 * kHour, kMinute, kHour),  // the shopper has not been back
     };
     auto few = computeCaseFigures(cases, kNow);

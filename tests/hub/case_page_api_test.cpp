@@ -1,7 +1,7 @@
 // The dashboard's Cases calls on this suite's store (SQLite or PostgreSQL), signed in through the dashboard:
 // the list and one case for the session's role (contact masked for analysts), notes and status for managers
-// only and from this site only, and the case figures' SQL (first action, SLA, the next visit's NPS of the same
-// profile) on known timings from a manual hub clock.
+// only and from this site only, and the case figures' SQL (first action, SLA, the next visit's NPS of the
+// same profile) on known timings from a manual hub clock.
 
 #include "api_test_support.hpp"
 #include "hub/dashboard/hub_dashboard.hpp"
@@ -20,9 +20,10 @@ const event::Identity kPhone{event::Identity::Type::Phone, "+12025550123"};
 const event::Identity kOtherPhone{event::Identity::Type::Phone, "+12025550199"};
 
 class CASE_PAGE_SUITE : public HubApiTest {
-protected:
+  protected:
     void SetUp() override {
-        // The hub runs on the kiosks' clock, so that answers, openings and resolutions are in one known order.
+        // The hub runs on the kiosks' clock, so that answers, openings and resolutions are in one known
+        // order.
         EphemeralHubOptions o;
         o.storeUrl = backendStoreUrl();
         o.clock = &m_clock;
@@ -75,7 +76,8 @@ protected:
         messages.push_back(wire(fb));
         if (nps <= 6) {
             event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}};
-            messages.push_back(wire(m_kiosk->feedbackContactConsent(session, "en-US", phone, notice, fb.messageId)));
+            messages.push_back(
+                wire(m_kiosk->feedbackContactConsent(session, "en-US", phone, notice, fb.messageId)));
         }
         for (const auto& status : send(messages)) EXPECT_EQ(status, "accepted");
         return fb.messageId;
@@ -112,11 +114,13 @@ TEST_F(CASE_PAGE_SUITE, TheSessionsRoleDecidesWhatItSeesAndMayChange) {
                   .status,
               403)
         << "a change from another site";
-    EXPECT_EQ(pagePost("/dashboard/api/cases/" + id + "/notes", {{"text", std::string(4001, 'x')}}, manager).status,
-              400)
+    EXPECT_EQ(
+        pagePost("/dashboard/api/cases/" + id + "/notes", {{"text", std::string(4001, 'x')}}, manager).status,
+        400)
         << "the /v1 note limit";
     EXPECT_EQ(pagePost("/dashboard/api/cases/" + id + "/notes", {{"text", "called"}}, manager).status, 200);
-    EXPECT_EQ(pagePost("/dashboard/api/cases/" + id + "/status", {{"status", "resolved"}}, manager).status, 400)
+    EXPECT_EQ(pagePost("/dashboard/api/cases/" + id + "/status", {{"status", "resolved"}}, manager).status,
+              400)
         << "an outcome is required";
 
     std::vector<std::string> actions;
@@ -131,7 +135,7 @@ TEST_F(CASE_PAGE_SUITE, TheSessionsRoleDecidesWhatItSeesAndMayChange) {
 
 TEST_F(CASE_PAGE_SUITE, FiguresFromTheCasesOpenedInTheRange) {
     const std::string day = today();
-    visit("returns-1", kPhone, 3);       // this shopper comes back after the resolution
+    visit("returns-1", kPhone, 3);          // this shopper comes back after the resolution
     visit("stays-away-1", kOtherPhone, 1);  // this one does not
     // Sessions end after 30 idle minutes on the hub's clock: each step signs in again.
     const auto token = hub().token("head-office:manager");
@@ -141,11 +145,12 @@ TEST_F(CASE_PAGE_SUITE, FiguresFromTheCasesOpenedInTheRange) {
     const std::string returning = list[1]["id"];  // opened at T
 
     m_clock.advanceMs(10 * kMinuteMs);  // T + 11 min: a note is the first action
-    ASSERT_EQ(pagePost("/dashboard/api/cases/" + returning + "/notes", {{"text", "called"}}, signIn(token)).status,
-              200);
+    ASSERT_EQ(
+        pagePost("/dashboard/api/cases/" + returning + "/notes", {{"text", "called"}}, signIn(token)).status,
+        200);
     m_clock.advanceMs(50 * kMinuteMs);  // the other case, opened a minute later, taken up after 60 min
-    ASSERT_EQ(pagePost("/dashboard/api/cases/" + away + "/status", {{"status", "in_progress"}, {"assignee", "amy"}},
-                       signIn(token))
+    ASSERT_EQ(pagePost("/dashboard/api/cases/" + away + "/status",
+                       {{"status", "in_progress"}, {"assignee", "amy"}}, signIn(token))
                   .status,
               200);
     m_clock.advanceMs(120 * kMinuteMs);
@@ -153,9 +158,10 @@ TEST_F(CASE_PAGE_SUITE, FiguresFromTheCasesOpenedInTheRange) {
                        {{"status", "resolved"}, {"outcome", "voucher sent"}}, signIn(token))
                   .status,
               200);
-    m_clock.advanceMs(3 * kDayMs);  // the other case is resolved past its 48-hour SLA; its shopper never returns
-    ASSERT_EQ(pagePost("/dashboard/api/cases/" + away + "/status", {{"status", "resolved"}, {"outcome", "apologised"}},
-                       signIn(token))
+    m_clock.advanceMs(3 *
+                      kDayMs);  // the other case is resolved past its 48-hour SLA; its shopper never returns
+    ASSERT_EQ(pagePost("/dashboard/api/cases/" + away + "/status",
+                       {{"status", "resolved"}, {"outcome", "apologised"}}, signIn(token))
                   .status,
               200);
     visit("returns-2", kPhone, 10);
@@ -170,17 +176,19 @@ TEST_F(CASE_PAGE_SUITE, FiguresFromTheCasesOpenedInTheRange) {
     EXPECT_EQ(f["resolved"], 2);
     EXPECT_EQ(f["overdue"], 0);
     EXPECT_EQ(f["firstAction"]["cases"], 2);
-    EXPECT_EQ(f["firstAction"]["medianMs"], 10 * kMinuteMs + kMinuteMs) << f.dump();  // the note, after 11 min
+    EXPECT_EQ(f["firstAction"]["medianMs"], 10 * kMinuteMs + kMinuteMs)
+        << f.dump();  // the note, after 11 min
     EXPECT_EQ(f["firstAction"]["p90Ms"], 60 * kMinuteMs) << f.dump();
     EXPECT_EQ(f["resolvedWithinSla"]["cases"], 1);
     EXPECT_EQ(f["resolvedWithinSla"]["percent"], 50.0);
-    // Only the returning shopper's answer after the resolution: not either shopper's answer that opened a case.
+    // Only the returning shopper's answer after the resolution: not either shopper's answer that opened a
+    // case.
     EXPECT_EQ(f["nextVisitNps"]["answers"], 1) << f.dump();
     EXPECT_EQ(f["nextVisitNps"]["tooFew"], true);
     EXPECT_TRUE(f["nextVisitNps"]["nps"].is_null());
 
-    const auto other = pageGet("/dashboard/api/case-figures?from=" + day + "&to=" + today() + "&store=store-2",
-                               manager);
+    const auto other =
+        pageGet("/dashboard/api/case-figures?from=" + day + "&to=" + today() + "&store=store-2", manager);
     ASSERT_EQ(other.status, 200) << other.body;
     EXPECT_EQ(other.json()["opened"], 0);
     EXPECT_EQ(pageGet("/dashboard/api/case-figures?from=" + today() + "&to=" + day, manager).status, 400);

@@ -36,7 +36,8 @@ CaseFigures computeCaseFigures(const std::vector<CaseTimings>& cases, std::int64
             ++f.open;
         }
         if (!resolved && c.dueAtMs < nowMs) ++f.overdue;
-        if (c.firstActionAtMs) firstAction.push_back(std::max<std::int64_t>(0, *c.firstActionAtMs - c.openedAtMs));
+        if (c.firstActionAtMs)
+            firstAction.push_back(std::max<std::int64_t>(0, *c.firstActionAtMs - c.openedAtMs));
         if (resolved && c.resolvedAtMs && *c.resolvedAtMs <= c.dueAtMs) ++f.resolvedWithinSla;
         if (resolved && c.nextVisitNps) {
             ++f.nextVisitAnswers;
@@ -51,8 +52,8 @@ CaseFigures computeCaseFigures(const std::vector<CaseTimings>& cases, std::int64
         f.firstActionP90Ms = nearestRank(firstAction, 90);
     }
     if (f.resolved > 0)
-        f.resolvedWithinSlaPercent = oneDecimal(100.0 * static_cast<double>(f.resolvedWithinSla) /
-                                                static_cast<double>(f.resolved));
+        f.resolvedWithinSlaPercent =
+            oneDecimal(100.0 * static_cast<double>(f.resolvedWithinSla) / static_cast<double>(f.resolved));
     if (f.nextVisitAnswers >= kNextVisitNpsMinAnswers) {
         f.nextVisitNps = oneDecimal(100.0 * static_cast<double>(promoters - detractors) /
                                     static_cast<double>(f.nextVisitAnswers));

@@ -71,7 +71,8 @@ json caseFiguresJson(const CaseFigures& f) {
              {{"cases", f.actedOn},
               {"medianMs", optional(f.firstActionMedianMs)},
               {"p90Ms", optional(f.firstActionP90Ms)}}},
-            {"resolvedWithinSla", {{"cases", f.resolvedWithinSla}, {"percent", optional(f.resolvedWithinSlaPercent)}}},
+            {"resolvedWithinSla",
+             {{"cases", f.resolvedWithinSla}, {"percent", optional(f.resolvedWithinSlaPercent)}}},
             {"nextVisitNps",
              {{"answers", f.nextVisitAnswers},
               {"nps", optional(f.nextVisitNps)},
@@ -96,8 +97,9 @@ void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_p
     constexpr std::size_t kNoteBodyBytes = 16 * 1024;  // the /v1 routes' caps
     constexpr std::size_t kStatusBodyBytes = 4 * 1024;
     router.get("/dashboard/api/cases", pageRoute("dashboard cases"),
-               withViewer("dashboard cases", false,
-                          [](HubContext& c, const TokenRecord&, Req req, Res res) { answerCaseList(c, req, res); }));
+               withViewer("dashboard cases", false, [](HubContext& c, const TokenRecord&, Req req, Res res) {
+                   answerCaseList(c, req, res);
+               }));
     router.get("/dashboard/api/cases/{id}", pageRoute("dashboard case"),
                withViewer("dashboard case", false, &answerCase));
     router.post("/dashboard/api/cases/{id}/notes", pageRoute("dashboard case note", kNoteBodyBytes),
@@ -111,9 +113,8 @@ void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_p
                                                   kFiguresMaxRangeDays);
                               if (!q) return sendError(res, q.error().status, q.error().message);
                               const auto now = c.clock->utcMs();
-                              auto timings = c.store->cases().caseTimings(dayStartMs(q->from),
-                                                                          dayStartMs(q->to) + kDayMs,
-                                                                          q->store.value_or(""));
+                              auto timings = c.store->cases().caseTimings(
+                                  dayStartMs(q->from), dayStartMs(q->to) + kDayMs, q->store.value_or(""));
                               if (!timings) {
                                   res.setHeader("Retry-After", "5");
                                   return sendError(res, 503, "store unavailable");

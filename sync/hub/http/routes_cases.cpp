@@ -220,7 +220,8 @@ void answerChange(const StoreResult<CaseChange>& r, http::Response& res, const s
 
 }  // namespace
 
-void answerCaseNote(HubContext& ctx, const TokenRecord& author, const http::Request& req, http::Response& res) {
+void answerCaseNote(HubContext& ctx, const TokenRecord& author, const http::Request& req,
+                    http::Response& res) {
     const auto* token = &author;
     const std::string id = req.capture("id");
     if (!isCaseId(id)) return sendError(res, 404, "not found");
@@ -316,20 +317,18 @@ void registerCaseRoutes(http::Router& router, HubContext& ctx) {
                guarded(ctx, "/v1/cases", [&ctx](const auto& req, auto& res) {
                    if (ctx.authorize(req, res, kScopeHeadOffice)) answerCaseList(ctx, req, res);
                }));
-    router.get(
-        "/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
-        guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) {
-                    if (auto t = ctx.authorize(req, res, kScopeHeadOffice)) answerCase(ctx, *t, req, res);
-                }));
+    router.get("/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
+               guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) {
+                   if (auto t = ctx.authorize(req, res, kScopeHeadOffice)) answerCase(ctx, *t, req, res);
+               }));
     router.post("/v1/cases/{id}/notes", routeOptions("/v1/cases/{id}/notes", kScopeHeadOffice, 16 * 1024),
-                guarded(ctx, "/v1/cases/{id}/notes",
-                        [&ctx](const auto& req, auto& res) {
+                guarded(ctx, "/v1/cases/{id}/notes", [&ctx](const auto& req, auto& res) {
                     if (auto t = ctx.authorize(req, res, kScopeHeadOffice)) answerCaseNote(ctx, *t, req, res);
                 }));
     router.post("/v1/cases/{id}/status", routeOptions("/v1/cases/{id}/status", kScopeHeadOffice, 4 * 1024),
-                guarded(ctx, "/v1/cases/{id}/status",
-                        [&ctx](const auto& req, auto& res) {
-                    if (auto t = ctx.authorize(req, res, kScopeHeadOffice)) answerCaseStatus(ctx, *t, req, res);
+                guarded(ctx, "/v1/cases/{id}/status", [&ctx](const auto& req, auto& res) {
+                    if (auto t = ctx.authorize(req, res, kScopeHeadOffice))
+                        answerCaseStatus(ctx, *t, req, res);
                 }));
     router.get(
         "/v1/alerts", routeOptions("/v1/alerts", kScopeHeadOffice),
