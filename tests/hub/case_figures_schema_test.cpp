@@ -24,8 +24,8 @@ TEST(HubCaseFiguresSchema, TheStepBeforeGainsTheFiguresIndexes) {
         ASSERT_TRUE(store) << store.error().message;
     }
     auto indexCount = [](sqlite::Database& db, const char* name) {
-        return *db.queryInt(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '") +
-                            name + "'");
+        return *db.queryInt(
+            std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '") + name + "'");
     };
     {
         auto db = sqlite::Database::open(dir / "hub.db");
