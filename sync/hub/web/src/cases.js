@@ -65,7 +65,7 @@
       tile('cases-opened', 'Cases opened', f.opened, `${f.open} open, ${f.inProgress} in progress, ${f.resolved} resolved`),
       tile('cases-overdue', 'Overdue', f.overdue, 'not resolved, past due'),
       tile('cases-first-action', 'Time to first action', duration(f.firstAction.medianMs),
-        `median; p90 ${duration(f.firstAction.p90Ms)}; ${f.firstAction.cases} cases acted on`),
+        `median; p90 ${duration(f.firstAction.p90Ms)}; ${f.firstAction.cases} acted on`),
       tile('cases-sla', 'Resolved within SLA', sla !== null ? `${sla.toFixed(1)}%` : '–',
         `${f.resolvedWithinSla.cases} of ${f.resolved} resolved`),
       tile('cases-next-visit', 'NPS on the next visit', npsValue,
