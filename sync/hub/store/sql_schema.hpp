@@ -12,8 +12,12 @@ inline constexpr std::int64_t kKeyedTombstonesVersion = 5;
 /// indexes only).
 inline constexpr std::int64_t kCasesSchemaVersion = 6;
 
+/// The step that indexed answers by message id and cases by opening time, so the case figures find each case's
+/// answer without reading every answer (new indexes only).
+inline constexpr std::int64_t kCaseFiguresIndexVersion = 7;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kCasesSchemaVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kCaseFiguresIndexVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.
