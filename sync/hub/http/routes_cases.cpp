@@ -21,7 +21,7 @@ constexpr std::size_t kMaxOutcomeBytes = 200;
 constexpr std::size_t kMaxAssigneeBytes = 128;
 constexpr std::size_t kJourneyTouchpoints = 20;
 
-/// Enough to recognise the contact and no more: "+1202*****23", "j***@example.com".
+/// Enough to recognise the contact and no more: "+120******23", "j***@example.com".
 std::string maskContact(const std::string& kind, const std::string& value) {
     if (kind == "email") {
         const auto at = value.find('@');
