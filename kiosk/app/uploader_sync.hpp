@@ -63,7 +63,10 @@ public:
     }
     void syncNow() override {
         // A zero timeout only asks: the worker serves the flush, skipping its backoff, while the UI goes on.
-        if (m_uploader) (void)m_uploader->flush(uploader::Millis{0});
+        // Head office's document is asked for at the same turn.
+        if (!m_uploader) return;
+        m_uploader->requestPeriodicGet();
+        (void)m_uploader->flush(uploader::Millis{0});
     }
     void restart() override {
         if (!m_uploader) return;
