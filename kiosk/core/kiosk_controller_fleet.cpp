@@ -1,5 +1,6 @@
 // The controller's side of head office's documents and opening hours: a waiting document is applied only
 // between sessions, and outside opening hours the attract screen gives way to the sleep screen.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -15,8 +16,9 @@ constexpr const char* kDayKeys[7] = {"sleep.day.mon", "sleep.day.tue", "sleep.da
                                      "sleep.day.fri", "sleep.day.sat", "sleep.day.sun"};
 
 std::string clockText(int minuteOfDay) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02d:%02d", minuteOfDay / 60, minuteOfDay % 60);
+    const int m = std::clamp(minuteOfDay, 0, 24 * 60);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", m / 60, m % 60);
     return buf;
 }
 
