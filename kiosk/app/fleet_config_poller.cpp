@@ -11,19 +11,24 @@ constexpr std::string_view kLog = "fleet-config";
 constexpr std::size_t kMaxAnswerBytes = content::kMaxDocumentBytes + 1024;
 }  // namespace
 
-FleetConfigPoller::FleetConfigPoller(std::filesystem::path lastGoodFile, std::filesystem::path fontsDir,
-                                     Translations builtIn, FleetContentSlot& slot, std::function<void()> wake)
+FleetConfigPoller::FleetConfigPoller(std::filesystem::path lastGoodFile, std::filesystem::path assetsDir,
+                                     std::vector<std::string> languages, FleetContentSlot& slot,
+                                     std::function<void()> wake)
     : m_file(std::move(lastGoodFile)),
-      m_fontsDir(std::move(fontsDir)),
-      m_builtIn(std::move(builtIn)),
+      m_assetsDir(std::move(assetsDir)),
+      m_languages(std::move(languages)),
       m_slot(slot),
       m_wake(std::move(wake)) {}
 
-Result<FleetContent, std::string> FleetConfigPoller::verify(std::string_view body) const {
-    // The font files are read for the check only: nothing of them stays in the kiosk's memory.
-    auto fonts = TtfGlyphCoverage::load(kioskFontFiles(m_fontsDir));
+Result<FleetContent, std::string> FleetConfigPoller::verify(std::string_view body, const Translations* builtIn) const {
+    // The font files and the built-in tables are read for the check only: nothing of them stays in memory
+    // beyond the document's own tables.
+    auto fonts = TtfGlyphCoverage::load(kioskFontFiles(m_assetsDir / "fonts"));
     if (!fonts) return Fail(refusalLine(std::nullopt, "cannot check glyphs: " + fonts.error()));
-    return verifyFleetDocument(body, m_builtIn, **fonts);
+    if (builtIn != nullptr) return verifyFleetDocument(body, *builtIn, **fonts);
+    auto tables = Translations::loadKiosk(m_assetsDir / "i18n", m_languages);
+    if (!tables) return Fail(refusalLine(std::nullopt, "cannot read the built-in tables: " + tables.error()));
+    return verifyFleetDocument(body, *tables, **fonts);
 }
 
 void FleetConfigPoller::noteRefusal(const std::string& refusal) {
@@ -31,14 +36,14 @@ void FleetConfigPoller::noteRefusal(const std::string& refusal) {
     m_slot.refuse(refusal);
 }
 
-std::shared_ptr<const FleetContent> FleetConfigPoller::loadLastGood() {
+std::shared_ptr<const FleetContent> FleetConfigPoller::loadLastGood(const Translations& builtIn) {
     auto stored = m_file.load();
     if (!stored) {
         log::warn(kLog, "last-good document unreadable; using the built-in assets", {{"error", stored.error()}});
         return nullptr;
     }
     if (!*stored) return nullptr;
-    auto content = verify((*stored)->body);
+    auto content = verify((*stored)->body, &builtIn);
     if (!content) {
         noteRefusal(content.error());
         log::warn(kLog, "last-good document no longer passes its checks; using the built-in assets",

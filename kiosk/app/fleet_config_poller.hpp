@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/fleet_config_file.hpp"
 #include "core/fleet_content.hpp"
@@ -24,14 +25,15 @@ inline constexpr const char* kFleetConfigFileName = "fleet-config.json";
 
 class FleetConfigPoller {
 public:
-    /// `builtIn` is copied: documents are always layered over the built-in tables, never over an earlier
-    /// document. `wake` is called (from the uploader's thread) after a document was offered.
-    FleetConfigPoller(std::filesystem::path lastGoodFile, std::filesystem::path fontsDir, Translations builtIn,
-                      FleetContentSlot& slot, std::function<void()> wake = {});
+    /// Documents are layered over the built-in tables of `languages` in `assetsDir`/i18n (never over an
+    /// earlier document), read from the files for each check so that no second copy stays in memory.
+    /// `wake` is called (from the uploader's thread) after a document was offered.
+    FleetConfigPoller(std::filesystem::path lastGoodFile, std::filesystem::path assetsDir,
+                      std::vector<std::string> languages, FleetContentSlot& slot, std::function<void()> wake = {});
 
-    /// At start: the last-good document when there is one and it still passes every check (fonts or built-in
-    /// tables may have changed with an upgrade), else nothing (the built-in assets serve).
-    std::shared_ptr<const FleetContent> loadLastGood();
+    /// At start: the last-good document when there is one and it still passes every check over `builtIn`
+    /// (fonts or built-in tables may have changed with an upgrade), else nothing (the built-in assets serve).
+    std::shared_ptr<const FleetContent> loadLastGood(const Translations& builtIn);
     /// The uploader's hook: GET kKioskConfigPath every `interval` with If-None-Match.
     uploader::PeriodicGet periodicGet(uploader::Millis interval);
     /// One answer from the hub: 200 checked and kept, 304 and 404 keep what there is, anything else waits
@@ -41,12 +43,12 @@ public:
     void addHeartbeatProperties(nlohmann::json& health) const;
 
 private:
-    Result<FleetContent, std::string> verify(std::string_view body) const;
+    Result<FleetContent, std::string> verify(std::string_view body, const Translations* builtIn = nullptr) const;
     void noteRefusal(const std::string& refusal);
 
     FleetConfigFile m_file;
-    std::filesystem::path m_fontsDir;
-    const Translations m_builtIn;
+    std::filesystem::path m_assetsDir;
+    std::vector<std::string> m_languages;
     FleetContentSlot& m_slot;
     std::function<void()> m_wake;
     int m_lastStatus = -1;  // worker thread only: log a change of answer once, not every poll

@@ -92,8 +92,8 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     // Head office's last good document, if this kiosk has one that still passes its checks.
     s->m_fleetSlot = std::make_unique<FleetContentSlot>();
     s->m_fleetPoller = std::make_unique<FleetConfigPoller>(besideOutbox(config.outbox.path, kFleetConfigFileName),
-                                                           s->m_assetsDir / "fonts", *s->m_texts, *s->m_fleetSlot);
-    if (auto lastGood = s->m_fleetPoller->loadLastGood()) {
+                                                           s->m_assetsDir, config.ui.languages, *s->m_fleetSlot);
+    if (auto lastGood = s->m_fleetPoller->loadLastGood(*s->m_texts)) {
         *s->m_texts = lastGood->texts;
         *s->m_survey = lastGood->survey;
         s->m_startSettings = lastGood->settings;

@@ -144,7 +144,7 @@ protected:
     }
 
     std::unique_ptr<app::FleetConfigPoller> makePoller(FleetContentSlot& s) {
-        return std::make_unique<app::FleetConfigPoller>(lastGoodFile(), assets() / "fonts", builtInTexts(), s);
+        return std::make_unique<app::FleetConfigPoller>(lastGoodFile(), assets(), std::vector<std::string>{"en", "es"}, s);
     }
 
     std::filesystem::path lastGoodFile() const { return dir / app::kFleetConfigFileName; }
@@ -284,7 +284,7 @@ TEST_F(FleetConfigPollTest, ARestartServesTheLastGoodDocumentAndNothingAssignedK
     // Restart, offline: the file alone.
     FleetContentSlot restarted;
     auto again = makePoller(restarted);
-    auto content = again->loadLastGood();
+    auto content = again->loadLastGood(builtInTexts());
     ASSERT_NE(content, nullptr);
     EXPECT_EQ(content->configVersion, 3);
     EXPECT_EQ(content->survey.id, "hq-survey");
@@ -308,7 +308,7 @@ TEST_F(FleetConfigPollTest, AKioskThatNeverReachedAHubUsesItsBuiltInAssets) {
     const std::string deadUrl = hub->url();
     hub->stop();
     hub.reset();
-    EXPECT_EQ(poller->loadLastGood(), nullptr);
+    EXPECT_EQ(poller->loadLastGood(builtInTexts()), nullptr);
     // What the uploader's thread hands over when the hub cannot be reached: a real failed request.
     uploader::HttpsClientOptions http;
     http.baseUrl = deadUrl;
@@ -329,7 +329,7 @@ TEST_F(FleetConfigPollTest, AKioskThatNeverReachedAHubUsesItsBuiltInAssets) {
     // A damaged last-good file is not used either.
     std::ofstream(lastGoodFile()) << "{\"etag\": 3";
     FleetContentSlot fresh;
-    EXPECT_EQ(makePoller(fresh)->loadLastGood(), nullptr);
+    EXPECT_EQ(makePoller(fresh)->loadLastGood(builtInTexts()), nullptr);
     EXPECT_EQ(fresh.appliedVersion(), 0);
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "content/survey.hpp"
 #include "event/sealing.hpp"
 #include "hub/ephemeral_hub.hpp"
 #include "outbox/outbox.hpp"
@@ -390,6 +391,52 @@ flush 30
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->pendingCount, 0);
     EXPECT_EQ(stats->deadLetterCount, 0);
+}
+
+/// A last-good head-office document (as the kiosk keeps it beside its outbox) whose store is closed every day:
+/// the built-in survey and its English and French texts from the assets, opening hours with no periods.
+void writeClosedStoreDocument(const fs::path& outbox) {
+    const auto assets = touchpoint::testing::sourceAssetsDir();
+    auto survey = nlohmann::json::parse(touchpoint::testing::readFile(assets / "surveys" / "store-visit.json"));
+    survey["version"] = 4;
+    const auto parsed = content::Survey::fromJson(survey, "survey");
+    ASSERT_TRUE(parsed.ok());
+    nlohmann::json texts;
+    for (const char* lang : {"en", "fr"}) {
+        const auto table = nlohmann::json::parse(touchpoint::testing::readFile(assets / "i18n" / (std::string(lang) + ".json")));
+        for (const auto& key : parsed->translationKeys()) texts[lang][key] = table.at(key);
+    }
+    const nlohmann::json body{
+        {"format", 1}, {"configVersion", 9}, {"survey", survey}, {"texts", texts},
+        {"settings", {{"languages", {"en", "fr"}}, {"defaultLanguage", "fr"},
+                      {"openingHours", {{"timeZone", "UTC"}, {"days", nlohmann::json::object()}}}}}};
+    std::ofstream(outbox.parent_path() / "fleet-config.json")
+        << nlohmann::json{{"format", 1}, {"etag", "\"cfg-9\""}, {"body", body.dump()}}.dump();
+}
+
+TEST(KioskGui, AClosedStoreShowsTheSleepScreenAndATouchOnlyShowsTheHours) {
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    writeClosedStoreDocument(files.outbox);
+    const auto shots = artifacts("sleep");
+    const auto run = runKiosk(dir.path(), files.config, R"(await sleep 5
+shot closed
+tap sleep.wake
+expect sleep
+shot hours
+)",
+                              shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    EXPECT_NE(run.log.find("using the last-good document"), std::string::npos) << run.log;
+    EXPECT_GE(pngCount(shots), 2u);
+    // Nothing a touch on the sleep screen does is recorded.
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    ASSERT_TRUE(box.ok());
+    auto pending = (*box)->listPending(10);
+    ASSERT_TRUE(pending.ok());
+    EXPECT_TRUE(pending->empty());
 }
 
 }  // namespace
