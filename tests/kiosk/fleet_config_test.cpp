@@ -13,6 +13,7 @@
 
 #include "app/fleet_config_poller.hpp"
 #include "app/ttf_glyph_coverage.hpp"
+#include "app/uploader_sync.hpp"
 #include "common/tls_cert.hpp"
 #include "kiosk_fakes.hpp"
 #include "outbox/outbox.hpp"
@@ -216,7 +217,8 @@ TEST_F(FleetConfigPollTest, ANewDocumentIsKeptAsLastGoodAndA304KeepsIt) {
     EXPECT_EQ(slot.refusal(), "");
 
     // Staff "sync now" asks again at once: unchanged, so 304, and nothing moves.
-    uploader->requestPeriodicGet();
+    app::UploaderSyncControl staffSync(uploader.get(), SystemClock::instance());
+    staffSync.syncNow();
     ASSERT_TRUE(waitConfigRequests(2));
     EXPECT_EQ(hub->stats().lastIfNoneMatch, etagOf(3));
     EXPECT_EQ(hub->stats().configNotModified, 1);
