@@ -5,10 +5,12 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/tls_cert.hpp"
 #include "content/survey.hpp"
 #include "event/sealing.hpp"
 #include "hub/ephemeral_hub.hpp"
 #include "outbox/outbox.hpp"
+#include "protocol/hub_receiver.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::kiosk {
@@ -437,6 +439,77 @@ shot hours
     auto pending = (*box)->listPending(10);
     ASSERT_TRUE(pending.ok());
     EXPECT_TRUE(pending->empty());
+}
+
+TEST(KioskGui, ADocumentFromTheHubIsAppliedAtAttractWithItsNewGlyphsInTheAtlas) {
+    // A receiver speaking the hub's protocol, with head office's document: an English-only survey whose NPS
+    // question uses a character no built-in text has (so the font atlas must be rebuilt to draw it).
+    auto ca = tls::makeCertificate([] {
+        tls::CertificateRequest r;
+        r.commonName = "Touchpoint Test CA";
+        r.dnsNames.clear();
+        r.ipAddresses.clear();
+        r.isCa = true;
+        return r;
+    }());
+    ASSERT_TRUE(ca.ok()) << ca.error();
+    auto cert = tls::makeCertificate({}, ca.value());
+    ASSERT_TRUE(cert.ok()) << cert.error();
+    protocol::HubReceiverOptions ro;
+    ro.serverCertificate = cert.value();
+    ro.token = "kiosk-token";
+    auto receiver = protocol::HubReceiver::start(ro);
+    ASSERT_TRUE(receiver.ok()) << receiver.error();
+    touchpoint::testing::TempDir dir;
+    ASSERT_TRUE(tls::writeFileAtomically((dir.path() / "ca.pem").string(), ca->certificate, 0644).ok());
+
+    const auto assets = touchpoint::testing::sourceAssetsDir();
+    auto survey = nlohmann::json::parse(touchpoint::testing::readFile(assets / "surveys" / "store-visit.json"));
+    survey["version"] = 21;
+    const auto parsed = content::Survey::fromJson(survey, "survey");
+    ASSERT_TRUE(parsed.ok());
+    const auto en = nlohmann::json::parse(touchpoint::testing::readFile(assets / "i18n" / "en.json"));
+    nlohmann::json texts;
+    for (const auto& key : parsed->translationKeys()) texts["en"][key] = en.at(key);
+    texts["en"]["survey.q.nps"] = "Ω How likely are you to recommend this shop?";
+    const nlohmann::json body{{"format", 1}, {"configVersion", 21}, {"survey", survey}, {"texts", texts},
+                              {"settings", {{"languages", {"en"}}, {"defaultLanguage", "en"}}}};
+    (*receiver)->setKioskConfig(body.dump(), "\"cfg-21\"");
+
+    const std::string hubLines = "url = \"" + (*receiver)->url() + "\"\ntoken = \"kiosk-token\"\nca_file = \"" +
+                                 (dir.path() / "ca.pem").string() + "\"\n";
+    const auto files = writeConfig(dir.path(), hubLines);
+    const auto shots = artifacts("fleet-document");
+    // flush returns once the uploader's first turn is over, and the document is asked for in that turn.
+    const auto run = runKiosk(dir.path(), files.config, R"(expect attract
+flush 30
+sleep 200
+expect attract
+shot applied
+tap attract.start
+tap signin.skip
+expect feedback
+shot new-question
+tap nps.9
+tap feedback.next
+tap feedback.next
+tap csat.5
+tap feedback.next
+tap ces.6
+tap feedback.next
+tap feedback.next
+expect thankyou
+flush 30
+)",
+                              shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    EXPECT_NE(run.log.find("head office's document applied"), std::string::npos) << run.log;
+    EXPECT_NE(run.log.find("font atlas rebuilt"), std::string::npos) << run.log;
+    EXPECT_TRUE(fs::exists(files.outbox.parent_path() / "fleet-config.json"));
+    const auto stats = (*receiver)->stats();
+    EXPECT_GE(stats.configRequests, 1);
+    EXPECT_NE(stats.lastBatch.find("\"surveyVersion\":21"), std::string::npos) << stats.lastBatch;
+    (*receiver)->stop();
 }
 
 }  // namespace
