@@ -62,7 +62,8 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
     app->m_nav = std::make_unique<SpeechNavigator>(services.texts());
 #ifdef TOUCHPOINT_KIOSK_HAS_STAFF_UI
     app->m_staffMode = std::make_unique<StaffMode>(
-        StaffModeDeps{cfg, clock, services.events(), app->m_queue, &services.outbox(), services.uploader()});
+        StaffModeDeps{cfg, clock, services.events(), app->m_queue, &services.outbox(), services.uploader(),
+                      &services.fleetSlot()});
     app->m_staff = ui::makeStaffPanel({app->m_staffMode->controller(), clock});
 #endif
     if (auto* up = services.uploader()) {

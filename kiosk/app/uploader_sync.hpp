@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/clock.hpp"
+#include "core/fleet_content.hpp"
 #include "staff/sync_health.hpp"
 #include "uploader/uploader.hpp"
 
@@ -44,8 +45,10 @@ inline staff::SyncSnapshot toSyncSnapshot(const uploader::HealthSnapshot& h, std
 
 class UploaderSyncControl final : public staff::SyncControl {
 public:
-    /// `uploader` may be null (no hub configured): health then says so and the actions do nothing.
-    UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock) : m_uploader(uploader), m_clock(clock) {}
+    /// `uploader` may be null (no hub configured): health then says so and the actions do nothing. `fleet`
+    /// (may be null) adds head office's applied document and any refusal to the snapshot.
+    UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock, const FleetContentSlot* fleet = nullptr)
+        : m_uploader(uploader), m_clock(clock), m_fleet(fleet) {}
     ~UploaderSyncControl() override {
         std::lock_guard lock(m_mutex);
         if (m_restart.joinable()) m_restart.join();
@@ -54,12 +57,17 @@ public:
     UploaderSyncControl& operator=(const UploaderSyncControl&) = delete;
 
     staff::SyncSnapshot snapshot() const override {
-        if (!m_uploader) {
-            staff::SyncSnapshot s;
+        staff::SyncSnapshot s;
+        if (m_uploader) {
+            s = toSyncSnapshot(m_uploader->health(), m_clock.utcMs(), true);
+        } else {
             s.state = staff::SyncState::NotConfigured;
-            return s;
         }
-        return toSyncSnapshot(m_uploader->health(), m_clock.utcMs(), true);
+        if (m_fleet) {
+            s.configVersion = m_fleet->appliedVersion();
+            s.configRefusal = m_fleet->refusal();
+        }
+        return s;
     }
     void syncNow() override {
         // A zero timeout only asks: the worker serves the flush, skipping its backoff, while the UI goes on.
@@ -81,6 +89,7 @@ public:
 private:
     uploader::Uploader* m_uploader;
     const Clock& m_clock;
+    const FleetContentSlot* m_fleet;
     std::mutex m_mutex;
     std::thread m_restart;
 };

@@ -245,6 +245,10 @@ TEST_F(FleetConfigPollTest, ABrokenDocumentIsRefusedTheLastGoodStaysAndTheHeartb
     EXPECT_EQ(slot.etag(), etagOf(3)) << "the next poll still names the last good document";
     EXPECT_EQ(stored()->etag, etagOf(3));
     EXPECT_EQ(stored()->body, answer(3));
+    // Staff see it on the sync health page.
+    const auto staffView = app::UploaderSyncControl(uploader.get(), SystemClock::instance(), &slot).snapshot();
+    EXPECT_EQ(staffView.configVersion, 3);
+    EXPECT_EQ(staffView.configRefusal, slot.refusal());
 
     // The heartbeat carries the applied version and the refusal.
     ASSERT_TRUE(hub->waitUntil(
