@@ -7,8 +7,9 @@ namespace touchpoint::kiosk::app {
 
 namespace {
 constexpr std::string_view kLog = "fleet-config";
-/// The document plus the hub's "configVersion" member.
-constexpr std::size_t kMaxAnswerBytes = content::kMaxDocumentBytes + 1024;
+/// Twice the document cap: a document somewhat over it is read and refused with its size (reported like any
+/// refusal); anything larger fails as a transport error without being held in memory.
+constexpr std::size_t kMaxAnswerBytes = 2 * content::kMaxDocumentBytes;
 }  // namespace
 
 FleetConfigPoller::FleetConfigPoller(std::filesystem::path lastGoodFile, std::filesystem::path assetsDir,
@@ -20,7 +21,8 @@ FleetConfigPoller::FleetConfigPoller(std::filesystem::path lastGoodFile, std::fi
       m_slot(slot),
       m_wake(std::move(wake)) {}
 
-Result<FleetContent, std::string> FleetConfigPoller::verify(std::string_view body, const Translations* builtIn) const {
+Result<FleetContent, std::string> FleetConfigPoller::verify(std::string_view body,
+                                                            const Translations* builtIn) const {
     // The font files and the built-in tables are read for the check only: nothing of them stays in memory
     // beyond the document's own tables.
     auto fonts = TtfGlyphCoverage::load(kioskFontFiles(m_assetsDir / "fonts"));
@@ -32,14 +34,16 @@ Result<FleetContent, std::string> FleetConfigPoller::verify(std::string_view bod
 }
 
 void FleetConfigPoller::noteRefusal(const std::string& refusal) {
-    if (m_slot.refusal() != refusal) log::warn(kLog, "head office's document refused", {{"refusal", refusal}});
+    if (m_slot.refusal() != refusal)
+        log::warn(kLog, "head office's document refused", {{"refusal", refusal}});
     m_slot.refuse(refusal);
 }
 
 std::shared_ptr<const FleetContent> FleetConfigPoller::loadLastGood(const Translations& builtIn) {
     auto stored = m_file.load();
     if (!stored) {
-        log::warn(kLog, "last-good document unreadable; using the built-in assets", {{"error", stored.error()}});
+        log::warn(kLog, "last-good document unreadable; using the built-in assets",
+                  {{"error", stored.error()}});
         return nullptr;
     }
     if (!*stored) return nullptr;
@@ -51,7 +55,8 @@ std::shared_ptr<const FleetContent> FleetConfigPoller::loadLastGood(const Transl
         return nullptr;
     }
     content->etag = (*stored)->etag.empty() ? content->etag : (*stored)->etag;
-    log::info(kLog, "using the last-good document", {{"configVersion", std::to_string(content->configVersion)}});
+    log::info(kLog, "using the last-good document",
+              {{"configVersion", std::to_string(content->configVersion)}});
     m_slot.setEtag(content->etag);
     m_slot.noteApplied(content->configVersion);
     return std::make_shared<const FleetContent>(std::move(content).value());
@@ -73,7 +78,8 @@ uploader::PeriodicGet FleetConfigPoller::periodicGet(uploader::Millis interval) 
 void FleetConfigPoller::handle(const uploader::HttpResult& result) {
     if (!result) {
         // Offline is normal: the kiosk keeps what it has and asks again at the next turn.
-        if (m_lastStatus != 0) log::info(kLog, "hub not reachable for the kiosk document", {{"error", result.error().message}});
+        if (m_lastStatus != 0)
+            log::info(kLog, "the kiosk document request failed", {{"error", result.error().message}});
         m_lastStatus = 0;
         return;
     }
@@ -86,7 +92,9 @@ void FleetConfigPoller::handle(const uploader::HttpResult& result) {
         return;
     }
     if (status != 200) {
-        if (changedStatus) log::warn(kLog, "the hub did not answer the document request", {{"status", std::to_string(status)}});
+        if (changedStatus)
+            log::warn(kLog, "the hub did not answer the document request",
+                      {{"status", std::to_string(status)}});
         return;
     }
     auto content = verify(result->body);
@@ -95,12 +103,14 @@ void FleetConfigPoller::handle(const uploader::HttpResult& result) {
         return;
     }
     if (const auto etag = result->header("etag"); etag && !etag->empty()) content->etag = *etag;
-    if (content->etag == m_slot.etag() && m_slot.appliedVersion() == content->configVersion && !m_slot.hasPending()) {
+    if (content->etag == m_slot.etag() && m_slot.appliedVersion() == content->configVersion &&
+        !m_slot.hasPending()) {
         m_slot.refuse({});  // the same document again (the hub ignored If-None-Match)
         return;
     }
     if (auto saved = m_file.save({content->etag, result->body}); !saved) {
-        // Still applied: the kiosk shows it until a restart, when the previous last-good (or built-in) returns.
+        // Still applied: the kiosk shows it until a restart, when the previous last-good (or built-in)
+        // returns.
         log::error(kLog, "cannot keep the document as last-good", {{"error", saved.error()}});
     }
     log::info(kLog, "new document from head office; applied at the next attract screen",

@@ -24,12 +24,13 @@ inline constexpr std::string_view kKioskConfigPath = "/v1/kiosk/config";
 inline constexpr const char* kFleetConfigFileName = "fleet-config.json";
 
 class FleetConfigPoller {
-public:
+  public:
     /// Documents are layered over the built-in tables of `languages` in `assetsDir`/i18n (never over an
     /// earlier document), read from the files for each check so that no second copy stays in memory.
     /// `wake` is called (from the uploader's thread) after a document was offered.
     FleetConfigPoller(std::filesystem::path lastGoodFile, std::filesystem::path assetsDir,
-                      std::vector<std::string> languages, FleetContentSlot& slot, std::function<void()> wake = {});
+                      std::vector<std::string> languages, FleetContentSlot& slot,
+                      std::function<void()> wake = {});
 
     /// At start: the last-good document when there is one and it still passes every check over `builtIn`
     /// (fonts or built-in tables may have changed with an upgrade), else nothing (the built-in assets serve).
@@ -42,8 +43,9 @@ public:
     /// configVersion (the applied document's; 0 = built-in assets) and configRefusal ("" when none).
     void addHeartbeatProperties(nlohmann::json& health) const;
 
-private:
-    Result<FleetContent, std::string> verify(std::string_view body, const Translations* builtIn = nullptr) const;
+  private:
+    Result<FleetContent, std::string> verify(std::string_view body,
+                                             const Translations* builtIn = nullptr) const;
     void noteRefusal(const std::string& refusal);
 
     FleetConfigFile m_file;

@@ -29,7 +29,8 @@ Result<std::unique_ptr<TtfGlyphCoverage>, std::string> TtfGlyphCoverage::load(
         if (!in) return Fail(file.string() + ": cannot open the font");
         font->data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         const int offset = stbtt_GetFontOffsetForIndex(font->data.data(), 0);
-        if (font->data.size() < 12 || offset < 0 || stbtt_InitFont(&font->info, font->data.data(), offset) == 0) {
+        if (font->data.size() < 12 || offset < 0 ||
+            stbtt_InitFont(&font->info, font->data.data(), offset) == 0) {
             return Fail(file.string() + ": not a TrueType font");
         }
         out->m_fonts.push_back(std::move(font));

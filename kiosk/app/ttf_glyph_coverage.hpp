@@ -17,9 +17,10 @@ namespace touchpoint::kiosk::app {
 std::vector<std::filesystem::path> kioskFontFiles(const std::filesystem::path& fontsDir);
 
 class TtfGlyphCoverage final : public GlyphCoverage {
-public:
+  public:
     /// Reads every file; a missing or unreadable file, or one that is not a TrueType font, fails.
-    static Result<std::unique_ptr<TtfGlyphCoverage>, std::string> load(const std::vector<std::filesystem::path>& files);
+    static Result<std::unique_ptr<TtfGlyphCoverage>, std::string> load(
+        const std::vector<std::filesystem::path>& files);
     ~TtfGlyphCoverage() override;
     TtfGlyphCoverage(const TtfGlyphCoverage&) = delete;
     TtfGlyphCoverage& operator=(const TtfGlyphCoverage&) = delete;
@@ -27,7 +28,7 @@ public:
     /// True when every file maps the character to a glyph.
     bool covers(char32_t codepoint) const override;
 
-private:
+  private:
     struct Font;
     TtfGlyphCoverage() = default;
     std::vector<std::unique_ptr<Font>> m_fonts;

@@ -24,17 +24,19 @@ Result<std::optional<StoredFleetConfig>, std::string> FleetConfigFile::load() co
     if (!std::filesystem::exists(m_path, ec)) return std::optional<StoredFleetConfig>{};
     const auto size = std::filesystem::file_size(m_path, ec);
     if (ec) return Fail(m_path.string() + ": " + ec.message());
-    if (size > kMaxFileBytes) return Fail(m_path.string() + ": larger than any document (" + std::to_string(size) + " bytes)");
+    if (size > kMaxFileBytes)
+        return Fail(m_path.string() + ": larger than any document (" + std::to_string(size) + " bytes)");
     std::ifstream in(m_path, std::ios::binary);
     if (!in) return Fail(m_path.string() + ": cannot open");
     std::ostringstream text;
     text << in.rdbuf();
     const auto j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("etag") || !j["etag"].is_string() || !j.contains("body") ||
-        !j["body"].is_string()) {
+    if (j.is_discarded() || !j.is_object() || !j.contains("etag") || !j["etag"].is_string() ||
+        !j.contains("body") || !j["body"].is_string()) {
         return Fail(m_path.string() + ": not a stored kiosk document");
     }
-    return std::optional<StoredFleetConfig>(StoredFleetConfig{j["etag"].get<std::string>(), j["body"].get<std::string>()});
+    return std::optional<StoredFleetConfig>(
+        StoredFleetConfig{j["etag"].get<std::string>(), j["body"].get<std::string>()});
 }
 
 }  // namespace touchpoint::kiosk

@@ -17,7 +17,7 @@ struct StoredFleetConfig {
 };
 
 class FleetConfigFile {
-public:
+  public:
     explicit FleetConfigFile(std::filesystem::path path) : m_path(std::move(path)) {}
 
     const std::filesystem::path& path() const { return m_path; }
@@ -26,7 +26,7 @@ public:
     /// Nothing when there is no file; an error for a file that cannot be read or is not one of ours.
     Result<std::optional<StoredFleetConfig>, std::string> load() const;
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 

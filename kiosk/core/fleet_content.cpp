@@ -85,13 +85,15 @@ std::string hexCodepoint(char32_t cp) {
 }  // namespace
 
 std::string refusalLine(std::optional<int> configVersion, const std::string& why) {
-    std::string line = (configVersion ? "cfg-" + std::to_string(*configVersion) : std::string("cfg-?")) + ": " + why;
+    std::string line =
+        (configVersion ? "cfg-" + std::to_string(*configVersion) : std::string("cfg-?")) + ": " + why;
     for (char& c : line) {
         if (c == '\n' || c == '\r') c = ' ';
     }
     if (line.size() <= kMaxRefusalBytes) return line;
     std::size_t cut = kMaxRefusalBytes;
-    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80)
+        --cut;  // not inside a character
     line.resize(cut);
     return line;
 }
@@ -104,7 +106,8 @@ Result<FleetContent, std::string> verifyFleetDocument(std::string_view body, con
                                                   std::to_string(content::kMaxDocumentBytes)));
     }
     if (jsonDepth(body) > kMaxJsonDepth) {
-        return Fail(refusalLine(std::nullopt, "the document nests deeper than " + std::to_string(kMaxJsonDepth)));
+        return Fail(
+            refusalLine(std::nullopt, "the document nests deeper than " + std::to_string(kMaxJsonDepth)));
     }
     auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded() || !json.is_object()) return Fail(refusalLine(std::nullopt, "not a JSON object"));
@@ -128,8 +131,9 @@ Result<FleetContent, std::string> verifyFleetDocument(std::string_view body, con
     const auto& installed = builtIn.languages();
     for (const auto& lang : doc.settings.languages) {
         if (std::find(installed.begin(), installed.end(), lang) == installed.end()) {
-            return Fail(refusalLine(configVersion, "settings.languages: \"" + lang +
-                                                       "\" has no built-in tables on this kiosk (ui.languages)"));
+            return Fail(refusalLine(
+                configVersion,
+                "settings.languages: \"" + lang + "\" has no built-in tables on this kiosk (ui.languages)"));
         }
     }
     // Every text the document brings is drawn with the kiosk's fonts: a character they lack would show as a
@@ -139,8 +143,8 @@ Result<FleetContent, std::string> verifyFleetDocument(std::string_view body, con
             for (const char32_t cp : codepoints(text)) {
                 if (cp < 0x20 || fonts.covers(cp)) continue;
                 return Fail(refusalLine(configVersion, "glyph " + hexCodepoint(cp) +
-                                                           " missing from the kiosk fonts (texts." + lang + "." +
-                                                           key + ")"));
+                                                           " missing from the kiosk fonts (texts." + lang +
+                                                           "." + key + ")"));
             }
         }
     }

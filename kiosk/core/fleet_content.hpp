@@ -1,8 +1,8 @@
 #pragma once
 // Head office's document on the kiosk (docs/PROTOCOL.md "Kiosk configuration"): checked before it is kept,
-// handed from the uploader's thread to the UI thread through a slot, and applied by the controller at the next
-// attract screen with no shopper's session in progress. No network, no files and no ImGui here: the fonts are
-// reached through GlyphCoverage, the last-good file through fleet_config_file.hpp.
+// handed from the uploader's thread to the UI thread through a slot, and applied by the controller at the
+// next attract screen with no shopper's session in progress. No network, no files and no ImGui here: the
+// fonts are reached through GlyphCoverage, the last-good file through fleet_config_file.hpp.
 
 #include <cstdint>
 #include <memory>
@@ -20,7 +20,7 @@ namespace touchpoint::kiosk {
 
 /// Which characters the kiosk's fonts can draw (the real one reads the TTF files the kiosk loads).
 class GlyphCoverage {
-public:
+  public:
     virtual ~GlyphCoverage() = default;
     virtual bool covers(char32_t codepoint) const = 0;
 };
@@ -51,7 +51,7 @@ std::string refusalLine(std::optional<int> configVersion, const std::string& why
 /// The hand-over between the thread that fetches documents and the UI thread that applies them, and what the
 /// heartbeat reports. Every member may be called from any thread; nothing is held while a caller works.
 class FleetContentSlot {
-public:
+  public:
     /// A verified document to apply at the next chance; replaces one not yet taken. Clears the refusal.
     void offer(std::shared_ptr<const FleetContent> content);
     /// The document waiting to be applied, if any (the UI thread, between sessions).
@@ -65,7 +65,7 @@ public:
     void noteApplied(int configVersion);
     int appliedVersion() const;
 
-private:
+  private:
     mutable std::mutex m_mutex;
     std::shared_ptr<const FleetContent> m_pending;
     std::string m_etag;

@@ -54,7 +54,7 @@ struct FlowOptions {
     /// Outside these the kiosk shows the sleep screen between sessions; nothing: always open.
     std::optional<content::OpeningHours> openingHours;
     std::int64_t sleepHoursShownMs = 15'000;  ///< a touch on the sleep screen shows the opening times this long
-    std::int64_t openingCheckMs = 10'000;     ///< how often the opening hours are looked at
+    std::int64_t openingCheckMs = 60'000;     ///< how often the opening hours are looked at (they are in minutes)
 };
 
 /// Head office's settings over the config's: languages, timeouts, accessibility defaults, opening hours.

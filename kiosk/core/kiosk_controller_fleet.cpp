@@ -86,7 +86,8 @@ void KioskController::applyContent(const FleetContent& content) {
     m_configVersion = content.configVersion;
     if (m_content.slot != nullptr) m_content.slot->noteApplied(content.configVersion);
     log::info("kiosk", "head office's document applied",
-              {{"configVersion", std::to_string(content.configVersion)}, {"survey", content.survey.id},
+              {{"configVersion", std::to_string(content.configVersion)},
+               {"survey", content.survey.id},
                {"surveyVersion", std::to_string(content.survey.version)}});
     if (m_content.applied) m_content.applied(content);
     resetSession();  // the next shopper starts under the new defaults; the hours are looked at next tick

@@ -1,8 +1,8 @@
 // Head office's document on the kiosk, end to end over a real HTTPS receiver: the uploader's connection asks
 // GET /v1/kiosk/config, a good document is kept as fleet-config.json beside the outbox and offered to the UI,
 // 304 keeps it, a broken one or one with a glyph the kiosk's fonts lack is refused while the last good one
-// stays (and the refusal goes into the heartbeat), a restart serves the last-good file, and a kiosk that never
-// reached a hub runs on its built-in assets.
+// stays (and the refusal goes into the heartbeat), a restart serves the last-good file, and a kiosk that
+// never reached a hub runs on its built-in assets.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -28,9 +28,13 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using touchpoint::testing::TempDir;
 
-std::filesystem::path assets() { return touchpoint::testing::sourceAssetsDir(); }
+std::filesystem::path assets() {
+    return touchpoint::testing::sourceAssetsDir();
+}
 
-Translations builtInTexts() { return Translations::loadKiosk(assets() / "i18n", {"en", "es"}).value(); }
+Translations builtInTexts() {
+    return Translations::loadKiosk(assets() / "i18n", {"en", "es"}).value();
+}
 
 /// The hub's answer: the built-in survey renamed, an English text for each of its keys (`question` for the
 /// NPS one), English only, plus "configVersion".
@@ -54,11 +58,14 @@ std::string answer(int configVersion, const std::string& question = "How likely 
         .dump();
 }
 
-std::string etagOf(int configVersion) { return "\"cfg-" + std::to_string(configVersion) + "\""; }
+std::string etagOf(int configVersion) {
+    return "\"cfg-" + std::to_string(configVersion) + "\"";
+}
 
 class FleetConfigVerifyTest : public ::testing::Test {
-protected:
-    FleetConfigVerifyTest() : fonts(app::TtfGlyphCoverage::load(app::kioskFontFiles(assets() / "fonts")).value()) {}
+  protected:
+    FleetConfigVerifyTest()
+        : fonts(app::TtfGlyphCoverage::load(app::kioskFontFiles(assets() / "fonts")).value()) {}
 
     std::string refusal(std::string_view body) {
         auto r = verifyFleetDocument(body, texts, *fonts);
@@ -102,8 +109,10 @@ TEST_F(FleetConfigVerifyTest, BrokenDocumentsAreRefusedWithOneLineEach) {
     EXPECT_NE(refusal(spanish.dump()).find("\"fr\" has no built-in tables on this kiosk"), std::string::npos);
 
     // Hostile shapes: nesting that would exhaust the parser's stack, and a body over the cap.
-    EXPECT_EQ(refusal(std::string(100000, '[') + std::string(100000, ']')), "cfg-?: the document nests deeper than 32");
-    EXPECT_NE(refusal(std::string(content::kMaxDocumentBytes + 1000, ' ')).find("more than 262144"), std::string::npos);
+    EXPECT_EQ(refusal(std::string(100000, '[') + std::string(100000, ']')),
+              "cfg-?: the document nests deeper than 32");
+    EXPECT_NE(refusal(std::string(content::kMaxDocumentBytes + 1000, ' ')).find("more than 262144"),
+              std::string::npos);
 }
 
 TEST_F(FleetConfigVerifyTest, AGlyphTheKioskFontsLackRefusesTheDocument) {
@@ -117,7 +126,7 @@ TEST_F(FleetConfigVerifyTest, AGlyphTheKioskFontsLackRefusesTheDocument) {
 }
 
 class FleetConfigPollTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         tls::CertificateRequest caReq;
         caReq.commonName = "Touchpoint Test CA";
@@ -145,7 +154,8 @@ protected:
     }
 
     std::unique_ptr<app::FleetConfigPoller> makePoller(FleetContentSlot& s) {
-        return std::make_unique<app::FleetConfigPoller>(lastGoodFile(), assets(), std::vector<std::string>{"en", "es"}, s);
+        return std::make_unique<app::FleetConfigPoller>(lastGoodFile(), assets(),
+                                                        std::vector<std::string>{"en", "es"}, s);
     }
 
     std::filesystem::path lastGoodFile() const { return dir / app::kFleetConfigFileName; }
@@ -173,7 +183,8 @@ protected:
     }
 
     bool waitConfigRequests(std::int64_t n) {
-        return hub->waitUntil([n](const protocol::HubReceiverStats& s) { return s.configRequests >= n; }, 30s);
+        return hub->waitUntil([n](const protocol::HubReceiverStats& s) { return s.configRequests >= n; },
+                              30s);
     }
 
     /// The receiver counts a request before the kiosk has handled its answer: wait for the slot too.
@@ -246,13 +257,16 @@ TEST_F(FleetConfigPollTest, ABrokenDocumentIsRefusedTheLastGoodStaysAndTheHeartb
     EXPECT_EQ(stored()->etag, etagOf(3));
     EXPECT_EQ(stored()->body, answer(3));
     // Staff see it on the sync health page.
-    const auto staffView = app::UploaderSyncControl(uploader.get(), SystemClock::instance(), &slot).snapshot();
+    const auto staffView =
+        app::UploaderSyncControl(uploader.get(), SystemClock::instance(), &slot).snapshot();
     EXPECT_EQ(staffView.configVersion, 3);
     EXPECT_EQ(staffView.configRefusal, slot.refusal());
 
     // The heartbeat carries the applied version and the refusal.
     ASSERT_TRUE(hub->waitUntil(
-        [](const protocol::HubReceiverStats& s) { return s.lastBatch.find("\"configRefusal\":\"cfg-4:") != std::string::npos; },
+        [](const protocol::HubReceiverStats& s) {
+            return s.lastBatch.find("\"configRefusal\":\"cfg-4:") != std::string::npos;
+        },
         30s));
     const json batch = json::parse(hub->stats().lastBatch);
     bool seen = false;
@@ -260,7 +274,8 @@ TEST_F(FleetConfigPollTest, ABrokenDocumentIsRefusedTheLastGoodStaysAndTheHeartb
         if (m.value("event", "") != "Kiosk Heartbeat") continue;
         seen = true;
         EXPECT_EQ(m["properties"]["configVersion"], 3);
-        EXPECT_EQ(m["properties"]["configRefusal"].get<std::string>().rfind("cfg-4: settings.inactivityS", 0), 0u);
+        EXPECT_EQ(m["properties"]["configRefusal"].get<std::string>().rfind("cfg-4: settings.inactivityS", 0),
+                  0u);
     }
     EXPECT_TRUE(seen);
 
@@ -304,7 +319,8 @@ TEST_F(FleetConfigPollTest, ARestartServesTheLastGoodDocumentAndNothingAssignedK
     // The hub answers 404 no_config (nothing assigned any more), then fails: the kiosk keeps what it has.
     again->handle(uploader::HttpResult(uploader::HttpResponse{404, {}, "{\"error\":\"no_config\"}", 0}));
     again->handle(uploader::HttpResult(uploader::HttpResponse{503, {}, "{\"error\":\"busy\"}", 0}));
-    again->handle(uploader::HttpResult(Fail(uploader::TransportError{uploader::TransportErrc::ConnectFailed, "down"})));
+    again->handle(
+        uploader::HttpResult(Fail(uploader::TransportError{uploader::TransportErrc::ConnectFailed, "down"})));
     EXPECT_FALSE(restarted.hasPending());
     EXPECT_EQ(restarted.refusal(), "");
     EXPECT_EQ(stored()->etag, etagOf(3));

@@ -12,7 +12,7 @@ namespace {
 using K = IntentKind;
 
 class FleetControllerTest : public ::testing::Test, protected testing::ControllerParts {
-protected:
+  protected:
     FleetControllerTest() {
         controller = makeController();
         ContentTarget target;
@@ -113,7 +113,7 @@ TEST_F(FleetControllerTest, AShopperWhoOnlyChoseALanguageAndLeftDoesNotHoldADocu
 }
 
 class SleepScreenTest : public FleetControllerTest {
-protected:
+  protected:
     static constexpr std::int64_t kTuesday2213Utc = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
     static constexpr std::int64_t kWednesday0800Utc = 1'700'035'200'000;
 
