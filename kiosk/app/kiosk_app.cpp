@@ -91,7 +91,8 @@ void KioskApp::refreshFonts() {
     auto& io = ImGui::GetIO();
     io.Fonts->Clear();
     const float scale = static_cast<float>(m_window->framebufferHeight()) / 1080.0f;
-    auto fonts = ui::loadFonts(*io.Fonts, m_services.assetsDir() / "fonts", scale, m_services.texts().allTexts());
+    auto fonts =
+        ui::loadFonts(*io.Fonts, m_services.assetsDir() / "fonts", scale, m_services.texts().allTexts());
     if (!fonts) {
         log::error("kiosk", "font atlas rebuild failed", {{"error", fonts.error()}});
         return;

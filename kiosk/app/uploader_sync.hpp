@@ -47,7 +47,8 @@ class UploaderSyncControl final : public staff::SyncControl {
 public:
     /// `uploader` may be null (no hub configured): health then says so and the actions do nothing. `fleet`
     /// (may be null) adds head office's applied document and any refusal to the snapshot.
-    UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock, const FleetContentSlot* fleet = nullptr)
+    UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock,
+                        const FleetContentSlot* fleet = nullptr)
         : m_uploader(uploader), m_clock(clock), m_fleet(fleet) {}
     ~UploaderSyncControl() override {
         std::lock_guard lock(m_mutex);

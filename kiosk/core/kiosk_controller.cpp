@@ -136,11 +136,11 @@ void KioskController::resetSession() {
 
 bool KioskController::sessionIsBlank() const {
     const auto& s = m_session;
-    return (m_screen == ScreenId::Attract || m_screen == ScreenId::Sleep) && s.phoneText.empty() && s.emailText.empty() && !s.identity &&
-           s.identityHash.empty() && !s.welcome && !s.survey && !s.signinRecorded && !s.termsTicked &&
-           !s.marketingTicked && s.errorKey.empty() && s.highContrast == m_options.highContrastDefault &&
-           s.largeText == m_options.largeTextDefault && !s.speech &&
-           s.language == m_options.defaultLanguage;
+    return (m_screen == ScreenId::Attract || m_screen == ScreenId::Sleep) && s.phoneText.empty() &&
+           s.emailText.empty() && !s.identity && s.identityHash.empty() && !s.welcome && !s.survey &&
+           !s.signinRecorded && !s.termsTicked && !s.marketingTicked && s.errorKey.empty() &&
+           s.highContrast == m_options.highContrastDefault && s.largeText == m_options.largeTextDefault &&
+           !s.speech && s.language == m_options.defaultLanguage;
 }
 
 void KioskController::noteActivity() {
@@ -404,7 +404,8 @@ std::optional<std::int64_t> KioskController::nextWakeMs() const {
     if (m_balanceRefreshAtMs != 0) consider(m_balanceRefreshAtMs);
     if (m_options.openingHours && m_nextOpeningCheckMs != 0) consider(m_nextOpeningCheckMs);
     if (m_sleepHoursUntilMs != 0) consider(m_sleepHoursUntilMs);
-    if (m_content.slot != nullptr && m_content.slot->hasPending()) consider(now + 1000);  // applied between sessions
+    // A document waits for the end of the session: look again each second.
+    if (m_content.slot != nullptr && m_content.slot->hasPending()) consider(now + 1000);
     if (m_screen == ScreenId::Sleep) return next;
     if (m_screen == ScreenId::Attract) {
         const auto t = now - m_attractSinceMs;
