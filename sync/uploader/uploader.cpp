@@ -13,93 +13,9 @@
 #include "protocol/gzip.hpp"
 #include "protocol/wire.hpp"
 #include "uploader/delivery.hpp"
+#include "uploader/uploader_worker.hpp"
 
 namespace touchpoint::uploader {
-
-namespace {
-constexpr std::string_view kLog = "uploader";
-// The wrapper around the payloads: {"batch":[...],"sentAt":"2026-11-23T03:40:45.123Z"} plus commas.
-constexpr std::size_t kBatchOverhead = 64;
-constexpr std::size_t kRequestsPerRead = 4;
-}  // namespace
-
-struct Uploader::Worker {
-    explicit Worker(UploaderOptions o)
-        : opt(std::move(o)),
-          clock(opt.clock != nullptr ? *opt.clock : SystemClock::instance()),
-          backoff(opt.backoffBase, opt.backoffCap, opt.random01) {}
-
-    UploaderOptions opt;
-    const Clock& clock;
-    Backoff backoff;
-    DrainPacer pacer;
-    std::unique_ptr<outbox::Outbox> outbox;
-    std::unique_ptr<HttpsClient> client;
-    std::thread thread;
-    std::atomic<bool> abort{false};
-
-    // Control, guarded by `mutex`. `cv` wakes the worker; `flushCv` wakes flush() callers.
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::condition_variable flushCv;
-    bool running = false;
-    bool stopRequested = false;
-    bool wake = false;
-    bool getRequested = false;
-    std::uint64_t flushRequested = 0;
-    std::uint64_t flushServed = 0;
-    FlushResult lastFlushResult = FlushResult::Empty;
-
-    // The published snapshot, guarded by its own small mutex: readers copy it, nobody holds it during I/O.
-    mutable std::mutex healthMutex;
-    HealthSnapshot health;
-    std::function<void(const HealthSnapshot&)> onChanged;
-
-    // Worker-thread state.
-    int failures = 0;
-    std::int64_t nextAttemptMono = 0;
-    std::int64_t nextStatsMono = 0;
-    std::int64_t nextHeartbeatMono = 0;
-    std::int64_t nextGetMono = 0;
-    /// A request body made ready ahead of time (encoded and gzipped) for batch[begin, end).
-    struct Prepared {
-        std::size_t begin = 0;
-        std::size_t end = 0;
-        std::vector<std::string> ids;
-        std::int64_t sentAt = 0;
-        std::string gz;
-        std::string error;
-    };
-    std::optional<Prepared> ready;
-
-    void run();
-    void loop();
-    /// Waits up to `d` or until stop / wake / flush. Returns false if stop was requested.
-    bool waitFor(Millis d);
-    void finishFlush(FlushResult r);
-    void maybeHeartbeat();
-    bool periodicGetEnabled() const { return !opt.periodicGet.path.empty() && opt.periodicGet.onResult != nullptr; }
-    void maybePeriodicGet();
-    /// How long the worker may sleep before a heartbeat or periodic GET is due (at most `cap`).
-    Millis untilChores(std::int64_t now, Millis cap) const;
-    void refreshStats(bool force);
-    Classification deliver(std::vector<outbox::PendingEvent>& batch);
-    Classification sendRange(const std::vector<outbox::PendingEvent>& batch, std::size_t begin, std::size_t end);
-    /// Encodes and gzips batch[begin, end) (trimmed to maxBatchBytes). Thread-safe: reads only.
-    Prepared prepare(const std::vector<outbox::PendingEvent>& batch, std::size_t begin, std::size_t end) const;
-    void noteOutcome(const Classification& c, std::size_t events);
-
-    template <class F>
-    void updateHealth(F&& f) {
-        HealthSnapshot copy;
-        {
-            std::lock_guard lock(healthMutex);
-            f(health);
-            copy = health;
-        }
-        if (onChanged) onChanged(copy);
-    }
-};
 
 Result<std::unique_ptr<Uploader>, std::string> Uploader::create(UploaderOptions options) {
     auto w = std::make_unique<Worker>(std::move(options));
@@ -212,11 +128,12 @@ bool Uploader::Worker::waitFor(Millis d) {
     return !stopRequested;
 }
 
-void Uploader::Worker::finishFlush(FlushResult r) {
+void Uploader::Worker::finishFlush(FlushResult r, std::uint64_t requestedBefore) {
     {
         std::lock_guard lock(mutex);
-        if (flushRequested <= flushServed) return;
-        flushServed = flushRequested;
+        const std::uint64_t upTo = std::min(flushRequested, requestedBefore);
+        if (upTo <= flushServed) return;
+        flushServed = upTo;
         lastFlushResult = r;
     }
     flushCv.notify_all();
@@ -301,10 +218,14 @@ void Uploader::Worker::loop() {
     refreshStats(true);
     for (;;) {
         bool flushing = false;
+        // A flush asked for while this turn runs is answered by a later turn: a failure noted here must not
+        // answer a flush that came after it (the caller saw the failure and asked for a fresh attempt).
+        std::uint64_t requestedBefore = 0;
         {
             std::lock_guard lock(mutex);
             if (stopRequested) return;
             flushing = flushRequested > flushServed;
+            requestedBefore = flushRequested;
         }
         maybeHeartbeat();
         maybePeriodicGet();
@@ -326,7 +247,7 @@ void Uploader::Worker::loop() {
             c.causeCode = "outbox_error";
             c.cause = "cannot read the outbox: " + batch.error().message;
             noteOutcome(c, 0);
-            finishFlush(FlushResult::Failed);
+            finishFlush(FlushResult::Failed, requestedBefore);
             continue;
         }
         if (batch->empty()) {
@@ -335,7 +256,7 @@ void Uploader::Worker::loop() {
                 updateHealth([](HealthSnapshot& h) { h.draining = false; });
             }
             refreshStats(true);
-            finishFlush(FlushResult::Empty);
+            finishFlush(FlushResult::Empty, requestedBefore);
             if (!waitFor(untilChores(clock.monotonicMs(), opt.idlePoll))) return;
             continue;
         }
@@ -347,191 +268,8 @@ void Uploader::Worker::loop() {
         }
         noteOutcome(c, events);
         refreshStats(false);
-        if (c.verdict != Verdict::Delivered) finishFlush(FlushResult::Failed);
+        if (c.verdict != Verdict::Delivered) finishFlush(FlushResult::Failed, requestedBefore);
     }
-}
-
-Classification Uploader::Worker::deliver(std::vector<outbox::PendingEvent>& batch) {
-    // A payload that is not a JSON object would break the whole batch body: it is poison, found locally.
-    std::vector<std::string> bad;
-    std::erase_if(batch, [&](const outbox::PendingEvent& e) {
-        if (protocol::checkPayload(e.payload)) return false;
-        bad.push_back(e.messageId);
-        return true;
-    });
-    if (!bad.empty()) {
-        if (auto r = outbox->deadLetter(bad, "invalid_payload", 0); !r) {
-            log::error(kLog, "cannot dead-letter invalid payloads", {{"error", r.error().message}});
-        } else {
-            log::warn(kLog, "invalid payloads dead-lettered", {{"count", std::to_string(bad.size())}});
-            updateHealth([&](HealthSnapshot& h) { h.eventsRejected += static_cast<std::int64_t>(bad.size()); });
-        }
-    }
-    if (batch.empty()) {
-        Classification c;
-        c.verdict = Verdict::Delivered;
-        c.causeCode = "ok";
-        return c;
-    }
-
-    // The batch read may hold several requests' worth. Cut it into requests by bytes, and while one request
-    // is in flight compress the next on a helper thread: the hub's work and ours overlap. (Its sentAt is then
-    // stamped a request earlier than it leaves, which the hub's skew correction tolerates.)
-    std::vector<std::pair<std::size_t, std::size_t>> chunks;
-    std::size_t chunkStart = 0;
-    std::size_t bytes = kBatchOverhead;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        bytes += batch[i].payload.size() + 1;
-        if (i > chunkStart && (bytes > opt.maxBatchBytes || i - chunkStart >= std::max<std::size_t>(1, opt.maxBatchEvents))) {
-            chunks.emplace_back(chunkStart, i);
-            chunkStart = i;
-            bytes = kBatchOverhead + batch[i].payload.size() + 1;
-        }
-    }
-    chunks.emplace_back(chunkStart, batch.size());
-
-    std::size_t chunkBase = 0;
-    auto send = [&](std::size_t begin, std::size_t end) { return sendRange(batch, chunkBase + begin, chunkBase + end); };
-    auto poison = [&](std::size_t relative, const Classification& why) {
-        const auto& e = batch[chunkBase + relative];
-        auto r = outbox->deadLetter({e.messageId}, why.causeCode, why.httpStatus);
-        if (!r) {
-            log::error(kLog, "cannot dead-letter a refused message", {{"error", r.error().message}});
-            return false;
-        }
-        log::warn(kLog, "message refused by the hub dead-lettered",
-                  {{"messageId", e.messageId}, {"status", std::to_string(why.httpStatus)}, {"cause", why.cause}});
-        updateHealth([](HealthSnapshot& h) { ++h.eventsRejected; });
-        return true;
-    };
-    SplitOutcome out;
-    for (std::size_t ci = 0; ci < chunks.size(); ++ci) {
-        const auto [cb, ce] = chunks[ci];
-        chunkBase = cb;
-        std::future<Prepared> next;
-        if (ci + 1 < chunks.size()) {
-            const auto [nb, ne] = chunks[ci + 1];
-            next = std::async(std::launch::async, [this, &batch, nb = nb, ne = ne] { return prepare(batch, nb, ne); });
-        }
-        out = deliverSplitting(ce - cb, send, poison);
-        if (next.valid()) {
-            ready = next.get();  // waits for the helper; a failed chunk below simply drops it
-        }
-        if (out.last.verdict != Verdict::Delivered) break;
-    }
-    ready.reset();
-    if (out.last.verdict != Verdict::Delivered && out.last.verdict != Verdict::Aborted && out.last.requestSent) {
-        std::vector<std::int64_t> rows;
-        rows.reserve(batch.size());
-        for (const auto& e : batch) rows.push_back(e.rowId);
-        if (auto r = outbox->noteAttempt(rows); !r) {
-            log::warn(kLog, "cannot record the failed attempt", {{"error", r.error().message}});
-        }
-    }
-    return out.last;
-}
-
-Uploader::Worker::Prepared Uploader::Worker::prepare(const std::vector<outbox::PendingEvent>& batch, std::size_t begin,
-                                                    std::size_t end) const {
-    Prepared p;
-    p.begin = begin;
-    std::vector<std::string_view> payloads;
-    payloads.reserve(end - begin);
-    p.ids.reserve(end - begin);
-    std::size_t bytes = kBatchOverhead;
-    for (std::size_t i = begin; i < end; ++i) {
-        // readBatch bounds the payload bytes; the commas and the wrapper must fit too.
-        bytes += batch[i].payload.size() + 1;
-        if (bytes > opt.maxBatchBytes && !payloads.empty()) {
-            end = i;
-            break;
-        }
-        payloads.push_back(batch[i].payload);
-        p.ids.push_back(batch[i].messageId);
-    }
-    p.end = end;
-    std::string body;
-    p.sentAt = clock.utcMs();
-    protocol::encodeBatch(payloads, p.sentAt, body);
-    auto gz = protocol::gzipCompress(body, opt.gzipLevel);
-    if (gz) {
-        p.gz = std::move(gz.value());
-    } else {
-        p.error = gz.error();
-    }
-    return p;
-}
-
-Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEvent>& batch, std::size_t begin,
-                                           std::size_t end) {
-    Prepared p;
-    if (ready && ready->begin == begin && ready->end == end) {
-        p = std::move(*ready);
-    } else {
-        p = prepare(batch, begin, end);
-    }
-    ready.reset();
-    if (!p.error.empty()) {
-        Classification c;
-        c.verdict = Verdict::Retry;
-        c.causeCode = "gzip_error";
-        c.cause = p.error;
-        return c;
-    }
-    const auto& ids = p.ids;
-    const std::int64_t sentAt = p.sentAt;
-    const Prepared& gzHolder = p;
-    static const std::vector<std::string> kHeaders{"Content-Type: application/json", "Content-Encoding: gzip"};
-    const auto result = client->post(protocol::kBatchPath, gzHolder.gz, kHeaders, opt.token);
-    const std::int64_t receivedAt = clock.utcMs();
-    Classification c = classifyResponse(result, ids, receivedAt);
-
-    std::optional<std::int64_t> offset;
-    if (c.verdict == Verdict::Delivered && c.receipts.serverTimeMs) {
-        offset = *c.receipts.serverTimeMs - (sentAt + receivedAt) / 2;
-    } else if (c.serverDateMs) {
-        offset = *c.serverDateMs + 500 - receivedAt;  // Date has whole seconds: assume the middle
-    }
-    std::int64_t acknowledged = 0;
-    std::int64_t duplicates = 0;
-    std::int64_t rejected = 0;
-    if (c.verdict == Verdict::Delivered) {
-        std::vector<outbox::Receipt> receipts;
-        receipts.reserve(c.receipts.receipts.size());
-        for (const auto& r : c.receipts.receipts) {
-            outbox::Receipt o;
-            o.messageId = r.messageId;
-            o.reason = r.reason;
-            switch (r.status) {
-            case protocol::ReceiptStatus::Accepted: o.status = outbox::Receipt::Status::Accepted; ++acknowledged; break;
-            case protocol::ReceiptStatus::Duplicate: o.status = outbox::Receipt::Status::Duplicate; ++acknowledged; ++duplicates; break;
-            case protocol::ReceiptStatus::Rejected: o.status = outbox::Receipt::Status::Rejected; ++rejected; break;
-            }
-            receipts.push_back(std::move(o));
-        }
-        if (auto r = outbox->applyReceipts(receipts, 200); !r) {
-            // The hub has the batch; the rows stay pending and the next attempt gets "duplicate" receipts.
-            c.verdict = Verdict::Retry;
-            c.causeCode = "outbox_error";
-            c.cause = "cannot record the hub's receipt: " + r.error().message;
-            acknowledged = duplicates = rejected = 0;
-        }
-    }
-    const std::int64_t wire = result.ok() ? result->bytesUploaded : 0;
-    updateHealth([&](HealthSnapshot& h) {
-        ++h.requests;
-        h.bytesSent += wire;
-        h.eventsSent += acknowledged;
-        h.eventsDuplicate += duplicates;
-        h.eventsRejected += rejected;
-        h.lastAttemptMs = receivedAt;
-        h.lastHttpStatus = c.httpStatus;
-        if (offset) h.clockOffsetMs = offset;
-    });
-    log::debug(kLog, "batch attempt",
-               {{"events", std::to_string(ids.size())}, {"bytes", std::to_string(gzHolder.gz.size())},
-                {"verdict", std::string(toString(c.verdict))}, {"status", std::to_string(c.httpStatus)}});
-    return c;
 }
 
 void Uploader::Worker::noteOutcome(const Classification& c, std::size_t events) {
