@@ -12,8 +12,12 @@ inline constexpr std::int64_t kKeyedTombstonesVersion = 5;
 /// indexes only).
 inline constexpr std::int64_t kCasesSchemaVersion = 6;
 
+/// The step that added published kiosk configuration: config_documents, config_assignments, store_regions
+/// (new tables), and the config version and refusal each kiosk last reported (two columns on kiosks).
+inline constexpr std::int64_t kFleetConfigVersion = 7;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kCasesSchemaVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kFleetConfigVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.
