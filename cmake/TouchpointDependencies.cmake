@@ -10,6 +10,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # a compiled .so; its Cflags set ABI macros
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-i18n icu-uc)  # time zones of opening hours (sync/content)
 find_package(CLI11 2.1 REQUIRED CONFIG)                          # every program's command line (header-only)
 # The hub's allocator: its request threads build and free many small JSON trees, where glibc's malloc spent
 # about a sixth of the ingest CPU. Not under sanitizers, which bring their own allocator.

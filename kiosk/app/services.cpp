@@ -45,7 +45,7 @@ std::vector<std::string> checkRuntime(const config::KioskConfig& config) {
             }
         }
     }
-    auto survey = Survey::load(assets / "surveys" / (config.ui.surveyId + ".json"));
+    auto survey = loadSurvey(assets / "surveys" / (config.ui.surveyId + ".json"));
     if (!survey) problems.push_back(file + ": ui.survey_id: " + survey.error());
     for (const char* font : {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}) {
         if (!std::filesystem::exists(assets / "fonts" / font)) {
@@ -84,7 +84,7 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     auto texts = Translations::loadKiosk(s->m_assetsDir / "i18n", config.ui.languages);
     if (!texts) return Fail(texts.error());
     s->m_texts = std::make_unique<Translations>(std::move(texts).value());
-    auto survey = Survey::load(s->m_assetsDir / "surveys" / (config.ui.surveyId + ".json"));
+    auto survey = loadSurvey(s->m_assetsDir / "surveys" / (config.ui.surveyId + ".json"));
     if (!survey) return Fail(survey.error());
     s->m_survey = std::make_unique<Survey>(std::move(survey).value());
 

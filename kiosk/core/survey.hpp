@@ -1,61 +1,29 @@
 #pragma once
-// Surveys are data (assets/surveys/<id>.json), not code: a list of steps, each an NPS 0-10, CSAT 1-5,
-// CES 1-7, a choice list or a free comment, optionally shown only when an earlier score falls in a range
-// ("when": {"step": "nps", "max": 6}). Texts are translation keys so every language covers them.
+// Surveys are data, not code (sync/content/survey.hpp: the model, shared with the hub's publishing). The kiosk
+// reads its built-in survey from assets/surveys/<id>.json, or takes the one head office published; this file adds
+// one shopper's way through it.
 
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <vector>
 
 #include "common/result.hpp"
+#include "content/survey.hpp"
 #include "event/kiosk_events.hpp"
 
 namespace touchpoint::kiosk {
 
-enum class StepType { Nps, Csat, Ces, Choice, Comment };
-std::string_view toString(StepType type);
+using content::ChoiceOption;
+using content::StepCondition;
+using content::StepType;
+using content::Survey;
+using content::SurveyStep;
 
-struct ChoiceOption {
-    std::string id;        ///< recorded in answers.reasons
-    std::string labelKey;  ///< translation key
-};
-
-/// A step is shown only if the earlier score step `stepId` was answered within [min, max].
-struct StepCondition {
-    std::string stepId;
-    int min = 0;
-    int max = 10;
-};
-
-struct SurveyStep {
-    std::string id;
-    StepType type = StepType::Nps;
-    std::string questionKey;
-    bool optional = false;        ///< may be skipped (choices and comments default to optional)
-    bool multi = false;           ///< choice: several options may be picked
-    std::vector<ChoiceOption> options;
-    std::optional<StepCondition> when;
-
-    int minScore() const;
-    int maxScore() const;
-};
-
-struct Survey {
-    std::string id;
-    int version = 1;
-    std::string titleKey;
-    std::vector<SurveyStep> steps;
-
-    /// Reads and checks a survey file: unique step ids, conditions that refer to an earlier score step,
-    /// options on choice steps. Errors name the file and the step.
-    static Result<Survey, std::string> load(const std::filesystem::path& file);
-    static Result<Survey, std::string> parse(const std::string& json, const std::string& nameForErrors);
-    /// Every translation key the survey uses.
-    std::vector<std::string> translationKeys() const;
-};
+/// Reads and checks a survey file; every problem on its own line, each naming the file, the path and the step.
+Result<Survey, std::string> loadSurvey(const std::filesystem::path& file);
+Result<Survey, std::string> parseSurvey(const std::string& json, const std::string& nameForErrors);
 
 /// One shopper's way through a survey: answers so far, the current step, branching.
 class SurveyRun {

@@ -43,9 +43,11 @@ struct OpeningHours {
     /// Monday = 0 ... Sunday = 6. A day absent from the document is closed all day; an empty list too.
     std::array<std::vector<OpeningPeriod>, 7> days;
 
-    /// Whether the store is open at `t` (UTC), in `timeZone`.
+    /// Whether the store is open at `t` (UTC), in `timeZone` (daylight saving included).
     bool isOpen(std::chrono::system_clock::time_point t) const;
 };
+/// An IANA zone name the time zone database knows ("Europe/Berlin", "UTC").
+bool isKnownTimeZone(const std::string& name);
 
 struct KioskSettings {
     std::vector<std::string> languages{"en", "es", "fr", "de", "pt"};  ///< offered, in this order
@@ -78,5 +80,13 @@ inline constexpr std::size_t kMaxTextBytes = 1000;  ///< one text, UTF-8 bytes
 /// setting bounds, opening hours and time zone.
 Result<FleetDocument, ContentErrors> parseFleetDocument(std::string_view text);
 Result<FleetDocument, ContentErrors> fleetDocumentFromJson(const nlohmann::json& json);
+
+/// Whether two documents ask the same survey: the same steps, options and branching, and the same texts for the
+/// survey's keys in every language. A publisher gives a survey a new version when this is false, so that answers
+/// to a changed question are never counted with its predecessor's.
+bool sameSurveyQuestions(const FleetDocument& a, const FleetDocument& b);
+
+/// Every text a kiosk would show from this document (for a glyph check against its fonts).
+std::vector<std::string> allTexts(const FleetDocument& document);
 
 }  // namespace touchpoint::content

@@ -102,7 +102,7 @@ TEST(Translations, EveryKeyExistsInEveryLanguage) {
     for (const auto& lang : kLanguages) {
         for (const auto& key : keys) EXPECT_TRUE(t->has(lang, key)) << lang << " lacks " << key;
     }
-    auto survey = Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json");
+    auto survey = loadSurvey(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json");
     ASSERT_TRUE(survey.ok()) << survey.error();
     for (const auto& lang : kLanguages) {
         for (const auto& key : survey->translationKeys()) EXPECT_TRUE(t->has(lang, key)) << lang << " lacks " << key;
@@ -144,7 +144,7 @@ TEST(Translations, LoadReportsTheBadFile) {
 }
 
 Survey loadStoreVisit() {
-    auto s = Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json");
+    auto s = loadSurvey(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json");
     EXPECT_TRUE(s.ok());
     return std::move(s).value();
 }
@@ -199,24 +199,24 @@ TEST(Survey, PromotersGetTheirOwnBranchAndAChangedScoreDropsTheOldBranch) {
 }
 
 TEST(Survey, ParseErrorsNameTheStep) {
-    EXPECT_NE(Survey::parse("[]", "s.json").error().find("s.json"), std::string::npos);
-    EXPECT_NE(Survey::parse(R"({"id":"x","steps":[{"id":"a","type":"stars","questionKey":"q"}]})", "s.json")
+    EXPECT_NE(parseSurvey("[]", "s.json").error().find("s.json"), std::string::npos);
+    EXPECT_NE(parseSurvey(R"({"id":"x","steps":[{"id":"a","type":"stars","questionKey":"q"}]})", "s.json")
                   .error()
                   .find("\"a\""),
               std::string::npos);
-    EXPECT_NE(Survey::parse(R"({"id":"x","steps":[{"id":"a","type":"nps","questionKey":"q"},
+    EXPECT_NE(parseSurvey(R"({"id":"x","steps":[{"id":"a","type":"nps","questionKey":"q"},
                                                   {"id":"b","type":"choice","questionKey":"q","options":[]}]})",
                             "s.json")
                   .error()
                   .find("options"),
               std::string::npos);
-    EXPECT_NE(Survey::parse(R"({"id":"x","steps":[{"id":"a","type":"nps","questionKey":"q"},
+    EXPECT_NE(parseSurvey(R"({"id":"x","steps":[{"id":"a","type":"nps","questionKey":"q"},
                                                   {"id":"b","type":"comment","questionKey":"q","when":{"step":"zz"}}]})",
                             "s.json")
                   .error()
                   .find("when.step"),
               std::string::npos);
-    EXPECT_FALSE(Survey::parse(R"({"id":"x","steps":[{"id":"a","type":"nps","questionKey":"q"},
+    EXPECT_FALSE(parseSurvey(R"({"id":"x","steps":[{"id":"a","type":"nps","questionKey":"q"},
                                                      {"id":"a","type":"ces","questionKey":"q"}]})",
                                "s.json")
                      .ok());

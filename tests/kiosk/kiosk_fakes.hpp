@@ -92,7 +92,7 @@ inline WelcomeInfo memberWelcome(std::optional<std::int64_t> lastCheckinMs = std
 struct ControllerParts {
     ControllerParts()
         : texts(Translations::loadKiosk(touchpoint::testing::sourceAssetsDir() / "i18n", allLanguages()).value()),
-          survey(Survey::load(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
+          survey(loadSurvey(touchpoint::testing::sourceAssetsDir() / "surveys" / "store-visit.json").value()),
           factory(keys.factory(clock)) {
         options.languages = allLanguages();
     }
