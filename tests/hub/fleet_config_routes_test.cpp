@@ -4,6 +4,7 @@
 // runs (docs/PROTOCOL.md "Kiosk configuration").
 
 #include "api_test_support.hpp"
+#include "content/fleet_document.hpp"
 
 #define FLEET_CAT2(a, b) a##b
 #define FLEET_CAT(a, b) FLEET_CAT2(a, b)
@@ -182,17 +183,29 @@ TEST_F(FLEET_SUITE, PublishPollRevalidateScheduleAndRollBack) {
 }
 
 TEST_F(FLEET_SUITE, InvalidDocumentsAreRefusedWithEveryPathAndNothingIsPublished) {
-    json bad = document();
-    bad["texts"]["es"].erase("survey.q.comment");          // a language without a text
-    bad["survey"]["steps"][1]["when"] = {{"step", "nope"}};  // a condition on no step
-    const auto r = publish("spring", bad, {{"scope", "all"}});
-    ASSERT_EQ(r.status, 422) << r.body;
-    EXPECT_EQ(r.json()["error"], "invalid_document");
-    std::string paths;
-    for (const auto& e : r.json()["errors"]) paths += e["path"].get<std::string>() + " | " + e["message"].get<std::string>() + "\n";
-    EXPECT_NE(paths.find("texts.es"), std::string::npos) << paths;
-    EXPECT_NE(paths.find("survey.q.comment"), std::string::npos) << paths;
-    EXPECT_NE(paths.find("survey.steps[1]"), std::string::npos) << paths;
+    // Every problem comes back with its path: which language lacks which text, which step is wrong.
+    auto problems = [&](const json& doc) {
+        const auto r = publish("spring", doc, {{"scope", "all"}});
+        EXPECT_EQ(r.status, 422) << r.body;
+        EXPECT_EQ(r.json()["error"], "invalid_document") << r.body;
+        std::string text;
+        const json errors = r.json()["errors"];
+        EXPECT_TRUE(errors.is_array()) << r.body;
+        for (const auto& e : errors) text += e["path"].get<std::string>() + " | " + e["message"].get<std::string>() + "\n";
+        return text;
+    };
+    json missingText = document();
+    missingText["texts"]["es"].erase("survey.q.comment");
+    missingText["texts"]["es"].erase("survey.q.nps");
+    const auto texts = problems(missingText);
+    EXPECT_NE(texts.find("texts.es"), std::string::npos) << texts;
+    EXPECT_NE(texts.find("survey.q.comment"), std::string::npos) << texts;
+    EXPECT_NE(texts.find("survey.q.nps"), std::string::npos) << texts;
+    json badStep = document();
+    badStep["survey"]["steps"][1]["when"] = {{"step", "nope"}};
+    badStep["settings"]["inactivityS"] = 5;
+    const auto steps = problems(badStep);
+    EXPECT_NE(steps.find("survey.steps[1]"), std::string::npos) << steps;
     EXPECT_EQ(get("/v1/fleet/documents", hub().headOfficeToken()).json()["documents"].size(), 0u);
     EXPECT_EQ(poll(hub().ingestToken()).status, 404);
 
@@ -270,7 +283,8 @@ TEST_F(FLEET_SUITE, HeartbeatsReportTheAppliedVersionAndRefusalsAndTheFleetShows
     const auto fleet = get("/v1/fleet", hub().token("head-office:analyst"));
     ASSERT_EQ(fleet.status, 200) << fleet.body;
     std::map<std::string, json> byKiosk;
-    for (const auto& k : fleet.json()["kiosks"]) byKiosk[k["store"].get<std::string>() + "/" + k["kiosk"].get<std::string>()] = k;
+    const json kiosks = fleet.json()["kiosks"];
+    for (const auto& k : kiosks) byKiosk[k["store"].get<std::string>() + "/" + k["kiosk"].get<std::string>()] = k;
     ASSERT_EQ(byKiosk.size(), 4u) << fleet.body;
     EXPECT_EQ(byKiosk["store-1/k1"]["configVersion"], v2);
     EXPECT_EQ(byKiosk["store-1/k1"]["expectedConfigVersion"], v2);
@@ -288,12 +302,16 @@ TEST_F(FLEET_SUITE, HeartbeatsReportTheAppliedVersionAndRefusalsAndTheFleetShows
 
     // The refusal is cleared by the next heartbeat that reports none.
     ASSERT_EQ(send({wire(k2.heartbeat({{"configVersion", v2}, {"configRefusal", ""}}))}), std::vector<std::string>{"accepted"});
-    for (const auto& k : get("/v1/fleet", hub().headOfficeToken()).json()["kiosks"]) {
+    const json after = get("/v1/fleet", hub().headOfficeToken()).json()["kiosks"];
+    bool seen = false;
+    for (const auto& k : after) {
         if (k["store"] == "store-1" && k["kiosk"] == "k2") {
             EXPECT_EQ(k["configRefusal"], "");
             EXPECT_EQ(k["configBehind"], false);
+            seen = true;
         }
     }
+    EXPECT_TRUE(seen) << after;
 }
 
 }  // namespace
