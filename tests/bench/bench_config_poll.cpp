@@ -7,13 +7,12 @@
 
 #include <httplib.h>
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
@@ -37,8 +36,10 @@ nlohmann::json benchDocument() {
                {{{"id", "nps"}, {"type", "nps"}, {"questionKey", "survey.q.nps"}},
                 {{"id", "comment"}, {"type", "comment"}, {"questionKey", "survey.q.comment"}}}}}},
             {"texts",
-             {{"en", {{"survey.bench.title", "Your visit"}, {"survey.q.nps", "How likely are you to recommend us?"},
-                      {"survey.q.comment", "Anything else?"}}}}},
+             {{"en",
+               {{"survey.bench.title", "Your visit"},
+                {"survey.q.nps", "How likely are you to recommend us?"},
+                {"survey.q.comment", "Anything else?"}}}}},
             {"settings", {{"languages", {"en"}}, {"defaultLanguage", "en"}}}};
 }
 
@@ -47,15 +48,16 @@ void publishForAll(const std::filesystem::path& exe, const HubProcess& hub) {
     const auto doc = hub.dir() / "bench-config.json";
     std::ofstream(doc) << benchDocument().dump();
     const auto out = hub.dir() / "publish.out", err = hub.dir() / "publish.err";
-    const int code = hub::testing::waitExit(hub::testing::spawnProgram(
-        exe.string(),
-        {"publish", "--config", (hub.dir() / "hub" / "hub.toml").string(), "--name", "bench", "--file", doc.string(),
-         "--scope", "all"},
-        out, err));
+    const int code = hub::testing::waitExit(
+        hub::testing::spawnProgram(exe.string(),
+                                   {"publish", "--config", (hub.dir() / "hub" / "hub.toml").string(),
+                                    "--name", "bench", "--file", doc.string(), "--scope", "all"},
+                                   out, err));
     if (code != 0) {
         std::ifstream in(err);
-        throw std::runtime_error("touchpoint-hub publish failed: " +
-                                 std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+        throw std::runtime_error(
+            "touchpoint-hub publish failed: " +
+            std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
     }
 }
 
@@ -144,7 +146,8 @@ int runConfigPollBench(const ConfigPollOptions& o) {
     const bool complete = hub->running() && requests == expected && total.failed == 0 && total.other == 0 &&
                           firstWasNot200.load() == 0 && total.ok200 == o.kiosks;
     const double perS = seconds > 0 ? static_cast<double>(requests) / seconds : 0;
-    const double share304 = requests > 0 ? static_cast<double>(total.notModified) / static_cast<double>(requests) : 0;
+    const double share304 =
+        requests > 0 ? static_cast<double>(total.notModified) / static_cast<double>(requests) : 0;
     const double hubCpuUsPerRequest = requests > 0 ? hubCpu * 1e6 / static_cast<double>(requests) : 0;
     nlohmann::json figures{{"kiosks", o.kiosks},
                            {"pollsPerKiosk", o.polls},
@@ -162,12 +165,14 @@ int runConfigPollBench(const ConfigPollOptions& o) {
                            {"benchCpuSeconds", benchCpu},
                            {"hubRssKiB", hub->residentKiB()}};
     const int code = report(figures, limits, complete, o.json, [&] {
-        std::printf("config-poll: %d kiosks x %d polls (keep-alive, If-None-Match) in %.2f s: %.0f requests/s\n",
-                    o.kiosks, o.polls, seconds, perS);
+        std::printf(
+            "config-poll: %d kiosks x %d polls (keep-alive, If-None-Match) in %.2f s: %.0f requests/s\n",
+            o.kiosks, o.polls, seconds, perS);
         std::printf("  answers: %ld x 200, %ld x 304 (%.1f%%), %ld other, %ld failed\n", total.ok200,
                     total.notModified, share304 * 100, total.other, total.failed);
-        std::printf("  hub CPU %.2f s = %.1f us per request; the bench's own client %.2f s on the same cores\n", hubCpu,
-                    hubCpuUsPerRequest, benchCpu);
+        std::printf(
+            "  hub CPU %.2f s = %.1f us per request; the bench's own client %.2f s on the same cores\n",
+            hubCpu, hubCpuUsPerRequest, benchCpu);
         std::printf("  load average (1 min) %.2f\n", loadAverage1m());
     });
     hub->stop();

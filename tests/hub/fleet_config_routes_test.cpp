@@ -1,7 +1,7 @@
-// Published kiosk configuration over a real HTTPS hub on this suite's store (SQLite or PostgreSQL): head office
-// publishes, kiosks poll with If-None-Match, assignments along the hierarchy with start times on the hub's
-// manual clock, rollback, precise errors for an invalid document, roles, and the fleet view of what each kiosk
-// runs (docs/PROTOCOL.md "Kiosk configuration").
+// Published kiosk configuration over a real HTTPS hub on this suite's store (SQLite or PostgreSQL): head
+// office publishes, kiosks poll with If-None-Match, assignments along the hierarchy with start times on the
+// hub's manual clock, rollback, precise errors for an invalid document, roles, and the fleet view of what
+// each kiosk runs (docs/PROTOCOL.md "Kiosk configuration").
 
 #include "api_test_support.hpp"
 #include "content/fleet_document.hpp"
@@ -32,16 +32,23 @@ json document(const std::string& npsQuestion = "How likely are you to recommend 
                {{{"id", "nps"}, {"type", "nps"}, {"questionKey", "survey.q.nps"}},
                 {{"id", "comment"}, {"type", "comment"}, {"questionKey", "survey.q.comment"}}}}}},
             {"texts",
-             {{"en", {{"survey.spring.title", "Spring visit"}, {"survey.q.nps", npsQuestion}, {"survey.q.comment", "Anything else?"}}},
+             {{"en",
+               {{"survey.spring.title", "Spring visit"},
+                {"survey.q.nps", npsQuestion},
+                {"survey.q.comment", "Anything else?"}}},
               {"es",
                {{"survey.spring.title", "Visita de primavera"},
                 {"survey.q.nps", "¿Nos recomendaría?"},
                 {"survey.q.comment", "¿Algo más?"}}}}},
-            {"settings", {{"languages", {"en", "es"}}, {"defaultLanguage", "en"}, {"inactivityS", inactivityS}, {"stillThereS", 20}}}};
+            {"settings",
+             {{"languages", {"en", "es"}},
+              {"defaultLanguage", "en"},
+              {"inactivityS", inactivityS},
+              {"stillThereS", 20}}}};
 }
 
 class FLEET_SUITE : public HubApiTest {
-protected:
+  protected:
     void SetUp() override {
         EphemeralHubOptions o;
         o.storeUrl = backendStoreUrl();
@@ -105,7 +112,8 @@ TEST_F(FLEET_SUITE, PublishPollRevalidateScheduleAndRollBack) {
     EXPECT_EQ(poll(k1, "\"cfg-0\"").status, 200);
 
     // A new revision for store-1 only: its kiosks see a new ETag; the other store keeps the first.
-    const auto second = publish("spring", document("Would you recommend this store?"), {{"scope", "store:store-1"}});
+    const auto second =
+        publish("spring", document("Would you recommend this store?"), {{"scope", "store:store-1"}});
     ASSERT_EQ(second.status, 201) << second.body;
     const auto v2 = second.json()["configVersion"].get<std::int64_t>();
     EXPECT_EQ(second.json()["revision"], 2);
@@ -119,9 +127,11 @@ TEST_F(FLEET_SUITE, PublishPollRevalidateScheduleAndRollBack) {
     // A revision with a changed question, scheduled for tomorrow: not served until the hub's clock passes it.
     json changed = document();
     changed["survey"]["steps"][0]["questionKey"] = "survey.q.nps_store";
-    for (const char* lang : {"en", "es"}) changed["texts"][lang]["survey.q.nps_store"] = "Recommend this store?";
+    for (const char* lang : {"en", "es"})
+        changed["texts"][lang]["survey.q.nps_store"] = "Recommend this store?";
     for (const char* lang : {"en", "es"}) changed["texts"][lang].erase("survey.q.nps");
-    const auto third = publish("spring", changed, {{"scope", "store:store-1"}, {"startsAt", isoIn(24 * 3600 * 1000)}});
+    const auto third =
+        publish("spring", changed, {{"scope", "store:store-1"}, {"startsAt", isoIn(24 * 3600 * 1000)}});
     ASSERT_EQ(third.status, 201) << third.body;
     const auto v3 = third.json()["configVersion"].get<std::int64_t>();
     EXPECT_EQ(third.json()["surveyVersion"], 2);  // a changed question is a new survey version
@@ -135,8 +145,9 @@ TEST_F(FLEET_SUITE, PublishPollRevalidateScheduleAndRollBack) {
     EXPECT_EQ(scheduled.body["survey"]["version"], 2);
 
     // Roll back store-1 to the second version: a new assignment; the history keeps all three.
-    const auto rollback = post("/v1/fleet/assignments",
-                               json{{"scope", "store:store-1"}, {"configVersion", v2}}.dump(), hub().token("head-office:admin"));
+    const auto rollback =
+        post("/v1/fleet/assignments", json{{"scope", "store:store-1"}, {"configVersion", v2}}.dump(),
+             hub().token("head-office:admin"));
     ASSERT_EQ(rollback.status, 201) << rollback.body;
     const auto rolled = poll(k1, scheduled.etag);
     ASSERT_EQ(rolled.status, 200);
@@ -191,7 +202,8 @@ TEST_F(FLEET_SUITE, InvalidDocumentsAreRefusedWithEveryPathAndNothingIsPublished
         std::string text;
         const json errors = r.json()["errors"];
         EXPECT_TRUE(errors.is_array()) << r.body;
-        for (const auto& e : errors) text += e["path"].get<std::string>() + " | " + e["message"].get<std::string>() + "\n";
+        for (const auto& e : errors)
+            text += e["path"].get<std::string>() + " | " + e["message"].get<std::string>() + "\n";
         return text;
     };
     json missingText = document();
@@ -219,20 +231,29 @@ TEST_F(FLEET_SUITE, InvalidDocumentsAreRefusedWithEveryPathAndNothingIsPublished
              {{"name", "x"}, {"document", "text"}},
              {{"name", "x"}, {"document", document()}, {"extra", 1}},
              {{"name", "x"}, {"document", document()}, {"assign", {{"scope", "planet:earth"}}}},
-             {{"name", "x"}, {"document", document()}, {"assign", {{"scope", "all"}, {"startsAt", "tomorrow"}}}},
-             {{"name", "x"}, {"document", document()}, {"assign", {{"scope", "all"}, {"startsAt", isoIn(400LL * 24 * 3600 * 1000)}}}},
+             {{"name", "x"},
+              {"document", document()},
+              {"assign", {{"scope", "all"}, {"startsAt", "tomorrow"}}}},
+             {{"name", "x"},
+              {"document", document()},
+              {"assign", {{"scope", "all"}, {"startsAt", isoIn(400LL * 24 * 3600 * 1000)}}}},
          }) {
-        EXPECT_EQ(post("/v1/fleet/documents", body.dump(), manager).status, 400) << body.dump().substr(0, 200);
+        EXPECT_EQ(post("/v1/fleet/documents", body.dump(), manager).status, 400)
+            << body.dump().substr(0, 200);
     }
     EXPECT_EQ(post("/v1/fleet/documents", "{not json", manager).status, 400);
-    const auto huge = json{{"name", "x"}, {"document", {{"pad", std::string(content::kMaxDocumentBytes + 10'000, 'a')}}}};
+    const auto huge =
+        json{{"name", "x"}, {"document", {{"pad", std::string(content::kMaxDocumentBytes + 10'000, 'a')}}}};
     EXPECT_EQ(post("/v1/fleet/documents", huge.dump(), manager).status, 413);
-    EXPECT_EQ(post("/v1/fleet/assignments", json{{"scope", "all"}, {"configVersion", "1"}}.dump(), manager).status, 400);
+    EXPECT_EQ(
+        post("/v1/fleet/assignments", json{{"scope", "all"}, {"configVersion", "1"}}.dump(), manager).status,
+        400);
     auto c = httplib::SSLClient("127.0.0.1", hub().port());
     c.set_ca_cert_path(hub().caFile().c_str());
     c.enable_server_certificate_verification(true);
     c.set_bearer_token_auth(manager.c_str());
-    auto put = c.Put("/v1/fleet/regions/store-1", json{{"region", std::string(65, 'r')}}.dump(), "application/json");
+    auto put =
+        c.Put("/v1/fleet/regions/store-1", json{{"region", std::string(65, 'r')}}.dump(), "application/json");
     ASSERT_TRUE(put);
     EXPECT_EQ(put->status, 400);
     EXPECT_EQ(get("/v1/fleet/documents", hub().headOfficeToken()).json()["documents"].size(), 0u);
@@ -242,7 +263,9 @@ TEST_F(FLEET_SUITE, OnlyManagersAndAdminsPublishAndOnlyKioskTokensPoll) {
     const auto analyst = hub().token("head-office:analyst");
     const json body = {{"name", "spring"}, {"document", document()}, {"assign", {{"scope", "all"}}}};
     EXPECT_EQ(post("/v1/fleet/documents", body.dump(), analyst).status, 403);
-    EXPECT_EQ(post("/v1/fleet/assignments", json{{"scope", "all"}, {"configVersion", 1}}.dump(), analyst).status, 403);
+    EXPECT_EQ(
+        post("/v1/fleet/assignments", json{{"scope", "all"}, {"configVersion", 1}}.dump(), analyst).status,
+        403);
     EXPECT_EQ(post("/v1/fleet/documents", body.dump(), hub().ingestToken()).status, 403);
     EXPECT_EQ(post("/v1/fleet/documents", body.dump(), "").status, 401);
     EXPECT_EQ(get("/v1/fleet/documents", analyst).status, 200);
@@ -270,13 +293,17 @@ TEST_F(FLEET_SUITE, HeartbeatsReportTheAppliedVersionAndRefusalsAndTheFleetShows
     auto k4 = kiosk("store-2", "k2", m_clock);
     ASSERT_EQ(send({wire(k1.heartbeat({{"queueDepth", 0}, {"configVersion", v2}, {"configRefusal", ""}}))}),
               std::vector<std::string>{"accepted"});
-    ASSERT_EQ(send({wire(k2.heartbeat({{"queueDepth", 0}, {"configVersion", v1},
+    ASSERT_EQ(send({wire(k2.heartbeat({{"queueDepth", 0},
+                                       {"configVersion", v1},
                                        {"configRefusal", "texts.es: no text for \"survey.q.new\""}}))}),
               std::vector<std::string>{"accepted"});
-    ASSERT_EQ(send({wire(k3.heartbeat({{"queueDepth", 0}, {"configVersion", v1}}))}), std::vector<std::string>{"accepted"});
-    ASSERT_EQ(send({wire(k4.heartbeat({{"queueDepth", 0}}))}), std::vector<std::string>{"accepted"});  // reports nothing
+    ASSERT_EQ(send({wire(k3.heartbeat({{"queueDepth", 0}, {"configVersion", v1}}))}),
+              std::vector<std::string>{"accepted"});
+    ASSERT_EQ(send({wire(k4.heartbeat({{"queueDepth", 0}}))}),
+              std::vector<std::string>{"accepted"});  // reports nothing
     // Hostile values reject that heartbeat only.
-    EXPECT_EQ(send({wire(k4.heartbeat({{"configRefusal", std::string(501, 'x')}}))}), std::vector<std::string>{"rejected"});
+    EXPECT_EQ(send({wire(k4.heartbeat({{"configRefusal", std::string(501, 'x')}}))}),
+              std::vector<std::string>{"rejected"});
     EXPECT_EQ(send({wire(k4.heartbeat({{"configVersion", -1}}))}), std::vector<std::string>{"rejected"});
     EXPECT_EQ(send({wire(k4.heartbeat({{"configVersion", "7"}}))}), std::vector<std::string>{"rejected"});
 
@@ -284,7 +311,8 @@ TEST_F(FLEET_SUITE, HeartbeatsReportTheAppliedVersionAndRefusalsAndTheFleetShows
     ASSERT_EQ(fleet.status, 200) << fleet.body;
     std::map<std::string, json> byKiosk;
     const json kiosks = fleet.json()["kiosks"];
-    for (const auto& k : kiosks) byKiosk[k["store"].get<std::string>() + "/" + k["kiosk"].get<std::string>()] = k;
+    for (const auto& k : kiosks)
+        byKiosk[k["store"].get<std::string>() + "/" + k["kiosk"].get<std::string>()] = k;
     ASSERT_EQ(byKiosk.size(), 4u) << fleet.body;
     EXPECT_EQ(byKiosk["store-1/k1"]["configVersion"], v2);
     EXPECT_EQ(byKiosk["store-1/k1"]["expectedConfigVersion"], v2);
@@ -301,7 +329,8 @@ TEST_F(FLEET_SUITE, HeartbeatsReportTheAppliedVersionAndRefusalsAndTheFleetShows
     EXPECT_EQ(byKiosk["store-2/k2"]["configBehind"], true);  // should run v1 and has not said it does
 
     // The refusal is cleared by the next heartbeat that reports none.
-    ASSERT_EQ(send({wire(k2.heartbeat({{"configVersion", v2}, {"configRefusal", ""}}))}), std::vector<std::string>{"accepted"});
+    ASSERT_EQ(send({wire(k2.heartbeat({{"configVersion", v2}, {"configRefusal", ""}}))}),
+              std::vector<std::string>{"accepted"});
     const json after = get("/v1/fleet", hub().headOfficeToken()).json()["kiosks"];
     bool seen = false;
     for (const auto& k : after) {

@@ -14,14 +14,15 @@ constexpr std::int64_t kT0 = 1'800'000'000'000;
 constexpr std::int64_t kHourMs = 3'600'000;
 
 class FleetConfigRules : public ::testing::Test {
-protected:
+  protected:
     /// Appends an assignment with the next seq.
     void assign(const std::string& scope, std::int64_t documentId, std::int64_t startsMs) {
         auto parsed = parseScope(scope);
         ASSERT_TRUE(parsed) << scope << ": " << parsed.error();
         m_set.assignments.push_back({++m_seq, *parsed, documentId, startsMs, startsMs, "test"});
     }
-    std::optional<std::int64_t> running(const std::string& store, const std::string& kiosk, std::int64_t at) const {
+    std::optional<std::int64_t> running(const std::string& store, const std::string& kiosk,
+                                        std::int64_t at) const {
         auto a = resolveAssignment(m_set, store, kiosk, at);
         return a ? std::optional(a->documentId) : std::nullopt;
     }
@@ -107,8 +108,8 @@ TEST(FleetConfigScopes, ParsedStrictly) {
     EXPECT_EQ(kiosk->kind, ScopeKind::Kiosk);
     EXPECT_EQ(kiosk->value, "s-1/k-2");
     EXPECT_EQ(kiosk->format(), "kiosk:s-1/k-2");
-    for (const char* bad : {"", "All", "all:", "region:", "store:", "store:has space", "kiosk:s1", "kiosk:s1/",
-                            "kiosk:/k1", "kiosk:a/b/c", "planet:earth", "region:\x01", ":x"}) {
+    for (const char* bad : {"", "All", "all:", "region:", "store:", "store:has space", "kiosk:s1",
+                            "kiosk:s1/", "kiosk:/k1", "kiosk:a/b/c", "planet:earth", "region:\x01", ":x"}) {
         EXPECT_FALSE(parseScope(bad)) << bad;
     }
     EXPECT_FALSE(parseScope("region:" + std::string(65, 'r')));
@@ -130,7 +131,8 @@ TEST(FleetConfigSchedule, StartsAtIsAnInstantAtMostAYearAhead) {
     EXPECT_EQ(*parseStartsAt(std::string("2027-01-15T06:00:00Z"), now), at);
     EXPECT_EQ(*parseStartsAt(std::string("2027-01-15T07:00:00+01:00"), now), at);
     EXPECT_TRUE(parseStartsAt(std::string("2020-01-01T00:00:00Z"), now));  // past: applies at once
-    for (const char* bad : {"2027-01-15", "tomorrow", "2027-02-30T00:00:00Z", "", "2027-01-15T06:00:00Z junk"}) {
+    for (const char* bad :
+         {"2027-01-15", "tomorrow", "2027-02-30T00:00:00Z", "", "2027-01-15T06:00:00Z junk"}) {
         EXPECT_FALSE(parseStartsAt(std::string(bad), now)) << bad;
     }
     EXPECT_FALSE(parseStartsAt(std::string("2029-01-15T06:00:00Z"), now));  // two years ahead
@@ -160,7 +162,8 @@ TEST(FleetSurveyVersions, UnchangedQuestionsKeepTheirVersionAndAnyChangeTakesANe
     // Texts or settings changed, questions not: the previous revision's version, whatever the document said.
     SurveyHistory history{survey("store", 3, "survey.q.nps"), 4};
     EXPECT_EQ(publishedSurveyVersion(survey("store", 99, "survey.q.nps"), history), 3);
-    // A changed question: one past the highest ever published for the id (4 was published under another name).
+    // A changed question: one past the highest ever published for the id (4 was published under another
+    // name).
     EXPECT_EQ(publishedSurveyVersion(survey("store", 3, "survey.q.nps_new"), history), 5);
     // A step more is a change too.
     auto longer = survey("store", 3, "survey.q.nps");
@@ -168,7 +171,9 @@ TEST(FleetSurveyVersions, UnchangedQuestionsKeepTheirVersionAndAnyChangeTakesANe
     longer.steps.back().id = "comment2";
     EXPECT_EQ(publishedSurveyVersion(longer, history), 5);
     // Another survey id under the same name starts from that id's own history.
-    EXPECT_EQ(publishedSurveyVersion(survey("kiosk-exit", 1, "survey.q.nps"), {survey("store", 3, "survey.q.nps"), 0}), 1);
+    EXPECT_EQ(publishedSurveyVersion(survey("kiosk-exit", 1, "survey.q.nps"),
+                                     {survey("store", 3, "survey.q.nps"), 0}),
+              1);
 }
 
 TEST(FleetConfigCache, ReloadsWhenOlderThanItsAgeOrInvalidatedAndKeepsTheLastCopyThroughFailures) {

@@ -1,6 +1,6 @@
 // The kiosk configuration step of the hub's schema (kFleetConfigVersion) on a real SQLite file: a database of
-// the step before gains the documents, assignments and regions tables and the kiosks' config columns, keeps its
-// rows, and the store publishes into it.
+// the step before gains the documents, assignments and regions tables and the kiosks' config columns, keeps
+// its rows, and the store publishes into it.
 
 #include <gtest/gtest.h>
 
@@ -30,8 +30,10 @@ TEST(HubFleetConfigSchema, TheStepBeforeGainsTheConfigTablesAndKioskColumns) {
         }
         ASSERT_TRUE(db->exec("ALTER TABLE kiosks DROP COLUMN config_version"));
         ASSERT_TRUE(db->exec("ALTER TABLE kiosks DROP COLUMN config_refusal"));
-        ASSERT_TRUE(db->exec("INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version) VALUES('s1','k1',5,'1.0')"));
-        ASSERT_TRUE(db->exec("UPDATE schema_version SET version = " + std::to_string(kFleetConfigVersion - 1)));
+        ASSERT_TRUE(db->exec(
+            "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version) VALUES('s1','k1',5,'1.0')"));
+        ASSERT_TRUE(
+            db->exec("UPDATE schema_version SET version = " + std::to_string(kFleetConfigVersion - 1)));
     }
     auto store = openHubStore(url, HubConfig{});
     ASSERT_TRUE(store) << store.error().message;
@@ -43,7 +45,8 @@ TEST(HubFleetConfigSchema, TheStepBeforeGainsTheConfigTablesAndKioskColumns) {
     EXPECT_FALSE((*fleet)[0].configRefusal);
 
     auto published = (*store)->fleetConfig().publish(
-        "spring", "spring", "test", 1000, [](const PublishFacts& facts) {
+        "spring", "spring", "test", 1000,
+        [](const PublishFacts& facts) {
             EXPECT_FALSE(facts.previousBody);
             EXPECT_EQ(facts.highestSurveyVersion, 0);
             return PreparedRevision{"{\"format\":1}", 1};
@@ -52,7 +55,8 @@ TEST(HubFleetConfigSchema, TheStepBeforeGainsTheConfigTablesAndKioskColumns) {
     ASSERT_TRUE(published) << published.error().message;
     EXPECT_EQ(published->revision, 1);
     auto again = (*store)->fleetConfig().publish(
-        "spring", "spring", "test", 2000, [](const PublishFacts& facts) {
+        "spring", "spring", "test", 2000,
+        [](const PublishFacts& facts) {
             EXPECT_EQ(facts.previousBody, "{\"format\":1}");
             EXPECT_EQ(facts.highestSurveyVersion, 1);
             return PreparedRevision{"{\"format\":1,\"x\":2}", 2};
@@ -74,8 +78,9 @@ TEST(HubFleetConfigSchema, TheStepBeforeGainsTheConfigTablesAndKioskColumns) {
     EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
     EXPECT_GE(kHubSchemaVersion, kFleetConfigVersion);
     // A name's revisions are unique.
-    EXPECT_FALSE(db->exec("INSERT INTO config_documents(name, revision, body, survey_id, survey_version, created_ms, "
-                          "created_by) VALUES('spring', 1, '{}', 'spring', 1, 0, 'x')"));
+    EXPECT_FALSE(
+        db->exec("INSERT INTO config_documents(name, revision, body, survey_id, survey_version, created_ms, "
+                 "created_by) VALUES('spring', 1, '{}', 'spring', 1, 0, 'x')"));
 }
 
 }  // namespace

@@ -53,23 +53,24 @@ std::optional<std::optional<NewAssignment>> assignmentFrom(const PublishOptions&
 
 }  // namespace
 
-StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(FleetConfigStore& store,
-                                                                                             const PublishRequest& request) {
+StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(
+    FleetConfigStore& store, const PublishRequest& request) {
     using Out = std::variant<ConfigDocumentRecord, content::ContentErrors>;
     auto parsed = content::fleetDocumentFromJson(request.document);
     if (!parsed) return Out(parsed.error());
     const content::FleetDocument document = std::move(parsed).value();
-    auto stored = store.publish(request.name, document.survey.id, request.createdBy, request.nowMs,
-                                [&](const PublishFacts& facts) {
-                                    fleet::SurveyHistory history;
-                                    if (facts.previousBody) history.previousRevision = storedSurvey(*facts.previousBody);
-                                    history.highestVersionForId = facts.highestSurveyVersion;
-                                    content::FleetDocument revision = document;
-                                    revision.survey.version =
-                                        static_cast<int>(fleet::publishedSurveyVersion(document.survey, history));
-                                    return PreparedRevision{revision.toJson().dump(), revision.survey.version};
-                                },
-                                request.assign);
+    auto stored = store.publish(
+        request.name, document.survey.id, request.createdBy, request.nowMs,
+        [&](const PublishFacts& facts) {
+            fleet::SurveyHistory history;
+            if (facts.previousBody) history.previousRevision = storedSurvey(*facts.previousBody);
+            history.highestVersionForId = facts.highestSurveyVersion;
+            content::FleetDocument revision = document;
+            revision.survey.version =
+                static_cast<int>(fleet::publishedSurveyVersion(document.survey, history));
+            return PreparedRevision{revision.toJson().dump(), revision.survey.version};
+        },
+        request.assign);
     if (!stored) return Fail(stored.error());
     return Out(std::move(stored).value());
 }
@@ -113,18 +114,22 @@ int publishCommand(const HubConfig& config, const PublishOptions& o, std::ostrea
     }
     if (const auto* errors = std::get_if<content::ContentErrors>(&*published)) {
         for (const auto& e : *errors) err << o.file << ": " << e.format() << "\n";
-        err << "publish: " << errors->size() << " problem" << (errors->size() == 1 ? "" : "s") << "; nothing published\n";
+        err << "publish: " << errors->size() << " problem" << (errors->size() == 1 ? "" : "s")
+            << "; nothing published\n";
         return 1;
     }
     const auto& r = std::get<ConfigDocumentRecord>(*published);
-    out << "published " << r.name << " revision " << r.revision << " as config version " << r.id << " (survey "
-        << r.surveyId << " version " << r.surveyVersion << ")";
-    if (*assign) out << ", assigned to " << (*assign)->scope.format() << " from " << formatIsoUtcMs((*assign)->startsMs);
+    out << "published " << r.name << " revision " << r.revision << " as config version " << r.id
+        << " (survey " << r.surveyId << " version " << r.surveyVersion << ")";
+    if (*assign)
+        out << ", assigned to " << (*assign)->scope.format() << " from "
+            << formatIsoUtcMs((*assign)->startsMs);
     out << "\n";
     return 0;
 }
 
-int publishRollbackCommand(const HubConfig& config, const PublishOptions& o, std::ostream& out, std::ostream& err) {
+int publishRollbackCommand(const HubConfig& config, const PublishOptions& o, std::ostream& out,
+                           std::ostream& err) {
     const auto nowMs = SystemClock::instance().utcMs();
     auto assign = assignmentFrom(o, nowMs, err);
     if (!assign) return 2;
@@ -165,12 +170,13 @@ int publishListCommand(const HubConfig& config, std::ostream& out, std::ostream&
     }
     out << "documents (config version, name, revision, survey, published):\n";
     for (const auto& d : *docs) {
-        out << d.id << "\t" << d.name << "\t" << d.revision << "\t" << d.surveyId << " v" << d.surveyVersion << "\t"
-            << formatIsoUtcMs(d.createdMs) << " by " << d.createdBy << "\n";
+        out << d.id << "\t" << d.name << "\t" << d.revision << "\t" << d.surveyId << " v" << d.surveyVersion
+            << "\t" << formatIsoUtcMs(d.createdMs) << " by " << d.createdBy << "\n";
     }
     out << "assignments (seq, scope, config version, starts):\n";
     for (const auto& a : set->assignments) {
-        out << a.seq << "\t" << a.scope.format() << "\t" << a.documentId << "\t" << formatIsoUtcMs(a.startsMs) << "\t"
+        out << a.seq << "\t" << a.scope.format() << "\t" << a.documentId << "\t" << formatIsoUtcMs(a.startsMs)
+            << "\t"
             << "by " << a.createdBy << "\n";
     }
     out << "regions:\n";

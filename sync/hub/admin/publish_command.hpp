@@ -5,11 +5,10 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "content/fleet_document.hpp"
 #include "hub/config/hub_config.hpp"
@@ -28,21 +27,22 @@ struct PublishRequest {
 /// Checks the document with the kiosk's own validator; when it passes, stores it as the next revision of its
 /// name with the survey version the hub decides (fleet::publishedSurveyVersion) and assigns it if asked.
 /// The stored record, or every problem with its path.
-StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(FleetConfigStore& store,
-                                                                                             const PublishRequest& request);
+StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(
+    FleetConfigStore& store, const PublishRequest& request);
 
 /// What `touchpoint-hub publish ...` was given.
 struct PublishOptions {
     std::string name;
     std::string file;
-    std::string scope;  ///< "" (publish without assigning) | all | region:R | store:S | kiosk:S/K
+    std::string scope;     ///< "" (publish without assigning) | all | region:R | store:S | kiosk:S/K
     std::string startsAt;  ///< "" = now
     std::int64_t configVersion = 0;  ///< rollback: the document to assign again
 };
 
 /// `touchpoint-hub publish --name N --file F [--scope S] [--starts-at T]`: exit code 0, 1 (invalid document:
 /// every error printed to `err`; store failure) or 2 (a bad scope or time).
-int publishCommand(const HubConfig& config, const PublishOptions& options, std::ostream& out, std::ostream& err);
+int publishCommand(const HubConfig& config, const PublishOptions& options, std::ostream& out,
+                   std::ostream& err);
 /// `touchpoint-hub publish rollback --scope S --config-version ID [--starts-at T]`: a new assignment of an
 /// earlier document (the history stays).
 int publishRollbackCommand(const HubConfig& config, const PublishOptions& options, std::ostream& out,

@@ -2,7 +2,8 @@
 
 namespace touchpoint::hub::fleet {
 
-ConfigCache::ConfigCache(LoadAssignments loadAssignments, LoadBody loadBody, const Clock& clock, std::int64_t maxAgeMs)
+ConfigCache::ConfigCache(LoadAssignments loadAssignments, LoadBody loadBody, const Clock& clock,
+                         std::int64_t maxAgeMs)
     : m_loadAssignments(std::move(loadAssignments)),
       m_loadBody(std::move(loadBody)),
       m_clock(clock),
@@ -50,7 +51,8 @@ Result<std::shared_ptr<const AssignmentSet>, std::string> ConfigCache::assignmen
 Result<std::optional<std::string>, std::string> ConfigCache::body(std::int64_t documentId) {
     {
         std::lock_guard lock(m_mutex);
-        if (auto it = m_bodies.find(documentId); it != m_bodies.end()) return std::optional<std::string>(*it->second);
+        if (auto it = m_bodies.find(documentId); it != m_bodies.end())
+            return std::optional<std::string>(*it->second);
     }
     auto loaded = m_loadBody(documentId);
     if (!loaded) return Fail(loaded.error());

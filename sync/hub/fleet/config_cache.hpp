@@ -21,7 +21,7 @@
 namespace touchpoint::hub::fleet {
 
 class ConfigCache {
-public:
+  public:
     using LoadAssignments = std::function<Result<AssignmentSet, std::string>()>;
     /// The stored body of a document; nullopt when there is none with that id.
     using LoadBody = std::function<Result<std::optional<std::string>, std::string>(std::int64_t documentId)>;
@@ -43,7 +43,7 @@ public:
     /// How many times the assignments were read from the store (for tests and the bench).
     std::int64_t loads() const;
 
-private:
+  private:
     LoadAssignments m_loadAssignments;
     LoadBody m_loadBody;
     const Clock& m_clock;

@@ -8,15 +8,21 @@ namespace touchpoint::hub::fleet {
 
 namespace {
 
-bool printable(unsigned char c) { return c >= 0x20 && c < 0x7f; }
+bool printable(unsigned char c) {
+    return c >= 0x20 && c < 0x7f;
+}
 
 /// Nearest first: the rank of a scope for a kiosk (lower wins).
 int rank(ScopeKind kind) {
     switch (kind) {
-        case ScopeKind::Kiosk: return 0;
-        case ScopeKind::Store: return 1;
-        case ScopeKind::Region: return 2;
-        case ScopeKind::All: return 3;
+        case ScopeKind::Kiosk:
+            return 0;
+        case ScopeKind::Store:
+            return 1;
+        case ScopeKind::Region:
+            return 2;
+        case ScopeKind::All:
+            return 3;
     }
     return 4;
 }
@@ -25,10 +31,14 @@ int rank(ScopeKind kind) {
 
 std::string_view toString(ScopeKind kind) {
     switch (kind) {
-        case ScopeKind::All: return "all";
-        case ScopeKind::Region: return "region";
-        case ScopeKind::Store: return "store";
-        case ScopeKind::Kiosk: return "kiosk";
+        case ScopeKind::All:
+            return "all";
+        case ScopeKind::Region:
+            return "region";
+        case ScopeKind::Store:
+            return "store";
+        case ScopeKind::Kiosk:
+            return "kiosk";
     }
     return "all";
 }
@@ -47,22 +57,22 @@ std::string Scope::format() const {
 
 bool isRegionName(std::string_view name) {
     return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-               return printable(static_cast<unsigned char>(c));
-           });
+        return printable(static_cast<unsigned char>(c));
+    });
 }
 
 bool isPlaceId(std::string_view id) {
     return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-               const auto u = static_cast<unsigned char>(c);
-               return u > 0x20 && u < 0x7f;
-           });
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7f;
+    });
 }
 
 bool isDocumentName(std::string_view name) {
     return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-               return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '.' || c == '-';
-           });
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+               c == '.' || c == '-';
+    });
 }
 
 Result<Scope, std::string> parseScope(std::string_view text) {
@@ -78,18 +88,21 @@ Result<Scope, std::string> parseScope(std::string_view text) {
             if (!isRegionName(value)) return Fail(std::string("region: 1..64 printable ASCII bytes"));
             break;
         case ScopeKind::Store:
-            if (!isPlaceId(value)) return Fail(std::string("store: 1..64 printable ASCII bytes without spaces"));
+            if (!isPlaceId(value))
+                return Fail(std::string("store: 1..64 printable ASCII bytes without spaces"));
             break;
         case ScopeKind::Kiosk: {
             const auto slash = value.find('/');
             if (slash == std::string::npos || value.find('/', slash + 1) != std::string::npos ||
                 !isPlaceId(value.substr(0, slash)) || !isPlaceId(value.substr(slash + 1))) {
-                return Fail(std::string("kiosk: expected STORE/KIOSK, each 1..64 printable ASCII bytes without "
-                                        "spaces or '/'"));
+                return Fail(
+                    std::string("kiosk: expected STORE/KIOSK, each 1..64 printable ASCII bytes without "
+                                "spaces or '/'"));
             }
             break;
         }
-        case ScopeKind::All: break;
+        case ScopeKind::All:
+            break;
     }
     return Scope{*kind, value};
 }
@@ -103,12 +116,18 @@ std::optional<Assignment> resolveAssignment(const AssignmentSet& set, const std:
         if (a.startsMs > nowMs) continue;
         bool applies = false;
         switch (a.scope.kind) {
-            case ScopeKind::All: applies = true; break;
+            case ScopeKind::All:
+                applies = true;
+                break;
             case ScopeKind::Region:
                 applies = region != set.regionOfStore.end() && region->second == a.scope.value;
                 break;
-            case ScopeKind::Store: applies = a.scope.value == storeId; break;
-            case ScopeKind::Kiosk: applies = a.scope.value == kioskValue; break;
+            case ScopeKind::Store:
+                applies = a.scope.value == storeId;
+                break;
+            case ScopeKind::Kiosk:
+                applies = a.scope.value == kioskValue;
+                break;
         }
         if (!applies) continue;
         if (!best) {
@@ -139,7 +158,8 @@ Result<std::int64_t, std::string> parseStartsAt(const std::optional<std::string>
     std::int64_t at = 0;
     // A date alone, a time without a zone and the like are refused: a schedule is an instant.
     if (text->size() > 40 || !parseIsoUtcMs(*text, at)) {
-        return Fail(std::string("startsAt: expected an ISO-8601 time with a zone, e.g. 2026-12-24T06:00:00Z"));
+        return Fail(
+            std::string("startsAt: expected an ISO-8601 time with a zone, e.g. 2026-12-24T06:00:00Z"));
     }
     if (at > nowMs + kMaxScheduleAheadMs) return Fail(std::string("startsAt: at most a year ahead"));
     return at;

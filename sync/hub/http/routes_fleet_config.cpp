@@ -1,6 +1,7 @@
 // Published kiosk configuration (docs/PROTOCOL.md "Kiosk configuration"): the kiosks' poll, and head office's
-// documents, assignments (also rollback) and regions. Reading needs a head-office token; publishing, assigning
-// and regions need the manager or admin role. The rules that pick a kiosk's document: hub/fleet/config_rules.hpp.
+// documents, assignments (also rollback) and regions. Reading needs a head-office token; publishing,
+// assigning and regions need the manager or admin role. The rules that pick a kiosk's document:
+// hub/fleet/config_rules.hpp.
 
 #include <charconv>
 
@@ -19,14 +20,18 @@ using nlohmann::json;
 constexpr std::size_t kMaxPublishBodyBytes = content::kMaxDocumentBytes + 8 * 1024;
 constexpr std::size_t kMaxSmallBodyBytes = 4 * 1024;
 
-bool mayPublish(const TokenRecord& t) { return t.role == kRoleManager || t.role == kRoleAdmin; }
+bool mayPublish(const TokenRecord& t) {
+    return t.role == kRoleManager || t.role == kRoleAdmin;
+}
 
 void storeUnavailable(http::Response& res) {
     res.setHeader("Retry-After", "5");
     sendError(res, 503, "store unavailable");
 }
 
-std::string etagOf(std::int64_t documentId) { return "\"cfg-" + std::to_string(documentId) + "\""; }
+std::string etagOf(std::int64_t documentId) {
+    return "\"cfg-" + std::to_string(documentId) + "\"";
+}
 
 /// Whether If-None-Match names `etag` (a list, weak forms and "*" included, as RFC 9110 compares for GET).
 bool matchesIfNoneMatch(const std::string& header, const std::string& etag) {
@@ -56,7 +61,8 @@ std::optional<std::int64_t> positiveId(const std::string& text) {
 /// An assignment from {"scope": ..., "startsAt": ...}; writes a 400 and returns nothing when it is wrong.
 std::optional<NewAssignment> assignmentFrom(const json& body, std::int64_t nowMs, http::Response& res) {
     const auto scopeIt = body.find("scope");
-    if (scopeIt == body.end() || !scopeIt->is_string() || scopeIt->get_ref<const std::string&>().size() > 200) {
+    if (scopeIt == body.end() || !scopeIt->is_string() ||
+        scopeIt->get_ref<const std::string&>().size() > 200) {
         sendError(res, 400, "scope: expected all, region:NAME, store:STORE or kiosk:STORE/KIOSK");
         return std::nullopt;
     }
@@ -82,7 +88,8 @@ std::optional<NewAssignment> assignmentFrom(const json& body, std::int64_t nowMs
 }
 
 /// A JSON object body with only `allowed` keys; writes a 400 otherwise.
-std::optional<json> objectBody(const http::Request& req, http::Response& res, std::initializer_list<const char*> allowed) {
+std::optional<json> objectBody(const http::Request& req, http::Response& res,
+                               std::initializer_list<const char*> allowed) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) {
         sendError(res, 400, "body: expected a JSON object");
@@ -150,11 +157,13 @@ void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res
     auto body = objectBody(req, res, {"name", "document", "assign"});
     if (!body) return;
     const auto name = body->find("name");
-    if (name == body->end() || !name->is_string() || !fleet::isDocumentName(name->get_ref<const std::string&>())) {
+    if (name == body->end() || !name->is_string() ||
+        !fleet::isDocumentName(name->get_ref<const std::string&>())) {
         return sendError(res, 400, "name: expected 1..64 of A-Z a-z 0-9 _ . -");
     }
     const auto document = body->find("document");
-    if (document == body->end() || !document->is_object()) return sendError(res, 400, "document: expected a JSON object");
+    if (document == body->end() || !document->is_object())
+        return sendError(res, 400, "document: expected a JSON object");
     const auto nowMs = ctx.clock->utcMs();
     std::optional<NewAssignment> assign;
     if (const auto a = body->find("assign"); a != body->end() && !a->is_null()) {
@@ -173,14 +182,16 @@ void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res
     ctx.fleetConfig->invalidate();
     const auto& record = std::get<ConfigDocumentRecord>(*published);
     json out = documentJson(record);
-    if (assign) out["assigned"] = {{"scope", assign->scope.format()}, {"startsAt", formatIsoUtcMs(assign->startsMs)}};
+    if (assign)
+        out["assigned"] = {{"scope", assign->scope.format()}, {"startsAt", formatIsoUtcMs(assign->startsMs)}};
     sendJson(res, out, 201);
 }
 
 void listDocumentsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
     const auto name = req.param("name");
-    if (!name.empty() && !fleet::isDocumentName(name)) return sendError(res, 400, "name: expected 1..64 of A-Z a-z 0-9 _ . -");
+    if (!name.empty() && !fleet::isDocumentName(name))
+        return sendError(res, 400, "name: expected 1..64 of A-Z a-z 0-9 _ . -");
     auto docs = ctx.store->fleetConfig().documents(name);
     if (!docs) return storeUnavailable(res);
     json list = json::array();
@@ -217,8 +228,9 @@ void assignRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     if (!seq) return storeUnavailable(res);
     if (!*seq) return sendError(res, 404, "configVersion: no such document");
     ctx.fleetConfig->invalidate();
-    sendJson(res, assignmentJson({**seq, assignment->scope, version->get<std::int64_t>(), assignment->startsMs, nowMs,
-                                  token->name}),
+    sendJson(res,
+             assignmentJson({**seq, assignment->scope, version->get<std::int64_t>(), assignment->startsMs,
+                             nowMs, token->name}),
              201);
 }
 
@@ -230,7 +242,8 @@ void listAssignmentsRoute(HubContext& ctx, const http::Request& req, http::Respo
     for (const auto& a : set->assignments) list.push_back(assignmentJson(a));
     json regions = json::object();
     for (const auto& [store, region] : set->regionOfStore) regions[store] = region;
-    sendJson(res, {{"assignments", std::move(list)}, {"regions", std::move(regions)},
+    sendJson(res, {{"assignments", std::move(list)},
+                   {"regions", std::move(regions)},
                    {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
 }
 
@@ -239,23 +252,27 @@ void regionRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     if (!token) return;
     if (!mayPublish(*token)) return sendError(res, 403, "regions need a manager or admin token");
     const auto store = req.capture("store");
-    if (!fleet::isPlaceId(store)) return sendError(res, 400, "store: 1..64 printable ASCII bytes without spaces");
+    if (!fleet::isPlaceId(store))
+        return sendError(res, 400, "store: 1..64 printable ASCII bytes without spaces");
     auto body = objectBody(req, res, {"region"});
     if (!body) return;
     const auto region = body->find("region");
     // An empty region takes the store out of any region.
     if (region == body->end() || !region->is_string() ||
-        (!region->get_ref<const std::string&>().empty() && !fleet::isRegionName(region->get_ref<const std::string&>()))) {
+        (!region->get_ref<const std::string&>().empty() &&
+         !fleet::isRegionName(region->get_ref<const std::string&>()))) {
         return sendError(res, 400, "region: expected 0..64 printable ASCII bytes");
     }
-    if (auto r = ctx.store->fleetConfig().setRegion(store, region->get<std::string>()); !r) return storeUnavailable(res);
+    if (auto r = ctx.store->fleetConfig().setRegion(store, region->get<std::string>()); !r)
+        return storeUnavailable(res);
     ctx.fleetConfig->invalidate();
     sendJson(res, {{"store", store}, {"region", region->get<std::string>()}});
 }
 
 }  // namespace
 
-std::optional<std::int64_t> expectedConfigVersion(HubContext& ctx, const std::string& storeId, const std::string& kioskId) {
+std::optional<std::int64_t> expectedConfigVersion(HubContext& ctx, const std::string& storeId,
+                                                  const std::string& kioskId) {
     auto set = ctx.fleetConfig->assignments();
     if (!set) return std::nullopt;
     const auto chosen = fleet::resolveAssignment(**set, storeId, kioskId, ctx.clock->utcMs());
@@ -265,19 +282,29 @@ std::optional<std::int64_t> expectedConfigVersion(HubContext& ctx, const std::st
 
 void registerFleetConfigRoutes(http::Router& router, HubContext& ctx) {
     router.get("/v1/kiosk/config", routeOptions("/v1/kiosk/config", kScopeIngest),
-               guarded(ctx, "/v1/kiosk/config", [&ctx](const auto& req, auto& res) { kioskConfigRoute(ctx, req, res); }));
-    router.post("/v1/fleet/documents", routeOptions("/v1/fleet/documents", kScopeHeadOffice, kMaxPublishBodyBytes),
-                guarded(ctx, "/v1/fleet/documents", [&ctx](const auto& req, auto& res) { publishRoute(ctx, req, res); }));
+               guarded(ctx, "/v1/kiosk/config",
+                       [&ctx](const auto& req, auto& res) { kioskConfigRoute(ctx, req, res); }));
+    router.post("/v1/fleet/documents",
+                routeOptions("/v1/fleet/documents", kScopeHeadOffice, kMaxPublishBodyBytes),
+                guarded(ctx, "/v1/fleet/documents",
+                        [&ctx](const auto& req, auto& res) { publishRoute(ctx, req, res); }));
     router.get("/v1/fleet/documents", routeOptions("/v1/fleet/documents", kScopeHeadOffice),
-               guarded(ctx, "/v1/fleet/documents", [&ctx](const auto& req, auto& res) { listDocumentsRoute(ctx, req, res); }));
+               guarded(ctx, "/v1/fleet/documents",
+                       [&ctx](const auto& req, auto& res) { listDocumentsRoute(ctx, req, res); }));
     router.get("/v1/fleet/documents/{id}", routeOptions("/v1/fleet/documents/{id}", kScopeHeadOffice),
-               guarded(ctx, "/v1/fleet/documents/{id}", [&ctx](const auto& req, auto& res) { documentRoute(ctx, req, res); }));
-    router.post("/v1/fleet/assignments", routeOptions("/v1/fleet/assignments", kScopeHeadOffice, kMaxSmallBodyBytes),
-                guarded(ctx, "/v1/fleet/assignments", [&ctx](const auto& req, auto& res) { assignRoute(ctx, req, res); }));
+               guarded(ctx, "/v1/fleet/documents/{id}",
+                       [&ctx](const auto& req, auto& res) { documentRoute(ctx, req, res); }));
+    router.post("/v1/fleet/assignments",
+                routeOptions("/v1/fleet/assignments", kScopeHeadOffice, kMaxSmallBodyBytes),
+                guarded(ctx, "/v1/fleet/assignments",
+                        [&ctx](const auto& req, auto& res) { assignRoute(ctx, req, res); }));
     router.get("/v1/fleet/assignments", routeOptions("/v1/fleet/assignments", kScopeHeadOffice),
-               guarded(ctx, "/v1/fleet/assignments", [&ctx](const auto& req, auto& res) { listAssignmentsRoute(ctx, req, res); }));
-    router.add("PUT", "/v1/fleet/regions/{store}", routeOptions("/v1/fleet/regions/{store}", kScopeHeadOffice, kMaxSmallBodyBytes),
-               guarded(ctx, "/v1/fleet/regions/{store}", [&ctx](const auto& req, auto& res) { regionRoute(ctx, req, res); }));
+               guarded(ctx, "/v1/fleet/assignments",
+                       [&ctx](const auto& req, auto& res) { listAssignmentsRoute(ctx, req, res); }));
+    router.add("PUT", "/v1/fleet/regions/{store}",
+               routeOptions("/v1/fleet/regions/{store}", kScopeHeadOffice, kMaxSmallBodyBytes),
+               guarded(ctx, "/v1/fleet/regions/{store}",
+                       [&ctx](const auto& req, auto& res) { regionRoute(ctx, req, res); }));
 }
 
 }  // namespace touchpoint::hub

@@ -45,22 +45,24 @@ struct NewAssignment {
 };
 
 class FleetConfigStore {
-public:
+  public:
     virtual ~FleetConfigStore() = default;
 
     /// Stores the next revision of `name` in one transaction: reads the facts, calls `prepare` (again if the
     /// transaction runs again after a conflict), inserts, and assigns it when `assign` is set.
-    virtual StoreResult<ConfigDocumentRecord> publish(const std::string& name, const std::string& surveyId,
-                                                      const std::string& createdBy, std::int64_t nowMs,
-                                                      const std::function<PreparedRevision(const PublishFacts&)>& prepare,
-                                                      const std::optional<NewAssignment>& assign) = 0;
+    virtual StoreResult<ConfigDocumentRecord> publish(
+        const std::string& name, const std::string& surveyId, const std::string& createdBy,
+        std::int64_t nowMs, const std::function<PreparedRevision(const PublishFacts&)>& prepare,
+        const std::optional<NewAssignment>& assign) = 0;
     /// Revisions without bodies, newest first; of one name when `name` is not empty.
     virtual StoreResult<std::vector<ConfigDocumentRecord>> documents(const std::string& name) = 0;
     /// One revision with its body.
     virtual StoreResult<std::optional<ConfigDocumentRecord>> document(std::int64_t id) = 0;
     /// Assigns an existing document (also a rollback); its seq, or nullopt when there is no such document.
-    virtual StoreResult<std::optional<std::int64_t>> assign(std::int64_t documentId, const NewAssignment& assignment,
-                                                            const std::string& createdBy, std::int64_t nowMs) = 0;
+    virtual StoreResult<std::optional<std::int64_t>> assign(std::int64_t documentId,
+                                                            const NewAssignment& assignment,
+                                                            const std::string& createdBy,
+                                                            std::int64_t nowMs) = 0;
     /// Every assignment (history included) and every store's region: what resolution needs.
     virtual StoreResult<fleet::AssignmentSet> assignments() = 0;
     /// Puts a store in a region; an empty region takes it out of any.
