@@ -17,17 +17,11 @@
 
 #include "hub_process.hpp"
 #include "raw_tls_client.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::bench {
 
 namespace {
-
-std::string readText(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string firstLine(std::string s) {
     const auto eol = s.find_first_of("\r\n");
@@ -48,21 +42,21 @@ std::unique_ptr<HubProcess> HubProcess::start(const std::filesystem::path& exe, 
     const int init = hub::testing::waitExit(hub::testing::spawnProgram(
         exe.string(), {"init", "--dir", hubDir.string(), "--port", "0", "--store", "store-flood", "--kiosk", "kiosk-flood"},
         initOut, hub->m_dir / "init.err"));
-    if (init != 0) throw std::runtime_error("touchpoint-hub init failed: " + readText(hub->m_dir / "init.err"));
+    if (init != 0) throw std::runtime_error("touchpoint-hub init failed: " + touchpoint::testing::readFile(hub->m_dir / "init.err"));
     // `init` prints the first kiosk token on stdout.
-    const std::string out = readText(initOut);
+    const std::string out = touchpoint::testing::readFile(initOut);
     const auto at = out.find("token = \"tpk_");
     if (at == std::string::npos) throw std::runtime_error("touchpoint-hub init printed no kiosk token");
     const auto end = out.find('"', at + 9);
     hub->m_token = out.substr(at + 9, end - (at + 9));
-    hub->m_publicKey = firstLine(readText(hubDir / "sealing-public.key"));
+    hub->m_publicKey = firstLine(touchpoint::testing::readFile(hubDir / "sealing-public.key"));
     std::ofstream(hubDir / "hub.toml", std::ios::app) << "\n" << extraToml << "\n";
 
     const auto log = hub->m_dir / "hub.log";
     hub->m_pid = hub::testing::spawnProgram(exe.string(), {"--config", (hubDir / "hub.toml").string()}, "/dev/null", log);
     if (hub->m_pid <= 0) throw std::runtime_error("cannot start " + exe.string());
     for (int i = 0; i < 400 && hub->m_port == 0; ++i) {
-        const auto text = readText(log);
+        const auto text = touchpoint::testing::readFile(log);
         const auto p = text.find(" port=");
         if (p != std::string::npos && text.find("listening") != std::string::npos) {
             hub->m_port = std::atoi(text.c_str() + p + 6);
@@ -72,7 +66,7 @@ std::unique_ptr<HubProcess> HubProcess::start(const std::filesystem::path& exe, 
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
     }
-    if (hub->m_port == 0) throw std::runtime_error("the hub did not start listening: " + readText(log));
+    if (hub->m_port == 0) throw std::runtime_error("the hub did not start listening: " + touchpoint::testing::readFile(log));
     return hub;
 }
 
@@ -83,8 +77,8 @@ std::string HubProcess::kioskToken(const std::string& storeId, const std::string
         {"token", "add", "--config", (m_dir / "hub" / "hub.toml").string(), "--kind", "kiosk", "--store", storeId,
          "--kiosk", kioskId, "--name", storeId + "/" + kioskId},
         out, m_dir / "token.err"));
-    if (code != 0) throw std::runtime_error("touchpoint-hub token add failed: " + readText(m_dir / "token.err"));
-    return firstLine(readText(out));
+    if (code != 0) throw std::runtime_error("touchpoint-hub token add failed: " + touchpoint::testing::readFile(m_dir / "token.err"));
+    return firstLine(touchpoint::testing::readFile(out));
 }
 
 HubProcess::~HubProcess() {
@@ -100,7 +94,7 @@ long HubProcess::residentKiB() const { return hub::testing::residentKiB(m_pid); 
 
 double HubProcess::cpuSeconds() const {
     // /proc/PID/stat: after the command name in parentheses, utime and stime are fields 14 and 15.
-    const std::string stat = readText("/proc/" + std::to_string(m_pid) + "/stat");
+    const std::string stat = touchpoint::testing::readFile("/proc/" + std::to_string(m_pid) + "/stat");
     const auto close = stat.rfind(')');
     if (close == std::string::npos) return -1;
     std::istringstream fields(stat.substr(close + 2));
@@ -113,7 +107,7 @@ double HubProcess::cpuSeconds() const {
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-std::string HubProcess::log() const { return readText(m_dir / "hub.log"); }
+std::string HubProcess::log() const { return touchpoint::testing::readFile(m_dir / "hub.log"); }
 
 bool HubProcess::running() {
     if (m_pid <= 0) return false;

@@ -162,5 +162,19 @@ TEST_F(MERGE_SUITE, APublicKeysRefusedTieIsListedWithItsReasonAndSource) {
     EXPECT_EQ(get("/v1/merges", hub().headOfficeToken()).json()["merges"].size(), 0u);
 }
 
+TEST_F(MERGE_SUITE, ListLimitsAndProfileIdsAreBounded) {
+    const auto admin = hub().headOfficeToken();
+    for (const char* bad : {"?limit=0", "?limit=1001", "?limit=-1", "?limit=10x", "?limit=99999999999999999999"}) {
+        EXPECT_EQ(get(std::string("/v1/merges") + bad, admin).status, 400) << bad;
+        EXPECT_EQ(get(std::string("/v1/identity/conflicts") + bad, admin).status, 400) << bad;
+    }
+    EXPECT_EQ(get("/v1/merges?limit=1000", admin).status, 200);
+    EXPECT_EQ(get("/v1/merges?limit=1", admin).status, 200);
+    EXPECT_EQ(get("/v1/merges?profile=" + std::string(64, 'a'), admin).status, 200);
+    const auto tooLong = get("/v1/merges?profile=" + std::string(65, 'a'), admin);
+    EXPECT_EQ(tooLong.status, 400);
+    EXPECT_NE(tooLong.body.find("profile"), std::string::npos) << tooLong.body;
+}
+
 }  // namespace
 }  // namespace touchpoint::hub::testing

@@ -98,9 +98,7 @@ FeedbackRules::FeedbackRules(CasesConfig cases, NotificationsConfig notification
       m_phoneRegion(std::move(phoneRegion)),
       m_newId(std::move(newId)) {}
 
-bool FeedbackRules::unhappy(const FeedbackAnswer& a) const {
-    return (a.nps && *a.nps <= m_cases.unhappyNpsMax) || (a.csat && *a.csat <= m_cases.unhappyCsatMax);
-}
+bool FeedbackRules::unhappy(const FeedbackAnswer& a) const { return unhappyAt(a.nps, a.csat); }
 
 std::vector<const AlertRule*> FeedbackRules::alertRulesFor(const std::string& store) const {
     return effective(m_cases.alerts, store);
@@ -115,25 +113,30 @@ StoreResult<FeedbackRulesOutcome> FeedbackRules::apply(CaseRepository& repo,
                                                        std::int64_t nowMs) const {
     FeedbackRulesOutcome out;
     std::map<std::string, std::vector<std::int64_t>> newTimes;  // per store, for the window rules
+    std::map<std::string, StoreCaseRules> rulesByStore;          // a batch comes from few stores
+    const auto rulesOf = [&](const std::string& store) -> const StoreCaseRules& {
+        auto it = rulesByStore.find(store);
+        if (it == rulesByStore.end()) it = rulesByStore.emplace(store, storeCaseRules(store)).first;
+        return it->second;
+    };
     for (const IngestMessage* m : accepted) {
-        if (auto a = feedbackAnswerOf(*m)) {
-            if (!m_cases.alerts.empty()) newTimes[a->storeId].push_back(a->atMs);
-            // Most answers are happy and open nothing: ask the store about a contact only when it could
-            // matter.
-            const auto rules = caseRulesFor(a->storeId);
-            const bool contactMatters =
-                unhappy(*a) && std::any_of(rules.begin(), rules.end(), [](const CaseRule* r) {
-                    return r->kind == CaseKind::ContactRequest;
-                });
+        if (m->event == event::names::kFeedback) {
+            if (boolProp(m->properties, "misuse")) continue;
+            if (!m_cases.alerts.empty()) newTimes[m->storeId].push_back(m->correctedMs);
+            const auto& rules = rulesOf(m->storeId);
+            const AnswerGlance glance = glanceAt(*m);
+            // Ask the store about a contact only when it could matter.
+            const bool contactMatters = glance.unhappy && rules.contactRule;
+            if (!contactMatters && !(glance.comment && rules.commentRule)) continue;
+            const auto a = feedbackAnswerOf(*m);
+            if (!a) continue;
             bool contact = false;
             if (contactMatters) {
                 auto c = repo.hasContact(a->messageId, a->storeId);
                 if (!c) return Fail(c.error());
                 contact = *c;
             }
-            if (contactMatters || a->comment) {
-                if (auto r = considerCase(repo, *a, contact, nowMs, out); !r) return Fail(r.error());
-            }
+            if (auto r = considerCase(repo, rules.rules, *a, contact, nowMs, out); !r) return Fail(r.error());
         } else if (auto c = contactRequestOf(*m, m_phoneRegion)) {
             auto saved = repo.saveContact(*c);
             if (!saved) return Fail(saved.error());
@@ -144,7 +147,9 @@ StoreResult<FeedbackRulesOutcome> FeedbackRules::apply(CaseRepository& repo,
             if (!answer) return Fail(answer.error());
             // Only the kiosks of the answer's own store speak for its shopper.
             if (!*answer || (*answer)->storeId != c->storeId) continue;
-            if (auto r = considerCase(repo, **answer, true, nowMs, out); !r) return Fail(r.error());
+            if (auto r = considerCase(repo, rulesOf(c->storeId).rules, **answer, true, nowMs, out); !r) {
+                return Fail(r.error());
+            }
         }
     }
     for (const auto& [store, times] : newTimes) {
@@ -153,9 +158,33 @@ StoreResult<FeedbackRulesOutcome> FeedbackRules::apply(CaseRepository& repo,
     return out;
 }
 
-StoreResult<void> FeedbackRules::considerCase(CaseRepository& repo, const FeedbackAnswer& a, bool hasContact,
-                                              std::int64_t nowMs, FeedbackRulesOutcome& out) const {
-    for (const CaseRule* rule : caseRulesFor(a.storeId)) {
+FeedbackRules::StoreCaseRules FeedbackRules::storeCaseRules(const std::string& store) const {
+    StoreCaseRules r;
+    r.rules = caseRulesFor(store);
+    for (const CaseRule* rule : r.rules) {
+        (rule->kind == CaseKind::ContactRequest ? r.contactRule : r.commentRule) = true;
+    }
+    return r;
+}
+
+bool FeedbackRules::unhappyAt(std::optional<std::int64_t> nps, std::optional<std::int64_t> csat) const {
+    return (nps && *nps <= m_cases.unhappyNpsMax) || (csat && *csat <= m_cases.unhappyCsatMax);
+}
+
+FeedbackRules::AnswerGlance FeedbackRules::glanceAt(const IngestMessage& m) const {
+    AnswerGlance g;
+    if (const auto it = m.properties.find("answers"); it != m.properties.end() && it->is_object()) {
+        g.unhappy = unhappyAt(intProp(*it, "nps", 0, 10), intProp(*it, "csat", 1, 5));
+    }
+    const auto comment = m.properties.find("comment");
+    g.comment = comment != m.properties.end() && comment->is_string() && !comment->get_ref<const std::string&>().empty();
+    return g;
+}
+
+StoreResult<void> FeedbackRules::considerCase(CaseRepository& repo, const std::vector<const CaseRule*>& rules,
+                                              const FeedbackAnswer& a, bool hasContact, std::int64_t nowMs,
+                                              FeedbackRulesOutcome& out) const {
+    for (const CaseRule* rule : rules) {
         const bool fires = rule->kind == CaseKind::ContactRequest ? hasContact && unhappy(a)
                                                                   : commentMatches(a.comment, rule->words);
         if (!fires) continue;

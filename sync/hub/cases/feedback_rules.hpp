@@ -50,8 +50,24 @@ class FeedbackRules {
                                             std::int64_t nowMs) const;
 
   private:
-    StoreResult<void> considerCase(CaseRepository& repo, const FeedbackAnswer& a, bool hasContact,
-                                   std::int64_t nowMs, FeedbackRulesOutcome& out) const;
+    /// One store's case rules, worked out once per batch.
+    struct StoreCaseRules {
+        std::vector<const CaseRule*> rules;
+        bool contactRule = false;  ///< a contact_request rule applies
+        bool commentRule = false;  ///< a comment_words rule applies
+    };
+    /// What decides whether an answer can open anything, read in place (no copies): most answers are happy
+    /// and without a comment, and cost only this.
+    struct AnswerGlance {
+        bool unhappy = false;
+        bool comment = false;
+    };
+    StoreCaseRules storeCaseRules(const std::string& store) const;
+    AnswerGlance glanceAt(const IngestMessage& m) const;
+    bool unhappyAt(std::optional<std::int64_t> nps, std::optional<std::int64_t> csat) const;
+    StoreResult<void> considerCase(CaseRepository& repo, const std::vector<const CaseRule*>& rules,
+                                   const FeedbackAnswer& a, bool hasContact, std::int64_t nowMs,
+                                   FeedbackRulesOutcome& out) const;
     StoreResult<void> evaluateAlerts(CaseRepository& repo, const std::string& store,
                                      const std::vector<std::int64_t>& newTimes, std::int64_t nowMs,
                                      FeedbackRulesOutcome& out) const;

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <set>
 #include <csignal>
@@ -50,6 +51,19 @@ void sendJson(http::Response& res, const nlohmann::json& body, int status) {
 
 void sendError(http::Response& res, int status, const std::string& message) {
     sendJson(res, {{"error", message}}, status);
+}
+
+std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res, std::size_t fallback,
+                                      std::size_t max) {
+    if (!req.hasParam("limit")) return fallback;
+    const auto text = req.param("limit");
+    std::size_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
+        sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(max));
+        return std::nullopt;
+    }
+    return v;
 }
 
 http::AuthOutcome HubContext::authenticate(const http::Request& req, std::string_view scope) {

@@ -77,6 +77,9 @@ struct HubContext {
 /// Sends `{"error": message}` with the status.
 void sendError(http::Response& res, int status, const std::string& message);
 void sendJson(http::Response& res, const nlohmann::json& body, int status = 200);
+/// The query's `limit` as a whole number in 1..max (`fallback` when absent), or nullopt with a 400 already sent.
+std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res, std::size_t fallback,
+                                      std::size_t max);
 
 /// Wraps a handler: counts it in /metrics and turns any escaped exception into a JSON 400, so no input
 /// can produce a 500 or take the worker thread down.

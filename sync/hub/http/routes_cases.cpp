@@ -75,19 +75,6 @@ bool isCaseId(const std::string& id) {
     return isUuid(id);
 }
 
-std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res, std::size_t fallback,
-                                      std::size_t max) {
-    if (!req.hasParam("limit")) return fallback;
-    const auto text = req.param("limit");
-    std::size_t v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
-        sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(max));
-        return std::nullopt;
-    }
-    return v;
-}
-
 void listRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
     CaseFilter f;

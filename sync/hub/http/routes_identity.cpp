@@ -16,26 +16,13 @@ using nlohmann::json;
 
 constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
 
-/// `limit` from the query (1..kMaxLimit), or an answered 400.
-std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res) {
-    std::size_t limit = kDefaultLimit;
-    if (!req.hasParam("limit")) return limit;
-    const auto text = req.param("limit");
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (ec != std::errc() || end != text.data() + text.size() || limit < 1 || limit > kMaxLimit) {
-        sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(kMaxLimit));
-        return std::nullopt;
-    }
-    return limit;
-}
-
 void storeUnavailable(http::Response& res) {
     res.setHeader("Retry-After", "5");
     sendError(res, 503, "store unavailable");
 }
 
 void listMerges(HubContext& ctx, const http::Request& req, http::Response& res) {
-    const auto limit = limitParam(req, res);
+    const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
     if (!limit) return;
     const std::string profile = req.hasParam("profile") ? std::string(req.param("profile")) : "";
     if (profile.size() > 64) return sendError(res, 400, "profile: not a profile id");
@@ -74,7 +61,7 @@ void undoMerge(HubContext& ctx, const http::Request& req, http::Response& res, c
 }
 
 void listConflicts(HubContext& ctx, const http::Request& req, http::Response& res) {
-    const auto limit = limitParam(req, res);
+    const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
     if (!limit) return;
     auto conflicts = ctx.store->identityConflicts(*limit);
     if (!conflicts) return storeUnavailable(res);

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/identity.hpp"
@@ -145,17 +144,10 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
 
 void timelineRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
-    std::size_t limit = kDefaultLimit;
-    if (req.hasParam("limit")) {
-        const auto text = req.param("limit");
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-        if (ec != std::errc() || end != text.data() + text.size() || limit < 1 || limit > kMaxLimit) {
-            sendError(res, 400, "limit: a whole number from 1 to " + std::to_string(kMaxLimit));
-            return;
-        }
-    }
+    const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
+    if (!limit) return;
     const std::string id = req.capture("id");
-    auto t = ctx.store->timeline(id, limit);
+    auto t = ctx.store->timeline(id, *limit);
     if (!t) {
         res.setHeader("Retry-After", "5");
         sendError(res, 503, "store unavailable");

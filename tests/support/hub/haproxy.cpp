@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,35 +15,17 @@
 #include <thread>
 
 #include "hub/hub_fleet.hpp"
-
-extern char** environ;
+#include "spawn.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
 
-std::string readText(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 pid_t spawnHaproxy(const std::vector<std::string>& args, const std::filesystem::path& log) {
     std::vector<std::string> argv{kHaproxyExe};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, raw[0], &fa, nullptr, raw.data(), environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
+    return touchpoint::testing::spawnWithOutput(argv, {log, {}, /*append=*/true});
 }
 
 bool accepts(int port) {
@@ -124,7 +105,7 @@ Result<std::unique_ptr<Haproxy>, std::string> Haproxy::start(const Options& o) {
     const auto pem = h->m_dir / "frontend.pem";
     {
         std::ofstream out(pem, std::ios::binary);
-        out << readText(o.certFile) << "\n" << readText(o.keyFile);
+        out << touchpoint::testing::readFile(o.certFile) << "\n" << touchpoint::testing::readFile(o.keyFile);
     }
     ::chmod(pem.c_str(), 0600);
     const auto cfg = h->m_dir / "haproxy.cfg";
@@ -134,7 +115,7 @@ Result<std::unique_ptr<Haproxy>, std::string> Haproxy::start(const Options& o) {
     int status = 0;
     if (check <= 0 || ::waitpid(check, &status, 0) != check || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0) {
-        return Fail("haproxy -c refused the config: " + readText(log) + "\n" + h->config());
+        return Fail("haproxy -c refused the config: " + touchpoint::testing::readFile(log) + "\n" + h->config());
     }
     // -db: stay in the foreground as our child (no daemon, no master process), so SIGKILL ends it.
     h->m_pid = spawnHaproxy({"-db", "-f", cfg.string()}, log);
@@ -157,10 +138,10 @@ Haproxy::~Haproxy() {
 }
 
 std::string Haproxy::config() const {
-    return readText(m_dir / "haproxy.cfg");
+    return touchpoint::testing::readFile(m_dir / "haproxy.cfg");
 }
 std::string Haproxy::log() const {
-    return readText(m_dir / "haproxy.log");
+    return touchpoint::testing::readFile(m_dir / "haproxy.log");
 }
 
 bool Haproxy::running() {

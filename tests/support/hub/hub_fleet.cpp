@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,18 +13,12 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
+#include "spawn.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
-
-std::string readText(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string tail(const std::string& s) {
     return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
@@ -33,28 +26,11 @@ std::string tail(const std::string& s) {
 
 pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out,
             const std::filesystem::path& err) {
-    std::vector<std::string> copy = argv;
-    std::vector<char*> raw;
-    for (auto& a : copy) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, raw[0], &fa, nullptr, raw.data(), environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
+    return touchpoint::testing::spawnWithOutput(argv, {out, err});
 }
 
-int waitExit(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) return -1;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using touchpoint::testing::readFile;
+using touchpoint::testing::waitExit;
 
 std::string firstLine(const std::string& s) {
     const auto eol = s.find_first_of("\r\n");
@@ -108,7 +84,7 @@ Result<std::unique_ptr<HubFleet>, std::string> HubFleet::start(Options o) {
     const auto hubDir = fleet->m_dir / "hub";
     const int init = waitExit(spawn({o.hubExe.string(), "init", "--dir", hubDir.string(), "--port", "0"},
                                     fleet->m_dir / "init.out", fleet->m_dir / "init.err"));
-    if (init != 0) return Fail("touchpoint-hub init failed: " + readText(fleet->m_dir / "init.err"));
+    if (init != 0) return Fail("touchpoint-hub init failed: " + readFile(fleet->m_dir / "init.err"));
     if (o.keysFrom != nullptr) {
         const auto from = o.keysFrom->m_dir / "hub";
         for (const char* f : {"hub-cert.pem", "hub-key.pem", "sealing-secret.key", "sealing-public.key"}) {
@@ -118,8 +94,8 @@ Result<std::unique_ptr<HubFleet>, std::string> HubFleet::start(Options o) {
             if (ec) return Fail(std::string("cannot copy ") + f + ": " + ec.message());
         }
     }
-    fleet->m_publicKey = firstLine(readText(hubDir / "sealing-public.key"));
-    const std::string base = readText(hubDir / "hub.toml");
+    fleet->m_publicKey = firstLine(readFile(hubDir / "sealing-public.key"));
+    const std::string base = readFile(hubDir / "hub.toml");
     for (int i = 0; i < o.hubs; ++i) {
         Hub h;
         h.port = freeLoopbackPort();
@@ -146,7 +122,7 @@ Result<void, std::string> HubFleet::launch(std::size_t i) {
     // then exits at start, and is tried again.
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < until) {
-        const std::string text = readText(h.logFile);
+        const std::string text = readFile(h.logFile);
         if (text.find("listening") != std::string::npos) return {};
         if (!running(static_cast<int>(i))) {
             if (text.find("address") != std::string::npos && text.find("in use") != std::string::npos) {
@@ -158,7 +134,7 @@ Result<void, std::string> HubFleet::launch(std::size_t i) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    return Fail("hub " + std::to_string(i) + " did not start listening: " + tail(readText(h.logFile)));
+    return Fail("hub " + std::to_string(i) + " did not start listening: " + tail(readFile(h.logFile)));
 }
 
 HubFleet::~HubFleet() {
@@ -175,8 +151,8 @@ Result<std::string, std::string> HubFleet::kioskToken(const std::string& storeId
         waitExit(spawn({m_exe.string(), "token", "add", "--config", m_hubs.front().config.string(), "--kind",
                         "kiosk", "--store", storeId, "--kiosk", kioskId, "--name", storeId + "/" + kioskId},
                        out, err));
-    if (code != 0) return Fail("touchpoint-hub token add failed: " + readText(err));
-    return firstLine(readText(out));
+    if (code != 0) return Fail("touchpoint-hub token add failed: " + readFile(err));
+    return firstLine(readFile(out));
 }
 
 bool HubFleet::running(int i) {
@@ -204,7 +180,7 @@ Result<void, std::string> HubFleet::restart(int i) {
 }
 
 std::string HubFleet::log(int i) const {
-    return readText(m_hubs.at(static_cast<std::size_t>(i)).logFile);
+    return readFile(m_hubs.at(static_cast<std::size_t>(i)).logFile);
 }
 
 }  // namespace touchpoint::hub

@@ -14,17 +14,11 @@
 
 #include "hub/hub_fleet.hpp"
 #include "hub/pg_cluster.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::hub {
 
 namespace {
-
-std::string readText(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::string tail(const std::string& s) {
     return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
@@ -98,7 +92,7 @@ Result<std::string, std::string> PgAutoFailover::psql(int port, const std::strin
     const int code = runAndWait({kBin + "/psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
                                  "-p", std::to_string(port), "-U", "postgres", "-d", database, "-c", sql},
                                 out);
-    std::string text = readText(out);
+    std::string text = touchpoint::testing::readFile(out);
     std::error_code ec;
     std::filesystem::remove(out, ec);
     if (code != 0) return Fail("psql on port " + std::to_string(port) + ": " + trimmed(text));
@@ -167,12 +161,12 @@ Result<void, std::string> PgAutoFailover::createNode(Node& node, bool monitor) {
             {"/usr/bin/pg_autoctl", "create", "monitor", "--pgdata", node.data.string(), "--pgport", port,
              "--hostname", "127.0.0.1", "--auth", "trust", "--no-ssl", "--pgctl", pgctl},
             node.logFile);
-        if (code != 0) return Fail("pg_autoctl create monitor failed: " + tail(readText(node.logFile)));
+        if (code != 0) return Fail("pg_autoctl create monitor failed: " + tail(touchpoint::testing::readFile(node.logFile)));
         // The monitor has no --listen: keep it on loopback through its config.
         if (runAndWait({"/usr/bin/pg_autoctl", "config", "set", "--pgdata", node.data.string(),
                         "postgresql.listen_addresses", "127.0.0.1"},
                        node.logFile) != 0) {
-            return Fail("pg_autoctl config set failed: " + tail(readText(node.logFile)));
+            return Fail("pg_autoctl config set failed: " + tail(touchpoint::testing::readFile(node.logFile)));
         }
         node.pid =
             runInBackground({"/usr/bin/pg_autoctl", "run", "--pgdata", node.data.string()}, node.logFile);
@@ -180,7 +174,7 @@ Result<void, std::string> PgAutoFailover::createNode(Node& node, bool monitor) {
             if (psql(node.port, "pg_auto_failover", "SELECT 1")) return {};
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
-        return Fail("the monitor did not accept connections: " + tail(readText(node.logFile)));
+        return Fail("the monitor did not accept connections: " + tail(touchpoint::testing::readFile(node.logFile)));
     }
     node.pid = runInBackground({"/usr/bin/pg_autoctl",
                                 "create",
@@ -291,7 +285,7 @@ std::string PgAutoFailover::showState() const {
 }
 
 std::string PgAutoFailover::log(int node) const {
-    return tail(readText(m_nodes.at(static_cast<std::size_t>(node)).logFile));
+    return tail(touchpoint::testing::readFile(m_nodes.at(static_cast<std::size_t>(node)).logFile));
 }
 
 }  // namespace touchpoint::hub

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <pwd.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,7 +9,8 @@
 #include <sstream>
 #include <vector>
 
-extern char** environ;
+#include "spawn.hpp"
+
 
 namespace touchpoint::hub {
 
@@ -21,22 +21,7 @@ constexpr int kPort = 5432;  // only names the socket file inside our own direct
 /// Runs argv (as the postgres user when we are root), output appended to `logFile`; returns the exit code.
 int run(std::vector<std::string> argv, const std::filesystem::path& logFile) {
     if (::geteuid() == 0) argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return -1;
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return touchpoint::testing::runWithOutput(argv, {logFile, {}, /*append=*/true});
 }
 
 std::string tail(const std::filesystem::path& file) {
