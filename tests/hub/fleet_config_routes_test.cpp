@@ -242,6 +242,18 @@ TEST_F(FLEET_SUITE, InvalidDocumentsAreRefusedWithEveryPathAndNothingIsPublished
             << body.dump().substr(0, 200);
     }
     EXPECT_EQ(post("/v1/fleet/documents", "{not json", manager).status, 400);
+    // Deep nesting inside the document and invalid UTF-8 in a text: refused with a clear answer, the hub
+    // lives on.
+    const std::string deep = R"({"name":"x","document":{"format":1,"survey":)" + std::string(100'000, '[') +
+                             std::string(100'000, ']') + "}}";
+    const auto nested = post("/v1/fleet/documents", deep, manager);
+    EXPECT_EQ(nested.status, 400) << nested.body.substr(0, 200);
+    json badText = document();
+    badText["texts"]["en"]["survey.q.nps"] = "fine";
+    std::string raw = json{{"name", "x"}, {"document", badText}}.dump();
+    raw.replace(raw.find("fine"), 4, "f\xff\xfe");
+    EXPECT_EQ(post("/v1/fleet/documents", raw, manager).status, 400);  // not JSON: JSON text is UTF-8
+    EXPECT_EQ(get("/healthz", "").status, 200);
     const auto huge =
         json{{"name", "x"}, {"document", {{"pad", std::string(content::kMaxDocumentBytes + 10'000, 'a')}}}};
     EXPECT_EQ(post("/v1/fleet/documents", huge.dump(), manager).status, 413);

@@ -123,6 +123,14 @@ TEST(FleetConfigScopes, ParsedStrictly) {
     EXPECT_FALSE(isDocumentName(std::string(65, 'n')));
 }
 
+TEST(FleetConfigDepth, NestingIsCountedOutsideStringsOnly) {
+    EXPECT_FALSE(nestedDeeperThan(R"({"a":[{"b":[1]}]})", 4));
+    EXPECT_TRUE(nestedDeeperThan(R"({"a":[{"b":[1]}]})", 3));
+    EXPECT_FALSE(nestedDeeperThan(R"({"a":"[[[[[[{{{{\"[[["})", 1));
+    EXPECT_TRUE(nestedDeeperThan(std::string(100'000, '['), kMaxDocumentDepth));
+    EXPECT_FALSE(nestedDeeperThan(std::string(100'000, ']'), 1));  // not JSON, but not deep either
+}
+
 TEST(FleetConfigSchedule, StartsAtIsAnInstantAtMostAYearAhead) {
     EXPECT_EQ(*parseStartsAt(std::nullopt, kT0), kT0);
     std::int64_t at = 0;

@@ -97,6 +97,10 @@ int publishCommand(const HubConfig& config, const PublishOptions& o, std::ostrea
         err << o.file << ": larger than " << content::kMaxDocumentBytes << " bytes\n";
         return 1;
     }
+    if (fleet::nestedDeeperThan(text, fleet::kMaxDocumentDepth)) {
+        err << o.file << ": nested deeper than " << fleet::kMaxDocumentDepth << " levels\n";
+        return 1;
+    }
     const json document = json::parse(text, nullptr, false);
     if (document.is_discarded()) {
         err << o.file << ": not JSON\n";

@@ -107,6 +107,30 @@ Result<Scope, std::string> parseScope(std::string_view text) {
     return Scope{*kind, value};
 }
 
+bool nestedDeeperThan(std::string_view jsonText, int maxDepth) {
+    int depth = 0;
+    bool inString = false, escaped = false;
+    for (const char c : jsonText) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > maxDepth) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
 std::optional<Assignment> resolveAssignment(const AssignmentSet& set, const std::string& storeId,
                                             const std::string& kioskId, std::int64_t nowMs) {
     const std::string kioskValue = storeId + "/" + kioskId;

@@ -42,6 +42,13 @@ bool isPlaceId(std::string_view id);
 /// A document's name: [A-Za-z0-9_.-]{1,64}.
 bool isDocumentName(std::string_view name);
 
+/// Deepest nesting a publish body or document file may have before it is parsed: a document is a few levels
+/// deep, and copying or walking a JSON value recurses once per level, so deeper input is refused unread.
+inline constexpr int kMaxDocumentDepth = 32;
+/// Whether JSON text nests arrays and objects deeper than `maxDepth` (brackets inside strings do not count).
+/// Linear, no recursion; says nothing about whether the text is valid JSON.
+bool nestedDeeperThan(std::string_view jsonText, int maxDepth);
+
 /// One assignment of a document (its id is the global "config version") to a scope from a start time.
 struct Assignment {
     std::int64_t seq = 0;  ///< increasing with each assignment made

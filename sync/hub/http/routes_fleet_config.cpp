@@ -90,6 +90,11 @@ std::optional<NewAssignment> assignmentFrom(const json& body, std::int64_t nowMs
 /// A JSON object body with only `allowed` keys; writes a 400 otherwise.
 std::optional<json> objectBody(const http::Request& req, http::Response& res,
                                std::initializer_list<const char*> allowed) {
+    if (fleet::nestedDeeperThan(req.body, fleet::kMaxDocumentDepth)) {
+        sendError(res, 400,
+                  "body: nested deeper than " + std::to_string(fleet::kMaxDocumentDepth) + " levels");
+        return std::nullopt;
+    }
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) {
         sendError(res, 400, "body: expected a JSON object");
