@@ -1,6 +1,7 @@
 #include "kiosk_app.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // ImTextCharFromUtf8
 #include <malloc.h>
 
 #include <algorithm>
@@ -51,20 +52,55 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
     // pages back now rather than carry them for the kiosk's whole uptime.
     malloc_trim(0);
 
-    app->m_controller = std::make_unique<KioskController>(flowOptions(cfg), clock, services.texts(), services.survey(),
-                                                          services.events(), services.store(), services.profiles(),
-                                                          app->m_queue, services.welcomeStore());
+    app->m_controller = std::make_unique<KioskController>(services.flowOptions(), clock, services.texts(),
+                                                          services.survey(), services.events(), services.store(),
+                                                          services.profiles(), app->m_queue, services.welcomeStore());
+    auto target = services.contentTarget();
+    target.applied = [a = app.get()](const FleetContent&) { a->refreshFonts(); };
+    app->m_controller->takeContentFrom(std::move(target));
     app->m_ui = std::make_unique<ui::KioskUi>(services.texts(), app->m_fonts);
     app->m_nav = std::make_unique<SpeechNavigator>(services.texts());
 #ifdef TOUCHPOINT_KIOSK_HAS_STAFF_UI
     app->m_staffMode = std::make_unique<StaffMode>(
-        StaffModeDeps{cfg, clock, services.events(), app->m_queue, &services.outbox(), services.uploader()});
+        StaffModeDeps{cfg, clock, services.events(), app->m_queue, &services.outbox(), services.uploader(),
+                      &services.fleetSlot()});
     app->m_staff = ui::makeStaffPanel({app->m_staffMode->controller(), clock});
 #endif
     if (auto* up = services.uploader()) {
         up->setOnHealthChanged([](const uploader::HealthSnapshot&) { platform::Window::wake(); });
     }
     return app;
+}
+
+void KioskApp::refreshFonts() {
+    // The atlas holds only the glyphs the tables use. A document whose texts bring a character the atlas
+    // lacks (its check already made sure the font files have it) gets the atlas rebuilt, between sessions.
+    bool missing = false;
+    ImFont* body = m_fonts.normal.body;
+    for (const auto& text : m_services.texts().allTexts()) {
+        for (const char* p = text.c_str(); *p != '\0' && !missing;) {
+            unsigned int c = 0;
+            const int n = ImTextCharFromUtf8(&c, p, nullptr);
+            if (n <= 0) break;
+            p += n;
+            if (c >= 0x20 && body->FindGlyphNoFallback(static_cast<ImWchar>(c)) == nullptr) missing = true;
+        }
+        if (missing) break;
+    }
+    if (!missing) return;
+    auto& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    const float scale = static_cast<float>(m_window->framebufferHeight()) / 1080.0f;
+    auto fonts =
+        ui::loadFonts(*io.Fonts, m_services.assetsDir() / "fonts", scale, m_services.texts().allTexts());
+    if (!fonts) {
+        log::error("kiosk", "font atlas rebuild failed", {{"error", fonts.error()}});
+        return;
+    }
+    m_fonts = *fonts;
+    m_window->uploadFonts();
+    malloc_trim(0);
+    log::info("kiosk", "font atlas rebuilt for head office's texts");
 }
 
 KioskApp::~KioskApp() {

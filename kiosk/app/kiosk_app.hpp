@@ -76,6 +76,8 @@ private:
     void speechFrame();
     void speak(const std::string& text, const std::string& language);
     void leaveSpeech(bool silence);
+    /// After head office's document was applied: rebuilds the font atlas if its texts need new glyphs.
+    void refreshFonts();
 
     Services& m_services;
     OffsetClock& m_clock;

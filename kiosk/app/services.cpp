@@ -1,5 +1,6 @@
 #include "services.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "common/log.hpp"
@@ -88,6 +89,16 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     if (!survey) return Fail(survey.error());
     s->m_survey = std::make_unique<Survey>(std::move(survey).value());
 
+    // Head office's last good document, if this kiosk has one that still passes its checks.
+    s->m_fleetSlot = std::make_unique<FleetContentSlot>();
+    s->m_fleetPoller = std::make_unique<FleetConfigPoller>(besideOutbox(config.outbox.path, kFleetConfigFileName),
+                                                           s->m_assetsDir, config.ui.languages, *s->m_fleetSlot);
+    if (auto lastGood = s->m_fleetPoller->loadLastGood(*s->m_texts)) {
+        *s->m_texts = lastGood->texts;
+        *s->m_survey = lastGood->survey;
+        s->m_startSettings = lastGood->settings;
+    }
+
     auto sealer = event::Sealer::fromPublicKeyB64(config.privacy.sealingPublicKeyB64);
     if (!sealer) return Fail("privacy.sealing_public_key: " + sealer.error());
     auto hasher = event::IdentityHasher::fromKeyB64(config.privacy.identityHashKeyB64);
@@ -114,6 +125,10 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
     if (hub && options.startUploader) {
         auto uo = uploaderOptions(config.hub, config.outbox.path);
         uo.heartbeatFactory = s->m_events.get();
+        FleetConfigPoller* poller = s->m_fleetPoller.get();
+        uo.heartbeatExtras = [poller](nlohmann::json& health) { poller->addHeartbeatProperties(health); };
+        uo.periodicGet = poller->periodicGet(
+            uploader::Millis(std::int64_t{std::max(1, config.hub.configPollMinutes)} * 60 * 1000));
         auto up = uploader::Uploader::create(std::move(uo));
         if (!up) return Fail("uploader: " + up.error());
         s->m_uploader = std::move(up).value();
@@ -138,6 +153,20 @@ Result<std::unique_ptr<Services>, std::string> Services::create(const config::Ki
                                                            std::chrono::milliseconds(config.hub.welcomeTimeoutMs));
     }
     return s;
+}
+
+FlowOptions Services::flowOptions() const {
+    FlowOptions f = app::flowOptions(m_config);
+    if (m_startSettings) applyFleetSettings(f, *m_startSettings);
+    return f;
+}
+
+ContentTarget Services::contentTarget() {
+    ContentTarget t;
+    t.slot = m_fleetSlot.get();
+    t.texts = m_texts.get();
+    t.survey = m_survey.get();
+    return t;
 }
 
 Services::~Services() { stopWorkers(); }

@@ -5,16 +5,19 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.hpp"
 #include "config/kiosk_config.hpp"
+#include "core/fleet_content.hpp"
 #include "core/i18n.hpp"
 #include "core/kiosk_controller.hpp"
 #include "core/survey.hpp"
 #include "core/welcome_store.hpp"
 #include "event/kiosk_events.hpp"
+#include "fleet_config_poller.hpp"
 #include "outbox/outbox.hpp"
 #include "outbox_store.hpp"
 #include "uploader/uploader.hpp"
@@ -54,6 +57,12 @@ public:
     const std::filesystem::path& assetsDir() const { return m_assetsDir; }
     const Translations& texts() const { return *m_texts; }
     const Survey& survey() const { return *m_survey; }
+    /// The flow options from the config, with the last-good document's settings when one was in use at start.
+    FlowOptions flowOptions() const;
+    /// Head office's documents on their way to the controller, and where it writes them when it applies one
+    /// (the same tables and survey the screens and speech read).
+    ContentTarget contentTarget();
+    FleetContentSlot& fleetSlot() { return *m_fleetSlot; }
     const event::KioskEventFactory& events() const { return *m_events; }
     outbox::Outbox& outbox() { return *m_outbox; }
     EventStore& store() { return *m_store; }
@@ -69,6 +78,9 @@ private:
     std::filesystem::path m_assetsDir;
     std::unique_ptr<Translations> m_texts;
     std::unique_ptr<Survey> m_survey;
+    std::unique_ptr<FleetContentSlot> m_fleetSlot;
+    std::unique_ptr<FleetConfigPoller> m_fleetPoller;
+    std::optional<content::KioskSettings> m_startSettings;  ///< the last-good document's, when one was used
     std::unique_ptr<event::KioskEventFactory> m_events;
     std::unique_ptr<outbox::Outbox> m_outbox;
     std::unique_ptr<OutboxEventStore> m_store;

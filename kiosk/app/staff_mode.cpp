@@ -64,7 +64,7 @@ StaffMode::StaffMode(const StaffModeDeps& deps) {
     } else {
         m_audit = std::make_unique<RefusingAudit>();
     }
-    m_sync = std::make_unique<UploaderSyncControl>(deps.uploader, deps.clock);
+    m_sync = std::make_unique<UploaderSyncControl>(deps.uploader, deps.clock, deps.fleet);
     outbox::OutboxOptions recoveryOutbox;
     recoveryOutbox.path = config.outbox.path;
     recoveryOutbox.byteBudget = config.outbox.byteBudget;

@@ -8,6 +8,7 @@
 
 #include "common/clock.hpp"
 #include "config/kiosk_config.hpp"
+#include "core/fleet_content.hpp"
 #include "core/run_queue.hpp"
 #include "event/kiosk_events.hpp"
 #include "outbox/outbox.hpp"
@@ -26,6 +27,7 @@ struct StaffModeDeps {
     RunQueue& queue;                         ///< worker results back to the UI thread (posting wakes the loop)
     outbox::Outbox* outbox = nullptr;        ///< the UI thread's connection; null: staff mode opens its own
     uploader::Uploader* uploader = nullptr;  ///< health, flush, restart; null on an offline-only kiosk
+    const FleetContentSlot* fleet = nullptr; ///< head office's document: applied version and refusal
 };
 
 class StaffMode {

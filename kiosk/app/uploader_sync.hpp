@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/clock.hpp"
+#include "core/fleet_content.hpp"
 #include "staff/sync_health.hpp"
 #include "uploader/uploader.hpp"
 
@@ -44,8 +45,11 @@ inline staff::SyncSnapshot toSyncSnapshot(const uploader::HealthSnapshot& h, std
 
 class UploaderSyncControl final : public staff::SyncControl {
 public:
-    /// `uploader` may be null (no hub configured): health then says so and the actions do nothing.
-    UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock) : m_uploader(uploader), m_clock(clock) {}
+    /// `uploader` may be null (no hub configured): health then says so and the actions do nothing. `fleet`
+    /// (may be null) adds head office's applied document and any refusal to the snapshot.
+    UploaderSyncControl(uploader::Uploader* uploader, const Clock& clock,
+                        const FleetContentSlot* fleet = nullptr)
+        : m_uploader(uploader), m_clock(clock), m_fleet(fleet) {}
     ~UploaderSyncControl() override {
         std::lock_guard lock(m_mutex);
         if (m_restart.joinable()) m_restart.join();
@@ -54,16 +58,24 @@ public:
     UploaderSyncControl& operator=(const UploaderSyncControl&) = delete;
 
     staff::SyncSnapshot snapshot() const override {
-        if (!m_uploader) {
-            staff::SyncSnapshot s;
+        staff::SyncSnapshot s;
+        if (m_uploader) {
+            s = toSyncSnapshot(m_uploader->health(), m_clock.utcMs(), true);
+        } else {
             s.state = staff::SyncState::NotConfigured;
-            return s;
         }
-        return toSyncSnapshot(m_uploader->health(), m_clock.utcMs(), true);
+        if (m_fleet) {
+            s.configVersion = m_fleet->appliedVersion();
+            s.configRefusal = m_fleet->refusal();
+        }
+        return s;
     }
     void syncNow() override {
         // A zero timeout only asks: the worker serves the flush, skipping its backoff, while the UI goes on.
-        if (m_uploader) (void)m_uploader->flush(uploader::Millis{0});
+        // Head office's document is asked for at the same turn.
+        if (!m_uploader) return;
+        m_uploader->requestPeriodicGet();
+        (void)m_uploader->flush(uploader::Millis{0});
     }
     void restart() override {
         if (!m_uploader) return;
@@ -78,6 +90,7 @@ public:
 private:
     uploader::Uploader* m_uploader;
     const Clock& m_clock;
+    const FleetContentSlot* m_fleet;
     std::mutex m_mutex;
     std::thread m_restart;
 };

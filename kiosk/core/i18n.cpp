@@ -64,6 +64,19 @@ const std::string& Translations::text(const std::string& language, const std::st
     return *m_missing.insert(key).first;
 }
 
+Translations Translations::withOverrides(
+    const std::map<std::string, std::map<std::string, std::string>>& overrides) const {
+    Translations out;
+    out.m_languages = m_languages;
+    out.m_tables = m_tables;
+    for (const auto& [lang, table] : overrides) {
+        const auto into = out.m_tables.find(lang);
+        if (into == out.m_tables.end()) continue;
+        for (const auto& [key, text] : table) into->second[key] = text;
+    }
+    return out;
+}
+
 bool Translations::has(const std::string& language, const std::string& key) const {
     const auto table = m_tables.find(language);
     return table != m_tables.end() && table->second.count(key) != 0;

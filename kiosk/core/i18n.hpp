@@ -30,6 +30,10 @@ public:
     /// The text for `key` in `language`; falls back to English, then to the key itself so a gap is visible
     /// on screen and in the missing-key test rather than a blank button.
     const std::string& text(const std::string& language, const std::string& key) const;
+    /// These tables with `overrides` (language -> key -> text) layered over them: an override wins for
+    /// its key in its language; languages without a table here are ignored.
+    Translations withOverrides(
+        const std::map<std::string, std::map<std::string, std::string>>& overrides) const;
     bool has(const std::string& language, const std::string& key) const;
 
     const std::vector<std::string>& languages() const { return m_languages; }

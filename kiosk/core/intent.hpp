@@ -22,6 +22,8 @@ enum class IntentKind {
     Score, ToggleOption, NextStep, PrevStep, ExitSurvey,
     // anywhere
     StillHere, Done, OpenStaff, StopSpeech,
+    // sleep screen (outside opening hours): a touch shows the opening times
+    Wake,
 };
 std::string_view toString(IntentKind kind);
 

@@ -65,6 +65,7 @@ std::string_view toString(IntentKind kind) {
         case IntentKind::Done: return "done";
         case IntentKind::OpenStaff: return "open_staff";
         case IntentKind::StopSpeech: return "stop_speech";
+        case IntentKind::Wake: return "wake";
     }
     return "none";
 }
@@ -78,6 +79,7 @@ std::string_view toString(ScreenId id) {
         case ScreenId::Feedback: return "feedback";
         case ScreenId::ThankYou: return "thankyou";
         case ScreenId::Apology: return "apology";
+        case ScreenId::Sleep: return "sleep";
     }
     return "attract";
 }
@@ -118,7 +120,10 @@ void KioskController::resetSession() {
     m_session.wipe();
     m_session.id = newUuidV4();
     m_session.language = m_options.defaultLanguage;
+    m_session.highContrast = m_options.highContrastDefault;
+    m_session.largeText = m_options.largeTextDefault;
     m_screen = ScreenId::Attract;
+    m_nextOpeningCheckMs = 0;  // closed now? the next tick looks
     m_stillThere = false;
     m_screenDeadlineMs = 0;
     ++m_welcomeRequest;  // a late hub answer for the previous shopper is ignored
@@ -131,10 +136,11 @@ void KioskController::resetSession() {
 
 bool KioskController::sessionIsBlank() const {
     const auto& s = m_session;
-    return m_screen == ScreenId::Attract && s.phoneText.empty() && s.emailText.empty() && !s.identity &&
-           s.identityHash.empty() && !s.welcome && !s.survey && !s.signinRecorded && !s.termsTicked &&
-           !s.marketingTicked && s.errorKey.empty() && !s.highContrast && !s.largeText && !s.speech &&
-           s.language == m_options.defaultLanguage;
+    return (m_screen == ScreenId::Attract || m_screen == ScreenId::Sleep) && s.phoneText.empty() &&
+           s.emailText.empty() && !s.identity && s.identityHash.empty() && !s.welcome && !s.survey &&
+           !s.signinRecorded && !s.termsTicked && !s.marketingTicked && s.errorKey.empty() &&
+           s.highContrast == m_options.highContrastDefault && s.largeText == m_options.largeTextDefault &&
+           !s.speech && s.language == m_options.defaultLanguage;
 }
 
 void KioskController::noteActivity() {
@@ -165,6 +171,10 @@ void KioskController::apply(const Intent& intent) {
     if (m_stillThere) {
         if (intent.kind == IntentKind::StillHere) m_stillThere = false;
         return;  // the warning is modal: nothing behind it reacts
+    }
+    if (m_screen == ScreenId::Sleep) {
+        applySleepIntent(intent);  // closed: a touch shows the opening times, nothing else happens
+        return;
     }
     if (intent.kind == IntentKind::CodeScanned) {
         // A member card or QR is accepted on any shopper screen before the shopper is signed in.
@@ -270,6 +280,7 @@ void KioskController::apply(const Intent& intent) {
         case ScreenId::Apology:
             if (intent.kind == IntentKind::Done) resetSession();
             break;
+        case ScreenId::Sleep: break;  // handled above
     }
 }
 
@@ -352,6 +363,7 @@ void KioskController::leaveStaffMode() {
 
 void KioskController::tick() {
     if (m_mode == AppMode::Staff) return;
+    fleetTick();
     const auto now = m_clock.monotonicMs();
     if (m_screenDeadlineMs != 0 && now >= m_screenDeadlineMs) {
         m_screenDeadlineMs = 0;
@@ -366,7 +378,10 @@ void KioskController::tick() {
         }
     }
     if (m_balanceRefreshAtMs != 0 && now >= m_balanceRefreshAtMs) requestBalance();
-    if (m_screen == ScreenId::Attract || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology) return;
+    if (m_screen == ScreenId::Attract || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology ||
+        m_screen == ScreenId::Sleep) {
+        return;
+    }
     if (!m_stillThere && now - m_lastActivityMs >= scaled(m_options.inactivityMs)) {
         m_stillThere = true;
         m_stillThereDeadlineMs = now + scaled(m_options.stillThereMs);
@@ -387,6 +402,11 @@ std::optional<std::int64_t> KioskController::nextWakeMs() const {
     auto consider = [&](std::int64_t t) { next = next ? std::min(*next, t) : t; };
     if (m_screenDeadlineMs != 0) consider(m_screenDeadlineMs);
     if (m_balanceRefreshAtMs != 0) consider(m_balanceRefreshAtMs);
+    if (m_options.openingHours && m_nextOpeningCheckMs != 0) consider(m_nextOpeningCheckMs);
+    if (m_sleepHoursUntilMs != 0) consider(m_sleepHoursUntilMs);
+    // A document waits for the end of the session: look again each second.
+    if (m_content.slot != nullptr && m_content.slot->hasPending()) consider(now + 1000);
+    if (m_screen == ScreenId::Sleep) return next;
     if (m_screen == ScreenId::Attract) {
         const auto t = now - m_attractSinceMs;
         const auto inPeriod = t % m_options.pulsePeriodMs;

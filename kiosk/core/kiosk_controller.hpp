@@ -6,6 +6,7 @@
 // injected Clock, so tests drive minutes of inactivity in microseconds.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "common/clock.hpp"
 #include "event/kiosk_events.hpp"
 #include "event_store.hpp"
+#include "fleet_content.hpp"
 #include "i18n.hpp"
 #include "intent.hpp"
 #include "profile.hpp"
@@ -47,6 +49,24 @@ struct FlowOptions {
     /// The attract screen pulses for pulseMs every pulsePeriodMs and is still in between (idle CPU).
     std::int64_t pulsePeriodMs = 30'000;
     std::int64_t pulseMs = 1'200;
+    bool highContrastDefault = false;  ///< how each session starts (head office's accessibility defaults)
+    bool largeTextDefault = false;
+    /// Outside these the kiosk shows the sleep screen between sessions; nothing: always open.
+    std::optional<content::OpeningHours> openingHours;
+    std::int64_t sleepHoursShownMs = 15'000;  ///< a touch on the sleep screen shows the opening times this long
+    std::int64_t openingCheckMs = 60'000;     ///< how often the opening hours are looked at (they are in minutes)
+};
+
+/// Head office's settings over the config's: languages, timeouts, accessibility defaults, opening hours.
+void applyFleetSettings(FlowOptions& options, const content::KioskSettings& settings);
+
+/// Where head office's documents go once applied (KioskController::takeContentFrom).
+struct ContentTarget {
+    FleetContentSlot* slot = nullptr;
+    Translations* texts = nullptr;  ///< the tables the controller was built with
+    Survey* survey = nullptr;       ///< the survey the controller was built with
+    /// Runs on the UI thread after a document was applied (the app rebuilds its font atlas).
+    std::function<void(const FleetContent&)> applied;
 };
 
 enum class AppMode { Shopper, Staff };
@@ -70,6 +90,12 @@ public:
     /// Runs due timers: welcome timeout, balance refresh, "still there?", reset, thank-you return, attract
     /// pulse.
     void tick();
+    /// Head office's documents: each one offered to `target.slot` is applied at the next attract (or sleep)
+    /// screen with no shopper's session in progress, never in the middle of one: the texts and survey are
+    /// replaced, then the settings, and a fresh session starts under them.
+    void takeContentFrom(ContentTarget target);
+    /// The applied document's version; 0: the built-in assets.
+    int configVersion() const { return m_configVersion; }
     /// Monotonic time of the next timer the loop must wake for (nothing when only input can change things).
     std::optional<std::int64_t> nextWakeMs() const;
 
@@ -88,6 +114,7 @@ public:
     ThankYouVm thankYouVm() const;
     ApologyVm apologyVm() const;
     StillThereVm stillThereVm() const;
+    SleepVm sleepVm() const;
 
     const std::string& sessionId() const;
     std::string locale() const;
@@ -102,6 +129,12 @@ private:
     struct Session;
 
     void resetSession();
+    /// No shopper is using the kiosk: the attract or sleep screen with nothing chosen, or left alone there.
+    bool betweenSessions() const;
+    /// Takes a waiting document when between sessions; switches between attract and sleep by the hours.
+    void fleetTick();
+    void applyContent(const FleetContent& content);
+    void applySleepIntent(const Intent& intent);
     void submitSignIn();
     void signInWith(event::Identity identity, event::SigninMethod method);
     void onWelcome(std::uint64_t requestId, Result<WelcomeInfo, std::string> result);
@@ -145,6 +178,10 @@ private:
     std::int64_t m_balanceRefreshAtMs = 0;  // 0: no refresh due
     int m_balanceRefreshesLeft = 0;
     std::uint64_t m_revision = 1;
+    ContentTarget m_content;
+    int m_configVersion = 0;
+    std::int64_t m_nextOpeningCheckMs = 0;
+    std::int64_t m_sleepHoursUntilMs = 0;  // 0: the opening times are not shown
 };
 
 }  // namespace touchpoint::kiosk

@@ -258,6 +258,24 @@ ScreenSpeech apology(const KioskController& c, const Translations& texts, const 
     return b.take();
 }
 
+ScreenSpeech sleep(const KioskController& c, const Translations& texts, const std::string& lang) {
+    const auto vm = c.sleepVm();
+    Builder b(texts, lang, "sleep");
+    b.title(b.tr("sleep.closed"));
+    if (!vm.showHours) b.line(b.tr("sleep.touch_hint"));
+    for (const auto& day : vm.days) {
+        if (!vm.showHours) break;
+        std::string hours;
+        for (const auto& [open, close] : day.periods) {
+            if (!hours.empty()) hours += ", ";
+            hours += b.fmt("sleep.period", {{"open", open}, {"close", close}});
+        }
+        b.line(b.tr(day.dayKey) + ": " + (hours.empty() ? b.tr("sleep.day_closed") : hours));
+    }
+    b.add("sleep.wake", b.tr("sleep.hours_title"), ControlRole::Button, "actions", Intent::of(IntentKind::Wake));
+    return b.take();
+}
+
 ScreenSpeech stillThere(const KioskController& c, const Translations& texts, const std::string& lang) {
     Builder b(texts, lang, "stillthere");
     b.title(b.tr("stillthere.title"));
@@ -298,6 +316,7 @@ ScreenSpeech describeScreen(const KioskController& controller, const Translation
         case ScreenId::Feedback: return feedback(controller, texts, lang);
         case ScreenId::ThankYou: return thankYou(controller, texts, lang);
         case ScreenId::Apology: return apology(controller, texts, lang);
+        case ScreenId::Sleep: return sleep(controller, texts, lang);
     }
     return attract(controller, texts, lang);
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@
 
 namespace touchpoint::kiosk {
 
-enum class ScreenId { Attract, SignIn, Consent, Welcome, Feedback, ThankYou, Apology };
+enum class ScreenId { Attract, SignIn, Consent, Welcome, Feedback, ThankYou, Apology, Sleep };
 std::string_view toString(ScreenId id);
 
 enum class SignInTab { Phone, Email };
@@ -77,6 +78,16 @@ struct ThankYouVm {
 
 struct ApologyVm {
     std::string messageKey;
+};
+
+/// Outside the store's opening hours: the closed message, and after a touch the opening times.
+struct SleepVm {
+    struct Day {
+        std::string dayKey;              ///< "sleep.day.mon" ... "sleep.day.sun"
+        std::vector<std::pair<std::string, std::string>> periods;  ///< ("08:00", "20:00"); empty: closed all day
+    };
+    bool showHours = false;
+    std::vector<Day> days;  ///< Monday first
 };
 
 struct StillThereVm {

@@ -260,6 +260,7 @@ void Window::uploadFonts() {
         int h = 0;
         atlas.GetTexDataAsAlpha8(&pixels, &w, &h);
         ImGui_ImplOpenGL3_DestroyFontsTexture();  // the default font's, from open()
+        if (m_fontTexture != 0) glDeleteTextures(1, &m_fontTexture);  // a rebuilt atlas replaces the old one
         GLint previous = 0;
         glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous);
         glGenTextures(1, &m_fontTexture);
@@ -282,7 +283,7 @@ void Window::uploadFonts() {
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
     // The GPU has the texture; the CPU copies (several MB) and the TTF data are not needed again, because
-    // every size the screens use is baked once at start-up and the atlas is never rebuilt.
+    // every size the screens use is baked at once; a rebuild (new texts from head office) starts from the files.
     atlas.ClearTexData();
     atlas.ClearInputData();
 }

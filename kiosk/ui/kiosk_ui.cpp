@@ -37,6 +37,7 @@ FrameOutput KioskUi::draw(const KioskController& controller, StaffPanel* staff, 
         case ScreenId::Feedback: intent = drawFeedback(controller.feedbackVm(), ctx); break;
         case ScreenId::ThankYou: intent = drawThankYou(controller.thankYouVm(), ctx); break;
         case ScreenId::Apology: intent = drawApology(controller.apologyVm(), ctx); break;
+        case ScreenId::Sleep: intent = drawSleep(controller.sleepVm(), ctx); break;
     }
     if (controller.stillThereShown()) {
         // Whatever the screen below returned was not meant: the overlay window took the tap.

@@ -15,6 +15,7 @@ Intent drawWelcome(const WelcomeVm& vm, UiContext& ctx);
 Intent drawFeedback(const FeedbackVm& vm, UiContext& ctx);
 Intent drawThankYou(const ThankYouVm& vm, UiContext& ctx);
 Intent drawApology(const ApologyVm& vm, UiContext& ctx);
+Intent drawSleep(const SleepVm& vm, UiContext& ctx);
 /// Drawn over any screen after inactivity; modal.
 Intent drawStillThere(const StillThereVm& vm, UiContext& ctx);
 

@@ -78,7 +78,7 @@ void readHub(ConfigReader& r, HubSection& h) {
                                 {"url", "token", "token_file", "staff_token", "staff_token_file", "ca_file",
                                  "client_cert_file", "client_key_file", "proxy", "connect_timeout_s",
                                  "request_timeout_s", "backoff_base_s", "backoff_cap_s", "drain_rate_per_s",
-                                 "max_batch_kb", "heartbeat_minutes", "welcome_timeout_ms"},
+                                 "max_batch_kb", "heartbeat_minutes", "welcome_timeout_ms", "config_poll_minutes"},
                                 false);
     if (s.get("url", h.url) && !h.url.empty()) {
         const std::string scheme = "https://";
@@ -115,6 +115,7 @@ void readHub(ConfigReader& r, HubSection& h) {
     s.getDouble("drain_rate_per_s", h.drainRatePerS, 1, 1e7);
     s.getInt("max_batch_kb", h.maxBatchKb, 1, 500);
     s.getInt("heartbeat_minutes", h.heartbeatMinutes, 1, 1440);
+    s.getInt("config_poll_minutes", h.configPollMinutes, 1, 1440);
     s.getInt("welcome_timeout_ms", h.welcomeTimeoutMs, 100, 30000);
 }
 

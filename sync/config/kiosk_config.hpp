@@ -57,6 +57,7 @@ struct HubSection {
     double drainRatePerS = 5000.0;    ///< pacing after an outage, events per second
     int maxBatchKb = 500;
     int heartbeatMinutes = 5;
+    int configPollMinutes = 5;        ///< how often the kiosk asks the hub for head office's document
     int welcomeTimeoutMs = 1500;      ///< the welcome screen's profile request
 };
 

@@ -263,6 +263,12 @@ HttpResult HttpsClient::get(std::string_view path, std::string_view bearerToken,
     return perform(path, nullptr, {}, bearerToken, timeout);
 }
 
+HttpResult HttpsClient::get(std::string_view path, const std::vector<std::string>& headers,
+                            std::string_view bearerToken, std::chrono::milliseconds timeout,
+                            std::size_t maxResponseBytes) {
+    return perform(path, nullptr, headers, bearerToken, timeout, maxResponseBytes);
+}
+
 HttpResult HttpsClient::post(std::string_view path, std::string_view body, const std::vector<std::string>& headers,
                              std::string_view bearerToken, std::optional<std::chrono::milliseconds> timeout) {
     return perform(path, &body, headers, bearerToken, timeout);
@@ -270,7 +276,8 @@ HttpResult HttpsClient::post(std::string_view path, std::string_view body, const
 
 HttpResult HttpsClient::perform(std::string_view path, const std::string_view* body,
                                 const std::vector<std::string>& headers, std::string_view bearerToken,
-                                std::optional<std::chrono::milliseconds> timeout) {
+                                std::optional<std::chrono::milliseconds> timeout,
+                                std::optional<std::size_t> maxResponseBytes) {
     CURL* h = m_impl->easy.get();
     const std::string url = m_options.baseUrl + std::string(path);
 
@@ -286,7 +293,7 @@ HttpResult HttpsClient::perform(std::string_view path, const std::string_view* b
     for (const auto& line : headers) append(line);
 
     Transfer transfer;
-    transfer.maxBytes = m_options.maxResponseBytes;
+    transfer.maxBytes = std::min(m_options.maxResponseBytes, maxResponseBytes.value_or(m_options.maxResponseBytes));
     transfer.shouldAbort = &m_impl->shouldAbort;
     m_impl->errorBuffer[0] = '\0';
 

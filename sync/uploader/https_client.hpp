@@ -99,6 +99,10 @@ public:
     /// GET baseUrl + path (path includes any query; escape values with escape()).
     HttpResult get(std::string_view path, std::string_view bearerToken,
                    std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+    /// GET with extra header lines ("If-None-Match: \"cfg-3\"") and an answer cap below the client's own
+    /// maxResponseBytes (a larger answer fails with kind Other).
+    HttpResult get(std::string_view path, const std::vector<std::string>& headers, std::string_view bearerToken,
+                   std::chrono::milliseconds timeout, std::size_t maxResponseBytes);
     /// POST baseUrl + path with the body as is. `headers` are full lines ("Content-Encoding: gzip").
     HttpResult post(std::string_view path, std::string_view body, const std::vector<std::string>& headers,
                      std::string_view bearerToken, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
@@ -115,7 +119,8 @@ public:
 private:
     struct Impl;
     HttpResult perform(std::string_view path, const std::string_view* body, const std::vector<std::string>& headers,
-                       std::string_view bearerToken, std::optional<std::chrono::milliseconds> timeout);
+                       std::string_view bearerToken, std::optional<std::chrono::milliseconds> timeout,
+                       std::optional<std::size_t> maxResponseBytes = std::nullopt);
 
     HttpsClientOptions m_options;
     std::unique_ptr<Impl> m_impl;

@@ -45,6 +45,7 @@ struct Uploader::Worker {
     bool running = false;
     bool stopRequested = false;
     bool wake = false;
+    bool getRequested = false;
     std::uint64_t flushRequested = 0;
     std::uint64_t flushServed = 0;
     FlushResult lastFlushResult = FlushResult::Empty;
@@ -59,6 +60,7 @@ struct Uploader::Worker {
     std::int64_t nextAttemptMono = 0;
     std::int64_t nextStatsMono = 0;
     std::int64_t nextHeartbeatMono = 0;
+    std::int64_t nextGetMono = 0;
     /// A request body made ready ahead of time (encoded and gzipped) for batch[begin, end).
     struct Prepared {
         std::size_t begin = 0;
@@ -76,6 +78,10 @@ struct Uploader::Worker {
     bool waitFor(Millis d);
     void finishFlush(FlushResult r);
     void maybeHeartbeat();
+    bool periodicGetEnabled() const { return !opt.periodicGet.path.empty() && opt.periodicGet.onResult != nullptr; }
+    void maybePeriodicGet();
+    /// How long the worker may sleep before a heartbeat or periodic GET is due (at most `cap`).
+    Millis untilChores(std::int64_t now, Millis cap) const;
     void refreshStats(bool force);
     Classification deliver(std::vector<outbox::PendingEvent>& batch);
     Classification sendRange(const std::vector<outbox::PendingEvent>& batch, std::size_t begin, std::size_t end);
@@ -169,6 +175,14 @@ HealthSnapshot Uploader::health() const {
     return m_worker->health;
 }
 
+void Uploader::requestPeriodicGet() {
+    {
+        std::lock_guard lock(m_worker->mutex);
+        m_worker->getRequested = true;
+    }
+    m_worker->cv.notify_all();
+}
+
 void Uploader::setOnHealthChanged(std::function<void(const HealthSnapshot&)> callback) {
     m_worker->onChanged = std::move(callback);
 }
@@ -193,7 +207,7 @@ void Uploader::Worker::run() {
 
 bool Uploader::Worker::waitFor(Millis d) {
     std::unique_lock lock(mutex);
-    cv.wait_for(lock, d, [&] { return stopRequested || wake || flushRequested > flushServed; });
+    cv.wait_for(lock, d, [&] { return stopRequested || wake || getRequested || flushRequested > flushServed; });
     wake = false;
     return !stopRequested;
 }
@@ -222,9 +236,41 @@ void Uploader::Worker::maybeHeartbeat() {
     std::error_code ec;
     const auto space = std::filesystem::space(opt.outboxPath.parent_path().empty() ? "." : opt.outboxPath.parent_path(), ec);
     j["freeDiskBytes"] = ec ? nlohmann::json(nullptr) : nlohmann::json(static_cast<std::int64_t>(space.available));
+    if (opt.heartbeatExtras) opt.heartbeatExtras(j);
     auto message = opt.heartbeatFactory->heartbeat(j);
     if (auto r = outbox->enqueue(message); !r) {
         log::warn(kLog, "heartbeat not enqueued", {{"error", r.error().message}});
+    }
+}
+
+Millis Uploader::Worker::untilChores(std::int64_t now, Millis cap) const {
+    std::int64_t wait = cap.count();
+    if (opt.heartbeatFactory != nullptr && opt.heartbeatInterval.count() > 0) {
+        wait = std::min(wait, std::max<std::int64_t>(0, nextHeartbeatMono - now));
+    }
+    if (periodicGetEnabled()) wait = std::min(wait, std::max<std::int64_t>(0, nextGetMono - now));
+    return Millis(wait);
+}
+
+void Uploader::Worker::maybePeriodicGet() {
+    if (!periodicGetEnabled()) return;
+    bool asked = false;
+    {
+        std::lock_guard lock(mutex);
+        asked = getRequested;
+        getRequested = false;
+    }
+    const std::int64_t now = clock.monotonicMs();
+    if (!asked && now < nextGetMono) return;
+    const auto& g = opt.periodicGet;
+    nextGetMono = now + std::max<std::int64_t>(1000, g.interval.count());
+    const std::vector<std::string> headers = g.headers ? g.headers() : std::vector<std::string>{};
+    const auto result = client->get(g.path, headers, opt.token, g.timeout, g.maxResponseBytes);
+    if (!result && result.error().kind == TransportErrc::Aborted) return;  // stopping
+    try {
+        g.onResult(result);
+    } catch (const std::exception& e) {
+        log::error(kLog, "the periodic request's handler failed", {{"path", g.path}, {"what", e.what()}});
     }
 }
 
@@ -251,6 +297,7 @@ void Uploader::Worker::refreshStats(bool force) {
 
 void Uploader::Worker::loop() {
     nextHeartbeatMono = clock.monotonicMs() + opt.heartbeatInterval.count();
+    nextGetMono = clock.monotonicMs();  // at start: a kiosk that just booted asks for its document at once
     refreshStats(true);
     for (;;) {
         bool flushing = false;
@@ -260,12 +307,10 @@ void Uploader::Worker::loop() {
             flushing = flushRequested > flushServed;
         }
         maybeHeartbeat();
+        maybePeriodicGet();
         const std::int64_t now = clock.monotonicMs();
         if (!flushing && nextAttemptMono > now) {
-            const auto untilHeartbeat = opt.heartbeatFactory != nullptr && opt.heartbeatInterval.count() > 0
-                                            ? std::max<std::int64_t>(0, nextHeartbeatMono - now)
-                                            : nextAttemptMono - now;
-            if (!waitFor(Millis(std::min(nextAttemptMono - now, untilHeartbeat)))) return;
+            if (!waitFor(untilChores(now, Millis(nextAttemptMono - now)))) return;
             continue;
         }
 
@@ -291,12 +336,7 @@ void Uploader::Worker::loop() {
             }
             refreshStats(true);
             finishFlush(FlushResult::Empty);
-            const std::int64_t t = clock.monotonicMs();
-            Millis idle = opt.idlePoll;
-            if (opt.heartbeatFactory != nullptr && opt.heartbeatInterval.count() > 0) {
-                idle = std::min(idle, Millis(std::max<std::int64_t>(0, nextHeartbeatMono - t)));
-            }
-            if (!waitFor(idle)) return;
+            if (!waitFor(untilChores(clock.monotonicMs(), opt.idlePoll))) return;
             continue;
         }
         const std::size_t events = batch->size();

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -32,6 +33,20 @@ class Outbox;
 }
 
 namespace touchpoint::uploader {
+
+/// A small GET the worker makes on its own connection between batches: the kiosk asks for head office's
+/// document this way (GET /v1/kiosk/config). The uploader knows nothing of what the answer means; a slow or
+/// failing answer delays uploads by at most `timeout` and changes nothing in the uploader's health.
+struct PeriodicGet {
+    std::string path;                     ///< empty: no request
+    Millis interval{5 * 60 * 1000};       ///< also made at start and whenever requestPeriodicGet() asks
+    Millis timeout{15'000};
+    std::size_t maxResponseBytes = 256 * 1024;
+    /// Extra header lines for the next request ("If-None-Match: ..."), asked on the worker thread.
+    std::function<std::vector<std::string>()> headers;
+    /// The answer or the transport error, on the worker thread with no lock held.
+    std::function<void(const HttpResult&)> onResult;
+};
 
 struct UploaderOptions {
     HttpsClientOptions http;
@@ -50,6 +65,9 @@ struct UploaderOptions {
     Millis statsRefresh{1000};               ///< queue depth etc. are re-read at most this often while sending
     Millis heartbeatInterval{5 * 60 * 1000}; ///< 0: no heartbeat
     const event::KioskEventFactory* heartbeatFactory = nullptr;  ///< builds the heartbeat; nullptr: none
+    /// Adds properties to each heartbeat's health object (the kiosk's applied config version); worker thread.
+    std::function<void(nlohmann::json&)> heartbeatExtras;
+    PeriodicGet periodicGet;
     std::int64_t clockSkewLimitMs = 5 * 60 * 1000;  ///< beyond this the state is clock-wrong
     const Clock* clock = nullptr;            ///< nullptr: SystemClock (tests pass a ManualClock for backoff maths)
     std::function<double()> random01;        ///< jitter source; nullptr: seeded PRNG (tests make it fixed)
@@ -74,6 +92,8 @@ public:
     FlushResult flush(Millis timeout);
     /// Something was enqueued: wake an idle worker now instead of at the next poll.
     void notify();
+    /// Makes the periodic GET at the worker's next turn (staff "sync now"); does not wait.
+    void requestPeriodicGet();
 
     HealthSnapshot health() const;
     /// Called from the worker thread after the snapshot changed (no lock held): the kiosk posts an empty

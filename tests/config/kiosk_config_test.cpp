@@ -304,5 +304,21 @@ TEST(KioskConfig, NewMemberWelcomeSettingsAreReadAndChecked) {
     EXPECT_EQ(bad.error().issues.size(), 3u) << bad.error().format();
 }
 
+TEST(KioskConfig, ConfigPollMinutesDefaultsToFiveAndIsChecked) {
+    auto r = parseKioskConfig(minimal(), "kiosk.toml", "/etc");
+    ASSERT_TRUE(r) << r.error().format();
+    EXPECT_EQ(r->hub.configPollMinutes, 5);
+    const std::string hub = "[hub]\nurl = \"https://hub.example.com\"\ntoken = \"t\"\n";
+    auto set = parseKioskConfig(minimal() + hub + "config_poll_minutes = 2\n", "kiosk.toml", "/etc");
+    ASSERT_TRUE(set) << set.error().format();
+    EXPECT_EQ(set->hub.configPollMinutes, 2);
+    auto bad = parseKioskConfig(minimal() + hub + "config_poll_minutes = 0\n", "kiosk.toml", "/etc");
+    ASSERT_FALSE(bad);
+    const ConfigIssue* issue = findIssue(bad.error(), "hub.config_poll_minutes");
+    ASSERT_NE(issue, nullptr);
+    EXPECT_EQ(issue->line, 10);
+    EXPECT_NE(issue->message.find("from 1 to"), std::string::npos) << issue->message;
+}
+
 }  // namespace
 }  // namespace touchpoint::config

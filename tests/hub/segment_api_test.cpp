@@ -62,6 +62,99 @@ TEST_F(SEGMENT_SUITE, EverySingleCallEndpointTakesTheTypeFromThePath) {
     EXPECT_EQ(timeline["groups"][0]["traits"]["name"], "Acme");
 }
 
+TEST_F(SEGMENT_SUITE, TheBrowserLibrarysShortPathsAndItsCorsPreflightAreAnswered) {
+    // analytics.js (@segment/analytics-next) runs on the retailer's own site and posts to /v1/t, /v1/p, ...
+    // with the write key as HTTP Basic and a text/plain JSON body; the Authorization header makes the browser
+    // ask first (OPTIONS), and it lets the page read an answer only when it allows the page's origin.
+    httplib::SSLClient c("127.0.0.1", hub().port());
+    c.set_ca_cert_path(hub().caFile().c_str());
+    c.enable_server_certificate_verification(true);
+    const httplib::Headers ask = {{"Origin", "https://shop.example"},
+                                  {"Access-Control-Request-Method", "POST"},
+                                  {"Access-Control-Request-Headers", "authorization,content-type"}};
+    for (const char* path :
+         {"/v1/t", "/v1/p", "/v1/i", "/v1/g", "/v1/a", "/v1/s", "/v1/b", "/v1/batch", "/v1/track"}) {
+        const auto pre = c.Options(path, ask);
+        ASSERT_TRUE(pre) << path;
+        EXPECT_EQ(pre->status, 204) << path;
+        EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Origin"), "*") << path;
+        EXPECT_NE(pre->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
+                  std::string::npos)
+            << path;
+        EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Methods"), "POST") << path;
+    }
+
+    const std::string key = hub().token("web");
+    c.set_basic_auth(key.c_str(), "");
+    const auto t = formatIsoUtcMs(m_clock.utcMs());
+    auto message = [&](const std::string& id, json extra) {
+        json m = {{"messageId", id},
+                  {"anonymousId", "anon-web-1"},
+                  {"timestamp", t},
+                  {"writeKey", key},
+                  {"context", {{"library", {{"name", "analytics.js"}, {"version", "next-1.84.3"}}}}}};
+        m.update(extra);
+        return m.dump();
+    };
+    const std::vector<std::pair<std::string, std::string>> posts = {
+        {"/v1/p", message("w-p", {{"type", "page"}, {"name", "Home"}})},
+        {"/v1/t", message("w-t", {{"type", "track"}, {"event", "Product Viewed"}})},
+        {"/v1/i",
+         message("w-i",
+                 {{"type", "identify"}, {"userId", "web-1"}, {"traits", {{"email", "short@example.com"}}}})},
+        {"/v1/g", message("w-g", {{"type", "group"}, {"userId", "web-1"}, {"groupId", "acme"}})},
+        {"/v1/a", message("w-a", {{"type", "alias"}, {"userId", "web-1"}, {"previousId", "web-old-1"}})},
+        {"/v1/b",
+         json{{"batch", {json::parse(message("w-b", {{"type", "track"}, {"event", "Cart Viewed"}}))}}}
+             .dump()},
+    };
+    for (const auto& [path, body] : posts) {
+        const auto r = c.Post(path, {{"Origin", "https://shop.example"}}, body, "text/plain");
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 200) << path << " " << r->body;
+        EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*") << path;
+        const auto receipts = json::parse(r->body, nullptr, false);
+        ASSERT_TRUE(receipts.contains("receipts")) << path << " " << r->body;
+        EXPECT_EQ(receipts["receipts"][0]["status"], "accepted") << path << " " << r->body;
+    }
+    EXPECT_EQ(status(post("/v1/t", message("w-x", {{"type", "identify"}}), key)),
+              "rejected: type: this endpoint takes track messages");
+
+    // A refusal is readable by the page too; routes pages never call allow no other origin.
+    httplib::SSLClient anonymous("127.0.0.1", hub().port());
+    anonymous.set_ca_cert_path(hub().caFile().c_str());
+    anonymous.enable_server_certificate_verification(true);
+    const auto refused =
+        anonymous.Post("/v1/t", message("w-y", {{"type", "track"}, {"event", "E"}}), "text/plain");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401);
+    EXPECT_EQ(refused->get_header_value("Access-Control-Allow-Origin"), "*");
+    anonymous.set_bearer_token_auth(hub().headOfficeToken().c_str());
+    const auto stats = anonymous.Get("/v1/stats");
+    ASSERT_TRUE(stats);
+    EXPECT_FALSE(stats->has_header("Access-Control-Allow-Origin"));
+    const auto noPreflight = anonymous.Options("/v1/stats", ask);
+    ASSERT_TRUE(noPreflight);
+    EXPECT_EQ(noPreflight->status, 404);
+
+    const auto timeline = timelineOf("short@example.com");
+    ASSERT_TRUE(timeline.contains("touchpoints")) << timeline.dump();
+    std::multiset<std::string> types;
+    for (const auto& p : timeline["touchpoints"])
+        types.insert(p["type"].get<std::string>() + "@" + p["channel"].get<std::string>());
+    EXPECT_EQ(types, (std::multiset<std::string>{"page@web", "track@web", "identify@web", "group@web",
+                                                 "alias@web", "track@web"}));
+
+    // The write key in the bodies is not kept: stored messages and exports never hold a token.
+    const auto exported = get("/v1/export/events?format=json", hub().headOfficeToken());
+    ASSERT_EQ(exported.status, 200) << exported.body;
+    EXPECT_EQ(exported.body.find(key), std::string::npos);
+    const auto rows = exported.json();
+    ASSERT_TRUE(rows.is_array()) << exported.body;
+    EXPECT_EQ(rows.size(), 6u) << exported.body;
+    for (const auto& row : rows) EXPECT_FALSE(row["payload"].contains("writeKey")) << row.dump();
+}
+
 TEST_F(SEGMENT_SUITE, ImportIsABatchAndAServerKeysChannelsComeFromTheMessage) {
     const auto t = m_clock.utcMs();
     auto msg = [&](const std::string& id, const std::string& type, const std::string& channel) {

@@ -52,8 +52,11 @@ TEST(Sources, RejectedPayloadsAreMaskedAndCutOnACharacter) {
     const json m = {{"type", "identify"},
                     {"userId", "ada@example.com"},
                     {"traits", {{"email", "ada@example.com"}, {"firstName", "Ada"}, {"plan", "gold"}}},
-                    {"properties", {{"note", "call me on +1 202 555 0123"}}}};
+                    {"properties", {{"note", "call me on +1 202 555 0123"}}},
+                    {"writeKey", "tpk_public_web_key"}};
     const auto text = maskedExcerpt(m, 4096);
+    EXPECT_EQ(text.find("tpk_public_web_key"), std::string::npos) << text;
+    EXPECT_EQ(text.find("writeKey"), std::string::npos) << text;
     EXPECT_EQ(text.find("ada@example.com"), std::string::npos) << text;
     EXPECT_EQ(text.find("Ada"), std::string::npos) << text;
     EXPECT_EQ(text.find("555"), std::string::npos) << text;

@@ -253,6 +253,31 @@ void visitEveryScreen(FrameTest& t, KioskController& c, testing::FakeProfiles& p
     (void)t;
 }
 
+TEST_F(FrameTest, TheSleepScreenDrawsInEveryLanguageAndATapAnywhereShowsTheHours) {
+    content::OpeningHours hours;
+    hours.timeZone = "UTC";
+    for (auto& day : hours.days) day = {{8 * 60, 20 * 60}};
+    hours.days[6].clear();
+    options.openingHours = hours;
+    clock.setUtcMs(1'700'000'000'000);  // Tuesday 22:13 UTC: closed
+    for (const auto& lang : allLanguages()) {
+        options.defaultLanguage = lang;
+        controller = makeController();
+        controller->tick();
+        ASSERT_EQ(controller->screen(), ScreenId::Sleep);
+        expectNoMissingGlyphs(lang + "/sleep");
+        // Anywhere on the screen, away from every button the attract screen had.
+        frame(ImGui::GetIO().DisplaySize.x * 0.8f, ImGui::GetIO().DisplaySize.y * 0.8f, false);
+        frame(ImGui::GetIO().DisplaySize.x * 0.8f, ImGui::GetIO().DisplaySize.y * 0.8f, true);
+        const auto out = frame(ImGui::GetIO().DisplaySize.x * 0.8f, ImGui::GetIO().DisplaySize.y * 0.8f, false);
+        ASSERT_EQ(out.intents.size(), 1u) << lang;
+        EXPECT_EQ(out.intents[0].kind, IntentKind::Wake);
+        EXPECT_TRUE(controller->sleepVm().showHours);
+        expectNoMissingGlyphs(lang + "/sleep.hours");
+        EXPECT_EQ(controller->screen(), ScreenId::Sleep);
+    }
+}
+
 TEST_F(FrameTest, EveryScreenDrawsInEveryLanguageWithNoMissingGlyph) {
     for (const auto& lang : allLanguages()) {
         for (bool large : {false, true}) {

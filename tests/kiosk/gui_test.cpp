@@ -5,9 +5,12 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/tls_cert.hpp"
+#include "content/survey.hpp"
 #include "event/sealing.hpp"
 #include "hub/ephemeral_hub.hpp"
 #include "outbox/outbox.hpp"
+#include "protocol/hub_receiver.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::kiosk {
@@ -390,6 +393,123 @@ flush 30
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->pendingCount, 0);
     EXPECT_EQ(stats->deadLetterCount, 0);
+}
+
+/// A last-good head-office document (as the kiosk keeps it beside its outbox) whose store is closed every day:
+/// the built-in survey and its English and French texts from the assets, opening hours with no periods.
+void writeClosedStoreDocument(const fs::path& outbox) {
+    const auto assets = touchpoint::testing::sourceAssetsDir();
+    auto survey = nlohmann::json::parse(touchpoint::testing::readFile(assets / "surveys" / "store-visit.json"));
+    survey["version"] = 4;
+    const auto parsed = content::Survey::fromJson(survey, "survey");
+    ASSERT_TRUE(parsed.ok());
+    nlohmann::json texts;
+    for (const char* lang : {"en", "fr"}) {
+        const auto table = nlohmann::json::parse(touchpoint::testing::readFile(assets / "i18n" / (std::string(lang) + ".json")));
+        for (const auto& key : parsed->translationKeys()) texts[lang][key] = table.at(key);
+    }
+    const nlohmann::json body{
+        {"format", 1}, {"configVersion", 9}, {"survey", survey}, {"texts", texts},
+        {"settings", {{"languages", {"en", "fr"}}, {"defaultLanguage", "fr"},
+                      {"openingHours", {{"timeZone", "UTC"}, {"days", nlohmann::json::object()}}}}}};
+    std::ofstream(outbox.parent_path() / "fleet-config.json")
+        << nlohmann::json{{"format", 1}, {"etag", "\"cfg-9\""}, {"body", body.dump()}}.dump();
+}
+
+TEST(KioskGui, AClosedStoreShowsTheSleepScreenAndATouchOnlyShowsTheHours) {
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    writeClosedStoreDocument(files.outbox);
+    const auto shots = artifacts("sleep");
+    const auto run = runKiosk(dir.path(), files.config, R"(await sleep 5
+shot closed
+tap sleep.wake
+expect sleep
+shot hours
+)",
+                              shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    EXPECT_NE(run.log.find("using the last-good document"), std::string::npos) << run.log;
+    EXPECT_GE(pngCount(shots), 2u);
+    // Nothing a touch on the sleep screen does is recorded.
+    outbox::OutboxOptions options;
+    options.path = files.outbox;
+    auto box = outbox::Outbox::open(options);
+    ASSERT_TRUE(box.ok());
+    auto pending = (*box)->listPending(10);
+    ASSERT_TRUE(pending.ok());
+    EXPECT_TRUE(pending->empty());
+}
+
+TEST(KioskGui, ADocumentFromTheHubIsAppliedAtAttractWithItsNewGlyphsInTheAtlas) {
+    // A receiver speaking the hub's protocol, with head office's document: an English-only survey whose NPS
+    // question uses a character no built-in text has (so the font atlas must be rebuilt to draw it).
+    auto ca = tls::makeCertificate([] {
+        tls::CertificateRequest r;
+        r.commonName = "Touchpoint Test CA";
+        r.dnsNames.clear();
+        r.ipAddresses.clear();
+        r.isCa = true;
+        return r;
+    }());
+    ASSERT_TRUE(ca.ok()) << ca.error();
+    auto cert = tls::makeCertificate({}, ca.value());
+    ASSERT_TRUE(cert.ok()) << cert.error();
+    protocol::HubReceiverOptions ro;
+    ro.serverCertificate = cert.value();
+    ro.token = "kiosk-token";
+    auto receiver = protocol::HubReceiver::start(ro);
+    ASSERT_TRUE(receiver.ok()) << receiver.error();
+    touchpoint::testing::TempDir dir;
+    ASSERT_TRUE(tls::writeFileAtomically((dir.path() / "ca.pem").string(), ca->certificate, 0644).ok());
+
+    const auto assets = touchpoint::testing::sourceAssetsDir();
+    auto survey = nlohmann::json::parse(touchpoint::testing::readFile(assets / "surveys" / "store-visit.json"));
+    survey["version"] = 21;
+    const auto parsed = content::Survey::fromJson(survey, "survey");
+    ASSERT_TRUE(parsed.ok());
+    const auto en = nlohmann::json::parse(touchpoint::testing::readFile(assets / "i18n" / "en.json"));
+    nlohmann::json texts;
+    for (const auto& key : parsed->translationKeys()) texts["en"][key] = en.at(key);
+    texts["en"]["survey.q.nps"] = "Ω How likely are you to recommend this shop?";
+    const nlohmann::json body{{"format", 1}, {"configVersion", 21}, {"survey", survey}, {"texts", texts},
+                              {"settings", {{"languages", {"en"}}, {"defaultLanguage", "en"}}}};
+    (*receiver)->setKioskConfig(body.dump(), "\"cfg-21\"");
+
+    const std::string hubLines = "url = \"" + (*receiver)->url() + "\"\ntoken = \"kiosk-token\"\nca_file = \"" +
+                                 (dir.path() / "ca.pem").string() + "\"\n";
+    const auto files = writeConfig(dir.path(), hubLines);
+    const auto shots = artifacts("fleet-document");
+    // flush returns once the uploader's first turn is over, and the document is asked for in that turn.
+    const auto run = runKiosk(dir.path(), files.config, R"(expect attract
+flush 30
+sleep 200
+expect attract
+shot applied
+tap attract.start
+tap signin.skip
+expect feedback
+shot new-question
+tap nps.9
+tap feedback.next
+tap feedback.next
+tap csat.5
+tap feedback.next
+tap ces.6
+tap feedback.next
+tap feedback.next
+expect thankyou
+flush 30
+)",
+                              shots);
+    ASSERT_EQ(run.exitCode, 0) << run.log;
+    EXPECT_NE(run.log.find("head office's document applied"), std::string::npos) << run.log;
+    EXPECT_NE(run.log.find("font atlas rebuilt"), std::string::npos) << run.log;
+    EXPECT_TRUE(fs::exists(files.outbox.parent_path() / "fleet-config.json"));
+    const auto stats = (*receiver)->stats();
+    EXPECT_GE(stats.configRequests, 1);
+    EXPECT_NE(stats.lastBatch.find("\"surveyVersion\":21"), std::string::npos) << stats.lastBatch;
+    (*receiver)->stop();
 }
 
 }  // namespace

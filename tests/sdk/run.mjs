@@ -23,8 +23,14 @@ try {
                                                   '--kind', 'server', '--name', 'shop-backend']);
   const serverKey = added.stdout.trim();
   if (!serverKey) throw new Error(`no server key from token add:\n${added.stderr}`);
-  const info = { port: hub.port, serverKey, kioskToken: hub.kioskToken, officeToken: hub.officeToken,
-                 staffToken: hub.staffToken, caFile: hub.caFile };
+  // analytics-next runs in the shop's pages: it sends with the public web write key.
+  const web = await promisify(execFile)(hubBin, ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'),
+                                                '--kind', 'web', '--name', 'shop-web']);
+  const webKey = web.stdout.trim();
+  if (!webKey) throw new Error(`no web key from token add:\n${web.stderr}`);
+  const info = { port: hub.port, serverKey, webKey, webKeyName: 'shop-web', kioskToken: hub.kioskToken,
+                 officeToken: hub.officeToken, staffToken: hub.staffToken, caFile: hub.caFile,
+                 hubDir: hub.hubDir, sealingKeyFile: hub.sealingKeyFile };
   const suites = process.argv.slice(2).map((f) => path.join(here, f));
   const child = spawn(process.execPath, ['--test', '--test-reporter=spec', ...suites], {
     stdio: 'inherit', cwd: here,

@@ -378,11 +378,15 @@ TEST(StaffController, SyncHealthAndKioskInfoComeFromTheUploaderAndTheDisk) {
     rig.sync.current.drops = {{"evicted_heartbeat", 3}, {"too_large", 1}, {"none", 0}, {"dead_letter_replayed", 5},
                               {"rejected_timestamp", 2}, {"purged", 1}};
     rig.sync.current.clockOffsetMs = 250;
+    rig.sync.current.configVersion = 12;
+    rig.sync.current.configRefusal = "cfg-13: glyph U+4E2D missing from the kiosk fonts (texts.en.survey.q.nps)";
     auto c = rig.make();
     c->open();
     typePin(*c, "2468");
     c->apply(StaffIntent::open(StaffPage::SyncHealth));
     const SyncHealthVm& sync = c->vm().sync;
+    EXPECT_EQ(sync.configVersion, 12);
+    EXPECT_EQ(sync.configRefusal, "cfg-13: glyph U+4E2D missing from the kiosk fonts (texts.en.survey.q.nps)");
     EXPECT_EQ(sync.stateKey, "staff.sync.state.offline");
     EXPECT_EQ(sync.queueDepth, 42);
     EXPECT_EQ(sync.oldestPendingAgeMs, 3'600'000);

@@ -222,6 +222,7 @@ TEST_F(StaffFrames, EveryPageDrawsOnScreenWithEveryGlyphInEveryLanguage) {
             vm.pin.attemptsLeft = 3;
             vm.sync.drops = {{"evicted_heartbeat", 2}};
             vm.sync.lastError = "cannot connect to the hub";
+            vm.sync.configRefusal = "cfg-12: texts.es: no text for \"survey.q.nps\"";
             vm.info.identity = {"store-0001", "kiosk-01", "0.1.0", "/etc/touchpoint/kiosk.toml", "/var/lib/touchpoint/outbox.db"};
             vm.info.freeDiskBytes = 12'000'000'000ULL;
             vm.info.clockOffsetMs = 1200;

@@ -31,6 +31,8 @@ SyncHealthVm describeSyncHealth(const SyncSnapshot& s, std::int64_t nowUtcMs) {
     vm.stateKey = "staff.sync.state." + std::string(toString(vm.state));
     vm.adviceKey = "staff.sync.advice." + std::string(toString(vm.state));
     vm.lastError = s.lastError;
+    vm.configVersion = s.configVersion;
+    vm.configRefusal = s.configRefusal;
     vm.queueDepth = s.queueDepth;
     if (s.oldestPendingUtcMs && s.queueDepth > 0) {
         vm.oldestPendingAgeMs = std::max<std::int64_t>(0, nowUtcMs - *s.oldestPendingUtcMs);

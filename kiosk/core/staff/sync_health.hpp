@@ -36,6 +36,8 @@ struct SyncSnapshot {
     std::map<std::string, std::int64_t> drops;      ///< by reason
     std::int64_t deadLetters = 0;
     std::optional<std::int64_t> clockOffsetMs;      ///< hub time minus kiosk time, from the last receipt
+    int configVersion = 0;                          ///< head office's applied document (0: built-in assets)
+    std::string configRefusal;                      ///< why the last document was refused ("" when none)
 };
 
 /// The uploader as staff mode drives it. Calls come from the UI thread and must not block on the network.
@@ -70,6 +72,8 @@ struct SyncHealthVm {
     std::int64_t rejectionsTotal = 0;
     std::int64_t deadLetters = 0;
     std::optional<std::int64_t> clockOffsetMs;
+    int configVersion = 0;
+    std::string configRefusal;  ///< shown while head office's newest document is refused
     bool syncNowPending = false;
 };
 

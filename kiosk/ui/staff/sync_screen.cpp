@@ -55,6 +55,10 @@ StaffIntent drawStaffSync(const StaffVm& vm, UiContext& ctx) {
     float y = 200 + h / ctx.scale;
     y = staffLine(ctx, ctx.tr(s.adviceKey), 60, y, 1800, ctx.colors.text);
     if (!s.lastError.empty()) y = staffLine(ctx, s.lastError, 60, y, 1800, ctx.colors.muted);
+    if (!s.configRefusal.empty()) {
+        y = staffLine(ctx, staffText(ctx, "staff.sync.config_refused", {{"why", s.configRefusal}}), 60, y, 1800,
+                      ctx.colors.danger);
+    }
     y += 20;
 
     const auto& r = vm.recovery;

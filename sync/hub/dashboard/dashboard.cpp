@@ -61,15 +61,6 @@ std::string formatDay(std::chrono::sys_days day) {
     return buf;
 }
 
-/// A form POST from another site is refused: SameSite=Strict already keeps our cookie off it, and this also
-/// stops a foreign page from signing a browser in with someone else's token. Browsers send Origin on POST
-/// ("null" when the sending page hid it, which is refused too); a request without one (a script) is let through.
-bool sameOrigin(const http::Request& req) {
-    const std::string origin = req.header("Origin");
-    if (origin.empty()) return true;
-    return origin == "https://" + req.header("Host");
-}
-
 bool plainId(const std::string& text) {
     return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -100,6 +91,15 @@ void guarded(http::Response& res, std::string_view route, F&& handler) {
 }
 
 }  // namespace
+
+/// A form POST from another site is refused: SameSite=Strict already keeps our cookie off it, and this also
+/// stops a foreign page from signing a browser in with someone else's token. Browsers send Origin on POST
+/// ("null" when the sending page hid it, which is refused too); a request without one (a script) is let through.
+bool sameOrigin(const http::Request& req) {
+    const std::string origin = req.header("Origin");
+    if (origin.empty()) return true;
+    return origin == "https://" + req.header("Host");
+}
 
 std::optional<EmbeddedAsset> findAsset(std::string_view name) {
     for (const auto& asset : embeddedAssets())
@@ -190,6 +190,12 @@ bool Dashboard::authorised(const http::Request& req) {
         return m_services.isHeadOfficeToken(std::string_view(auth).substr(kBearer.size()));
     const std::string id = sessionIdFrom(req);
     return !id.empty() && m_sessions.touch(id);
+}
+
+std::optional<std::string> Dashboard::sessionTokenHash(const http::Request& req) {
+    const std::string id = sessionIdFrom(req);
+    if (id.empty() || !m_sessions.touch(id)) return std::nullopt;
+    return m_sessions.tokenHash(id);
 }
 
 bool Dashboard::allowSigninAttempt(const std::string& address) {

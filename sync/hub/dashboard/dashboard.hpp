@@ -73,6 +73,9 @@ struct DashboardError {
     std::string message;
 };
 
+/// False for a browser POST from another site (its Origin is not this host, or "null"); a request without an
+/// Origin (a script) passes. Every state-changing dashboard form or call checks it.
+bool sameOrigin(const http::Request& req);
 /// Parses and checks from/to/store (dates must be real, from <= to, range within the limit, store id plain).
 Result<StatsQuery, DashboardError> parseQuery(const std::string& from, const std::string& to, const std::string& store,
                                               int maxRangeDays);
@@ -91,6 +94,10 @@ public:
     Result<nlohmann::json, DashboardError> data(const StatsQuery& query);
 
     SessionStore& sessions() { return m_sessions; }
+
+    /// For pages that need the person's role: the hash of the token behind the request's live session (its
+    /// idle timeout extended), or none. Bearer tokens are the caller's to check.
+    std::optional<std::string> sessionTokenHash(const http::Request& req);
 
     static constexpr std::string_view kCookieName = "__Host-tp_session";
 

@@ -1,6 +1,7 @@
 #include "hub/dashboard/hub_dashboard.hpp"
 
 #include "common/log.hpp"
+#include "hub/dashboard/cases_page.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/journey/stats.hpp"
 
@@ -23,6 +24,10 @@ public:
         return r && *r;
     }
     void remove(const std::string& key) override { (void)m_store.removeSession(key); }
+    std::optional<std::string> tokenHashOf(const std::string& key) override {
+        auto r = m_store.sessionTokenHash(key);
+        return r ? *r : std::nullopt;
+    }
     std::size_t size(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) override {
         auto n = m_store.countSessions(nowMs, idleMs, lifeMs);
         return n ? static_cast<std::size_t>(*n) : 0;
@@ -62,6 +67,7 @@ RouteRegistrar hubDashboardRoutes(DashboardOptions options) {
     return [options](http::Router& router, HubContext& ctx) {
         auto dashboard = std::make_shared<Dashboard>(hubServices(ctx), options, *ctx.clock);
         dashboard->registerRoutes(router, dashboard);
+        registerCasePageRoutes(router, ctx, dashboard);
     };
 }
 

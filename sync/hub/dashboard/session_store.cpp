@@ -94,6 +94,10 @@ bool SessionStore::touch(std::string_view id) {
     return m_backend->touch(key(id), m_clock.utcMs(), idleMs(), lifeMs());
 }
 
+std::optional<std::string> SessionStore::tokenHash(std::string_view id) {
+    return m_backend->tokenHashOf(key(id));
+}
+
 void SessionStore::remove(std::string_view id) { m_backend->remove(key(id)); }
 
 std::size_t SessionStore::size() { return m_backend->size(m_clock.utcMs(), idleMs(), lifeMs()); }

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,9 @@ public:
     virtual void remove(const std::string& key) = 0;
     /// Live sessions (expired ones are removed first).
     virtual std::size_t size(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) = 0;
+    /// The hash of the token that opened the session; none when unknown or when this backend does not keep
+    /// tokens (memory), so nothing that needs the person's role can be served from it.
+    virtual std::optional<std::string> tokenHashOf(const std::string& /*key*/) { return std::nullopt; }
 };
 
 /// Sessions in this process only (one hub, tests). It cannot see tokens: revocation is the store's part.
@@ -69,6 +73,8 @@ public:
     std::string create(std::string_view token = {});
     /// True when the id names a live session; extends its idle timeout.
     bool touch(std::string_view id);
+    /// The hash of the token behind a live session (call touch() first); none when the backend cannot say.
+    std::optional<std::string> tokenHash(std::string_view id);
     /// Ends a session (sign-out). Unknown ids are ignored.
     void remove(std::string_view id);
     /// Live sessions (expired ones are swept first).

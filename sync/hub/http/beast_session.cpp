@@ -188,6 +188,7 @@ private:
 
     void readHeader() {
         m_phase = Phase::Reading;
+        m_match = {};
         arm(limits().requestTimeout);
         m_headerParser.emplace();
         m_headerParser->header_limit(static_cast<std::uint32_t>(limits().maxHeaderBytes));
@@ -382,6 +383,8 @@ private:
 
     void write(Response res) {
         if (m_phase == Phase::Closed) return;
+        // Every answer of a route that pages call from their own site, refusals too, is readable by the page.
+        if (m_match.route && m_match.route->options.cors) res.setHeader("Access-Control-Allow-Origin", "*");
         if (res.producer) return writeStreamed(std::move(res));
         m_phase = Phase::Writing;
         arm(limits().writeTimeout);

@@ -24,6 +24,7 @@ struct RouteOptions {
     std::size_t maxBodyBytes = 0;   ///< 0: ServerLimits::defaultBodyBytes
     std::size_t maxInflatedBytes = 0;  ///< cap while gunzipping a Content-Encoding: gzip body; 0: maxBodyBytes
     bool hsts = false;              ///< add Strict-Transport-Security (pages a browser opens)
+    bool cors = false;              ///< answers say Access-Control-Allow-Origin: * (called by pages on any site)
 };
 
 struct Route {

@@ -6,7 +6,7 @@
 #include <charconv>
 
 #include "common/uuid.hpp"
-#include "hub/http/hub_server.hpp"
+#include "hub/http/case_routes.hpp"
 #include "hub/ingest/token_claims.hpp"
 #include "hub/journey/loyalty.hpp"
 
@@ -21,11 +21,7 @@ constexpr std::size_t kMaxOutcomeBytes = 200;
 constexpr std::size_t kMaxAssigneeBytes = 128;
 constexpr std::size_t kJourneyTouchpoints = 20;
 
-bool mayChange(const TokenRecord& t) {
-    return t.role == kRoleManager || t.role == kRoleAdmin;
-}
-
-/// Enough to recognise the contact and no more: "+1202*****23", "j***@example.com".
+/// Enough to recognise the contact and no more: "+120******23", "j***@example.com".
 std::string maskContact(const std::string& kind, const std::string& value) {
     if (kind == "email") {
         const auto at = value.find('@');
@@ -75,8 +71,13 @@ bool isCaseId(const std::string& id) {
     return isUuid(id);
 }
 
-void listRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+}  // namespace
+
+bool mayChangeCases(const TokenRecord& t) {
+    return t.role == kRoleManager || t.role == kRoleAdmin;
+}
+
+void answerCaseList(HubContext& ctx, const http::Request& req, http::Response& res) {
     CaseFilter f;
     f.nowMs = ctx.clock->utcMs();
     f.store = req.param("store");
@@ -101,12 +102,11 @@ void listRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     sendJson(res, {{"cases", std::move(out)}, {"serverTime", formatIsoUtcMs(f.nowMs)}});
 }
 
-void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-    if (!token) return;
+void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request& req, http::Response& res) {
+    const auto* token = &viewer;
     const std::string id = req.capture("id");
     if (!isCaseId(id)) return sendError(res, 404, "not found");
-    const bool showContact = mayChange(*token);
+    const bool showContact = mayChangeCases(*token);
     const auto now = ctx.clock->utcMs();
     auto found =
         ctx.store->cases().viewCase(id, token->name, showContact ? "contact shown" : "contact masked", now);
@@ -174,9 +174,11 @@ void caseRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     sendJson(res, j);
 }
 
+namespace {
+
 /// The JSON object body of a change, or a 400 written.
 std::optional<json> changeBody(const http::Request& req, http::Response& res, const TokenRecord& token) {
-    if (!mayChange(token)) {
+    if (!mayChangeCases(token)) {
         sendError(res, 403, "changing a case needs a manager or admin token");
         return std::nullopt;
     }
@@ -216,9 +218,11 @@ void answerChange(const StoreResult<CaseChange>& r, http::Response& res, const s
     }
 }
 
-void noteRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-    if (!token) return;
+}  // namespace
+
+void answerCaseNote(HubContext& ctx, const TokenRecord& author, const http::Request& req,
+                    http::Response& res) {
+    const auto* token = &author;
     const std::string id = req.capture("id");
     if (!isCaseId(id)) return sendError(res, 404, "not found");
     auto body = changeBody(req, res, *token);
@@ -229,9 +233,9 @@ void noteRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     answerChange(ctx.store->cases().addNote(id, token->name, *text, ctx.clock->utcMs()), res, id);
 }
 
-void statusRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-    if (!token) return;
+void answerCaseStatus(HubContext& ctx, const TokenRecord& author, const http::Request& req,
+                      http::Response& res) {
+    const auto* token = &author;
     const std::string id = req.capture("id");
     if (!isCaseId(id)) return sendError(res, 404, "not found");
     auto body = changeBody(req, res, *token);
@@ -253,6 +257,8 @@ void statusRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     change.assignee = *assignee;
     answerChange(ctx.store->cases().changeStatus(id, token->name, change, ctx.clock->utcMs()), res, id);
 }
+
+namespace {
 
 void alertsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
@@ -308,16 +314,22 @@ std::string renderCaseMetrics(HubContext& ctx) {
 
 void registerCaseRoutes(http::Router& router, HubContext& ctx) {
     router.get("/v1/cases", routeOptions("/v1/cases", kScopeHeadOffice),
-               guarded(ctx, "/v1/cases", [&ctx](const auto& req, auto& res) { listRoute(ctx, req, res); }));
-    router.get(
-        "/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
-        guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) { caseRoute(ctx, req, res); }));
+               guarded(ctx, "/v1/cases", [&ctx](const auto& req, auto& res) {
+                   if (ctx.authorize(req, res, kScopeHeadOffice)) answerCaseList(ctx, req, res);
+               }));
+    router.get("/v1/cases/{id}", routeOptions("/v1/cases/{id}", kScopeHeadOffice),
+               guarded(ctx, "/v1/cases/{id}", [&ctx](const auto& req, auto& res) {
+                   if (auto t = ctx.authorize(req, res, kScopeHeadOffice)) answerCase(ctx, *t, req, res);
+               }));
     router.post("/v1/cases/{id}/notes", routeOptions("/v1/cases/{id}/notes", kScopeHeadOffice, 16 * 1024),
-                guarded(ctx, "/v1/cases/{id}/notes",
-                        [&ctx](const auto& req, auto& res) { noteRoute(ctx, req, res); }));
+                guarded(ctx, "/v1/cases/{id}/notes", [&ctx](const auto& req, auto& res) {
+                    if (auto t = ctx.authorize(req, res, kScopeHeadOffice)) answerCaseNote(ctx, *t, req, res);
+                }));
     router.post("/v1/cases/{id}/status", routeOptions("/v1/cases/{id}/status", kScopeHeadOffice, 4 * 1024),
-                guarded(ctx, "/v1/cases/{id}/status",
-                        [&ctx](const auto& req, auto& res) { statusRoute(ctx, req, res); }));
+                guarded(ctx, "/v1/cases/{id}/status", [&ctx](const auto& req, auto& res) {
+                    if (auto t = ctx.authorize(req, res, kScopeHeadOffice))
+                        answerCaseStatus(ctx, *t, req, res);
+                }));
     router.get(
         "/v1/alerts", routeOptions("/v1/alerts", kScopeHeadOffice),
         guarded(ctx, "/v1/alerts", [&ctx](const auto& req, auto& res) { alertsRoute(ctx, req, res); }));

@@ -128,24 +128,47 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
 }  // namespace
 
 void registerIngestRoutes(http::Router& router, HubContext& ctx) {
-    // Bodies may be gzip: the cap applies to what arrives and again while inflating.
+    // Bodies may be gzip: the cap applies to what arrives and again while inflating. Web pages post here from
+    // their own site (analytics.js), so every answer allows any origin (the write key decides what is kept).
     auto options = [](const std::string& path) {
         auto o = routeOptions(path, kScopeIngest, event::kMaxBatchBytes);
         o.maxInflatedBytes = event::kMaxBatchBytes;
+        o.cors = true;
         return o;
     };
-    // Segment's /v1/import is /v1/batch under another name (historical imports carry their own timestamps).
-    for (const char* path : {"/v1/batch", "/v1/import"}) {
-        router.post(path, options(path), guarded(ctx, path, [&ctx](const http::Request& req, http::Response& res) {
+    // A browser asks before it posts with an Authorization header (a CORS preflight): no token, no body.
+    auto preflight = [&router](const std::string& path) {
+        auto o = routeOptions("OPTIONS " + path, "");
+        o.cors = true;
+        router.add("OPTIONS", path, o, [](const http::Request&, http::Response& res) {
+            res.status = 204;
+            res.setHeader("Access-Control-Allow-Methods", "POST");
+            res.setHeader("Access-Control-Allow-Headers",
+                          "Authorization, Content-Type, Content-Encoding, X-Retry-Count");
+            res.setHeader("Access-Control-Max-Age", "600");
+        });
+    };
+    // Segment's /v1/import is /v1/batch under another name (historical imports carry their own timestamps),
+    // and /v1/b is analytics.js's short name for it (its batching delivery).
+    for (const char* path : {"/v1/batch", "/v1/import", "/v1/b"}) {
+        const std::string name = std::string(path) == "/v1/b" ? "/v1/batch" : path;
+        router.post(path, options(name),
+                    guarded(ctx, name, [&ctx](const http::Request& req, http::Response& res) {
                         ingest(ctx, req, res, std::nullopt);
                     }));
+        preflight(path);
     }
+    // analytics.js (Segment's browser library) posts each call to the type's first letter: /v1/t, /v1/p, ...
     for (const char* type : {"track", "identify", "alias", "page", "screen", "group"}) {
         const std::string path = std::string("/v1/") + type;
-        router.post(path, options(path),
-                    guarded(ctx, path, [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {
-                        ingest(ctx, req, res, t);
-                    }));
+        for (const std::string& posted : {path, "/v1/" + std::string(1, type[0])}) {
+            router.post(posted, options(path),
+                        guarded(ctx, path,
+                                [&ctx, t = std::string(type)](const http::Request& req, http::Response& res) {
+                                    ingest(ctx, req, res, t);
+                                }));
+            preflight(posted);
+        }
     }
 }
 

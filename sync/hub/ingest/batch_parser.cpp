@@ -352,6 +352,9 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         // A message without a capture time was stamped on arrival: there is no sender clock to correct.
         if (captured) out.correctedMs = options.receivedAtMs - (*sentAt - out.timestampMs);
     }
+    // analytics.js puts its write key in every body too; the Authorization header already said who sent it,
+    // and a token is kept only as a hash, never in stored messages and their exports.
+    m.erase("writeKey");
     m["receivedAt"] = formatIsoUtcMs(out.receivedMs);
     if (captured) m["originalTimestamp"] = formatIsoUtcMs(*captured);
     m["timestamp"] = formatIsoUtcMs(out.correctedMs);

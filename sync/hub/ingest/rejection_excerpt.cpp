@@ -42,7 +42,10 @@ json masked(const json& node) {
 }  // namespace
 
 std::string maskedExcerpt(const json& message, std::size_t maxBytes) {
-    std::string text = masked(message).dump(-1, ' ', false, json::error_handler_t::replace);
+    json shown = masked(message);
+    // analytics.js puts its write key in every body: a token is never shown back, even a public one.
+    if (shown.is_object()) shown.erase("writeKey");
+    std::string text = shown.dump(-1, ' ', false, json::error_handler_t::replace);
     if (text.size() <= maxBytes) return text;
     std::size_t cut = maxBytes;
     // Step back over UTF-8 continuation bytes so the excerpt stays valid text.

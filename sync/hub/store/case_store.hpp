@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/cases/case_figures.hpp"
 #include "hub/store_result.hpp"
 
 namespace touchpoint::hub {
@@ -118,6 +119,10 @@ class CaseStore {
     /// with an assignee only reassigns.
     virtual StoreResult<CaseChange> changeStatus(const std::string& id, const std::string& tokenName,
                                                  const StatusChange& change, std::int64_t nowMs) = 0;
+    /// The times of every case opened in [fromMs, toMs) (store "" for all), with the next-visit NPS of each
+    /// resolved one (CaseTimings), for computeCaseFigures().
+    virtual StoreResult<std::vector<CaseTimings>> caseTimings(std::int64_t fromMs, std::int64_t toMs,
+                                                              const std::string& store) = 0;
     /// Newest first; store "" for all.
     virtual StoreResult<std::vector<AlertView>> listAlerts(const std::string& store, std::int64_t sinceMs,
                                                            std::size_t limit) = 0;

@@ -173,6 +173,8 @@ public:
     virtual StoreResult<bool> touchSession(const std::string& key, std::int64_t nowMs, std::int64_t idleMs,
                                            std::int64_t lifeMs) = 0;
     virtual StoreResult<void> removeSession(const std::string& key) = 0;
+    /// The hash of the token a session was opened with; none for an unknown session.
+    virtual StoreResult<std::optional<std::string>> sessionTokenHash(const std::string& key) = 0;
     /// Deletes expired sessions and counts the rest.
     virtual StoreResult<std::int64_t> countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) = 0;
     /// Changes a live head-office token's role; false when there is none by that name.

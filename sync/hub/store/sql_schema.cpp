@@ -162,6 +162,8 @@ CREATE INDEX IF NOT EXISTS merge_moves_merge ON merge_moves(merge_seq, tbl);
 CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
 CREATE INDEX IF NOT EXISTS identifier_mentions_subject ON identifier_mentions(subject);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE INDEX IF NOT EXISTS feedback_message ON feedback(message_id);
+CREATE INDEX IF NOT EXISTS cases_opened ON cases(opened_at);
 )SQL";
 
 // Version 3 added account_groups and profile_groups (Segment `group` calls), the sources tables (what each

@@ -12,9 +12,13 @@ inline constexpr std::int64_t kKeyedTombstonesVersion = 5;
 /// indexes only).
 inline constexpr std::int64_t kCasesSchemaVersion = 6;
 
+/// The step that indexed answers by message id and cases by opening time, so the case figures find each case's
+/// answer without reading every answer (new indexes only).
+inline constexpr std::int64_t kCaseFiguresIndexVersion = 7;
+
 /// The step that added published kiosk configuration: config_documents, config_assignments, store_regions
 /// (new tables), and the config version and refusal each kiosk last reported (two columns on kiosks).
-inline constexpr std::int64_t kFleetConfigVersion = 7;
+inline constexpr std::int64_t kFleetConfigVersion = 8;
 
 /// The schema version this build writes.
 inline constexpr std::int64_t kHubSchemaVersion = kFleetConfigVersion;

@@ -50,6 +50,7 @@ public:
     StoreResult<bool> touchSession(const std::string& key, std::int64_t nowMs, std::int64_t idleMs,
                                    std::int64_t lifeMs) override;
     StoreResult<void> removeSession(const std::string& key) override;
+    StoreResult<std::optional<std::string>> sessionTokenHash(const std::string& key) override;
     StoreResult<std::int64_t> countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) override;
     StoreResult<std::vector<TokenRecord>> listTokens() override;
     StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) override;

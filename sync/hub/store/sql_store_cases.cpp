@@ -217,6 +217,39 @@ StoreResult<CaseChange> SqlCaseStore::changeStatus(const std::string& id, const 
     });
 }
 
+StoreResult<std::vector<CaseTimings>> SqlCaseStore::caseTimings(std::int64_t fromMs, std::int64_t toMs,
+                                                                const std::string& store) {
+    // The answer's profile is the one its first stored row names; the next visit is that profile's first NPS
+    // answer (any store) after the case was resolved.
+    std::string sql =
+        "SELECT c.status, c.opened_at, c.due_at, c.first_action_at, c.resolved_at, "
+        "(SELECT n.nps FROM feedback n WHERE c.resolved_at IS NOT NULL AND n.nps IS NOT NULL AND "
+        "n.at > c.resolved_at AND n.profile_id = (SELECT f.profile_id FROM feedback f WHERE f.message_id = "
+        "c.feedback_message_id ORDER BY f.seq LIMIT 1) ORDER BY n.at, n.seq LIMIT 1) "
+        "FROM cases c WHERE c.opened_at >= ? AND c.opened_at < ?";
+    std::vector<SqlValue> params{fromMs, toMs};
+    if (!store.empty()) {
+        sql += " AND c.store_id = ?";
+        params.emplace_back(store);
+    }
+    auto lease = m_pool.acquire();
+    auto rows = lease->query(sql, params);
+    if (!rows) return Fail(rows.error());
+    std::vector<CaseTimings> out;
+    out.reserve(rows->size());
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        CaseTimings t;
+        t.status = rows->text(i, 0);
+        t.openedAtMs = rows->integer(i, 1);
+        t.dueAtMs = rows->integer(i, 2);
+        t.firstActionAtMs = optInt(*rows, i, 3);
+        t.resolvedAtMs = optInt(*rows, i, 4);
+        t.nextVisitNps = optInt(*rows, i, 5);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
 StoreResult<std::vector<AlertView>> SqlCaseStore::listAlerts(const std::string& store, std::int64_t sinceMs,
                                                              std::size_t limit) {
     std::string sql =

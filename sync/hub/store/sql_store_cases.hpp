@@ -20,6 +20,8 @@ class SqlCaseStore final : public CaseStore {
                                     const std::string& text, std::int64_t nowMs) override;
     StoreResult<CaseChange> changeStatus(const std::string& id, const std::string& tokenName,
                                          const StatusChange& change, std::int64_t nowMs) override;
+    StoreResult<std::vector<CaseTimings>> caseTimings(std::int64_t fromMs, std::int64_t toMs,
+                                                      const std::string& store) override;
     StoreResult<std::vector<AlertView>> listAlerts(const std::string& store, std::int64_t sinceMs,
                                                    std::size_t limit) override;
     StoreResult<std::int64_t> eraseExpiredContacts(std::int64_t nowMs, std::int64_t retentionMs) override;

@@ -63,6 +63,14 @@ StoreResult<void> SqlHubStore::removeSession(const std::string& key) {
     return {};
 }
 
+StoreResult<std::optional<std::string>> SqlHubStore::sessionTokenHash(const std::string& key) {
+    auto lease = m_pool->acquire();
+    auto rows = lease->query("SELECT token_hash FROM sessions WHERE hash = ?", {key});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<std::string>{};
+    return std::optional<std::string>(rows->text(0, 0));
+}
+
 StoreResult<std::int64_t> SqlHubStore::countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) {
     return write<std::int64_t>([&](SqlConnection& c) -> StoreResult<std::int64_t> {
         auto d = c.exec("DELETE FROM sessions WHERE last_used <= ? OR created_at <= ?", {nowMs - idleMs, nowMs - lifeMs});

@@ -123,6 +123,36 @@ struct HubReceiver::Impl {
     bool revoked = false;
     std::unordered_set<std::string> seen;
     HubReceiverStats stats;
+    std::optional<std::string> configBody;
+    std::string configEtag;
+    int configStatus = 200;
+
+    void handleConfig(const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard lock(mutex);
+        if (revoked || req.get_header_value("Authorization") != "Bearer " + options.token) {
+            res.status = 401;
+            res.set_content(encodeError("unknown token"), "application/json");
+            return;
+        }
+        ++stats.configRequests;
+        stats.lastIfNoneMatch = req.get_header_value("If-None-Match");
+        if (!configBody) {
+            res.status = 404;
+            res.set_content("{\"error\":\"no_config\"}", "application/json");
+        } else if (configStatus != 200) {
+            res.status = configStatus;
+            res.set_content(*configBody, "application/json");
+        } else if (!configEtag.empty() && stats.lastIfNoneMatch == configEtag) {
+            ++stats.configNotModified;
+            res.status = 304;
+            res.set_header("ETag", configEtag);
+        } else {
+            res.status = 200;
+            res.set_header("ETag", configEtag);
+            res.set_content(*configBody, "application/json");
+        }
+        changed.notify_all();
+    }
 
     std::int64_t serverNowMs() const {
         const Clock& c = options.clock != nullptr ? *options.clock : SystemClock::instance();
@@ -321,6 +351,7 @@ Result<std::unique_ptr<HubReceiver>, std::string> HubReceiver::start(HubReceiver
     s.set_payload_max_length(8 * 1024 * 1024);
     Impl* raw = impl.get();
     s.Post(std::string(kBatchPath), [raw](const httplib::Request& req, httplib::Response& res) { raw->handleBatch(req, res); });
+    s.Get("/v1/kiosk/config", [raw](const httplib::Request& req, httplib::Response& res) { raw->handleConfig(req, res); });
     s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("{\"ok\":true}", "application/json"); });
 
     if (impl->options.port == 0) {
@@ -365,6 +396,13 @@ void HubReceiver::rejectMessage(const std::string& messageId, const std::string&
 void HubReceiver::poisonMessage(const std::string& messageId, int status) {
     std::lock_guard lock(m_impl->mutex);
     m_impl->poison[messageId] = status;
+}
+
+void HubReceiver::setKioskConfig(std::string body, std::string etag, int status) {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->configBody = std::move(body);
+    m_impl->configEtag = std::move(etag);
+    m_impl->configStatus = status;
 }
 
 void HubReceiver::revokeToken(bool revoked) {

@@ -78,6 +78,9 @@ struct HubReceiverStats {
     std::int64_t bodyBytes = 0;         ///< request bodies as received (compressed when gzip)
     std::int64_t gzipRequests = 0;
     std::unordered_map<std::string, int> acceptCount;
+    std::int64_t configRequests = 0;     ///< GET /v1/kiosk/config requests with the right token
+    std::int64_t configNotModified = 0;  ///< of those, answered 304
+    std::string lastIfNoneMatch;         ///< the If-None-Match of the last config request ("" when absent)
     std::string lastBatch;              ///< the last batch body that was recorded (inflated JSON)  ///< messageId -> times answered "accepted" (must be 1)
 };
 
@@ -99,6 +102,10 @@ public:
     void rejectMessage(const std::string& messageId, const std::string& reason);
     /// While a batch contains this message, the whole batch is answered `status` (a poison message).
     void poisonMessage(const std::string& messageId, int status = 400);
+    /// GET /v1/kiosk/config answers `body` as is (200, ETag `etag`), or 304 when If-None-Match equals `etag`.
+    /// Before the first call it answers 404 {"error":"no_config"}; `status` other than 200 answers that
+    /// status with `body` (a failing hub).
+    void setKioskConfig(std::string body, std::string etag, int status = 200);
     /// Every request from now on gets 401 {"error":"token revoked"}.
     void revokeToken(bool revoked = true);
 

@@ -340,6 +340,8 @@
     const scope = filters.store || 'all stores';
     setStatus(`${filters.from} to ${filters.to}, ${scope}`);
     document.body.dataset.loaded = 'true';
+    // The Cases tab (cases.js) follows the same dates and stores.
+    document.dispatchEvent(new CustomEvent('dashboard:loaded', { detail: { filters, stores: data.stores || [] } }));
   }
 
   $('#filters').addEventListener('submit', (event) => {

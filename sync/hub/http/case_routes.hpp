@@ -1,0 +1,24 @@
+#pragma once
+// The bodies of the case routes, shared by /v1/cases (a head-office token) and the dashboard's Cases page (a
+// session bound to one): the same filters, masking, limits, validation and audit whichever way a person
+// comes. Each reads the case id from the route's {id} capture and writes the whole answer, errors included.
+
+#include "hub/http/hub_server.hpp"
+
+namespace touchpoint::hub {
+
+/// Managers and admins may change cases and see contacts; analysts read, with contacts masked.
+bool mayChangeCases(const TokenRecord& token);
+
+/// ?store=&status=&overdue=true|false&limit= -> {cases, serverTime}.
+void answerCaseList(HubContext& ctx, const http::Request& req, http::Response& res);
+/// One case, the contact masked unless `viewer` may change cases; the viewing is audited on the case.
+void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request& req, http::Response& res);
+/// {"text"}: a note (403 for analysts).
+void answerCaseNote(HubContext& ctx, const TokenRecord& author, const http::Request& req,
+                    http::Response& res);
+/// {"status", "outcome"?, "assignee"?}: a step or a reassignment (403 for analysts).
+void answerCaseStatus(HubContext& ctx, const TokenRecord& author, const http::Request& req,
+                      http::Response& res);
+
+}  // namespace touchpoint::hub

@@ -1,0 +1,231 @@
+// The Cases tab in a real browser (Debian's Chromium through playwright-core) against a real touchpoint-hub:
+// two detractors answer on a kiosk and agree to be contacted; a manager opens the Cases tab, sees both cases,
+// assigns one, adds a note, sets it in progress and resolves it with an outcome, and the list and figures
+// follow; an analyst sees the other case's contact masked and no actions, and a forced change is refused 403.
+// Screenshots go to $TOUCHPOINT_ARTIFACTS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startHub, stopHub, getJson } from './hub_process.mjs';
+
+const run = promisify(execFile);
+const hubBin = process.env.TOUCHPOINT_HUB;
+const visitBin = process.env.TOUCHPOINT_DETRACTOR_VISIT;
+const artifacts = process.env.TOUCHPOINT_ARTIFACTS || path.join(os.tmpdir(), 'touchpoint-browser-artifacts', 'cases');
+const chromiumPath = process.env.TOUCHPOINT_CHROMIUM || '/usr/bin/chromium';
+assert.ok(hubBin && visitBin, 'set TOUCHPOINT_HUB and TOUCHPOINT_DETRACTOR_VISIT to the built programs');
+
+const today = new Date().toISOString().slice(0, 10);
+const from = new Date(Date.now() - 27 * 86400000).toISOString().slice(0, 10);
+const PHONE_A = '+12025550123';
+const PHONE_B = '+12025550188';
+
+let tmp, hub, context, page, managerToken, analystToken;
+const consoleErrors = [];
+
+function post(urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method: 'POST', ca: hub.ca,
+                                servername: 'localhost',
+                                headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } },
+    (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function addToken(name, role) {
+  const { stdout } = await run(hubBin, ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'),
+    '--name', name, '--kind', 'head-office', '--role', role]);
+  return stdout.trim();
+}
+
+/// A detractor's visit on the kiosk `init` made a token for (store-1, kiosk-1), sent as that kiosk sends it.
+async function detractorVisit(session, phone, nps, comment) {
+  const { stdout } = await run(visitBin, ['--sealing-key-file', hub.sealingKeyFile, '--store', 'store-1',
+    '--kiosk', 'kiosk-1', '--session', session, '--phone', phone, '--nps', String(nps), '--comment', comment]);
+  const res = await post('/v1/batch', { batch: JSON.parse(stdout) }, { Authorization: `Bearer ${hub.kioskToken}` });
+  assert.equal(res.status, 200, res.body);
+  assert.deepEqual(JSON.parse(res.body).receipts.map((r) => r.status), ['accepted', 'accepted', 'accepted'], res.body);
+}
+
+async function shoot(name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+}
+
+async function signIn(token) {
+  await page.goto(`${hub.url}/dashboard/signin`);
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(`${hub.url}/`), page.click('button[type=submit]')]);
+  await page.waitForFunction(() => document.body.dataset.loaded === 'true');
+}
+
+async function openCasesTab() {
+  await page.click('#tabs a[data-tab="cases"]');
+  await page.waitForFunction(() => document.getElementById('tab-cases').dataset.loaded === 'true');
+  assert.equal(await page.locator('#tab-cases').isVisible(), true);
+}
+
+async function caseRows() {
+  return page.locator('#case-list').evaluate((t) => Array.from(t.tBodies[0].rows).filter((r) => !r.querySelector('td.empty'))
+    .map((r) => ({ id: r.dataset.caseId, overdue: r.classList.contains('overdue'),
+                   cells: Array.from(r.cells).map((c) => c.textContent) })));
+}
+
+async function tileValue(metric) {
+  return page.locator(`#case-figures .tile[data-metric="${metric}"] .value`).innerText();
+}
+
+async function act(label, fill) {
+  const form = page.locator(`#case-view form[aria-label="${label}"]`);
+  if (fill) await form.locator(fill[0]).fill(fill[1]);
+  await form.locator('button[type=submit]').click();
+  await page.waitForFunction((l) => document.getElementById('status').textContent === `${l}: done`, label);
+}
+
+before(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-cases-'));
+  hub = await startHub({ hubBin, dir: tmp, logFile: path.join(artifacts, 'hub.log') });
+  managerToken = await addToken('amy-manager', 'manager');
+  analystToken = await addToken('ali-analyst', 'analyst');
+  await detractorVisit('visit-a', PHONE_A, 2, 'Nobody at the till, write to me at shopper@example.com');
+  await detractorVisit('visit-b', PHONE_B, 4, 'Queue too long');
+
+  context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 768 },
+    ignoreHTTPSErrors: true,  // the hub's certificate is self-signed and made by `init` in this run
+  });
+  page = context.pages()[0] || await context.newPage();
+  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
+  page.on('response', (res) => { if (res.status() >= 400) consoleErrors.push(`HTTP ${res.status()}: ${new URL(res.url()).pathname}`); });
+  page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+});
+
+after(async () => {
+  if (context) await context.close();
+  await stopHub(hub);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('a manager sees both cases with the full contact and works one to resolution', async () => {
+  await signIn(managerToken);
+  await openCasesTab();
+  await shoot('cases-manager');
+  let rows = await caseRows();
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  for (const r of rows) {
+    assert.equal(r.cells[0], 'store-1');
+    assert.equal(r.cells[3], 'Open');
+    assert.equal(r.overdue, false);
+  }
+  assert.equal(await tileValue('cases-opened'), '2');
+  assert.equal(await tileValue('cases-first-action'), '–');
+
+  // The newest case is visit-b's; visit-a's (phone A) is the older one.
+  const caseA = rows[1].id;
+  await page.click(`#case-list tr[data-case-id="${caseA}"]`);
+  await page.waitForFunction((id) => document.getElementById('case-view').dataset.caseId === id, caseA);
+  const view = page.locator('#case-view');
+  assert.equal(await view.locator('[data-field="contact"]').innerText(), `phone: ${PHONE_A}`);
+  const viewText = await view.innerText();
+  assert.ok(!viewText.includes('shopper@example.com'), 'the comment is shown with its personal text masked');
+  assert.match(viewText, /Nobody at the till/);
+  assert.match(viewText, /Points/);
+  assert.match(viewText, /Loyalty Signed In|in_store_kiosk/, 'the recent journey is shown');
+
+  await act('Assign', ['input[name="assignee"]', 'amy']);
+  rows = await caseRows();
+  assert.equal(rows.find((r) => r.id === caseA).cells[6], 'amy');
+  await act('Add note', ['textarea[name="note"]', 'Left a voicemail']);
+  assert.match(await view.innerText(), /Left a voicemail/);
+  await act('Set in progress');
+  assert.equal((await caseRows()).find((r) => r.id === caseA).cells[3], 'In progress');
+  assert.notEqual(await tileValue('cases-first-action'), '–');
+  await shoot('case-in-progress');
+
+  await act('Resolve', ['input[name="outcome"]', 'Voucher sent']);
+  rows = await caseRows();
+  assert.equal(rows.find((r) => r.id === caseA).cells[3], 'Resolved');
+  assert.match(await view.innerText(), /Erased \(resolved\)/, 'resolving erases the contact');
+  assert.equal(await view.locator('.case-actions').count(), 0, 'a resolved case has no actions');
+  assert.equal(await tileValue('cases-sla'), '100.0%');
+  assert.equal(await tileValue('cases-next-visit'), '–', 'no answer after the resolution yet');
+  await shoot('case-resolved');
+
+  // The tiles show what the figures call answers.
+  const f = await getJson(hub, `/dashboard/api/case-figures?from=${from}&to=${today}`, managerToken);
+  assert.equal(f.opened, 2);
+  assert.equal(f.resolved, 1);
+  assert.equal(f.open, 1);
+  assert.equal(f.firstAction.cases, 1);
+  assert.match(await page.locator('#case-figures [data-metric="cases-opened"] .n').innerText(),
+    /1 open, 0 in progress, 1 resolved/);
+
+  // The status filter.
+  await page.selectOption('#case-status', 'resolved');
+  await page.click('#case-filters button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#case-list tbody tr').length === 1);
+  assert.deepEqual((await caseRows()).map((r) => r.id), [caseA]);
+  await page.selectOption('#case-status', '');
+
+  // It fits a 1366x768 screen: nothing wider than the window.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 1366, `page is ${width}px wide`);
+});
+
+test('an analyst sees the contact masked, no actions, and a forced change is refused', async () => {
+  await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
+  await signIn(analystToken);
+  await openCasesTab();
+  const rows = await caseRows();
+  const open = rows.find((r) => r.cells[3] === 'Open');
+  assert.ok(open, JSON.stringify(rows));
+  await page.click(`#case-list tr[data-case-id="${open.id}"]`);
+  await page.waitForFunction((id) => document.getElementById('case-view').dataset.caseId === id, open.id);
+  const contact = await page.locator('#case-view [data-field="contact"]').innerText();
+  assert.match(contact, /masked for your role/);
+  assert.ok(!contact.includes(PHONE_B.slice(-6)), contact);
+  assert.equal(await page.locator('#case-view .case-actions').count(), 0);
+  assert.equal(await page.locator('#case-view form').count(), 0);
+  await shoot('case-analyst');
+
+  const forced = await page.evaluate(async (id) => {
+    const res = await fetch(`/dashboard/api/cases/${id}/notes`, {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: 'not allowed' }),
+    });
+    return res.status;
+  }, open.id);
+  assert.equal(forced, 403);
+  // And from outside the browser with the analyst's token.
+  const direct = await post(`/dashboard/api/cases/${open.id}/status`, { status: 'in_progress' },
+    { Authorization: `Bearer ${analystToken}` });
+  assert.equal(direct.status, 403, direct.body);
+  const after = await getJson(hub, `/v1/cases/${open.id}`, managerToken);
+  assert.equal(after.status, 'open');
+  assert.equal(after.notes.length, 0);
+});
+
+test('no JavaScript errors, failed requests or console errors', () => {
+  // The forced POST above is the one refusal expected (the browser logs its 403).
+  const unexpected = consoleErrors.filter((e) => !(e.startsWith('HTTP 403: /dashboard/api/cases/') ||
+    /status of 403/.test(e)));
+  assert.deepEqual(unexpected, []);
+});

@@ -1,0 +1,206 @@
+// Head office's documents in the controller: a document that arrives while a shopper is in the middle of a
+// survey changes nothing on screen until that session has ended, and the sleep screen outside opening hours
+// (a manual clock) lets a touch show the hours and nothing else, while staff mode stays reachable.
+#include <gtest/gtest.h>
+
+#include "core/kiosk_controller.hpp"
+#include "kiosk_fakes.hpp"
+
+namespace touchpoint::kiosk {
+namespace {
+
+using K = IntentKind;
+
+class FleetControllerTest : public ::testing::Test, protected testing::ControllerParts {
+  protected:
+    FleetControllerTest() {
+        controller = makeController();
+        ContentTarget target;
+        target.slot = &slot;
+        target.texts = &texts;
+        target.survey = &survey;
+        target.applied = [this](const FleetContent& c) { appliedVersions.push_back(c.configVersion); };
+        controller->takeContentFrom(std::move(target));
+    }
+
+    void tap(K kind) { controller->apply(Intent::of(kind)); }
+
+    /// Version 12 of head office's document: its own survey (id and version), a new NPS question in English,
+    /// Spanish first, a longer inactivity time and high contrast for everyone.
+    std::shared_ptr<const FleetContent> document() const {
+        auto c = std::make_shared<FleetContent>();
+        c->configVersion = 12;
+        c->etag = "\"cfg-12\"";
+        c->texts = texts.withOverrides({{"en", {{"survey.q.nps", "Would you send a friend to this shop?"}}}});
+        c->survey = survey;
+        c->survey.id = "hq-winter";
+        c->survey.version = 7;
+        c->settings.languages = {"es", "en"};
+        c->settings.defaultLanguage = "es";
+        c->settings.inactivityS = 90;
+        c->settings.highContrastDefault = true;
+        return c;
+    }
+
+    FleetContentSlot slot;
+    std::vector<int> appliedVersions;
+    std::unique_ptr<KioskController> controller;
+};
+
+TEST_F(FleetControllerTest, ADocumentArrivingMidSurveyWaitsUntilTheSessionHasEnded) {
+    const std::string builtInQuestion = texts.text("en", "survey.q.nps");
+    tap(K::Start);
+    tap(K::SkipSignIn);
+    ASSERT_EQ(controller->screen(), ScreenId::Feedback);
+    controller->apply(Intent::withValue(K::Score, 3));
+
+    slot.offer(document());
+    for (int i = 0; i < 5; ++i) {
+        clock.advanceMs(1000);
+        controller->tick();
+    }
+    // Same screen, same step, same survey and words: the shopper sees nothing change.
+    EXPECT_EQ(controller->screen(), ScreenId::Feedback);
+    EXPECT_EQ(controller->feedbackVm().step.id, "nps");
+    EXPECT_EQ(controller->feedbackVm().score, 3);
+    EXPECT_EQ(texts.text("en", "survey.q.nps"), builtInQuestion);
+    EXPECT_EQ(survey.id, "store-visit");
+    EXPECT_EQ(controller->displayVm().language, "en");
+    EXPECT_EQ(controller->configVersion(), 0);
+    EXPECT_TRUE(appliedVersions.empty());
+    EXPECT_TRUE(slot.hasPending());
+
+    // The session ends: its abandoned survey is recorded under the survey it was started with.
+    tap(K::ExitSurvey);
+    const auto old = store.of(event::EventKind::FeedbackAbandoned);
+    ASSERT_EQ(old.size(), 1u);
+    EXPECT_EQ(old[0].properties["surveyId"], "store-visit");
+    EXPECT_EQ(old[0].properties["surveyVersion"], 1);
+
+    // Attract, no session: the next tick applies the document.
+    ASSERT_EQ(controller->screen(), ScreenId::Attract);
+    controller->tick();
+    EXPECT_EQ(appliedVersions, std::vector<int>{12});
+    EXPECT_EQ(controller->configVersion(), 12);
+    EXPECT_EQ(slot.appliedVersion(), 12);
+    EXPECT_FALSE(slot.hasPending());
+    EXPECT_EQ(texts.text("en", "survey.q.nps"), "Would you send a friend to this shop?");
+    EXPECT_EQ(controller->displayVm().language, "es");
+    EXPECT_TRUE(controller->displayVm().highContrast);
+    EXPECT_EQ(controller->attractVm().languages, (std::vector<std::string>{"es", "en"}));
+    EXPECT_TRUE(controller->sessionIsBlank());
+
+    // The next shopper answers the new survey: its id and version are in the events.
+    tap(K::Start);
+    tap(K::SkipSignIn);
+    controller->apply(Intent::withValue(K::Score, 9));
+    tap(K::ExitSurvey);
+    const auto now = store.of(event::EventKind::FeedbackAbandoned);
+    ASSERT_EQ(now.size(), 2u);
+    EXPECT_EQ(now[1].properties["surveyId"], "hq-winter");
+    EXPECT_EQ(now[1].properties["surveyVersion"], 7);
+}
+
+TEST_F(FleetControllerTest, AShopperWhoOnlyChoseALanguageAndLeftDoesNotHoldADocumentBack) {
+    controller->apply(Intent::withText(K::ChooseLanguage, "fr"));
+    slot.offer(document());
+    controller->tick();
+    EXPECT_EQ(controller->configVersion(), 0) << "someone may be about to tap Start";
+    clock.advanceMs(options.inactivityMs);
+    controller->tick();
+    EXPECT_EQ(controller->configVersion(), 12);
+    EXPECT_EQ(controller->displayVm().language, "es");
+}
+
+class SleepScreenTest : public FleetControllerTest {
+  protected:
+    static constexpr std::int64_t kTuesday2213Utc = 1'700'000'000'000;  // 2023-11-14T22:13:20Z
+    static constexpr std::int64_t kWednesday0800Utc = 1'700'035'200'000;
+
+    SleepScreenTest() {
+        content::OpeningHours hours;
+        hours.timeZone = "UTC";
+        for (auto& day : hours.days) day = {{8 * 60, 20 * 60}};
+        hours.days[6].clear();  // closed on Sunday
+        options.openingHours = hours;
+        clock.setUtcMs(kTuesday2213Utc);
+        controller = makeController();
+    }
+};
+
+TEST_F(SleepScreenTest, OutsideOpeningHoursTouchesOnlyShowTheHours) {
+    controller->tick();
+    ASSERT_EQ(controller->screen(), ScreenId::Sleep);
+    EXPECT_FALSE(controller->sleepVm().showHours);
+
+    // Nothing a shopper does starts a session: not a tap on the screen, not a member card.
+    tap(K::Start);
+    controller->apply(Intent::withText(K::CodeScanned, "TP-123456"));
+    EXPECT_EQ(controller->screen(), ScreenId::Sleep);
+    EXPECT_TRUE(store.messages.empty());
+    EXPECT_TRUE(profiles.requests.empty());
+
+    tap(K::Wake);
+    const auto vm = controller->sleepVm();
+    EXPECT_TRUE(vm.showHours);
+    ASSERT_EQ(vm.days.size(), 7u);
+    EXPECT_EQ(vm.days[0].dayKey, "sleep.day.mon");
+    ASSERT_EQ(vm.days[0].periods.size(), 1u);
+    EXPECT_EQ(vm.days[0].periods[0], (std::pair<std::string, std::string>{"08:00", "20:00"}));
+    EXPECT_TRUE(vm.days[6].periods.empty());
+    clock.advanceMs(options.sleepHoursShownMs);
+    controller->tick();
+    EXPECT_FALSE(controller->sleepVm().showHours);
+    EXPECT_EQ(controller->screen(), ScreenId::Sleep);
+
+    // Staff mode is reached as on any screen; leaving it returns to the sleep screen.
+    tap(K::OpenStaff);
+    EXPECT_EQ(controller->mode(), AppMode::Staff);
+    controller->leaveStaffMode();
+    controller->tick();
+    EXPECT_EQ(controller->screen(), ScreenId::Sleep);
+
+    // Opening time: the attract screen comes back by itself.
+    clock.setUtcMs(kWednesday0800Utc);
+    clock.advanceMs(options.openingCheckMs);
+    controller->tick();
+    EXPECT_EQ(controller->screen(), ScreenId::Attract);
+}
+
+TEST_F(SleepScreenTest, ASessionAtClosingTimeFinishesBeforeTheSleepScreen) {
+    clock.setUtcMs(kWednesday0800Utc);
+    controller->tick();
+    ASSERT_EQ(controller->screen(), ScreenId::Attract);
+    tap(K::Start);
+    tap(K::SkipSignIn);
+    ASSERT_EQ(controller->screen(), ScreenId::Feedback);
+    clock.setUtcMs(kTuesday2213Utc + 24 * 3600 * 1000);  // Wednesday evening, closed
+    for (std::int64_t t = 0; t <= options.openingCheckMs; t += 10'000) {  // the shopper keeps answering
+        clock.advanceMs(10'000);
+        controller->noteActivity();
+        controller->tick();
+    }
+    EXPECT_EQ(controller->screen(), ScreenId::Feedback);
+    controller->apply(Intent::withValue(K::Score, 8));
+    tap(K::ExitSurvey);
+    controller->tick();
+    EXPECT_EQ(controller->screen(), ScreenId::Sleep);
+    EXPECT_EQ(store.of(event::EventKind::FeedbackAbandoned).size(), 1u);
+}
+
+TEST_F(SleepScreenTest, ADocumentWithoutHoursWakesTheKioskUp) {
+    controller->tick();
+    ASSERT_EQ(controller->screen(), ScreenId::Sleep);
+    ContentTarget target;
+    target.slot = &slot;
+    target.texts = &texts;
+    target.survey = &survey;
+    controller->takeContentFrom(std::move(target));
+    slot.offer(document());  // no opening hours: always open
+    controller->tick();
+    EXPECT_EQ(controller->configVersion(), 12);
+    EXPECT_EQ(controller->screen(), ScreenId::Attract);
+}
+
+}  // namespace
+}  // namespace touchpoint::kiosk
