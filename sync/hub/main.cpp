@@ -9,6 +9,9 @@
 //   touchpoint-hub members import --config FILE members.csv
 //   touchpoint-hub keys create --file FILE                             (the hub's data key, 0600)
 //   touchpoint-hub notifications replay|status --config FILE   (dead letters due again; the queue by state)
+//   touchpoint-hub publish --config FILE --name N --file doc.json [--scope S] [--starts-at ISO]
+//   touchpoint-hub publish rollback --config FILE --scope S --config-version ID [--starts-at ISO]
+//   touchpoint-hub publish list --config FILE                  (kiosk configuration: admin/publish_command.hpp)
 // Arguments through CLI11 (common/cli.hpp): --help on every subcommand, anything unknown refused with exit 2.
 
 #include <sys/resource.h>
@@ -20,6 +23,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "hub/admin/hub_admin.hpp"
+#include "hub/admin/publish_command.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/privacy/data_key.hpp"
 #ifdef TOUCHPOINT_HUB_DASHBOARD
@@ -43,6 +47,7 @@ struct Options {
     std::string initKiosk = "kiosk-1";
     std::string membersCsv;
     std::string dataKeyFile;  ///< init --data-key, keys create --file
+    PublishOptions publish;
 };
 
 Result<HubConfig, int> config(const Options& a) {
@@ -349,6 +354,25 @@ int main(int argc, char** argv) {
         sub->add_option("--config", o.config, "the hub's TOML config")->required();
     }
 
+    auto* publish = app.add_subcommand("publish", "publish kiosk configuration (surveys, texts, settings) to the fleet");
+    auto* publishRollback = publish->add_subcommand("rollback", "assign an earlier config version again (history kept)");
+    auto* publishList = publish->add_subcommand("list", "every published revision, assignment and region");
+    // Required on each leaf; on `publish` itself checked below (CLI11 would ask it of `publish rollback` too).
+    publish->add_option("--config", o.config, "the hub's TOML config");
+    for (auto* sub : {publishRollback, publishList}) {
+        sub->add_option("--config", o.config, "the hub's TOML config")->required();
+    }
+    publish->add_option("--name", o.publish.name, "the document's name ([A-Za-z0-9_.-], up to 64)");
+    publish->add_option("--file", o.publish.file, "the document (JSON, sync/content/fleet_document.hpp)");
+    for (auto* sub : {publish, publishRollback}) {
+        sub->add_option("--scope", o.publish.scope, "all | region:R | store:S | kiosk:S/K (publish: none = not assigned)");
+        sub->add_option("--starts-at", o.publish.startsAt, "ISO-8601 time it applies from (default now)");
+    }
+    publishRollback->get_option("--scope")->required();
+    publishRollback->add_option("--config-version", o.publish.configVersion, "the document to assign again")
+        ->required()
+        ->check(CLI::PositiveNumber);
+
     if (auto exit = cli::parse(app, argc, argv)) return *exit;
     try {
         if (*init) return initCommand(o);
@@ -366,6 +390,17 @@ int main(int argc, char** argv) {
         if (*membersImport) return membersImportCommand(o);
         if (*notificationsReplay) return notificationsCommand("replay", o);
         if (*notificationsStatus) return notificationsCommand("status", o);
+        if (*publishRollback || *publishList || *publish) {
+            if (!*publishRollback && !*publishList &&
+                (o.config.empty() || o.publish.name.empty() || o.publish.file.empty())) {
+                return cli::refuse(*publish, "--config, --name and --file are required");
+            }
+            auto c = config(o);
+            if (!c) return c.error();
+            if (*publishRollback) return publishRollbackCommand(*c, o.publish, std::cout, std::cerr);
+            if (*publishList) return publishListCommand(*c, std::cout, std::cerr);
+            return publishCommand(*c, o.publish, std::cout, std::cerr);
+        }
         if (o.config.empty()) return cli::refuse(app, "--config FILE is required");
         return serve(o);
     } catch (const std::exception& e) {

@@ -71,5 +71,15 @@ TEST(BenchCapacity, FleetReturnStoresEveryMessageExactlyOnce) {
     EXPECT_TRUE(j.value("complete", false));
 }
 
+TEST(BenchCapacity, ConfigPollAnswersEveryPollAndRevalidatesWith304) {
+    const auto j = runBench({"config-poll", "--kiosks", "4", "--polls", "10", "--threads", "2"});
+    expectFields(j, {"requestsPerS", "share304", "hubCpuUsPerRequest", "seconds"});
+    EXPECT_EQ(j.value("requests", 0), 40);
+    EXPECT_EQ(j.value("answered200", 0), 4);  // each kiosk's first poll
+    EXPECT_EQ(j.value("answered304", 0), 36);
+    EXPECT_EQ(j.value("failed", -1), 0);
+    EXPECT_TRUE(j.value("complete", false));
+}
+
 }  // namespace
 }  // namespace touchpoint::bench

@@ -3,6 +3,7 @@
 //   idle-conns    bench_idle_conns.cpp    memory per idle TLS keep-alive connection
 //   flood         bench_flood.cpp         a kiosk's batch latency while slowloris and body bombs run
 //   fleet-return  bench_fleet_return.cpp  many kiosk uploaders draining their own outboxes at once
+//   config-poll   bench_config_poll.cpp   kiosks polling GET /v1/kiosk/config with If-None-Match (304s)
 // Each prints its figures (one JSON object with --json) and returns 0 when its run completed as described
 // (every connection held, every batch answered, nothing lost or doubled), 1 otherwise. Figures are not
 // checked against the targets: a loaded machine says nothing about them.
@@ -37,5 +38,14 @@ struct FleetReturnOptions {
     bool json = false;
 };
 int runFleetReturnBench(const FleetReturnOptions& options);
+
+struct ConfigPollOptions {
+    int kiosks = 100;       ///< kiosk tokens, each polling on its own keep-alive connection
+    int polls = 200;        ///< polls per kiosk (the first gets the document, the rest 304)
+    int threads = 4;        ///< client threads the kiosks are spread over
+    std::string hub;
+    bool json = false;
+};
+int runConfigPollBench(const ConfigPollOptions& options);
 
 }  // namespace touchpoint::bench

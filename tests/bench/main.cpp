@@ -4,6 +4,7 @@
 //   touchpoint-bench idle-conns [--n 10000] [--json]                    (the real hub process, bench_hub_load.hpp)
 //   touchpoint-bench flood [--slowloris 1000] [--bombs 4] [--batches 200] [--json]
 //   touchpoint-bench fleet-return [--kiosks 500] [--events 500] [--json]
+//   touchpoint-bench config-poll [--kiosks 100] [--polls 200] [--threads 4] [--json]
 //   touchpoint-bench ha-drain [--events 200000] [--hubs 2] [--kill-every 3] [--failover] [--json]  (bench_ha_drain.hpp)
 // (`touchpointctl bench enqueue` stays in touchpointctl: it measures the kiosk's own outbox file.)
 
@@ -91,6 +92,18 @@ int main(int argc, char** argv) {
     fleetCmd->add_option("--hub", fleet.hub, hubHelp);
     fleetCmd->add_flag("--json", fleet.json, "print one JSON object");
 
+    ConfigPollOptions poll;
+    auto* pollCmd = app.add_subcommand(
+        "config-poll", "K kiosks polling GET /v1/kiosk/config with If-None-Match against the real hub process: "
+                       "requests/s, the share of 304s, hub CPU per request");
+    pollCmd->add_option("--kiosks", poll.kiosks, "kiosk tokens, one keep-alive connection each")
+        ->check(CLI::Range(1, 2000))
+        ->capture_default_str();
+    pollCmd->add_option("--polls", poll.polls, "polls per kiosk")->check(CLI::Range(1, 100'000))->capture_default_str();
+    pollCmd->add_option("--threads", poll.threads, "client threads")->check(CLI::Range(1, 64))->capture_default_str();
+    pollCmd->add_option("--hub", poll.hub, hubHelp);
+    pollCmd->add_flag("--json", poll.json, "print one JSON object");
+
     HaDrainOptions ha;
     auto* haCmd = app.add_subcommand(
         "ha-drain", "4 kiosk uploaders draining through HAProxy into 1 and N real hub processes on one PostgreSQL, "
@@ -115,6 +128,7 @@ int main(int argc, char** argv) {
         if (*idleCmd) return runIdleConnsBench(idle);
         if (*floodCmd) return runFloodBench(flood);
         if (*fleetCmd) return runFleetReturnBench(fleet);
+        if (*pollCmd) return runConfigPollBench(poll);
         if (*haCmd) return runHaDrainBench(ha);
         return runDrainBench(drain);
     } catch (const std::exception& e) {

@@ -188,6 +188,20 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
         ctx.store->cases(), std::move(transport).value(),
         senderOptionsFrom(ctx.config.cases, ctx.config.notifications), clock, ctx.notificationCounters);
 
+    ctx.fleetConfig = std::make_unique<fleet::ConfigCache>(
+        [&ctx]() -> Result<fleet::AssignmentSet, std::string> {
+            auto set = ctx.store->fleetConfig().assignments();
+            if (!set) return Fail(set.error().message);
+            return std::move(set).value();
+        },
+        [&ctx](std::int64_t id) -> Result<std::optional<std::string>, std::string> {
+            auto doc = ctx.store->fleetConfig().document(id);
+            if (!doc) return Fail(doc.error().message);
+            if (!*doc) return std::optional<std::string>();
+            return std::optional<std::string>(std::move((*doc)->body));
+        },
+        clock);
+
     s->m_router.get("/healthz", {}, [&ctx](const http::Request&, http::Response& res) {
         // Up but unable to store: a load balancer should send kiosks elsewhere, and an operator should look.
         // At most once a second a degraded hub tries a write itself: the balancer sends it none while it says
@@ -213,6 +227,7 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     registerHeadOfficeRoutes(s->m_router, ctx);
     registerIdentityRoutes(s->m_router, ctx);
     registerCaseRoutes(s->m_router, ctx);
+    registerFleetConfigRoutes(s->m_router, ctx);
     return s;
 }
 

@@ -16,6 +16,7 @@
 #include "event/sealing.hpp"
 #include "hub/cases/notification_sender.hpp"
 #include "hub/config/hub_config.hpp"
+#include "hub/fleet/config_cache.hpp"
 #include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
 #include "hub/http/rate_limiter.hpp"
@@ -49,6 +50,9 @@ struct HubContext {
     /// which it uses, so it goes first.
     NotificationCounters notificationCounters;
     std::unique_ptr<NotificationSender> notificationSender;
+    /// Assignments, regions and published bodies for the kiosks' config poll (hub/fleet/config_cache.hpp):
+    /// reloaded at most every few seconds, and at once after a change through this process.
+    std::unique_ptr<fleet::ConfigCache> fleetConfig;
 
     /// Reads Bearer or Basic (token as user name) credentials and checks the scope: the server's
     /// authenticator, run on the headers before the body is read.
@@ -133,6 +137,10 @@ void registerProfileRoutes(http::Router& router, HubContext& ctx);
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx);
 void registerIdentityRoutes(http::Router& router, HubContext& ctx);
 void registerCaseRoutes(http::Router& router, HubContext& ctx);
+void registerFleetConfigRoutes(http::Router& router, HubContext& ctx);
+/// The published configuration kiosk `kioskId` of `storeId` should run now (/v1/fleet); nothing when none is
+/// assigned to it or the store cannot say.
+std::optional<std::int64_t> expectedConfigVersion(HubContext& ctx, const std::string& storeId, const std::string& kioskId);
 /// The notification queue's gauges and this process's delivery counters, for /metrics.
 std::string renderCaseMetrics(HubContext& ctx);
 

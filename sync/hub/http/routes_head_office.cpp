@@ -130,7 +130,9 @@ json toJson(const KioskRecord& k) {
                 {"deadLetters", orNull(k.deadLetters)},
                 {"drops", k.drops},
                 {"events", k.events},
-                {"welcomeLookups", k.welcomeLookups}};
+                {"welcomeLookups", k.welcomeLookups},
+                {"configVersion", orNull(k.configVersion)},
+                {"configRefusal", orNull(k.configRefusal)}};
 }
 
 std::string label(const std::string& s) {
@@ -160,7 +162,14 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                        return;
                    }
                    json kiosks = json::array();
-                   for (const auto& k : *fleet) kiosks.push_back(toJson(k));
+                   for (const auto& k : *fleet) {
+                       json entry = toJson(k);
+                       // Which kiosks run what head office published, which are behind (docs/PROTOCOL.md).
+                       const auto expected = expectedConfigVersion(ctx, k.store, k.kiosk);
+                       entry["expectedConfigVersion"] = orNull(expected);
+                       entry["configBehind"] = expected.has_value() && k.configVersion != expected;
+                       kiosks.push_back(std::move(entry));
+                   }
                    sendJson(res, {{"kiosks", std::move(kiosks)}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
                }));
     router.get("/metrics", routeOptions("/metrics", kScopeHeadOffice),

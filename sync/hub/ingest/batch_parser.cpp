@@ -181,8 +181,14 @@ std::string checkHeartbeatNumbers(const json& m) {
     const auto p = m.find("properties");
     if (p == m.end() || !p->is_object()) return "";
     const std::string range = ": expected a whole number 0.." + std::to_string(kMaxJsonSafeInteger);
-    for (const char* key : {"queueDepth", "oldestPendingAgeS", "deadLetters"}) {
+    for (const char* key : {"queueDepth", "oldestPendingAgeS", "deadLetters", "configVersion"}) {
         if (readIntMember(*p, key, 0, kMaxJsonSafeInteger).bad) return std::string("properties.") + key + range;
+    }
+    // Why the kiosk refused a published configuration: shown on the fleet page, so bounded and text.
+    constexpr std::size_t kMaxConfigRefusalBytes = 500;
+    if (const auto r = p->find("configRefusal"); r != p->end() && !r->is_null() &&
+                                                  (!r->is_string() || r->get_ref<const std::string&>().size() > kMaxConfigRefusalBytes)) {
+        return "properties.configRefusal: expected a string of at most " + std::to_string(kMaxConfigRefusalBytes) + " bytes";
     }
     if (const auto d = p->find("drops"); d != p->end() && d->is_object()) {
         for (const auto& [reason, n] : d->items()) {

@@ -16,6 +16,7 @@
 #include "hub/journey/stats_data.hpp"
 #include "hub/store/case_store.hpp"
 #include "hub/store/export_rows.hpp"
+#include "hub/store/fleet_config_store.hpp"
 #include "hub/store/kiosk_record.hpp"
 #include "hub/store/source_record.hpp"
 #include "hub/store/sql_backend.hpp"
@@ -205,6 +206,8 @@ public:
     virtual StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) = 0;
     /// Alerts, cases and the notification queue (case_store.hpp), on the same database.
     virtual CaseStore& cases() = 0;
+    /// Published kiosk configuration (fleet_config_store.hpp), on the same database.
+    virtual FleetConfigStore& fleetConfig() = 0;
 };
 
 /// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which

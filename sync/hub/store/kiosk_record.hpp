@@ -21,6 +21,10 @@ struct KioskRecord {
     std::map<std::string, std::int64_t> drops;  ///< events the kiosk dropped, by reason
     std::int64_t events = 0;                     ///< events received from this kiosk
     std::int64_t welcomeLookups = 0;             ///< welcome lookups its kiosk token made (audited)
+    /// The published configuration the kiosk last said it runs (heartbeat configVersion), and why it refused
+    /// the newest one it was given ("" when it refused none); both absent until it reports them.
+    std::optional<std::int64_t> configVersion;
+    std::optional<std::string> configRefusal;
 };
 
 }  // namespace touchpoint::hub

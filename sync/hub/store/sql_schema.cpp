@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS source_rejections(
 CREATE TABLE IF NOT EXISTS kiosks(
   store_id TEXT NOT NULL, kiosk_id TEXT NOT NULL, last_seen BIGINT NOT NULL, app_version TEXT NOT NULL,
   clock_offset_ms BIGINT, skew_flag BIGINT NOT NULL DEFAULT 0, queue_depth BIGINT, oldest_pending_s BIGINT,
-  dead_letters BIGINT, drops TEXT, events BIGINT NOT NULL DEFAULT 0, PRIMARY KEY(store_id, kiosk_id));
+  dead_letters BIGINT, drops TEXT, events BIGINT NOT NULL DEFAULT 0, config_version BIGINT, config_refusal TEXT,
+  PRIMARY KEY(store_id, kiosk_id));
 CREATE TABLE IF NOT EXISTS merges(
   seq {SEQ}, at BIGINT NOT NULL, message_id TEXT NOT NULL, source TEXT NOT NULL, winner_id TEXT NOT NULL,
   loser_id TEXT NOT NULL, winner_before TEXT NOT NULL, loser_before TEXT NOT NULL, undone_at BIGINT,
@@ -119,6 +120,20 @@ CREATE TABLE IF NOT EXISTS notifications(
   payload TEXT NOT NULL, state TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL,
   lease_until BIGINT, claim TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL,
   delivered_at BIGINT, UNIQUE(ref_id, target));
+)SQL";
+
+// Published kiosk configuration (kFleetConfigVersion): new tables only, and two kiosks columns
+// (kFleetConfigColumns). A document's id is the global "config version"; a rollback is a new assignment, so
+// both tables only grow.
+constexpr const char* kFleetConfigTables = R"SQL(
+CREATE TABLE IF NOT EXISTS config_documents(
+  id {SEQ}, name TEXT NOT NULL, revision BIGINT NOT NULL, body TEXT NOT NULL, survey_id TEXT NOT NULL,
+  survey_version BIGINT NOT NULL, created_ms BIGINT NOT NULL, created_by TEXT NOT NULL, UNIQUE(name, revision));
+CREATE TABLE IF NOT EXISTS config_assignments(
+  seq {SEQ}, scope_kind TEXT NOT NULL, scope_value TEXT NOT NULL, document_id BIGINT NOT NULL,
+  starts_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL, created_by TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS store_regions(store_id TEXT PRIMARY KEY, region TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS config_documents_survey ON config_documents(survey_id, survey_version);
 )SQL";
 
 constexpr const char* kIndexes = R"SQL(
@@ -217,6 +232,10 @@ constexpr AddedColumn kVersion3Columns[] = {
     {"audit", "store_id", "TEXT NOT NULL DEFAULT ''"},
     {"audit", "kiosk_id", "TEXT NOT NULL DEFAULT ''"},
 };
+constexpr AddedColumn kFleetConfigColumns[] = {
+    {"kiosks", "config_version", "BIGINT"},
+    {"kiosks", "config_refusal", "TEXT"},
+};
 constexpr const char* kVersion3Tokens = R"SQL(
 UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
 UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
@@ -273,7 +292,7 @@ StoreResult<bool> columnExists(SqlConnection& c, const char* table, const char* 
 /// Whether every table and index that kTables and kIndexes create (`IF NOT EXISTS name`) exists; catalog reads
 /// only, no lock on the tables themselves.
 StoreResult<bool> allObjectsExist(SqlConnection& c) {
-    const std::string ddl = std::string(kTables) + kCasesTables + kIndexes;
+    const std::string ddl = std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes;
     constexpr std::string_view kMarker = "IF NOT EXISTS ";
     for (auto at = ddl.find(kMarker); at != std::string::npos; at = ddl.find(kMarker, at + 1)) {
         const auto from = at + kMarker.size();
@@ -320,7 +339,7 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
         auto complete = allObjectsExist(c);
         if (!complete) return Fail(complete.error());
         if (*complete) return {};
-        return c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kIndexes));
+        return c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes));
     }
     if (*version == 1) {
         if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return r;
@@ -349,7 +368,18 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
             if (auto r = c.script(step); !r) return r;
         }
     }
-    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kIndexes)); !r) return r;
+    if (*version >= 1 && *version < kFleetConfigVersion) {
+        for (const auto& add : kFleetConfigColumns) {
+            auto table = tableExists(c, add.table);
+            if (!table) return Fail(table.error());
+            auto has = columnExists(c, add.table, add.column);
+            if (!has) return Fail(has.error());
+            if (!*table || *has) continue;
+            auto r = c.exec(std::string("ALTER TABLE ") + add.table + " ADD COLUMN " + add.column + " " + add.definition);
+            if (!r) return Fail(r.error());
+        }
+    }
+    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) return r;
     auto clear = c.exec("DELETE FROM schema_version");
     if (!clear) return Fail(clear.error());
     auto set = c.exec("INSERT INTO schema_version(version) VALUES(?)", {kHubSchemaVersion});

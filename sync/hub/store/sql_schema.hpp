@@ -16,8 +16,12 @@ inline constexpr std::int64_t kCasesSchemaVersion = 6;
 /// answer without reading every answer (new indexes only).
 inline constexpr std::int64_t kCaseFiguresIndexVersion = 7;
 
+/// The step that added published kiosk configuration: config_documents, config_assignments, store_regions
+/// (new tables), and the config version and refusal each kiosk last reported (two columns on kiosks).
+inline constexpr std::int64_t kFleetConfigVersion = 8;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kCaseFiguresIndexVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kFleetConfigVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at.

@@ -9,6 +9,7 @@
 #include "hub/journey/journey_rules.hpp"
 #include "hub/privacy/data_key.hpp"
 #include "hub/store/sql_store_cases.hpp"
+#include "hub/store/sql_fleet_config_store.hpp"
 #include "hub/store/connection_pool.hpp"
 #include "hub/store/write_strategy.hpp"
 
@@ -65,6 +66,7 @@ public:
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;
     StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) override;
     CaseStore& cases() override { return m_cases; }
+    FleetConfigStore& fleetConfig() override { return m_fleetConfig; }
 
 private:
     ConnectionPool::Lease acquire() { return m_pool->acquire(); }
@@ -97,6 +99,7 @@ private:
     const Clock& m_clock;
     privacy::DataKeys m_keys;
     SqlCaseStore m_cases;  ///< on m_pool and m_writes
+    SqlFleetConfigStore m_fleetConfig;  ///< on m_pool and m_writes
 };
 
 template <class T, class F>

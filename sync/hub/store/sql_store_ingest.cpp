@@ -28,6 +28,9 @@ struct KioskUpdate {
     std::int64_t heartbeatAt = -1;
     std::optional<std::int64_t> queueDepth, oldestPendingS, deadLetters;
     std::optional<std::string> drops;
+    /// Heartbeat configVersion / configRefusal: set together (refusal "" when none) once a kiosk reports either.
+    std::optional<std::int64_t> configVersion;
+    std::optional<std::string> configRefusal;
 };
 
 SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
@@ -227,6 +230,10 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                 k.deadLetters = intProp(m.properties, "deadLetters");
                 if (auto d = m.properties.find("drops"); d != m.properties.end() && d->is_object()) k.drops = d->dump();
                 if (auto v = strProp(m.properties, "appVersion")) k.appVersion = *v;
+                if (m.properties.contains("configVersion") || m.properties.contains("configRefusal")) {
+                    k.configVersion = intProp(m.properties, "configVersion");
+                    k.configRefusal = strProp(m.properties, "configRefusal").value_or("");
+                }
             }
         }
         out.push_back(ReceiptStatus::Accepted);
@@ -240,7 +247,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     for (const auto& [key, k] : kiosks) {
         auto r = c.defer(
             "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "
-            "oldest_pending_s, dead_letters, drops, events) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+            "oldest_pending_s, dead_letters, drops, events, config_version, config_refusal) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(store_id, kiosk_id) DO UPDATE SET "
             "last_seen = CASE WHEN excluded.last_seen > kiosks.last_seen THEN excluded.last_seen ELSE kiosks.last_seen END, "
             "app_version = CASE WHEN excluded.app_version <> '' THEN excluded.app_version ELSE kiosks.app_version END, "
@@ -249,10 +256,13 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             "queue_depth = COALESCE(excluded.queue_depth, kiosks.queue_depth), "
             "oldest_pending_s = COALESCE(excluded.oldest_pending_s, kiosks.oldest_pending_s), "
             "dead_letters = COALESCE(excluded.dead_letters, kiosks.dead_letters), "
-            "drops = COALESCE(excluded.drops, kiosks.drops), events = kiosks.events + excluded.events",
+            "drops = COALESCE(excluded.drops, kiosks.drops), events = kiosks.events + excluded.events, "
+            "config_version = CASE WHEN excluded.config_refusal IS NULL THEN kiosks.config_version "
+            "ELSE excluded.config_version END, "
+            "config_refusal = COALESCE(excluded.config_refusal, kiosks.config_refusal)",
             {key.first, key.second, k.lastSeen, k.appVersion, opt(k.clockOffsetMs), std::int64_t{k.skewed},
              opt(k.queueDepth), opt(k.oldestPendingS), opt(k.deadLetters), k.drops ? SqlValue{*k.drops} : SqlValue{},
-             k.events});
+             k.events, opt(k.configVersion), k.configRefusal ? SqlValue{*k.configRefusal} : SqlValue{}});
         if (!r) return Fail(r.error());
     }
     stats.merges += merges;

@@ -271,7 +271,8 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
 StoreResult<std::vector<KioskRecord>> SqlHubStore::fleet() {
     auto lease = acquire();
     auto rows = lease->query("SELECT store_id, kiosk_id, last_seen, app_version, clock_offset_ms, skew_flag, queue_depth, "
-                             "oldest_pending_s, dead_letters, drops, events FROM kiosks ORDER BY store_id, kiosk_id");
+                             "oldest_pending_s, dead_letters, drops, events, config_version, config_refusal FROM kiosks "
+                             "ORDER BY store_id, kiosk_id");
     if (!rows) return Fail(rows.error());
     std::vector<KioskRecord> out;
     out.reserve(rows->size());
@@ -296,6 +297,8 @@ StoreResult<std::vector<KioskRecord>> SqlHubStore::fleet() {
             }
         }
         k.events = rows->integer(i, 10);
+        k.configVersion = optInteger(*rows, i, 11);
+        if (!rows->isNull(i, 12)) k.configRefusal = rows->text(i, 12);
         out.push_back(std::move(k));
     }
     // Welcome lookups per kiosk, from the audit (an index-only count).
