@@ -131,22 +131,24 @@ void readOpeningHours(const nlohmann::json& j, KioskSettings& settings, ContentE
         for (std::size_t i = 0; i < periods.size(); ++i) {
             const auto& p = periods[i];
             const std::string where = dayPath + "[" + std::to_string(i) + "]";
-            const auto open = p.is_array() && p.size() == 2 ? minuteOfDay(p[0]) : std::nullopt;
-            const auto close = p.is_array() && p.size() == 2 ? minuteOfDay(p[1]) : std::nullopt;
-            if (!open || !close) {
+            // Plain ints, not optionals: GCC's -O2 flow analysis takes an optional's value here for uninitialised.
+            const bool pair = p.is_array() && p.size() == 2;
+            const int open = pair ? minuteOfDay(p[0]).value_or(-1) : -1;
+            const int close = pair ? minuteOfDay(p[1]).value_or(-1) : -1;
+            if (open < 0 || close < 0) {
                 errors.push_back({where, "must be [\"HH:MM\", \"HH:MM\"] with times from 00:00 to 24:00"});
                 continue;
             }
-            if (*close <= *open) {
+            if (close <= open) {
                 errors.push_back({where, "closes before it opens (a period past midnight is written as two)"});
                 continue;
             }
             for (const auto& other : list) {
-                if (*open < other.closeMinute && other.openMinute < *close) {
+                if (open < other.closeMinute && other.openMinute < close) {
                     errors.push_back({where, "overlaps an earlier period of the same day"});
                 }
             }
-            list.push_back({*open, *close});
+            list.push_back({open, close});
         }
     }
     settings.openingHours = std::move(hours);
