@@ -169,8 +169,8 @@ TEST(HubCliPublish, PublishRollbackListAndAServingHubPicksThemUp) {
     auto list = run(dir, {"publish", "list", "--config", config});
     ASSERT_EQ(list.code, 0) << list.err;
     EXPECT_NE(list.out.find("1\tspring\t1\tspring v1"), std::string::npos) << list.out;
-    EXPECT_NE(list.out.find("2\tspring\t2\tspring v1"), std::string::npos)
-        << list.out;  // a text changed, not a question
+    EXPECT_NE(list.out.find("2\tspring\t2\tspring v2"), std::string::npos)
+        << list.out;  // the question's wording changed: answers to it are another survey version
     EXPECT_NE(list.out.find("\tstore:store-1\t1\t"), std::string::npos) << list.out;
     EXPECT_EQ(readFile(errFile).find(kioskToken), std::string::npos);
 

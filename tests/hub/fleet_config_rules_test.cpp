@@ -164,23 +164,41 @@ content::Survey survey(const std::string& id, int version, const std::string& fi
     return s;
 }
 
+/// A document asking `survey`, with an English text for each of its keys ("nps wording" for the NPS question).
+content::FleetDocument documentOf(content::Survey s, const std::string& npsWording = "How likely?") {
+    content::FleetDocument d;
+    d.settings.languages = {"en"};
+    for (const auto& key : s.translationKeys()) d.texts["en"][key] = "Text of " + key;
+    d.texts["en"][s.steps.front().questionKey] = npsWording;
+    d.survey = std::move(s);
+    return d;
+}
+
 TEST(FleetSurveyVersions, UnchangedQuestionsKeepTheirVersionAndAnyChangeTakesANewOne) {
     // The first publication of a survey id.
-    EXPECT_EQ(publishedSurveyVersion(survey("store", 1, "survey.q.nps"), {}), 1);
-    // Texts or settings changed, questions not: the previous revision's version, whatever the document said.
-    SurveyHistory history{survey("store", 3, "survey.q.nps"), 4};
-    EXPECT_EQ(publishedSurveyVersion(survey("store", 99, "survey.q.nps"), history), 3);
+    EXPECT_EQ(publishedSurveyVersion(documentOf(survey("store", 1, "survey.q.nps")), {}), 1);
+    // Attract texts or settings changed, questions not: the previous revision's version, whatever the
+    // document said.
+    SurveyHistory history{documentOf(survey("store", 3, "survey.q.nps")), 4};
+    auto rebranded = documentOf(survey("store", 99, "survey.q.nps"));
+    rebranded.texts["en"]["attract.brand"] = "Corner Market";
+    rebranded.settings.inactivityS = 90;
+    EXPECT_EQ(publishedSurveyVersion(rebranded, history), 3);
     // A changed question: one past the highest ever published for the id (4 was published under another
-    // name).
-    EXPECT_EQ(publishedSurveyVersion(survey("store", 3, "survey.q.nps_new"), history), 5);
+    // name). Its wording counts as much as its key: answers to "How likely?" and to "Would you recommend us?"
+    // are not one figure.
+    EXPECT_EQ(publishedSurveyVersion(documentOf(survey("store", 3, "survey.q.nps_new")), history), 5);
+    EXPECT_EQ(publishedSurveyVersion(documentOf(survey("store", 3, "survey.q.nps"), "Would you recommend us?"),
+                                     history),
+              5);
     // A step more is a change too.
     auto longer = survey("store", 3, "survey.q.nps");
     longer.steps.push_back(longer.steps.back());
     longer.steps.back().id = "comment2";
-    EXPECT_EQ(publishedSurveyVersion(longer, history), 5);
+    EXPECT_EQ(publishedSurveyVersion(documentOf(longer), history), 5);
     // Another survey id under the same name starts from that id's own history.
-    EXPECT_EQ(publishedSurveyVersion(survey("kiosk-exit", 1, "survey.q.nps"),
-                                     {survey("store", 3, "survey.q.nps"), 0}),
+    EXPECT_EQ(publishedSurveyVersion(documentOf(survey("kiosk-exit", 1, "survey.q.nps")),
+                                     {documentOf(survey("store", 3, "survey.q.nps")), 0}),
               1);
 }
 

@@ -16,10 +16,10 @@ namespace {
 using nlohmann::json;
 
 /// The survey of a stored revision (its body is a document this code wrote); nothing when unreadable.
-std::optional<content::Survey> storedSurvey(const std::string& body) {
+std::optional<content::FleetDocument> storedDocument(const std::string& body) {
     auto doc = content::parseFleetDocument(body);
     if (!doc) return std::nullopt;
-    return doc->survey;
+    return std::move(doc).value();
 }
 
 StoreResult<std::unique_ptr<HubStore>> openForCommand(const HubConfig& config) {
@@ -63,11 +63,11 @@ StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishF
         request.name, document.survey.id, request.createdBy, request.nowMs,
         [&](const PublishFacts& facts) {
             fleet::SurveyHistory history;
-            if (facts.previousBody) history.previousRevision = storedSurvey(*facts.previousBody);
+            if (facts.previousBody) history.previousRevision = storedDocument(*facts.previousBody);
             history.highestVersionForId = facts.highestSurveyVersion;
             content::FleetDocument revision = document;
             revision.survey.version =
-                static_cast<int>(fleet::publishedSurveyVersion(document.survey, history));
+                static_cast<int>(fleet::publishedSurveyVersion(document, history));
             return PreparedRevision{revision.toJson().dump(), revision.survey.version};
         },
         request.assign);

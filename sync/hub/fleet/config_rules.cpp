@@ -189,10 +189,10 @@ Result<std::int64_t, std::string> parseStartsAt(const std::optional<std::string>
     return at;
 }
 
-std::int64_t publishedSurveyVersion(const content::Survey& incoming, const SurveyHistory& history) {
-    if (history.previousRevision && history.previousRevision->id == incoming.id &&
-        history.previousRevision->sameQuestions(incoming)) {
-        return history.previousRevision->version;
+std::int64_t publishedSurveyVersion(const content::FleetDocument& incoming, const SurveyHistory& history) {
+    if (history.previousRevision && history.previousRevision->survey.id == incoming.survey.id &&
+        content::sameSurveyQuestions(*history.previousRevision, incoming)) {
+        return history.previousRevision->survey.version;
     }
     return std::max<std::int64_t>(history.highestVersionForId, 0) + 1;
 }

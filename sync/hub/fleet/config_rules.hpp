@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "content/survey.hpp"
+#include "content/fleet_document.hpp"
 
 namespace touchpoint::hub::fleet {
 
@@ -81,15 +81,16 @@ Result<std::int64_t, std::string> parseStartsAt(const std::optional<std::string>
 
 /// What the store knows about earlier publications when a new revision of a document is published.
 struct SurveyHistory {
-    /// The survey of the latest revision of the same document name, with the version it was published as.
-    std::optional<content::Survey> previousRevision;
+    /// The latest revision of the same document name, its survey with the version it was published as.
+    std::optional<content::FleetDocument> previousRevision;
     /// The highest survey version ever published for the incoming survey's id (0 when never).
     std::int64_t highestVersionForId = 0;
 };
 
-/// The version the hub gives a published survey: the previous revision's when its questions are unchanged
-/// (same id, Survey::sameQuestions), else one more than the highest ever published for the id, so figures
-/// never mix a changed question with its predecessor.
-std::int64_t publishedSurveyVersion(const content::Survey& incoming, const SurveyHistory& history);
+/// The version the hub gives a published survey: the previous revision's when it asks the same questions
+/// (same id, content::sameSurveyQuestions: the same steps, options and branching, and the same wording in every
+/// language), else one more than the highest ever published for the id, so figures never mix a changed
+/// question with its predecessor. Attract texts and settings do not change the survey's version.
+std::int64_t publishedSurveyVersion(const content::FleetDocument& incoming, const SurveyHistory& history);
 
 }  // namespace touchpoint::hub::fleet
