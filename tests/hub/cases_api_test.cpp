@@ -164,6 +164,42 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     EXPECT_FALSE(after["firstActionAt"].is_null());
 }
 
+TEST_F(CASES_SUITE, NotesStatusBodiesAndListLimitsAreBounded) {
+    const auto p = detractor("session-limits");
+    ASSERT_EQ(send(json{p.feedback, p.consent}), (std::vector<std::string>{"accepted", "accepted"}));
+    const auto manager = hub().token("head-office:manager");
+    const auto list = cases(manager);
+    ASSERT_EQ(list.size(), 1u);
+    const std::string id = list[0]["id"];
+    // A note of 4000 bytes is kept whole; one byte more is refused and nothing is added.
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", std::string(4000, 'n')}}.dump(), manager).status, 200);
+    const auto tooLong = post("/v1/cases/" + id + "/notes", json{{"text", std::string(4001, 'n')}}.dump(), manager);
+    EXPECT_EQ(tooLong.status, 400);
+    EXPECT_NE(tooLong.body.find("text"), std::string::npos) << tooLong.body;
+    // Bodies past the route's cap are refused before they are read (notes 16 KiB, status 4 KiB).
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", std::string(17 * 1024, 'n')}}.dump(), manager).status,
+              413);
+    EXPECT_EQ(post("/v1/cases/" + id + "/status",
+                   json{{"status", "in_progress"}, {"assignee", std::string(5 * 1024, 'a')}}.dump(), manager)
+                  .status,
+              413);
+    // Nesting as deep as the caps allow, inside a body and as the body: a clear answer, and the hub serves on.
+    const std::string deep = std::string(7000, '[') + std::string(7000, ']');
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", "{\"text\":\"x\",\"more\":" + deep + "}", manager).status, 200);
+    EXPECT_EQ(post("/v1/cases/" + id + "/notes", deep, manager).status, 400);
+    EXPECT_EQ(post("/v1/cases/" + id + "/status", std::string(2000, '[') + std::string(2000, ']'), manager).status,
+              400);
+    const auto seen = oneCase(id, manager);
+    ASSERT_EQ(seen["notes"].size(), 2u) << seen.dump();
+    EXPECT_EQ(seen["notes"][0]["text"].get<std::string>().size(), 4000u);
+    EXPECT_EQ(seen["notes"][1]["text"], "x");
+    EXPECT_EQ(seen["status"], "open");
+    for (const char* bad : {"?limit=0", "?limit=1001", "?limit=ten"}) {
+        EXPECT_EQ(get(std::string("/v1/cases") + bad, manager).status, 400) << bad;
+    }
+    EXPECT_EQ(cases(manager, "?limit=1000").size(), 1u);
+}
+
 TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContact) {
     const auto kept = detractor("session-e");
     const auto erased = detractor("session-f");
