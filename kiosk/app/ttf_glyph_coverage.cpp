@@ -25,9 +25,17 @@ Result<std::unique_ptr<TtfGlyphCoverage>, std::string> TtfGlyphCoverage::load(
     std::unique_ptr<TtfGlyphCoverage> out(new TtfGlyphCoverage());
     for (const auto& file : files) {
         auto font = std::make_unique<Font>();
+        // Read by size: GCC's -O2 flags istreambuf_iterator's buffer pointers as possibly null (release build).
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(file, ec);
+        constexpr std::uintmax_t kMaxFontBytes = 64ULL * 1024 * 1024;
         std::ifstream in(file, std::ios::binary);
-        if (!in) return Fail(file.string() + ": cannot open the font");
-        font->data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        if (ec || !in) return Fail(file.string() + ": cannot open the font");
+        if (size > kMaxFontBytes) return Fail(file.string() + ": larger than a font file should be");
+        font->data.resize(static_cast<std::size_t>(size));
+        if (!in.read(reinterpret_cast<char*>(font->data.data()), static_cast<std::streamsize>(size))) {
+            return Fail(file.string() + ": cannot read the font");
+        }
         const int offset = stbtt_GetFontOffsetForIndex(font->data.data(), 0);
         if (font->data.size() < 12 || offset < 0 ||
             stbtt_InitFont(&font->info, font->data.data(), offset) == 0) {
