@@ -112,16 +112,18 @@ TEST_F(FLEET_SUITE, PublishPollRevalidateScheduleAndRollBack) {
     EXPECT_EQ(poll(k1, "\"cfg-0\"").status, 200);
 
     // A new revision for store-1 only: its kiosks see a new ETag; the other store keeps the first.
-    const auto second =
-        publish("spring", document("Would you recommend this store?"), {{"scope", "store:store-1"}});
+    json rebranded = document("How likely are you to recommend us?", 60);
+    rebranded["texts"]["en"]["attract.brand"] = "Spring at the store";
+    const auto second = publish("spring", rebranded, {{"scope", "store:store-1"}});
     ASSERT_EQ(second.status, 201) << second.body;
     const auto v2 = second.json()["configVersion"].get<std::int64_t>();
     EXPECT_EQ(second.json()["revision"], 2);
-    EXPECT_EQ(second.json()["surveyVersion"], 1);  // a text changed, not a question
+    EXPECT_EQ(second.json()["surveyVersion"], 1);  // an attract text and a setting changed, not a question
     const auto now2 = poll(k1, got.etag);
     ASSERT_EQ(now2.status, 200);
     EXPECT_EQ(now2.etag, "\"cfg-" + std::to_string(v2) + "\"");
-    EXPECT_EQ(now2.body["texts"]["en"]["survey.q.nps"], "Would you recommend this store?");
+    EXPECT_EQ(now2.body["texts"]["en"]["attract.brand"], "Spring at the store");
+    EXPECT_EQ(now2.body["settings"]["inactivityS"], 60);
     EXPECT_EQ(poll(other, got.etag).status, 304);
 
     // A revision with a changed question, scheduled for tomorrow: not served until the hub's clock passes it.
