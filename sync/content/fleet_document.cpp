@@ -117,7 +117,9 @@ void readOpeningHours(const nlohmann::json& j, KioskSettings& settings, ContentE
         return;
     }
     for (const auto& [name, periods] : days->items()) {
-        const auto day = std::find_if(kDayNames.begin(), kDayNames.end(), [&](const char* d) { return name == d; });
+        const std::string& dayName = name;  // a structured binding: clang 14 cannot capture it in a lambda
+        const auto day =
+            std::find_if(kDayNames.begin(), kDayNames.end(), [&](const char* d) { return dayName == d; });
         const std::string dayPath = path + ".days." + name.substr(0, 16);
         if (day == kDayNames.end()) {
             errors.push_back({dayPath, "is not a day (mon, tue, wed, thu, fri, sat, sun)"});
