@@ -289,6 +289,21 @@ StoreResult<bool> columnExists(SqlConnection& c, const char* table, const char* 
     return !r->empty();
 }
 
+/// Adds each column its table lacks; a table that does not exist yet is left to the CREATE statements.
+template <std::size_t N>
+StoreResult<void> addMissingColumns(SqlConnection& c, const AddedColumn (&columns)[N]) {
+    for (const auto& add : columns) {
+        auto table = tableExists(c, add.table);
+        if (!table) return Fail(table.error());
+        auto has = columnExists(c, add.table, add.column);
+        if (!has) return Fail(has.error());
+        if (!*table || *has) continue;
+        auto r = c.exec(std::string("ALTER TABLE ") + add.table + " ADD COLUMN " + add.column + " " + add.definition);
+        if (!r) return Fail(r.error());
+    }
+    return {};
+}
+
 /// Whether every table and index that kTables and kIndexes create (`IF NOT EXISTS name`) exists; catalog reads
 /// only, no lock on the tables themselves.
 StoreResult<bool> allObjectsExist(SqlConnection& c) {
@@ -346,15 +361,7 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
     }
     if (*version >= 1 && *version < 3) {
         // Tables the steps above did not (re)create lack version 3's columns.
-        for (const auto& add : kVersion3Columns) {
-            auto table = tableExists(c, add.table);
-            if (!table) return Fail(table.error());
-            auto has = columnExists(c, add.table, add.column);
-            if (!has) return Fail(has.error());
-            if (!*table || *has) continue;
-            auto r = c.exec(std::string("ALTER TABLE ") + add.table + " ADD COLUMN " + add.column + " " + add.definition);
-            if (!r) return Fail(r.error());
-        }
+        if (auto r = addMissingColumns(c, kVersion3Columns); !r) return r;
         if (auto r = c.script(kVersion3Tokens); !r) return r;
     }
     if (*version >= 1 && *version < kKeyedTombstonesVersion) {
@@ -369,15 +376,7 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
         }
     }
     if (*version >= 1 && *version < kFleetConfigVersion) {
-        for (const auto& add : kFleetConfigColumns) {
-            auto table = tableExists(c, add.table);
-            if (!table) return Fail(table.error());
-            auto has = columnExists(c, add.table, add.column);
-            if (!has) return Fail(has.error());
-            if (!*table || *has) continue;
-            auto r = c.exec(std::string("ALTER TABLE ") + add.table + " ADD COLUMN " + add.column + " " + add.definition);
-            if (!r) return Fail(r.error());
-        }
+        if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return r;
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) return r;
     auto clear = c.exec("DELETE FROM schema_version");
