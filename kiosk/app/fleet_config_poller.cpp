@@ -21,16 +21,18 @@ FleetConfigPoller::FleetConfigPoller(std::filesystem::path lastGoodFile, std::fi
       m_slot(slot),
       m_wake(std::move(wake)) {}
 
-Result<FleetContent, std::string> FleetConfigPoller::verify(std::string_view body,
-                                                            const Translations* builtIn) const {
+Result<FleetConfigPoller::Checks, std::string> FleetConfigPoller::loadChecks(const Translations* builtIn) const {
     // The font files and the built-in tables are read for the check only: nothing of them stays in memory
     // beyond the document's own tables.
+    Checks checks;
     auto fonts = TtfGlyphCoverage::load(kioskFontFiles(m_assetsDir / "fonts"));
     if (!fonts) return Fail(refusalLine(std::nullopt, "cannot check glyphs: " + fonts.error()));
-    if (builtIn != nullptr) return verifyFleetDocument(body, *builtIn, **fonts);
+    checks.fonts = std::move(fonts).value();
+    if (builtIn != nullptr) return checks;
     auto tables = Translations::loadKiosk(m_assetsDir / "i18n", m_languages);
     if (!tables) return Fail(refusalLine(std::nullopt, "cannot read the built-in tables: " + tables.error()));
-    return verifyFleetDocument(body, *tables, **fonts);
+    checks.tables = std::move(tables).value();
+    return checks;
 }
 
 void FleetConfigPoller::noteRefusal(const std::string& refusal) {
@@ -47,7 +49,12 @@ std::shared_ptr<const FleetContent> FleetConfigPoller::loadLastGood(const Transl
         return nullptr;
     }
     if (!*stored) return nullptr;
-    auto content = verify((*stored)->body, &builtIn);
+    auto checks = loadChecks(&builtIn);
+    if (!checks) {
+        noteRefusal(checks.error());
+        return nullptr;
+    }
+    auto content = verifyFleetDocument((*stored)->body, builtIn, *checks->fonts);
     if (!content) {
         noteRefusal(content.error());
         log::warn(kLog, "last-good document no longer passes its checks; using the built-in assets",
@@ -62,14 +69,21 @@ std::shared_ptr<const FleetContent> FleetConfigPoller::loadLastGood(const Transl
     return std::make_shared<const FleetContent>(std::move(content).value());
 }
 
+std::string FleetConfigPoller::ifNoneMatch() const {
+    std::string value = m_slot.etag();
+    std::lock_guard lock(m_mutex);
+    if (!m_refusedEtag.empty() && m_refusedEtag != value) value += (value.empty() ? "" : ", ") + m_refusedEtag;
+    return value;
+}
+
 uploader::PeriodicGet FleetConfigPoller::periodicGet(uploader::Millis interval) {
     uploader::PeriodicGet g;
     g.path = std::string(kKioskConfigPath);
     g.interval = interval;
     g.maxResponseBytes = kMaxAnswerBytes;
     g.headers = [this] {
-        const auto etag = m_slot.etag();
-        return etag.empty() ? std::vector<std::string>{} : std::vector<std::string>{"If-None-Match: " + etag};
+        const auto value = ifNoneMatch();
+        return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{"If-None-Match: " + value};
     };
     g.onResult = [this](const uploader::HttpResult& r) { handle(r); };
     return g;
@@ -97,12 +111,24 @@ void FleetConfigPoller::handle(const uploader::HttpResult& result) {
                       {{"status", std::to_string(status)}});
         return;
     }
-    auto content = verify(result->body);
+    auto checks = loadChecks(nullptr);
+    if (!checks) {
+        noteRefusal(checks.error());  // this kiosk's fault: the document is checked again at the next poll
+        return;
+    }
+    const auto etag = result->header("etag");
+    auto content = verifyFleetDocument(result->body, *checks->tables, *checks->fonts);
+    {
+        // A refused document is named in If-None-Match too: while the hub keeps assigning it, it answers 304
+        // and the refusal stands. A hub that answers without an ETag gets the document again each time.
+        std::lock_guard lock(m_mutex);
+        m_refusedEtag = content || !etag ? std::string() : *etag;
+    }
     if (!content) {
         noteRefusal(content.error());
         return;
     }
-    if (const auto etag = result->header("etag"); etag && !etag->empty()) content->etag = *etag;
+    if (etag && !etag->empty()) content->etag = *etag;
     if (content->etag == m_slot.etag() && m_slot.appliedVersion() == content->configVersion &&
         !m_slot.hasPending()) {
         m_slot.refuse({});  // the same document again (the hub ignored If-None-Match)

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,18 @@ class FleetConfigPoller {
     /// configVersion (the applied document's; 0 = built-in assets) and configRefusal ("" when none).
     void addHeartbeatProperties(nlohmann::json& health) const;
 
+    /// The If-None-Match value of the next request: the last good document's ETag, and the refused one's
+    /// while the hub keeps assigning it (so a refused document is not downloaded again at every poll).
+    std::string ifNoneMatch() const;
+
   private:
-    Result<FleetContent, std::string> verify(std::string_view body,
-                                             const Translations* builtIn = nullptr) const;
+    /// What a document is checked against: the fonts, and the built-in tables when not given.
+    struct Checks {
+        std::unique_ptr<GlyphCoverage> fonts;
+        std::optional<Translations> tables;
+    };
+    /// Fails only for a fault of this kiosk (a font or table file unreadable), never of the document.
+    Result<Checks, std::string> loadChecks(const Translations* builtIn) const;
     void noteRefusal(const std::string& refusal);
 
     FleetConfigFile m_file;
@@ -54,6 +64,8 @@ class FleetConfigPoller {
     FleetContentSlot& m_slot;
     std::function<void()> m_wake;
     int m_lastStatus = -1;  // worker thread only: log a change of answer once, not every poll
+    mutable std::mutex m_mutex;
+    std::string m_refusedEtag;  ///< the ETag of the document refused for its own content ("" when none)
 };
 
 }  // namespace touchpoint::kiosk::app

@@ -279,6 +279,17 @@ TEST_F(FleetConfigPollTest, ABrokenDocumentIsRefusedTheLastGoodStaysAndTheHeartb
     }
     EXPECT_TRUE(seen);
 
+    // While the hub keeps assigning the refused document, the kiosk names it too: 304, not the whole
+    // document again at every poll, and the refusal stands.
+    const auto notModified = hub->stats().configNotModified;
+    const auto requests = hub->stats().configRequests;
+    uploader->requestPeriodicGet();
+    ASSERT_TRUE(waitConfigRequests(requests + 1));
+    EXPECT_EQ(hub->stats().lastIfNoneMatch, etagOf(3) + ", " + etagOf(4));
+    EXPECT_EQ(hub->stats().configNotModified, notModified + 1);
+    EXPECT_EQ(slot.refusal().rfind("cfg-4: settings.inactivityS", 0), 0u) << slot.refusal();
+    EXPECT_FALSE(slot.hasPending());
+
     // Head office fixes it: the refusal clears with the next good document.
     hub->setKioskConfig(answer(5), etagOf(5));
     uploader->requestPeriodicGet();

@@ -18,6 +18,21 @@ namespace touchpoint::protocol {
 
 namespace {
 
+/// Whether an If-None-Match list ("\"a\", \"b\"") names `etag` exactly (no weak forms: the kiosk sends none).
+bool namesEtag(const std::string& header, const std::string& etag) {
+    std::size_t at = 0;
+    while (at <= header.size()) {
+        auto end = header.find(',', at);
+        if (end == std::string::npos) end = header.size();
+        auto item = header.substr(at, end - at);
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (item == etag) return true;
+        at = end + 1;
+    }
+    return false;
+}
+
 struct BioDeleter {
     void operator()(BIO* b) const { BIO_free(b); }
 };
@@ -142,7 +157,7 @@ struct HubReceiver::Impl {
         } else if (configStatus != 200) {
             res.status = configStatus;
             res.set_content(*configBody, "application/json");
-        } else if (!configEtag.empty() && stats.lastIfNoneMatch == configEtag) {
+        } else if (!configEtag.empty() && namesEtag(stats.lastIfNoneMatch, configEtag)) {
             ++stats.configNotModified;
             res.status = 304;
             res.set_header("ETag", configEtag);
