@@ -25,6 +25,7 @@ void restoreStoreWrites(EphemeralHub& hub);
 struct Reply {
     int status = 0;
     std::string body;
+    std::string retryAfter;  ///< the Retry-After header ("" when absent)
     nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 

@@ -3,7 +3,8 @@
 // later: four kiosks (real outboxes, real uploaders) drain their traffic through the balancer. Every event
 // must be stored exactly once, and the state the rules derived (points, check-ins, stages, feedback rows,
 // per-kiosk counts) must equal a fault-free control run of the same events into a fresh database through one
-// hub. Also: hubs recover from a database outage by themselves, and start beside hubs that are writing.
+// hub. Also: hubs recover from a database outage by themselves, start beside hubs that are writing, and share
+// each kiosk's welcome limit.
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -229,6 +230,50 @@ TEST(HubsBehindHaproxy, AHubStartsWhileAnotherHubHoldsAWriteOpen) {
     EXPECT_TRUE(second.ok()) << second.error();
     PQclear(PQexec(writer, "ROLLBACK"));
     PQfinish(writer);
+}
+
+TEST(HubsOnOneDatabase, AKioskWelcomeLimitIsSharedByEveryHubProcess) {
+    // Each process kept its own bucket before: a kiosk token spread over N hubs got N times its limit.
+    auto pg = TempPostgres::start();
+    ASSERT_TRUE(pg.ok()) << pg.error();
+    auto url = pg->createDatabase("welcome");
+    ASSERT_TRUE(url.ok());
+    auto fleet = HubFleet::start({TOUCHPOINT_HUB_EXE, *url, 2, kLimits, nullptr});
+    ASSERT_TRUE(fleet.ok()) << fleet.error();
+    auto& hubs = **fleet;
+    auto token = hubs.kioskToken("store-1", "k1");
+    ASSERT_TRUE(token.ok()) << token.error();
+    auto other = hubs.kioskToken("store-1", "k2");
+    ASSERT_TRUE(other.ok()) << other.error();
+    const uploader::CurlGlobal curl;
+    auto client = [&](int i) {
+        uploader::HttpsClientOptions o;
+        o.baseUrl = hubs.url(i);
+        o.caFile = hubs.certFile();
+        o.totalTimeout = std::chrono::milliseconds(8000);
+        return std::make_unique<uploader::HttpsClient>(o);
+    };
+    auto a = client(0);
+    auto b = client(1);
+    // The default burst is 20 at one every 6 s: 10 through each process use it up.
+    for (int i = 0; i < 20; ++i) {
+        auto r = (i % 2 == 0 ? *a : *b).get("/v1/profiles/welcome?member=M-" + std::to_string(i), *token);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        ASSERT_EQ(r->status, 200) << i << " " << r->body;
+    }
+    for (auto* c : {a.get(), b.get()}) {
+        auto r = c->get("/v1/profiles/welcome?member=M-99", *token);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        EXPECT_EQ(r->status, 429) << r->body;
+        const auto retry = r->header("retry-after");
+        ASSERT_TRUE(retry.has_value());
+        EXPECT_GE(std::stoi(*retry), 1);
+        EXPECT_LE(std::stoi(*retry), 6);
+    }
+    // Another kiosk's token has its own bucket, on either process.
+    auto r = b->get("/v1/profiles/welcome?member=M-1", *other);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->status, 200) << r->body;
 }
 
 }  // namespace

@@ -221,6 +221,10 @@ TEST_F(TRUST_SUITE, WelcomeIsRateLimitedPerKioskTokenAuditedAndCountedPerKiosk) 
     }
     const auto limited = get("/v1/profiles/welcome?member=M-99", hub().ingestToken());
     EXPECT_EQ(limited.status, 429) << limited.body;
+    // One lookup every 6 s by default; a little may have refilled while the 20 were answered.
+    ASSERT_FALSE(limited.retryAfter.empty());
+    EXPECT_GE(std::stoi(limited.retryAfter), 5);
+    EXPECT_LE(std::stoi(limited.retryAfter), 6);
     // Another kiosk's token has its own bucket.
     EXPECT_EQ(get("/v1/profiles/welcome?member=M-1", hub().kioskToken("store-1", "k2")).status, 200);
 

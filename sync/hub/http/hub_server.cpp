@@ -181,7 +181,6 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
     if (auto t = http::checkServerTls(config.tlsCertFile, config.tlsKeyFile); !t) return Fail(t.error());
     ctx.config = std::move(config);
     ctx.store = std::move(store);
-    ctx.welcomeLimiter = std::make_unique<http::RateLimiter>(ctx.config.welcomePerToken);
     auto transport = makeNotificationTransport(ctx.config.notifications);
     if (!transport) return Fail("notifications: " + transport.error());
     ctx.notificationSender = std::make_unique<NotificationSender>(

@@ -19,7 +19,6 @@
 #include "hub/fleet/config_cache.hpp"
 #include "hub/http/beast_server.hpp"
 #include "hub/http/metrics.hpp"
-#include "hub/http/rate_limiter.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/source_ledger.hpp"
 #include "hub/http/write_health.hpp"
@@ -44,8 +43,6 @@ struct HubContext {
     http::WriteHealth writeHealth;
     /// What the HTTP layer refused, for /metrics; set while the server runs.
     const http::ServerCounters* httpCounters = nullptr;
-    /// GET /v1/profiles/welcome's bucket per kiosk token (config.welcomePerToken).
-    std::unique_ptr<http::RateLimiter> welcomeLimiter;
     /// Notification delivery and contact retention (runs while the server does); declared after `store`,
     /// which it uses, so it goes first.
     NotificationCounters notificationCounters;

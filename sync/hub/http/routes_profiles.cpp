@@ -93,9 +93,18 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
         return;
     }
     if (!staff) {
-        if (const int wait = ctx.welcomeLimiter->take(token->name); wait > 0) {
+        // The bucket lives in the store, so hub processes sharing a database share each kiosk's limit.
+        const auto& limit = ctx.config.welcomePerToken;
+        auto wait = ctx.store->takeRateToken("welcome:" + token->name, limit.perSecond, limit.burst,
+                                             ctx.clock->utcMs());
+        if (!wait) {
+            res.setHeader("Retry-After", "5");
+            sendError(res, 503, "store unavailable");
+            return;
+        }
+        if (*wait > 0) {
             ctx.metrics.countReject(token->name, "welcome_rate_limited");
-            res.setHeader("Retry-After", std::to_string(wait));
+            res.setHeader("Retry-After", std::to_string(*wait));
             sendError(res, 429, "too many welcome lookups from this kiosk; retry later");
             return;
         }

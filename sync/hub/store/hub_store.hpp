@@ -179,6 +179,11 @@ public:
     virtual StoreResult<std::int64_t> countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) = 0;
     /// Changes a live head-office token's role; false when there is none by that name.
     virtual StoreResult<bool> setTokenRole(const std::string& name, const std::string& role) = 0;
+    /// Takes one token from the bucket `key` (refilled at `perSecond` up to `burst`, full when new), shared by
+    /// every hub process on this store: 0 when allowed, else the whole seconds to wait (>= 1) for Retry-After.
+    /// Clock steps backwards refill nothing.
+    virtual StoreResult<int> takeRateToken(const std::string& key, double perSecond, double burst,
+                                           std::int64_t nowMs) = 0;
 
     /// Days inclusive, "YYYY-MM-DD" UTC; store empty for all.
     virtual StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,

@@ -52,6 +52,8 @@ public:
     StoreResult<void> removeSession(const std::string& key) override;
     StoreResult<std::optional<std::string>> sessionTokenHash(const std::string& key) override;
     StoreResult<std::int64_t> countSessions(std::int64_t nowMs, std::int64_t idleMs, std::int64_t lifeMs) override;
+    StoreResult<int> takeRateToken(const std::string& key, double perSecond, double burst,
+                                   std::int64_t nowMs) override;
     StoreResult<std::vector<TokenRecord>> listTokens() override;
     StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) override;
     StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,

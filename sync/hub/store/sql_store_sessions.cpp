@@ -2,6 +2,10 @@
 // token had, so revoking the token or changing its role ends the session on its next request, on every hub
 // process sharing the store.
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
 #include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
@@ -78,6 +82,49 @@ StoreResult<std::int64_t> SqlHubStore::countSessions(std::int64_t nowMs, std::in
         auto n = c.query("SELECT COUNT(*) FROM sessions");
         if (!n) return Fail(n.error());
         return n->integer(0, 0);
+    });
+}
+
+}  // namespace touchpoint::hub
+
+namespace touchpoint::hub {
+
+namespace {
+
+/// A number for SQL text, exact enough for a rate (round trip of a double).
+std::string sqlNumber(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+}  // namespace
+
+StoreResult<int> SqlHubStore::takeRateToken(const std::string& key, double perSecond, double burst,
+                                            std::int64_t nowMs) {
+    if (!(perSecond > 0)) return 0;
+    burst = std::max(burst, 1.0);
+    // One statement, so that hubs sharing the store cannot both take the last token: the row's old values are
+    // what every SET expression reads. The rate and burst come from the hub's config, not from a request.
+    const std::string elapsedS = "(CASE WHEN excluded.at_ms > rate_buckets.at_ms THEN "
+                                 "(excluded.at_ms - rate_buckets.at_ms) / 1000.0 ELSE 0 END)";
+    const std::string refilled = "(CASE WHEN rate_buckets.tokens + " + elapsedS + " * " + sqlNumber(perSecond) +
+                                 " >= " + sqlNumber(burst) + " THEN " + sqlNumber(burst) + " ELSE rate_buckets.tokens + " +
+                                 elapsedS + " * " + sqlNumber(perSecond) + " END)";
+    const std::string sql =
+        "INSERT INTO rate_buckets(key, tokens, at_ms, allowed) "
+        "VALUES(?, CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT), 1) ON CONFLICT(key) DO UPDATE SET "
+        "tokens = CASE WHEN " + refilled + " >= 1 THEN " + refilled + " - 1 ELSE " + refilled + " END, "
+        "allowed = CASE WHEN " + refilled + " >= 1 THEN 1 ELSE 0 END, "
+        "at_ms = CASE WHEN excluded.at_ms > rate_buckets.at_ms THEN excluded.at_ms ELSE rate_buckets.at_ms END "
+        "RETURNING tokens, allowed";
+    return write<int>([&](SqlConnection& c) -> StoreResult<int> {
+        auto rows = c.query(sql, {key, burst - 1, nowMs});
+        if (!rows) return Fail(rows.error());
+        if (rows->empty()) return Fail(StoreError{"rate bucket: no row returned", false});
+        if (rows->integer(0, 1) != 0) return 0;
+        const double tokens = rows->real(0, 0);
+        return std::max(1, static_cast<int>(std::ceil((1.0 - tokens) / perSecond)));
     });
 }
 
