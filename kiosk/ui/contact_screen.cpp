@@ -2,6 +2,8 @@
 // notice (the text drawn here is exactly the text whose SHA-256 the consent records) and an unticked box;
 // the signed-in shopper's own phone or e-mail, masked; or a phone or e-mail typed on the app's keypad.
 // "No, thanks" is on every step.
+#include <algorithm>
+
 #include "screen_frame.hpp"
 #include "screens.hpp"
 #include "widgets.hpp"
@@ -12,24 +14,35 @@ namespace {
 
 Intent drawAsk(const ContactVm& vm, UiContext& ctx, ScreenFrame& frame) {
     Intent out;
-    const float titleHeight = frame.title(ctx.tr("contact.title"), 50) / ctx.scale;
-    frame.body(ctx.tr("contact.body"), 50 + titleHeight + 20);
-    const ImVec2 panel(ctx.xs(210), ctx.px(250));
-    const ImVec2 panelMax(ctx.xs(1710), ctx.px(560));
+    // Laid out from the top down (1080p reference units): the question and the notice wrap to more lines in
+    // some languages and with larger text, and the notice's panel grows to hold every line of it.
+    float y = 50 + frame.title(ctx.tr("contact.title"), 50) / ctx.scale + 20;
+    y += frame.body(ctx.tr("contact.body"), y) / ctx.scale;
+    const float panelTop = std::max(250.0f, y + 30);
     auto* dl = ImGui::GetWindowDrawList();
+    dl->ChannelsSplit(2);
+    dl->ChannelsSetCurrent(1);  // the text above its panel, which is drawn once its height is known
+    const float textHeight = textBlock(ctx, ctx.font().body, ctx.tr(vm.noticeKey),
+                                       ImVec2(ctx.xs(250), ctx.px(panelTop + 30)), ctx.xs(1420), ctx.colors.text,
+                                       false) / ctx.scale;
+    dl->ChannelsSetCurrent(0);
+    const float panelBottom = std::max(560.0f, panelTop + 30 + textHeight + 30);
+    const ImVec2 panel(ctx.xs(210), ctx.px(panelTop));
+    const ImVec2 panelMax(ctx.xs(1710), ctx.px(panelBottom));
     dl->AddRectFilled(panel, panelMax, ctx.colors.panel, ctx.px(18));
     dl->AddRect(panel, panelMax, ctx.colors.outline, ctx.px(18), 0, ctx.px(2));
-    textBlock(ctx, ctx.font().body, ctx.tr(vm.noticeKey), ImVec2(panel.x + ctx.xs(40), panel.y + ctx.px(30)),
-              panelMax.x - panel.x - ctx.xs(80), ctx.colors.text, false);
+    dl->ChannelsMerge();
+    const float toggleTop = panelBottom + 50;
     if (toggleRow(ctx, "contact.consent", ctx.tr("contact.consent_label"), vm.consentTicked,
-                  ImVec2(ctx.xs(210), ctx.px(610)), ctx.xs(1500))) {
+                  ImVec2(ctx.xs(210), ctx.px(toggleTop)), ctx.xs(1500))) {
         out = Intent::of(IntentKind::ToggleContactConsent);
     }
-    if (bigButton(ctx, "contact.agree", ctx.tr("contact.agree"), ImVec2(ctx.xs(210), ctx.px(880)),
+    const float buttonsTop = std::max(880.0f, ImGui::GetItemRectMax().y / ctx.scale + 40);
+    if (bigButton(ctx, "contact.agree", ctx.tr("contact.agree"), ImVec2(ctx.xs(210), ctx.px(buttonsTop)),
                   ImVec2(ctx.xs(700), ctx.px(kPrimaryHeight)), Tone::Primary, vm.consentTicked)) {
         out = Intent::of(IntentKind::AgreeContact);
     }
-    if (bigButton(ctx, "contact.skip", ctx.tr("contact.skip"), ImVec2(ctx.xs(950), ctx.px(880)),
+    if (bigButton(ctx, "contact.skip", ctx.tr("contact.skip"), ImVec2(ctx.xs(950), ctx.px(buttonsTop)),
                   ImVec2(ctx.xs(760), ctx.px(kPrimaryHeight)))) {
         out = Intent::of(IntentKind::SkipContact);
     }
