@@ -199,7 +199,11 @@ void KioskController::apply(const Intent& intent) {
     }
     if (intent.kind == IntentKind::CodeScanned) {
         // A member card or QR is accepted on any shopper screen before the shopper is signed in.
-        if (m_session.identity || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology) return;
+        // After the answer (the contact question included) the visit is over: a sign-in now would earn nothing.
+        if (m_session.identity || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology ||
+            m_screen == ScreenId::Contact) {
+            return;
+        }
         auto code = normalizeMemberCode(intent.text);
         if (!code) {
             m_screen = ScreenId::SignIn;

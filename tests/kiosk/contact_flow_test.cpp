@@ -256,6 +256,15 @@ TEST_F(ContactFlowTest, ATypedPhoneIsRefusedUntilValidThenRecordedSealedWithItsN
     EXPECT_TRUE(controller->sessionIsBlank());
 }
 
+TEST_F(ContactFlowTest, AScanDuringTheQuestionIsIgnored) {
+    anonymousFeedback(2);
+    tap(K::ToggleContactConsent);
+    controller->apply(Intent::withText(K::CodeScanned, "400012345678"));
+    EXPECT_EQ(controller->screen(), ScreenId::Contact);
+    EXPECT_TRUE(controller->contactVm().consentTicked);
+    EXPECT_TRUE(profiles.requests.empty()) << "no sign-in started";
+}
+
 TEST_F(ContactFlowTest, AConsentThatCannotBeSavedIsApologisedFor) {
     anonymousFeedback(5);
     tap(K::ToggleContactConsent);
