@@ -199,7 +199,7 @@ void KioskController::apply(const Intent& intent) {
     }
     if (intent.kind == IntentKind::CodeScanned) {
         // A member card or QR is accepted on any shopper screen before the shopper is signed in.
-        // After the answer (the contact question included) the visit is over: a sign-in now would earn nothing.
+        // On the contact question the answer is recorded already: a scan would start a sign-in in its middle.
         if (m_session.identity || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology ||
             m_screen == ScreenId::Contact) {
             return;
