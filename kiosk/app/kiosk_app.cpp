@@ -134,6 +134,13 @@ std::string KioskApp::stateName() const {
             case WelcomeState::Cooldown: return name + ".cooldown";
         }
     }
+    if (m_controller->screen() == ScreenId::Contact) {
+        switch (m_controller->contactVm().stage) {
+            case ContactStage::Ask: return name + ".ask";
+            case ContactStage::Choose: return name + ".choose";
+            case ContactStage::Type: return name + ".type";
+        }
+    }
     return name;
 }
 

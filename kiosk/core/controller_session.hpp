@@ -1,6 +1,7 @@
 #pragma once
-// The shopper's session, shared by the controller's two source files (kiosk_controller.cpp: the flow, timers
-// and view models; kiosk_controller_signin.cpp: sign-in, the hub's welcome answer and consent). Internal to
+// The shopper's session, shared by the controller's source files (kiosk_controller.cpp: the flow, timers
+// and view models; kiosk_controller_signin.cpp: sign-in, the hub's welcome answer and consent;
+// kiosk_controller_contact.cpp: the contact question after a low score). Internal to
 // the core library: nothing outside kiosk/core includes it.
 
 #include <optional>
@@ -35,6 +36,14 @@ struct KioskController::Session {
     bool welcomeFromCache = false;
     std::optional<SurveyRun> survey;
     std::string apologyKey;
+    // The contact question (kiosk_controller_contact.cpp): what was typed there is kept apart from sign-in's.
+    ContactStage contactStage = ContactStage::Ask;
+    bool contactTicked = false;
+    SignInTab contactTab = SignInTab::Phone;
+    std::string contactPhoneText;
+    std::string contactEmailText;
+    std::string contactErrorKey;
+    std::string contactFeedbackId;  ///< messageId of the feedback the question is about
 
     void wipe() {
         wipeString(id);
@@ -43,6 +52,13 @@ struct KioskController::Session {
         wipeString(errorKey);
         wipeString(identityHash);
         wipeString(apologyKey);
+        wipeString(contactPhoneText);
+        wipeString(contactEmailText);
+        wipeString(contactErrorKey);
+        wipeString(contactFeedbackId);
+        contactStage = ContactStage::Ask;
+        contactTicked = false;
+        contactTab = SignInTab::Phone;
         if (identity) wipeString(identity->value);
         identity.reset();
         if (welcome) {

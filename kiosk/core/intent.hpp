@@ -24,6 +24,8 @@ enum class IntentKind {
     StillHere, Done, OpenStaff, StopSpeech,
     // sleep screen (outside opening hours): a touch shows the opening times
     Wake,
+    // contact question after a low score (typing reuses ShowPhone/ShowEmail/KeyChar/KeyBackspace/KeyClear)
+    ToggleContactConsent, AgreeContact, UseMemberContact, TypeOtherContact, SubmitContact, SkipContact,
 };
 std::string_view toString(IntentKind kind);
 

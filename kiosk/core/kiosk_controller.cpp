@@ -31,6 +31,18 @@ std::size_t utf8Length(const std::string& s) {
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+/// One key of the keypad or keyboard into a phone or e-mail being typed (sign-in and the contact question).
+void typeIdentifierChar(SignInTab tab, std::string& phone, std::string& email, const std::string& utf8) {
+    if (tab == SignInTab::Phone) {
+        // The keypad sends digits and '+'; nothing else belongs in a phone number.
+        const bool ok = utf8.size() == 1 &&
+                        (std::isdigit(static_cast<unsigned char>(utf8[0])) || (utf8[0] == '+' && phone.empty()));
+        if (ok && phone.size() < kMaxPhoneChars) phone += utf8;
+    } else if (utf8Length(email) < kMaxEmailChars) {
+        email += utf8;
+    }
+}
+
 }  // namespace
 
 std::string_view toString(IntentKind kind) {
@@ -66,6 +78,12 @@ std::string_view toString(IntentKind kind) {
         case IntentKind::OpenStaff: return "open_staff";
         case IntentKind::StopSpeech: return "stop_speech";
         case IntentKind::Wake: return "wake";
+        case IntentKind::ToggleContactConsent: return "toggle_contact_consent";
+        case IntentKind::AgreeContact: return "agree_contact";
+        case IntentKind::UseMemberContact: return "use_member_contact";
+        case IntentKind::TypeOtherContact: return "type_other_contact";
+        case IntentKind::SubmitContact: return "submit_contact";
+        case IntentKind::SkipContact: return "skip_contact";
     }
     return "none";
 }
@@ -80,6 +98,7 @@ std::string_view toString(ScreenId id) {
         case ScreenId::ThankYou: return "thankyou";
         case ScreenId::Apology: return "apology";
         case ScreenId::Sleep: return "sleep";
+        case ScreenId::Contact: return "contact";
     }
     return "attract";
 }
@@ -140,7 +159,9 @@ bool KioskController::sessionIsBlank() const {
            s.emailText.empty() && !s.identity && s.identityHash.empty() && !s.welcome && !s.survey &&
            !s.signinRecorded && !s.termsTicked && !s.marketingTicked && s.errorKey.empty() &&
            s.highContrast == m_options.highContrastDefault && s.largeText == m_options.largeTextDefault &&
-           !s.speech && s.language == m_options.defaultLanguage;
+           !s.speech && s.language == m_options.defaultLanguage && s.contactPhoneText.empty() &&
+           s.contactEmailText.empty() && s.contactFeedbackId.empty() && !s.contactTicked &&
+           s.contactErrorKey.empty();
 }
 
 void KioskController::noteActivity() {
@@ -178,7 +199,11 @@ void KioskController::apply(const Intent& intent) {
     }
     if (intent.kind == IntentKind::CodeScanned) {
         // A member card or QR is accepted on any shopper screen before the shopper is signed in.
-        if (m_session.identity || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology) return;
+        // On the contact question the answer is recorded already: a scan would start a sign-in in its middle.
+        if (m_session.identity || m_screen == ScreenId::ThankYou || m_screen == ScreenId::Apology ||
+            m_screen == ScreenId::Contact) {
+            return;
+        }
         auto code = normalizeMemberCode(intent.text);
         if (!code) {
             m_screen = ScreenId::SignIn;
@@ -281,6 +306,7 @@ void KioskController::apply(const Intent& intent) {
             if (intent.kind == IntentKind::Done) resetSession();
             break;
         case ScreenId::Sleep: break;  // handled above
+        case ScreenId::Contact: applyContactIntent(intent); break;
     }
 }
 
@@ -292,20 +318,22 @@ void KioskController::typeChar(const std::string& utf8) {
         run.commentBuffer() += utf8;
         return;
     }
-    wipeString(m_session.errorKey);
-    if (m_session.tab == SignInTab::Phone) {
-        // The keypad sends digits and '+'; nothing else belongs in a phone number.
-        const bool ok = utf8.size() == 1 && (std::isdigit(static_cast<unsigned char>(utf8[0])) ||
-                                             (utf8[0] == '+' && m_session.phoneText.empty()));
-        if (ok && m_session.phoneText.size() < kMaxPhoneChars) m_session.phoneText += utf8;
-    } else if (utf8Length(m_session.emailText) < kMaxEmailChars) {
-        m_session.emailText += utf8;
+    if (m_screen == ScreenId::Contact) {
+        wipeString(m_session.contactErrorKey);
+        typeIdentifierChar(m_session.contactTab, m_session.contactPhoneText, m_session.contactEmailText, utf8);
+        return;
     }
+    wipeString(m_session.errorKey);
+    typeIdentifierChar(m_session.tab, m_session.phoneText, m_session.emailText, utf8);
 }
 
 void KioskController::backspace() {
     if (m_screen == ScreenId::Feedback) {
         popUtf8(m_session.survey->commentBuffer());
+        return;
+    }
+    if (m_screen == ScreenId::Contact) {
+        popUtf8(m_session.contactTab == SignInTab::Phone ? m_session.contactPhoneText : m_session.contactEmailText);
         return;
     }
     popUtf8(m_session.tab == SignInTab::Phone ? m_session.phoneText : m_session.emailText);
@@ -336,8 +364,7 @@ void KioskController::submitFeedback() {
         return;
     }
     m_session.survey->wipe();
-    m_screen = ScreenId::ThankYou;
-    m_screenDeadlineMs = m_clock.monotonicMs() + m_options.thankYouMs;
+    afterFeedback(answers, message.messageId);
 }
 
 void KioskController::abandonFeedback(const std::string& reason) {

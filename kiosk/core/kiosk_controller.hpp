@@ -46,6 +46,14 @@ struct FlowOptions {
     std::int64_t misuseWindowMs = 5'000;
     std::string consentNoticeId = "loyalty-terms";
     std::string consentNoticeVersion = "2026-01";
+    /// After a feedback whose NPS is at most contactNpsMax or CSAT at most contactCsatMax, ask "May we contact
+    /// you about this?" (its own consent, notice contactNoticeId/contactNoticeVersion). -1 / 0: never by
+    /// that score. The hub's [cases] unhappy_nps_max/unhappy_csat_max decide which answers open a case.
+    bool contactQuestion = true;
+    int contactNpsMax = 6;
+    int contactCsatMax = 2;
+    std::string contactNoticeId = "feedback-contact";
+    std::string contactNoticeVersion = "2026-01";
     /// The attract screen pulses for pulseMs every pulsePeriodMs and is still in between (idle CPU).
     std::int64_t pulsePeriodMs = 30'000;
     std::int64_t pulseMs = 1'200;
@@ -113,6 +121,7 @@ public:
     FeedbackVm feedbackVm() const;
     ThankYouVm thankYouVm() const;
     ApologyVm apologyVm() const;
+    ContactVm contactVm() const;
     StillThereVm stillThereVm() const;
     SleepVm sleepVm() const;
 
@@ -120,6 +129,8 @@ public:
     std::string locale() const;
     /// The exact text shown for the loyalty terms in the current language (what consent hashes).
     const std::string& termsText() const;
+    /// The exact contact notice text in the current language (what the contact consent hashes).
+    const std::string& contactNoticeText() const;
     /// True when nothing of a shopper is left in memory: used by tests after a reset.
     bool sessionIsBlank() const;
     /// Bumped on every change the screen must show; the loop redraws when it moves.
@@ -147,6 +158,15 @@ private:
     void submitFeedback();
     void abandonFeedback(const std::string& reason);
     void showApology(const std::string& messageKey);
+    /// After a recorded feedback: the contact question if its scores ask for it, else thank-you
+    /// (kiosk_controller_contact.cpp).
+    void afterFeedback(const event::FeedbackAnswers& answers, const std::string& feedbackMessageId);
+    void applyContactIntent(const Intent& intent);
+    void submitTypedContact();
+    void recordContact(const event::Identity& contact);
+    /// The signed-in shopper's own phone or e-mail, if the session has one to offer.
+    std::optional<event::Identity> memberContact() const;
+    void showThankYou();
     void typeChar(const std::string& utf8);
     void backspace();
     std::int64_t scaled(std::int64_t ms) const;

@@ -240,6 +240,61 @@ ScreenSpeech feedback(const KioskController& c, const Translations& texts, const
     return b.take();
 }
 
+ScreenSpeech contact(const KioskController& c, const Translations& texts, const std::string& lang) {
+    const auto vm = c.contactVm();
+    const bool phone = vm.tab == SignInTab::Phone;
+    switch (vm.stage) {
+        case ContactStage::Ask: {
+            Builder b(texts, lang, "contact.ask");
+            b.title(b.tr("contact.title"));
+            b.line(b.tr("contact.body"));
+            b.line(b.tr(vm.noticeKey));
+            b.add("contact.consent", b.tr("contact.consent_label"), ControlRole::Checkbox, "choices",
+                  Intent::of(IntentKind::ToggleContactConsent), vm.consentTicked);
+            b.add("contact.agree", b.tr("contact.agree"), ControlRole::Button, "actions",
+                  Intent::of(IntentKind::AgreeContact), false, vm.consentTicked);
+            b.add("contact.skip", b.tr("contact.skip"), ControlRole::Button, "actions",
+                  Intent::of(IntentKind::SkipContact));
+            return b.take();
+        }
+        case ContactStage::Choose: {
+            Builder b(texts, lang, "contact.choose");
+            b.title(b.tr("contact.choose_title"));
+            const auto own = vm.memberContactIsPhone ? b.fmt("contact.use_phone", {{"last", spelled(vm.memberContact)}})
+                                                     : b.fmt("contact.use_email", {{"email", vm.memberContact}});
+            b.add("contact.use_member", own, ControlRole::Button, "actions", Intent::of(IntentKind::UseMemberContact));
+            b.add("contact.use_other", b.tr("contact.use_other"), ControlRole::Button, "actions",
+                  Intent::of(IntentKind::TypeOtherContact));
+            b.add("contact.skip", b.tr("contact.skip"), ControlRole::Button, "actions",
+                  Intent::of(IntentKind::SkipContact));
+            return b.take();
+        }
+        case ContactStage::Type: break;
+    }
+    Builder b(texts, lang, phone ? "contact.type.phone" : "contact.type.email");
+    b.title(b.tr("contact.type_title"));
+    if (!vm.errorKey.empty()) b.status(b.tr(vm.errorKey));
+    b.add("contact.tab.phone", b.tr("signin.tab_phone"), ControlRole::Tab, "tabs", Intent::of(IntentKind::ShowPhone),
+          phone);
+    b.add("contact.tab.email", b.tr("signin.tab_email"), ControlRole::Tab, "tabs", Intent::of(IntentKind::ShowEmail),
+          !phone);
+    const auto& typed = phone ? vm.phoneText : vm.emailText;
+    b.add("contact.field", b.tr(phone ? "signin.phone_prompt" : "signin.email_prompt"), ControlRole::TextField,
+          "field", Intent{})
+        .value = phone ? spelled(typed) : typed;
+    b.focusHere();
+    if (phone) {
+        b.keys(phoneKeypadKeys(), true, "keypad");
+    } else {
+        for (const auto& row : keyboardRows(KeyboardLayout::Email)) b.keys(row, false, "keyboard");
+    }
+    b.add("contact.submit", b.tr("contact.submit"), ControlRole::Button, "actions",
+          Intent::of(IntentKind::SubmitContact));
+    b.add("contact.skip", b.tr("contact.skip"), ControlRole::Button, "actions", Intent::of(IntentKind::SkipContact));
+    if (!typed.empty()) b.back(Intent::of(IntentKind::KeyBackspace));
+    return b.take();
+}
+
 ScreenSpeech thankYou(const KioskController& c, const Translations& texts, const std::string& lang) {
     Builder b(texts, lang, "thankyou");
     b.title(b.tr("thanks.title"));
@@ -317,6 +372,7 @@ ScreenSpeech describeScreen(const KioskController& controller, const Translation
         case ScreenId::ThankYou: return thankYou(controller, texts, lang);
         case ScreenId::Apology: return apology(controller, texts, lang);
         case ScreenId::Sleep: return sleep(controller, texts, lang);
+        case ScreenId::Contact: return contact(controller, texts, lang);
     }
     return attract(controller, texts, lang);
 }

@@ -14,7 +14,7 @@
 
 namespace touchpoint::kiosk {
 
-enum class ScreenId { Attract, SignIn, Consent, Welcome, Feedback, ThankYou, Apology, Sleep };
+enum class ScreenId { Attract, SignIn, Consent, Welcome, Feedback, ThankYou, Apology, Sleep, Contact };
 std::string_view toString(ScreenId id);
 
 enum class SignInTab { Phone, Email };
@@ -70,6 +70,24 @@ struct FeedbackVm {
     bool canAdvance = false;
     bool isLast = false;
     bool canGoBack = false;
+};
+
+/// "May we contact you about this?" after a low score: the question with its notice and an unticked box, then
+/// (a signed-in shopper) their own phone or e-mail offered masked, or a phone or e-mail typed on the keypad.
+enum class ContactStage { Ask, Choose, Type };
+
+struct ContactVm {
+    ContactStage stage = ContactStage::Ask;
+    std::string noticeKey;        ///< translation key of the notice text shown (and hashed)
+    bool consentTicked = false;   ///< never ticked before the shopper taps it
+    /// The signed-in shopper's own contact, masked for the screen ("ending in 0143", "a***@example.com");
+    /// empty when there is none to offer (not signed in, or signed in with a member card).
+    std::string memberContact;
+    bool memberContactIsPhone = true;
+    SignInTab tab = SignInTab::Phone;
+    std::string phoneText;
+    std::string emailText;
+    std::string errorKey;  ///< translation key, empty when there is nothing to say
 };
 
 struct ThankYouVm {

@@ -38,6 +38,7 @@ FrameOutput KioskUi::draw(const KioskController& controller, StaffPanel* staff, 
         case ScreenId::ThankYou: intent = drawThankYou(controller.thankYouVm(), ctx); break;
         case ScreenId::Apology: intent = drawApology(controller.apologyVm(), ctx); break;
         case ScreenId::Sleep: intent = drawSleep(controller.sleepVm(), ctx); break;
+        case ScreenId::Contact: intent = drawContact(controller.contactVm(), ctx); break;
     }
     if (controller.stillThereShown()) {
         // Whatever the screen below returned was not meant: the overlay window took the tap.

@@ -16,6 +16,7 @@ Intent drawFeedback(const FeedbackVm& vm, UiContext& ctx);
 Intent drawThankYou(const ThankYouVm& vm, UiContext& ctx);
 Intent drawApology(const ApologyVm& vm, UiContext& ctx);
 Intent drawSleep(const SleepVm& vm, UiContext& ctx);
+Intent drawContact(const ContactVm& vm, UiContext& ctx);
 /// Drawn over any screen after inactivity; modal.
 Intent drawStillThere(const StillThereVm& vm, UiContext& ctx);
 

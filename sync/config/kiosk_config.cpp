@@ -201,6 +201,22 @@ void readLoyalty(ConfigReader& r, LoyaltySection& l) {
     }
 }
 
+void readFeedback(ConfigReader& r, FeedbackSection& f) {
+    SectionReader s = r.section("feedback",
+                                {"contact_question", "contact_nps_max", "contact_csat_max", "contact_notice_id",
+                                 "contact_notice_version"},
+                                false);
+    s.getBool("contact_question", f.contactQuestion);
+    s.getInt("contact_nps_max", f.contactNpsMax, -1, 10);
+    s.getInt("contact_csat_max", f.contactCsatMax, 0, 5);
+    if (s.get("contact_notice_id", f.contactNoticeId) && !isIdentifier(f.contactNoticeId)) {
+        s.issue("contact_notice_id", "must be 1-64 letters, digits, '.', '-' or '_'");
+    }
+    if (s.get("contact_notice_version", f.contactNoticeVersion) && !isIdentifier(f.contactNoticeVersion)) {
+        s.issue("contact_notice_version", "must be 1-64 letters, digits, '.', '-' or '_'");
+    }
+}
+
 void readStaff(ConfigReader& r, StaffSection& st, const OutboxSection& outbox) {
     SectionReader s = r.section("staff", {"pin_hashes", "lockout_attempts", "lockout_minutes", "idle_s", "state_file"},
                                 false);
@@ -235,7 +251,7 @@ Result<KioskConfig, ConfigErrors> parseKioskConfig(const std::string& text, cons
     KioskConfig config;
     config.sourceFile = nameForErrors;
     ConfigReader reader(root, baseDir, errors.issues);
-    reader.checkSections({"device", "outbox", "privacy", "hub", "ui", "loyalty", "staff"});
+    reader.checkSections({"device", "outbox", "privacy", "hub", "ui", "loyalty", "staff", "feedback"});
     readDevice(reader, config.device);
     readOutbox(reader, config.outbox);
     readPrivacy(reader, config.privacy);
@@ -243,6 +259,7 @@ Result<KioskConfig, ConfigErrors> parseKioskConfig(const std::string& text, cons
     readUi(reader, config.ui);
     readLoyalty(reader, config.loyalty);
     readStaff(reader, config.staff, config.outbox);
+    readFeedback(reader, config.feedback);
     if (!errors.issues.empty()) return Fail(errors);
     return config;
 }

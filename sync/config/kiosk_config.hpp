@@ -89,6 +89,15 @@ struct LoyaltySection {
     int nextRewardPoints = 300;
 };
 
+/// After a low score the kiosk asks "May we contact you about this?" (a separate consent, its own notice).
+struct FeedbackSection {
+    bool contactQuestion = true;  ///< TOML: contact_question
+    int contactNpsMax = 6;        ///< NPS 0..this asks; -1: never by NPS
+    int contactCsatMax = 2;       ///< CSAT 1..this asks; 0: never by CSAT
+    std::string contactNoticeId = "feedback-contact";
+    std::string contactNoticeVersion = "2026-01";
+};
+
 struct StaffSection {
     std::vector<std::string> pinHashes;   ///< crypto_pwhash_str strings; the index is the PIN slot
     int lockoutAttempts = 5;
@@ -106,6 +115,7 @@ struct KioskConfig {
     UiSection ui;
     LoyaltySection loyalty;
     StaffSection staff;
+    FeedbackSection feedback;
 };
 
 /// Parses and validates. Relative paths in the file are resolved against the file's folder.

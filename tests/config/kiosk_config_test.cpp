@@ -320,5 +320,37 @@ TEST(KioskConfig, ConfigPollMinutesDefaultsToFiveAndIsChecked) {
     EXPECT_NE(issue->message.find("from 1 to"), std::string::npos) << issue->message;
 }
 
+TEST(KioskConfig, TheContactQuestionSettingsDefaultToTheHubsUnhappyScoresAndAreChecked) {
+    auto defaults = parseKioskConfig(minimal(), "kiosk.toml", "/etc");
+    ASSERT_TRUE(defaults) << defaults.error().format();
+    EXPECT_TRUE(defaults->feedback.contactQuestion);
+    EXPECT_EQ(defaults->feedback.contactNpsMax, 6);   // the hub's [cases] unhappy_nps_max
+    EXPECT_EQ(defaults->feedback.contactCsatMax, 2);  // and unhappy_csat_max
+    EXPECT_EQ(defaults->feedback.contactNoticeId, "feedback-contact");
+
+    auto set = parseKioskConfig(minimal() + "[feedback]\ncontact_question = false\ncontact_nps_max = -1\n"
+                                            "contact_csat_max = 1\ncontact_notice_id = \"care\"\n"
+                                            "contact_notice_version = \"3\"\n",
+                                "kiosk.toml", "/etc");
+    ASSERT_TRUE(set) << set.error().format();
+    EXPECT_FALSE(set->feedback.contactQuestion);
+    EXPECT_EQ(set->feedback.contactNpsMax, -1);
+    EXPECT_EQ(set->feedback.contactCsatMax, 1);
+    EXPECT_EQ(set->feedback.contactNoticeId, "care");
+    EXPECT_EQ(set->feedback.contactNoticeVersion, "3");
+
+    auto bad = parseKioskConfig(minimal() + "[feedback]\ncontact_nps_max = 11\ncontact_csat_max = 6\n"
+                                            "contact_notice_id = \"\"\ncontact_question = \"yes\"\n",
+                                "kiosk.toml", "/etc");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().issues.size(), 4u) << bad.error().format();
+    const ConfigIssue* nps = findIssue(bad.error(), "feedback.contact_nps_max");
+    ASSERT_NE(nps, nullptr);
+    EXPECT_EQ(nps->line, 8);  // after the six lines of minimal() and [feedback]
+    findIssue(bad.error(), "feedback.contact_csat_max");
+    findIssue(bad.error(), "feedback.contact_notice_id");
+    findIssue(bad.error(), "feedback.contact_question");
+}
+
 }  // namespace
 }  // namespace touchpoint::config

@@ -243,6 +243,8 @@ TEST_F(FlowTest, KnownMemberOnlineEarnsAndFeedbackIsTiedToThem) {
     EXPECT_EQ(store.messages[0].properties["newMember"], false);
     tap(K::StartFeedback);
     answerSurvey(4);
+    ASSERT_EQ(controller->screen(), ScreenId::Contact);  // a detractor is asked whether we may contact them
+    tap(K::SkipContact);
     ASSERT_EQ(controller->screen(), ScreenId::ThankYou);
     const auto feedback = store.of(event::EventKind::Feedback);
     ASSERT_EQ(feedback.size(), 1u);

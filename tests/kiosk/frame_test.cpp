@@ -213,7 +213,20 @@ void visitEveryScreen(FrameTest& t, KioskController& c, testing::FakeProfiles& p
     c.apply(Intent::of(K::ToggleTerms));
     c.apply(Intent::of(K::AcceptConsent));
     check("welcome-new-member");
-    c.apply(Intent::of(K::Cancel));
+    // A signed-in detractor is offered their own phone for the contact question.
+    c.apply(Intent::of(K::StartFeedback));
+    for (int i = 0; i < 6 && c.screen() == ScreenId::Feedback; ++i) {
+        const auto step = c.feedbackVm().step;
+        if (step.type == StepType::Choice) c.apply(Intent::withText(K::ToggleOption, step.options.front().id));
+        c.apply(Intent::withValue(K::Score, step.minScore()));
+        c.apply(Intent::of(K::NextStep));
+    }
+    c.apply(Intent::of(K::ToggleContactConsent));
+    c.apply(Intent::of(K::AgreeContact));
+    check("contact-choose");
+    c.apply(Intent::of(K::SkipContact));
+    c.apply(Intent::of(K::Done));
+    clock.advanceMs(options.misuseWindowMs);  // the next answer is no repeat: it is asked too
     c.apply(Intent::withText(K::CodeScanned, "400012345678"));
     WelcomeInfo w;
     w.found = true;
@@ -238,6 +251,17 @@ void visitEveryScreen(FrameTest& t, KioskController& c, testing::FakeProfiles& p
         if (c.feedbackVm().step.type == StepType::Comment) c.apply(Intent::withText(K::KeyChar, "é"));
         c.apply(Intent::of(K::NextStep));
     }
+    check("contact-ask");
+    c.apply(Intent::of(K::ToggleContactConsent));
+    check("contact-ask-ticked");
+    c.apply(Intent::of(K::AgreeContact));
+    check("contact-type-phone");  // signed in with a member card: nothing to offer, a phone or e-mail is typed
+    digits("123");
+    c.apply(Intent::of(K::SubmitContact));
+    check("contact-type-error");
+    c.apply(Intent::of(K::ShowEmail));
+    check("contact-type-email");
+    c.apply(Intent::of(K::SkipContact));
     check("thankyou");
     c.apply(Intent::of(K::Done));
     c.apply(Intent::of(K::Start));
@@ -357,7 +381,9 @@ void checkTargets(FrameTest& t, const ui::WidgetRegistry& registry, float height
     ASSERT_FALSE(registry.all().empty()) << where << ": no widget was registered";
     int primaries = 0;
     for (const auto& w : registry.all()) {
-        if (w.id == "staff.corner" || w.id == "signin.field" || w.id == "feedback.comment") continue;
+        if (w.id == "staff.corner" || w.id == "signin.field" || w.id == "contact.field" || w.id == "feedback.comment") {
+            continue;
+        }
         // Key controls sit in the lower two thirds of the screen (reach from a wheelchair).
         EXPECT_GE(w.y, height / 3.0f - 1) << where << ": " << w.id;
         const bool key = w.id.rfind("key.", 0) == 0;

@@ -8,6 +8,7 @@
 #include "common/tls_cert.hpp"
 #include "content/survey.hpp"
 #include "event/sealing.hpp"
+#include "gui_support.hpp"
 #include "hub/ephemeral_hub.hpp"
 #include "outbox/outbox.hpp"
 #include "protocol/hub_receiver.hpp"
@@ -16,75 +17,8 @@
 namespace touchpoint::kiosk {
 namespace {
 
-/// The hub's kiosk and staff tokens are bound to this test kiosk's store and kiosk ids.
-hub::EphemeralHubOptions kioskZeroOne() {
-    hub::EphemeralHubOptions o;
-    o.storeId = "store-0001";
-    o.kioskId = "kiosk-01";
-    return o;
-}
-
+using namespace gui_testing;
 namespace fs = std::filesystem;
-
-struct KioskRun {
-    int exitCode = -1;
-    std::string log;
-};
-
-/// Runs the kiosk under a private X server (xvfb-run -a picks a free display, so tests may run in parallel).
-KioskRun runKiosk(const fs::path& dir, const fs::path& config, const std::string& script, const fs::path& shots) {
-    const auto scriptFile = dir / "steps.txt";
-    std::ofstream(scriptFile) << script;
-    const auto logFile = dir / "kiosk.log";
-    const std::string cmd = "xvfb-run -a -s '-screen 0 1920x1080x24' '" + std::string(TOUCHPOINT_KIOSK_BIN) +
-                            "' --config '" + config.string() + "' --script '" + scriptFile.string() +
-                            "' --screenshot-dir '" + shots.string() + "' > '" + logFile.string() + "' 2>&1";
-    const int status = std::system(cmd.c_str());
-    KioskRun run;
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.log = touchpoint::testing::readFile(logFile);
-    return run;
-}
-
-struct KioskFiles {
-    event::KeyPair sealing = event::generateSealingKeyPair();
-    fs::path config;
-    fs::path outbox;
-};
-
-KioskFiles writeConfig(const fs::path& dir, const std::string& hubLines = "", const std::string& sealingKey = "") {
-    KioskFiles f;
-    f.config = dir / "kiosk.toml";
-    f.outbox = dir / "outbox.db";
-    std::ofstream(f.config) << "[device]\nstore_id = \"store-0001\"\nkiosk_id = \"kiosk-01\"\n"
-                            << "time_zone = \"Europe/Lisbon\"\nphone_region = \"US\"\n"
-                            << "[outbox]\npath = \"" << f.outbox.string() << "\"\n"
-                            << "[privacy]\nsealing_public_key = \""
-                            << (sealingKey.empty() ? f.sealing.publicKeyB64 : sealingKey) << "\"\n"
-                            << "identity_hash_key = \"" << event::IdentityHasher::generateKeyB64() << "\"\n"
-                            << "[hub]\n" << hubLines << "\n"
-                            << "[ui]\nfullscreen = false\nwidth = 1920\nheight = 1080\nassets_dir = \""
-                            << touchpoint::testing::sourceAssetsDir().string() << "\"\n";
-    return f;
-}
-
-fs::path artifacts(const std::string& name) {
-    const auto dir = fs::path(TOUCHPOINT_KIOSK_ARTIFACTS) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::size_t pngCount(const fs::path& dir) {
-    std::size_t n = 0;
-    for (const auto& e : fs::directory_iterator(dir)) {
-        if (e.path().extension() != ".png") continue;
-        const auto bytes = touchpoint::testing::readFile(e.path());
-        EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << e.path();
-        ++n;
-    }
-    return n;
-}
 
 /// The outbox's pending events after a visit in which a new member signed up and gave feedback: exactly
 /// consent, sign-in and feedback, in that order (checked here), as JSON. The outbox is closed on return.
@@ -131,6 +65,8 @@ tap ces.3
 tap feedback.next
 type très lent
 tap feedback.next
+expect contact.ask
+tap contact.skip
 expect thankyou
 tap thanks.done
 expect attract

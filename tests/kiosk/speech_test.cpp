@@ -231,6 +231,18 @@ TEST_F(SpeechTest, EveryShopperScreenIsSpokenInEveryLanguageWithoutAMissingText)
             }
             controller->apply(Intent::of(K::NextStep));
         }
+        // The lowest scores: the contact question, each of its steps.
+        ASSERT_EQ(controller->screen(), ScreenId::Contact);
+        take();
+        controller->apply(Intent::of(K::ToggleContactConsent));
+        controller->apply(Intent::of(K::AgreeContact));
+        ASSERT_EQ(controller->contactVm().stage, ContactStage::Choose);
+        take();
+        controller->apply(Intent::of(K::TypeOtherContact));
+        take();
+        controller->apply(Intent::of(K::ShowEmail));
+        take();
+        controller->apply(Intent::of(K::SkipContact));
         ASSERT_EQ(controller->screen(), ScreenId::ThankYou);
         take();
         for (const auto& s : spoken) {
