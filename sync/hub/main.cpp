@@ -22,6 +22,7 @@
 #include "common/cli.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "hub/admin/backup_command.hpp"
 #include "hub/admin/hub_admin.hpp"
 #include "hub/admin/publish_command.hpp"
 #include "hub/http/hub_server.hpp"
@@ -48,6 +49,7 @@ struct Options {
     std::string membersCsv;
     std::string dataKeyFile;  ///< init --data-key, keys create --file
     PublishOptions publish;
+    std::string backupFile;  ///< backup --to
 };
 
 Result<HubConfig, int> config(const Options& a) {
@@ -247,6 +249,19 @@ int notificationsCommand(const std::string& what, const Options& a) {
     return 0;
 }
 
+int backupCommand(const Options& a) {
+    auto c = config(a);
+    if (!c) return c.error();
+    auto s = store(*c);
+    if (!s) return s.error();
+    if (auto r = backupStore(**s, a.backupFile); !r) {
+        std::cerr << "backup: " << r.error() << "\n";
+        return 1;
+    }
+    std::cout << "backup written to " << a.backupFile << " (the data key is not in it)\n";
+    return 0;
+}
+
 int certCommand(const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
@@ -354,6 +369,11 @@ int main(int argc, char** argv) {
         sub->add_option("--config", o.config, "the hub's TOML config")->required();
     }
 
+    auto* backup = app.add_subcommand("backup", "a consistent copy of the SQLite store, taken while the hub runs");
+    backup->add_option("--config", o.config, "the hub's TOML config")->required();
+    backup->add_option("--to", o.backupFile, "the new file (never an existing one; keep it apart from the key)")
+        ->required();
+
     auto* publish = app.add_subcommand("publish", "publish kiosk configuration (surveys, texts, settings) to the fleet");
     auto* publishRollback = publish->add_subcommand("rollback", "assign an earlier config version again (history kept)");
     auto* publishList = publish->add_subcommand("list", "every published revision, assignment and region");
@@ -390,6 +410,7 @@ int main(int argc, char** argv) {
         if (*membersImport) return membersImportCommand(o);
         if (*notificationsReplay) return notificationsCommand("replay", o);
         if (*notificationsStatus) return notificationsCommand("status", o);
+        if (*backup) return backupCommand(o);
         if (*publishRollback || *publishList || *publish) {
             if (!*publishRollback && !*publishList &&
                 (o.config.empty() || o.publish.name.empty() || o.publish.file.empty())) {

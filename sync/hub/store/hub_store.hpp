@@ -199,6 +199,10 @@ public:
     /// reachable, writable server with the tables in place; not whether its disk has room). A degraded hub's
     /// /healthz asks it, so the hub turns healthy again without waiting for a client's write.
     virtual StoreResult<void> probeWrite() = 0;
+    /// A consistent copy of the whole database in the new file `file` (SQLite: VACUUM INTO, which copies only
+    /// live rows, so what an erasure deleted is not in it). PostgreSQL answers an error naming pg_dump, its
+    /// own tool for this (docs/OPERATIONS.md "Backups").
+    virtual StoreResult<void> backupTo(const std::string& file) = 0;
 
     /// Adds each source's counts and rejections to what is stored; keeps the newest kSourceRejectionsKept
     /// rejections per source and kSourceHoursKeptMs of hourly counts before `nowMs`.

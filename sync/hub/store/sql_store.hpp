@@ -64,6 +64,7 @@ public:
     StoreResult<std::vector<KioskRecord>> fleet() override;
     StoreResult<std::int64_t> countEvents() override;
     StoreResult<void> probeWrite() override;
+    StoreResult<void> backupTo(const std::string& file) override;
     StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) override;
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;
     StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) override;
