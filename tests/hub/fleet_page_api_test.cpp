@@ -130,7 +130,8 @@ TEST_F(FLEET_PAGE_SUITE, TheSessionsRoleDecidesWhoPublishesAndAssigns) {
     EXPECT_EQ(asManager["languages"], json({"en", "es", "fr", "de", "pt"}));
     const auto& keys = asManager["textKeys"];
     EXPECT_NE(std::find(keys.begin(), keys.end(), "attract.brand"), keys.end()) << keys;
-    EXPECT_EQ(std::find(keys.begin(), keys.end(), "survey.q.nps"), keys.end()) << "survey keys are the survey's";
+    EXPECT_EQ(std::find(keys.begin(), keys.end(), "survey.q.nps"), keys.end())
+        << "survey keys are the survey's";
 
     const auto opened = pageGet("/dashboard/api/fleet/documents/" + std::to_string(v1), analyst);
     ASSERT_EQ(opened.status, 200) << opened.body;
@@ -141,8 +142,9 @@ TEST_F(FLEET_PAGE_SUITE, TheSessionsRoleDecidesWhoPublishesAndAssigns) {
     // Assigning (and so rolling back): managers only, same site only.
     const json assign = {{"configVersion", v1}, {"scope", "store:store-1"}};
     EXPECT_EQ(pagePost("/dashboard/api/fleet/assignments", assign, analyst).status, 403);
-    EXPECT_EQ(pagePost("/dashboard/api/fleet/assignments", assign, manager, "https://attacker.example").status,
-              403);
+    EXPECT_EQ(
+        pagePost("/dashboard/api/fleet/assignments", assign, manager, "https://attacker.example").status,
+        403);
     EXPECT_TRUE(pageGet("/dashboard/api/fleet/assignments", analyst).json()["assignments"].empty());
     EXPECT_EQ(pagePost("/dashboard/api/fleet/assignments", json{{"configVersion", v1}, {"scope", "shop:1"}},
                        manager)
@@ -152,10 +154,10 @@ TEST_F(FLEET_PAGE_SUITE, TheSessionsRoleDecidesWhoPublishesAndAssigns) {
                        json{{"configVersion", v1}, {"scope", "all"}, {"startsAt", "tomorrow"}}, manager)
                   .status,
               400);
-    EXPECT_EQ(pagePost("/dashboard/api/fleet/assignments", json{{"configVersion", 999}, {"scope", "all"}},
-                       manager)
-                  .status,
-              404);
+    EXPECT_EQ(
+        pagePost("/dashboard/api/fleet/assignments", json{{"configVersion", 999}, {"scope", "all"}}, manager)
+            .status,
+        404);
     const auto made = pagePost("/dashboard/api/fleet/assignments", assign, manager);
     ASSERT_EQ(made.status, 201) << made.body;
     const auto list = pageGet("/dashboard/api/fleet/assignments", analyst).json()["assignments"];
@@ -181,8 +183,9 @@ TEST_F(FLEET_PAGE_SUITE, ValidateOnlyAnswersTheValidatorsErrorsAndStoresNothing)
     // An emptied question in one language: the path names the language and the key.
     json emptied = pageDocument();
     emptied["texts"]["es"]["survey.q.nps"] = "";
-    const auto bad = pagePost("/dashboard/api/fleet/validate", json{{"name", "autumn"}, {"document", emptied}},
-                              analyst);  // it changes nothing, so every role may ask
+    const auto bad =
+        pagePost("/dashboard/api/fleet/validate", json{{"name", "autumn"}, {"document", emptied}},
+                 analyst);  // it changes nothing, so every role may ask
     ASSERT_EQ(bad.status, 200) << bad.body;
     EXPECT_EQ(bad.json()["valid"], false);
     bool named = false;
@@ -194,7 +197,8 @@ TEST_F(FLEET_PAGE_SUITE, ValidateOnlyAnswersTheValidatorsErrorsAndStoresNothing)
     json branching = pageDocument();
     branching["survey"]["steps"][1]["when"]["step"] = "why";
     branching["survey"]["steps"][1]["options"][0].erase("labelKey");
-    const auto errors = pagePost("/dashboard/api/fleet/validate", json{{"document", branching}}, manager).json();
+    const auto errors =
+        pagePost("/dashboard/api/fleet/validate", json{{"document", branching}}, manager).json();
     std::vector<std::string> paths;
     for (const auto& e : errors["errors"]) paths.push_back(e["path"]);
     EXPECT_NE(std::find(paths.begin(), paths.end(), "survey.steps[1].when.step"), paths.end()) << errors;
@@ -213,8 +217,8 @@ TEST_F(FLEET_PAGE_SUITE, ValidateOnlyAnswersTheValidatorsErrorsAndStoresNothing)
                   .status,
               400)
         << "validation takes no assignment";
-    EXPECT_EQ(pagePost("/dashboard/api/fleet/validate", json{{"name", "bad name"}, {"document", pageDocument()}},
-                       manager)
+    EXPECT_EQ(pagePost("/dashboard/api/fleet/validate",
+                       json{{"name", "bad name"}, {"document", pageDocument()}}, manager)
                   .status,
               400);
     std::string deep = "{\"document\": ";
@@ -239,18 +243,19 @@ TEST_F(FLEET_PAGE_SUITE, ValidateOnlyAnswersTheValidatorsErrorsAndStoresNothing)
 
 TEST_F(FLEET_PAGE_SUITE, KiosksShowTheirVersionWhoIsBehindAndWhoRefusedAndWhy) {
     const auto manager = signIn(hub().token("head-office:manager"));
-    const auto v1 = pagePost("/dashboard/api/fleet/documents",
-                             json{{"name", "autumn"}, {"document", pageDocument()}, {"assign", {{"scope", "all"}}}},
-                             manager)
-                        .json()["configVersion"]
-                        .get<std::int64_t>();
-    const auto v2 = pagePost("/dashboard/api/fleet/documents",
-                             json{{"name", "autumn"}, {"document", pageDocument("Would you recommend us?")}},
-                             manager)
-                        .json()["configVersion"]
-                        .get<std::int64_t>();
-    ASSERT_EQ(pagePost("/dashboard/api/fleet/assignments", json{{"configVersion", v2}, {"scope", "store:store-1"}},
-                       manager)
+    const auto v1 =
+        pagePost("/dashboard/api/fleet/documents",
+                 json{{"name", "autumn"}, {"document", pageDocument()}, {"assign", {{"scope", "all"}}}},
+                 manager)
+            .json()["configVersion"]
+            .get<std::int64_t>();
+    const auto v2 =
+        pagePost("/dashboard/api/fleet/documents",
+                 json{{"name", "autumn"}, {"document", pageDocument("Would you recommend us?")}}, manager)
+            .json()["configVersion"]
+            .get<std::int64_t>();
+    ASSERT_EQ(pagePost("/dashboard/api/fleet/assignments",
+                       json{{"configVersion", v2}, {"scope", "store:store-1"}}, manager)
                   .status,
               201);
 
@@ -295,9 +300,10 @@ TEST_F(FLEET_PAGE_SUITE, KiosksShowTheirVersionWhoIsBehindAndWhoRefusedAndWhy) {
             EXPECT_EQ(mine[member], k[member]) << member;
     }
 
-    // Rolling store-1 back to v1: every kiosk there should run v1 again, and k2 (which keeps v1) is not behind.
-    ASSERT_EQ(pagePost("/dashboard/api/fleet/assignments", json{{"configVersion", v1}, {"scope", "store:store-1"}},
-                       manager)
+    // Rolling store-1 back to v1: every kiosk there should run v1 again, and k2 (which keeps v1) is not
+    // behind.
+    ASSERT_EQ(pagePost("/dashboard/api/fleet/assignments",
+                       json{{"configVersion", v1}, {"scope", "store:store-1"}}, manager)
                   .status,
               201);
     const auto after = pageGet("/dashboard/api/fleet/kiosks", manager).json()["kiosks"];

@@ -37,15 +37,17 @@ void registerFleetPageRoutes(http::Router& router, HubContext& ctx, std::shared_
     };
     router.get("/dashboard/api/fleet/documents", pageRoute("dashboard fleet documents"),
                withViewer("dashboard fleet documents", false, &answerDocumentsForPage));
-    router.get("/dashboard/api/fleet/documents/{id}", pageRoute("dashboard fleet document"),
-               withViewer("dashboard fleet document", false,
-                          [](HubContext& c, const TokenRecord&, Req req, Res res) { answerDocument(c, req, res); }));
+    router.get(
+        "/dashboard/api/fleet/documents/{id}", pageRoute("dashboard fleet document"),
+        withViewer("dashboard fleet document", false,
+                   [](HubContext& c, const TokenRecord&, Req req, Res res) { answerDocument(c, req, res); }));
     router.post("/dashboard/api/fleet/documents",
                 pageRoute("dashboard fleet publish", kMaxFleetPublishBodyBytes),
                 withViewer("dashboard fleet publish", true, &answerPublish));
-    router.post("/dashboard/api/fleet/validate", pageRoute("dashboard fleet validate", kMaxFleetPublishBodyBytes),
-                withViewer("dashboard fleet validate", true,
-                           [](HubContext&, const TokenRecord&, Req req, Res res) { answerValidate(req, res); }));
+    router.post(
+        "/dashboard/api/fleet/validate", pageRoute("dashboard fleet validate", kMaxFleetPublishBodyBytes),
+        withViewer("dashboard fleet validate", true,
+                   [](HubContext&, const TokenRecord&, Req req, Res res) { answerValidate(req, res); }));
     router.get("/dashboard/api/fleet/assignments", pageRoute("dashboard fleet assignments"),
                withViewer("dashboard fleet assignments", false,
                           [](HubContext& c, const TokenRecord&, Req req, Res res) {
@@ -54,11 +56,11 @@ void registerFleetPageRoutes(http::Router& router, HubContext& ctx, std::shared_
     router.post("/dashboard/api/fleet/assignments",
                 pageRoute("dashboard fleet assign", kMaxFleetSmallBodyBytes),
                 withViewer("dashboard fleet assign", true, &answerAssign));
-    router.get("/dashboard/api/fleet/kiosks", pageRoute("dashboard fleet kiosks"),
-               withViewer("dashboard fleet kiosks", false,
-                          [](HubContext& c, const TokenRecord&, Req req, Res res) {
-                              answerKioskConfigs(c, req, res);
-                          }));
+    router.get(
+        "/dashboard/api/fleet/kiosks", pageRoute("dashboard fleet kiosks"),
+        withViewer("dashboard fleet kiosks", false, [](HubContext& c, const TokenRecord&, Req req, Res res) {
+            answerKioskConfigs(c, req, res);
+        }));
 }
 
 }  // namespace touchpoint::hub::dashboard

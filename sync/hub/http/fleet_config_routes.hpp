@@ -18,7 +18,8 @@ inline constexpr std::size_t kMaxFleetSmallBodyBytes = 4 * 1024;
 bool mayPublishFleetConfig(const TokenRecord& token);
 
 /// {"name", "document", "assign"?} -> 201 the stored revision, 422 {"error": "invalid_document", "errors"}.
-void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Request& req, http::Response& res);
+void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Request& req,
+                   http::Response& res);
 /// {"document", "name"?} -> 200 {"valid", "errors": [{path, message}]}: the publish check, nothing stored.
 /// Any head-office role may ask (it changes nothing).
 void answerValidate(const http::Request& req, http::Response& res);
@@ -28,7 +29,8 @@ void answerDocumentList(HubContext& ctx, const http::Request& req, http::Respons
 /// {id} -> one revision with its document.
 void answerDocument(HubContext& ctx, const http::Request& req, http::Response& res);
 /// {"configVersion", "scope", "startsAt"?} -> 201 the assignment (a rollback is one of an older document).
-void answerAssign(HubContext& ctx, const TokenRecord& assigner, const http::Request& req, http::Response& res);
+void answerAssign(HubContext& ctx, const TokenRecord& assigner, const http::Request& req,
+                  http::Response& res);
 /// -> {assignments, regions, serverTime}.
 void answerAssignmentList(HubContext& ctx, const http::Request& req, http::Response& res);
 /// -> {kiosks: [{store, kiosk, lastSeen, appVersion, configVersion, expectedConfigVersion, configBehind,

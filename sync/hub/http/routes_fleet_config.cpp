@@ -186,8 +186,8 @@ void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Re
         assign = assignmentFrom(*a, nowMs, res);
         if (!assign) return;
     }
-    auto published = publishFleetDocument(ctx.store->fleetConfig(),
-                                          {name->get<std::string>(), *document, assign, publisher.name, nowMs});
+    auto published = publishFleetDocument(
+        ctx.store->fleetConfig(), {name->get<std::string>(), *document, assign, publisher.name, nowMs});
     if (!published) return storeUnavailable(res);
     if (const auto* errors = std::get_if<content::ContentErrors>(&*published)) {
         return sendJson(res, {{"error", "invalid_document"}, {"errors", errorsJson(*errors)}}, 422);
@@ -203,7 +203,8 @@ void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Re
 void answerValidate(const http::Request& req, http::Response& res) {
     auto body = objectBody(req, res, {"name", "document"});
     if (!body) return;
-    if (const auto name = body->find("name"); name != body->end() &&
+    if (const auto name = body->find("name");
+        name != body->end() &&
         (!name->is_string() || !fleet::isDocumentName(name->get_ref<const std::string&>()))) {
         return sendError(res, 400, "name: expected 1..64 of A-Z a-z 0-9 _ . -");
     }
@@ -252,7 +253,8 @@ void answerAssign(HubContext& ctx, const TokenRecord& assigner, const http::Requ
     const auto nowMs = ctx.clock->utcMs();
     auto assignment = assignmentFrom(*body, nowMs, res);
     if (!assignment) return;
-    auto seq = ctx.store->fleetConfig().assign(version->get<std::int64_t>(), *assignment, assigner.name, nowMs);
+    auto seq =
+        ctx.store->fleetConfig().assign(version->get<std::int64_t>(), *assignment, assigner.name, nowMs);
     if (!seq) return storeUnavailable(res);
     if (!*seq) return sendError(res, 404, "configVersion: no such document");
     ctx.fleetConfig->invalidate();
