@@ -611,7 +611,7 @@
       td.className = 'empty';
       td.textContent = 'No kiosk has reported yet';
     }
-    $('#fleet-config-summary').textContent = `${kiosks.length} kiosks: ${kiosks.length - behind - refused} current, ` +
+    $('#fleet-config-summary').textContent = `${kiosks.length} kiosk${kiosks.length === 1 ? '' : 's'}: ${kiosks.length - behind - refused} current, ` +
       `${behind} behind, ${refused} refused a document (each keeps its last good one)`;
   }
 
