@@ -1,7 +1,7 @@
 // The "Surveys & fleet" tab in a real browser (Debian's Chromium through playwright-core) against a real
 // touchpoint-hub: head office has published a first document for every kiosk; a manager opens it, changes a
 // question in Spanish, empties an English text and sees the hub's error next to that field and then go away,
-// publishes a new revision, assigns it to a store, sees it in the list and rolls every store back; the kiosk
+// does the same with a branching bound, adds an option and writes its texts, publishes a new revision, assigns it to a store, sees it in the list and rolls every store back; the kiosk
 // that refused a document shows as refused, with why, and still runs its last good version. An analyst gets no
 // editing controls and a forced change is refused 403. Screenshots go to $TOUCHPOINT_ARTIFACTS.
 import { test, before, after } from 'node:test';
@@ -196,6 +196,25 @@ test('a manager edits a question, sees a validation error come and go, publishes
   assert.equal(await why.getAttribute('aria-invalid'), null);
   assert.equal(await page.locator('#fleet-publish-button').isDisabled(), false);
 
+  // Branching out of range: the error sits next to that bound until it is put right.
+  const max = editor.locator('input[data-path="survey.steps[1].when.max"]');
+  await max.fill('11');
+  await validated(1);
+  assert.match(await editor.locator('.field-error[data-path="survey.steps[1].when.max"]').innerText(),
+    /must be an integer from 0 to 10/);
+  await max.fill('8');
+  await validated(0);
+
+  // A new option: its label key gets a row in the texts table, missing in both languages until written.
+  await editor.locator('fieldset[data-step="why"] button', { hasText: 'Add option' }).click();
+  await validated(2);
+  for (const [lang, text] of [['en', 'Prices'], ['es', 'Los precios']]) {
+    const cell = editor.locator(`input[data-path="texts.${lang}.survey.opt.why_2"]`);
+    assert.equal(await cell.getAttribute('aria-invalid'), 'true');
+    await cell.fill(text);
+  }
+  await validated(0);
+
   // Published for every store: a new revision, and a new survey version (a question's wording changed).
   await page.fill('#fleet-publish input[name="scope"]', 'all');
   await page.click('#fleet-publish-button');
@@ -208,6 +227,9 @@ test('a manager edits a question, sees a validation error come and go, publishes
   assert.equal(stored.document.texts.es['survey.q.nps'], '¿Nos recomendaría a un amigo?');
   assert.equal(stored.document.texts.en['survey.q.why'], 'What went wrong today?');
   assert.equal(stored.document.texts.en['attract.brand'], HOSTILE);
+  assert.deepEqual(stored.document.survey.steps[1].when, { step: 'nps', min: 0, max: 8 });
+  assert.deepEqual(stored.document.survey.steps[1].options.map((o) => o.id), ['queue', 'option_2']);
+  assert.equal(stored.document.texts.es['survey.opt.why_2'], 'Los precios');
 
   // Assigned to one store through the form: it is in the list, in effect.
   await page.selectOption('#fleet-assign-version', String(second));
