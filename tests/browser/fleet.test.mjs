@@ -247,7 +247,10 @@ test('a manager edits a question, sees a validation error come and go, publishes
   // The kiosk of store-1 was told to run revision 2, refused it and keeps revision 1: the page says so.
   await kioskHeartbeat({ configVersion: firstVersion, configRefusal: 'texts.es: no text for "survey.q.nps" (step "nps", question)' });
   await page.click('#fleet-refresh');
-  await page.waitForFunction(() => document.querySelector('#fleet-kiosks tr[data-kiosk="store-1/kiosk-1"]')?.dataset.state === 'refused');
+  await page.waitForFunction(() => document.querySelector('#fleet-kiosks tr[data-kiosk="store-1/kiosk-1"]')?.dataset.state === 'refused',
+    null, { timeout: 15000 }).catch(async (err) => {
+    throw new Error(`${err.message}\nkiosks: ${JSON.stringify(await rows('#fleet-kiosks'))}\nstatus: ${await page.locator('#status').innerText()}`);
+  });
   const [kioskRow] = (await rows('#fleet-kiosks')).filter((k) => k.data.kiosk === 'store-1/kiosk-1');
   assert.equal(kioskRow.cells[4], `autumn rev 1 (v${firstVersion})`, 'it runs its last good document');
   assert.equal(kioskRow.cells[5], `autumn rev 2 (v${second})`);
