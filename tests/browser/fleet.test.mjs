@@ -279,7 +279,10 @@ test('a manager edits a question, sees a validation error come and go, publishes
 test('an analyst reads the documents without editing controls, and a forced change is refused', async () => {
   await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
   await signIn(analystToken);
-  await openSurveysTab();
+  // Opened straight from a link to the tab this time.
+  await page.goto(`${hub.url}/#surveys`);
+  await page.waitForFunction(() => document.getElementById('tab-surveys').dataset.loaded === 'true');
+  assert.equal(await page.locator('#tab-surveys').isVisible(), true);
   const docs = await rows('#fleet-documents');
   assert.equal(docs.length, 2);
   await openDocument(firstVersion);

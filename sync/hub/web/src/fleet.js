@@ -236,5 +236,9 @@
     assign($('#fleet-assign-version').value, $('#fleet-assign-scope').value.trim(), starts ? `${starts}:00Z` : '');
   });
   $('#fleet-refresh').addEventListener('click', () => refresh());
-  document.addEventListener('dashboard:loaded', () => refresh());
+  // Loaded when the tab is opened (and on each dashboard load while it is open), never in the background of
+  // the other tabs.
+  const tabOpen = () => window.location.hash === '#surveys';
+  window.addEventListener('hashchange', () => { if (tabOpen()) refresh(); });
+  document.addEventListener('dashboard:loaded', () => { if (tabOpen()) refresh(); });
 })();
