@@ -215,6 +215,14 @@ test('a manager edits a question, sees a validation error come and go, publishes
   }
   await validated(0);
 
+  // Offering French adds a column whose empty cells are each an error; taking it away again clears them.
+  await editor.locator('input[aria-label="Offer fr"]').check();
+  await validated(10);  // five survey keys, each empty and so missing
+  assert.equal(await editor.locator('#fleet-texts th').evaluateAll((h) => h.map((c) => c.textContent).join(',')),
+    'Key,Used for,en,es,fr');
+  await editor.locator('input[aria-label="Offer fr"]').uncheck();
+  await validated(0);
+
   // Published for every store: a new revision, and a new survey version (a question's wording changed).
   await page.fill('#fleet-publish input[name="scope"]', 'all');
   await page.click('#fleet-publish-button');
