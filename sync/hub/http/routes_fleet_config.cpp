@@ -16,13 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxPublishBodyBytes = kMaxFleetPublishBodyBytes;
-constexpr std::size_t kMaxSmallBodyBytes = kMaxFleetSmallBodyBytes;
-
-bool mayPublish(const TokenRecord& t) {
-    return mayPublishFleetConfig(t);
-}
-
 void storeUnavailable(http::Response& res) {
     res.setHeader("Retry-After", "5");
     sendError(res, 503, "store unavailable");
@@ -168,7 +161,8 @@ bool mayPublishFleetConfig(const TokenRecord& t) {
 
 void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Request& req,
                    http::Response& res) {
-    if (!mayPublish(publisher)) return sendError(res, 403, "publishing needs a manager or admin token");
+    if (!mayPublishFleetConfig(publisher))
+        return sendError(res, 403, "publishing needs a manager or admin token");
     auto body = objectBody(req, res, {"name", "document", "assign"});
     if (!body) return;
     const auto name = body->find("name");
@@ -243,7 +237,8 @@ void answerDocument(HubContext& ctx, const http::Request& req, http::Response& r
 
 void answerAssign(HubContext& ctx, const TokenRecord& assigner, const http::Request& req,
                   http::Response& res) {
-    if (!mayPublish(assigner)) return sendError(res, 403, "assigning needs a manager or admin token");
+    if (!mayPublishFleetConfig(assigner))
+        return sendError(res, 403, "assigning needs a manager or admin token");
     auto body = objectBody(req, res, {"scope", "configVersion", "startsAt"});
     if (!body) return;
     const auto version = body->find("configVersion");
@@ -325,7 +320,7 @@ void listAssignmentsRoute(HubContext& ctx, const http::Request& req, http::Respo
 void regionRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     auto token = ctx.authorize(req, res, kScopeHeadOffice);
     if (!token) return;
-    if (!mayPublish(*token)) return sendError(res, 403, "regions need a manager or admin token");
+    if (!mayPublishFleetConfig(*token)) return sendError(res, 403, "regions need a manager or admin token");
     const auto store = req.capture("store");
     if (!fleet::isPlaceId(store))
         return sendError(res, 400, "store: 1..64 printable ASCII bytes without spaces");
@@ -360,11 +355,11 @@ void registerFleetConfigRoutes(http::Router& router, HubContext& ctx) {
                guarded(ctx, "/v1/kiosk/config",
                        [&ctx](const auto& req, auto& res) { kioskConfigRoute(ctx, req, res); }));
     router.post("/v1/fleet/documents",
-                routeOptions("/v1/fleet/documents", kScopeHeadOffice, kMaxPublishBodyBytes),
+                routeOptions("/v1/fleet/documents", kScopeHeadOffice, kMaxFleetPublishBodyBytes),
                 guarded(ctx, "/v1/fleet/documents",
                         [&ctx](const auto& req, auto& res) { publishRoute(ctx, req, res); }));
     router.post("/v1/fleet/documents/validate",
-                routeOptions("/v1/fleet/documents/validate", kScopeHeadOffice, kMaxPublishBodyBytes),
+                routeOptions("/v1/fleet/documents/validate", kScopeHeadOffice, kMaxFleetPublishBodyBytes),
                 guarded(ctx, "/v1/fleet/documents/validate",
                         [&ctx](const auto& req, auto& res) { validateRoute(ctx, req, res); }));
     router.get("/v1/fleet/documents", routeOptions("/v1/fleet/documents", kScopeHeadOffice),
@@ -374,14 +369,14 @@ void registerFleetConfigRoutes(http::Router& router, HubContext& ctx) {
                guarded(ctx, "/v1/fleet/documents/{id}",
                        [&ctx](const auto& req, auto& res) { documentRoute(ctx, req, res); }));
     router.post("/v1/fleet/assignments",
-                routeOptions("/v1/fleet/assignments", kScopeHeadOffice, kMaxSmallBodyBytes),
+                routeOptions("/v1/fleet/assignments", kScopeHeadOffice, kMaxFleetSmallBodyBytes),
                 guarded(ctx, "/v1/fleet/assignments",
                         [&ctx](const auto& req, auto& res) { assignRoute(ctx, req, res); }));
     router.get("/v1/fleet/assignments", routeOptions("/v1/fleet/assignments", kScopeHeadOffice),
                guarded(ctx, "/v1/fleet/assignments",
                        [&ctx](const auto& req, auto& res) { listAssignmentsRoute(ctx, req, res); }));
     router.add("PUT", "/v1/fleet/regions/{store}",
-               routeOptions("/v1/fleet/regions/{store}", kScopeHeadOffice, kMaxSmallBodyBytes),
+               routeOptions("/v1/fleet/regions/{store}", kScopeHeadOffice, kMaxFleetSmallBodyBytes),
                guarded(ctx, "/v1/fleet/regions/{store}",
                        [&ctx](const auto& req, auto& res) { regionRoute(ctx, req, res); }));
 }
