@@ -389,4 +389,14 @@ std::vector<std::string> allTexts(const FleetDocument& document) {
     return out;
 }
 
+bool isOverridableTextKey(const std::string& key) {
+    return overridableKeys().count(key) > 0;
+}
+
+std::vector<std::string> overridableTextKeys() {
+    std::vector<std::string> keys;
+    for (const auto& [key, placeholders] : overridableKeys()) keys.push_back(key);
+    return keys;
+}
+
 }  // namespace touchpoint::content

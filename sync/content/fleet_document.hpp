@@ -30,6 +30,8 @@ const std::vector<std::string>& kioskLanguages();
 /// Keys of the built-in tables that a document may override besides the survey's own keys: the attract and
 /// welcome screens' texts and the cooldown text. Any other key is refused (a typo must not pass silently).
 bool isOverridableTextKey(const std::string& key);
+/// Those keys, sorted (the dashboard's editor offers them).
+std::vector<std::string> overridableTextKeys();
 
 /// One opening period within a day, minutes since local midnight; close > open (no period crosses midnight:
 /// write two).

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "hub/http/case_routes.hpp"
-#include "hub/ingest/identity.hpp"
+#include "hub/dashboard/page_access.hpp"
 
 namespace touchpoint::hub::dashboard {
 
@@ -30,33 +30,6 @@ json optional(const std::optional<std::int64_t>& v) {
 }
 json optional(const std::optional<double>& v) {
     return v ? json(*v) : json(nullptr);
-}
-
-/// The head-office token behind the request: a bearer token, else the dashboard session's. Revoked tokens and
-/// other scopes are nobody.
-std::optional<TokenRecord> viewer(HubContext& ctx, Dashboard& dashboard, const http::Request& req) {
-    std::optional<std::string> hash;
-    const std::string auth = req.header("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.size() > kBearer.size() && std::string_view(auth).substr(0, kBearer.size()) == kBearer) {
-        const std::string_view token = std::string_view(auth).substr(kBearer.size());
-        if (token.size() > 256) return std::nullopt;
-        hash = tokenHash(token);
-    } else {
-        hash = dashboard.sessionTokenHash(req);
-    }
-    if (!hash) return std::nullopt;
-    auto found = ctx.store->findToken(*hash);
-    if (!found || !*found || (*found)->revokedMs || (*found)->scope != kScopeHeadOffice) return std::nullopt;
-    return **found;
-}
-
-http::RouteOptions pageRoute(std::string name, std::size_t maxBody = 0) {
-    http::RouteOptions o;
-    o.name = std::move(name);
-    o.hsts = true;
-    o.maxBodyBytes = maxBody;
-    return o;
 }
 
 }  // namespace
@@ -89,7 +62,7 @@ void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_p
         return guarded(ctx, name, [&ctx, dashboard, change, answer](Req req, Res res) {
             res.setHeader("Cache-Control", "no-store");
             if (change && !sameOrigin(req)) return sendError(res, 403, "cross-site change refused");
-            auto who = viewer(ctx, *dashboard, req);
+            auto who = pageViewer(ctx, *dashboard, req);
             if (!who) return sendError(res, 401, "sign in first");
             answer(ctx, *who, req, res);
         });

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "hub/dashboard/cases_page.hpp"
+#include "hub/dashboard/fleet_page.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/journey/stats.hpp"
 
@@ -68,6 +69,7 @@ RouteRegistrar hubDashboardRoutes(DashboardOptions options) {
         auto dashboard = std::make_shared<Dashboard>(hubServices(ctx), options, *ctx.clock);
         dashboard->registerRoutes(router, dashboard);
         registerCasePageRoutes(router, ctx, dashboard);
+        registerFleetPageRoutes(router, ctx, dashboard);
     };
 }
 

@@ -1,13 +1,13 @@
 // Published kiosk configuration (docs/PROTOCOL.md "Kiosk configuration"): the kiosks' poll, and head office's
 // documents, assignments (also rollback) and regions. Reading needs a head-office token; publishing,
 // assigning and regions need the manager or admin role. The rules that pick a kiosk's document:
-// hub/fleet/config_rules.hpp.
+// hub/fleet/config_rules.hpp. The head-office bodies are shared with the dashboard (fleet_config_routes.hpp).
 
 #include <charconv>
 
 #include "hub/admin/publish_command.hpp"
 #include "hub/fleet/config_rules.hpp"
-#include "hub/http/hub_server.hpp"
+#include "hub/http/fleet_config_routes.hpp"
 #include "hub/ingest/token_claims.hpp"
 
 namespace touchpoint::hub {
@@ -15,14 +15,6 @@ namespace touchpoint::hub {
 namespace {
 
 using nlohmann::json;
-
-/// A publish body: the document (content::kMaxDocumentBytes) and a little around it.
-constexpr std::size_t kMaxPublishBodyBytes = content::kMaxDocumentBytes + 8 * 1024;
-constexpr std::size_t kMaxSmallBodyBytes = 4 * 1024;
-
-bool mayPublish(const TokenRecord& t) {
-    return t.role == kRoleManager || t.role == kRoleAdmin;
-}
 
 void storeUnavailable(http::Response& res) {
     res.setHeader("Retry-After", "5");
@@ -130,6 +122,12 @@ json assignmentJson(const fleet::Assignment& a) {
             {"createdBy", a.createdBy}};
 }
 
+json errorsJson(const content::ContentErrors& errors) {
+    json list = json::array();
+    for (const auto& e : errors) list.push_back({{"path", e.path}, {"message", e.message}});
+    return list;
+}
+
 void kioskConfigRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     auto token = ctx.authorize(req, res, kScopeIngest);
     if (!token) return;
@@ -155,10 +153,16 @@ void kioskConfigRoute(HubContext& ctx, const http::Request& req, http::Response&
     sendJson(res, document);
 }
 
-void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-    if (!token) return;
-    if (!mayPublish(*token)) return sendError(res, 403, "publishing needs a manager or admin token");
+}  // namespace
+
+bool mayPublishFleetConfig(const TokenRecord& t) {
+    return t.role == kRoleManager || t.role == kRoleAdmin;
+}
+
+void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Request& req,
+                   http::Response& res) {
+    if (!mayPublishFleetConfig(publisher))
+        return sendError(res, 403, "publishing needs a manager or admin token");
     auto body = objectBody(req, res, {"name", "document", "assign"});
     if (!body) return;
     const auto name = body->find("name");
@@ -176,13 +180,11 @@ void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res
         assign = assignmentFrom(*a, nowMs, res);
         if (!assign) return;
     }
-    auto published = publishFleetDocument(ctx.store->fleetConfig(),
-                                          {name->get<std::string>(), *document, assign, token->name, nowMs});
+    auto published = publishFleetDocument(
+        ctx.store->fleetConfig(), {name->get<std::string>(), *document, assign, publisher.name, nowMs});
     if (!published) return storeUnavailable(res);
     if (const auto* errors = std::get_if<content::ContentErrors>(&*published)) {
-        json list = json::array();
-        for (const auto& e : *errors) list.push_back({{"path", e.path}, {"message", e.message}});
-        return sendJson(res, {{"error", "invalid_document"}, {"errors", std::move(list)}}, 422);
+        return sendJson(res, {{"error", "invalid_document"}, {"errors", errorsJson(*errors)}}, 422);
     }
     ctx.fleetConfig->invalidate();
     const auto& record = std::get<ConfigDocumentRecord>(*published);
@@ -192,8 +194,24 @@ void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res
     sendJson(res, out, 201);
 }
 
-void listDocumentsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+void answerValidate(const http::Request& req, http::Response& res) {
+    auto body = objectBody(req, res, {"name", "document"});
+    if (!body) return;
+    if (const auto name = body->find("name");
+        name != body->end() &&
+        (!name->is_string() || !fleet::isDocumentName(name->get_ref<const std::string&>()))) {
+        return sendError(res, 400, "name: expected 1..64 of A-Z a-z 0-9 _ . -");
+    }
+    const auto document = body->find("document");
+    if (document == body->end() || !document->is_object())
+        return sendError(res, 400, "document: expected a JSON object");
+    // The check publishFleetDocument() makes before it stores anything.
+    auto parsed = content::fleetDocumentFromJson(*document);
+    if (!parsed) return sendJson(res, {{"valid", false}, {"errors", errorsJson(parsed.error())}});
+    sendJson(res, {{"valid", true}, {"errors", json::array()}});
+}
+
+void answerDocumentList(HubContext& ctx, const http::Request& req, http::Response& res, const json& extra) {
     const auto name = req.param("name");
     if (!name.empty() && !fleet::isDocumentName(name))
         return sendError(res, 400, "name: expected 1..64 of A-Z a-z 0-9 _ . -");
@@ -201,11 +219,12 @@ void listDocumentsRoute(HubContext& ctx, const http::Request& req, http::Respons
     if (!docs) return storeUnavailable(res);
     json list = json::array();
     for (const auto& d : *docs) list.push_back(documentJson(d));
-    sendJson(res, {{"documents", std::move(list)}});
+    json out = extra;
+    out["documents"] = std::move(list);
+    sendJson(res, out);
 }
 
-void documentRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+void answerDocument(HubContext& ctx, const http::Request& req, http::Response& res) {
     const auto id = positiveId(req.capture("id"));
     if (!id) return sendError(res, 404, "not found");
     auto doc = ctx.store->fleetConfig().document(*id);
@@ -216,10 +235,10 @@ void documentRoute(HubContext& ctx, const http::Request& req, http::Response& re
     sendJson(res, out);
 }
 
-void assignRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-    if (!token) return;
-    if (!mayPublish(*token)) return sendError(res, 403, "assigning needs a manager or admin token");
+void answerAssign(HubContext& ctx, const TokenRecord& assigner, const http::Request& req,
+                  http::Response& res) {
+    if (!mayPublishFleetConfig(assigner))
+        return sendError(res, 403, "assigning needs a manager or admin token");
     auto body = objectBody(req, res, {"scope", "configVersion", "startsAt"});
     if (!body) return;
     const auto version = body->find("configVersion");
@@ -229,18 +248,18 @@ void assignRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     const auto nowMs = ctx.clock->utcMs();
     auto assignment = assignmentFrom(*body, nowMs, res);
     if (!assignment) return;
-    auto seq = ctx.store->fleetConfig().assign(version->get<std::int64_t>(), *assignment, token->name, nowMs);
+    auto seq =
+        ctx.store->fleetConfig().assign(version->get<std::int64_t>(), *assignment, assigner.name, nowMs);
     if (!seq) return storeUnavailable(res);
     if (!*seq) return sendError(res, 404, "configVersion: no such document");
     ctx.fleetConfig->invalidate();
     sendJson(res,
              assignmentJson({**seq, assignment->scope, version->get<std::int64_t>(), assignment->startsMs,
-                             nowMs, token->name}),
+                             nowMs, assigner.name}),
              201);
 }
 
-void listAssignmentsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+void answerAssignmentList(HubContext& ctx, const http::Request&, http::Response& res) {
     auto set = ctx.store->fleetConfig().assignments();
     if (!set) return storeUnavailable(res);
     json list = json::array();
@@ -252,10 +271,56 @@ void listAssignmentsRoute(HubContext& ctx, const http::Request& req, http::Respo
                    {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
 }
 
+void answerKioskConfigs(HubContext& ctx, const http::Request&, http::Response& res) {
+    auto fleet = ctx.store->fleet();
+    if (!fleet) return storeUnavailable(res);
+    auto orNull = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+    json kiosks = json::array();
+    for (const auto& k : *fleet) {
+        // As /v1/fleet works them out (routes_head_office.cpp).
+        const auto expected = expectedConfigVersion(ctx, k.store, k.kiosk);
+        kiosks.push_back({{"store", k.store},
+                          {"kiosk", k.kiosk},
+                          {"lastSeen", formatIsoUtcMs(k.lastSeenMs)},
+                          {"appVersion", k.appVersion},
+                          {"configVersion", orNull(k.configVersion)},
+                          {"expectedConfigVersion", orNull(expected)},
+                          {"configBehind", expected.has_value() && k.configVersion != expected},
+                          {"configRefusal", orNull(k.configRefusal)}});
+    }
+    sendJson(res, {{"kiosks", std::move(kiosks)}, {"serverTime", formatIsoUtcMs(ctx.clock->utcMs())}});
+}
+
+namespace {
+
+void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (auto token = ctx.authorize(req, res, kScopeHeadOffice)) answerPublish(ctx, *token, req, res);
+}
+
+void validateRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (ctx.authorize(req, res, kScopeHeadOffice)) answerValidate(req, res);
+}
+
+void listDocumentsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (ctx.authorize(req, res, kScopeHeadOffice)) answerDocumentList(ctx, req, res);
+}
+
+void documentRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (ctx.authorize(req, res, kScopeHeadOffice)) answerDocument(ctx, req, res);
+}
+
+void assignRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (auto token = ctx.authorize(req, res, kScopeHeadOffice)) answerAssign(ctx, *token, req, res);
+}
+
+void listAssignmentsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    if (ctx.authorize(req, res, kScopeHeadOffice)) answerAssignmentList(ctx, req, res);
+}
+
 void regionRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     auto token = ctx.authorize(req, res, kScopeHeadOffice);
     if (!token) return;
-    if (!mayPublish(*token)) return sendError(res, 403, "regions need a manager or admin token");
+    if (!mayPublishFleetConfig(*token)) return sendError(res, 403, "regions need a manager or admin token");
     const auto store = req.capture("store");
     if (!fleet::isPlaceId(store))
         return sendError(res, 400, "store: 1..64 printable ASCII bytes without spaces");
@@ -290,9 +355,13 @@ void registerFleetConfigRoutes(http::Router& router, HubContext& ctx) {
                guarded(ctx, "/v1/kiosk/config",
                        [&ctx](const auto& req, auto& res) { kioskConfigRoute(ctx, req, res); }));
     router.post("/v1/fleet/documents",
-                routeOptions("/v1/fleet/documents", kScopeHeadOffice, kMaxPublishBodyBytes),
+                routeOptions("/v1/fleet/documents", kScopeHeadOffice, kMaxFleetPublishBodyBytes),
                 guarded(ctx, "/v1/fleet/documents",
                         [&ctx](const auto& req, auto& res) { publishRoute(ctx, req, res); }));
+    router.post("/v1/fleet/documents/validate",
+                routeOptions("/v1/fleet/documents/validate", kScopeHeadOffice, kMaxFleetPublishBodyBytes),
+                guarded(ctx, "/v1/fleet/documents/validate",
+                        [&ctx](const auto& req, auto& res) { validateRoute(ctx, req, res); }));
     router.get("/v1/fleet/documents", routeOptions("/v1/fleet/documents", kScopeHeadOffice),
                guarded(ctx, "/v1/fleet/documents",
                        [&ctx](const auto& req, auto& res) { listDocumentsRoute(ctx, req, res); }));
@@ -300,14 +369,14 @@ void registerFleetConfigRoutes(http::Router& router, HubContext& ctx) {
                guarded(ctx, "/v1/fleet/documents/{id}",
                        [&ctx](const auto& req, auto& res) { documentRoute(ctx, req, res); }));
     router.post("/v1/fleet/assignments",
-                routeOptions("/v1/fleet/assignments", kScopeHeadOffice, kMaxSmallBodyBytes),
+                routeOptions("/v1/fleet/assignments", kScopeHeadOffice, kMaxFleetSmallBodyBytes),
                 guarded(ctx, "/v1/fleet/assignments",
                         [&ctx](const auto& req, auto& res) { assignRoute(ctx, req, res); }));
     router.get("/v1/fleet/assignments", routeOptions("/v1/fleet/assignments", kScopeHeadOffice),
                guarded(ctx, "/v1/fleet/assignments",
                        [&ctx](const auto& req, auto& res) { listAssignmentsRoute(ctx, req, res); }));
     router.add("PUT", "/v1/fleet/regions/{store}",
-               routeOptions("/v1/fleet/regions/{store}", kScopeHeadOffice, kMaxSmallBodyBytes),
+               routeOptions("/v1/fleet/regions/{store}", kScopeHeadOffice, kMaxFleetSmallBodyBytes),
                guarded(ctx, "/v1/fleet/regions/{store}",
                        [&ctx](const auto& req, auto& res) { regionRoute(ctx, req, res); }));
 }
