@@ -33,7 +33,7 @@ std::unique_ptr<httplib::SSLClient> client(const EphemeralHub& hub, int port) {
 }
 
 Reply toReply(const httplib::Result& r) {
-    if (!r) return Reply{-1, httplib::to_string(r.error()), ""};
+    if (!r) return Reply{-1, httplib::to_string(r.error())};
     return Reply{r->status, r->body, r->get_header_value("Retry-After")};
 }
 }  // namespace

