@@ -68,6 +68,50 @@ export function get(hub, urlPath, headers = {}) {
   });
 }
 
+/// POST a JSON body (an object, or text as it is) over verified HTTPS; returns {status, body}.
+export function post(hub, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method: 'POST', ca: hub.ca,
+                                servername: 'localhost',
+                                headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } },
+    (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/// `touchpoint-hub token add` on the hub's config: the new token's text.
+export async function addToken(hub, name, kind, role) {
+  const args = ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'), '--name', name, '--kind', kind];
+  if (role) args.push('--role', role);
+  const { stdout } = await run(hub.hubBin, args);
+  return stdout.trim();
+}
+
+/// Debian's Chromium through playwright-core, headless, with its own profile in `profileDir`, and the first
+/// page; every console error, page error, HTTP status >= 400 and failed request is pushed to `problems`.
+export async function launchChromium(chromium, { executablePath, profileDir, problems }) {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1366, height: 768 },
+    ignoreHTTPSErrors: true,  // the hub's certificate is self-signed and made by `init` in this run
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('response', (res) => { if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${new URL(res.url()).pathname}`); });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  return { context, page };
+}
+
 export async function getJson(hub, urlPath, token) {
   const res = await get(hub, urlPath, token ? { Authorization: `Bearer ${token}` } : {});
   if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${res.body}`);

@@ -56,16 +56,9 @@ json caseFiguresJson(const CaseFigures& f) {
 void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_ptr<Dashboard> dashboard) {
     using Req = const http::Request&;
     using Res = http::Response&;
-    using Answer = void (*)(HubContext&, const TokenRecord&, Req, Res);
     // Every answer is personal data or a change: never cached. A change also refuses a foreign page.
-    auto withViewer = [&ctx, dashboard](std::string name, bool change, Answer answer) {
-        return guarded(ctx, name, [&ctx, dashboard, change, answer](Req req, Res res) {
-            res.setHeader("Cache-Control", "no-store");
-            if (change && !sameOrigin(req)) return sendError(res, 403, "cross-site change refused");
-            auto who = pageViewer(ctx, *dashboard, req);
-            if (!who) return sendError(res, 401, "sign in first");
-            answer(ctx, *who, req, res);
-        });
+    auto withViewer = [&ctx, dashboard](std::string name, bool change, PageAnswer answer) {
+        return pageCall(ctx, dashboard, std::move(name), change, answer);
     };
     constexpr std::size_t kNoteBodyBytes = 16 * 1024;  // the /v1 routes' caps
     constexpr std::size_t kStatusBodyBytes = 4 * 1024;

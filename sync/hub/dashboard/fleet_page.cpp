@@ -24,16 +24,9 @@ void answerDocumentsForPage(HubContext& ctx, const TokenRecord& who, Req req, Re
 }  // namespace
 
 void registerFleetPageRoutes(http::Router& router, HubContext& ctx, std::shared_ptr<Dashboard> dashboard) {
-    using Answer = void (*)(HubContext&, const TokenRecord&, Req, Res);
     // Answers are never cached; a POST from another site's page is refused before anything else.
-    auto withViewer = [&ctx, dashboard](std::string name, bool post, Answer answer) {
-        return guarded(ctx, name, [&ctx, dashboard, post, answer](Req req, Res res) {
-            res.setHeader("Cache-Control", "no-store");
-            if (post && !sameOrigin(req)) return sendError(res, 403, "cross-site change refused");
-            auto who = pageViewer(ctx, *dashboard, req);
-            if (!who) return sendError(res, 401, "sign in first");
-            answer(ctx, *who, req, res);
-        });
+    auto withViewer = [&ctx, dashboard](std::string name, bool change, PageAnswer answer) {
+        return pageCall(ctx, dashboard, std::move(name), change, answer);
     };
     router.get("/dashboard/api/fleet/documents", pageRoute("dashboard fleet documents"),
                withViewer("dashboard fleet documents", false, &answerDocumentsForPage));

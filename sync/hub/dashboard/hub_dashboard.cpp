@@ -3,6 +3,7 @@
 #include "common/log.hpp"
 #include "hub/dashboard/cases_page.hpp"
 #include "hub/dashboard/fleet_page.hpp"
+#include "hub/dashboard/identity_page.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/journey/stats.hpp"
 
@@ -70,6 +71,7 @@ RouteRegistrar hubDashboardRoutes(DashboardOptions options) {
         dashboard->registerRoutes(router, dashboard);
         registerCasePageRoutes(router, ctx, dashboard);
         registerFleetPageRoutes(router, ctx, dashboard);
+        registerIdentityPageRoutes(router, ctx, dashboard);
     };
 }
 

@@ -29,4 +29,16 @@ http::RouteOptions pageRoute(std::string name, std::size_t maxBody) {
     return o;
 }
 
+http::Handler pageCall(HubContext& ctx, std::shared_ptr<Dashboard> dashboard, std::string name, bool change,
+                       PageAnswer answer) {
+    return guarded(ctx, name, [&ctx, dashboard = std::move(dashboard), change, answer](const http::Request& req,
+                                                                                        http::Response& res) {
+        res.setHeader("Cache-Control", "no-store");
+        if (change && !sameOrigin(req)) return sendError(res, 403, "cross-site change refused");
+        auto who = pageViewer(ctx, *dashboard, req);
+        if (!who) return sendError(res, 401, "sign in first");
+        answer(ctx, *who, req, res);
+    });
+}
+
 }  // namespace touchpoint::hub::dashboard

@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "common/clock.hpp"
-#include "hub/http/hub_server.hpp"
+#include "hub/http/identity_routes.hpp"
 #include "hub/ingest/token_claims.hpp"
 
 namespace touchpoint::hub {
@@ -21,7 +21,9 @@ void storeUnavailable(http::Response& res) {
     sendError(res, 503, "store unavailable");
 }
 
-void listMerges(HubContext& ctx, const http::Request& req, http::Response& res) {
+}  // namespace
+
+void answerMergeList(HubContext& ctx, const http::Request& req, http::Response& res, const json& extra) {
     const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
     if (!limit) return;
     const std::string profile = req.hasParam("profile") ? std::string(req.param("profile")) : "";
@@ -39,10 +41,13 @@ void listMerges(HubContext& ctx, const http::Request& req, http::Response& res) 
                        {"undoneAt", m.undoneMs ? json(formatIsoUtcMs(*m.undoneMs)) : json(nullptr)},
                        {"undoneBy", m.undoneMs ? json(m.undoneBy) : json(nullptr)}});
     }
-    sendJson(res, {{"merges", std::move(out)}});
+    json body = extra.is_object() ? extra : json::object();
+    body["merges"] = std::move(out);
+    sendJson(res, body);
 }
 
-void undoMerge(HubContext& ctx, const http::Request& req, http::Response& res, const TokenRecord& token) {
+void answerMergeUndo(HubContext& ctx, const TokenRecord& token, const http::Request& req, http::Response& res) {
+    if (token.role != kRoleAdmin) return sendError(res, 403, "undoing a merge needs an admin token");
     const std::string text(req.capture("seq"));
     std::int64_t seq = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
@@ -60,7 +65,7 @@ void undoMerge(HubContext& ctx, const http::Request& req, http::Response& res, c
     }
 }
 
-void listConflicts(HubContext& ctx, const http::Request& req, http::Response& res) {
+void answerConflictList(HubContext& ctx, const http::Request& req, http::Response& res) {
     const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
     if (!limit) return;
     auto conflicts = ctx.store->identityConflicts(*limit);
@@ -79,23 +84,18 @@ void listConflicts(HubContext& ctx, const http::Request& req, http::Response& re
     sendJson(res, {{"conflicts", std::move(out)}});
 }
 
-}  // namespace
-
 void registerIdentityRoutes(http::Router& router, HubContext& ctx) {
     router.get("/v1/merges", routeOptions("/v1/merges", kScopeHeadOffice),
                guarded(ctx, "/v1/merges", [&ctx](const http::Request& req, http::Response& res) {
-                   if (ctx.authorize(req, res, kScopeHeadOffice)) listMerges(ctx, req, res);
+                   if (ctx.authorize(req, res, kScopeHeadOffice)) answerMergeList(ctx, req, res);
                }));
     router.post("/v1/merges/{seq}/undo", routeOptions("/v1/merges/{seq}/undo", kScopeHeadOffice),
                 guarded(ctx, "/v1/merges/{seq}/undo", [&ctx](const http::Request& req, http::Response& res) {
-                    auto token = ctx.authorize(req, res, kScopeHeadOffice);
-                    if (!token) return;
-                    if (token->role != kRoleAdmin) return sendError(res, 403, "undoing a merge needs an admin token");
-                    undoMerge(ctx, req, res, *token);
+                    if (auto token = ctx.authorize(req, res, kScopeHeadOffice)) answerMergeUndo(ctx, *token, req, res);
                 }));
     router.get("/v1/identity/conflicts", routeOptions("/v1/identity/conflicts", kScopeHeadOffice),
                guarded(ctx, "/v1/identity/conflicts", [&ctx](const http::Request& req, http::Response& res) {
-                   if (ctx.authorize(req, res, kScopeHeadOffice)) listConflicts(ctx, req, res);
+                   if (ctx.authorize(req, res, kScopeHeadOffice)) answerConflictList(ctx, req, res);
                }));
 }
 
