@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/store/merge_records.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/tombstones.hpp"
 
 namespace touchpoint::hub {
@@ -353,7 +354,8 @@ StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
                          "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          {f.messageId, f.atMs, formatIsoUtcDay(f.atMs), f.storeId, f.kioskId, opt(f.profileId),
                           std::int64_t{f.abandoned}, std::int64_t{f.misuse}, opt(f.nps), opt(f.csat), opt(f.ces),
-                          nlohmann::json(f.reasons).dump(), opt(f.comment), f.surveyId, f.abandonReason});
+                          nlohmann::json(f.reasons).dump(),
+                          sealedParam(m_cipher, privacy::columns::kFeedbackComment, f.comment), f.surveyId, f.abandonReason});
 }
 
 StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {

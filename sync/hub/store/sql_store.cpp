@@ -18,7 +18,8 @@ SqlHubStore::SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<W
                       [](std::int64_t nowMs) { return newUuidV7(nowMs); }),
       m_clock(clock),
       m_keys(std::move(keys)),
-      m_cases(*m_pool, *m_writes),
+      m_cipher(m_keys),
+      m_cases(*m_pool, *m_writes, m_cipher),
       m_fleetConfig(*m_pool, *m_writes) {}
 
 StoreResult<void> SqlHubStore::migrate() {

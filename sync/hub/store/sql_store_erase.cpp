@@ -8,6 +8,7 @@
 #include "event/message.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 #include "hub/store/tombstones.hpp"
 
@@ -54,11 +55,15 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
                 auto row = c.query("SELECT payload FROM events WHERE message_id = ?", {mentions->text(m, 0)});
                 if (!row) return Fail(row.error());
                 if (row->empty()) continue;
-                json payload = json::parse(row->text(0, 0), nullptr, false);
+                // A payload that does not open (a key no longer held) cannot be stripped: it is replaced whole.
+                auto text = revealField(m_cipher, privacy::columns::kEventPayload, row->text(0, 0));
+                json payload = text ? json::parse(*text, nullptr, false) : json();
                 if (!payload.is_object()) payload = json{{"erased", true}};
                 stripPersonalFields(payload);
                 auto u = c.exec("UPDATE events SET payload = ? WHERE message_id = ?",
-                                {payload.dump(-1, ' ', false, json::error_handler_t::replace), mentions->text(m, 0)});
+                                {m_cipher.seal(privacy::columns::kEventPayload,
+                                               payload.dump(-1, ' ', false, json::error_handler_t::replace)),
+                                 mentions->text(m, 0)});
                 if (!u) return Fail(u.error());
             }
             auto d = c.exec("DELETE FROM identifier_mentions WHERE subject = ?", {tag});

@@ -144,7 +144,7 @@ StoreResult<UndoMergeOutcome> SqlHubStore::undoMerge(std::int64_t seq, const std
         if (!exists) return Fail(exists.error());
         if (exists->size() != 1 || exists->text(0, 0) != winnerId) return UndoMergeOutcome::ProfileGone;
 
-        SqlJourneyRepository repo(c, m_keys);
+        SqlJourneyRepository repo(c, m_keys, m_cipher);
         auto w = repo.profile(winnerId);
         if (!w) return Fail(w.error());
         auto l = repo.createProfile(loserId, loserBefore->createdMs);

@@ -7,6 +7,7 @@
 #include "common/uuid.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 #include "hub/store/tombstones.hpp"
 
@@ -84,7 +85,9 @@ StoreResult<std::optional<Timeline>> SqlHubStore::timeline(const std::string& pr
                       {profileId});
     if (!gr) return Fail(gr.error());
     for (std::size_t i = 0; i < gr->size(); ++i) {
-        t.groups.push_back({gr->text(i, 0), gr->text(i, 1), gr->integer(i, 2), gr->integer(i, 3)});
+        auto traits = revealField(m_cipher, privacy::columns::kGroupTraits, gr->text(i, 1));
+        if (!traits) return Fail(traits.error());
+        t.groups.push_back({gr->text(i, 0), std::move(traits).value(), gr->integer(i, 2), gr->integer(i, 3)});
     }
     auto ev = c.query("SELECT at, channel, type, event, store_id, kiosk_id, message_id FROM events WHERE profile_id = ? "
                       "ORDER BY at DESC, seq DESC LIMIT ?",
@@ -179,7 +182,9 @@ StoreResult<StatsData> SqlHubStore::statsData(const std::string& fromDay, const 
                 if (x.is_string()) r.reasons.push_back(x.get<std::string>());
             }
         }
-        if (!f->isNull(i, 9)) r.comment = f->text(i, 9);
+        auto comment = revealCell(m_cipher, privacy::columns::kFeedbackComment, *f, i, 9);
+        if (!comment) return Fail(comment.error());
+        r.comment = std::move(comment).value();
         out.feedback.push_back(std::move(r));
     }
     auto s = c.query("SELECT day, store_id, new_member FROM signins WHERE day >= ? AND day <= ?" + storeFilter, params);
@@ -252,12 +257,17 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
         ExportedFact fact{r.text(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), optText(r, i, 4)};
         std::size_t next = 5;  // the first column after the fact's
         if (kind == ExportKind::Events) {
-            out.emplace_back(ExportedEvent{std::move(fact), r.text(i, 5), r.text(i, 6), r.text(i, 7), r.text(i, 8)});
+            auto payload = revealField(m_cipher, privacy::columns::kEventPayload, r.text(i, 8));
+            if (!payload) return Fail(payload.error());
+            out.emplace_back(
+                ExportedEvent{std::move(fact), r.text(i, 5), r.text(i, 6), r.text(i, 7), std::move(payload).value()});
             next = 9;
         } else if (kind == ExportKind::Feedback) {
+            auto comment = revealCell(m_cipher, privacy::columns::kFeedbackComment, r, i, 11);
+            if (!comment) return Fail(comment.error());
             out.emplace_back(ExportedFeedback{std::move(fact), r.integer(i, 5) != 0, r.integer(i, 6) != 0,
                                               optInteger(r, i, 7), optInteger(r, i, 8), optInteger(r, i, 9),
-                                              r.text(i, 10), optText(r, i, 11), r.text(i, 12), r.text(i, 13)});
+                                              r.text(i, 10), std::move(comment).value(), r.text(i, 12), r.text(i, 13)});
             next = 14;
         } else {
             out.emplace_back(ExportedSignin{std::move(fact), r.text(i, 5), r.integer(i, 6) != 0, r.integer(i, 7) != 0});
