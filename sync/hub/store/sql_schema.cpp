@@ -1,5 +1,7 @@
 #include "hub/store/sql_schema.hpp"
 
+#include "hub/store/field_encryption_step.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,11 @@ namespace {
 // `seq` (exports page on (day, seq), which grows at the end of each day), message ids are unique only in
 // `events` (the dedupe), and profile ids are time-ordered UUIDs so a new shopper's rows land together.
 // {SEQ} is the dialect's auto-assigned increasing key.
+//
+// Personal fields are sealed at rest (kFieldEncryptionVersion, privacy/field_cipher.hpp): events.payload,
+// feedback.comment, feedback_contacts.value, account_groups.traits, case_notes.text and
+// identifiers.sealed_value hold "tpf1:<key id>:<base64>" text, which SQL cannot read inside; identifiers.value
+// holds the identifier's keyed tag (store/identifier_rows.hpp).
 constexpr const char* kTables = R"SQL(
 CREATE TABLE IF NOT EXISTS schema_version(version BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS events(
@@ -37,7 +44,8 @@ CREATE TABLE IF NOT EXISTS profiles(
   referrals BIGINT NOT NULL DEFAULT 0, orders BIGINT NOT NULL DEFAULT 0, considered BIGINT NOT NULL DEFAULT 0,
   visit_days BIGINT NOT NULL DEFAULT 0, velocity_flag BIGINT NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS identifiers(
-  kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, PRIMARY KEY(kind, value));
+  kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, sealed_value TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(kind, value));
 CREATE TABLE IF NOT EXISTS channels(
   profile_id TEXT NOT NULL, channel TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
   PRIMARY KEY(profile_id, channel));
@@ -236,6 +244,9 @@ constexpr AddedColumn kFleetConfigColumns[] = {
     {"kiosks", "config_version", "BIGINT"},
     {"kiosks", "config_refusal", "TEXT"},
 };
+constexpr AddedColumn kFieldEncryptionColumns[] = {
+    {"identifiers", "sealed_value", "TEXT NOT NULL DEFAULT ''"},
+};
 constexpr const char* kVersion3Tokens = R"SQL(
 UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
 UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
@@ -340,7 +351,7 @@ StoreResult<std::int64_t> currentVersion(SqlConnection& c) {
 
 }  // namespace
 
-StoreResult<void> migrateHubSchema(SqlConnection& c) {
+StoreResult<void> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher) {
     auto version = currentVersion(c);
     if (!version) return Fail(version.error());
     if (*version > kHubSchemaVersion) {
@@ -377,6 +388,11 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
     }
     if (*version >= 1 && *version < kFleetConfigVersion) {
         if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return r;
+    }
+    if (*version >= 1 && *version < kFieldEncryptionVersion) {
+        // After every earlier step (the staff lookup payloads above are edited as plaintext JSON).
+        if (auto r = addMissingColumns(c, kFieldEncryptionColumns); !r) return r;
+        if (auto r = sealPlaintextFields(c, keys, cipher); !r) return r;
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) return r;
     auto clear = c.exec("DELETE FROM schema_version");

@@ -32,7 +32,7 @@ StoreResult<void> SqlHubStore::migrate() {
     }
     StoreResult<void> result = c.begin();
     if (result) {
-        result = migrateHubSchema(c);
+        result = migrateHubSchema(c, m_keys, m_cipher);
         if (result) result = c.commit();
         if (!result) c.rollback();
     }

@@ -8,6 +8,7 @@
 #include "event/message.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/identifier_rows.hpp"
 #include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 #include "hub/store/tombstones.hpp"
@@ -33,11 +34,14 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
     if (p->empty()) return false;
     // Merged-away profiles' rows were moved to this one when they merged (identifiers, events, facts), so they
     // go with it.
-    auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {profileId});
+    auto ids = c.query("SELECT kind, sealed_value FROM identifiers WHERE profile_id = ?", {profileId});
     if (!ids) return Fail(ids.error());
     const auto now = m_clock.utcMs();
     for (std::size_t i = 0; i < ids->size(); ++i) {
-        const std::string kind = ids->text(i, 0), value = ids->text(i, 1);
+        const std::string kind = ids->text(i, 0);
+        auto opened = openIdentifier(m_cipher, ids->text(i, 1));
+        if (!opened) return Fail(opened.error());
+        const std::string value = std::move(opened).value();
         if (auto r = addTombstone(c, m_keys, kind, value, now); !r) return Fail(r.error());
         // Staff lookups of this person: their identifier was kept only as a keyed tag; the tag goes.
         for (const auto lookupKind : lookupKindsOf(kind)) {

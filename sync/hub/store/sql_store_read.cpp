@@ -7,6 +7,7 @@
 #include "common/uuid.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/identifier_rows.hpp"
 #include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 #include "hub/store/tombstones.hpp"
@@ -35,18 +36,16 @@ std::optional<std::int64_t> optInteger(const SqlRows& r, std::size_t i, std::siz
 StoreResult<std::optional<ProfileView>> SqlHubStore::findProfile(const std::string& kind, const std::string& value) {
     auto lease = acquire();
     SqlConnection& c = *lease;
-    StoreResult<SqlRows> ids = Fail(StoreError{});
-    if (kind == "member") {
-        // Kiosk member cards arrive as userId as well as memberId; either finds the member.
-        ids = c.query("SELECT profile_id FROM identifiers WHERE (kind = 'member' OR kind = 'user') AND value = ? "
-                      "ORDER BY kind LIMIT 1",
-                      {value});
-    } else {
-        ids = c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {kind, value});
+    // By keyed tag under every key (store/identifier_rows.hpp). Kiosk member cards arrive as userId as well as
+    // memberId; either finds the member, the member row first.
+    auto found = identifierOwner(c, m_keys, kind, value);
+    if (!found) return Fail(found.error());
+    if (!*found && kind == "member") {
+        found = identifierOwner(c, m_keys, "user", value);
+        if (!found) return Fail(found.error());
     }
-    if (!ids) return Fail(ids.error());
-    if (ids->empty()) return std::optional<ProfileView>{};
-    const std::string id = ids->text(0, 0);
+    if (!*found) return std::optional<ProfileView>{};
+    const std::string id = **found;
     auto p = c.query("SELECT member_id, first_initial, is_member, points, stage, latest_nps, latest_nps_at, "
                      "last_checkin_at, velocity_flag FROM profiles WHERE id = ?",
                      {id});
@@ -120,12 +119,12 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
             if (!t) return Fail(t.error());
             if (*t) return Fail(StoreError{"member " + m.memberId + " was erased; not re-imported", false});
         }
-        auto existing = c.query("SELECT profile_id FROM identifiers WHERE kind = 'member' AND value = ?", {m.memberId});
+        auto existing = identifierOwner(c, m_keys, "member", m.memberId);
         if (!existing) return Fail(existing.error());
-        std::string id = existing->empty() ? newUuidV7(m_clock.utcMs()) : existing->text(0, 0);
+        std::string id = *existing ? **existing : newUuidV7(m_clock.utcMs());
         const std::string initial =
             m.firstName.empty() ? "" : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(m.firstName[0]))));
-        if (existing->empty()) {
+        if (!*existing) {
             auto ins = c.exec("INSERT INTO profiles(id, created_at, member_id, first_initial, is_member, points, stage) "
                               "VALUES(?,?,?,?,1,?,'purchase')",
                               {id, m_clock.utcMs(), m.memberId, initial, m.points});
@@ -138,13 +137,13 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
             if (!up) return Fail(up.error());
         }
         for (const auto& [kind, value] : ids) {
-            auto owner = c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {kind, value});
+            auto owner = identifierOwner(c, m_keys, kind, value);
             if (!owner) return Fail(owner.error());
-            if (!owner->empty() && owner->text(0, 0) != id) {
+            if (*owner && **owner != id) {
                 return Fail(StoreError{"member " + m.memberId + ": " + kind + " already belongs to another profile", false});
             }
-            auto ins = c.exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
-                              {kind, value, id});
+            if (*owner) continue;  // held already (possibly under a retired key's tag)
+            auto ins = c.exec(kInsertIdentifierSql, identifierInsertParams(m_keys, m_cipher, kind, value, id));
             if (!ins) return Fail(ins.error());
         }
         return true;
