@@ -351,7 +351,7 @@ StoreResult<std::int64_t> currentVersion(SqlConnection& c) {
 
 }  // namespace
 
-StoreResult<void> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher) {
+StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher) {
     auto version = currentVersion(c);
     if (!version) return Fail(version.error());
     if (*version > kHubSchemaVersion) {
@@ -364,16 +364,18 @@ StoreResult<void> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
         // so a hub (re)starting beside others that are ingesting would stall their writes or deadlock with them.
         auto complete = allObjectsExist(c);
         if (!complete) return Fail(complete.error());
-        if (*complete) return {};
-        return c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes));
+        if (*complete) return false;
+        auto created = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes));
+        if (!created) return Fail(created.error());
+        return false;
     }
     if (*version == 1) {
-        if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return r;
+        if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return Fail(r.error());
     }
     if (*version >= 1 && *version < 3) {
         // Tables the steps above did not (re)create lack version 3's columns.
-        if (auto r = addMissingColumns(c, kVersion3Columns); !r) return r;
-        if (auto r = c.script(kVersion3Tokens); !r) return r;
+        if (auto r = addMissingColumns(c, kVersion3Columns); !r) return Fail(r.error());
+        if (auto r = c.script(kVersion3Tokens); !r) return Fail(r.error());
     }
     if (*version >= 1 && *version < kKeyedTombstonesVersion) {
         for (const char* table : {"tombstones", "events"}) {
@@ -383,23 +385,26 @@ StoreResult<void> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
             const std::string step = std::string(table) == "tombstones" ? std::string(kToKeyedTombstones)
                                      : c.dialect() == Dialect::Sqlite    ? kStripStaffLookupsSqlite
                                                                          : kStripStaffLookupsPostgres;
-            if (auto r = c.script(step); !r) return r;
+            if (auto r = c.script(step); !r) return Fail(r.error());
         }
     }
     if (*version >= 1 && *version < kFleetConfigVersion) {
-        if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return r;
+        if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return Fail(r.error());
     }
-    if (*version >= 1 && *version < kFieldEncryptionVersion) {
+    const bool sealed = *version >= 1 && *version < kFieldEncryptionVersion;
+    if (sealed) {
         // After every earlier step (the staff lookup payloads above are edited as plaintext JSON).
-        if (auto r = addMissingColumns(c, kFieldEncryptionColumns); !r) return r;
-        if (auto r = sealPlaintextFields(c, keys, cipher); !r) return r;
+        if (auto r = addMissingColumns(c, kFieldEncryptionColumns); !r) return Fail(r.error());
+        if (auto r = sealPlaintextFields(c, keys, cipher); !r) return Fail(r.error());
     }
-    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) return r;
+    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) {
+        return Fail(r.error());
+    }
     auto clear = c.exec("DELETE FROM schema_version");
     if (!clear) return Fail(clear.error());
     auto set = c.exec("INSERT INTO schema_version(version) VALUES(?)", {kHubSchemaVersion});
     if (!set) return Fail(set.error());
-    return {};
+    return sealed;
 }
 
 }  // namespace touchpoint::hub

@@ -32,7 +32,8 @@ inline constexpr std::int64_t kHubSchemaVersion = kFieldEncryptionVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a
-/// database from before kFieldEncryptionVersion kept in plaintext.
-StoreResult<void> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher);
+/// database from before kFieldEncryptionVersion kept in plaintext. True when a step rewrote personal values
+/// in place: their old versions are still in the database's log (SQLite), which the caller then cuts.
+StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher);
 
 }  // namespace touchpoint::hub
