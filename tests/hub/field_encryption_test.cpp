@@ -204,7 +204,11 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
         ASSERT_TRUE(c);
         ASSERT_TRUE(c->exec("UPDATE schema_version SET version = ?", {kFieldEncryptionVersion - 1}));
         ASSERT_TRUE(c->script("ALTER TABLE identifiers DROP COLUMN sealed_value"));
-        ASSERT_TRUE(c->exec("INSERT INTO profiles(id, created_at) VALUES('p-1', 1)"));
+        ASSERT_TRUE(c->exec("INSERT INTO profiles(id, created_at, member_id, is_member) VALUES('p-1', 1, 'M-4417', 1)"));
+        ASSERT_TRUE(c->exec("INSERT INTO profiles(id, created_at) VALUES('p-2', 1)"));
+        ASSERT_TRUE(c->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
+                            "loser_before) VALUES(1, 'm-9', 'kiosk', 'p-1', 'p-2', ?, ?)",
+                            {json{{"memberId", "M-4417"}}.dump(), json{{"memberId", ""}}.dump()}));
         for (const auto& [kind, value] : {std::pair{"email", kServerEmail}, std::pair{"phone", kPhone},
                                           std::pair{"user", "u-4417"}, std::pair{"member", "M-4417"}}) {
             ASSERT_TRUE(c->exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,'p-1')",
@@ -230,13 +234,16 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
                             {json{{"name", kGroupName}}.dump()}));
         ASSERT_TRUE(c->exec("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
                             "VALUES('p-1', 'acct-1', 1, 1)"));
-        ASSERT_FALSE(found(rawStore(url)).empty()) << "the plaintext the step starts from";
+        const auto before = rawStore(url);
+        ASSERT_FALSE(found(before).empty()) << "the plaintext the step starts from";
+        ASSERT_NE(before.find("M-4417"), std::string::npos);
     }
     for (int open = 0; open < 2; ++open) {
         auto store = openHubStore(url, HubConfig{});
         ASSERT_TRUE(store) << store.error().message;
         const auto raw = rawStore(url);
         EXPECT_EQ(found(raw), std::vector<std::string>{}) << "open " << open;
+        EXPECT_EQ(raw.find("M-4417"), std::string::npos) << "the member number, in profiles, identifiers and merges";
         auto c = rawConnection(url);
         ASSERT_TRUE(c);
         auto version = c->query("SELECT MAX(version) FROM schema_version");
@@ -258,6 +265,7 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
             ASSERT_TRUE(p) << p.error().message;
             ASSERT_TRUE(*p) << kind << " " << value;
             EXPECT_EQ((*p)->profileId, "p-1");
+            EXPECT_EQ((*p)->memberId, "M-4417");
         }
         auto timeline = (*store)->timeline("p-1", 10);
         ASSERT_TRUE(timeline && *timeline);

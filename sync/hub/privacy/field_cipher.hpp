@@ -32,6 +32,9 @@ inline constexpr std::string_view kContactValue = "feedback_contacts.value";
 inline constexpr std::string_view kGroupTraits = "account_groups.traits";
 inline constexpr std::string_view kCaseNoteText = "case_notes.text";
 inline constexpr std::string_view kIdentifierValue = "identifiers.sealed_value";
+inline constexpr std::string_view kProfileMemberId = "profiles.member_id";
+inline constexpr std::string_view kMergeWinnerBefore = "merges.winner_before";
+inline constexpr std::string_view kMergeLoserBefore = "merges.loser_before";
 }  // namespace columns
 
 class FieldCipher {

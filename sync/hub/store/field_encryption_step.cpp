@@ -23,6 +23,9 @@ constexpr SealedColumn kSealedColumns[] = {
     {"feedback_contacts", "feedback_message_id", false, "value", privacy::columns::kContactValue},
     {"account_groups", "group_id", false, "traits", privacy::columns::kGroupTraits},
     {"case_notes", "seq", true, "text", privacy::columns::kCaseNoteText},
+    {"profiles", "id", false, "member_id", privacy::columns::kProfileMemberId},
+    {"merges", "seq", true, "winner_before", privacy::columns::kMergeWinnerBefore},
+    {"merges", "seq", true, "loser_before", privacy::columns::kMergeLoserBefore},
 };
 
 StoreResult<bool> tableExists(SqlConnection& c, const char* table) {
@@ -43,7 +46,8 @@ StoreResult<void> sealColumn(SqlConnection& c, const privacy::FieldCipher& ciphe
     if (!exists) return Fail(exists.error());
     if (!*exists) return {};
     const std::string select = std::string("SELECT ") + s.key + ", " + s.column + " FROM " + s.table + " WHERE " +
-                               s.key + " > ? AND " + s.column + " IS NOT NULL ORDER BY " + s.key + " LIMIT ?";
+                               s.key + " > ? AND " + s.column + " IS NOT NULL AND " + s.column + " <> '' ORDER BY " + s.key +
+                               " LIMIT ?";
     const std::string update = std::string("UPDATE ") + s.table + " SET " + s.column + " = ? WHERE " + s.key + " = ?";
     SqlValue after = s.integerKey ? SqlValue{std::numeric_limits<std::int64_t>::min()} : SqlValue{std::string()};
     for (;;) {

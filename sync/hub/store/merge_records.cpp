@@ -69,13 +69,14 @@ std::optional<ProfileRow> profileRowFromJson(const std::string& text) {
     return p;
 }
 
-StoreResult<void> recordMergeAndMoves(SqlConnection& c, const MergeFact& merge) {
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher, const MergeFact& merge) {
     const std::string& winnerId = merge.winnerBefore->id;
     const std::string& loserId = merge.loserBefore->id;
     auto ins = c.query("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, loser_before) "
                        "VALUES(?,?,?,?,?,?,?) RETURNING seq",
                        {merge.atMs, merge.messageId, merge.source, winnerId, loserId,
-                        profileRowJson(*merge.winnerBefore), profileRowJson(*merge.loserBefore)});
+                        cipher.seal(privacy::columns::kMergeWinnerBefore, profileRowJson(*merge.winnerBefore)),
+                        cipher.seal(privacy::columns::kMergeLoserBefore, profileRowJson(*merge.loserBefore))});
     if (!ins) return Fail(ins.error());
     const std::int64_t seq = ins->integer(0, 0);
     for (const char* table : kFactTables) {

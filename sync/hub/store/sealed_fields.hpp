@@ -29,6 +29,11 @@ inline StoreResult<std::optional<std::string>> revealCell(const privacy::FieldCi
     return std::optional<std::string>(std::move(r).value());
 }
 
+/// `value` sealed for `column`, except "" (a column's "none", which says nothing), which stays "".
+inline std::string sealUnlessEmpty(const privacy::FieldCipher& cipher, std::string_view column, std::string_view value) {
+    return value.empty() ? std::string() : cipher.seal(column, value);
+}
+
 /// A statement parameter holding `value` sealed for `column`, NULL staying NULL.
 inline SqlValue sealedParam(const privacy::FieldCipher& cipher, std::string_view column,
                             const std::optional<std::string>& value) {

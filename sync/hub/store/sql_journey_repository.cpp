@@ -23,12 +23,14 @@ constexpr const char* kProfileColumns =
     "id, created_at, member_id, first_initial, stage, points, latest_nps, latest_nps_at, last_checkin_at, velocity_flag, "
     "is_member, visit_days, referrals, orders, considered";
 
-/// A profile from row `r` of a SELECT of kProfileColumns.
-ProfileRow profileFrom(const SqlRows& rows, std::size_t r) {
+/// A profile from row `r` of a SELECT of kProfileColumns (its member number opened).
+StoreResult<ProfileRow> profileFrom(const privacy::FieldCipher& cipher, const SqlRows& rows, std::size_t r) {
     ProfileRow p;
     p.id = rows.text(r, 0);
     p.createdMs = rows.integer(r, 1);
-    p.memberId = rows.text(r, 2);
+    auto member = revealField(cipher, privacy::columns::kProfileMemberId, rows.text(r, 2));
+    if (!member) return Fail(member.error());
+    p.memberId = std::move(member).value();
     p.firstInitial = rows.text(r, 3);
     p.stage = rows.text(r, 4);
     p.points = rows.integer(r, 5);
@@ -92,9 +94,10 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
                             std::string(" ORDER BY id") + std::string(m_c.forUpdate()));
         if (!rows) return Fail(rows.error());
         for (std::size_t r = 0; r < rows->size(); ++r) {
-            ProfileRow p = profileFrom(*rows, r);
-            std::string id = p.id;
-            m_profiles.emplace(std::move(id), std::move(p));
+            auto p = profileFrom(m_cipher, *rows, r);
+            if (!p) return Fail(p.error());
+            std::string id = p->id;
+            m_profiles.emplace(std::move(id), std::move(p).value());
         }
         // After the locks: no other writer adds check-ins for these profiles until this transaction ends.
         auto held = queryIn(m_c, "SELECT profile_id, message_id, at, awarded FROM checkins WHERE at >= ? AND at < ? "
@@ -216,14 +219,16 @@ StoreResult<std::optional<ProfileRow>> SqlJourneyRepository::loadProfile(const s
                           {id});
     if (!rows) return Fail(rows.error());
     if (rows->empty()) return std::optional<ProfileRow>{};
-    return std::optional<ProfileRow>(profileFrom(*rows, 0));
+    auto p = profileFrom(m_cipher, *rows, 0);
+    if (!p) return Fail(p.error());
+    return std::optional<ProfileRow>(std::move(p).value());
 }
 
 StoreResult<void> SqlJourneyRepository::saveProfile(const ProfileRow& p) {
     return m_c.defer("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
                          "latest_nps_at=?, last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, "
                          "orders=?, considered=? WHERE id=?",
-                         {p.memberId, p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
+                         {sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, p.memberId), p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
                           opt(p.lastCheckinMs), std::int64_t{p.velocityFlag}, std::int64_t{p.facts.isMember},
                           p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id});
 }
@@ -264,7 +269,7 @@ StoreResult<void> SqlJourneyRepository::forgetProfiles() {
 
 StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
-    if (auto r = recordMergeAndMoves(m_c, merge); !r) return r;
+    if (auto r = recordMergeAndMoves(m_c, m_cipher, merge); !r) return r;
     for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
         auto r = m_c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
         if (!r) return Fail(r.error());

@@ -8,6 +8,7 @@
 #include "hub/journey/loyalty.hpp"
 #include "hub/store/identifier_rows.hpp"
 #include "hub/store/merge_records.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_journey_repository.hpp"
 #include "hub/store/sql_store.hpp"
 
@@ -144,8 +145,12 @@ StoreResult<UndoMergeOutcome> SqlHubStore::undoMerge(std::int64_t seq, const std
         if (m->empty()) return UndoMergeOutcome::NotFound;
         if (!m->isNull(0, 4)) return UndoMergeOutcome::AlreadyUndone;
         const std::string winnerId = m->text(0, 0), loserId = m->text(0, 1);
-        const auto winnerBefore = profileRowFromJson(m->text(0, 2));
-        const auto loserBefore = profileRowFromJson(m->text(0, 3));
+        auto winnerText = revealField(m_cipher, privacy::columns::kMergeWinnerBefore, m->text(0, 2));
+        if (!winnerText) return Fail(winnerText.error());
+        auto loserText = revealField(m_cipher, privacy::columns::kMergeLoserBefore, m->text(0, 3));
+        if (!loserText) return Fail(loserText.error());
+        const auto winnerBefore = profileRowFromJson(*winnerText);
+        const auto loserBefore = profileRowFromJson(*loserText);
         if (!winnerBefore || !loserBefore) return Fail(StoreError{"merge " + std::to_string(seq) + ": unreadable record", false});
         auto exists = c.query(std::string("SELECT id FROM profiles WHERE id IN (?, ?)") + std::string(c.forUpdate()),
                               {winnerId, loserId});

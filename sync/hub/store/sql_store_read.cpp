@@ -53,7 +53,9 @@ StoreResult<std::optional<ProfileView>> SqlHubStore::findProfile(const std::stri
     if (p->empty()) return std::optional<ProfileView>{};
     ProfileView v;
     v.profileId = id;
-    v.memberId = p->text(0, 0);
+    auto member = revealField(m_cipher, privacy::columns::kProfileMemberId, p->text(0, 0));
+    if (!member) return Fail(member.error());
+    v.memberId = std::move(member).value();
     v.firstInitial = p->text(0, 1);
     v.isMember = p->integer(0, 2) != 0;
     v.points = p->integer(0, 3);
@@ -127,13 +129,15 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
         if (!*existing) {
             auto ins = c.exec("INSERT INTO profiles(id, created_at, member_id, first_initial, is_member, points, stage) "
                               "VALUES(?,?,?,?,1,?,'purchase')",
-                              {id, m_clock.utcMs(), m.memberId, initial, m.points});
+                              {id, m_clock.utcMs(), sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, m.memberId),
+                               initial, m.points});
             if (!ins) return Fail(ins.error());
         } else {
             // Re-importing the same file is harmless: the file's points balance wins.
             auto up = c.exec("UPDATE profiles SET is_member = 1, points = ?, member_id = ?, "
                              "first_initial = CASE WHEN ? <> '' THEN ? ELSE first_initial END WHERE id = ?",
-                             {m.points, m.memberId, initial, initial, id});
+                             {m.points, sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, m.memberId), initial,
+                              initial, id});
             if (!up) return Fail(up.error());
         }
         for (const auto& [kind, value] : ids) {
@@ -248,8 +252,10 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
     out.reserve(r.size());
     for (std::size_t i = 0; i < r.size(); ++i) {
         if (kind == ExportKind::Profiles) {
-            out.emplace_back(ExportedProfile{r.text(i, 0), r.text(i, 1), r.integer(i, 2) != 0, r.integer(i, 3),
-                                             r.text(i, 4), optInteger(r, i, 5), r.integer(i, 6)});
+            auto member = revealField(m_cipher, privacy::columns::kProfileMemberId, r.text(i, 1));
+            if (!member) return Fail(member.error());
+            out.emplace_back(ExportedProfile{r.text(i, 0), std::move(member).value(), r.integer(i, 2) != 0,
+                                             r.integer(i, 3), r.text(i, 4), optInteger(r, i, 5), r.integer(i, 6)});
             cursor = r.text(i, 0);
             continue;
         }
