@@ -96,6 +96,7 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
         for (std::size_t r = 0; r < rows->size(); ++r) {
             auto p = profileFrom(m_cipher, *rows, r);
             if (!p) return Fail(p.error());
+            m_storedMemberIds[p->id] = {p->memberId, rows->text(r, 2)};
             std::string id = p->id;
             m_profiles.emplace(std::move(id), std::move(p).value());
         }
@@ -221,14 +222,21 @@ StoreResult<std::optional<ProfileRow>> SqlJourneyRepository::loadProfile(const s
     if (rows->empty()) return std::optional<ProfileRow>{};
     auto p = profileFrom(m_cipher, *rows, 0);
     if (!p) return Fail(p.error());
+    m_storedMemberIds[p->id] = {p->memberId, rows->text(0, 2)};
     return std::optional<ProfileRow>(std::move(p).value());
 }
 
 StoreResult<void> SqlJourneyRepository::saveProfile(const ProfileRow& p) {
+    // The member number as read, when it did not change: a profile is saved after most messages.
+    const auto stored = m_storedMemberIds.find(p.id);
+    std::string memberId = stored != m_storedMemberIds.end() && stored->second.first == p.memberId
+                               ? stored->second.second
+                               : sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, p.memberId);
+    m_storedMemberIds[p.id] = {p.memberId, memberId};
     return m_c.defer("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
                          "latest_nps_at=?, last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, "
                          "orders=?, considered=? WHERE id=?",
-                         {sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, p.memberId), p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
+                         {std::move(memberId), p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
                           opt(p.lastCheckinMs), std::int64_t{p.velocityFlag}, std::int64_t{p.facts.isMember},
                           p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id});
 }

@@ -71,6 +71,8 @@ private:
     std::unordered_map<std::string, ProfileRow> m_profiles;
     std::unordered_set<std::string> m_dirty;  ///< ids in m_profiles changed since they were read
     std::map<Identifier, std::string> m_identifiers;  ///< (kind, value) → profile id
+    /// Profile id → (member number, its stored sealed text), as read or last saved: saved again unchanged.
+    std::unordered_map<std::string, std::pair<std::string, std::string>> m_storedMemberIds;
     struct HeldCheckin {
         std::string messageId;
         std::int64_t atMs = 0;
