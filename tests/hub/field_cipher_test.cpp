@@ -1,9 +1,9 @@
 // Personal fields sealed at rest (hub/privacy/field_cipher.hpp): a sealed value opens only in its own column
 // under a key the hub holds, retired keys included, and anything else is a clear error.
 
-#include <gtest/gtest.h>
-
 #include "hub/privacy/field_cipher.hpp"
+
+#include <gtest/gtest.h>
 
 namespace touchpoint::hub::privacy {
 namespace {
@@ -75,7 +75,8 @@ TEST(FieldCipher, UnknownKeyIdIsAClearError) {
     const auto b = cipherOf(kKeyB);
     auto opened = b.open(columns::kGroupTraits, a.seal(columns::kGroupTraits, R"({"name":"Acme"})"));
     ASSERT_FALSE(opened);
-    EXPECT_EQ(opened.error(), "account_groups.traits: sealed under key dka, which is not in this hub's data key file");
+    EXPECT_EQ(opened.error(),
+              "account_groups.traits: sealed under key dka, which is not in this hub's data key file");
     // The same id with other key bytes: the value does not authenticate.
     const auto impostor = cipherOf("dka QmZ8l3r4xzh6cE8jYJqZb0rFt5m3WcTq2vY1x9Kp7sU=");
     EXPECT_FALSE(impostor.open(columns::kGroupTraits, a.seal(columns::kGroupTraits, "{}")));

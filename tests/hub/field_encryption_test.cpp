@@ -1,9 +1,9 @@
 // Personal fields sealed at rest (hub/privacy/field_cipher.hpp) on this suite's store (SQLite or PostgreSQL):
 // a person's e-mail, phones, names, comment, contact, account traits and a case note go in through a real hub
-// over HTTPS, and then the raw store (SQLite: the database file and its write-ahead log; PostgreSQL: every row
-// of every table as text) holds none of them, while the same bytes opened with the data key do, and lookups,
-// the timeline, cases and exports still answer with them to the roles allowed to see them. Then schema step
-// kFieldEncryptionVersion on a database the step before wrote in plaintext.
+// over HTTPS, and then the raw store (SQLite: the database file and its write-ahead log; PostgreSQL: every
+// row of every table as text) holds none of them, while the same bytes opened with the data key do, and
+// lookups, the timeline, cases and exports still answer with them to the roles allowed to see them. Then
+// schema step kFieldEncryptionVersion on a database the step before wrote in plaintext.
 
 #include <fstream>
 #include <sstream>
@@ -37,8 +37,8 @@ constexpr const char* kGroupName = "Obsidian-Lantern Holdings";
 constexpr const char* kNote = "Rang back about the bergamot-kestrel display";
 
 std::vector<std::string> needles() {
-    return {kPhone,    kPhoneDigits, kContactPhone, "2025550166", kKioskEmail, kServerEmail, "marbleweed",
-            kLastName, "periwinkle", kGroupName,    "Obsidian",   "bergamot"};
+    return {kPhone,       kPhoneDigits, kContactPhone, "2025550166", kKioskEmail, kServerEmail,
+            "marbleweed", kLastName,    "periwinkle",  kGroupName,   "Obsidian",  "bergamot"};
 }
 
 std::string readBytes(const std::filesystem::path& file) {
@@ -54,8 +54,8 @@ std::unique_ptr<SqlConnection> rawConnection(const std::string& url) {
     return c ? std::move(c).value() : nullptr;
 }
 
-/// Everything the store holds as its raw text: SQLite's database file and log as bytes; PostgreSQL's every row
-/// of every table of the schema, as the server prints a row.
+/// Everything the store holds as its raw text: SQLite's database file and log as bytes; PostgreSQL's every
+/// row of every table of the schema, as the server prints a row.
 std::string rawStore(const std::string& url) {
     if (url.rfind("sqlite://", 0) == 0) {
         const std::string path = url.substr(9);
@@ -63,7 +63,8 @@ std::string rawStore(const std::string& url) {
     }
     auto c = rawConnection(url);
     if (!c) return {};
-    auto tables = c->query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()");
+    auto tables =
+        c->query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()");
     EXPECT_TRUE(tables);
     std::string out;
     for (std::size_t i = 0; tables && i < tables->size(); ++i) {
@@ -90,7 +91,7 @@ std::vector<std::string> found(const std::string& text) {
 }
 
 class FIELDS_SUITE : public HubApiTest {
-protected:
+  protected:
     std::string today() const { return formatIsoUtcMs(m_clock.utcMs()).substr(0, 10); }
     std::string range() const { return "from=" + today() + "&to=" + today(); }
     json lookup(const std::string& query) {
@@ -119,8 +120,9 @@ protected:
         const std::string server = hub().token("server");
         const json base = {{"userId", "u-4417"}, {"originalTimestamp", formatIsoUtcMs(m_clock.utcMs())}};
         json identify = base, group = base;
-        identify.update({{"messageId", "i-4417"},
-                         {"traits", {{"email", kServerEmail}, {"firstName", kFirstName}, {"lastName", kLastName}}}});
+        identify.update(
+            {{"messageId", "i-4417"},
+             {"traits", {{"email", kServerEmail}, {"firstName", kFirstName}, {"lastName", kLastName}}}});
         group.update({{"messageId", "g-4417"}, {"groupId", "acct-4417"}, {"traits", {{"name", kGroupName}}}});
         EXPECT_EQ(post("/v1/identify", identify.dump(), server).status, 200);
         EXPECT_EQ(post("/v1/group", group.dump(), server).status, 200);
@@ -129,7 +131,8 @@ protected:
         EXPECT_EQ(list.size(), 1u) << list.dump();
         if (list.size() != 1) return "";
         const std::string id = list[0]["id"];
-        EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", kNote}}.dump(), hub().token("head-office:manager"))
+        EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", kNote}}.dump(),
+                       hub().token("head-office:manager"))
                       .status,
                   200);
         return id;
@@ -146,7 +149,8 @@ TEST_F(FIELDS_SUITE, NoPersonalValueIsStoredInPlaintextAndTheAllowedRolesStillSe
     const auto server = lookup("email=thistlewaite.4417%40example.net");
     ASSERT_TRUE(server.contains("profileId")) << server.dump();
     const auto timeline =
-        get("/v1/profiles/" + server["profileId"].get<std::string>() + "/timeline", hub().headOfficeToken()).json();
+        get("/v1/profiles/" + server["profileId"].get<std::string>() + "/timeline", hub().headOfficeToken())
+            .json();
     ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
     EXPECT_EQ(timeline["groups"][0]["traits"]["name"], kGroupName);
 
@@ -168,10 +172,12 @@ TEST_F(FIELDS_SUITE, NoPersonalValueIsStoredInPlaintextAndTheAllowedRolesStillSe
     EXPECT_TRUE(found(analyst.body).empty()) << "an analyst's export holds " << found(analyst.body).front();
     EXPECT_NE(analyst.body.find("[personal]"), std::string::npos);
     EXPECT_NE(analyst.body.find("i-4417"), std::string::npos) << "the rows are there, masked";
-    const auto analystCsv = get("/v1/export/events?format=csv&" + range(), hub().token("head-office:analyst"));
+    const auto analystCsv =
+        get("/v1/export/events?format=csv&" + range(), hub().token("head-office:analyst"));
     EXPECT_TRUE(found(analystCsv.body).empty()) << analystCsv.body;
 
-    // The raw store holds none of it; the same bytes opened with the key hold all of it (so the search works).
+    // The raw store holds none of it; the same bytes opened with the key hold all of it (so the search
+    // works).
     const privacy::FieldCipher cipher(privacy::DataKeys::processLocal());
     const std::string url = hub().storeUrl();
     auto raw = rawStore(url);
@@ -204,36 +210,44 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
         ASSERT_TRUE(c);
         ASSERT_TRUE(c->exec("UPDATE schema_version SET version = ?", {kFieldEncryptionVersion - 1}));
         ASSERT_TRUE(c->script("ALTER TABLE identifiers DROP COLUMN sealed_value"));
-        ASSERT_TRUE(c->exec("INSERT INTO profiles(id, created_at, member_id, is_member) VALUES('p-1', 1, 'M-4417', 1)"));
+        ASSERT_TRUE(c->exec(
+            "INSERT INTO profiles(id, created_at, member_id, is_member) VALUES('p-1', 1, 'M-4417', 1)"));
         ASSERT_TRUE(c->exec("INSERT INTO profiles(id, created_at) VALUES('p-2', 1)"));
-        ASSERT_TRUE(c->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
-                            "loser_before) VALUES(1, 'm-9', 'kiosk', 'p-1', 'p-2', ?, ?)",
-                            {json{{"memberId", "M-4417"}}.dump(), json{{"memberId", ""}}.dump()}));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
+                    "loser_before) VALUES(1, 'm-9', 'kiosk', 'p-1', 'p-2', ?, ?)",
+                    {json{{"memberId", "M-4417"}}.dump(), json{{"memberId", ""}}.dump()}));
         for (const auto& [kind, value] : {std::pair{"email", kServerEmail}, std::pair{"phone", kPhone},
                                           std::pair{"user", "u-4417"}, std::pair{"member", "M-4417"}}) {
             ASSERT_TRUE(c->exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,'p-1')",
                                 {std::string(kind), std::string(value)}));
         }
-        ASSERT_TRUE(c->exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, "
-                            "channel, profile_id, payload) VALUES('m-1', 'identify', '', 1, '2026-11-01', 1, 's1', "
-                            "'k1', 'server', 'p-1', ?)",
-                            {payload}));
-        ASSERT_TRUE(c->exec("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, "
-                            "misuse, nps, reasons, comment, survey_id, abandon_reason) VALUES('m-2', 1, '2026-11-01', "
-                            "'s1', 'k1', 'p-1', 0, 0, 2, '[]', ?, 'visit', '')",
-                            {std::string(kComment)}));
-        ASSERT_TRUE(c->exec("INSERT INTO feedback_contacts(feedback_message_id, consent_message_id, store_id, kind, "
-                            "value, received_at) VALUES('m-2', 'm-3', 's1', 'phone', ?, 1)",
-                            {std::string(kContactPhone)}));
-        ASSERT_TRUE(c->exec("INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, status, "
-                            "opened_at, due_at, updated_at) VALUES('c-1', 'm-2', 'detractor', 'detractor', 's1', "
-                            "'k1', 'open', 1, 2, 1)"));
-        ASSERT_TRUE(c->exec("INSERT INTO case_notes(case_id, at, token_name, text) VALUES('c-1', 1, 'amy', ?)",
-                            {std::string(kNote)}));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, "
+                    "channel, profile_id, payload) VALUES('m-1', 'identify', '', 1, '2026-11-01', 1, 's1', "
+                    "'k1', 'server', 'p-1', ?)",
+                    {payload}));
+        ASSERT_TRUE(c->exec(
+            "INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, "
+            "misuse, nps, reasons, comment, survey_id, abandon_reason) VALUES('m-2', 1, '2026-11-01', "
+            "'s1', 'k1', 'p-1', 0, 0, 2, '[]', ?, 'visit', '')",
+            {std::string(kComment)}));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO feedback_contacts(feedback_message_id, consent_message_id, store_id, kind, "
+                    "value, received_at) VALUES('m-2', 'm-3', 's1', 'phone', ?, 1)",
+                    {std::string(kContactPhone)}));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, status, "
+                    "opened_at, due_at, updated_at) VALUES('c-1', 'm-2', 'detractor', 'detractor', 's1', "
+                    "'k1', 'open', 1, 2, 1)"));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO case_notes(case_id, at, token_name, text) VALUES('c-1', 1, 'amy', ?)",
+                    {std::string(kNote)}));
         ASSERT_TRUE(c->exec("INSERT INTO account_groups(group_id, traits, updated_at) VALUES('acct-1', ?, 1)",
                             {json{{"name", kGroupName}}.dump()}));
-        ASSERT_TRUE(c->exec("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
-                            "VALUES('p-1', 'acct-1', 1, 1)"));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
+                    "VALUES('p-1', 'acct-1', 1, 1)"));
         const auto before = rawStore(url);
         ASSERT_FALSE(found(before).empty()) << "the plaintext the step starts from";
         ASSERT_NE(before.find("M-4417"), std::string::npos);
@@ -243,7 +257,8 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
         ASSERT_TRUE(store) << store.error().message;
         const auto raw = rawStore(url);
         EXPECT_EQ(found(raw), std::vector<std::string>{}) << "open " << open;
-        EXPECT_EQ(raw.find("M-4417"), std::string::npos) << "the member number, in profiles, identifiers and merges";
+        EXPECT_EQ(raw.find("M-4417"), std::string::npos)
+            << "the member number, in profiles, identifiers and merges";
         auto c = rawConnection(url);
         ASSERT_TRUE(c);
         auto version = c->query("SELECT MAX(version) FROM schema_version");
@@ -277,7 +292,8 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
         ASSERT_EQ(events->size(), 1u);
         EXPECT_EQ(std::get<ExportedEvent>((*events)[0]).payloadJson, payload);
         cursor.clear();
-        auto feedback = (*store)->exportPage(ExportKind::Feedback, "2026-11-01", "2026-11-01", "", cursor, 10);
+        auto feedback =
+            (*store)->exportPage(ExportKind::Feedback, "2026-11-01", "2026-11-01", "", cursor, 10);
         ASSERT_TRUE(feedback && feedback->size() == 1);
         EXPECT_EQ(std::get<ExportedFeedback>((*feedback)[0]).comment, std::optional<std::string>(kComment));
         auto detail = (*store)->cases().viewCase("c-1", "amy", "test", 5);

@@ -17,7 +17,9 @@ constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 constexpr int kBase64 = sodium_base64_VARIANT_ORIGINAL;
 
-const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* bytes(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 /// A random nonce from a per-thread pool of the system's randomness, refilled 4 KB at a time: one system call
 /// per ~170 values instead of one each (ingest seals several values per message).
@@ -43,7 +45,8 @@ FieldCipher::FieldCipher(const DataKeys& keys) {
     for (const auto& key : keys.all()) {
         FieldKey k;
         k.id = key.id;
-        crypto_kdf_derive_from_key(k.bytes.data(), k.bytes.size(), kFieldSubkey, kFieldContext, key.bytes.data());
+        crypto_kdf_derive_from_key(k.bytes.data(), k.bytes.size(), kFieldSubkey, kFieldContext,
+                                   key.bytes.data());
         m_keys.push_back(std::move(k));
     }
 }
@@ -72,8 +75,9 @@ std::string FieldCipher::seal(std::string_view column, std::string_view plaintex
     auto* nonce = reinterpret_cast<unsigned char*>(raw.data());
     randomNonce(nonce);
     unsigned long long written = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + kNonceBytes, &written, bytes(plaintext), plaintext.size(),
-                                               bytes(column), column.size(), nullptr, nonce, key.bytes.data());
+    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + kNonceBytes, &written, bytes(plaintext),
+                                               plaintext.size(), bytes(column), column.size(), nullptr, nonce,
+                                               key.bytes.data());
     const std::size_t rawSize = kNonceBytes + static_cast<std::size_t>(written);
     const std::size_t head = kSealedPrefix.size() + key.id.size() + 1;
     std::string out(head + sodium_base64_ENCODED_LEN(rawSize, kBase64), '\0');
@@ -88,26 +92,28 @@ Result<std::string, std::string> FieldCipher::open(std::string_view column, std:
     if (!looksSealed(stored)) return Fail(where + "the value is not sealed");
     const auto rest = stored.substr(kSealedPrefix.size());
     const auto colon = rest.find(':');
-    if (colon == std::string_view::npos || colon == 0) return Fail(where + "a sealed value without its key id");
+    if (colon == std::string_view::npos || colon == 0)
+        return Fail(where + "a sealed value without its key id");
     const auto id = rest.substr(0, colon);
     const FieldKey* key = find(id);
     if (key == nullptr) {
-        return Fail(where + "sealed under key " + std::string(id) + ", which is not in this hub's data key file");
+        return Fail(where + "sealed under key " + std::string(id) +
+                    ", which is not in this hub's data key file");
     }
     const auto b64 = rest.substr(colon + 1);
     std::string raw(b64.size() / 4 * 3 + 3, '\0');
     std::size_t rawSize = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), b64.data(), b64.size(), nullptr,
-                          &rawSize, nullptr, kBase64) != 0 ||
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), b64.data(), b64.size(),
+                          nullptr, &rawSize, nullptr, kBase64) != 0 ||
         rawSize < kNonceBytes + kTagBytes) {
         return Fail(where + "a malformed sealed value");
     }
     const auto* nonce = bytes(raw);
     std::string plain(rawSize - kNonceBytes - kTagBytes, '\0');
     unsigned long long plainSize = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plain.data()), &plainSize, nullptr,
-                                                   nonce + kNonceBytes, rawSize - kNonceBytes, bytes(column),
-                                                   column.size(), nonce, key->bytes.data()) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            reinterpret_cast<unsigned char*>(plain.data()), &plainSize, nullptr, nonce + kNonceBytes,
+            rawSize - kNonceBytes, bytes(column), column.size(), nonce, key->bytes.data()) != 0) {
         return Fail(where + "a sealed value that does not open under key " + std::string(id) +
                     " (altered, or moved from another column)");
     }

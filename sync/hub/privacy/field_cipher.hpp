@@ -1,15 +1,15 @@
 #pragma once
 // Personal fields sealed at rest: each value the hub keeps about a person (a stored message, a comment, a
 // contact, an account's traits, a case note, an identifier's display value) is encrypted with libsodium's
-// XChaCha20-Poly1305 (IETF) under a subkey of the data key derived for fields, never the raw key. The nonce is
-// random per value and the associated data is the column's name, so a value copied into another column does
-// not open. Stored as text:
+// XChaCha20-Poly1305 (IETF) under a subkey of the data key derived for fields, never the raw key. The nonce
+// is random per value and the associated data is the column's name, so a value copied into another column
+// does not open. Stored as text:
 //
 //     "tpf1:" <key id> ":" base64(nonce || ciphertext)
 //
 // The prefix tells a sealed value from a plaintext one written before encryption (the schema step that seals
-// them, store/sql_schema.cpp); the key id picks the key that opens it, so values made under a retired key still
-// open (docs/OPERATIONS.md "Personal data: keys, erasure, retention").
+// them, store/sql_schema.cpp); the key id picks the key that opens it, so values made under a retired key
+// still open (docs/OPERATIONS.md "Personal data: keys, erasure, retention").
 
 #include <array>
 #include <string>
@@ -38,7 +38,7 @@ inline constexpr std::string_view kMergeLoserBefore = "merges.loser_before";
 }  // namespace columns
 
 class FieldCipher {
-public:
+  public:
     /// Derives one field subkey per key of `keys` (current first); the raw keys are not kept.
     explicit FieldCipher(const DataKeys& keys);
     ~FieldCipher();
@@ -48,18 +48,21 @@ public:
     /// `plaintext` sealed under the current key for `column`.
     std::string seal(std::string_view column, std::string_view plaintext) const;
     /// The plaintext of a sealed value of `column`. An error (never the value) when it is not sealed, is
-    /// malformed, names a key this hub does not hold, or does not authenticate (tampered, or from another column).
+    /// malformed, names a key this hub does not hold, or does not authenticate (tampered, or from another
+    /// column).
     Result<std::string, std::string> open(std::string_view column, std::string_view stored) const;
     /// open() for a sealed value; a value without the prefix (written before encryption) as it is.
     Result<std::string, std::string> reveal(std::string_view column, std::string_view stored) const;
 
     /// Whether `stored` carries the sealed prefix (it may still fail to open).
-    static bool looksSealed(std::string_view stored) { return stored.substr(0, kSealedPrefix.size()) == kSealedPrefix; }
+    static bool looksSealed(std::string_view stored) {
+        return stored.substr(0, kSealedPrefix.size()) == kSealedPrefix;
+    }
     /// The id of the key that sealed `stored`, or "" when it is not sealed.
     static std::string_view keyIdOf(std::string_view stored);
     const std::string& currentKeyId() const { return m_keys.front().id; }
 
-private:
+  private:
     struct FieldKey {
         std::string id;
         std::array<unsigned char, 32> bytes{};

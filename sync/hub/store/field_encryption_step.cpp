@@ -29,10 +29,13 @@ constexpr SealedColumn kSealedColumns[] = {
 };
 
 StoreResult<bool> tableExists(SqlConnection& c, const char* table) {
-    auto r = c.dialect() == Dialect::Sqlite
-                 ? c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {std::string(table)})
-                 : c.query("SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
-                           {std::string(table)});
+    auto r =
+        c.dialect() == Dialect::Sqlite
+            ? c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {std::string(table)})
+            : c.query(
+                  "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
+                  "table_name = ?",
+                  {std::string(table)});
     if (!r) return Fail(r.error());
     return !r->empty();
 }
@@ -45,11 +48,13 @@ StoreResult<void> sealColumn(SqlConnection& c, const privacy::FieldCipher& ciphe
     auto exists = tableExists(c, s.table);
     if (!exists) return Fail(exists.error());
     if (!*exists) return {};
-    const std::string select = std::string("SELECT ") + s.key + ", " + s.column + " FROM " + s.table + " WHERE " +
-                               s.key + " > ? AND " + s.column + " IS NOT NULL AND " + s.column + " <> '' ORDER BY " + s.key +
-                               " LIMIT ?";
-    const std::string update = std::string("UPDATE ") + s.table + " SET " + s.column + " = ? WHERE " + s.key + " = ?";
-    SqlValue after = s.integerKey ? SqlValue{std::numeric_limits<std::int64_t>::min()} : SqlValue{std::string()};
+    const std::string select = std::string("SELECT ") + s.key + ", " + s.column + " FROM " + s.table +
+                               " WHERE " + s.key + " > ? AND " + s.column + " IS NOT NULL AND " + s.column +
+                               " <> '' ORDER BY " + s.key + " LIMIT ?";
+    const std::string update =
+        std::string("UPDATE ") + s.table + " SET " + s.column + " = ? WHERE " + s.key + " = ?";
+    SqlValue after =
+        s.integerKey ? SqlValue{std::numeric_limits<std::int64_t>::min()} : SqlValue{std::string()};
     for (;;) {
         auto rows = c.query(select, {after, kBatch});
         if (!rows) return Fail(rows.error());
@@ -61,13 +66,15 @@ StoreResult<void> sealColumn(SqlConnection& c, const privacy::FieldCipher& ciphe
             if (!u) return Fail(u.error());
         }
         if (rows->size() < static_cast<std::size_t>(kBatch)) return {};
-        after = s.integerKey ? SqlValue{rows->integer(rows->size() - 1, 0)} : SqlValue{rows->text(rows->size() - 1, 0)};
+        after = s.integerKey ? SqlValue{rows->integer(rows->size() - 1, 0)}
+                             : SqlValue{rows->text(rows->size() - 1, 0)};
     }
 }
 
 /// Identifiers: `value` becomes the keyed tag and `sealed_value` the sealed identifier; a row with an empty
 /// sealed_value is one still in plaintext.
-StoreResult<void> keyIdentifiers(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher) {
+StoreResult<void> keyIdentifiers(SqlConnection& c, const privacy::DataKeys& keys,
+                                 const privacy::FieldCipher& cipher) {
     auto exists = tableExists(c, "identifiers");
     if (!exists) return Fail(exists.error());
     if (!*exists) return {};
@@ -78,10 +85,11 @@ StoreResult<void> keyIdentifiers(SqlConnection& c, const privacy::DataKeys& keys
         for (std::size_t i = 0; i < rows->size(); ++i) {
             const std::string kind = rows->text(i, 0), value = rows->text(i, 1);
             auto u = c.exec("UPDATE identifiers SET value = ?, sealed_value = ? WHERE kind = ? AND value = ?",
-                            {keys.identifierTag(kind, value), cipher.seal(privacy::columns::kIdentifierValue, value),
-                             kind, value});
+                            {keys.identifierTag(kind, value),
+                             cipher.seal(privacy::columns::kIdentifierValue, value), kind, value});
             if (!u) return Fail(u.error());
-            if (*u != 1) return Fail(StoreError{"identifiers: a " + kind + " row changed while it was keyed", false});
+            if (*u != 1)
+                return Fail(StoreError{"identifiers: a " + kind + " row changed while it was keyed", false});
         }
     }
 }

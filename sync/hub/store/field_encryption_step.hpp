@@ -10,8 +10,8 @@
 namespace touchpoint::hub {
 
 /// Seals every plaintext value of the personal columns (privacy::columns) and replaces each identifier by its
-/// keyed tag plus its sealed value, a batch of rows at a time, inside the caller's transaction. Values already
-/// sealed under a key the hub holds are left alone, so running it again changes nothing.
+/// keyed tag plus its sealed value, a batch of rows at a time, inside the caller's transaction. Values
+/// already sealed under a key the hub holds are left alone, so running it again changes nothing.
 StoreResult<void> sealPlaintextFields(SqlConnection& c, const privacy::DataKeys& keys,
                                       const privacy::FieldCipher& cipher);
 

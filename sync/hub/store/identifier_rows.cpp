@@ -2,14 +2,15 @@
 
 namespace touchpoint::hub {
 
-std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys, const privacy::FieldCipher& cipher,
-                                             std::string_view kind, std::string_view value,
-                                             std::string_view profileId) {
-    return {std::string(kind), keys.identifierTag(kind, value), cipher.seal(privacy::columns::kIdentifierValue, value),
-            std::string(profileId)};
+std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys,
+                                             const privacy::FieldCipher& cipher, std::string_view kind,
+                                             std::string_view value, std::string_view profileId) {
+    return {std::string(kind), keys.identifierTag(kind, value),
+            cipher.seal(privacy::columns::kIdentifierValue, value), std::string(profileId)};
 }
 
-std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind, std::string_view value) {
+std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind,
+                                          std::string_view value) {
     std::vector<SqlValue> out;
     for (auto& tag : keys.identifierTags(kind, value)) out.emplace_back(std::move(tag));
     return out;

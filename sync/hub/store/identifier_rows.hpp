@@ -18,15 +18,17 @@ namespace touchpoint::hub {
 
 /// Inserts (kind, tag, sealed value, profile id), doing nothing when the (kind, tag) is held already.
 inline constexpr const char* kInsertIdentifierSql =
-    "INSERT INTO identifiers(kind, value, sealed_value, profile_id) VALUES(?,?,?,?) ON CONFLICT(kind, value) DO NOTHING";
+    "INSERT INTO identifiers(kind, value, sealed_value, profile_id) VALUES(?,?,?,?) ON CONFLICT(kind, value) "
+    "DO NOTHING";
 
 /// The parameters of kInsertIdentifierSql for (kind, value) held by `profileId`.
-std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys, const privacy::FieldCipher& cipher,
-                                             std::string_view kind, std::string_view value,
-                                             std::string_view profileId);
+std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys,
+                                             const privacy::FieldCipher& cipher, std::string_view kind,
+                                             std::string_view value, std::string_view profileId);
 
 /// The tags of `value` under every key, as statement parameters.
-std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind, std::string_view value);
+std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind,
+                                          std::string_view value);
 
 /// The profile holding (kind, value), under any key; none when no row holds it.
 StoreResult<std::optional<std::string>> identifierOwner(SqlConnection& c, const privacy::DataKeys& keys,

@@ -1,7 +1,7 @@
 #pragma once
-// The store's side of sealed personal fields (hub/privacy/field_cipher.hpp): a stored value opened for a read,
-// with a value that does not open reported as a store error that names its column (never the value). Internal
-// to the hub library.
+// The store's side of sealed personal fields (hub/privacy/field_cipher.hpp): a stored value opened for a
+// read, with a value that does not open reported as a store error that names its column (never the value).
+// Internal to the hub library.
 
 #include <optional>
 #include <string>
@@ -21,8 +21,9 @@ inline StoreResult<std::string> revealField(const privacy::FieldCipher& cipher, 
 }
 
 /// revealField of cell (row, col), NULL staying absent.
-inline StoreResult<std::optional<std::string>> revealCell(const privacy::FieldCipher& cipher, std::string_view column,
-                                                          const SqlRows& rows, std::size_t row, std::size_t col) {
+inline StoreResult<std::optional<std::string>> revealCell(const privacy::FieldCipher& cipher,
+                                                          std::string_view column, const SqlRows& rows,
+                                                          std::size_t row, std::size_t col) {
     if (rows.isNull(row, col)) return std::optional<std::string>{};
     auto r = revealField(cipher, column, rows.text(row, col));
     if (!r) return Fail(r.error());
@@ -30,7 +31,8 @@ inline StoreResult<std::optional<std::string>> revealCell(const privacy::FieldCi
 }
 
 /// `value` sealed for `column`, except "" (a column's "none", which says nothing), which stays "".
-inline std::string sealUnlessEmpty(const privacy::FieldCipher& cipher, std::string_view column, std::string_view value) {
+inline std::string sealUnlessEmpty(const privacy::FieldCipher& cipher, std::string_view column,
+                                   std::string_view value) {
     return value.empty() ? std::string() : cipher.seal(column, value);
 }
 
