@@ -306,5 +306,108 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
     }
 }
 
+// A new key first in the key file (the old one kept, retired): what was sealed and tagged under the old key
+// still opens and is still found, nothing is tagged twice, new values are sealed under the new key, and an
+// erasure reaches both. Without the old key its values are a clear error, never a crash.
+TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionKeys), ARetiredKeyStillOpensAndFindsWhatItMade) {
+    touchpoint::testing::TempDir dir;
+    const std::string backend = backendStoreUrl();
+    std::filesystem::create_directories(dir / "db");
+    const std::string url = backend.empty() ? "sqlite://" + (dir / "db" / "hub.db").string() : backend;
+    const auto keyFile = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return (dir / name).string();
+    };
+    const std::string keyA = "dka 7pVbNWZwXK8AUpTRsuWzJHqGVLD8D3WGZeBXBI4EX2Q=\n";
+    const std::string keyB = "dkb QmZ8l3r4xzh6cE8jYJqZb0rFt5m3WcTq2vY1x9Kp7sU=\n";
+    HubConfig config;
+    const auto open = [&](const std::string& file) {
+        config.dataKeyFile = file;
+        auto store = openHubStore(url, config);
+        EXPECT_TRUE(store) << (store ? "" : store.error().message);
+        return store ? std::move(store).value() : nullptr;
+    };
+    const auto message = [](const std::string& id, std::int64_t atMs) {
+        IngestMessage m;
+        m.type = "identify";
+        m.messageId = id;
+        m.channel = "in_store_kiosk";
+        m.storeId = "s1";
+        m.kioskId = "k1";
+        m.sourceKind = "kiosk";
+        m.anonymousId = "anon-" + id;
+        m.timestampMs = m.correctedMs = m.receivedMs = atMs;
+        m.traits = {{"email", "rot.4417@example.com"}, {"lastName", "Rotwell"}};
+        m.payloadText = json{{"type", "identify"}, {"messageId", id}, {"traits", m.traits}}.dump();
+        return m;
+    };
+    const auto identifierRows = [&] {
+        auto c = rawConnection(url);
+        auto r = c ? c->query("SELECT COUNT(*) FROM identifiers") : StoreResult<SqlRows>(Fail(StoreError{}));
+        return r ? r->integer(0, 0) : -1;
+    };
+    const std::int64_t day = 1'790'000'000'000;  // 2026-09-21
+    std::string profileId;
+    {
+        auto store = open(keyFile("a.key", keyA));
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(store->importMember({"M-4417", "rot.4417@example.com", "+12025550111", "Ann", 10}));
+        IngestStats stats;
+        const auto m1 = message("m-1", day);
+        ASSERT_TRUE(store->ingest({&m1}, stats));
+        auto p = store->findProfile("email", "rot.4417@example.com");
+        ASSERT_TRUE(p && *p);
+        profileId = (*p)->profileId;
+    }
+    const std::int64_t rowsUnderA = identifierRows();
+    ASSERT_GT(rowsUnderA, 2);
+    {
+        // Only the new key: the old values are a clear error, the old identifiers unknown.
+        auto store = open(keyFile("b.key", keyB));
+        ASSERT_TRUE(store);
+        auto p = store->findProfile("email", "rot.4417@example.com");
+        ASSERT_TRUE(p);
+        EXPECT_FALSE(*p);
+        std::string cursor;
+        auto page = store->exportPage(ExportKind::Events, "2026-09-01", "2026-09-30", "", cursor, 10);
+        ASSERT_FALSE(page);
+        EXPECT_NE(page.error().message.find("sealed under key dka"), std::string::npos) << page.error().message;
+    }
+    {
+        auto store = open(keyFile("ba.key", keyB + keyA));
+        ASSERT_TRUE(store);
+        auto p = store->findProfile("member", "M-4417");
+        ASSERT_TRUE(p && *p);
+        EXPECT_EQ((*p)->profileId, profileId);
+        EXPECT_EQ((*p)->memberId, "M-4417");
+        ASSERT_TRUE(store->importMember({"M-4417", "rot.4417@example.com", "+12025550111", "Ann", 12}));
+        IngestStats stats;
+        const auto m2 = message("m-2", day + 60'000);
+        ASSERT_TRUE(store->ingest({&m2}, stats));
+        EXPECT_EQ(identifierRows(), rowsUnderA + 1) << "only m-2's anonymous id is new";
+        std::string cursor;
+        auto page = store->exportPage(ExportKind::Events, "2026-09-01", "2026-09-30", "", cursor, 10);
+        ASSERT_TRUE(page) << page.error().message;
+        ASSERT_EQ(page->size(), 2u);
+        for (const auto& row : *page) {
+            EXPECT_NE(std::get<ExportedEvent>(row).payloadJson.find("Rotwell"), std::string::npos);
+            EXPECT_EQ(std::get<ExportedEvent>(row).fact.profileId, std::optional<std::string>(profileId));
+        }
+        auto c = rawConnection(url);
+        ASSERT_TRUE(c);
+        auto sealed = c->query("SELECT payload FROM events WHERE message_id = 'm-2'");
+        ASSERT_TRUE(sealed && sealed->size() == 1);
+        EXPECT_EQ(sealed->text(0, 0).rfind("tpf1:dkb:", 0), 0u);
+
+        auto erased = store->eraseProfile(profileId);
+        ASSERT_TRUE(erased) << erased.error().message;
+        EXPECT_TRUE(*erased);
+        auto gone = store->findProfile("email", "rot.4417@example.com");
+        ASSERT_TRUE(gone);
+        EXPECT_FALSE(*gone);
+        EXPECT_FALSE(store->importMember({"M-4417", "", "", "Ann", 0})) << "tombstoned under the new key";
+    }
+}
+
 }  // namespace
 }  // namespace touchpoint::hub::testing
