@@ -2,7 +2,8 @@
 // phone, names and comment every way the hub can receive them (kiosk sign-ins and feedback with sealed fields,
 // a web identify with traits, a staff lookup), the person is erased, and then the raw bytes of hub.db, its
 // write-ahead log and its shared-memory index are searched for each value in every form the store could hold:
-// none may be left. SQLite only: PostgreSQL's files are the server's (docs/OPERATIONS.md, VACUUM).
+// none may be left, nor inside the sealed values there opened with the hub's data key. SQLite only:
+// PostgreSQL's files are the server's (docs/OPERATIONS.md, VACUUM).
 
 #include <atomic>
 #include <fstream>
@@ -13,6 +14,8 @@
 #include "api_test_support.hpp"
 #include "common/sqlite.hpp"
 #include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
+#include "hub/sealed_scan.hpp"
 
 namespace touchpoint::hub::testing {
 namespace {
@@ -56,12 +59,15 @@ protected:
         const auto r = get("/v1/profiles/lookup?" + query, hub().lookupToken());
         return r.status == 200 ? r.json() : json{{"status", r.status}};
     }
-    /// The raw files of the store (the database, its log and its index), and what of `needles` each holds.
+    /// The raw files of the store (the database, its log and its index), and what of `needles` each holds, as
+    /// bytes or inside the sealed values in them opened with the hub's data key (privacy/field_cipher.hpp).
     std::vector<std::string> leftovers(const std::vector<std::string>& needles) {
         std::vector<std::string> found;
+        const privacy::FieldCipher cipher(privacy::DataKeys::processLocal());
         for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
             const auto file = hub().dir() / (std::string("hub.db") + suffix);
-            const auto bytes = readBytes(file);
+            auto bytes = readBytes(file);
+            bytes += openSealedValuesIn(bytes, cipher);
             for (const auto& n : needles) {
                 std::size_t count = 0;
                 for (auto at = bytes.find(n); at != std::string::npos; at = bytes.find(n, at + 1)) ++count;

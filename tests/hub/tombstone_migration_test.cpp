@@ -7,6 +7,7 @@
 #include "api_test_support.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/hub_store.hpp"
 #include "hub/store/sql_backend.hpp"
 #include "hub/store/sql_schema.hpp"
@@ -19,6 +20,13 @@ std::unique_ptr<SqlConnection> rawConnection(const std::string& url) {
     auto c = url.rfind("sqlite://", 0) == 0 ? openSqlite(url.substr(9)) : openPostgres(url);
     EXPECT_TRUE(c) << (c ? "" : c.error().message);
     return c ? std::move(c).value() : nullptr;
+}
+
+/// A stored payload opened under this process's data key (later steps seal it: kFieldEncryptionVersion).
+std::string opened(const std::string& stored) {
+    auto text = privacy::FieldCipher(privacy::DataKeys::processLocal()).open(privacy::columns::kEventPayload, stored);
+    EXPECT_TRUE(text) << (text ? "" : text.error());
+    return text ? *text : "";
 }
 
 std::int64_t count(SqlConnection& c, const std::string& sql, const std::vector<SqlValue>& params = {}) {
@@ -57,8 +65,9 @@ TEST(KeyedTombstonesStep, LegacyTombstonesStillKeepTheErasedOutAndAreRekeyedWhen
     EXPECT_EQ(count(*c, "SELECT COUNT(*) FROM tombstones"), 0);
     auto payload = c->query("SELECT payload FROM events WHERE message_id = 'm-lookup'");
     ASSERT_TRUE(payload && payload->size() == 1);
-    EXPECT_EQ(payload->text(0, 0).find("+12025550177"), std::string::npos) << payload->text(0, 0);
-    EXPECT_NE(payload->text(0, 0).find("identityType"), std::string::npos) << payload->text(0, 0);
+    const std::string lookupPayload = opened(payload->text(0, 0));
+    EXPECT_EQ(lookupPayload.find("+12025550177"), std::string::npos) << lookupPayload;
+    EXPECT_NE(lookupPayload.find("identityType"), std::string::npos) << lookupPayload;
 
     // A member import of the erased address is refused (and, refused, writes nothing: the row stays legacy).
     auto imported = (*store)->importMember({"m-1", "gone@example.com", "", "Ann", 0});
@@ -94,7 +103,7 @@ TEST(KeyedTombstonesStep, LegacyTombstonesStillKeepTheErasedOutAndAreRekeyedWhen
     EXPECT_FALSE((*store)->importMember({"m-2", "", "+12025550188", "Ann", 0}));
     auto stored = c->query("SELECT payload FROM events WHERE message_id = 'm-late'");
     ASSERT_TRUE(stored && stored->size() == 1);
-    EXPECT_EQ(stored->text(0, 0).find("2025550188"), std::string::npos);
+    EXPECT_EQ(opened(stored->text(0, 0)).find("2025550188"), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "hub/ingest/personal_text.hpp"
+#include "hub/ingest/rejection_excerpt.hpp"
 
 namespace touchpoint::hub {
 
@@ -27,12 +28,12 @@ json factJson(const ExportedFact& f) {
 /// A stored JSON document embedded as JSON; one that no longer parses becomes null rather than failing the export.
 json document(const std::string& text) { return json::parse(text, nullptr, false); }
 
-json rowJson(const ExportedEvent& e) {
+json rowJson(const ExportedEvent& e, ExportPersonal personal) {
     json j = factJson(e.fact);
     j["channel"] = e.channel;
     j["type"] = e.type;
     j["event"] = e.event;
-    j["payload"] = document(e.payloadJson);
+    j["payload"] = personal == ExportPersonal::Shown ? document(e.payloadJson) : maskedPersonalValues(document(e.payloadJson));
     return j;
 }
 
@@ -101,12 +102,20 @@ const std::vector<std::string>& exportColumns(ExportKind kind) {
     return profiles;
 }
 
-json exportJson(const ExportRow& row) {
-    return std::visit([](const auto& r) { return rowJson(r); }, row);
+json exportJson(const ExportRow& row, ExportPersonal personal) {
+    return std::visit(
+        [personal](const auto& r) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(r)>, ExportedEvent>) {
+                return rowJson(r, personal);
+            } else {
+                return rowJson(r);
+            }
+        },
+        row);
 }
 
-std::string exportCsvLine(const ExportRow& row, ExportKind kind) {
-    const json j = exportJson(row);
+std::string exportCsvLine(const ExportRow& row, ExportKind kind, ExportPersonal personal) {
+    const json j = exportJson(row, personal);
     std::string line;
     const auto& cols = exportColumns(kind);
     for (std::size_t i = 0; i < cols.size(); ++i) {

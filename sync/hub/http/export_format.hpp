@@ -13,11 +13,15 @@ namespace touchpoint::hub {
 /// The column names of a kind, in CSV order (also the keys of its JSON objects).
 const std::vector<std::string>& exportColumns(ExportKind kind);
 
-/// A row as JSON; comments are masked (personal_text.hpp) and stored JSON documents embedded as JSON.
-nlohmann::json exportJson(const ExportRow& row);
+/// Whether an export shows the personal values inside stored messages (the admin role) or masks them.
+enum class ExportPersonal { Masked, Shown };
+
+/// A row as JSON; comments are masked (personal_text.hpp) and stored JSON documents embedded as JSON, a stored
+/// message with its personal values masked (rejection_excerpt.hpp) unless `personal` is Shown.
+nlohmann::json exportJson(const ExportRow& row, ExportPersonal personal = ExportPersonal::Masked);
 
 /// A row as one CSV line (no line end), cells in exportColumns order, quoted where needed and guarded
 /// against spreadsheet formulas.
-std::string exportCsvLine(const ExportRow& row, ExportKind kind);
+std::string exportCsvLine(const ExportRow& row, ExportKind kind, ExportPersonal personal = ExportPersonal::Masked);
 
 }  // namespace touchpoint::hub

@@ -5,6 +5,7 @@
 #include "hub/http/export_format.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/ingest/token_claims.hpp"
 #include "hub/journey/stats.hpp"
 #include "hub/journey/stats_json.hpp"
 
@@ -49,13 +50,17 @@ struct ExportState {
     ExportKind kind = ExportKind::Events;
     std::string from, to, store, cursor;
     bool csv = false;
+    ExportPersonal personal = ExportPersonal::Masked;
     bool started = false;
     bool first = true;
 };
 
 void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+    const auto token = ctx.authorize(req, res, kScopeHeadOffice);
+    if (!token) return;
     auto state = std::make_shared<ExportState>();
+    // The personal values inside stored messages are for admins; analysts and managers see them masked.
+    state->personal = token->role == kRoleAdmin ? ExportPersonal::Shown : ExportPersonal::Masked;
     // The route's pattern admits only the four kinds.
     state->kind = exportKindNamed(req.capture("kind")).value_or(ExportKind::Events);
     if (!dayRange(ctx, req, res, state->from, state->to)) return;
@@ -83,12 +88,12 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
         if (!page) return false;  // aborts the response; the client sees a truncated transfer
         for (const auto& row : *page) {
             if (state->csv) {
-                chunk += exportCsvLine(row, state->kind);
+                chunk += exportCsvLine(row, state->kind, state->personal);
                 chunk += "\r\n";
             } else {
                 if (!state->first) chunk += ",";
                 state->first = false;
-                chunk += exportJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
+                chunk += exportJson(row, state->personal).dump(-1, ' ', false, json::error_handler_t::replace);
             }
         }
         const bool last = page->size() < kExportPage;

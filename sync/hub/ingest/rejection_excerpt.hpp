@@ -13,4 +13,7 @@ namespace touchpoint::hub {
 /// text cut to at most `maxBytes` on a UTF-8 boundary ("…" marks a cut). Never throws for parsed input.
 std::string maskedExcerpt(const nlohmann::json& message, std::size_t maxBytes);
 
+/// `message` with the same masking as maskedExcerpt, whole (an export for a role that may not see values).
+nlohmann::json maskedPersonalValues(const nlohmann::json& message);
+
 }  // namespace touchpoint::hub

@@ -26,6 +26,12 @@ std::string hex(const unsigned char* data, std::size_t n) {
     return out;
 }
 
+void deriveSubkeys(DataKey& key) {
+    static_assert(crypto_generichash_KEYBYTES == kDataKeyBytes);
+    crypto_kdf_derive_from_key(key.identifierSubkey.data(), key.identifierSubkey.size(), kIdentifierSubkey,
+                               kIdentifierContext, key.bytes.data());
+}
+
 bool validKeyId(std::string_view id) {
     if (id.empty() || id.size() > 32) return false;
     for (const char c : id) {
@@ -63,6 +69,7 @@ Result<DataKeys, std::string> DataKeys::parse(std::string_view text, const std::
         for (const auto& other : keys.m_keys) {
             if (other.id == key.id) return Fail(where + "key id " + key.id + " appears twice");
         }
+        deriveSubkeys(key);
         keys.m_keys.push_back(std::move(key));
     }
     if (keys.m_keys.empty()) return Fail(name + ": no key in the file");
@@ -89,6 +96,7 @@ const DataKeys& DataKeys::processLocal() {
         DataKey key;
         key.id = "process-local";
         randombytes_buf(key.bytes.data(), key.bytes.size());
+        deriveSubkeys(key);
         k.m_keys.push_back(key);
         return k;
     }();
@@ -96,18 +104,14 @@ const DataKeys& DataKeys::processLocal() {
 }
 
 std::string DataKeys::identifierTag(const DataKey& key, std::string_view kind, std::string_view value) {
-    event::ensureSodium();
-    unsigned char subkey[crypto_generichash_KEYBYTES];
-    crypto_kdf_derive_from_key(subkey, sizeof subkey, kIdentifierSubkey, kIdentifierContext, key.bytes.data());
     crypto_generichash_state state;
-    crypto_generichash_init(&state, subkey, sizeof subkey, crypto_generichash_BYTES);
+    crypto_generichash_init(&state, key.identifierSubkey.data(), key.identifierSubkey.size(), crypto_generichash_BYTES);
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kind.data()), kind.size());
     const unsigned char colon = ':';
     crypto_generichash_update(&state, &colon, 1);
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());
     unsigned char out[crypto_generichash_BYTES];
     crypto_generichash_final(&state, out, sizeof out);
-    sodium_memzero(subkey, sizeof subkey);
     return key.id + ":" + hex(out, sizeof out);
 }
 

@@ -25,6 +25,9 @@ inline constexpr std::string_view kCredentialsPrefix = "${CREDENTIALS_DIRECTORY}
 struct DataKey {
     std::string id;  ///< "dk" + 8 hex digits: short, random, printable
     std::array<unsigned char, kDataKeyBytes> bytes{};
+    /// The subkey identifier tags are keyed with, derived once when the key is read (tags are made for every
+    /// identifier of every ingested message).
+    std::array<unsigned char, kDataKeyBytes> identifierSubkey{};
 };
 
 class DataKeys {

@@ -69,13 +69,14 @@ std::optional<ProfileRow> profileRowFromJson(const std::string& text) {
     return p;
 }
 
-StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::DataKeys& keys, const MergeFact& merge) {
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher, const MergeFact& merge) {
     const std::string& winnerId = merge.winnerBefore->id;
     const std::string& loserId = merge.loserBefore->id;
     auto ins = c.query("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, loser_before) "
                        "VALUES(?,?,?,?,?,?,?) RETURNING seq",
                        {merge.atMs, merge.messageId, merge.source, winnerId, loserId,
-                        profileRowJson(*merge.winnerBefore), profileRowJson(*merge.loserBefore)});
+                        cipher.seal(privacy::columns::kMergeWinnerBefore, profileRowJson(*merge.winnerBefore)),
+                        cipher.seal(privacy::columns::kMergeLoserBefore, profileRowJson(*merge.loserBefore))});
     if (!ins) return Fail(ins.error());
     const std::int64_t seq = ins->integer(0, 0);
     for (const char* table : kFactTables) {
@@ -86,13 +87,11 @@ StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::DataKeys&
     }
     // Identifiers by their keyed tag: the record names no e-mail or phone of its own, and cannot be tested
     // against guessed ones without the data key.
-    auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {loserId});
+    // The identifiers table holds those tags already (store/identifier_rows.hpp).
+    auto ids = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
+                      "SELECT ?, 'identifiers', 0, value FROM identifiers WHERE profile_id = ?",
+                      {seq, loserId});
     if (!ids) return Fail(ids.error());
-    for (std::size_t i = 0; i < ids->size(); ++i) {
-        auto r = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) VALUES(?, 'identifiers', 0, ?)",
-                        {seq, keys.identifierTag(ids->text(i, 0), ids->text(i, 1))});
-        if (!r) return Fail(r.error());
-    }
     // Group links: whether the winner had the group too decides whether an undo takes it from the winner.
     auto groups = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
                          "SELECT ?, CASE WHEN EXISTS(SELECT 1 FROM profile_groups w WHERE w.profile_id = ? AND "

@@ -8,13 +8,15 @@
 
 #include "hub/journey/journey_repository.hpp"
 #include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 
 /// Records the merge and what belongs to the loser now, before its rows move to the winner. Identifiers are
-/// recorded by their keyed tag under the current data key (`keys`), never by value.
-StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::DataKeys& keys, const MergeFact& merge);
+/// recorded by their keyed tag (the one their row holds, store/identifier_rows.hpp), never by value.
+/// Both rows as they were are sealed (merges.winner_before, merges.loser_before: privacy/field_cipher.hpp).
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher, const MergeFact& merge);
 
 /// Whether an admin undid a merge between these two profiles (either way round).
 StoreResult<bool> mergeWasUndone(SqlConnection& c, const std::string& profileA, const std::string& profileB);

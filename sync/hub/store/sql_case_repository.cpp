@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hub/cases/feedback_rules.hpp"
+#include "hub/store/sealed_fields.hpp"
 
 namespace touchpoint::hub {
 
@@ -83,7 +84,9 @@ StoreResult<std::optional<FeedbackAnswer>> SqlCaseRepository::feedback(const std
     m.storeId = rows->text(0, 1);
     m.kioskId = rows->text(0, 2);
     m.correctedMs = rows->integer(0, 3);
-    json payload = json::parse(rows->text(0, 4), nullptr, false);
+    auto text = revealField(m_cipher, privacy::columns::kEventPayload, rows->text(0, 4));
+    if (!text) return Fail(text.error());
+    json payload = json::parse(*text, nullptr, false);
     if (payload.is_object() && payload.contains("properties") && payload["properties"].is_object()) {
         m.properties.swap(payload["properties"]);
     }
@@ -102,7 +105,8 @@ StoreResult<bool> SqlCaseRepository::saveContact(const ContactRequest& c) {
     auto n = m_c.exec(
         "INSERT INTO feedback_contacts(feedback_message_id, consent_message_id, store_id, kind, value, "
         "received_at) VALUES(?,?,?,?,?,?) ON CONFLICT(feedback_message_id) DO NOTHING",
-        {c.feedbackMessageId, c.consentMessageId, c.storeId, c.kind, c.value, c.atMs});
+        {c.feedbackMessageId, c.consentMessageId, c.storeId, c.kind,
+         m_cipher.seal(privacy::columns::kContactValue, c.value), c.atMs});
     if (!n) return Fail(n.error());
     return *n > 0;
 }

@@ -3,13 +3,15 @@
 // the hub library.
 
 #include "hub/cases/case_repository.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 
 class SqlCaseRepository final : public CaseRepository {
   public:
-    explicit SqlCaseRepository(SqlConnection& c) : m_c(c) {}
+    /// `cipher` seals the contacts it saves and opens the stored messages it reads.
+    SqlCaseRepository(SqlConnection& c, const privacy::FieldCipher& cipher) : m_c(c), m_cipher(cipher) {}
 
     StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
                                                      std::int64_t toMs) override;
@@ -22,6 +24,7 @@ class SqlCaseRepository final : public CaseRepository {
 
   private:
     SqlConnection& m_c;
+    const privacy::FieldCipher& m_cipher;
 };
 
 }  // namespace touchpoint::hub

@@ -6,7 +6,9 @@
 
 #include "common/clock.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/store/identifier_rows.hpp"
 #include "hub/store/merge_records.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/tombstones.hpp"
 
 namespace touchpoint::hub {
@@ -21,12 +23,14 @@ constexpr const char* kProfileColumns =
     "id, created_at, member_id, first_initial, stage, points, latest_nps, latest_nps_at, last_checkin_at, velocity_flag, "
     "is_member, visit_days, referrals, orders, considered";
 
-/// A profile from row `r` of a SELECT of kProfileColumns.
-ProfileRow profileFrom(const SqlRows& rows, std::size_t r) {
+/// A profile from row `r` of a SELECT of kProfileColumns (its member number opened).
+StoreResult<ProfileRow> profileFrom(const privacy::FieldCipher& cipher, const SqlRows& rows, std::size_t r) {
     ProfileRow p;
     p.id = rows.text(r, 0);
     p.createdMs = rows.integer(r, 1);
-    p.memberId = rows.text(r, 2);
+    auto member = revealField(cipher, privacy::columns::kProfileMemberId, rows.text(r, 2));
+    if (!member) return Fail(member.error());
+    p.memberId = std::move(member).value();
     p.firstInitial = rows.text(r, 3);
     p.stage = rows.text(r, 4);
     p.points = rows.integer(r, 5);
@@ -48,7 +52,8 @@ ProfileRow profileFrom(const SqlRows& rows, std::size_t r) {
 StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identifiers*>& identifiers,
                                                  std::int64_t checkinsFromMs, std::int64_t checkinsToMs) {
     constexpr std::size_t kChunk = 128;
-    std::map<std::string, std::set<std::string>> byKind;  // the (kind, value) index serves `kind = ? AND value IN`
+    // The (kind, value) index serves `kind = ? AND value IN`; `value` holds keyed tags (store/identifier_rows.hpp).
+    std::map<std::string, std::set<std::string>> byKind;
     for (const Identifiers* ids : identifiers) {
         for (const auto& [kind, value] : *ids) {
             if (!m_identifiers.count({kind, value})) byKind[kind].insert(value);
@@ -59,12 +64,20 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
         std::vector<std::string> all(values.begin(), values.end());
         for (std::size_t from = 0; from < all.size(); from += kChunk) {
             std::vector<SqlValue> list;
-            for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) list.emplace_back(std::string_view(all[i]));
+            std::unordered_map<std::string, const std::string*> valueOfTag;
+            for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) {
+                for (auto& tag : m_keys.identifierTags(kind, all[i])) {
+                    list.emplace_back(tag);
+                    valueOfTag.emplace(std::move(tag), &all[i]);
+                }
+            }
             auto rows = queryIn(m_c, "SELECT value, profile_id FROM identifiers WHERE kind = ? AND value",
                                 {std::string_view(kind)}, list);
             if (!rows) return Fail(rows.error());
             for (std::size_t r = 0; r < rows->size(); ++r) {
-                m_identifiers.emplace(Identifier{kind, rows->text(r, 0)}, rows->text(r, 1));
+                const auto value = valueOfTag.find(rows->text(r, 0));
+                if (value == valueOfTag.end()) continue;
+                m_identifiers.emplace(Identifier{kind, *value->second}, rows->text(r, 1));
                 owners.insert(rows->text(r, 1));
             }
             for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) {
@@ -81,9 +94,11 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
                             std::string(" ORDER BY id") + std::string(m_c.forUpdate()));
         if (!rows) return Fail(rows.error());
         for (std::size_t r = 0; r < rows->size(); ++r) {
-            ProfileRow p = profileFrom(*rows, r);
-            std::string id = p.id;
-            m_profiles.emplace(std::move(id), std::move(p));
+            auto p = profileFrom(m_cipher, *rows, r);
+            if (!p) return Fail(p.error());
+            m_storedMemberIds[p->id] = {p->memberId, rows->text(r, 2)};
+            std::string id = p->id;
+            m_profiles.emplace(std::move(id), std::move(p).value());
         }
         // After the locks: no other writer adds check-ins for these profiles until this transaction ends.
         auto held = queryIn(m_c, "SELECT profile_id, message_id, at, awarded FROM checkins WHERE at >= ? AND at < ? "
@@ -122,16 +137,26 @@ StoreResult<bool> SqlJourneyRepository::isTombstoned(const Identifier& id) {
 StoreResult<std::optional<std::string>> SqlJourneyRepository::findProfileId(const Identifier& id) {
     if (auto hit = m_identifiers.find(id); hit != m_identifiers.end()) return std::optional<std::string>(hit->second);
     if (m_absent.count(id)) return std::optional<std::string>{};
-    auto r = m_c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {id.first, id.second});
+    auto r = identifierOwner(m_c, m_keys, id.first, id.second);
     if (!r) return Fail(r.error());
-    if (r->empty()) return std::optional<std::string>{};
-    std::string pid = r->text(0, 0);
-    m_identifiers.emplace(id, pid);
-    return std::optional<std::string>(std::move(pid));
+    if (!*r) return std::optional<std::string>{};
+    m_identifiers.emplace(id, **r);
+    return r;
 }
 
 StoreResult<std::vector<std::string>> SqlJourneyRepository::userOrAnonKinds(const std::string& value) {
-    auto graph = m_c.query("SELECT kind FROM identifiers WHERE kind IN ('user', 'anon') AND value = ?", {value});
+    // The tag covers the kind: one list of tags per kind.
+    std::vector<SqlValue> params;
+    std::string sql = "SELECT kind FROM identifiers WHERE";
+    for (const char* kind : {"user", "anon"}) {
+        auto tags = identifierTagParams(m_keys, kind, value);
+        sql += params.empty() ? " (kind = ? AND value IN (?" : " OR (kind = ? AND value IN (?";
+        for (std::size_t i = 1; i < tags.size(); ++i) sql += ",?";
+        sql += "))";
+        params.emplace_back(std::string(kind));
+        params.insert(params.end(), tags.begin(), tags.end());
+    }
+    auto graph = m_c.query(sql, params);
     if (!graph) return Fail(graph.error());
     std::vector<std::string> kinds;
     for (std::size_t i = 0; i < graph->size(); ++i) kinds.push_back(graph->text(i, 0));
@@ -147,8 +172,8 @@ StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, cons
     }
     // Another hub may claim this identifier after it was looked up: then the insert changes no row and the
     // transaction starts again, to find the identifier and merge properly.
-    auto r = m_c.defer("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
-                       {id.first, id.second, profileId}, claimed);
+    auto r = m_c.defer(kInsertIdentifierSql, identifierInsertParams(m_keys, m_cipher, id.first, id.second, profileId),
+                       claimed);
     if (!r) return Fail(r.error());
     m_absent.erase(id);
     m_identifiers.emplace(id, profileId);
@@ -162,10 +187,12 @@ StoreResult<std::int64_t> SqlJourneyRepository::countIdentifiers(const std::stri
 }
 
 StoreResult<std::optional<std::string>> SqlJourneyRepository::memberIdentifier(const std::string& profileId) {
-    auto r = m_c.query("SELECT value FROM identifiers WHERE profile_id = ? AND kind = 'member'", {profileId});
+    auto r = m_c.query("SELECT sealed_value FROM identifiers WHERE profile_id = ? AND kind = 'member'", {profileId});
     if (!r) return Fail(r.error());
     if (r->empty()) return std::optional<std::string>{};
-    return std::optional<std::string>(r->text(0, 0));
+    auto member = openIdentifier(m_cipher, r->text(0, 0));
+    if (!member) return Fail(member.error());
+    return std::optional<std::string>(std::move(member).value());
 }
 
 StoreResult<ProfileRow*> SqlJourneyRepository::createProfile(const std::string& id, std::int64_t createdMs) {
@@ -193,14 +220,23 @@ StoreResult<std::optional<ProfileRow>> SqlJourneyRepository::loadProfile(const s
                           {id});
     if (!rows) return Fail(rows.error());
     if (rows->empty()) return std::optional<ProfileRow>{};
-    return std::optional<ProfileRow>(profileFrom(*rows, 0));
+    auto p = profileFrom(m_cipher, *rows, 0);
+    if (!p) return Fail(p.error());
+    m_storedMemberIds[p->id] = {p->memberId, rows->text(0, 2)};
+    return std::optional<ProfileRow>(std::move(p).value());
 }
 
 StoreResult<void> SqlJourneyRepository::saveProfile(const ProfileRow& p) {
+    // The member number as read, when it did not change: a profile is saved after most messages.
+    const auto stored = m_storedMemberIds.find(p.id);
+    std::string memberId = stored != m_storedMemberIds.end() && stored->second.first == p.memberId
+                               ? stored->second.second
+                               : sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, p.memberId);
+    m_storedMemberIds[p.id] = {p.memberId, memberId};
     return m_c.defer("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
                          "latest_nps_at=?, last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, "
                          "orders=?, considered=? WHERE id=?",
-                         {p.memberId, p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
+                         {std::move(memberId), p.firstInitial, p.stage, p.points, opt(p.latestNps), opt(p.latestNpsAtMs),
                           opt(p.lastCheckinMs), std::int64_t{p.velocityFlag}, std::int64_t{p.facts.isMember},
                           p.facts.visitDays, p.facts.referrals, p.facts.orders, p.facts.considered, p.id});
 }
@@ -241,7 +277,7 @@ StoreResult<void> SqlJourneyRepository::forgetProfiles() {
 
 StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
-    if (auto r = recordMergeAndMoves(m_c, m_keys, merge); !r) return r;
+    if (auto r = recordMergeAndMoves(m_c, m_cipher, merge); !r) return r;
     for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
         auto r = m_c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
         if (!r) return Fail(r.error());
@@ -353,7 +389,8 @@ StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
                          "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          {f.messageId, f.atMs, formatIsoUtcDay(f.atMs), f.storeId, f.kioskId, opt(f.profileId),
                           std::int64_t{f.abandoned}, std::int64_t{f.misuse}, opt(f.nps), opt(f.csat), opt(f.ces),
-                          nlohmann::json(f.reasons).dump(), opt(f.comment), f.surveyId, f.abandonReason});
+                          nlohmann::json(f.reasons).dump(),
+                          sealedParam(m_cipher, privacy::columns::kFeedbackComment, f.comment), f.surveyId, f.abandonReason});
 }
 
 StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {

@@ -11,14 +11,16 @@
 
 #include "hub/journey/journey_repository.hpp"
 #include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
 
 class SqlJourneyRepository final : public JourneyRepository {
 public:
-    /// `keys` key the tombstones it checks (store/tombstones.hpp).
-    SqlJourneyRepository(SqlConnection& connection, const privacy::DataKeys& keys) : m_c(connection), m_keys(keys) {}
+    /// `keys` key the tombstones it checks (store/tombstones.hpp); `cipher` seals the personal fields it writes.
+    SqlJourneyRepository(SqlConnection& connection, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher)
+        : m_c(connection), m_keys(keys), m_cipher(cipher) {}
 
     /// Reads the identifiers of a whole batch, and locks and reads the profiles they belong to (in id order), in a
     /// few statements instead of some per message. What it found absent is not looked up again; an identifier
@@ -64,10 +66,13 @@ private:
 
     SqlConnection& m_c;
     const privacy::DataKeys& m_keys;
+    const privacy::FieldCipher& m_cipher;
     std::optional<bool> m_hasTombstones;  ///< read once per transaction: most hubs have none, and skip the lookups
     std::unordered_map<std::string, ProfileRow> m_profiles;
     std::unordered_set<std::string> m_dirty;  ///< ids in m_profiles changed since they were read
     std::map<Identifier, std::string> m_identifiers;  ///< (kind, value) → profile id
+    /// Profile id → (member number, its stored sealed text), as read or last saved: saved again unchanged.
+    std::unordered_map<std::string, std::pair<std::string, std::string>> m_storedMemberIds;
     struct HeldCheckin {
         std::string messageId;
         std::int64_t atMs = 0;

@@ -1,5 +1,7 @@
 #include "hub/store/sql_schema.hpp"
 
+#include "hub/store/field_encryption_step.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -15,6 +17,11 @@ namespace {
 // `seq` (exports page on (day, seq), which grows at the end of each day), message ids are unique only in
 // `events` (the dedupe), and profile ids are time-ordered UUIDs so a new shopper's rows land together.
 // {SEQ} is the dialect's auto-assigned increasing key.
+//
+// Personal fields are sealed at rest (kFieldEncryptionVersion, privacy/field_cipher.hpp): events.payload,
+// feedback.comment, feedback_contacts.value, account_groups.traits, case_notes.text and
+// identifiers.sealed_value hold "tpf1:<key id>:<base64>" text, which SQL cannot read inside; identifiers.value
+// holds the identifier's keyed tag (store/identifier_rows.hpp).
 constexpr const char* kTables = R"SQL(
 CREATE TABLE IF NOT EXISTS schema_version(version BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS events(
@@ -37,7 +44,8 @@ CREATE TABLE IF NOT EXISTS profiles(
   referrals BIGINT NOT NULL DEFAULT 0, orders BIGINT NOT NULL DEFAULT 0, considered BIGINT NOT NULL DEFAULT 0,
   visit_days BIGINT NOT NULL DEFAULT 0, velocity_flag BIGINT NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS identifiers(
-  kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, PRIMARY KEY(kind, value));
+  kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, sealed_value TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(kind, value));
 CREATE TABLE IF NOT EXISTS channels(
   profile_id TEXT NOT NULL, channel TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
   PRIMARY KEY(profile_id, channel));
@@ -238,6 +246,9 @@ constexpr AddedColumn kFleetConfigColumns[] = {
     {"kiosks", "config_version", "BIGINT"},
     {"kiosks", "config_refusal", "TEXT"},
 };
+constexpr AddedColumn kFieldEncryptionColumns[] = {
+    {"identifiers", "sealed_value", "TEXT NOT NULL DEFAULT ''"},
+};
 constexpr const char* kVersion3Tokens = R"SQL(
 UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
 UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
@@ -342,7 +353,7 @@ StoreResult<std::int64_t> currentVersion(SqlConnection& c) {
 
 }  // namespace
 
-StoreResult<void> migrateHubSchema(SqlConnection& c) {
+StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher) {
     auto version = currentVersion(c);
     if (!version) return Fail(version.error());
     if (*version > kHubSchemaVersion) {
@@ -355,16 +366,18 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
         // so a hub (re)starting beside others that are ingesting would stall their writes or deadlock with them.
         auto complete = allObjectsExist(c);
         if (!complete) return Fail(complete.error());
-        if (*complete) return {};
-        return c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes));
+        if (*complete) return false;
+        auto created = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes));
+        if (!created) return Fail(created.error());
+        return false;
     }
     if (*version == 1) {
-        if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return r;
+        if (auto r = c.script(forDialect(c.dialect(), kFromVersion1)); !r) return Fail(r.error());
     }
     if (*version >= 1 && *version < 3) {
         // Tables the steps above did not (re)create lack version 3's columns.
-        if (auto r = addMissingColumns(c, kVersion3Columns); !r) return r;
-        if (auto r = c.script(kVersion3Tokens); !r) return r;
+        if (auto r = addMissingColumns(c, kVersion3Columns); !r) return Fail(r.error());
+        if (auto r = c.script(kVersion3Tokens); !r) return Fail(r.error());
     }
     if (*version >= 1 && *version < kKeyedTombstonesVersion) {
         for (const char* table : {"tombstones", "events"}) {
@@ -374,18 +387,26 @@ StoreResult<void> migrateHubSchema(SqlConnection& c) {
             const std::string step = std::string(table) == "tombstones" ? std::string(kToKeyedTombstones)
                                      : c.dialect() == Dialect::Sqlite    ? kStripStaffLookupsSqlite
                                                                          : kStripStaffLookupsPostgres;
-            if (auto r = c.script(step); !r) return r;
+            if (auto r = c.script(step); !r) return Fail(r.error());
         }
     }
     if (*version >= 1 && *version < kFleetConfigVersion) {
-        if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return r;
+        if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return Fail(r.error());
     }
-    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) return r;
+    const bool sealed = *version >= 1 && *version < kFieldEncryptionVersion;
+    if (sealed) {
+        // After every earlier step (the staff lookup payloads above are edited as plaintext JSON).
+        if (auto r = addMissingColumns(c, kFieldEncryptionColumns); !r) return Fail(r.error());
+        if (auto r = sealPlaintextFields(c, keys, cipher); !r) return Fail(r.error());
+    }
+    if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) {
+        return Fail(r.error());
+    }
     auto clear = c.exec("DELETE FROM schema_version");
     if (!clear) return Fail(clear.error());
     auto set = c.exec("INSERT INTO schema_version(version) VALUES(?)", {kHubSchemaVersion});
     if (!set) return Fail(set.error());
-    return {};
+    return sealed;
 }
 
 }  // namespace touchpoint::hub

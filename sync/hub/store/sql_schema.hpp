@@ -1,6 +1,8 @@
 #pragma once
 // The hub's tables, and the steps that bring a database made by an earlier version up to date.
 
+#include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/sql_backend.hpp"
 
 namespace touchpoint::hub {
@@ -20,11 +22,18 @@ inline constexpr std::int64_t kCaseFiguresIndexVersion = 7;
 /// (new tables), and the config version and refusal each kiosk last reported (two columns on kiosks).
 inline constexpr std::int64_t kFleetConfigVersion = 8;
 
+/// The step that sealed personal fields at rest (privacy/field_cipher.hpp): stored messages, comments, contacts,
+/// group traits and case notes sealed in place, and identifiers replaced by their keyed tag plus a sealed value
+/// (identifiers.sealed_value, a new column; store/identifier_rows.hpp).
+inline constexpr std::int64_t kFieldEncryptionVersion = 9;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kFleetConfigVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kFieldEncryptionVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
-/// A database from a newer build is refused rather than guessed at.
-StoreResult<void> migrateHubSchema(SqlConnection& c);
+/// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a
+/// database from before kFieldEncryptionVersion kept in plaintext. True when a step rewrote personal values
+/// in place: their old versions are still in the database's log (SQLite), which the caller then cuts.
+StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher);
 
 }  // namespace touchpoint::hub

@@ -18,7 +18,8 @@ SqlHubStore::SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<W
                       [](std::int64_t nowMs) { return newUuidV7(nowMs); }),
       m_clock(clock),
       m_keys(std::move(keys)),
-      m_cases(*m_pool, *m_writes),
+      m_cipher(m_keys),
+      m_cases(*m_pool, *m_writes, m_cipher),
       m_fleetConfig(*m_pool, *m_writes) {}
 
 StoreResult<void> SqlHubStore::migrate() {
@@ -29,13 +30,25 @@ StoreResult<void> SqlHubStore::migrate() {
     if (pg) {
         if (auto r = c.script("SELECT pg_advisory_lock(4242001)"); !r) return r;
     }
+    bool rewrote = false;
     StoreResult<void> result = c.begin();
     if (result) {
-        result = migrateHubSchema(c);
-        if (result) result = c.commit();
+        auto migrated = migrateHubSchema(c, m_keys, m_cipher);
+        if (migrated) {
+            rewrote = *migrated;
+            result = c.commit();
+        } else {
+            result = Fail(migrated.error());
+        }
         if (!result) c.rollback();
     }
     if (pg) (void)c.script("SELECT pg_advisory_unlock(4242001)");
+    if (result && rewrote) {
+        // As after an erasure: the plaintext the step replaced must not stay in the database's own log.
+        if (auto t = m_writes->truncateLog(); !t) {
+            log::warn("hub", "schema: log not truncated after sealing personal fields", {{"error", t.error().message}});
+        }
+    }
     return result;
 }
 

@@ -8,6 +8,7 @@
 #include "hub/store/hub_store.hpp"
 #include "hub/journey/journey_rules.hpp"
 #include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/sql_store_cases.hpp"
 #include "hub/store/sql_fleet_config_store.hpp"
 #include "hub/store/connection_pool.hpp"
@@ -23,7 +24,8 @@ class SqlHubStore final : public HubStore {
 public:
     /// Reads use `pool`; writes go through `writes` (SQLite's single writer with group commit), or through
     /// pooled transactions side by side when it is null (PostgreSQL). `clock` stamps tokens, audit entries,
-    /// erasures and imports; it outlives the store. `keys` key the tags of erased and looked-up identifiers.
+    /// erasures and imports; it outlives the store. `keys` key the tags of erased and looked-up identifiers and
+    /// seal personal fields at rest (privacy/field_cipher.hpp).
     SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<WriteStrategy> writes, HubConfig config,
                 const Clock& clock, privacy::DataKeys keys);
 
@@ -93,6 +95,8 @@ private:
     /// still carries them in its payload: their keyed tags go to identifier_mentions, so that erasing the
     /// person they belong to finds the message (sql_store_erase.cpp).
     StoreResult<void> recordUnlinkedMentions(SqlConnection& c, const IngestMessage& m, const Identifiers& ids);
+    /// Removes properties.comment from the stored (sealed) payload of message `messageId` (retention).
+    StoreResult<void> stripStoredComment(SqlConnection& c, const std::string& messageId);
 
     std::unique_ptr<ConnectionPool> m_pool;
     std::unique_ptr<WriteStrategy> m_writes;  ///< uses m_pool (PostgreSQL): declared after it
@@ -101,7 +105,8 @@ private:
     FeedbackRules m_feedbackRules;
     const Clock& m_clock;
     privacy::DataKeys m_keys;
-    SqlCaseStore m_cases;  ///< on m_pool and m_writes
+    privacy::FieldCipher m_cipher;  ///< seals and opens personal fields under m_keys
+    SqlCaseStore m_cases;  ///< on m_pool, m_writes and m_cipher
     SqlFleetConfigStore m_fleetConfig;  ///< on m_pool and m_writes
 };
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hub/store/sealed_fields.hpp"
+
 namespace touchpoint::hub {
 
 namespace {
@@ -115,7 +117,9 @@ StoreResult<std::optional<CaseDetail>> SqlCaseStore::viewCase(const std::string&
                     if (r.is_string()) d.reasons.push_back(r.get<std::string>());
                 }
             }
-            if (!fb->isNull(0, 3)) d.comment = fb->text(0, 3);
+            auto comment = revealCell(m_cipher, privacy::columns::kFeedbackComment, *fb, 0, 3);
+            if (!comment) return Fail(comment.error());
+            d.comment = std::move(comment).value();
             if (!fb->isNull(0, 4)) d.profileId = fb->text(0, 4);
             if (!fb->isNull(0, 5)) {
                 d.points = fb->integer(0, 5);
@@ -132,7 +136,9 @@ StoreResult<std::optional<CaseDetail>> SqlCaseStore::viewCase(const std::string&
         if (!contact->empty()) {
             CaseContact k;
             k.kind = contact->text(0, 0);
-            if (!contact->isNull(0, 1)) k.value = contact->text(0, 1);
+            auto value = revealCell(m_cipher, privacy::columns::kContactValue, *contact, 0, 1);
+            if (!value) return Fail(value.error());
+            k.value = std::move(value).value();
             k.receivedAtMs = contact->integer(0, 2);
             k.erasedAtMs = optInt(*contact, 0, 3);
             k.erasedReason = contact->text(0, 4);
@@ -142,7 +148,9 @@ StoreResult<std::optional<CaseDetail>> SqlCaseStore::viewCase(const std::string&
             c.query("SELECT at, token_name, text FROM case_notes WHERE case_id = ? ORDER BY seq", {id});
         if (!notes) return Fail(notes.error());
         for (std::size_t i = 0; i < notes->size(); ++i) {
-            d.notes.push_back({notes->integer(i, 0), notes->text(i, 1), notes->text(i, 2)});
+            auto text = revealField(m_cipher, privacy::columns::kCaseNoteText, notes->text(i, 2));
+            if (!text) return Fail(text.error());
+            d.notes.push_back({notes->integer(i, 0), notes->text(i, 1), std::move(text).value()});
         }
         if (auto a = auditRow(c, id, nowMs, viewer, "viewed", detail); !a) return Fail(a.error());
         auto audit = c.query(
@@ -165,7 +173,7 @@ StoreResult<CaseChange> SqlCaseStore::addNote(const std::string& id, const std::
         if (!n) return Fail(n.error());
         if (*n == 0) return CaseChange::NotFound;
         auto ins = c.defer("INSERT INTO case_notes(case_id, at, token_name, text) VALUES(?,?,?,?)",
-                           {id, nowMs, tokenName, text});
+                           {id, nowMs, tokenName, m_cipher.seal(privacy::columns::kCaseNoteText, text)});
         if (!ins) return Fail(ins.error());
         if (auto a = auditRow(c, id, nowMs, tokenName, "note", std::to_string(text.size()) + " bytes"); !a) {
             return Fail(a.error());

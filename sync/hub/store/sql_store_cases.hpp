@@ -2,6 +2,7 @@
 // SqlCaseStore: CaseStore over the hub store's connection pool and write strategy. Internal to the hub
 // library.
 
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/case_store.hpp"
 #include "hub/store/connection_pool.hpp"
 #include "hub/store/write_strategy.hpp"
@@ -10,8 +11,9 @@ namespace touchpoint::hub {
 
 class SqlCaseStore final : public CaseStore {
   public:
-    /// Both outlive it (SqlHubStore owns all three).
-    SqlCaseStore(ConnectionPool& pool, WriteStrategy& writes) : m_pool(pool), m_writes(writes) {}
+    /// All three outlive it (SqlHubStore owns them); `cipher` seals notes and opens comments and contacts.
+    SqlCaseStore(ConnectionPool& pool, WriteStrategy& writes, const privacy::FieldCipher& cipher)
+        : m_pool(pool), m_writes(writes), m_cipher(cipher) {}
 
     StoreResult<std::vector<CaseSummary>> listCases(const CaseFilter& filter) override;
     StoreResult<std::optional<CaseDetail>> viewCase(const std::string& id, const std::string& viewer,
@@ -39,6 +41,7 @@ class SqlCaseStore final : public CaseStore {
 
     ConnectionPool& m_pool;
     WriteStrategy& m_writes;
+    const privacy::FieldCipher& m_cipher;
 };
 
 }  // namespace touchpoint::hub

@@ -8,6 +8,8 @@
 #include "event/message.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/identifier_rows.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 #include "hub/store/tombstones.hpp"
 
@@ -32,11 +34,14 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
     if (p->empty()) return false;
     // Merged-away profiles' rows were moved to this one when they merged (identifiers, events, facts), so they
     // go with it.
-    auto ids = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {profileId});
+    auto ids = c.query("SELECT kind, sealed_value FROM identifiers WHERE profile_id = ?", {profileId});
     if (!ids) return Fail(ids.error());
     const auto now = m_clock.utcMs();
     for (std::size_t i = 0; i < ids->size(); ++i) {
-        const std::string kind = ids->text(i, 0), value = ids->text(i, 1);
+        const std::string kind = ids->text(i, 0);
+        auto opened = openIdentifier(m_cipher, ids->text(i, 1));
+        if (!opened) return Fail(opened.error());
+        const std::string value = std::move(opened).value();
         if (auto r = addTombstone(c, m_keys, kind, value, now); !r) return Fail(r.error());
         // Staff lookups of this person: their identifier was kept only as a keyed tag; the tag goes.
         for (const auto lookupKind : lookupKindsOf(kind)) {
@@ -54,11 +59,15 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
                 auto row = c.query("SELECT payload FROM events WHERE message_id = ?", {mentions->text(m, 0)});
                 if (!row) return Fail(row.error());
                 if (row->empty()) continue;
-                json payload = json::parse(row->text(0, 0), nullptr, false);
+                // A payload that does not open (a key no longer held) cannot be stripped: it is replaced whole.
+                auto text = revealField(m_cipher, privacy::columns::kEventPayload, row->text(0, 0));
+                json payload = text ? json::parse(*text, nullptr, false) : json();
                 if (!payload.is_object()) payload = json{{"erased", true}};
                 stripPersonalFields(payload);
                 auto u = c.exec("UPDATE events SET payload = ? WHERE message_id = ?",
-                                {payload.dump(-1, ' ', false, json::error_handler_t::replace), mentions->text(m, 0)});
+                                {m_cipher.seal(privacy::columns::kEventPayload,
+                                               payload.dump(-1, ' ', false, json::error_handler_t::replace)),
+                                 mentions->text(m, 0)});
                 if (!u) return Fail(u.error());
             }
             auto d = c.exec("DELETE FROM identifier_mentions WHERE subject = ?", {tag});

@@ -76,8 +76,10 @@ StoreResult<std::unordered_set<std::string>> storedMessageIds(SqlConnection& c,
 
 /// A `group` call: the account's traits (the newest call's win, so hubs sharing a database agree whatever the
 /// arrival order) and the profile's link to it.
-StoreResult<void> linkGroup(SqlConnection& c, const IngestMessage& m, const std::optional<std::string>& profile) {
-    const std::string traits = m.groupTraits.dump(-1, ' ', false, json::error_handler_t::replace);
+StoreResult<void> linkGroup(SqlConnection& c, const privacy::FieldCipher& cipher, const IngestMessage& m,
+                            const std::optional<std::string>& profile) {
+    const std::string traits = cipher.seal(privacy::columns::kGroupTraits,
+                                           m.groupTraits.dump(-1, ' ', false, json::error_handler_t::replace));
     auto g = c.exec("INSERT INTO account_groups(group_id, traits, updated_at) VALUES(?,?,?) ON CONFLICT(group_id) DO UPDATE "
                     "SET traits = CASE WHEN excluded.updated_at >= account_groups.updated_at THEN excluded.traits "
                     "ELSE account_groups.traits END, updated_at = CASE WHEN excluded.updated_at >= account_groups.updated_at "
@@ -116,7 +118,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                                                                        IngestStats& stats) {
     std::vector<ReceiptStatus> out;
     out.reserve(messages.size());
-    SqlJourneyRepository repo(c, m_keys);
+    SqlJourneyRepository repo(c, m_keys, m_cipher);
     std::int64_t merges = 0, conflicts = 0;
     std::map<std::pair<std::string, std::string>, KioskUpdate> kiosks;
     std::set<std::string> inBatch;
@@ -191,6 +193,9 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             if (!text) return Fail(text.error());
             strippedText = std::move(text).value();
         }
+        // Sealed once, here: the stored message keeps its personal fields (sealed ones opened) only encrypted.
+        const std::string sealedPayload =
+            m_cipher.seal(privacy::columns::kEventPayload, strippedText.empty() ? m.payloadText : strippedText);
         // Another hub may store this message after the look-up: then the insert changes no row and the batch runs
         // again, so the message is reported as a duplicate.
         auto ins = c.defer("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
@@ -199,7 +204,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                            m.correctedMs, formatIsoUtcDay(m.correctedMs), m.receivedMs, std::string_view(m.storeId),
                            std::string_view(m.kioskId), std::string_view(m.channel),
                            profile ? SqlValue{std::string_view(*profile)} : SqlValue{},
-                           std::string_view(strippedText.empty() ? m.payloadText : strippedText)},
+                           std::string_view(sealedPayload)},
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
         if (!resolved->conflicts.empty() && !tombstoned) {
@@ -210,7 +215,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         // no contact (its answer still counts in the store's windows, read from the feedback table).
         if (!tombstoned && (m.event == event::names::kFeedback || contactConsent)) forFeedbackRules.push_back(&m);
         if (m.type == "group") {
-            if (auto r = linkGroup(c, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
+            if (auto r = linkGroup(c, m_cipher, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
         }
 
         if (!m.kioskId.empty()) {
@@ -240,7 +245,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
     }
     if (auto f = repo.flush(); !f) return Fail(f.error());
     if (!forFeedbackRules.empty()) {
-        SqlCaseRepository cases(c);
+        SqlCaseRepository cases(c, m_cipher);
         auto fired = m_feedbackRules.apply(cases, forFeedbackRules, m_clock.utcMs());
         if (!fired) return Fail(fired.error());
     }

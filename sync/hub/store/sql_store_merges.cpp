@@ -6,7 +6,9 @@
 
 #include "hub/ingest/identity.hpp"
 #include "hub/journey/loyalty.hpp"
+#include "hub/store/identifier_rows.hpp"
 #include "hub/store/merge_records.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_journey_repository.hpp"
 #include "hub/store/sql_store.hpp"
 
@@ -44,7 +46,8 @@ void takeOffWhatTheLoserBrought(ProfileRow& w, const ProfileRow& winnerBefore, c
 }
 
 /// Moves back to the loser the rows the merge moved that the winner still holds.
-StoreResult<void> moveRowsBack(SqlConnection& c, const privacy::DataKeys& keys, std::int64_t seq,
+StoreResult<void> moveRowsBack(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher,
+                               std::int64_t seq,
                                const std::string& winnerId, const std::string& loserId) {
     for (const char* table : kFactTables) {
         auto r = c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ? AND seq IN "
@@ -56,15 +59,21 @@ StoreResult<void> moveRowsBack(SqlConnection& c, const privacy::DataKeys& keys, 
     if (!hashes) return Fail(hashes.error());
     std::set<std::string> moved;
     for (std::size_t i = 0; i < hashes->size(); ++i) moved.insert(hashes->text(i, 0));
-    auto held = c.query("SELECT kind, value FROM identifiers WHERE profile_id = ?", {winnerId});
+    auto held = c.query("SELECT kind, value, sealed_value FROM identifiers WHERE profile_id = ?", {winnerId});
     if (!held) return Fail(held.error());
     for (std::size_t i = 0; i < held->size(); ++i) {
-        // Keyed tags; a merge recorded before schema step kKeyedTombstonesVersion kept the unkeyed hash.
-        bool wasMoved = moved.count(legacyIdentifierHash(held->text(i, 0), held->text(i, 1))) > 0;
-        for (const auto& tag : keys.identifierTags(held->text(i, 0), held->text(i, 1))) wasMoved = wasMoved || moved.count(tag);
+        // The row's own tag; a tag under another key, or (a merge recorded before schema step
+        // kKeyedTombstonesVersion) the unkeyed hash, need the identifier itself.
+        const std::string kind = held->text(i, 0), tag = held->text(i, 1);
+        bool wasMoved = moved.count(tag) > 0;
+        if (!wasMoved) {
+            auto value = openIdentifier(cipher, held->text(i, 2));
+            if (!value) return Fail(value.error());
+            wasMoved = moved.count(legacyIdentifierHash(kind, *value)) > 0;
+            for (const auto& other : keys.identifierTags(kind, *value)) wasMoved = wasMoved || moved.count(other);
+        }
         if (!wasMoved) continue;
-        auto r = c.exec("UPDATE identifiers SET profile_id = ? WHERE kind = ? AND value = ?",
-                        {loserId, held->text(i, 0), held->text(i, 1)});
+        auto r = c.exec("UPDATE identifiers SET profile_id = ? WHERE kind = ? AND value = ?", {loserId, kind, tag});
         if (!r) return Fail(r.error());
     }
     auto groups = c.query("SELECT row_key, tbl FROM merge_moves WHERE merge_seq = ? AND tbl IN ('groups', 'groups_shared')",
@@ -136,22 +145,26 @@ StoreResult<UndoMergeOutcome> SqlHubStore::undoMerge(std::int64_t seq, const std
         if (m->empty()) return UndoMergeOutcome::NotFound;
         if (!m->isNull(0, 4)) return UndoMergeOutcome::AlreadyUndone;
         const std::string winnerId = m->text(0, 0), loserId = m->text(0, 1);
-        const auto winnerBefore = profileRowFromJson(m->text(0, 2));
-        const auto loserBefore = profileRowFromJson(m->text(0, 3));
+        auto winnerText = revealField(m_cipher, privacy::columns::kMergeWinnerBefore, m->text(0, 2));
+        if (!winnerText) return Fail(winnerText.error());
+        auto loserText = revealField(m_cipher, privacy::columns::kMergeLoserBefore, m->text(0, 3));
+        if (!loserText) return Fail(loserText.error());
+        const auto winnerBefore = profileRowFromJson(*winnerText);
+        const auto loserBefore = profileRowFromJson(*loserText);
         if (!winnerBefore || !loserBefore) return Fail(StoreError{"merge " + std::to_string(seq) + ": unreadable record", false});
         auto exists = c.query(std::string("SELECT id FROM profiles WHERE id IN (?, ?)") + std::string(c.forUpdate()),
                               {winnerId, loserId});
         if (!exists) return Fail(exists.error());
         if (exists->size() != 1 || exists->text(0, 0) != winnerId) return UndoMergeOutcome::ProfileGone;
 
-        SqlJourneyRepository repo(c, m_keys);
+        SqlJourneyRepository repo(c, m_keys, m_cipher);
         auto w = repo.profile(winnerId);
         if (!w) return Fail(w.error());
         auto l = repo.createProfile(loserId, loserBefore->createdMs);
         if (!l) return Fail(l.error());
         **l = *loserBefore;
         takeOffWhatTheLoserBrought(**w, *winnerBefore, *loserBefore);
-        if (auto r = moveRowsBack(c, m_keys, seq, winnerId, loserId); !r) return Fail(r.error());
+        if (auto r = moveRowsBack(c, m_keys, m_cipher, seq, winnerId, loserId); !r) return Fail(r.error());
         for (ProfileRow* row : {*w, *l}) {
             if (auto r = recountCheckins(c, *row); !r) return Fail(r.error());
             row->stage = deriveStage(row->facts);

@@ -7,6 +7,8 @@
 #include "common/uuid.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/identifier_rows.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 #include "hub/store/tombstones.hpp"
 
@@ -34,18 +36,16 @@ std::optional<std::int64_t> optInteger(const SqlRows& r, std::size_t i, std::siz
 StoreResult<std::optional<ProfileView>> SqlHubStore::findProfile(const std::string& kind, const std::string& value) {
     auto lease = acquire();
     SqlConnection& c = *lease;
-    StoreResult<SqlRows> ids = Fail(StoreError{});
-    if (kind == "member") {
-        // Kiosk member cards arrive as userId as well as memberId; either finds the member.
-        ids = c.query("SELECT profile_id FROM identifiers WHERE (kind = 'member' OR kind = 'user') AND value = ? "
-                      "ORDER BY kind LIMIT 1",
-                      {value});
-    } else {
-        ids = c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {kind, value});
+    // By keyed tag under every key (store/identifier_rows.hpp). Kiosk member cards arrive as userId as well as
+    // memberId; either finds the member, the member row first.
+    auto found = identifierOwner(c, m_keys, kind, value);
+    if (!found) return Fail(found.error());
+    if (!*found && kind == "member") {
+        found = identifierOwner(c, m_keys, "user", value);
+        if (!found) return Fail(found.error());
     }
-    if (!ids) return Fail(ids.error());
-    if (ids->empty()) return std::optional<ProfileView>{};
-    const std::string id = ids->text(0, 0);
+    if (!*found) return std::optional<ProfileView>{};
+    const std::string id = **found;
     auto p = c.query("SELECT member_id, first_initial, is_member, points, stage, latest_nps, latest_nps_at, "
                      "last_checkin_at, velocity_flag FROM profiles WHERE id = ?",
                      {id});
@@ -53,7 +53,9 @@ StoreResult<std::optional<ProfileView>> SqlHubStore::findProfile(const std::stri
     if (p->empty()) return std::optional<ProfileView>{};
     ProfileView v;
     v.profileId = id;
-    v.memberId = p->text(0, 0);
+    auto member = revealField(m_cipher, privacy::columns::kProfileMemberId, p->text(0, 0));
+    if (!member) return Fail(member.error());
+    v.memberId = std::move(member).value();
     v.firstInitial = p->text(0, 1);
     v.isMember = p->integer(0, 2) != 0;
     v.points = p->integer(0, 3);
@@ -84,7 +86,9 @@ StoreResult<std::optional<Timeline>> SqlHubStore::timeline(const std::string& pr
                       {profileId});
     if (!gr) return Fail(gr.error());
     for (std::size_t i = 0; i < gr->size(); ++i) {
-        t.groups.push_back({gr->text(i, 0), gr->text(i, 1), gr->integer(i, 2), gr->integer(i, 3)});
+        auto traits = revealField(m_cipher, privacy::columns::kGroupTraits, gr->text(i, 1));
+        if (!traits) return Fail(traits.error());
+        t.groups.push_back({gr->text(i, 0), std::move(traits).value(), gr->integer(i, 2), gr->integer(i, 3)});
     }
     auto ev = c.query("SELECT at, channel, type, event, store_id, kiosk_id, message_id FROM events WHERE profile_id = ? "
                       "ORDER BY at DESC, seq DESC LIMIT ?",
@@ -117,31 +121,33 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
             if (!t) return Fail(t.error());
             if (*t) return Fail(StoreError{"member " + m.memberId + " was erased; not re-imported", false});
         }
-        auto existing = c.query("SELECT profile_id FROM identifiers WHERE kind = 'member' AND value = ?", {m.memberId});
+        auto existing = identifierOwner(c, m_keys, "member", m.memberId);
         if (!existing) return Fail(existing.error());
-        std::string id = existing->empty() ? newUuidV7(m_clock.utcMs()) : existing->text(0, 0);
+        std::string id = *existing ? **existing : newUuidV7(m_clock.utcMs());
         const std::string initial =
             m.firstName.empty() ? "" : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(m.firstName[0]))));
-        if (existing->empty()) {
+        if (!*existing) {
             auto ins = c.exec("INSERT INTO profiles(id, created_at, member_id, first_initial, is_member, points, stage) "
                               "VALUES(?,?,?,?,1,?,'purchase')",
-                              {id, m_clock.utcMs(), m.memberId, initial, m.points});
+                              {id, m_clock.utcMs(), sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, m.memberId),
+                               initial, m.points});
             if (!ins) return Fail(ins.error());
         } else {
             // Re-importing the same file is harmless: the file's points balance wins.
             auto up = c.exec("UPDATE profiles SET is_member = 1, points = ?, member_id = ?, "
                              "first_initial = CASE WHEN ? <> '' THEN ? ELSE first_initial END WHERE id = ?",
-                             {m.points, m.memberId, initial, initial, id});
+                             {m.points, sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, m.memberId), initial,
+                              initial, id});
             if (!up) return Fail(up.error());
         }
         for (const auto& [kind, value] : ids) {
-            auto owner = c.query("SELECT profile_id FROM identifiers WHERE kind = ? AND value = ?", {kind, value});
+            auto owner = identifierOwner(c, m_keys, kind, value);
             if (!owner) return Fail(owner.error());
-            if (!owner->empty() && owner->text(0, 0) != id) {
+            if (*owner && **owner != id) {
                 return Fail(StoreError{"member " + m.memberId + ": " + kind + " already belongs to another profile", false});
             }
-            auto ins = c.exec("INSERT INTO identifiers(kind, value, profile_id) VALUES(?,?,?) ON CONFLICT(kind, value) DO NOTHING",
-                              {kind, value, id});
+            if (*owner) continue;  // held already (possibly under a retired key's tag)
+            auto ins = c.exec(kInsertIdentifierSql, identifierInsertParams(m_keys, m_cipher, kind, value, id));
             if (!ins) return Fail(ins.error());
         }
         return true;
@@ -179,7 +185,9 @@ StoreResult<StatsData> SqlHubStore::statsData(const std::string& fromDay, const 
                 if (x.is_string()) r.reasons.push_back(x.get<std::string>());
             }
         }
-        if (!f->isNull(i, 9)) r.comment = f->text(i, 9);
+        auto comment = revealCell(m_cipher, privacy::columns::kFeedbackComment, *f, i, 9);
+        if (!comment) return Fail(comment.error());
+        r.comment = std::move(comment).value();
         out.feedback.push_back(std::move(r));
     }
     auto s = c.query("SELECT day, store_id, new_member FROM signins WHERE day >= ? AND day <= ?" + storeFilter, params);
@@ -244,20 +252,27 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
     out.reserve(r.size());
     for (std::size_t i = 0; i < r.size(); ++i) {
         if (kind == ExportKind::Profiles) {
-            out.emplace_back(ExportedProfile{r.text(i, 0), r.text(i, 1), r.integer(i, 2) != 0, r.integer(i, 3),
-                                             r.text(i, 4), optInteger(r, i, 5), r.integer(i, 6)});
+            auto member = revealField(m_cipher, privacy::columns::kProfileMemberId, r.text(i, 1));
+            if (!member) return Fail(member.error());
+            out.emplace_back(ExportedProfile{r.text(i, 0), std::move(member).value(), r.integer(i, 2) != 0,
+                                             r.integer(i, 3), r.text(i, 4), optInteger(r, i, 5), r.integer(i, 6)});
             cursor = r.text(i, 0);
             continue;
         }
         ExportedFact fact{r.text(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), optText(r, i, 4)};
         std::size_t next = 5;  // the first column after the fact's
         if (kind == ExportKind::Events) {
-            out.emplace_back(ExportedEvent{std::move(fact), r.text(i, 5), r.text(i, 6), r.text(i, 7), r.text(i, 8)});
+            auto payload = revealField(m_cipher, privacy::columns::kEventPayload, r.text(i, 8));
+            if (!payload) return Fail(payload.error());
+            out.emplace_back(
+                ExportedEvent{std::move(fact), r.text(i, 5), r.text(i, 6), r.text(i, 7), std::move(payload).value()});
             next = 9;
         } else if (kind == ExportKind::Feedback) {
+            auto comment = revealCell(m_cipher, privacy::columns::kFeedbackComment, r, i, 11);
+            if (!comment) return Fail(comment.error());
             out.emplace_back(ExportedFeedback{std::move(fact), r.integer(i, 5) != 0, r.integer(i, 6) != 0,
                                               optInteger(r, i, 7), optInteger(r, i, 8), optInteger(r, i, 9),
-                                              r.text(i, 10), optText(r, i, 11), r.text(i, 12), r.text(i, 13)});
+                                              r.text(i, 10), std::move(comment).value(), r.text(i, 12), r.text(i, 13)});
             next = 14;
         } else {
             out.emplace_back(ExportedSignin{std::move(fact), r.text(i, 5), r.integer(i, 6) != 0, r.integer(i, 7) != 0});

@@ -3,7 +3,10 @@
 // statement only touches rows still holding what it removes, so hub processes sharing a PostgreSQL database
 // can run the job at the same time without removing anything twice.
 
+#include <nlohmann/json.hpp>
+
 #include "common/log.hpp"
+#include "hub/store/sealed_fields.hpp"
 #include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub {
@@ -13,16 +16,27 @@ namespace {
 constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kBatch = 500;
 
-/// The comment inside a stored feedback event's payload.
-const char* stripCommentSql(Dialect d) {
-    return d == Dialect::Sqlite
-               ? "UPDATE events SET payload = json_remove(payload, '$.properties.comment') WHERE message_id = ? AND "
-                 "json_valid(payload) AND json_type(payload, '$.properties.comment') IS NOT NULL"
-               : "UPDATE events SET payload = (payload::jsonb #- '{properties,comment}')::text WHERE message_id = ? AND "
-                 "payload::jsonb #> '{properties,comment}' IS NOT NULL";
-}
-
 }  // namespace
+
+/// The comment inside a stored feedback event's payload, which is sealed (privacy/field_cipher.hpp): opened,
+/// cut and sealed again here, as SQL cannot read inside it.
+StoreResult<void> SqlHubStore::stripStoredComment(SqlConnection& c, const std::string& messageId) {
+    auto row = c.query("SELECT payload FROM events WHERE message_id = ?", {messageId});
+    if (!row) return Fail(row.error());
+    if (row->empty()) return {};
+    auto text = revealField(m_cipher, privacy::columns::kEventPayload, row->text(0, 0));
+    if (!text) return Fail(text.error());
+    nlohmann::json payload = nlohmann::json::parse(*text, nullptr, false);
+    auto props = payload.is_object() ? payload.find("properties") : payload.end();
+    if (!payload.is_object() || props == payload.end() || !props->is_object() || !props->contains("comment")) return {};
+    props->erase("comment");
+    auto u = c.exec("UPDATE events SET payload = ? WHERE message_id = ?",
+                    {m_cipher.seal(privacy::columns::kEventPayload,
+                                   payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+                     messageId});
+    if (!u) return Fail(u.error());
+    return {};
+}
 
 StoreResult<RetentionReport> SqlHubStore::applyRetention(const RetentionConfig& policy, std::int64_t nowMs) {
     RetentionReport report;
@@ -36,8 +50,7 @@ StoreResult<RetentionReport> SqlHubStore::applyRetention(const RetentionConfig& 
                                     {cutoff, kBatch});
                 if (!rows) return Fail(rows.error());
                 for (std::size_t i = 0; i < rows->size(); ++i) {
-                    auto e = c.exec(stripCommentSql(c.dialect()), {rows->text(i, 1)});
-                    if (!e) return Fail(e.error());
+                    if (auto e = stripStoredComment(c, rows->text(i, 1)); !e) return Fail(e.error());
                     auto f = c.exec("UPDATE feedback SET comment = NULL WHERE seq = ? AND comment IS NOT NULL",
                                     {rows->integer(i, 0)});
                     if (!f) return Fail(f.error());

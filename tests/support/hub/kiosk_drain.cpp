@@ -271,8 +271,7 @@ Result<StoredState, std::string> readStoredState(const std::string& url) {
     auto ids = rows(c.c, "SELECT message_id FROM events");
     auto profiles =
         rows(c.c,
-             "SELECT COALESCE((SELECT MIN(i.kind || ':' || i.value) FROM identifiers i WHERE i.profile_id = "
-             "p.id), "
+             "SELECT COALESCE((SELECT MIN(e.message_id) FROM events e WHERE e.profile_id = p.id), "
              "'-'), p.points, p.stage, p.is_member, "
              "(SELECT COUNT(*) FROM checkins c WHERE c.profile_id = p.id), "
              "(SELECT COUNT(*) FROM checkins c WHERE c.profile_id = p.id AND c.awarded <> 0), p.visit_days "

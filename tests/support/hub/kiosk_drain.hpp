@@ -63,7 +63,8 @@ Result<DrainResult, std::string> drainKiosks(const KioskTraffic& traffic, const 
                                              const DrainOptions& options);
 
 /// What the database holds after a drain: counts for exactly-once, and the derived state in a form that does
-/// not depend on generated ids (profiles are named by their smallest identifier).
+/// not depend on generated ids or on the hub's data key (profiles are named by the smallest message id among
+/// their events: identifiers are stored as keyed tags, which differ between hubs with different keys).
 struct StoredState {
     std::int64_t eventRows = 0, distinctEvents = 0;
     std::int64_t feedbackRows = 0, distinctFeedback = 0;
@@ -72,7 +73,7 @@ struct StoredState {
     std::int64_t transitionRows = 0;
     std::vector<std::string> messageIds;  ///< sorted
     std::vector<std::string>
-        profiles;  ///< "identifier points stage member checkins awarded visit_days", sorted
+        profiles;  ///< "first message points stage member checkins awarded visit_days", sorted
     std::vector<std::string> kiosks;  ///< "store/kiosk events", sorted
     std::vector<std::string>
         feedback;  ///< "message_id store kiosk nps csat ces abandoned has_profile", sorted

@@ -1,0 +1,107 @@
+#include "hub/store/field_encryption_step.hpp"
+
+#include <limits>
+#include <string>
+
+namespace touchpoint::hub {
+
+namespace {
+
+constexpr std::int64_t kBatch = 1000;
+
+struct SealedColumn {
+    const char* table;
+    const char* key;  ///< the row's unique key, the batches' order
+    bool integerKey;
+    const char* column;
+    std::string_view associatedData;
+};
+
+constexpr SealedColumn kSealedColumns[] = {
+    {"events", "seq", true, "payload", privacy::columns::kEventPayload},
+    {"feedback", "seq", true, "comment", privacy::columns::kFeedbackComment},
+    {"feedback_contacts", "feedback_message_id", false, "value", privacy::columns::kContactValue},
+    {"account_groups", "group_id", false, "traits", privacy::columns::kGroupTraits},
+    {"case_notes", "seq", true, "text", privacy::columns::kCaseNoteText},
+    {"profiles", "id", false, "member_id", privacy::columns::kProfileMemberId},
+    {"merges", "seq", true, "winner_before", privacy::columns::kMergeWinnerBefore},
+    {"merges", "seq", true, "loser_before", privacy::columns::kMergeLoserBefore},
+};
+
+StoreResult<bool> tableExists(SqlConnection& c, const char* table) {
+    auto r =
+        c.dialect() == Dialect::Sqlite
+            ? c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {std::string(table)})
+            : c.query(
+                  "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
+                  "table_name = ?",
+                  {std::string(table)});
+    if (!r) return Fail(r.error());
+    return !r->empty();
+}
+
+bool alreadySealed(const privacy::FieldCipher& cipher, std::string_view column, std::string_view value) {
+    return privacy::FieldCipher::looksSealed(value) && static_cast<bool>(cipher.open(column, value));
+}
+
+StoreResult<void> sealColumn(SqlConnection& c, const privacy::FieldCipher& cipher, const SealedColumn& s) {
+    auto exists = tableExists(c, s.table);
+    if (!exists) return Fail(exists.error());
+    if (!*exists) return {};
+    const std::string select = std::string("SELECT ") + s.key + ", " + s.column + " FROM " + s.table +
+                               " WHERE " + s.key + " > ? AND " + s.column + " IS NOT NULL AND " + s.column +
+                               " <> '' ORDER BY " + s.key + " LIMIT ?";
+    const std::string update =
+        std::string("UPDATE ") + s.table + " SET " + s.column + " = ? WHERE " + s.key + " = ?";
+    SqlValue after =
+        s.integerKey ? SqlValue{std::numeric_limits<std::int64_t>::min()} : SqlValue{std::string()};
+    for (;;) {
+        auto rows = c.query(select, {after, kBatch});
+        if (!rows) return Fail(rows.error());
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+            const SqlValue key = s.integerKey ? SqlValue{rows->integer(i, 0)} : SqlValue{rows->text(i, 0)};
+            const std::string value = rows->text(i, 1);
+            if (alreadySealed(cipher, s.associatedData, value)) continue;
+            auto u = c.exec(update, {cipher.seal(s.associatedData, value), key});
+            if (!u) return Fail(u.error());
+        }
+        if (rows->size() < static_cast<std::size_t>(kBatch)) return {};
+        after = s.integerKey ? SqlValue{rows->integer(rows->size() - 1, 0)}
+                             : SqlValue{rows->text(rows->size() - 1, 0)};
+    }
+}
+
+/// Identifiers: `value` becomes the keyed tag and `sealed_value` the sealed identifier; a row with an empty
+/// sealed_value is one still in plaintext.
+StoreResult<void> keyIdentifiers(SqlConnection& c, const privacy::DataKeys& keys,
+                                 const privacy::FieldCipher& cipher) {
+    auto exists = tableExists(c, "identifiers");
+    if (!exists) return Fail(exists.error());
+    if (!*exists) return {};
+    for (;;) {
+        auto rows = c.query("SELECT kind, value FROM identifiers WHERE sealed_value = '' LIMIT ?", {kBatch});
+        if (!rows) return Fail(rows.error());
+        if (rows->empty()) return {};
+        for (std::size_t i = 0; i < rows->size(); ++i) {
+            const std::string kind = rows->text(i, 0), value = rows->text(i, 1);
+            auto u = c.exec("UPDATE identifiers SET value = ?, sealed_value = ? WHERE kind = ? AND value = ?",
+                            {keys.identifierTag(kind, value),
+                             cipher.seal(privacy::columns::kIdentifierValue, value), kind, value});
+            if (!u) return Fail(u.error());
+            if (*u != 1)
+                return Fail(StoreError{"identifiers: a " + kind + " row changed while it was keyed", false});
+        }
+    }
+}
+
+}  // namespace
+
+StoreResult<void> sealPlaintextFields(SqlConnection& c, const privacy::DataKeys& keys,
+                                      const privacy::FieldCipher& cipher) {
+    for (const auto& column : kSealedColumns) {
+        if (auto r = sealColumn(c, cipher, column); !r) return r;
+    }
+    return keyIdentifiers(c, keys, cipher);
+}
+
+}  // namespace touchpoint::hub
