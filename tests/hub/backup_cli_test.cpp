@@ -1,6 +1,6 @@
 // `touchpoint-hub backup` on the real executable, while the hub serves: a consistent, owner-only copy that
-// opens as a hub database, holds what was stored, holds nothing of a person erased before it was taken, and
-// never replaces an existing file.
+// opens as a hub database, holds what was stored (personal fields only sealed), holds nothing of a person
+// erased before it was taken, and never replaces an existing file.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -145,6 +145,7 @@ TEST(HubBackup, ACopyTakenWhileTheHubServesHoldsWhatWasStoredAndNothingOfAnErase
         EXPECT_EQ(entry.path(), copy) << "nothing else is left beside it";
     }
     EXPECT_EQ(readFile(copy).find("2025550177"), std::string::npos) << "the erased phone is not in the copy";
+    EXPECT_EQ(readFile(copy).find("2025550101"), std::string::npos) << "a member's phone is in it only sealed";
 
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);

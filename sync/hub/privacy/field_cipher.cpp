@@ -1,5 +1,6 @@
 #include "hub/privacy/field_cipher.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <cstring>
@@ -80,10 +81,13 @@ std::string FieldCipher::seal(std::string_view column, std::string_view plaintex
                                                key.bytes.data());
     const std::size_t rawSize = kNonceBytes + static_cast<std::size_t>(written);
     const std::size_t head = kSealedPrefix.size() + key.id.size() + 1;
-    std::string out(head + sodium_base64_ENCODED_LEN(rawSize, kBase64), '\0');
+    // Base64 by OpenSSL's table encoder: several times faster than libsodium's constant-time one, which
+    // protects secrets; a ciphertext is not one (it is what the database shows anyway). Decoding stays strict.
+    const std::size_t encoded = 4 * ((rawSize + 2) / 3);
+    std::string out(head + encoded + 1, '\0');  // EVP_EncodeBlock writes a terminating NUL
     out.replace(0, head, std::string(kSealedPrefix) + key.id + ":");
-    sodium_bin2base64(out.data() + head, out.size() - head, nonce, rawSize, kBase64);
-    out.resize(head + std::char_traits<char>::length(out.c_str() + head));
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + head), nonce, static_cast<int>(rawSize));
+    out.resize(head + static_cast<std::size_t>(n));
     return out;
 }
 
