@@ -9,14 +9,7 @@
   let mayChange = false;    // from the figures answer: the session's role
   let chosenId = null;
 
-  function $(sel, root) { return (root || document).querySelector(sel); }
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function when(iso) { return iso ? iso.slice(0, 16).replace('T', ' ') : '–'; }
+  const { $, el, when, call } = window.touchpointPage;
   function duration(ms) {
     if (ms === null || ms === undefined) return '–';
     const minutes = Math.round(ms / 60000);
@@ -25,28 +18,7 @@
     return `${(minutes / 1440).toFixed(1)} days`;
   }
   function statusText(s) { return { open: 'Open', in_progress: 'In progress', resolved: 'Resolved' }[s] || s; }
-  function caseStatus(text, isError) {
-    const status = $('#status');
-    status.textContent = text;
-    status.classList.toggle('error', Boolean(isError));
-  }
-
-  async function call(path, options) {
-    let response;
-    try {
-      response = await fetch(path, Object.assign({ credentials: 'same-origin' }, options || {}));
-    } catch (err) {
-      throw new Error('The hub did not answer. Check the connection and try again.');
-    }
-    if (response.status === 401) {
-      window.location.assign('/dashboard/signin?error=expired');
-      throw new Error('Signed out');
-    }
-    let body = null;
-    try { body = await response.json(); } catch (_) { /* not JSON */ }
-    if (!response.ok) throw new Error((body && body.error) || `HTTP ${response.status}`);
-    return body;
-  }
+  const caseStatus = window.touchpointPage.say;
 
   // ---- figures -------------------------------------------------------------------------------------------
   function tile(metric, title, value, note) {

@@ -12,50 +12,15 @@
   let documents = [];
   let openedVersion = null;  // the revision open in the editor (fleet_editor.js)
 
-  function $(sel, root) { return (root || document).querySelector(sel); }
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === false || v === null || v === undefined) continue;
-      e.setAttribute(k, v === true ? '' : String(v));
-    }
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function when(iso) { return iso ? iso.slice(0, 16).replace('T', ' ') : '–'; }
+  const { $, el, when, request, call } = window.touchpointPage;
   function button(text, onClick, attrs) {
     const b = el('button', Object.assign({ type: 'button' }, attrs || {}), text);
     b.addEventListener('click', onClick);
     return b;
   }
-  function fleetStatus(text, isError) {
-    const status = $('#status');
-    status.textContent = text;
-    status.classList.toggle('error', Boolean(isError));
-  }
+  const fleetStatus = window.touchpointPage.say;
   function mayEdit() { return Boolean(meta.viewer && meta.viewer.mayPublish); }
 
-  /// fetch with the session; {ok, status, body}. A lost session goes back to the sign-in page.
-  async function request(path, options) {
-    let response;
-    try {
-      response = await fetch(path, Object.assign({ credentials: 'same-origin' }, options || {}));
-    } catch (err) {
-      throw new Error('The hub did not answer. Check the connection and try again.');
-    }
-    if (response.status === 401) {
-      window.location.assign('/dashboard/signin?error=expired');
-      throw new Error('Signed out');
-    }
-    let body = null;
-    try { body = await response.json(); } catch (_) { /* not JSON */ }
-    return { ok: response.ok, status: response.status, body };
-  }
-  async function call(path, options) {
-    const r = await request(path, options);
-    if (!r.ok) throw new Error((r.body && r.body.error) || `HTTP ${r.status}`);
-    return r.body;
-  }
   function postJson(path, body) {
     return request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   }

@@ -19,17 +19,7 @@ window.touchpointFleetEditor = (function () {
   let validateSeq = 0;
   let lastValid = false;
 
-  function $(sel, root) { return (root || document).querySelector(sel); }
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === false || v === null || v === undefined) continue;
-      e.setAttribute(k, v === true ? '' : String(v));
-    }
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function when(iso) { return iso ? iso.slice(0, 16).replace('T', ' ') : '–'; }
+  const { $, el, when } = window.touchpointPage;
   function mayEdit() { return Boolean(host.meta.viewer && host.meta.viewer.mayPublish); }
   function steps() { return (draft.survey && Array.isArray(draft.survey.steps)) ? draft.survey.steps : []; }
   function offered() {

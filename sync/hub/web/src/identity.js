@@ -7,36 +7,7 @@
   if (!section) return;
   let mayUndo = false;
 
-  function $(sel, root) { return (root || document).querySelector(sel); }
-  function el(tag, attrs, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function when(iso) { return iso ? iso.slice(0, 16).replace('T', ' ') : '–'; }
-  function say(text, isError) {
-    const status = $('#status');
-    status.textContent = text;
-    status.classList.toggle('error', Boolean(isError));
-  }
-
-  async function call(path, options) {
-    let response;
-    try {
-      response = await fetch(path, Object.assign({ credentials: 'same-origin' }, options || {}));
-    } catch (err) {
-      throw new Error('The hub did not answer. Check the connection and try again.');
-    }
-    if (response.status === 401) {
-      window.location.assign('/dashboard/signin?error=expired');
-      throw new Error('Signed out');
-    }
-    let body = null;
-    try { body = await response.json(); } catch (_) { /* not JSON */ }
-    if (!response.ok) throw new Error((body && body.error) || `HTTP ${response.status}`);
-    return body;
-  }
+  const { $, el, when, say, call } = window.touchpointPage;
 
   function fill(table, rows, empty, cells) {
     const body = $('tbody', table);
