@@ -7,12 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
-import { startHub, stopHub, getJson } from './hub_process.mjs';
+import { startHub, stopHub, getJson, post, addToken, launchChromium } from './hub_process.mjs';
 
 const run = promisify(execFile);
 const hubBin = process.env.TOUCHPOINT_HUB;
@@ -29,33 +28,13 @@ const PHONE_B = '+12025550188';
 let tmp, hub, context, page, managerToken, analystToken;
 const consoleErrors = [];
 
-function post(urlPath, body, headers) {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method: 'POST', ca: hub.ca,
-                                servername: 'localhost',
-                                headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } },
-    (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
-async function addToken(name, role) {
-  const { stdout } = await run(hubBin, ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'),
-    '--name', name, '--kind', 'head-office', '--role', role]);
-  return stdout.trim();
-}
 
 /// A detractor's visit on the kiosk `init` made a token for (store-1, kiosk-1), sent as that kiosk sends it.
 async function detractorVisit(session, phone, nps, comment) {
   const { stdout } = await run(visitBin, ['--sealing-key-file', hub.sealingKeyFile, '--store', 'store-1',
     '--kiosk', 'kiosk-1', '--session', session, '--phone', phone, '--nps', String(nps), '--comment', comment]);
-  const res = await post('/v1/batch', { batch: JSON.parse(stdout) }, { Authorization: `Bearer ${hub.kioskToken}` });
+  const res = await post(hub, '/v1/batch', { batch: JSON.parse(stdout) }, { Authorization: `Bearer ${hub.kioskToken}` });
   assert.equal(res.status, 200, res.body);
   assert.deepEqual(JSON.parse(res.body).receipts.map((r) => r.status), ['accepted', 'accepted', 'accepted'], res.body);
 }
@@ -98,24 +77,13 @@ before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-cases-'));
   hub = await startHub({ hubBin, dir: tmp, logFile: path.join(artifacts, 'hub.log') });
-  managerToken = await addToken('amy-manager', 'manager');
-  analystToken = await addToken('ali-analyst', 'analyst');
+  managerToken = await addToken(hub, 'amy-manager', 'head-office', 'manager');
+  analystToken = await addToken(hub, 'ali-analyst', 'head-office', 'analyst');
   await detractorVisit('visit-a', PHONE_A, 2, 'Nobody at the till, write to me at shopper@example.com');
   await detractorVisit('visit-b', PHONE_B, 4, 'Queue too long');
 
-  context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-    ignoreHTTPSErrors: true,  // the hub's certificate is self-signed and made by `init` in this run
-  });
-  page = context.pages()[0] || await context.newPage();
-  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(`console: ${msg.text()}`); });
-  page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
-  page.on('response', (res) => { if (res.status() >= 400) consoleErrors.push(`HTTP ${res.status()}: ${new URL(res.url()).pathname}`); });
-  page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  ({ context, page } = await launchChromium(chromium, { executablePath: chromiumPath,
+                                                        profileDir: path.join(tmp, 'chromium-profile'), problems: consoleErrors }));
 });
 
 after(async () => {
@@ -215,7 +183,7 @@ test('an analyst sees the contact masked, no actions, and a forced change is ref
   }, open.id);
   assert.equal(forced, 403);
   // And from outside the browser with the analyst's token.
-  const direct = await post(`/dashboard/api/cases/${open.id}/status`, { status: 'in_progress' },
+  const direct = await post(hub, `/dashboard/api/cases/${open.id}/status`, { status: 'in_progress' },
     { Authorization: `Bearer ${analystToken}` });
   assert.equal(direct.status, 403, direct.body);
   const after = await getJson(hub, `/v1/cases/${open.id}`, managerToken);

@@ -6,17 +6,13 @@
 // editing controls and a forced change is refused 403. Screenshots go to $TOUCHPOINT_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
-import { startHub, stopHub, getJson } from './hub_process.mjs';
+import { startHub, stopHub, getJson, post, addToken, launchChromium } from './hub_process.mjs';
 
-const run = promisify(execFile);
 const hubBin = process.env.TOUCHPOINT_HUB;
 const artifacts = process.env.TOUCHPOINT_ARTIFACTS || path.join(os.tmpdir(), 'touchpoint-browser-artifacts', 'fleet');
 const chromiumPath = process.env.TOUCHPOINT_CHROMIUM || '/usr/bin/chromium';
@@ -28,27 +24,7 @@ const HOSTILE = '<img src=x onerror="window.__fleetXss=1">Welcome';
 let tmp, hub, context, page, managerToken, analystToken, firstVersion;
 const consoleErrors = [];
 
-function post(urlPath, body, headers) {
-  return new Promise((resolve, reject) => {
-    const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method: 'POST', ca: hub.ca,
-                                servername: 'localhost',
-                                headers: { 'Content-Type': 'application/json', 'Content-Length': data.length, ...headers } },
-    (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
-async function addToken(name, role) {
-  const { stdout } = await run(hubBin, ['token', 'add', '--config', path.join(hub.hubDir, 'hub.toml'),
-    '--name', name, '--kind', 'head-office', '--role', role]);
-  return stdout.trim();
-}
 
 function firstDocument() {
   return {
@@ -82,7 +58,7 @@ async function kioskHeartbeat(health) {
                bootId: 'boot-1', monotonicMs: 1000, locale: '', timezone: 'Europe/Berlin',
                app: { name: 'touchpoint-kiosk', version: '0.1.0' } },
   };
-  const res = await post('/v1/batch', { batch: [message] }, { Authorization: `Bearer ${hub.kioskToken}` });
+  const res = await post(hub, '/v1/batch', { batch: [message] }, { Authorization: `Bearer ${hub.kioskToken}` });
   assert.equal(res.status, 200, res.body);
   assert.deepEqual(JSON.parse(res.body).receipts.map((r) => r.status), ['accepted'], res.body);
 }
@@ -130,27 +106,16 @@ before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'touchpoint-fleet-'));
   hub = await startHub({ hubBin, dir: tmp, logFile: path.join(artifacts, 'hub.log') });
-  managerToken = await addToken('mo-manager', 'manager');
-  analystToken = await addToken('ali-analyst', 'analyst');
-  const published = await post('/v1/fleet/documents', { name: 'autumn', document: firstDocument(), assign: { scope: 'all' } },
+  managerToken = await addToken(hub, 'mo-manager', 'head-office', 'manager');
+  analystToken = await addToken(hub, 'ali-analyst', 'head-office', 'analyst');
+  const published = await post(hub, '/v1/fleet/documents', { name: 'autumn', document: firstDocument(), assign: { scope: 'all' } },
     { Authorization: `Bearer ${managerToken}` });
   assert.equal(published.status, 201, published.body);
   firstVersion = JSON.parse(published.body).configVersion;
   await kioskHeartbeat({ configVersion: firstVersion, configRefusal: '' });
 
-  context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1366, height: 768 },
-    ignoreHTTPSErrors: true,  // the hub's certificate is self-signed and made by `init` in this run
-  });
-  page = context.pages()[0] || await context.newPage();
-  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(`console: ${msg.text()}`); });
-  page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
-  page.on('response', (res) => { if (res.status() >= 400) consoleErrors.push(`HTTP ${res.status()}: ${new URL(res.url()).pathname}`); });
-  page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  ({ context, page } = await launchChromium(chromium, { executablePath: chromiumPath,
+                                                        profileDir: path.join(tmp, 'chromium-profile'), problems: consoleErrors }));
 });
 
 after(async () => {
@@ -313,7 +278,7 @@ test('an analyst reads the documents without editing controls, and a forced chan
             await send('/dashboard/api/fleet/assignments', { configVersion: 1, scope: 'all' })];
   }, firstDocument());
   assert.deepEqual(forced, [403, 403]);
-  const direct = await post('/dashboard/api/fleet/documents', { name: 'autumn', document: firstDocument() },
+  const direct = await post(hub, '/dashboard/api/fleet/documents', { name: 'autumn', document: firstDocument() },
     { Authorization: `Bearer ${analystToken}` });
   assert.equal(direct.status, 403, direct.body);
   assert.equal((await getJson(hub, '/v1/fleet/documents', managerToken)).documents.length, 2);
