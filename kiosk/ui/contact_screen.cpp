@@ -4,6 +4,7 @@
 // "No, thanks" is on every step.
 #include <algorithm>
 
+#include "identifier_entry.hpp"
 #include "screen_frame.hpp"
 #include "screens.hpp"
 #include "widgets.hpp"
@@ -71,26 +72,10 @@ Intent drawChoose(const ContactVm& vm, UiContext& ctx, ScreenFrame& frame) {
 }
 
 Intent drawType(const ContactVm& vm, UiContext& ctx, ScreenFrame& frame) {
-    Intent out;
-    const bool phone = vm.tab == SignInTab::Phone;
     frame.title(ctx.tr("contact.type_title"), 60, 60, 800);
+    Intent out = drawIdentifierEntry({"contact", vm.tab, vm.phoneText, vm.emailText, vm.errorKey}, ctx);
     const float colX = ctx.xs(80);
     const float colW = ctx.xs(740);
-    const float half = (colW - ctx.xs(20)) / 2;
-    if (bigButton(ctx, "contact.tab.phone", ctx.tr("signin.tab_phone"), ImVec2(colX, ctx.px(370)),
-                  ImVec2(half, ctx.px(100)), phone ? Tone::Selected : Tone::Secondary)) {
-        out = Intent::of(IntentKind::ShowPhone);
-    }
-    if (bigButton(ctx, "contact.tab.email", ctx.tr("signin.tab_email"), ImVec2(colX + half + ctx.xs(20), ctx.px(370)),
-                  ImVec2(half, ctx.px(100)), phone ? Tone::Secondary : Tone::Selected)) {
-        out = Intent::of(IntentKind::ShowEmail);
-    }
-    const auto& prompt = ctx.tr(phone ? "signin.phone_prompt" : "signin.email_prompt");
-    inputField(ctx, "contact.field", phone ? vm.phoneText : vm.emailText, prompt, ImVec2(colX, ctx.px(500)),
-               ImVec2(colW, ctx.px(130)));
-    if (!vm.errorKey.empty()) {
-        textBlock(ctx, ctx.font().bold, ctx.tr(vm.errorKey), ImVec2(colX, ctx.px(645)), colW, ctx.colors.danger);
-    }
     if (bigButton(ctx, "contact.submit", ctx.tr("contact.submit"), ImVec2(colX, ctx.px(770)),
                   ImVec2(colW, ctx.px(kPrimaryHeight)), Tone::Primary)) {
         out = Intent::of(IntentKind::SubmitContact);
@@ -99,11 +84,7 @@ Intent drawType(const ContactVm& vm, UiContext& ctx, ScreenFrame& frame) {
                   Tone::Quiet)) {
         out = Intent::of(IntentKind::SkipContact);
     }
-    const ImVec2 padPos(ctx.xs(900), ctx.px(370));
-    const ImVec2 padSize(ctx.xs(940), ctx.px(650));
-    const Intent typed = phone ? phoneKeypad(ctx, ImVec2(padPos.x + ctx.xs(120), padPos.y),
-                                             ImVec2(padSize.x - ctx.xs(240), padSize.y))
-                               : keyboard(ctx, KeyboardLayout::Email, padPos, padSize);
+    const Intent typed = drawIdentifierKeys(vm.tab, ctx);
     return typed ? typed : out;
 }
 

@@ -2,6 +2,7 @@
 // full-screen kiosk); a member card or QR can be scanned at any time. Controls sit in the lower two thirds.
 #include <algorithm>
 
+#include "identifier_entry.hpp"
 #include "screen_frame.hpp"
 #include "screens.hpp"
 #include "widgets.hpp"
@@ -11,7 +12,6 @@ namespace touchpoint::kiosk::ui {
 Intent drawSignIn(const SignInVm& vm, UiContext& ctx) {
     ScreenFrame frame(ctx, "##signin");
     Intent out;
-    const bool phone = vm.tab == SignInTab::Phone;
     // The title wraps to two lines in some languages (French, larger text): the hint goes below it.
     const float titleHeight = frame.title(ctx.tr("signin.title"), 60, 60, 800) / ctx.scale;
     frame.body(ctx.tr("signin.scan_hint"), std::max(170.0f, 60 + titleHeight + 16), 60, 800, true, true);
@@ -19,20 +19,7 @@ Intent drawSignIn(const SignInVm& vm, UiContext& ctx) {
     const float colX = ctx.xs(80);
     const float colW = ctx.xs(740);
     const float half = (colW - ctx.xs(20)) / 2;
-    if (bigButton(ctx, "signin.tab.phone", ctx.tr("signin.tab_phone"), ImVec2(colX, ctx.px(370)),
-                  ImVec2(half, ctx.px(100)), phone ? Tone::Selected : Tone::Secondary)) {
-        out = Intent::of(IntentKind::ShowPhone);
-    }
-    if (bigButton(ctx, "signin.tab.email", ctx.tr("signin.tab_email"), ImVec2(colX + half + ctx.xs(20), ctx.px(370)),
-                  ImVec2(half, ctx.px(100)), phone ? Tone::Secondary : Tone::Selected)) {
-        out = Intent::of(IntentKind::ShowEmail);
-    }
-    const auto& prompt = ctx.tr(phone ? "signin.phone_prompt" : "signin.email_prompt");
-    inputField(ctx, "signin.field", phone ? vm.phoneText : vm.emailText, prompt, ImVec2(colX, ctx.px(500)),
-               ImVec2(colW, ctx.px(130)));
-    if (!vm.errorKey.empty()) {
-        textBlock(ctx, ctx.font().bold, ctx.tr(vm.errorKey), ImVec2(colX, ctx.px(645)), colW, ctx.colors.danger);
-    }
+    out = drawIdentifierEntry({"signin", vm.tab, vm.phoneText, vm.emailText, vm.errorKey}, ctx);
     if (bigButton(ctx, "signin.submit", ctx.tr("signin.submit"), ImVec2(colX, ctx.px(770)),
                   ImVec2(colW, ctx.px(kPrimaryHeight)), Tone::Primary)) {
         out = Intent::of(IntentKind::SubmitSignIn);
@@ -45,11 +32,7 @@ Intent drawSignIn(const SignInVm& vm, UiContext& ctx) {
         out = Intent::of(IntentKind::Cancel);
     }
 
-    const ImVec2 padPos(ctx.xs(900), ctx.px(370));
-    const ImVec2 padSize(ctx.xs(940), ctx.px(650));
-    const Intent typed = phone ? phoneKeypad(ctx, ImVec2(padPos.x + ctx.xs(120), padPos.y),
-                                             ImVec2(padSize.x - ctx.xs(240), padSize.y))
-                               : keyboard(ctx, KeyboardLayout::Email, padPos, padSize);
+    const Intent typed = drawIdentifierKeys(vm.tab, ctx);
     return typed ? typed : out;
 }
 
