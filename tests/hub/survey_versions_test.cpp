@@ -64,6 +64,15 @@ TEST_F(SurveyVersions, UnfilteredFiguresSayTheyCombineVersionsAndListThem) {
     EXPECT_EQ(survey["overall"]["nps"]["responses"], 7);
     EXPECT_EQ(survey["versionsMixed"], true);
     EXPECT_EQ(stats("&survey=other")["overall"]["nps"]["responses"], 0);
+
+    // Raw exports carry each answer's version.
+    const auto exported = get("/v1/export/feedback?" + range() + "&format=json", hub().headOfficeToken()).json();
+    ASSERT_EQ(exported.size(), 8u);
+    std::map<std::int64_t, int> byVersion;
+    for (const auto& row : exported) ++byVersion[row["surveyVersion"].get<std::int64_t>()];
+    EXPECT_EQ(byVersion, (std::map<std::int64_t, int>{{1, 3}, {2, 5}}));
+    const auto csv = get("/v1/export/feedback?" + range() + "&format=csv", hub().headOfficeToken()).body;
+    EXPECT_NE(csv.find(",surveyId,abandonReason,surveyVersion\r\n"), std::string::npos) << csv.substr(0, 200);
 }
 
 TEST_F(SurveyVersions, OneVersionGivesOnlyItsAnswersAndStillOffersTheOthers) {

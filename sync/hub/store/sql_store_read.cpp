@@ -251,7 +251,8 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
         const char* table = kind == ExportKind::Events ? "events" : kind == ExportKind::Feedback ? "feedback" : "signins";
         const char* cols = kind == ExportKind::Events ? "message_id, at, store_id, kiosk_id, profile_id, channel, type, event, payload"
                            : kind == ExportKind::Feedback ? "message_id, at, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
-                                                            "csat, ces, reasons, comment, survey_id, abandon_reason"
+                                                            "csat, ces, reasons, comment, survey_id, abandon_reason, "
+                                                            "survey_version"
                                                           : "message_id, at, store_id, kiosk_id, profile_id, method, new_member, awarded";
         // Keyset pagination on (day, seq): stable while new rows arrive (they get larger seqs), no OFFSET scans.
         const auto bar = cursor.find('|');
@@ -295,8 +296,9 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
             if (!comment) return Fail(comment.error());
             out.emplace_back(ExportedFeedback{std::move(fact), r.integer(i, 5) != 0, r.integer(i, 6) != 0,
                                               optInteger(r, i, 7), optInteger(r, i, 8), optInteger(r, i, 9),
-                                              r.text(i, 10), std::move(comment).value(), r.text(i, 12), r.text(i, 13)});
-            next = 14;
+                                              r.text(i, 10), std::move(comment).value(), r.text(i, 12), r.text(i, 13),
+                                              r.integer(i, 14)});
+            next = 15;
         } else {
             out.emplace_back(ExportedSignin{std::move(fact), r.text(i, 5), r.integer(i, 6) != 0, r.integer(i, 7) != 0});
             next = 8;
