@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "api_test_fixture.hpp"
+#include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
 #include "hub/store/hub_store.hpp"
 #include "hub/store/sql_backend.hpp"
 #include "hub/store/sql_schema.hpp"
@@ -160,19 +162,25 @@ TEST(SurveyVersionStep, AnswersStoredBeforeGetTheVersionTheirEventsCarried) {
     ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
     const std::string day = "2026-11-02";
     {
-        // Back to what the step before wrote: answers without a version column, their versions only in events.
+        // Back to what the step before wrote: answers without a version column, their versions only in events,
+        // whose payloads are sealed at rest (one from before that, in plaintext; one that does not open).
+        const privacy::FieldCipher cipher(privacy::DataKeys::processLocal());
+        const auto sealed = [&](const std::string& payload) {
+            return cipher.seal(privacy::columns::kEventPayload, payload);
+        };
         auto c = rawConnection(url);
         ASSERT_TRUE(c);
         ASSERT_TRUE(c->exec("ALTER TABLE feedback DROP COLUMN survey_version"));
         ASSERT_TRUE(c->exec("UPDATE schema_version SET version = ?", {kSurveyVersionColumnVersion - 1}));
         const std::vector<std::tuple<std::string, std::string, std::string, int>> answers{
-            {"m-v2", "Feedback Submitted", R"({"properties":{"surveyId":"visit","surveyVersion":2}})", 9},
-            {"m-v3", "Feedback Submitted", R"({"properties":{"surveyId":"visit","surveyVersion":3}})", 0},
+            {"m-v2", "Feedback Submitted", sealed(R"({"properties":{"surveyId":"visit","surveyVersion":2}})"), 9},
+            {"m-v3", "Feedback Submitted", sealed(R"({"properties":{"surveyId":"visit","surveyVersion":3}})"), 0},
             {"m-v3-abandoned", "Feedback Abandoned", R"({"properties":{"surveyId":"visit","surveyVersion":3}})", 2},
-            {"m-text", "Feedback Submitted", R"({"properties":{"surveyId":"visit","surveyVersion":"3"}})", 10},
-            {"m-huge", "Feedback Submitted", R"({"properties":{"surveyId":"visit","surveyVersion":1e300}})", 10},
-            {"m-none", "Feedback Submitted", R"({"properties":{"surveyId":"visit"}})", 10},
-            {"m-not-json", "Feedback Submitted", "sealed:AAAA{", 10},
+            {"m-text", "Feedback Submitted", sealed(R"({"properties":{"surveyId":"visit","surveyVersion":"3"}})"), 10},
+            {"m-huge", "Feedback Submitted", sealed(R"({"properties":{"surveyId":"visit","surveyVersion":1e300}})"), 10},
+            {"m-none", "Feedback Submitted", sealed(R"({"properties":{"surveyId":"visit"}})"), 10},
+            {"m-not-json", "Feedback Submitted", sealed("{not json"), 10},
+            {"m-no-open", "Feedback Submitted", sealed(R"({"properties":{"surveyVersion":4}})").substr(0, 40), 10},
         };
         std::int64_t at = 1000;
         for (const auto& [id, event, payload, nps] : answers) {
@@ -200,7 +208,7 @@ TEST(SurveyVersionStep, AnswersStoredBeforeGetTheVersionTheirEventsCarried) {
     for (std::size_t i = 0; i < rows->size(); ++i) versions[rows->text(i, 0)] = rows->integer(i, 1);
     EXPECT_EQ(versions, (std::map<std::string, std::int64_t>{{"m-v2", 2}, {"m-v3", 3}, {"m-v3-abandoned", 3},
                                                              {"m-text", 0}, {"m-huge", 0}, {"m-none", 0},
-                                                             {"m-not-json", 0}}));
+                                                             {"m-not-json", 0}, {"m-no-open", 0}}));
 
     // The store filters on what the step filled in.
     auto v3 = (*store)->statsData(day, day, "", SurveyFilter{"visit", 3});
@@ -208,7 +216,7 @@ TEST(SurveyVersionStep, AnswersStoredBeforeGetTheVersionTheirEventsCarried) {
     ASSERT_EQ(v3->feedback.size(), 2u);
     EXPECT_EQ(v3->feedback[0].nps, 0);
     EXPECT_EQ(v3->surveyVersionsInRange,
-              (std::vector<SurveyVersionCount>{{"visit", 0, 4}, {"visit", 2, 1}, {"visit", 3, 1}}));
+              (std::vector<SurveyVersionCount>{{"visit", 0, 5}, {"visit", 2, 1}, {"visit", 3, 1}}));
 }
 
 }  // namespace
