@@ -153,8 +153,8 @@ Result<Survey, ContentErrors> Survey::fromJson(const nlohmann::json& json, const
     s.id = idMember(json, "id", prefix, errors);
     if (json.contains("titleKey")) s.titleKey = idMember(json, "titleKey", prefix, errors);
     if (const auto v = json.find("version"); v != json.end()) {
-        if (!v->is_number_integer() || v->get<std::int64_t>() < 1 || v->get<std::int64_t>() > 1'000'000) {
-            errors.push_back({prefix + ".version", "must be an integer from 1 to 1000000"});
+        if (!v->is_number_integer() || v->get<std::int64_t>() < 1 || v->get<std::int64_t>() > kMaxSurveyVersion) {
+            errors.push_back({prefix + ".version", "must be an integer from 1 to " + std::to_string(kMaxSurveyVersion)});
         } else {
             s.version = static_cast<int>(v->get<std::int64_t>());
         }

@@ -75,5 +75,7 @@ struct Survey {
 inline constexpr std::size_t kMaxSteps = 32;
 inline constexpr std::size_t kMaxOptions = 24;
 inline constexpr std::size_t kMaxIdBytes = 64;  ///< ids and keys: [A-Za-z0-9_.-], 1..64 bytes
+/// A survey's version: 1..kMaxSurveyVersion (the hub reads answers' versions with the same bound).
+inline constexpr int kMaxSurveyVersion = 1'000'000;
 
 }  // namespace touchpoint::content

@@ -92,7 +92,7 @@ void ingest(hub::HubStore& target, std::string_view body) {
 
 void readEverything(hub::HubStore& source) {
     const std::string day = touchpoint::formatIsoUtcDay(kNow);
-    auto data = source.statsData(day, day, "");
+    auto data = source.statsData(day, day, "", {});
     if (!data) std::abort();
     const auto stats = hub::computeStats(*data, day, day, std::nullopt);
     (void)hub::toJson(stats).dump(-1, ' ', false, json::error_handler_t::replace);

@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "hub/dashboard/assets.hpp"
+#include "hub/journey/stats.hpp"
 #include "hub/journey/stats_json.hpp"
 
 namespace touchpoint::hub::dashboard {
@@ -117,9 +118,18 @@ Result<StatsQuery, DashboardError> parseQuery(const std::string& from, const std
     if ((*t - *f).count() + 1 > maxRangeDays)
         return Fail(DashboardError{400, "range: at most " + std::to_string(maxRangeDays) + " days"});
     if (!store.empty() && !plainId(store)) return Fail(DashboardError{400, "store: not a store id"});
-    StatsQuery q{from, to, std::nullopt};
+    StatsQuery q{from, to, std::nullopt, {}};
     if (!store.empty()) q.store = store;
     return q;
+}
+
+Result<StatsQuery, DashboardError> parseStatsQuery(const http::Request& req, int maxRangeDays) {
+    auto query = parseQuery(req.param("from"), req.param("to"), req.param("store"), maxRangeDays);
+    if (!query) return query;
+    auto survey = parseSurveyFilter(req.param("survey"), req.param("surveyVersion"));
+    if (!survey) return Fail(DashboardError{400, survey.error()});
+    query->survey = *survey;
+    return query;
 }
 
 std::vector<std::string> daysBetween(const std::string& from, const std::string& to) {
@@ -298,7 +308,7 @@ Result<json, DashboardError> Dashboard::data(const StatsQuery& query) {
         perDay = std::move(*all);
     } else {
         for (const auto& day : days) {
-            auto one = m_services.stats(StatsQuery{day, day, std::nullopt});
+            auto one = m_services.stats(StatsQuery{day, day, std::nullopt, query.survey});
             if (!one) return Fail(DashboardError{503, "stats unavailable: " + one.error()});
             perDay[day] = one->overall;
         }
@@ -341,8 +351,7 @@ void Dashboard::handleData(const http::Request& req, http::Response& res) {
         jsonError(res, 401, "sign in first");
         return;
     }
-    auto query = parseQuery(req.param("from"), req.param("to"), req.param("store"),
-                            m_options.maxRangeDays);
+    auto query = parseStatsQuery(req, m_options.maxRangeDays);
     if (!query) {
         jsonError(res, query.error().status, query.error().message);
         return;
@@ -363,8 +372,7 @@ void Dashboard::handleCsv(const http::Request& req, http::Response& res) {
         return;
     }
     const std::string name = req.capture("table");
-    auto query = parseQuery(req.param("from"), req.param("to"), req.param("store"),
-                            m_options.maxRangeDays);
+    auto query = parseStatsQuery(req, m_options.maxRangeDays);
     if (!query) {
         jsonError(res, query.error().status, query.error().message);
         return;
@@ -382,7 +390,10 @@ void Dashboard::handleCsv(const http::Request& req, http::Response& res) {
     const json& t = tables[name];
     Table table{t["title"].get<std::string>(), t["columns"].get<std::vector<std::string>>(),
                 t["rows"].get<std::vector<std::vector<std::string>>>(), {}};
-    std::string file = name + "_" + query->from + "_" + query->to + (query->store ? "_" + *query->store : "") + ".csv";
+    std::string file = name + "_" + query->from + "_" + query->to + (query->store ? "_" + *query->store : "");
+    if (query->survey.surveyId) file += "_" + *query->survey.surveyId;
+    if (query->survey.version) file += "-v" + std::to_string(*query->survey.version);
+    file += ".csv";
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
     res.setContent(toCsv(table), "text/csv; charset=utf-8");

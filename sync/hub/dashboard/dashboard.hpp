@@ -8,7 +8,8 @@
 //   GET  /dashboard/signin        sign-in page             POST /dashboard/signin   token -> session cookie
 //   POST /dashboard/signout       ends the session
 //   GET  /dashboard/assets/<f>    embedded CSS/JS (chart.js included); no personal data, no session needed
-//   GET  /dashboard/api/data      ?from=YYYY-MM-DD&to=YYYY-MM-DD&store=ID  -> stats, daily series, fleet, tables
+//   GET  /dashboard/api/data      ?from=YYYY-MM-DD&to=YYYY-MM-DD&store=ID&survey=ID&surveyVersion=N
+//                                 -> stats, daily series, fleet, tables
 //   GET  /dashboard/csv/<table>   same query -> the table as shown, as CSV
 // Data calls take the session cookie or "Authorization: Bearer <head-office token>"; without either: 401.
 
@@ -32,11 +33,12 @@
 
 namespace touchpoint::hub::dashboard {
 
-/// What /v1/stats takes: UTC days, both ends included, and an optional store id.
+/// What /v1/stats takes: UTC days, both ends included, an optional store id and which survey's answers.
 struct StatsQuery {
     std::string from;
     std::string to;
     std::optional<std::string> store;
+    SurveyFilter survey;
 };
 
 /// The hub functions the dashboard uses. All must be safe to call from several server threads at once.
@@ -79,6 +81,8 @@ bool sameOrigin(const http::Request& req);
 /// Parses and checks from/to/store (dates must be real, from <= to, range within the limit, store id plain).
 Result<StatsQuery, DashboardError> parseQuery(const std::string& from, const std::string& to, const std::string& store,
                                               int maxRangeDays);
+/// parseQuery of a request's from/to/store, and its survey/surveyVersion checked as /v1/stats checks them.
+Result<StatsQuery, DashboardError> parseStatsQuery(const http::Request& req, int maxRangeDays);
 /// Every UTC day from..to inclusive, "YYYY-MM-DD" (the query must have passed parseQuery).
 std::vector<std::string> daysBetween(const std::string& from, const std::string& to);
 

@@ -46,19 +46,19 @@ DashboardServices hubServices(HubContext& ctx) {
     // The same checks and documents as the head-office API, so the page can only show what /v1/stats and
     // /v1/fleet would answer.
     s.isHeadOfficeToken = [&ctx](std::string_view token) { return ctx.tokenHasScope(token, kScopeHeadOffice); };
-    s.stats = [&ctx](const StatsQuery& q) { return ctx.stats(q.from, q.to, q.store); };
+    s.stats = [&ctx](const StatsQuery& q) { return ctx.stats(q.from, q.to, q.store, q.survey); };
     s.fleet = [&ctx]() { return ctx.fleet(); };
     s.sessionBackend = std::make_shared<StoreSessions>(*ctx.store);
     // One read of the range, then each day's figures from that day's rows: the same computeStats() the
     // /v1/stats route runs, on exactly the rows /v1/stats?from=D&to=D would read.
     s.dailyOverall = [&ctx](const StatsQuery& q) -> Result<std::map<std::string, GroupFigures>, std::string> {
-        auto data = ctx.store->statsData(q.from, q.to, "");
+        auto data = ctx.store->statsData(q.from, q.to, "", q.survey);
         if (!data) return Fail(data.error().message);
         std::map<std::string, StatsData> byDay;
         for (const auto& f : data->feedback) byDay[f.day].feedback.push_back(f);
         for (const auto& r : data->signins) byDay[r.day].signins.push_back(r);
         std::map<std::string, GroupFigures> out;
-        for (const auto& [day, rows] : byDay) out[day] = computeStats(rows, day, day, std::nullopt).overall;
+        for (const auto& [day, rows] : byDay) out[day] = computeStats(rows, day, day, std::nullopt, q.survey).overall;
         return out;
     };
     s.sources = [&ctx]() { return ctx.sources(ctx.clock->utcMs() - 24 * kSourceHourMs); };

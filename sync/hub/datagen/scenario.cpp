@@ -266,7 +266,9 @@ void Generator::session(int store, int kiosk, std::int64_t at) {
     if (chance(0.5)) {
         event::FeedbackAnswers a;
         a.surveyId = "store-visit";
-        a.surveyVersion = 3;
+        // Head office reworded a question a few days before the end (a new survey version), so the dashboard
+        // has answers of two versions to tell apart.
+        a.surveyVersion = at >= m_o.nowMs - (m_o.days / 4 + 1) * kDay ? 3 : 2;
         const int nps = npsFor(store, at);
         a.nps = nps;
         if (chance(0.7)) a.csat = std::clamp(static_cast<int>(std::lround(1.0 + nps * 0.4 + std::normal_distribution<double>(0, 0.6)(m_rng))), 1, 5);

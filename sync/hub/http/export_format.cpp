@@ -48,6 +48,7 @@ json rowJson(const ExportedFeedback& f) {
     j["comment"] = f.comment ? json(maskPersonalText(*f.comment)) : json(nullptr);
     j["surveyId"] = f.surveyId;
     j["abandonReason"] = f.abandonReason;
+    j["surveyVersion"] = f.surveyVersion;
     return j;
 }
 
@@ -88,7 +89,7 @@ const std::vector<std::string>& exportColumns(ExportKind kind) {
                                                  "profileId", "payload"};
     static const std::vector<std::string> feedback{"messageId", "at", "store", "kiosk", "profileId", "abandoned",
                                                    "misuse", "nps", "csat", "ces", "reasons", "comment", "surveyId",
-                                                   "abandonReason"};
+                                                   "abandonReason", "surveyVersion"};
     static const std::vector<std::string> signins{"messageId", "at", "store", "kiosk", "profileId", "method",
                                                   "newMember", "pointsAwarded"};
     static const std::vector<std::string> profiles{"profileId", "memberId", "member", "points", "stage", "latestNps",

@@ -105,10 +105,10 @@ bool HubContext::tokenHasScope(std::string_view token, std::string_view scope) {
 }
 
 Result<StatsReport, std::string> HubContext::stats(const std::string& fromDay, const std::string& toDay,
-                                                   const std::optional<std::string>& storeId) {
-    auto data = store->statsData(fromDay, toDay, storeId.value_or(""));
+                                                   const std::optional<std::string>& storeId, const SurveyFilter& survey) {
+    auto data = store->statsData(fromDay, toDay, storeId.value_or(""), survey);
     if (!data) return Fail(data.error().message);
-    return computeStats(*data, fromDay, toDay, storeId);
+    return computeStats(*data, fromDay, toDay, storeId, survey);
 }
 
 Result<std::vector<KioskRecord>, std::string> HubContext::fleet() {

@@ -61,9 +61,10 @@ struct HubContext {
     // For route groups that do their own auth and rendering (the dashboard):
     /// True when `token` is known, not revoked and has `scope`.
     bool tokenHasScope(std::string_view token, std::string_view scope);
-    /// The /v1/stats report for UTC days from..to (inclusive); an error when the store cannot answer.
+    /// The /v1/stats report for UTC days from..to (inclusive), of the answers the survey filter selects; an
+    /// error when the store cannot answer.
     Result<StatsReport, std::string> stats(const std::string& fromDay, const std::string& toDay,
-                                           const std::optional<std::string>& store);
+                                           const std::optional<std::string>& store, const SurveyFilter& survey = {});
     /// Every kiosk the hub has heard from (what /v1/fleet answers); an error when the store cannot answer.
     Result<std::vector<KioskRecord>, std::string> fleet();
     /// Every ingest token (revoked ones only if they sent something) with what it sent since `sinceMs`; this

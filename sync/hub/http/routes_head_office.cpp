@@ -108,13 +108,18 @@ void statsRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
     std::string from, to;
     if (!dayRange(ctx, req, res, from, to)) return;
     const auto store = req.hasParam("store") ? std::optional(req.param("store")) : std::nullopt;
-    auto data = ctx.store->statsData(from, to, store.value_or(""));
+    const auto survey = parseSurveyFilter(req.param("survey"), req.param("surveyVersion"));
+    if (!survey) {
+        sendError(res, 400, survey.error());
+        return;
+    }
+    auto data = ctx.store->statsData(from, to, store.value_or(""), *survey);
     if (!data) {
         res.setHeader("Retry-After", "5");
         sendError(res, 503, "store unavailable");
         return;
     }
-    sendJson(res, toJson(computeStats(*data, from, to, store)));
+    sendJson(res, toJson(computeStats(*data, from, to, store, *survey)));
 }
 
 template <typename T>

@@ -51,6 +51,7 @@ struct PendingCheckin {
 struct FeedbackFact {
     std::string_view messageId, storeId, kioskId, surveyId, abandonReason;
     std::int64_t atMs = 0;
+    std::int64_t surveyVersion = 0;  ///< 0: the answer did not say (journey/survey_version.hpp)
     std::optional<std::string> profileId;
     bool abandoned = false;
     bool misuse = false;

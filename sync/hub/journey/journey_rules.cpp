@@ -6,7 +6,9 @@
 #include "common/uuid.hpp"
 #include "event/message.hpp"
 #include "hub/ingest/identity.hpp"
+#include "content/survey.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/journey/survey_version.hpp"
 
 namespace touchpoint::hub {
 
@@ -15,6 +17,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::int64_t kDayMs = 86'400'000;
+static_assert(kMaxSurveyVersion == content::kMaxSurveyVersion, "answers carry the versions surveys are published with");
 
 /// Midnight UTC of the day `ms` falls on.
 std::int64_t dayStartMs(std::int64_t ms) { return ms - (((ms % kDayMs) + kDayMs) % kDayMs); }
@@ -371,6 +374,7 @@ StoreResult<void> JourneyRules::apply(JourneyRepository& repo, const IngestMessa
         f.storeId = m.storeId;
         f.kioskId = m.kioskId;
         f.surveyId = surveyId;
+        f.surveyVersion = answerSurveyVersion(m.properties);
         f.abandonReason = abandonReason;
         f.atMs = m.correctedMs;
         f.profileId = profile;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "hub/ingest/personal_text.hpp"
 
@@ -91,7 +92,89 @@ struct Group {
     }
 };
 
+/// "2", "2 and 3", "1, 2 and 3".
+std::string joinNumbers(const std::vector<std::int64_t>& numbers) {
+    std::string out;
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+        if (i > 0) out += i + 1 == numbers.size() ? " and " : ", ";
+        out += std::to_string(numbers[i]);
+    }
+    return out;
+}
+
+bool isSurveyIdChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+}
+
+/// Submitted answers per (survey, version), in that order.
+std::vector<SurveyVersionCount> countVersions(const std::vector<FeedbackRow>& rows) {
+    std::map<std::pair<std::string, std::int64_t>, std::int64_t> counts;
+    for (const auto& r : rows) {
+        auto& n = counts[{r.surveyId, r.surveyVersion}];
+        if (!r.abandoned) ++n;
+    }
+    std::vector<SurveyVersionCount> out;
+    for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});
+    return out;
+}
+
+/// Surveys with scored answers from more than one version (a version with abandoned answers only adds no score).
+std::vector<MixedSurveyVersions> mixedVersions(const std::vector<SurveyVersionCount>& counts) {
+    std::map<std::string, std::vector<std::int64_t>> bySurvey;
+    for (const auto& c : counts) {
+        if (c.responses > 0) bySurvey[c.surveyId].push_back(c.version);  // counts are sorted: versions ascend
+    }
+    std::vector<MixedSurveyVersions> out;
+    for (auto& [survey, versions] : bySurvey) {
+        if (versions.size() < 2) continue;
+        out.push_back({survey, versions, mixedVersionsNotice(survey, versions)});
+    }
+    return out;
+}
+
 }  // namespace
+
+Result<SurveyFilter, std::string> parseSurveyFilter(const std::string& survey, const std::string& surveyVersion) {
+    SurveyFilter out;
+    if (!survey.empty()) {
+        if (survey.size() > 64 || !std::all_of(survey.begin(), survey.end(), isSurveyIdChar)) {
+            return Fail(std::string("survey: expected a survey id (1 to 64 of A-Z a-z 0-9 _ . -)"));
+        }
+        out.surveyId = survey;
+    }
+    if (!surveyVersion.empty()) {
+        if (!out.surveyId) return Fail(std::string("surveyVersion: only with survey=<id> (versions are numbered per survey)"));
+        const bool digits = surveyVersion.size() <= 7 &&
+                            std::all_of(surveyVersion.begin(), surveyVersion.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const std::int64_t v = digits ? std::stoll(surveyVersion) : -1;
+        if (v < 0 || v > kMaxSurveyVersion) {
+            return Fail("surveyVersion: expected a whole number from 0 (answers without a version) to " +
+                        std::to_string(kMaxSurveyVersion));
+        }
+        out.version = v;
+    }
+    return out;
+}
+
+std::string mixedVersionsNotice(const std::string& surveyId, const std::vector<std::int64_t>& versions) {
+    const std::string survey = surveyId.empty() ? "answers without a survey id" : "survey " + surveyId;
+    std::vector<std::int64_t> known;
+    for (auto v : versions) {
+        if (v != kUnknownSurveyVersion) known.push_back(v);
+    }
+    const bool unknown = known.size() < versions.size();
+    if (known.size() < 2) {
+        return "answers of " + survey + " that do not say their version are combined with those of version " +
+               joinNumbers(known) + "; they may not have answered the same questions";
+    }
+    const std::vector<std::int64_t> changed(known.begin() + 1, known.end());
+    std::string out = "answers from versions " + joinNumbers(known) + " of " + survey +
+                      " are combined; the questions changed in version" + (changed.size() > 1 ? "s " : " ") +
+                      joinNumbers(changed);
+    if (unknown) out += "; some answers do not say their version";
+    return out;
+}
 
 double tCritical95(std::int64_t df) {
     static constexpr std::array<double, 30> kTable{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
@@ -103,7 +186,7 @@ double tCritical95(std::int64_t df) {
 }
 
 StatsReport computeStats(const StatsData& data, const std::string& fromDay, const std::string& toDay,
-                         const std::optional<std::string>& store) {
+                         const std::optional<std::string>& store, const SurveyFilter& survey) {
     Group overall;
     std::map<std::string, Group> byStore;
     std::map<std::pair<std::string, std::string>, Group> byDay;
@@ -139,6 +222,10 @@ StatsReport computeStats(const StatsData& data, const std::string& fromDay, cons
         if (!it->comment || it->comment->empty()) continue;
         out.recentComments.push_back({it->atMs, it->store, it->nps, maskPersonalText(*it->comment)});
     }
+    out.surveyFilter = survey;
+    out.surveyVersions = countVersions(data.feedback);
+    out.availableSurveyVersions = survey.any() ? data.surveyVersionsInRange : out.surveyVersions;
+    out.mixedSurveyVersions = mixedVersions(out.surveyVersions);
     return out;
 }
 

@@ -15,6 +15,12 @@ json orNull(const std::optional<T>& v) {
 
 json interval(const std::optional<Interval>& ci) { return ci ? json{ci->first, ci->second} : json(nullptr); }
 
+json toJson(const std::vector<SurveyVersionCount>& counts) {
+    json out = json::array();
+    for (const auto& c : counts) out.push_back({{"surveyId", c.surveyId}, {"version", c.version}, {"responses", c.responses}});
+    return out;
+}
+
 }  // namespace
 
 json toJson(const GroupFigures& g) {
@@ -62,6 +68,15 @@ json toJson(const StatsReport& r) {
     for (const auto& c : r.recentComments) {
         out["recentComments"].push_back(
             {{"at", formatIsoUtcMs(c.atMs)}, {"store", c.store}, {"nps", orNull(c.nps)}, {"text", c.text}});
+    }
+    out["survey"] = orNull(r.surveyFilter.surveyId);
+    out["surveyVersion"] = orNull(r.surveyFilter.version);
+    out["surveyVersions"] = toJson(r.surveyVersions);
+    out["availableSurveyVersions"] = toJson(r.availableSurveyVersions);
+    out["versionsMixed"] = !r.mixedSurveyVersions.empty();
+    out["mixedSurveyVersions"] = json::array();
+    for (const auto& m : r.mixedSurveyVersions) {
+        out["mixedSurveyVersions"].push_back({{"surveyId", m.surveyId}, {"versions", m.versions}, {"notice", m.notice}});
     }
     return out;
 }

@@ -65,6 +65,14 @@ struct RecentComment {
     std::string text;  ///< e-mail addresses and phone numbers masked
 };
 
+/// Answers of several versions of one survey counted in the same figures. By the hub's rule a survey gets a new
+/// version whenever a question or its wording changes, so such figures average a question with its predecessor.
+struct MixedSurveyVersions {
+    std::string surveyId;
+    std::vector<std::int64_t> versions;  ///< ascending; kUnknownSurveyVersion (0) first when some answers had none
+    std::string notice;                  ///< one sentence for the page, e.g. "answers from versions 2 and 3 ..."
+};
+
 struct StatsReport {
     std::string from, to;
     std::optional<std::string> store;
@@ -75,6 +83,10 @@ struct StatsReport {
     std::vector<TransitionRow> transitions;
     std::vector<ReasonCount> reasons;  ///< most chosen first
     std::vector<RecentComment> recentComments;  ///< newest first
+    SurveyFilter surveyFilter;                   ///< which answers the figures are computed from
+    std::vector<SurveyVersionCount> surveyVersions;           ///< the versions the figures' answers came from
+    std::vector<SurveyVersionCount> availableSurveyVersions;  ///< every version in the range and store, unfiltered
+    std::vector<MixedSurveyVersions> mixedSurveyVersions;     ///< surveys whose versions these figures combine
 };
 
 }  // namespace touchpoint::hub

@@ -42,6 +42,7 @@ struct ExportedFeedback {
     std::string reasonsJson;            ///< a JSON array of reason codes, as stored
     std::optional<std::string> comment;  ///< unmasked: the route masks it
     std::string surveyId, abandonReason;
+    std::int64_t surveyVersion = 0;  ///< 0: the answer did not say
 };
 
 struct ExportedSignin {

@@ -185,9 +185,10 @@ public:
     virtual StoreResult<int> takeRateToken(const std::string& key, double perSecond, double burst,
                                            std::int64_t nowMs) = 0;
 
-    /// Days inclusive, "YYYY-MM-DD" UTC; store empty for all.
+    /// Days inclusive, "YYYY-MM-DD" UTC; store empty for all. The survey filter narrows the feedback rows only
+    /// (sign-ins, stages and transitions are not answers to a survey).
     virtual StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,
-                                             const std::string& store) = 0;
+                                             const std::string& store, const SurveyFilter& survey) = 0;
     /// One page of an export (events | feedback | signins | profiles), ordered, after the cursor (exclusive).
     virtual StoreResult<std::vector<ExportRow>> exportPage(ExportKind kind, const std::string& fromDay,
                                                                 const std::string& toDay, const std::string& store,

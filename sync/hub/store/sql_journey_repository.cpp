@@ -386,11 +386,13 @@ StoreResult<void> SqlJourneyRepository::settleCheckin(const CheckinFact& k) {
 
 StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
     return m_c.defer("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
-                         "csat, ces, reasons, comment, survey_id, abandon_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         "csat, ces, reasons, comment, survey_id, abandon_reason, survey_version) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          {f.messageId, f.atMs, formatIsoUtcDay(f.atMs), f.storeId, f.kioskId, opt(f.profileId),
                           std::int64_t{f.abandoned}, std::int64_t{f.misuse}, opt(f.nps), opt(f.csat), opt(f.ces),
                           nlohmann::json(f.reasons).dump(),
-                          sealedParam(m_cipher, privacy::columns::kFeedbackComment, f.comment), f.surveyId, f.abandonReason});
+                          sealedParam(m_cipher, privacy::columns::kFeedbackComment, f.comment), f.surveyId, f.abandonReason,
+                          f.surveyVersion});
 }
 
 StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {

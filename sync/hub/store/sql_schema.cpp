@@ -1,9 +1,13 @@
 #include "hub/store/sql_schema.hpp"
 
-#include "hub/store/field_encryption_step.hpp"
-
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "event/message.hpp"
+#include "hub/journey/survey_version.hpp"
+#include "hub/store/field_encryption_step.hpp"
 
 namespace touchpoint::hub {
 
@@ -32,7 +36,7 @@ CREATE TABLE IF NOT EXISTS feedback(
   seq {SEQ}, message_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL,
   kiosk_id TEXT NOT NULL, profile_id TEXT, abandoned BIGINT NOT NULL, misuse BIGINT NOT NULL, nps BIGINT,
   csat BIGINT, ces BIGINT, reasons TEXT NOT NULL, comment TEXT, survey_id TEXT NOT NULL,
-  abandon_reason TEXT NOT NULL);
+  abandon_reason TEXT NOT NULL, survey_version BIGINT NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS signins(
   seq {SEQ}, message_id TEXT NOT NULL, at BIGINT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL,
   kiosk_id TEXT NOT NULL, profile_id TEXT, method TEXT NOT NULL, new_member BIGINT NOT NULL,
@@ -249,6 +253,10 @@ constexpr AddedColumn kFleetConfigColumns[] = {
 constexpr AddedColumn kFieldEncryptionColumns[] = {
     {"identifiers", "sealed_value", "TEXT NOT NULL DEFAULT ''"},
 };
+// kSurveyVersionColumnVersion: the survey version each answer answered (0 = it did not say).
+constexpr AddedColumn kSurveyVersionColumns[] = {
+    {"feedback", "survey_version", "BIGINT NOT NULL DEFAULT 0"},
+};
 constexpr const char* kVersion3Tokens = R"SQL(
 UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
 UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
@@ -269,6 +277,46 @@ constexpr const char* kStripStaffLookupsSqlite =
     "WHERE event = 'Staff Lookup' AND json_valid(payload)";
 constexpr const char* kStripStaffLookupsPostgres =
     "UPDATE events SET payload = (payload::jsonb #- '{properties,identifier}')::text WHERE event = 'Staff Lookup'";
+
+/// Answers stored before kSurveyVersionColumnVersion get the version their event carried, read with the same
+/// rule as ingest (answerSurveyVersion) in C++, not in SQL: payloads are sealed at rest (kFieldEncryptionVersion,
+/// which runs before this step) and are the sender's bytes, which PostgreSQL's JSON cast would refuse with an
+/// error that stops the whole step. A payload that does not open or is not JSON leaves its answer at 0, unknown.
+/// Runs once, inside the step; events are read a page at a time in seq order and answers updated by version, so
+/// memory stays bounded on a large database.
+StoreResult<void> backfillSurveyVersions(SqlConnection& c, const privacy::FieldCipher& cipher) {
+    constexpr std::int64_t kPage = 1000;
+    // The updates find answers by message id; a database from before kCaseFiguresIndexVersion lacks the index.
+    if (auto r = c.exec("CREATE INDEX IF NOT EXISTS feedback_message ON feedback(message_id)"); !r) return Fail(r.error());
+    std::int64_t after = 0;
+    for (;;) {
+        auto page = c.query("SELECT seq, message_id, payload FROM events WHERE seq > ? AND event IN (?, ?) ORDER BY seq LIMIT ?",
+                            {after, event::names::kFeedback, event::names::kFeedbackAbandoned, kPage});
+        if (!page) return Fail(page.error());
+        std::map<std::int64_t, std::vector<SqlValue>> idsByVersion;
+        for (std::size_t i = 0; i < page->size(); ++i) {
+            after = page->integer(i, 0);
+            // Sealed at rest since kFieldEncryptionVersion (that step runs first); plaintext before it.
+            const auto text = cipher.reveal(privacy::columns::kEventPayload, page->text(i, 2));
+            if (!text) continue;
+            const auto payload = nlohmann::json::parse(*text, nullptr, false);
+            if (!payload.is_object()) continue;
+            const auto props = payload.find("properties");
+            if (props == payload.end() || !props->is_object()) continue;
+            const auto version = answerSurveyVersion(*props);
+            if (version != kUnknownSurveyVersion) idsByVersion[version].emplace_back(page->text(i, 1));
+        }
+        for (const auto& [version, ids] : idsByVersion) {
+            std::string sql = "UPDATE feedback SET survey_version = ? WHERE message_id IN (";
+            for (std::size_t i = 0; i < ids.size(); ++i) sql += i ? ",?" : "?";
+            sql += ")";
+            std::vector<SqlValue> params{version};
+            params.insert(params.end(), ids.begin(), ids.end());
+            if (auto r = c.exec(sql, params); !r) return Fail(r.error());
+        }
+        if (static_cast<std::int64_t>(page->size()) < kPage) return {};
+    }
+}
 
 std::string replaceAll(std::string text, std::string_view from, std::string_view to) {
     for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
@@ -398,6 +446,16 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
         // After every earlier step (the staff lookup payloads above are edited as plaintext JSON).
         if (auto r = addMissingColumns(c, kFieldEncryptionColumns); !r) return Fail(r.error());
         if (auto r = sealPlaintextFields(c, keys, cipher); !r) return Fail(r.error());
+    }
+    if (*version >= 1 && *version < kSurveyVersionColumnVersion) {
+        if (auto r = addMissingColumns(c, kSurveyVersionColumns); !r) return Fail(r.error());
+        auto events = tableExists(c, "events");
+        if (!events) return Fail(events.error());
+        auto feedback = tableExists(c, "feedback");
+        if (!feedback) return Fail(feedback.error());
+        if (*events && *feedback) {
+            if (auto r = backfillSurveyVersions(c, cipher); !r) return Fail(r.error());
+        }
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) {
         return Fail(r.error());

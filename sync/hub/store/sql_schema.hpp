@@ -27,8 +27,12 @@ inline constexpr std::int64_t kFleetConfigVersion = 8;
 /// (identifiers.sealed_value, a new column; store/identifier_rows.hpp).
 inline constexpr std::int64_t kFieldEncryptionVersion = 9;
 
+/// The step that gave each answer its survey version (feedback.survey_version, 0 = unknown), filled in for
+/// answers stored before from their events' `properties.surveyVersion`.
+inline constexpr std::int64_t kSurveyVersionColumnVersion = 10;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kFieldEncryptionVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kSurveyVersionColumnVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a

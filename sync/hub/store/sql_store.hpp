@@ -59,7 +59,7 @@ public:
     StoreResult<std::vector<TokenRecord>> listTokens() override;
     StoreResult<std::optional<TokenRecord>> findToken(const std::string& hash) override;
     StoreResult<StatsData> statsData(const std::string& fromDay, const std::string& toDay,
-                                     const std::string& store) override;
+                                     const std::string& store, const SurveyFilter& survey) override;
     StoreResult<std::vector<ExportRow>> exportPage(ExportKind kind, const std::string& fromDay,
                                                         const std::string& toDay, const std::string& store,
                                                         std::string& cursor, std::size_t limit) override;

@@ -157,7 +157,7 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
 }
 
 StoreResult<StatsData> SqlHubStore::statsData(const std::string& fromDay, const std::string& toDay,
-                                              const std::string& store) {
+                                              const std::string& store, const SurveyFilter& survey) {
     auto lease = acquire();
     SqlConnection& c = *lease;
     StatsData out;
@@ -165,9 +165,21 @@ StoreResult<StatsData> SqlHubStore::statsData(const std::string& fromDay, const 
     std::vector<SqlValue> params{fromDay, toDay};
     if (!store.empty()) params.emplace_back(store);
 
-    auto f = c.query("SELECT day, store_id, at, abandoned, misuse, nps, csat, ces, reasons, comment FROM feedback "
-                     "WHERE day >= ? AND day <= ?" + storeFilter + " ORDER BY at",
-                     params);
+    // The survey filter is a condition on rows the day index already narrows to the range; no index of its own,
+    // so ingest writes no extra B-tree for it.
+    std::string surveyFilter;
+    std::vector<SqlValue> feedbackParams = params;
+    if (survey.surveyId) {
+        surveyFilter += " AND survey_id = ?";
+        feedbackParams.emplace_back(*survey.surveyId);
+        if (survey.version) {
+            surveyFilter += " AND survey_version = ?";
+            feedbackParams.emplace_back(*survey.version);
+        }
+    }
+    auto f = c.query("SELECT day, store_id, at, abandoned, misuse, nps, csat, ces, reasons, comment, survey_id, "
+                     "survey_version FROM feedback WHERE day >= ? AND day <= ?" + storeFilter + surveyFilter + " ORDER BY at",
+                     feedbackParams);
     if (!f) return Fail(f.error());
     for (std::size_t i = 0; i < f->size(); ++i) {
         FeedbackRow r;
@@ -188,7 +200,18 @@ StoreResult<StatsData> SqlHubStore::statsData(const std::string& fromDay, const 
         auto comment = revealCell(m_cipher, privacy::columns::kFeedbackComment, *f, i, 9);
         if (!comment) return Fail(comment.error());
         r.comment = std::move(comment).value();
+        r.surveyId = f->text(i, 10);
+        r.surveyVersion = f->integer(i, 11);
         out.feedback.push_back(std::move(r));
+    }
+    if (survey.any()) {
+        auto v = c.query("SELECT survey_id, survey_version, CAST(SUM(1 - abandoned) AS BIGINT) FROM feedback WHERE day >= ? AND day <= ?" +
+                             storeFilter + " GROUP BY survey_id, survey_version ORDER BY survey_id, survey_version",
+                         params);
+        if (!v) return Fail(v.error());
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            out.surveyVersionsInRange.push_back({v->text(i, 0), v->integer(i, 1), v->integer(i, 2)});
+        }
     }
     auto s = c.query("SELECT day, store_id, new_member FROM signins WHERE day >= ? AND day <= ?" + storeFilter, params);
     if (!s) return Fail(s.error());
@@ -228,7 +251,8 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
         const char* table = kind == ExportKind::Events ? "events" : kind == ExportKind::Feedback ? "feedback" : "signins";
         const char* cols = kind == ExportKind::Events ? "message_id, at, store_id, kiosk_id, profile_id, channel, type, event, payload"
                            : kind == ExportKind::Feedback ? "message_id, at, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
-                                                            "csat, ces, reasons, comment, survey_id, abandon_reason"
+                                                            "csat, ces, reasons, comment, survey_id, abandon_reason, "
+                                                            "survey_version"
                                                           : "message_id, at, store_id, kiosk_id, profile_id, method, new_member, awarded";
         // Keyset pagination on (day, seq): stable while new rows arrive (they get larger seqs), no OFFSET scans.
         const auto bar = cursor.find('|');
@@ -272,8 +296,9 @@ StoreResult<std::vector<ExportRow>> SqlHubStore::exportPage(ExportKind kind, con
             if (!comment) return Fail(comment.error());
             out.emplace_back(ExportedFeedback{std::move(fact), r.integer(i, 5) != 0, r.integer(i, 6) != 0,
                                               optInteger(r, i, 7), optInteger(r, i, 8), optInteger(r, i, 9),
-                                              r.text(i, 10), std::move(comment).value(), r.text(i, 12), r.text(i, 13)});
-            next = 14;
+                                              r.text(i, 10), std::move(comment).value(), r.text(i, 12), r.text(i, 13),
+                                              r.integer(i, 14)});
+            next = 15;
         } else {
             out.emplace_back(ExportedSignin{std::move(fact), r.text(i, 5), r.integer(i, 6) != 0, r.integer(i, 7) != 0});
             next = 8;

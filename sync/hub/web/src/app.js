@@ -25,13 +25,30 @@
       from: params.get('from') || range.from,
       to: params.get('to') || range.to,
       store: params.get('store') || '',
+      survey: params.get('survey') || '',
+      surveyVersion: params.get('surveyVersion') || '',
     };
   }
 
   function query(filters) {
     const q = new URLSearchParams({ from: filters.from, to: filters.to });
     if (filters.store) q.set('store', filters.store);
+    if (filters.survey) q.set('survey', filters.survey);
+    if (filters.survey && filters.surveyVersion !== '') q.set('surveyVersion', filters.surveyVersion);
     return q.toString();
+  }
+
+  // The survey selector's value: "" (every answer), "<survey>" (all its versions) or "<survey>|<version>".
+  function surveyChoice(filters) {
+    if (!filters.survey) return '';
+    return filters.surveyVersion !== '' ? `${filters.survey}|${filters.surveyVersion}` : filters.survey;
+  }
+
+  function fileSuffix(filters) {
+    let suffix = filters.store ? `_${filters.store}` : '';
+    if (filters.survey) suffix += `_${filters.survey}`;
+    if (filters.survey && filters.surveyVersion !== '') suffix += `-v${filters.surveyVersion}`;
+    return suffix;
   }
 
   function fmt(value, digits) {
@@ -220,7 +237,7 @@
     const link = document.createElement('a');
     link.className = 'csv';
     link.href = `/dashboard/csv/${name}?${query(filters)}`;
-    link.setAttribute('download', `${name}_${filters.from}_${filters.to}${filters.store ? '_' + filters.store : ''}.csv`);
+    link.setAttribute('download', `${name}_${filters.from}_${filters.to}${fileSuffix(filters)}.csv`);
     link.textContent = 'Download CSV';
     head.append(title, link);
     block.append(head);
@@ -294,6 +311,45 @@
     select.value = selected;
   }
 
+  // Every survey version of the range (whatever is chosen), so another version can be picked.
+  function fillSurveys(available, filters) {
+    const select = $('#survey');
+    const bySurvey = new Map();
+    for (const v of available) {
+      if (!bySurvey.has(v.surveyId)) bySurvey.set(v.surveyId, []);
+      bySurvey.get(v.surveyId).push(v);
+    }
+    if (filters.survey && !bySurvey.has(filters.survey)) bySurvey.set(filters.survey, []);
+    select.textContent = '';
+    const option = (value, text) => {
+      const opt = document.createElement('option');
+      opt.value = value;
+      opt.textContent = text;
+      select.append(opt);
+    };
+    option('', 'All surveys and versions');
+    for (const [survey, versions] of Array.from(bySurvey.entries()).sort((a, b) => a[0].localeCompare(b[0]))) {
+      if (!survey) continue;  // answers without a survey id cannot be chosen on their own
+      const name = survey;
+      option(survey, `${name}: all versions`);
+      for (const v of versions) {
+        const label = v.version === 0 ? 'version unknown' : `version ${v.version}`;
+        option(`${survey}|${v.version}`, `${name}: ${label} (${v.responses} answers)`);
+      }
+    }
+    const wanted = surveyChoice(filters);
+    if (!Array.from(select.options).some((o) => o.value === wanted)) option(wanted, wanted.replace('|', ': version '));
+    select.value = wanted;
+  }
+
+  // Figures that average a question with its reworded successor say so (the hub names each such survey).
+  function renderSurveyNotice(stats) {
+    const box = $('#survey-notice');
+    const mixed = stats.mixedSurveyVersions || [];
+    box.hidden = mixed.length === 0;
+    box.textContent = mixed.map((m) => `${m.notice.charAt(0).toUpperCase()}${m.notice.slice(1)}.`).join(' ');
+  }
+
   function showTab() {
     const tab = (window.location.hash || '#overview').slice(1);
     const known = $all('.tab').some((s) => s.id === 'tab-' + tab) ? tab : 'overview';
@@ -329,6 +385,8 @@
     const data = await response.json();
     lastData = data;
     fillStores(data.stores || [], filters.store);
+    fillSurveys(data.stats.availableSurveyVersions || [], filters);
+    renderSurveyNotice(data.stats);
     renderTiles(data.stats.overall || {});
     renderOverviewCharts(data);
     renderSigninChart(data);
@@ -337,7 +395,11 @@
     renderFleetSummary(data);
     renderTables(data, filters);
     showTab();
-    const scope = filters.store || 'all stores';
+    let scope = filters.store || 'all stores';
+    if (filters.survey) {
+      scope += `, survey ${filters.survey}`;
+      if (filters.surveyVersion !== '') scope += ` version ${filters.surveyVersion}`;
+    }
     setStatus(`${filters.from} to ${filters.to}, ${scope}`);
     document.body.dataset.loaded = 'true';
     // The Cases tab (cases.js) follows the same dates and stores.
@@ -348,6 +410,9 @@
     event.preventDefault();
     const q = new URLSearchParams({ from: $('#from').value, to: $('#to').value });
     if ($('#store').value) q.set('store', $('#store').value);
+    const [survey, version] = $('#survey').value.split('|');
+    if (survey) q.set('survey', survey);
+    if (survey && version !== undefined) q.set('surveyVersion', version);
     if (q.get('from') > q.get('to')) {
       setStatus('"From" must not be after "To".', true);
       return;
