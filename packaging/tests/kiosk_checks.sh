@@ -68,8 +68,10 @@ kiosk_checks() {
     uid=$(in_root id -u touchpoint)
     rt=/run/user/$uid
     in_root install -d -o touchpoint -g touchpoint -m 0700 "$rt"
+    # Signals at their defaults, as systemd starts a unit: a run under nohup would otherwise hand cage an
+    # ignored SIGHUP, the unit's KillSignal, and the stop check below would fail for the harness's sake.
     # shellcheck disable=SC2086 # ExecStart is a command line: split it as systemd does (no quotes in it)
-    ( umask 0027; exec_in_root_as touchpoint "$workdir" env XDG_RUNTIME_DIR="$rt" XDG_SESSION_TYPE=wayland \
+    ( umask 0027; exec_in_root_as touchpoint "$workdir" env --default-signal XDG_RUNTIME_DIR="$rt" XDG_SESSION_TYPE=wayland \
         WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 $exec ) >"$work/kiosk-session.log" 2>&1 &
     kiosk_pids+=($!)
     local pid=$! i seen=""
