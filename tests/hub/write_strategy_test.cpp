@@ -86,13 +86,20 @@ TEST_F(WriteStrategyTest, SqliteGroupCommitAnswersEachRequestWithItsOwnStatuses)
         senders.emplace_back([&, s] {
             // Sender s sends s+1 messages a batch; a message's status says whether it is sender 0's.
             const std::vector<const IngestMessage*> batch(static_cast<std::size_t>(s + 1), &messages[s]);
-            const std::vector<Identifiers> ids(batch.size());
+            // What was prepared for each message names its sender: it must reach the transaction beside it.
+            std::vector<PreparedMessage> prepared(batch.size());
+            for (auto& p : prepared) p.sealedPayload = "sender " + std::to_string(s);
             for (int b = 0; b < kBatches; ++b) {
-                auto r = writes.ingest(batch, ids, [&](SqlConnection& c, const std::vector<const IngestMessage*>& all,
-                                                      const std::vector<const Identifiers*>& allIds) {
+                auto r = writes.ingest(batch, prepared, [&](SqlConnection& c, const std::vector<const IngestMessage*>& all,
+                                                           const std::vector<const PreparedMessage*>& allPrepared) {
                     ++transactions;
                     std::vector<ReceiptStatus> out;
-                    if (all.size() != allIds.size()) return Statuses(Fail(StoreError{"ids"}));
+                    if (all.size() != allPrepared.size()) return Statuses(Fail(StoreError{"prepared"}));
+                    for (std::size_t i = 0; i < all.size(); ++i) {
+                        if (allPrepared[i]->sealedPayload != "sender " + std::to_string(all[i] - messages.data())) {
+                            return Statuses(Fail(StoreError{"a message's preparation is another's"}));
+                        }
+                    }
                     for (const IngestMessage* m : all) {
                         if (auto i = insertRow(c, m - messages.data()); !i) return Statuses(Fail(i.error()));
                         out.push_back(m == &messages[0] ? ReceiptStatus::Duplicate : ReceiptStatus::Accepted);

@@ -83,7 +83,7 @@ private:
     /// One ingest transaction for the messages of one or several requests.
     StoreResult<std::vector<ReceiptStatus>> ingestTransaction(SqlConnection& c,
                                                               const std::vector<const IngestMessage*>& messages,
-                                                              const std::vector<const Identifiers*>& identifiers,
+                                                              const std::vector<const PreparedMessage*>& prepared,
                                                               IngestStats& stats);
 
     /// Erasure of one profile inside its transaction (sql_store_erase.cpp): false when there is no such profile.

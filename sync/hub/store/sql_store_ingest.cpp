@@ -35,6 +35,18 @@ struct KioskUpdate {
 
 SqlValue opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : SqlValue{}; }
 
+/// A contact given for one feedback answer lives in feedback_contacts only, where resolving its case or the
+/// retention pass erases it; the stored event keeps the consent without it.
+bool isContactConsent(const IngestMessage& m) {
+    return m.event == event::names::kConsent && hasPurpose(m.properties, event::names::kPurposeFeedbackContact);
+}
+
+/// Whether the stored message keeps less than arrived, whoever sent it (an erased person's is known only in the
+/// transaction).
+bool storesLessThanArrived(const IngestMessage& m) {
+    return isContactConsent(m) || m.event == event::names::kStaffLookup;
+}
+
 }  // namespace
 
 void stripPersonalFields(json& payload) {
@@ -102,19 +114,23 @@ StoreResult<void> linkGroup(SqlConnection& c, const privacy::FieldCipher& cipher
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<const IngestMessage*>& messages,
                                                             IngestStats& stats) {
-    std::vector<Identifiers> identifiers;
-    identifiers.reserve(messages.size());
-    for (const IngestMessage* m : messages) identifiers.push_back(m_rules.messageIdentifiers(*m));
-    return m_writes->ingest(messages, identifiers,
+    std::vector<PreparedMessage> prepared;
+    prepared.reserve(messages.size());
+    for (const IngestMessage* m : messages) {
+        PreparedMessage& p = prepared.emplace_back();
+        p.identifiers = m_rules.messageIdentifiers(*m);
+        if (!storesLessThanArrived(*m)) p.sealedPayload = m_cipher.seal(privacy::columns::kEventPayload, m->payloadText);
+    }
+    return m_writes->ingest(messages, prepared,
                             [&](SqlConnection& c, const std::vector<const IngestMessage*>& all,
-                                const std::vector<const Identifiers*>& allIds) {
-                                return ingestTransaction(c, all, allIds, stats);
+                                const std::vector<const PreparedMessage*>& allPrepared) {
+                                return ingestTransaction(c, all, allPrepared, stats);
                             });
 }
 
 StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnection& c,
                                                                        const std::vector<const IngestMessage*>& messages,
-                                                                       const std::vector<const Identifiers*>& identifiers,
+                                                                       const std::vector<const PreparedMessage*>& prepared,
                                                                        IngestStats& stats) {
     std::vector<ReceiptStatus> out;
     out.reserve(messages.size());
@@ -131,7 +147,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         std::int64_t firstMs = std::numeric_limits<std::int64_t>::max(), lastMs = std::numeric_limits<std::int64_t>::min();
         for (std::size_t i = 0; i < messages.size(); ++i) {
             if (!stored->count(messages[i]->messageId) && carriesShopperIdentity(*messages[i])) {
-                toResolve.push_back(identifiers[i]);
+                toResolve.push_back(&prepared[i]->identifiers);
                 firstMs = std::min(firstMs, messages[i]->correctedMs);
                 lastMs = std::max(lastMs, messages[i]->correctedMs);
             }
@@ -158,7 +174,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             out.push_back(ReceiptStatus::Duplicate);
             continue;
         }
-        auto resolved = m_rules.resolveProfile(repo, m, *identifiers[i]);
+        auto resolved = m_rules.resolveProfile(repo, m, prepared[i]->identifiers);
         if (!resolved) return Fail(resolved.error());
         merges += resolved->merges;
         for (const auto& conflict : resolved->conflicts) {
@@ -175,10 +191,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         const std::optional<std::string>& profile = resolved->profileId;
         const bool tombstoned = resolved->tombstoned;  // an erased person's late event: keep the fact, not the person
         std::string strippedText;
-        // A contact given for one feedback answer lives in feedback_contacts only, where resolving its case or
-        // the retention pass erases it; the stored event keeps the consent without it.
-        const bool contactConsent = m.event == event::names::kConsent &&
-                                    hasPurpose(m.properties, event::names::kPurposeFeedbackContact);
+        const bool contactConsent = isContactConsent(m);
         if (tombstoned || contactConsent) {
             json payload = json::parse(m.payloadText, nullptr, false);
             if (tombstoned) {
@@ -193,9 +206,12 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
             if (!text) return Fail(text.error());
             strippedText = std::move(text).value();
         }
-        // Sealed once, here: the stored message keeps its personal fields (sealed ones opened) only encrypted.
-        const std::string sealedPayload =
-            m_cipher.seal(privacy::columns::kEventPayload, strippedText.empty() ? m.payloadText : strippedText);
+        // The stored message keeps its personal fields (sealed ones opened) only encrypted: sealed before the
+        // transaction as it arrived, or here when less is kept.
+        const std::string sealedPayload = strippedText.empty() && !prepared[i]->sealedPayload.empty()
+                                              ? prepared[i]->sealedPayload
+                                              : m_cipher.seal(privacy::columns::kEventPayload,
+                                                              strippedText.empty() ? m.payloadText : strippedText);
         // Another hub may store this message after the look-up: then the insert changes no row and the batch runs
         // again, so the message is reported as a duplicate.
         auto ins = c.defer("INSERT INTO events(message_id, type, event, at, day, received_at, store_id, kiosk_id, channel, "
@@ -208,7 +224,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
         if (!resolved->conflicts.empty() && !tombstoned) {
-            if (auto r = recordUnlinkedMentions(c, m, *identifiers[i]); !r) return Fail(r.error());
+            if (auto r = recordUnlinkedMentions(c, m, prepared[i]->identifiers); !r) return Fail(r.error());
         }
         if (auto r = m_rules.apply(repo, m, profile, tombstoned); !r) return Fail(r.error());
         // The feedback rules read answers and contacts. An erased person's late message opens nothing and leaves

@@ -25,7 +25,7 @@ public:
     }
 
     StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
-                                                   const std::vector<Identifiers>& identifiers,
+                                                   const std::vector<PreparedMessage>& prepared,
                                                    const IngestWork& work) override;
 
     StoreResult<void> truncateLog() override {
@@ -53,7 +53,7 @@ private:
 
     struct GroupJob {
         const std::vector<const IngestMessage*>* messages = nullptr;
-        const std::vector<Identifiers>* identifiers = nullptr;  ///< one per message
+        const std::vector<PreparedMessage>* prepared = nullptr;  ///< one per message
         bool taken = false;  ///< a leader is storing it
         bool done = false;
         std::optional<StoreResult<std::vector<ReceiptStatus>>> result;
@@ -70,11 +70,11 @@ private:
 };
 
 StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<const IngestMessage*>& messages,
-                                                             const std::vector<Identifiers>& identifiers,
+                                                             const std::vector<PreparedMessage>& prepared,
                                                              const IngestWork& work) {
     GroupJob mine;
     mine.messages = &messages;
-    mine.identifiers = &identifiers;
+    mine.prepared = &prepared;
     std::vector<GroupJob*> group;
     {
         std::unique_lock<std::mutex> lock(m_groupMutex);
@@ -87,16 +87,16 @@ StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<c
         for (GroupJob* job : group) job->taken = true;
     }
     std::vector<const IngestMessage*> all;
-    std::vector<const Identifiers*> allIds;
+    std::vector<const PreparedMessage*> allPrepared;
     for (const GroupJob* job : group) {
         all.insert(all.end(), job->messages->begin(), job->messages->end());
-        for (const auto& i : *job->identifiers) allIds.push_back(&i);
+        for (const auto& p : *job->prepared) allPrepared.push_back(&p);
     }
     std::vector<ReceiptStatus> statuses;
     StoreResult<std::vector<ReceiptStatus>> stored = Fail(StoreError{"not stored", false});
     auto written = retrying([&] {
         return writeOnce([&](SqlConnection& c) -> StoreResult<void> {
-            auto r = work(c, all, allIds);
+            auto r = work(c, all, allPrepared);
             if (!r) return Fail(r.error());
             statuses = std::move(r).value();
             return {};

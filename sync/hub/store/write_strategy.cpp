@@ -20,11 +20,11 @@ public:
     }
 
     StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
-                                                   const std::vector<Identifiers>& identifiers,
+                                                   const std::vector<PreparedMessage>& prepared,
                                                    const IngestWork& work) override {
-        std::vector<const Identifiers*> ids;
-        ids.reserve(identifiers.size());
-        for (const auto& i : identifiers) ids.push_back(&i);
+        std::vector<const PreparedMessage*> ids;
+        ids.reserve(prepared.size());
+        for (const auto& i : prepared) ids.push_back(&i);
         std::vector<ReceiptStatus> out;
         auto r = write([&](SqlConnection& c) -> StoreResult<void> {
             auto stored = work(c, messages, ids);

@@ -16,23 +16,34 @@
 
 namespace touchpoint::hub {
 
+/// What the store works out for a message before its transaction, on the request's own thread rather than in
+/// the writers' critical section: the identifiers the journey rules read, and the message sealed as it is
+/// stored. `sealedPayload` is empty when only the transaction can tell what to store (a contact consent or a
+/// staff lookup keeps less than arrived); a message from an erased person is sealed again without its
+/// personal fields in the transaction, which is the first to know.
+struct PreparedMessage {
+    Identifiers identifiers;
+    std::string sealedPayload;
+};
+
 class WriteStrategy {
 public:
     /// The body of one transaction; an error rolls it back (and a retryable one runs it again).
     using Work = std::function<StoreResult<void>(SqlConnection&)>;
-    /// The body of an ingest transaction over the messages of one or several requests, with their identifiers.
+    /// The body of an ingest transaction over the messages of one or several requests, each with what was
+    /// prepared for it.
     using IngestWork = std::function<StoreResult<std::vector<ReceiptStatus>>(
-        SqlConnection&, const std::vector<const IngestMessage*>&, const std::vector<const Identifiers*>&)>;
+        SqlConnection&, const std::vector<const IngestMessage*>&, const std::vector<const PreparedMessage*>&)>;
 
     virtual ~WriteStrategy() = default;
 
     /// Runs `work` in a transaction, again when another writer conflicted (busy, deadlock, a race on a unique
     /// key). Durable on return.
     virtual StoreResult<void> write(const Work& work) = 0;
-    /// Stores one request's messages (`identifiers`: one per message) with `work`, possibly in one transaction
+    /// Stores one request's messages (`prepared`: one per message) with `work`, possibly in one transaction
     /// with other requests' messages. One status per message, in order; durable on return.
     virtual StoreResult<std::vector<ReceiptStatus>> ingest(const std::vector<const IngestMessage*>& messages,
-                                                           const std::vector<Identifiers>& identifiers,
+                                                           const std::vector<PreparedMessage>& prepared,
                                                            const IngestWork& work) = 0;
     /// After an erasure: leaves no copy of what was written before in the database's own log. SQLite copies the
     /// write-ahead log into the database and truncates it to nothing; PostgreSQL has nothing to do here (its

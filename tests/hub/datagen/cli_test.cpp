@@ -14,8 +14,9 @@ struct Exit {
     std::string out;
 };
 
-Exit datagen(std::vector<std::string> args) {
-    args.insert(args.begin(), TOUCHPOINT_DATAGEN_EXE);
+Exit datagen(const std::vector<std::string>& rest) {
+    std::vector<std::string> args{TOUCHPOINT_DATAGEN_EXE};
+    args.insert(args.end(), rest.begin(), rest.end());
     touchpoint::testing::ChildProcess child(args);  // stderr stays the test's
     Exit e;
     child.readAll(e.out);
