@@ -37,7 +37,7 @@ void printStatus(const DataKeyStatus& status, std::ostream& out) {
         }
     }
     for (const auto& [column, n] : status.unopenable) {
-        out << column << ": " << n << " values under no key of this file (or not sealed)\n";
+        out << column << ": " << n << " sealed values under no key of this file (they do not open)\n";
     }
 }
 

@@ -35,7 +35,7 @@ struct KeyUse {
 
 struct DataKeyStatus {
     std::vector<KeyUse> keys;  ///< the key file's keys in its order: current first
-    /// Non-empty values of sealed columns under no key of the file (another key id, or not sealed), by column.
+    /// Sealed values under no key of the file (a key id it does not hold), by column: they do not open.
     std::map<std::string, std::int64_t> unopenable;
 
     /// Values and identifier tags under a retired key: what a rotation still has to do.

@@ -3,7 +3,9 @@
 // under the current one, while hubs keep ingesting. Each batch is its own short transaction, committed, so a
 // hub's writes wait for at most one batch; every write is a compare-and-set on the value it read, so a value a
 // hub changed meanwhile (an erasure, retention, a merge) is the hub's, never overwritten with an older one. A
-// run that stops anywhere resumes: rows already under the current key are skipped by their prefix.
+// run that stops anywhere resumes: rows already under the current key are skipped by their prefix. Values
+// without the sealed prefix are not personal (an erased event's `{"erased":true}`; plaintext from before
+// sealing is sealed by the schema step at start) and are left alone.
 
 #include <algorithm>
 #include <limits>
@@ -101,9 +103,9 @@ StoreResult<DataKeyStatus> SqlHubStore::dataKeyStatus() {
         status.keys.push_back(std::move(use));
     }
     const auto unopenable = [&](const char* table, const char* column, std::string_view name) -> StoreResult<void> {
-        auto n = count(c, std::string("SELECT COUNT(*) FROM ") + table + " WHERE " + column + " IS NOT NULL AND " +
-                              column + " <> ''",
-                       {});
+        auto n = count(c, std::string("SELECT COUNT(*) FROM ") + table + " WHERE " +
+                              startsWith(column, privacy::kSealedPrefix.size()),
+                       {std::string(privacy::kSealedPrefix)});
         if (!n) return Fail(n.error());
         if (const auto rest = *n - underKnownKeys[std::string(name)]; rest > 0) status.unopenable[std::string(name)] = rest;
         return {};
@@ -130,8 +132,9 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
     for (const auto& s : kSealedColumns) {
         const std::string column(s.associatedData);
         const std::string select = std::string("SELECT ") + s.key + ", " + s.column + " FROM " + s.table + " WHERE " +
-                                   s.key + " > ? AND " + s.column + " IS NOT NULL AND " + s.column + " <> '' AND NOT " +
-                                   startsWith(s.column, current.size()) + " ORDER BY " + s.key + " LIMIT ?";
+                                   s.key + " > ? AND " + startsWith(s.column, privacy::kSealedPrefix.size()) +
+                                   " AND NOT " + startsWith(s.column, current.size()) + " ORDER BY " + s.key +
+                                   " LIMIT ?";
         const std::string update = std::string("UPDATE ") + s.table + " SET " + s.column + " = ? WHERE " + s.key +
                                    " = ? AND " + s.column + " = ?";
         SqlValue after = s.integerKey ? SqlValue{std::numeric_limits<std::int64_t>::min()} : SqlValue{std::string()};
@@ -144,7 +147,7 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
             }
             auto b = write<ColumnBatch>([&](SqlConnection& c) -> StoreResult<ColumnBatch> {
                 ColumnBatch out;
-                auto rows = c.query(select, {after, current, limit});
+                auto rows = c.query(select, {after, std::string(privacy::kSealedPrefix), current, limit});
                 if (!rows) return Fail(rows.error());
                 out.read = rows->size();
                 for (std::size_t i = 0; i < rows->size(); ++i) {
