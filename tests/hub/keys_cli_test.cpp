@@ -20,6 +20,7 @@
 #include "hub/privacy/field_cipher.hpp"
 #include "hub/store/sealed_columns.hpp"
 #include "hub_process.hpp"
+#include "signin_sender.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -28,6 +29,7 @@ using nlohmann::json;
 using touchpoint::testing::readFile;
 using touchpoint::testing::TempDir;
 namespace event = touchpoint::event;
+using touchpoint::hub::testing::SigninSender;
 namespace hub = touchpoint::hub;
 namespace privacy = touchpoint::hub::privacy;
 
@@ -116,65 +118,6 @@ private:
     std::filesystem::path m_err;
     pid_t m_pid = -1;
     int m_port = 0;
-};
-
-/// Sends kiosk sign-ins (phones sealed as the kiosk seals them) in batches; remembers every message id a
-/// receipt acknowledged (accepted or duplicate). A failed batch is sent again, as an uploader would.
-class Sender {
-public:
-    Sender(const InitHub& h, int port) : m_client("127.0.0.1", port) {
-        m_client.set_ca_cert_path((h.hubDir / "hub-cert.pem").c_str());
-        m_client.enable_server_certificate_verification(true);
-        m_client.set_bearer_token_auth(h.kioskToken.c_str());
-        m_client.set_read_timeout(30, 0);
-        auto sealer = event::Sealer::fromPublicKeyB64(h.sealingKey);
-        auto hasher = event::IdentityHasher::fromKeyB64(h.hashKey);
-        EXPECT_TRUE(sealer.ok() && hasher.ok());
-        m_factory = std::make_unique<event::KioskEventFactory>(
-            event::DeviceIdentity{"store-1", "k1", "America/New_York", "0.1.0", "boot-1"}, *sealer, *hasher,
-            touchpoint::SystemClock::instance());
-    }
-
-    /// One batch of `n` sign-ins; false when it was not acknowledged after a few tries.
-    bool sendBatch(int n) {
-        json batch = json::array();
-        std::vector<std::string> ids;
-        for (int i = 0; i < n; ++i, ++m_count) {
-            char phone[16];
-            std::snprintf(phone, sizeof phone, "+120255501%02d", m_count % 100);
-            auto m = m_factory->signin("s" + std::to_string(m_count), "en-US", event::SigninMethod::Phone,
-                                       {event::Identity::Type::Phone, phone}, m_count < 100);
-            ids.push_back(m.messageId);
-            batch.push_back(event::toJson(m));
-        }
-        const std::string body = json{{"batch", batch}}.dump();
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            auto r = m_client.Post("/v1/batch", body, "application/json");
-            if (!r || r->status != 200) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                continue;
-            }
-            const auto receipts = json::parse(r->body, nullptr, false);
-            if (!receipts.contains("receipts")) return false;
-            for (const auto& receipt : receipts["receipts"]) {
-                const auto status = receipt.value("status", "");
-                if (status == "accepted" || status == "duplicate") m_acknowledged.insert(receipt.value("messageId", ""));
-                else ++m_rejected;
-            }
-            return true;
-        }
-        return false;
-    }
-
-    const std::set<std::string>& acknowledged() const { return m_acknowledged; }
-    int rejected() const { return m_rejected; }
-
-private:
-    httplib::SSLClient m_client;
-    std::unique_ptr<event::KioskEventFactory> m_factory;
-    std::set<std::string> m_acknowledged;
-    int m_count = 0;
-    int m_rejected = 0;
 };
 
 /// Rows of a one-column query on the SQLite store, as text.
@@ -267,7 +210,7 @@ TEST(HubKeysCli, ARotationWhileTheHubIngestsLosesNoEventAndLeavesEveryValueUnder
     {
         ServedHub served(dir, h.config, "serve-a");
         ASSERT_GT(served.port(), 0) << served.log();
-        Sender sender(h, served.port());
+        SigninSender sender(h.hubDir / "hub-cert.pem", h.kioskToken, h.sealingKey, h.hashKey, served.port());
         for (int i = 0; i < 40; ++i) ASSERT_TRUE(sender.sendBatch(25));
         beforeRestart = sender.acknowledged().size();
         EXPECT_EQ(beforeRestart, 1000u);
@@ -281,7 +224,7 @@ TEST(HubKeysCli, ARotationWhileTheHubIngestsLosesNoEventAndLeavesEveryValueUnder
 
     ServedHub served(dir, h.config, "serve-ba");
     ASSERT_GT(served.port(), 0) << served.log();
-    Sender sender(h, served.port());
+    SigninSender sender(h.hubDir / "hub-cert.pem", h.kioskToken, h.sealingKey, h.hashKey, served.port());
     std::atomic<bool> rotated{false};
     std::atomic<int> batches{0};
     std::atomic<bool> failed{false};
