@@ -145,31 +145,47 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
                 result.stoppedAtMaxRows = true;
                 return result;
             }
+            // Read and re-sealed on a read connection, outside the write transaction: a resumed run's walk past
+            // rows already done, and the cipher work, never hold the writer (ingest) up. The compare-and-set
+            // makes the gap between the read and the write safe.
+            struct Pending {
+                SqlValue key;
+                std::string stored, resealed;
+            };
+            std::vector<Pending> pending;
+            {
+                auto lease = acquire();
+                auto rows = lease->query(select, {after, std::string(privacy::kSealedPrefix), current, limit});
+                if (!rows) return Fail(rows.error());
+                for (std::size_t i = 0; i < rows->size(); ++i) {
+                    Pending p{s.integerKey ? SqlValue{rows->integer(i, 0)} : SqlValue{rows->text(i, 0)},
+                              rows->text(i, 1), {}};
+                    auto plain = m_cipher.open(s.associatedData, p.stored);
+                    if (!plain) {
+                        return Fail(unopened(s.associatedData, std::string(s.key) + " " + rows->text(i, 0), plain.error()));
+                    }
+                    p.resealed = m_cipher.seal(s.associatedData, *plain);
+                    pending.push_back(std::move(p));
+                }
+            }
+            if (pending.empty()) break;
             auto b = write<ColumnBatch>([&](SqlConnection& c) -> StoreResult<ColumnBatch> {
                 ColumnBatch out;
-                auto rows = c.query(select, {after, std::string(privacy::kSealedPrefix), current, limit});
-                if (!rows) return Fail(rows.error());
-                out.read = rows->size();
-                for (std::size_t i = 0; i < rows->size(); ++i) {
-                    const SqlValue key = s.integerKey ? SqlValue{rows->integer(i, 0)} : SqlValue{rows->text(i, 0)};
-                    const std::string stored = rows->text(i, 1);
-                    auto plain = m_cipher.open(s.associatedData, stored);
-                    if (!plain) return Fail(unopened(s.associatedData, std::string(s.key) + " " + rows->text(i, 0), plain.error()));
-                    auto u = c.exec(update, {m_cipher.seal(s.associatedData, *plain), key, std::string_view(stored)});
+                out.read = pending.size();
+                for (const auto& p : pending) {
+                    auto u = c.exec(update, {std::string_view(p.resealed), p.key, std::string_view(p.stored)});
                     if (!u) return Fail(u.error());
                     (*u == 1 ? out.resealed : out.leftToHubs) += 1;
-                    out.lastKey = key;
                 }
+                out.lastKey = pending.back().key;
                 return out;
             });
             if (!b) return Fail(b.error());
             result.resealed[column] += b->resealed;
             result.leftToHubs += b->leftToHubs;
             done += b->resealed;
-            if (b->read > 0) {
-                after = b->lastKey;
-                if (progress) progress(column, done);
-            }
+            after = b->lastKey;
+            if (progress) progress(column, done);
             if (static_cast<std::int64_t>(b->read) < limit) break;
         }
     }
@@ -189,20 +205,32 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
             result.stoppedAtMaxRows = true;
             break;
         }
+        struct Pending {
+            std::string kind, tag, sealed, profileId, newTag, newSealed;
+        };
+        std::vector<Pending> pending;
+        {
+            auto lease = acquire();
+            auto rows = lease->query(select, {afterKind, afterKind, afterTag, currentTag, current, limit});
+            if (!rows) return Fail(rows.error());
+            for (std::size_t i = 0; i < rows->size(); ++i) {
+                Pending p{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), {}, {}};
+                auto plain = m_cipher.open(privacy::columns::kIdentifierValue, p.sealed);
+                if (!plain) return Fail(unopened(identifierColumn, "kind " + p.kind + " tag " + p.tag, plain.error()));
+                p.newTag = privacy::DataKeys::identifierTag(m_keys.current(), p.kind, *plain);
+                p.newSealed = m_cipher.seal(privacy::columns::kIdentifierValue, *plain);
+                pending.push_back(std::move(p));
+            }
+        }
+        if (pending.empty()) break;
         auto b = write<IdentifierBatch>([&](SqlConnection& c) -> StoreResult<IdentifierBatch> {
             IdentifierBatch out;
-            auto rows = c.query(select, {afterKind, afterKind, afterTag, currentTag, current, limit});
-            if (!rows) return Fail(rows.error());
-            out.read = rows->size();
-            for (std::size_t i = 0; i < rows->size(); ++i) {
-                const std::string kind = rows->text(i, 0), tag = rows->text(i, 1), sealed = rows->text(i, 2),
-                                  profileId = rows->text(i, 3);
-                out.lastKind = kind;
-                out.lastTag = tag;
-                auto plain = m_cipher.open(privacy::columns::kIdentifierValue, sealed);
-                if (!plain) return Fail(unopened(identifierColumn, "kind " + kind + " tag " + tag, plain.error()));
-                const std::string newTag = privacy::DataKeys::identifierTag(m_keys.current(), kind, *plain);
-                const std::string newSealed = m_cipher.seal(privacy::columns::kIdentifierValue, *plain);
+            out.read = pending.size();
+            out.lastKind = pending.back().kind;
+            out.lastTag = pending.back().tag;
+            for (const auto& p : pending) {
+                const std::string &kind = p.kind, &tag = p.tag, &sealed = p.sealed, &profileId = p.profileId,
+                                  &newTag = p.newTag, &newSealed = p.newSealed;
                 if (newTag == tag) {
                     auto u = c.exec("UPDATE identifiers SET sealed_value = ? WHERE kind = ? AND value = ? AND "
                                     "sealed_value = ?",
