@@ -8,6 +8,8 @@
 //   touchpoint-hub token revoke|list --config FILE [--name N]
 //   touchpoint-hub members import --config FILE members.csv
 //   touchpoint-hub keys create --file FILE                             (the hub's data key, 0600)
+//   touchpoint-hub keys rotate --config FILE [--batch N] [--max-rows N]  (everything under the current key)
+//   touchpoint-hub keys status --config FILE                   (what each key of the file is still needed for)
 //   touchpoint-hub notifications replay|status --config FILE   (dead letters due again; the queue by state)
 //   touchpoint-hub publish --config FILE --name N --file doc.json [--scope S] [--starts-at ISO]
 //   touchpoint-hub publish rollback --config FILE --scope S --config-version ID [--starts-at ISO]
@@ -24,6 +26,7 @@
 #include "common/log.hpp"
 #include "hub/admin/backup_command.hpp"
 #include "hub/admin/hub_admin.hpp"
+#include "hub/admin/keys_command.hpp"
 #include "hub/admin/publish_command.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/privacy/data_key.hpp"
@@ -50,6 +53,8 @@ struct Options {
     std::string dataKeyFile;  ///< init --data-key, keys create --file
     PublishOptions publish;
     std::string backupFile;  ///< backup --to
+    KeyRotationOptions rotation;  ///< keys rotate
+    std::int64_t maxRows = 0;     ///< keys rotate --max-rows (0: no limit)
 };
 
 Result<HubConfig, int> config(const Options& a) {
@@ -226,6 +231,19 @@ int keysCreateCommand(const Options& a) {
     return 0;
 }
 
+/// keys rotate and keys status: on the store the config names, with the key file it names (no key file, or a
+/// value sealed under a key the file lacks, is an error before anything changes).
+int keysStoreCommand(bool rotate, const Options& a) {
+    auto c = config(a);
+    if (!c) return c.error();
+    auto s = store(*c);
+    if (!s) return s.error();
+    if (!rotate) return keysStatusCommand(**s, std::cout, std::cerr);
+    KeyRotationOptions options = a.rotation;
+    if (a.maxRows > 0) options.maxRows = a.maxRows;
+    return keysRotateCommand(**s, options, std::cout, std::cerr);
+}
+
 int notificationsCommand(const std::string& what, const Options& a) {
     auto c = config(a);
     if (!c) return c.error();
@@ -361,6 +379,17 @@ int main(int argc, char** argv) {
     keys->require_subcommand(1);
     auto* keysCreate = keys->add_subcommand("create", "a new data key file (0600); never overwrites one");
     keysCreate->add_option("--file", o.dataKeyFile, "where to write it, outside the database's folder")->required();
+    auto* keysRotate = keys->add_subcommand(
+        "rotate", "re-seal every value and re-tag every identifier under the current (first) key, while hubs run");
+    auto* keysStatus = keys->add_subcommand("status", "per key of the file: values and tags under it; changes nothing");
+    for (auto* sub : {keysRotate, keysStatus}) {
+        sub->add_option("--config", o.config, "the hub's TOML config (its store and data key file)")->required();
+    }
+    keysRotate->add_option("--batch", o.rotation.batch, "rows per committed transaction")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    keysRotate->add_option("--max-rows", o.maxRows, "stop after changing N rows (run again to go on)")
+        ->check(CLI::PositiveNumber);
     auto* notifications = app.add_subcommand("notifications", "the alert and case notification queue");
     notifications->require_subcommand(1);
     auto* notificationsReplay = notifications->add_subcommand("replay", "make every dead notification due again");
@@ -398,6 +427,8 @@ int main(int argc, char** argv) {
         if (*init) return initCommand(o);
         if (*cert) return certCommand(o);
         if (*keysCreate) return keysCreateCommand(o);
+        if (*keysRotate) return keysStoreCommand(true, o);
+        if (*keysStatus) return keysStoreCommand(false, o);
         if (*tokenAdd) {
             // A combination no token can have is a usage error, like an unknown option.
             if (auto why = tokenSpecError(o.token); !why.empty()) return cli::refuse(*tokenAdd, why);

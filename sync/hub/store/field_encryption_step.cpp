@@ -3,30 +3,13 @@
 #include <limits>
 #include <string>
 
+#include "hub/store/sealed_columns.hpp"
+
 namespace touchpoint::hub {
 
 namespace {
 
 constexpr std::int64_t kBatch = 1000;
-
-struct SealedColumn {
-    const char* table;
-    const char* key;  ///< the row's unique key, the batches' order
-    bool integerKey;
-    const char* column;
-    std::string_view associatedData;
-};
-
-constexpr SealedColumn kSealedColumns[] = {
-    {"events", "seq", true, "payload", privacy::columns::kEventPayload},
-    {"feedback", "seq", true, "comment", privacy::columns::kFeedbackComment},
-    {"feedback_contacts", "feedback_message_id", false, "value", privacy::columns::kContactValue},
-    {"account_groups", "group_id", false, "traits", privacy::columns::kGroupTraits},
-    {"case_notes", "seq", true, "text", privacy::columns::kCaseNoteText},
-    {"profiles", "id", false, "member_id", privacy::columns::kProfileMemberId},
-    {"merges", "seq", true, "winner_before", privacy::columns::kMergeWinnerBefore},
-    {"merges", "seq", true, "loser_before", privacy::columns::kMergeLoserBefore},
-};
 
 StoreResult<bool> tableExists(SqlConnection& c, const char* table) {
     auto r =

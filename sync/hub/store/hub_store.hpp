@@ -17,6 +17,7 @@
 #include "hub/store/case_store.hpp"
 #include "hub/store/export_rows.hpp"
 #include "hub/store/fleet_config_store.hpp"
+#include "hub/store/key_rotation.hpp"
 #include "hub/store/kiosk_record.hpp"
 #include "hub/store/source_record.hpp"
 #include "hub/store/sql_backend.hpp"
@@ -214,6 +215,14 @@ public:
     /// Removes what `policy` keeps no longer, as of `nowMs`, in small transactions; idempotent, so hub processes
     /// sharing a database may run it at once (sql_store_retention.cpp).
     virtual StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) = 0;
+    /// Which key of the data key file each sealed value and keyed tag is under (key_rotation.hpp); reads only.
+    virtual StoreResult<DataKeyStatus> dataKeyStatus() = 0;
+    /// Re-seals every sealed value under a retired key with the current key, and re-tags identifier rows, in
+    /// committed transactions of `options.batch` rows, each write a compare-and-set (a row a hub changed
+    /// meanwhile is left to it); resumes where a stopped run ended. An error names the column and the row's
+    /// key, never the value (sql_store_keys.cpp).
+    virtual StoreResult<KeyRotationResult> rotateDataKey(const KeyRotationOptions& options,
+                                                         const KeyRotationProgress& progress) = 0;
     /// Alerts, cases and the notification queue (case_store.hpp), on the same database.
     virtual CaseStore& cases() = 0;
     /// Published kiosk configuration (fleet_config_store.hpp), on the same database.

@@ -70,6 +70,9 @@ public:
     StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) override;
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;
     StoreResult<RetentionReport> applyRetention(const RetentionConfig& policy, std::int64_t nowMs) override;
+    StoreResult<DataKeyStatus> dataKeyStatus() override;
+    StoreResult<KeyRotationResult> rotateDataKey(const KeyRotationOptions& options,
+                                                 const KeyRotationProgress& progress) override;
     CaseStore& cases() override { return m_cases; }
     FleetConfigStore& fleetConfig() override { return m_fleetConfig; }
 
