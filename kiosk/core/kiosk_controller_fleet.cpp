@@ -56,6 +56,7 @@ void KioskController::fleetTick() {
     }
     if (m_sleepHoursUntilMs != 0 && now >= m_sleepHoursUntilMs) {
         m_sleepHoursUntilMs = 0;
+        m_session.language = m_options.defaultLanguage;  // the next passer-by reads the default again
         changed();
     }
     if (!m_options.openingHours) {
@@ -94,13 +95,21 @@ void KioskController::applyContent(const FleetContent& content) {
 }
 
 void KioskController::applySleepIntent(const Intent& intent) {
-    if (intent.kind != IntentKind::Wake) return;
+    if (intent.kind == IntentKind::ChooseLanguage) {
+        // The closed message and the hours in the shopper's language, for as long as the hours are shown.
+        const auto& offered = m_options.languages;
+        if (std::find(offered.begin(), offered.end(), intent.text) == offered.end()) return;
+        m_session.language = intent.text;
+    } else if (intent.kind != IntentKind::Wake) {
+        return;
+    }
     m_sleepHoursUntilMs = m_clock.monotonicMs() + m_options.sleepHoursShownMs;
 }
 
 SleepVm KioskController::sleepVm() const {
     SleepVm vm;
     vm.showHours = m_sleepHoursUntilMs != 0;
+    if (m_options.languages.size() > 1) vm.languages = m_options.languages;
     if (!m_options.openingHours) return vm;
     for (std::size_t d = 0; d < 7; ++d) {
         SleepVm::Day day;

@@ -328,6 +328,10 @@ ScreenSpeech sleep(const KioskController& c, const Translations& texts, const st
         b.line(b.tr(day.dayKey) + ": " + (hours.empty() ? b.tr("sleep.day_closed") : hours));
     }
     b.add("sleep.wake", b.tr("sleep.hours_title"), ControlRole::Button, "actions", Intent::of(IntentKind::Wake));
+    for (const auto& l : vm.languages) {
+        b.add("sleep.lang." + l, texts.text(l, "language.name"), ControlRole::Button, "languages",
+              Intent::withText(IntentKind::ChooseLanguage, l));
+    }
     return b.take();
 }
 

@@ -106,6 +106,8 @@ struct SleepVm {
     };
     bool showHours = false;
     std::vector<Day> days;  ///< Monday first
+    /// The languages a shopper may read the sleep screen in (empty when the kiosk offers only one).
+    std::vector<std::string> languages;
 };
 
 struct StillThereVm {

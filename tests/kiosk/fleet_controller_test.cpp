@@ -167,6 +167,34 @@ TEST_F(SleepScreenTest, OutsideOpeningHoursTouchesOnlyShowTheHours) {
     EXPECT_EQ(controller->screen(), ScreenId::Attract);
 }
 
+TEST_F(SleepScreenTest, ALanguageButtonShowsTheHoursInThatLanguageUntilTheyHideAgain) {
+    controller->tick();
+    ASSERT_EQ(controller->screen(), ScreenId::Sleep);
+    ASSERT_EQ(controller->sleepVm().languages, options.languages);
+    const std::string defaultLanguage = controller->displayVm().language;
+    const std::string other = options.languages.back() != defaultLanguage ? options.languages.back()
+                                                                          : options.languages.front();
+    ASSERT_NE(other, defaultLanguage);
+
+    controller->apply(Intent::withText(K::ChooseLanguage, "xx"));  // not offered: nothing changes
+    EXPECT_EQ(controller->displayVm().language, defaultLanguage);
+    EXPECT_FALSE(controller->sleepVm().showHours);
+
+    controller->apply(Intent::withText(K::ChooseLanguage, other));
+    EXPECT_EQ(controller->displayVm().language, other);
+    EXPECT_TRUE(controller->sleepVm().showHours);
+    EXPECT_EQ(controller->screen(), ScreenId::Sleep);
+    EXPECT_TRUE(store.messages.empty()) << "choosing a language on the sleep screen starts nothing";
+
+    // When the hours hide, the next passer-by reads the default language again, and the kiosk counts as
+    // between sessions (a document could be applied).
+    clock.advanceMs(options.sleepHoursShownMs);
+    controller->tick();
+    EXPECT_FALSE(controller->sleepVm().showHours);
+    EXPECT_EQ(controller->displayVm().language, defaultLanguage);
+    EXPECT_TRUE(controller->sessionIsBlank());
+}
+
 TEST_F(SleepScreenTest, ASessionAtClosingTimeFinishesBeforeTheSleepScreen) {
     clock.setUtcMs(kWednesday0800Utc);
     controller->tick();

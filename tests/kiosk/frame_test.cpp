@@ -300,6 +300,15 @@ TEST_F(FrameTest, TheSleepScreenDrawsInEveryLanguageAndATapAnywhereShowsTheHours
         expectNoMissingGlyphs(lang + "/sleep.hours");
         EXPECT_EQ(controller->screen(), ScreenId::Sleep);
     }
+    // A language button along the bottom, not the touch anywhere, takes a tap on it.
+    const std::string other = allLanguages().front();
+    ASSERT_NE(other, options.defaultLanguage);
+    const auto intents = tap("sleep.lang." + other);
+    ASSERT_EQ(intents.size(), 1u);
+    EXPECT_EQ(intents[0].kind, IntentKind::ChooseLanguage);
+    EXPECT_EQ(intents[0].text, other);
+    EXPECT_EQ(controller->displayVm().language, other);
+    EXPECT_TRUE(controller->sleepVm().showHours);
 }
 
 TEST_F(FrameTest, EveryScreenDrawsInEveryLanguageWithNoMissingGlyph) {
