@@ -1,7 +1,9 @@
 // The Cases tab in a real browser (Debian's Chromium through playwright-core) against a real touchpoint-hub:
 // two detractors answer on a kiosk and agree to be contacted; a manager opens the Cases tab, sees both cases,
-// assigns one, adds a note, sets it in progress and resolves it with an outcome, and the list and figures
-// follow; an analyst sees the other case's contact masked and no actions, and a forced change is refused 403.
+// sees one's contact masked until they click "Show contact" (audited as "contact shown"), assigns it, adds a
+// note, sets it in progress and resolves it with an outcome, and the list and figures follow; an analyst sees
+// the other case's contact masked with no "Show contact" and no actions, and a forced reveal or change is
+// refused 403.
 // Screenshots go to $TOUCHPOINT_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -92,7 +94,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('a manager sees both cases with the full contact and works one to resolution', async () => {
+test('a manager sees the contact masked, shows it, and works the case to resolution', async () => {
   await signIn(managerToken);
   await openCasesTab();
   await shoot('cases-manager');
@@ -111,7 +113,20 @@ test('a manager sees both cases with the full contact and works one to resolutio
   await page.click(`#case-list tr[data-case-id="${caseA}"]`);
   await page.waitForFunction((id) => document.getElementById('case-view').dataset.caseId === id, caseA);
   const view = page.locator('#case-view');
-  assert.equal(await view.locator('[data-field="contact"]').innerText(), `phone: ${PHONE_A}`);
+  const contact = view.locator('[data-field="contact"]');
+  assert.equal(await contact.innerText(), 'phone: +120******23 (masked)', 'masked by default for a manager too');
+  const auditBefore = (await getJson(hub, `/v1/cases/${caseA}`, managerToken)).audit;
+  assert.deepEqual(auditBefore.map((a) => a.detail), ['contact masked', 'contact masked'],
+    'the page\'s view and this one; nothing shown yet');
+  await shoot('case-contact-masked');
+  await view.locator('button[data-action="show-contact"]').click();
+  await page.waitForFunction((phone) => document.querySelector('#case-view [data-field="contact"]').textContent === `phone: ${phone}`,
+    PHONE_A);
+  assert.equal(await view.locator('button[data-action="show-contact"]').count(), 0, 'shown: no button');
+  const audit = (await getJson(hub, `/v1/cases/${caseA}`, managerToken)).audit;
+  assert.deepEqual(audit.slice(2).map((a) => [a.by, a.detail]),
+    [['amy-manager', 'contact shown'], ['amy-manager', 'contact masked']], JSON.stringify(audit));
+  assert.match(await view.innerText(), /amy-manager: viewed – contact shown/, 'the page lists its own reveal');
   const viewText = await view.innerText();
   assert.ok(!viewText.includes('shopper@example.com'), 'the comment is shown with its personal text masked');
   assert.match(viewText, /Nobody at the till/);
@@ -158,7 +173,7 @@ test('a manager sees both cases with the full contact and works one to resolutio
   assert.ok(width <= 1366, `page is ${width}px wide`);
 });
 
-test('an analyst sees the contact masked, no actions, and a forced change is refused', async () => {
+test('an analyst sees the contact masked, no Show contact, no actions, and a forced reveal or change is refused', async () => {
   await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
   await signIn(analystToken);
   await openCasesTab();
@@ -170,6 +185,7 @@ test('an analyst sees the contact masked, no actions, and a forced change is ref
   const contact = await page.locator('#case-view [data-field="contact"]').innerText();
   assert.match(contact, /masked for your role/);
   assert.ok(!contact.includes(PHONE_B.slice(-6)), contact);
+  assert.equal(await page.locator('#case-view button[data-action="show-contact"]').count(), 0, 'no Show contact');
   assert.equal(await page.locator('#case-view .case-actions').count(), 0);
   assert.equal(await page.locator('#case-view form').count(), 0);
   await shoot('case-analyst');
@@ -182,6 +198,12 @@ test('an analyst sees the contact masked, no actions, and a forced change is ref
     return res.status;
   }, open.id);
   assert.equal(forced, 403);
+  const forcedReveal = await page.evaluate(async (id) => {
+    const res = await fetch(`/dashboard/api/cases/${id}?reveal=contact`, { credentials: 'same-origin' });
+    return { status: res.status, body: await res.text() };
+  }, open.id);
+  assert.equal(forcedReveal.status, 403, forcedReveal.body);
+  assert.ok(!forcedReveal.body.includes(PHONE_B.slice(-6)), forcedReveal.body);
   // And from outside the browser with the analyst's token.
   const direct = await post(hub, `/dashboard/api/cases/${open.id}/status`, { status: 'in_progress' },
     { Authorization: `Bearer ${analystToken}` });

@@ -1,5 +1,6 @@
 // The dashboard's Cases calls on this suite's store (SQLite or PostgreSQL), signed in through the dashboard:
-// the list and one case for the session's role (contact masked for analysts), notes and status for managers
+// the list and one case for the session's role (contact masked for every role until a manager asks for it
+// with ?reveal=contact, which an analyst is refused), notes and status for managers
 // only and from this site only, and the case figures' SQL (first action, SLA, the next visit's NPS of the
 // same profile) on known timings from a manual hub clock.
 
@@ -107,8 +108,17 @@ TEST_F(CASE_PAGE_SUITE, TheSessionsRoleDecidesWhatItSeesAndMayChange) {
     EXPECT_EQ(pagePost("/dashboard/api/cases/" + id + "/status", {{"status", "in_progress"}}, analyst).status,
               403);
 
-    const auto shown = pageGet("/dashboard/api/cases/" + id, manager).json();
+    const auto refused = pageGet("/dashboard/api/cases/" + id + "?reveal=contact", analyst);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_EQ(refused.body.find("5550123"), std::string::npos) << refused.body;
+
+    const auto managerDefault = pageGet("/dashboard/api/cases/" + id, manager).json();
+    EXPECT_EQ(managerDefault["contact"]["masked"], true) << "masked by default for managers too";
+    EXPECT_EQ(managerDefault["contact"]["value"].get<std::string>().find("5550123"), std::string::npos);
+    EXPECT_EQ(pageGet("/dashboard/api/cases/" + id + "?reveal=everything", manager).status, 400);
+    const auto shown = pageGet("/dashboard/api/cases/" + id + "?reveal=contact", manager).json();
     EXPECT_EQ(shown["contact"]["value"], "+12025550123");
+    EXPECT_EQ(shown["contact"]["masked"], false);
     EXPECT_EQ(pagePost("/dashboard/api/cases/" + id + "/notes", {{"text", "called"}}, manager,
                        "https://attacker.example")
                   .status,
@@ -127,10 +137,12 @@ TEST_F(CASE_PAGE_SUITE, TheSessionsRoleDecidesWhatItSeesAndMayChange) {
     const auto seenAgain = pageGet("/dashboard/api/cases/" + id, manager).json();
     for (const auto& a : seenAgain["audit"])
         actions.push_back(a["action"].get<std::string>() + ":" + a["detail"].get<std::string>());
-    ASSERT_GE(actions.size(), 4u);
+    // The analyst's view, the manager's masked view and the reveal: the refusal and the 400 wrote nothing.
+    ASSERT_GE(actions.size(), 5u);
     EXPECT_EQ(actions[0], "viewed:contact masked");
-    EXPECT_EQ(actions[1], "viewed:contact shown");
-    EXPECT_EQ(actions[2].rfind("note:", 0), 0u);
+    EXPECT_EQ(actions[1], "viewed:contact masked");
+    EXPECT_EQ(actions[2], "viewed:contact shown");
+    EXPECT_EQ(actions[3].rfind("note:", 0), 0u);
 }
 
 TEST_F(CASE_PAGE_SUITE, FiguresFromTheCasesOpenedInTheRange) {

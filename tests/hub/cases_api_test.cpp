@@ -1,6 +1,7 @@
 // Cases over HTTPS on this suite's store (SQLite or PostgreSQL): a detractor's answer and their consent to be
-// contacted (either order, re-sent) open one case; notes, status and audit; the contact for managers and
-// admins only; the contact gone after resolve, after the retention period and after erasure.
+// contacted (either order, re-sent) open one case; notes, status and audit; the contact masked for every role
+// until a manager or admin asks with ?reveal=contact (analysts refused); the contact gone after resolve,
+// after the retention period and after erasure.
 
 #include "api_test_support.hpp"
 
@@ -47,6 +48,22 @@ class CASES_SUITE : public HubApiTest {
         const auto r = get("/v1/cases/" + id, token);
         EXPECT_EQ(r.status, 200) << r.body;
         return r.json();
+    }
+
+    /// The case with its contact shown, as a manager's "Show contact" asks for it.
+    json revealed(const std::string& id, const std::string& token) {
+        const auto r = get("/v1/cases/" + id + "?reveal=contact", token);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.json();
+    }
+
+    /// "action:detail" of each audit row of the case, oldest first (read as `token` sees the case).
+    std::vector<std::string> auditOf(const std::string& id, const std::string& token) {
+        std::vector<std::string> actions;
+        const auto c = oneCase(id, token);  // kept: a range-for over a temporary's member would dangle
+        for (const auto& a : c["audit"])
+            actions.push_back(a["action"].get<std::string>() + ":" + a["detail"].get<std::string>());
+        return actions;
     }
 };
 
@@ -117,7 +134,7 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     EXPECT_TRUE(seen["shopper"]["recentJourney"].is_array());
     EXPECT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "called"}}.dump(), analyst).status, 403);
 
-    const auto full = oneCase(id, manager);
+    const auto full = revealed(id, manager);
     EXPECT_EQ(full["contact"]["value"], "+12025550123");
     EXPECT_EQ(full["contact"]["kind"], "phone");
 
@@ -162,6 +179,65 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     EXPECT_EQ(actions[4], "status:in_progress -> resolved, outcome voucher sent");
     EXPECT_EQ(actions[5], "contact_erased:resolved");
     EXPECT_FALSE(after["firstActionAt"].is_null());
+}
+
+TEST_F(CASES_SUITE, TheContactIsMaskedForEveryRoleUntilAManagerRevealsIt) {
+    const auto p = detractor("session-reveal");
+    ASSERT_EQ(send(json{p.feedback, p.consent}), (std::vector<std::string>{"accepted", "accepted"}));
+    const auto admin = hub().headOfficeToken();
+    const auto manager = hub().token("head-office:manager");
+    const auto analyst = hub().token("head-office:analyst");
+    const std::string id = cases(admin).at(0)["id"];
+    ASSERT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "Call back on +12025550123 after 5"}}.dump(),
+                   manager)
+                  .status,
+              200);
+
+    // Masked by default, whoever asks: the contact and the phone number in the note.
+    for (const auto& token : {admin, manager, analyst}) {
+        const auto c = oneCase(id, token);
+        EXPECT_EQ(c["contact"]["masked"], true) << c.dump();
+        EXPECT_EQ(c["contact"]["value"], "+120******23") << c.dump();
+        EXPECT_EQ(c["contact"]["kind"], "phone");
+        EXPECT_EQ(c.dump().find("5550123"), std::string::npos) << c.dump();
+        EXPECT_NE(c["notes"][0]["text"].get<std::string>().find("[phone]"), std::string::npos) << c.dump();
+    }
+    EXPECT_EQ(auditOf(id, admin).size(), 5u) << "the note, three masked views and this one";
+
+    // An analyst asking for it is refused, sees no value, and the refusal is not a view: no audit row.
+    const auto refused = get("/v1/cases/" + id + "?reveal=contact", analyst);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_NE(refused.body.find("manager or admin"), std::string::npos) << refused.body;
+    EXPECT_EQ(refused.body.find("5550123"), std::string::npos) << refused.body;
+    // Any other value names the parameter, for every role; neither is audited.
+    for (const std::string bad : {"?reveal=", "?reveal=phone", "?reveal=CONTACT", "?reveal=contact,notes",
+                                  "?reveal=contact&reveal=contact"}) {
+        const auto r = get("/v1/cases/" + id + bad, manager);
+        EXPECT_EQ(r.status, 400) << bad;
+        EXPECT_NE(r.body.find("reveal"), std::string::npos) << r.body;
+        EXPECT_EQ(get("/v1/cases/" + id + bad, analyst).status, 400) << bad;
+    }
+    auto actions = auditOf(id, admin);
+    ASSERT_EQ(actions.size(), 6u) << "only the two masked views since";
+    for (std::size_t i = 1; i < actions.size(); ++i) EXPECT_EQ(actions[i], "viewed:contact masked") << i;
+
+    // A manager's reveal: the value, the note in full, and the one "contact shown" row, by the manager.
+    const auto full = revealed(id, manager);
+    EXPECT_EQ(full["contact"]["value"], "+12025550123");
+    EXPECT_EQ(full["contact"]["masked"], false);
+    EXPECT_EQ(full["notes"][0]["text"], "Call back on +12025550123 after 5");
+    EXPECT_EQ(full["feedback"]["comment"].get<std::string>().find("shopper@example.com"), std::string::npos)
+        << "the comment stays masked: it is what the shopper typed, not the contact they gave";
+    const auto audit = oneCase(id, admin)["audit"];
+    ASSERT_EQ(audit.size(), 8u) << audit.dump();
+    EXPECT_EQ(audit[6]["action"], "viewed");
+    EXPECT_EQ(audit[6]["detail"], "contact shown");
+    EXPECT_EQ(audit[6]["by"], audit[0]["by"]) << "the manager, who wrote the note";
+    EXPECT_NE(audit[6]["by"], audit[7]["by"]);
+    EXPECT_EQ(audit[7]["detail"], "contact masked") << "the admin's own view just now";
+    // An admin may reveal too; a case that does not exist is still 404.
+    EXPECT_EQ(revealed(id, admin)["contact"]["value"], "+12025550123");
+    EXPECT_EQ(get("/v1/cases/00000000-0000-7000-8000-000000000000?reveal=contact", manager).status, 404);
 }
 
 TEST_F(CASES_SUITE, NotesStatusBodiesAndListLimitsAreBounded) {
@@ -218,7 +294,7 @@ TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContact) {
     const auto afterErasure = oneCase(caseOf[erased.feedbackId], admin);
     EXPECT_TRUE(afterErasure["contact"]["value"].is_null()) << afterErasure.dump();
     EXPECT_EQ(afterErasure["contact"]["erasedReason"], "erasure");
-    EXPECT_EQ(oneCase(caseOf[kept.feedbackId], admin)["contact"]["value"], "+12025550123");
+    EXPECT_EQ(revealed(caseOf[kept.feedbackId], admin)["contact"]["value"], "+12025550123");
 
     // The retention pass: nothing before 65 days, the contact after; running it twice changes nothing more.
     auto& store = hub().store().cases();

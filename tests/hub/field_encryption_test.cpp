@@ -154,8 +154,9 @@ TEST_F(FIELDS_SUITE, NoPersonalValueIsStoredInPlaintextAndTheAllowedRolesStillSe
     ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
     EXPECT_EQ(timeline["groups"][0]["traits"]["name"], kGroupName);
 
-    // The case: the contact, the comment and the note to a manager.
-    const auto seen = get("/v1/cases/" + caseId, hub().token("head-office:manager")).json();
+    // The case: the contact, the comment and the note to a manager who asks to see them.
+    const auto seen =
+        get("/v1/cases/" + caseId + "?reveal=contact", hub().token("head-office:manager")).json();
     EXPECT_EQ(seen["contact"]["value"], kContactPhone) << seen.dump();
     EXPECT_NE(seen["feedback"]["comment"].get<std::string>().find("periwinkle-ocelot"), std::string::npos);
     ASSERT_EQ(seen["notes"].size(), 1u) << seen.dump();

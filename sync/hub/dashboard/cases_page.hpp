@@ -4,7 +4,8 @@
 // the person behind the dashboard session (or a head-office bearer token), with that token's role:
 //
 //   GET  /dashboard/api/cases               ?store=&status=&overdue=true|false  -> {cases, serverTime}
-//   GET  /dashboard/api/cases/{id}          one case; the contact masked for analysts; the viewing audited
+//   GET  /dashboard/api/cases/{id}          one case, the contact masked; ?reveal=contact shows it to
+//                                           managers and admins (403 for analysts); the viewing audited
 //   POST /dashboard/api/cases/{id}/notes    {"text"}                 managers and admins, same origin only
 //   POST /dashboard/api/cases/{id}/status   {"status", "outcome"?, "assignee"?}   likewise
 //   GET  /dashboard/api/case-figures        ?from=&to=&store=  -> the figures of the cases opened in

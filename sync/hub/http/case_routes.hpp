@@ -7,12 +7,14 @@
 
 namespace touchpoint::hub {
 
-/// Managers and admins may change cases and see contacts; analysts read, with contacts masked.
+/// Managers and admins may change cases and reveal contacts; analysts only read, with contacts masked.
 bool mayChangeCases(const TokenRecord& token);
 
 /// ?store=&status=&overdue=true|false&limit= -> {cases, serverTime}.
 void answerCaseList(HubContext& ctx, const http::Request& req, http::Response& res);
-/// One case, the contact masked unless `viewer` may change cases; the viewing is audited on the case.
+/// One case, its contact (and e-mails and phone numbers in its notes) masked; `?reveal=contact` shows them in
+/// full to a viewer who may change cases (403 for anyone else, 400 for any other value). Every answered view
+/// is audited on the case: "contact shown" for a reveal, "contact masked" otherwise.
 void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request& req, http::Response& res);
 /// {"text"}: a note (403 for analysts).
 void answerCaseNote(HubContext& ctx, const TokenRecord& author, const http::Request& req,

@@ -1,12 +1,14 @@
 // Head office: cases (list, one case with its answer, the shopper's standing and journey, notes, status),
 // alerts, and the notification queue's replay (docs/PROTOCOL.md "Cases and alerts"). Every route needs a
-// head-office token; changes need the manager or admin role; the contact is shown to managers and admins
-// only.
+// head-office token; changes need the manager or admin role. A case's contact (and any e-mail or phone number
+// in its notes) is masked for every role by default; a manager or admin asks for it with ?reveal=contact,
+// and only that view is audited as "contact shown".
 
 #include <charconv>
 
 #include "common/uuid.hpp"
 #include "hub/http/case_routes.hpp"
+#include "hub/ingest/personal_text.hpp"
 #include "hub/ingest/token_claims.hpp"
 #include "hub/journey/loyalty.hpp"
 
@@ -71,6 +73,19 @@ bool isCaseId(const std::string& id) {
     return isUuid(id);
 }
 
+/// What `?reveal=` asks to see in full: nothing without it, the contact with "contact"; anything else (an
+/// empty value or the parameter twice included) is a 400 written, so a typo never quietly falls back to the
+/// masked view.
+std::optional<bool> revealParam(const http::Request& req, http::Response& res) {
+    const auto given = req.params.count("reveal");
+    if (given == 0) return false;
+    if (given > 1 || req.param("reveal") != "contact") {
+        sendError(res, 400, "reveal: expected contact");
+        return std::nullopt;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool mayChangeCases(const TokenRecord& t) {
@@ -106,7 +121,13 @@ void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request&
     const auto* token = &viewer;
     const std::string id = req.capture("id");
     if (!isCaseId(id)) return sendError(res, 404, "not found");
-    const bool showContact = mayChangeCases(*token);
+    const auto reveal = revealParam(req, res);
+    if (!reveal) return;
+    // Refused before the store is asked: no value, and no audit row, since nothing was viewed (the refusal
+    // is counted in /metrics under the route and 403).
+    if (*reveal && !mayChangeCases(*token))
+        return sendError(res, 403, "reveal=contact needs a manager or admin token; analysts see it masked");
+    const bool showContact = *reveal;
     const auto now = ctx.clock->utcMs();
     auto found =
         ctx.store->cases().viewCase(id, token->name, showContact ? "contact shown" : "contact masked", now);
@@ -161,7 +182,9 @@ void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request&
     j["contact"] = std::move(contact);
     json notes = json::array();
     for (const auto& n : d.notes)
-        notes.push_back({{"at", formatIsoUtcMs(n.atMs)}, {"by", n.tokenName}, {"text", n.text}});
+        notes.push_back({{"at", formatIsoUtcMs(n.atMs)},
+                         {"by", n.tokenName},
+                         {"text", showContact ? n.text : maskPersonalText(n.text)}});
     j["notes"] = std::move(notes);
     json audit = json::array();
     for (const auto& a : d.audit) {

@@ -1,6 +1,7 @@
 // The dashboard's Cases tab: the figures of the cases opened in the chosen dates and store (tiles), the case
-// list with its own filters, and one case with its answer, shopper, contact, notes and audit. Managers and
-// admins also get the actions; the hub refuses them to analysts whatever this page shows.
+// list with its own filters, and one case with its answer, shopper, contact, notes and audit. The contact
+// comes masked for every role; managers and admins get a "Show contact" button (one audited reveal, masked
+// again on the next load) and the actions; the hub refuses both to analysts whatever this page shows.
 'use strict';
 (function () {
   const section = document.getElementById('tab-cases');
@@ -193,8 +194,13 @@
     const k = c.contact;
     const contact = !k ? 'None given'
       : k.value === null ? `Erased (${k.erasedReason || 'erased'})`
-        : `${k.kind}: ${k.value}${k.masked ? ' (masked for your role)' : ''}`;
+        : `${k.kind}: ${k.value}${k.masked ? (mayChange ? ' (masked)' : ' (masked for your role)') : ''}`;
     view.append(el('p', { 'data-field': 'contact' }, contact));
+    if (k && k.value !== null && k.masked && mayChange) {
+      const show = el('button', { type: 'button', class: 'secondary', 'data-action': 'show-contact' }, 'Show contact');
+      show.addEventListener('click', () => openCase(c.id, true));
+      view.append(show);
+    }
 
     view.append(el('h3', {}, 'Notes'));
     view.append(listOf(c.notes, (n) => `${when(n.at)} ${n.by}: ${n.text}`, 'No notes yet'));
@@ -203,11 +209,12 @@
     if (mayChange && c.status !== 'resolved') view.append(renderActions(c));
   }
 
-  async function openCase(id) {
+  /// Loads and shows one case; `reveal` asks the hub for the contact in full (an audited view of its own).
+  async function openCase(id, reveal) {
     chosenId = id;
     for (const tr of section.querySelectorAll('#case-list tbody tr')) tr.classList.toggle('chosen', tr.dataset.caseId === id);
     try {
-      renderCase(await call(`/dashboard/api/cases/${encodeURIComponent(id)}`));
+      renderCase(await call(`/dashboard/api/cases/${encodeURIComponent(id)}${reveal ? '?reveal=contact' : ''}`));
     } catch (err) {
       caseStatus(`Could not open the case: ${err.message}`, true);
     }
