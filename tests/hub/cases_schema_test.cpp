@@ -4,10 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/sqlite.hpp"
-#include "hub/store/hub_store.hpp"
-#include "hub/store/sql_schema.hpp"
-#include "temp_dir.hpp"
+#include "schema_step_support.hpp"
 
 namespace touchpoint::hub {
 namespace {
@@ -19,30 +16,19 @@ constexpr const char* kCasesTables[] = {"feedback_contacts", "cases",  "case_not
 
 TEST(HubCasesSchema, TheStepBeforeGainsTheCasesTables) {
     TempDir dir;
-    const std::string url = "sqlite://" + (dir / "hub.db").string();
-    {
-        auto store = openHubStore(url, HubConfig{});
-        ASSERT_TRUE(store) << store.error().message;
-    }
-    {
-        auto db = sqlite::Database::open(dir / "hub.db");
-        ASSERT_TRUE(db);
-        for (const char* table : kCasesTables) ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
-        ASSERT_TRUE(db->exec("DROP INDEX feedback_store_at"));
-        ASSERT_TRUE(db->exec("INSERT INTO tombstones(hash, erased_at) VALUES('kept', 1)"));
-        ASSERT_TRUE(
-            db->exec("UPDATE schema_version SET version = " + std::to_string(kCasesSchemaVersion - 1)));
-    }
-    auto store = openHubStore(url, HubConfig{});
+    ASSERT_NO_FATAL_FAILURE(
+        testing::makeDatabaseAtStepBefore(dir, kCasesSchemaVersion, [](sqlite::Database& db) {
+            for (const char* table : kCasesTables) ASSERT_TRUE(db.exec(std::string("DROP TABLE ") + table));
+            ASSERT_TRUE(db.exec("DROP INDEX feedback_store_at"));
+        }));
+    auto store = openHubStore(testing::hubDatabaseUrl(dir), HubConfig{});
     ASSERT_TRUE(store) << store.error().message;
     auto listed = (*store)->cases().listCases({});
     ASSERT_TRUE(listed) << listed.error().message;
     EXPECT_TRUE(listed->empty());
     auto db = sqlite::Database::open(dir / "hub.db");
     ASSERT_TRUE(db);
-    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
-    EXPECT_GE(kHubSchemaVersion, kCasesSchemaVersion);
-    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM tombstones WHERE hash = 'kept'"), 1);
+    testing::expectAtTodaysVersionWithRowsKept(*db, kCasesSchemaVersion);
     for (const char* table : kCasesTables) {
         EXPECT_EQ(*db->queryInt(
                       std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +

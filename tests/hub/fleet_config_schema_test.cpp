@@ -4,10 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/sqlite.hpp"
-#include "hub/store/hub_store.hpp"
-#include "hub/store/sql_schema.hpp"
-#include "temp_dir.hpp"
+#include "schema_step_support.hpp"
 
 namespace touchpoint::hub {
 namespace {
@@ -16,26 +13,17 @@ using touchpoint::testing::TempDir;
 
 TEST(HubFleetConfigSchema, TheStepBeforeGainsTheConfigTablesAndKioskColumns) {
     TempDir dir;
-    const std::string url = "sqlite://" + (dir / "hub.db").string();
-    {
-        auto store = openHubStore(url, HubConfig{});
-        ASSERT_TRUE(store) << store.error().message;
-    }
-    {
-        // The database as the step before left it.
-        auto db = sqlite::Database::open(dir / "hub.db");
-        ASSERT_TRUE(db);
-        for (const char* table : {"config_documents", "config_assignments", "store_regions"}) {
-            ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
-        }
-        ASSERT_TRUE(db->exec("ALTER TABLE kiosks DROP COLUMN config_version"));
-        ASSERT_TRUE(db->exec("ALTER TABLE kiosks DROP COLUMN config_refusal"));
-        ASSERT_TRUE(db->exec(
-            "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version) VALUES('s1','k1',5,'1.0')"));
-        ASSERT_TRUE(
-            db->exec("UPDATE schema_version SET version = " + std::to_string(kFleetConfigVersion - 1)));
-    }
-    auto store = openHubStore(url, HubConfig{});
+    ASSERT_NO_FATAL_FAILURE(
+        testing::makeDatabaseAtStepBefore(dir, kFleetConfigVersion, [](sqlite::Database& db) {
+            for (const char* table : {"config_documents", "config_assignments", "store_regions"}) {
+                ASSERT_TRUE(db.exec(std::string("DROP TABLE ") + table));
+            }
+            ASSERT_TRUE(db.exec("ALTER TABLE kiosks DROP COLUMN config_version"));
+            ASSERT_TRUE(db.exec("ALTER TABLE kiosks DROP COLUMN config_refusal"));
+            ASSERT_TRUE(db.exec(
+                "INSERT INTO kiosks(store_id, kiosk_id, last_seen, app_version) VALUES('s1','k1',5,'1.0')"));
+        }));
+    auto store = openHubStore(testing::hubDatabaseUrl(dir), HubConfig{});
     ASSERT_TRUE(store) << store.error().message;
     auto fleet = (*store)->fleet();
     ASSERT_TRUE(fleet) << fleet.error().message;
@@ -75,8 +63,7 @@ TEST(HubFleetConfigSchema, TheStepBeforeGainsTheConfigTablesAndKioskColumns) {
 
     auto db = sqlite::Database::open(dir / "hub.db");
     ASSERT_TRUE(db);
-    EXPECT_EQ(*db->queryInt("SELECT version FROM schema_version"), kHubSchemaVersion);
-    EXPECT_GE(kHubSchemaVersion, kFleetConfigVersion);
+    testing::expectAtTodaysVersionWithRowsKept(*db, kFleetConfigVersion);
     // A name's revisions are unique.
     EXPECT_FALSE(
         db->exec("INSERT INTO config_documents(name, revision, body, survey_id, survey_version, created_ms, "
