@@ -33,28 +33,19 @@ Intent drawAttract(const AttractVm& vm, UiContext& ctx) {
         out = Intent::of(IntentKind::Start);
     }
 
-    // Each language button is labelled in its own language.
-    const float gap = ctx.xs(24);
-    const auto n = static_cast<float>(vm.languages.size());
-    const float w = std::min(ctx.xs(320), (ctx.xs(1720) - gap * (n - 1)) / n);
-    float x = (ctx.screen().x - (w * n + gap * (n - 1))) / 2;
-    for (const auto& lang : vm.languages) {
-        const bool on = lang == ctx.display.language;
-        if (bigButton(ctx, "lang." + lang, ctx.texts.text(lang, "language.name"), ImVec2(x, ctx.px(740)),
-                      ImVec2(w, ctx.px(104)), on ? Tone::Selected : Tone::Secondary)) {
-            out = Intent::withText(IntentKind::ChooseLanguage, lang);
-        }
-        x += w + gap;
+    if (auto chosen = languageRow(ctx, vm.languages, "lang.", 740, 104, 320, Tone::Secondary);
+        chosen.kind != IntentKind::None) {
+        out = chosen;
     }
     // The display and speech choices in one row; speech and keypad mode also starts from any key of its set.
     const float aw = ctx.xs(560);
     const float ay = ctx.px(900);
-    if (bigButton(ctx, "a11y.contrast", ctx.tr("a11y.high_contrast"), ImVec2(ctx.xs(100), ay), ImVec2(aw, ctx.px(124)),
-                  ctx.display.highContrast ? Tone::Selected : Tone::Quiet)) {
+    if (bigButton(ctx, "a11y.contrast", ctx.tr("a11y.high_contrast"), ImVec2(ctx.xs(100), ay),
+                  ImVec2(aw, ctx.px(124)), ctx.display.highContrast ? Tone::Selected : Tone::Quiet)) {
         out = Intent::of(IntentKind::ToggleHighContrast);
     }
-    if (bigButton(ctx, "a11y.large", ctx.tr("a11y.large_text"), ImVec2(ctx.xs(680), ay), ImVec2(aw, ctx.px(124)),
-                  ctx.display.largeText ? Tone::Selected : Tone::Quiet)) {
+    if (bigButton(ctx, "a11y.large", ctx.tr("a11y.large_text"), ImVec2(ctx.xs(680), ay),
+                  ImVec2(aw, ctx.px(124)), ctx.display.largeText ? Tone::Selected : Tone::Quiet)) {
         out = Intent::of(IntentKind::ToggleLargeText);
     }
     if (bigButton(ctx, "attract.speech", ctx.tr("attract.speech"), ImVec2(ctx.xs(1260), ay),

@@ -2,8 +2,6 @@
 // the kiosk's default language, with a button per offered language along the bottom; a touch anywhere shows
 // the opening times for a while, a language button shows them in that language, and nothing else happens.
 // The staff corner still works (drawn above every screen by KioskUi).
-#include <algorithm>
-
 #include "core/i18n.hpp"
 #include "screen_frame.hpp"
 #include "screens.hpp"
@@ -11,34 +9,11 @@
 
 namespace touchpoint::kiosk::ui {
 
-namespace {
-
-/// One button per language, each labelled in its own language, along the bottom of the screen.
-Intent drawLanguageRow(const SleepVm& vm, UiContext& ctx) {
-    Intent out;
-    const float gap = ctx.xs(24);
-    const auto n = static_cast<float>(vm.languages.size());
-    const float w = std::min(ctx.xs(300), (ctx.xs(1720) - gap * (n - 1)) / n);
-    float x = (ctx.screen().x - (w * n + gap * (n - 1))) / 2;
-    for (const auto& lang : vm.languages) {
-        const bool on = lang == ctx.display.language;
-        if (bigButton(ctx, "sleep.lang." + lang, ctx.texts.text(lang, "language.name"),
-                      ImVec2(x, ctx.screen().y - ctx.px(130)), ImVec2(w, ctx.px(96)),
-                      on ? Tone::Selected : Tone::Quiet)) {
-            out = Intent::withText(IntentKind::ChooseLanguage, lang);
-        }
-        x += w + gap;
-    }
-    return out;
-}
-
-}  // namespace
-
 Intent drawSleep(const SleepVm& vm, UiContext& ctx) {
     ScreenFrame frame(ctx, "##sleep");
     // The language buttons first: the first item under a touch takes it, and the rest of the screen is one
     // touch target drawn next.
-    Intent out = drawLanguageRow(vm, ctx);
+    Intent out = languageRow(ctx, vm.languages, "sleep.lang.", 950, 96, 300, Tone::Quiet);
     ImGui::SetCursorScreenPos(ImVec2(0, 0));
     if (ImGui::InvisibleButton("sleep.wake", ctx.screen()) && out.kind == IntentKind::None) {
         out = Intent::of(IntentKind::Wake);

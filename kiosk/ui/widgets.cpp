@@ -1,11 +1,11 @@
 #include "widgets.hpp"
 
+#include <imgui_internal.h>  // ImTextCharFromUtf8
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
-
-#include <imgui_internal.h>  // ImTextCharFromUtf8
 
 namespace touchpoint::kiosk::ui {
 
@@ -19,11 +19,16 @@ struct ToneColors {
 ToneColors colorsFor(const UiContext& ctx, Tone tone) {
     const auto& p = ctx.colors;
     switch (tone) {
-        case Tone::Primary: return {p.primary, p.primaryText};
-        case Tone::Selected: return {p.selected, p.selectedText};
-        case Tone::Danger: return {p.danger, p.primaryText};
-        case Tone::Quiet: return {p.background, p.text};
-        case Tone::Secondary: break;
+        case Tone::Primary:
+            return {p.primary, p.primaryText};
+        case Tone::Selected:
+            return {p.selected, p.selectedText};
+        case Tone::Danger:
+            return {p.danger, p.primaryText};
+        case Tone::Quiet:
+            return {p.background, p.text};
+        case Tone::Secondary:
+            break;
     }
     return {p.secondary, p.secondaryText};
 }
@@ -41,7 +46,8 @@ void checkGlyphs(UiContext& ctx, ImFont* font, const char* b, const char* e) {
         const int n = ImTextCharFromUtf8(&c, b, e);
         if (n <= 0) break;
         b += n;
-        if (c >= 0x20 && font->FindGlyphNoFallback(static_cast<ImWchar>(c)) == nullptr) ctx.registry.noteMissingGlyph(c);
+        if (c >= 0x20 && font->FindGlyphNoFallback(static_cast<ImWchar>(c)) == nullptr)
+            ctx.registry.noteMissingGlyph(c);
     }
 }
 
@@ -73,7 +79,8 @@ void drawTextIn(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 mi
     for (const auto& [b, e] : lines) {
         checkGlyphs(ctx, font, b, e);
         const auto w = font->CalcTextSizeA(size, 1e9f, 0, b, e).x;
-        dl->AddText(font, size, ImVec2(std::floor(min.x + (max.x - min.x - w) / 2), std::floor(y)), color, b, e);
+        dl->AddText(font, size, ImVec2(std::floor(min.x + (max.x - min.x - w) / 2), std::floor(y)), color, b,
+                    e);
         y += size;
     }
 }
@@ -110,7 +117,8 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
     const float textX = pos.x + ctx.px(20) + box + ctx.px(28);
     const float textW = width - (textX - pos.x) - ctx.px(16);
     const auto lines = wrapLines(font, font->FontSize, label, textW);
-    const float height = std::max(ctx.px(kPrimaryHeight), static_cast<float>(lines.size()) * font->FontSize + ctx.px(32));
+    const float height =
+        std::max(ctx.px(kPrimaryHeight), static_cast<float>(lines.size()) * font->FontSize + ctx.px(32));
     ImGui::SetCursorScreenPos(pos);
     const bool clicked = ImGui::InvisibleButton(id.c_str(), ImVec2(width, height));
     registerLastItem(ctx, id);
@@ -139,6 +147,25 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
     return clicked;
 }
 
+Intent languageRow(UiContext& ctx, const std::vector<std::string>& languages, const std::string& idPrefix,
+                   float y, float height, float maxWidth, Tone off) {
+    Intent out;
+    if (languages.empty()) return out;
+    const float gap = ctx.xs(24);
+    const auto n = static_cast<float>(languages.size());
+    const float w = std::min(ctx.xs(maxWidth), (ctx.xs(1720) - gap * (n - 1)) / n);
+    float x = (ctx.screen().x - (w * n + gap * (n - 1))) / 2;
+    for (const auto& lang : languages) {
+        const bool on = lang == ctx.display.language;
+        if (bigButton(ctx, idPrefix + lang, ctx.texts.text(lang, "language.name"), ImVec2(x, ctx.px(y)),
+                      ImVec2(w, ctx.px(height)), on ? Tone::Selected : off)) {
+            out = Intent::withText(IntentKind::ChooseLanguage, lang);
+        }
+        x += w + gap;
+    }
+    return out;
+}
+
 Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size) {
     const auto& keys = phoneKeypadKeys();
     const float gap = ctx.px(16);
@@ -147,7 +174,8 @@ Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size) {
     Intent out;
     for (std::size_t i = 0; i < keys.size(); ++i) {
         const std::string& key = keys[i];
-        const ImVec2 p(pos.x + static_cast<float>(i % 3) * (w + gap), pos.y + static_cast<float>(i / 3) * (h + gap));
+        const ImVec2 p(pos.x + static_cast<float>(i % 3) * (w + gap),
+                       pos.y + static_cast<float>(i / 3) * (h + gap));
         const bool del = key == "backspace";
         const std::string label = del ? std::string("\u232B ") + ctx.tr("keys.backspace") : key;
         if (bigButton(ctx, keyWidgetId(key, true), label, p, ImVec2(w, h), Tone::Secondary)) {
@@ -167,8 +195,8 @@ Intent keyboard(UiContext& ctx, KeyboardLayout layout, ImVec2 pos, ImVec2 size) 
         // Keys share the row's width; the wide keys (space, delete) count as several.
         float units = 0;
         for (const auto& k : row) units += k == "space" ? 6.0f : k == "backspace" ? 3.0f : 1.0f;
-        const float unitW = std::min((size.x - gap * static_cast<float>(row.size() - 1)) / units,
-                                     (size.x - gap * 11) / 12);
+        const float unitW =
+            std::min((size.x - gap * static_cast<float>(row.size() - 1)) / units, (size.x - gap * 11) / 12);
         float rowW = unitW * units + gap * static_cast<float>(row.size() - 1);
         if (r + 1 == rows.size() || layout == KeyboardLayout::Email) rowW = std::min(rowW, size.x);
         float x = pos.x + (size.x - rowW) / 2;
@@ -192,8 +220,8 @@ Intent keyboard(UiContext& ctx, KeyboardLayout layout, ImVec2 pos, ImVec2 size) 
     return out;
 }
 
-Intent scoreRow(UiContext& ctx, const std::string& idPrefix, int from, int to, std::optional<int> selected, ImVec2 pos,
-                ImVec2 size) {
+Intent scoreRow(UiContext& ctx, const std::string& idPrefix, int from, int to, std::optional<int> selected,
+                ImVec2 pos, ImVec2 size) {
     const int n = to - from + 1;
     const float gap = ctx.px(12);
     const float w = (size.x - gap * static_cast<float>(n - 1)) / static_cast<float>(n);
@@ -264,8 +292,8 @@ float textBlock(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 po
     return y - pos.y;
 }
 
-void inputField(UiContext& ctx, const std::string& id, const std::string& text, const std::string& placeholder,
-                ImVec2 pos, ImVec2 size) {
+void inputField(UiContext& ctx, const std::string& id, const std::string& text,
+                const std::string& placeholder, ImVec2 pos, ImVec2 size) {
     auto* dl = ImGui::GetWindowDrawList();
     const ImVec2 max(pos.x + size.x, pos.y + size.y);
     dl->AddRectFilled(pos, max, ctx.colors.panel, ctx.px(14));
@@ -280,8 +308,8 @@ void inputField(UiContext& ctx, const std::string& id, const std::string& text, 
     const float x = std::min(pos.x + ctx.px(24), max.x - ctx.px(24) - w);
     checkGlyphs(ctx, f, shown.c_str(), shown.c_str() + shown.size());
     dl->PushClipRect(pos, max, true);
-    dl->AddText(f, f->FontSize, ImVec2(x, pos.y + (size.y - f->FontSize) / 2), empty ? ctx.colors.muted : ctx.colors.text,
-                shown.c_str());
+    dl->AddText(f, f->FontSize, ImVec2(x, pos.y + (size.y - f->FontSize) / 2),
+                empty ? ctx.colors.muted : ctx.colors.text, shown.c_str());
     dl->PopClipRect();
 }
 

@@ -3,10 +3,11 @@
 // on-screen keyboard with the accented letters our languages need, NPS/CES score rows and CSAT faces. Each
 // registers its name and rectangle for the script driver and returns what was tapped.
 
+#include <imgui.h>
+
 #include <optional>
 #include <string>
-
-#include <imgui.h>
+#include <vector>
 
 #include "core/intent.hpp"
 #include "core/keyboard_layout.hpp"
@@ -28,6 +29,11 @@ bool bigButton(UiContext& ctx, const std::string& id, const std::string& label, 
 bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, bool checked, ImVec2 pos,
                float width);
 
+/// One button per language ("<idPrefix><code>"), each labelled in its own language, centred in a row at `y`
+/// (1080p units); the language shown now is Selected, the others `off`. Intent: ChooseLanguage.
+Intent languageRow(UiContext& ctx, const std::vector<std::string>& languages, const std::string& idPrefix,
+                   float y, float height, float maxWidth, Tone off);
+
 /// Digits 1-9, '+', 0 and delete in a 4x3 grid filling `size`. Intent: KeyChar / KeyBackspace.
 Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size);
 
@@ -36,8 +42,8 @@ Intent phoneKeypad(UiContext& ctx, ImVec2 pos, ImVec2 size);
 Intent keyboard(UiContext& ctx, KeyboardLayout layout, ImVec2 pos, ImVec2 size);
 
 /// Buttons `from`..`to` in one row ("<idPrefix>.<n>"). Intent: Score.
-Intent scoreRow(UiContext& ctx, const std::string& idPrefix, int from, int to, std::optional<int> selected, ImVec2 pos,
-                ImVec2 size);
+Intent scoreRow(UiContext& ctx, const std::string& idPrefix, int from, int to, std::optional<int> selected,
+                ImVec2 pos, ImVec2 size);
 
 /// Five faces, very unhappy to very happy ("csat.1".."csat.5"), each labelled. Intent: Score.
 Intent csatFaces(UiContext& ctx, std::optional<int> selected, ImVec2 pos, ImVec2 size);
@@ -47,7 +53,7 @@ float textBlock(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 po
                 bool centered = true);
 
 /// A text field look-alike showing what was typed (the keyboard is the only way to type).
-void inputField(UiContext& ctx, const std::string& id, const std::string& text, const std::string& placeholder,
-                ImVec2 pos, ImVec2 size);
+void inputField(UiContext& ctx, const std::string& id, const std::string& text,
+                const std::string& placeholder, ImVec2 pos, ImVec2 size);
 
 }  // namespace touchpoint::kiosk::ui
