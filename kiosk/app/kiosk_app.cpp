@@ -56,7 +56,11 @@ Result<std::unique_ptr<KioskApp>, std::string> KioskApp::create(Services& servic
                                                           services.survey(), services.events(), services.store(),
                                                           services.profiles(), app->m_queue, services.welcomeStore());
     auto target = services.contentTarget();
-    target.applied = [a = app.get()](const FleetContent&) { a->refreshFonts(); };
+    target.applied = [a = app.get()](const FleetContent&) {
+        a->refreshFonts();
+        // Head office sees the new document in effect now, not a heartbeat interval later.
+        if (auto* up = a->m_services.uploader()) up->requestHeartbeat();
+    };
     app->m_controller->takeContentFrom(std::move(target));
     app->m_ui = std::make_unique<ui::KioskUi>(services.texts(), app->m_fonts);
     app->m_nav = std::make_unique<SpeechNavigator>(services.texts());

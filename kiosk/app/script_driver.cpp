@@ -32,8 +32,9 @@ std::string fileSafe(const std::string& s) {
 }  // namespace
 
 Result<std::vector<ScriptStep>, std::string> parseScript(const std::string& text, const std::string& name) {
-    static const std::set<std::string> kVerbs{"tap",  "hold", "type", "scan",    "wait",  "sleep", "await",
-                                              "expect", "shot", "flush", "press", "focused", "said"};
+    static const std::set<std::string> kVerbs{"tap",   "hold",    "type",   "scan",   "wait",
+                                              "sleep", "await",   "expect", "shot",   "flush",
+                                              "press", "focused", "said",   "applied"};
     std::vector<ScriptStep> steps;
     std::istringstream in(text);
     std::string line;
@@ -134,6 +135,7 @@ Result<void, std::string> ScriptDriver::step(const ScriptStep& s) {
         return {};
     }
     if (s.verb == "await") return await(s.args[0], s.args.size() > 1 ? std::stod(s.args[1]) : 10.0);
+    if (s.verb == "applied") return awaitApplied(s.args[0], s.args.size() > 1 ? s.args[1] : "10");
     if (s.verb == "expect") {
         if (!stateMatches(s.args[0])) return Fail("expected " + s.args[0] + ", the kiosk shows " + m_app.stateName());
         return {};
@@ -240,6 +242,32 @@ Result<void, std::string> ScriptDriver::await(const std::string& state, double t
         }
         // Real time for the background work (the hub's answer), the same on the kiosk's clock so its own
         // timeouts still apply.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        m_app.clock().advanceMs(20);
+        if (auto r = settle(1); !r) return r;
+    }
+    return settle(2);
+}
+
+Result<void, std::string> ScriptDriver::awaitApplied(const std::string& version, const std::string& seconds) {
+    int wanted = 0;
+    double timeoutS = 0;
+    try {
+        wanted = std::stoi(version);
+        timeoutS = std::stod(seconds);
+    } catch (const std::exception&) {
+        return Fail("usage: applied CONFIG_VERSION [SECONDS]");
+    }
+    if (wanted <= 0 || timeoutS <= 0 || timeoutS > 600)
+        return Fail("usage: applied CONFIG_VERSION [SECONDS]");
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int>(timeoutS * 1000));
+    // Real time: the uploader's thread fetches the document; the controller applies it between sessions.
+    while (m_app.controller().configVersion() != wanted) {
+        if (std::chrono::steady_clock::now() > until) {
+            return Fail("the kiosk runs document " + std::to_string(m_app.controller().configVersion()) +
+                        " after " + seconds + " s, wanted " + version);
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         m_app.clock().advanceMs(20);
         if (auto r = settle(1); !r) return r;

@@ -34,6 +34,8 @@ private:
     Result<void, std::string> typeText(const std::string& text);
     Result<void, std::string> scan(const std::string& code);
     Result<void, std::string> await(const std::string& state, double timeoutS);
+    /// Draws frames until the controller runs head office's document `version` (real time).
+    Result<void, std::string> awaitApplied(const std::string& version, const std::string& seconds);
     Result<void, std::string> shot(const std::string& name);
     Result<void, std::string> settle(int frames = 2);
     bool stateMatches(const std::string& state) const;

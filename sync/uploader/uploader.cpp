@@ -99,6 +99,14 @@ void Uploader::requestPeriodicGet() {
     m_worker->cv.notify_all();
 }
 
+void Uploader::requestHeartbeat() {
+    {
+        std::lock_guard lock(m_worker->mutex);
+        m_worker->heartbeatRequested = true;
+    }
+    m_worker->cv.notify_all();
+}
+
 void Uploader::setOnHealthChanged(std::function<void(const HealthSnapshot&)> callback) {
     m_worker->onChanged = std::move(callback);
 }
@@ -123,7 +131,9 @@ void Uploader::Worker::run() {
 
 bool Uploader::Worker::waitFor(Millis d) {
     std::unique_lock lock(mutex);
-    cv.wait_for(lock, d, [&] { return stopRequested || wake || getRequested || flushRequested > flushServed; });
+    cv.wait_for(lock, d, [&] {
+        return stopRequested || wake || getRequested || heartbeatRequested || flushRequested > flushServed;
+    });
     wake = false;
     return !stopRequested;
 }
@@ -140,9 +150,15 @@ void Uploader::Worker::finishFlush(FlushResult r, std::uint64_t requestedBefore)
 }
 
 void Uploader::Worker::maybeHeartbeat() {
+    bool asked = false;
+    {
+        std::lock_guard lock(mutex);
+        asked = heartbeatRequested;
+        heartbeatRequested = false;
+    }
     if (opt.heartbeatFactory == nullptr || opt.heartbeatInterval.count() <= 0) return;
     const std::int64_t now = clock.monotonicMs();
-    if (now < nextHeartbeatMono) return;
+    if (!asked && now < nextHeartbeatMono) return;
     nextHeartbeatMono = now + opt.heartbeatInterval.count();
     refreshStats(true);
     nlohmann::json j;

@@ -94,6 +94,9 @@ public:
     void notify();
     /// Makes the periodic GET at the worker's next turn (staff "sync now"); does not wait.
     void requestPeriodicGet();
+    /// Makes a heartbeat at the worker's next turn, whatever the interval says (the kiosk has just applied
+    /// a new document and head office should see it now, not a heartbeat interval later); does not wait.
+    void requestHeartbeat();
 
     HealthSnapshot health() const;
     /// Called from the worker thread after the snapshot changed (no lock held): the kiosk posts an empty

@@ -45,6 +45,7 @@ struct Uploader::Worker {
     bool stopRequested = false;
     bool wake = false;
     bool getRequested = false;
+    bool heartbeatRequested = false;
     std::uint64_t flushRequested = 0;
     std::uint64_t flushServed = 0;
     FlushResult lastFlushResult = FlushResult::Empty;

@@ -42,7 +42,24 @@ export async function startHub({ hubBin, dir, logFile }) {
     ca: fs.readFileSync(path.join(hubDir, 'hub-cert.pem')),
     caFile: path.join(hubDir, 'hub-cert.pem'),
     sealingKeyFile: path.join(hubDir, 'sealing-public.key'),
+    // What `init` prints for a kiosk.toml ([hub] url, tokens, ca_file; [privacy] keys), for writeKioskToml.
+    kioskSnippet: /^\[hub\][\s\S]*?^identity_hash_key = "[^"]*"$/m.exec(init.stdout)?.[0] ?? '',
   };
+}
+
+/// A kiosk.toml for the real touchpoint-kiosk pointed at `hub` with the tokens, certificate and keys `init`
+/// made (bound to store-1 / kiosk-1), as packaging/dev-run.sh writes one; `hubLines` are added to [hub].
+export function writeKioskToml(hub, { file, dir, assetsDir, hubLines = '' }) {
+  if (!hub.kioskSnippet) throw new Error('the hub\'s init output had no kiosk settings');
+  const [hubPart, privacyPart] = hub.kioskSnippet.split(/^\[privacy\]$/m);
+  const text = ['[device]', 'store_id = "store-1"', 'kiosk_id = "kiosk-1"', 'time_zone = "UTC"', 'phone_region = "US"', '',
+    '[outbox]', `path = "${path.join(dir, 'outbox.db')}"`, '',
+    '[privacy]', privacyPart.trim(), '',
+    // init was told port 0: the URL is where this hub listens.
+    hubPart.trim().replace(/^url = ".*"$/m, `url = "${hub.url}"`), hubLines, '',
+    '[ui]', `assets_dir = "${assetsDir}"`, 'fullscreen = false', 'width = 1920', 'height = 1080', ''].join('\n');
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  return file;
 }
 
 export async function stopHub(hub) {

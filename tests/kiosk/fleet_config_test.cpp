@@ -1,8 +1,9 @@
 // Head office's document on the kiosk, end to end over a real HTTPS receiver: the uploader's connection asks
 // GET /v1/kiosk/config, a good document is kept as fleet-config.json beside the outbox and offered to the UI,
 // 304 keeps it, a broken one or one with a glyph the kiosk's fonts lack is refused while the last good one
-// stays (and the refusal goes into the heartbeat), a restart serves the last-good file, and a kiosk that
-// never reached a hub runs on its built-in assets.
+// stays (and the refusal goes into the heartbeat), a heartbeat asked for once a document is applied reports
+// it without waiting for the interval, a restart serves the last-good file, and a kiosk that never reached a
+// hub runs on its built-in assets.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -296,6 +297,24 @@ TEST_F(FleetConfigPollTest, ABrokenDocumentIsRefusedTheLastGoodStaysAndTheHeartb
     ASSERT_TRUE(waitFor([&] { return slot.hasPending(); }));
     EXPECT_EQ(slot.refusal(), "");
     EXPECT_EQ(stored()->etag, etagOf(5));
+}
+
+TEST_F(FleetConfigPollTest, AnAppliedDocumentIsReportedByAHeartbeatAtOnce) {
+    hub->setKioskConfig(answer(3), etagOf(3));
+    startUploader(hub->url(), 1h);  // no heartbeat is due for an hour
+    ASSERT_TRUE(waitFor([&] { return slot.hasPending(); }));
+    slot.noteApplied(slot.take()->configVersion);
+    // What the kiosk app does once the controller applied it: head office hears of it now.
+    uploader->requestHeartbeat();
+    ASSERT_TRUE(hub->waitUntil(
+        [](const protocol::HubReceiverStats& s) {
+            return s.lastBatch.find("Kiosk Heartbeat") != std::string::npos;
+        },
+        10s));
+    const json batch = json::parse(hub->stats().lastBatch);
+    ASSERT_EQ(batch["batch"].size(), 1u) << batch.dump();
+    EXPECT_EQ(batch["batch"][0]["properties"]["configVersion"], 3);
+    EXPECT_EQ(batch["batch"][0]["properties"]["configRefusal"], "");
 }
 
 TEST_F(FleetConfigPollTest, AMissingGlyphIsRefusedLikeABrokenDocument) {
