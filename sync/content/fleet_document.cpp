@@ -198,9 +198,15 @@ void readSettings(const nlohmann::json& j, KioskSettings& settings, ContentError
         errors.push_back({"settings", "must be an object"});
         return;
     }
-    static const std::set<std::string> known{"languages", "defaultLanguage", "inactivityS", "stillThereS",
-                                             "accessibilityTimeoutFactor", "highContrastDefault",
-                                             "largeTextDefault", "openingHours", "feedback"};
+    static const std::set<std::string> known{"languages",
+                                             "defaultLanguage",
+                                             "inactivityS",
+                                             "stillThereS",
+                                             "accessibilityTimeoutFactor",
+                                             "highContrastDefault",
+                                             "largeTextDefault",
+                                             "openingHours",
+                                             "feedback"};
     for (const auto& [key, value] : j.items()) {
         if (!known.count(key)) errors.push_back({"settings." + key.substr(0, 64), "is not a kiosk setting"});
     }
@@ -263,7 +269,8 @@ void readSettings(const nlohmann::json& j, KioskSettings& settings, ContentError
     readBool("highContrastDefault", settings.highContrastDefault);
     readBool("largeTextDefault", settings.largeTextDefault);
     if (const auto it = j.find("openingHours"); it != j.end() && !it->is_null()) readOpeningHours(*it, settings, errors);
-    if (const auto it = j.find("feedback"); it != j.end() && !it->is_null()) readFeedback(*it, settings, errors);
+    if (const auto it = j.find("feedback"); it != j.end() && !it->is_null())
+        readFeedback(*it, settings, errors);
 }
 
 /// Where each survey key is used, for error messages: "step \"nps\", question".

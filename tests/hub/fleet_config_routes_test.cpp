@@ -286,12 +286,14 @@ TEST_F(FLEET_SUITE, ContactThresholdsAboveTheHubsUnhappyThresholdsAreRefusedByPu
     const auto manager = hub().token("head-office:manager");
     const auto withFeedback = [](bool question, int nps, int csat) {
         json doc = document();
-        doc["settings"]["feedback"] = {{"contactQuestion", question}, {"contactNpsMax", nps}, {"contactCsatMax", csat}};
+        doc["settings"]["feedback"] = {
+            {"contactQuestion", question}, {"contactNpsMax", nps}, {"contactCsatMax", csat}};
         return doc;
     };
     const auto errorsText = [](const json& errors) {
         std::string text;
-        for (const auto& e : errors) text += e["path"].get<std::string>() + ": " + e["message"].get<std::string>() + "\n";
+        for (const auto& e : errors)
+            text += e["path"].get<std::string>() + ": " + e["message"].get<std::string>() + "\n";
         return text;
     };
 
@@ -300,9 +302,10 @@ TEST_F(FLEET_SUITE, ContactThresholdsAboveTheHubsUnhappyThresholdsAreRefusedByPu
     const auto refused = publish("spring", tooHigh, {{"scope", "all"}});
     EXPECT_EQ(refused.status, 422) << refused.body;
     const auto text = errorsText(refused.json()["errors"]);
-    EXPECT_NE(text.find("settings.feedback.contactNpsMax: 5 is above the hub's [cases] unhappy_nps_max 4: shoppers "
-                        "would be promised a call no case is opened for"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find("settings.feedback.contactNpsMax: 5 is above the hub's [cases] unhappy_nps_max 4: shoppers "
+                  "would be promised a call no case is opened for"),
+        std::string::npos)
         << text;
     EXPECT_NE(text.find("settings.feedback.contactCsatMax: 2 is above the hub's [cases] unhappy_csat_max 1"),
               std::string::npos)
@@ -318,7 +321,8 @@ TEST_F(FLEET_SUITE, ContactThresholdsAboveTheHubsUnhappyThresholdsAreRefusedByPu
     EXPECT_EQ(get("/v1/fleet/documents", hub().headOfficeToken()).json()["documents"].size(), 0u);
     EXPECT_EQ(poll(hub().ingestToken()).status, 404);
 
-    // At the hub's values, or with the question off (nobody is asked), the document passes and reaches kiosks.
+    // At the hub's values, or with the question off (nobody is asked), the document passes and reaches
+    // kiosks.
     const json atLimit = withFeedback(true, 4, 1);
     const auto ok = post("/v1/fleet/documents/validate", json{{"document", atLimit}}.dump(), manager);
     EXPECT_EQ(ok.json()["valid"], true) << ok.body;

@@ -144,7 +144,8 @@ class FleetFeedbackTest : public FleetControllerTest {
         controller->apply(Intent::withValue(K::Score, nps));
         tap(K::NextStep);
         if (controller->feedbackVm().step.type == StepType::Choice) {
-            controller->apply(Intent::withText(K::ToggleOption, controller->feedbackVm().step.options.front().id));
+            controller->apply(
+                Intent::withText(K::ToggleOption, controller->feedbackVm().step.options.front().id));
             tap(K::NextStep);
         }
         controller->apply(Intent::withValue(K::Score, csat));
@@ -162,7 +163,8 @@ class FleetFeedbackTest : public FleetControllerTest {
     }
 };
 
-TEST_F(FleetFeedbackTest, HeadOfficesThresholdsApplyBetweenSessionsAndADocumentWithoutThemReturnsToKioskToml) {
+TEST_F(FleetFeedbackTest,
+       HeadOfficesThresholdsApplyBetweenSessionsAndADocumentWithoutThemReturnsToKioskToml) {
     EXPECT_TRUE(asksForContact(7, 5));  // kiosk.toml: NPS up to 7
     EXPECT_FALSE(asksForContact(8, 4));
     EXPECT_TRUE(asksForContact(9, 3));  // and CSAT up to 3

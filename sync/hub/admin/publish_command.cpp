@@ -120,7 +120,8 @@ int publishCommand(const HubConfig& config, const PublishOptions& o, std::ostrea
         err << "store: " << store.error().message << "\n";
         return 1;
     }
-    auto published = publishFleetDocument((*store)->fleetConfig(), {o.name, document, *assign, "cli", nowMs}, config.cases);
+    auto published = publishFleetDocument((*store)->fleetConfig(), {o.name, document, *assign, "cli", nowMs},
+                                          config.cases);
     if (!published) {
         err << "store: " << published.error().message << "\n";
         return 1;

@@ -203,14 +203,16 @@ content::ContentErrors feedbackBeyondCases(const content::FleetDocument& documen
     if (!feedback || !feedback->contactQuestion) return errors;
     constexpr const char* kWhy = ": shoppers would be promised a call no case is opened for";
     if (feedback->contactNpsMax > cases.unhappyNpsMax) {
-        errors.push_back({"settings.feedback.contactNpsMax",
-                          std::to_string(feedback->contactNpsMax) + " is above the hub's [cases] unhappy_nps_max " +
-                              std::to_string(cases.unhappyNpsMax) + kWhy});
+        errors.push_back(
+            {"settings.feedback.contactNpsMax", std::to_string(feedback->contactNpsMax) +
+                                                    " is above the hub's [cases] unhappy_nps_max " +
+                                                    std::to_string(cases.unhappyNpsMax) + kWhy});
     }
     if (feedback->contactCsatMax > cases.unhappyCsatMax) {
-        errors.push_back({"settings.feedback.contactCsatMax",
-                          std::to_string(feedback->contactCsatMax) + " is above the hub's [cases] unhappy_csat_max " +
-                              std::to_string(cases.unhappyCsatMax) + kWhy});
+        errors.push_back(
+            {"settings.feedback.contactCsatMax", std::to_string(feedback->contactCsatMax) +
+                                                     " is above the hub's [cases] unhappy_csat_max " +
+                                                     std::to_string(cases.unhappyCsatMax) + kWhy});
     }
     return errors;
 }
