@@ -2,9 +2,9 @@
 // touchpoint-hub: head office has published a first document for every kiosk; a manager opens it, changes a
 // question in Spanish, empties an English text and sees the hub's error next to that field and then go away,
 // does the same with a branching bound, adds an option and writes its texts, publishes a new revision, assigns it to a store, sees it in the list and rolls every store back; the kiosk
-// that refused a document shows as refused, with why, and still runs its last good version. An analyst gets no
-// editing controls and a forced change is refused 403. The manager then sets the contact question's thresholds
-// and sees the hub refuse ones above its own [cases] as they are typed. Screenshots go to $TOUCHPOINT_ARTIFACTS.
+// that refused a document shows as refused, with why, and still runs its last good version. The manager then sets
+// the contact question's thresholds and sees the hub refuse ones above its own [cases] as they are typed. An
+// analyst gets no editing controls and a forced change is refused 403. Screenshots go to $TOUCHPOINT_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -250,46 +250,7 @@ test('a manager edits a question, sees a validation error come and go, publishes
   await shoot('fleet-manager');
 });
 
-test('an analyst reads the documents without editing controls, and a forced change is refused', async () => {
-  await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
-  await signIn(analystToken);
-  // Opened straight from a link to the tab this time.
-  await page.goto(`${hub.url}/#surveys`);
-  await page.waitForFunction(() => document.getElementById('tab-surveys').dataset.loaded === 'true');
-  assert.equal(await page.locator('#tab-surveys').isVisible(), true);
-  const docs = await rows('#fleet-documents');
-  assert.equal(docs.length, 2);
-  await openDocument(firstVersion);
-  const editor = page.locator('#fleet-editor');
-  assert.equal(await editor.locator('#fleet-publish').count(), 0);
-  assert.equal(await editor.locator('button').count(), 0);
-  assert.equal(await editor.locator('input:not([disabled]), select:not([disabled]), textarea:not([disabled])').count(), 0);
-  assert.equal(await page.locator('#fleet-assign').isVisible(), false);
-  assert.equal(await page.locator('#fleet-assignments button').count(), 0);
-  // The texts are shown as text, hostile ones included.
-  const cell = editor.locator('#fleet-texts tr[data-key="attract.brand"] td[data-lang="en"]');
-  assert.equal(await cell.innerText(), HOSTILE);
-  assert.equal(await page.evaluate(() => window.__fleetXss), undefined);
-  await shoot('fleet-analyst');
-
-  const forced = await page.evaluate(async (doc) => {
-    const send = (p, body) => fetch(p, { method: 'POST', credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
-    return [await send('/dashboard/api/fleet/documents', { name: 'autumn', document: doc }),
-            await send('/dashboard/api/fleet/assignments', { configVersion: 1, scope: 'all' })];
-  }, firstDocument());
-  assert.deepEqual(forced, [403, 403]);
-  const direct = await post(hub, '/dashboard/api/fleet/documents', { name: 'autumn', document: firstDocument() },
-    { Authorization: `Bearer ${analystToken}` });
-  assert.equal(direct.status, 403, direct.body);
-  assert.equal((await getJson(hub, '/v1/fleet/documents', managerToken)).documents.length, 2);
-  assert.equal((await getJson(hub, '/v1/fleet/assignments', managerToken)).assignments.length, 4);
-});
-
 test('a manager sets the contact question thresholds; the hub refuses ones above its [cases] as they are typed', async () => {
-  await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
-  await signIn(managerToken);
-  await openSurveysTab();
   await openDocument(firstVersion);
   const editor = page.locator('#fleet-editor');
   // The document has no feedback part: each kiosk keeps its kiosk.toml, and the three fields are not offered.
@@ -313,11 +274,14 @@ test('a manager sets the contact question thresholds; the hub refuses ones above
   assert.equal(await nps.getAttribute('aria-invalid'), 'true');
   assert.equal(await page.locator('#fleet-publish-button').isDisabled(), true);
   await shoot('fleet-feedback-above-cases');
+  await nps.fill('4');
+  await validated(0);
   await nps.fill('11');  // out of the range itself
   await validated(1);
   assert.match(await editor.locator('.field-error[data-path="settings.feedback.contactNpsMax"]').innerText(),
     /must be an integer from -1 to 10/);
   await nps.fill('4');
+  await validated(0);
   await csat.fill('3');
   await validated(1);
   assert.match(await editor.locator('.field-error[data-path="settings.feedback.contactCsatMax"]').innerText(),
@@ -337,13 +301,50 @@ test('a manager sets the contact question thresholds; the hub refuses ones above
   // Turned off the question: with nobody asked, no threshold can promise anything, so none is refused.
   await openDocument(Number(docs[0].data.configVersion));
   assert.equal(await nps.inputValue(), '4');
-  await ask.uncheck();
   await nps.fill('10');
+  await validated(1);
+  await ask.uncheck();
   await validated(0);
   // Unticking "set by head office" takes the part out of the document again.
   await own.uncheck();
   await validated(0);
   assert.equal(await editor.locator('input[data-path="settings.feedback.contactNpsMax"]').count(), 0);
+});
+
+test('an analyst reads the documents without editing controls, and a forced change is refused', async () => {
+  await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
+  await signIn(analystToken);
+  // Opened straight from a link to the tab this time.
+  await page.goto(`${hub.url}/#surveys`);
+  await page.waitForFunction(() => document.getElementById('tab-surveys').dataset.loaded === 'true');
+  assert.equal(await page.locator('#tab-surveys').isVisible(), true);
+  const docs = await rows('#fleet-documents');
+  assert.equal(docs.length, 3);
+  await openDocument(firstVersion);
+  const editor = page.locator('#fleet-editor');
+  assert.equal(await editor.locator('#fleet-publish').count(), 0);
+  assert.equal(await editor.locator('button').count(), 0);
+  assert.equal(await editor.locator('input:not([disabled]), select:not([disabled]), textarea:not([disabled])').count(), 0);
+  assert.equal(await page.locator('#fleet-assign').isVisible(), false);
+  assert.equal(await page.locator('#fleet-assignments button').count(), 0);
+  // The texts are shown as text, hostile ones included.
+  const cell = editor.locator('#fleet-texts tr[data-key="attract.brand"] td[data-lang="en"]');
+  assert.equal(await cell.innerText(), HOSTILE);
+  assert.equal(await page.evaluate(() => window.__fleetXss), undefined);
+  await shoot('fleet-analyst');
+
+  const forced = await page.evaluate(async (doc) => {
+    const send = (p, body) => fetch(p, { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+    return [await send('/dashboard/api/fleet/documents', { name: 'autumn', document: doc }),
+            await send('/dashboard/api/fleet/assignments', { configVersion: 1, scope: 'all' })];
+  }, firstDocument());
+  assert.deepEqual(forced, [403, 403]);
+  const direct = await post(hub, '/dashboard/api/fleet/documents', { name: 'autumn', document: firstDocument() },
+    { Authorization: `Bearer ${analystToken}` });
+  assert.equal(direct.status, 403, direct.body);
+  assert.equal((await getJson(hub, '/v1/fleet/documents', managerToken)).documents.length, 3);
+  assert.equal((await getJson(hub, '/v1/fleet/assignments', managerToken)).assignments.length, 4);
 });
 
 test('no JavaScript errors, failed requests or console errors', () => {
