@@ -74,9 +74,9 @@ FlowOptions flowOptions(const config::KioskConfig& config) {
     f.consentNoticeVersion = config.loyalty.consentNoticeVersion;
     const auto& l = config.loyalty;
     f.newMemberStart = {l.pointsPerVisit, l.startingTier, l.nextTier, l.nextTierPoints, l.nextReward, l.nextRewardPoints};
-    f.contactQuestion = config.feedback.contactQuestion;
-    f.contactNpsMax = config.feedback.contactNpsMax;
-    f.contactCsatMax = config.feedback.contactCsatMax;
+    f.configFeedback = {config.feedback.contactQuestion, config.feedback.contactNpsMax,
+                        config.feedback.contactCsatMax};
+    f.feedback = f.configFeedback;
     f.contactNoticeId = config.feedback.contactNoticeId;
     f.contactNoticeVersion = config.feedback.contactNoticeVersion;
     return f;

@@ -46,12 +46,13 @@ struct FlowOptions {
     std::int64_t misuseWindowMs = 5'000;
     std::string consentNoticeId = "loyalty-terms";
     std::string consentNoticeVersion = "2026-01";
-    /// After a feedback whose NPS is at most contactNpsMax or CSAT at most contactCsatMax, ask "May we contact
-    /// you about this?" (its own consent, notice contactNoticeId/contactNoticeVersion). -1 / 0: never by
-    /// that score. The hub's [cases] unhappy_nps_max/unhappy_csat_max decide which answers open a case.
-    bool contactQuestion = true;
-    int contactNpsMax = 6;
-    int contactCsatMax = 2;
+    /// After a feedback whose NPS is at most feedback.contactNpsMax or CSAT at most feedback.contactCsatMax,
+    /// ask "May we contact you about this?" (its own consent, notice contactNoticeId/contactNoticeVersion).
+    /// -1 / 0: never by that score. The hub's [cases] unhappy_nps_max/unhappy_csat_max decide which answers
+    /// open a case. Head office's document sets these when it has a feedback part; `configFeedback`
+    /// (kiosk.toml [feedback]) is what a document without one returns them to.
+    content::FeedbackSettings feedback;
+    content::FeedbackSettings configFeedback;
     std::string contactNoticeId = "feedback-contact";
     std::string contactNoticeVersion = "2026-01";
     /// The attract screen pulses for pulseMs every pulsePeriodMs and is still in between (idle CPU).
@@ -65,7 +66,8 @@ struct FlowOptions {
     std::int64_t openingCheckMs = 60'000;     ///< how often the opening hours are looked at (they are in minutes)
 };
 
-/// Head office's settings over the config's: languages, timeouts, accessibility defaults, opening hours.
+/// Head office's settings over the config's: languages, timeouts, accessibility defaults, opening hours, and
+/// the contact question's thresholds (options.configFeedback when the document has none).
 void applyFleetSettings(FlowOptions& options, const content::KioskSettings& settings);
 
 /// Where head office's documents go once applied (KioskController::takeContentFrom).

@@ -38,10 +38,11 @@ void KioskController::showThankYou() {
 }
 
 void KioskController::afterFeedback(const event::FeedbackAnswers& answers, const std::string& feedbackMessageId) {
-    const bool lowNps = answers.nps && *answers.nps <= m_options.contactNpsMax;
-    const bool lowCsat = answers.csat && *answers.csat <= m_options.contactCsatMax;
+    const auto& feedback = m_options.feedback;
+    const bool lowNps = answers.nps && *answers.nps <= feedback.contactNpsMax;
+    const bool lowCsat = answers.csat && *answers.csat <= feedback.contactCsatMax;
     // A repeat within the misuse window opens no case at the hub, so the question would be a false promise.
-    if (!m_options.contactQuestion || answers.misuse || !(lowNps || lowCsat)) {
+    if (!feedback.contactQuestion || answers.misuse || !(lowNps || lowCsat)) {
         showThankYou();
         return;
     }

@@ -33,6 +33,9 @@ void applyFleetSettings(FlowOptions& options, const content::KioskSettings& s) {
     options.highContrastDefault = s.highContrastDefault;
     options.largeTextDefault = s.largeTextDefault;
     options.openingHours = s.openingHours;
+    // Unlike the others, which fall back to the document format's defaults, the thresholds fall back to
+    // kiosk.toml: each kiosk's were agreed with its hub's [cases] before head office could set them.
+    options.feedback = s.feedback.value_or(options.configFeedback);
 }
 
 void KioskController::takeContentFrom(ContentTarget target) {

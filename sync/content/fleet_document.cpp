@@ -156,14 +156,57 @@ void readOpeningHours(const nlohmann::json& j, KioskSettings& settings, ContentE
     settings.openingHours = std::move(hours);
 }
 
+void readFeedback(const nlohmann::json& j, KioskSettings& settings, ContentErrors& errors) {
+    const std::string path = "settings.feedback";
+    if (!j.is_object()) {
+        errors.push_back({path, "must be an object with contactQuestion, contactNpsMax and contactCsatMax"});
+        return;
+    }
+    for (const auto& [key, value] : j.items()) {
+        if (key != "contactQuestion" && key != "contactNpsMax" && key != "contactCsatMax") {
+            errors.push_back({path + "." + key.substr(0, 64), "is not a feedback setting"});
+        }
+    }
+    // All three or none: a kiosk never mixes head office's thresholds with its own, which the hub cannot see.
+    FeedbackSettings feedback;
+    bool complete = true;
+    const auto question = j.find("contactQuestion");
+    if (question == j.end() || !question->is_boolean()) {
+        errors.push_back({path + ".contactQuestion", "must be true or false"});
+        complete = false;
+    } else {
+        feedback.contactQuestion = question->get<bool>();
+    }
+    const auto readThreshold = [&](const char* key, int lo, int hi, const char* never, int& out) {
+        const auto it = j.find(key);
+        if (it == j.end() || !it->is_number_integer() || it->get<std::int64_t>() < lo ||
+            it->get<std::int64_t>() > hi) {
+            errors.push_back({path + "." + key, "must be an integer from " + std::to_string(lo) + " to " +
+                                                    std::to_string(hi) + " (" + never + ")"});
+            complete = false;
+            return;
+        }
+        out = static_cast<int>(it->get<std::int64_t>());
+    };
+    readThreshold("contactNpsMax", -1, 10, "-1: never by NPS", feedback.contactNpsMax);
+    readThreshold("contactCsatMax", 0, 5, "0: never by CSAT", feedback.contactCsatMax);
+    if (complete) settings.feedback = feedback;
+}
+
 void readSettings(const nlohmann::json& j, KioskSettings& settings, ContentErrors& errors) {
     if (!j.is_object()) {
         errors.push_back({"settings", "must be an object"});
         return;
     }
-    static const std::set<std::string> known{"languages", "defaultLanguage", "inactivityS", "stillThereS",
-                                             "accessibilityTimeoutFactor", "highContrastDefault",
-                                             "largeTextDefault", "openingHours"};
+    static const std::set<std::string> known{"languages",
+                                             "defaultLanguage",
+                                             "inactivityS",
+                                             "stillThereS",
+                                             "accessibilityTimeoutFactor",
+                                             "highContrastDefault",
+                                             "largeTextDefault",
+                                             "openingHours",
+                                             "feedback"};
     for (const auto& [key, value] : j.items()) {
         if (!known.count(key)) errors.push_back({"settings." + key.substr(0, 64), "is not a kiosk setting"});
     }
@@ -226,6 +269,8 @@ void readSettings(const nlohmann::json& j, KioskSettings& settings, ContentError
     readBool("highContrastDefault", settings.highContrastDefault);
     readBool("largeTextDefault", settings.largeTextDefault);
     if (const auto it = j.find("openingHours"); it != j.end() && !it->is_null()) readOpeningHours(*it, settings, errors);
+    if (const auto it = j.find("feedback"); it != j.end() && !it->is_null())
+        readFeedback(*it, settings, errors);
 }
 
 /// Where each survey key is used, for error messages: "step \"nps\", question".
@@ -357,6 +402,11 @@ nlohmann::json FleetDocument::toJson() const {
             for (const auto& p : settings.openingHours->days[d]) list.push_back({hhmm(p.openMinute), hhmm(p.closeMinute)});
         }
         s["openingHours"] = {{"timeZone", settings.openingHours->timeZone}, {"days", std::move(days)}};
+    }
+    if (settings.feedback) {
+        s["feedback"] = {{"contactQuestion", settings.feedback->contactQuestion},
+                         {"contactNpsMax", settings.feedback->contactNpsMax},
+                         {"contactCsatMax", settings.feedback->contactCsatMax}};
     }
     return {{"format", format}, {"survey", survey.toJson()}, {"texts", texts}, {"settings", std::move(s)}};
 }

@@ -9,6 +9,7 @@
 //  "texts": {"en": {"survey.q.nps": "How likely ...", "attract.brand": "..."}, "es": {...}},
 //  "settings": {"languages": ["en", "es"], "defaultLanguage": "en", "inactivityS": 45, "stillThereS": 20,
 //               "accessibilityTimeoutFactor": 2.0, "highContrastDefault": false, "largeTextDefault": false,
+//               "feedback": {"contactQuestion": true, "contactNpsMax": 6, "contactCsatMax": 2},
 //               "openingHours": {"timeZone": "Europe/Berlin",
 //                                "days": {"mon": [["08:00", "20:00"]], "sun": []}}}}
 
@@ -51,6 +52,15 @@ struct OpeningHours {
 /// An IANA zone name the time zone database knows ("Europe/Berlin", "UTC").
 bool isKnownTimeZone(const std::string& name);
 
+/// The kiosk's "May we contact you about this?" question after a low score (kiosk.toml [feedback] when a
+/// document has none). In a document all three are given together.
+struct FeedbackSettings {
+    bool contactQuestion = true;
+    int contactNpsMax = 6;   ///< -1..10: an NPS of at most this asks; -1: never by NPS
+    int contactCsatMax = 2;  ///< 0..5: a CSAT of at most this asks; 0: never by CSAT
+    bool operator==(const FeedbackSettings&) const = default;
+};
+
 struct KioskSettings {
     std::vector<std::string> languages{"en", "es", "fr", "de", "pt"};  ///< offered, in this order
     std::string defaultLanguage = "en";
@@ -60,6 +70,7 @@ struct KioskSettings {
     bool highContrastDefault = false;
     bool largeTextDefault = false;
     std::optional<OpeningHours> openingHours;  ///< absent: always open (no sleep screen)
+    std::optional<FeedbackSettings> feedback;  ///< absent: the kiosk's own kiosk.toml [feedback] values
 };
 
 struct FleetDocument {

@@ -2,8 +2,9 @@
 // touchpoint-hub: head office has published a first document for every kiosk; a manager opens it, changes a
 // question in Spanish, empties an English text and sees the hub's error next to that field and then go away,
 // does the same with a branching bound, adds an option and writes its texts, publishes a new revision, assigns it to a store, sees it in the list and rolls every store back; the kiosk
-// that refused a document shows as refused, with why, and still runs its last good version. An analyst gets no
-// editing controls and a forced change is refused 403. Screenshots go to $TOUCHPOINT_ARTIFACTS.
+// that refused a document shows as refused, with why, and still runs its last good version. The manager then sets
+// the contact question's thresholds and sees the hub refuse ones above its own [cases] as they are typed. An
+// analyst gets no editing controls and a forced change is refused 403. Screenshots go to $TOUCHPOINT_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -249,6 +250,67 @@ test('a manager edits a question, sees a validation error come and go, publishes
   await shoot('fleet-manager');
 });
 
+test('a manager sets the contact question thresholds; the hub refuses ones above its [cases] as they are typed', async () => {
+  await openDocument(firstVersion);
+  const editor = page.locator('#fleet-editor');
+  // The document has no feedback part: each kiosk keeps its kiosk.toml, and the three fields are not offered.
+  const own = editor.locator('input[data-path="settings.feedback"]');
+  assert.equal(await own.isChecked(), false);
+  assert.equal(await editor.locator('input[data-path="settings.feedback.contactNpsMax"]').count(), 0);
+  await own.check();
+  await validated(0);
+  const ask = editor.locator('input[data-path="settings.feedback.contactQuestion"]');
+  const nps = editor.locator('input[data-path="settings.feedback.contactNpsMax"]');
+  const csat = editor.locator('input[data-path="settings.feedback.contactCsatMax"]');
+  assert.equal(await ask.isChecked(), true);
+  assert.equal(await nps.inputValue(), '6');
+  assert.equal(await csat.inputValue(), '2');
+
+  // Above the hub's [cases] unhappy_nps_max (6 in this hub): refused next to the field, naming both values.
+  await nps.fill('8');
+  await validated(1);
+  assert.match(await editor.locator('.field-error[data-path="settings.feedback.contactNpsMax"]').innerText(),
+    /^8 is above the hub's \[cases\] unhappy_nps_max 6: shoppers would be promised a call no case is opened for$/);
+  assert.equal(await nps.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#fleet-publish-button').isDisabled(), true);
+  await shoot('fleet-feedback-above-cases');
+  await nps.fill('4');
+  await validated(0);
+  await nps.fill('11');  // out of the range itself
+  await validated(1);
+  assert.match(await editor.locator('.field-error[data-path="settings.feedback.contactNpsMax"]').innerText(),
+    /must be an integer from -1 to 10/);
+  await nps.fill('4');
+  await validated(0);
+  await csat.fill('3');
+  await validated(1);
+  assert.match(await editor.locator('.field-error[data-path="settings.feedback.contactCsatMax"]').innerText(),
+    /^3 is above the hub's \[cases\] unhappy_csat_max 2/);
+  await csat.fill('1');
+  await validated(0);
+  assert.equal(await editor.locator('.field-error').count(), 0);
+  assert.equal(await page.locator('#fleet-publish-button').isDisabled(), false);
+
+  // Published without an assignment: the stored revision carries what was typed.
+  await page.click('#fleet-publish-button');
+  await statusIs(/^Published autumn revision 3/);
+  const docs = await rows('#fleet-documents');
+  const stored = await getJson(hub, `/v1/fleet/documents/${docs[0].data.configVersion}`, managerToken);
+  assert.deepEqual(stored.document.settings.feedback, { contactQuestion: true, contactNpsMax: 4, contactCsatMax: 1 });
+
+  // Turned off the question: with nobody asked, no threshold can promise anything, so none is refused.
+  await openDocument(Number(docs[0].data.configVersion));
+  assert.equal(await nps.inputValue(), '4');
+  await nps.fill('10');
+  await validated(1);
+  await ask.uncheck();
+  await validated(0);
+  // Unticking "set by head office" takes the part out of the document again.
+  await own.uncheck();
+  await validated(0);
+  assert.equal(await editor.locator('input[data-path="settings.feedback.contactNpsMax"]').count(), 0);
+});
+
 test('an analyst reads the documents without editing controls, and a forced change is refused', async () => {
   await Promise.all([page.waitForURL(/\/dashboard\/signin/), page.click('#signout')]);
   await signIn(analystToken);
@@ -257,7 +319,7 @@ test('an analyst reads the documents without editing controls, and a forced chan
   await page.waitForFunction(() => document.getElementById('tab-surveys').dataset.loaded === 'true');
   assert.equal(await page.locator('#tab-surveys').isVisible(), true);
   const docs = await rows('#fleet-documents');
-  assert.equal(docs.length, 2);
+  assert.equal(docs.length, 3);
   await openDocument(firstVersion);
   const editor = page.locator('#fleet-editor');
   assert.equal(await editor.locator('#fleet-publish').count(), 0);
@@ -281,7 +343,7 @@ test('an analyst reads the documents without editing controls, and a forced chan
   const direct = await post(hub, '/dashboard/api/fleet/documents', { name: 'autumn', document: firstDocument() },
     { Authorization: `Bearer ${analystToken}` });
   assert.equal(direct.status, 403, direct.body);
-  assert.equal((await getJson(hub, '/v1/fleet/documents', managerToken)).documents.length, 2);
+  assert.equal((await getJson(hub, '/v1/fleet/documents', managerToken)).documents.length, 3);
   assert.equal((await getJson(hub, '/v1/fleet/assignments', managerToken)).assignments.length, 4);
 });
 

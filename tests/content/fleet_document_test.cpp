@@ -192,6 +192,49 @@ TEST(FleetDocument, ChangedWordingIsADifferentSurveyButChangedAttractTextIsNot) 
     EXPECT_TRUE(content::sameSurveyQuestions(base, content::fleetDocumentFromJson(v).value()));
 }
 
+TEST(FleetDocument, FeedbackThresholdsAreOptionalCompleteAndBounded) {
+    // Absent: the kiosk keeps its kiosk.toml values, and the document says so by having none.
+    auto none = content::fleetDocumentFromJson(goodDocument());
+    ASSERT_TRUE(none.ok()) << content::formatErrors(none.error());
+    EXPECT_FALSE(none->settings.feedback.has_value());
+    EXPECT_FALSE(none->toJson()["settings"].contains("feedback"));
+
+    // The extremes of each range are accepted and survive the document's own JSON.
+    json doc = goodDocument();
+    doc["settings"]["feedback"] = {{"contactQuestion", false}, {"contactNpsMax", -1}, {"contactCsatMax", 5}};
+    auto set = content::fleetDocumentFromJson(doc);
+    ASSERT_TRUE(set.ok()) << content::formatErrors(set.error());
+    ASSERT_TRUE(set->settings.feedback.has_value());
+    EXPECT_EQ(*set->settings.feedback, (content::FeedbackSettings{false, -1, 5}));
+    auto again = content::fleetDocumentFromJson(set->toJson());
+    ASSERT_TRUE(again.ok()) << content::formatErrors(again.error());
+    EXPECT_EQ(again->settings.feedback, set->settings.feedback);
+    doc["settings"]["feedback"] = {{"contactQuestion", true}, {"contactNpsMax", 10}, {"contactCsatMax", 0}};
+    ASSERT_TRUE(content::fleetDocumentFromJson(doc).ok());
+
+    // Out of range, wrong types, a missing member and an unknown one: each named by its path.
+    doc["settings"]["feedback"] = {{"contactQuestion", "yes"}, {"contactNpsMax", 11}, {"contactCsatMax", -1}};
+    auto bad = content::fleetDocumentFromJson(doc);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactQuestion", "true or false"));
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactNpsMax", "from -1 to 10"));
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactCsatMax", "from 0 to 5"));
+    doc["settings"]["feedback"] = {{"contactQuestion", true}, {"contactNpsMax", -2}, {"contactCsatMax", 2.5}};
+    bad = content::fleetDocumentFromJson(doc);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactNpsMax", "from -1 to 10"));
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactCsatMax", "from 0 to 5"));
+    doc["settings"]["feedback"] = {{"contactQuestion", true}, {"contactNpsMax", 6}, {"contactCsatMaxx", 2}};
+    bad = content::fleetDocumentFromJson(doc);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactCsatMaxx", "not a feedback setting"));
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback.contactCsatMax", "from 0 to 5"));
+    doc["settings"]["feedback"] = json::array({6, 2});
+    bad = content::fleetDocumentFromJson(doc);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(hasError(bad.error(), "settings.feedback", "must be an object"));
+}
+
 TEST(OpeningHours, OpenAndClosedInTheStoresZoneAcrossDaylightSaving) {
     auto j = goodDocument();
     j["settings"]["openingHours"] = {{"timeZone", "Europe/Berlin"},

@@ -183,4 +183,36 @@ TEST(HubCliPublish, PublishRollbackListAndAServingHubPicksThemUp) {
     }
 }
 
+TEST(HubCliPublish, ContactThresholdsAboveTheHubsCasesAreRefused) {
+    TempDir dir;
+    const auto hubDir = dir / "hub";
+    auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0"});
+    ASSERT_EQ(init.code, 0) << init.err;
+    const auto config = (hubDir / "hub.toml").string();
+    // This hub calls an answer unhappy only up to NPS 4 (the command reads [cases] from its --config).
+    std::string toml = readFile(config);
+    const auto cases = toml.find("\n[cases]\n");
+    if (cases == std::string::npos) {
+        toml += "\n[cases]\nunhappy_nps_max = 4\n";
+    } else {
+        toml.insert(cases + 9, "unhappy_nps_max = 4\n");
+    }
+    std::ofstream(config, std::ios::trunc) << toml;
+
+    json doc = document("Recommend us?");
+    doc["settings"]["feedback"] = {{"contactQuestion", true}, {"contactNpsMax", 5}, {"contactCsatMax", 2}};
+    auto refused = run(dir, {"publish", "--config", config, "--name", "spring", "--file",
+                             write(dir, "high.json", doc.dump()), "--scope", "all"});
+    EXPECT_EQ(refused.code, 1) << refused.out;
+    EXPECT_NE(refused.err.find("high.json: settings.feedback.contactNpsMax: 5 is above the hub's [cases] "
+                               "unhappy_nps_max 4"),
+              std::string::npos)
+        << refused.err;
+    EXPECT_NE(refused.err.find("nothing published"), std::string::npos) << refused.err;
+    doc["settings"]["feedback"]["contactNpsMax"] = 4;
+    auto published = run(dir, {"publish", "--config", config, "--name", "spring", "--file",
+                               write(dir, "ok.json", doc.dump()), "--scope", "all"});
+    EXPECT_EQ(published.code, 0) << published.err;
+}
+
 }  // namespace

@@ -49,10 +49,15 @@ json document(const std::string& npsQuestion = "How likely are you to recommend 
 
 class FLEET_SUITE : public HubApiTest {
   protected:
-    void SetUp() override {
+    void SetUp() override { startHub(); }
+
+    /// (Re)starts the hub on a fresh store with `cases` as its [cases].
+    void startHub(const CasesConfig& cases = {}) {
+        m_hub.reset();
         EphemeralHubOptions o;
         o.storeUrl = backendStoreUrl();
         o.clock = &m_hubClock;
+        o.cases = cases;
         auto h = EphemeralHub::start(o);
         ASSERT_TRUE(h.ok()) << (h.ok() ? "" : h.error());
         m_hub = std::move(h).value();
@@ -271,6 +276,62 @@ TEST_F(FLEET_SUITE, InvalidDocumentsAreRefusedWithEveryPathAndNothingIsPublished
     ASSERT_TRUE(put);
     EXPECT_EQ(put->status, 400);
     EXPECT_EQ(get("/v1/fleet/documents", hub().headOfficeToken()).json()["documents"].size(), 0u);
+}
+
+TEST_F(FLEET_SUITE, ContactThresholdsAboveTheHubsUnhappyThresholdsAreRefusedByPublishAndValidate) {
+    CasesConfig cases;
+    cases.unhappyNpsMax = 4;
+    cases.unhappyCsatMax = 1;
+    startHub(cases);
+    const auto manager = hub().token("head-office:manager");
+    const auto withFeedback = [](bool question, int nps, int csat) {
+        json doc = document();
+        doc["settings"]["feedback"] = {
+            {"contactQuestion", question}, {"contactNpsMax", nps}, {"contactCsatMax", csat}};
+        return doc;
+    };
+    const auto errorsText = [](const json& errors) {
+        std::string text;
+        for (const auto& e : errors)
+            text += e["path"].get<std::string>() + ": " + e["message"].get<std::string>() + "\n";
+        return text;
+    };
+
+    // One above each of this hub's values (not the defaults 6 and 2): both refused, each naming both values.
+    const json tooHigh = withFeedback(true, 5, 2);
+    const auto refused = publish("spring", tooHigh, {{"scope", "all"}});
+    EXPECT_EQ(refused.status, 422) << refused.body;
+    const auto text = errorsText(refused.json()["errors"]);
+    EXPECT_NE(
+        text.find("settings.feedback.contactNpsMax: 5 is above the hub's [cases] unhappy_nps_max 4: shoppers "
+                  "would be promised a call no case is opened for"),
+        std::string::npos)
+        << text;
+    EXPECT_NE(text.find("settings.feedback.contactCsatMax: 2 is above the hub's [cases] unhappy_csat_max 1"),
+              std::string::npos)
+        << text;
+    const auto validated = post("/v1/fleet/documents/validate", json{{"document", tooHigh}}.dump(), manager);
+    EXPECT_EQ(validated.status, 200) << validated.body;
+    EXPECT_EQ(validated.json()["valid"], false) << validated.body;
+    EXPECT_EQ(errorsText(validated.json()["errors"]), text);
+    // Only the NPS one over: only it is named.
+    const auto npsOnly = publish("spring", withFeedback(true, 5, 1));
+    EXPECT_EQ(npsOnly.status, 422) << npsOnly.body;
+    EXPECT_EQ(npsOnly.json()["errors"].size(), 1u) << npsOnly.body;
+    EXPECT_EQ(get("/v1/fleet/documents", hub().headOfficeToken()).json()["documents"].size(), 0u);
+    EXPECT_EQ(poll(hub().ingestToken()).status, 404);
+
+    // At the hub's values, or with the question off (nobody is asked), the document passes and reaches
+    // kiosks.
+    const json atLimit = withFeedback(true, 4, 1);
+    const auto ok = post("/v1/fleet/documents/validate", json{{"document", atLimit}}.dump(), manager);
+    EXPECT_EQ(ok.json()["valid"], true) << ok.body;
+    EXPECT_EQ(publish("spring", atLimit, {{"scope", "all"}}).status, 201);
+    const auto p = poll(hub().ingestToken());
+    ASSERT_EQ(p.status, 200);
+    EXPECT_EQ(p.body["settings"]["feedback"],
+              (json{{"contactQuestion", true}, {"contactNpsMax", 4}, {"contactCsatMax", 1}}));
+    EXPECT_EQ(publish("spring", withFeedback(false, 10, 5)).status, 201);
 }
 
 TEST_F(FLEET_SUITE, OnlyManagersAndAdminsPublishAndOnlyKioskTokensPoll) {

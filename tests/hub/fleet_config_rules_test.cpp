@@ -174,6 +174,35 @@ content::FleetDocument documentOf(content::Survey s, const std::string& npsWordi
     return d;
 }
 
+TEST(FleetFeedbackRule, ContactThresholdsMayNotExceedTheHubsUnhappyOnes) {
+    CasesConfig cases;
+    cases.unhappyNpsMax = 5;
+    cases.unhappyCsatMax = 3;
+    content::FleetDocument doc;
+    EXPECT_TRUE(feedbackBeyondCases(doc, cases).empty())
+        << "no feedback part: the kiosk's kiosk.toml applies";
+    doc.settings.feedback = content::FeedbackSettings{true, 5, 3};
+    EXPECT_TRUE(feedbackBeyondCases(doc, cases).empty()) << "equal is allowed";
+    doc.settings.feedback = content::FeedbackSettings{true, -1, 0};
+    EXPECT_TRUE(feedbackBeyondCases(doc, cases).empty());
+    doc.settings.feedback = content::FeedbackSettings{true, 6, 4};
+    const auto errors = feedbackBeyondCases(doc, cases);
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].path, "settings.feedback.contactNpsMax");
+    EXPECT_EQ(errors[0].message,
+              "6 is above the hub's [cases] unhappy_nps_max 5: shoppers would be promised a call "
+              "no case is opened for");
+    EXPECT_EQ(errors[1].path, "settings.feedback.contactCsatMax");
+    EXPECT_EQ(errors[1].message,
+              "4 is above the hub's [cases] unhappy_csat_max 3: shoppers would be promised a "
+              "call no case is opened for");
+    doc.settings.feedback = content::FeedbackSettings{true, 5, 4};
+    ASSERT_EQ(feedbackBeyondCases(doc, cases).size(), 1u);
+    EXPECT_EQ(feedbackBeyondCases(doc, cases)[0].path, "settings.feedback.contactCsatMax");
+    doc.settings.feedback = content::FeedbackSettings{false, 10, 5};
+    EXPECT_TRUE(feedbackBeyondCases(doc, cases).empty()) << "the question off promises nothing";
+}
+
 TEST(FleetSurveyVersions, UnchangedQuestionsKeepTheirVersionAndAnyChangeTakesANewOne) {
     // The first publication of a survey id.
     EXPECT_EQ(publishedSurveyVersion(documentOf(survey("store", 1, "survey.q.nps")), {}), 1);

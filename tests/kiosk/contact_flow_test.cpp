@@ -94,8 +94,8 @@ TEST_F(ContactFlowTest, ALowCsatIsAskedAndTheThresholdsComeFromTheOptions) {
     tap(K::SkipContact);
     tap(K::Done);
 
-    options.contactNpsMax = 3;
-    options.contactCsatMax = 0;  // never by CSAT
+    options.feedback.contactNpsMax = 3;
+    options.feedback.contactCsatMax = 0;  // never by CSAT
     remake();
     anonymousFeedback(4, 1);
     EXPECT_EQ(controller->screen(), ScreenId::ThankYou);
@@ -106,7 +106,7 @@ TEST_F(ContactFlowTest, ALowCsatIsAskedAndTheThresholdsComeFromTheOptions) {
     tap(K::SkipContact);
     tap(K::Done);
 
-    options.contactQuestion = false;
+    options.feedback.contactQuestion = false;
     remake();
     clock.advanceMs(options.misuseWindowMs);
     anonymousFeedback(0, 1);

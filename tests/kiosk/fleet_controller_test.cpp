@@ -112,6 +112,99 @@ TEST_F(FleetControllerTest, AShopperWhoOnlyChoseALanguageAndLeftDoesNotHoldADocu
     EXPECT_EQ(controller->displayVm().language, "es");
 }
 
+class FleetFeedbackTest : public FleetControllerTest {
+  protected:
+    FleetFeedbackTest() {
+        // kiosk.toml's [feedback], deliberately not the built-in defaults (6 and 2).
+        options.configFeedback = {true, 7, 3};
+        options.feedback = options.configFeedback;
+        controller = makeController();
+        ContentTarget target;
+        target.slot = &slot;
+        target.texts = &texts;
+        target.survey = &survey;
+        controller->takeContentFrom(std::move(target));
+    }
+
+    /// Document `version` with `feedback` as its settings' feedback part (none: no part), applied at once.
+    void applyDocument(int version, std::optional<content::FeedbackSettings> feedback) {
+        auto c = std::make_shared<FleetContent>(*document());
+        c->configVersion = version;
+        c->settings.feedback = feedback;
+        slot.offer(c);
+        controller->tick();
+        ASSERT_EQ(controller->configVersion(), version);
+    }
+
+    /// An anonymous shopper answers the built-in survey; true when "May we contact you?" follows. Leaves the
+    /// kiosk on the attract screen, past the misuse window, for the next one.
+    bool asksForContact(int nps, int csat) {
+        tap(K::Start);
+        tap(K::SkipSignIn);
+        controller->apply(Intent::withValue(K::Score, nps));
+        tap(K::NextStep);
+        if (controller->feedbackVm().step.type == StepType::Choice) {
+            controller->apply(
+                Intent::withText(K::ToggleOption, controller->feedbackVm().step.options.front().id));
+            tap(K::NextStep);
+        }
+        controller->apply(Intent::withValue(K::Score, csat));
+        tap(K::NextStep);
+        controller->apply(Intent::withValue(K::Score, 5));
+        tap(K::NextStep);
+        tap(K::NextStep);  // the optional comment, skipped
+        const bool asked = controller->screen() == ScreenId::Contact;
+        if (asked) tap(K::SkipContact);
+        EXPECT_EQ(controller->screen(), ScreenId::ThankYou);
+        tap(K::Done);
+        EXPECT_EQ(controller->screen(), ScreenId::Attract);
+        clock.advanceMs(options.misuseWindowMs);
+        return asked;
+    }
+};
+
+TEST_F(FleetFeedbackTest,
+       HeadOfficesThresholdsApplyBetweenSessionsAndADocumentWithoutThemReturnsToKioskToml) {
+    EXPECT_TRUE(asksForContact(7, 5));  // kiosk.toml: NPS up to 7
+    EXPECT_FALSE(asksForContact(8, 4));
+    EXPECT_TRUE(asksForContact(9, 3));  // and CSAT up to 3
+
+    // Head office lowers them: a score that asked before no longer does.
+    applyDocument(20, content::FeedbackSettings{true, 4, 1});
+    EXPECT_FALSE(asksForContact(7, 5));
+    EXPECT_FALSE(asksForContact(5, 3));
+    EXPECT_TRUE(asksForContact(4, 5));
+    EXPECT_TRUE(asksForContact(9, 1));
+
+    // Head office turns the question off: even the lowest scores are not asked.
+    applyDocument(21, content::FeedbackSettings{false, 10, 5});
+    EXPECT_FALSE(asksForContact(0, 1));
+
+    // A later document without a feedback part: kiosk.toml's values again, not the format's defaults.
+    applyDocument(22, std::nullopt);
+    EXPECT_TRUE(asksForContact(7, 5));
+    EXPECT_TRUE(asksForContact(9, 3));
+    EXPECT_FALSE(asksForContact(8, 4));
+}
+
+TEST_F(FleetFeedbackTest, NewThresholdsWaitForTheSessionInProgress) {
+    tap(K::Start);
+    tap(K::SkipSignIn);
+    slot.offer([&] {
+        auto c = std::make_shared<FleetContent>(*document());
+        c->settings.feedback = content::FeedbackSettings{false, -1, 0};
+        return c;
+    }());
+    controller->tick();
+    EXPECT_EQ(controller->configVersion(), 0);
+    tap(K::ExitSurvey);
+    EXPECT_TRUE(asksForContact(7, 5)) << "applied on the next tick between sessions, not in the middle";
+    EXPECT_EQ(controller->configVersion(), 0);
+    controller->tick();
+    EXPECT_EQ(controller->configVersion(), 12);
+    EXPECT_FALSE(asksForContact(0, 1));
+}
+
 class SleepScreenTest : public FleetControllerTest {
   protected:
     static constexpr std::int64_t kTuesday2213Utc = 1'700'000'000'000;  // 2023-11-14T22:13:20Z

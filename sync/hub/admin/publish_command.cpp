@@ -53,10 +53,19 @@ std::optional<std::optional<NewAssignment>> assignmentFrom(const PublishOptions&
 
 }  // namespace
 
+Result<content::FleetDocument, content::ContentErrors> checkPublishable(const nlohmann::json& document,
+                                                                        const CasesConfig& cases) {
+    auto parsed = content::fleetDocumentFromJson(document);
+    if (!parsed) return parsed;
+    auto beyond = fleet::feedbackBeyondCases(*parsed, cases);
+    if (!beyond.empty()) return Fail(std::move(beyond));
+    return parsed;
+}
+
 StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(
-    FleetConfigStore& store, const PublishRequest& request) {
+    FleetConfigStore& store, const PublishRequest& request, const CasesConfig& cases) {
     using Out = std::variant<ConfigDocumentRecord, content::ContentErrors>;
-    auto parsed = content::fleetDocumentFromJson(request.document);
+    auto parsed = checkPublishable(request.document, cases);
     if (!parsed) return Out(parsed.error());
     const content::FleetDocument document = std::move(parsed).value();
     auto stored = store.publish(
@@ -111,7 +120,8 @@ int publishCommand(const HubConfig& config, const PublishOptions& o, std::ostrea
         err << "store: " << store.error().message << "\n";
         return 1;
     }
-    auto published = publishFleetDocument((*store)->fleetConfig(), {o.name, document, *assign, "cli", nowMs});
+    auto published = publishFleetDocument((*store)->fleetConfig(), {o.name, document, *assign, "cli", nowMs},
+                                          config.cases);
     if (!published) {
         err << "store: " << published.error().message << "\n";
         return 1;

@@ -24,11 +24,16 @@ struct PublishRequest {
     std::int64_t nowMs = 0;
 };
 
-/// Checks the document with the kiosk's own validator; when it passes, stores it as the next revision of its
+/// The publish check: the kiosk's own validator, then the hub's rules (fleet::feedbackBeyondCases with
+/// `cases`, the hub's [cases]). What /v1/fleet/documents/validate answers and publishing refuses on.
+Result<content::FleetDocument, content::ContentErrors> checkPublishable(const nlohmann::json& document,
+                                                                        const CasesConfig& cases);
+
+/// Checks the document (checkPublishable); when it passes, stores it as the next revision of its
 /// name with the survey version the hub decides (fleet::publishedSurveyVersion) and assigns it if asked.
 /// The stored record, or every problem with its path.
 StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(
-    FleetConfigStore& store, const PublishRequest& request);
+    FleetConfigStore& store, const PublishRequest& request, const CasesConfig& cases);
 
 /// What `touchpoint-hub publish ...` was given.
 struct PublishOptions {

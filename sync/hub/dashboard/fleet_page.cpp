@@ -40,7 +40,7 @@ void registerFleetPageRoutes(http::Router& router, HubContext& ctx, std::shared_
     router.post(
         "/dashboard/api/fleet/validate", pageRoute("dashboard fleet validate", kMaxFleetPublishBodyBytes),
         withViewer("dashboard fleet validate", true,
-                   [](HubContext&, const TokenRecord&, Req req, Res res) { answerValidate(req, res); }));
+                   [](HubContext& c, const TokenRecord&, Req req, Res res) { answerValidate(c, req, res); }));
     router.get("/dashboard/api/fleet/assignments", pageRoute("dashboard fleet assignments"),
                withViewer("dashboard fleet assignments", false,
                           [](HubContext& c, const TokenRecord&, Req req, Res res) {

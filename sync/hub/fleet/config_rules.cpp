@@ -197,4 +197,24 @@ std::int64_t publishedSurveyVersion(const content::FleetDocument& incoming, cons
     return std::max<std::int64_t>(history.highestVersionForId, 0) + 1;
 }
 
+content::ContentErrors feedbackBeyondCases(const content::FleetDocument& document, const CasesConfig& cases) {
+    content::ContentErrors errors;
+    const auto& feedback = document.settings.feedback;
+    if (!feedback || !feedback->contactQuestion) return errors;
+    constexpr const char* kWhy = ": shoppers would be promised a call no case is opened for";
+    if (feedback->contactNpsMax > cases.unhappyNpsMax) {
+        errors.push_back(
+            {"settings.feedback.contactNpsMax", std::to_string(feedback->contactNpsMax) +
+                                                    " is above the hub's [cases] unhappy_nps_max " +
+                                                    std::to_string(cases.unhappyNpsMax) + kWhy});
+    }
+    if (feedback->contactCsatMax > cases.unhappyCsatMax) {
+        errors.push_back(
+            {"settings.feedback.contactCsatMax", std::to_string(feedback->contactCsatMax) +
+                                                     " is above the hub's [cases] unhappy_csat_max " +
+                                                     std::to_string(cases.unhappyCsatMax) + kWhy});
+    }
+    return errors;
+}
+
 }  // namespace touchpoint::hub::fleet

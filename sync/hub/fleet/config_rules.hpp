@@ -13,6 +13,7 @@
 
 #include "common/result.hpp"
 #include "content/fleet_document.hpp"
+#include "hub/config/cases_config.hpp"
 
 namespace touchpoint::hub::fleet {
 
@@ -92,5 +93,11 @@ struct SurveyHistory {
 /// language), else one more than the highest ever published for the id, so figures never mix a changed
 /// question with its predecessor. Attract texts and settings do not change the survey's version.
 std::int64_t publishedSurveyVersion(const content::FleetDocument& incoming, const SurveyHistory& history);
+
+/// A document's contact thresholds against the hub's [cases] unhappy thresholds: a kiosk asking "May we
+/// contact you about this?" at a score the hub does not call unhappy promises a call no case is opened for.
+/// One error per threshold above the hub's, naming both values; none when the document has no feedback part
+/// (the kiosk's kiosk.toml applies, which the hub cannot see) or its question is off.
+content::ContentErrors feedbackBeyondCases(const content::FleetDocument& document, const CasesConfig& cases);
 
 }  // namespace touchpoint::hub::fleet

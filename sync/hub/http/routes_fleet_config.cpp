@@ -181,7 +181,8 @@ void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Re
         if (!assign) return;
     }
     auto published = publishFleetDocument(
-        ctx.store->fleetConfig(), {name->get<std::string>(), *document, assign, publisher.name, nowMs});
+        ctx.store->fleetConfig(), {name->get<std::string>(), *document, assign, publisher.name, nowMs},
+        ctx.config.cases);
     if (!published) return storeUnavailable(res);
     if (const auto* errors = std::get_if<content::ContentErrors>(&*published)) {
         return sendJson(res, {{"error", "invalid_document"}, {"errors", errorsJson(*errors)}}, 422);
@@ -194,7 +195,7 @@ void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Re
     sendJson(res, out, 201);
 }
 
-void answerValidate(const http::Request& req, http::Response& res) {
+void answerValidate(HubContext& ctx, const http::Request& req, http::Response& res) {
     auto body = objectBody(req, res, {"name", "document"});
     if (!body) return;
     if (const auto name = body->find("name");
@@ -206,7 +207,7 @@ void answerValidate(const http::Request& req, http::Response& res) {
     if (document == body->end() || !document->is_object())
         return sendError(res, 400, "document: expected a JSON object");
     // The check publishFleetDocument() makes before it stores anything.
-    auto parsed = content::fleetDocumentFromJson(*document);
+    auto parsed = checkPublishable(*document, ctx.config.cases);
     if (!parsed) return sendJson(res, {{"valid", false}, {"errors", errorsJson(parsed.error())}});
     sendJson(res, {{"valid", true}, {"errors", json::array()}});
 }
@@ -298,7 +299,7 @@ void publishRoute(HubContext& ctx, const http::Request& req, http::Response& res
 }
 
 void validateRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
-    if (ctx.authorize(req, res, kScopeHeadOffice)) answerValidate(req, res);
+    if (ctx.authorize(req, res, kScopeHeadOffice)) answerValidate(ctx, req, res);
 }
 
 void listDocumentsRoute(HubContext& ctx, const http::Request& req, http::Response& res) {

@@ -35,6 +35,7 @@ Result<std::unique_ptr<EphemeralHub>, std::string> EphemeralHub::start(const Eph
     config.sealingSecretKeyFiles = {hub->m_sealingSecretKeyFile};
     config.storeUrl = options.storeUrl.empty() ? "sqlite://" + (hub->m_dir / "hub.db").string() : options.storeUrl;
     config.loyalty = options.loyalty;
+    config.cases = options.cases;
     config.workerThreads = options.workerThreads;
     config.storeConnections = options.storeConnections;
 

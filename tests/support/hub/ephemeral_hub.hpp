@@ -22,6 +22,7 @@ class EphemeralHub;
 struct EphemeralHubOptions {
     std::string storeUrl;   ///< empty: a SQLite file in the temp dir; or a postgresql:// URL
     LoyaltyConfig loyalty;  ///< defaults as in the config file
+    CasesConfig cases;      ///< [cases], defaults as in the config file
     int workerThreads = 4;
     int storeConnections = 2;
     const Clock* clock = nullptr;  ///< the hub's clock (receivedAt, serverTime); default the system clock

@@ -301,7 +301,28 @@ window.touchpointFleetEditor = (function () {
       changed(false);
     });
     box.append(labelled('Opening hours (JSON; empty = always open)', field('settings.openingHours', hours)));
+    box.append(renderFeedback(st));
     return box;
+  }
+
+  /// settings.feedback: absent leaves each kiosk its kiosk.toml [feedback]; the hub refuses thresholds above its
+  /// own [cases] unhappy ones, and the validate route says so as the numbers are typed.
+  function renderFeedback(st) {
+    const set = el('fieldset', { class: 'fleet-inline' });
+    set.append(el('legend', {}, '"May we contact you about this?" after a low score'));
+    const own = el('input', { type: 'checkbox', 'aria-label': 'Head office sets the contact question' });
+    own.checked = Boolean(st.feedback);
+    set.append(labelled('Set by head office (off: each kiosk\'s kiosk.toml)', structural('settings.feedback', own, () => {
+      if (own.checked) st.feedback = { contactQuestion: true, contactNpsMax: 6, contactCsatMax: 2 };
+      else delete st.feedback;
+    })));
+    const fb = st.feedback;
+    if (fb) {
+      set.append(labelled('Ask', checkbox('settings.feedback.contactQuestion', fb.contactQuestion, (v) => { fb.contactQuestion = v; })));
+      set.append(labelled('NPS at most (-1 = never)', numberInput('settings.feedback.contactNpsMax', fb.contactNpsMax, (v) => { fb.contactNpsMax = v; })));
+      set.append(labelled('CSAT at most (0 = never)', numberInput('settings.feedback.contactCsatMax', fb.contactCsatMax, (v) => { fb.contactCsatMax = v; })));
+    }
+    return set;
   }
 
   function renderPublish() {
