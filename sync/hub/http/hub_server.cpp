@@ -72,7 +72,12 @@ http::AuthOutcome HubContext::authenticate(const http::Request& req, std::string
         return refusal(401, "missing or unreadable token", {{"WWW-Authenticate", "Bearer"}});
     }
     auto found = store->findToken(tokenHash(token));
-    if (!found) return refusal(503, "token store unavailable", {{"Retry-After", "5"}});
+    if (!found) {
+        // A hub that cannot check a token serves nothing: /healthz says so, as for a failed write, until a write
+        // (its own probe, or a request's) succeeds again.
+        writeHealth.recordFailure("store reads failing (token check): " + found.error().message, clock->utcMs());
+        return refusal(503, "token store unavailable", {{"Retry-After", "5"}});
+    }
     if (!*found) return refusal(401, "unknown token");
     if ((*found)->revokedMs) return refusal(401, "token revoked");
     if ((*found)->scope != scope) return refusal(403, "token lacks the " + std::string(scope) + " scope");
@@ -215,7 +220,7 @@ Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig conf
         }
         if (auto failure = ctx.writeHealth.lastFailure()) {
             res.setHeader("Retry-After", "5");
-            sendJson(res, {{"status", "degraded"}, {"reason", "store writes failing: " + failure->reason},
+            sendJson(res, {{"status", "degraded"}, {"reason", failure->reason},
                            {"since", formatIsoUtcMs(failure->atMs)}}, 503);
             return;
         }

@@ -86,7 +86,7 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
             // Nothing of the batch was committed; the sender keeps it and retries. /healthz says degraded
             // until a write succeeds again.
             log::error("hub", "ingest failed", {{"error", r.error().message}});
-            ctx.writeHealth.recordFailure(r.error().message, ctx.clock->utcMs());
+            ctx.writeHealth.recordFailure("store writes failing: " + r.error().message, ctx.clock->utcMs());
             res.setHeader("Retry-After", r.error().retryable ? "1" : "10");
             sendError(res, 503, "store unavailable, retry later");
             return;
