@@ -50,11 +50,14 @@ std::filesystem::path outboxFolder() {
 
 /// Fills kiosk `k`'s outbox with kiosk-shaped traffic (kiosk_mix.hpp) from a population of `shoppers` who
 /// visit any store; the message ids go to `ids`.
-void buildOutbox(const std::filesystem::path& path, int k, int events, std::int64_t shoppers, const event::Sealer& sealer,
-                 const event::IdentityHasher& hasher, std::vector<std::string>& ids) {
+void buildOutbox(const std::filesystem::path& path, int k, int events, std::int64_t shoppers,
+                 const std::string& sealingPublicKeyB64, const event::IdentityHasher& hasher,
+                 std::vector<std::string>& ids) {
     const event::DeviceIdentity device{"store-" + std::to_string(k / 10), "kiosk-" + std::to_string(k), "UTC", "bench",
                                        currentBootId()};
-    const event::KioskEventFactory factory(device, sealer, hasher, SystemClock::instance());
+    auto sealer = event::Sealer::fromPublicKeyB64(sealingPublicKeyB64);  // each kiosk its own session key
+    if (!sealer) throw std::runtime_error("cannot make a kiosk's sealer: " + sealer.error());
+    const event::KioskEventFactory factory(device, *sealer, hasher, SystemClock::instance());
     std::mt19937_64 rng(static_cast<std::uint64_t>(k) + 1);
     std::vector<event::Message> messages;
     for (int i = 0; i < events; ++i) {
@@ -109,9 +112,8 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
         }
     } removeFolder{folder};
 
-    auto sealer = event::Sealer::fromPublicKeyB64(hub->sealingPublicKeyB64());
     auto hasher = event::IdentityHasher::fromKeyB64(event::IdentityHasher::generateKeyB64());
-    if (!sealer || !hasher) throw std::runtime_error("cannot make the kiosks' keys");
+    if (!hasher) throw std::runtime_error("cannot make the kiosks' keys");
     const auto buildStart = Clock::now();
     const std::int64_t shoppers = std::max<std::int64_t>(1000, static_cast<std::int64_t>(o.kiosks) * o.events / 8);
     std::vector<std::vector<std::string>> idsPerKiosk(static_cast<std::size_t>(o.kiosks));
@@ -121,7 +123,7 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
         for (int t = 0; t < 2; ++t) {
             builders.emplace_back([&] {
                 for (int k; (k = next.fetch_add(1)) < o.kiosks;) {
-                    buildOutbox(folder / ("outbox-" + std::to_string(k) + ".db"), k, o.events, shoppers, *sealer, *hasher,
+                    buildOutbox(folder / ("outbox-" + std::to_string(k) + ".db"), k, o.events, shoppers, hub->sealingPublicKeyB64(), *hasher,
                                 idsPerKiosk[static_cast<std::size_t>(k)]);
                 }
             });

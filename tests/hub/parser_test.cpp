@@ -153,6 +153,35 @@ TEST(BatchParser, OpensSealedFieldsAndRejectsUnknownKeys) {
     EXPECT_NE(none.verdicts[0].reason.find("no sealing key"), std::string::npos);
 }
 
+TEST(BatchParser, OpensBothSealedFormsAndRefusesAForgedOneAlone) {
+    const auto keys = event::generateSealingKeyPair();
+    event::Unsealer unsealer;
+    ASSERT_TRUE(unsealer.addSecretKeyB64(keys.secretKeyB64).ok());
+    auto sealer = event::Sealer::fromPublicKeyB64(keys.publicKeyB64);
+    auto session = message("session");
+    session["sealed"] = {{"properties.phone", sealer->seal("+15555550123")}};
+    auto box = message("box");  // queued by a kiosk from before session sealing
+    box["sealed"] = {{"properties.comment", sealer->sealBox("queued comment")}};
+    auto forged = message("forged");
+    std::string value = sealer->seal("+15555550199");
+    value[value.size() - 4] = value[value.size() - 4] == 'A' ? 'B' : 'A';
+    forged["sealed"] = {{"properties.phone", value}};
+    auto sameSession = message("same-session");
+    sameSession["sealed"] = {{"properties.email", sealer->seal("a@example.com")}};
+    const auto p = parse(json{{"batch", {session, box, forged, sameSession}}}.dump(), &unsealer);
+    ASSERT_EQ(p.verdicts.size(), 4U);
+    ASSERT_TRUE(p.verdicts[0].message.has_value()) << p.verdicts[0].reason;
+    EXPECT_EQ(p.verdicts[0].message->properties["phone"], "+15555550123");
+    ASSERT_TRUE(p.verdicts[1].message.has_value()) << p.verdicts[1].reason;
+    EXPECT_EQ(p.verdicts[1].message->properties["comment"], "queued comment");
+    EXPECT_FALSE(p.verdicts[2].message.has_value());
+    EXPECT_NE(p.verdicts[2].reason.find("sealed.properties.phone: sealed value does not open"), std::string::npos)
+        << p.verdicts[2].reason;
+    ASSERT_TRUE(p.verdicts[3].message.has_value()) << p.verdicts[3].reason;
+    EXPECT_EQ(p.verdicts[3].message->properties["email"], "a@example.com");
+    EXPECT_EQ(unsealer.sessionAgreements(), 1U);  // three values of one session, one key agreement
+}
+
 TEST(BatchParser, SingleMessageEndpointsCheckTheType) {
     ParseOptions o;
     o.receivedAtMs = kNow;
