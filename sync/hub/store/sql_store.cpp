@@ -195,6 +195,11 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
     auto store = std::make_unique<SqlHubStore>(std::make_unique<ConnectionPool>(std::move(connections)),
                                                std::move(writes), config, clock, std::move(keys));
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
+    if (url.rfind("sqlite://", 0) != 0) {
+        auto c = openPostgres(url);
+        if (!c) return Fail(StoreError{"statistics connection: " + c.error().message, false});
+        store->keepStatistics(PostgresStatisticsKeeper::start(std::move(c).value(), std::chrono::seconds(2)));
+    }
     return std::unique_ptr<HubStore>(std::move(store));
 }
 

@@ -12,6 +12,7 @@
 #include "hub/store/sql_store_cases.hpp"
 #include "hub/store/sql_fleet_config_store.hpp"
 #include "hub/store/connection_pool.hpp"
+#include "hub/store/pg_statistics_keeper.hpp"
 #include "hub/store/write_strategy.hpp"
 
 namespace touchpoint::hub {
@@ -76,6 +77,9 @@ public:
     CaseStore& cases() override { return m_cases; }
     FleetConfigStore& fleetConfig() override { return m_fleetConfig; }
 
+    /// PostgreSQL: keeps the planner's table statistics current while tables grow (pg_statistics_keeper.hpp).
+    void keepStatistics(std::unique_ptr<PostgresStatisticsKeeper> keeper) { m_statistics = std::move(keeper); }
+
 private:
     ConnectionPool::Lease acquire() { return m_pool->acquire(); }
 
@@ -111,6 +115,7 @@ private:
     privacy::FieldCipher m_cipher;  ///< seals and opens personal fields under m_keys
     SqlCaseStore m_cases;  ///< on m_pool, m_writes and m_cipher
     SqlFleetConfigStore m_fleetConfig;  ///< on m_pool and m_writes
+    std::unique_ptr<PostgresStatisticsKeeper> m_statistics;  ///< its own connection; stopped first
 };
 
 template <class T, class F>
