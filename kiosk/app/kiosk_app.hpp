@@ -52,6 +52,8 @@ public:
 
     KioskController& controller() { return *m_controller; }
     const ui::WidgetRegistry& registry() const { return m_registry; }
+    /// Keeps the texts each frame draws (the script driver's `shows`); off in service.
+    void recordDrawnTexts() { m_registry.recordTexts(true); }
     OffsetClock& clock() { return m_clock; }
     Services& services() { return m_services; }
     /// "attract", "signin", ..., "welcome.member", "welcome.loading", ...: what the driver waits for.

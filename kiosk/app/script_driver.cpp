@@ -34,7 +34,7 @@ std::string fileSafe(const std::string& s) {
 Result<std::vector<ScriptStep>, std::string> parseScript(const std::string& text, const std::string& name) {
     static const std::set<std::string> kVerbs{"tap",   "hold",    "type",   "scan",   "wait",
                                               "sleep", "await",   "expect", "shot",   "flush",
-                                              "press", "focused", "said",   "applied"};
+                                              "press", "focused", "said",   "applied", "shows"};
     std::vector<ScriptStep> steps;
     std::istringstream in(text);
     std::string line;
@@ -63,6 +63,7 @@ ScriptDriver::ScriptDriver(KioskApp& app, std::filesystem::path screenshotDir)
     : m_app(app), m_dir(std::move(screenshotDir)) {
     // Kiosk time moves only when a step says so (wait, hold, sleep, await), never while frames are drawn.
     m_app.clock().freeze();
+    m_app.recordDrawnTexts();
 }
 
 Result<void, std::string> ScriptDriver::run(const std::vector<ScriptStep>& steps, const std::string& name) {
@@ -75,7 +76,8 @@ Result<void, std::string> ScriptDriver::run(const std::vector<ScriptStep>& steps
     for (const auto& s : steps) {
         auto r = step(s);
         if (!r) return Fail(name + ":" + std::to_string(s.line) + ": " + s.verb + ": " + r.error());
-        if (!m_dir.empty() && s.verb != "shot" && s.verb != "focused" && s.verb != "said") {
+        if (!m_dir.empty() && s.verb != "shot" && s.verb != "focused" && s.verb != "said" &&
+            s.verb != "shows") {
             const auto label = s.verb + (s.args.empty() ? "" : "-" + fileSafe(s.verb == "type" ? "text" : s.args[0]));
             if (auto shotResult = shot(label); !shotResult) {
                 return Fail(name + ":" + std::to_string(s.line) + ": screenshot: " + shotResult.error());
@@ -170,6 +172,16 @@ Result<void, std::string> ScriptDriver::step(const ScriptStep& s) {
             return Fail("expected speech containing \"" + s.rest + "\", last said \"" + m_app.lastSpoken() + "\"");
         }
         return {};
+    }
+    if (s.verb == "shows") {
+        // Some text drawn in the last frame (a label, a question, a button) contains this text.
+        const auto& texts = m_app.registry().texts();
+        for (const auto& t : texts) {
+            if (t.find(s.rest) != std::string::npos) return {};
+        }
+        std::string drawn;
+        for (const auto& t : texts) drawn += (drawn.empty() ? "\"" : ", \"") + t + "\"";
+        return Fail("no text containing \"" + s.rest + "\" on screen; drawn: " + (drawn.empty() ? "nothing" : drawn));
     }
     if (s.verb == "flush") {
         auto* up = m_app.services().uploader();

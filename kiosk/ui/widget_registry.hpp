@@ -24,6 +24,7 @@ public:
     void beginFrame() {
         m_rects.clear();
         m_missingGlyphs.clear();
+        m_texts.clear();
     }
     void add(std::string id, float x, float y, float w, float h) { m_rects.push_back({std::move(id), x, y, w, h}); }
     /// The last widget registered under `id` this frame (later ones are drawn on top).
@@ -39,9 +40,20 @@ public:
     void noteMissingGlyph(std::uint32_t codepoint) { m_missingGlyphs.insert(codepoint); }
     const std::set<std::uint32_t>& missingGlyphs() const { return m_missingGlyphs; }
 
+    /// Off by default (a kiosk in service keeps no copy of what it shows); the script driver turns it on so
+    /// `shows TEXT` can check what the last frame drew.
+    void recordTexts(bool on) { m_recordTexts = on; }
+    /// Each text a widget drew this frame, whole (before wrapping into lines), when recording.
+    void noteText(const std::string& text) {
+        if (m_recordTexts) m_texts.push_back(text);
+    }
+    const std::vector<std::string>& texts() const { return m_texts; }
+
 private:
     std::vector<WidgetRect> m_rects;
     std::set<std::uint32_t> m_missingGlyphs;
+    bool m_recordTexts = false;
+    std::vector<std::string> m_texts;
 };
 
 }  // namespace touchpoint::kiosk::ui

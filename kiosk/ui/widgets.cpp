@@ -70,6 +70,7 @@ std::vector<std::pair<const char*, const char*>> wrapLines(ImFont* font, float s
 }
 
 void drawTextIn(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 min, ImVec2 max, ImU32 color) {
+    ctx.registry.noteText(text);
     const float size = font->FontSize;
     const float width = max.x - min.x - ctx.px(16);
     const auto lines = wrapLines(font, size, text, width);
@@ -116,6 +117,7 @@ bool toggleRow(UiContext& ctx, const std::string& id, const std::string& label, 
     const float box = ctx.px(72);
     const float textX = pos.x + ctx.px(20) + box + ctx.px(28);
     const float textW = width - (textX - pos.x) - ctx.px(16);
+    ctx.registry.noteText(label);
     const auto lines = wrapLines(font, font->FontSize, label, textW);
     const float height =
         std::max(ctx.px(kPrimaryHeight), static_cast<float>(lines.size()) * font->FontSize + ctx.px(32));
@@ -278,6 +280,7 @@ Intent csatFaces(UiContext& ctx, std::optional<int> selected, ImVec2 pos, ImVec2
 
 float textBlock(UiContext& ctx, ImFont* font, const std::string& text, ImVec2 pos, float width, ImU32 color,
                 bool centered) {
+    ctx.registry.noteText(text);
     const float size = font->FontSize;
     const auto lines = wrapLines(font, size, text, width);
     auto* dl = ImGui::GetWindowDrawList();
@@ -302,6 +305,7 @@ void inputField(UiContext& ctx, const std::string& id, const std::string& text,
     ImFont* font = ctx.font().title;
     const bool empty = text.empty();
     const std::string& shown = empty ? placeholder : text;
+    ctx.registry.noteText(shown);
     ImFont* f = empty ? ctx.font().body : font;
     const float w = f->CalcTextSizeA(f->FontSize, 1e9f, 0, shown.c_str()).x;
     // Long input scrolls left so the end (where the shopper types) stays visible.

@@ -160,6 +160,7 @@ test('the real kiosk applies the published document and a shopper answers it on 
     'tap attract.start',
     'tap signin.skip',
     'await feedback 10',
+    `shows ${REWORDED}`,
     'tap nps.9',
     'tap feedback.next',
     'await thankyou 10',

@@ -288,6 +288,17 @@ TEST(KioskGui, EveryScreenInEveryLanguageHasEveryGlyph) {
     EXPECT_GE(pngCount(shots), 5u * 12u);
 }
 
+TEST(KioskGui, AScriptFailsWhenTheTextItExpectsIsNotOnScreen) {
+    touchpoint::testing::TempDir dir;
+    const auto files = writeConfig(dir.path());
+    const auto run = runKiosk(dir.path(), files.config, "expect attract\nshows Tap to start\nshows Tap to stop\n",
+                              artifacts("shows"));
+    EXPECT_EQ(run.exitCode, 1) << run.log;
+    EXPECT_NE(run.log.find(":3: shows: no text containing \"Tap to stop\" on screen; drawn: "), std::string::npos)
+        << run.log;
+    EXPECT_NE(run.log.find("\"Tap to start\""), std::string::npos) << run.log;  // what was drawn is listed
+}
+
 TEST(KioskGui, WithAHubANewMemberIsToldSoAndEverythingIsDelivered) {
     auto hub = hub::EphemeralHub::start(kioskZeroOne());
     ASSERT_TRUE(hub.ok()) << hub.error();
@@ -425,6 +436,7 @@ shot applied
 tap attract.start
 tap signin.skip
 expect feedback
+shows Ω How likely are you to recommend this shop?
 shot new-question
 tap nps.9
 tap feedback.next
