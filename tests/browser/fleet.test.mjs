@@ -87,6 +87,9 @@ async function rows(table) {
 }
 
 async function openDocument(configVersion) {
+  // The editor may show this version already (publishing opens the new revision by itself): clear its mark, so
+  // the wait is for this click's own render and no render still on its way replaces what the test then types.
+  await page.evaluate(() => { document.getElementById('fleet-editor').dataset.configVersion = ''; });
   await page.click(`#fleet-documents tr[data-config-version="${configVersion}"]`);
   await page.waitForFunction((v) => document.getElementById('fleet-editor').dataset.configVersion === String(v), configVersion);
 }
