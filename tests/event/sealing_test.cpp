@@ -119,8 +119,10 @@ TEST(Sealing, ForgedSessionValuesAreRefusedAndNotRemembered) {
     const std::string session = sessionKeyOf(good);
     const std::string box = good.substr(keyId.size() + 1 + session.size() + 1);
 
+    // A character inside the box, not one next to the padding, whose low bits must stay zero in canonical base64.
     std::string tampered = good;
-    tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+    const std::size_t at = good.rfind(':') + 1 + 20;
+    tampered[at] = tampered[at] == 'A' ? 'B' : 'A';
     auto r = u.open(tampered);
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().find("does not open"), std::string::npos) << r.error();

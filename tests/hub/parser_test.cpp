@@ -164,7 +164,8 @@ TEST(BatchParser, OpensBothSealedFormsAndRefusesAForgedOneAlone) {
     box["sealed"] = {{"properties.comment", sealer->sealBox("queued comment")}};
     auto forged = message("forged");
     std::string value = sealer->seal("+15555550199");
-    value[value.size() - 4] = value[value.size() - 4] == 'A' ? 'B' : 'A';
+    const std::size_t at = value.rfind(':') + 1 + 20;  // inside the box, away from base64 padding
+    value[at] = value[at] == 'A' ? 'B' : 'A';
     forged["sealed"] = {{"properties.phone", value}};
     auto sameSession = message("same-session");
     sameSession["sealed"] = {{"properties.email", sealer->seal("a@example.com")}};
