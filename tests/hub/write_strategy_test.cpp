@@ -1,9 +1,11 @@
-// The store's write strategies on real SQLite files: retries on conflict, rollback on error, and SQLite's
-// group commit answering every request with exactly its own statuses.
+// The store's write strategies on real SQLite files: retries on conflict, rollback on error, SQLite's group
+// commit answering every request with exactly its own statuses, and its write-ahead log restarting under a
+// steady stream of writes.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "hub/store/sqlite_write_strategy.hpp"
@@ -119,6 +121,57 @@ TEST_F(WriteStrategyTest, SqliteGroupCommitAnswersEachRequestWithItsOwnStatuses)
     EXPECT_EQ(wrong.load(), 0);
     EXPECT_LE(transactions.load(), kSenders * kBatches);
     EXPECT_EQ(count(), kBatches * (1 + 2 + 3 + 4));  // every message stored once, durable
+}
+
+/// Four threads write back to back through SQLite's write strategy, as a flood of ingests does, `perThread`
+/// transactions of sixteen one-page rows each; answers the largest size the log file reached (a log that
+/// restarts is written again from its start, so its file stops growing).
+std::uintmax_t largestLogWhileWriting(const std::string& path, SqliteLogPolicy policy, int perThread) {
+    auto opened = openSqliteWrites(path, policy);
+    EXPECT_TRUE(opened) << opened.error().message;
+    if (!opened) return 0;
+    std::atomic<std::uintmax_t> largest{0};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+        writers.emplace_back([&] {
+            for (int i = 0; i < perThread; ++i) {
+                auto r = (*opened)->write([](SqlConnection& c) -> StoreResult<void> {
+                    for (int row = 0; row < 16; ++row) {
+                        if (auto e = c.exec("INSERT INTO pages(b) VALUES(randomblob(4000))"); !e) return Fail(e.error());
+                    }
+                    return {};
+                });
+                EXPECT_TRUE(r) << r.error().message;
+                std::error_code ec;
+                const std::uintmax_t size = std::filesystem::file_size(path + "-wal", ec);
+                std::uintmax_t seen = largest.load();
+                while (size > seen && !largest.compare_exchange_weak(seen, size)) {
+                }
+            }
+        });
+    }
+    for (auto& w : writers) w.join();
+    return largest.load();
+}
+
+TEST_F(WriteStrategyTest, SqliteLogRestartsFromItsBeginningWhileWritesGoOn) {
+    // About 6,400 pages are written: 26 MB. With a restart at 256 pages (1 MB) the log stays a few times that
+    // (3 MB measured). The same writes without the cue (restartFrames 0) kept every page on an idle machine,
+    // 30 MB in 5 runs of 5: a checkpoint alone never finds the log complete while commits follow one another.
+    // (Not asserted here: under load, gaps between commits let some checkpoints complete, 11-19 MB.)
+    ASSERT_TRUE(pool->acquire()->script("CREATE TABLE pages(b BLOB)"));
+    constexpr int kPerThread = 100;
+    const std::uintmax_t largest =
+        largestLogWhileWriting(path, SqliteLogPolicy{std::chrono::milliseconds(5), 256}, kPerThread);
+    EXPECT_LT(largest, 8'000'000u) << "the log did not restart: it reached " << largest << " bytes";
+
+    auto lease = pool->acquire();
+    auto rows = lease->query("SELECT COUNT(*) FROM pages");
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(rows->integer(0, 0), 4 * kPerThread * 16);  // every committed row kept across the restarts
+    auto check = lease->query("PRAGMA integrity_check");
+    ASSERT_TRUE(check);
+    EXPECT_EQ(check->text(0, 0), "ok");
 }
 
 }  // namespace

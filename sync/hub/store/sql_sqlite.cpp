@@ -134,8 +134,8 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
     if (!db) return Fail(StoreError{"open " + path + ": " + db.error().message, false});
     // A receipt says "accepted" only after the batch is on disk, because the kiosk then deletes it: either
     // COMMIT syncs (FULL) or the caller flushes the log with WalSync before answering (NORMAL). The write-ahead log is checkpointed by a
-    // WalCheckpointer; 8192 pages (32 MiB) is the backstop that also lets the log restart from its beginning
-    // (it restarts only once fully copied, which a writer committing back to back rarely leaves time for).
+    // WalCheckpointer, which cues the writer to let it restart (SqliteLogPolicy); for other connections 8192
+    // pages (32 MiB) is the point at which their own commit checkpoints.
     const char* synchronous = sync == SqliteCommitSync::OnCommit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
     for (const char* pragma : {"PRAGMA journal_mode=WAL", synchronous, "PRAGMA busy_timeout=10000",
                                "PRAGMA foreign_keys=OFF", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-32000",
@@ -145,6 +145,14 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
                                "PRAGMA secure_delete=ON"}) {
         auto r = db->exec(pragma);
         if (!r) return Fail(StoreError{std::string(pragma) + ": " + r.error().message, false});
+    }
+    if (sync == SqliteCommitSync::ByCaller) {
+        // The hub's writer: the WalCheckpointer copies the log on its own thread and cues the writer to let it
+        // restart (SqliteLogPolicy); SQLite's checkpoint on the writer at 8192 pages would stall an ingest for
+        // the whole copy and the database file's sync. This is only the backstop for a checkpointer held back.
+        if (auto r = db->exec("PRAGMA wal_autocheckpoint=32768"); !r) {
+            return Fail(StoreError{"PRAGMA wal_autocheckpoint: " + r.error().message, false});
+        }
     }
     return std::unique_ptr<SqlConnection>(new SqliteConnection(std::move(db).value()));
 }

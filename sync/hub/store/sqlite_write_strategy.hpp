@@ -21,8 +21,16 @@ class Database;
 
 namespace touchpoint::hub {
 
+/// When the log is copied into the database file and when it starts again from its beginning.
+struct SqliteLogPolicy {
+    std::chrono::milliseconds checkpointInterval{200};
+    /// The log size (pages) at which the writer is cued to let it restart (WalCheckpointer::takeRestartCue):
+    /// 16384 pages, 64 MiB. A flood of writes restarts it at about 20,000 pages on a 2-core machine.
+    int restartFrames = 16384;
+};
+
 /// Opens the writer connection, log sync and checkpointer of the SQLite database at `path`.
-StoreResult<std::unique_ptr<WriteStrategy>> openSqliteWrites(const std::string& path);
+StoreResult<std::unique_ptr<WriteStrategy>> openSqliteWrites(const std::string& path, SqliteLogPolicy policy = {});
 
 /// Flushes a SQLite database's write-ahead log to disk. With SqliteCommitSync::ByCaller this is what makes a
 /// commit durable, and it can run while the next transaction is already being written: a flush covers every
@@ -49,14 +57,22 @@ private:
 /// file) on the ingest path. Checkpoints are PASSIVE: they never block writers or readers.
 class WalCheckpointer {
 public:
+    /// `restartFrames`: the log size at which a pass cues the writer (takeRestartCue); 0 never cues.
     static StoreResult<std::unique_ptr<WalCheckpointer>> start(const std::string& path,
-                                                              std::chrono::milliseconds interval);
+                                                              std::chrono::milliseconds interval,
+                                                              int restartFrames = 0);
     ~WalCheckpointer();
     WalCheckpointer(const WalCheckpointer&) = delete;
     WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
     /// Checkpoints so far that copied pages into the database file (for tests and metrics).
     std::int64_t checkpoints() const;
+
+    /// Whether the log has grown past the restart size and a pass has just copied most of it and synced the
+    /// database file; reading clears it. The writer then copies the rest itself, between two transactions, so
+    /// the log restarts from its beginning (SqliteWrites). A log restarts only after a checkpoint that left
+    /// nothing behind, which this thread never sees while transactions follow one another.
+    bool takeRestartCue();
 
 private:
     struct Impl;
