@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 #include "common/clock.hpp"
@@ -24,25 +23,11 @@ using touchpoint::testing::readFile;
 using touchpoint::testing::TempDir;
 namespace event = touchpoint::event;
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using Run = touchpoint::hub::testing::CommandRun;
+using touchpoint::hub::testing::quotedValueOf;
 
 Run run(const TempDir& dir, const std::vector<std::string>& args) {
-    const auto out = dir / "out.txt", err = dir / "err.txt";
-    Run r;
-    r.code = touchpoint::hub::testing::waitExit(
-        touchpoint::hub::testing::spawnProgram(TOUCHPOINT_HUB_EXE, args, out, err));
-    r.out = readFile(out);
-    r.err = readFile(err);
-    return r;
-}
-
-std::string after(const std::string& text, const std::string& key) {
-    std::smatch m;
-    const std::regex re(key + R"( = "([^"]+)\")");
-    return std::regex_search(text, m, re) ? m[1].str() : "";
+    return touchpoint::hub::testing::runProgram(TOUCHPOINT_HUB_EXE, dir.path(), args);
 }
 
 std::int64_t count(sqlite3* db, const std::string& sql) {
@@ -69,10 +54,10 @@ TEST(HubBackup, ACopyTakenWhileTheHubServesHoldsWhatWasStoredAndNothingOfAnErase
     const auto hubDir = dir / "hub";
     auto init = run(dir, {"init", "--dir", hubDir.string(), "--port", "0", "--store", "store-1", "--kiosk", "k1"});
     ASSERT_EQ(init.code, 0) << init.err;
-    const auto kioskToken = after(init.out, "token");
-    const auto staffToken = after(init.out, "staff_token");
-    const auto sealingKey = after(init.out, "sealing_public_key");
-    const auto hashKey = after(init.out, "identity_hash_key");
+    const auto kioskToken = quotedValueOf(init.out, "token");
+    const auto staffToken = quotedValueOf(init.out, "staff_token");
+    const auto sealingKey = quotedValueOf(init.out, "sealing_public_key");
+    const auto hashKey = quotedValueOf(init.out, "identity_hash_key");
     ASSERT_FALSE(kioskToken.empty() || staffToken.empty() || sealingKey.empty() || hashKey.empty()) << init.out;
     const auto config = (hubDir / "hub.toml").string();
     auto admin = run(dir, {"token", "add", "--config", config, "--kind", "head-office", "--role", "admin", "--name", "admin"});

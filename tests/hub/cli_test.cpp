@@ -28,11 +28,7 @@ namespace {
 using touchpoint::testing::TempDir;
 using touchpoint::testing::readFile;
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using Run = touchpoint::hub::testing::CommandRun;
 
 pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out, const std::filesystem::path& err) {
     return touchpoint::hub::testing::spawnProgram(TOUCHPOINT_HUB_EXE, args, out, err);
@@ -41,13 +37,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& o
 using touchpoint::hub::testing::waitExit;
 
 Run run(const TempDir& dir, const std::vector<std::string>& args) {
-    const auto out = dir / "out.txt";
-    const auto err = dir / "err.txt";
-    Run r;
-    r.code = waitExit(spawn(args, out, err));
-    r.out = readFile(out);
-    r.err = readFile(err);
-    return r;
+    return touchpoint::hub::testing::runProgram(TOUCHPOINT_HUB_EXE, dir.path(), args);
 }
 
 std::string tokenAfter(const std::string& text, const std::string& key) {

@@ -21,19 +21,10 @@ using nlohmann::json;
 using touchpoint::testing::readFile;
 using touchpoint::testing::TempDir;
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using Run = touchpoint::hub::testing::CommandRun;
 
 Run run(const TempDir& dir, const std::vector<std::string>& args) {
-    const auto out = dir / "out.txt", err = dir / "err.txt";
-    Run r;
-    r.code = touchpoint::hub::testing::waitExit(
-        touchpoint::hub::testing::spawnProgram(TOUCHPOINT_HUB_EXE, args, out, err));
-    r.out = readFile(out);
-    r.err = readFile(err);
-    return r;
+    return touchpoint::hub::testing::runProgram(TOUCHPOINT_HUB_EXE, dir.path(), args);
 }
 
 json document(const std::string& npsText) {

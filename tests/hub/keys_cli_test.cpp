@@ -33,24 +33,11 @@ using touchpoint::hub::testing::SigninSender;
 namespace hub = touchpoint::hub;
 namespace privacy = touchpoint::hub::privacy;
 
-struct Run {
-    int code = -1;
-    std::string out, err;
-};
+using Run = touchpoint::hub::testing::CommandRun;
+using touchpoint::hub::testing::quotedValueOf;
 
 Run run(const TempDir& dir, const std::vector<std::string>& args) {
-    const auto out = dir / "out.txt", err = dir / "err.txt";
-    Run r;
-    r.code = hub::testing::waitExit(hub::testing::spawnProgram(TOUCHPOINT_HUB_EXE, args, out, err));
-    r.out = readFile(out);
-    r.err = readFile(err);
-    return r;
-}
-
-std::string after(const std::string& text, const std::string& key) {
-    std::smatch m;
-    const std::regex re(key + R"( = "([^"]+)\")");
-    return std::regex_search(text, m, re) ? m[1].str() : "";
+    return touchpoint::hub::testing::runProgram(TOUCHPOINT_HUB_EXE, dir.path(), args);
 }
 
 /// The key line of a key file (its first line that is not a comment).
@@ -79,9 +66,9 @@ InitHub initHub(const TempDir& dir) {
     auto init = run(dir, {"init", "--dir", h.hubDir.string(), "--port", "0", "--store", "store-1", "--kiosk", "k1"});
     EXPECT_EQ(init.code, 0) << init.err;
     h.config = (h.hubDir / "hub.toml").string();
-    h.kioskToken = after(init.out, "token");
-    h.sealingKey = after(init.out, "sealing_public_key");
-    h.hashKey = after(init.out, "identity_hash_key");
+    h.kioskToken = quotedValueOf(init.out, "token");
+    h.sealingKey = quotedValueOf(init.out, "sealing_public_key");
+    h.hashKey = quotedValueOf(init.out, "identity_hash_key");
     EXPECT_TRUE(std::filesystem::exists(h.keyFile));
     return h;
 }
