@@ -317,14 +317,7 @@ OutboxResult<std::vector<PendingEvent>> Outbox::listPending(std::size_t limit) {
         auto row = st->step();
         if (!row) return Fail(toOutboxError(row.error()));
         if (!*row) break;
-        PendingEvent e;
-        e.rowId = st->columnInt64(0);
-        e.messageId = st->columnText(1);
-        e.kind = event::eventKindFromString(st->columnText(2)).value_or(event::EventKind::Other);
-        e.payload = st->columnText(3);
-        e.createdMs = st->columnInt64(4);
-        e.attempts = static_cast<int>(st->columnInt64(5));
-        out.push_back(std::move(e));
+        out.push_back(pendingEventOfRow(*st));
     }
     return out;
 }

@@ -7,6 +7,17 @@
 
 namespace touchpoint::outbox {
 
+PendingEvent pendingEventOfRow(sqlite::Statement& row) {
+    PendingEvent e;
+    e.rowId = row.columnInt64(0);
+    e.messageId = row.columnText(1);
+    e.kind = event::eventKindFromString(row.columnText(2)).value_or(event::EventKind::Other);
+    e.payload = row.columnText(3);
+    e.createdMs = row.columnInt64(4);
+    e.attempts = static_cast<int>(row.columnInt64(5));
+    return e;
+}
+
 using sqlite::SqlResult;
 using sqlite::Transaction;
 
@@ -48,14 +59,7 @@ OutboxResult<std::vector<PendingEvent>> Outbox::readBatch(std::size_t maxBytes, 
             const auto bytes = static_cast<std::size_t>(st->columnInt64(6));
             if (!out.empty() && total + bytes > maxBytes) break;
             total += bytes;
-            PendingEvent e;
-            e.rowId = st->columnInt64(0);
-            e.messageId = st->columnText(1);
-            e.kind = event::eventKindFromString(st->columnText(2)).value_or(event::EventKind::Other);
-            e.payload = st->columnText(3);
-            e.createdMs = st->columnInt64(4);
-            e.attempts = static_cast<int>(st->columnInt64(5));
-            out.push_back(std::move(e));
+            out.push_back(pendingEventOfRow(*st));
         }
     }
     if (auto r = tx->commit(); !r) return Fail(toOutboxError(r.error()));

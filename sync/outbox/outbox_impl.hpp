@@ -30,6 +30,9 @@ private:
     sqlite::Statement& m_s;
 };
 
+/// The pending event of a `readPending` row (id, message_id, kind, payload, created_at, attempts, ...).
+PendingEvent pendingEventOfRow(sqlite::Statement& row);
+
 struct Outbox::Impl {
     Impl(sqlite::Database database, OutboxOptions opts) : db(std::move(database)), options(std::move(opts)) {}
 
