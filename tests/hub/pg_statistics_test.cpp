@@ -11,6 +11,7 @@
 #include "api_test_support.hpp"
 #include "hub/store/pg_statistics_keeper.hpp"
 #include "hub/store/sql_backend.hpp"
+#include "hub/store/sql_store.hpp"
 
 namespace touchpoint::hub::testing {
 namespace {
@@ -103,6 +104,22 @@ TEST(PostgresStatistics, OnePassAtATimeAcrossHubs) {
     ASSERT_TRUE(ran.ok()) << (ran.ok() ? "" : ran.error().message);
     EXPECT_EQ(*ran, 1);
     EXPECT_EQ(manualAnalyses(*c, "grown"), 1);
+}
+
+TEST(PostgresStatistics, OnlyAServingHubKeepsThem) {
+    // A command (token add, publish, keys rotate...) exits after its work: it must not hold a connection of its
+    // own for statistics, nor run passes against a busy database.
+    const std::string url = backendStoreUrl();
+    auto command = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(command.ok()) << (command.ok() ? "" : command.error().message);
+    const auto* commandStore = dynamic_cast<const SqlHubStore*>(command->get());
+    ASSERT_NE(commandStore, nullptr);
+    EXPECT_FALSE(commandStore->keepsStatistics());
+    auto serving = openHubStore(url, HubConfig{}, SystemClock::instance(), StoreUse::Serving);
+    ASSERT_TRUE(serving.ok()) << (serving.ok() ? "" : serving.error().message);
+    const auto* servingStore = dynamic_cast<const SqlHubStore*>(serving->get());
+    ASSERT_NE(servingStore, nullptr);
+    EXPECT_TRUE(servingStore->keepsStatistics());
 }
 
 }  // namespace

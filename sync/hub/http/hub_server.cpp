@@ -167,7 +167,7 @@ http::RouteOptions routeOptions(std::string name, std::string_view scope, std::s
 }
 
 Result<std::unique_ptr<HubServer>, std::string> HubServer::create(HubConfig config, const Clock& clock) {
-    auto store = openHubStore(config.storeUrl, config, clock);
+    auto store = openHubStore(config.storeUrl, config, clock, StoreUse::Serving);
     if (!store) return Fail("store: " + store.error().message);
     return create(std::move(config), std::move(store).value(), clock);
 }

@@ -229,9 +229,15 @@ public:
     virtual FleetConfigStore& fleetConfig() = 0;
 };
 
+/// What a store is opened for. A serving hub also keeps PostgreSQL's planner statistics current as tables grow
+/// (store/pg_statistics_keeper.hpp), on a connection of its own; a command (tokens, publish, keys, members...)
+/// does its work and exits, and opens nothing more than that work needs.
+enum class StoreUse { Command, Serving };
+
 /// Opens the store named by a URL (sqlite:///path or postgresql://...), creating its schema. `clock` (which
 /// must outlive the store) stamps tokens, audit entries, erasures and imports.
 StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
-                                                    const Clock& clock = SystemClock::instance());
+                                                    const Clock& clock = SystemClock::instance(),
+                                                    StoreUse use = StoreUse::Command);
 
 }  // namespace touchpoint::hub

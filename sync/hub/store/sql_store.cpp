@@ -164,7 +164,7 @@ StoreResult<void> SqlHubStore::probeWrite() {
 }
 
 StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, const HubConfig& config,
-                                                    const Clock& clock) {
+                                                    const Clock& clock, StoreUse use) {
     // The data key first: a hub without its key must not start (nor touch the database).
     privacy::DataKeys keys = privacy::DataKeys::processLocal();
     if (!config.dataKeyFile.empty()) {
@@ -195,7 +195,7 @@ StoreResult<std::unique_ptr<HubStore>> openHubStore(const std::string& url, cons
     auto store = std::make_unique<SqlHubStore>(std::make_unique<ConnectionPool>(std::move(connections)),
                                                std::move(writes), config, clock, std::move(keys));
     if (auto m = store->migrate(); !m) return Fail(StoreError{"create schema: " + m.error().message, false});
-    if (url.rfind("sqlite://", 0) != 0) {
+    if (use == StoreUse::Serving && url.rfind("sqlite://", 0) != 0) {
         auto c = openPostgres(url);
         if (!c) return Fail(StoreError{"statistics connection: " + c.error().message, false});
         store->keepStatistics(PostgresStatisticsKeeper::start(std::move(c).value(), std::chrono::seconds(2)));

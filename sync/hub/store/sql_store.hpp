@@ -79,6 +79,7 @@ public:
 
     /// PostgreSQL: keeps the planner's table statistics current while tables grow (pg_statistics_keeper.hpp).
     void keepStatistics(std::unique_ptr<PostgresStatisticsKeeper> keeper) { m_statistics = std::move(keeper); }
+    bool keepsStatistics() const { return m_statistics != nullptr; }
 
 private:
     ConnectionPool::Lease acquire() { return m_pool->acquire(); }
