@@ -77,7 +77,7 @@ public:
     /// Opens a sealed value; an error names why (unknown key, not base64, wrong key or tampered).
     Result<std::string, std::string> open(std::string_view sealed) const;
     bool empty() const { return m_keys.empty(); }
-    /// Session keys agreed so far (X25519 operations spent on session-sealed values), for tests and benches.
+    /// Session keys agreed so far (X25519 operations spent on session-sealed values); the hub's /metrics.
     std::uint64_t sessionAgreements() const;
 
 private:

@@ -47,6 +47,26 @@ TEST_F(HUB_SUITE, BatchReceiptsAcceptDuplicateAndReject) {
     EXPECT_EQ(hub().store().countEvents().value(), 3);
 }
 
+TEST_F(HUB_SUITE, MetricsCountOneKeyAgreementPerKioskSession) {
+    // Each kiosk seals its personal values under its own session key: the hub agrees each key once, however
+    // many values it opens under it.
+    auto k1 = kiosk("store-1", "k1", m_clock);
+    auto k2 = kiosk("store-1", "k2", m_clock);
+    std::vector<json> batch;
+    for (int i = 0; i < 3; ++i) {
+        const event::Identity phone{event::Identity::Type::Phone, "+1202555010" + std::to_string(i)};
+        batch.push_back(wire(k1.signin("s1-" + std::to_string(i), "en-US", event::SigninMethod::Phone, phone, true)));
+        batch.push_back(wire(k2.signin("s2-" + std::to_string(i), "en-US", event::SigninMethod::Phone, phone, false)));
+    }
+    ASSERT_EQ(send(batch), std::vector<std::string>(6, "accepted"));
+    auto metrics = get("/metrics", hub().headOfficeToken());
+    EXPECT_NE(metrics.body.find("\ntouchpoint_hub_session_key_agreements_total 2\n"), std::string::npos) << metrics.body;
+    ASSERT_EQ(send({wire(k1.signin("s1-again", "en-US", event::SigninMethod::Phone, kPhone, true))}),
+              std::vector<std::string>{"accepted"});
+    metrics = get("/metrics", hub().headOfficeToken());
+    EXPECT_NE(metrics.body.find("\ntouchpoint_hub_session_key_agreements_total 2\n"), std::string::npos) << metrics.body;
+}
+
 TEST_F(HUB_SUITE, SingleMessageEndpoints) {
     const auto id = webIdentify("ident-1", m_clock.utcMs(), "anon-1", "", {{"email", "x@example.com"}});
     auto r = post("/v1/identify", id.dump(), hub().ingestToken());

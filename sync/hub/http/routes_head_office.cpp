@@ -196,6 +196,11 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                                  << label(k.kiosk) << "\"} " << *k.queueDepth << "\n";
                        }
                    }
+                   extra << "# HELP touchpoint_hub_session_key_agreements_total Key agreements (X25519) spent opening "
+                            "kiosk-sealed values: about one per kiosk per session key (renewed hourly). Far more than "
+                            "that means senders sealing each value under a new key, which costs the hub CPU.\n"
+                            "# TYPE touchpoint_hub_session_key_agreements_total counter\n"
+                         << "touchpoint_hub_session_key_agreements_total " << ctx.unsealer.sessionAgreements() << "\n";
                    extra << renderCaseMetrics(ctx);
                    res.setContent(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");
                }));
