@@ -1,12 +1,20 @@
 #include "kiosk_mix.hpp"
 
+#include <functional>
+
 namespace touchpoint::bench {
 
 event::Message kioskShapedMessage(const event::KioskEventFactory& f, std::mt19937_64& rng, std::int64_t i,
                                   std::int64_t shoppers) {
-    const std::string session = "s-" + std::to_string(i / 3);
-    const auto shopper = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(shoppers));
-    event::Identity id{event::Identity::Type::Phone, "+1202555" + std::to_string(1000000 + shopper).substr(1)};
+    // A session belongs to one kiosk (the kiosk names it with a UUID), and its id is the messages' anonymousId:
+    // the same name on two kiosks would make their shoppers one anonymous person.
+    const std::string session = f.device().storeId + "/" + f.device().kioskId + "/s-" + std::to_string(i / 3);
+    // One shopper per session (sign-in, consent and answers of one visit), returning over later sessions.
+    const auto shopper = static_cast<std::int64_t>(std::hash<std::string>{}(session) % static_cast<std::uint64_t>(shoppers));
+    // Valid and distinct numbers (+1 202 2xx xxxx, checked with the hub's own rule): a number the hub cannot
+    // read gives the message no phone identity at all.
+    event::Identity id{event::Identity::Type::Phone, "+1202" + std::to_string(200 + shopper / 10000) +
+                                                         std::to_string(10000 + shopper % 10000).substr(1)};
     const auto pick = rng() % 100;
     if (pick < 30) return f.signin(session, "en-US", event::SigninMethod::Phone, id, pick < 3);
     if (pick < 35) {

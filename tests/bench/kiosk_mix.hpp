@@ -1,7 +1,8 @@
 #pragma once
 // The kiosk-shaped message mix the ingest benches send: sign-ins and consents with sealed phones, feedback
 // (a third of it with a sealed comment), abandoned surveys and heartbeats, from a population of returning
-// shoppers so the identity graph and cooldowns do real work.
+// shoppers so the identity graph and cooldowns do real work: each session is one shopper's visit at one kiosk,
+// with a valid phone number the hub can read.
 
 #include <cstdint>
 #include <random>
