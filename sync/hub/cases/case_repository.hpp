@@ -66,7 +66,8 @@ class CaseRepository {
     virtual ~CaseRepository() = default;
 
     /// Submitted answers of `store` captured in [fromMs, toMs], this transaction's included, ordered by
-    /// capture time then message id.
+    /// capture time then message id. What the window rules read: the message id, store, time, scores and
+    /// reasons (not the kiosk or the comment).
     virtual StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
                                                              std::int64_t toMs) = 0;
     virtual StoreResult<std::optional<FeedbackAnswer>> feedback(const std::string& messageId) = 0;
