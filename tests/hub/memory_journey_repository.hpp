@@ -50,7 +50,8 @@ public:
     std::vector<StoredSignin> signins;
     std::vector<StoredTransition> transitions;
     std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> channels;
-    int forgets = 0;
+    bool unwritten = false;              ///< a profile changed or a channel seen since the last flush
+    int mergesOfUnwrittenRows = 0;       ///< merges recorded while something was not written
 
     StoreResult<bool> isTombstoned(const Identifier& id) override { return tombstones.count(id) > 0; }
 
@@ -101,23 +102,24 @@ public:
         return &it->second;
     }
 
-    void markChanged(const std::string&) override {}
+    void markChanged(const std::string&) override { unwritten = true; }
 
     void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) override {
+        unwritten = true;
         auto [it, fresh] = channels.try_emplace({profileId, std::string(channel)}, atMs, atMs);
         it->second.first = std::min(it->second.first, atMs);
         it->second.second = std::max(it->second.second, atMs);
     }
 
-    StoreResult<void> flush() override { return {}; }
-    StoreResult<void> forgetProfiles() override {
-        ++forgets;
+    StoreResult<void> flush() override {
+        unwritten = false;
         return {};
     }
 
     StoreResult<void> recordMerge(const MergeFact& merge) override {
         const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
         merges.push_back({winnerId, loserId});
+        if (unwritten) ++mergesOfUnwrittenRows;
         for (auto& [id, owner] : identifiers) {
             if (owner == loserId) owner = winnerId;
         }

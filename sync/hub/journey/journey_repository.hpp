@@ -102,20 +102,21 @@ public:
     /// The profile's member identifier, if it has one.
     virtual StoreResult<std::optional<std::string>> memberIdentifier(const std::string& profileId) = 0;
 
-    // Profiles. A row returned here stays with the repository (stable address) until forgetProfiles(); the
-    // caller changes it in place and calls markChanged(), and flush() writes each changed row once.
+    // Profiles. A row returned here stays with the repository (stable address) for its whole life, one
+    // transaction, unless a merge takes it (recordMerge); the caller changes it in place and calls
+    // markChanged(), and flush() writes each changed row once.
     virtual StoreResult<ProfileRow*> createProfile(const std::string& id, std::int64_t createdMs) = 0;
     /// Fails (retryable) when there is no such profile: it was merged or erased concurrently.
     virtual StoreResult<ProfileRow*> profile(const std::string& id) = 0;
     virtual void markChanged(const std::string& profileId) = 0;
     /// The profile was seen on a channel at a time (first and last seen are kept per channel).
     virtual void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) = 0;
-    /// Writes changed profiles and seen channels.
+    /// Writes changed profiles and seen channels (before a merge, so that it moves them too; and at the end).
     virtual StoreResult<void> flush() = 0;
-    /// Flushes, then drops every profile and identifier held, so that rows moved by a merge are read afresh.
-    virtual StoreResult<void> forgetProfiles() = 0;
     /// Moves every identifier, fact row and channel of the loser to the winner, deletes the loser profile and
-    /// records the merge with what moved (so that it can be undone).
+    /// records the merge with what moved (so that it can be undone). What the repository holds stays true: the
+    /// loser's row is dropped (its address is no longer valid) and its identifiers are the winner's; the winner's
+    /// row is the caller's to update. Called after flush(): changes not yet written would not move.
     virtual StoreResult<void> recordMerge(const MergeFact& merge) = 0;
     /// Whether an admin undid a merge of these two profiles: they are not merged again.
     virtual StoreResult<bool> mergeUndone(const std::string& profileA, const std::string& profileB) = 0;

@@ -268,13 +268,6 @@ StoreResult<void> SqlJourneyRepository::flush() {
     return {};
 }
 
-StoreResult<void> SqlJourneyRepository::forgetProfiles() {
-    if (auto f = flush(); !f) return f;
-    m_profiles.clear();
-    m_identifiers.clear();
-    return {};
-}
-
 StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
     if (auto r = recordMergeAndMoves(m_c, m_cipher, merge); !r) return r;

@@ -43,7 +43,6 @@ public:
     void markChanged(const std::string& profileId) override { m_dirty.insert(profileId); }
     void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) override;
     StoreResult<void> flush() override;
-    StoreResult<void> forgetProfiles() override;
     StoreResult<void> recordMerge(const MergeFact& merge) override;
     StoreResult<bool> mergeUndone(const std::string& profileA, const std::string& profileB) override;
 
