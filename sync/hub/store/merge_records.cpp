@@ -80,7 +80,7 @@ StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCiph
     if (!ins) return Fail(ins.error());
     const std::int64_t seq = ins->integer(0, 0);
     for (const char* table : kFactTables) {
-        auto r = c.exec(std::string("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) SELECT ?, '") + table +
+        auto r = c.defer(std::string("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) SELECT ?, '") + table +
                             "', seq, '' FROM " + table + " WHERE profile_id = ?",
                         {seq, loserId});
         if (!r) return Fail(r.error());
@@ -88,12 +88,12 @@ StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCiph
     // Identifiers by their keyed tag: the record names no e-mail or phone of its own, and cannot be tested
     // against guessed ones without the data key.
     // The identifiers table holds those tags already (store/identifier_rows.hpp).
-    auto ids = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
+    auto ids = c.defer("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
                       "SELECT ?, 'identifiers', 0, value FROM identifiers WHERE profile_id = ?",
                       {seq, loserId});
     if (!ids) return Fail(ids.error());
     // Group links: whether the winner had the group too decides whether an undo takes it from the winner.
-    auto groups = c.exec("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
+    auto groups = c.defer("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
                          "SELECT ?, CASE WHEN EXISTS(SELECT 1 FROM profile_groups w WHERE w.profile_id = ? AND "
                          "w.group_id = l.group_id) THEN 'groups_shared' ELSE 'groups' END, 0, l.group_id "
                          "FROM profile_groups l WHERE l.profile_id = ?",

@@ -270,12 +270,13 @@ StoreResult<void> SqlJourneyRepository::flush() {
 
 StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
+    // Writes only: on PostgreSQL they go in one pipeline with the next statement that needs an answer.
     if (auto r = recordMergeAndMoves(m_c, m_cipher, merge); !r) return r;
     for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
-        auto r = m_c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
+        auto r = m_c.defer(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
         if (!r) return Fail(r.error());
     }
-    auto ch = m_c.exec("INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
+    auto ch = m_c.defer("INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
                        "SELECT ?, channel, first_seen, last_seen FROM channels WHERE profile_id = ? "
                        "ON CONFLICT(profile_id, channel) DO UPDATE SET "
                        "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
@@ -284,7 +285,7 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
                        "ELSE channels.last_seen END",
                        {winnerId, loserId});
     if (!ch) return Fail(ch.error());
-    auto groups = m_c.exec("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
+    auto groups = m_c.defer("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
                            "SELECT ?, group_id, first_seen, last_seen FROM profile_groups WHERE profile_id = ? "
                            "ON CONFLICT(profile_id, group_id) DO UPDATE SET "
                            "first_seen = CASE WHEN excluded.first_seen < profile_groups.first_seen "
@@ -295,7 +296,7 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     if (!groups) return Fail(groups.error());
     for (const char* sql : {"DELETE FROM channels WHERE profile_id = ?", "DELETE FROM profile_groups WHERE profile_id = ?",
                             "DELETE FROM profiles WHERE id = ?"}) {
-        auto r = m_c.exec(sql, {loserId});
+        auto r = m_c.defer(sql, {loserId});
         if (!r) return Fail(r.error());
     }
     m_dirty.erase(loserId);
