@@ -110,6 +110,15 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
             auto it = m_checkins.find(held->text(r, 0));
             if (it != m_checkins.end()) it->second.push_back({held->text(r, 1), held->integer(r, 2), held->integer(r, 3) != 0});
         }
+        // Undone merges naming these profiles, asked once here rather than before each merge. An undo locks both
+        // of its profiles, so none can be undone while this transaction holds them.
+        for (const char* sql : {"SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND winner_id",
+                                "SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND loser_id"}) {
+            auto undone = queryIn(m_c, sql, {}, list);
+            if (!undone) return Fail(undone.error());
+            for (std::size_t r = 0; r < undone->size(); ++r) m_undonePairs.emplace(undone->text(r, 0), undone->text(r, 1));
+        }
+        for (std::size_t r = 0; r < rows->size(); ++r) m_undoneKnown.insert(rows->text(r, 0));
     }
     m_checkinsFrom = checkinsFromMs;
     m_checkinsTo = checkinsToMs;
@@ -310,6 +319,11 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
 }
 
 StoreResult<bool> SqlJourneyRepository::mergeUndone(const std::string& profileA, const std::string& profileB) {
+    // A pair with a profile the prefetch locked is answered from what it read: any undone merge of the pair names
+    // that profile.
+    if (m_undoneKnown.count(profileA) || m_undoneKnown.count(profileB)) {
+        return m_undonePairs.count({profileA, profileB}) > 0 || m_undonePairs.count({profileB, profileA}) > 0;
+    }
     return mergeWasUndone(m_c, profileA, profileB);
 }
 

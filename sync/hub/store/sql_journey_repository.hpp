@@ -82,6 +82,8 @@ private:
     std::int64_t m_checkinsFrom = 0, m_checkinsTo = 0;
     /// The held check-ins of `profileId` when they cover [fromMs, toMs); null when SQL must answer.
     const std::vector<HeldCheckin>* heldCheckins(const std::string& profileId, std::int64_t fromMs, std::int64_t toMs) const;
+    std::unordered_set<std::string> m_undoneKnown;  ///< prefetched profiles: their undone merges are m_undonePairs
+    std::set<std::pair<std::string, std::string>> m_undonePairs;  ///< (winner, loser) of undone merges
     std::set<Identifier> m_absent;  ///< looked up by prefetch and not stored (until addIdentifier adds one)
     std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> m_channels;  ///< first, last
 };
