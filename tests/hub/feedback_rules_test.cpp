@@ -46,9 +46,13 @@ class MemoryCaseRepository final : public CaseRepository {
         }
         return std::optional<FeedbackAnswer>{};
     }
-    StoreResult<bool> hasContact(const std::string& id, const std::string& store) override {
-        auto it = contacts.find(id);
-        return it != contacts.end() && it->second.storeId == store;
+    StoreResult<std::set<std::pair<std::string, std::string>>> contactsGiven(
+        const std::vector<std::string>& ids) override {
+        std::set<std::pair<std::string, std::string>> out;
+        for (const auto& id : ids) {
+            if (auto it = contacts.find(id); it != contacts.end()) out.emplace(id, it->second.storeId);
+        }
+        return out;
     }
     StoreResult<bool> saveContact(const ContactRequest& c) override {
         return contacts.emplace(c.feedbackMessageId, c).second;

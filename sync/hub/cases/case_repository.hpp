@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,9 +72,10 @@ class CaseRepository {
     virtual StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
                                                              std::int64_t toMs) = 0;
     virtual StoreResult<std::optional<FeedbackAnswer>> feedback(const std::string& messageId) = 0;
-    /// Whether a kiosk of `storeId` (the answer's store) gave a contact for the answer.
-    virtual StoreResult<bool> hasContact(const std::string& feedbackMessageId,
-                                         const std::string& storeId) = 0;
+    /// The contacts held for these answers, as (answer's message id, store of the kiosk that gave it): one
+    /// question for a batch.
+    virtual StoreResult<std::set<std::pair<std::string, std::string>>> contactsGiven(
+        const std::vector<std::string>& feedbackMessageIds) = 0;
     /// Keeps the first contact given for an answer; false when there was one already.
     virtual StoreResult<bool> saveContact(const ContactRequest& contact) = 0;
     /// Stores the alert unless one with its key exists; true when it is new.

@@ -119,23 +119,35 @@ StoreResult<FeedbackRulesOutcome> FeedbackRules::apply(CaseRepository& repo,
         if (it == rulesByStore.end()) it = rulesByStore.emplace(store, storeCaseRules(store)).first;
         return it->second;
     };
-    for (const IngestMessage* m : accepted) {
+    // A contact can come before its answer. The contacts held for the answers where one could matter are asked
+    // once, before the batch's own are saved: a contact saved below finds its answer (the batch's answers are
+    // stored before the rules run) and opens the case from its side.
+    std::vector<AnswerGlance> glances(accepted.size());
+    std::vector<std::string> contactAsked;
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+        const IngestMessage& m = *accepted[i];
+        if (m.event != event::names::kFeedback || boolProp(m.properties, "misuse")) continue;
+        glances[i] = glanceAt(m);
+        if (glances[i].unhappy && rulesOf(m.storeId).contactRule) contactAsked.push_back(m.messageId);
+    }
+    std::set<std::pair<std::string, std::string>> contacts;
+    if (!contactAsked.empty()) {
+        auto given = repo.contactsGiven(contactAsked);
+        if (!given) return Fail(given.error());
+        contacts = std::move(given).value();
+    }
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+        const IngestMessage* m = accepted[i];
         if (m->event == event::names::kFeedback) {
             if (boolProp(m->properties, "misuse")) continue;
             if (!m_cases.alerts.empty()) newTimes[m->storeId].push_back(m->correctedMs);
             const auto& rules = rulesOf(m->storeId);
-            const AnswerGlance glance = glanceAt(*m);
-            // Ask the store about a contact only when it could matter.
+            const AnswerGlance& glance = glances[i];
             const bool contactMatters = glance.unhappy && rules.contactRule;
             if (!contactMatters && !(glance.comment && rules.commentRule)) continue;
             const auto a = feedbackAnswerOf(*m);
             if (!a) continue;
-            bool contact = false;
-            if (contactMatters) {
-                auto c = repo.hasContact(a->messageId, a->storeId);
-                if (!c) return Fail(c.error());
-                contact = *c;
-            }
+            const bool contact = contactMatters && contacts.count({a->messageId, a->storeId}) > 0;
             if (auto r = considerCase(repo, rules.rules, *a, contact, nowMs, out); !r) return Fail(r.error());
         } else if (auto c = contactRequestOf(*m, m_phoneRegion)) {
             auto saved = repo.saveContact(*c);

@@ -106,12 +106,21 @@ StoreResult<std::optional<FeedbackAnswer>> SqlCaseRepository::feedback(const std
     return feedbackAnswerOf(m);
 }
 
-StoreResult<bool> SqlCaseRepository::hasContact(const std::string& feedbackMessageId,
-                                                const std::string& storeId) {
-    auto rows = m_c.query("SELECT 1 FROM feedback_contacts WHERE feedback_message_id = ? AND store_id = ?",
-                          {feedbackMessageId, storeId});
-    if (!rows) return Fail(rows.error());
-    return !rows->empty();
+StoreResult<std::set<std::pair<std::string, std::string>>> SqlCaseRepository::contactsGiven(
+    const std::vector<std::string>& feedbackMessageIds) {
+    constexpr std::size_t kChunk = 128;
+    std::set<std::pair<std::string, std::string>> out;
+    for (std::size_t from = 0; from < feedbackMessageIds.size(); from += kChunk) {
+        std::vector<SqlValue> list;
+        for (std::size_t i = from; i < std::min(feedbackMessageIds.size(), from + kChunk); ++i) {
+            list.emplace_back(std::string_view(feedbackMessageIds[i]));
+        }
+        auto rows = queryIn(m_c, "SELECT feedback_message_id, store_id FROM feedback_contacts WHERE feedback_message_id",
+                            {}, list);
+        if (!rows) return Fail(rows.error());
+        for (std::size_t r = 0; r < rows->size(); ++r) out.emplace(rows->text(r, 0), rows->text(r, 1));
+    }
+    return out;
 }
 
 StoreResult<bool> SqlCaseRepository::saveContact(const ContactRequest& c) {

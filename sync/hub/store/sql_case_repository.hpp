@@ -16,7 +16,8 @@ class SqlCaseRepository final : public CaseRepository {
     StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
                                                      std::int64_t toMs) override;
     StoreResult<std::optional<FeedbackAnswer>> feedback(const std::string& messageId) override;
-    StoreResult<bool> hasContact(const std::string& feedbackMessageId, const std::string& storeId) override;
+    StoreResult<std::set<std::pair<std::string, std::string>>> contactsGiven(
+        const std::vector<std::string>& feedbackMessageIds) override;
     StoreResult<bool> saveContact(const ContactRequest& contact) override;
     StoreResult<bool> recordAlert(const AlertRecord& alert) override;
     StoreResult<bool> openCase(const CaseOpening& opening) override;
