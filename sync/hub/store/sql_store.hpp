@@ -105,6 +105,8 @@ private:
     StoreResult<void> recordUnlinkedMentions(SqlConnection& c, const IngestMessage& m, const Identifiers& ids);
     /// Removes properties.comment from the stored (sealed) payload of message `messageId` (retention).
     StoreResult<void> stripStoredComment(SqlConnection& c, const std::string& messageId);
+    /// dataKeyStatus's counts, on a connection whose transaction holds one snapshot.
+    StoreResult<DataKeyStatus> countKeyUse(SqlConnection& c);
 
     std::unique_ptr<ConnectionPool> m_pool;
     std::unique_ptr<WriteStrategy> m_writes;  ///< uses m_pool (PostgreSQL): declared after it

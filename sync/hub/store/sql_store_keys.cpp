@@ -62,6 +62,22 @@ struct IdentifierBatch {
 StoreResult<DataKeyStatus> SqlHubStore::dataKeyStatus() {
     auto lease = acquire();
     SqlConnection& c = *lease;
+    // Every count from one snapshot: hubs may be writing meanwhile, and a value written between the count under
+    // each key and the count of all would be reported as under no key.
+    const bool pg = c.dialect() == Dialect::Postgres;
+    if (auto b = c.script(pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN DEFERRED"); !b) {
+        return Fail(b.error());
+    }
+    auto status = countKeyUse(c);
+    if (!status) {
+        c.rollback();
+        return status;
+    }
+    if (auto e = c.script("COMMIT"); !e) return Fail(e.error());
+    return status;
+}
+
+StoreResult<DataKeyStatus> SqlHubStore::countKeyUse(SqlConnection& c) {
     DataKeyStatus status;
     std::map<std::string, std::int64_t> underKnownKeys;
     const auto countColumn = [&](KeyUse& use, const std::string& prefix, const char* table, const char* column,
