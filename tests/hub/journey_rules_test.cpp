@@ -304,6 +304,35 @@ TEST_F(JourneyRulesTest, CheckinsCapturedOutsideTheEarnWindowAreKeptButEarnNothi
     EXPECT_EQ(row(member).points, 40);
 }
 
+TEST_F(JourneyRulesTest, ACheckinOutsideTheEarnWindowIsNoVisitNowLaterOrInAMerge) {
+    const auto member = signin("cy@example.com", kT0, /*newMember=*/true);
+    // Captured tomorrow at 09:00, received now: out of the window, and tomorrow's honest first visit must still
+    // count as a visit day.
+    auto ahead = track(event::names::kSignin, kT0 + kDay, {{"email", "cy@example.com"}, {"method", "email"}});
+    ahead.receivedMs = kT0 + kHour;
+    ingest(ahead);
+    ASSERT_EQ(repo.checkins.back().reason, "out_of_window");
+    EXPECT_EQ(row(member).facts.visitDays, 1);
+    signin("cy@example.com", kT0 + kDay + kHour);
+    EXPECT_EQ(row(member).facts.visitDays, 2);
+    EXPECT_EQ(row(member).stage, "retention");
+
+    // A merge recounts the survivor's days: the other's out-of-window check-in (a day of its own) is no visit.
+    const auto other = signin("dee@example.com", kT0 + kDay + 2 * kHour, /*newMember=*/true);
+    auto stale = track(event::names::kSignin, kT0 - 40 * kDay, {{"email", "dee@example.com"}, {"method", "email"}});
+    stale.receivedMs = kT0 + kDay + 2 * kHour;
+    ingest(stale);
+    ASSERT_NE(other, member);
+    auto tie = track("Page Viewed", kT0 + kDay + 3 * kHour, {{"email", "dee@example.com"}}, "server");
+    tie.userId = "crm-cy";
+    ingest(tie);
+    auto tie2 = track("Page Viewed", kT0 + kDay + 3 * kHour, {{"email", "cy@example.com"}}, "server");
+    tie2.userId = "crm-cy";
+    const auto joined = ingest(tie2);
+    ASSERT_EQ(joined.merges, 1);
+    EXPECT_EQ(row(*joined.profileId).facts.visitDays, 2);  // kT0's day and the next; not the stale one's
+}
+
 TEST_F(JourneyRulesTest, AMergeIsRecordedAndTwoProfilesAnAdminSeparatedAreNotMergedAgain) {
     auto older = track("Page Viewed", kT0 - kDay);
     older.userId = "u-1";

@@ -156,14 +156,16 @@ public:
     StoreResult<std::int64_t> countCheckins(const std::string& profileId, std::int64_t fromMs,
                                             std::int64_t toMs) override {
         std::int64_t n = 0;
-        for (const auto& c : checkins) n += c.profileId == profileId && c.atMs >= fromMs && c.atMs < toMs;
+        for (const auto& c : checkins) {
+            n += c.profileId == profileId && c.reason != kOutOfWindow && c.atMs >= fromMs && c.atMs < toMs;
+        }
         return n;
     }
 
     StoreResult<std::int64_t> countCheckinDays(const std::string& profileId) override {
         std::set<std::int64_t> days;
         for (const auto& c : checkins) {
-            if (c.profileId == profileId) days.insert(c.atMs / 86'400'000);
+            if (c.profileId == profileId && c.reason != kOutOfWindow) days.insert(c.atMs / 86'400'000);
         }
         return static_cast<std::int64_t>(days.size());
     }

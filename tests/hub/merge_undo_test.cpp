@@ -139,6 +139,52 @@ TEST_F(MERGE_SUITE, UndoingAMergeOfTwoMembersGivesEachTheirBalanceCheckinsAndVis
     EXPECT_EQ(afterB, b);
 }
 
+TEST_F(MERGE_SUITE, AMergeAndItsUndoCountVisitsAndTheLastCheckinAsTheLiveRulesDo) {
+    // A check-in captured outside the earn window is no visit day, and one in a cooldown earns nothing and is no
+    // "last check-in": a merge's recount and an undo's recount must say what the rules said as the rows arrived.
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550183"};
+    const event::Identity email{event::Identity::Type::Email, "third@example.com"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    // The test clock runs 21 days behind the hub's: 15 days before it is beyond the hub's 30-day earn window.
+    auto stale = wire(k.signin("a0", "en-US", event::SigninMethod::Phone, phone, false));
+    stale["timestamp"] = formatIsoUtcMs(m_clock.utcMs() - 15 * kDayMs);
+    ASSERT_EQ(send({wire(k.signin("a1", "en-US", event::SigninMethod::Phone, phone, true))}),
+              std::vector<std::string>{"accepted"});
+    ASSERT_EQ(send({stale}), std::vector<std::string>{"accepted"});
+    m_clock.advanceMs(60'000);
+    ASSERT_EQ(send({wire(k.signin("a2", "en-US", event::SigninMethod::Phone, phone, false))}),  // in the cooldown
+              std::vector<std::string>{"accepted"});
+    ASSERT_EQ(send({wire(k.signin("b1", "en-US", event::SigninMethod::Email, email, true))}),
+              std::vector<std::string>{"accepted"});
+    const auto a = staffLookup("phone=%2B12025550183");
+    const auto b = staffLookup("email=third%40example.com");
+    ASSERT_NE(a["profileId"], b["profileId"]);
+    // One visit day each (the stale check-in is none), so neither is a returning member yet.
+    ASSERT_EQ(a["journeyStage"], "purchase") << a;
+    ASSERT_EQ(b["journeyStage"], "purchase") << b;
+    ASSERT_EQ(a["points"], 10);
+
+    auto tie = webIdentify("tie3", m_clock.utcMs(), "crm-43", "", {{"email", email.value}, {"phone", phone.value}});
+    tie["context"]["channel"] = "server";
+    ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
+    const auto merged = staffLookup("phone=%2B12025550183");
+    ASSERT_EQ(merged["profileId"], a["profileId"]);
+    EXPECT_EQ(merged["journeyStage"], "purchase") << merged;  // both visits fell on one day
+    EXPECT_EQ(merged["lastCheckinAt"], b["lastCheckinAt"]);
+
+    const auto list = get("/v1/merges?profile=" + a["profileId"].get<std::string>(), hub().headOfficeToken()).json();
+    ASSERT_EQ(list["merges"].size(), 1u) << list;
+    ASSERT_EQ(post("/v1/merges/" + std::to_string(list["merges"][0]["seq"].get<std::int64_t>()) + "/undo", "",
+                   hub().headOfficeToken())
+                  .status,
+              200);
+    auto afterA = staffLookup("phone=%2B12025550183");
+    ASSERT_EQ(afterA["profileId"], a["profileId"]);
+    EXPECT_EQ(afterA["journeyStage"], "purchase") << afterA;
+    EXPECT_EQ(afterA["lastCheckinAt"], a["lastCheckinAt"]) << afterA;  // the earning one, not the cooldown's
+    EXPECT_EQ(afterA["points"], 10);
+}
+
 TEST_F(MERGE_SUITE, APublicKeysRefusedTieIsListedWithItsReasonAndSource) {
     const event::Identity email{event::Identity::Type::Email, "member2@example.com"};
     auto k = kiosk("store-1", "k1", m_clock);

@@ -40,8 +40,12 @@ struct CheckinFact {
     std::int64_t atMs = 0;
     bool awarded = false;
     std::int64_t points = 0;
-    std::string reason;  ///< "" | cooldown | not_member
+    std::string reason;  ///< "" | cooldown | not_member | out_of_window (kOutOfWindow)
 };
+
+/// The reason of a check-in captured outside the earn window: kept, but it earns nothing, moves no cooldown and
+/// counts as no visit (neither a visit day nor towards the velocity flag), whenever its profile is counted.
+inline constexpr std::string_view kOutOfWindow = "out_of_window";
 
 struct PendingCheckin {
     std::string messageId;
@@ -125,10 +129,10 @@ public:
     /// The capture time of an earning check-in of the profile strictly within (fromMs, toMs), if any.
     virtual StoreResult<std::optional<std::int64_t>> earningCheckinBetween(const std::string& profileId,
                                                                           std::int64_t fromMs, std::int64_t toMs) = 0;
-    /// Check-ins of the profile with capture time in [fromMs, toMs).
+    /// Visits of the profile (check-ins but those out of the earn window) with capture time in [fromMs, toMs).
     virtual StoreResult<std::int64_t> countCheckins(const std::string& profileId, std::int64_t fromMs,
                                                     std::int64_t toMs) = 0;
-    /// Distinct UTC days with a check-in.
+    /// Distinct UTC days with a visit (a check-in not out of the earn window).
     virtual StoreResult<std::int64_t> countCheckinDays(const std::string& profileId) = 0;
     virtual StoreResult<void> insertCheckin(const CheckinFact& checkin) = 0;
     /// Check-ins recorded before the profile was a member, in capture order.

@@ -322,7 +322,7 @@ StoreResult<bool> JourneyRules::checkin(JourneyRepository& repo, ProfileRow& row
     if (!inEarnWindow(at, m.receivedMs)) {
         // Kept as a fact, flagged; it earns nothing, and as a non-earning check-in it moves no cooldown. Nor
         // does it count as a visit day or towards the velocity flag: its time cannot be trusted.
-        if (auto r = repo.insertCheckin({m.messageId, row.id, at, false, 0, "out_of_window"}); !r) return Fail(r.error());
+        if (auto r = repo.insertCheckin({m.messageId, row.id, at, false, 0, std::string(kOutOfWindow)}); !r) return Fail(r.error());
         return false;
     }
     bool earned = false;

@@ -101,17 +101,20 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
             m_profiles.emplace(std::move(id), std::move(p).value());
         }
         // After the locks: no other writer adds check-ins for these profiles until this transaction ends.
-        auto held = queryIn(m_c, "SELECT profile_id, message_id, at, awarded FROM checkins WHERE at >= ? AND at < ? "
+        auto held = queryIn(m_c, "SELECT profile_id, message_id, at, awarded, reason FROM checkins WHERE at >= ? AND at < ? "
                                  "AND profile_id",
                             {checkinsFromMs, checkinsToMs}, list);
         if (!held) return Fail(held.error());
         for (std::size_t r = 0; r < rows->size(); ++r) m_checkins.try_emplace(rows->text(r, 0));
         for (std::size_t r = 0; r < held->size(); ++r) {
             auto it = m_checkins.find(held->text(r, 0));
-            if (it != m_checkins.end()) it->second.push_back({held->text(r, 1), held->integer(r, 2), held->integer(r, 3) != 0});
+            if (it == m_checkins.end()) continue;
+            it->second.push_back({held->text(r, 1), held->integer(r, 2), held->integer(r, 3) != 0,
+                                  held->text(r, 4) != kOutOfWindow});
         }
-        // Undone merges naming these profiles, asked once here rather than before each merge. An undo locks both
-        // of its profiles, so none can be undone while this transaction holds them.
+        // Undone merges naming these profiles, asked once here rather than before each merge. An undo locks the
+        // merge's surviving profile (the other exists again only once the undo commits), so no merge naming one
+        // of these can be undone while this transaction holds them.
         for (const char* sql : {"SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND winner_id",
                                 "SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND loser_id"}) {
             auto undone = queryIn(m_c, sql, {}, list);
@@ -279,7 +282,8 @@ StoreResult<void> SqlJourneyRepository::flush() {
 
 StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
-    // Writes only: on PostgreSQL they go in one pipeline with the next statement that needs an answer.
+    // After the merge record (which answers its sequence number), writes only: on PostgreSQL they go in one
+    // pipeline with the next statement that needs an answer.
     if (auto r = recordMergeAndMoves(m_c, m_cipher, merge); !r) return r;
     for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
         auto r = m_c.defer(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
@@ -347,24 +351,25 @@ StoreResult<std::int64_t> SqlJourneyRepository::countCheckins(const std::string&
                                                               std::int64_t toMs) {
     if (const auto* held = heldCheckins(profileId, fromMs, toMs)) {
         return static_cast<std::int64_t>(std::count_if(held->begin(), held->end(), [&](const HeldCheckin& k) {
-            return k.atMs >= fromMs && k.atMs < toMs;
+            return k.visit && k.atMs >= fromMs && k.atMs < toMs;
         }));
     }
-    auto n = m_c.query("SELECT COUNT(*) FROM checkins WHERE profile_id = ? AND at >= ? AND at < ?",
-                       {profileId, fromMs, toMs});
+    auto n = m_c.query("SELECT COUNT(*) FROM checkins WHERE profile_id = ? AND at >= ? AND at < ? AND reason <> ?",
+                       {profileId, fromMs, toMs, std::string(kOutOfWindow)});
     if (!n) return Fail(n.error());
     return n->integer(0, 0);
 }
 
 StoreResult<std::int64_t> SqlJourneyRepository::countCheckinDays(const std::string& profileId) {
-    auto days = m_c.query("SELECT COUNT(DISTINCT day) FROM checkins WHERE profile_id = ?", {profileId});
+    auto days = m_c.query("SELECT COUNT(DISTINCT day) FROM checkins WHERE profile_id = ? AND reason <> ?",
+                          {profileId, std::string(kOutOfWindow)});
     if (!days) return Fail(days.error());
     return days->integer(0, 0);
 }
 
 StoreResult<void> SqlJourneyRepository::insertCheckin(const CheckinFact& k) {
     if (auto held = m_checkins.find(k.profileId); held != m_checkins.end()) {
-        held->second.push_back({std::string(k.messageId), k.atMs, k.awarded});
+        held->second.push_back({std::string(k.messageId), k.atMs, k.awarded, k.reason != kOutOfWindow});
     }
     return m_c.defer("INSERT INTO checkins(message_id, profile_id, at, day, awarded, points, reason) VALUES(?,?,?,?,?,?,?)",
                          {k.messageId, k.profileId, k.atMs, formatIsoUtcDay(k.atMs), std::int64_t{k.awarded}, k.points,

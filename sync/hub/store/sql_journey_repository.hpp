@@ -76,6 +76,7 @@ private:
         std::string messageId;
         std::int64_t atMs = 0;
         bool awarded = false;
+        bool visit = true;  ///< not out of the earn window (kOutOfWindow)
     };
     /// The check-ins of a profile in [m_checkinsFrom, m_checkinsTo) (all of them, for a profile made here).
     std::unordered_map<std::string, std::vector<HeldCheckin>> m_checkins;

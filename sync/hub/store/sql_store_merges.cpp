@@ -18,9 +18,12 @@ namespace {
 
 constexpr const char* kFactTables[] = {"events", "feedback", "signins", "checkins", "transitions"};
 
-/// Check-in figures of a profile as its rows now say: last check-in and distinct days.
+/// Check-in figures of a profile as its rows now say, by the rules that kept them as check-ins were added: the
+/// last check-in that earned, and the distinct days with a visit (a check-in not out of the earn window).
 StoreResult<void> recountCheckins(SqlConnection& c, ProfileRow& row) {
-    auto r = c.query("SELECT MAX(at), COUNT(DISTINCT day) FROM checkins WHERE profile_id = ?", {row.id});
+    auto r = c.query("SELECT MAX(CASE WHEN awarded = 1 THEN at END), COUNT(DISTINCT CASE WHEN reason <> ? THEN day END) "
+                     "FROM checkins WHERE profile_id = ?",
+                     {std::string(kOutOfWindow), row.id});
     if (!r) return Fail(r.error());
     row.lastCheckinMs = r->isNull(0, 0) ? std::nullopt : std::optional<std::int64_t>(r->integer(0, 0));
     row.facts.visitDays = r->integer(0, 1);
