@@ -1,8 +1,25 @@
 #include "kiosk_mix.hpp"
 
-#include <functional>
+#include <cstdint>
 
 namespace touchpoint::bench {
+
+namespace {
+
+/// FNV-1a, then SplitMix64's finaliser so the low bits (taken modulo the shoppers) depend on every byte. Unlike
+/// std::hash, the same on every standard library: every build benches the same shoppers.
+std::uint64_t stableHash(const std::string& text) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+}  // namespace
 
 event::Message kioskShapedMessage(const event::KioskEventFactory& f, std::mt19937_64& rng, std::int64_t i,
                                   std::int64_t shoppers) {
@@ -10,7 +27,7 @@ event::Message kioskShapedMessage(const event::KioskEventFactory& f, std::mt1993
     // the same name on two kiosks would make their shoppers one anonymous person.
     const std::string session = f.device().storeId + "/" + f.device().kioskId + "/s-" + std::to_string(i / 3);
     // One shopper per session (sign-in, consent and answers of one visit), returning over later sessions.
-    const auto shopper = static_cast<std::int64_t>(std::hash<std::string>{}(session) % static_cast<std::uint64_t>(shoppers));
+    const auto shopper = static_cast<std::int64_t>(stableHash(session) % static_cast<std::uint64_t>(shoppers));
     // Valid and distinct numbers (+1 202 2xx xxxx, checked with the hub's own rule): a number the hub cannot
     // read gives the message no phone identity at all.
     event::Identity id{event::Identity::Type::Phone, "+1202" + std::to_string(200 + shopper / 10000) +
