@@ -2,6 +2,9 @@
 // admin can undo one, the two profiles then keep apart, and refused ties are visible. Real hub over HTTPS on this
 // suite's store (SQLite or PostgreSQL).
 
+#include <algorithm>
+#include <tuple>
+
 #include "api_test_support.hpp"
 
 #define MERGE_CAT2(a, b) a##b
@@ -183,6 +186,44 @@ TEST_F(MERGE_SUITE, AMergeAndItsUndoCountVisitsAndTheLastCheckinAsTheLiveRulesDo
     EXPECT_EQ(afterA["journeyStage"], "purchase") << afterA;
     EXPECT_EQ(afterA["lastCheckinAt"], a["lastCheckinAt"]) << afterA;  // the earning one, not the cooldown's
     EXPECT_EQ(afterA["points"], 10);
+}
+
+TEST_F(MERGE_SUITE, TwoMergesInOneBatchAreEachUndoneWithTheirOwnRows) {
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550184"};
+    const event::Identity emailB{event::Identity::Type::Email, "b4@example.com"};
+    const event::Identity emailC{event::Identity::Type::Email, "c4@example.com"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    for (const auto& [session, method, id] : {std::tuple{"a", event::SigninMethod::Phone, phone},
+                                              std::tuple{"b", event::SigninMethod::Email, emailB},
+                                              std::tuple{"c", event::SigninMethod::Email, emailC}}) {
+        ASSERT_EQ(send({wire(k.signin(session, "en-US", method, id, true))}), std::vector<std::string>{"accepted"});
+        m_clock.advanceMs(60'000);
+    }
+    const auto a = staffLookup("phone=%2B12025550184");
+    const auto b = staffLookup("email=b4%40example.com");
+    const auto c = staffLookup("email=c4%40example.com");
+    // One batch, one transaction, two merges: B into A, then C into A.
+    auto tieB = webIdentify("tie-b", m_clock.utcMs(), "crm-44", "", {{"phone", phone.value}, {"email", emailB.value}});
+    auto tieC = webIdentify("tie-c", m_clock.utcMs() + 1, "crm-44", "", {{"email", emailC.value}});
+    tieB["context"]["channel"] = tieC["context"]["channel"] = "server";
+    ASSERT_EQ(send(json::array({tieB, tieC})), (std::vector<std::string>{"accepted", "accepted"}));
+    ASSERT_EQ(staffLookup("email=c4%40example.com")["profileId"], a["profileId"]);
+    ASSERT_EQ(staffLookup("email=b4%40example.com")["profileId"], a["profileId"]);
+
+    const auto list = get("/v1/merges?profile=" + a["profileId"].get<std::string>(), hub().headOfficeToken()).json();
+    ASSERT_EQ(list["merges"].size(), 2u) << list;
+    std::vector<std::int64_t> seqs;
+    for (const auto& m : list["merges"]) seqs.push_back(m["seq"].get<std::int64_t>());
+    std::sort(seqs.rbegin(), seqs.rend());  // newest first
+    ASSERT_EQ(post("/v1/merges/" + std::to_string(seqs[0]) + "/undo", "", hub().headOfficeToken()).status, 200);
+    EXPECT_EQ(staffLookup("email=c4%40example.com"), c);  // C's own rows came back, and only C's
+    EXPECT_EQ(staffLookup("email=b4%40example.com")["profileId"], a["profileId"]);
+    ASSERT_EQ(post("/v1/merges/" + std::to_string(seqs[1]) + "/undo", "", hub().headOfficeToken()).status, 200);
+    EXPECT_EQ(staffLookup("email=b4%40example.com"), b);
+    const auto afterA = staffLookup("phone=%2B12025550184");
+    EXPECT_EQ(afterA["profileId"], a["profileId"]);
+    EXPECT_EQ(afterA["points"], a["points"]);
+    EXPECT_EQ(afterA["memberId"], a["memberId"]);
 }
 
 TEST_F(MERGE_SUITE, APublicKeysRefusedTieIsListedWithItsReasonAndSource) {
