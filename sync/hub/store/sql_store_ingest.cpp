@@ -136,7 +136,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         // Every statement here finds rows by key (tags, ids, message ids, a profile's or a store's recent rows),
         // which one generic plan per statement serves as well as a plan made for its values. PostgreSQL would
         // otherwise plan the batched lookups (up to 128 values in an IN list) afresh on every execution: measured,
-        // about 12% of the server's CPU in an ingest (docs/ARCHITECTURE.md). Only for this transaction.
+        // 7-12% of the server's CPU in an ingest (docs/ARCHITECTURE.md). Only for this transaction.
         if (auto r = c.script("SET LOCAL plan_cache_mode = force_generic_plan"); !r) return Fail(r.error());
     }
     std::vector<ReceiptStatus> out;
