@@ -56,6 +56,13 @@ StoreResult<std::int64_t> PostgresStatisticsKeeper::runPass() {
     std::int64_t analysed = 0;
     StoreResult<void> failed;
     auto due = c.query(kDueTablesSql, {kMinChangedRows});
+    // A sample of 3,000 rows (300 per unit of target) rather than the default 30,000: the lookups these
+    // statistics are for need each table's size and its key columns' distinct counts, which a small sample
+    // gives, and the full sample cost the server about 9% of its CPU during an ingest. Autovacuum's own
+    // analyses still use the server's default.
+    if (due && !due->empty()) {
+        if (auto r = c.script("SET default_statistics_target = 10"); !r) due = Fail(r.error());
+    }
     if (!due) {
         failed = Fail(due.error());
     } else {
