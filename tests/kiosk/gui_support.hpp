@@ -32,16 +32,25 @@ struct KioskRun {
 };
 
 /// Runs the kiosk under a private X server (xvfb-run -a picks a free display, so tests may run in parallel).
+/// The exit code is the kiosk's own, written by the shell that ran it: xvfb-run answers 5 instead when it fails
+/// to remove its temporary directory after the kiosk has exited, which says nothing about the kiosk.
 inline KioskRun runKiosk(const fs::path& dir, const fs::path& config, const std::string& script, const fs::path& shots) {
     const auto scriptFile = dir / "steps.txt";
     std::ofstream(scriptFile) << script;
     const auto logFile = dir / "kiosk.log";
-    const std::string cmd = "xvfb-run -a -s '-screen 0 1920x1080x24' '" + std::string(TOUCHPOINT_KIOSK_BIN) +
-                            "' --config '" + config.string() + "' --script '" + scriptFile.string() +
-                            "' --screenshot-dir '" + shots.string() + "' > '" + logFile.string() + "' 2>&1";
+    const auto statusFile = dir / "kiosk.status";
+    fs::remove(statusFile);
+    const std::string cmd = "xvfb-run -a -s '-screen 0 1920x1080x24' sh -c "
+                            "'\"$0\" --config \"$1\" --script \"$2\" --screenshot-dir \"$3\"; echo $? > \"$4\"' '" +
+                            std::string(TOUCHPOINT_KIOSK_BIN) + "' '" + config.string() + "' '" + scriptFile.string() +
+                            "' '" + shots.string() + "' '" + statusFile.string() + "' > '" + logFile.string() + "' 2>&1";
     const int status = std::system(cmd.c_str());
     KioskRun run;
     run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (std::ifstream in(statusFile); in) {
+        int own = -1;
+        if (in >> own) run.exitCode = own;
+    }
     run.log = touchpoint::testing::readFile(logFile);
     return run;
 }
