@@ -101,7 +101,8 @@ TEST_F(JourneyRulesTest, AnEventTyingTwoProfilesMergesThemIntoTheMember) {
     EXPECT_EQ(r.profileId, member);  // the member survives although the visitor is older
     EXPECT_EQ(repo.profiles.count(visitor), 0u);
     EXPECT_EQ(repo.identifiers.at({"user", "web-user"}), member);
-    EXPECT_EQ(repo.mergesOfUnwrittenRows, 0);  // held rows were written before rows moved
+    EXPECT_EQ(repo.channels.count({visitor, "web"}), 0u);  // the visitor's channel is the member's now
+    EXPECT_EQ(repo.channels.at({member, "web"}), std::make_pair(kT0 - kDay, kT0 + kHour));
     EXPECT_EQ(row(member).points, 10);
     EXPECT_EQ(row(member).facts.considered, 2);  // the member's sign-in and the visitor's product view
     EXPECT_EQ(row(member).facts.orders, 1);

@@ -50,8 +50,6 @@ public:
     std::vector<StoredSignin> signins;
     std::vector<StoredTransition> transitions;
     std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> channels;
-    bool unwritten = false;              ///< a profile changed or a channel seen since the last flush
-    int mergesOfUnwrittenRows = 0;       ///< merges recorded while something was not written
 
     StoreResult<bool> isTombstoned(const Identifier& id) override { return tombstones.count(id) > 0; }
 
@@ -102,24 +100,25 @@ public:
         return &it->second;
     }
 
-    void markChanged(const std::string&) override { unwritten = true; }
+    void markChanged(const std::string&) override {}
 
     void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) override {
-        unwritten = true;
         auto [it, fresh] = channels.try_emplace({profileId, std::string(channel)}, atMs, atMs);
         it->second.first = std::min(it->second.first, atMs);
         it->second.second = std::max(it->second.second, atMs);
     }
 
-    StoreResult<void> flush() override {
-        unwritten = false;
-        return {};
-    }
+    StoreResult<void> flush() override { return {}; }
 
     StoreResult<void> recordMerge(const MergeFact& merge) override {
         const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
         merges.push_back({winnerId, loserId});
-        if (unwritten) ++mergesOfUnwrittenRows;
+        for (auto it = channels.lower_bound({loserId, std::string()}); it != channels.end() && it->first.first == loserId;) {
+            auto [kept, fresh] = channels.try_emplace({winnerId, it->first.second}, it->second);
+            kept->second.first = std::min(kept->second.first, it->second.first);
+            kept->second.second = std::max(kept->second.second, it->second.second);
+            it = channels.erase(it);
+        }
         for (auto& [id, owner] : identifiers) {
             if (owner == loserId) owner = winnerId;
         }

@@ -3,6 +3,7 @@
 // suite's store (SQLite or PostgreSQL).
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "api_test_support.hpp"
@@ -224,6 +225,42 @@ TEST_F(MERGE_SUITE, TwoMergesInOneBatchAreEachUndoneWithTheirOwnRows) {
     EXPECT_EQ(afterA["profileId"], a["profileId"]);
     EXPECT_EQ(afterA["points"], a["points"]);
     EXPECT_EQ(afterA["memberId"], a["memberId"]);
+}
+
+TEST_F(MERGE_SUITE, AProfileSeenAndMergedInOneBatchGivesTheWinnerItsChannel) {
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550185"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("s5", "en-US", event::SigninMethod::Phone, phone, true))}),
+              std::vector<std::string>{"accepted"});
+    const std::string memberId = staffLookup("phone=%2B12025550185")["profileId"];
+    // One batch from the retailer's back end: a customer new to the hub (its sighting on the server channel is
+    // not written yet when the tie comes), then the tie of that customer to the member's phone.
+    const auto t = m_clock.utcMs();
+    auto visit = webIdentify("w5", t - 3'600'000, "crm-5", "", {{"email", "v5@example.com"}});
+    auto tie = webIdentify("tie-5", t + 1000, "crm-5", "", {{"email", "v5@example.com"}, {"phone", phone.value}});
+    visit["context"]["channel"] = tie["context"]["channel"] = "server";
+    ASSERT_EQ(send(json::array({visit, tie})), (std::vector<std::string>{"accepted", "accepted"}));
+    ASSERT_EQ(staffLookup("email=v5%40example.com")["profileId"], memberId);
+
+    const auto timeline = get("/v1/profiles/" + memberId + "/timeline", hub().headOfficeToken());
+    ASSERT_EQ(timeline.status, 200) << timeline.body;
+    const auto body = timeline.json();
+    std::map<std::string, std::pair<std::string, std::string>> channels;
+    for (const auto& c : body["channels"]) channels[c["channel"]] = {c["firstSeen"], c["lastSeen"]};
+    const std::map<std::string, std::pair<std::string, std::string>> expected{
+        {"in_store_kiosk", {formatIsoUtcMs(t), formatIsoUtcMs(t)}},
+        {"server", {formatIsoUtcMs(t - 3'600'000), formatIsoUtcMs(t + 1000)}}};  // first seen as the customer
+    EXPECT_EQ(channels, expected) << timeline.body;
+
+    // Undone, the customer has the server channel back, and the member keeps the tie's sighting.
+    const auto list = get("/v1/merges?profile=" + memberId, hub().headOfficeToken()).json();
+    ASSERT_EQ(list["merges"].size(), 1u) << list;
+    const auto seq = std::to_string(list["merges"][0]["seq"].get<std::int64_t>());
+    ASSERT_EQ(post("/v1/merges/" + seq + "/undo", "", hub().headOfficeToken()).status, 200);
+    const auto customer = staffLookup("email=v5%40example.com");
+    ASSERT_NE(customer["profileId"], memberId);
+    EXPECT_EQ(customer["channels"], json({"server"}));
+    EXPECT_EQ(staffLookup("phone=%2B12025550185")["channels"], json({"in_store_kiosk", "server"}));
 }
 
 TEST_F(MERGE_SUITE, APublicKeysRefusedTieIsListedWithItsReasonAndSource) {

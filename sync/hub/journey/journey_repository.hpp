@@ -115,12 +115,12 @@ public:
     virtual void markChanged(const std::string& profileId) = 0;
     /// The profile was seen on a channel at a time (first and last seen are kept per channel).
     virtual void seenOnChannel(const std::string& profileId, std::string_view channel, std::int64_t atMs) = 0;
-    /// Writes changed profiles and seen channels (before a merge, so that it moves them too; and at the end).
+    /// Writes changed profiles and seen channels, once each, at the end of the transaction.
     virtual StoreResult<void> flush() = 0;
     /// Moves every identifier, fact row and channel of the loser to the winner, deletes the loser profile and
     /// records the merge with what moved (so that it can be undone). What the repository holds stays true: the
-    /// loser's row is dropped (its address is no longer valid) and its identifiers are the winner's; the winner's
-    /// row is the caller's to update. Called after flush(): changes not yet written would not move.
+    /// loser's row is dropped (its address is no longer valid) with any change not yet written, its identifiers are
+    /// the winner's, and so are its channel sightings not yet written; the winner's row is the caller's to update.
     virtual StoreResult<void> recordMerge(const MergeFact& merge) = 0;
     /// Whether an admin undid a merge of these two profiles: they are not merged again.
     virtual StoreResult<bool> mergeUndone(const std::string& profileA, const std::string& profileB) = 0;

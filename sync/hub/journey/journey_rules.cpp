@@ -235,9 +235,6 @@ StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, con
 
 StoreResult<std::string> JourneyRules::merge(JourneyRepository& repo, const IngestMessage& m,
                                              std::vector<std::string> profileIds, std::int64_t& merges) const {
-    // A merge moves rows between profiles in the database: write the changed rows and seen channels held so far
-    // first, so the move takes them along. What the repository holds stays true (recordMerge).
-    if (auto f = repo.flush(); !f) return Fail(f.error());
     // One event ties identifiers of several profiles: they are one person. The member (else the oldest)
     // profile survives; rows are read in id order so two hubs merging the same pair cannot deadlock.
     std::sort(profileIds.begin(), profileIds.end());

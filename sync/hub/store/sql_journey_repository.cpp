@@ -312,6 +312,16 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
         auto r = m_c.defer(sql, {loserId});
         if (!r) return Fail(r.error());
     }
+    // Sightings not yet written go to the winner, as the statement above moved the written ones (first and last
+    // seen combine the same way when flush() writes them).
+    for (auto it = m_channels.lower_bound({loserId, std::string()}); it != m_channels.end() && it->first.first == loserId;) {
+        auto [held, fresh] = m_channels.try_emplace({winnerId, it->first.second}, it->second);
+        if (!fresh) {
+            held->second.first = std::min(held->second.first, it->second.first);
+            held->second.second = std::max(held->second.second, it->second.second);
+        }
+        it = m_channels.erase(it);
+    }
     m_dirty.erase(loserId);
     m_profiles.erase(loserId);
     m_checkins.erase(loserId);  // the loser's check-ins moved to the winner: SQL answers for both from now on
