@@ -150,7 +150,7 @@ StoreResult<std::unique_ptr<SqlConnection>> openSqlite(const std::string& path, 
         // The hub's writer: the WalCheckpointer copies the log on its own thread and cues the writer to let it
         // restart (SqliteLogPolicy); SQLite's checkpoint on the writer at 8192 pages would stall an ingest for
         // the whole copy and the database file's sync. This is only the backstop for a checkpointer held back.
-        if (auto r = db->exec("PRAGMA wal_autocheckpoint=32768"); !r) {
+        if (auto r = db->exec("PRAGMA wal_autocheckpoint=131072"); !r) {
             return Fail(StoreError{"PRAGMA wal_autocheckpoint: " + r.error().message, false});
         }
     }

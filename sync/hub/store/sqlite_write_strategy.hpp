@@ -25,8 +25,9 @@ namespace touchpoint::hub {
 struct SqliteLogPolicy {
     std::chrono::milliseconds checkpointInterval{200};
     /// The log size (pages) at which the writer is cued to let it restart (WalCheckpointer::takeRestartCue):
-    /// 16384 pages, 64 MiB. A flood of writes restarts it at about 20,000 pages on a 2-core machine.
-    int restartFrames = 16384;
+    /// 65536 pages, 256 MiB. Each restart holds the writer while it copies what was written since the
+    /// checkpointer's last pass (docs/ARCHITECTURE.md): a larger log restarts less often.
+    int restartFrames = 65536;
 };
 
 /// Opens the writer connection, log sync and checkpointer of the SQLite database at `path`.
