@@ -113,7 +113,8 @@ public:
     StoreResult<void> recordMerge(const MergeFact& merge) override {
         const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
         merges.push_back({winnerId, loserId});
-        for (auto it = channels.lower_bound({loserId, std::string()}); it != channels.end() && it->first.first == loserId;) {
+        for (auto it = channels.lower_bound({loserId, std::string()});
+             it != channels.end() && it->first.first == loserId;) {
             auto [kept, fresh] = channels.try_emplace({winnerId, it->first.second}, it->second);
             kept->second.first = std::min(kept->second.first, it->second.first);
             kept->second.second = std::max(kept->second.second, it->second.second);

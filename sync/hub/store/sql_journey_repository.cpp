@@ -314,7 +314,8 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     }
     // Sightings not yet written go to the winner, as the statement above moved the written ones (first and last
     // seen combine the same way when flush() writes them).
-    for (auto it = m_channels.lower_bound({loserId, std::string()}); it != m_channels.end() && it->first.first == loserId;) {
+    for (auto it = m_channels.lower_bound({loserId, std::string()});
+         it != m_channels.end() && it->first.first == loserId;) {
         auto [held, fresh] = m_channels.try_emplace({winnerId, it->first.second}, it->second);
         if (!fresh) {
             held->second.first = std::min(held->second.first, it->second.first);
