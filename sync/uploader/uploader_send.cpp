@@ -181,6 +181,9 @@ Classification Uploader::Worker::sendRange(const std::vector<outbox::PendingEven
         ++h.requests;
         h.bytesSent += wire;
         h.eventsSent += acknowledged;
+        // The applied receipts left the queue in the same step, so a reader never sees them sent and still
+        // queued; the next stats refresh sets the exact figures (bytes and age too).
+        h.queueDepth = std::max<std::int64_t>(0, h.queueDepth - acknowledged - rejected);
         h.eventsDuplicate += duplicates;
         h.eventsRejected += rejected;
         h.lastAttemptMs = receivedAt;

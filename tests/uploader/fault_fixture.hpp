@@ -55,8 +55,10 @@ inline int maxAttemptsWithin(std::chrono::milliseconds elapsed, std::chrono::mil
 struct HealthLog {
     std::mutex mutex;
     std::vector<std::pair<UploaderState, std::string>> seen;
+    std::int64_t mostSentPlusQueued = 0;  ///< a message counted both sent and still queued shows here
     void add(const HealthSnapshot& h) {
         std::lock_guard lock(mutex);
+        mostSentPlusQueued = std::max(mostSentPlusQueued, h.eventsSent + h.queueDepth);
         if (seen.empty() || seen.back().first != h.state || seen.back().second != h.causeCode) {
             seen.emplace_back(h.state, h.causeCode);
         }

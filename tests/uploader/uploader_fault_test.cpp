@@ -92,6 +92,11 @@ TEST_F(UploaderFaultTest, DeliversABacklogWithGzipOverOneConnection) {
     EXPECT_TRUE(h.lastSuccessMs.has_value());
     EXPECT_GT(h.bytesSent, 0);
     EXPECT_EQ(h.queueDepth, 0);
+    {
+        // Every snapshot a screen could have read adds up: no receipt counted as sent while still queued.
+        std::lock_guard lock(healthLog.mutex);
+        EXPECT_EQ(healthLog.mostSentPlusQueued, 300);
+    }
     ASSERT_TRUE(h.clockOffsetMs.has_value());
     EXPECT_LT(std::llabs(*h.clockOffsetMs), 60'000);
 }
