@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -33,9 +35,66 @@ constexpr double kFrameP99TargetMs = 16;
 constexpr double kRssTargetMb = 80;
 constexpr double kOwnMemoryTargetMb = 32;  // heap, stacks, code: RSS without the GL driver's mappings
 
-MemoryFigure memoryOf(pid_t pid) {
+/// The libraries `ldd FILE` lists, by their files' own names (symbolic links resolved, as smaps shows them).
+std::set<std::string> lddClosure(const std::string& file) {
+    int out[2];
+    if (pipe(out) != 0) return {};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<char*> argv{const_cast<char*>("ldd"), const_cast<char*>(file.c_str()), nullptr};
+    pid_t pid = 0;
+    const int rc = posix_spawnp(&pid, "ldd", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; rc == 0 && (n = ::read(out[0], buffer, sizeof buffer)) > 0;)
+        text.append(buffer, static_cast<std::size_t>(n));
+    close(out[0]);
+    if (rc != 0) return {};
+    waitpid(pid, nullptr, 0);
+    std::set<std::string> names;
+    for (const auto& path : libraryPathsFromLdd(text)) {
+        std::error_code ec;
+        const auto real = std::filesystem::canonical(path, ec);
+        names.insert(ec ? std::filesystem::path(path).filename().string() : real.filename().string());
+    }
+    return names;
+}
+
+/// The libraries in the process only because its GL driver is: what the mapped driver files need that neither
+/// the program nor a library it opened itself (GLFW opens libXrandr, libXcursor, …) needs.
+std::set<std::string> driverOnlyLibrariesOf(pid_t pid) {
+    std::set<std::string> driverFiles, otherFiles;
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    for (std::string line; std::getline(maps, line);) {
+        const auto slash = line.find('/');
+        if (slash == std::string::npos) continue;
+        const std::string path = line.substr(slash);
+        if (path.find(".so") == std::string::npos) continue;
+        (isGlDriverMapping(path) ? driverFiles : otherFiles).insert(path);
+    }
+    std::set<std::string> driverNeeds;
+    for (const auto& file : driverFiles) driverNeeds.merge(lddClosure(file));
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    if (ec) return {};
+    std::set<std::string> programNeeds = lddClosure(exe.string());
+    for (const auto& file : otherFiles) {
+        const std::string name = std::filesystem::path(file).filename().string();
+        if (driverNeeds.count(name) || programNeeds.count(name)) continue;
+        programNeeds.insert(name);  // opened by the program at run time: its own, and so is what it needs
+        programNeeds.merge(lddClosure(file));
+    }
+    return driverOnlyLibraries(driverNeeds, programNeeds);
+}
+
+MemoryFigure memoryOf(pid_t pid, const std::set<std::string>& driverOnly) {
     std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");
-    return memoryFromSmaps(smaps);
+    return memoryFromSmaps(smaps, driverOnly);
 }
 
 /// utime + stime of a process in seconds.
@@ -192,7 +251,8 @@ int runBench(const BenchOptions& options, const std::string& self) {
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(options.idleSeconds * 1000)));
     const double idlePct = (cpuSeconds(pid) - cpu0) / options.idleSeconds * 100.0;
     const double rssIdle = statusMb(pid, "VmRSS");
-    const MemoryFigure memoryIdle = memoryOf(pid);
+    const std::set<std::string> driverOnly = driverOnlyLibrariesOf(pid);
+    const MemoryFigure memoryIdle = memoryOf(pid, driverOnly);
 
     const std::string interact = "interact\n";
     if (write(toChild[1], interact.data(), interact.size()) < 0) std::perror("write");
@@ -204,7 +264,7 @@ int runBench(const BenchOptions& options, const std::string& self) {
     frames >> word >> n >> p50 >> p99 >> maxMs;
     std::getline(frames, status);
     const double rssPeak = statusMb(pid, "VmHWM");
-    const MemoryFigure memoryAfter = memoryOf(pid);  // after every screen was drawn: fonts, textures, caches
+    const MemoryFigure memoryAfter = memoryOf(pid, driverOnly);  // after every screen was drawn: fonts, textures, caches
     const std::string quit = "quit\n";
     if (write(toChild[1], quit.data(), quit.size()) < 0) std::perror("write");
     close(toChild[1]);

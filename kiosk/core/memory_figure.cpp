@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <map>
 
 namespace touchpoint::kiosk {
@@ -54,7 +55,7 @@ bool isGlDriverMapping(std::string_view path) {
            contains(name, "llvmpipe");
 }
 
-MemoryFigure memoryFromSmaps(std::istream& smaps) {
+MemoryFigure memoryFromSmaps(std::istream& smaps, const std::set<std::string>& driverOnlyFiles) {
     MemoryFigure figure;
     std::map<std::string, double> excluded;
     bool currentExcluded = false;
@@ -65,8 +66,9 @@ MemoryFigure memoryFromSmaps(std::istream& smaps) {
         const std::string_view line(text);
         std::string_view path;
         if (isHeader(line, path)) {
-            currentExcluded = isGlDriverMapping(path);
             currentName = path.rfind("/SYSV", 0) == 0 ? std::string("[SYSV shared memory]") : std::string(fileName(path));
+            currentExcluded = isGlDriverMapping(path) || (!path.empty() && path.front() == '/' &&
+                                                          driverOnlyFiles.count(currentName) != 0);
             continue;
         }
         if (line.rfind("Rss:", 0) != 0) continue;
@@ -89,6 +91,32 @@ MemoryFigure memoryFromSmaps(std::istream& smaps) {
     std::sort(figure.glDriver.begin(), figure.glDriver.end(),
               [](const MappingRss& a, const MappingRss& b) { return a.mb > b.mb; });
     return figure;
+}
+
+std::vector<std::string> libraryPathsFromLdd(std::string_view lddOutput) {
+    std::vector<std::string> paths;
+    while (!lddOutput.empty()) {
+        const auto eol = lddOutput.find('\n');
+        std::string_view line = lddOutput.substr(0, eol);
+        lddOutput = eol == std::string_view::npos ? std::string_view() : lddOutput.substr(eol + 1);
+        const auto arrow = line.find("=> ");
+        std::string_view path = arrow == std::string_view::npos ? line : line.substr(arrow + 3);
+        const auto start = path.find_first_not_of(" \t");
+        if (start == std::string_view::npos) continue;
+        path = path.substr(start);
+        path = path.substr(0, path.find(" ("));             // the load address
+        if (path.empty() || path.front() != '/') continue;  // "not found", the vDSO, "statically linked"
+        paths.emplace_back(path);
+    }
+    return paths;
+}
+
+std::set<std::string> driverOnlyLibraries(const std::set<std::string>& driverNeeds,
+                                          const std::set<std::string>& programNeeds) {
+    std::set<std::string> only;
+    std::set_difference(driverNeeds.begin(), driverNeeds.end(), programNeeds.begin(), programNeeds.end(),
+                        std::inserter(only, only.end()));
+    return only;
 }
 
 }  // namespace touchpoint::kiosk

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/memory_figure.hpp"
@@ -57,6 +58,45 @@ TEST(MemoryFigure, OnlyTheDriverStackIsExcluded) {
                             "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"}) {
         EXPECT_FALSE(isGlDriverMapping(own)) << own;
     }
+}
+
+TEST(MemoryFigure, LibrariesOnlyTheDriverNeedsCountAsTheDriver) {
+    std::istringstream smaps(
+        R"(55d0c8a00000-55d0c8a21000 r-xp 00000000 08:01 1234                       /usr/bin/touchpoint-kiosk
+Rss:                 100 kB
+7f0000000000-7f0000100000 r-xp 00000000 08:01 99                         /usr/lib/x86_64-linux-gnu/libz3.so.4
+Rss:                 900 kB
+7f0000100000-7f0000200000 r--p 00100000 08:01 99                         /usr/lib/x86_64-linux-gnu/libz3.so.4
+Rss:                 100 kB
+7f0001000000-7f0001100000 r-xp 00000000 08:01 98                         /usr/lib/x86_64-linux-gnu/libzstd.so.1.5.4
+Rss:                 200 kB
+7f0002000000-7f0002100000 rw-p 00000000 00:00 0                          libz3.so.4
+Rss:                  50 kB
+)");
+    const auto m = memoryFromSmaps(smaps, {"libz3.so.4"});
+    EXPECT_DOUBLE_EQ(m.glDriverMb, 1000 / 1024.0);
+    EXPECT_DOUBLE_EQ(m.ownMb,
+                     (100 + 200 + 50) / 1024.0);  // a name that is not a file path stays the program's
+    ASSERT_EQ(m.glDriver.size(), 1u);
+    EXPECT_EQ(m.glDriver[0].name, "libz3.so.4");
+}
+
+TEST(MemoryFigure, ReadsLddAndKeepsWhatOnlyTheDriverNeeds) {
+    const std::string ldd =
+        "\tlinux-vdso.so.1 (0x00007ffc5a3f2000)\n"
+        "\tlibLLVM-15.so.1 => /lib/x86_64-linux-gnu/libLLVM-15.so.1 (0x00007f0c8a000000)\n"
+        "\tlibz3.so.4 => /lib/x86_64-linux-gnu/libz3.so.4 (0x00007f0c89000000)\n"
+        "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f0c88e1f000)\n"
+        "\tlibmissing.so.1 => not found\n"
+        "\t/lib64/ld-linux-x86-64.so.2 (0x00007f0c8f7a5000)\n";
+    EXPECT_EQ(
+        libraryPathsFromLdd(ldd),
+        (std::vector<std::string>{"/lib/x86_64-linux-gnu/libLLVM-15.so.1", "/lib/x86_64-linux-gnu/libz3.so.4",
+                                  "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2"}));
+    EXPECT_TRUE(libraryPathsFromLdd("\tstatically linked\n").empty());
+    EXPECT_EQ(driverOnlyLibraries({"libLLVM-15.so.1", "libz3.so.4", "libc.so.6", "libzstd.so.1.5.4"},
+                                  {"libc.so.6", "libzstd.so.1.5.4", "libglfw.so.3.3"}),
+              (std::set<std::string>{"libLLVM-15.so.1", "libz3.so.4"}));
 }
 
 TEST(MemoryFigure, ThisProcessAddsUpToItsVmRss) {
