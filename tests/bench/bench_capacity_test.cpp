@@ -2,7 +2,8 @@
 // against the real hub process, completes, and prints the JSON fields the README's figures come from. The
 // figures themselves are not checked (a shared CI machine says nothing about them); what is checked is that
 // each run did what it claims: every connection held, every kiosk batch answered with its receipts, every
-// message stored exactly once and every outbox emptied.
+// message stored exactly once and every outbox emptied. The ingest bench's log report (`--log-pages`, its hub
+// in the bench's own process) is checked the same way.
 
 #include <gtest/gtest.h>
 
@@ -37,8 +38,8 @@ void expectFields(const nlohmann::json& j, std::initializer_list<const char*> na
 
 TEST(BenchCapacity, IdleConnsHoldsEveryConnectionAndReportsMemoryPerConnection) {
     const auto j = runBench({"idle-conns", "--n", "200"});
-    expectFields(j, {"connectionsHeld", "rssBeforeKiB", "rssAfterKiB", "kibPerIdleConnection", "healthzWhileHeldMs",
-                     "hubOpenFileLimit"});
+    expectFields(j, {"connectionsHeld", "rssBeforeKiB", "rssAfterKiB", "kibPerIdleConnection",
+                     "healthzWhileHeldMs", "hubOpenFileLimit"});
     EXPECT_EQ(j.value("connectionsHeld", 0), 200);
     EXPECT_TRUE(j.value("healthzWhileHeldOk", false));
     EXPECT_GT(j.value("rssAfterKiB", 0L), 0L);
@@ -55,6 +56,29 @@ TEST(BenchCapacity, FloodStillAnswersEveryKioskBatch) {
     // The flood reached the hub: bomb requests were answered with a refusal, not served.
     EXPECT_FALSE(j.value("bombStatuses", nlohmann::json::object()).empty());
     EXPECT_TRUE(j.value("complete", false));
+}
+
+TEST(BenchCapacity, HubIngestSaysWhereTheLogPagesWent) {
+    const auto j = runBench({"hub-ingest", "--n", "3000", "--log-pages"});
+    EXPECT_EQ(j.value("accepted", 0), 3000);
+    ASSERT_TRUE(j.contains("logPages")) << j.dump();
+    const auto& pages = j["logPages"];
+    const auto frames = pages.value("frames", 0L);
+    EXPECT_GT(frames, 0);
+    EXPECT_GT(pages.value("commits", 0L), 0);
+    ASSERT_TRUE(pages["byTree"].is_array());
+    std::int64_t listed = 0;
+    bool events = false, identifiers = false;
+    for (const auto& t : pages["byTree"]) {
+        listed += t.value("frames", 0L);
+        events = events || t.value("name", "") == "events";
+        identifiers = identifiers || t.value("name", "") == "sqlite_autoindex_identifiers_1";
+    }
+    EXPECT_LE(listed, frames);
+    EXPECT_GT(listed, frames / 2);  // the largest trees hold most frames
+    // Every stored message is a row of events; every session's shopper a tagged identifier.
+    EXPECT_TRUE(events) << pages.dump();
+    EXPECT_TRUE(identifiers) << pages.dump();
 }
 
 TEST(BenchCapacity, FleetReturnStoresEveryMessageExactlyOnce) {

@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <variant>
 
 #include "common/tls_cert.hpp"
 #include "event/kiosk_events.hpp"
@@ -18,6 +20,7 @@
 #include "hub/pg_cluster.hpp"
 #include "kiosk_mix.hpp"
 #include "protocol/gzip.hpp"
+#include "sqlite_log_pages.hpp"
 
 namespace touchpoint::bench {
 
@@ -199,19 +202,59 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
     // Both sides' CPU (the senders run in this process too): a figure that does not depend on what else the
     // machine was doing, unlike the rate.
     const double cpuUsPerEvent = (processCpuSeconds() - cpuStart) * 1e6 / static_cast<double>(std::max<std::int64_t>(1, accepted.load()));
+    json logPages;
+    if (o.logPages && o.store == "sqlite") {
+        // Before the hub stops: closing the last connection checkpoints the log away.
+        auto read = readLogPages(dir / "hub.db");
+        if (auto* error = std::get_if<std::string>(&read)) {
+            err << "bench: " << *error << "\n";
+        } else {
+            const auto& pages = std::get<LogPages>(read);
+            json trees = json::array();
+            for (std::size_t i = 0; i < pages.byTree.size() && i < 16; ++i) {
+                const auto& t = pages.byTree[i];
+                trees.push_back(
+                    {{"name", t.name},
+                     {"frames", t.frames},
+                     {"share", static_cast<double>(t.frames) /
+                                   static_cast<double>(std::max<std::int64_t>(1, pages.frames))}});
+            }
+            logPages = {
+                {"frames", pages.frames},
+                {"commits", pages.commits},
+                {"framesPerCommit", static_cast<double>(pages.frames) /
+                                        static_cast<double>(std::max<std::int64_t>(1, pages.commits))},
+                {"byTree", trees}};
+        }
+    }
     (*server)->stop();
     const double rate = static_cast<double>(accepted.load()) / took.count();
     if (o.json) {
-        out << json{{"store", o.store}, {"dir", o.dir}, {"senders", o.senders},        {"messages", o.messages},
-                    {"batchMessages", o.batchMessages}, {"accepted", accepted.load()}, {"notAccepted", other.load()},
-                    {"failedRequests", failures.load()}, {"seconds", took.count()}, {"eventsPerSecond", rate},
-                    {"cpuMicrosecondsPerEvent", cpuUsPerEvent}}
-                   .dump()
-            << "\n";
+        json result{{"store", o.store},
+                    {"dir", o.dir},
+                    {"senders", o.senders},
+                    {"messages", o.messages},
+                    {"batchMessages", o.batchMessages},
+                    {"accepted", accepted.load()},
+                    {"notAccepted", other.load()},
+                    {"failedRequests", failures.load()},
+                    {"seconds", took.count()},
+                    {"eventsPerSecond", rate},
+                    {"cpuMicrosecondsPerEvent", cpuUsPerEvent}};
+        if (!logPages.is_null()) result["logPages"] = logPages;
+        out << result.dump() << "\n";
     } else {
-        out << "store=" << o.store << " senders=" << o.senders << " accepted=" << accepted << " other=" << other
-            << " failed_requests=" << failures << " seconds=" << took.count() << " events_per_second=" << rate
-            << " cpu_us_per_event=" << cpuUsPerEvent << "\n";
+        out << "store=" << o.store << " senders=" << o.senders << " accepted=" << accepted
+            << " other=" << other << " failed_requests=" << failures << " seconds=" << took.count()
+            << " events_per_second=" << rate << " cpu_us_per_event=" << cpuUsPerEvent << "\n";
+        if (!logPages.is_null()) {
+            out << "log frames=" << logPages["frames"] << " commits=" << logPages["commits"] << "\n";
+            for (const auto& t : logPages["byTree"]) {
+                char share[16];
+                std::snprintf(share, sizeof share, "%.1f%%", t["share"].get<double>() * 100);
+                out << "  " << t["name"].get<std::string>() << " " << t["frames"] << " (" << share << ")\n";
+            }
+        }
     }
     return failures == 0 && accepted == o.messages ? 0 : 1;
 }

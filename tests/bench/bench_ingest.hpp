@@ -17,6 +17,7 @@ struct IngestBenchOptions {
     bool json = false;
     bool feedbackRules = false;    ///< alert and case rules beyond the default (docs/JOURNEY_RULES.md)
     std::string dir = "/tmp";      ///< where the SQLite file and certificates go (the disk being measured)
+    bool logPages = false;         ///< SQLite: where the write-ahead log's pages went (sqlite_log_pages.hpp)
 };
 
 /// Returns the process exit code.

@@ -1,5 +1,5 @@
 // touchpoint-bench: figures for the README's "Measured figures" table that need test support.
-//   touchpoint-bench hub-ingest [--store sqlite|postgres] [--pg-url URL] [--senders 4] [--n 200000] [--dir /tmp] [--json]
+//   touchpoint-bench hub-ingest [--store sqlite|postgres] [--pg-url URL] [--senders 4] [--n 200000] [--dir /tmp] [--json] [--log-pages]
 //   touchpoint-bench drain [--n 100000] [--gzip-level 1] [--batch-kb 500] [--dir DIR] [--json]
 //   touchpoint-bench idle-conns [--n 10000] [--json]                    (the real hub process, bench_hub_load.hpp)
 //   touchpoint-bench flood [--slowloris 1000] [--bombs 4] [--batches 200] [--json]
@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
     hubIngest->add_option("--dir", ingest.dir, "where the store and certificates go (the disk being measured)")
         ->capture_default_str();
     hubIngest->add_flag("--json", ingest.json, "print one JSON object");
+    hubIngest->add_flag("--log-pages", ingest.logPages,
+                        "SQLite: after the run, the write-ahead log's frames by the table or index they belong to");
     hubIngest->add_flag("--rules", ingest.feedbackRules,
                         "alert rules (unhappy share, detractor run, frequent reason) and a comment-words case rule on "
                         "top of the default contact-request rule");
