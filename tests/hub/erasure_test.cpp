@@ -199,6 +199,44 @@ TEST_F(HubErasure, AnErasedPersonsMergeRecordsGoToo) {
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM merge_moves"), 0);
 }
 
+TEST_F(HubErasure, AProfileMadeAndMergedInOneBatchIsErasedWithTheMemberItJoined) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550182"};
+    const event::Identity email{event::Identity::Type::Email, "joined.later@example.com"};
+    ASSERT_EQ(send({wire(k.signin("sa", "en-US", event::SigninMethod::Phone, phone, true))}),
+              std::vector<std::string>{"accepted"});
+    m_clock.advanceMs(3'600'000);
+    // One batch, one session: a sign-in by an address new to the hub (a profile made in this transaction,
+    // with its sign-in, check-in, stage and answer with a comment), then the same shopper's phone, which ties
+    // that profile to the member's: every row of it must follow, or the erasure below would miss it.
+    event::FeedbackAnswers a;
+    a.surveyId = "store-visit";
+    a.nps = 3;
+    a.comment = "the tangerine-okapi aisle was empty";
+    ASSERT_EQ(send({wire(k.signin("sb", "en-US", event::SigninMethod::Email, email, true)),
+                    wire(k.feedback("sb", "en-US", a, std::nullopt)),
+                    wire(k.signin("sb", "en-US", event::SigninMethod::Phone, phone, false))}),
+              (std::vector<std::string>(3, "accepted")));
+    const auto member = lookup("phone=%2B12025550182");
+    ASSERT_TRUE(member.contains("profileId"));
+    ASSERT_EQ(lookup("email=joined.later%40example.com")["profileId"], member["profileId"]);
+    auto db = sqlite::Database::open(hub().dir() / "hub.db", false);
+    ASSERT_TRUE(db);
+    ASSERT_EQ(*db->queryInt("SELECT COUNT(*) FROM merges"), 1);
+    ASSERT_EQ(*db->queryInt("SELECT COUNT(*) FROM profiles"), 1);
+
+    ASSERT_EQ(del("/v1/profiles/" + member["profileId"].get<std::string>(), hub().headOfficeToken()).status,
+              200);
+    for (const char* table :
+         {"events", "feedback", "signins", "checkins", "transitions", "identifiers", "channels"}) {
+        EXPECT_EQ(
+            *db->queryInt(std::string("SELECT COUNT(*) FROM ") + table + " WHERE profile_id IS NOT NULL"), 0)
+            << table;
+    }
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM feedback WHERE comment IS NOT NULL"), 0);
+    EXPECT_TRUE(leftovers(formsOf("tangerine-okapi")).empty());
+}
+
 TEST_F(HubErasure, ErasuresWhileKiosksSendLoseNothingAndLeaveNoLog) {
     // Two kiosks send while profiles are made and erased: the log truncation after each erasure runs between
     // the writer's transactions, beside the log sync and the checkpointer, and no receipted event is lost.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "api_test_support.hpp"
@@ -261,6 +262,59 @@ TEST_F(MERGE_SUITE, AProfileSeenAndMergedInOneBatchGivesTheWinnerItsChannel) {
     ASSERT_NE(customer["profileId"], memberId);
     EXPECT_EQ(customer["channels"], json({"server"}));
     EXPECT_EQ(staffLookup("phone=%2B12025550185")["channels"], json({"in_store_kiosk", "server"}));
+}
+
+TEST_F(MERGE_SUITE, ProfilesMadeAndMergedTwiceInOneBatchHandEveryRowOnToTheMember) {
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550186"};
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("s6", "en-US", event::SigninMethod::Phone, phone, true))}),
+              std::vector<std::string>{"accepted"});
+    const std::string memberId = staffLookup("phone=%2B12025550186")["profileId"];
+    // One batch from the retailer's back end, all new to the hub: customer A, customer B with an account (a
+    // group link only B's profile has), then a tie of B to A (A is older and survives), then of A to the
+    // member.
+    const auto t = m_clock.utcMs();
+    auto a = webIdentify("c6a", t - 3 * 3'600'000, "", "crm-6a", {{"email", "a6@example.com"}});
+    auto b = webIdentify("c6b", t - 2 * 3'600'000, "", "crm-6b", {{"email", "b6@example.com"}});
+    json group{{"type", "group"},
+               {"messageId", "g6b"},
+               {"userId", "crm-6b"},
+               {"groupId", "acme-6"},
+               {"timestamp", formatIsoUtcMs(t - 2 * 3'600'000 + 1000)},
+               {"traits", {{"name", "Acme 6"}}}};
+    auto tieAB = webIdentify("tie-6ab", t - 3'600'000, "", "crm-6a", {{"email", "b6@example.com"}});
+    auto tieAM = webIdentify("tie-6am", t + 1000, "", "crm-6a", {{"phone", phone.value}});
+    json batch = json::array({a, b, group, tieAB, tieAM});
+    for (auto& m : batch) m["context"]["channel"] = "server";
+    ASSERT_EQ(send(batch), std::vector<std::string>(5, "accepted"));
+
+    // Every row of both customers is the member's now: identifiers, touchpoints, and B's group link, which
+    // reached the member through A.
+    EXPECT_EQ(staffLookup("email=a6%40example.com")["profileId"], memberId);
+    EXPECT_EQ(staffLookup("email=b6%40example.com")["profileId"], memberId);
+    const auto timeline = get("/v1/profiles/" + memberId + "/timeline", hub().headOfficeToken());
+    ASSERT_EQ(timeline.status, 200) << timeline.body;
+    const auto body = timeline.json();
+    std::set<std::string> touchpoints;
+    for (const auto& tp : body["touchpoints"]) touchpoints.insert(tp["messageId"].get<std::string>());
+    for (const char* id : {"c6a", "c6b", "g6b", "tie-6ab", "tie-6am"})
+        EXPECT_EQ(touchpoints.count(id), 1u) << id << " " << timeline.body;
+    ASSERT_EQ(body["groups"].size(), 1u) << timeline.body;
+    EXPECT_EQ(body["groups"][0]["groupId"], "acme-6");
+
+    // Undoing the member's merge gives A back everything it held then, B's rows and link included.
+    const auto list = get("/v1/merges?profile=" + memberId, hub().headOfficeToken()).json();
+    ASSERT_EQ(list["merges"].size(), 1u) << list;
+    const auto seq = std::to_string(list["merges"][0]["seq"].get<std::int64_t>());
+    ASSERT_EQ(post("/v1/merges/" + seq + "/undo", "", hub().headOfficeToken()).status, 200);
+    const std::string customerA = staffLookup("email=a6%40example.com")["profileId"];
+    ASSERT_NE(customerA, memberId);
+    EXPECT_EQ(staffLookup("email=b6%40example.com")["profileId"], customerA);
+    const auto afterA = get("/v1/profiles/" + customerA + "/timeline", hub().headOfficeToken()).json();
+    ASSERT_EQ(afterA["groups"].size(), 1u) << afterA;
+    EXPECT_EQ(afterA["groups"][0]["groupId"], "acme-6");
+    const auto afterMember = get("/v1/profiles/" + memberId + "/timeline", hub().headOfficeToken()).json();
+    EXPECT_TRUE(afterMember["groups"].empty()) << afterMember;
 }
 
 TEST_F(MERGE_SUITE, APublicKeysRefusedTieIsListedWithItsReasonAndSource) {

@@ -1,6 +1,7 @@
 #include "hub/store/merge_records.hpp"
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "hub/ingest/identity.hpp"
 
@@ -19,7 +20,11 @@ std::optional<std::int64_t> optionalFrom(const json& j, const char* key) {
 }
 
 /// Fact tables keyed by an increasing seq whose rows follow their profile in a merge.
-constexpr const char* kFactTables[] = {"events", "feedback", "signins", "checkins", "transitions"};
+constexpr std::pair<const char*, unsigned> kFactTables[] = {{"events", kEventRows},
+                                                            {"feedback", kFeedbackRows},
+                                                            {"signins", kSigninRows},
+                                                            {"checkins", kCheckinRows},
+                                                            {"transitions", kTransitionRows}};
 
 }  // namespace
 
@@ -69,36 +74,46 @@ std::optional<ProfileRow> profileRowFromJson(const std::string& text) {
     return p;
 }
 
-StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher, const MergeFact& merge) {
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher,
+                                      const MergeFact& merge, unsigned loserTables) {
     const std::string& winnerId = merge.winnerBefore->id;
     const std::string& loserId = merge.loserBefore->id;
-    auto ins = c.query("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, loser_before) "
-                       "VALUES(?,?,?,?,?,?,?) RETURNING seq",
-                       {merge.atMs, merge.messageId, merge.source, winnerId, loserId,
-                        cipher.seal(privacy::columns::kMergeWinnerBefore, profileRowJson(*merge.winnerBefore)),
-                        cipher.seal(privacy::columns::kMergeLoserBefore, profileRowJson(*merge.loserBefore))});
+    auto ins = c.query(
+        "INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, loser_before) "
+        "VALUES(?,?,?,?,?,?,?) RETURNING seq",
+        {merge.atMs, merge.messageId, merge.source, winnerId, loserId,
+         cipher.seal(privacy::columns::kMergeWinnerBefore, profileRowJson(*merge.winnerBefore)),
+         cipher.seal(privacy::columns::kMergeLoserBefore, profileRowJson(*merge.loserBefore))});
     if (!ins) return Fail(ins.error());
     const std::int64_t seq = ins->integer(0, 0);
-    for (const char* table : kFactTables) {
-        auto r = c.defer(std::string("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) SELECT ?, '") + table +
-                            "', seq, '' FROM " + table + " WHERE profile_id = ?",
-                        {seq, loserId});
+    for (const auto& [table, bit] : kFactTables) {
+        if ((loserTables & bit) == 0) continue;
+        auto r =
+            c.defer(std::string("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) SELECT ?, '") +
+                        table + "', seq, '' FROM " + table + " WHERE profile_id = ?",
+                    {seq, loserId});
         if (!r) return Fail(r.error());
     }
     // Identifiers by their keyed tag: the record names no e-mail or phone of its own, and cannot be tested
     // against guessed ones without the data key.
     // The identifiers table holds those tags already (store/identifier_rows.hpp).
-    auto ids = c.defer("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
-                      "SELECT ?, 'identifiers', 0, value FROM identifiers WHERE profile_id = ?",
-                      {seq, loserId});
-    if (!ids) return Fail(ids.error());
+    if ((loserTables & kIdentifierRows) != 0) {
+        auto ids = c.defer(
+            "INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
+            "SELECT ?, 'identifiers', 0, value FROM identifiers WHERE profile_id = ?",
+            {seq, loserId});
+        if (!ids) return Fail(ids.error());
+    }
     // Group links: whether the winner had the group too decides whether an undo takes it from the winner.
-    auto groups = c.defer("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
-                         "SELECT ?, CASE WHEN EXISTS(SELECT 1 FROM profile_groups w WHERE w.profile_id = ? AND "
-                         "w.group_id = l.group_id) THEN 'groups_shared' ELSE 'groups' END, 0, l.group_id "
-                         "FROM profile_groups l WHERE l.profile_id = ?",
-                         {seq, winnerId, loserId});
-    if (!groups) return Fail(groups.error());
+    if ((loserTables & kGroupRows) != 0) {
+        auto groups = c.defer(
+            "INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) "
+            "SELECT ?, CASE WHEN EXISTS(SELECT 1 FROM profile_groups w WHERE w.profile_id = ? AND "
+            "w.group_id = l.group_id) THEN 'groups_shared' ELSE 'groups' END, 0, l.group_id "
+            "FROM profile_groups l WHERE l.profile_id = ?",
+            {seq, winnerId, loserId});
+        if (!groups) return Fail(groups.error());
+    }
     return {};
 }
 

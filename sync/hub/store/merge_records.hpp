@@ -13,10 +13,25 @@
 
 namespace touchpoint::hub {
 
+/// The tables whose rows follow a profile in a merge, as bits: which of them may hold a profile's rows.
+enum MergedTables : unsigned {
+    kEventRows = 1u << 0,
+    kFeedbackRows = 1u << 1,
+    kSigninRows = 1u << 2,
+    kCheckinRows = 1u << 3,
+    kTransitionRows = 1u << 4,
+    kIdentifierRows = 1u << 5,
+    kChannelRows = 1u << 6,
+    kGroupRows = 1u << 7,
+    kAllMergedTables = (1u << 8) - 1,
+};
+
 /// Records the merge and what belongs to the loser now, before its rows move to the winner. Identifiers are
 /// recorded by their keyed tag (the one their row holds, store/identifier_rows.hpp), never by value.
 /// Both rows as they were are sealed (merges.winner_before, merges.loser_before: privacy/field_cipher.hpp).
-StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher, const MergeFact& merge);
+/// Tables outside `loserTables` are known to hold none of the loser's rows, and are not read.
+StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher,
+                                      const MergeFact& merge, unsigned loserTables = kAllMergedTables);
 
 /// Whether an admin undid a merge between these two profiles (either way round).
 StoreResult<bool> mergeWasUndone(SqlConnection& c, const std::string& profileA, const std::string& profileB);

@@ -189,6 +189,7 @@ StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, cons
     if (!r) return Fail(r.error());
     m_absent.erase(id);
     m_identifiers.emplace(id, profileId);
+    noteRows(profileId, kIdentifierRows);
     return {};
 }
 
@@ -210,6 +211,7 @@ StoreResult<std::optional<std::string>> SqlJourneyRepository::memberIdentifier(c
 StoreResult<ProfileRow*> SqlJourneyRepository::createProfile(const std::string& id, std::int64_t createdMs) {
     auto r = m_c.defer("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {id, createdMs});
     if (!r) return Fail(r.error());
+    m_madeHere.emplace(id, 0u);
     ProfileRow fresh;  // as the table's defaults make it
     fresh.id = id;
     fresh.createdMs = createdMs;
@@ -275,6 +277,7 @@ StoreResult<void> SqlJourneyRepository::flush() {
                           "ELSE channels.last_seen END",
                           {key.first, key.second, seen.first, seen.second});
         if (!r) return Fail(r.error());
+        noteRows(key.first, kChannelRows);
     }
     m_channels.clear();
     return {};
@@ -282,38 +285,55 @@ StoreResult<void> SqlJourneyRepository::flush() {
 
 StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     const std::string winnerId = merge.winnerBefore->id, loserId = merge.loserBefore->id;
+    // A loser made in this transaction has rows only where it wrote them here: the other tables are not
+    // asked.
+    const auto made = m_madeHere.find(loserId);
+    const unsigned loserTables = made == m_madeHere.end() ? kAllMergedTables : made->second;
     // After the merge record (which answers its sequence number), writes only: on PostgreSQL they go in one
     // pipeline with the next statement that needs an answer.
-    if (auto r = recordMergeAndMoves(m_c, m_cipher, merge); !r) return r;
-    for (const char* table : {"identifiers", "events", "feedback", "signins", "checkins", "transitions"}) {
-        auto r = m_c.defer(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
-        if (!r) return Fail(r.error());
-    }
-    auto ch = m_c.defer("INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
-                       "SELECT ?, channel, first_seen, last_seen FROM channels WHERE profile_id = ? "
-                       "ON CONFLICT(profile_id, channel) DO UPDATE SET "
-                       "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
-                       "ELSE channels.first_seen END, "
-                       "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
-                       "ELSE channels.last_seen END",
-                       {winnerId, loserId});
-    if (!ch) return Fail(ch.error());
-    auto groups = m_c.defer("INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
-                           "SELECT ?, group_id, first_seen, last_seen FROM profile_groups WHERE profile_id = ? "
-                           "ON CONFLICT(profile_id, group_id) DO UPDATE SET "
-                           "first_seen = CASE WHEN excluded.first_seen < profile_groups.first_seen "
-                           "THEN excluded.first_seen ELSE profile_groups.first_seen END, "
-                           "last_seen = CASE WHEN excluded.last_seen > profile_groups.last_seen "
-                           "THEN excluded.last_seen ELSE profile_groups.last_seen END",
+    if (auto r = recordMergeAndMoves(m_c, m_cipher, merge, loserTables); !r) return r;
+    for (const auto& [table, bit] :
+         {std::pair{"identifiers", kIdentifierRows}, std::pair{"events", kEventRows},
+          std::pair{"feedback", kFeedbackRows}, std::pair{"signins", kSigninRows},
+          std::pair{"checkins", kCheckinRows}, std::pair{"transitions", kTransitionRows}}) {
+        if ((loserTables & bit) == 0) continue;
+        auto r = m_c.defer(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?",
                            {winnerId, loserId});
-    if (!groups) return Fail(groups.error());
-    for (const char* sql : {"DELETE FROM channels WHERE profile_id = ?", "DELETE FROM profile_groups WHERE profile_id = ?",
-                            "DELETE FROM profiles WHERE id = ?"}) {
-        auto r = m_c.defer(sql, {loserId});
         if (!r) return Fail(r.error());
     }
-    // Sightings not yet written go to the winner, as the statement above moved the written ones (first and last
-    // seen combine the same way when flush() writes them).
+    if ((loserTables & kChannelRows) != 0) {
+        auto ch = m_c.defer(
+            "INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
+            "SELECT ?, channel, first_seen, last_seen FROM channels WHERE profile_id = ? "
+            "ON CONFLICT(profile_id, channel) DO UPDATE SET "
+            "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
+            "ELSE channels.first_seen END, "
+            "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
+            "ELSE channels.last_seen END",
+            {winnerId, loserId});
+        if (!ch) return Fail(ch.error());
+        if (auto r = m_c.defer("DELETE FROM channels WHERE profile_id = ?", {loserId}); !r)
+            return Fail(r.error());
+    }
+    if ((loserTables & kGroupRows) != 0) {
+        auto groups = m_c.defer(
+            "INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
+            "SELECT ?, group_id, first_seen, last_seen FROM profile_groups WHERE profile_id = ? "
+            "ON CONFLICT(profile_id, group_id) DO UPDATE SET "
+            "first_seen = CASE WHEN excluded.first_seen < profile_groups.first_seen "
+            "THEN excluded.first_seen ELSE profile_groups.first_seen END, "
+            "last_seen = CASE WHEN excluded.last_seen > profile_groups.last_seen "
+            "THEN excluded.last_seen ELSE profile_groups.last_seen END",
+            {winnerId, loserId});
+        if (!groups) return Fail(groups.error());
+        if (auto r = m_c.defer("DELETE FROM profile_groups WHERE profile_id = ?", {loserId}); !r)
+            return Fail(r.error());
+    }
+    if (auto r = m_c.defer("DELETE FROM profiles WHERE id = ?", {loserId}); !r) return Fail(r.error());
+    noteRows(winnerId, loserTables);  // a winner made here holds the loser's rows from now on
+    if (made != m_madeHere.end()) m_madeHere.erase(made);
+    // Sightings not yet written go to the winner, as the statement above moved the written ones (first and
+    // last seen combine the same way when flush() writes them).
     for (auto it = m_channels.lower_bound({loserId, std::string()});
          it != m_channels.end() && it->first.first == loserId;) {
         auto [held, fresh] = m_channels.try_emplace({winnerId, it->first.second}, it->second);
@@ -379,6 +399,7 @@ StoreResult<std::int64_t> SqlJourneyRepository::countCheckinDays(const std::stri
 }
 
 StoreResult<void> SqlJourneyRepository::insertCheckin(const CheckinFact& k) {
+    noteRows(k.profileId, kCheckinRows);
     if (auto held = m_checkins.find(k.profileId); held != m_checkins.end()) {
         held->second.push_back({std::string(k.messageId), k.atMs, k.awarded, k.reason != kOutOfWindow});
     }
@@ -409,6 +430,7 @@ StoreResult<void> SqlJourneyRepository::settleCheckin(const CheckinFact& k) {
 }
 
 StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
+    if (f.profileId) noteRows(*f.profileId, kFeedbackRows);
     return m_c.defer("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
                          "csat, ces, reasons, comment, survey_id, abandon_reason, survey_version) "
                          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -420,6 +442,7 @@ StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
 }
 
 StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {
+    if (s.profileId) noteRows(*s.profileId, kSigninRows);
     return m_c.defer("INSERT INTO signins(message_id, at, day, store_id, kiosk_id, profile_id, method, new_member, awarded) "
                          "VALUES(?,?,?,?,?,?,?,?,?)",
                          {s.messageId, s.atMs, formatIsoUtcDay(s.atMs), s.storeId, s.kioskId, opt(s.profileId), s.method,
@@ -427,9 +450,14 @@ StoreResult<void> SqlJourneyRepository::insertSignin(const SigninFact& s) {
 }
 
 StoreResult<void> SqlJourneyRepository::insertTransition(const TransitionFact& t) {
+    noteRows(t.profileId, kTransitionRows);
     return m_c.defer("INSERT INTO transitions(message_id, profile_id, at, day, from_stage, to_stage, channel) "
                          "VALUES(?,?,?,?,?,?,?)",
                          {t.messageId, t.profileId, t.atMs, formatIsoUtcDay(t.atMs), t.from, t.to, t.channel});
+}
+
+void SqlJourneyRepository::noteRows(const std::string& profileId, unsigned tables) {
+    if (auto made = m_madeHere.find(profileId); made != m_madeHere.end()) made->second |= tables;
 }
 
 }  // namespace touchpoint::hub

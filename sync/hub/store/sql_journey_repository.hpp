@@ -59,7 +59,11 @@ public:
     StoreResult<void> insertSignin(const SigninFact& signin) override;
     StoreResult<void> insertTransition(const TransitionFact& transition) override;
 
-private:
+    /// Rows this transaction wrote for `profileId` outside the repository (its events, its group links), in
+    /// the tables a merge moves (MergedTables bits).
+    void noteRows(const std::string& profileId, unsigned tables);
+
+  private:
     StoreResult<std::optional<ProfileRow>> loadProfile(const std::string& id);
     StoreResult<void> saveProfile(const ProfileRow& row);
 
@@ -86,7 +90,11 @@ private:
     std::unordered_set<std::string> m_undoneKnown;  ///< prefetched profiles: their undone merges are m_undonePairs
     std::set<std::pair<std::string, std::string>> m_undonePairs;  ///< (winner, loser) of undone merges
     std::set<Identifier> m_absent;  ///< looked up by prefetch and not stored (until addIdentifier adds one)
-    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> m_channels;  ///< first, last
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>>
+        m_channels;  ///< first, last
+    /// Profiles created in this transaction → the tables that may hold their rows (MergedTables bits): a
+    /// merge of one (a session's anonymous profile joining the member's) moves and records only those.
+    std::unordered_map<std::string, unsigned> m_madeHere;
 };
 
 }  // namespace touchpoint::hub

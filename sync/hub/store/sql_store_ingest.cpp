@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "event/message.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/store/merge_records.hpp"
 #include "hub/store/sql_case_repository.hpp"
 #include "hub/store/sql_journey_repository.hpp"
 #include "hub/store/sql_store.hpp"
@@ -230,6 +231,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
                            std::string_view(sealedPayload)},
                           StoreError{"message stored concurrently", true});
         if (!ins) return Fail(ins.error());
+        if (profile) repo.noteRows(*profile, kEventRows);
         if (!resolved->conflicts.empty() && !tombstoned) {
             if (auto r = recordUnlinkedMentions(c, m, prepared[i]->identifiers); !r) return Fail(r.error());
         }
@@ -239,6 +241,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         if (!tombstoned && (m.event == event::names::kFeedback || contactConsent)) forFeedbackRules.push_back(&m);
         if (m.type == "group") {
             if (auto r = linkGroup(c, m_cipher, m, tombstoned ? std::nullopt : profile); !r) return Fail(r.error());
+            if (profile && !tombstoned) repo.noteRows(*profile, kGroupRows);
         }
 
         if (!m.kioskId.empty()) {
