@@ -63,7 +63,7 @@ public:
     /// the tables a merge moves (MergedTables bits).
     void noteRows(const std::string& profileId, unsigned tables);
 
-  private:
+private:
     StoreResult<std::optional<ProfileRow>> loadProfile(const std::string& id);
     StoreResult<void> saveProfile(const ProfileRow& row);
 
@@ -90,8 +90,7 @@ public:
     std::unordered_set<std::string> m_undoneKnown;  ///< prefetched profiles: their undone merges are m_undonePairs
     std::set<std::pair<std::string, std::string>> m_undonePairs;  ///< (winner, loser) of undone merges
     std::set<Identifier> m_absent;  ///< looked up by prefetch and not stored (until addIdentifier adds one)
-    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>>
-        m_channels;  ///< first, last
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> m_channels;  ///< first, last
     /// Profiles created in this transaction → the tables that may hold their rows (MergedTables bits): a
     /// merge of one (a session's anonymous profile joining the member's) moves and records only those.
     std::unordered_map<std::string, unsigned> m_madeHere;
