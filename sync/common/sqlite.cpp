@@ -1,10 +1,21 @@
 #include "common/sqlite.hpp"
 
+#include <mutex>
 #include <string>
 
 namespace touchpoint::sqlite {
 
 namespace {
+/// SQLite counts every allocation of every connection in process-wide figures, under one mutex that each
+/// allocation and free takes, unless it is told otherwise before its first use. Nothing here reads those
+/// figures (sqlite3_memory_used, a soft heap limit); the hub's writer waited on that mutex while request
+/// threads read.
+void keepNoAllocationCounts() {
+    static std::once_flag once;
+    // SQLITE_MISUSE when SQLite was already initialised by other code (a test's VFS): then it keeps counting.
+    std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 SqliteError makeError(sqlite3* db, int rc, std::string_view what) {
     SqliteError e;
     e.extendedCode = db != nullptr ? sqlite3_extended_errcode(db) : rc;
@@ -18,6 +29,7 @@ SqlResult<Database> Database::open(const std::filesystem::path& path, bool creat
     int flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create && !readOnly) flags |= SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread; callers serialise their own use
+    keepNoAllocationCounts();
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     if (rc != SQLITE_OK) {

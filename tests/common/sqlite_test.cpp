@@ -24,6 +24,16 @@ TEST(Sqlite, RoundTripsValuesThroughPreparedStatements) {
     EXPECT_EQ(sel->columnBlob(2).size(), 3U);
 }
 
+TEST(Sqlite, ConnectionsKeepNoProcessWideAllocationCounts) {
+    // Counting takes one mutex in every allocation of every connection (common/sqlite.cpp).
+    auto db = Database::open(":memory:");
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->exec("CREATE TABLE t(s TEXT NOT NULL)"));
+    ASSERT_TRUE(db->exec("INSERT INTO t(s) SELECT printf('%.*c', 1000, 'x') FROM (SELECT 1 UNION SELECT 2)"));
+    EXPECT_EQ(sqlite3_memory_used(), 0);
+    EXPECT_EQ(sqlite3_memory_highwater(0), 0);
+}
+
 TEST(Sqlite, ErrorsAreTypedNotPrinted) {
     auto db = Database::open(":memory:");
     ASSERT_TRUE(db);
