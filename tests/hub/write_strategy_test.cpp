@@ -2,14 +2,17 @@
 // commit answering every request with exactly its own statuses, and its write-ahead log restarting under a
 // steady stream of writes.
 
+#include "hub/store/write_strategy.hpp"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "hub/store/sqlite_write_strategy.hpp"
-#include "hub/store/write_strategy.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub {
@@ -123,14 +126,24 @@ TEST_F(WriteStrategyTest, SqliteGroupCommitAnswersEachRequestWithItsOwnStatuses)
     EXPECT_EQ(count(), kBatches * (1 + 2 + 3 + 4));  // every message stored once, durable
 }
 
+/// Sizes of the log file seen while writing (each writer looks after each of its transactions).
+struct LogSizes {
+    std::uintmax_t largest = 0;
+    /// The smallest size seen after the file had once been at least `restartBytes` long; 0 if it never was.
+    std::uintmax_t smallestOnceRestartSized = 0;
+};
+
 /// Four threads write back to back through SQLite's write strategy, as a flood of ingests does, `perThread`
-/// transactions of sixteen one-page rows each; answers the largest size the log file reached (a log that
-/// restarts is written again from its start, so its file stops growing).
-std::uintmax_t largestLogWhileWriting(const std::string& path, SqliteLogPolicy policy, int perThread) {
+/// transactions of sixteen one-page rows each. A log that restarts is written again from its start, so its
+/// file stops growing.
+LogSizes logSizesWhileWriting(const std::string& path, SqliteLogPolicy policy, int perThread) {
     auto opened = openSqliteWrites(path, policy);
     EXPECT_TRUE(opened) << opened.error().message;
-    if (!opened) return 0;
-    std::atomic<std::uintmax_t> largest{0};
+    if (!opened) return {};
+    const std::uintmax_t restartBytes = static_cast<std::uintmax_t>(policy.restartFrames) * (4096 + 24);
+    std::mutex mutex;
+    LogSizes sizes;
+    bool restartSized = false;
     std::vector<std::thread> writers;
     for (int t = 0; t < 4; ++t) {
         writers.emplace_back([&] {
@@ -144,14 +157,19 @@ std::uintmax_t largestLogWhileWriting(const std::string& path, SqliteLogPolicy p
                 EXPECT_TRUE(r) << r.error().message;
                 std::error_code ec;
                 const std::uintmax_t size = std::filesystem::file_size(path + "-wal", ec);
-                std::uintmax_t seen = largest.load();
-                while (size > seen && !largest.compare_exchange_weak(seen, size)) {
+                std::lock_guard<std::mutex> lock(mutex);
+                sizes.largest = std::max(sizes.largest, size);
+                if (restartSized)
+                    sizes.smallestOnceRestartSized = std::min(sizes.smallestOnceRestartSized, size);
+                if (!restartSized && size >= restartBytes) {
+                    restartSized = true;
+                    sizes.smallestOnceRestartSized = size;
                 }
             }
         });
     }
     for (auto& w : writers) w.join();
-    return largest.load();
+    return sizes;
 }
 
 TEST_F(WriteStrategyTest, SqliteLogRestartsFromItsBeginningWhileWritesGoOn) {
@@ -161,9 +179,14 @@ TEST_F(WriteStrategyTest, SqliteLogRestartsFromItsBeginningWhileWritesGoOn) {
     // (Not asserted here: under load, gaps between commits let some checkpoints complete, 11-19 MB.)
     ASSERT_TRUE(pool->acquire()->script("CREATE TABLE pages(b BLOB)"));
     constexpr int kPerThread = 100;
-    const std::uintmax_t largest =
-        largestLogWhileWriting(path, SqliteLogPolicy{std::chrono::milliseconds(5), 256}, kPerThread);
-    EXPECT_LT(largest, 8'000'000u) << "the log did not restart: it reached " << largest << " bytes";
+    const SqliteLogPolicy policy{std::chrono::milliseconds(5), 256};
+    const LogSizes sizes = logSizesWhileWriting(path, policy, kPerThread);
+    EXPECT_LT(sizes.largest, 8'000'000u)
+        << "the log did not restart: it reached " << sizes.largest << " bytes";
+    // A restarted log is written over in place: its file is cut back at a restart to 150% of the restart size
+    // (keptLogPercent), never below the restart size, which the next run of commits would allocate again.
+    EXPECT_GE(sizes.smallestOnceRestartSized, 256u * (4096 + 24))
+        << "the log file was cut short at a restart";
 
     auto lease = pool->acquire();
     auto rows = lease->query("SELECT COUNT(*) FROM pages");

@@ -153,6 +153,16 @@ StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<c
 StoreResult<std::unique_ptr<WriteStrategy>> openSqliteWrites(const std::string& path, SqliteLogPolicy policy) {
     auto writer = openSqlite(path, SqliteCommitSync::ByCaller);
     if (!writer) return Fail(writer.error());
+    if (policy.restartFrames > 0) {
+        // journal_size_limit is the writer's own: it is the connection that restarts the log. Each page in the
+        // log has a 24-byte header.
+        auto pageSize = (*writer)->query("PRAGMA page_size");
+        if (!pageSize) return Fail(pageSize.error());
+        const std::int64_t frameBytes = pageSize->integer(0, 0) + 24;
+        const std::int64_t kept = frameBytes * policy.restartFrames * policy.keptLogPercent / 100;
+        auto limited = (*writer)->script("PRAGMA journal_size_limit=" + std::to_string(kept));
+        if (!limited) return Fail(limited.error());
+    }
     auto checkpointer = WalCheckpointer::start(path, policy.checkpointInterval, policy.restartFrames);
     if (!checkpointer) return Fail(checkpointer.error());
     return std::unique_ptr<WriteStrategy>(new SqliteWrites(std::move(writer).value(), std::make_unique<WalSync>(path),
