@@ -19,13 +19,6 @@ std::optional<std::int64_t> optionalFrom(const json& j, const char* key) {
     return it->get<std::int64_t>();
 }
 
-/// Fact tables keyed by an increasing seq whose rows follow their profile in a merge.
-constexpr std::pair<const char*, unsigned> kFactTables[] = {{"events", kEventRows},
-                                                            {"feedback", kFeedbackRows},
-                                                            {"signins", kSigninRows},
-                                                            {"checkins", kCheckinRows},
-                                                            {"transitions", kTransitionRows}};
-
 }  // namespace
 
 std::string profileRowJson(const ProfileRow& p) {
@@ -86,7 +79,7 @@ StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCiph
          cipher.seal(privacy::columns::kMergeLoserBefore, profileRowJson(*merge.loserBefore))});
     if (!ins) return Fail(ins.error());
     const std::int64_t seq = ins->integer(0, 0);
-    for (const auto& [table, bit] : kFactTables) {
+    for (const auto& [table, bit] : kMergedFactTables) {
         if ((loserTables & bit) == 0) continue;
         auto r =
             c.defer(std::string("INSERT INTO merge_moves(merge_seq, tbl, row_seq, row_key) SELECT ?, '") +

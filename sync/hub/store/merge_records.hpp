@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "hub/journey/journey_repository.hpp"
 #include "hub/privacy/data_key.hpp"
@@ -25,6 +26,14 @@ enum MergedTables : unsigned {
     kGroupRows = 1u << 7,
     kAllMergedTables = (1u << 8) - 1,
 };
+
+/// The fact tables (keyed by an increasing seq) whose rows follow their profile in a merge, with their bits:
+/// what a merge moves and records row by row, and what its undo moves back.
+inline constexpr std::pair<const char*, unsigned> kMergedFactTables[] = {{"events", kEventRows},
+                                                                         {"feedback", kFeedbackRows},
+                                                                         {"signins", kSigninRows},
+                                                                         {"checkins", kCheckinRows},
+                                                                         {"transitions", kTransitionRows}};
 
 /// Records the merge and what belongs to the loser now, before its rows move to the winner. Identifiers are
 /// recorded by their keyed tag (the one their row holds, store/identifier_rows.hpp), never by value.

@@ -292,10 +292,11 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     // After the merge record (which answers its sequence number), writes only: on PostgreSQL they go in one
     // pipeline with the next statement that needs an answer.
     if (auto r = recordMergeAndMoves(m_c, m_cipher, merge, loserTables); !r) return r;
-    for (const auto& [table, bit] :
-         {std::pair{"identifiers", kIdentifierRows}, std::pair{"events", kEventRows},
-          std::pair{"feedback", kFeedbackRows}, std::pair{"signins", kSigninRows},
-          std::pair{"checkins", kCheckinRows}, std::pair{"transitions", kTransitionRows}}) {
+    if ((loserTables & kIdentifierRows) != 0) {
+        auto r = m_c.defer("UPDATE identifiers SET profile_id = ? WHERE profile_id = ?", {winnerId, loserId});
+        if (!r) return Fail(r.error());
+    }
+    for (const auto& [table, bit] : kMergedFactTables) {
         if ((loserTables & bit) == 0) continue;
         auto r = m_c.defer(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ?",
                            {winnerId, loserId});

@@ -16,8 +16,6 @@ namespace touchpoint::hub {
 
 namespace {
 
-constexpr const char* kFactTables[] = {"events", "feedback", "signins", "checkins", "transitions"};
-
 /// Check-in figures of a profile as its rows now say, by the rules that kept them as check-ins were added: the
 /// last check-in that earned, and the distinct days with a visit (a check-in not out of the earn window).
 StoreResult<void> recountCheckins(SqlConnection& c, ProfileRow& row) {
@@ -52,7 +50,8 @@ void takeOffWhatTheLoserBrought(ProfileRow& w, const ProfileRow& winnerBefore, c
 StoreResult<void> moveRowsBack(SqlConnection& c, const privacy::DataKeys& keys, const privacy::FieldCipher& cipher,
                                std::int64_t seq,
                                const std::string& winnerId, const std::string& loserId) {
-    for (const char* table : kFactTables) {
+    for (const auto& fact : kMergedFactTables) {
+        const char* table = fact.first;
         auto r = c.exec(std::string("UPDATE ") + table + " SET profile_id = ? WHERE profile_id = ? AND seq IN "
                             "(SELECT row_seq FROM merge_moves WHERE merge_seq = ? AND tbl = '" + table + "')",
                         {loserId, winnerId, seq});
