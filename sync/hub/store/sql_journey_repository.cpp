@@ -47,6 +47,22 @@ StoreResult<ProfileRow> profileFrom(const privacy::FieldCipher& cipher, const Sq
     return p;
 }
 
+/// Moves a merge's loser's sightings in `table` (a profile's first and last sighting per `key`: its channels,
+/// its groups) to the winner: where both have one, the earlier first and the later last sighting stand.
+StoreResult<void> moveSightings(SqlConnection& c, const std::string& table, const std::string& key,
+                                const std::string& winnerId, const std::string& loserId) {
+    std::string sql = "INSERT INTO " + table + "(profile_id, " + key + ", first_seen, last_seen) ";
+    sql += "SELECT ?, " + key + ", first_seen, last_seen FROM " + table + " WHERE profile_id = ? ";
+    sql += "ON CONFLICT(profile_id, " + key + ") DO UPDATE SET ";
+    sql += "first_seen = CASE WHEN excluded.first_seen < " + table + ".first_seen ";
+    sql += "THEN excluded.first_seen ELSE " + table + ".first_seen END, ";
+    sql += "last_seen = CASE WHEN excluded.last_seen > " + table + ".last_seen ";
+    sql += "THEN excluded.last_seen ELSE " + table + ".last_seen END";
+    auto moved = c.defer(sql, {winnerId, loserId});
+    if (!moved) return Fail(moved.error());
+    return c.defer("DELETE FROM " + table + " WHERE profile_id = ?", {loserId});
+}
+
 }  // namespace
 
 StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identifiers*>& identifiers,
@@ -303,32 +319,10 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
         if (!r) return Fail(r.error());
     }
     if ((loserTables & kChannelRows) != 0) {
-        auto ch = m_c.defer(
-            "INSERT INTO channels(profile_id, channel, first_seen, last_seen) "
-            "SELECT ?, channel, first_seen, last_seen FROM channels WHERE profile_id = ? "
-            "ON CONFLICT(profile_id, channel) DO UPDATE SET "
-            "first_seen = CASE WHEN excluded.first_seen < channels.first_seen THEN excluded.first_seen "
-            "ELSE channels.first_seen END, "
-            "last_seen = CASE WHEN excluded.last_seen > channels.last_seen THEN excluded.last_seen "
-            "ELSE channels.last_seen END",
-            {winnerId, loserId});
-        if (!ch) return Fail(ch.error());
-        if (auto r = m_c.defer("DELETE FROM channels WHERE profile_id = ?", {loserId}); !r)
-            return Fail(r.error());
+        if (auto r = moveSightings(m_c, "channels", "channel", winnerId, loserId); !r) return r;
     }
     if ((loserTables & kGroupRows) != 0) {
-        auto groups = m_c.defer(
-            "INSERT INTO profile_groups(profile_id, group_id, first_seen, last_seen) "
-            "SELECT ?, group_id, first_seen, last_seen FROM profile_groups WHERE profile_id = ? "
-            "ON CONFLICT(profile_id, group_id) DO UPDATE SET "
-            "first_seen = CASE WHEN excluded.first_seen < profile_groups.first_seen "
-            "THEN excluded.first_seen ELSE profile_groups.first_seen END, "
-            "last_seen = CASE WHEN excluded.last_seen > profile_groups.last_seen "
-            "THEN excluded.last_seen ELSE profile_groups.last_seen END",
-            {winnerId, loserId});
-        if (!groups) return Fail(groups.error());
-        if (auto r = m_c.defer("DELETE FROM profile_groups WHERE profile_id = ?", {loserId}); !r)
-            return Fail(r.error());
+        if (auto r = moveSightings(m_c, "profile_groups", "group_id", winnerId, loserId); !r) return r;
     }
     if (auto r = m_c.defer("DELETE FROM profiles WHERE id = ?", {loserId}); !r) return Fail(r.error());
     noteRows(winnerId, loserTables);  // a winner made here holds the loser's rows from now on
