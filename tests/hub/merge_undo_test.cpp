@@ -21,6 +21,14 @@ using nlohmann::json;
 class MERGE_SUITE : public HubApiTest {
 protected:
     json staffLookup(const std::string& query) { return get("/v1/profiles/lookup?" + query, hub().lookupToken()).json(); }
+
+    /// A new member signed in by `phone` at a kiosk of store-1 in `session`: their profile id.
+    std::string memberSignedIn(const std::string& session, const event::Identity& phone) {
+        auto k = kiosk("store-1", "k1", m_clock);
+        EXPECT_EQ(send({wire(k.signin(session, "en-US", event::SigninMethod::Phone, phone, true))}),
+                  std::vector<std::string>{"accepted"});
+        return staffLookup("phone=%2B" + phone.value.substr(1))["profileId"];
+    }
 };
 
 TEST_F(MERGE_SUITE, AnAdminUndoesAMergeAndTheTwoProfilesStayApart) {
@@ -230,10 +238,8 @@ TEST_F(MERGE_SUITE, TwoMergesInOneBatchAreEachUndoneWithTheirOwnRows) {
 
 TEST_F(MERGE_SUITE, AProfileSeenAndMergedInOneBatchGivesTheWinnerItsChannel) {
     const event::Identity phone{event::Identity::Type::Phone, "+12025550185"};
-    auto k = kiosk("store-1", "k1", m_clock);
-    ASSERT_EQ(send({wire(k.signin("s5", "en-US", event::SigninMethod::Phone, phone, true))}),
-              std::vector<std::string>{"accepted"});
-    const std::string memberId = staffLookup("phone=%2B12025550185")["profileId"];
+    const std::string memberId = memberSignedIn("s5", phone);
+    ASSERT_FALSE(memberId.empty());
     // One batch from the retailer's back end: a customer new to the hub (its sighting on the server channel is
     // not written yet when the tie comes), then the tie of that customer to the member's phone.
     const auto t = m_clock.utcMs();
@@ -264,12 +270,43 @@ TEST_F(MERGE_SUITE, AProfileSeenAndMergedInOneBatchGivesTheWinnerItsChannel) {
     EXPECT_EQ(staffLookup("phone=%2B12025550185")["channels"], json({"in_store_kiosk", "server"}));
 }
 
+TEST_F(MERGE_SUITE, AMergeCombinesTheSightingsBothProfilesHaveWrittenOnAChannel) {
+    const event::Identity phone{event::Identity::Type::Phone, "+12025550187"};
+    const std::string memberId = memberSignedIn("s7", phone);
+    ASSERT_FALSE(memberId.empty());
+    const auto t = m_clock.utcMs();
+    // Each in a batch of its own, so both sightings are written before the tie: the member seen once on the
+    // server channel, and a customer new to the hub seen there before and after that.
+    auto seen = webIdentify("m7", t + 2000, "crm-7m", "", {{"phone", phone.value}});
+    seen["context"]["channel"] = "server";
+    ASSERT_EQ(send(json::array({seen})), std::vector<std::string>{"accepted"});
+    auto early = webIdentify("w7a", t - 3'600'000, "crm-7", "", {{"email", "v7@example.com"}});
+    auto late = webIdentify("w7b", t + 5000, "crm-7", "", {{"email", "v7@example.com"}});
+    early["context"]["channel"] = late["context"]["channel"] = "server";
+    ASSERT_EQ(send(json::array({early, late})), (std::vector<std::string>{"accepted", "accepted"}));
+    ASSERT_NE(staffLookup("email=v7%40example.com")["profileId"], memberId);
+    auto tie =
+        webIdentify("tie-7", t + 1000, "crm-7", "", {{"email", "v7@example.com"}, {"phone", phone.value}});
+    tie["context"]["channel"] = "server";
+    ASSERT_EQ(send(json::array({tie})), std::vector<std::string>{"accepted"});
+    ASSERT_EQ(staffLookup("email=v7%40example.com")["profileId"], memberId);
+
+    const auto timeline = get("/v1/profiles/" + memberId + "/timeline", hub().headOfficeToken());
+    ASSERT_EQ(timeline.status, 200) << timeline.body;
+    const auto body = timeline.json();
+    std::map<std::string, std::pair<std::string, std::string>> channels;
+    for (const auto& c : body["channels"]) channels[c["channel"]] = {c["firstSeen"], c["lastSeen"]};
+    const std::map<std::string, std::pair<std::string, std::string>> expected{
+        {"in_store_kiosk", {formatIsoUtcMs(t), formatIsoUtcMs(t)}},
+        // The customer's first sighting is the earlier, and its last the later.
+        {"server", {formatIsoUtcMs(t - 3'600'000), formatIsoUtcMs(t + 5000)}}};
+    EXPECT_EQ(channels, expected) << timeline.body;
+}
+
 TEST_F(MERGE_SUITE, ProfilesMadeAndMergedTwiceInOneBatchHandEveryRowOnToTheMember) {
     const event::Identity phone{event::Identity::Type::Phone, "+12025550186"};
-    auto k = kiosk("store-1", "k1", m_clock);
-    ASSERT_EQ(send({wire(k.signin("s6", "en-US", event::SigninMethod::Phone, phone, true))}),
-              std::vector<std::string>{"accepted"});
-    const std::string memberId = staffLookup("phone=%2B12025550186")["profileId"];
+    const std::string memberId = memberSignedIn("s6", phone);
+    ASSERT_FALSE(memberId.empty());
     // One batch from the retailer's back end, all new to the hub: customer A, customer B with an account (a
     // group link only B's profile has), then a tie of B to A (A is older and survives), then of A to the
     // member.
