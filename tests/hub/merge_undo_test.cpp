@@ -29,6 +29,19 @@ protected:
                   std::vector<std::string>{"accepted"});
         return staffLookup("phone=%2B" + phone.value.substr(1))["profileId"];
     }
+
+    using Sightings = std::map<std::string, std::pair<std::string, std::string>>;
+
+    /// The channels a profile's timeline lists, each with its first and last sighting.
+    Sightings channelSightings(const std::string& profileId) {
+        const auto timeline = get("/v1/profiles/" + profileId + "/timeline", hub().headOfficeToken());
+        EXPECT_EQ(timeline.status, 200) << timeline.body;
+        Sightings sightings;
+        if (timeline.status != 200) return sightings;
+        const auto body = timeline.json();
+        for (const auto& c : body["channels"]) sightings[c["channel"]] = {c["firstSeen"], c["lastSeen"]};
+        return sightings;
+    }
 };
 
 TEST_F(MERGE_SUITE, AnAdminUndoesAMergeAndTheTwoProfilesStayApart) {
@@ -249,15 +262,10 @@ TEST_F(MERGE_SUITE, AProfileSeenAndMergedInOneBatchGivesTheWinnerItsChannel) {
     ASSERT_EQ(send(json::array({visit, tie})), (std::vector<std::string>{"accepted", "accepted"}));
     ASSERT_EQ(staffLookup("email=v5%40example.com")["profileId"], memberId);
 
-    const auto timeline = get("/v1/profiles/" + memberId + "/timeline", hub().headOfficeToken());
-    ASSERT_EQ(timeline.status, 200) << timeline.body;
-    const auto body = timeline.json();
-    std::map<std::string, std::pair<std::string, std::string>> channels;
-    for (const auto& c : body["channels"]) channels[c["channel"]] = {c["firstSeen"], c["lastSeen"]};
-    const std::map<std::string, std::pair<std::string, std::string>> expected{
+    const Sightings expected{
         {"in_store_kiosk", {formatIsoUtcMs(t), formatIsoUtcMs(t)}},
         {"server", {formatIsoUtcMs(t - 3'600'000), formatIsoUtcMs(t + 1000)}}};  // first seen as the customer
-    EXPECT_EQ(channels, expected) << timeline.body;
+    EXPECT_EQ(channelSightings(memberId), expected);
 
     // Undone, the customer has the server channel back, and the member keeps the tie's sighting.
     const auto list = get("/v1/merges?profile=" + memberId, hub().headOfficeToken()).json();
@@ -291,16 +299,11 @@ TEST_F(MERGE_SUITE, AMergeCombinesTheSightingsBothProfilesHaveWrittenOnAChannel)
     ASSERT_EQ(send(json::array({tie})), std::vector<std::string>{"accepted"});
     ASSERT_EQ(staffLookup("email=v7%40example.com")["profileId"], memberId);
 
-    const auto timeline = get("/v1/profiles/" + memberId + "/timeline", hub().headOfficeToken());
-    ASSERT_EQ(timeline.status, 200) << timeline.body;
-    const auto body = timeline.json();
-    std::map<std::string, std::pair<std::string, std::string>> channels;
-    for (const auto& c : body["channels"]) channels[c["channel"]] = {c["firstSeen"], c["lastSeen"]};
-    const std::map<std::string, std::pair<std::string, std::string>> expected{
+    const Sightings expected{
         {"in_store_kiosk", {formatIsoUtcMs(t), formatIsoUtcMs(t)}},
         // The customer's first sighting is the earlier, and its last the later.
         {"server", {formatIsoUtcMs(t - 3'600'000), formatIsoUtcMs(t + 5000)}}};
-    EXPECT_EQ(channels, expected) << timeline.body;
+    EXPECT_EQ(channelSightings(memberId), expected);
 }
 
 TEST_F(MERGE_SUITE, ProfilesMadeAndMergedTwiceInOneBatchHandEveryRowOnToTheMember) {
