@@ -1,13 +1,11 @@
 #include "espeak_speech.hpp"
 
-#include <espeak-ng/espeak_ng.h>
-#include <espeak-ng/speak_lib.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
 #include "common/log.hpp"
+#include "espeak_library.hpp"
 
 namespace touchpoint::kiosk::platform {
 
@@ -15,17 +13,24 @@ namespace {
 
 std::atomic<bool> g_instance{false};
 
-/// espeak-ng is started once per process and never terminated: in 1.51 espeak_Terminate() after a second
-/// initialisation waits forever on its internal thread. Each EspeakSpeech only chooses the output.
-bool startEspeakOnce() {
-    static const bool ok = [] {
-        espeak_ng_InitializePath(nullptr);
+/// espeak-ng is loaded and started once per process and never terminated: in 1.51 espeak_Terminate() after a
+/// second initialisation waits forever on its internal thread. Each EspeakSpeech only chooses the output.
+/// nullptr when the library cannot be loaded (logged there) or does not start.
+const EspeakLibrary* startEspeakOnce() {
+    static const EspeakLibrary* const started = []() -> const EspeakLibrary* {
+        const EspeakLibrary* espeak = espeakLibrary();
+        if (espeak == nullptr) return nullptr;
+        espeak->initializePath(nullptr);
         espeak_ng_ERROR_CONTEXT context = nullptr;
-        const auto status = espeak_ng_Initialize(&context);
-        espeak_ng_ClearErrorContext(&context);
-        return status == ENS_OK;
+        const auto status = espeak->initialize(&context);
+        espeak->clearErrorContext(&context);
+        if (status != ENS_OK) {
+            log::error("speech", "espeak-ng did not start (is espeak-ng-data installed?)");
+            return nullptr;
+        }
+        return espeak;
     }();
-    return ok;
+    return started;
 }
 
 /// Level 5 is espeak-ng's own default (volume 100, 175 words a minute).
@@ -82,21 +87,19 @@ bool EspeakSpeech::waitIdle(std::chrono::milliseconds timeout) {
 }
 
 bool EspeakSpeech::initialise(SpeechSink sink) {
-    if (!startEspeakOnce()) {
-        log::error("speech", "espeak-ng did not start (is espeak-ng-data installed?)");
-        return false;
-    }
+    m_espeak = startEspeakOnce();
+    if (m_espeak == nullptr) return false;
     // Synchronous: espeak_Synth() returns when the text is spoken (or abandoned), on this thread.
     const auto mode = sink == SpeechSink::Audio
                           ? static_cast<espeak_ng_OUTPUT_MODE>(ENOUTPUT_MODE_SYNCHRONOUS | ENOUTPUT_MODE_SPEAK_AUDIO)
                           : ENOUTPUT_MODE_SYNCHRONOUS;
-    if (espeak_ng_InitializeOutput(mode, 200, nullptr) != ENS_OK) {
+    if (m_espeak->initializeOutput(mode, 200, nullptr) != ENS_OK) {
         if (sink == SpeechSink::Audio) return initialise(SpeechSink::Buffer);
         log::error("speech", "espeak-ng has no output");
         return false;
     }
-    m_sampleRate = espeak_ng_GetSampleRate();
-    espeak_SetSynthCallback([](short* samples, int count, espeak_EVENT* events) {
+    m_sampleRate = m_espeak->getSampleRate();
+    m_espeak->setSynthCallback([](short* samples, int count, espeak_EVENT* events) {
         return EspeakSpeech::onSynth(samples, count, events);
     });
     m_voiceLanguage.clear();
@@ -126,24 +129,24 @@ Utterance EspeakSpeech::speak(const Request& request) {
     u.text = request.text;
     u.language = request.language;
     if (request.language != m_voiceLanguage) {
-        if (espeak_SetVoiceByName(request.language.c_str()) != EE_OK) {
+        if (m_espeak->setVoiceByName(request.language.c_str()) != EE_OK) {
             log::warn("speech", "no espeak-ng voice for this language; using English", {{"language", request.language}});
-            espeak_SetVoiceByName("en");
+            m_espeak->setVoiceByName("en");
         }
         m_voiceLanguage = request.language;
     }
-    if (const auto* v = espeak_GetCurrentVoice()) {
+    if (const auto* v = m_espeak->getCurrentVoice()) {
         u.voiceName = v->name != nullptr ? v->name : "";
         // `languages` is a priority byte, then the language name.
         if (v->languages != nullptr && v->languages[0] != '\0') u.voiceLanguage = v->languages + 1;
     }
-    espeak_SetParameter(espeakVOLUME, volumeFor(m_volume), 0);
-    espeak_SetParameter(espeakRATE, rateFor(m_rate), 0);
+    m_espeak->setParameter(espeakVOLUME, volumeFor(m_volume), 0);
+    m_espeak->setParameter(espeakRATE, rateFor(m_rate), 0);
     u.sampleRate = m_sampleRate;
     m_current = &u;
     m_currentGeneration = request.generation;
-    const auto rc = espeak_Synth(request.text.c_str(), request.text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
-                                 nullptr, this);
+    const auto rc = m_espeak->synth(request.text.c_str(), request.text.size() + 1, 0, POS_CHARACTER, 0,
+                                    espeakCHARS_UTF8, nullptr, this);
     m_current = nullptr;
     u.failed = rc != EE_OK && !u.interrupted;
     return u;

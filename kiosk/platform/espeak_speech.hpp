@@ -2,7 +2,8 @@
 // Speech output with espeak-ng behind core's SpeechOutput port. Synthesis runs on its own thread: say()
 // only hands the text over and returns, so a frame never waits for speech. New text (or stop()) cancels what
 // is still being said: the synthesis callback sees the request is stale and aborts. One voice per language.
-// espeak-ng keeps its state in globals, so only one EspeakSpeech may exist in a process at a time.
+// espeak-ng keeps its state in globals, so only one EspeakSpeech may exist in a process at a time. The library
+// is loaded by the first EspeakSpeech's thread (espeak_library.hpp), not when the kiosk starts.
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +18,8 @@
 #include "core/speech_port.hpp"
 
 namespace touchpoint::kiosk::platform {
+
+struct EspeakLibrary;
 
 enum class SpeechSink {
     Audio,   ///< played on the default audio device (the headphone jack); falls back to Buffer without one
@@ -85,6 +88,7 @@ private:
     std::atomic<int> m_volume{kDefaultSpeechLevel};
     std::atomic<int> m_rate{kDefaultSpeechLevel};
     // Speech thread only.
+    const EspeakLibrary* m_espeak = nullptr;  ///< loaded by the first initialise()
     std::string m_voiceLanguage;
     Utterance* m_current = nullptr;
     std::uint64_t m_currentGeneration = 0;

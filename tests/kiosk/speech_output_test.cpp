@@ -3,9 +3,13 @@
 // older text, say() returning at once).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "platform/espeak_library.hpp"
 #include "platform/espeak_speech.hpp"
 
 namespace touchpoint::kiosk::platform {
@@ -120,6 +124,48 @@ TEST(EspeakSpeech, TheAudioSinkStillSpeaksWhereThereIsNoAudioDevice) {
     ASSERT_EQ(done.size(), 1u);
     EXPECT_FALSE(done[0].failed);
     EXPECT_GT(done[0].samples, 0u);
+}
+
+/// True when a file whose name starts with `name` is mapped into this process (/proc/self/maps).
+bool mapped(const std::string& name) {
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        if (line.find("/" + name) != std::string::npos) return true;
+    }
+    return false;
+}
+
+/// 0 when espeak-ng is not loaded before an EspeakSpeech speaks and is loaded after; says which step failed.
+int loadedOnlyOnceSpeaking() {
+    const std::string library = "libespeak-ng.so";
+    if (mapped(library)) {
+        std::fprintf(stderr, "%s was loaded before any speech\n", library.c_str());
+        return 1;
+    }
+    Recorder rec;
+    {
+        EspeakSpeech speech(rec.options());
+        speech.say("Speech is on.", "en");
+        if (!speech.waitIdle(10s)) return 2;
+    }
+    const auto done = rec.done();
+    if (done.size() != 1 || done[0].failed || done[0].samples == 0) {
+        std::fprintf(stderr, "nothing was synthesized\n");
+        return 3;
+    }
+    if (!mapped(library)) {
+        std::fprintf(stderr, "%s is not mapped after speaking\n", library.c_str());
+        return 4;
+    }
+    return 0;
+}
+
+TEST(EspeakSpeech, TheLibraryIsLoadedOnlyWhenSpeechStarts) {
+    // The kiosk does not link espeak-ng (espeak_library.hpp). Run in a new process of its own, so that no
+    // earlier test in this one has loaded it.
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(std::exit(loadedOnlyOnceSpeaking()), ::testing::ExitedWithCode(0), "");
+    EXPECT_STREQ(kEspeakLibraryFile, "libespeak-ng.so.1");
 }
 
 TEST(EspeakSpeech, OnlyOneInstanceAtATime) {
