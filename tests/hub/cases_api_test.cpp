@@ -322,6 +322,8 @@ TEST_F(CASES_SUITE, OverdueFilterAndAlertsRouteAnswer) {
     ASSERT_EQ(alerts.status, 200) << alerts.body;
     EXPECT_TRUE(alerts.json()["alerts"].empty()) << "no alert rules in the default configuration";
     EXPECT_EQ(get("/v1/cases/not-a-case", admin).status, 404);
+    EXPECT_EQ(post("/v1/cases/not-a-case/notes", json{{"text", "x"}}.dump(), admin).status, 404);
+    EXPECT_EQ(post("/v1/cases/not-a-case/status", json{{"status", "resolved"}}.dump(), admin).status, 404);
 }
 
 }  // namespace

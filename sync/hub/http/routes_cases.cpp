@@ -199,8 +199,13 @@ void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request&
 
 namespace {
 
-/// The JSON object body of a change, or a 400 written.
-std::optional<json> changeBody(const http::Request& req, http::Response& res, const TokenRecord& token) {
+/// The JSON object body of a change to case `id`, or a 404 (no such id), 403 or 400 written.
+std::optional<json> changeBody(const std::string& id, const http::Request& req, http::Response& res,
+                               const TokenRecord& token) {
+    if (!isCaseId(id)) {
+        sendError(res, 404, "not found");
+        return std::nullopt;
+    }
     if (!mayChangeCases(token)) {
         sendError(res, 403, "changing a case needs a manager or admin token");
         return std::nullopt;
@@ -245,23 +250,19 @@ void answerChange(const StoreResult<CaseChange>& r, http::Response& res, const s
 
 void answerCaseNote(HubContext& ctx, const TokenRecord& author, const http::Request& req,
                     http::Response& res) {
-    const auto* token = &author;
     const std::string id = req.capture("id");
-    if (!isCaseId(id)) return sendError(res, 404, "not found");
-    auto body = changeBody(req, res, *token);
+    auto body = changeBody(id, req, res, author);
     if (!body) return;
     auto text = textMember(*body, "text", kMaxNoteBytes, true, res);
     if (!text) return;
     if (text->empty()) return sendError(res, 400, "text: empty");
-    answerChange(ctx.store->cases().addNote(id, token->name, *text, ctx.clock->utcMs()), res, id);
+    answerChange(ctx.store->cases().addNote(id, author.name, *text, ctx.clock->utcMs()), res, id);
 }
 
 void answerCaseStatus(HubContext& ctx, const TokenRecord& author, const http::Request& req,
                       http::Response& res) {
-    const auto* token = &author;
     const std::string id = req.capture("id");
-    if (!isCaseId(id)) return sendError(res, 404, "not found");
-    auto body = changeBody(req, res, *token);
+    auto body = changeBody(id, req, res, author);
     if (!body) return;
     StatusChange change;
     auto status = textMember(*body, "status", 32, true, res);
@@ -278,7 +279,7 @@ void answerCaseStatus(HubContext& ctx, const TokenRecord& author, const http::Re
     change.status = *status;
     change.outcome = *outcome;
     change.assignee = *assignee;
-    answerChange(ctx.store->cases().changeStatus(id, token->name, change, ctx.clock->utcMs()), res, id);
+    answerChange(ctx.store->cases().changeStatus(id, author.name, change, ctx.clock->utcMs()), res, id);
 }
 
 namespace {
