@@ -3,6 +3,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/sqlite_log_vfs.hpp"
+
 namespace touchpoint::sqlite {
 
 namespace {
@@ -25,13 +27,15 @@ SqliteError makeError(sqlite3* db, int rc, std::string_view what) {
 }
 }  // namespace
 
-SqlResult<Database> Database::open(const std::filesystem::path& path, bool create, bool readOnly) {
+SqlResult<Database> Database::open(const std::filesystem::path& path, bool create, bool readOnly,
+                                   LogWrites logWrites) {
     int flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create && !readOnly) flags |= SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread; callers serialise their own use
     keepNoAllocationCounts();
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    const char* vfs = logWrites == LogWrites::Gathered ? gatheredLogVfs() : nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
     if (rc != SQLITE_OK) {
         SqliteError e = makeError(raw, rc, "open " + path.string());
         sqlite3_close_v2(raw);

@@ -32,12 +32,17 @@ using SqlResult = Result<T, SqliteError>;
 
 class Statement;
 
+/// How a connection writes its write-ahead log: SQLite's two calls per frame, or gathered into few writes per
+/// commit (common/sqlite_log_vfs.hpp), for a connection that writes many pages per commit.
+enum class LogWrites { PerFrame, Gathered };
+
 /// One connection. Move-only; closes on destruction (finalising is the statements' job, which they do first
 /// because they hold a shared reference to the connection).
 class Database {
 public:
     /// Opens (creating if asked) the file; `:memory:` works for unit tests.
-    static SqlResult<Database> open(const std::filesystem::path& path, bool create = true, bool readOnly = false);
+    static SqlResult<Database> open(const std::filesystem::path& path, bool create = true, bool readOnly = false,
+                                    LogWrites logWrites = LogWrites::PerFrame);
 
     Database(Database&&) noexcept = default;
     Database& operator=(Database&&) noexcept = default;
