@@ -19,7 +19,7 @@ bool bind(void* handle, const char* name, Fn& fn) {
     return false;
 }
 
-EspeakLibrary* open() {
+EspeakLibrary* openLibrary() {
     // Never closed: espeak-ng keeps its state and its own thread in the library.
     void* handle = dlopen(kEspeakLibraryFile, RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) {
@@ -45,7 +45,7 @@ EspeakLibrary* open() {
 }  // namespace
 
 const EspeakLibrary* espeakLibrary() {
-    static const EspeakLibrary* const library = open();
+    static const EspeakLibrary* const library = openLibrary();
     return library;
 }
 
