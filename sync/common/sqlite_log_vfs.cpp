@@ -25,8 +25,7 @@ constexpr std::size_t kWriteBytes = std::size_t{64} << 10;
 struct GatheredFrames {
     std::vector<unsigned char> bytes;
     sqlite3_int64 start = 0;
-    bool headerLast = false;    // the last gathered write was a frame header: its page comes next
-    bool commitHeader = false;  // ... and that header marks the end of a transaction
+    bool headerLast = false;  // the last gathered write was a frame header: its page comes next
 
     sqlite3_int64 end() const { return start + static_cast<sqlite3_int64>(bytes.size()); }
 };
@@ -64,7 +63,6 @@ int writeOut(File* f) {
     }
     g->bytes.clear();
     g->headerLast = false;
-    g->commitHeader = false;
     return rc;
 }
 
@@ -87,15 +85,18 @@ int fileWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
         const bool appends = g->bytes.empty() || offset == g->end();
         if (appends && !g->headerLast && amount == kFrameHeaderBytes) {
             append(*g, data, amount, offset);
+            // A commit frame's header goes out at once with everything gathered before it, and its page
+            // after it: the last write before SQLite publishes the commit is either that page or, when the
+            // transaction wrote over frames it had spilled, this header again with its checksum rewritten
+            // (alone, at an earlier offset), which must not wait in memory for a page that never comes.
+            if (commitMarked(data)) return writeOut(f);
             g->headerLast = true;
-            g->commitHeader = commitMarked(data);
             return SQLITE_OK;
         }
         if (appends && g->headerLast && amount >= kSmallestPage) {
             append(*g, data, amount, offset);
             g->headerLast = false;
-            // The commit frame is complete: out before SQLite publishes the commit.
-            if (g->commitHeader || g->bytes.size() >= kWriteOutBytes) return writeOut(f);
+            if (g->bytes.size() >= kWriteOutBytes) return writeOut(f);
             return SQLITE_OK;
         }
         // Not the next frame (the log's own header, a frame written over, a checksum rewrite): in order.

@@ -4,10 +4,13 @@
 // frame whose checksum is wrong), including transactions that spilled pages, wrote a page twice or rolled
 // back.
 
+#include "common/sqlite_log_vfs.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -37,7 +40,9 @@ void writerPragmas(Database& db) {
     execOrFail(db, "PRAGMA journal_mode=WAL");
     execOrFail(db, "PRAGMA synchronous=NORMAL");
     execOrFail(db, "PRAGMA wal_autocheckpoint=0");
-    execOrFail(db, "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+    execOrFail(db,
+               "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, b BLOB NOT NULL, v INTEGER NOT NULL "
+               "DEFAULT 0)");
 }
 
 /// The rows' content follows from their ids, so any reader can check each byte it reads.
@@ -103,6 +108,67 @@ TEST(GatheredLogVfs, ACommitOfManyPagesReachesTheLogInFewWrites) {
     EXPECT_LE(writes[1], writes[0] / 20) << "per frame: " << writes[0] << ", gathered: " << writes[1];
 }
 
+/// A log frame's 24-byte header: page number, then the database size in pages for a commit frame (0 for
+/// others), then salts and checksums (`salt` here, so two versions of one header differ).
+std::string frameHeader(std::uint32_t page, std::uint32_t commitSize, char salt) {
+    std::string h(24, salt);
+    for (int i = 0; i < 4; ++i) {
+        h[static_cast<std::size_t>(i)] = static_cast<char>(page >> (24 - 8 * i));
+        h[static_cast<std::size_t>(4 + i)] = static_cast<char>(commitSize >> (24 - 8 * i));
+    }
+    return h;
+}
+
+TEST(GatheredLogVfs, WhatACommitFrameWritesIsInTheFileWhenTheWriteReturns) {
+    TempDir dir;
+    std::ofstream(dir / "raw.db") << "";  // a log's file mode comes from its database file
+    const auto logPath = dir / "raw.db-wal";
+    sqlite3_vfs* vfs = sqlite3_vfs_find(gatheredLogVfs());
+    ASSERT_NE(vfs, nullptr);
+    std::vector<std::uint64_t> storage(static_cast<std::size_t>(vfs->szOsFile) / 8 + 1);
+    auto* file = reinterpret_cast<sqlite3_file*>(storage.data());
+    int outFlags = 0;
+    ASSERT_EQ(vfs->xOpen(vfs, logPath.c_str(), file,
+                         SQLITE_OPEN_WAL | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &outFlags),
+              SQLITE_OK);
+    const auto write = [&](const std::string& bytes, sqlite3_int64 at) {
+        return file->pMethods->xWrite(file, bytes.data(), static_cast<int>(bytes.size()), at);
+    };
+    const auto onDisk = [&] { return testing::readFile(logPath); };
+    const std::string pageA(4096, 'a'), pageB(4096, 'b'), pageC(4096, 'c');
+    constexpr sqlite3_int64 kFrame = 24 + 4096;
+
+    ASSERT_EQ(write(frameHeader(1, 0, 'x'), 32), SQLITE_OK);
+    ASSERT_EQ(write(pageA, 32 + 24), SQLITE_OK);
+    EXPECT_EQ(onDisk().size(), 0U) << "a frame that does not end a transaction is gathered";
+
+    ASSERT_EQ(write(frameHeader(2, 2, 'x'), 32 + kFrame), SQLITE_OK);
+    EXPECT_EQ(onDisk(), std::string(32, '\0') + frameHeader(1, 0, 'x') + pageA + frameHeader(2, 2, 'x'))
+        << "a commit frame's header goes out with everything gathered before it";
+    ASSERT_EQ(write(pageB, 32 + kFrame + 24), SQLITE_OK);
+    EXPECT_EQ(onDisk().size(), static_cast<std::size_t>(32 + 2 * kFrame));
+    EXPECT_EQ(onDisk().substr(32 + kFrame + 24), pageB);
+
+    // The commit's checksums rewritten (SQLite wrote over a frame it had spilled): each header alone, the
+    // commit frame's last.
+    ASSERT_EQ(write(frameHeader(1, 0, 'y'), 32), SQLITE_OK);
+    char byte = 0;
+    ASSERT_EQ(file->pMethods->xRead(file, &byte, 1, 32 + kFrame), SQLITE_OK);
+    ASSERT_EQ(write(frameHeader(2, 2, 'y'), 32 + kFrame), SQLITE_OK);
+    EXPECT_EQ(onDisk().substr(32, 24), frameHeader(1, 0, 'y'));
+    EXPECT_EQ(onDisk().substr(32 + kFrame, 24), frameHeader(2, 2, 'y'))
+        << "a rewritten commit header must not wait in memory for a page that never comes";
+
+    // A spilled frame waits; a read of the log writes it out first.
+    ASSERT_EQ(write(frameHeader(3, 0, 'x'), 32 + 2 * kFrame), SQLITE_OK);
+    ASSERT_EQ(write(pageC, 32 + 2 * kFrame + 24), SQLITE_OK);
+    EXPECT_EQ(onDisk().size(), static_cast<std::size_t>(32 + 2 * kFrame));
+    ASSERT_EQ(file->pMethods->xRead(file, &byte, 1, 32 + 2 * kFrame + 24), SQLITE_OK);
+    EXPECT_EQ(byte, 'c');
+    EXPECT_EQ(onDisk().size(), static_cast<std::size_t>(32 + 3 * kFrame));
+    EXPECT_EQ(file->pMethods->xClose(file), SQLITE_OK);
+}
+
 TEST(GatheredLogVfs, EveryCommitIsInTheFileBeforeAnotherConnectionSeesIt) {
     TempDir dir;
     auto writer = openOrDie(dir / "hub.db", LogWrites::Gathered);
@@ -135,7 +201,8 @@ TEST(GatheredLogVfs, ACopyOfTheFilesRecoversEveryCommitFromTheLog) {
     for (int round = 0; round < 13; ++round) {  // the last one commits
         execOrFail(writer, "BEGIN");
         insertRows(writer, rows + 1, 400);
-        execOrFail(writer, "UPDATE t SET b = b WHERE id % 7 = 0");
+        // Changes pages spilled before (an update that changes nothing leaves its page clean).
+        execOrFail(writer, "UPDATE t SET v = v + 1 WHERE id % 7 = 0");
         if (round % 3 == 2) {
             execOrFail(writer,
                        "ROLLBACK");  // its spilled frames are garbage past the log's end, written over next
