@@ -78,26 +78,35 @@ void append(GatheredFrames& g, const void* data, int amount, sqlite3_int64 offse
     g.bytes.insert(g.bytes.end(), b, b + amount);
 }
 
+/// Gathers a frame's header or page: SQLITE_OK, or SQLITE_DONE when the write is not one to gather.
+int gather(File* f, GatheredFrames* g, const void* data, int amount, sqlite3_int64 offset) {
+    const bool appends = g->bytes.empty() || offset == g->end();
+    if (appends && !g->headerLast && amount == kFrameHeaderBytes) {
+        append(*g, data, amount, offset);
+        // A commit frame's header goes out at once with everything gathered before it, and its page
+        // after it: the last write before SQLite publishes the commit is either that page or, when the
+        // transaction wrote over frames it had spilled, this header again with its checksum rewritten
+        // (alone, at an earlier offset), which must not wait in memory for a page that never comes.
+        if (commitMarked(data)) return writeOut(f);
+        g->headerLast = true;
+        return SQLITE_OK;
+    }
+    if (appends && g->headerLast && amount >= kSmallestPage) {
+        append(*g, data, amount, offset);
+        g->headerLast = false;
+        if (g->bytes.size() >= kWriteOutBytes) return writeOut(f);
+        return SQLITE_OK;
+    }
+    return SQLITE_DONE;
+}
+
 int fileWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
     File* f = asFile(file);
-    GatheredFrames* g = f->gathered;
-    if (g != nullptr) {
-        const bool appends = g->bytes.empty() || offset == g->end();
-        if (appends && !g->headerLast && amount == kFrameHeaderBytes) {
-            append(*g, data, amount, offset);
-            // A commit frame's header goes out at once with everything gathered before it, and its page
-            // after it: the last write before SQLite publishes the commit is either that page or, when the
-            // transaction wrote over frames it had spilled, this header again with its checksum rewritten
-            // (alone, at an earlier offset), which must not wait in memory for a page that never comes.
-            if (commitMarked(data)) return writeOut(f);
-            g->headerLast = true;
-            return SQLITE_OK;
-        }
-        if (appends && g->headerLast && amount >= kSmallestPage) {
-            append(*g, data, amount, offset);
-            g->headerLast = false;
-            if (g->bytes.size() >= kWriteOutBytes) return writeOut(f);
-            return SQLITE_OK;
+    if (GatheredFrames* g = f->gathered; g != nullptr) {
+        try {
+            if (const int rc = gather(f, g, data, amount, offset); rc != SQLITE_DONE) return rc;
+        } catch (const std::bad_alloc&) {
+            // Nothing was gathered (a vector's insert at its end changes nothing when it throws): in order.
         }
         // Not the next frame (the log's own header, a frame written over, a checksum rewrite): in order.
         if (const int rc = writeOut(f); rc != SQLITE_OK) return rc;
@@ -212,8 +221,14 @@ int vfsOpen(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* 
     std::memset(f->inner, 0, static_cast<std::size_t>(under->szOsFile));
     int rc = under->xOpen(under, name, f->inner, flags, outFlags);
     if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
-        f->gathered = new (std::nothrow) GatheredFrames;
-        if (f->gathered == nullptr) rc = SQLITE_NOMEM;
+        try {
+            f->gathered = new GatheredFrames;
+            f->gathered->bytes.reserve(kWriteOutBytes + 65536 + kFrameHeaderBytes);  // a frame past the mark
+        } catch (const std::bad_alloc&) {
+            delete f->gathered;
+            f->gathered = nullptr;
+            rc = SQLITE_NOMEM;
+        }
     }
     const sqlite3_io_methods* methods = f->inner->pMethods;
     if (rc != SQLITE_OK || methods == nullptr || methods->iVersion < 1) {
