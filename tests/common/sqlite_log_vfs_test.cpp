@@ -166,7 +166,20 @@ TEST(GatheredLogVfs, WhatACommitFrameWritesIsInTheFileWhenTheWriteReturns) {
     ASSERT_EQ(file->pMethods->xRead(file, &byte, 1, 32 + 2 * kFrame + 24), SQLITE_OK);
     EXPECT_EQ(byte, 'c');
     EXPECT_EQ(onDisk().size(), static_cast<std::size_t>(32 + 3 * kFrame));
+
+    // A long run of spilled frames: what waits in memory stays under about 1 MiB and a frame.
+    constexpr int kRun = 300;  // 1.2 MB of frames
+    for (int i = 0; i < kRun; ++i) {
+        const sqlite3_int64 at = 32 + (3 + i) * kFrame;
+        ASSERT_EQ(write(frameHeader(static_cast<std::uint32_t>(4 + i), 0, 'x'), at), SQLITE_OK);
+        ASSERT_EQ(write(pageC, at + 24), SQLITE_OK);
+    }
+    const auto written = onDisk().size();
+    const auto appended = static_cast<std::size_t>(32 + (3 + kRun) * kFrame);
+    EXPECT_GT(written, static_cast<std::size_t>(32 + 3 * kFrame)) << "frames went out with no commit or read";
+    EXPECT_LE(appended - written, static_cast<std::size_t>((1 << 20) + kFrame)) << "waiting in memory";
     EXPECT_EQ(file->pMethods->xClose(file), SQLITE_OK);
+    EXPECT_EQ(onDisk().size(), appended) << "closing writes out the rest";
 }
 
 TEST(GatheredLogVfs, EveryCommitIsInTheFileBeforeAnotherConnectionSeesIt) {
