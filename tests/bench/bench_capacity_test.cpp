@@ -79,6 +79,14 @@ TEST(BenchCapacity, HubIngestSaysWhereTheLogPagesWent) {
     // Every stored message is a row of events; every session's shopper a tagged identifier.
     EXPECT_TRUE(events) << pages.dump();
     EXPECT_TRUE(identifiers) << pages.dump();
+    // The one writer's time: what bounds the rate when its share of the run nears 1.
+    EXPECT_GE(j.value("writerTransactions", 0L), 1) << j.dump();
+    const double share = j.value("writerBusyShare", -1.0);
+    EXPECT_GT(share, 0.0) << j.dump();
+    // A transaction counts when it ends: one that began just before the timed run counts whole.
+    EXPECT_LE(share, 1.1) << j.dump();
+    EXPECT_GT(j.value("writerCpuMicrosecondsPerEvent", 0.0), 0.0) << j.dump();
+    EXPECT_LE(j.value("writerCpuMicrosecondsPerEvent", 0.0), j.value("writerMicrosecondsPerEvent", 0.0)) << j.dump();
 }
 
 TEST(BenchCapacity, FleetReturnStoresEveryMessageExactlyOnce) {

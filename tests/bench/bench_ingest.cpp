@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -169,6 +170,8 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
 
     std::atomic<std::size_t> next{0};
     std::atomic<std::int64_t> accepted{0}, other{0}, failures{0};
+    HubStore& store = *(*server)->context().store;
+    const auto writerStart = store.writerTime();  // SQLite's one writer; none for PostgreSQL
     const double cpuStart = processCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> senders;
@@ -201,7 +204,16 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     // Both sides' CPU (the senders run in this process too): a figure that does not depend on what else the
     // machine was doing, unlike the rate.
-    const double cpuUsPerEvent = (processCpuSeconds() - cpuStart) * 1e6 / static_cast<double>(std::max<std::int64_t>(1, accepted.load()));
+    const double events = static_cast<double>(std::max<std::int64_t>(1, accepted.load()));
+    const double cpuUsPerEvent = (processCpuSeconds() - cpuStart) * 1e6 / events;
+    // The writer's share of the run and its time per event: at a share near 1 the writer sets the rate, which
+    // is then at most one event per writer microsecond figure (docs/ARCHITECTURE.md).
+    std::optional<WriterTime> writer;
+    if (const auto writerEnd = store.writerTime(); writerStart && writerEnd) {
+        writer = WriterTime{writerEnd->busySeconds - writerStart->busySeconds,
+                            writerEnd->cpuSeconds - writerStart->cpuSeconds,
+                            writerEnd->transactions - writerStart->transactions};
+    }
     json logPages;
     if (o.logPages && o.store == "sqlite") {
         // Before the hub stops: closing the last connection checkpoints the log away.
@@ -241,12 +253,24 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
                     {"seconds", took.count()},
                     {"eventsPerSecond", rate},
                     {"cpuMicrosecondsPerEvent", cpuUsPerEvent}};
+        if (writer) {
+            result["writerBusyShare"] = writer->busySeconds / took.count();
+            result["writerMicrosecondsPerEvent"] = writer->busySeconds * 1e6 / events;
+            result["writerCpuMicrosecondsPerEvent"] = writer->cpuSeconds * 1e6 / events;
+            result["writerTransactions"] = writer->transactions;
+        }
         if (!logPages.is_null()) result["logPages"] = logPages;
         out << result.dump() << "\n";
     } else {
         out << "store=" << o.store << " senders=" << o.senders << " accepted=" << accepted
             << " other=" << other << " failed_requests=" << failures << " seconds=" << took.count()
             << " events_per_second=" << rate << " cpu_us_per_event=" << cpuUsPerEvent << "\n";
+        if (writer) {
+            out << "writer busy_share=" << writer->busySeconds / took.count()
+                << " us_per_event=" << writer->busySeconds * 1e6 / events
+                << " cpu_us_per_event=" << writer->cpuSeconds * 1e6 / events << " transactions=" << writer->transactions
+                << "\n";
+        }
         if (!logPages.is_null()) {
             out << "log frames=" << logPages["frames"] << " commits=" << logPages["commits"] << "\n";
             for (const auto& t : logPages["byTree"]) {

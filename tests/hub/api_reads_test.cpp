@@ -156,6 +156,16 @@ TEST_F(HUB_SUITE, FleetAndMetricsShowKioskHealth) {
     EXPECT_NE(metrics.find("touchpoint_kiosk_queue_depth{store=\"store-1\",kiosk=\"k1\"} 7"), std::string::npos);
     EXPECT_NE(metrics.find("touchpoint_hub_messages_total{status=\"accepted\"} 1"), std::string::npos);
     EXPECT_NE(metrics.find("touchpoint_hub_request_seconds_bucket{route=\"/v1/batch\""), std::string::npos);
+    // SQLite's one writer reports its time; PostgreSQL's transactions run side by side and have no such figure.
+    const auto writer = metrics.find("\ntouchpoint_hub_store_writer_transactions_total ");
+    if (backendStoreUrl().empty()) {
+        ASSERT_NE(writer, std::string::npos) << metrics;
+        EXPECT_GE(std::stoll(metrics.substr(writer + std::string("\ntouchpoint_hub_store_writer_transactions_total ").size())), 1);
+        EXPECT_NE(metrics.find("\ntouchpoint_hub_store_writer_busy_seconds_total "), std::string::npos);
+        EXPECT_NE(metrics.find("\ntouchpoint_hub_store_writer_cpu_seconds_total "), std::string::npos);
+    } else {
+        EXPECT_EQ(metrics.find("touchpoint_hub_store_writer"), std::string::npos);
+    }
 }
 
 }  // namespace

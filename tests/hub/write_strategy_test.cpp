@@ -5,9 +5,11 @@
 #include "hub/store/write_strategy.hpp"
 
 #include <gtest/gtest.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -124,6 +126,44 @@ TEST_F(WriteStrategyTest, SqliteGroupCommitAnswersEachRequestWithItsOwnStatuses)
     EXPECT_EQ(wrong.load(), 0);
     EXPECT_LE(transactions.load(), kSenders * kBatches);
     EXPECT_EQ(count(), kBatches * (1 + 2 + 3 + 4));  // every message stored once, durable
+}
+
+/// This thread's CPU time.
+std::chrono::nanoseconds threadCpu() {
+    timespec t{};
+    EXPECT_EQ(::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t), 0);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+}
+
+TEST_F(WriteStrategyTest, SqliteWriterTimeAddsUpItsTransactionsWallClockAndCpu) {
+    EXPECT_FALSE(pooledWrites(*pool)->writerTime());  // transactions side by side: no one writer to time
+    auto opened = openSqliteWrites(path);
+    ASSERT_TRUE(opened) << opened.error().message;
+    WriteStrategy& writes = **opened;
+    const auto before = writes.writerTime();
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->transactions, 0);
+    EXPECT_EQ(before->busySeconds, 0);
+
+    // One transaction that waits 60 ms (the writer held, no CPU) and then computes for 40 ms of CPU time.
+    ASSERT_TRUE(writes.write([](SqlConnection& c) -> StoreResult<void> {
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        const auto spinFrom = threadCpu();
+        volatile std::uint64_t sink = 0;
+        while (threadCpu() - spinFrom < std::chrono::milliseconds(40)) sink = sink + 1;
+        return insertRow(c, 1);
+    }));
+    // A transaction that fails is rolled back, and held the writer all the same.
+    EXPECT_FALSE(writes.write([](SqlConnection&) -> StoreResult<void> { return Fail(StoreError{"refused", false}); }));
+
+    const auto after = writes.writerTime();
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->transactions, 2);
+    EXPECT_GE(after->busySeconds, 0.100);
+    EXPECT_GE(after->cpuSeconds, 0.040);
+    EXPECT_LE(after->cpuSeconds, after->busySeconds);
+    EXPECT_GE(after->busySeconds - after->cpuSeconds, 0.050);  // the wait held the writer without using a core
+    EXPECT_EQ(count(), 1);
 }
 
 /// Sizes of the log file seen while writing (each writer looks after each of its transactions).

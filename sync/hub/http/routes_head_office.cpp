@@ -201,6 +201,20 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                             "that means senders sealing each value under a new key, which costs the hub CPU.\n"
                             "# TYPE touchpoint_hub_session_key_agreements_total counter\n"
                          << "touchpoint_hub_session_key_agreements_total " << ctx.unsealer.sessionAgreements() << "\n";
+                   if (const auto writer = ctx.store->writerTime()) {
+                       extra << "# HELP touchpoint_hub_store_writer_busy_seconds_total Time the store's one writer (SQLite) "
+                                "spent in write transactions. Growing at about one second a second, the writer sets the "
+                                "ingest rate (docs/OPERATIONS.md, \"Capacity\").\n"
+                                "# TYPE touchpoint_hub_store_writer_busy_seconds_total counter\n"
+                             << "touchpoint_hub_store_writer_busy_seconds_total " << std::to_string(writer->busySeconds) << "\n"
+                             << "# HELP touchpoint_hub_store_writer_cpu_seconds_total CPU time the writer used in that "
+                                "time; the rest it waited for a core or the disk.\n"
+                                "# TYPE touchpoint_hub_store_writer_cpu_seconds_total counter\n"
+                             << "touchpoint_hub_store_writer_cpu_seconds_total " << std::to_string(writer->cpuSeconds) << "\n"
+                             << "# HELP touchpoint_hub_store_writer_transactions_total Write transactions the writer ran.\n"
+                                "# TYPE touchpoint_hub_store_writer_transactions_total counter\n"
+                             << "touchpoint_hub_store_writer_transactions_total " << writer->transactions << "\n";
+                   }
                    extra << renderCaseMetrics(ctx);
                    res.setContent(ctx.metrics.render(extra.str()), "text/plain; version=0.0.4");
                }));

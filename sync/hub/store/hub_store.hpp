@@ -125,6 +125,15 @@ struct IngestStats {
     std::int64_t identityConflicts = 0;  ///< ties a public source was refused (docs/JOURNEY_RULES.md)
 };
 
+/// The time the store's one writer spent in its write transactions since the store opened (SQLite: every write
+/// runs in turn on one connection). Busy time that grows as fast as the clock means the writer sets the ingest
+/// rate; busy time beyond CPU time is time it waited for a core or the disk (docs/OPERATIONS.md, "Capacity").
+struct WriterTime {
+    double busySeconds = 0;  ///< wall-clock time holding the writer
+    double cpuSeconds = 0;   ///< CPU time of the threads holding it, in that time
+    std::int64_t transactions = 0;
+};
+
 /// What one retention run removed, by kind ("comments", "staff_audit").
 struct RetentionReport {
     std::map<std::string, std::int64_t> removed;
@@ -201,6 +210,8 @@ public:
     /// reachable, writable server with the tables in place; not whether its disk has room). A degraded hub's
     /// /healthz asks it, so the hub turns healthy again without waiting for a client's write.
     virtual StoreResult<void> probeWrite() = 0;
+    /// The one writer's time (WriterTime); none where transactions run side by side (PostgreSQL).
+    virtual std::optional<WriterTime> writerTime() const { return std::nullopt; }
     /// A consistent copy of the whole database in the new file `file` (SQLite: VACUUM INTO, which copies only
     /// live rows, so what an erasure deleted is not in it). PostgreSQL answers an error naming pg_dump, its
     /// own tool for this (docs/OPERATIONS.md "Backups").

@@ -67,6 +67,7 @@ public:
     StoreResult<std::vector<KioskRecord>> fleet() override;
     StoreResult<std::int64_t> countEvents() override;
     StoreResult<void> probeWrite() override;
+    std::optional<WriterTime> writerTime() const override { return m_writes->writerTime(); }
     StoreResult<void> backupTo(const std::string& file) override;
     StoreResult<void> recordSources(const std::vector<SourceDelta>& deltas, std::int64_t nowMs) override;
     StoreResult<std::vector<SourceRecord>> sources(std::int64_t sinceMs) override;

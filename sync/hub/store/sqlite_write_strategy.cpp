@@ -1,6 +1,7 @@
 #include "hub/store/sqlite_write_strategy.hpp"
 
 #include <sqlite3.h>
+#include <time.h>
 
 #include <atomic>
 #include <cstring>
@@ -12,6 +13,43 @@
 namespace touchpoint::hub {
 
 namespace {
+
+/// The writer's time in its transactions, added up as they end (WriterTime): two clock reads a transaction.
+class WriterTimer {
+public:
+    struct Mark {
+        std::chrono::steady_clock::time_point wall;
+        std::int64_t cpuNs = 0;
+    };
+
+    static Mark now() { return {std::chrono::steady_clock::now(), threadCpuNs()}; }
+
+    /// One transaction that began at `from`, on this thread.
+    void add(const Mark& from) {
+        const Mark to = now();
+        m_busyNs.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(to.wall - from.wall).count(),
+                           std::memory_order_relaxed);
+        m_cpuNs.fetch_add(to.cpuNs - from.cpuNs, std::memory_order_relaxed);
+        m_transactions.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    WriterTime total() const {
+        return {static_cast<double>(m_busyNs.load(std::memory_order_relaxed)) / 1e9,
+                static_cast<double>(m_cpuNs.load(std::memory_order_relaxed)) / 1e9,
+                m_transactions.load(std::memory_order_relaxed)};
+    }
+
+private:
+    static std::int64_t threadCpuNs() {
+        timespec t{};
+        if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
+        return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+    }
+
+    std::atomic<std::int64_t> m_busyNs{0};
+    std::atomic<std::int64_t> m_cpuNs{0};
+    std::atomic<std::int64_t> m_transactions{0};
+};
 
 class SqliteWrites final : public WriteStrategy {
 public:
@@ -28,13 +66,23 @@ public:
                                                    const std::vector<PreparedMessage>& prepared,
                                                    const IngestWork& work) override;
 
+    std::optional<WriterTime> writerTime() const override { return m_time.total(); }
+
     StoreResult<void> truncateLog() override {
-        // On the writer, between transactions: no ingest writes meanwhile. TRUNCATE waits (busy timeout) for
-        // readers still on the log, copies every frame into the database, syncs it and cuts the log to zero
-        // bytes; the next commit starts a new log in the same file, which WalSync's connection keeps open.
-        // The checkpointer thread's own PASSIVE checkpoints hold the checkpoint lock for a moment, and SQLite
-        // answers "busy" then without waiting: try again a little later, for up to about a second.
         std::lock_guard<std::mutex> lock(m_writeMutex);
+        const auto started = WriterTimer::now();
+        auto r = truncateLogLocked();
+        m_time.add(started);
+        return r;
+    }
+
+private:
+    /// On the writer, between transactions: no ingest writes meanwhile. TRUNCATE waits (busy timeout) for
+    /// readers still on the log, copies every frame into the database, syncs it and cuts the log to zero bytes;
+    /// the next commit starts a new log in the same file, which WalSync's connection keeps open. The
+    /// checkpointer thread's own PASSIVE checkpoints hold the checkpoint lock for a moment, and SQLite answers
+    /// "busy" then without waiting: try again a little later, for up to about a second.
+    StoreResult<void> truncateLogLocked() {
         for (int attempt = 0; attempt < 20; ++attempt) {
             if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
             auto rows = m_writer->query("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -44,12 +92,14 @@ public:
         return Fail(StoreError{"the write-ahead log stayed in use (a long read or checkpoint); not truncated", true});
     }
 
-private:
     /// One transaction on the writer; the write lock is released before anything waits for the disk.
     StoreResult<void> writeOnce(const Work& work) {
         std::lock_guard<std::mutex> lock(m_writeMutex);
+        const auto started = WriterTimer::now();
         restartLogIfDue();
-        return transactOnce(*m_writer, work);
+        auto r = transactOnce(*m_writer, work);
+        m_time.add(started);
+        return r;
     }
 
     /// Lets the log start again from its beginning once the checkpointer has copied most of it: the writer
@@ -73,6 +123,7 @@ private:
 
     std::mutex m_writeMutex;
     std::unique_ptr<SqlConnection> m_writer;  ///< guarded by m_writeMutex
+    WriterTimer m_time;                       ///< the time m_writeMutex was held for writing
     std::unique_ptr<WalSync> m_walSync;
     std::unique_ptr<WalCheckpointer> m_checkpointer;
     std::mutex m_groupMutex;

@@ -49,6 +49,9 @@ public:
     /// write-ahead log into the database and truncates it to nothing; PostgreSQL has nothing to do here (its
     /// WAL and dead row versions are the server's: docs/OPERATIONS.md, VACUUM).
     virtual StoreResult<void> truncateLog() { return {}; }
+    /// SQLite: the writer's time in its transactions so far (hub_store.hpp, WriterTime). PostgreSQL runs
+    /// transactions side by side: none.
+    virtual std::optional<WriterTime> writerTime() const { return std::nullopt; }
 
 protected:
     /// Calls `attempt` until it succeeds, fails for good, or has conflicted too often; backs off a little longer
