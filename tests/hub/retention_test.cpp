@@ -78,6 +78,48 @@ TEST_F(HubRetention, OldCommentsAndStaffAuditAreRemovedOnceAndCounted) {
     }
 }
 
+TEST_F(HubRetention, StaffAuditGoesInBatchesAndEachRowIsCountedOnce) {
+    // More audit rows than one retention batch holds (500), twice over: welcome greetings and staff lookups
+    // of a busy fleet, and three staff lookups' tags.
+    constexpr int kAudited = 1'001;
+    TokenRecord token;
+    token.name = "staff-k1";
+    token.kind = "staff";
+    token.storeId = "store-1";
+    token.kioskId = "k1";
+    for (int i = 0; i < kAudited; ++i) {
+        ASSERT_TRUE(hub().store().audit(token, i % 2 == 0 ? "lookup" : "welcome", "phone", "", false));
+    }
+    auto k = kiosk("store-1", "k1", m_clock);
+    json lookups = json::array();
+    for (int i = 0; i < 3; ++i) {
+        lookups.push_back(wire(k.staffLookup("staff-" + std::to_string(i), 1,
+                                             {event::Identity::Type::Phone, "+1202555017" + std::to_string(i)})));
+    }
+    ASSERT_EQ(send(lookups), (std::vector<std::string>(3, "accepted")));
+
+    RetentionConfig policy;
+    policy.commentDays = 0;
+    // The hub stamps audit rows with the system's clock; the lookups carry the kiosk's (m_clock, earlier).
+    ManualClock clock(SystemClock::instance().utcMs() + 731 * kDay);
+    Metrics metrics;
+    privacy::RetentionJob job(hub().store(), metrics, clock, policy);
+    const auto writerBefore = hub().store().writerTime();  // SQLite's one writer counts its transactions
+    auto run = job.runOnce();
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->removed["staff_audit"], kAudited + 3);
+    if (writerBefore) {
+        // At most 500 rows a transaction: the audit rows took three, the lookups' tags one more (and the log's
+        // truncation after the run counts as the writer's too).
+        EXPECT_GE(hub().store().writerTime()->transactions - writerBefore->transactions, 4);
+    }
+    EXPECT_TRUE(hub().store().recentAudit(10, "lookup")->empty());
+    EXPECT_TRUE(hub().store().recentAudit(10, "welcome")->empty());
+    auto again = job.runOnce();
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->removed["staff_audit"], 0);
+}
+
 TEST(RetentionConfigFile, LimitsAreReadAndChecked) {
     const std::string base =
         "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"

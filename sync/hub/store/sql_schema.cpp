@@ -174,6 +174,7 @@ CREATE INDEX IF NOT EXISTS merges_winner ON merges(winner_id);
 CREATE INDEX IF NOT EXISTS merges_loser ON merges(loser_id);
 CREATE INDEX IF NOT EXISTS merge_moves_merge ON merge_moves(merge_seq, tbl);
 CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
+CREATE INDEX IF NOT EXISTS staff_lookups_at ON staff_lookups(at);
 CREATE INDEX IF NOT EXISTS identifier_mentions_subject ON identifier_mentions(subject);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS feedback_message ON feedback(message_id);

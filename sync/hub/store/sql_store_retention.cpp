@@ -1,7 +1,7 @@
 // Retention ([retention] in the hub's config): personal data of each kind is removed once older than its
-// limit. Each batch is its own short transaction (SQLite has one writer, and ingest waits behind it), and each
-// statement only touches rows still holding what it removes, so hub processes sharing a PostgreSQL database
-// can run the job at the same time without removing anything twice.
+// limit. Each batch of at most 500 rows is its own short transaction (SQLite has one writer, and ingest waits
+// behind it), and each statement only touches rows still holding what it removes, so hub processes sharing a
+// PostgreSQL database can run the job at the same time without removing anything twice.
 
 #include <nlohmann/json.hpp>
 
@@ -65,15 +65,24 @@ StoreResult<RetentionReport> SqlHubStore::applyRetention(const RetentionConfig& 
     }
     if (policy.staffAuditDays > 0) {
         const std::int64_t cutoff = nowMs - policy.staffAuditDays * kDayMs;
-        auto n = write<std::int64_t>([&](SqlConnection& c) -> StoreResult<std::int64_t> {
-            auto a = c.exec("DELETE FROM audit WHERE at < ?", {cutoff});
-            if (!a) return Fail(a.error());
-            auto l = c.exec("DELETE FROM staff_lookups WHERE at < ?", {cutoff});
-            if (!l) return Fail(l.error());
-            return *a + *l;
-        });
-        if (!n) return Fail(n.error());
-        report.removed["staff_audit"] = *n;
+        std::int64_t removed = 0;
+        // Neither table has a key of its own: rows are picked by the database's row address (found through the
+        // `at` index), a batch at a time, so the first run over years of audit does not hold the writer for
+        // the whole delete. A row another hub deleted first is not deleted, nor counted, twice.
+        for (const char* table : {"audit", "staff_lookups"}) {
+            for (;;) {
+                auto n = write<std::int64_t>([&](SqlConnection& c) -> StoreResult<std::int64_t> {
+                    const std::string row = c.dialect() == Dialect::Sqlite ? "rowid" : "ctid";
+                    return c.exec("DELETE FROM " + std::string(table) + " WHERE " + row + " IN (SELECT " + row +
+                                      " FROM " + table + " WHERE at < ? LIMIT ?)",
+                                  {cutoff, kBatch});
+                });
+                if (!n) return Fail(n.error());
+                removed += *n;
+                if (*n < kBatch) break;
+            }
+        }
+        report.removed["staff_audit"] = removed;
     }
     std::int64_t any = 0;
     for (const auto& [kind, n] : report.removed) any += n;
