@@ -207,7 +207,7 @@ int runIngestBench(const IngestBenchOptions& o, std::ostream& out, std::ostream&
     const double events = static_cast<double>(std::max<std::int64_t>(1, accepted.load()));
     const double cpuUsPerEvent = (processCpuSeconds() - cpuStart) * 1e6 / events;
     // The writer's share of the run and its time per event: at a share near 1 the writer sets the rate, which
-    // is then at most one event per writer microsecond figure (docs/ARCHITECTURE.md).
+    // then cannot pass one event per writerMicrosecondsPerEvent (docs/OPERATIONS.md "Capacity").
     std::optional<WriterTime> writer;
     if (const auto writerEnd = store.writerTime(); writerStart && writerEnd) {
         writer = WriterTime{writerEnd->busySeconds - writerStart->busySeconds,
