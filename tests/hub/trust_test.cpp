@@ -16,7 +16,23 @@ namespace {
 
 using nlohmann::json;
 
-class TRUST_SUITE : public HubApiTest {};
+class TRUST_SUITE : public HubApiTest {
+protected:
+    /// A member signs up at a kiosk with `phone`, then signs in with the card: the card's number is the userId
+    /// of that sign-in, and no secret (it is printed on the card). Answers the member's welcome.
+    json memberWithACard(event::KioskEventFactory& k, const std::string& phone) {
+        const event::Identity byPhone{event::Identity::Type::Phone, phone};
+        EXPECT_EQ(send({wire(k.signin("member-signup", "en-US", event::SigninMethod::Phone, byPhone, true))}),
+                  std::vector<std::string>{"accepted"});
+        const std::string query = "/v1/profiles/welcome?phone=%2B" + phone.substr(1);
+        const auto signedUp = get(query, hub().ingestToken()).json();
+        const event::Identity card{event::Identity::Type::Member, signedUp.value("memberId", "")};
+        EXPECT_FALSE(card.value.empty()) << signedUp;
+        EXPECT_EQ(send({wire(k.signin("member-card", "en-US", event::SigninMethod::Card, card, false))}),
+                  std::vector<std::string>{"accepted"});
+        return get(query, hub().ingestToken()).json();
+    }
+};
 
 const event::Identity kVictimPhone{event::Identity::Type::Phone, "+12025550123"};
 
@@ -211,6 +227,76 @@ TEST_F(TRUST_SUITE, AWebKeyCannotJoinItsPhoneToAMembersProfile) {
     const auto metrics = get("/metrics", hub().headOfficeToken());
     EXPECT_NE(metrics.body.find("touchpoint_hub_identity_conflicts_total 1"), std::string::npos) << metrics.body;
     EXPECT_EQ(metrics.body.find("victim@example.com"), std::string::npos);
+}
+
+TEST_F(TRUST_SUITE, AWebKeyNamingAMembersCardNumberAddsNoPhoneToTheMembership) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const auto member = memberWithACard(k, "+12025550141");
+    const std::string card = member.value("memberId", "");
+    ASSERT_FALSE(card.empty()) << member;
+    ASSERT_EQ(member["member"], true);
+
+    // An identify from the public web key as if its visitor were the card holder, with the attacker's phone.
+    const auto attack = webIdentify("card-takeover", m_clock.utcMs(), "attacker-anon", card, {{"phone", "+12025550177"}});
+    const auto r = post("/v1/identify", attack.dump(), hub().token("web"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(receiptsOf(r).at(0)["status"], "accepted") << r.body;  // the visitor's journey is kept
+
+    // The attacker's phone reaches nobody's membership at the kiosk; the member's welcome is as it was.
+    const auto attacker = get("/v1/profiles/welcome?phone=%2B12025550177", hub().ingestToken()).json();
+    EXPECT_NE(attacker.value("member", false), true) << attacker;
+    EXPECT_NE(attacker.value("memberId", ""), card) << attacker;
+    EXPECT_EQ(get("/v1/profiles/welcome?phone=%2B12025550141", hub().ingestToken()).json(), member);
+    const auto conflicts = get("/v1/identity/conflicts", hub().headOfficeToken());
+    ASSERT_EQ(conflicts.status, 200) << conflicts.body;
+    EXPECT_NE(conflicts.body.find("contact_into_membership"), std::string::npos) << conflicts.body;
+    EXPECT_EQ(conflicts.body.find("12025550177"), std::string::npos);  // the kind, never the value
+}
+
+TEST_F(TRUST_SUITE, AnAliasToAMembersCardNumberBringsNoPhoneIntoTheMembership) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    const auto member = memberWithACard(k, "+12025550142");
+    const std::string card = member.value("memberId", "");
+    ASSERT_FALSE(card.empty()) << member;
+
+    // Two steps: the attacker's own web user with the attacker's phone, then an alias from that user to the card.
+    const auto own = webIdentify("own-user", m_clock.utcMs(), "", "attacker-user", {{"phone", "+12025550178"}});
+    ASSERT_EQ(post("/v1/identify", own.dump(), hub().token("web")).status, 200);
+    const json alias = {{"type", "alias"},          {"messageId", "alias-to-card"},
+                        {"previousId", "attacker-user"}, {"userId", card},
+                        {"timestamp", formatIsoUtcMs(m_clock.utcMs())}};
+    const auto r = post("/v1/alias", alias.dump(), hub().token("web"));
+    ASSERT_EQ(r.status, 200) << r.body;
+
+    const auto attacker = get("/v1/profiles/welcome?phone=%2B12025550178", hub().ingestToken()).json();
+    EXPECT_NE(attacker.value("member", false), true) << attacker;
+    EXPECT_NE(attacker.value("memberId", ""), card) << attacker;
+    EXPECT_EQ(get("/v1/profiles/welcome?phone=%2B12025550142", hub().ingestToken()).json(), member);
+    EXPECT_NE(get("/v1/identity/conflicts", hub().headOfficeToken()).body.find("contact_into_membership"),
+              std::string::npos);
+}
+
+TEST_F(TRUST_SUITE, AWebKeyCannotAnswerTheInStoreSurvey) {
+    auto k = kiosk("store-1", "k1", m_clock);
+    event::FeedbackAnswers a;
+    a.surveyId = "store-visit";
+    a.nps = 0;
+    a.comment = "call me";
+    for (json m : {wire(k.feedback("web-survey", "en-US", a, std::nullopt)),
+                   wire(k.feedbackAbandoned("web-survey-2", "en-US", a, "timeout", std::nullopt))}) {
+        m["context"].erase("storeId");  // a write key cannot claim a store either
+        m["context"].erase("kioskId");
+        const auto r = post("/v1/batch", json{{"batch", json::array({m})}}.dump(), hub().token("web"));
+        ASSERT_EQ(r.status, 200) << r.body;
+        const auto receipts = receiptsOf(r);
+        ASSERT_EQ(receipts.size(), 1u);
+        EXPECT_EQ(receipts[0]["status"], "rejected") << receipts[0];
+        EXPECT_NE(receipts[0].value("reason", "").find("only a kiosk token may send \"Feedback"), std::string::npos)
+            << receipts[0];
+    }
+    const auto stats = get("/v1/stats", hub().headOfficeToken());
+    ASSERT_EQ(stats.status, 200) << stats.body;
+    EXPECT_EQ(stats.json()["overall"]["nps"].value("responses", -1), 0) << stats.body;
 }
 
 TEST_F(TRUST_SUITE, WelcomeIsRateLimitedPerKioskTokenAuditedAndCountedPerKiosk) {

@@ -11,6 +11,8 @@ namespace {
 bool kioskOnlyEvent(const IngestMessage& m) {
     namespace n = event::names;
     if (m.event == n::kSignin || m.event == n::kHeartbeat || m.event == n::kStaffLookup) return true;
+    // The in-store survey's answers: a public key would move the chain's scores and open cases at will.
+    if (m.event == n::kFeedback || m.event == n::kFeedbackAbandoned) return true;
     if (m.event != n::kConsent) return false;
     // Loyalty terms accepted make a member: a sign-up at a kiosk, not something a web page can assert. A
     // consent to be contacted about kiosk feedback opens a case with a contact: kiosks only too.

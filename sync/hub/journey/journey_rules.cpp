@@ -70,6 +70,16 @@ StoreResult<void> attachUnknown(JourneyRepository& repo, const Identifiers& ids,
     return {};
 }
 
+/// Whether a profile holds a phone number or an e-mail address.
+StoreResult<bool> holdsContact(JourneyRepository& repo, const std::string& profileId) {
+    for (const char* kind : {"phone", "email"}) {
+        auto n = repo.countIdentifiers(profileId, kind);
+        if (!n) return Fail(n.error());
+        if (*n > 0) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 bool carriesShopperIdentity(const IngestMessage& m) {
@@ -169,6 +179,12 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
     if (!joined) return Fail(joined.error());
     const std::string winner = std::move(joined).value();
     if (auto r = attachUnknown(repo, own, known, winner); !r) return Fail(r.error());
+    // A member's userId is the number on the card, which is no secret: a public source that names it may add
+    // its visitor's web or app journey to the membership, but no phone or e-mail, or a kiosk sign-in by that
+    // phone would reach the member's points.
+    auto winnerRow = repo.profile(winner);
+    if (!winnerRow) return Fail(winnerRow.error());
+    const bool membership = (*winnerRow)->facts.isMember;
     for (const auto& id : claimed) {
         auto owner = repo.findProfileId(id);
         if (!owner) return Fail(owner.error());
@@ -180,6 +196,10 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
         }
         if (id.first == "member") {
             out.conflicts.push_back({id.first, "member_id_from_public_source", std::nullopt});
+            continue;
+        }
+        if (membership) {
+            out.conflicts.push_back({id.first, "contact_into_membership", std::nullopt});
             continue;
         }
         const std::int64_t limit = id.first == "email"   ? m_config.maxEmailsPerProfile
@@ -217,6 +237,21 @@ StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, con
             // Two memberships are never joined on a public source's word.
             out.conflicts.push_back({"", "two_memberships", members[1]});
             return profiles.front();
+        }
+        if (members.size() == 1) {
+            // Nor is a profile holding a phone or e-mail merged into a membership: an alias from the visitor's
+            // own userId to a member's card number would bring them along. Nothing is merged then.
+            bool refused = false;
+            for (const auto& id : profiles) {
+                if (id == members.front()) continue;
+                auto contacts = holdsContact(repo, id);
+                if (!contacts) return Fail(contacts.error());
+                if (*contacts) {
+                    out.conflicts.push_back({"", "contact_into_membership", id});
+                    refused = true;
+                }
+            }
+            if (refused) return profiles.front();
         }
     }
     for (std::size_t i = 0; i < profiles.size(); ++i) {
