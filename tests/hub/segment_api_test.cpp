@@ -1,6 +1,8 @@
 // The Segment HTTP API shapes end to end over HTTPS (SQLite or PostgreSQL, as api_test.cpp): the type from the
 // path, /v1/group and /v1/import, time fallbacks, channels, and the content types browser SDKs send.
 
+#include <algorithm>
+
 #include "api_test_support.hpp"
 #include "hub/ingest/identity.hpp"
 
@@ -302,6 +304,41 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
     EXPECT_EQ(web->rejections[2].maskedPayload.find("ada@example.com"), std::string::npos);
     ASSERT_EQ(otherSource->hours.size(), 1u);
     EXPECT_EQ(otherSource->hours[0].duplicate, 1);
+}
+
+TEST_F(SEGMENT_SUITE, RejectionReasonsNamingPersonalDataAreMaskedInTheLogAndOnTheSourcesPage) {
+    const std::string webKey = "wk_masked_reasons_key";
+    TokenRecord webRecord;
+    webRecord.name = "shop-web-masked";
+    webRecord.scope = "ingest";
+    webRecord.kind = "web";
+    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), webRecord));
+    // A number no double holds, under a key that is an e-mail address: the reason names the key.
+    const std::string body = R"({"batch":[{"type":"track","messageId":"bad-key","anonymousId":"a","event":"E",)"
+                             R"("timestamp":")" + formatIsoUtcMs(m_clock.utcMs()) +
+                             R"(","properties":{"ada@example.com":1e999}}]})";
+    ::testing::internal::CaptureStderr();
+    const auto r = post("/v1/batch", body, webKey);
+    const std::string logged = ::testing::internal::GetCapturedStderr();
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto receipt = r.json()["receipts"][0];
+    EXPECT_EQ(receipt["status"], "rejected");
+    // The sender sees its own key in the receipt; the log and the Sources page do not keep it.
+    EXPECT_NE(receipt.value("reason", "").find("properties.ada@example.com"), std::string::npos) << receipt;
+    EXPECT_NE(logged.find("messageId=bad-key"), std::string::npos) << logged;
+    EXPECT_NE(logged.find("[email]"), std::string::npos) << logged;
+    EXPECT_EQ(logged.find("ada@example.com"), std::string::npos) << logged;
+
+    auto sources = hub().server().context().sources(m_clock.utcMs() - 3'600'000);
+    ASSERT_TRUE(sources) << sources.error();
+    const auto web = std::find_if(sources->begin(), sources->end(),
+                                  [](const SourceRecord& s) { return s.source == "shop-web-masked"; });
+    ASSERT_NE(web, sources->end());
+    ASSERT_EQ(web->rejections.size(), 1u);
+    EXPECT_EQ(web->rejections[0].messageId, "bad-key");
+    // ("properties.ada" is an address's valid local part: the whole path is masked.)
+    EXPECT_EQ(web->rejections[0].reason.rfind("[email]: number longer than", 0), 0u) << web->rejections[0].reason;
+    EXPECT_EQ(web->rejections[0].reason.find("ada@example.com"), std::string::npos) << web->rejections[0].reason;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "common/log.hpp"
 #include "hub/http/hub_server.hpp"
+#include "hub/ingest/personal_text.hpp"
 #include "hub/ingest/rejection_excerpt.hpp"
 #include "hub/ingest/token_claims.hpp"
 
@@ -19,10 +20,13 @@ constexpr std::size_t kRejectionsKeptPerRequest = 10;
 constexpr std::size_t kExcerptBytes = 2048;
 
 /// Logs a rejection (rate-limited per source; no personal data: token name, message id, reason) and keeps it
-/// for the Sources page.
-void noteRejection(HubContext& ctx, const std::string& source, std::int64_t nowMs, const std::string& messageId,
-                   const std::string& reason, const nlohmann::json* message, std::vector<SourceRejection>& kept) {
-    ctx.metrics.countReject(source, reason);
+/// for the Sources page. The message id and the reason can hold the sender's text (a reason names the key at
+/// fault, and a key can be an e-mail address): both are masked like a comment before they are logged or kept.
+void noteRejection(HubContext& ctx, const std::string& source, std::int64_t nowMs, const std::string& rawMessageId,
+                   const std::string& rawReason, const nlohmann::json* message, std::vector<SourceRejection>& kept) {
+    ctx.metrics.countReject(source, rawReason);
+    const std::string messageId = maskPersonalText(rawMessageId.substr(0, kMaxIdLength));
+    const std::string reason = maskPersonalText(rawReason.substr(0, 512));
     std::int64_t suppressed = 0;
     const bool admitted = ctx.sourceLedger.admitLogLine(source, nowMs, suppressed);
     if (suppressed > 0) {
@@ -33,8 +37,7 @@ void noteRejection(HubContext& ctx, const std::string& source, std::int64_t nowM
                   {{"source", source}, {"messageId", messageId.substr(0, 128)}, {"reason", reason.substr(0, 256)}});
     }
     if (kept.size() < kRejectionsKeptPerRequest) {
-        kept.push_back({nowMs, messageId.substr(0, kMaxIdLength), reason.substr(0, 512),
-                        message ? maskedExcerpt(*message, kExcerptBytes) : std::string()});
+        kept.push_back({nowMs, messageId, reason, message ? maskedExcerpt(*message, kExcerptBytes) : std::string()});
     }
 }
 
