@@ -17,6 +17,14 @@ using nlohmann::json;
 
 class SEGMENT_SUITE : public HubApiTest {
 protected:
+    /// A web write key named `name` whose secret is `key`, as `token add --kind web` makes one.
+    void addWebKey(const std::string& key, const std::string& name) {
+        TokenRecord record;
+        record.name = name;
+        record.scope = "ingest";
+        record.kind = "web";
+        ASSERT_TRUE(hub().store().addToken(tokenHash(key), record));
+    }
     std::string status(const Reply& r) {
         const auto j = r.json();
         if (r.status != 200 || !j.is_object() || !j.contains("receipts")) return "http " + std::to_string(r.status) + " " + r.body;
@@ -244,11 +252,7 @@ TEST_F(SEGMENT_SUITE, AGroupLinkFollowsAProfileMergeAndTheNewestTraitsWin) {
 
 TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPage) {
     const std::string webKey = "wk_sources_test_key";
-    TokenRecord webRecord;
-    webRecord.name = "shop-web";
-    webRecord.scope = "ingest";
-    webRecord.kind = "web";
-    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), webRecord));
+    addWebKey(webKey, "shop-web");
     const auto t = formatIsoUtcMs(m_clock.utcMs());
     const json good = {{"type", "track"}, {"messageId", "ok-1"}, {"anonymousId", "a"}, {"event", "E"}, {"timestamp", t},
                        {"context", {{"library", {{"name", "analytics.js"}, {"version", "2.0"}}}}}};
@@ -308,11 +312,7 @@ TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPag
 
 TEST_F(SEGMENT_SUITE, RejectionReasonsNamingPersonalDataAreMaskedInTheLogAndOnTheSourcesPage) {
     const std::string webKey = "wk_masked_reasons_key";
-    TokenRecord webRecord;
-    webRecord.name = "shop-web-masked";
-    webRecord.scope = "ingest";
-    webRecord.kind = "web";
-    ASSERT_TRUE(hub().store().addToken(tokenHash(webKey), webRecord));
+    addWebKey(webKey, "shop-web-masked");
     // A number no double holds, under a key that is an e-mail address: the reason names the key.
     const std::string body = R"({"batch":[{"type":"track","messageId":"bad-key","anonymousId":"a","event":"E",)"
                              R"("timestamp":")" + formatIsoUtcMs(m_clock.utcMs()) +
