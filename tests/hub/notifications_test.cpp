@@ -87,6 +87,15 @@ IngestMessage message(const std::string& id, const std::string& event, const std
     return m;
 }
 
+/// Whether `text` holds any part of what `detractors` wrote about the shopper: the comment, or the phone number
+/// in either spelling. (Not a bare "555": a case id's hex digits or the sink's peer port can hold those.)
+bool carriesTheShoppersContact(std::string_view text) {
+    for (const std::string_view personal : {"call me", "555 0199", "5550199"}) {
+        if (text.find(personal) != std::string_view::npos) return true;
+    }
+    return false;
+}
+
 /// `cases` answers with NPS 2 and a comment, each with its shopper's consent to be contacted, and (when
 /// `alertToo`) enough of them inside 15 minutes for the unhappy-share alert.
 std::vector<IngestMessage> detractors(int cases, std::int64_t atMs) {
@@ -242,8 +251,7 @@ TEST(Notifications, WebhooksSurviveAFailingThenStallingReceiverWithSignedBodiesA
         for (const auto& body : acceptedBodies) {
             const auto j = json::parse(body);
             EXPECT_TRUE(j.contains("text")) << "Slack-compatible text";
-            EXPECT_EQ(body.find("555"), std::string::npos) << "nothing personal: " << body;
-            EXPECT_EQ(body.find("call me"), std::string::npos) << body;
+            EXPECT_FALSE(carriesTheShoppersContact(body)) << "nothing personal: " << body;
             EXPECT_EQ(j["store"], "store-1");
             if (j["type"] == "alert") {
                 ++alerts;
@@ -454,8 +462,7 @@ TEST(Notifications, EmailReachesTheSmtpRelayWithTheSubjectAndNothingPersonal) {
               std::string::npos)
         << mail;
     EXPECT_NE(mail.find("https://hub.example.com/v1/cases/"), std::string::npos) << mail;
-    EXPECT_EQ(mail.find("555"), std::string::npos) << "nothing personal: " << mail;
-    EXPECT_EQ(mail.find("call me"), std::string::npos) << mail;
+    EXPECT_FALSE(carriesTheShoppersContact(mail)) << "nothing personal: " << mail;
 }
 
 }  // namespace
