@@ -400,15 +400,27 @@ TEST_F(HUB_SUITE, AuthScopesAndRevocation) {
     EXPECT_EQ(get("/metrics", "").status, 401);
     EXPECT_EQ(get("/v1/fleet", hub().lookupToken()).status, 403);
 
-    std::string kioskName;
+    std::string kioskName, lookupName;
     const auto tokens = hub().store().listTokens().value();
     for (const auto& t : tokens) {
         if (t.scope == "ingest") kioskName = t.name;
+        if (t.scope == "lookup") lookupName = t.name;
     }
     ASSERT_TRUE(hub().store().revokeToken(kioskName).value());
     const auto revoked = post("/v1/batch", body, hub().ingestToken());
     EXPECT_EQ(revoked.status, 401);
     EXPECT_EQ(revoked.json()["error"], "token revoked");
+
+    // Each refusal of a known token is counted for it: the kiosk's two wrong-scope reads and its revoked
+    // batch, the staff token's two wrong-scope calls. The unknown and missing tokens have no source.
+    const auto metrics = get("/metrics", hub().headOfficeToken());
+    const auto counted = [&](const std::string& source) {
+        return "\ntouchpoint_hub_http_refusals_by_source_total{source=\"" + source + "\",reason=\"unauthenticated\"} ";
+    };
+    EXPECT_NE(metrics.body.find(counted(kioskName) + "3\n"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find(counted(lookupName) + "2\n"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("\ntouchpoint_hub_http_refusals_total{reason=\"unauthenticated\"} 8\n"), std::string::npos)
+        << metrics.body;
 }
 
 TEST_F(HUB_SUITE, HealthIsDegradedWhileStoreWritesFailAndRecovers) {

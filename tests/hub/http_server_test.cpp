@@ -10,7 +10,9 @@
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "common/tls_cert.hpp"
 #include "hub/http/beast_server.hpp"
@@ -76,6 +78,12 @@ protected:
         m_server = std::make_unique<BeastServer>(m_options, m_router, [this](const Request& req, std::string_view scope) {
             ++m_authCalls;
             AuthOutcome out;
+            if (req.header("Authorization") == "Bearer revoked") {
+                out.status = 401;
+                out.error = "token revoked";
+                out.subject = "old-kiosk";
+                return out;
+            }
             if (req.header("Authorization") != "Bearer good") {
                 out.status = 401;
                 out.error = "unknown token";
@@ -332,6 +340,61 @@ TEST_F(BeastServerTest, TokenRateLimitCountsPerToken) {
     EXPECT_EQ(r->status, 429);
     EXPECT_FALSE(r->get_header_value("Retry-After").empty());
     EXPECT_EQ(m_server->counters().get(Refusal::RateLimitedToken), 1);
+    EXPECT_EQ(m_server->refusals().count("kiosk-1", Refusal::RateLimitedToken), 1);
+}
+
+/// The lines of `log` that say a request was refused.
+std::vector<std::string> refusalLines(const std::string& log) {
+    std::vector<std::string> lines;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("msg=\"request refused\"") != std::string::npos) lines.push_back(line);
+    }
+    return lines;
+}
+
+TEST_F(BeastServerTest, EveryRefusalIsLoggedWithItsSourceAndNetworkAndCountedPerSource) {
+    m_options.limits.perToken = {1, 1};
+    start();
+    auto c = client();
+    ::testing::internal::CaptureStderr();
+    httplib::Headers good{{"Authorization", "Bearer good"}};
+    EXPECT_EQ(c->Post("/secure", good, "a", "text/plain")->status, 200);
+    EXPECT_EQ(c->Post("/secure", good, "a", "text/plain")->status, 429);
+    EXPECT_EQ(c->Post("/secure", {{"Authorization", "Bearer revoked"}}, "a", "text/plain")->status, 401);
+    EXPECT_EQ(c->Post("/secure", {{"Authorization", "Bearer nobody-knows"}}, "a", "text/plain")->status, 401);
+    EXPECT_EQ(c->Get("/no/such/page?phone=2025550123")->status, 404);
+    const auto lines = refusalLines(::testing::internal::GetCapturedStderr());
+
+    ASSERT_EQ(lines.size(), 4u) << ::testing::PrintToString(lines);
+    EXPECT_NE(lines[0].find("reason=rate_limited_token status=429 route=/secure source=kiosk-1 network=127.0.0.0/24"),
+              std::string::npos)
+        << lines[0];
+    EXPECT_NE(lines[1].find("reason=unauthenticated status=401 route=/secure source=old-kiosk network=127.0.0.0/24"),
+              std::string::npos)
+        << lines[1];
+    EXPECT_NE(lines[2].find("reason=unauthenticated status=401 route=/secure source=- network=127.0.0.0/24"),
+              std::string::npos)
+        << lines[2];
+    EXPECT_NE(lines[3].find("reason=not_found status=404 route=- source=- network=127.0.0.0/24"), std::string::npos)
+        << lines[3];
+    for (const auto& line : lines) {
+        EXPECT_EQ(line.find("127.0.0.1"), std::string::npos) << "the network, not the address: " << line;
+        EXPECT_EQ(line.find("5550123"), std::string::npos) << "nothing from the target's query: " << line;
+        EXPECT_EQ(line.find("nobody-knows"), std::string::npos) << "never the token: " << line;
+    }
+
+    EXPECT_EQ(m_server->refusals().count("kiosk-1", Refusal::RateLimitedToken), 1);
+    EXPECT_EQ(m_server->refusals().count("old-kiosk", Refusal::Unauthenticated), 1);
+    EXPECT_EQ(m_server->refusals().count("", Refusal::Unauthenticated), 0) << "no source, no per-source count";
+    EXPECT_EQ(m_server->counters().get(Refusal::Unauthenticated), 2);
+    const auto text = m_server->refusals().render();
+    EXPECT_NE(text.find("touchpoint_hub_http_refusals_by_source_total{source=\"old-kiosk\",reason=\"unauthenticated\"} 1"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("touchpoint_hub_http_refusals_by_source_total{source=\"kiosk-1\",reason=\"rate_limited_token\"} 1"),
+              std::string::npos)
+        << text;
 }
 
 TEST_F(BeastServerTest, TwoHundredIdleConnectionsDoNotStopHealthz) {

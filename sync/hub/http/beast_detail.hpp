@@ -19,6 +19,7 @@
 
 #include "hub/http/beast_server.hpp"
 #include "hub/http/rate_limiter.hpp"
+#include "hub/http/refusal_log.hpp"
 #include "hub/http/worker_pool.hpp"
 
 namespace touchpoint::hub::http {
@@ -32,6 +33,7 @@ struct BeastServer::Impl {
     const Router& router;
     Authenticator authenticate;
     ServerCounters counters;
+    RefusalLog refusalLog;
     RateLimiter addressLimiter;
     RateLimiter tokenLimiter;
 
@@ -55,8 +57,11 @@ struct BeastServer::Impl {
     std::unique_ptr<WorkerPool> pool;
     std::vector<std::thread> ioThreads;
 
-    /// Registers a new connection; false (and nothing registered) when a connection limit refuses it.
+    /// Registers a new connection; false (and nothing registered) when stopping or a connection limit
+    /// refuses it (then counted and logged).
     bool admit(Session* s, const std::shared_ptr<Session>& owner, const std::string& address, bool exempt);
+    /// Counts a refusal by reason and, through the refusal log, by source, and logs it.
+    void refused(const RefusalNote& note);
     void release(Session* s, const std::string& address, bool exempt);
     void accept();
 };

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <openssl/ssl.h>
 
 #include "common/log.hpp"
@@ -85,22 +86,28 @@ BeastServer::Impl::Impl(ServerOptions o, const Router& r, Authenticator a)
       io(options.limits.ioThreads) {}
 
 bool BeastServer::Impl::admit(Session* s, const std::shared_ptr<Session>& owner, const std::string& address, bool exempt) {
-    std::lock_guard lock(mutex);
-    if (stopping.load()) return false;
-    if (sessions.size() >= options.limits.maxConnections) {
-        counters.count(Refusal::TooManyConnections);
-        return false;
-    }
-    if (!exempt) {
-        auto& n = perAddress[address];
-        if (n >= options.limits.maxConnectionsPerAddress) {
-            counters.count(Refusal::AddressConnections);
-            return false;
+    std::optional<Refusal> why;
+    {
+        std::lock_guard lock(mutex);
+        if (stopping.load()) return false;
+        if (sessions.size() >= options.limits.maxConnections) {
+            why = Refusal::TooManyConnections;
+        } else if (!exempt && perAddress[address] >= options.limits.maxConnectionsPerAddress) {
+            why = Refusal::AddressConnections;
+        } else {
+            if (!exempt) ++perAddress[address];
+            sessions.emplace(s, owner);
+            return true;
         }
-        ++n;
     }
-    sessions.emplace(s, owner);
-    return true;
+    refused({.why = *why, .status = 0, .source = {}, .address = address, .route = {}});
+    return false;
+}
+
+void BeastServer::Impl::refused(const RefusalNote& note) {
+    counters.count(note.why);
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    refusalLog.note(note, std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
 void BeastServer::Impl::release(Session* s, const std::string& address, bool exempt) {
@@ -220,5 +227,7 @@ void BeastServer::stop() {
 int BeastServer::port() const { return m_impl->port; }
 ServerCounters& BeastServer::counters() { return m_impl->counters; }
 const ServerCounters& BeastServer::counters() const { return m_impl->counters; }
+const RefusalLog& BeastServer::refusals() const { return m_impl->refusalLog; }
+void BeastServer::refused(const RefusalNote& note) { m_impl->refused(note); }
 
 }  // namespace touchpoint::hub::http

@@ -16,6 +16,7 @@
 #include "hub/http/http_message.hpp"
 #include "hub/http/limits.hpp"
 #include "hub/http/router.hpp"
+#include "hub/http/refusal_log.hpp"
 #include "hub/http/server_counters.hpp"
 
 namespace touchpoint::hub::http {
@@ -26,6 +27,9 @@ struct AuthOutcome {
     int status = 401;                    ///< otherwise the answer: 401, 403, or 503 when it cannot tell
     std::string error;
     Headers headers;                     ///< e.g. WWW-Authenticate, Retry-After
+    /// The token's name when the token was found and still refused (revoked, wrong scope, unbound): the
+    /// source the refusal is logged and counted for.
+    std::string subject;
 };
 /// Runs on a worker thread (it may read the store).
 using Authenticator = std::function<AuthOutcome(const Request& headersOnly, std::string_view scope)>;
@@ -59,6 +63,11 @@ public:
     int port() const;
     ServerCounters& counters();
     const ServerCounters& counters() const;
+    /// Refusals by source, and the refusal log's own counts (/metrics).
+    const RefusalLog& refusals() const;
+    /// Counts and logs a refusal a route's handler made (Refusal::Forbidden, RateLimitedRoute), as the
+    /// server does its own. Safe from any thread.
+    void refused(const RefusalNote& note);
 
     struct Impl;
 

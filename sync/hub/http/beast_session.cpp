@@ -79,7 +79,8 @@ public:
         arm(limits().handshakeTimeout);
         m_stream.async_handshake([self = shared_from_this()](beast::error_code e) {
             if (e) {
-                self->m_server->counters.count(Refusal::HandshakeFailed);
+                self->m_server->refused(
+                    {.why = Refusal::HandshakeFailed, .status = 0, .source = {}, .address = self->m_peer, .route = {}});
                 self->closeNow();
                 return;
             }
@@ -263,16 +264,18 @@ private:
     void onAuthenticated(AuthOutcome outcome) {
         if (m_phase == Phase::Closed) return;
         if (!outcome.principal) {
-            if (outcome.status == 401 || outcome.status == 403) m_server->counters.count(Refusal::Unauthenticated);
+            if (outcome.status == 401 || outcome.status == 403) {
+                noteRefusal(Refusal::Unauthenticated, outcome.status, outcome.subject);
+            }
             Response res;
             res.error(outcome.status, outcome.error);
             for (auto& [k, v] : outcome.headers) res.setHeader(k, v);
             return write(std::move(res));
         }
-        if (const int wait = m_server->tokenLimiter.take(outcome.principal->subject)) {
+        m_request.principal = std::move(outcome.principal);
+        if (const int wait = m_server->tokenLimiter.take(m_request.principal->subject)) {
             return refuse(Refusal::RateLimitedToken, 429, "too many requests for this token", wait);
         }
-        m_request.principal = std::move(outcome.principal);
         readBody();
     }
 
@@ -335,9 +338,9 @@ private:
             auto inflated = protocol::gzipDecompress(m_request.body, cap);
             if (!inflated) {
                 const bool tooLarge = inflated.error().find("size limit") != std::string::npos;
-                m_server->counters.count(tooLarge ? Refusal::InflatedTooLarge : Refusal::BadGzip);
                 if (tooLarge) res.error(413, "body inflates past " + std::to_string(cap) + " bytes");
                 else res.error(400, "malformed request (bad gzip)");
+                noteRefusal(tooLarge ? Refusal::InflatedTooLarge : Refusal::BadGzip, res.status);
                 return;
             }
             m_request.body = std::move(inflated).value();
@@ -365,8 +368,18 @@ private:
         if (options.hsts) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
 
+    /// Counts and logs a refusal of the current request: its source is the token read for it (or `subject`,
+    /// the token that was found and refused), its address the client's, its route the matched one's name.
+    void noteRefusal(Refusal why, int status, std::string_view subject = {}) {
+        const std::string_view source = m_request.principal ? std::string_view(m_request.principal->subject) : subject;
+        const std::string& address = m_request.remoteAddress.empty() ? m_peer : m_request.remoteAddress;
+        std::string_view route;
+        if (m_match.route) route = m_match.route->options.name.empty() ? m_match.route->pattern : m_match.route->options.name;
+        m_server->refused({.why = why, .status = status, .source = source, .address = address, .route = route});
+    }
+
     void refuse(Refusal why, int status, const std::string& message, int retryAfter = 0) {
-        m_server->counters.count(why);
+        noteRefusal(why, status);
         // After these the parser's state is unusable or the client too slow to keep.
         if (why == Refusal::RequestTimeout || why == Refusal::HeaderTooLarge || why == Refusal::BadRequest) {
             m_keepAlive = false;

@@ -34,11 +34,13 @@ std::string credentials(const http::Request& req) {
     return {};
 }
 
-http::AuthOutcome refusal(int status, std::string error, http::Headers headers = {}) {
+/// `subject`: the refused token's name when it was found (the source its refusal is counted for).
+http::AuthOutcome refusal(int status, std::string error, http::Headers headers = {}, std::string subject = {}) {
     http::AuthOutcome out;
     out.status = status;
     out.error = std::move(error);
     out.headers = std::move(headers);
+    out.subject = std::move(subject);
     return out;
 }
 
@@ -79,13 +81,16 @@ http::AuthOutcome HubContext::authenticate(const http::Request& req, std::string
         return refusal(503, "token store unavailable", {{"Retry-After", "5"}});
     }
     if (!*found) return refusal(401, "unknown token");
-    if ((*found)->revokedMs) return refusal(401, "token revoked");
-    if ((*found)->scope != scope) return refusal(403, "token lacks the " + std::string(scope) + " scope");
+    if ((*found)->revokedMs) return refusal(401, "token revoked", {}, (*found)->name);
+    if ((*found)->scope != scope) {
+        return refusal(403, "token lacks the " + std::string(scope) + " scope", {}, (*found)->name);
+    }
     if (((*found)->kind == kKindKiosk || (*found)->kind == kKindStaff) && (*found)->storeId.empty()) {
         // Made before token kinds (schema version 3): an ingest token could be a kiosk's or a public page's, a
         // lookup token could be anyone's. The kiosk keeps its queue (and staff mode says "not authorised") on a
         // 403 until an operator binds the token to the kiosk it belongs to.
-        return refusal(403, "this token is not bound to a store and kiosk: touchpoint-hub token bind");
+        return refusal(403, "this token is not bound to a store and kiosk: touchpoint-hub token bind", {},
+                       (*found)->name);
     }
     http::AuthOutcome out;
     out.principal = http::Principal{(*found)->name, (*found)->scope, **found};
@@ -155,6 +160,15 @@ http::Handler guarded(HubContext& ctx, std::string route, http::Handler handler)
         }
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
         ctx.metrics.countRequest(route, res.status, took.count());
+        // A route's own refusal of a token the server let in (a role, a kind, a route's rate limit) is a
+        // refusal of that source: logged and counted like the server's own.
+        if (req.principal && (res.status == 403 || res.status == 429) && ctx.noteRefusal) {
+            ctx.noteRefusal({.why = res.status == 429 ? http::Refusal::RateLimitedRoute : http::Refusal::Forbidden,
+                             .status = res.status,
+                             .source = req.principal->subject,
+                             .address = req.remoteAddress,
+                             .route = route});
+        }
     };
 }
 
@@ -251,10 +265,13 @@ Result<int, std::string> HubServer::start() {
     auto* ctx = m_ctx.get();
     m_server = std::make_unique<http::BeastServer>(
         std::move(options), m_router, [ctx](const http::Request& req, std::string_view scope) { return ctx->authenticate(req, scope); });
+    // Before the first request: handlers read these without a lock.
+    m_ctx->httpCounters = &m_server->counters();
+    m_ctx->httpRefusals = &m_server->refusals();
+    m_ctx->noteRefusal = [server = m_server.get()](const http::RefusalNote& note) { server->refused(note); };
     auto port = m_server->start();
     if (!port) return Fail(port.error());
     m_port = *port;
-    m_ctx->httpCounters = &m_server->counters();
     // Retention: a few minutes after start (not in a restart loop's way), then every interval.
     m_retention = std::make_unique<privacy::RetentionJob>(*m_ctx->store, m_ctx->metrics, *m_ctx->clock, c.retention);
     m_retention->start(std::min<std::chrono::milliseconds>(std::chrono::minutes(5),

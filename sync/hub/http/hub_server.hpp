@@ -43,6 +43,9 @@ struct HubContext {
     http::WriteHealth writeHealth;
     /// What the HTTP layer refused, for /metrics; set while the server runs.
     const http::ServerCounters* httpCounters = nullptr;
+    const http::RefusalLog* httpRefusals = nullptr;
+    /// Counts and logs a refusal a handler made after the token was read (set once the server exists).
+    std::function<void(const http::RefusalNote&)> noteRefusal;
     /// Notification delivery and contact retention (runs while the server does); declared after `store`,
     /// which it uses, so it goes first.
     NotificationCounters notificationCounters;

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "hub/http/server_counters.hpp"
+
 namespace touchpoint::hub {
 
 void Metrics::countReceipt(const std::string& status, std::int64_t n) {
@@ -17,19 +19,7 @@ constexpr const char* kRejectLabels[] = {
     "groupId", "userId/anonymousId", "event", "alias", "properties", "traits", "context", "sealed", "message",
     "storeId", "kioskId", "token", "body_malformed", "body_too_large", "welcome_not_kiosk", "welcome_rate_limited"};
 
-/// Prometheus label values: backslash, quote and newline escaped.
-std::string labelValue(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
+using http::prometheusLabelValue;
 
 }  // namespace
 
@@ -79,13 +69,13 @@ std::string Metrics::render(const std::string& extra) const {
     out << "# HELP touchpoint_hub_source_messages_total Messages by ingest source (token name) and receipt status.\n"
            "# TYPE touchpoint_hub_source_messages_total counter\n";
     for (const auto& [key, n] : m_sources) {
-        out << "touchpoint_hub_source_messages_total{source=\"" << labelValue(key.first) << "\",status=\"" << key.second
+        out << "touchpoint_hub_source_messages_total{source=\"" << prometheusLabelValue(key.first) << "\",status=\"" << key.second
             << "\"} " << n << "\n";
     }
     out << "# HELP touchpoint_hub_rejects_total Rejected messages and bodies by ingest source and reason (field).\n"
            "# TYPE touchpoint_hub_rejects_total counter\n";
     for (const auto& [key, n] : m_rejects) {
-        out << "touchpoint_hub_rejects_total{source=\"" << labelValue(key.first) << "\",reason=\"" << key.second << "\"} "
+        out << "touchpoint_hub_rejects_total{source=\"" << prometheusLabelValue(key.first) << "\",reason=\"" << key.second << "\"} "
             << n << "\n";
     }
     out << "# HELP touchpoint_hub_profile_merges_total Profiles merged into another.\n"

@@ -187,6 +187,7 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
                    std::ostringstream extra;
                    if (ctx.httpCounters) extra << ctx.httpCounters->render();
+                   if (ctx.httpRefusals) extra << ctx.httpRefusals->render();
                    if (auto fleet = ctx.store->fleet()) {
                        extra << "# HELP touchpoint_kiosk_queue_depth Events waiting in a kiosk's outbox (last heartbeat).\n"
                                 "# TYPE touchpoint_kiosk_queue_depth gauge\n";

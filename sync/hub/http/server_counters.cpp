@@ -4,6 +4,20 @@
 
 namespace touchpoint::hub::http {
 
+std::string prometheusLabelValue(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
 std::string_view ServerCounters::name(Refusal r) {
     switch (r) {
         case Refusal::HeaderTooLarge: return "header_too_large";
@@ -21,6 +35,8 @@ std::string_view ServerCounters::name(Refusal r) {
         case Refusal::Unauthenticated: return "unauthenticated";
         case Refusal::QueueFull: return "queue_full";
         case Refusal::NotFound: return "not_found";
+        case Refusal::Forbidden: return "forbidden";
+        case Refusal::RateLimitedRoute: return "rate_limited_route";
         case Refusal::Count: break;
     }
     return "unknown";

@@ -25,8 +25,13 @@ enum class Refusal : std::size_t {
     Unauthenticated,       ///< 401/403 on the headers, body never read
     QueueFull,             ///< 503: no worker free and the queue full
     NotFound,              ///< 404
+    Forbidden,             ///< 403 by a route's own rule (a role, a token's kind) after the token was read
+    RateLimitedRoute,      ///< 429 by a route's own limit (the welcome's, staff lookups')
     Count
 };
+
+/// A Prometheus label value: backslash, quote and newline escaped.
+std::string prometheusLabelValue(std::string_view text);
 
 class ServerCounters {
 public:
