@@ -67,7 +67,8 @@ TEST(BatchParserLimits, MessageIdOf256BytesIsReadAnd257RejectsThatMessageOnly) {
     static_assert(kMaxIdLength == 256, "docs/PROTOCOL.md says 256 bytes");
     const std::string atLimit(kMaxIdLength, 'a');
     const std::string pastLimit(kMaxIdLength + 1, 'b');
-    auto p = parseText(json{{"batch", {track("before", "E"), track(atLimit, "E"), track(pastLimit, "E"), track("after", "E")}}}.dump());
+    const json batch = {track("before", "E"), track(atLimit, "E"), track(pastLimit, "E"), track("after", "E")};
+    auto p = parseText(json{{"batch", batch}}.dump());
     ASSERT_TRUE(p.ok()) << p.error().message;
     ASSERT_EQ(p->verdicts.size(), 4u);
     EXPECT_TRUE(p->verdicts[0].message.has_value());
