@@ -284,7 +284,9 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
         const json* e = member(m, "event");
         if (!e || !e->is_string() || e->get<std::string>().empty()) return reject("event: missing or not a string");
         out.event = e->get<std::string>();
-        if (out.event.size() > 200) return reject("event: longer than 200 bytes");
+        if (out.event.size() > kMaxEventLength) {
+            return reject("event: longer than " + std::to_string(kMaxEventLength) + " bytes");
+        }
     } else if (out.type == "alias") {
         if (out.previousId.empty() || out.userId.empty()) return reject("alias: previousId and userId are required");
     } else if (out.type == "page") {

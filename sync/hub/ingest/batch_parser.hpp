@@ -19,6 +19,8 @@ namespace touchpoint::hub {
 /// Deepest nesting allowed inside one message (the message object itself is depth 1).
 inline constexpr int kMaxMessageDepth = 16;
 inline constexpr std::size_t kMaxIdLength = 256;
+/// A track call's `event` name, in bytes.
+inline constexpr std::size_t kMaxEventLength = 200;
 inline constexpr std::size_t kMaxMessagesPerBatch = 10'000;
 
 /// A message that passed validation, with its sealed fields opened and its time corrected.

@@ -38,6 +38,7 @@ Result<std::unique_ptr<EphemeralHub>, std::string> EphemeralHub::start(const Eph
     config.cases = options.cases;
     config.workerThreads = options.workerThreads;
     config.storeConnections = options.storeConnections;
+    config.limits = options.limits;
 
     auto server = HubServer::create(config, options.clock ? *options.clock : SystemClock::instance());
     if (!server) return Fail(server.error());

@@ -25,6 +25,8 @@ struct EphemeralHubOptions {
     CasesConfig cases;      ///< [cases], defaults as in the config file
     int workerThreads = 4;
     int storeConnections = 2;
+    /// [limits]: what a client may cost the server; tests of a limit set it small (docs/OPERATIONS.md).
+    http::ServerLimits limits;
     const Clock* clock = nullptr;  ///< the hub's clock (receivedAt, serverTime); default the system clock
     /// The store and kiosk ingestToken() and lookupToken() are bound to (a kiosk under test uses these ids).
     std::string storeId = "store-1";
