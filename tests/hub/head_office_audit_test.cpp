@@ -1,8 +1,8 @@
 // Head office's reads and erasures of personal data are audited (threat model: "head office people and
 // scripts: what their role allows, audited"): a timeline, an erasure and an export that shows personal values
 // each leave one audit row, shown on GET /v1/audit; a masked export leaves none; and what cannot be audited is
-// not answered. On the backend this executable was built for: SQLite (hub_integration_test) or PostgreSQL
-// (hub_postgres_test).
+// not answered. Staff lookups have a token bucket per staff token ("may look up one shopper at a time"). On
+// the backend this executable was built for: SQLite (hub_integration_test) or PostgreSQL (hub_postgres_test).
 
 #include "api_test_fixture.hpp"
 
@@ -148,6 +148,31 @@ TEST_F(AUDIT_SUITE, WhatCannotBeAuditedIsNotAnswered) {
     EXPECT_TRUE(audited("").empty());
     ASSERT_EQ(del("/v1/profiles/" + id, admin).status, 200);
     EXPECT_EQ(audited("erase").size(), 1u);
+}
+
+TEST_F(AUDIT_SUITE, StaffLookupsAreRateLimitedPerStaffToken) {
+    for (int i = 0; i < 10; ++i) {  // the default burst; nobody is found, and each is still a lookup
+        ASSERT_EQ(get("/v1/profiles/lookup?member=M-" + std::to_string(i), hub().lookupToken()).status, 404) << i;
+    }
+    const auto limited = get("/v1/profiles/lookup?member=M-99", hub().lookupToken());
+    EXPECT_EQ(limited.status, 429) << limited.body;
+    // One lookup every 3 s by default; a little may have refilled while the 10 were answered.
+    ASSERT_FALSE(limited.retryAfter.empty());
+    EXPECT_GE(std::stoi(limited.retryAfter), 1);
+    EXPECT_LE(std::stoi(limited.retryAfter), 3);
+    // Another staff token has its own bucket, and the kiosk's welcome bucket is another one again.
+    EXPECT_EQ(get("/v1/profiles/lookup?member=M-1", hub().staffToken("store-1", "k2")).status, 404);
+    EXPECT_EQ(get("/v1/profiles/welcome?member=M-1", hub().ingestToken()).status, 200);
+
+    EXPECT_EQ(audited("lookup").size(), 11u);  // the refused one looked nobody up
+    const auto metrics = get("/metrics", hub().headOfficeToken());
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("touchpoint_hub_rejects_total{source=\"" + hub().tokenName("staff") +
+                                "\",reason=\"lookup_rate_limited\"} 1\n"),
+              std::string::npos)
+        << metrics.body;
+    EXPECT_EQ(metrics.body.find("source=\"" + hub().tokenName("staff:store-1/k2") + "\",reason=\"lookup_rate_limited\""),
+              std::string::npos);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// GET /v1/profiles/welcome (ingest, rate-limited, audited), /v1/profiles/lookup (lookup, audited),
+// GET /v1/profiles/welcome (ingest, rate-limited, audited), /v1/profiles/lookup (lookup, rate-limited, audited),
 // /v1/profiles/{id}/timeline and DELETE /v1/profiles/{id} (head office, audited).
 
 #include <algorithm>
@@ -92,22 +92,22 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
         sendError(res, 403, "the welcome answers kiosk tokens only");
         return;
     }
-    if (!staff) {
-        // The bucket lives in the store, so hub processes sharing a database share each kiosk's limit.
-        const auto& limit = ctx.config.welcomePerToken;
-        auto wait = ctx.store->takeRateToken("welcome:" + token->name, limit.perSecond, limit.burst,
-                                             ctx.clock->utcMs());
-        if (!wait) {
-            res.setHeader("Retry-After", "5");
-            sendError(res, 503, "store unavailable");
-            return;
-        }
-        if (*wait > 0) {
-            ctx.metrics.countReject(token->name, "welcome_rate_limited");
-            res.setHeader("Retry-After", std::to_string(*wait));
-            sendError(res, 429, "too many welcome lookups from this kiosk; retry later");
-            return;
-        }
+    // Each token has a bucket of its own, kept in the store so that hub processes sharing a database share
+    // it: a kiosk greets one shopper at a time, and staff look up one shopper at a time.
+    const auto& limit = staff ? ctx.config.staffLookupPerToken : ctx.config.welcomePerToken;
+    auto wait = ctx.store->takeRateToken((staff ? "lookup:" : "welcome:") + token->name, limit.perSecond,
+                                         limit.burst, ctx.clock->utcMs());
+    if (!wait) {
+        res.setHeader("Retry-After", "5");
+        sendError(res, 503, "store unavailable");
+        return;
+    }
+    if (*wait > 0) {
+        ctx.metrics.countReject(token->name, staff ? "lookup_rate_limited" : "welcome_rate_limited");
+        res.setHeader("Retry-After", std::to_string(*wait));
+        sendError(res, 429, staff ? "too many lookups with this staff token; retry later"
+                                  : "too many welcome lookups from this kiosk; retry later");
+        return;
     }
     auto id = identifierFrom(ctx, req, res);
     if (!id) return;
