@@ -21,6 +21,10 @@ std::string backendStoreUrl();
 /// renamed away), and puts it back (backend_*.cpp).
 void breakStoreWrites(EphemeralHub& hub);
 void restoreStoreWrites(EphemeralHub& hub);
+/// Makes every new audit row fail to insert (a trigger refuses it) while the rest of the store works, and
+/// lets them in again (backend_*.cpp).
+void refuseAuditRows(EphemeralHub& hub);
+void allowAuditRows(EphemeralHub& hub);
 
 struct Reply {
     Reply(int code = 0, std::string text = {}, std::string retryAfterHeader = {})

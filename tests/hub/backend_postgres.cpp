@@ -41,7 +41,7 @@ std::string backendStoreUrl() {
 TempPostgres* backendCluster() { return PostgresEnvironment::s_cluster.get(); }
 
 namespace {
-void renameEvents(EphemeralHub& hub, const char* sql) {
+void runSql(EphemeralHub& hub, const char* sql) {
     auto c = openPostgres(hub.server().context().config.storeUrl);
     ASSERT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
     auto r = (*c)->script(sql);
@@ -49,7 +49,15 @@ void renameEvents(EphemeralHub& hub, const char* sql) {
 }
 }  // namespace
 
-void breakStoreWrites(EphemeralHub& hub) { renameEvents(hub, "ALTER TABLE events RENAME TO events_away"); }
-void restoreStoreWrites(EphemeralHub& hub) { renameEvents(hub, "ALTER TABLE events_away RENAME TO events"); }
+void breakStoreWrites(EphemeralHub& hub) { runSql(hub, "ALTER TABLE events RENAME TO events_away"); }
+void restoreStoreWrites(EphemeralHub& hub) { runSql(hub, "ALTER TABLE events_away RENAME TO events"); }
+void refuseAuditRows(EphemeralHub& hub) {
+    runSql(hub, "CREATE FUNCTION audit_refused() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$; "
+                      "CREATE TRIGGER audit_refused BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_refused()");
+}
+void allowAuditRows(EphemeralHub& hub) {
+    runSql(hub, "DROP TRIGGER audit_refused ON audit; DROP FUNCTION audit_refused()");
+}
 
 }  // namespace touchpoint::hub::testing

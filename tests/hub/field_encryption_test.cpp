@@ -400,7 +400,9 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionKeys), ARetiredKeyStillOpensAndFindsWh
         ASSERT_TRUE(sealed && sealed->size() == 1);
         EXPECT_EQ(sealed->text(0, 0).rfind("tpf1:dkb:", 0), 0u);
 
-        auto erased = store->eraseProfile(profileId);
+        TokenRecord admin;
+        admin.name = "admin-1";
+        auto erased = store->eraseProfile(profileId, admin);
         ASSERT_TRUE(erased) << erased.error().message;
         EXPECT_TRUE(*erased);
         auto gone = store->findProfile("email", "rot.4417@example.com");

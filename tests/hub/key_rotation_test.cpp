@@ -89,7 +89,9 @@ protected:
         // One person erased: tombstones under A.
         auto gone = store->findProfile("member", "M-0");
         ASSERT_TRUE(gone && *gone);
-        ASSERT_TRUE(store->eraseProfile((*gone)->profileId));
+        TokenRecord admin;
+        admin.name = "admin-1";
+        ASSERT_TRUE(store->eraseProfile((*gone)->profileId, admin));
         const privacy::FieldCipher a(keysOf(kKeyA));
         auto c = raw();
         ASSERT_TRUE(c);

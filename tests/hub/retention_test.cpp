@@ -60,12 +60,14 @@ TEST_F(HubRetention, OldCommentsAndStaffAuditAreRemovedOnceAndCounted) {
     clock.advanceMs(360 * kDay);  // past the staff audit's 730 days
     auto later = job.runOnce();
     ASSERT_TRUE(later) << later.error().message;
-    EXPECT_EQ(later->removed["staff_audit"], 2);  // the lookup's audit row and the staff lookup's tag
-    EXPECT_TRUE(hub().store().recentAudit(10, "lookup")->empty());
+    // The lookup's audit row, the staff lookup's tag, and the audit rows of the admin's two events exports
+    // above (they showed the stored messages' values).
+    EXPECT_EQ(later->removed["staff_audit"], 4);
+    EXPECT_TRUE(hub().store().recentAudit(10, "")->empty());
 
     const auto text = metrics.render("");
     EXPECT_NE(text.find("touchpoint_hub_retention_removed_total{kind=\"comments\"} 1\n"), std::string::npos) << text;
-    EXPECT_NE(text.find("touchpoint_hub_retention_removed_total{kind=\"staff_audit\"} 2\n"), std::string::npos);
+    EXPECT_NE(text.find("touchpoint_hub_retention_removed_total{kind=\"staff_audit\"} 4\n"), std::string::npos);
 
     if (backendStoreUrl().empty()) {
         // SQLite: the removed comment is not left in the files either.
@@ -118,6 +120,34 @@ TEST_F(HubRetention, StaffAuditGoesInBatchesAndEachRowIsCountedOnce) {
     auto again = job.runOnce();
     ASSERT_TRUE(again) << again.error().message;
     EXPECT_EQ(again->removed["staff_audit"], 0);
+}
+
+TEST_F(HubRetention, HeadOfficeAuditRowsGoWithTheStaffAudit) {
+    // Timelines, exports and erasures are audited in the same table, under the same staff_audit_days.
+    TokenRecord admin;
+    admin.name = "admin-1";
+    admin.kind = "head-office";
+    admin.role = "admin";
+    ASSERT_TRUE(hub().store().audit(admin, "timeline", "profile", "0123-abcd", true));
+    ASSERT_TRUE(hub().store().audit(admin, "export", "events", "", true));
+    auto erased = hub().store().eraseProfile("0123-abcd", admin);  // nobody: audited as found=false
+    ASSERT_TRUE(erased) << erased.error().message;
+    EXPECT_FALSE(*erased);
+    ASSERT_EQ(hub().store().recentAudit(10, "")->size(), 3u);
+
+    RetentionConfig policy;
+    policy.commentDays = 0;
+    Metrics metrics;
+    ManualClock clock(SystemClock::instance().utcMs() + 729 * kDay);
+    privacy::RetentionJob job(hub().store(), metrics, clock, policy);
+    auto early = job.runOnce();
+    ASSERT_TRUE(early) << early.error().message;
+    EXPECT_EQ(early->removed["staff_audit"], 0);
+    clock.advanceMs(2 * kDay);
+    auto due = job.runOnce();
+    ASSERT_TRUE(due) << due.error().message;
+    EXPECT_EQ(due->removed["staff_audit"], 3);
+    EXPECT_TRUE(hub().store().recentAudit(10, "")->empty());
 }
 
 TEST(RetentionConfigFile, LimitsAreReadAndChecked) {

@@ -246,6 +246,31 @@ TEST(HubConfigFile, EarnWindowIdentityLimitsAndWelcomeBucketAreReadAndChecked) {
     EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:12: welcome.per_token_per_minute: must be 1..60000"), e.end());
 }
 
+TEST(HubConfigFile, StaffLookupBucketIsReadAndChecked) {
+    const std::string base =
+        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
+        "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+    auto plain = parseHubConfig(base, "hub.toml");
+    ASSERT_TRUE(plain.ok());
+    EXPECT_DOUBLE_EQ(plain->staffLookupPerToken.perSecond, 1.0 / 3);  // one every 3 s
+    EXPECT_EQ(plain->staffLookupPerToken.burst, 10.0);
+
+    auto tuned = parseHubConfig(base + "[staff_lookup]\nper_token_per_minute = 6\nper_token_burst = 4\n", "hub.toml");
+    ASSERT_TRUE(tuned.ok()) << tuned.error().front();
+    EXPECT_DOUBLE_EQ(tuned->staffLookupPerToken.perSecond, 0.1);
+    EXPECT_EQ(tuned->staffLookupPerToken.burst, 4.0);
+    EXPECT_EQ(tuned->welcomePerToken.burst, 20.0);  // the welcome's bucket is its own
+
+    auto bad = parseHubConfig(base + "[staff_lookup]\nper_token_per_minute = 0\nper_token_burst = 100001\n",
+                              "hub.toml");
+    ASSERT_FALSE(bad.ok());
+    const auto& e = bad.error();
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:9: staff_lookup.per_token_per_minute: must be 1..60000"), e.end());
+    EXPECT_NE(std::find(e.begin(), e.end(), "hub.toml:10: staff_lookup.per_token_burst: must be 1..100000"), e.end());
+    auto typo = parseHubConfig(base + "[staff_lookups]\nper_token_burst = 4\n", "hub.toml");
+    ASSERT_FALSE(typo.ok());
+}
+
 }  // namespace
 }  // namespace touchpoint::hub
 

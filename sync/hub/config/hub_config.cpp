@@ -80,13 +80,14 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
     }
 }
 
-void readWelcome(Checker& check, const toml::table& t, http::RateLimit& l) {
+/// A per-token bucket table ([welcome], [staff_lookup]): per_token_per_minute and per_token_burst.
+void readTokenBucket(Checker& check, const toml::table& t, const std::string& section, http::RateLimit& l) {
     std::int64_t perMinute = static_cast<std::int64_t>(l.perSecond * 60 + 0.5);
     auto burst = static_cast<std::int64_t>(l.burst);
-    check.read(t, "welcome", "per_token_per_minute", perMinute);
-    check.read(t, "welcome", "per_token_burst", burst);
-    if (perMinute < 1 || perMinute > 60'000) check.fail(t.get("per_token_per_minute"), "welcome.per_token_per_minute", "must be 1..60000");
-    if (burst < 1 || burst > 100'000) check.fail(t.get("per_token_burst"), "welcome.per_token_burst", "must be 1..100000");
+    check.read(t, section.c_str(), "per_token_per_minute", perMinute);
+    check.read(t, section.c_str(), "per_token_burst", burst);
+    if (perMinute < 1 || perMinute > 60'000) check.fail(t.get("per_token_per_minute"), section + ".per_token_per_minute", "must be 1..60000");
+    if (burst < 1 || burst > 100'000) check.fail(t.get("per_token_burst"), section + ".per_token_burst", "must be 1..100000");
     l = {static_cast<double>(perMinute) / 60.0, static_cast<double>(burst)};
 }
 
@@ -163,11 +164,11 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         if (k != "server" && k != "tls" && k != "store" && k != "sealing" && k != "loyalty" && k != "limits" &&
-            k != "welcome" && k != "privacy" && k != "retention" && k != "cases" &&
+            k != "welcome" && k != "staff_lookup" && k != "privacy" && k != "retention" && k != "cases" &&
             k != "notifications") {
             check.fail(&node, k,
                        "unknown section (expected server, tls, store, sealing, privacy, retention, loyalty, limits, "
-                       "welcome, cases, notifications)");
+                       "welcome, staff_lookup, cases, notifications)");
         }
     }
     if (const auto* s = section(check, root, "server")) {
@@ -234,7 +235,10 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
     }
     if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
     if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);
-    if (const auto* w = section(check, root, "welcome")) readWelcome(check, *w, c.welcomePerToken);
+    if (const auto* w = section(check, root, "welcome")) readTokenBucket(check, *w, "welcome", c.welcomePerToken);
+    if (const auto* s = section(check, root, "staff_lookup")) {
+        readTokenBucket(check, *s, "staff_lookup", c.staffLookupPerToken);
+    }
     if (const auto* s = section(check, root, "cases")) readCasesConfig(check, *s, c.cases);
     if (const auto* n = section(check, root, "notifications")) readNotificationsConfig(check, *n, c.notifications);
 

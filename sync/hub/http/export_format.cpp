@@ -103,6 +103,16 @@ const std::vector<std::string>& exportColumns(ExportKind kind) {
     return profiles;
 }
 
+bool exportShowsPersonalValues(ExportKind kind, ExportPersonal personal) {
+    switch (kind) {
+        case ExportKind::Events: return personal == ExportPersonal::Shown;  // rowJson(ExportedEvent) masks otherwise
+        case ExportKind::Profiles: return true;                             // memberId, unmasked for every role
+        case ExportKind::Feedback:                                          // comments masked for every role
+        case ExportKind::Signins: break;
+    }
+    return false;
+}
+
 json exportJson(const ExportRow& row, ExportPersonal personal) {
     return std::visit(
         [personal](const auto& r) {

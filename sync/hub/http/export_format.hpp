@@ -16,6 +16,11 @@ const std::vector<std::string>& exportColumns(ExportKind kind);
 /// Whether an export shows the personal values inside stored messages (the admin role) or masks them.
 enum class ExportPersonal { Masked, Shown };
 
+/// Whether an export of `kind` shows personal values: stored messages as they arrived (events, for an admin)
+/// and member numbers (profiles, every role). The route audits those exports; the others show scores, times,
+/// stores, profile ids and masked text only.
+bool exportShowsPersonalValues(ExportKind kind, ExportPersonal personal);
+
 /// A row as JSON; comments are masked (personal_text.hpp) and stored JSON documents embedded as JSON, a stored
 /// message with its personal values masked (rejection_excerpt.hpp) unless `personal` is Shown.
 nlohmann::json exportJson(const ExportRow& row, ExportPersonal personal = ExportPersonal::Masked);

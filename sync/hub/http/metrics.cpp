@@ -17,7 +17,8 @@ namespace {
 constexpr const char* kRejectLabels[] = {
     "type", "messageId", "timestamp", "originalTimestamp", "sentAt", "userId", "anonymousId", "previousId",
     "groupId", "userId/anonymousId", "event", "alias", "properties", "traits", "context", "sealed", "message",
-    "storeId", "kioskId", "token", "body_malformed", "body_too_large", "welcome_not_kiosk", "welcome_rate_limited"};
+    "storeId", "kioskId", "token", "body_malformed", "body_too_large", "welcome_not_kiosk", "welcome_rate_limited",
+    "lookup_rate_limited"};
 
 using http::prometheusLabelValue;
 

@@ -1,4 +1,4 @@
-// Head office: exports (streamed), stats, fleet, metrics.
+// Head office: exports (streamed, audited when they show personal values), the audit, stats, fleet, metrics.
 
 #include <sstream>
 
@@ -71,6 +71,17 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
         return;
     }
     state->csv = format == "csv";
+    // An export that shows personal values (exportShowsPersonalValues) is audited before its first byte, and
+    // refused when that cannot be recorded. One that shows none (masked messages, scores with masked comments,
+    // sign-ins) is not audited: it shows nothing a row would have to account for, and scripts pull those often.
+    // The row names the kind; an export is about many people, so it names no profile.
+    if (exportShowsPersonalValues(state->kind, state->personal)) {
+        if (auto a = ctx.store->audit(*token, "export", req.capture("kind"), "", true); !a) {
+            res.setHeader("Retry-After", "5");
+            sendError(res, 503, "audit store unavailable");
+            return;
+        }
+    }
     res.status = 200;
     // Each call reads one page after the cursor, so an export of millions of rows never sits in memory.
     res.streamed(state->csv ? "text/csv; charset=utf-8" : "application/json", [&ctx, state](std::string& chunk, bool& done) {
@@ -122,6 +133,40 @@ void statsRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
     sendJson(res, toJson(computeStats(*data, from, to, store, *survey)));
 }
 
+/// GET /v1/audit: who read or erased personal data (lookups, welcomes, timelines, erasures, exports), newest
+/// first. Admins only: the rows say what other head-office people and staff read.
+void auditRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+    const auto token = ctx.authorize(req, res, kScopeHeadOffice);
+    if (!token) return;
+    if (token->role != kRoleAdmin) return sendError(res, 403, "the audit needs an admin token");
+    constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
+    const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
+    if (!limit) return;
+    const std::string route = req.param("route");
+    if (!route.empty() && route != "lookup" && route != "welcome" && route != "timeline" && route != "erase" &&
+        route != "export") {
+        return sendError(res, 400, "route: expected lookup, welcome, timeline, erase or export");
+    }
+    auto rows = ctx.store->recentAudit(*limit, route);
+    if (!rows) {
+        res.setHeader("Retry-After", "5");
+        sendError(res, 503, "store unavailable");
+        return;
+    }
+    json entries = json::array();
+    for (const auto& a : *rows) {
+        entries.push_back({{"at", formatIsoUtcMs(a.atMs)},
+                           {"route", a.route},
+                           {"token", a.tokenName},
+                           {"store", a.storeId},
+                           {"kiosk", a.kioskId},
+                           {"identifierType", a.identifierType},
+                           {"profileId", a.profileId.empty() ? json(nullptr) : json(a.profileId)},
+                           {"found", a.found}});
+    }
+    sendJson(res, {{"entries", std::move(entries)}});
+}
+
 template <typename T>
 json orNull(const std::optional<T>& v) {
     return v ? json(*v) : json(nullptr);
@@ -160,6 +205,8 @@ std::string label(const std::string& s) {
 void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
     router.get("/v1/export/{kind:events|feedback|signins|profiles}", routeOptions("/v1/export", kScopeHeadOffice),
                guarded(ctx, "/v1/export", [&ctx](const auto& req, auto& res) { exportRoute(ctx, req, res); }));
+    router.get("/v1/audit", routeOptions("/v1/audit", kScopeHeadOffice),
+               guarded(ctx, "/v1/audit", [&ctx](const auto& req, auto& res) { auditRoute(ctx, req, res); }));
     router.get("/v1/stats", routeOptions("/v1/stats", kScopeHeadOffice),
                guarded(ctx, "/v1/stats", [&ctx](const auto& req, auto& res) { statsRoute(ctx, req, res); }));
     router.get("/v1/fleet", routeOptions("/v1/fleet", kScopeHeadOffice),

@@ -1,5 +1,5 @@
-// GET /v1/profiles/welcome (ingest), /v1/profiles/lookup (lookup, audited), /v1/profiles/{id}/timeline and
-// DELETE /v1/profiles/{id} (head office).
+// GET /v1/profiles/welcome (ingest, rate-limited, audited), /v1/profiles/lookup (lookup, rate-limited, audited),
+// /v1/profiles/{id}/timeline and DELETE /v1/profiles/{id} (head office, audited).
 
 #include <algorithm>
 #include <cctype>
@@ -92,22 +92,22 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
         sendError(res, 403, "the welcome answers kiosk tokens only");
         return;
     }
-    if (!staff) {
-        // The bucket lives in the store, so hub processes sharing a database share each kiosk's limit.
-        const auto& limit = ctx.config.welcomePerToken;
-        auto wait = ctx.store->takeRateToken("welcome:" + token->name, limit.perSecond, limit.burst,
-                                             ctx.clock->utcMs());
-        if (!wait) {
-            res.setHeader("Retry-After", "5");
-            sendError(res, 503, "store unavailable");
-            return;
-        }
-        if (*wait > 0) {
-            ctx.metrics.countReject(token->name, "welcome_rate_limited");
-            res.setHeader("Retry-After", std::to_string(*wait));
-            sendError(res, 429, "too many welcome lookups from this kiosk; retry later");
-            return;
-        }
+    // Each token has a bucket of its own, kept in the store so that hub processes sharing a database share
+    // it: a kiosk greets one shopper at a time, and staff look up one shopper at a time.
+    const auto& limit = staff ? ctx.config.staffLookupPerToken : ctx.config.welcomePerToken;
+    auto wait = ctx.store->takeRateToken((staff ? "lookup:" : "welcome:") + token->name, limit.perSecond,
+                                         limit.burst, ctx.clock->utcMs());
+    if (!wait) {
+        res.setHeader("Retry-After", "5");
+        sendError(res, 503, "store unavailable");
+        return;
+    }
+    if (*wait > 0) {
+        ctx.metrics.countReject(token->name, staff ? "lookup_rate_limited" : "welcome_rate_limited");
+        res.setHeader("Retry-After", std::to_string(*wait));
+        sendError(res, 429, staff ? "too many lookups with this staff token; retry later"
+                                  : "too many welcome lookups from this kiosk; retry later");
+        return;
     }
     auto id = identifierFrom(ctx, req, res);
     if (!id) return;
@@ -151,7 +151,7 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
     sendJson(res, body);
 }
 
-void timelineRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
+void timelineRoute(HubContext& ctx, const TokenRecord& token, const http::Request& req, http::Response& res) {
     constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
     const auto limit = limitParam(req, res, kDefaultLimit, kMaxLimit);
     if (!limit) return;
@@ -160,6 +160,14 @@ void timelineRoute(HubContext& ctx, const http::Request& req, http::Response& re
     if (!t) {
         res.setHeader("Retry-After", "5");
         sendError(res, 503, "store unavailable");
+        return;
+    }
+    // A timeline holds a person's whereabouts and group traits: audited before it is answered, like a staff
+    // lookup, and not answered when that cannot be recorded. An unknown id is audited without it, as a lookup
+    // that found nobody is.
+    if (auto a = ctx.store->audit(token, "timeline", "profile", *t ? id : "", t->has_value()); !a) {
+        res.setHeader("Retry-After", "5");
+        sendError(res, 503, "audit store unavailable");
         return;
     }
     if (!*t) {
@@ -194,9 +202,10 @@ void registerProfileRoutes(http::Router& router, HubContext& ctx) {
                guarded(ctx, "/v1/profiles/lookup", [&ctx](const auto& req, auto& res) { answer(ctx, req, res, true); }));
     router.get("/v1/profiles/{id}/timeline", routeOptions("/v1/profiles/{id}/timeline", kScopeHeadOffice),
                guarded(ctx, "/v1/profiles/{id}/timeline", [&ctx](const http::Request& req, http::Response& res) {
-                   if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
+                   auto token = ctx.authorize(req, res, kScopeHeadOffice);
+                   if (!token) return;
                    if (!isProfileId(req.capture("id"))) return sendError(res, 404, "not found");
-                   timelineRoute(ctx, req, res);
+                   timelineRoute(ctx, *token, req, res);
                }));
     router.del("/v1/profiles/{id}", routeOptions("/v1/profiles/{id}", kScopeHeadOffice),
                guarded(ctx, "/v1/profiles/{id}", [&ctx](const http::Request& req, http::Response& res) {
@@ -205,7 +214,8 @@ void registerProfileRoutes(http::Router& router, HubContext& ctx) {
                    if (token->role != kRoleAdmin) return sendError(res, 403, "erasure needs an admin token");
                    const std::string id = req.capture("id");
                    if (!isProfileId(id)) return sendError(res, 404, "not found");
-                   auto erased = ctx.store->eraseProfile(id);
+                   // Audited by the store in the erasure's own transaction: a 503 erased nothing.
+                   auto erased = ctx.store->eraseProfile(id, *token);
                    if (!erased) {
                        res.setHeader("Retry-After", "5");
                        sendError(res, 503, "store unavailable");

@@ -87,12 +87,15 @@ struct Timeline {
     std::vector<Touchpoint> touchpoints;
 };
 
+/// One audit row (HubStore::audit): who read or erased personal data, when, on which route.
 struct AuditEntry {
     std::int64_t atMs = 0;
     std::string tokenName;
-    std::string identifierType;
-    std::string profileId;
+    std::string identifierType;  ///< lookups: phone | email | member; timeline, erase: profile; export: the kind
+    std::string profileId;       ///< empty when none was found, for exports, and for erasures (see audit())
     bool found = false;
+    std::string route;
+    std::string storeId, kioskId;  ///< the token's binding (kiosk and staff tokens); empty for head office
 };
 
 /// A profile merge as head office sees it (GET /v1/merges).
@@ -149,14 +152,19 @@ public:
 
     /// kind: phone (E.164) | email (lower-cased) | member.
     virtual StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) = 0;
-    /// Records one lookup: the token that asked (its name, and the store and kiosk it is bound to), the route
-    /// (welcome | lookup), what kind of identifier, which profile (none when not found).
+    /// Records one read of personal data: the token that asked (its name, and the store and kiosk it is bound
+    /// to), the route (welcome | lookup | timeline | export; erasures are recorded by eraseProfile), what kind
+    /// of identifier (export: the kind exported), which profile (none when not found).
     virtual StoreResult<void> audit(const TokenRecord& token, const std::string& route,
                                     const std::string& identifierType, const std::string& profileId, bool found) = 0;
-    /// The most recent lookups on `route` (lookup: staff, welcome: kiosks) first.
+    /// The most recent audit rows on `route` (lookup: staff, welcome: kiosks, timeline | erase | export: head
+    /// office), or on every route when it is empty, newest first.
     virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) = 0;
-    /// Removes personal data and leaves a tombstone; false when no such profile.
-    virtual StoreResult<bool> eraseProfile(const std::string& profileId) = 0;
+    /// Removes personal data and leaves a tombstone; false when no such profile. In the same transaction it
+    /// audits the attempt as route "erase" by `by` (found: whether a profile was erased), without the profile
+    /// id: an erasure unlinks every audit row from the profile, and a row naming the erased id would say whose
+    /// erasure it was to anyone holding an older export that pairs the id with a member number.
+    virtual StoreResult<bool> eraseProfile(const std::string& profileId, const TokenRecord& by) = 0;
     /// Merges, newest first; those that involved `profileId` when it is not empty.
     virtual StoreResult<std::vector<MergeRecord>> merges(const std::string& profileId, std::size_t limit) = 0;
     /// Gives the merged profile back its identifiers, facts, balance and groups; the two are not merged again.

@@ -38,7 +38,7 @@ public:
     StoreResult<void> audit(const TokenRecord& token, const std::string& route, const std::string& identifierType,
                             const std::string& profileId, bool found) override;
     StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) override;
-    StoreResult<bool> eraseProfile(const std::string& profileId) override;
+    StoreResult<bool> eraseProfile(const std::string& profileId, const TokenRecord& by) override;
     StoreResult<std::vector<MergeRecord>> merges(const std::string& profileId, std::size_t limit) override;
     StoreResult<UndoMergeOutcome> undoMerge(std::int64_t seq, const std::string& byToken) override;
     StoreResult<std::vector<ConflictRecord>> identityConflicts(std::size_t limit) override;
@@ -95,6 +95,9 @@ private:
                                                               const std::vector<const PreparedMessage*>& prepared,
                                                               IngestStats& stats);
 
+    /// One audit row (HubStore::audit), inside the caller's transaction.
+    StoreResult<void> insertAudit(SqlConnection& c, const TokenRecord& token, const std::string& route,
+                                  const std::string& identifierType, const std::string& profileId, bool found);
     /// Erasure of one profile inside its transaction (sql_store_erase.cpp): false when there is no such profile.
     StoreResult<bool> erasePersonalData(SqlConnection& c, const std::string& profileId);
     /// A `Staff Lookup` event's payload without the looked-up identifier, which is kept only as a keyed tag

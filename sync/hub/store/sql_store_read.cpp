@@ -101,8 +101,15 @@ StoreResult<std::optional<Timeline>> SqlHubStore::timeline(const std::string& pr
     return std::optional<Timeline>(std::move(t));
 }
 
-StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId) {
-    auto erased = write<bool>([&](SqlConnection& c) { return erasePersonalData(c, profileId); });
+StoreResult<bool> SqlHubStore::eraseProfile(const std::string& profileId, const TokenRecord& by) {
+    // The audit row commits with the erasure or not at all: no erasure goes unrecorded, and none is recorded
+    // that did not happen. It names no profile (HubStore::eraseProfile).
+    auto erased = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
+        auto done = erasePersonalData(c, profileId);
+        if (!done) return done;
+        if (auto a = insertAudit(c, by, "erase", "profile", "", *done); !a) return Fail(a.error());
+        return done;
+    });
     if (!erased || !*erased) return erased;
     // The erased values are still in the database's log until it is copied back and cut (SQLite).
     if (auto t = m_writes->truncateLog(); !t) {

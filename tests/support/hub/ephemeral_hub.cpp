@@ -82,6 +82,15 @@ std::string EphemeralHub::kioskToken(const std::string& storeId, const std::stri
     return made({storeId + "/" + kioskId, "kiosk", storeId, kioskId, ""});
 }
 
+std::string EphemeralHub::staffToken(const std::string& storeId, const std::string& kioskId) {
+    return made({"staff:" + storeId + "/" + kioskId, "staff", storeId, kioskId, ""});
+}
+
+std::string EphemeralHub::tokenName(const std::string& made) const {
+    if (made == "kiosk" || made == "staff" || made == "head-office") return "test-" + made + "-" + m_suffix;
+    return made + "-" + m_suffix;
+}
+
 std::string EphemeralHub::token(const std::string& kind) {
     if (kind.rfind("head-office:", 0) == 0) return made({kind, "head-office", "", "", kind.substr(12)});
     return made({kind, kind, "", "", ""});

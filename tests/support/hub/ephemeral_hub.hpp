@@ -61,6 +61,13 @@ public:
     const std::string& headOfficeToken() const { return m_headOffice; }
     /// A kiosk token bound to this store and kiosk, made on first use (then the same one).
     std::string kioskToken(const std::string& storeId, const std::string& kioskId);
+    /// A staff token bound to this store and kiosk, made on first use (then the same one); its name is
+    /// tokenName("staff:STORE/KIOSK").
+    std::string staffToken(const std::string& storeId, const std::string& kioskId);
+    /// The stored name of a token this hub made: "kiosk", "staff" and "head-office" for ingestToken(),
+    /// lookupToken() and headOfficeToken(); else the key that made it ("head-office:analyst",
+    /// "store-1/k2", "staff:store-1/k2"). Names carry the hub's suffix, unique when hubs share one store.
+    std::string tokenName(const std::string& made) const;
     /// A write key of kind web | app | server, or a head-office token of role analyst | manager | admin
     /// (kind "head-office:ROLE"), made on first use.
     std::string token(const std::string& kind);
