@@ -189,10 +189,13 @@ TEST(HubConfigFile, ValidFileWithTiersAndRewards) {
     EXPECT_EQ(c->loyalty.cooldownSeconds, 3 * 3600);
 }
 
+/// The least a hub.toml must say (seven lines: the line numbers the tests below expect count them).
+constexpr const char* kSmallestConfig =
+    "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
+    "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+
 TEST(HubConfigFile, LimitsHaveDefaultsAndAreCheckedWithTheirLine) {
-    const std::string base =
-        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
-        "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+    const std::string base = kSmallestConfig;
     auto plain = parseHubConfig(base, "hub.toml");
     ASSERT_TRUE(plain.ok());
     EXPECT_TRUE(plain->limits.trustedProxies.empty()) << "no proxy may be trusted by default";
@@ -215,9 +218,7 @@ TEST(HubConfigFile, LimitsHaveDefaultsAndAreCheckedWithTheirLine) {
 }
 
 TEST(HubConfigFile, EarnWindowIdentityLimitsAndWelcomeBucketAreReadAndChecked) {
-    const std::string base =
-        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
-        "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+    const std::string base = kSmallestConfig;
     auto plain = parseHubConfig(base, "hub.toml");
     ASSERT_TRUE(plain.ok());
     EXPECT_EQ(plain->loyalty.earnWindowDays, 30);
@@ -247,9 +248,7 @@ TEST(HubConfigFile, EarnWindowIdentityLimitsAndWelcomeBucketAreReadAndChecked) {
 }
 
 TEST(HubConfigFile, StaffLookupBucketIsReadAndChecked) {
-    const std::string base =
-        "[tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n[store]\nurl = \"sqlite:///tmp/x.db\"\n"
-        "[sealing]\nsecret_key_files = [\"a.key\"]\n";
+    const std::string base = kSmallestConfig;
     auto plain = parseHubConfig(base, "hub.toml");
     ASSERT_TRUE(plain.ok());
     EXPECT_DOUBLE_EQ(plain->staffLookupPerToken.perSecond, 1.0 / 3);  // one every 3 s
