@@ -205,6 +205,10 @@ TEST_F(StaffLookupWithHub, EachFailureIsNamed) {
     auto rejected = service->lookup(3, identity, "h");
     EXPECT_EQ(rejected.problem, LookupProblem::TokenRejected);
     EXPECT_EQ(rejected.outcome, LookupOutcome::Unavailable);
+    transport->answer(429, R"({"error":"too many lookups with this staff token; retry later"})");
+    auto limited = service->lookup(31, identity, "h");
+    EXPECT_EQ(limited.problem, LookupProblem::TooManyLookups);
+    EXPECT_EQ(toString(limited.problem), "too_many_lookups");
     transport->answer(503, R"({"error":"busy"})");
     EXPECT_EQ(service->lookup(4, identity, "h").problem, LookupProblem::HubError);
     transport->answer(200, "<html>captive portal</html>");

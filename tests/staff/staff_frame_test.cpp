@@ -168,6 +168,17 @@ TEST_F(StaffFrames, AnOfflineAnswerIsMarkedWithItsAge) {
     vm.lookup.result->outcome = kiosk::staff::LookupOutcome::Found;
     frame(vm);
     EXPECT_FALSE(registry.find("staff.lookup.offline_banner")) << "a fresh answer is not marked offline";
+
+    // Past the hub's limit on one staff token's lookups, the cached answer says to wait, in every language.
+    vm.lookup.result->outcome = kiosk::staff::LookupOutcome::Cached;
+    vm.lookup.result->problem = kiosk::staff::LookupProblem::TooManyLookups;
+    for (const auto& lang : kLanguages) {
+        SCOPED_TRACE(lang);
+        language = lang;
+        EXPECT_TRUE(m_texts->has(lang, "staff.lookup.problem.too_many_lookups"));
+        expectOnScreenAndNoMissingGlyphs(vm);
+        EXPECT_TRUE(registry.find("staff.lookup.offline_banner"));
+    }
 }
 
 TEST_F(StaffFrames, DeadLetterActionsAskFirst) {

@@ -23,6 +23,7 @@ std::string_view toString(LookupProblem problem) {
         case LookupProblem::Certificate: return "certificate";
         case LookupProblem::ClockWrong: return "clock_wrong";
         case LookupProblem::TokenRejected: return "token_rejected";
+        case LookupProblem::TooManyLookups: return "too_many_lookups";
         case LookupProblem::HubError: return "hub_error";
         case LookupProblem::BadReply: return "bad_reply";
         case LookupProblem::NotConfigured: return "not_configured";
@@ -71,6 +72,9 @@ LookupResult LookupService::lookup(std::uint64_t requestId, const event::Identit
         } else if (response->status == 401 || response->status == 403) {
             result.problem = LookupProblem::TokenRejected;
             result.detail = "the hub refused the staff token (HTTP " + std::to_string(response->status) + ")";
+        } else if (response->status == 429) {
+            result.problem = LookupProblem::TooManyLookups;
+            result.detail = "the hub's limit on this staff token's lookups (HTTP 429)";
         } else {
             result.problem = LookupProblem::HubError;
             result.detail = "the hub answered HTTP " + std::to_string(response->status);

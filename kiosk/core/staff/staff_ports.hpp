@@ -64,7 +64,17 @@ public:
 };
 
 /// Why the hub gave no fresh answer, in the terms the sync health screen uses.
-enum class LookupProblem { None, Offline, Certificate, ClockWrong, TokenRejected, HubError, BadReply, NotConfigured };
+enum class LookupProblem {
+    None,
+    Offline,
+    Certificate,
+    ClockWrong,
+    TokenRejected,
+    TooManyLookups,  ///< the hub's limit on one staff token's lookups (429): wait a little, then try again
+    HubError,
+    BadReply,
+    NotConfigured
+};
 std::string_view toString(LookupProblem problem);
 
 /// The hub's HTTP answer to a lookup (any status: the service reads 200, 404, 401/403 and the rest).
