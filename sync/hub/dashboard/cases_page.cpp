@@ -81,10 +81,7 @@ void registerCasePageRoutes(http::Router& router, HubContext& ctx, std::shared_p
                               const auto now = c.clock->utcMs();
                               auto timings = c.store->cases().caseTimings(
                                   dayStartMs(q->from), dayStartMs(q->to) + kDayMs, q->store.value_or(""));
-                              if (!timings) {
-                                  res.setHeader("Retry-After", "5");
-                                  return sendError(res, 503, "store unavailable");
-                              }
+                              if (!timings) return storeUnavailable(res);
                               json out = caseFiguresJson(computeCaseFigures(*timings, now));
                               out["from"] = q->from;
                               out["to"] = q->to;

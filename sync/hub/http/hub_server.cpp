@@ -46,6 +46,11 @@ http::AuthOutcome refusal(int status, std::string error, http::Headers headers =
 
 }  // namespace
 
+void storeUnavailable(http::Response& res, const std::string& message) {
+    res.setHeader("Retry-After", "5");
+    sendError(res, 503, message);
+}
+
 void sendJson(http::Response& res, const nlohmann::json& body, int status) {
     res.status = status;
     res.setContent(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");

@@ -77,6 +77,8 @@ struct HubContext {
 
 /// Sends `{"error": message}` with the status.
 void sendError(http::Response& res, int status, const std::string& message);
+/// 503 with Retry-After: 5, for a store that cannot answer now (a read, a write, an audit row).
+void storeUnavailable(http::Response& res, const std::string& message = "store unavailable");
 void sendJson(http::Response& res, const nlohmann::json& body, int status = 200);
 /// The query's `limit` as a whole number in 1..max (`fallback` when absent), or nullopt with a 400 already sent.
 std::optional<std::size_t> limitParam(const http::Request& req, http::Response& res, std::size_t fallback,

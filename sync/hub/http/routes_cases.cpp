@@ -62,12 +62,6 @@ json summaryJson(const CaseSummary& c, std::int64_t nowMs) {
             {"hasContact", c.hasContact}};
 }
 
-bool storeUnavailable(http::Response& res) {
-    res.setHeader("Retry-After", "5");
-    sendError(res, 503, "store unavailable");
-    return false;
-}
-
 /// A case id as the routes accept it (UUIDs); anything else is simply not found.
 bool isCaseId(const std::string& id) {
     return isUuid(id);
@@ -111,7 +105,7 @@ void answerCaseList(HubContext& ctx, const http::Request& req, http::Response& r
     if (!limit) return;
     f.limit = *limit;
     auto cases = ctx.store->cases().listCases(f);
-    if (!cases) return (void)storeUnavailable(res);
+    if (!cases) return storeUnavailable(res);
     json out = json::array();
     for (const auto& c : *cases) out.push_back(summaryJson(c, f.nowMs));
     sendJson(res, {{"cases", std::move(out)}, {"serverTime", formatIsoUtcMs(f.nowMs)}});
@@ -131,7 +125,7 @@ void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request&
     const auto now = ctx.clock->utcMs();
     auto found =
         ctx.store->cases().viewCase(id, token->name, showContact ? "contact shown" : "contact masked", now);
-    if (!found) return (void)storeUnavailable(res);
+    if (!found) return storeUnavailable(res);
     if (!*found) return sendError(res, 404, "not found");
     const CaseDetail& d = **found;
     json j = summaryJson(d.summary, now);
@@ -234,7 +228,7 @@ std::optional<std::string> textMember(const json& body, const char* key, std::si
 }
 
 void answerChange(const StoreResult<CaseChange>& r, http::Response& res, const std::string& id) {
-    if (!r) return (void)storeUnavailable(res);
+    if (!r) return storeUnavailable(res);
     switch (*r) {
         case CaseChange::Done:
             return sendJson(res, {{"id", id}, {"ok", true}});
@@ -300,7 +294,7 @@ void alertsRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     auto limit = limitParam(req, res, 200, 1000);
     if (!limit) return;
     auto alerts = ctx.store->cases().listAlerts(store, now - days * 86'400'000, *limit);
-    if (!alerts) return (void)storeUnavailable(res);
+    if (!alerts) return storeUnavailable(res);
     json out = json::array();
     for (const auto& a : *alerts) {
         json j{{"id", a.id},
@@ -364,7 +358,7 @@ void registerCaseRoutes(http::Router& router, HubContext& ctx) {
             if (!token) return;
             if (token->role != kRoleAdmin) return sendError(res, 403, "replay needs an admin token");
             auto n = ctx.store->cases().replayDeadNotifications(ctx.clock->utcMs());
-            if (!n) return (void)storeUnavailable(res);
+            if (!n) return storeUnavailable(res);
             sendJson(res, {{"replayed", *n}});
         }));
 }

@@ -16,11 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-void storeUnavailable(http::Response& res) {
-    res.setHeader("Retry-After", "5");
-    sendError(res, 503, "store unavailable");
-}
-
 std::string etagOf(std::int64_t documentId) {
     return "\"cfg-" + std::to_string(documentId) + "\"";
 }

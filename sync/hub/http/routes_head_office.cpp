@@ -77,8 +77,7 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     // The row names the kind; an export is about many people, so it names no profile.
     if (exportShowsPersonalValues(state->kind, state->personal)) {
         if (auto a = ctx.store->audit(*token, "export", req.capture("kind"), "", true); !a) {
-            res.setHeader("Retry-After", "5");
-            sendError(res, 503, "audit store unavailable");
+            storeUnavailable(res, "audit store unavailable");
             return;
         }
     }
@@ -126,8 +125,7 @@ void statsRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
     }
     auto data = ctx.store->statsData(from, to, store.value_or(""), *survey);
     if (!data) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "store unavailable");
+        storeUnavailable(res);
         return;
     }
     sendJson(res, toJson(computeStats(*data, from, to, store, *survey)));
@@ -149,8 +147,7 @@ void auditRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
     }
     auto rows = ctx.store->recentAudit(*limit, route);
     if (!rows) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "store unavailable");
+        storeUnavailable(res);
         return;
     }
     json entries = json::array();
@@ -214,8 +211,7 @@ void registerHeadOfficeRoutes(http::Router& router, HubContext& ctx) {
                    if (!ctx.authorize(req, res, kScopeHeadOffice)) return;
                    auto fleet = ctx.store->fleet();
                    if (!fleet) {
-                       res.setHeader("Retry-After", "5");
-                       sendError(res, 503, "store unavailable");
+                       storeUnavailable(res);
                        return;
                    }
                    json kiosks = json::array();

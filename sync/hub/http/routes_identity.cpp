@@ -16,11 +16,6 @@ using nlohmann::json;
 
 constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
 
-void storeUnavailable(http::Response& res) {
-    res.setHeader("Retry-After", "5");
-    sendError(res, 503, "store unavailable");
-}
-
 }  // namespace
 
 void answerMergeList(HubContext& ctx, const http::Request& req, http::Response& res, const json& extra) {

@@ -98,8 +98,7 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
     auto wait = ctx.store->takeRateToken((staff ? "lookup:" : "welcome:") + token->name, limit.perSecond,
                                          limit.burst, ctx.clock->utcMs());
     if (!wait) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "store unavailable");
+        storeUnavailable(res);
         return;
     }
     if (*wait > 0) {
@@ -113,8 +112,7 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
     if (!id) return;
     auto found = ctx.store->findProfile(id->kind, id->value);
     if (!found) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "store unavailable");
+        storeUnavailable(res);
         return;
     }
     // Audited before answering (welcome and staff lookup alike): a lookup that cannot be recorded is not
@@ -122,8 +120,7 @@ void answer(HubContext& ctx, const http::Request& req, http::Response& res, bool
     auto a = ctx.store->audit(*token, staff ? "lookup" : "welcome", id->kind, *found ? (*found)->profileId : "",
                               found->has_value());
     if (!a) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "audit store unavailable");
+        storeUnavailable(res, "audit store unavailable");
         return;
     }
     if (!*found) {
@@ -158,16 +155,14 @@ void timelineRoute(HubContext& ctx, const TokenRecord& token, const http::Reques
     const std::string id = req.capture("id");
     auto t = ctx.store->timeline(id, *limit);
     if (!t) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "store unavailable");
+        storeUnavailable(res);
         return;
     }
     // A timeline holds a person's whereabouts and group traits: audited before it is answered, like a staff
     // lookup, and not answered when that cannot be recorded. An unknown id is audited without it, as a lookup
     // that found nobody is.
     if (auto a = ctx.store->audit(token, "timeline", "profile", *t ? id : "", t->has_value()); !a) {
-        res.setHeader("Retry-After", "5");
-        sendError(res, 503, "audit store unavailable");
+        storeUnavailable(res, "audit store unavailable");
         return;
     }
     if (!*t) {
@@ -217,8 +212,7 @@ void registerProfileRoutes(http::Router& router, HubContext& ctx) {
                    // Audited by the store in the erasure's own transaction: a 503 erased nothing.
                    auto erased = ctx.store->eraseProfile(id, *token);
                    if (!erased) {
-                       res.setHeader("Retry-After", "5");
-                       sendError(res, 503, "store unavailable");
+                       storeUnavailable(res);
                    } else if (!*erased) {
                        sendError(res, 404, "not found");
                    } else {
