@@ -8,9 +8,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export async function startHub({ hubBin, dir, logFile }) {
+/// `configure(hubDir)`, when given, runs after `init` and before the hub starts (to add settings or files).
+export async function startHub({ hubBin, dir, logFile, configure }) {
   const hubDir = path.join(dir, 'hub');
   const init = await run(hubBin, ['init', '--dir', hubDir, '--port', '0']);
+  if (configure) await configure(hubDir);
   const kioskToken = /^token = "([^"]+)"/m.exec(init.stdout)?.[1];
   const officeToken = /^# token: (\S+)/m.exec(init.stdout)?.[1];
   const staffToken = /^staff_token = "([^"]+)"/m.exec(init.stdout)?.[1];

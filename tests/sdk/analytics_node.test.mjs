@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Analytics } from '@segment/analytics-node';
-import { getJson, get } from '../browser/hub_process.mjs';
+import os from 'node:os';
+import path from 'node:path';
+import { addToken, getJson, get, startHub, stopHub } from '../browser/hub_process.mjs';
 
 // Started by run.mjs, which also set NODE_EXTRA_CA_CERTS to the hub's certificate.
 const hub = JSON.parse(process.env.TOUCHPOINT_TEST_HUB || 'null');
@@ -110,4 +112,59 @@ test('a batch whose answer is lost is retried by the SDK and stored once', async
   assert.equal(await duplicates() - before, 2, 'the resent copies were answered as duplicates');
   const timeline = await profileOf('retry.user@example.com');
   assert.equal(timeline.touchpoints.filter((t) => t.event === 'Retry Probe').length, 1);
+});
+
+test('a hub at its rate limit answers 429 with Retry-After; the SDK waits, resends, and each message is stored once',
+     async () => {
+  // A second hub whose tokens may send one request a second, serving the first hub's certificate (the one
+  // NODE_EXTRA_CA_CERTS names: Node reads it only at start).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp-sdk-limited-'));
+  const limited = await startHub({
+    hubBin: process.env.TOUCHPOINT_HUB, dir, logFile: path.join(dir, 'hub.log'),
+    configure: (hubDir) => {
+      fs.appendFileSync(path.join(hubDir, 'hub.toml'), '\n[limits]\nper_token_per_second = 1\nper_token_burst = 1\n');
+      fs.copyFileSync(path.join(hub.hubDir, 'hub-cert.pem'), path.join(hubDir, 'hub-cert.pem'));
+      fs.copyFileSync(path.join(hub.hubDir, 'hub-key.pem'), path.join(hubDir, 'hub-key.pem'));
+    },
+  });
+  try {
+    const key = await addToken(limited, 'limited-backend', 'server');
+    const analytics = new Analytics({ writeKey: key, host: `https://localhost:${limited.port}`, path: '/v1/batch',
+                                      flushInterval: 50, maxEventsInBatch: 1, maxRetries: 2 });
+    const statuses = [];
+    analytics.on('http_response', (r) => statuses.push(r.status));
+    const errors = [];
+    analytics.on('error', (e) => errors.push(e));
+    for (let i = 0; i < 4; ++i) {
+      analytics.track({ userId: 'limited-user', event: 'Limited Probe', properties: { n: i } });
+    }
+    analytics.identify({ userId: 'limited-user', traits: { email: 'limited.user@example.com' } });
+    await analytics.closeAndFlush({ timeout: 60_000 });
+
+    assert.deepEqual(errors, [], 'nothing given up: a 429 with Retry-After does not use up maxRetries');
+    assert.ok(statuses.includes(429), `the hub refused some requests (${statuses})`);
+    assert.equal(statuses.filter((s) => s === 200).length, 5, `each of the five batches accepted once (${statuses})`);
+    // The head-office and staff tokens have the same one-a-second limit: wait as the hub says.
+    const probe = { ...limited, ca: fs.readFileSync(limited.caFile) };
+    const patient = async (urlPath, token) => {
+      for (;;) {
+        const res = await get(probe, urlPath, { Authorization: `Bearer ${token}` });
+        if (res.status !== 429) return res;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(res.headers['retry-after'] || 1)));
+      }
+    };
+    const found = JSON.parse((await patient('/v1/profiles/lookup?email=limited.user%40example.com',
+                                            limited.staffToken)).body);
+    assert.equal(found.found, true);
+    const timeline = JSON.parse((await patient(`/v1/profiles/${found.profileId}/timeline`, limited.officeToken)).body);
+    const probes = timeline.touchpoints.filter((t) => t.event === 'Limited Probe');
+    assert.equal(probes.length, 4, 'every probe stored once');
+    const metrics = await patient('/metrics', limited.officeToken);
+    assert.match(metrics.body,
+                 /^touchpoint_hub_http_refusals_by_source_total\{source="limited-backend",reason="rate_limited_token"\} [1-9]/m,
+                 'the refusals are counted against the key');
+  } finally {
+    await stopHub(limited);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
