@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace touchpoint {
 
@@ -12,5 +13,9 @@ std::string_view trim(std::string_view text);
 
 /// A-Z mapped to a-z; every other byte (UTF-8 included) kept as is.
 std::string asciiLower(std::string_view text);
+
+/// The candidate nearest to `word` by edit distance, or "" when none is close enough to suggest (for "did you
+/// mean" in configuration errors).
+std::string closestMatch(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace touchpoint

@@ -11,20 +11,6 @@ namespace touchpoint::config {
 
 namespace {
 
-std::size_t editDistance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
-        }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
 int lineOfNode(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
 
 std::string unknownMessage(const std::string& key, const std::vector<std::string>& known) {
@@ -35,19 +21,6 @@ std::string unknownMessage(const std::string& key, const std::vector<std::string
 }
 
 }  // namespace
-
-std::string closestMatch(const std::string& word, const std::vector<std::string>& candidates) {
-    std::string best;
-    std::size_t bestDistance = std::max<std::size_t>(2, word.size() / 3) + 1;
-    for (const auto& c : candidates) {
-        const std::size_t d = editDistance(word, c);
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = c;
-        }
-    }
-    return best;
-}
 
 bool isTimeZone(const std::string& name) {
     if (name == "UTC") return true;

@@ -17,8 +17,6 @@ namespace touchpoint::config {
 enum class Need { Optional, Required };
 enum class PathMust { Any, Exist };
 
-/// Closest candidate by edit distance, or "" when nothing is close enough to suggest.
-std::string closestMatch(const std::string& word, const std::vector<std::string>& candidates);
 /// True for an IANA zone name present in the system's zoneinfo (or "UTC").
 bool isTimeZone(const std::string& name);
 

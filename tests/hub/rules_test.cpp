@@ -276,6 +276,37 @@ TEST(HubConfigFile, StaffLookupBucketIsReadAndChecked) {
 namespace touchpoint::hub {
 namespace {
 
+TEST(HubConfigFile, AMisspeltKeyIsRefusedWithItsLineInEveryTable) {
+    const std::string text = std::string(kSmallestConfig) +
+                             "[limits]\n"                        // 8
+                             "per_token_burst = 50\n"            // 9
+                             "per_token_brust = 60\n"            // 10
+                             "[server]\nworkers = 4\n"            // 11, 12
+                             "[[loyalty.tiers]]\nname = \"Member\"\npoints = 0\npionts = 5\n"  // 13-16
+                             "[cases]\n"                          // 17
+                             "[[cases.rules]]\nkind = \"contact_request\"\nstore = \"north-1\"\n"  // 18-20
+                             "[notifications.smtp]\nurl = \"smtp://127.0.0.1:2525\"\nfrom = \"a@b.c\"\n"
+                             "to = [\"d@e.f\"]\nbcc = [\"g@h.i\"]\n";  // 21-25
+    auto c = parseHubConfig(text, "hub.toml");
+    ASSERT_FALSE(c.ok());
+    const auto& e = c.error();
+    EXPECT_EQ(e, (std::vector<std::string>{
+                     "hub.toml:12: server.workers: unknown key",
+                     "hub.toml:16: loyalty.tiers.pionts: unknown key; did you mean 'points'?",
+                     "hub.toml:10: limits.per_token_brust: unknown key; did you mean 'per_token_burst'?",
+                     "hub.toml:20: cases.rules.store: unknown key; did you mean 'stores'?",
+                     "hub.toml:25: notifications.smtp.bcc: unknown key"}));
+    // The same file without the misspelt keys is accepted: every other key in it is read.
+    std::string fixed = text;
+    for (const char* line : {"per_token_brust = 60\n", "workers = 4\n", "pionts = 5\n", "store = \"north-1\"\n",
+                             "bcc = [\"g@h.i\"]\n"}) {
+        fixed.erase(fixed.find(line), std::string(line).size());
+    }
+    auto ok = parseHubConfig(fixed, "hub.toml");
+    ASSERT_TRUE(ok.ok()) << (ok.ok() ? "" : ok.error().front());
+    EXPECT_EQ(ok->limits.perToken.burst, 50);
+}
+
 TEST(HubConfigFile, ShippedSampleIsValid) {
     const auto sample = touchpoint::testing::sourceAssetsDir().parent_path() / "packaging" / "config" / "hub.toml";
     auto c = loadHubConfig(sample.string());

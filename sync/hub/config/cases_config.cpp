@@ -43,7 +43,7 @@ namespace {
 /// An array of strings at `key`, or the default left alone when absent.
 bool readStrings(Checker& check, const toml::table& t, const std::string& where, const char* key,
                  std::vector<std::string>& out) {
-    const toml::node* node = t.get(key);
+    const toml::node* node = check.node(t, key);
     if (!node) return false;
     const auto* arr = node->as_array();
     if (!arr || !arr->is_homogeneous(toml::node_type::string) || arr->empty()) {
@@ -68,7 +68,7 @@ void readScope(Checker& check, const toml::table& t, const std::string& where, S
 }
 
 void readBool(Checker& check, const toml::table& t, const std::string& where, const char* key, bool& out) {
-    const toml::node* node = t.get(key);
+    const toml::node* node = check.node(t, key);
     if (!node) return;
     if (auto v = node->value<bool>(); v && node->is_boolean()) {
         out = *v;
@@ -134,7 +134,7 @@ void readAlert(Checker& check, const toml::table& t, AlertRule& a) {
     check.read(t, where.c_str(), "run", a.run);
     check.read(t, where.c_str(), "min_count", a.minCount);
     check.read(t, where.c_str(), "reason", a.reason);
-    if (const toml::node* share = t.get("unhappy_share")) {
+    if (const toml::node* share = check.node(t, "unhappy_share")) {
         if (auto v = share->value<double>(); v && (share->is_floating_point() || share->is_integer())) {
             a.unhappyShare = *v;
         } else {
@@ -147,6 +147,7 @@ void readAlert(Checker& check, const toml::table& t, AlertRule& a) {
     range(check, t, where, "min_responses", a.minResponses, 1, 100'000);
     range(check, t, where, "run", a.run, 2, 1'000);
     range(check, t, where, "min_count", a.minCount, 1, 100'000);
+    check.unknownKeys(t, where);
 }
 
 void readRule(Checker& check, const toml::table& t, CaseRule& r) {
@@ -180,6 +181,7 @@ void readRule(Checker& check, const toml::table& t, CaseRule& r) {
         range(check, t, where, "sla_hours", sla, 1, 24 * 365);
         r.slaHours = sla;
     }
+    check.unknownKeys(t, where);
 }
 
 }  // namespace
@@ -193,7 +195,7 @@ void readCasesConfig(Checker& check, const toml::table& t, CasesConfig& c) {
     range(check, t, "cases", "unhappy_csat_max", c.unhappyCsatMax, 1, 4);
     range(check, t, "cases", "sla_hours", c.slaHours, 1, 24 * 365);
     range(check, t, "cases", "contact_retention_days", c.contactRetentionDays, 1, 3660);
-    if (const toml::node* rules = t.get("rules")) {
+    if (const toml::node* rules = check.node(t, "rules")) {
         if (!rules->is_array_of_tables()) {
             check.fail(rules, "cases.rules", "expected [[cases.rules]] tables");
         } else {
@@ -206,7 +208,7 @@ void readCasesConfig(Checker& check, const toml::table& t, CasesConfig& c) {
             checkNames(check, rules, "cases.rules", c.rules);
         }
     }
-    if (const toml::node* alerts = t.get("alerts")) {
+    if (const toml::node* alerts = check.node(t, "alerts")) {
         if (!alerts->is_array_of_tables()) {
             check.fail(alerts, "cases.alerts", "expected [[cases.alerts]] tables");
         } else {
@@ -218,11 +220,7 @@ void readCasesConfig(Checker& check, const toml::table& t, CasesConfig& c) {
             checkNames(check, alerts, "cases.alerts", c.alerts);
         }
     }
-    for (const auto& [key, node] : t) {
-        static const std::set<std::string, std::less<>> kKnown{
-            "unhappy_nps_max", "unhappy_csat_max", "sla_hours", "contact_retention_days", "rules", "alerts"};
-        if (!kKnown.count(key.str())) check.fail(&node, "cases." + std::string(key.str()), "unknown key");
-    }
+    check.unknownKeys(t, "cases");
 }
 
 void readNotificationsConfig(Checker& check, const toml::table& t, NotificationsConfig& n) {
@@ -237,7 +235,7 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
     range(check, t, where, "base_delay_ms", n.baseDelayMs, 10, 3'600'000);
     range(check, t, where, "max_delay_ms", n.maxDelayMs, n.baseDelayMs, 86'400'000);
     range(check, t, where, "timeout_ms", n.timeoutMs, 100, 600'000);
-    if (const toml::node* hooks = t.get("webhooks")) {
+    if (const toml::node* hooks = check.node(t, "webhooks")) {
         if (!hooks->is_array_of_tables()) {
             check.fail(hooks, "notifications.webhooks", "expected [[notifications.webhooks]] tables");
         } else {
@@ -258,11 +256,12 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
                     check.fail(ht.get("url") ? ht.get("url") : &item, hw + ".url", "expected https://...");
                 if (w.secretFile.empty())
                     check.fail(&item, hw + ".secret_file", "required (the HMAC-SHA256 key)");
+                check.unknownKeys(ht, hw);
                 n.webhooks.push_back(std::move(w));
             }
         }
     }
-    if (const toml::node* smtp = t.get("smtp")) {
+    if (const toml::node* smtp = check.node(t, "smtp")) {
         if (!smtp->is_table()) {
             check.fail(smtp, "notifications.smtp", "expected a table [notifications.smtp]");
         } else {
@@ -284,9 +283,11 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
             if (s.from.empty() || s.to.empty()) check.fail(smtp, sw, "from and to are required");
             if (!s.user.empty() && s.passwordFile.empty())
                 check.fail(smtp, sw + ".password_file", "required with user");
+            check.unknownKeys(st, sw);
             n.smtp = std::move(s);
         }
     }
+    check.unknownKeys(t, where);
 }
 
 }  // namespace touchpoint::hub

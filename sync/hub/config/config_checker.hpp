@@ -4,14 +4,21 @@
 
 #include <toml++/toml.h>
 
+#include "common/text.hpp"
+
 #include <cstdint>
+#include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace touchpoint::hub {
 
-/// Collects problems with the line they are on, so one run reports all of them.
+/// Collects problems with the line they are on, so one run reports all of them. Every key a reader asks for
+/// (`read`, `node`) is remembered, so `unknownKeys` can refuse the ones nobody reads: a misspelt setting
+/// (`per_token_brust`) is an error, not a default kept in silence.
 class Checker {
   public:
     explicit Checker(std::string name) : m_name(std::move(name)) {}
@@ -21,9 +28,29 @@ class Checker {
         m_errors.push_back(m_name + ":" + std::to_string(line) + ": " + key + ": " + what);
     }
 
+    /// The node at `key` in `t`, or null; the key is known to `t` from now on.
+    const toml::node* node(const toml::table& t, std::string_view key) {
+        m_known.emplace(&t, std::string(key));
+        return t.get(key);
+    }
+
+    /// Fails every key of `t` (the table named `where`) that no reader has asked for.
+    void unknownKeys(const toml::table& t, const std::string& where) {
+        std::vector<std::string> known;
+        for (auto it = m_known.lower_bound({&t, std::string()}); it != m_known.end() && it->first == &t; ++it) {
+            known.push_back(it->second);
+        }
+        for (const auto& [key, value] : t) {
+            const std::string name(key.str());
+            if (m_known.count({&t, name})) continue;
+            const std::string near = closestMatch(name, known);
+            fail(&value, where + "." + name, near.empty() ? "unknown key" : "unknown key; did you mean '" + near + "'?");
+        }
+    }
+
     template <class T>
     void read(const toml::table& t, const char* section, const char* key, T& out) {
-        const toml::node* node = t.get(key);
+        const toml::node* node = this->node(t, key);
         if (!node) return;
         const std::string full = std::string(section) + "." + key;
         if constexpr (std::is_same_v<T, std::string>) {
@@ -46,6 +73,7 @@ class Checker {
   private:
     std::string m_name;
     std::vector<std::string> m_errors;
+    std::set<std::pair<const toml::table*, std::string>> m_known;
 };
 
 inline const toml::table* section(Checker& check, const toml::table& root, const char* name) {

@@ -43,7 +43,7 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
     if (cooldownHours < 0) check.fail(t.get("cooldown_hours"), "loyalty.cooldown_hours", "must be >= 0");
     if (l.velocityPerDay < 1) check.fail(t.get("velocity_per_day"), "loyalty.velocity_per_day", "must be >= 1");
 
-    if (const toml::node* tiers = t.get("tiers")) {
+    if (const toml::node* tiers = check.node(t, "tiers")) {
         if (!tiers->is_array_of_tables()) {
             check.fail(tiers, "loyalty.tiers", "expected [[loyalty.tiers]] tables with name and points");
         } else {
@@ -54,6 +54,7 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
                 check.read(tt, "loyalty.tiers", "name", tier.name);
                 check.read(tt, "loyalty.tiers", "points", tier.points);
                 if (tier.name.empty()) check.fail(&item, "loyalty.tiers.name", "missing");
+                check.unknownKeys(tt, "loyalty.tiers");
                 if (!l.tiers.empty() && tier.points <= l.tiers.back().points) {
                     check.fail(&item, "loyalty.tiers.points", "tiers must be in increasing order of points");
                 }
@@ -62,7 +63,7 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
             if (l.tiers.empty()) check.fail(tiers, "loyalty.tiers", "at least one tier is needed");
         }
     }
-    if (const toml::node* rewards = t.get("rewards")) {
+    if (const toml::node* rewards = check.node(t, "rewards")) {
         if (!rewards->is_array_of_tables()) {
             check.fail(rewards, "loyalty.rewards", "expected [[loyalty.rewards]] tables with id, name and points");
         } else {
@@ -74,6 +75,7 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
                 check.read(rt, "loyalty.rewards", "name", r.name);
                 check.read(rt, "loyalty.rewards", "points", r.points);
                 if (r.id.empty() || r.name.empty()) check.fail(&item, "loyalty.rewards", "id and name are required");
+                check.unknownKeys(rt, "loyalty.rewards");
                 l.rewards.push_back(r);
             }
         }
@@ -126,7 +128,7 @@ void readLimits(Checker& check, const toml::table& t, http::ServerLimits& l) {
     auto io = static_cast<std::size_t>(l.ioThreads);
     count("io_threads", io, 1, 64);
     l.ioThreads = static_cast<int>(io);
-    if (const toml::node* proxies = t.get("trusted_proxies")) {
+    if (const toml::node* proxies = check.node(t, "trusted_proxies")) {
         const auto* arr = proxies->as_array();
         if (!arr || !arr->is_homogeneous(toml::node_type::string)) {
             check.fail(proxies, "limits.trusted_proxies", "expected an array of IP addresses");
@@ -183,10 +185,12 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         if (c.clockSkewFlagSeconds < 1) {
             check.fail(s->get("clock_skew_flag_seconds"), "server.clock_skew_flag_seconds", "must be >= 1");
         }
+        check.unknownKeys(*s, "server");
     }
     if (const auto* t = section(check, root, "tls")) {
         check.read(*t, "tls", "cert_file", c.tlsCertFile);
         check.read(*t, "tls", "key_file", c.tlsKeyFile);
+        check.unknownKeys(*t, "tls");
     }
     if (c.tlsCertFile.empty() || c.tlsKeyFile.empty()) {
         check.fail(root.get("tls"), "tls", "cert_file and key_file are required (HTTPS only)");
@@ -201,16 +205,18 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         if (c.storeConnections < 1 || c.storeConnections > 64) {
             check.fail(s->get("connections"), "store.connections", "must be 1..64");
         }
+        check.unknownKeys(*s, "store");
     }
     if (c.storeUrl.empty()) check.fail(root.get("store"), "store.url", "missing");
     if (const auto* s = section(check, root, "sealing")) {
-        if (const toml::node* keys = s->get("secret_key_files")) {
+        if (const toml::node* keys = check.node(*s, "secret_key_files")) {
             if (const auto* arr = keys->as_array(); arr && arr->is_homogeneous(toml::node_type::string)) {
                 for (const auto& k : *arr) c.sealingSecretKeyFiles.push_back(*k.value<std::string>());
             } else {
                 check.fail(keys, "sealing.secret_key_files", "expected an array of file names");
             }
         }
+        check.unknownKeys(*s, "sealing");
     }
     if (c.sealingSecretKeyFiles.empty()) {
         check.fail(root.get("sealing"), "sealing.secret_key_files", "at least one secret key file is required");
@@ -220,6 +226,7 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         if (const toml::node* f = p->get("data_key_file"); f && f->is_string() && c.dataKeyFile.empty()) {
             check.fail(f, "privacy.data_key_file", "must name a file");
         }
+        check.unknownKeys(*p, "privacy");
     }
     if (const auto* r = section(check, root, "retention")) {
         auto& k = c.retention;
@@ -232,12 +239,23 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
             if (days < 0 || days > 36'600) check.fail(r->get(key), std::string("retention.") + key, "must be 0..36600 (0 keeps it)");
         }
         if (minutes < 1 || minutes > 10'080) check.fail(r->get("interval_minutes"), "retention.interval_minutes", "must be 1..10080");
+        check.unknownKeys(*r, "retention");
     }
-    if (const auto* l = section(check, root, "loyalty")) readLoyalty(check, *l, c.loyalty);
-    if (const auto* l = section(check, root, "limits")) readLimits(check, *l, c.limits);
-    if (const auto* w = section(check, root, "welcome")) readTokenBucket(check, *w, "welcome", c.welcomePerToken);
+    if (const auto* l = section(check, root, "loyalty")) {
+        readLoyalty(check, *l, c.loyalty);
+        check.unknownKeys(*l, "loyalty");
+    }
+    if (const auto* l = section(check, root, "limits")) {
+        readLimits(check, *l, c.limits);
+        check.unknownKeys(*l, "limits");
+    }
+    if (const auto* w = section(check, root, "welcome")) {
+        readTokenBucket(check, *w, "welcome", c.welcomePerToken);
+        check.unknownKeys(*w, "welcome");
+    }
     if (const auto* s = section(check, root, "staff_lookup")) {
         readTokenBucket(check, *s, "staff_lookup", c.staffLookupPerToken);
+        check.unknownKeys(*s, "staff_lookup");
     }
     if (const auto* s = section(check, root, "cases")) readCasesConfig(check, *s, c.cases);
     if (const auto* n = section(check, root, "notifications")) readNotificationsConfig(check, *n, c.notifications);
