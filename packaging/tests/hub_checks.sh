@@ -151,11 +151,19 @@ hub_checks() {
     # The kiosk test below uses the new token.
     hub_kiosk_token=$new_token
 
-    # The guide's online backup, taken while the hub runs.
-    local backup=/var/lib/touchpoint-hub/pkgtest-backup.db
-    check "backup: sqlite3 .backup while the hub runs" in_root sqlite3 /var/lib/touchpoint-hub/hub.db ".backup '$backup'"
+    # The guide's backup (OPERATIONS.md "Back up"): its folder, then `touchpoint-hub backup` as the hub's user,
+    # taken while the hub runs.
+    local backups=/var/backups/touchpoint-hub backup
+    backup="$backups/hub-$(date +%F).db"
+    check "backup: the guide's folder for it, the hub user's" \
+        in_root install -d -o touchpoint-hub -g touchpoint-hub -m 0700 "$backups"
+    check "backup: touchpoint-hub backup (as touchpoint-hub) while the hub runs" \
+        in_root runuser -u touchpoint-hub -- touchpoint-hub backup --config /etc/touchpoint/hub.toml --to "$backup"
+    expect_eq "backup: the copy is the hub user's alone (0600)" "600 touchpoint-hub" \
+        "$(in_root stat -c '%a %U' "$backup" 2>&1)"
     expect_eq "backup: the copy passes integrity_check" ok "$(in_root sqlite3 "$backup" 'PRAGMA integrity_check;' 2>&1)"
     in_root rm -f "$backup"
+    in_root rmdir "$backups" 2>/dev/null || true
     # The hub keeps running for the kiosk checks; they stop it.
 }
 

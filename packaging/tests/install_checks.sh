@@ -4,7 +4,7 @@
 
 installed_on_host=0
 
-# Extra packages for the checks themselves: systemd-analyze, curl, sqlite3 (backups as the guide does them),
+# Extra packages for the checks themselves: systemd-analyze, curl, sqlite3 (a backup's integrity check),
 # PostgreSQL (the guide's production store).
 test_tools=(systemd curl ca-certificates sqlite3 openssl postgresql)
 

@@ -1,6 +1,7 @@
 // `touchpoint-hub backup` on the real executable, while the hub serves: a consistent, owner-only copy that
-// opens as a hub database, holds what was stored (personal fields only sealed), holds nothing of a person
-// erased before it was taken, and never replaces an existing file.
+// opens as a hub database, holds what was stored (personal fields only sealed: none of the shoppers' phones,
+// e-mails or comments in its bytes, all of them in its sealed values opened with the data key), holds nothing
+// of a person erased before it was taken, even with the key, and never replaces an existing file.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -13,6 +14,10 @@
 #include "common/clock.hpp"
 #include "event/kiosk_events.hpp"
 #include "event/message.hpp"
+#include "hub/privacy/data_key.hpp"
+#include "hub/privacy/field_cipher.hpp"
+#include "hub/sealed_scan.hpp"
+#include "hub/store/sealed_columns.hpp"
 #include "hub_process.hpp"
 #include "temp_dir.hpp"
 
@@ -22,6 +27,7 @@ using nlohmann::json;
 using touchpoint::testing::readFile;
 using touchpoint::testing::TempDir;
 namespace event = touchpoint::event;
+namespace privacy = touchpoint::hub::privacy;
 
 using Run = touchpoint::hub::testing::CommandRun;
 using touchpoint::hub::testing::quotedValueOf;
@@ -46,6 +52,66 @@ std::string text(sqlite3* db, const std::string& sql) {
         out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
     }
     sqlite3_finalize(st);
+    return out;
+}
+
+std::vector<std::string> column(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    std::vector<std::string> out;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const auto* value = sqlite3_column_text(st, 0);
+        if (value != nullptr) out.emplace_back(reinterpret_cast<const char*>(value));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// One shopper's values, each as it is sent and as the hub may normalise it.
+struct Shopper {
+    event::Identity phone, email;
+    std::string phoneDigits, comment, commentWord;
+    std::vector<std::string> values() const {
+        return {phone.value, phoneDigits, email.value, lower(email.value), comment, commentWord};
+    }
+    /// What the data key must find in a copy that holds this shopper (normalised forms only).
+    std::vector<std::string> sealedValues() const { return {phone.value, lower(email.value), commentWord}; }
+};
+
+/// Which of `values` occur in `text` (case-folded).
+std::vector<std::string> found(const std::string& text, const std::vector<std::string>& values) {
+    const auto folded = lower(text);
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+        if (folded.find(lower(v)) != std::string::npos) out.push_back(v);
+    }
+    return out;
+}
+
+/// What someone holding both a backup and the data key reads from it: every sealed column's values opened
+/// row by row, and any sealed value elsewhere in the file's bytes (tests/support/hub/sealed_scan.hpp).
+std::string openedWithTheKey(const std::filesystem::path& copy, const privacy::FieldCipher& cipher) {
+    std::string out = touchpoint::hub::testing::openSealedValuesIn(readFile(copy), cipher);
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) return out;
+    const auto openAll = [&](const std::string& sql, std::string_view name) {
+        for (const auto& v : column(db, sql)) {
+            auto plain = cipher.open(name, v);
+            EXPECT_TRUE(!privacy::FieldCipher::looksSealed(v) || plain) << name << " does not open";
+            if (plain) out += *plain + "\n";
+        }
+    };
+    for (const auto& s : touchpoint::hub::kSealedColumns) {
+        openAll(std::string("SELECT ") + s.column + " FROM " + s.table + " WHERE " + s.column + " IS NOT NULL",
+                s.associatedData);
+    }
+    openAll("SELECT sealed_value FROM identifiers", privacy::columns::kIdentifierValue);
+    sqlite3_close(db);
     return out;
 }
 
@@ -88,24 +154,69 @@ TEST(HubBackup, ACopyTakenWhileTheHubServesHoldsWhatWasStoredAndNothingOfAnErase
     c.set_ca_cert_path((hubDir / "hub-cert.pem").c_str());
     c.enable_server_certificate_verification(true);
 
-    // Two shoppers sign in at the kiosk (phones sealed as the kiosk seals them).
+    // Two shoppers sign in at the kiosk by phone and by e-mail and leave a comment (sealed as the kiosk seals
+    // them).
     auto sealer = event::Sealer::fromPublicKeyB64(sealingKey);
     auto hasher = event::IdentityHasher::fromKeyB64(hashKey);
     ASSERT_TRUE(sealer.ok() && hasher.ok());
     const auto& clock = touchpoint::SystemClock::instance();
     event::KioskEventFactory kiosk({"store-1", "k1", "America/New_York", "0.1.0", "boot-1"}, *sealer, *hasher, clock);
+    const Shopper kept{{event::Identity::Type::Phone, "+12025550101"},
+                       {event::Identity::Type::Email, "Ottoline.Brackenbury.5521@Example.org"},
+                       "2025550101",
+                       "The saffron-pangolin shelf was bare again",
+                       "saffron-pangolin"};
+    const Shopper erased{{event::Identity::Type::Phone, "+12025550177"},
+                         {event::Identity::Type::Email, "Barnaby.Cuttlefish.8834@Example.com"},
+                         "2025550177",
+                         "Nobody at the cobalt-narwhal counter",
+                         "cobalt-narwhal"};
     json batch = json::array();
-    const event::Identity kept{event::Identity::Type::Phone, "+12025550101"};
-    const event::Identity erased{event::Identity::Type::Phone, "+12025550177"};
-    batch.push_back(event::toJson(kiosk.signin("s1", "en-US", event::SigninMethod::Phone, kept, true)));
-    batch.push_back(event::toJson(kiosk.signin("s2", "en-US", event::SigninMethod::Phone, erased, true)));
+    for (const auto* shopper : {&kept, &erased}) {
+        const std::string session = shopper == &kept ? "s1" : "s2";
+        event::FeedbackAnswers a;
+        a.surveyId = "store-visit";
+        a.nps = 8;
+        a.comment = shopper->comment;
+        const event::Identity& phone = shopper->phone;
+        const event::Identity& email = shopper->email;
+        batch.push_back(event::toJson(kiosk.signin(session, "en-US", event::SigninMethod::Phone, phone, true)));
+        batch.push_back(event::toJson(kiosk.signin(session, "en-US", event::SigninMethod::Email, email, false)));
+        batch.push_back(event::toJson(kiosk.feedback(session, "en-US", a, shopper->phone)));
+    }
     c.set_bearer_token_auth(kioskToken.c_str());
     auto sent = c.Post("/v1/batch", json{{"batch", batch}}.dump(), "application/json");
     ASSERT_TRUE(sent);
     ASSERT_EQ(sent->status, 200) << sent->body;
     ASSERT_EQ(sent->body.find("rejected"), std::string::npos) << sent->body;
 
-    // The second one asks to be erased.
+    auto keys = privacy::DataKeys::readFile(quotedValueOf(readFile(hubDir / "hub.toml"), "data_key_file"));
+    ASSERT_TRUE(keys) << keys.error();
+    const privacy::FieldCipher cipher(*keys);
+    std::vector<std::string> everyValue = kept.values();
+    for (const auto& v : erased.values()) everyValue.push_back(v);
+
+    // A copy taken while the hub runs: the values only sealed, and all of them there for the key's holder.
+    const auto backups = dir / "backups";
+    std::filesystem::create_directories(backups);
+    const auto first = backups / "hub-before.db";
+    auto backup = run(dir, {"backup", "--config", config, "--to", first.string()});
+    ASSERT_EQ(backup.code, 0) << backup.err;
+    EXPECT_NE(backup.out.find("the data key is not in it"), std::string::npos) << backup.out;
+    struct stat st {};
+    ASSERT_EQ(::stat(first.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    for (const auto& entry : std::filesystem::directory_iterator(backups)) {
+        EXPECT_EQ(entry.path(), first) << "nothing else is left beside it";
+    }
+    EXPECT_EQ(found(readFile(first), everyValue), std::vector<std::string>{}) << "in the copy's bytes";
+    const auto openedBefore = openedWithTheKey(first, cipher);
+    for (const auto* shopper : {&kept, &erased}) {
+        EXPECT_EQ(found(openedBefore, shopper->sealedValues()), shopper->sealedValues())
+            << "the copy's sealed values open to what was stored";
+    }
+
+    // The second shopper asks to be erased; a copy taken after it holds nothing of them, even with the key.
     c.set_bearer_token_auth(staffToken.c_str());
     auto looked = c.Get("/v1/profiles/lookup?phone=%2B12025550177");
     ASSERT_TRUE(looked);
@@ -117,31 +228,24 @@ TEST(HubBackup, ACopyTakenWhileTheHubServesHoldsWhatWasStoredAndNothingOfAnErase
     ASSERT_TRUE(gone);
     ASSERT_EQ(gone->status, 200) << gone->body;
 
-    // The copy, taken while the hub runs.
-    const auto copy = dir / "backups" / "hub-copy.db";
-    std::filesystem::create_directories(copy.parent_path());
-    auto backup = run(dir, {"backup", "--config", config, "--to", copy.string()});
-    ASSERT_EQ(backup.code, 0) << backup.err;
-    EXPECT_NE(backup.out.find("the data key is not in it"), std::string::npos) << backup.out;
-    struct stat st {};
-    ASSERT_EQ(::stat(copy.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
-    for (const auto& entry : std::filesystem::directory_iterator(copy.parent_path())) {
-        EXPECT_EQ(entry.path(), copy) << "nothing else is left beside it";
-    }
-    EXPECT_EQ(readFile(copy).find("2025550177"), std::string::npos) << "the erased phone is not in the copy";
-    EXPECT_EQ(readFile(copy).find("2025550101"), std::string::npos) << "a member's phone is in it only sealed";
+    const auto copy = backups / "hub-after.db";
+    auto after = run(dir, {"backup", "--config", config, "--to", copy.string()});
+    ASSERT_EQ(after.code, 0) << after.err;
+    EXPECT_EQ(found(readFile(copy), everyValue), std::vector<std::string>{}) << "in the copy's bytes";
+    const auto openedAfter = openedWithTheKey(copy, cipher);
+    EXPECT_EQ(found(openedAfter, erased.values()), std::vector<std::string>{}) << "the erased shopper, with the key";
+    EXPECT_EQ(found(openedAfter, kept.sealedValues()), kept.sealedValues()) << "the other shopper is still there";
 
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM events WHERE event = 'Loyalty Signed In'"), 2);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM events WHERE event = 'Loyalty Signed In'"), 4);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM profiles"), 1);
-    EXPECT_GE(count(db, "SELECT COUNT(*) FROM tombstones"), 1);  // a tag per identifier of the erased person
+    EXPECT_GE(count(db, "SELECT COUNT(*) FROM tombstones"), 2);  // a tag per identifier of the erased person
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM tokens"), 4);  // kiosk, staff, head office from init; admin
     sqlite3_close(db);
 
-    // The hub serves on, and a second backup never replaces the first.
+    // The hub serves on, and a backup never replaces an earlier one.
     const auto before = readFile(copy);
     auto again = run(dir, {"backup", "--config", config, "--to", copy.string()});
     EXPECT_EQ(again.code, 1);

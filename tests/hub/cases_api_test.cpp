@@ -1,7 +1,7 @@
 // Cases over HTTPS on this suite's store (SQLite or PostgreSQL): a detractor's answer and their consent to be
 // contacted (either order, re-sent) open one case; notes, status and audit; the contact masked for every role
 // until a manager or admin asks with ?reveal=contact (analysts refused); the contact gone after resolve,
-// after the retention period and after erasure.
+// after the retention period and after erasure, which also empties the case's notes.
 
 #include "api_test_support.hpp"
 
@@ -276,7 +276,7 @@ TEST_F(CASES_SUITE, NotesStatusBodiesAndListLimitsAreBounded) {
     EXPECT_EQ(cases(manager, "?limit=1000").size(), 1u);
 }
 
-TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContact) {
+TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContactAndErasureEmptiesTheNotes) {
     const auto kept = detractor("session-e");
     const auto erased = detractor("session-f");
     ASSERT_EQ(send(json{kept.feedback, kept.consent, erased.feedback, erased.consent}),
@@ -286,15 +286,35 @@ TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContact) {
     for (const auto& c : cases(admin)) caseOf[c["feedbackMessageId"]] = c["id"];
     ASSERT_EQ(caseOf.size(), 2u);
 
-    // Erasure of the shopper's profile takes the contact with it.
+    // Staff notes on both cases, with what the shoppers told them on the phone.
+    const std::string note = "Reached her on +1 415 555 0199, writes from rosalind.quince@example.org";
+    for (const auto& [feedbackId, id] : caseOf) {
+        ASSERT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", note}}.dump(), admin).status, 200);
+        ASSERT_EQ(post("/v1/cases/" + id + "/notes", json{{"text", "voucher promised"}}.dump(), admin).status,
+                  200);
+    }
+    const auto notesBefore = revealed(caseOf[erased.feedbackId], admin)["notes"];
+    ASSERT_EQ(notesBefore.size(), 2u);
+
+    // Erasure of the shopper's profile takes the contact with it, and the text of every note on the case.
     const auto e = oneCase(caseOf[erased.feedbackId], admin);
     ASSERT_TRUE(e["shopper"].is_object()) << e.dump();
     const std::string profile = e["shopper"]["profileId"];
     EXPECT_EQ(del("/v1/profiles/" + profile, admin).status, 200);
-    const auto afterErasure = oneCase(caseOf[erased.feedbackId], admin);
+    const auto afterErasure = revealed(caseOf[erased.feedbackId], admin);
     EXPECT_TRUE(afterErasure["contact"]["value"].is_null()) << afterErasure.dump();
     EXPECT_EQ(afterErasure["contact"]["erasedReason"], "erasure");
-    EXPECT_EQ(revealed(caseOf[kept.feedbackId], admin)["contact"]["value"], "+12025550123");
+    ASSERT_EQ(afterErasure["notes"].size(), 2u) << afterErasure.dump();
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(afterErasure["notes"][i]["text"], "") << afterErasure.dump();
+        EXPECT_EQ(afterErasure["notes"][i]["by"], notesBefore[i]["by"]);
+        EXPECT_EQ(afterErasure["notes"][i]["at"], notesBefore[i]["at"]);
+    }
+    EXPECT_EQ(afterErasure.dump().find("rosalind.quince"), std::string::npos);
+    const auto keptCase = revealed(caseOf[kept.feedbackId], admin);
+    EXPECT_EQ(keptCase["contact"]["value"], "+12025550123");
+    ASSERT_EQ(keptCase["notes"].size(), 2u);
+    EXPECT_EQ(keptCase["notes"][0]["text"], note) << "another shopper's case keeps its notes";
 
     // The retention pass: nothing before 65 days, the contact after; running it twice changes nothing more.
     auto& store = hub().store().cases();

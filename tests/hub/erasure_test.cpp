@@ -1,6 +1,7 @@
 // Erasure leaves nothing behind: a real hub over HTTPS on a real SQLite file is given one person's e-mail,
 // phone, names and comment every way the hub can receive them (kiosk sign-ins and feedback with sealed fields,
-// a web identify with traits, a staff lookup), the person is erased, and then the raw bytes of hub.db, its
+// a web identify with traits, a staff lookup, the contact of the case their low score opened and a note staff
+// wrote on that case), the person is erased, and then the raw bytes of hub.db, its
 // write-ahead log and its shared-memory index are searched for each value in every form the store could hold:
 // none may be left, nor inside the sealed values there opened with the hub's data key. SQLite only:
 // PostgreSQL's files are the server's (docs/OPERATIONS.md, VACUUM).
@@ -28,6 +29,10 @@ constexpr const char* kEmail = "Zephyrine.Quillfeather.7731@Example.com";
 constexpr const char* kFirstName = "Zéphyrine";
 constexpr const char* kLastName = "Quillfeather";
 constexpr const char* kComment = "The velvet-armadillo display was lovely, call me";
+// What staff wrote on the case: another number and address the shopper gave on the phone.
+constexpr const char* kNotePhone = "+1 415 555 0188";
+constexpr const char* kNoteEmail = "marigold.tesseract.4410@example.net";
+const std::string kNote = std::string("Called back; she prefers ") + kNotePhone + " or " + kNoteEmail;
 
 std::string readBytes(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -88,10 +93,23 @@ TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
     a.reasons = {"staff"};
     a.comment = kComment;
     const auto signin = wire(k.signin("s1", "en-US", event::SigninMethod::Phone, phone, true));
-    ASSERT_EQ(send({signin, wire(k.feedback("s1", "en-US", a, phone)),
+    const auto feedback = k.feedback("s1", "en-US", a, phone);
+    const event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}};
+    const auto consent = wire(k.feedbackContactConsent("s1", "en-US", phone, notice, feedback.messageId));
+    ASSERT_EQ(send({signin, wire(feedback), consent,
                     wire(k.signin("s2", "en-US", event::SigninMethod::Email, email, false)),
                     wire(k.staffLookup("staff-s1", 1, phone)), wire(k.staffLookup("staff-s2", 1, email))}),
-              (std::vector<std::string>(5, "accepted")));
+              (std::vector<std::string>(6, "accepted")));
+    // The detractor agreed to be called: a case opened, and staff note what the shopper told them.
+    const auto admin = hub().headOfficeToken();
+    const auto cases = get("/v1/cases", admin);
+    ASSERT_EQ(cases.status, 200) << cases.body;
+    ASSERT_EQ(cases.json()["cases"].size(), 1u) << cases.body;
+    const std::string caseId = cases.json()["cases"][0]["id"];
+    ASSERT_EQ(post("/v1/cases/" + caseId + "/notes", json{{"text", kNote}}.dump(), admin).status, 200);
+    const auto noteBefore = get("/v1/cases/" + caseId + "?reveal=contact", admin).json()["notes"];
+    ASSERT_EQ(noteBefore.size(), 1u);
+    ASSERT_EQ(noteBefore[0]["text"], kNote);
     // The web: traits with names, the address and the phone as typed.
     ASSERT_EQ(send({webIdentify("w-1", m_clock.utcMs(), "anon-w1", "web-user-7731",
                                 {{"email", kEmail}, {"phone", kPhoneTyped}, {"firstName", kFirstName},
@@ -101,10 +119,11 @@ TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
 
     std::vector<std::string> needles;
     for (const std::string v : {kPhoneE164, kPhoneTyped, "2025550147", kEmail, kFirstName, kLastName, kComment,
-                                "velvet-armadillo"}) {
+                                "velvet-armadillo", kNotePhone, kNoteEmail, kNote.c_str(), "tesseract"}) {
         for (const auto& f : formsOf(v)) needles.push_back(f);
     }
     ASSERT_FALSE(leftovers(needles).empty()) << "the values must be in the files before the erasure";
+    ASSERT_FALSE(leftovers({kNoteEmail, kNotePhone}).empty()) << "the note opens with the data key before the erasure";
 
     // Erase every profile that holds one of the person's identifiers. A web key may not tie the kiosk member's
     // phone or address to its visitor: the web visitor's event names them without being theirs, and the
@@ -125,6 +144,13 @@ TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
     ASSERT_FALSE(erased.empty());
     EXPECT_EQ(lookup("phone=%2B12025550147")["status"], 404);
     EXPECT_EQ(lookup("email=zephyrine.quillfeather.7731%40example.com")["status"], 404);
+    // The case stays with its note's author and time; the note's text and the contact are gone.
+    const auto afterCase = get("/v1/cases/" + caseId + "?reveal=contact", admin).json();
+    ASSERT_EQ(afterCase["notes"].size(), 1u) << afterCase.dump();
+    EXPECT_EQ(afterCase["notes"][0]["text"], "");
+    EXPECT_EQ(afterCase["notes"][0]["by"], noteBefore[0]["by"]);
+    EXPECT_EQ(afterCase["notes"][0]["at"], noteBefore[0]["at"]);
+    EXPECT_TRUE(afterCase["contact"]["value"].is_null()) << afterCase.dump();
 
     const auto left = leftovers(needles);
     EXPECT_TRUE(left.empty()) << [&] {

@@ -203,7 +203,9 @@
     }
 
     view.append(el('h3', {}, 'Notes'));
-    view.append(listOf(c.notes, (n) => `${when(n.at)} ${n.by}: ${n.text}`, 'No notes yet'));
+    // A note is never empty when written: an empty one had its text erased with the shopper's profile.
+    view.append(listOf(c.notes, (n) => `${when(n.at)} ${n.by}: ${n.text || '(text erased with the shopper\'s profile)'}`,
+      'No notes yet'));
     view.append(el('h3', {}, 'Audit'));
     view.append(listOf(c.audit, (a) => `${when(a.at)} ${a.by}: ${a.action}${a.detail ? ' – ' + a.detail : ''}`, 'Nothing yet'));
     if (mayChange && c.status !== 'resolved') view.append(renderActions(c));
