@@ -1,5 +1,6 @@
 // The Segment HTTP API shapes end to end over HTTPS (SQLite or PostgreSQL, as api_test.cpp): the type from the
-// path, /v1/group and /v1/import, time fallbacks, channels, and the content types browser SDKs send.
+// path, /v1/group and /v1/import, time fallbacks, channels, the content types browser SDKs send, and group
+// traits on a timeline masked for roles that do not see personal values.
 
 #include <algorithm>
 
@@ -31,11 +32,12 @@ protected:
         const auto& rc = j["receipts"][0];
         return rc["status"].get<std::string>() + (rc.contains("reason") ? ": " + rc["reason"].get<std::string>() : "");
     }
-    json timelineOf(const std::string& email) {
+    /// The profile's timeline as `office` reads it (an admin unless told).
+    json timelineOf(const std::string& email, const std::string& office = {}) {
         const auto found = get("/v1/profiles/lookup?email=" + email, hub().lookupToken());
         if (found.status != 200) return json{{"status", found.status}};
         const auto id = found.json()["profileId"].get<std::string>();
-        return get("/v1/profiles/" + id + "/timeline", hub().headOfficeToken()).json();
+        return get("/v1/profiles/" + id + "/timeline", office.empty() ? hub().headOfficeToken() : office).json();
     }
 };
 
@@ -248,6 +250,42 @@ TEST_F(SEGMENT_SUITE, AGroupLinkFollowsAProfileMergeAndTheNewestTraitsWin) {
     ASSERT_EQ(timeline["groups"].size(), 1u) << timeline.dump();
     EXPECT_EQ(timeline["groups"][0]["traits"]["name"], "Acme Corp");
     EXPECT_EQ(timeline["groups"][0]["firstSeen"], formatIsoUtcMs(t - 60'000));
+}
+
+TEST_F(SEGMENT_SUITE, GroupTraitsOnATimelineAreMaskedForRolesThatDoNotSeePersonalValues) {
+    const auto t = m_clock.utcMs();
+    const json traits = {{"name", "Acme Corp"}, {"email", "billing@acme.example"},
+                         {"note", "invoices to billing@acme.example"}, {"employees", 120}};
+    ASSERT_EQ(send({webIdentify("gm-id", t, "", "owner-1", {{"email", "owner@example.com"}}),
+                    json{{"type", "group"}, {"messageId", "gm-1"}, {"userId", "owner-1"}, {"groupId", "acme"},
+                         {"timestamp", formatIsoUtcMs(t + 1)}, {"traits", traits}}}),
+              (std::vector<std::string>{"accepted", "accepted"}));
+
+    // An admin sees the traits as the group call sent them.
+    const auto admin = timelineOf("owner@example.com");
+    ASSERT_EQ(admin["groups"].size(), 1u) << admin.dump();
+    EXPECT_EQ(admin["groups"][0]["traits"], traits);
+
+    // Analysts and managers get the masks an events export gives them for the same group message.
+    const auto day = formatIsoUtcDay(t);
+    for (const char* role : {"head-office:analyst", "head-office:manager"}) {
+        const auto office = hub().token(role);
+        const auto seen = timelineOf("owner@example.com", office);
+        ASSERT_EQ(seen["groups"].size(), 1u) << role << " " << seen.dump();
+        const auto& masked = seen["groups"][0]["traits"];
+        EXPECT_EQ(seen.dump().find("billing@acme.example"), std::string::npos) << role << " " << seen.dump();
+        EXPECT_EQ(masked["email"], "[personal]") << role;
+        EXPECT_EQ(masked["note"], "invoices to [email]") << role;
+        EXPECT_EQ(masked["employees"], 120) << role;
+        EXPECT_EQ(seen["groups"][0]["groupId"], "acme") << role;
+
+        const auto exported = get("/v1/export/events?format=json&from=" + day + "&to=" + day, office);
+        ASSERT_EQ(exported.status, 200) << exported.body;
+        const auto rows = exported.json();
+        const auto row = std::find_if(rows.begin(), rows.end(), [](const json& r) { return r["messageId"] == "gm-1"; });
+        ASSERT_NE(row, rows.end()) << exported.body;
+        EXPECT_EQ((*row)["payload"]["traits"], masked) << role;
+    }
 }
 
 TEST_F(SEGMENT_SUITE, RejectionsAreCountedPerSourceAndKeptMaskedForTheSourcesPage) {

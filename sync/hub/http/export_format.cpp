@@ -5,6 +5,7 @@
 #include "common/clock.hpp"
 #include "hub/ingest/personal_text.hpp"
 #include "hub/ingest/rejection_excerpt.hpp"
+#include "hub/ingest/token_claims.hpp"
 
 namespace touchpoint::hub {
 
@@ -101,6 +102,10 @@ const std::vector<std::string>& exportColumns(ExportKind kind) {
         case ExportKind::Profiles: break;
     }
     return profiles;
+}
+
+ExportPersonal personalValuesFor(std::string_view role) {
+    return role == kRoleAdmin ? ExportPersonal::Shown : ExportPersonal::Masked;
 }
 
 bool exportShowsPersonalValues(ExportKind kind, ExportPersonal personal) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/store/export_rows.hpp"
@@ -15,6 +16,10 @@ const std::vector<std::string>& exportColumns(ExportKind kind);
 
 /// Whether an export shows the personal values inside stored messages (the admin role) or masks them.
 enum class ExportPersonal { Masked, Shown };
+
+/// What a head-office token of `role` sees of the personal values inside stored messages (exports, a
+/// timeline's group traits): Shown for `admin`, Masked for `analyst`, `manager` and anything else.
+ExportPersonal personalValuesFor(std::string_view role);
 
 /// Whether an export of `kind` shows personal values: stored messages as they arrived (events, for an admin)
 /// and member numbers (profiles, every role). The route audits those exports; the others show scores, times,

@@ -60,7 +60,7 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     if (!token) return;
     auto state = std::make_shared<ExportState>();
     // The personal values inside stored messages are for admins; analysts and managers see them masked.
-    state->personal = token->role == kRoleAdmin ? ExportPersonal::Shown : ExportPersonal::Masked;
+    state->personal = personalValuesFor(token->role);
     // The route's pattern admits only the four kinds.
     state->kind = exportKindNamed(req.capture("kind")).value_or(ExportKind::Events);
     if (!dayRange(ctx, req, res, state->from, state->to)) return;

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hub/http/export_format.hpp"
 #include "hub/http/hub_server.hpp"
 #include "hub/ingest/identity.hpp"
+#include "hub/ingest/rejection_excerpt.hpp"
 #include "hub/ingest/token_claims.hpp"
 #include "hub/journey/loyalty.hpp"
 
@@ -179,9 +181,14 @@ void timelineRoute(HubContext& ctx, const TokenRecord& token, const http::Reques
         touchpoints.push_back({{"at", formatIsoUtcMs(p.atMs)}, {"channel", p.channel}, {"type", p.type},
                                {"event", p.event}, {"store", p.store}, {"kiosk", p.kiosk}, {"messageId", p.messageId}});
     }
+    // Group traits are what a `group` call sent and can name a person (a billing address, a contact): the
+    // same role that sees them in an events export sees them here; the others get the export's masks.
+    const bool showTraits = personalValuesFor(token.role) == ExportPersonal::Shown;
     json groups = json::array();
     for (const auto& g : (*t)->groups) {
-        groups.push_back({{"groupId", g.groupId}, {"traits", json::parse(g.traitsJson, nullptr, false)},
+        json traits = json::parse(g.traitsJson, nullptr, false);
+        if (!showTraits) traits = maskedPersonalValues(traits);
+        groups.push_back({{"groupId", g.groupId}, {"traits", std::move(traits)},
                           {"firstSeen", formatIsoUtcMs(g.firstSeenMs)}, {"lastSeen", formatIsoUtcMs(g.lastSeenMs)}});
     }
     sendJson(res, {{"profileId", id}, {"channels", std::move(channels)}, {"groups", std::move(groups)},
