@@ -22,7 +22,7 @@ using hub::DrainResult;
 using hub::HubFleet;
 using hub::KioskTraffic;
 
-/// Loopback is every client's address and the balancer's (see tests/hub/ha_drain_test.cpp).
+/// Loopback is every client's address and the balancer's (see tests/hub/store/ha_drain_test.cpp).
 const std::string kLimits =
     "[limits]\ntrusted_proxies = [\"127.0.0.1\"]\nmax_connections_per_address = 512\n"
     "per_address_per_second = 0\nper_token_per_second = 0\n";

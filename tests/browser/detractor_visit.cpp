@@ -1,7 +1,7 @@
 // For the Cases browser test: one shopper's kiosk visit as the kiosk would send it, printed as a JSON array
 // of /v1/batch messages: a phone sign-in, a detractor's survey answer with a comment, and the shopper's
 // consent to be contacted about it (the phone sealed to the hub's key, as the kiosk seals it). Built like the
-// C++ case tests build theirs (tests/hub/cases_api_test.cpp), so the browser test needs no sealing of its
+// C++ case tests build theirs (tests/hub/cases/cases_api_test.cpp), so the browser test needs no sealing of its
 // own.
 
 #include <fstream>

@@ -245,7 +245,7 @@ TEST(HubSchema, CurrentVersionDatabaseGetsAMissingTableOrIndexBack) {
     ASSERT_TRUE(db);
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('sessions', 'checkins_profile')"), 2);
     // (That a complete database gets no DDL at all, which would wait for other hubs' writes, is
-    // tests/hub/ha_drain_test.cpp's AHubStartsWhileAnotherHubHoldsAWriteOpen, on PostgreSQL.)
+    // tests/hub/store/ha_drain_test.cpp's AHubStartsWhileAnotherHubHoldsAWriteOpen, on PostgreSQL.)
 }
 
 TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
