@@ -403,6 +403,64 @@ TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheL
     EXPECT_EQ(nobody.conflicts[0].reason, "names_nobody");
 }
 
+class VerifiedIdentifiersTest : public JourneyRulesTest {
+protected:
+    /// A non-member's sign-in by phone at a kiosk, in kiosk session `session`: its profile.
+    std::string kioskSignin(const std::string& session, const std::string& phone, std::string sourceKind = "kiosk") {
+        auto m = track(event::names::kSignin, kT0, {{"phone", phone}, {"method", "phone"}, {"newMember", false}});
+        m.sourceKind = std::move(sourceKind);
+        m.anonymousId = session;
+        return ingest(m).profileId.value_or("");
+    }
+
+    /// A message of `sourceKind` on its channel naming `anonymousId` and, when not empty, `userId`.
+    IngestMessage from(const std::string& sourceKind, const std::string& anonymousId, const std::string& userId = "",
+                       json traits = json::object()) {
+        auto m = track("Page Viewed", kT0 + kHour, json::object(), sourceKind);
+        m.type = "identify";
+        m.sourceKind = sourceKind;
+        m.anonymousId = anonymousId;
+        m.userId = userId;
+        m.traits = std::move(traits);
+        return m;
+    }
+
+    /// An alias of `sourceKind` from `previousId` to its own `anonymousId`.
+    IngestMessage alias(const std::string& sourceKind, const std::string& anonymousId, const std::string& previousId) {
+        auto m = from(sourceKind, anonymousId);
+        m.type = "alias";
+        m.previousId = previousId;
+        return m;
+    }
+
+    bool isVerified(const std::string& kind, const std::string& value) { return repo.verified.count({kind, value}) > 0; }
+};
+
+TEST_F(VerifiedIdentifiersTest, AKioskSigninOrConsentVerifiesThePhoneAndEmailItNames) {
+    const auto p = kioskSignin("session-a", "+12025550101");
+    ASSERT_FALSE(p.empty());
+    EXPECT_TRUE(isVerified("phone", "+12025550101"));
+    EXPECT_FALSE(isVerified("anon", "session-a"));  // the session's id is no contact a kiosk proved
+    EXPECT_TRUE(*repo.holdsVerifiedIdentifier(p));
+
+    // The same sign-in from a server key, and a web visitor's e-mail, verify nothing.
+    const auto server = kioskSignin("session-s", "+12025550102", "server");
+    EXPECT_FALSE(isVerified("phone", "+12025550102"));
+    EXPECT_FALSE(*repo.holdsVerifiedIdentifier(server));
+    ingest(from("web", "visitor-1", "", {{"email", "visitor@example.com"}}));
+    const auto visitor = repo.identifiers.at({"email", "visitor@example.com"});
+    EXPECT_FALSE(isVerified("email", "visitor@example.com"));
+
+    // A kiosk consent naming that e-mail later proves it, on the profile that holds it.
+    auto consent = track(event::names::kConsent, kT0 + 2 * kHour,
+                         {{"email", "visitor@example.com"}, {"purposes", json::array({"marketing_email"})}});
+    consent.sourceKind = "kiosk";
+    consent.anonymousId = "session-b";
+    EXPECT_EQ(ingest(consent).profileId, visitor);
+    EXPECT_TRUE(isVerified("email", "visitor@example.com"));
+    EXPECT_TRUE(*repo.holdsVerifiedIdentifier(visitor));
+}
+
 TEST_F(JourneyRulesTest, TheEarnWindowIsConfigurable) {
     LoyaltyConfig narrow;
     narrow.earnWindowDays = 1;
