@@ -269,6 +269,21 @@ StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, con
             }
             if (refused) return profiles.front();
         }
+        if (members.empty()) {
+            // Nor two profiles that each hold a phone or e-mail a kiosk proved: a non-member's sign-in at a kiosk
+            // is theirs as much as a membership is (an id a page can name would otherwise join another's).
+            std::vector<std::string> verified;
+            for (const auto& id : profiles) {
+                auto v = repo.holdsVerifiedIdentifier(id);
+                if (!v) return Fail(v.error());
+                if (*v) verified.push_back(id);
+            }
+            if (verified.size() >= 2) {
+                out.conflicts.push_back(
+                    {"", "two_verified_profiles", verified[0] == profiles.front() ? verified[1] : verified[0]});
+                return profiles.front();
+            }
+        }
     }
     for (std::size_t i = 0; i < profiles.size(); ++i) {
         for (std::size_t j = i + 1; j < profiles.size(); ++j) {
