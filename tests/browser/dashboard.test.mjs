@@ -17,6 +17,9 @@ const chromiumPath = process.env.TOUCHPOINT_CHROMIUM || '/usr/bin/chromium';
 assert.ok(hubBin && datagenBin, 'set TOUCHPOINT_HUB and TOUCHPOINT_DATAGEN to the built programs');
 
 const DAYS = 14;
+// One kiosk asks the hub for this many welcomes; the fleet page counts them for that kiosk alone.
+const WELCOME_KIOSK = 'store-0003-k2';
+const WELCOMES = 3;
 const today = new Date().toISOString().slice(0, 10);
 const from = new Date(Date.now() - (DAYS - 1) * 86400000).toISOString().slice(0, 10);
 
@@ -76,6 +79,14 @@ before(async () => {
   assert.equal(loaded.rejected, 0, JSON.stringify(loaded.rejectReasons));
   assert.ok(loaded.accepted > 5000, `only ${loaded.accepted} events accepted`);
   assert.ok(loaded.duplicate > 0, 'the generator re-sends some messages');
+  const kioskTokens = new Map(fs.readFileSync(path.join(hub.hubDir, 'datagen-tokens.txt'), 'utf8')
+    .split('\n').filter(Boolean).map((line) => line.split(' ')));
+  assert.ok(kioskTokens.has(WELCOME_KIOSK), [...kioskTokens.keys()].join(' '));
+  for (let i = 0; i < WELCOMES; i += 1) {
+    const res = await get(hub, `/v1/profiles/welcome?member=TP-WELCOME-${i}`,
+      { Authorization: `Bearer ${kioskTokens.get(WELCOME_KIOSK)}` });
+    assert.equal(res.status, 200, res.body);
+  }
 
   context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
     executablePath: chromiumPath,
@@ -304,11 +315,19 @@ test('every tab shows its figures and each CSV download equals the table shown',
   const kiosks = await tableRows(page, 'fleet');
   assert.equal(kiosks.rows.length, fleet.kiosks.length);
   const byId = new Map(kiosks.rows.map((r, i) => [r[0], { row: r, cls: kiosks.classes[i] }]));
+  assert.equal(kiosks.head[11], 'Welcome lookups');
+  // Every column, the welcome lookups too, is on screen at 1366x768 without scrolling the table sideways.
+  await page.click('#tabs a[data-tab="fleet"]');
+  const hidden = await page.locator('table[data-table="fleet"]')
+    .evaluate((t) => t.parentElement.scrollWidth - t.parentElement.clientWidth);
+  assert.ok(hidden <= 0, `the fleet table scrolls sideways by ${hidden}px`);
   for (const k of fleet.kiosks) {
     const { row } = byId.get(k.kiosk);
     assert.equal(row[1], k.store);
     assert.equal(row[6], String(k.queueDepth), k.kiosk);
     assert.equal(row[7], String(k.oldestPendingS), k.kiosk);
+    assert.equal(row[11], String(k.welcomeLookups), k.kiosk);
+    assert.equal(k.welcomeLookups, k.kiosk === WELCOME_KIOSK ? WELCOMES : 0, k.kiosk);
   }
   // The generator gives store-0002-k1 a clock 7 minutes fast and store-0004-k1 a failing uplink.
   assert.equal(byId.get('store-0002-k1').cls, 'failing');

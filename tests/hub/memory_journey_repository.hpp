@@ -42,6 +42,7 @@ class MemoryJourneyRepository : public JourneyRepository {
 public:
     std::set<Identifier> tombstones;
     std::map<Identifier, std::string> identifiers;
+    std::set<Identifier> verified;  ///< identifiers a kiosk proved (kept by the identifier, whoever holds it)
     std::map<std::string, ProfileRow> profiles;
     std::vector<std::pair<std::string, std::string>> merges;        ///< (winner, loser) in the order recorded
     std::set<std::pair<std::string, std::string>> undoneMerges;     ///< pairs an admin separated
@@ -67,10 +68,24 @@ public:
         return kinds;
     }
 
-    StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId) override {
+    StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId, bool verify) override {
         auto [it, fresh] = identifiers.emplace(id, profileId);
         if (!fresh && it->second != profileId) return Fail(StoreError{"identifier claimed concurrently", true});
+        if (verify) verified.insert(id);
         return {};
+    }
+
+    StoreResult<void> markVerified(const Identifier& id) override {
+        if (identifiers.count(id)) verified.insert(id);
+        return {};
+    }
+
+    StoreResult<bool> holdsVerifiedIdentifier(const std::string& profileId) override {
+        for (const auto& id : verified) {
+            auto it = identifiers.find(id);
+            if (it != identifiers.end() && it->second == profileId) return true;
+        }
+        return false;
     }
 
     StoreResult<std::int64_t> countIdentifiers(const std::string& profileId, const std::string& kind) override {

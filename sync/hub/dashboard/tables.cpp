@@ -85,6 +85,7 @@ std::vector<KioskHealth> readFleet(const std::vector<KioskRecord>& fleet, std::i
         h.oldestPendingS = k.oldestPendingS.value_or(0);
         h.clockOffsetMs = k.clockOffsetMs.value_or(0);
         h.deadLetters = k.deadLetters.value_or(0);
+        h.welcomeLookups = k.welcomeLookups;
         for (const auto& [reason, n] : k.drops) h.drops = saturatingAdd(h.drops, n);
         // The offset is a kiosk's claim: a value no int64 negation holds is flagged, never negated.
         h.clockFlagged = k.clockSkewed || h.clockOffsetMs == INT64_MIN || std::llabs(h.clockOffsetMs) > thresholds.clockOffsetFlagMs;
@@ -247,12 +248,13 @@ std::map<std::string, Table> buildTables(const StatsReport& stats, const std::ve
     Table& kiosks = tables["fleet"];
     kiosks.title = "Kiosks (problems first)";
     kiosks.columns = {"Kiosk", "Store", "Status", "Why", "Last seen (UTC)", "App version", "Queue depth",
-                      "Oldest pending (s)", "Clock offset (s)", "Drops", "Dead letters"};
+                      "Oldest pending (s)", "Clock offset (s)", "Drops", "Dead letters", "Welcome lookups"};
     for (const auto& k : fleet) {
         kiosks.rows.push_back({k.kioskId, k.storeId, k.status, k.why, k.lastSeen, k.appVersion,
                                std::to_string(k.queueDepth), std::to_string(k.oldestPendingS),
                                formatDecimal(static_cast<double>(k.clockOffsetMs) / 1000.0, 1),
-                               std::to_string(k.drops), std::to_string(k.deadLetters)});
+                               std::to_string(k.drops), std::to_string(k.deadLetters),
+                               std::to_string(k.welcomeLookups)});
         kiosks.rowClass.push_back(k.status == "ok" ? "" : k.status);
     }
     return tables;

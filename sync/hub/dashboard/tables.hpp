@@ -51,6 +51,7 @@ struct KioskHealth {
     std::int64_t clockOffsetMs = 0;
     std::int64_t drops = 0;  ///< all reasons together
     std::int64_t deadLetters = 0;
+    std::int64_t welcomeLookups = 0;  ///< welcome lookups its kiosk token made (audited by the hub)
     bool clockFlagged = false;
     std::string status;  ///< "ok", "stale" or "failing"
     std::string why;     ///< what made it stale or failing

@@ -98,9 +98,15 @@ public:
     virtual StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) = 0;
     /// Kinds among user | anon under which `value` is known (an alias's previousId).
     virtual StoreResult<std::vector<std::string>> userOrAnonKinds(const std::string& value) = 0;
-    /// Attaches an identifier to a profile. Attaching it again to the same profile is harmless; when another
+    /// Attaches an identifier to a profile, `verified` when a kiosk proved it (docs/JOURNEY_RULES.md "Who may tie
+    /// identities"). Attaching it again to the same profile is harmless (verified stays verified); when another
     /// profile holds it (claimed by a concurrent writer since it was looked up) the error is retryable.
-    virtual StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId) = 0;
+    virtual StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId, bool verified) = 0;
+    /// Marks an identifier some profile holds as verified. The mark belongs to the identifier: it moves with it
+    /// in a merge and back in the merge's undo, and is never taken off.
+    virtual StoreResult<void> markVerified(const Identifier& id) = 0;
+    /// Whether the profile holds a verified identifier.
+    virtual StoreResult<bool> holdsVerifiedIdentifier(const std::string& profileId) = 0;
     /// How many identifiers of `kind` the profile holds.
     virtual StoreResult<std::int64_t> countIdentifiers(const std::string& profileId, const std::string& kind) = 0;
     /// The profile's member identifier, if it has one.

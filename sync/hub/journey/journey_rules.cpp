@@ -59,13 +59,29 @@ StoreResult<std::vector<std::string>> profilesOf(JourneyRepository& repo, const 
     return profiles;
 }
 
+/// The kinds of identifier a kiosk proves: a phone number or an e-mail address the shopper signed in or
+/// consented with at the kiosk. A member number belongs to a membership, which protects it already.
+bool verifiableKind(const std::string& kind) { return kind == "phone" || kind == "email"; }
+
+/// Whether a message proves the phone and e-mail it names: a kiosk token's sign-in or consent, sent for the
+/// shopper standing at the kiosk.
+bool provesContacts(const IngestMessage& m) {
+    return m.sourceKind == "kiosk" && (m.event == event::names::kSignin || m.event == event::names::kConsent);
+}
+
 /// Attaches the identifiers that had no profile to `profileId`. Repeated identifiers within one message are
-/// harmless: the second finds the profile already holds it.
+/// harmless: the second finds the profile already holds it. With `proved`, every phone and e-mail named is
+/// verified, those attached now and those some profile held already.
 StoreResult<void> attachUnknown(JourneyRepository& repo, const Identifiers& ids, const std::vector<bool>& known,
-                                const std::string& profileId) {
+                                const std::string& profileId, bool proved) {
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (known[i]) continue;
-        if (auto r = repo.addIdentifier(ids[i], profileId); !r) return Fail(r.error());
+        const bool verify = proved && verifiableKind(ids[i].first);
+        if (known[i]) {
+            if (!verify) continue;
+            if (auto r = repo.markVerified(ids[i]); !r) return Fail(r.error());
+            continue;
+        }
+        if (auto r = repo.addIdentifier(ids[i], profileId, verify); !r) return Fail(r.error());
     }
     return {};
 }
@@ -157,7 +173,7 @@ StoreResult<Resolution> JourneyRules::resolveProfile(JourneyRepository& repo, co
     auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/false);
     if (!joined) return Fail(joined.error());
     const std::string winner = std::move(joined).value();
-    if (auto r = attachUnknown(repo, ids, known, winner); !r) return Fail(r.error());
+    if (auto r = attachUnknown(repo, ids, known, winner, provesContacts(m)); !r) return Fail(r.error());
     out.profileId = std::move(winner);
     return out;
 }
@@ -178,7 +194,7 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
     auto joined = joinProfiles(repo, m, std::move(profiles), out, /*publicSource=*/true);
     if (!joined) return Fail(joined.error());
     const std::string winner = std::move(joined).value();
-    if (auto r = attachUnknown(repo, own, known, winner); !r) return Fail(r.error());
+    if (auto r = attachUnknown(repo, own, known, winner, /*proved=*/false); !r) return Fail(r.error());
     // A member's userId is the number on the card, which is no secret: a public source that names it may add
     // its visitor's web or app journey to the membership, but no phone or e-mail, or a kiosk sign-in by that
     // phone would reach the member's points.
@@ -211,7 +227,7 @@ StoreResult<Resolution> JourneyRules::resolvePublic(JourneyRepository& repo, con
             out.conflicts.push_back({id.first, "limit_reached", std::nullopt});
             continue;
         }
-        if (auto r = repo.addIdentifier(id, winner); !r) return Fail(r.error());
+        if (auto r = repo.addIdentifier(id, winner, /*verified=*/false); !r) return Fail(r.error());
     }
     out.profileId = std::move(winner);
     return out;
@@ -252,6 +268,21 @@ StoreResult<std::string> JourneyRules::joinProfiles(JourneyRepository& repo, con
                 }
             }
             if (refused) return profiles.front();
+        }
+        if (members.empty()) {
+            // Nor two profiles that each hold a phone or e-mail a kiosk proved: a non-member's sign-in at a kiosk
+            // is theirs as much as a membership is (an id a page can name would otherwise join another's).
+            std::vector<std::string> verified;
+            for (const auto& id : profiles) {
+                auto v = repo.holdsVerifiedIdentifier(id);
+                if (!v) return Fail(v.error());
+                if (*v) verified.push_back(id);
+            }
+            if (verified.size() >= 2) {
+                out.conflicts.push_back(
+                    {"", "two_verified_profiles", verified[0] == profiles.front() ? verified[1] : verified[0]});
+                return profiles.front();
+            }
         }
     }
     for (std::size_t i = 0; i < profiles.size(); ++i) {
@@ -323,7 +354,9 @@ StoreResult<void> JourneyRules::becomeMember(JourneyRepository& repo, ProfileRow
             row.memberId = **existing;
         } else {
             row.memberId = newMemberNumber();
-            if (auto r = repo.addIdentifier({"member", row.memberId}, row.id); !r) return Fail(r.error());
+            if (auto r = repo.addIdentifier({"member", row.memberId}, row.id, /*verified=*/false); !r) {
+                return Fail(r.error());
+            }
         }
     }
     // Check-ins made before the membership was recorded (the consent event can arrive after the sign-in)

@@ -21,7 +21,8 @@ namespace touchpoint::hub {
 struct IdentityConflict {
     std::string identifierKind;  ///< email | phone | member | user | anon; "" when profiles, not one identifier, clash
     std::string reason;          ///< held_by_another_profile | member_id_from_public_source | two_memberships |
-                                 ///< limit_reached | names_nobody | merge_undone
+                                 ///< two_verified_profiles | contact_into_membership | limit_reached |
+                                 ///< names_nobody | merge_undone
     std::optional<std::string> heldBy;  ///< the other profile, when there is one
 };
 
@@ -29,8 +30,9 @@ struct Resolution {
     std::optional<std::string> profileId;  ///< none for kiosk events and messages that name nobody
     bool tombstoned = false;               ///< it names an erased person: keep the fact, not the person
     std::int64_t merges = 0;               ///< profiles merged into the winner
-    /// Ties refused: a public source's (an identifier held by another profile, a member id, two memberships, a
-    /// per-profile limit) and any source's tie of two profiles an admin separated. Recorded, never merged.
+    /// Ties refused: a public source's (an identifier held by another profile, a member id, two memberships or
+    /// two profiles with verified identifiers, a per-profile limit) and any source's tie of two profiles an admin
+    /// separated. Recorded, never merged.
     std::vector<IdentityConflict> conflicts;
 };
 
@@ -64,7 +66,8 @@ private:
     StoreResult<Resolution> resolvePublic(JourneyRepository& repo, const IngestMessage& m, Identifiers own,
                                           const Identifiers& claimed) const;
     /// The profile a message joins: a new one when none holds its ids, the one that does, or the merge of
-    /// several — except that a public source never joins two memberships (the first is kept, a conflict).
+    /// several — except that a public source never joins two memberships, a profile holding a phone or e-mail
+    /// into a membership, or two profiles holding verified identifiers (the first is kept, a conflict).
     StoreResult<std::string> joinProfiles(JourneyRepository& repo, const IngestMessage& m,
                                           std::vector<std::string> profiles, Resolution& out, bool publicSource) const;
     StoreResult<std::string> merge(JourneyRepository& repo, const IngestMessage& m, std::vector<std::string> profileIds,

@@ -4,9 +4,10 @@ namespace touchpoint::hub {
 
 std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys,
                                              const privacy::FieldCipher& cipher, std::string_view kind,
-                                             std::string_view value, std::string_view profileId) {
+                                             std::string_view value, std::string_view profileId, bool verified) {
     return {std::string(kind), keys.identifierTag(kind, value),
-            cipher.seal(privacy::columns::kIdentifierValue, value), std::string(profileId)};
+            cipher.seal(privacy::columns::kIdentifierValue, value), std::string(profileId),
+            std::int64_t{verified}};
 }
 
 std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind,

@@ -16,15 +16,16 @@
 
 namespace touchpoint::hub {
 
-/// Inserts (kind, tag, sealed value, profile id), doing nothing when the (kind, tag) is held already.
+/// Inserts (kind, tag, sealed value, profile id, verified), doing nothing when the (kind, tag) is held already.
 inline constexpr const char* kInsertIdentifierSql =
-    "INSERT INTO identifiers(kind, value, sealed_value, profile_id) VALUES(?,?,?,?) ON CONFLICT(kind, value) "
-    "DO NOTHING";
+    "INSERT INTO identifiers(kind, value, sealed_value, profile_id, verified) VALUES(?,?,?,?,?) "
+    "ON CONFLICT(kind, value) DO NOTHING";
 
-/// The parameters of kInsertIdentifierSql for (kind, value) held by `profileId`.
+/// The parameters of kInsertIdentifierSql for (kind, value) held by `profileId`; `verified` when a kiosk proved
+/// it (docs/JOURNEY_RULES.md "Who may tie identities").
 std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys,
                                              const privacy::FieldCipher& cipher, std::string_view kind,
-                                             std::string_view value, std::string_view profileId);
+                                             std::string_view value, std::string_view profileId, bool verified);
 
 /// The tags of `value` under every key, as statement parameters.
 std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind,

@@ -87,13 +87,14 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
                     valueOfTag.emplace(std::move(tag), &all[i]);
                 }
             }
-            auto rows = queryIn(m_c, "SELECT value, profile_id FROM identifiers WHERE kind = ? AND value",
+            auto rows = queryIn(m_c, "SELECT value, profile_id, verified FROM identifiers WHERE kind = ? AND value",
                                 {std::string_view(kind)}, list);
             if (!rows) return Fail(rows.error());
             for (std::size_t r = 0; r < rows->size(); ++r) {
                 const auto value = valueOfTag.find(rows->text(r, 0));
                 if (value == valueOfTag.end()) continue;
                 m_identifiers.emplace(Identifier{kind, *value->second}, rows->text(r, 1));
+                if (rows->integer(r, 2) != 0) m_verified.insert(Identifier{kind, *value->second});
                 owners.insert(rows->text(r, 1));
             }
             for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) {
@@ -191,22 +192,45 @@ StoreResult<std::vector<std::string>> SqlJourneyRepository::userOrAnonKinds(cons
     return kinds;
 }
 
-StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, const std::string& profileId) {
+StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, const std::string& profileId,
+                                                      bool verified) {
     const StoreError claimed{"identifier claimed concurrently", true};
     // Repeated within one message or transaction: already added (to this profile, or the rules made a mistake).
     if (auto held = m_identifiers.find(id); held != m_identifiers.end()) {
-        if (held->second == profileId) return {};
-        return Fail(claimed);
+        if (held->second != profileId) return Fail(claimed);
+        return verified ? markVerified(id) : StoreResult<void>{};
     }
     // Another hub may claim this identifier after it was looked up: then the insert changes no row and the
     // transaction starts again, to find the identifier and merge properly.
-    auto r = m_c.defer(kInsertIdentifierSql, identifierInsertParams(m_keys, m_cipher, id.first, id.second, profileId),
-                       claimed);
+    auto r = m_c.defer(kInsertIdentifierSql,
+                       identifierInsertParams(m_keys, m_cipher, id.first, id.second, profileId, verified), claimed);
     if (!r) return Fail(r.error());
     m_absent.erase(id);
     m_identifiers.emplace(id, profileId);
+    if (verified) m_verified.insert(id);
     noteRows(profileId, kIdentifierRows);
     return {};
+}
+
+StoreResult<void> SqlJourneyRepository::markVerified(const Identifier& id) {
+    // A returning shopper's identifier was read verified by the prefetch: no statement.
+    if (m_verified.count(id)) return {};
+    // Under whichever key's tag its row holds (store/identifier_rows.hpp).
+    auto tags = identifierTagParams(m_keys, id.first, id.second);
+    std::string sql = "UPDATE identifiers SET verified = 1 WHERE kind = ? AND verified = 0 AND value IN (?";
+    for (std::size_t i = 1; i < tags.size(); ++i) sql += ",?";
+    sql += ")";
+    std::vector<SqlValue> params{id.first};
+    params.insert(params.end(), tags.begin(), tags.end());
+    if (auto r = m_c.defer(sql, params); !r) return Fail(r.error());
+    m_verified.insert(id);
+    return {};
+}
+
+StoreResult<bool> SqlJourneyRepository::holdsVerifiedIdentifier(const std::string& profileId) {
+    auto r = m_c.query("SELECT 1 FROM identifiers WHERE profile_id = ? AND verified = 1 LIMIT 1", {profileId});
+    if (!r) return Fail(r.error());
+    return !r->empty();
 }
 
 StoreResult<std::int64_t> SqlJourneyRepository::countIdentifiers(const std::string& profileId, const std::string& kind) {

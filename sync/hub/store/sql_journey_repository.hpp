@@ -34,7 +34,9 @@ public:
     StoreResult<bool> isTombstoned(const Identifier& id) override;
     StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) override;
     StoreResult<std::vector<std::string>> userOrAnonKinds(const std::string& value) override;
-    StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId) override;
+    StoreResult<void> addIdentifier(const Identifier& id, const std::string& profileId, bool verified) override;
+    StoreResult<void> markVerified(const Identifier& id) override;
+    StoreResult<bool> holdsVerifiedIdentifier(const std::string& profileId) override;
     StoreResult<std::int64_t> countIdentifiers(const std::string& profileId, const std::string& kind) override;
     StoreResult<std::optional<std::string>> memberIdentifier(const std::string& profileId) override;
 
@@ -74,6 +76,7 @@ private:
     std::unordered_map<std::string, ProfileRow> m_profiles;
     std::unordered_set<std::string> m_dirty;  ///< ids in m_profiles changed since they were read
     std::map<Identifier, std::string> m_identifiers;  ///< (kind, value) → profile id
+    std::set<Identifier> m_verified;  ///< identifiers known to be verified (read so, or marked here)
     /// Profile id → (member number, its stored sealed text), as read or last saved: saved again unchanged.
     std::unordered_map<std::string, std::pair<std::string, std::string>> m_storedMemberIds;
     struct HeldCheckin {

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS profiles(
   visit_days BIGINT NOT NULL DEFAULT 0, velocity_flag BIGINT NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS identifiers(
   kind TEXT NOT NULL, value TEXT NOT NULL, profile_id TEXT NOT NULL, sealed_value TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY(kind, value));
+  verified BIGINT NOT NULL DEFAULT 0, PRIMARY KEY(kind, value));
 CREATE TABLE IF NOT EXISTS channels(
   profile_id TEXT NOT NULL, channel TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,
   PRIMARY KEY(profile_id, channel));
@@ -258,6 +258,19 @@ constexpr AddedColumn kFieldEncryptionColumns[] = {
 constexpr AddedColumn kSurveyVersionColumns[] = {
     {"feedback", "survey_version", "BIGINT NOT NULL DEFAULT 0"},
 };
+// kVerifiedIdentifiersVersion: whether a kiosk proved the identifier (a phone or e-mail of a kiosk sign-in or
+// consent); a public source never merges two profiles that each hold one.
+constexpr AddedColumn kVerifiedIdentifierColumns[] = {
+    {"identifiers", "verified", "BIGINT NOT NULL DEFAULT 0"},
+};
+// Which identifiers a kiosk proved was not kept before that step. Erring toward protection, the phones and
+// e-mails of every profile seen on the kiosk channel (a kiosk sign-in or consent is one way such a profile got
+// them, and the others cannot be told apart now) or holding a membership count as proved.
+constexpr const char* kVerifyKioskProfilesContacts = R"SQL(
+UPDATE identifiers SET verified = 1 WHERE kind IN ('phone', 'email') AND (
+  profile_id IN (SELECT profile_id FROM channels WHERE channel = 'in_store_kiosk') OR
+  profile_id IN (SELECT id FROM profiles WHERE is_member = 1));
+)SQL";
 constexpr const char* kVersion3Tokens = R"SQL(
 UPDATE tokens SET kind = 'kiosk' WHERE scope = 'ingest' AND kind = '';
 UPDATE tokens SET kind = 'staff' WHERE scope = 'lookup' AND kind = '';
@@ -456,6 +469,18 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
         if (!feedback) return Fail(feedback.error());
         if (*events && *feedback) {
             if (auto r = backfillSurveyVersions(c, cipher); !r) return Fail(r.error());
+        }
+    }
+    if (*version >= 1 && *version < kVerifiedIdentifiersVersion) {
+        if (auto r = addMissingColumns(c, kVerifiedIdentifierColumns); !r) return Fail(r.error());
+        bool all = true;
+        for (const char* table : {"identifiers", "channels", "profiles"}) {
+            auto exists = tableExists(c, table);
+            if (!exists) return Fail(exists.error());
+            all = all && *exists;
+        }
+        if (all) {
+            if (auto r = c.script(kVerifyKioskProfilesContacts); !r) return Fail(r.error());
         }
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) {

@@ -31,8 +31,12 @@ inline constexpr std::int64_t kFieldEncryptionVersion = 9;
 /// answers stored before from their events' `properties.surveyVersion`.
 inline constexpr std::int64_t kSurveyVersionColumnVersion = 10;
 
+/// The step that marked identifiers a kiosk proved (identifiers.verified, a new column: docs/JOURNEY_RULES.md
+/// "Who may tie identities"), set for the phones and e-mails of profiles seen at a kiosk or holding a membership.
+inline constexpr std::int64_t kVerifiedIdentifiersVersion = 11;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kSurveyVersionColumnVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kVerifiedIdentifiersVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a

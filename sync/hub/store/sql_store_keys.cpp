@@ -210,8 +210,8 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
     // current tag may sort later and be met again, and is then skipped by its prefix.
     const std::string identifierColumn(privacy::columns::kIdentifierValue);
     const std::string select =
-        "SELECT kind, value, sealed_value, profile_id FROM identifiers WHERE (kind > ? OR (kind = ? AND value > ?)) "
-        "AND sealed_value <> '' AND NOT (" + startsWith("value", currentTag.size()) + " AND " +
+        "SELECT kind, value, sealed_value, profile_id, verified FROM identifiers "
+        "WHERE (kind > ? OR (kind = ? AND value > ?)) AND sealed_value <> '' AND NOT (" + startsWith("value", currentTag.size()) + " AND " +
         startsWith("sealed_value", current.size()) + ") ORDER BY kind, value LIMIT ?";
     std::string afterKind, afterTag;
     std::int64_t done = 0;
@@ -223,6 +223,7 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
         }
         struct Pending {
             std::string kind, tag, sealed, profileId, newTag, newSealed;
+            bool verified = false;
         };
         std::vector<Pending> pending;
         {
@@ -230,7 +231,8 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
             auto rows = lease->query(select, {afterKind, afterKind, afterTag, currentTag, current, limit});
             if (!rows) return Fail(rows.error());
             for (std::size_t i = 0; i < rows->size(); ++i) {
-                Pending p{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), {}, {}};
+                Pending p{rows->text(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3), {}, {},
+                          rows->integer(i, 4) != 0};
                 auto plain = m_cipher.open(privacy::columns::kIdentifierValue, p.sealed);
                 if (!plain) return Fail(unopened(identifierColumn, "kind " + p.kind + " tag " + p.tag, plain.error()));
                 p.newTag = privacy::DataKeys::identifierTag(m_keys.current(), p.kind, *plain);
@@ -268,7 +270,12 @@ StoreResult<KeyRotationResult> SqlHubStore::rotateDataKey(const KeyRotationOptio
                     if (!u) return Fail(u.error());
                     (*u == 1 ? out.retagged : out.leftToHubs) += 1;
                 } else if (held->text(0, 0) == profileId) {
-                    // The same identifier of the same profile twice: lookups find the current row either way.
+                    // The same identifier of the same profile twice: lookups find the current row either way,
+                    // which keeps the retired row's verified mark.
+                    if (p.verified) {
+                        auto v = c.exec("UPDATE identifiers SET verified = 1 WHERE kind = ? AND value = ?", {kind, newTag});
+                        if (!v) return Fail(v.error());
+                    }
                     auto d = c.exec("DELETE FROM identifiers WHERE kind = ? AND value = ? AND sealed_value = ? AND "
                                     "profile_id = ?",
                                     {kind, tag, std::string_view(sealed), profileId});

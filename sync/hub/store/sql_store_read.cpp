@@ -154,7 +154,9 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
                 return Fail(StoreError{"member " + m.memberId + ": " + kind + " already belongs to another profile", false});
             }
             if (*owner) continue;  // held already (possibly under a retired key's tag)
-            auto ins = c.exec(kInsertIdentifierSql, identifierInsertParams(m_keys, m_cipher, kind, value, id));
+            // A membership protects its identifiers already; verified marks what a kiosk proved.
+            auto ins = c.exec(kInsertIdentifierSql,
+                              identifierInsertParams(m_keys, m_cipher, kind, value, id, /*verified=*/false));
             if (!ins) return Fail(ins.error());
         }
         return true;

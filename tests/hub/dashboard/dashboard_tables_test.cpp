@@ -98,6 +98,7 @@ TEST(DashboardTables, FleetStatusStaleFailingOkSortedProblemsFirst) {
     fleet[0].store = "s1";
     fleet[0].lastSeenMs = now - 60'000;
     fleet[0].queueDepth = 2;
+    fleet[0].welcomeLookups = 7;
     fleet[1].kiosk = "k-stale";
     fleet[1].store = "s1";
     fleet[1].lastSeenMs = now - 3'600'000;
@@ -121,6 +122,14 @@ TEST(DashboardTables, FleetStatusStaleFailingOkSortedProblemsFirst) {
     auto tables = buildTables(sampleStats(), {}, kiosks);
     EXPECT_EQ(tables.at("fleet").rows[0][8], "400.0");
     EXPECT_EQ(tables.at("fleet").rowClass[0], "failing");
+    // Each kiosk's welcome lookups (issue 15: counted per kiosk on the fleet page), in the table and its CSV.
+    const auto& shown = tables.at("fleet");
+    ASSERT_EQ(shown.columns.back(), "Welcome lookups");
+    EXPECT_EQ(shown.rows[2][0], "k-ok");
+    EXPECT_EQ(shown.rows[2].back(), "7");
+    EXPECT_EQ(shown.rows[0].back(), "0");
+    EXPECT_NE(toCsv(shown).find(",Welcome lookups\r\n"), std::string::npos);
+    EXPECT_NE(toCsv(shown).find(",0,7\r\n"), std::string::npos);
 }
 
 TEST(DashboardTables, ExtremeKioskClaimsAreHeldNotOverflowed) {

@@ -2,6 +2,7 @@
 // each fails with a clear status or earns nothing.
 
 #include <algorithm>
+#include <set>
 
 #include "api_test_support.hpp"
 #include "hub/ingest/identity.hpp"
@@ -310,6 +311,70 @@ TEST_F(TRUST_SUITE, AnAliasToAMembersCardNumberBringsNoPhoneIntoTheMembership) {
     EXPECT_EQ(get("/v1/profiles/welcome?phone=%2B12025550142", hub().ingestToken()).json(), member);
     EXPECT_NE(get("/v1/identity/conflicts", hub().headOfficeToken()).body.find("contact_into_membership"),
               std::string::npos);
+}
+
+TEST_F(TRUST_SUITE, AWebKeyCannotJoinTwoNonMembersWhoSignedInAtAKiosk) {
+    // Two shoppers sign in at a kiosk by phone without joining the loyalty programme: each phone is proved there.
+    auto k = kiosk("store-1", "k1", m_clock);
+    const event::Identity victimPhone{event::Identity::Type::Phone, "+12025550151"};
+    const event::Identity attackerPhone{event::Identity::Type::Phone, "+12025550152"};
+    ASSERT_EQ(send({wire(k.signin("victim-session", "en-US", event::SigninMethod::Phone, victimPhone, false)),
+                    wire(k.signin("attacker-session", "en-US", event::SigninMethod::Phone, attackerPhone, false))}),
+              (std::vector<std::string>{"accepted", "accepted"}));
+    // The retailer's back end (a server key) ties each shopper's online account to the phone they gave it: the
+    // account ids are what the website's SDK sends as userId, and a public web key can name any of them.
+    const auto t = m_clock.utcMs();
+    for (const auto& [account, phone] :
+         {std::pair{"acct-victim", victimPhone.value}, {"acct-attacker", attackerPhone.value}}) {
+        auto tie = webIdentify(std::string("crm-") + account, t, "", account, {{"phone", phone}});
+        tie["context"]["channel"] = "server";
+        ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
+    }
+    const auto profileOf = [&](const std::string& phone) {
+        return get("/v1/profiles/lookup?phone=%2B" + phone.substr(1), hub().lookupToken()).json().value("profileId", "");
+    };
+    const std::string victim = profileOf(victimPhone.value), attacker = profileOf(attackerPhone.value);
+    ASSERT_FALSE(victim.empty());
+    ASSERT_FALSE(attacker.empty());
+    ASSERT_NE(victim, attacker);
+    const auto welcomeBefore = get("/v1/profiles/welcome?phone=%2B12025550152", hub().ingestToken()).body;
+
+    // The attack: the public web key says the victim's account was the attacker's all along (an alias); merged,
+    // the attacker's phone would sign in at a kiosk as the victim.
+    const json alias = {{"type", "alias"},          {"messageId", "alias-two-shoppers"},
+                        {"previousId", "acct-victim"}, {"userId", "acct-attacker"},
+                        {"timestamp", formatIsoUtcMs(t + 1000)}};
+    const auto r = post("/v1/alias", alias.dump(), hub().token("web"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(receiptsOf(r).at(0)["status"], "accepted") << r.body;
+
+    // Not merged: each phone still reaches its own profile, the attacker's kiosk welcome is as it was.
+    EXPECT_EQ(profileOf(victimPhone.value), victim);
+    EXPECT_EQ(profileOf(attackerPhone.value), attacker);
+    EXPECT_EQ(get("/v1/profiles/welcome?phone=%2B12025550152", hub().ingestToken()).body, welcomeBefore);
+    const auto merges = get("/v1/merges", hub().headOfficeToken());
+    ASSERT_EQ(merges.status, 200) << merges.body;
+    EXPECT_TRUE(merges.json()["merges"].empty()) << merges.body;
+    // The refusal is visible to head office and counted.
+    const auto conflicts = get("/v1/identity/conflicts", hub().headOfficeToken());
+    ASSERT_EQ(conflicts.status, 200) << conflicts.body;
+    const auto listed = conflicts.json()["conflicts"];
+    ASSERT_EQ(listed.size(), 1u) << conflicts.body;
+    EXPECT_EQ(listed[0]["reason"], "two_verified_profiles");
+    EXPECT_EQ(listed[0]["messageId"], "alias-two-shoppers");
+    EXPECT_EQ(listed[0]["source"], hub().tokenName("web"));
+    EXPECT_EQ(listed[0]["identifierKind"], "");
+    EXPECT_EQ((std::set<std::string>{listed[0]["profileId"], listed[0]["heldBy"]}),
+              (std::set<std::string>{victim, attacker}));
+    EXPECT_NE(get("/metrics", hub().headOfficeToken()).body.find("touchpoint_hub_identity_conflicts_total 1\n"),
+              std::string::npos);
+
+    // The retailer's back end may still say they are one person.
+    auto server = alias;
+    server["messageId"] = "alias-from-the-back-end";
+    server["context"] = {{"channel", "server"}};
+    ASSERT_EQ(send({server}), std::vector<std::string>{"accepted"});
+    EXPECT_EQ(profileOf(victimPhone.value), profileOf(attackerPhone.value));
 }
 
 TEST_F(TRUST_SUITE, AWebKeyCannotAnswerTheInStoreSurvey) {

@@ -403,6 +403,128 @@ TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheL
     EXPECT_EQ(nobody.conflicts[0].reason, "names_nobody");
 }
 
+class VerifiedIdentifiersTest : public JourneyRulesTest {
+protected:
+    /// A non-member's sign-in by phone at a kiosk, in kiosk session `session`: its profile.
+    std::string kioskSignin(const std::string& session, const std::string& phone, std::string sourceKind = "kiosk") {
+        auto m = track(event::names::kSignin, kT0, {{"phone", phone}, {"method", "phone"}, {"newMember", false}});
+        m.sourceKind = std::move(sourceKind);
+        m.anonymousId = session;
+        return ingest(m).profileId.value_or("");
+    }
+
+    /// A message of `sourceKind` on its channel naming `anonymousId` and, when not empty, `userId`.
+    IngestMessage from(const std::string& sourceKind, const std::string& anonymousId, const std::string& userId = "",
+                       json traits = json::object()) {
+        auto m = track("Page Viewed", kT0 + kHour, json::object(), sourceKind);
+        m.type = "identify";
+        m.sourceKind = sourceKind;
+        m.anonymousId = anonymousId;
+        m.userId = userId;
+        m.traits = std::move(traits);
+        return m;
+    }
+
+    /// An alias of `sourceKind` from `previousId` to its own `anonymousId`.
+    IngestMessage alias(const std::string& sourceKind, const std::string& anonymousId, const std::string& previousId) {
+        auto m = from(sourceKind, anonymousId);
+        m.type = "alias";
+        m.previousId = previousId;
+        return m;
+    }
+
+    bool isVerified(const std::string& kind, const std::string& value) { return repo.verified.count({kind, value}) > 0; }
+};
+
+TEST_F(VerifiedIdentifiersTest, AKioskSigninOrConsentVerifiesThePhoneAndEmailItNames) {
+    const auto p = kioskSignin("session-a", "+12025550101");
+    ASSERT_FALSE(p.empty());
+    EXPECT_TRUE(isVerified("phone", "+12025550101"));
+    EXPECT_FALSE(isVerified("anon", "session-a"));  // the session's id is no contact a kiosk proved
+    EXPECT_TRUE(*repo.holdsVerifiedIdentifier(p));
+
+    // The same sign-in from a server key, and a web visitor's e-mail, verify nothing.
+    const auto server = kioskSignin("session-s", "+12025550102", "server");
+    EXPECT_FALSE(isVerified("phone", "+12025550102"));
+    EXPECT_FALSE(*repo.holdsVerifiedIdentifier(server));
+    ingest(from("web", "visitor-1", "", {{"email", "visitor@example.com"}}));
+    const auto visitor = repo.identifiers.at({"email", "visitor@example.com"});
+    EXPECT_FALSE(isVerified("email", "visitor@example.com"));
+
+    // A kiosk consent naming that e-mail later proves it, on the profile that holds it.
+    auto consent = track(event::names::kConsent, kT0 + 2 * kHour,
+                         {{"email", "visitor@example.com"}, {"purposes", json::array({"marketing_email"})}});
+    consent.sourceKind = "kiosk";
+    consent.anonymousId = "session-b";
+    EXPECT_EQ(ingest(consent).profileId, visitor);
+    EXPECT_TRUE(isVerified("email", "visitor@example.com"));
+    EXPECT_TRUE(*repo.holdsVerifiedIdentifier(visitor));
+}
+
+TEST_F(VerifiedIdentifiersTest, APublicSourceNeverMergesTwoProfilesWithVerifiedIdentifiers) {
+    const auto a = kioskSignin("session-a", "+12025550111");
+    const auto b = kioskSignin("session-b", "+12025550112");
+    ASSERT_NE(a, b);
+    ASSERT_FALSE(row(a).facts.isMember);
+    ASSERT_FALSE(row(b).facts.isMember);
+
+    for (const char* kind : {"web", "app"}) {
+        const auto r = ingest(alias(kind, "session-a", "session-b"));
+        EXPECT_EQ(r.profileId, a) << kind;  // the message's own profile, nothing merged
+        EXPECT_EQ(r.merges, 0) << kind;
+        ASSERT_EQ(r.conflicts.size(), 1u) << kind;
+        EXPECT_EQ(r.conflicts[0].reason, "two_verified_profiles");
+        EXPECT_EQ(r.conflicts[0].identifierKind, "");
+        EXPECT_EQ(r.conflicts[0].heldBy, b);
+    }
+    // Through a userId of its own the same: the identify attaches its userId to the first, the alias is refused.
+    ingest(from("web", "session-a", "attacker-user"));
+    auto viaUser = alias("web", "session-b", "attacker-user");
+    const auto r = ingest(viaUser);
+    EXPECT_EQ(r.merges, 0);
+    ASSERT_EQ(r.conflicts.size(), 1u);
+    EXPECT_EQ(r.conflicts[0].reason, "two_verified_profiles");
+    EXPECT_EQ(r.conflicts[0].heldBy, a);
+    EXPECT_TRUE(repo.merges.empty());
+    EXPECT_EQ(repo.identifiers.at({"phone", "+12025550111"}), a);
+    EXPECT_EQ(repo.identifiers.at({"phone", "+12025550112"}), b);
+
+    // The retailer's back end and kiosks still join them.
+    const auto server = ingest(alias("server", "session-a", "session-b"));
+    EXPECT_EQ(server.merges, 1);
+    EXPECT_TRUE(server.conflicts.empty());
+    EXPECT_EQ(repo.identifiers.at({"phone", "+12025550111"}), repo.identifiers.at({"phone", "+12025550112"}));
+    EXPECT_TRUE(isVerified("phone", "+12025550111"));  // the mark stays with each identifier
+    EXPECT_TRUE(isVerified("phone", "+12025550112"));
+}
+
+TEST_F(VerifiedIdentifiersTest, APublicSourceStillMergesWhenOnlyOneOrNeitherProfileIsVerified) {
+    // One side verified: the kiosk shopper's own web visit joins their kiosk profile.
+    const auto shopper = kioskSignin("session-c", "+12025550121");
+    const auto visit = *ingest(from("web", "web-visitor-c")).profileId;
+    ASSERT_NE(shopper, visit);
+    const auto one = ingest(alias("web", "web-visitor-c", "session-c"));
+    EXPECT_EQ(one.merges, 1);
+    EXPECT_TRUE(one.conflicts.empty());
+    EXPECT_EQ(repo.identifiers.at({"anon", "web-visitor-c"}), repo.identifiers.at({"phone", "+12025550121"}));
+
+    // A phone a page attached is not verified: with one kiosk-proved side the two still join.
+    const auto typed = *ingest(from("web", "web-visitor-d", "", {{"phone", "+12025550122"}})).profileId;
+    const auto proved = kioskSignin("session-d", "+12025550123");
+    ASSERT_NE(typed, proved);
+    const auto withPhone = ingest(alias("web", "web-visitor-d", "session-d"));
+    EXPECT_EQ(withPhone.merges, 1);
+    EXPECT_TRUE(withPhone.conflicts.empty());
+
+    // Neither verified.
+    const auto first = *ingest(from("web", "anon-e")).profileId;
+    const auto second = *ingest(from("web", "anon-f", "", {{"email", "f@example.com"}})).profileId;
+    ASSERT_NE(first, second);
+    const auto none = ingest(alias("web", "anon-e", "anon-f"));
+    EXPECT_EQ(none.merges, 1);
+    EXPECT_TRUE(none.conflicts.empty());
+}
+
 TEST_F(JourneyRulesTest, TheEarnWindowIsConfigurable) {
     LoyaltyConfig narrow;
     narrow.earnWindowDays = 1;

@@ -293,6 +293,9 @@ TEST_F(ROTATION_SUITE, AnIdentifierAHubTaggedUnderTheNewKeyIsKeptOnceOrLeftWhenA
         ASSERT_TRUE(c->exec("INSERT INTO identifiers(kind, value, sealed_value, profile_id) VALUES('email', ?, ?, ?)",
                             {keysB.identifierTag("email", email), b.seal(privacy::columns::kIdentifierValue, email), profile}));
     }
+    // The row under the retired key was proved at a kiosk; the one the other hub added was not.
+    ASSERT_TRUE(c->exec("UPDATE identifiers SET verified = 1 WHERE kind = 'email' AND value = ?",
+                        {privacy::DataKeys::identifierTag(keysOf(kKeyA).current(), "email", "p1@example.com")}));
     auto store = open(std::string(kKeyB) + kKeyA);
     ASSERT_TRUE(store);
     auto r = store->rotateDataKey({500, std::nullopt}, {});
@@ -302,11 +305,12 @@ TEST_F(ROTATION_SUITE, AnIdentifierAHubTaggedUnderTheNewKeyIsKeptOnceOrLeftWhenA
     EXPECT_NE(r->conflicts[0].find(p2), std::string::npos) << r->conflicts[0];
     EXPECT_NE(r->conflicts[0].find("other"), std::string::npos) << r->conflicts[0];
     EXPECT_EQ(r->conflicts[0].find("p2@"), std::string::npos) << "never the identifier";
-    auto rows = c->query("SELECT profile_id FROM identifiers WHERE kind = 'email' AND value = ?",
+    auto rows = c->query("SELECT profile_id, verified FROM identifiers WHERE kind = 'email' AND value = ?",
                          {keysB.identifierTag("email", "p1@example.com")});
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ(rows->text(0, 0), p1);
+    EXPECT_EQ(rows->integer(0, 1), 1) << "the kept row keeps the removed one's verified mark";
     auto p1Rows = c->query("SELECT COUNT(*) FROM identifiers WHERE profile_id = ? AND kind = 'email'", {p1});
     ASSERT_TRUE(p1Rows);
     EXPECT_EQ(p1Rows->integer(0, 0), 1) << "one e-mail row left for p1";
