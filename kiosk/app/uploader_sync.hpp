@@ -24,7 +24,6 @@ inline staff::SyncSnapshot toSyncSnapshot(const uploader::HealthSnapshot& h, std
         case UploaderState::TlsError: s.state = staff::SyncState::Certificate; break;
         case UploaderState::AuthError: s.state = staff::SyncState::TokenRejected; break;
         case UploaderState::ClockWrong: s.state = staff::SyncState::ClockWrong; break;
-        case UploaderState::Paused: s.state = staff::SyncState::Stopped; break;
     }
     if (h.state == UploaderState::Offline) {
         if (h.causeCode == "not_started") s.state = staff::SyncState::Starting;

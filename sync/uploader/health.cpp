@@ -11,7 +11,6 @@ std::string_view toString(UploaderState state) {
     case UploaderState::TlsError: return "tls-error";
     case UploaderState::AuthError: return "auth-error";
     case UploaderState::ClockWrong: return "clock-wrong";
-    case UploaderState::Paused: return "paused";
     }
     return "offline";
 }

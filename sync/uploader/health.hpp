@@ -11,8 +11,8 @@
 
 namespace touchpoint::uploader {
 
-enum class UploaderState { Online, Offline, TlsError, AuthError, ClockWrong, Paused };
-/// "online", "offline", "tls-error", "auth-error", "clock-wrong", "paused"
+enum class UploaderState { Online, Offline, TlsError, AuthError, ClockWrong };
+/// "online", "offline", "tls-error", "auth-error", "clock-wrong"
 std::string_view toString(UploaderState state);
 
 struct HealthSnapshot {

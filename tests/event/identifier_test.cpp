@@ -76,9 +76,11 @@ std::vector<Caller> callers() {
                        }
                        return r ? Answer{r->value, std::nullopt} : Answer{};
                    }});
-    all.push_back({"hub", {Type::Phone, Type::Email},
+    all.push_back({"hub", {Type::Phone, Type::Email, Type::Member},
                    [](Type t, const std::string& text, const std::string& region) {
-                       auto r = t == Type::Phone ? hub::normalizePhone(text, region) : hub::normalizeEmail(text);
+                       auto r = t == Type::Phone   ? hub::normalizePhone(text, region)
+                                : t == Type::Email ? hub::normalizeEmail(text)
+                                                   : hub::normalizeMemberCode(text);
                        return Answer{r, std::nullopt};
                    }});
 #ifdef TOUCHPOINT_TEST_KIOSK_CALLERS

@@ -499,8 +499,6 @@ TEST(StaffSyncHealth, TheUploadersStatesMapToPlainWords) {
     EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::TokenRejected);
     h.state = uploader::UploaderState::ClockWrong;
     EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::ClockWrong);
-    h.state = uploader::UploaderState::Paused;
-    EXPECT_EQ(app::toSyncSnapshot(h, 0, true).state, SyncState::Stopped);
     EXPECT_EQ(app::toSyncSnapshot(h, 0, false).state, SyncState::NotConfigured);
     h.state = uploader::UploaderState::Online;
     h.cause = "ok";

@@ -7,6 +7,7 @@
 
 #include "common/clock.hpp"
 #include "hub/fleet/config_rules.hpp"
+#include "hub/store/fleet_publish.hpp"
 #include "hub/store/hub_store.hpp"
 
 namespace touchpoint::hub {
@@ -14,13 +15,6 @@ namespace touchpoint::hub {
 namespace {
 
 using nlohmann::json;
-
-/// The survey of a stored revision (its body is a document this code wrote); nothing when unreadable.
-std::optional<content::FleetDocument> storedDocument(const std::string& body) {
-    auto doc = content::parseFleetDocument(body);
-    if (!doc) return std::nullopt;
-    return std::move(doc).value();
-}
 
 StoreResult<std::unique_ptr<HubStore>> openForCommand(const HubConfig& config) {
     HubConfig small = config;
@@ -52,37 +46,6 @@ std::optional<std::optional<NewAssignment>> assignmentFrom(const PublishOptions&
 }
 
 }  // namespace
-
-Result<content::FleetDocument, content::ContentErrors> checkPublishable(const nlohmann::json& document,
-                                                                        const CasesConfig& cases) {
-    auto parsed = content::fleetDocumentFromJson(document);
-    if (!parsed) return parsed;
-    auto beyond = fleet::feedbackBeyondCases(*parsed, cases);
-    if (!beyond.empty()) return Fail(std::move(beyond));
-    return parsed;
-}
-
-StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(
-    FleetConfigStore& store, const PublishRequest& request, const CasesConfig& cases) {
-    using Out = std::variant<ConfigDocumentRecord, content::ContentErrors>;
-    auto parsed = checkPublishable(request.document, cases);
-    if (!parsed) return Out(parsed.error());
-    const content::FleetDocument document = std::move(parsed).value();
-    auto stored = store.publish(
-        request.name, document.survey.id, request.createdBy, request.nowMs,
-        [&](const PublishFacts& facts) {
-            fleet::SurveyHistory history;
-            if (facts.previousBody) history.previousRevision = storedDocument(*facts.previousBody);
-            history.highestVersionForId = facts.highestSurveyVersion;
-            content::FleetDocument revision = document;
-            revision.survey.version =
-                static_cast<int>(fleet::publishedSurveyVersion(document, history));
-            return PreparedRevision{revision.toJson().dump(), revision.survey.version};
-        },
-        request.assign);
-    if (!stored) return Fail(stored.error());
-    return Out(std::move(stored).value());
-}
 
 int publishCommand(const HubConfig& config, const PublishOptions& o, std::ostream& out, std::ostream& err) {
     if (!fleet::isDocumentName(o.name)) {

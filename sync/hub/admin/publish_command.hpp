@@ -1,39 +1,15 @@
 #pragma once
-// Publishing kiosk configuration (docs/OPERATIONS.md "Publishing kiosk configuration"): the check and store
-// step that POST /v1/fleet/documents and `touchpoint-hub publish` share, and the `publish` commands, which
-// work on the store directly like the other admin commands.
+// The `touchpoint-hub publish` commands (docs/OPERATIONS.md "Publishing kiosk configuration"), which work on
+// the store directly like the other admin commands; the publish step they share with POST /v1/fleet/documents
+// is store/fleet_publish.hpp.
 
 #include <cstdint>
 #include <iosfwd>
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
-#include <variant>
 
-#include "content/fleet_document.hpp"
 #include "hub/config/hub_config.hpp"
-#include "hub/store/fleet_config_store.hpp"
 
 namespace touchpoint::hub {
-
-struct PublishRequest {
-    std::string name;  ///< [A-Za-z0-9_.-]{1,64} (fleet::isDocumentName), checked by the caller
-    nlohmann::json document;
-    std::optional<NewAssignment> assign;
-    std::string createdBy;
-    std::int64_t nowMs = 0;
-};
-
-/// The publish check: the kiosk's own validator, then the hub's rules (fleet::feedbackBeyondCases with
-/// `cases`, the hub's [cases]). What /v1/fleet/documents/validate answers and publishing refuses on.
-Result<content::FleetDocument, content::ContentErrors> checkPublishable(const nlohmann::json& document,
-                                                                        const CasesConfig& cases);
-
-/// Checks the document (checkPublishable); when it passes, stores it as the next revision of its
-/// name with the survey version the hub decides (fleet::publishedSurveyVersion) and assigns it if asked.
-/// The stored record, or every problem with its path.
-StoreResult<std::variant<ConfigDocumentRecord, content::ContentErrors>> publishFleetDocument(
-    FleetConfigStore& store, const PublishRequest& request, const CasesConfig& cases);
 
 /// What `touchpoint-hub publish ...` was given.
 struct PublishOptions {

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sodium.h>
 
 #include <cstring>
 #include <fstream>
@@ -165,12 +166,9 @@ std::string hmacSha256Hex(const std::string& secret, const std::string& body) {
     unsigned int len = 0;
     HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
          reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(kHex[mac[i] >> 4]);
-        out.push_back(kHex[mac[i] & 0xf]);
-    }
+    std::string out(std::size_t{len} * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), mac, len);
+    out.pop_back();  // the terminating NUL
     return out;
 }
 

@@ -83,7 +83,7 @@ void readLoyalty(Checker& check, const toml::table& t, LoyaltyConfig& l) {
 }
 
 /// A per-token bucket table ([welcome], [staff_lookup]): per_token_per_minute and per_token_burst.
-void readTokenBucket(Checker& check, const toml::table& t, const std::string& section, http::RateLimit& l) {
+void readTokenBucket(Checker& check, const toml::table& t, const std::string& section, RateLimit& l) {
     std::int64_t perMinute = static_cast<std::int64_t>(l.perSecond * 60 + 0.5);
     auto burst = static_cast<std::int64_t>(l.burst);
     check.read(t, section.c_str(), "per_token_per_minute", perMinute);
@@ -93,7 +93,7 @@ void readTokenBucket(Checker& check, const toml::table& t, const std::string& se
     l = {static_cast<double>(perMinute) / 60.0, static_cast<double>(burst)};
 }
 
-void readLimits(Checker& check, const toml::table& t, http::ServerLimits& l) {
+void readLimits(Checker& check, const toml::table& t, ServerLimits& l) {
     auto count = [&](const char* key, std::size_t& out, std::int64_t min, std::int64_t max) {
         auto v = static_cast<std::int64_t>(out);
         check.read(t, "limits", key, v);
@@ -107,7 +107,7 @@ void readLimits(Checker& check, const toml::table& t, http::ServerLimits& l) {
         count(key, v, min, max);
         out = std::chrono::milliseconds(static_cast<std::int64_t>(v));
     };
-    auto rate = [&](const char* perSecond, const char* burst, http::RateLimit& out) {
+    auto rate = [&](const char* perSecond, const char* burst, RateLimit& out) {
         auto r = static_cast<std::size_t>(out.perSecond), b = static_cast<std::size_t>(out.burst);
         count(perSecond, r, 0, 1'000'000);
         count(burst, b, 1, 10'000'000);

@@ -9,7 +9,7 @@
 #include "common/result.hpp"
 #include "event/reward.hpp"
 #include "hub/config/cases_config.hpp"
-#include "hub/http/limits.hpp"
+#include "hub/config/server_limits.hpp"
 
 namespace touchpoint::hub {
 
@@ -62,15 +62,15 @@ struct HubConfig {
     std::int64_t clockSkewFlagSeconds = 300;
     /// [welcome]: each kiosk token's token bucket for GET /v1/profiles/welcome. A kiosk greets one shopper at
     /// a time; a token probing who is a member runs dry and gets 429.
-    http::RateLimit welcomePerToken{1.0 / 6, 20};
+    RateLimit welcomePerToken{1.0 / 6, 20};
     /// [staff_lookup]: each staff token's token bucket for GET /v1/profiles/lookup. Staff look up one shopper
     /// at a time, typing or scanning what the shopper gives: a burst of 10 covers a few typos and re-scans in a
     /// row, and one every 3 s sustained is more than a counter serves, while a token used to walk through phone
     /// numbers runs dry and gets 429.
-    http::RateLimit staffLookupPerToken{1.0 / 3, 10};
+    RateLimit staffLookupPerToken{1.0 / 3, 10};
     int workerThreads = 8;
     int storeConnections = 4;
-    http::ServerLimits limits;  ///< [limits]: what a client may cost the server (docs/OPERATIONS.md)
+    ServerLimits limits;                ///< [limits]: what a client may cost the server (docs/OPERATIONS.md)
     CasesConfig cases;                  ///< [cases]: alert and case rules (docs/JOURNEY_RULES.md "Alerts and cases")
     NotificationsConfig notifications;  ///< [notifications]: webhooks and e-mail (docs/OPERATIONS.md)
 };

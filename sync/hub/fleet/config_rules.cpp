@@ -217,4 +217,13 @@ content::ContentErrors feedbackBeyondCases(const content::FleetDocument& documen
     return errors;
 }
 
+Result<content::FleetDocument, content::ContentErrors> checkPublishable(const nlohmann::json& document,
+                                                                        const CasesConfig& cases) {
+    auto parsed = content::fleetDocumentFromJson(document);
+    if (!parsed) return parsed;
+    auto beyond = feedbackBeyondCases(*parsed, cases);
+    if (!beyond.empty()) return Fail(std::move(beyond));
+    return parsed;
+}
+
 }  // namespace touchpoint::hub::fleet

@@ -100,4 +100,9 @@ std::int64_t publishedSurveyVersion(const content::FleetDocument& incoming, cons
 /// (the kiosk's kiosk.toml applies, which the hub cannot see) or its question is off.
 content::ContentErrors feedbackBeyondCases(const content::FleetDocument& document, const CasesConfig& cases);
 
+/// The publish check: the kiosk's own validator, then the hub's rules (feedbackBeyondCases with `cases`, the
+/// hub's [cases]). What /v1/fleet/documents/validate answers and publishing refuses on.
+Result<content::FleetDocument, content::ContentErrors> checkPublishable(const nlohmann::json& document,
+                                                                        const CasesConfig& cases);
+
 }  // namespace touchpoint::hub::fleet

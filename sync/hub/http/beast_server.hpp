@@ -2,10 +2,10 @@
 // The hub's HTTPS server on Boost.Beast/Asio. One event loop (ioThreads, 1 by default) owns every socket:
 // an idle or slow connection costs a socket, its TLS state and a small buffer, never a thread. Request work
 // (authentication, gunzip, the handler) runs on a bounded WorkerPool; results come back to the connection's
-// strand. Limits (limits.hpp) are enforced while bytes arrive: the header size while the header is read, the
-// body size from Content-Length before reading and per chunk while reading, the inflated size while
-// gunzipping, deadlines for the handshake, the request and idle keep-alive, connections per address, and
-// token scopes on the headers before any body byte is read.
+// strand. Limits (config/server_limits.hpp) are enforced while bytes arrive: the header size while the header
+// is read, the body size from Content-Length before reading and per chunk while reading, the inflated size
+// while gunzipping, deadlines for the handshake, the request and idle keep-alive, connections per address,
+// and token scopes on the headers before any body byte is read.
 
 #include <functional>
 #include <memory>
@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "common/result.hpp"
+#include "hub/config/server_limits.hpp"
 #include "hub/http/http_message.hpp"
-#include "hub/http/limits.hpp"
 #include "hub/http/router.hpp"
 #include "hub/http/refusal_log.hpp"
 #include "hub/http/server_counters.hpp"

@@ -20,8 +20,9 @@ bool mayPublishFleetConfig(const TokenRecord& token);
 /// {"name", "document", "assign"?} -> 201 the stored revision, 422 {"error": "invalid_document", "errors"}.
 void answerPublish(HubContext& ctx, const TokenRecord& publisher, const http::Request& req,
                    http::Response& res);
-/// {"document", "name"?} -> 200 {"valid", "errors": [{path, message}]}: the publish check (checkPublishable,
-/// with the hub's [cases]), nothing stored. Any head-office role may ask (it changes nothing).
+/// {"document", "name"?} -> 200 {"valid", "errors": [{path, message}]}: the publish check
+/// (fleet::checkPublishable, with the hub's [cases]), nothing stored. Any head-office role may ask (it
+/// changes nothing).
 void answerValidate(HubContext& ctx, const http::Request& req, http::Response& res);
 /// ?name= -> {documents}, newest first, with the members of `extra` (an object) added.
 void answerDocumentList(HubContext& ctx, const http::Request& req, http::Response& res,

@@ -1,5 +1,12 @@
 #include "hub/http/http_message.hpp"
 
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 
 namespace touchpoint::hub::http {
@@ -7,13 +14,6 @@ namespace touchpoint::hub::http {
 namespace {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 template <class Map>
 std::string first(const Map& map, std::string_view key) {
@@ -65,23 +65,21 @@ void Response::streamed(std::string type, BodyProducer next) {
 }
 
 std::optional<std::string> percentDecode(std::string_view text, bool plusIsSpace) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            const int hi = hexValue(text[i + 1]), lo = hexValue(text[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else if (c == '+' && plusIsSpace) {
-            out.push_back(' ');
-        } else {
-            out.push_back(c);
-        }
+    const auto isHex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    // libcurl leaves a malformed escape as it stands; this hub refuses it, so every '%' is checked first.
+    for (auto at = text.find('%'); at != std::string_view::npos; at = text.find('%', at + 3)) {
+        if (at + 2 >= text.size() || !isHex(text[at + 1]) || !isHex(text[at + 2])) return std::nullopt;
     }
-    return out;
+    if (text.empty()) return std::string();
+    if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return std::nullopt;
+    std::string raw(text);
+    // A '+' is a space only in a query; swapped before decoding, so an encoded one (%2B) stays a '+'.
+    if (plusIsSpace) std::replace(raw.begin(), raw.end(), '+', ' ');
+    int length = 0;
+    const std::unique_ptr<char, decltype(&curl_free)> decoded(
+        curl_easy_unescape(nullptr, raw.data(), static_cast<int>(raw.size()), &length), &curl_free);
+    if (!decoded) throw std::bad_alloc();
+    return std::string(decoded.get(), static_cast<std::size_t>(length));
 }
 
 bool parseQuery(std::string_view text, Params& out, std::size_t maxPairs) {

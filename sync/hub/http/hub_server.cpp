@@ -278,7 +278,14 @@ Result<int, std::string> HubServer::start() {
     if (!port) return Fail(port.error());
     m_port = *port;
     // Retention: a few minutes after start (not in a restart loop's way), then every interval.
-    m_retention = std::make_unique<privacy::RetentionJob>(*m_ctx->store, m_ctx->metrics, *m_ctx->clock, c.retention);
+    m_retention = std::make_unique<privacy::RetentionJob>(
+        [store = m_ctx->store.get()](const RetentionConfig& policy, std::int64_t nowMs) {
+            return store->applyRetention(policy, nowMs);
+        },
+        [metrics = &m_ctx->metrics](const std::string& kind, std::int64_t rows) {
+            metrics->countRetention(kind, rows);
+        },
+        *m_ctx->clock, c.retention);
     m_retention->start(std::min<std::chrono::milliseconds>(std::chrono::minutes(5),
                                                            std::chrono::seconds(c.retention.intervalSeconds)));
     m_ctx->notificationSender->start();

@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "hub/http/limits.hpp"
+#include "hub/config/server_limits.hpp"
 
 namespace touchpoint::hub::http {
 

@@ -5,10 +5,10 @@
 
 #include <charconv>
 
-#include "hub/admin/publish_command.hpp"
 #include "hub/fleet/config_rules.hpp"
 #include "hub/http/fleet_config_routes.hpp"
 #include "hub/ingest/token_claims.hpp"
+#include "hub/store/fleet_publish.hpp"
 
 namespace touchpoint::hub {
 
@@ -202,7 +202,7 @@ void answerValidate(HubContext& ctx, const http::Request& req, http::Response& r
     if (document == body->end() || !document->is_object())
         return sendError(res, 400, "document: expected a JSON object");
     // The check publishFleetDocument() makes before it stores anything.
-    auto parsed = checkPublishable(*document, ctx.config.cases);
+    auto parsed = fleet::checkPublishable(*document, ctx.config.cases);
     if (!parsed) return sendJson(res, {{"valid", false}, {"errors", errorsJson(parsed.error())}});
     sendJson(res, {{"valid", true}, {"errors", json::array()}});
 }

@@ -38,6 +38,12 @@ std::optional<std::string> normalizePhone(std::string_view phone, const std::str
     return std::move(normalized).value();
 }
 
+std::optional<std::string> normalizeMemberCode(std::string_view code) {
+    auto normalized = event::normalizeMemberCode(code);
+    if (!normalized) return std::nullopt;
+    return std::move(normalized).value();
+}
+
 std::string legacyIdentifierHash(std::string_view kind, std::string_view value) {
     std::string text(kind);
     text += ':';

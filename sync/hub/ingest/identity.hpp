@@ -11,6 +11,9 @@ namespace touchpoint::hub {
 std::optional<std::string> normalizeEmail(std::string_view email);
 /// E.164 through libphonenumber; `region` (ISO 3166, "US") reads national numbers. Nullopt when impossible.
 std::optional<std::string> normalizePhone(std::string_view phone, const std::string& region);
+/// Trimmed, case kept; nullopt when it is not a member code the kiosk would accept (4..64 visible ASCII
+/// characters, none of " ' < > ` \).
+std::optional<std::string> normalizeMemberCode(std::string_view code);
 /// Unkeyed BLAKE2b-256 hex of "kind:value": what tombstones kept before schema step kKeyedTombstonesVersion (legacy_tombstones).
 /// Anyone can compute it, so it is only ever looked up, never written; new tombstones are keyed
 /// (privacy::DataKeys::identifierTag).

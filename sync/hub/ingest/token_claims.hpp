@@ -6,21 +6,12 @@
 // consent, heartbeats, staff lookups). Pure code: one verdict per message, so one bad claim rejects only itself.
 
 #include <string>
+#include <string_view>
 
-#include "hub/store/hub_store.hpp"
+#include "hub/ingest/batch_parser.hpp"
+#include "hub/ingest/token_record.hpp"
 
 namespace touchpoint::hub {
-
-inline constexpr std::string_view kKindKiosk = "kiosk";
-inline constexpr std::string_view kKindWeb = "web";
-inline constexpr std::string_view kKindApp = "app";
-inline constexpr std::string_view kKindServer = "server";
-inline constexpr std::string_view kKindStaff = "staff";
-inline constexpr std::string_view kKindHeadOffice = "head-office";
-
-inline constexpr std::string_view kRoleAnalyst = "analyst";
-inline constexpr std::string_view kRoleManager = "manager";
-inline constexpr std::string_view kRoleAdmin = "admin";
 
 /// web | app | server: the public and back-end write keys.
 bool isSourceKind(std::string_view kind);

@@ -128,7 +128,11 @@ Identifiers JourneyRules::messageIdentifiers(const IngestMessage& m) const {
     const bool contactOnly = m.event == event::names::kConsent &&
                              hasPurpose(m.properties, event::names::kPurposeFeedbackContact);
     for (const json* bag : {&m.properties, &m.traits}) {
-        if (auto member = strProp(*bag, "memberId"); member && !member->empty()) ids.emplace_back("member", *member);
+        // Each identifier by the rule the kiosk applies (event/identifier.hpp); one that fails it is not an
+        // identity, though the message is still stored, as a phone the hub cannot read.
+        if (auto member = strProp(*bag, "memberId")) {
+            if (auto code = normalizeMemberCode(*member)) ids.emplace_back("member", *code);
+        }
         if (contactOnly) continue;
         if (auto phone = strProp(*bag, "phone")) {
             if (auto e164 = normalizePhone(*phone, m_config.defaultPhoneRegion)) ids.emplace_back("phone", *e164);

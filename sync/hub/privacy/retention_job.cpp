@@ -1,11 +1,13 @@
 #include "hub/privacy/retention_job.hpp"
 
+#include <utility>
+
 #include "common/log.hpp"
 
 namespace touchpoint::hub::privacy {
 
-RetentionJob::RetentionJob(HubStore& store, Metrics& metrics, const Clock& clock, RetentionConfig policy)
-    : m_store(store), m_metrics(metrics), m_clock(clock), m_policy(policy) {}
+RetentionJob::RetentionJob(Apply apply, Removed removed, const Clock& clock, RetentionConfig policy)
+    : m_apply(std::move(apply)), m_removed(std::move(removed)), m_clock(clock), m_policy(policy) {}
 
 RetentionJob::~RetentionJob() {
     {
@@ -17,13 +19,13 @@ RetentionJob::~RetentionJob() {
 }
 
 StoreResult<RetentionReport> RetentionJob::runOnce() {
-    auto report = m_store.applyRetention(m_policy, m_clock.utcMs());
+    auto report = m_apply(m_policy, m_clock.utcMs());
     if (!report) {
         log::warn("hub", "retention run failed", {{"error", report.error().message}});
         return report;
     }
     for (const auto& [kind, n] : report->removed) {
-        m_metrics.countRetention(kind, n);
+        m_removed(kind, n);
         if (n > 0) log::info("hub", "retention removed personal data", {{"kind", kind}, {"rows", std::to_string(n)}});
     }
     return report;

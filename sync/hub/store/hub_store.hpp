@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "common/clock.hpp"
-#include "hub/ingest/batch_parser.hpp"
 #include "hub/config/hub_config.hpp"
+#include "hub/ingest/batch_parser.hpp"
+#include "hub/ingest/token_record.hpp"
 #include "hub/journey/stats_data.hpp"
+#include "hub/privacy/retention_report.hpp"
 #include "hub/store/case_store.hpp"
 #include "hub/store/export_rows.hpp"
 #include "hub/store/fleet_config_store.hpp"
@@ -25,19 +27,6 @@
 namespace touchpoint::hub {
 
 enum class ReceiptStatus { Accepted, Duplicate };
-
-/// A token and what it may claim (docs/OPERATIONS.md "Tokens"). The scope picks the routes; the kind, the
-/// bindings and the role say what the token may claim on them.
-struct TokenRecord {
-    std::string name;
-    std::string scope;  ///< ingest | lookup | head-office (follows from the kind)
-    std::int64_t createdMs = 0;
-    std::optional<std::int64_t> revokedMs;
-    std::string kind;     ///< kiosk | web | app | server | staff | head-office
-    std::string storeId;  ///< kiosk and staff tokens: the one store and kiosk they speak for
-    std::string kioskId;
-    std::string role;     ///< head-office tokens: analyst | manager | admin
-};
 
 /// A profile as lookups see it.
 struct ProfileView {
@@ -135,11 +124,6 @@ struct WriterTime {
     double busySeconds = 0;  ///< wall-clock time holding the writer
     double cpuSeconds = 0;   ///< CPU time of the threads holding it, in that time
     std::int64_t transactions = 0;
-};
-
-/// What one retention run removed, by kind ("comments", "staff_audit").
-struct RetentionReport {
-    std::map<std::string, std::int64_t> removed;
 };
 
 class HubStore {

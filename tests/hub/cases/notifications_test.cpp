@@ -146,6 +146,14 @@ struct Attempt {
     int status = 0;
 };
 
+// The signature receivers check against: HMAC-SHA256 in lower-case hex (RFC 4231, test cases 1 and 2).
+TEST(Notifications, SignatureIsHmacSha256InLowerCaseHex) {
+    EXPECT_EQ(hmacSha256Hex(std::string(20, '\x0b'), "Hi There"),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    EXPECT_EQ(hmacSha256Hex("Jefe", "what do ya want for nothing?"),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 TEST(Notifications, WebhooksSurviveAFailingThenStallingReceiverWithSignedBodiesAndNoStorm) {
     TempDir dir;
     auto pem = tls::makeCertificate(tls::CertificateRequest{});

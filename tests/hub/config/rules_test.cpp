@@ -199,7 +199,7 @@ TEST(HubConfigFile, LimitsHaveDefaultsAndAreCheckedWithTheirLine) {
     auto plain = parseHubConfig(base, "hub.toml");
     ASSERT_TRUE(plain.ok());
     EXPECT_TRUE(plain->limits.trustedProxies.empty()) << "no proxy may be trusted by default";
-    EXPECT_EQ(plain->limits.maxHeaderBytes, http::ServerLimits{}.maxHeaderBytes);
+    EXPECT_EQ(plain->limits.maxHeaderBytes, ServerLimits{}.maxHeaderBytes);
 
     auto tuned = parseHubConfig(base + "[limits]\nmax_connections_per_address = 256\nidle_timeout_ms = 5000\n"
                                        "per_token_per_second = 0\ntrusted_proxies = [\"10.0.0.5\", \"::1\"]\n",

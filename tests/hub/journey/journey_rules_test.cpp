@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "event/message.hpp"
 #include "hub/journey/journey_rules.hpp"
@@ -73,6 +75,27 @@ TEST_F(JourneyRulesTest, ANewIdentifierMakesAProfileAndTheSameOneFindsItAgain) {
     // The e-mail is normalised and joins the profile the anonymous id found.
     EXPECT_EQ(repo.identifiers.at({"email", "ann@example.com"}), *first.profileId);
     EXPECT_EQ(repo.profiles.size(), 1u);
+}
+
+TEST_F(JourneyRulesTest, AMemberCodeIsReadByTheKiosksRuleAndOneItRefusesIsNoIdentity) {
+    auto card = track(event::names::kSignin, kT0, {{"memberId", " AB/1234\n"}, {"method", "member"}});
+    EXPECT_EQ(rules.messageIdentifiers(card), (Identifiers{{"member", "AB/1234"}}));  // trimmed, case kept
+    const auto signedIn = ingest(card);
+    ASSERT_TRUE(signedIn.profileId);
+    EXPECT_EQ(repo.identifiers.at({"member", "AB/1234"}), *signedIn.profileId);
+
+    // As with a phone the hub cannot read: the message is stored, the code joins nobody.
+    const std::vector<std::string> refused{"M99", "12 34 56", "<script>", "ab\"cd", std::string(65, '7'),
+                                           std::string(257, '7')};
+    for (const std::string& bad : refused) {
+        auto m = track("Page Viewed", kT0 + kHour, {{"memberId", bad}}, "web");
+        m.anonymousId = "anon-" + std::to_string(next);
+        EXPECT_EQ(rules.messageIdentifiers(m), (Identifiers{{"anon", m.anonymousId}})) << bad;
+        const auto r = ingest(m);
+        EXPECT_TRUE(r.profileId) << bad;
+        EXPECT_TRUE(r.conflicts.empty()) << bad;
+        EXPECT_EQ(repo.identifiers.count({"member", bad}), 0u) << bad;
+    }
 }
 
 TEST_F(JourneyRulesTest, KioskEventsAndMessagesNamingNobodyTouchNoProfile) {
@@ -386,10 +409,10 @@ TEST_F(JourneyRulesTest, APublicSourceAttachesOnlyIdentifiersNobodyHoldsUpToTheL
     EXPECT_EQ(repo.identifiers.at({"email", "ann@example.com"}), member);
     EXPECT_EQ(repo.identifiers.at({"phone", "+12025550166"}), *visitor.profileId);  // nobody held it
     // A member number is never taken from a public source.
-    const auto memberClaim = web("anon-1", {{"memberId", "M-1"}});  // refused even when nobody holds it
+    const auto memberClaim = web("anon-1", {{"memberId", "M-0001"}});  // refused even when nobody holds it
     ASSERT_EQ(memberClaim.conflicts.size(), 1u);
     EXPECT_EQ(memberClaim.conflicts[0].reason, "member_id_from_public_source");
-    EXPECT_EQ(repo.identifiers.count({"member", "M-1"}), 0u);
+    EXPECT_EQ(repo.identifiers.count({"member", "M-0001"}), 0u);
     // At most five e-mails per profile from public sources.
     for (int i = 0; i < 5; ++i) web("anon-1", {{"email", "v" + std::to_string(i) + "@example.com"}});
     const auto overLimit = web("anon-1", {{"email", "v9@example.com"}});

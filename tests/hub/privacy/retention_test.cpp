@@ -17,6 +17,15 @@ constexpr const char* kProbe = "retention-probe-comment about the marmalade aisl
 
 class HubRetention : public HubApiTest {};
 
+/// The job wired as the hub wires it: the store applies the policy, the metrics count what went.
+privacy::RetentionJob retentionJob(HubStore& store, Metrics& metrics, const Clock& clock,
+                                   const RetentionConfig& policy) {
+    return privacy::RetentionJob(
+        [&store](const RetentionConfig& p, std::int64_t nowMs) { return store.applyRetention(p, nowMs); },
+        [&metrics](const std::string& kind, std::int64_t rows) { metrics.countRetention(kind, rows); }, clock,
+        policy);
+}
+
 TEST_F(HubRetention, OldCommentsAndStaffAuditAreRemovedOnceAndCounted) {
     auto k = kiosk("store-1", "k1", m_clock);
     const std::int64_t captured = m_clock.utcMs();
@@ -34,7 +43,7 @@ TEST_F(HubRetention, OldCommentsAndStaffAuditAreRemovedOnceAndCounted) {
     RetentionConfig policy;  // the defaults: comments 400 days, staff audit 730
     ManualClock clock(captured + 399 * kDay);
     Metrics metrics;
-    privacy::RetentionJob job(hub().store(), metrics, clock, policy);
+    auto job = retentionJob(hub().store(), metrics, clock, policy);
     auto early = job.runOnce();
     ASSERT_TRUE(early) << early.error().message;
     EXPECT_EQ(early->removed["comments"], 0);
@@ -105,7 +114,7 @@ TEST_F(HubRetention, StaffAuditGoesInBatchesAndEachRowIsCountedOnce) {
     // The hub stamps audit rows with the system's clock; the lookups carry the kiosk's (m_clock, earlier).
     ManualClock clock(SystemClock::instance().utcMs() + 731 * kDay);
     Metrics metrics;
-    privacy::RetentionJob job(hub().store(), metrics, clock, policy);
+    auto job = retentionJob(hub().store(), metrics, clock, policy);
     const auto writerBefore = hub().store().writerTime();  // SQLite's one writer counts its transactions
     auto run = job.runOnce();
     ASSERT_TRUE(run) << run.error().message;
@@ -139,7 +148,7 @@ TEST_F(HubRetention, HeadOfficeAuditRowsGoWithTheStaffAudit) {
     policy.commentDays = 0;
     Metrics metrics;
     ManualClock clock(SystemClock::instance().utcMs() + 729 * kDay);
-    privacy::RetentionJob job(hub().store(), metrics, clock, policy);
+    auto job = retentionJob(hub().store(), metrics, clock, policy);
     auto early = job.runOnce();
     ASSERT_TRUE(early) << early.error().message;
     EXPECT_EQ(early->removed["staff_audit"], 0);

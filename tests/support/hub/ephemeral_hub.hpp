@@ -26,7 +26,7 @@ struct EphemeralHubOptions {
     int workerThreads = 4;
     int storeConnections = 2;
     /// [limits]: what a client may cost the server; tests of a limit set it small (docs/OPERATIONS.md).
-    http::ServerLimits limits;
+    ServerLimits limits;
     const Clock* clock = nullptr;  ///< the hub's clock (receivedAt, serverTime); default the system clock
     /// The store and kiosk ingestToken() and lookupToken() are bound to (a kiosk under test uses these ids).
     std::string storeId = "store-1";

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace touchpoint::hub::http {
+namespace touchpoint::hub {
 
 /// A token bucket: `perSecond` refill, `burst` capacity. perSecond = 0 turns the limit off.
 struct RateLimit {
@@ -43,4 +43,4 @@ struct ServerLimits {
     int ioThreads = 1;
 };
 
-}  // namespace touchpoint::hub::http
+}  // namespace touchpoint::hub
