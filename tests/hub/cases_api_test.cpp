@@ -176,7 +176,7 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     EXPECT_EQ(actions[1], "viewed:contact shown");
     EXPECT_EQ(actions[2].rfind("note:", 0), 0u);
     EXPECT_EQ(actions[3], "status:open -> in_progress, assignee amy");
-    EXPECT_EQ(actions[4], "status:in_progress -> resolved, outcome voucher sent");
+    EXPECT_EQ(actions[4], "status:in_progress -> resolved, outcome set");
     EXPECT_EQ(actions[5], "contact_erased:resolved");
     EXPECT_FALSE(after["firstActionAt"].is_null());
 }

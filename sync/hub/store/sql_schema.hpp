@@ -31,8 +31,12 @@ inline constexpr std::int64_t kFieldEncryptionVersion = 9;
 /// answers stored before from their events' `properties.surveyVersion`.
 inline constexpr std::int64_t kSurveyVersionColumnVersion = 10;
 
+/// The step that sealed case outcomes (cases.outcome, free text staff type when they resolve a case) in place,
+/// and took the outcome's text out of the case audit's status rows (store/field_encryption_step.hpp).
+inline constexpr std::int64_t kCaseOutcomeSealedVersion = 11;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kSurveyVersionColumnVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kCaseOutcomeSealedVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a
