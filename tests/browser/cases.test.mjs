@@ -3,7 +3,7 @@
 // sees one's contact masked until they click "Show contact" (audited as "contact shown"), assigns it, adds a
 // note, sets it in progress and resolves it with an outcome, and the list and figures follow; an analyst sees
 // the other case's contact masked with no "Show contact" and no actions, and a forced reveal or change is
-// refused 403.
+// refused 403; once the first shopper's profile is erased, their resolved case reads its outcome as erased.
 // Screenshots go to $TOUCHPOINT_ARTIFACTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
-import { startHub, stopHub, getJson, post, addToken, launchChromium } from './hub_process.mjs';
+import { startHub, stopHub, getJson, post, del, addToken, launchChromium } from './hub_process.mjs';
 
 const run = promisify(execFile);
 const hubBin = process.env.TOUCHPOINT_HUB;
@@ -144,6 +144,9 @@ test('a manager sees the contact masked, shows it, and works the case to resolut
   await shoot('case-in-progress');
 
   await act('Resolve', ['input[name="outcome"]', 'Voucher sent']);
+  const resolvedText = await view.innerText();
+  assert.match(resolvedText, /Voucher sent/, 'the outcome is shown');
+  assert.match(resolvedText, /in_progress -> resolved, outcome set/, 'the history says an outcome was set, not its text');
   rows = await caseRows();
   assert.equal(rows.find((r) => r.id === caseA).cells[3], 'Resolved');
   assert.match(await view.innerText(), /Erased \(resolved\)/, 'resolving erases the contact');
@@ -211,6 +214,24 @@ test('an analyst sees the contact masked, no Show contact, no actions, and a for
   const after = await getJson(hub, `/v1/cases/${open.id}`, managerToken);
   assert.equal(after.status, 'open');
   assert.equal(after.notes.length, 0);
+});
+
+test('once the shopper\'s profile is erased the resolved case reads its outcome as erased', async () => {
+  const adminToken = await addToken(hub, 'ada-admin', 'head-office', 'admin');
+  const resolved = (await getJson(hub, '/v1/cases?status=resolved', adminToken)).cases;
+  assert.equal(resolved.length, 1, JSON.stringify(resolved));
+  const id = resolved[0].id;
+  const shopper = (await getJson(hub, `/v1/cases/${id}`, adminToken)).shopper;
+  assert.ok(shopper && shopper.profileId, 'the visit signed in: the answer has a profile');
+  const erased = await del(hub, `/v1/profiles/${shopper.profileId}`, { Authorization: `Bearer ${adminToken}` });
+  assert.equal(erased.status, 200, erased.body);
+  await page.click(`#case-list tr[data-case-id="${id}"]`);
+  await page.waitForFunction((caseId) => document.getElementById('case-view').dataset.caseId === caseId, id);
+  const text = await page.locator('#case-view').innerText();
+  assert.match(text, /erased with the shopper's profile/, text);
+  assert.ok(!text.includes('Voucher sent'), text);
+  assert.match(text, /Resolved/);
+  await shoot('case-outcome-erased');
 });
 
 test('no JavaScript errors, failed requests or console errors', () => {

@@ -75,8 +75,17 @@ export async function stopHub(hub) {
 
 /// GET over HTTPS verified against the hub's own certificate; returns {status, headers, body}.
 export function get(hub, urlPath, headers = {}) {
+  return bodiless('GET', hub, urlPath, headers);
+}
+
+/// DELETE, likewise.
+export function del(hub, urlPath, headers = {}) {
+  return bodiless('DELETE', hub, urlPath, headers);
+}
+
+function bodiless(method, hub, urlPath, headers) {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method: 'GET', ca: hub.ca,
+    const req = https.request({ host: '127.0.0.1', port: hub.port, path: urlPath, method, ca: hub.ca,
                                 servername: 'localhost', headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));

@@ -1,8 +1,8 @@
 // Head office: cases (list, one case with its answer, the shopper's standing and journey, notes, status),
 // alerts, and the notification queue's replay (docs/PROTOCOL.md "Cases and alerts"). Every route needs a
 // head-office token; changes need the manager or admin role. A case's contact (and any e-mail or phone number
-// in its notes) is masked for every role by default; a manager or admin asks for it with ?reveal=contact,
-// and only that view is audited as "contact shown".
+// in its notes and outcome) is masked for every role by default; a manager or admin asks for it with
+// ?reveal=contact, and only that view is audited as "contact shown".
 
 #include <charconv>
 
@@ -41,7 +41,9 @@ json optionalTime(const std::optional<std::int64_t>& v) {
     return v ? json(formatIsoUtcMs(*v)) : json(nullptr);
 }
 
-json summaryJson(const CaseSummary& c, std::int64_t nowMs) {
+/// A case's summary; its outcome (free text, which may repeat a shopper's phone or e-mail) with e-mail
+/// addresses and phone numbers masked unless `showPersonal`, like its notes.
+json summaryJson(const CaseSummary& c, std::int64_t nowMs, bool showPersonal) {
     return {{"id", c.id},
             {"rule", c.rule},
             {"kind", c.kind},
@@ -49,7 +51,7 @@ json summaryJson(const CaseSummary& c, std::int64_t nowMs) {
             {"kiosk", c.kioskId},
             {"feedbackMessageId", c.feedbackMessageId},
             {"status", c.status},
-            {"outcome", c.outcome},
+            {"outcome", showPersonal ? c.outcome : maskPersonalText(c.outcome)},
             {"assignee", c.assignee},
             {"nps", optionalInt(c.nps)},
             {"csat", optionalInt(c.csat)},
@@ -107,7 +109,7 @@ void answerCaseList(HubContext& ctx, const http::Request& req, http::Response& r
     auto cases = ctx.store->cases().listCases(f);
     if (!cases) return storeUnavailable(res);
     json out = json::array();
-    for (const auto& c : *cases) out.push_back(summaryJson(c, f.nowMs));
+    for (const auto& c : *cases) out.push_back(summaryJson(c, f.nowMs, false));
     sendJson(res, {{"cases", std::move(out)}, {"serverTime", formatIsoUtcMs(f.nowMs)}});
 }
 
@@ -128,7 +130,7 @@ void answerCase(HubContext& ctx, const TokenRecord& viewer, const http::Request&
     if (!found) return storeUnavailable(res);
     if (!*found) return sendError(res, 404, "not found");
     const CaseDetail& d = **found;
-    json j = summaryJson(d.summary, now);
+    json j = summaryJson(d.summary, now, showContact);
     j["feedback"] = {{"answeredAt", formatIsoUtcMs(d.answeredAtMs)},
                      {"surveyId", d.surveyId},
                      {"reasons", d.reasons},

@@ -1,7 +1,8 @@
 #pragma once
 // Personal fields sealed at rest: each value the hub keeps about a person (a stored message, a comment, a
-// contact, an account's traits, a case note, an identifier's display value) is encrypted with libsodium's
-// XChaCha20-Poly1305 (IETF) under a subkey of the data key derived for fields, never the raw key. The nonce
+// contact, an account's traits, a case note or outcome, an identifier's display value) is encrypted with
+// libsodium's XChaCha20-Poly1305 (IETF) under a subkey of the data key derived for fields, never the raw key.
+// The nonce
 // is random per value and the associated data is the column's name, so a value copied into another column
 // does not open. Stored as text:
 //
@@ -31,6 +32,7 @@ inline constexpr std::string_view kFeedbackComment = "feedback.comment";
 inline constexpr std::string_view kContactValue = "feedback_contacts.value";
 inline constexpr std::string_view kGroupTraits = "account_groups.traits";
 inline constexpr std::string_view kCaseNoteText = "case_notes.text";
+inline constexpr std::string_view kCaseOutcome = "cases.outcome";
 inline constexpr std::string_view kIdentifierValue = "identifiers.sealed_value";
 inline constexpr std::string_view kProfileMemberId = "profiles.member_id";
 inline constexpr std::string_view kMergeWinnerBefore = "merges.winner_before";

@@ -27,10 +27,12 @@ bool alreadySealed(const privacy::FieldCipher& cipher, std::string_view column, 
     return privacy::FieldCipher::looksSealed(value) && static_cast<bool>(cipher.open(column, value));
 }
 
-StoreResult<void> sealColumn(SqlConnection& c, const privacy::FieldCipher& cipher, const SealedColumn& s) {
+/// Seals the column's plaintext values; the number of rows changed.
+StoreResult<std::int64_t> sealColumn(SqlConnection& c, const privacy::FieldCipher& cipher, const SealedColumn& s) {
+    std::int64_t changed = 0;
     auto exists = tableExists(c, s.table);
     if (!exists) return Fail(exists.error());
-    if (!*exists) return {};
+    if (!*exists) return changed;
     const std::string select = std::string("SELECT ") + s.key + ", " + s.column + " FROM " + s.table +
                                " WHERE " + s.key + " > ? AND " + s.column + " IS NOT NULL AND " + s.column +
                                " <> '' ORDER BY " + s.key + " LIMIT ?";
@@ -47,8 +49,9 @@ StoreResult<void> sealColumn(SqlConnection& c, const privacy::FieldCipher& ciphe
             if (alreadySealed(cipher, s.associatedData, value)) continue;
             auto u = c.exec(update, {cipher.seal(s.associatedData, value), key});
             if (!u) return Fail(u.error());
+            changed += *u;
         }
-        if (rows->size() < static_cast<std::size_t>(kBatch)) return {};
+        if (rows->size() < static_cast<std::size_t>(kBatch)) return changed;
         after = s.integerKey ? SqlValue{rows->integer(rows->size() - 1, 0)}
                              : SqlValue{rows->text(rows->size() - 1, 0)};
     }
@@ -82,9 +85,50 @@ StoreResult<void> keyIdentifiers(SqlConnection& c, const privacy::DataKeys& keys
 StoreResult<void> sealPlaintextFields(SqlConnection& c, const privacy::DataKeys& keys,
                                       const privacy::FieldCipher& cipher) {
     for (const auto& column : kSealedColumns) {
-        if (auto r = sealColumn(c, cipher, column); !r) return r;
+        if (auto r = sealColumn(c, cipher, column); !r) return Fail(r.error());
     }
     return keyIdentifiers(c, keys, cipher);
+}
+
+StoreResult<bool> sealCaseOutcomes(SqlConnection& c, const privacy::FieldCipher& cipher) {
+    constexpr SealedColumn kOutcome{"cases", "id", false, "outcome", privacy::columns::kCaseOutcome};
+    auto sealed = sealColumn(c, cipher, kOutcome);
+    if (!sealed) return Fail(sealed.error());
+    std::int64_t changed = *sealed;
+    auto exists = tableExists(c, "case_audit");
+    if (!exists) return Fail(exists.error());
+    if (!*exists) return changed > 0;
+    // A status row read "<from> -> <to>[, assignee <name>][, outcome <text>]". Cut at the first ", outcome ":
+    // an assignee holding those words loses its tail, never an outcome its text. Per case in order, so the
+    // first outcome reads "set" and a different later one "changed", as changeStatus writes them.
+    constexpr std::string_view kMark = ", outcome ";
+    auto rows = c.query(
+        "SELECT seq, case_id, detail FROM case_audit WHERE action = 'status' AND detail LIKE '%, outcome %' "
+        "ORDER BY case_id, seq");
+    if (!rows) return Fail(rows.error());
+    std::string caseId, previous;
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        const std::string detail = rows->text(i, 2);
+        const auto at = detail.find(kMark);
+        if (at == std::string::npos) continue;
+        if (rows->text(i, 1) != caseId) {
+            caseId = rows->text(i, 1);
+            previous.clear();
+        }
+        const std::string text = detail.substr(at + kMark.size());
+        std::string kept = detail.substr(0, at);
+        if (previous.empty()) {
+            kept += ", outcome set";
+        } else if (text != previous) {
+            kept += ", outcome changed";
+        }
+        previous = text;
+        if (kept == detail) continue;
+        auto u = c.exec("UPDATE case_audit SET detail = ? WHERE seq = ?", {kept, rows->integer(i, 0)});
+        if (!u) return Fail(u.error());
+        changed += *u;
+    }
+    return changed > 0;
 }
 
 }  // namespace touchpoint::hub

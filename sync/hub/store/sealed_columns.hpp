@@ -24,6 +24,7 @@ inline constexpr SealedColumn kSealedColumns[] = {
     {"feedback_contacts", "feedback_message_id", false, "value", privacy::columns::kContactValue},
     {"account_groups", "group_id", false, "traits", privacy::columns::kGroupTraits},
     {"case_notes", "seq", true, "text", privacy::columns::kCaseNoteText},
+    {"cases", "id", false, "outcome", privacy::columns::kCaseOutcome},
     {"profiles", "id", false, "member_id", privacy::columns::kProfileMemberId},
     {"merges", "seq", true, "winner_before", privacy::columns::kMergeWinnerBefore},
     {"merges", "seq", true, "loser_before", privacy::columns::kMergeLoserBefore},

@@ -23,8 +23,8 @@ namespace {
 // {SEQ} is the dialect's auto-assigned increasing key.
 //
 // Personal fields are sealed at rest (kFieldEncryptionVersion, privacy/field_cipher.hpp): events.payload,
-// feedback.comment, feedback_contacts.value, account_groups.traits, case_notes.text and
-// identifiers.sealed_value hold "tpf1:<key id>:<base64>" text, which SQL cannot read inside; identifiers.value
+// feedback.comment, feedback_contacts.value, account_groups.traits, case_notes.text, cases.outcome
+// (kCaseOutcomeSealedVersion) and identifiers.sealed_value hold "tpf1:<key id>:<base64>" text, which SQL cannot read inside; identifiers.value
 // holds the identifier's keyed tag (store/identifier_rows.hpp).
 constexpr const char* kTables = R"SQL(
 CREATE TABLE IF NOT EXISTS schema_version(version BIGINT NOT NULL);
@@ -456,6 +456,7 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
         if (auto r = addMissingColumns(c, kFleetConfigColumns); !r) return Fail(r.error());
     }
     const bool sealed = *version >= 1 && *version < kFieldEncryptionVersion;
+    bool rewrote = sealed;
     if (sealed) {
         // After every earlier step (the staff lookup payloads above are edited as plaintext JSON).
         if (auto r = addMissingColumns(c, kFieldEncryptionColumns); !r) return Fail(r.error());
@@ -483,6 +484,11 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
             if (auto r = c.script(kVerifyKioskProfilesContacts); !r) return Fail(r.error());
         }
     }
+    if (*version >= 1 && *version < kCaseOutcomeSealedVersion) {
+        auto r = sealCaseOutcomes(c, cipher);
+        if (!r) return Fail(r.error());
+        rewrote = rewrote || *r;
+    }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) {
         return Fail(r.error());
     }
@@ -490,7 +496,7 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
     if (!clear) return Fail(clear.error());
     auto set = c.exec("INSERT INTO schema_version(version) VALUES(?)", {kHubSchemaVersion});
     if (!set) return Fail(set.error());
-    return sealed;
+    return rewrote;
 }
 
 }  // namespace touchpoint::hub

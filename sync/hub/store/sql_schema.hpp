@@ -35,8 +35,12 @@ inline constexpr std::int64_t kSurveyVersionColumnVersion = 10;
 /// "Who may tie identities"), set for the phones and e-mails of profiles seen at a kiosk or holding a membership.
 inline constexpr std::int64_t kVerifiedIdentifiersVersion = 11;
 
+/// The step that sealed case outcomes (cases.outcome, free text staff type when they resolve a case) in place,
+/// and took the outcome's text out of the case audit's status rows (store/field_encryption_step.hpp).
+inline constexpr std::int64_t kCaseOutcomeSealedVersion = 12;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kVerifiedIdentifiersVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kCaseOutcomeSealedVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a

@@ -25,7 +25,10 @@ constexpr const char* kCaseColumns =
     "(SELECT COUNT(*) FROM feedback_contacts fc WHERE fc.feedback_message_id = c.feedback_message_id AND "
     "fc.store_id = c.store_id AND fc.value IS NOT NULL)";
 
-CaseSummary caseRow(const SqlRows& r, std::size_t i) {
+/// A case row of kCaseColumns, its outcome opened (sealed at rest: staff may type what the shopper told them).
+StoreResult<CaseSummary> caseRow(const privacy::FieldCipher& cipher, const SqlRows& r, std::size_t i) {
+    auto outcome = revealField(cipher, privacy::columns::kCaseOutcome, r.text(i, 7));
+    if (!outcome) return Fail(outcome.error());
     CaseSummary s;
     s.id = r.text(i, 0);
     s.rule = r.text(i, 1);
@@ -34,7 +37,7 @@ CaseSummary caseRow(const SqlRows& r, std::size_t i) {
     s.storeId = r.text(i, 4);
     s.kioskId = r.text(i, 5);
     s.status = r.text(i, 6);
-    s.outcome = r.text(i, 7);
+    s.outcome = std::move(outcome).value();
     s.assignee = r.text(i, 8);
     s.nps = optInt(r, i, 9);
     s.csat = optInt(r, i, 10);
@@ -89,7 +92,11 @@ StoreResult<std::vector<CaseSummary>> SqlCaseStore::listCases(const CaseFilter& 
     auto rows = lease->query(sql, params);
     if (!rows) return Fail(rows.error());
     std::vector<CaseSummary> out;
-    for (std::size_t i = 0; i < rows->size(); ++i) out.push_back(caseRow(*rows, i));
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+        auto row = caseRow(m_cipher, *rows, i);
+        if (!row) return Fail(row.error());
+        out.push_back(std::move(row).value());
+    }
     return out;
 }
 
@@ -100,8 +107,10 @@ StoreResult<std::optional<CaseDetail>> SqlCaseStore::viewCase(const std::string&
         auto rows = c.query(std::string("SELECT ") + kCaseColumns + " FROM cases c WHERE c.id = ?", {id});
         if (!rows) return Fail(rows.error());
         if (rows->empty()) return std::optional<CaseDetail>{};
+        auto summary = caseRow(m_cipher, *rows, 0);
+        if (!summary) return Fail(summary.error());
         CaseDetail d;
-        d.summary = caseRow(*rows, 0);
+        d.summary = std::move(summary).value();
         auto fb = c.query(
             "SELECT f.at, f.survey_id, f.reasons, f.comment, f.profile_id, p.points, p.is_member, p.stage "
             "FROM feedback f LEFT JOIN profiles p ON p.id = f.profile_id WHERE f.message_id = ? "
@@ -185,29 +194,39 @@ StoreResult<CaseChange> SqlCaseStore::addNote(const std::string& id, const std::
 StoreResult<CaseChange> SqlCaseStore::changeStatus(const std::string& id, const std::string& tokenName,
                                                    const StatusChange& change, std::int64_t nowMs) {
     return write<CaseChange>([&](SqlConnection& c) -> StoreResult<CaseChange> {
-        auto rows = c.query(std::string("SELECT status, feedback_message_id FROM cases WHERE id = ?") +
+        auto rows = c.query(std::string("SELECT status, feedback_message_id, outcome FROM cases WHERE id = ?") +
                                 std::string(c.forUpdate()),
                             {id});
         if (!rows) return Fail(rows.error());
         if (rows->empty()) return CaseChange::NotFound;
         const std::string from = rows->text(0, 0);
         const std::string feedbackId = rows->text(0, 1);
+        const std::string before = rows->text(0, 2);
         const std::string& to = change.status;
         const bool step = (from == kCaseOpen && (to == kCaseInProgress || to == kCaseResolved)) ||
                           (from == kCaseInProgress && to == kCaseResolved);
         const bool reassign = from == to && from != kCaseResolved && !change.assignee.empty();
         if (!step && !reassign) return CaseChange::Refused;
+        const std::string outcome = sealUnlessEmpty(m_cipher, privacy::columns::kCaseOutcome, change.outcome);
         auto u = c.exec(
             "UPDATE cases SET status = ?, outcome = CASE WHEN ? <> '' THEN ? ELSE outcome END, "
             "assignee = CASE WHEN ? <> '' THEN ? ELSE assignee END, updated_at = ?, "
             "first_action_at = COALESCE(first_action_at, ?), "
             "resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END WHERE id = ?",
-            {to, change.outcome, change.outcome, change.assignee, change.assignee, nowMs, nowMs, to, nowMs,
-             id});
+            {to, outcome, outcome, change.assignee, change.assignee, nowMs, nowMs, to, nowMs, id});
         if (!u) return Fail(u.error());
+        // The audit says that the outcome was set or changed, never its text (personal text like a note's; the
+        // case shows it to those who may see it). An old outcome that no longer opens counts as different.
         std::string detail = from + " -> " + to;
         if (!change.assignee.empty()) detail += ", assignee " + change.assignee;
-        if (!change.outcome.empty()) detail += ", outcome " + change.outcome;
+        if (!change.outcome.empty()) {
+            if (before.empty()) {
+                detail += ", outcome set";
+            } else if (auto old = m_cipher.reveal(privacy::columns::kCaseOutcome, before);
+                       !old || *old != change.outcome) {
+                detail += ", outcome changed";
+            }
+        }
         if (auto a = auditRow(c, id, nowMs, tokenName, "status", detail); !a) return Fail(a.error());
         if (to == kCaseResolved) {
             // Closing the loop ends the reason to hold the shopper's contact.

@@ -99,14 +99,19 @@ StoreResult<bool> SqlHubStore::erasePersonalData(SqlConnection& c, const std::st
                            "profile_id = ?))",
                            {now, profileId, profileId});
     if (!contacts) return Fail(contacts.error());
-    // Notes staff wrote on those cases may repeat what the shopper told them (a phone, an address): their text
-    // goes, who wrote each note and when stay. Found before the feedback and events below lose the profile.
-    auto notes = c.exec("UPDATE case_notes SET text = '' WHERE text <> '' AND case_id IN (SELECT id FROM cases "
-                        "WHERE feedback_message_id IN (SELECT message_id FROM feedback WHERE profile_id = ?) OR "
-                        "feedback_message_id IN (SELECT feedback_message_id FROM feedback_contacts WHERE "
-                        "consent_message_id IN (SELECT message_id FROM events WHERE profile_id = ?)))",
+    // Notes staff wrote on those cases, and the outcome typed when resolving them, may repeat what the shopper
+    // told them (a phone, an address): their text goes; who wrote each note and when, and the case's status
+    // and times, stay. Found before the feedback and events below lose the profile.
+    const std::string personCases =
+        "(SELECT id FROM cases WHERE feedback_message_id IN (SELECT message_id FROM feedback WHERE profile_id = ?) "
+        "OR feedback_message_id IN (SELECT feedback_message_id FROM feedback_contacts WHERE consent_message_id IN "
+        "(SELECT message_id FROM events WHERE profile_id = ?)))";
+    auto notes = c.exec("UPDATE case_notes SET text = '' WHERE text <> '' AND case_id IN " + personCases,
                         {profileId, profileId});
     if (!notes) return Fail(notes.error());
+    auto outcomes = c.exec("UPDATE cases SET outcome = '' WHERE outcome <> '' AND id IN " + personCases,
+                           {profileId, profileId});
+    if (!outcomes) return Fail(outcomes.error());
     for (const char* sql : {
              "UPDATE events SET payload = '{\"erased\":true}', profile_id = NULL WHERE profile_id = ?",
              "UPDATE feedback SET comment = NULL, profile_id = NULL WHERE profile_id = ?",

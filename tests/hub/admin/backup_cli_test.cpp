@@ -1,6 +1,7 @@
 // `touchpoint-hub backup` on the real executable, while the hub serves: a consistent, owner-only copy that
 // opens as a hub database, holds what was stored (personal fields only sealed: none of the shoppers' phones,
-// e-mails or comments in its bytes, all of them in its sealed values opened with the data key), holds nothing
+// e-mails, comments or their cases' outcomes in its bytes, all of them in its sealed values opened with the
+// data key), holds nothing
 // of a person erased before it was taken, even with the key, and never replaces an existing file.
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -76,11 +78,15 @@ std::string lower(std::string s) {
 struct Shopper {
     event::Identity phone, email;
     std::string phoneDigits, comment, commentWord;
+    std::string outcomeWord;  ///< in the outcome staff resolve the shopper's case with, beside the phone
+    std::string outcome() const { return "Texted " + phone.value + " a " + outcomeWord + " voucher"; }
     std::vector<std::string> values() const {
-        return {phone.value, phoneDigits, email.value, lower(email.value), comment, commentWord};
+        return {phone.value, phoneDigits, email.value, lower(email.value), comment, commentWord, outcomeWord};
     }
     /// What the data key must find in a copy that holds this shopper (normalised forms only).
-    std::vector<std::string> sealedValues() const { return {phone.value, lower(email.value), commentWord}; }
+    std::vector<std::string> sealedValues() const {
+        return {phone.value, lower(email.value), commentWord, outcomeWord};
+    }
 };
 
 /// Which of `values` occur in `text` (case-folded).
@@ -165,30 +171,53 @@ TEST(HubBackup, ACopyTakenWhileTheHubServesHoldsWhatWasStoredAndNothingOfAnErase
                        {event::Identity::Type::Email, "Ottoline.Brackenbury.5521@Example.org"},
                        "2025550101",
                        "The saffron-pangolin shelf was bare again",
-                       "saffron-pangolin"};
+                       "saffron-pangolin",
+                       "tangerine-okapi"};
     const Shopper erased{{event::Identity::Type::Phone, "+12025550177"},
                          {event::Identity::Type::Email, "Barnaby.Cuttlefish.8834@Example.com"},
                          "2025550177",
                          "Nobody at the cobalt-narwhal counter",
-                         "cobalt-narwhal"};
+                         "cobalt-narwhal",
+                         "juniper-axolotl"};
+    // Each is unhappy and agrees to be called back: a case each, which staff resolve with an outcome.
     json batch = json::array();
+    std::map<std::string, const Shopper*> shopperOf;  // by feedback message id
     for (const auto* shopper : {&kept, &erased}) {
         const std::string session = shopper == &kept ? "s1" : "s2";
         event::FeedbackAnswers a;
         a.surveyId = "store-visit";
-        a.nps = 8;
+        a.nps = 3;
         a.comment = shopper->comment;
         const event::Identity& phone = shopper->phone;
         const event::Identity& email = shopper->email;
         batch.push_back(event::toJson(kiosk.signin(session, "en-US", event::SigninMethod::Phone, phone, true)));
         batch.push_back(event::toJson(kiosk.signin(session, "en-US", event::SigninMethod::Email, email, false)));
-        batch.push_back(event::toJson(kiosk.feedback(session, "en-US", a, shopper->phone)));
+        const auto feedback = kiosk.feedback(session, "en-US", a, shopper->phone);
+        batch.push_back(event::toJson(feedback));
+        const event::ConsentRecord notice{"feedback-contact", "1", std::string(64, 'a'), {}};
+        batch.push_back(
+            event::toJson(kiosk.feedbackContactConsent(session, "en-US", phone, notice, feedback.messageId)));
+        shopperOf[feedback.messageId] = shopper;
     }
     c.set_bearer_token_auth(kioskToken.c_str());
     auto sent = c.Post("/v1/batch", json{{"batch", batch}}.dump(), "application/json");
     ASSERT_TRUE(sent);
     ASSERT_EQ(sent->status, 200) << sent->body;
     ASSERT_EQ(sent->body.find("rejected"), std::string::npos) << sent->body;
+    c.set_bearer_token_auth(adminToken.c_str());
+    auto listed = c.Get("/v1/cases");
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->status, 200) << listed->body;
+    const auto cases = json::parse(listed->body)["cases"];
+    ASSERT_EQ(cases.size(), 2u) << listed->body;
+    for (const auto& k : cases) {
+        const auto* shopper = shopperOf.at(k["feedbackMessageId"].get<std::string>());
+        auto resolved = c.Post(("/v1/cases/" + k["id"].get<std::string>() + "/status").c_str(),
+                               json{{"status", "resolved"}, {"outcome", shopper->outcome()}}.dump(),
+                               "application/json");
+        ASSERT_TRUE(resolved);
+        ASSERT_EQ(resolved->status, 200) << resolved->body;
+    }
 
     auto keys = privacy::DataKeys::readFile(quotedValueOf(readFile(hubDir / "hub.toml"), "data_key_file"));
     ASSERT_TRUE(keys) << keys.error();

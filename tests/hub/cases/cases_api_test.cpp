@@ -1,9 +1,11 @@
 // Cases over HTTPS on this suite's store (SQLite or PostgreSQL): a detractor's answer and their consent to be
 // contacted (either order, re-sent) open one case; notes, status and audit; the contact masked for every role
 // until a manager or admin asks with ?reveal=contact (analysts refused); the contact gone after resolve,
-// after the retention period and after erasure, which also empties the case's notes.
+// after the retention period and after erasure, which also empties the case's notes and outcome; an outcome
+// sealed at rest and never repeated in the audit.
 
 #include "api_test_support.hpp"
+#include "hub/store/sql_backend.hpp"
 
 #define CASES_CAT2(a, b) a##b
 #define CASES_CAT(a, b) CASES_CAT2(a, b)
@@ -55,6 +57,34 @@ class CASES_SUITE : public HubApiTest {
         const auto r = get("/v1/cases/" + id + "?reveal=contact", token);
         EXPECT_EQ(r.status, 200) << r.body;
         return r.json();
+    }
+
+    /// The raw store's connection (SQLite's file or the PostgreSQL database), past the hub.
+    std::unique_ptr<SqlConnection> rawStore() {
+        const std::string url = hub().storeUrl();
+        auto c = url.rfind("sqlite://", 0) == 0 ? openSqlite(url.substr(9)) : openPostgres(url);
+        EXPECT_TRUE(c) << (c ? "" : c.error().message);
+        return c ? std::move(c).value() : nullptr;
+    }
+
+    /// cases.outcome as stored, by case id.
+    std::map<std::string, std::string> storedOutcomes() {
+        std::map<std::string, std::string> out;
+        auto c = rawStore();
+        auto rows = c ? c->query("SELECT id, outcome FROM cases") : StoreResult<SqlRows>(Fail(StoreError{}));
+        EXPECT_TRUE(rows);
+        for (std::size_t i = 0; rows && i < rows->size(); ++i) out[rows->text(i, 0)] = rows->text(i, 1);
+        return out;
+    }
+
+    /// Every case audit row's detail as stored, one a line.
+    std::string auditDetails() {
+        std::string out;
+        auto c = rawStore();
+        auto rows = c ? c->query("SELECT detail FROM case_audit") : StoreResult<SqlRows>(Fail(StoreError{}));
+        EXPECT_TRUE(rows);
+        for (std::size_t i = 0; rows && i < rows->size(); ++i) out += rows->text(i, 0) + "\n";
+        return out;
     }
 
     /// "action:detail" of each audit row of the case, oldest first (read as `token` sees the case).
@@ -176,7 +206,7 @@ TEST_F(CASES_SUITE, NotesStatusAndAuditAndTheContactByRole) {
     EXPECT_EQ(actions[1], "viewed:contact shown");
     EXPECT_EQ(actions[2].rfind("note:", 0), 0u);
     EXPECT_EQ(actions[3], "status:open -> in_progress, assignee amy");
-    EXPECT_EQ(actions[4], "status:in_progress -> resolved, outcome voucher sent");
+    EXPECT_EQ(actions[4], "status:in_progress -> resolved, outcome set");
     EXPECT_EQ(actions[5], "contact_erased:resolved");
     EXPECT_FALSE(after["firstActionAt"].is_null());
 }
@@ -276,15 +306,38 @@ TEST_F(CASES_SUITE, NotesStatusBodiesAndListLimitsAreBounded) {
     EXPECT_EQ(cases(manager, "?limit=1000").size(), 1u);
 }
 
-TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContactAndErasureEmptiesTheNotes) {
+TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContactAndErasureEmptiesTheNotesAndTheOutcome) {
     const auto kept = detractor("session-e");
     const auto erased = detractor("session-f");
-    ASSERT_EQ(send(json{kept.feedback, kept.consent, erased.feedback, erased.consent}),
-              (std::vector<std::string>{"accepted", "accepted", "accepted", "accepted"}));
+    const auto closed = detractor("session-h");  // resolved before its shopper is erased
+    ASSERT_EQ(send(json{kept.feedback, kept.consent, erased.feedback, erased.consent, closed.feedback,
+                        closed.consent}),
+              (std::vector<std::string>(6, "accepted")));
     const auto admin = hub().headOfficeToken();
     std::map<std::string, std::string> caseOf;
     for (const auto& c : cases(admin)) caseOf[c["feedbackMessageId"]] = c["id"];
-    ASSERT_EQ(caseOf.size(), 2u);
+    ASSERT_EQ(caseOf.size(), 3u);
+
+    // Outcomes that repeat what the shopper said: the closed case resolved with one, the kept case given one
+    // on its way (its contact stays for the retention pass below).
+    const std::string outcome = "Ptarmigan voucher texted to +1 415 555 0162 as she asked";
+    const auto status = [&](const std::string& id, const json& body) {
+        return post("/v1/cases/" + id + "/status", body.dump(), admin).status;
+    };
+    ASSERT_EQ(status(caseOf[closed.feedbackId], {{"status", "resolved"}, {"outcome", outcome}}), 200);
+    ASSERT_EQ(status(caseOf[kept.feedbackId], {{"status", "in_progress"}, {"outcome", outcome}}), 200);
+    ASSERT_EQ(revealed(caseOf[closed.feedbackId], admin)["outcome"], outcome);
+    EXPECT_EQ(oneCase(caseOf[closed.feedbackId], admin)["outcome"],
+              "Ptarmigan voucher texted to [phone] as she asked")
+        << "masked like the notes unless a manager or admin reveals it";
+    const auto closedAudit = auditOf(caseOf[closed.feedbackId], admin);
+    ASSERT_GE(closedAudit.size(), 1u);
+    EXPECT_EQ(closedAudit[0], "status:open -> resolved, outcome set") << "the audit never repeats an outcome";
+    const auto stored = storedOutcomes();
+    ASSERT_EQ(stored.size(), 3u);
+    for (const auto& [id, value] : stored) EXPECT_EQ(value.find("0162"), std::string::npos) << "plaintext: " << id;
+    EXPECT_EQ(stored.at(caseOf[closed.feedbackId]).rfind("tpf1:", 0), 0u) << "sealed at rest";
+    EXPECT_EQ(auditDetails().find("0162"), std::string::npos);
 
     // Staff notes on both cases, with what the shoppers told them on the phone.
     const std::string note = "Reached her on +1 415 555 0199, writes from rosalind.quince@example.org";
@@ -296,11 +349,15 @@ TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContactAndErasureEmptiesTheNotes
     const auto notesBefore = revealed(caseOf[erased.feedbackId], admin)["notes"];
     ASSERT_EQ(notesBefore.size(), 2u);
 
-    // Erasure of the shopper's profile takes the contact with it, and the text of every note on the case.
-    const auto e = oneCase(caseOf[erased.feedbackId], admin);
-    ASSERT_TRUE(e["shopper"].is_object()) << e.dump();
-    const std::string profile = e["shopper"]["profileId"];
-    EXPECT_EQ(del("/v1/profiles/" + profile, admin).status, 200);
+    // Erasure of the shopper's profile takes the contact with it, the text of every note on the case and its
+    // outcome.
+    const auto closedBefore = revealed(caseOf[closed.feedbackId], admin);
+    for (const auto* p : {&erased, &closed}) {
+        const auto e = oneCase(caseOf[p->feedbackId], admin);
+        ASSERT_TRUE(e["shopper"].is_object()) << e.dump();
+        const std::string profile = e["shopper"]["profileId"];
+        EXPECT_EQ(del("/v1/profiles/" + profile, admin).status, 200);
+    }
     const auto afterErasure = revealed(caseOf[erased.feedbackId], admin);
     EXPECT_TRUE(afterErasure["contact"]["value"].is_null()) << afterErasure.dump();
     EXPECT_EQ(afterErasure["contact"]["erasedReason"], "erasure");
@@ -315,6 +372,15 @@ TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContactAndErasureEmptiesTheNotes
     EXPECT_EQ(keptCase["contact"]["value"], "+12025550123");
     ASSERT_EQ(keptCase["notes"].size(), 2u);
     EXPECT_EQ(keptCase["notes"][0]["text"], note) << "another shopper's case keeps its notes";
+    EXPECT_EQ(keptCase["outcome"], outcome) << "and its outcome";
+    const auto closedAfter = revealed(caseOf[closed.feedbackId], admin);
+    EXPECT_EQ(closedAfter["outcome"], "") << closedAfter.dump();
+    EXPECT_EQ(closedAfter["status"], "resolved");
+    EXPECT_EQ(closedAfter["resolvedAt"], closedBefore["resolvedAt"]);
+    EXPECT_EQ(closedAfter["updatedAt"], closedBefore["updatedAt"]);
+    EXPECT_EQ(closedAfter.dump().find("0162"), std::string::npos);
+    EXPECT_EQ(storedOutcomes().at(caseOf[closed.feedbackId]), "") << "nothing left to open with the key";
+    EXPECT_EQ(revealed(caseOf[erased.feedbackId], admin)["outcome"], "") << "it had none";
 
     // The retention pass: nothing before 65 days, the contact after; running it twice changes nothing more.
     auto& store = hub().store().cases();
@@ -326,7 +392,7 @@ TEST_F(CASES_SUITE, RetentionAndErasureRemoveTheContactAndErasureEmptiesTheNotes
     const auto afterRetention = oneCase(caseOf[kept.feedbackId], admin);
     EXPECT_TRUE(afterRetention["contact"]["value"].is_null());
     EXPECT_EQ(afterRetention["contact"]["erasedReason"], "retention");
-    EXPECT_EQ(cases(admin)[0]["hasContact"], false);
+    for (const auto& c : cases(admin)) EXPECT_EQ(c["hasContact"], false) << c.dump();
 }
 
 TEST_F(CASES_SUITE, OverdueFilterAndAlertsRouteAnswer) {

@@ -1,9 +1,9 @@
 // Erasure leaves nothing behind: a real hub over HTTPS on a real SQLite file is given one person's e-mail,
 // phone, names and comment every way the hub can receive them (kiosk sign-ins and feedback with sealed fields,
-// a web identify with traits, a staff lookup, the contact of the case their low score opened and a note staff
-// wrote on that case), the person is erased, and then the raw bytes of hub.db, its
-// write-ahead log and its shared-memory index are searched for each value in every form the store could hold:
-// none may be left, nor inside the sealed values there opened with the hub's data key. SQLite only:
+// a web identify with traits, a staff lookup, the contact of the case their low score opened, a note staff
+// wrote on that case and the outcome they resolved it with), the person is erased, and then the raw bytes of
+// hub.db, its write-ahead log and its shared-memory index are searched for each value in every form the store
+// could hold: none may be left, nor inside the sealed values there opened with the hub's data key. SQLite only:
 // PostgreSQL's files are the server's (docs/OPERATIONS.md, VACUUM).
 
 #include <atomic>
@@ -33,6 +33,9 @@ constexpr const char* kComment = "The velvet-armadillo display was lovely, call 
 constexpr const char* kNotePhone = "+1 415 555 0188";
 constexpr const char* kNoteEmail = "marigold.tesseract.4410@example.net";
 const std::string kNote = std::string("Called back; she prefers ") + kNotePhone + " or " + kNoteEmail;
+// How staff resolved the case: the outcome repeats yet another number she gave.
+constexpr const char* kOutcomePhone = "+1 415 555 0173";
+const std::string kOutcome = std::string("Quokka-lantern voucher sent by text to ") + kOutcomePhone;
 
 std::string readBytes(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -110,6 +113,12 @@ TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
     const auto noteBefore = get("/v1/cases/" + caseId + "?reveal=contact", admin).json()["notes"];
     ASSERT_EQ(noteBefore.size(), 1u);
     ASSERT_EQ(noteBefore[0]["text"], kNote);
+    ASSERT_EQ(post("/v1/cases/" + caseId + "/status", json{{"status", "resolved"}, {"outcome", kOutcome}}.dump(),
+                   admin)
+                  .status,
+              200);
+    const auto resolved = get("/v1/cases/" + caseId + "?reveal=contact", admin).json();
+    ASSERT_EQ(resolved["outcome"], kOutcome);
     // The web: traits with names, the address and the phone as typed.
     ASSERT_EQ(send({webIdentify("w-1", m_clock.utcMs(), "anon-w1", "web-user-7731",
                                 {{"email", kEmail}, {"phone", kPhoneTyped}, {"firstName", kFirstName},
@@ -119,11 +128,19 @@ TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
 
     std::vector<std::string> needles;
     for (const std::string v : {kPhoneE164, kPhoneTyped, "2025550147", kEmail, kFirstName, kLastName, kComment,
-                                "velvet-armadillo", kNotePhone, kNoteEmail, kNote.c_str(), "tesseract"}) {
+                                "velvet-armadillo", kNotePhone, kNoteEmail, kNote.c_str(), "tesseract",
+                                kOutcomePhone, kOutcome.c_str(), "Quokka-lantern"}) {
         for (const auto& f : formsOf(v)) needles.push_back(f);
     }
     ASSERT_FALSE(leftovers(needles).empty()) << "the values must be in the files before the erasure";
     ASSERT_FALSE(leftovers({kNoteEmail, kNotePhone}).empty()) << "the note opens with the data key before the erasure";
+    // The outcome is sealed: not in the files' bytes (nor the case audit's), only inside a sealed value.
+    ASSERT_FALSE(leftovers({kOutcomePhone, "Quokka-lantern"}).empty()) << "the outcome opens with the data key";
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const auto bytes = readBytes(hub().dir() / (std::string("hub.db") + suffix));
+        for (const auto& f : formsOf(kOutcomePhone)) EXPECT_EQ(bytes.find(f), std::string::npos) << suffix << ": " << f;
+        EXPECT_EQ(bytes.find("Quokka-lantern"), std::string::npos) << suffix;
+    }
 
     // Erase every profile that holds one of the person's identifiers. A web key may not tie the kiosk member's
     // phone or address to its visitor: the web visitor's event names them without being theirs, and the
@@ -151,6 +168,11 @@ TEST_F(HubErasure, ErasureLeavesNoPersonalValueInTheDatabaseItsLogOrItsIndex) {
     EXPECT_EQ(afterCase["notes"][0]["by"], noteBefore[0]["by"]);
     EXPECT_EQ(afterCase["notes"][0]["at"], noteBefore[0]["at"]);
     EXPECT_TRUE(afterCase["contact"]["value"].is_null()) << afterCase.dump();
+    // So is the outcome's text; the case stays resolved, with its times.
+    EXPECT_EQ(afterCase["outcome"], "");
+    EXPECT_EQ(afterCase["status"], "resolved");
+    EXPECT_EQ(afterCase["resolvedAt"], resolved["resolvedAt"]);
+    EXPECT_EQ(afterCase["updatedAt"], resolved["updatedAt"]);
 
     const auto left = leftovers(needles);
     EXPECT_TRUE(left.empty()) << [&] {

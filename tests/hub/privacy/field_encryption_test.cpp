@@ -1,9 +1,10 @@
 // Personal fields sealed at rest (hub/privacy/field_cipher.hpp) on this suite's store (SQLite or PostgreSQL):
-// a person's e-mail, phones, names, comment, contact, account traits and a case note go in through a real hub
-// over HTTPS, and then the raw store (SQLite: the database file and its write-ahead log; PostgreSQL: every
-// row of every table as text) holds none of them, while the same bytes opened with the data key do, and
-// lookups, the timeline, cases and exports still answer with them to the roles allowed to see them. Then
-// schema step kFieldEncryptionVersion on a database the step before wrote in plaintext.
+// a person's e-mail, phones, names, comment, contact, account traits, a case note and the case's outcome go in
+// through a real hub over HTTPS, and then the raw store (SQLite: the database file and its write-ahead log;
+// PostgreSQL: every row of every table as text) holds none of them, while the same bytes opened with the data
+// key do, and lookups, the timeline, cases and exports still answer with them to the roles allowed to see
+// them. Then
+// schema steps kFieldEncryptionVersion and kCaseOutcomeSealedVersion on databases the step before wrote.
 
 #include <fstream>
 #include <sstream>
@@ -35,10 +36,11 @@ constexpr const char* kLastName = "Thistlewaite";
 constexpr const char* kComment = "The periwinkle-ocelot stand was dusty";
 constexpr const char* kGroupName = "Obsidian-Lantern Holdings";
 constexpr const char* kNote = "Rang back about the bergamot-kestrel display";
+constexpr const char* kOutcome = "Gift card for the wombat-heron queue, texted to +1 415 555 0135";
 
 std::vector<std::string> needles() {
-    return {kPhone,       kPhoneDigits, kContactPhone, "2025550166", kKioskEmail, kServerEmail,
-            "marbleweed", kLastName,    "periwinkle",  kGroupName,   "Obsidian",  "bergamot"};
+    return {kPhone,       kPhoneDigits, kContactPhone, "2025550166", kKioskEmail, kServerEmail, "marbleweed",
+            kLastName,    "periwinkle", kGroupName,    "Obsidian",   "bergamot",  "wombat-heron", "555 0135"};
 }
 
 std::string readBytes(const std::filesystem::path& file) {
@@ -135,6 +137,11 @@ class FIELDS_SUITE : public HubApiTest {
                        hub().token("head-office:manager"))
                       .status,
                   200);
+        // An outcome given on the way (resolving would erase the contact this test looks for).
+        EXPECT_EQ(post("/v1/cases/" + id + "/status", json{{"status", "in_progress"}, {"outcome", kOutcome}}.dump(),
+                       hub().token("head-office:manager"))
+                      .status,
+                  200);
         return id;
     }
 };
@@ -161,6 +168,10 @@ TEST_F(FIELDS_SUITE, NoPersonalValueIsStoredInPlaintextAndTheAllowedRolesStillSe
     EXPECT_NE(seen["feedback"]["comment"].get<std::string>().find("periwinkle-ocelot"), std::string::npos);
     ASSERT_EQ(seen["notes"].size(), 1u) << seen.dump();
     EXPECT_EQ(seen["notes"][0]["text"], kNote);
+    EXPECT_EQ(seen["outcome"], kOutcome);
+    // An analyst sees the case with the outcome's phone number masked, like the notes'.
+    const auto masked = get("/v1/cases/" + caseId, hub().token("head-office:analyst")).json();
+    EXPECT_EQ(masked["outcome"], "Gift card for the wombat-heron queue, texted to [phone]") << masked.dump();
 
     // Exports: an admin gets the values inside stored messages, an analyst masks.
     const auto admin = get("/v1/export/events?format=json&" + range(), hub().headOfficeToken());
@@ -239,8 +250,13 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
                     {std::string(kContactPhone)}));
         ASSERT_TRUE(
             c->exec("INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, status, "
-                    "opened_at, due_at, updated_at) VALUES('c-1', 'm-2', 'detractor', 'detractor', 's1', "
-                    "'k1', 'open', 1, 2, 1)"));
+                    "opened_at, due_at, updated_at, outcome) VALUES('c-1', 'm-2', 'detractor', 'detractor', 's1', "
+                    "'k1', 'resolved', 1, 2, 1, ?)",
+                    {std::string(kOutcome)}));
+        ASSERT_TRUE(
+            c->exec("INSERT INTO case_audit(case_id, at, token_name, action, detail) VALUES('c-1', 1, 'amy', "
+                    "'status', ?)",
+                    {std::string("open -> resolved, outcome ") + kOutcome}));
         ASSERT_TRUE(
             c->exec("INSERT INTO case_notes(case_id, at, token_name, text) VALUES('c-1', 1, 'amy', ?)",
                     {std::string(kNote)}));
@@ -304,6 +320,70 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
         EXPECT_EQ((*detail)->comment, std::optional<std::string>(kComment));
         ASSERT_EQ((*detail)->notes.size(), 1u);
         EXPECT_EQ((*detail)->notes[0].text, kNote);
+        EXPECT_EQ((*detail)->summary.outcome, kOutcome);
+        ASSERT_GE((*detail)->audit.size(), 1u);
+        EXPECT_EQ((*detail)->audit[0].detail, "open -> resolved, outcome set");
+    }
+}
+
+// Schema step kCaseOutcomeSealedVersion: a database of the step before (personal fields sealed, case outcomes
+// and the audit's status rows in plaintext) has its outcomes sealed and the audit's copies of them cut to
+// "outcome set" / "outcome changed"; the other audit rows, and an assignee, stay as they were.
+TEST(FIELDS_CAT(HUB_SUITE, CaseOutcomeStep), OutcomesAreSealedAndTheAuditNoLongerRepeatsThem) {
+    touchpoint::testing::TempDir dir;
+    const std::string backend = backendStoreUrl();
+    const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
+    ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
+    const std::string earlier = "Rang +1 415 555 0135, no answer";
+    {
+        auto c = rawConnection(url);
+        ASSERT_TRUE(c);
+        ASSERT_TRUE(c->exec("UPDATE schema_version SET version = ?", {kCaseOutcomeSealedVersion - 1}));
+        for (const auto& [id, status, outcome] : {std::tuple<std::string, std::string, std::string>{
+                                                     "c-1", "resolved", kOutcome},
+                                                 {"c-2", "open", ""}}) {
+            ASSERT_TRUE(c->exec("INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, status, "
+                                "opened_at, due_at, updated_at, outcome) VALUES(?, ?, 'detractor', 'detractor', "
+                                "'s1', 'k1', ?, 1, 2, 3, ?)",
+                                {id, "m-" + id, status, outcome}));
+        }
+        const std::vector<std::pair<std::string, std::string>> audit = {
+            {"viewed", "contact masked"},
+            {"status", "open -> in_progress, assignee amy, outcome " + earlier},
+            {"status", "in_progress -> in_progress, assignee bob"},
+            {"status", std::string("in_progress -> resolved, outcome ") + kOutcome},
+            {"contact_erased", "resolved"}};
+        for (const auto& [action, detail] : audit) {
+            ASSERT_TRUE(c->exec("INSERT INTO case_audit(case_id, at, token_name, action, detail) "
+                                "VALUES('c-1', 1, 'amy', ?, ?)",
+                                {action, detail}));
+        }
+        ASSERT_NE(rawStore(url).find("wombat-heron"), std::string::npos) << "the plaintext the step starts from";
+    }
+    for (int open = 0; open < 2; ++open) {
+        auto store = openHubStore(url, HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+        const auto raw = rawStore(url);
+        EXPECT_EQ(raw.find("wombat-heron"), std::string::npos) << "open " << open;
+        EXPECT_EQ(raw.find("555 0135"), std::string::npos) << "open " << open;
+        auto c = rawConnection(url);
+        ASSERT_TRUE(c);
+        auto rows = c->query("SELECT id, outcome FROM cases ORDER BY id");
+        ASSERT_TRUE(rows && rows->size() == 2);
+        EXPECT_TRUE(privacy::FieldCipher::looksSealed(rows->text(0, 1))) << rows->text(0, 1);
+        EXPECT_EQ(rows->text(1, 1), "") << "no outcome stays none";
+        auto detail = (*store)->cases().viewCase("c-1", "amy", "test", 5);
+        ASSERT_TRUE(detail && *detail) << (detail ? "not found" : detail.error().message);
+        EXPECT_EQ((*detail)->summary.outcome, kOutcome);
+        std::vector<std::string> details;
+        for (const auto& a : (*detail)->audit) details.push_back(a.action + ":" + a.detail);
+        ASSERT_GE(details.size(), 5u);
+        EXPECT_EQ(std::vector<std::string>(details.begin(), details.begin() + 5),
+                  (std::vector<std::string>{"viewed:contact masked",
+                                            "status:open -> in_progress, assignee amy, outcome set",
+                                            "status:in_progress -> in_progress, assignee bob",
+                                            "status:in_progress -> resolved, outcome changed",
+                                            "contact_erased:resolved"}));
     }
 }
 

@@ -108,6 +108,11 @@ protected:
                                 {"g-" + n, a.seal(privacy::columns::kGroupTraits, R"({"name":"Lantern )" + n + "\"}"), kDay}));
             ASSERT_TRUE(c->exec("INSERT INTO case_notes(case_id, at, token_name, text) VALUES(?,?,'admin',?)",
                                 {"case-" + n, kDay, a.seal(privacy::columns::kCaseNoteText, "rang back " + n)}));
+            ASSERT_TRUE(c->exec("INSERT INTO cases(id, feedback_message_id, rule, kind, store_id, kiosk_id, status, "
+                                "opened_at, due_at, updated_at, outcome) VALUES(?,?,'detractor','detractor','s1',"
+                                "'k1','resolved',?,?,?,?)",
+                                {"case-" + n, "f-" + n, kDay, kDay, kDay,
+                                 a.seal(privacy::columns::kCaseOutcome, "voucher texted to +1202555018" + n)}));
             ASSERT_TRUE(c->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
                                 "loser_before) VALUES(?,?,'kiosk','w','l',?,?)",
                                 {kDay, "mm-" + n, a.seal(privacy::columns::kMergeWinnerBefore, "{\"w\":" + n + "}"),

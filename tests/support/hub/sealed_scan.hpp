@@ -16,7 +16,8 @@ inline std::string openSealedValuesIn(std::string_view bytes, const privacy::Fie
     constexpr std::string_view kColumns[] = {
         privacy::columns::kEventPayload, privacy::columns::kFeedbackComment,
         privacy::columns::kContactValue, privacy::columns::kGroupTraits,
-        privacy::columns::kCaseNoteText, privacy::columns::kIdentifierValue};
+        privacy::columns::kCaseNoteText, privacy::columns::kCaseOutcome,
+        privacy::columns::kIdentifierValue};
     const auto isBase64 = [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
                c == '/' || c == '=';

@@ -171,8 +171,13 @@
     view.textContent = '';
     view.dataset.caseId = c.id;
     view.append(el('h3', {}, `Case at ${c.store}: ${statusText(c.status)}${c.overdue ? ' (overdue)' : ''}`));
+    // A resolved case always had an outcome, and the audit says when one was set: an empty one now was erased
+    // with the shopper's profile.
+    const outcomeGiven = c.status === 'resolved'
+      || (c.audit || []).some((a) => a.action === 'status' && /, outcome (set|changed)$/.test(a.detail));
+    const outcome = c.outcome || (outcomeGiven ? '(erased with the shopper\'s profile)' : '');
     view.append(facts([['Rule', c.rule], ['Opened', when(c.openedAt)], ['Due', when(c.dueAt)],
-      ['Assignee', c.assignee], ['Outcome', c.outcome], ['Resolved', when(c.resolvedAt)]]));
+      ['Assignee', c.assignee], ['Outcome', outcome], ['Resolved', when(c.resolvedAt)]]));
 
     const fb = c.feedback || {};
     view.append(el('h3', {}, 'Feedback'));
