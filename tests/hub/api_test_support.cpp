@@ -1,10 +1,18 @@
 #include "api_test_support.hpp"
 
+#include "hub/store/hub_store.hpp"
 #include "protocol/gzip.hpp"
 
 namespace touchpoint::hub::testing {
 
 std::string gzipText(const std::string& in) { return protocol::gzipCompress(in).value(); }
+
+void makeStoreOfThisBuild(const touchpoint::testing::TempDir& dir, std::string& url) {
+    const std::string backend = backendStoreUrl();
+    url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
+    auto store = openHubStore(url, HubConfig{});
+    ASSERT_TRUE(store) << "a database of this build: " << store.error().message;
+}
 
 void HubApiTest::SetUp() {
     EphemeralHubOptions o;

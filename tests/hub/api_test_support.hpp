@@ -12,11 +12,16 @@
 #include "common/clock.hpp"
 #include "event/kiosk_events.hpp"
 #include "hub/ephemeral_hub.hpp"
+#include "temp_dir.hpp"
 
 namespace touchpoint::hub::testing {
 
 /// "" for SQLite in the hub's temp dir, or a fresh PostgreSQL database's URL (backend_*.cpp).
 std::string backendStoreUrl();
+/// The suite's backend (a fresh PostgreSQL database, or `dir`/hub.db) made by today's hub, in `url`: where a
+/// schema step test puts the database back to the step before. Fatal failures stop the calling test (check
+/// with ASSERT_NO_FATAL_FAILURE).
+void makeStoreOfThisBuild(const touchpoint::testing::TempDir& dir, std::string& url);
 /// Makes the store's writes fail from outside, as a full disk or a lost database would (the events table is
 /// renamed away), and puts it back (backend_*.cpp).
 void breakStoreWrites(EphemeralHub& hub);

@@ -157,9 +157,8 @@ std::unique_ptr<SqlConnection> rawConnection(const std::string& url) {
 
 TEST(SurveyVersionStep, AnswersStoredBeforeGetTheVersionTheirEventsCarried) {
     touchpoint::testing::TempDir dir;
-    const std::string backend = backendStoreUrl();
-    const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
-    ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
+    std::string url;
+    ASSERT_NO_FATAL_FAILURE(makeStoreOfThisBuild(dir, url));
     const std::string day = "2026-11-02";
     {
         // Back to what the step before wrote: answers without a version column, their versions only in events,

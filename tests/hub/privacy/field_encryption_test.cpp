@@ -212,9 +212,8 @@ TEST_F(FIELDS_SUITE, NoPersonalValueIsStoredInPlaintextAndTheAllowedRolesStillSe
 // again changes nothing.
 TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedInPlace) {
     touchpoint::testing::TempDir dir;
-    const std::string backend = backendStoreUrl();
-    const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
-    ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
+    std::string url;
+    ASSERT_NO_FATAL_FAILURE(makeStoreOfThisBuild(dir, url));
     const std::string payload =
         json{{"type", "identify"}, {"traits", {{"email", kServerEmail}, {"lastName", kLastName}}}}.dump();
     {
@@ -331,9 +330,8 @@ TEST(FIELDS_CAT(HUB_SUITE, FieldEncryptionStep), PlaintextRowsAreSealedAndKeyedI
 // "outcome set" / "outcome changed"; the other audit rows, and an assignee, stay as they were.
 TEST(FIELDS_CAT(HUB_SUITE, CaseOutcomeStep), OutcomesAreSealedAndTheAuditNoLongerRepeatsThem) {
     touchpoint::testing::TempDir dir;
-    const std::string backend = backendStoreUrl();
-    const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
-    ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
+    std::string url;
+    ASSERT_NO_FATAL_FAILURE(makeStoreOfThisBuild(dir, url));
     const std::string earlier = "Rang +1 415 555 0135, no answer";
     {
         auto c = rawConnection(url);

@@ -37,9 +37,8 @@ std::int64_t count(SqlConnection& c, const std::string& sql, const std::vector<S
 
 TEST(KeyedTombstonesStep, LegacyTombstonesStillKeepTheErasedOutAndAreRekeyedWhenSeen) {
     touchpoint::testing::TempDir dir;
-    const std::string backend = backendStoreUrl();
-    const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
-    ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
+    std::string url;
+    ASSERT_NO_FATAL_FAILURE(makeStoreOfThisBuild(dir, url));
     {
         // Back to what the step before wrote: no legacy table, unkeyed tombstones, staff lookups in plaintext.
         auto c = rawConnection(url);

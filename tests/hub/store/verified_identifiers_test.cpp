@@ -102,9 +102,8 @@ TEST_F(VERIFIED_SUITE, AKioskSigninByAnEmailAPageAttachedVerifiesIt) {
 
 TEST(VerifiedIdentifiersStep, ContactsOfProfilesSeenAtAKioskOrHoldingAMembershipAreVerified) {
     touchpoint::testing::TempDir dir;
-    const std::string backend = backendStoreUrl();
-    const std::string url = backend.empty() ? "sqlite://" + (dir / "hub.db").string() : backend;
-    ASSERT_TRUE(openHubStore(url, HubConfig{})) << "a database of this build";
+    std::string url;
+    ASSERT_NO_FATAL_FAILURE(makeStoreOfThisBuild(dir, url));
     {
         // Back to what the step before wrote: identifiers without a verified column.
         auto c = rawConnection(url);
