@@ -147,7 +147,6 @@ void readAlert(Checker& check, const toml::table& t, AlertRule& a) {
     range(check, t, where, "min_responses", a.minResponses, 1, 100'000);
     range(check, t, where, "run", a.run, 2, 1'000);
     range(check, t, where, "min_count", a.minCount, 1, 100'000);
-    check.unknownKeys(t, where);
 }
 
 void readRule(Checker& check, const toml::table& t, CaseRule& r) {
@@ -181,7 +180,6 @@ void readRule(Checker& check, const toml::table& t, CaseRule& r) {
         range(check, t, where, "sla_hours", sla, 1, 24 * 365);
         r.slaHours = sla;
     }
-    check.unknownKeys(t, where);
 }
 
 }  // namespace
@@ -220,7 +218,6 @@ void readCasesConfig(Checker& check, const toml::table& t, CasesConfig& c) {
             checkNames(check, alerts, "cases.alerts", c.alerts);
         }
     }
-    check.unknownKeys(t, "cases");
 }
 
 void readNotificationsConfig(Checker& check, const toml::table& t, NotificationsConfig& n) {
@@ -256,7 +253,6 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
                     check.fail(ht.get("url") ? ht.get("url") : &item, hw + ".url", "expected https://...");
                 if (w.secretFile.empty())
                     check.fail(&item, hw + ".secret_file", "required (the HMAC-SHA256 key)");
-                check.unknownKeys(ht, hw);
                 n.webhooks.push_back(std::move(w));
             }
         }
@@ -283,11 +279,9 @@ void readNotificationsConfig(Checker& check, const toml::table& t, Notifications
             if (s.from.empty() || s.to.empty()) check.fail(smtp, sw, "from and to are required");
             if (!s.user.empty() && s.passwordFile.empty())
                 check.fail(smtp, sw + ".password_file", "required with user");
-            check.unknownKeys(st, sw);
             n.smtp = std::move(s);
         }
     }
-    check.unknownKeys(t, where);
 }
 
 }  // namespace touchpoint::hub

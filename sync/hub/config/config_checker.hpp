@@ -34,7 +34,8 @@ class Checker {
         return t.get(key);
     }
 
-    /// Fails every key of `t` (the table named `where`) that no reader has asked for.
+    /// After every reader ran: fails each key of `t` (the table named `where`) and of the tables below it that no
+    /// reader asked for. A table nobody read is one unknown key at its parent, not one per key inside it.
     void unknownKeys(const toml::table& t, const std::string& where) {
         std::vector<std::string> known;
         for (auto it = m_known.lower_bound({&t, std::string()}); it != m_known.end() && it->first == &t; ++it) {
@@ -42,9 +43,15 @@ class Checker {
         }
         for (const auto& [key, value] : t) {
             const std::string name(key.str());
-            if (m_known.count({&t, name})) continue;
-            const std::string near = closestMatch(name, known);
-            fail(&value, where + "." + name, near.empty() ? "unknown key" : "unknown key; did you mean '" + near + "'?");
+            const std::string path = where.empty() ? name : where + "." + name;
+            if (!m_known.count({&t, name})) {
+                const std::string near = closestMatch(name, known);
+                fail(&value, path, near.empty() ? "unknown key" : "unknown key; did you mean '" + near + "'?");
+            } else if (const auto* inner = value.as_table()) {
+                unknownKeys(*inner, path);
+            } else if (const auto* items = value.as_array(); items && items->is_array_of_tables()) {
+                for (const auto& item : *items) unknownKeys(*item.as_table(), path);
+            }
         }
     }
 
@@ -77,7 +84,7 @@ class Checker {
 };
 
 inline const toml::table* section(Checker& check, const toml::table& root, const char* name) {
-    const toml::node* node = root.get(name);
+    const toml::node* node = check.node(root, name);
     if (!node) return nullptr;
     if (!node->is_table()) {
         check.fail(node, name, "expected a table [" + std::string(name) + "]");

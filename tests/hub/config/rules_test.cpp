@@ -290,12 +290,13 @@ TEST(HubConfigFile, AMisspeltKeyIsRefusedWithItsLineInEveryTable) {
     auto c = parseHubConfig(text, "hub.toml");
     ASSERT_FALSE(c.ok());
     const auto& e = c.error();
+    // In the order of the file's tables by name, after every reader ran.
     EXPECT_EQ(e, (std::vector<std::string>{
-                     "hub.toml:12: server.workers: unknown key",
-                     "hub.toml:16: loyalty.tiers.pionts: unknown key; did you mean 'points'?",
-                     "hub.toml:10: limits.per_token_brust: unknown key; did you mean 'per_token_burst'?",
                      "hub.toml:20: cases.rules.store: unknown key; did you mean 'stores'?",
-                     "hub.toml:25: notifications.smtp.bcc: unknown key"}));
+                     "hub.toml:10: limits.per_token_brust: unknown key; did you mean 'per_token_burst'?",
+                     "hub.toml:16: loyalty.tiers.pionts: unknown key; did you mean 'points'?",
+                     "hub.toml:25: notifications.smtp.bcc: unknown key",
+                     "hub.toml:12: server.workers: unknown key"}));
     // The same file without the misspelt keys is accepted: every other key in it is read.
     std::string fixed = text;
     for (const char* line : {"per_token_brust = 60\n", "workers = 4\n", "pionts = 5\n", "store = \"north-1\"\n",
