@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,10 +68,10 @@ class CaseRepository {
     virtual ~CaseRepository() = default;
 
     /// Submitted answers of `store` captured in [fromMs, toMs], this transaction's included, ordered by
-    /// capture time then message id. What the window rules read: the message id, store, time, scores and
-    /// reasons (not the kiosk or the comment).
-    virtual StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
-                                                             std::int64_t toMs) = 0;
+    /// capture time then message id. What the window rules read: the message id, time, scores and reasons
+    /// (not the kiosk or the comment). Valid until the next call.
+    virtual StoreResult<std::span<const FeedbackAnswer>> answers(const std::string& store, std::int64_t fromMs,
+                                                                 std::int64_t toMs) = 0;
     virtual StoreResult<std::optional<FeedbackAnswer>> feedback(const std::string& messageId) = 0;
     /// The contacts held for these answers, as (answer's message id, store of the kiosk that gave it): one
     /// question for a batch.

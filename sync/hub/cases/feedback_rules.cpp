@@ -229,37 +229,44 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
     if (rules.empty() || newTimes.empty()) return {};
     std::int64_t maxWindow = 0;
     for (const AlertRule* r : rules) maxWindow = std::max(maxWindow, r->windowMinutes * kMinuteMs);
-    const auto [lo, hi] = std::minmax_element(newTimes.begin(), newTimes.end());
+    std::vector<std::int64_t> sortedNew = newTimes;
+    std::sort(sortedNew.begin(), sortedNew.end());
+    const std::int64_t lo = sortedNew.front(), hi = sortedNew.back();
     // Every window that can hold a new answer: ends within W after it, starts within W before.
-    auto all = repo.answers(store, *lo - maxWindow, *hi + maxWindow);
+    auto all = repo.answers(store, lo - maxWindow, hi + maxWindow);
     if (!all) return Fail(all.error());
-    const auto& answers = *all;
+    const std::span<const FeedbackAnswer> answers = *all;
     std::vector<std::int64_t> unhappyBefore(answers.size() + 1, 0);  // prefix counts
     for (std::size_t i = 0; i < answers.size(); ++i)
         unhappyBefore[i + 1] = unhappyBefore[i] + (unhappy(answers[i]) ? 1 : 0);
-    std::vector<std::int64_t> sortedNew = newTimes;
-    std::sort(sortedNew.begin(), sortedNew.end());
+    const auto byTime = [](const FeedbackAnswer& a, std::int64_t t) { return a.atMs < t; };
 
     for (const AlertRule* rule : rules) {
         const std::int64_t w = rule->windowMinutes * kMinuteMs;
         std::set<std::pair<std::int64_t, std::string>> fired;  // (period, detail) decided in this call
-        // One pass: the window (end - w, end] slides over the answers; its reason counts follow it, so a busy
-        // store's batch costs the answers read, not answers x window.
-        std::map<std::string, std::int64_t> reasonsIn, unhappyReasonsIn;
-        const bool countAll = rule->kind == AlertKind::FrequentReason;
+        // Only windows that end at an answer captured in [lo, hi + w] can hold a new one. The window
+        // (end - w, end] slides over those answers; a frequent-reason rule's counts follow it, so a busy store's
+        // batch costs one pass over one window, not answers x window.
+        const auto first = static_cast<std::size_t>(
+            std::lower_bound(answers.begin(), answers.end(), lo, byTime) - answers.begin());
+        if (first == answers.size()) continue;
+        std::size_t start = static_cast<std::size_t>(
+            std::lower_bound(answers.begin(), answers.end(), answers[first].atMs - w + 1, byTime) - answers.begin());
+        const bool countReasons = rule->kind == AlertKind::FrequentReason;
+        std::map<std::string_view, std::int64_t> reasonsIn;
         auto add = [&](const FeedbackAnswer& a, std::int64_t d) {
-            const bool bad = unhappy(a);
-            if (!countAll && !bad) return;
-            for (const auto& r : a.reasons) {
-                if (countAll) reasonsIn[r] += d;
-                if (bad) unhappyReasonsIn[r] += d;
-            }
+            for (const auto& r : a.reasons) reasonsIn[r] += d;
         };
-        std::size_t start = 0;
-        for (std::size_t e = 0; e < answers.size(); ++e) {
+        if (countReasons) {
+            for (std::size_t i = start; i < first; ++i) add(answers[i], +1);
+        }
+        for (std::size_t e = first; e < answers.size() && answers[e].atMs <= hi + w; ++e) {
             const std::int64_t end = answers[e].atMs;
-            add(answers[e], +1);
-            while (answers[start].atMs <= end - w) add(answers[start++], -1);
+            if (countReasons) add(answers[e], +1);
+            while (answers[start].atMs <= end - w) {
+                if (countReasons) add(answers[start], -1);
+                ++start;
+            }
             // Only windows that hold a new answer can have changed: a new time t with end - w < t <= end.
             const auto firstNew = std::upper_bound(sortedNew.begin(), sortedNew.end(), end - w);
             if (firstNew == sortedNew.end() || *firstNew > end) continue;
@@ -283,7 +290,7 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
                 case AlertKind::FrequentReason:
                     for (const auto& [reason, n] : reasonsIn) {
                         if (n >= rule->minCount && (rule->reason.empty() || reason == rule->reason)) {
-                            matches.emplace_back(reason, n);
+                            matches.emplace_back(std::string(reason), n);
                         }
                     }
                     break;
@@ -291,14 +298,13 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
             if (matches.empty()) continue;
             const std::int64_t period = floorDiv(end, w) * w;
             std::vector<std::pair<std::string, std::int64_t>> top;
-            for (const auto& [reason, n] : unhappyReasonsIn) {
-                if (n > 0) top.emplace_back(reason, n);
-            }
-            std::stable_sort(top.begin(), top.end(),
-                             [](const auto& a, const auto& b) { return a.second > b.second; });
-            if (top.size() > 3) top.resize(3);
+            bool topKnown = false;
             for (const auto& [detail, matching] : matches) {
                 if (!fired.insert({period, detail}).second) continue;
+                if (!topKnown) {
+                    top = topUnhappyReasons(answers.subspan(start, e - start + 1));
+                    topKnown = true;
+                }
                 AlertRecord a;
                 a.id = m_newId(nowMs);
                 a.rule = rule->name;
@@ -326,6 +332,20 @@ StoreResult<void> FeedbackRules::evaluateAlerts(CaseRepository& repo, const std:
         }
     }
     return {};
+}
+
+std::vector<std::pair<std::string, std::int64_t>> FeedbackRules::topUnhappyReasons(
+    std::span<const FeedbackAnswer> window) const {
+    std::map<std::string_view, std::int64_t> counts;
+    for (const auto& a : window) {
+        if (!unhappy(a)) continue;
+        for (const auto& r : a.reasons) ++counts[r];
+    }
+    std::vector<std::pair<std::string, std::int64_t>> top;
+    for (const auto& [reason, n] : counts) top.emplace_back(reason, n);
+    std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (top.size() > 3) top.resize(3);
+    return top;
 }
 
 StoreResult<void> FeedbackRules::notify(CaseRepository& repo, bool isAlert, const std::string& refId,

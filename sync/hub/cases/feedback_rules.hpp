@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,8 @@ class FeedbackRules {
     StoreResult<void> evaluateAlerts(CaseRepository& repo, const std::string& store,
                                      const std::vector<std::int64_t>& newTimes, std::int64_t nowMs,
                                      FeedbackRulesOutcome& out) const;
+    /// The three reasons given most often by the unhappy answers in `window`, with their counts.
+    std::vector<std::pair<std::string, std::int64_t>> topUnhappyReasons(std::span<const FeedbackAnswer> window) const;
     StoreResult<void> notify(CaseRepository& repo, bool isAlert, const std::string& refId,
                              const std::string& store, const std::string& payload, std::int64_t nowMs,
                              FeedbackRulesOutcome& out) const;

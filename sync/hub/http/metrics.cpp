@@ -85,6 +85,11 @@ std::string Metrics::render(const std::string& extra) const {
         << "# HELP touchpoint_hub_identity_conflicts_total Identity ties a public source asked for and was refused.\n"
            "# TYPE touchpoint_hub_identity_conflicts_total counter\n"
         << "touchpoint_hub_identity_conflicts_total " << m_identityConflicts.load() << "\n"
+        << "# HELP touchpoint_hub_alert_windows_total A store's window of answers read by the alert rules, by where "
+           "it was read from (memory: kept from earlier batches; database: read again).\n"
+           "# TYPE touchpoint_hub_alert_windows_total counter\n"
+        << "touchpoint_hub_alert_windows_total{read=\"memory\"} " << m_alertWindowsFromMemory.load() << "\n"
+        << "touchpoint_hub_alert_windows_total{read=\"database\"} " << m_alertWindowsFromDatabase.load() << "\n"
         << "# HELP touchpoint_hub_skewed_messages_total Messages from kiosks whose clock was off beyond the threshold.\n"
            "# TYPE touchpoint_hub_skewed_messages_total counter\n"
         << "touchpoint_hub_skewed_messages_total " << m_skewed.load() << "\n";

@@ -24,6 +24,10 @@ public:
     void countMerges(std::int64_t n) { m_merges += n; }
     void countSkewed(std::int64_t n) { m_skewed += n; }
     void countIdentityConflicts(std::int64_t n) { m_identityConflicts += n; }
+    void countAlertWindows(std::int64_t fromMemory, std::int64_t fromDatabase) {
+        m_alertWindowsFromMemory += fromMemory;
+        m_alertWindowsFromDatabase += fromDatabase;
+    }
     /// Rows the retention job removed personal data from, by kind ([retention] in the config).
     void countRetention(const std::string& kind, std::int64_t n);
 
@@ -47,6 +51,7 @@ private:
     std::atomic<std::int64_t> m_merges{0};
     std::atomic<std::int64_t> m_skewed{0};
     std::atomic<std::int64_t> m_identityConflicts{0};
+    std::atomic<std::int64_t> m_alertWindowsFromMemory{0}, m_alertWindowsFromDatabase{0};
 };
 
 }  // namespace touchpoint::hub

@@ -98,6 +98,7 @@ void ingest(HubContext& ctx, const http::Request& req, http::Response& res, std:
         ctx.writeHealth.recordSuccess();
         ctx.metrics.countMerges(stats.merges);
         ctx.metrics.countSkewed(stats.skewFlagged);
+        ctx.metrics.countAlertWindows(stats.alertWindowsFromMemory, stats.alertWindowsFromDatabase);
         if (stats.identityConflicts > 0) {
             // Counted and logged by token, never with the identifiers themselves.
             ctx.metrics.countIdentityConflicts(stats.identityConflicts);

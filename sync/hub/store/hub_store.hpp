@@ -115,6 +115,8 @@ struct IngestStats {
     std::int64_t merges = 0;
     std::int64_t skewFlagged = 0;
     std::int64_t identityConflicts = 0;  ///< ties a public source was refused (docs/JOURNEY_RULES.md)
+    /// Stores' alert windows the rules read from memory, and from the database (store/answer_windows.hpp).
+    std::int64_t alertWindowsFromMemory = 0, alertWindowsFromDatabase = 0;
 };
 
 /// The time the store's one writer spent in its write transactions since the store opened (SQLite: every write

@@ -1,6 +1,7 @@
 #include "hub/store/sql_case_repository.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -51,15 +52,43 @@ void readReasons(const std::string& text, std::vector<std::string>& out) {
 
 }  // namespace
 
-StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::answers(const std::string& store,
-                                                                    std::int64_t fromMs, std::int64_t toMs) {
-    // A busy store's window is read for every batch, inside the write transaction: the index on
-    // (store_id, at) gives the rows in time order, and only answers captured in the same millisecond are put in
-    // message-id order here. Ordering by both in SQL sorted the whole window in a temporary b-tree each time.
-    auto rows = m_c.query(
+StoreResult<std::span<const FeedbackAnswer>> SqlCaseRepository::answers(const std::string& store,
+                                                                        std::int64_t fromMs, std::int64_t toMs) {
+    if (m_windows) {
+        if (auto cached = m_windows->window(store, fromMs, toMs)) {
+            ++m_fromMemory;
+            return *cached;
+        }
+    }
+    ++m_fromDatabase;
+    // A store this transaction stamped is read to the end, so the read can become its cached window (a read
+    // too long for the cache is read again, bounded).
+    const bool toEnd = m_windows && m_windows->stamped(store);
+    auto rows = readAnswers(store, fromMs, toEnd ? std::numeric_limits<std::int64_t>::max() : toMs,
+                            toEnd ? AnswerWindows::kMaxAnswersPerStore + 1 : 0);
+    if (!rows) return Fail(rows.error());
+    if (toEnd) {
+        if (rows->size() <= AnswerWindows::kMaxAnswersPerStore) {
+            m_windows->install(store, fromMs, std::move(rows).value());
+            if (auto cached = m_windows->window(store, fromMs, toMs)) return *cached;
+        }
+        rows = readAnswers(store, fromMs, toMs, 0);
+        if (!rows) return Fail(rows.error());
+    }
+    m_read = std::move(rows).value();
+    return std::span<const FeedbackAnswer>(m_read);
+}
+
+StoreResult<std::vector<FeedbackAnswer>> SqlCaseRepository::readAnswers(const std::string& store, std::int64_t fromMs,
+                                                                        std::int64_t toMs, std::size_t limit) {
+    // The index on (store_id, at) gives the rows in time order, and only answers captured in the same
+    // millisecond are put in message-id order here. Ordering by both in SQL sorted the whole window in a
+    // temporary b-tree each time.
+    std::string sql =
         "SELECT message_id, at, nps, csat, reasons FROM feedback WHERE store_id = ? AND "
-        "at >= ? AND at <= ? AND abandoned = 0 AND misuse = 0 ORDER BY at",
-        {store, fromMs, toMs});
+        "at >= ? AND at <= ? AND abandoned = 0 AND misuse = 0 ORDER BY at";
+    if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+    auto rows = m_c.query(sql, {store, fromMs, toMs});
     if (!rows) return Fail(rows.error());
     std::vector<FeedbackAnswer> out;
     out.reserve(rows->size());

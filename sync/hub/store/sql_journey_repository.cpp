@@ -450,6 +450,15 @@ StoreResult<void> SqlJourneyRepository::settleCheckin(const CheckinFact& k) {
 
 StoreResult<void> SqlJourneyRepository::insertFeedback(const FeedbackFact& f) {
     if (f.profileId) noteRows(*f.profileId, kFeedbackRows);
+    if (!f.abandoned && !f.misuse) {
+        FeedbackAnswer& a = m_storedAnswers.emplace_back();
+        a.messageId = f.messageId;
+        a.storeId = f.storeId;
+        a.atMs = f.atMs;
+        a.nps = f.nps;
+        a.csat = f.csat;
+        a.reasons = f.reasons;
+    }
     return m_c.defer("INSERT INTO feedback(message_id, at, day, store_id, kiosk_id, profile_id, abandoned, misuse, nps, "
                          "csat, ces, reasons, comment, survey_id, abandon_reason, survey_version) "
                          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

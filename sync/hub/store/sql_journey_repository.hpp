@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "hub/cases/case_repository.hpp"
 #include "hub/journey/journey_repository.hpp"
 #include "hub/privacy/data_key.hpp"
 #include "hub/privacy/field_cipher.hpp"
@@ -58,6 +59,9 @@ public:
     StoreResult<void> settleCheckin(const CheckinFact& checkin) override;
 
     StoreResult<void> insertFeedback(const FeedbackFact& feedback) override;
+    /// The submitted answers (not abandoned, not misuse) this transaction inserted, as the alert windows read
+    /// them (store/answer_windows.hpp).
+    const std::vector<FeedbackAnswer>& storedAnswers() const { return m_storedAnswers; }
     StoreResult<void> insertSignin(const SigninFact& signin) override;
     StoreResult<void> insertTransition(const TransitionFact& transition) override;
 
@@ -97,6 +101,7 @@ private:
     /// Profiles created in this transaction → the tables that may hold their rows (MergedTables bits): a
     /// merge of one (a session's anonymous profile joining the member's) moves and records only those.
     std::unordered_map<std::string, unsigned> m_madeHere;
+    std::vector<FeedbackAnswer> m_storedAnswers;
 };
 
 }  // namespace touchpoint::hub

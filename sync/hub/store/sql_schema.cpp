@@ -109,7 +109,8 @@ CREATE TABLE IF NOT EXISTS identity_conflicts(
 // Alerts and cases (kCasesSchemaVersion): new tables only. "Exactly once" is these unique keys: an alert per
 // (rule, store, period, detail), a case per feedback message, a contact per feedback message, a notification per
 // (alert or case, recipient). A contact's value is set to NULL when it is erased (resolve, retention, erasure);
-// the row stays, so a re-sent consent cannot bring it back.
+// the row stays, so a re-sent consent cannot bring it back. feedback_windows (kFeedbackWindowsVersion) holds each
+// store's stamp, replaced by every transaction that stores answers for it (store/answer_windows.hpp).
 constexpr const char* kCasesTables = R"SQL(
 CREATE TABLE IF NOT EXISTS feedback_contacts(
   feedback_message_id TEXT PRIMARY KEY, consent_message_id TEXT NOT NULL, store_id TEXT NOT NULL, kind TEXT NOT NULL,
@@ -134,6 +135,8 @@ CREATE TABLE IF NOT EXISTS notifications(
   payload TEXT NOT NULL, state TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL,
   lease_until BIGINT, claim TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL,
   delivered_at BIGINT, UNIQUE(ref_id, target));
+CREATE TABLE IF NOT EXISTS feedback_windows(
+  store_id TEXT PRIMARY KEY, stamp BIGINT NOT NULL, replaced BIGINT NOT NULL);
 )SQL";
 
 // Published kiosk configuration (kFleetConfigVersion): new tables only, and two kiosks columns

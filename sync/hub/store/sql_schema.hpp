@@ -39,8 +39,12 @@ inline constexpr std::int64_t kVerifiedIdentifiersVersion = 11;
 /// and took the outcome's text out of the case audit's status rows (store/field_encryption_step.hpp).
 inline constexpr std::int64_t kCaseOutcomeSealedVersion = 12;
 
+/// The step that added feedback_windows (a new table only): each store's stamp, which tells a hub whether the
+/// answers it holds in memory for the store's alert windows are still all of them (store/answer_windows.hpp).
+inline constexpr std::int64_t kFeedbackWindowsVersion = 13;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kCaseOutcomeSealedVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kFeedbackWindowsVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a

@@ -1,5 +1,7 @@
 #include "hub/store/sql_store.hpp"
 
+#include <algorithm>
+
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/uuid.hpp"
@@ -8,12 +10,25 @@
 
 namespace touchpoint::hub {
 
+namespace {
+
+/// How far behind a store's newest answer its cached window reaches: twice the longest alert window, so a
+/// batch up to one window late still finds its windows in memory. Without alert rules nothing is cached.
+AnswerWindows::Limits answerWindowLimits(const CasesConfig& cases) {
+    AnswerWindows::Limits limits;
+    for (const auto& rule : cases.alerts) limits.keepMs = std::max(limits.keepMs, 2 * rule.windowMinutes * 60'000);
+    return limits;
+}
+
+}  // namespace
+
 SqlHubStore::SqlHubStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<WriteStrategy> writes,
                          HubConfig config, const Clock& clock, privacy::DataKeys keys)
     : m_pool(std::move(pool)),
       m_writes(writes ? std::move(writes) : pooledWrites(*m_pool)),
       m_config(std::move(config)),
       m_rules(m_config.loyalty),
+      m_answerWindows(answerWindowLimits(m_config.cases)),
       m_feedbackRules(m_config.cases, m_config.notifications, m_config.loyalty.defaultPhoneRegion,
                       [](std::int64_t nowMs) { return newUuidV7(nowMs); }),
       m_clock(clock),

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "hub/cases/feedback_rules.hpp"
+#include "hub/store/answer_windows.hpp"
 #include "hub/store/hub_store.hpp"
 #include "hub/journey/journey_rules.hpp"
 #include "hub/privacy/data_key.hpp"
@@ -116,6 +117,7 @@ private:
     std::unique_ptr<WriteStrategy> m_writes;  ///< uses m_pool (PostgreSQL): declared after it
     HubConfig m_config;
     JourneyRules m_rules;
+    AnswerWindows m_answerWindows;  ///< the stores' recent answers, for the alert rules
     FeedbackRules m_feedbackRules;
     const Clock& m_clock;
     privacy::DataKeys m_keys;

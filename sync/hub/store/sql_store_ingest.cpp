@@ -270,10 +270,16 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         out.push_back(ReceiptStatus::Accepted);
     }
     if (auto f = repo.flush(); !f) return Fail(f.error());
+    // Every transaction that stores answers replaces their stores' stamps, rules or not: another hub process
+    // on the same database may cache those stores' windows (store/answer_windows.hpp).
+    AnswerWindows::Transaction windows(m_answerWindows, c);
+    if (auto r = windows.stamp(repo.storedAnswers()); !r) return Fail(r.error());
     if (!forFeedbackRules.empty()) {
-        SqlCaseRepository cases(c, m_cipher);
+        SqlCaseRepository cases(c, m_cipher, &windows);
         auto fired = m_feedbackRules.apply(cases, forFeedbackRules, m_clock.utcMs());
         if (!fired) return Fail(fired.error());
+        stats.alertWindowsFromMemory += cases.windowsFromMemory();
+        stats.alertWindowsFromDatabase += cases.windowsFromDatabase();
     }
     for (const auto& [key, k] : kiosks) {
         auto r = c.defer(

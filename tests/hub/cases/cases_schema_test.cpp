@@ -1,6 +1,6 @@
-// The cases step of the hub's schema (kCasesSchemaVersion) on a real SQLite file: a database of the step
-// before gains the alert, case, contact and notification tables, keeps its rows, and the keys that make each
-// rule fire once hold.
+// The cases steps of the hub's schema (kCasesSchemaVersion, kFeedbackWindowsVersion) on a real SQLite file: a
+// database of the step before gains the alert, case, contact and notification tables (and later the stores'
+// stamps), keeps its rows, and the keys that make each rule fire once hold.
 
 #include <gtest/gtest.h>
 
@@ -45,6 +45,23 @@ TEST(HubCasesSchema, TheStepBeforeGainsTheCasesTables) {
     };
     EXPECT_TRUE(db->exec(alert("a1")));
     EXPECT_FALSE(db->exec(alert("a2")));
+}
+
+TEST(HubCasesSchema, TheStepBeforeFeedbackWindowsGainsTheStampsTable) {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(testing::makeDatabaseAtStepBefore(
+        dir, kFeedbackWindowsVersion, [](sqlite::Database& db) { ASSERT_TRUE(db.exec("DROP TABLE feedback_windows")); }));
+    {
+        auto store = openHubStore(testing::hubDatabaseUrl(dir), HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+    }
+    auto db = sqlite::Database::open(dir / "hub.db");
+    ASSERT_TRUE(db);
+    testing::expectAtTodaysVersionWithRowsKept(*db, kFeedbackWindowsVersion);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'feedback_windows'"), 1);
+    // One stamp per store.
+    EXPECT_TRUE(db->exec("INSERT INTO feedback_windows(store_id, stamp, replaced) VALUES('s1', 1, 0)"));
+    EXPECT_FALSE(db->exec("INSERT INTO feedback_windows(store_id, stamp, replaced) VALUES('s1', 2, 0)"));
 }
 
 }  // namespace

@@ -23,22 +23,23 @@ constexpr std::int64_t kMin = 60'000;
 class MemoryCaseRepository final : public CaseRepository {
   public:
     std::vector<FeedbackAnswer> stored;
+    std::vector<FeedbackAnswer> window;  ///< the last answers() read
     std::map<std::string, ContactRequest> contacts;
     std::map<std::tuple<std::string, std::string, std::int64_t, std::string>, AlertRecord> alerts;
     std::map<std::string, CaseOpening> cases;  // by feedback message id
     std::vector<NotificationRequest> notifications;
     std::set<std::pair<std::string, std::string>> notificationKeys;
 
-    StoreResult<std::vector<FeedbackAnswer>> answers(const std::string& store, std::int64_t from,
-                                                     std::int64_t to) override {
-        std::vector<FeedbackAnswer> out;
+    StoreResult<std::span<const FeedbackAnswer>> answers(const std::string& store, std::int64_t from,
+                                                         std::int64_t to) override {
+        window.clear();
         for (const auto& a : stored) {
-            if (a.storeId == store && a.atMs >= from && a.atMs <= to) out.push_back(a);
+            if (a.storeId == store && a.atMs >= from && a.atMs <= to) window.push_back(a);
         }
-        std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+        std::sort(window.begin(), window.end(), [](const auto& x, const auto& y) {
             return std::tie(x.atMs, x.messageId) < std::tie(y.atMs, y.messageId);
         });
-        return out;
+        return std::span<const FeedbackAnswer>(window);
     }
     StoreResult<std::optional<FeedbackAnswer>> feedback(const std::string& id) override {
         for (const auto& a : stored) {
