@@ -140,7 +140,8 @@ StoreResult<FeedbackRulesOutcome> FeedbackRules::apply(CaseRepository& repo,
         const IngestMessage* m = accepted[i];
         if (m->event == event::names::kFeedback) {
             if (boolProp(m->properties, "misuse")) continue;
-            if (!m_cases.alerts.empty()) newTimes[m->storeId].push_back(m->correctedMs);
+            // An answer that names no store (a web or app key's) is in no store's window.
+            if (!m_cases.alerts.empty() && !m->storeId.empty()) newTimes[m->storeId].push_back(m->correctedMs);
             const auto& rules = rulesOf(m->storeId);
             const AnswerGlance& glance = glances[i];
             const bool contactMatters = glance.unhappy && rules.contactRule;

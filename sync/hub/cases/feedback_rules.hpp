@@ -3,7 +3,8 @@
 // answers, and cases for single answers, with their notifications queued. Pure code over CaseRepository, run
 // in the ingest transaction on the messages it newly accepted (duplicates never reach it).
 //
-// A window rule is evaluated at every answer: the window ending at answer e holds the answers of e's store
+// A window rule is evaluated at every answer of a store (web and app answers name none, and are in no window):
+// the window ending at answer e holds the answers of e's store
 // captured in (e.at - W, e.at], up to e in (capture time, message id) order. An answer that arrives late is
 // counted in every window it falls in, so the windows ending at the answers captured up to W after it are
 // evaluated again. A rule fires at most once per store and W-long period of capture time (periods aligned to

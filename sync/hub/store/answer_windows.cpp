@@ -70,7 +70,9 @@ AnswerWindows::Transaction::~Transaction() {
 
 StoreResult<void> AnswerWindows::Transaction::stamp(const std::vector<FeedbackAnswer>& stored) {
     std::map<std::string, std::vector<const FeedbackAnswer*>> byStore;
-    for (const auto& a : stored) byStore[a.storeId].push_back(&a);
+    for (const auto& a : stored) {
+        if (!a.storeId.empty()) byStore[a.storeId].push_back(&a);  // a web or app answer: in no store's window
+    }
     for (auto& [store, added] : byStore) {
         Held* held = &m_held[store];
         held->stamp = freshStamp();

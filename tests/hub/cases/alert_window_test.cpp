@@ -224,6 +224,24 @@ TEST(HubAlertWindow, AHubSeesTheAnswersAnotherHubStoredForTheSameStore) {
     EXPECT_EQ(s.alertWindowsFromMemory, 1);
 }
 
+TEST(HubAlertWindow, OnlyStoresHaveStamps) {
+    TempDir dir;
+    auto store = openHubStore(testing::hubDatabaseUrl(dir), detractorRunOf3());
+    ASSERT_TRUE(store) << store.error().message;
+    const std::int64_t at = SystemClock::instance().utcMs() - 600'000;
+    // Answers that name no store (a web or app key's) take no turn and read no window.
+    IngestStats s;
+    ASSERT_NO_FATAL_FAILURE(ingest(**store, {answer("w-1", 1, at, ""), answer("w-2", 1, at + 1), answer("w-3", 1, at + 2, "")}, &s));
+    EXPECT_EQ(s.alertWindowsFromMemory + s.alertWindowsFromDatabase, 1);  // store-1's, for w-2
+    auto db = openSqlite((dir / "hub.db").string());
+    ASSERT_TRUE(db);
+    auto rows = (*db)->query("SELECT store_id FROM feedback_windows ORDER BY store_id");
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ(rows->text(0, 0), "store-1");
+    EXPECT_EQ(alertCount(**store), 0u);
+}
+
 FeedbackAnswer windowAnswer(const std::string& id, std::int64_t atMs) {
     FeedbackAnswer a;
     a.messageId = id;

@@ -164,6 +164,19 @@ TEST(FeedbackRules, UnhappyShareNeedsTheMinimumCount) {
     EXPECT_EQ(a.periodStartMs, kT0);
 }
 
+TEST(FeedbackRules, AnswersThatNameNoStoreAreInNoStoresWindow) {
+    Harness h(shareRule());
+    // A web or app key's answers name no store: four unhappy ones make no store alert.
+    h.ingest({answer("w1", kT0 + 1 * kMin, 0, ""), answer("w2", kT0 + 2 * kMin, 0, ""),
+              answer("w3", kT0 + 3 * kMin, 0, ""), answer("w4", kT0 + 4 * kMin, 0, "")});
+    EXPECT_TRUE(h.repo.alerts.empty());
+    h.ingest({answer("a1", kT0 + 1 * kMin, 0), answer("a2", kT0 + 2 * kMin, 0),
+              answer("a3", kT0 + 3 * kMin, 0), answer("a4", kT0 + 4 * kMin, 0)});
+    ASSERT_EQ(h.repo.alerts.size(), 1u);
+    EXPECT_EQ(h.repo.alerts.begin()->second.storeId, "s1");
+    EXPECT_EQ(h.repo.alerts.begin()->second.responses, 4);
+}
+
 TEST(FeedbackRules, TheWindowExcludesItsStartAndIncludesItsEnd) {
     Harness h(shareRule());
     // The window ending at a4 is (a1.at, a4.at]: exactly 15 minutes after a1, a1 is no longer in it.
