@@ -14,6 +14,7 @@
 #include "hub/store/answer_windows.hpp"
 #include "hub/store/hub_store.hpp"
 #include "hub/store/sql_backend.hpp"
+#include "answer_support.hpp"
 #include "schema_step_support.hpp"
 
 namespace touchpoint::hub {
@@ -24,19 +25,7 @@ using touchpoint::testing::TempDir;
 
 IngestMessage answer(const std::string& id, int nps, std::int64_t atMs, const std::string& store = "store-1",
                      const std::vector<std::string>& reasons = {}) {
-    IngestMessage m;
-    m.type = "track";
-    m.messageId = id;
-    m.event = std::string(event::names::kFeedback);
-    m.anonymousId = "session-" + id;
-    m.channel = std::string(event::kKioskChannel);
-    m.storeId = store;
-    m.kioskId = store + "-k1";
-    m.sourceKind = "kiosk";
-    m.timestampMs = m.correctedMs = m.receivedMs = atMs;
-    m.properties = {{"answers", {{"nps", nps}, {"reasons", reasons}}}, {"misuse", false}};
-    m.payloadText = json{{"type", "track"}, {"messageId", id}, {"event", m.event}, {"properties", m.properties}}.dump();
-    return m;
+    return testing::kioskAnswer(id, nps, atMs, store, reasons);
 }
 
 void ingest(HubStore& store, const std::vector<IngestMessage>& batch, IngestStats* statsOut = nullptr) {
@@ -50,11 +39,7 @@ void ingest(HubStore& store, const std::vector<IngestMessage>& batch, IngestStat
 
 HubConfig detractorRunOf3() {
     HubConfig config;
-    AlertRule run;
-    run.name = "detractor-run";
-    run.kind = AlertKind::DetractorRun;
-    run.run = 3;
-    config.cases.alerts.push_back(run);
+    config.cases.alerts.push_back(testing::detractorRun(3));
     return config;
 }
 
@@ -140,11 +125,7 @@ HubConfig everyWindowRule() {
     share.name = "unhappy-share";
     share.minResponses = 4;
     share.unhappyShare = 0.5;
-    AlertRule run = share;
-    run.name = "detractor-run";
-    run.kind = AlertKind::DetractorRun;
-    run.run = 3;
-    run.windowMinutes = 60;
+    AlertRule run = testing::detractorRun(3, 60);
     AlertRule reason = share;
     reason.name = "frequent-reason";
     reason.kind = AlertKind::FrequentReason;

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "answer_support.hpp"
 #include "api_test_support.hpp"
 #include "hub/store/sql_backend.hpp"
 
@@ -14,31 +15,10 @@
 namespace touchpoint::hub::testing {
 namespace {
 
-using nlohmann::json;
-
-IngestMessage detractor(const std::string& id, std::int64_t atMs) {
-    IngestMessage m;
-    m.type = "track";
-    m.messageId = id;
-    m.event = std::string(event::names::kFeedback);
-    m.anonymousId = "session-" + id;
-    m.channel = std::string(event::kKioskChannel);
-    m.storeId = "store-1";
-    m.kioskId = "k1";
-    m.sourceKind = "kiosk";
-    m.timestampMs = m.correctedMs = m.receivedMs = atMs;
-    m.properties = {{"answers", {{"nps", 1}}}, {"misuse", false}};
-    m.payloadText = json{{"type", "track"}, {"messageId", id}, {"event", m.event}, {"properties", m.properties}}.dump();
-    return m;
-}
 
 TEST(WINDOWS_SUITE, ThreeHubsAddingOneRunAtOnceFireItEveryTime) {
     HubConfig config;
-    AlertRule run;
-    run.name = "detractor-run";
-    run.kind = AlertKind::DetractorRun;
-    run.run = 3;
-    config.cases.alerts.push_back(run);
+    config.cases.alerts.push_back(detractorRun(3));
     touchpoint::testing::TempDir dir;
     std::string url = backendStoreUrl();  // "" for SQLite: a file of our own
     if (url.empty()) url = "sqlite://" + (dir / "hub.db").string();
@@ -57,8 +37,8 @@ TEST(WINDOWS_SUITE, ThreeHubsAddingOneRunAtOnceFireItEveryTime) {
     for (int i = 0; i < 3; ++i) {
         senders.emplace_back([&, i] {
             for (int g = 0; g < kGroups; ++g) {
-                const auto m = detractor("g" + std::to_string(g) + "-" + std::to_string(i),
-                                         start + g * 3'600'000 + i * 60'000);
+                const auto m = kioskAnswer("g" + std::to_string(g) + "-" + std::to_string(i), 1,
+                                           start + g * 3'600'000 + i * 60'000);
                 IngestStats stats;
                 auto r = hubs[static_cast<std::size_t>(i)]->ingest({&m}, stats);
                 if (!r) ++failures;

@@ -11,6 +11,7 @@
 
 #include "common/clock.hpp"
 #include "event/message.hpp"
+#include "answer_support.hpp"
 
 namespace touchpoint::hub {
 namespace {
@@ -277,12 +278,7 @@ TEST(FeedbackRules, StoresAreSeparateAndStoreScopesOverride) {
 
 TEST(FeedbackRules, DetractorRunCountsConsecutiveAnswers) {
     CasesConfig c;
-    AlertRule run;
-    run.name = "run";
-    run.kind = AlertKind::DetractorRun;
-    run.run = 3;
-    run.windowMinutes = 60;
-    c.alerts.push_back(run);
+    c.alerts.push_back(testing::detractorRun(3, 60));
     Harness h(c);
     h.ingest({answer("a1", kT0 + kMin, 0), answer("a2", kT0 + 2 * kMin, 0), answer("a3", kT0 + 3 * kMin, 10),
               answer("a4", kT0 + 4 * kMin, 0)});
