@@ -281,5 +281,55 @@ TEST(HubAlertWindow, AWindowTakenInATransactionThatRolledBackIsNotUsed) {
     EXPECT_EQ(windows.size(), 0u);
 }
 
+TEST(HubAlertWindow, WindowsInMemoryStayWithinTheirLimits) {
+    TempDir dir;
+    { ASSERT_TRUE(openHubStore(testing::hubDatabaseUrl(dir), HubConfig{})); }  // the schema
+    auto c = openSqlite((dir / "hub.db").string());
+    ASSERT_TRUE(c) << c.error().message;
+    SqlConnection& db = **c;
+    const auto answers = [](const std::string& store, std::size_t n) {
+        std::vector<FeedbackAnswer> out;
+        for (std::size_t i = 0; i < n; ++i) {
+            out.push_back(windowAnswer(store + "-" + std::to_string(i), 10'000'000 + static_cast<std::int64_t>(i)));
+            out.back().storeId = store;
+        }
+        return out;
+    };
+    // Installs `n` answers of `store` in a committed transaction; whether the next one, which adds one more,
+    // finds the window in memory.
+    const auto kept = [&](AnswerWindows& windows, const std::string& store, std::size_t n) {
+        const auto all = answers(store, n);
+        EXPECT_TRUE(db.begin());
+        {
+            AnswerWindows::Transaction t(windows, db);
+            EXPECT_TRUE(t.stamp({all.back()}));
+            t.install(store, 9'000'000, all);
+        }
+        EXPECT_TRUE(db.commit());
+        EXPECT_TRUE(db.begin());
+        bool found = false;
+        {
+            AnswerWindows::Transaction t(windows, db);
+            auto next = windowAnswer(store + "-next", 10'500'000);
+            next.storeId = store;
+            EXPECT_TRUE(t.stamp({next}));
+            found = t.window(store, 9'500'000, 20'000'000).has_value();
+        }
+        db.rollback();
+        return found;
+    };
+    AnswerWindows small({.keepMs = 3'600'000, .answersInAll = 4});
+    EXPECT_TRUE(kept(small, "store-1", 3));
+    EXPECT_TRUE(kept(small, "store-2", 3));  // store-1's window, idle, made room
+    EXPECT_LE(small.size(), 4u);
+    EXPECT_FALSE(kept(small, "store-3", 5));  // more than all the room there is: read from the database
+    EXPECT_LE(small.size(), 4u);
+
+    AnswerWindows large({.keepMs = 3'600'000, .answersInAll = 2 * AnswerWindows::kMaxAnswersPerStore});
+    // The next transaction's answer makes the first store's window the most a store may keep; the second's one more.
+    EXPECT_TRUE(kept(large, "store-1", AnswerWindows::kMaxAnswersPerStore - 1));
+    EXPECT_FALSE(kept(large, "store-2", AnswerWindows::kMaxAnswersPerStore));  // too busy a store to keep
+}
+
 }  // namespace
 }  // namespace touchpoint::hub
