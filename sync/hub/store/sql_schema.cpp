@@ -180,6 +180,7 @@ CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
 CREATE INDEX IF NOT EXISTS staff_lookups_at ON staff_lookups(at);
 CREATE INDEX IF NOT EXISTS identifier_mentions_subject ON identifier_mentions(subject);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE INDEX IF NOT EXISTS audit_route_at ON audit(route, at);
 CREATE INDEX IF NOT EXISTS feedback_message ON feedback(message_id);
 CREATE INDEX IF NOT EXISTS cases_opened ON cases(opened_at);
 )SQL";

@@ -248,6 +248,24 @@ TEST(HubSchema, CurrentVersionDatabaseGetsAMissingTableOrIndexBack) {
     // tests/hub/store/ha_drain_test.cpp's AHubStartsWhileAnotherHubHoldsAWriteOpen, on PostgreSQL.)
 }
 
+TEST(HubSchema, TheAuditOfOneRouteIsReadNewestFirstFromItsIndex) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
+    auto c = openSqlite((dir / "hub.db").string());
+    ASSERT_TRUE(c) << c.error().message;
+    // GET /v1/audit?route=export among a busy hub's welcome rows: the route's rows in time order, no scan of
+    // the others and no sort.
+    auto plan = (*c)->query("EXPLAIN QUERY PLAN SELECT at, token_name, identifier_type, profile_id, found, route, "
+                            "store_id, kiosk_id FROM audit WHERE route = ? ORDER BY at DESC LIMIT ?",
+                            {std::string("export"), std::int64_t{100}});
+    ASSERT_TRUE(plan) << plan.error().message;
+    std::string steps;
+    for (std::size_t i = 0; i < plan->size(); ++i) steps += plan->text(i, 3) + "\n";
+    EXPECT_NE(steps.find("USING INDEX audit_route_at (route=?)"), std::string::npos) << steps;
+    EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
+}
+
 TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
     TempDir dir;
     const std::string path = (dir.path() / "hub.db").string();
