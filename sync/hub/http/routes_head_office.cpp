@@ -55,6 +55,17 @@ struct ExportState {
     bool first = true;
 };
 
+/// What an audited export asked for, as its audit row says it: "from..to", and " store=<id>" when it named one
+/// (printable ASCII, at most 64 characters of it: the parameter is the caller's text).
+std::string exportDetail(const ExportState& state) {
+    std::string detail = state.from + ".." + state.to;
+    if (!state.store.empty()) {
+        detail += " store=";
+        for (char ch : state.store.substr(0, 64)) detail += ch >= 0x20 && ch < 0x7f ? ch : '?';
+    }
+    return detail;
+}
+
 void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res) {
     const auto token = ctx.authorize(req, res, kScopeHeadOffice);
     if (!token) return;
@@ -76,7 +87,7 @@ void exportRoute(HubContext& ctx, const http::Request& req, http::Response& res)
     // sign-ins) is not audited: it shows nothing a row would have to account for, and scripts pull those often.
     // The row names the kind; an export is about many people, so it names no profile.
     if (exportShowsPersonalValues(state->kind, state->personal)) {
-        if (auto a = ctx.store->audit(*token, "export", req.capture("kind"), "", true); !a) {
+        if (auto a = ctx.store->audit(*token, "export", req.capture("kind"), "", true, exportDetail(*state)); !a) {
             storeUnavailable(res, "audit store unavailable");
             return;
         }
@@ -159,7 +170,8 @@ void auditRoute(HubContext& ctx, const http::Request& req, http::Response& res) 
                            {"kiosk", a.kioskId},
                            {"identifierType", a.identifierType},
                            {"profileId", a.profileId.empty() ? json(nullptr) : json(a.profileId)},
-                           {"found", a.found}});
+                           {"found", a.found},
+                           {"detail", a.detail}});
     }
     sendJson(res, {{"entries", std::move(entries)}});
 }

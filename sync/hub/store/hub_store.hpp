@@ -85,6 +85,7 @@ struct AuditEntry {
     bool found = false;
     std::string route;
     std::string storeId, kioskId;  ///< the token's binding (kiosk and staff tokens); empty for head office
+    std::string detail;            ///< export: the days and store asked for ("2026-11-01..2026-11-30 store=s1")
 };
 
 /// A profile merge as head office sees it (GET /v1/merges).
@@ -140,9 +141,11 @@ public:
     virtual StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) = 0;
     /// Records one read of personal data: the token that asked (its name, and the store and kiosk it is bound
     /// to), the route (welcome | lookup | timeline | export; erasures are recorded by eraseProfile), what kind
-    /// of identifier (export: the kind exported), which profile (none when not found).
+    /// of identifier (export: the kind exported), which profile (none when not found), and a detail (export:
+    /// the days and store it asked for).
     virtual StoreResult<void> audit(const TokenRecord& token, const std::string& route,
-                                    const std::string& identifierType, const std::string& profileId, bool found) = 0;
+                                    const std::string& identifierType, const std::string& profileId, bool found,
+                                    const std::string& detail = {}) = 0;
     /// The most recent audit rows on `route` (lookup: staff, welcome: kiosks, timeline | erase | export: head
     /// office), or on every route when it is empty, newest first.
     virtual StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) = 0;

@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS tokens(
   kiosk_id TEXT NOT NULL DEFAULT '', role TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS audit(
   at BIGINT NOT NULL, token_name TEXT NOT NULL, identifier_type TEXT NOT NULL, profile_id TEXT, found BIGINT NOT NULL,
-  route TEXT NOT NULL DEFAULT 'lookup', store_id TEXT NOT NULL DEFAULT '', kiosk_id TEXT NOT NULL DEFAULT '');
+  route TEXT NOT NULL DEFAULT 'lookup', store_id TEXT NOT NULL DEFAULT '', kiosk_id TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS sessions(
   hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL,
   last_used BIGINT NOT NULL);
@@ -261,6 +262,10 @@ constexpr AddedColumn kFieldEncryptionColumns[] = {
 // kSurveyVersionColumnVersion: the survey version each answer answered (0 = it did not say).
 constexpr AddedColumn kSurveyVersionColumns[] = {
     {"feedback", "survey_version", "BIGINT NOT NULL DEFAULT 0"},
+};
+// kFeedbackWindowsVersion: what an audited export asked for (its days and store).
+constexpr AddedColumn kAuditDetailColumns[] = {
+    {"audit", "detail", "TEXT NOT NULL DEFAULT ''"},
 };
 // kVerifiedIdentifiersVersion: whether a kiosk proved the identifier (a phone or e-mail of a kiosk sign-in or
 // consent); a public source never merges two profiles that each hold one.
@@ -487,6 +492,9 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
         if (all) {
             if (auto r = c.script(kVerifyKioskProfilesContacts); !r) return Fail(r.error());
         }
+    }
+    if (*version >= 1 && *version < kFeedbackWindowsVersion) {
+        if (auto r = addMissingColumns(c, kAuditDetailColumns); !r) return Fail(r.error());
     }
     if (*version >= 1 && *version < kCaseOutcomeSealedVersion) {
         auto r = sealCaseOutcomes(c, cipher);

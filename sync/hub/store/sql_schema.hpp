@@ -41,7 +41,8 @@ inline constexpr std::int64_t kCaseOutcomeSealedVersion = 12;
 
 /// The step that added feedback_windows (a new table only): each store's stamp, which tells a hub whether the
 /// answers it holds in memory for the store's alert windows are still all of them (store/answer_windows.hpp).
-/// It also indexes the audit by (route, at): GET /v1/audit?route= reads one route's newest rows.
+/// It also indexes the audit by (route, at): GET /v1/audit?route= reads one route's newest rows; and gives audit
+/// rows a detail (an export's days and store).
 inline constexpr std::int64_t kFeedbackWindowsVersion = 13;
 
 /// The schema version this build writes.

@@ -69,19 +69,20 @@ StoreResult<void> SqlHubStore::migrate() {
 
 StoreResult<void> SqlHubStore::insertAudit(SqlConnection& c, const TokenRecord& token, const std::string& route,
                                            const std::string& identifierType, const std::string& profileId,
-                                           bool found) {
-    auto e = c.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found, route, store_id, kiosk_id) "
-                    "VALUES(?,?,?,?,?,?,?,?)",
+                                           bool found, const std::string& detail) {
+    auto e = c.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found, route, store_id, kiosk_id, "
+                    "detail) VALUES(?,?,?,?,?,?,?,?,?)",
                     {m_clock.utcMs(), token.name, identifierType, profileId.empty() ? SqlValue{} : SqlValue{profileId},
-                     std::int64_t{found ? 1 : 0}, route, token.storeId, token.kioskId});
+                     std::int64_t{found ? 1 : 0}, route, token.storeId, token.kioskId, detail});
     if (!e) return Fail(e.error());
     return {};
 }
 
 StoreResult<void> SqlHubStore::audit(const TokenRecord& token, const std::string& route,
-                                     const std::string& identifierType, const std::string& profileId, bool found) {
+                                     const std::string& identifierType, const std::string& profileId, bool found,
+                                     const std::string& detail) {
     auto r = write<bool>([&](SqlConnection& c) -> StoreResult<bool> {
-        if (auto e = insertAudit(c, token, route, identifierType, profileId, found); !e) return Fail(e.error());
+        if (auto e = insertAudit(c, token, route, identifierType, profileId, found, detail); !e) return Fail(e.error());
         return true;
     });
     if (!r) return Fail(r.error());
@@ -90,8 +91,8 @@ StoreResult<void> SqlHubStore::audit(const TokenRecord& token, const std::string
 
 StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit, const std::string& route) {
     auto lease = acquire();
-    const std::string columns = "SELECT at, token_name, identifier_type, profile_id, found, route, store_id, kiosk_id "
-                                "FROM audit ";
+    const std::string columns = "SELECT at, token_name, identifier_type, profile_id, found, route, store_id, kiosk_id, "
+                                "detail FROM audit ";
     auto rows = route.empty()
                     ? lease->query(columns + "ORDER BY at DESC LIMIT ?", {static_cast<std::int64_t>(limit)})
                     : lease->query(columns + "WHERE route = ? ORDER BY at DESC LIMIT ?",
@@ -100,7 +101,8 @@ StoreResult<std::vector<AuditEntry>> SqlHubStore::recentAudit(std::size_t limit,
     std::vector<AuditEntry> out;
     for (std::size_t i = 0; i < rows->size(); ++i) {
         out.push_back({rows->integer(i, 0), rows->text(i, 1), rows->text(i, 2), rows->text(i, 3),
-                       rows->integer(i, 4) != 0, rows->text(i, 5), rows->text(i, 6), rows->text(i, 7)});
+                       rows->integer(i, 4) != 0, rows->text(i, 5), rows->text(i, 6), rows->text(i, 7),
+                       rows->text(i, 8)});
     }
     return out;
 }

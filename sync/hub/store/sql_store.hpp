@@ -37,7 +37,7 @@ public:
                                                    IngestStats& stats) override;
     StoreResult<std::optional<ProfileView>> findProfile(const std::string& kind, const std::string& value) override;
     StoreResult<void> audit(const TokenRecord& token, const std::string& route, const std::string& identifierType,
-                            const std::string& profileId, bool found) override;
+                            const std::string& profileId, bool found, const std::string& detail = {}) override;
     StoreResult<std::vector<AuditEntry>> recentAudit(std::size_t limit, const std::string& route) override;
     StoreResult<bool> eraseProfile(const std::string& profileId, const TokenRecord& by) override;
     StoreResult<std::vector<MergeRecord>> merges(const std::string& profileId, std::size_t limit) override;
@@ -98,7 +98,8 @@ private:
 
     /// One audit row (HubStore::audit), inside the caller's transaction.
     StoreResult<void> insertAudit(SqlConnection& c, const TokenRecord& token, const std::string& route,
-                                  const std::string& identifierType, const std::string& profileId, bool found);
+                                  const std::string& identifierType, const std::string& profileId, bool found,
+                                  const std::string& detail = {});
     /// Erasure of one profile inside its transaction (sql_store_erase.cpp): false when there is no such profile.
     StoreResult<bool> erasePersonalData(SqlConnection& c, const std::string& profileId);
     /// A `Staff Lookup` event's payload without the looked-up identifier, which is kept only as a keyed tag

@@ -47,10 +47,15 @@ TEST(HubCasesSchema, TheStepBeforeGainsTheCasesTables) {
     EXPECT_FALSE(db->exec(alert("a2")));
 }
 
-TEST(HubCasesSchema, TheStepBeforeFeedbackWindowsGainsTheStampsTable) {
+TEST(HubCasesSchema, TheStepBeforeFeedbackWindowsGainsTheStampsTableAndTheAuditDetail) {
     TempDir dir;
-    ASSERT_NO_FATAL_FAILURE(testing::makeDatabaseAtStepBefore(
-        dir, kFeedbackWindowsVersion, [](sqlite::Database& db) { ASSERT_TRUE(db.exec("DROP TABLE feedback_windows")); }));
+    ASSERT_NO_FATAL_FAILURE(testing::makeDatabaseAtStepBefore(dir, kFeedbackWindowsVersion, [](sqlite::Database& db) {
+        ASSERT_TRUE(db.exec("DROP TABLE feedback_windows"));
+        ASSERT_TRUE(db.exec("DROP INDEX audit_route_at"));
+        ASSERT_TRUE(db.exec("ALTER TABLE audit DROP COLUMN detail"));
+        ASSERT_TRUE(db.exec("INSERT INTO audit(at, token_name, identifier_type, profile_id, found, route) "
+                            "VALUES(1, 'ho', 'events', NULL, 1, 'export')"));
+    }));
     {
         auto store = openHubStore(testing::hubDatabaseUrl(dir), HubConfig{});
         ASSERT_TRUE(store) << store.error().message;
@@ -59,6 +64,8 @@ TEST(HubCasesSchema, TheStepBeforeFeedbackWindowsGainsTheStampsTable) {
     ASSERT_TRUE(db);
     testing::expectAtTodaysVersionWithRowsKept(*db, kFeedbackWindowsVersion);
     EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'feedback_windows'"), 1);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'audit_route_at'"), 1);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM audit WHERE detail = '' AND route = 'export'"), 1);  // kept, no detail
     // One stamp per store.
     EXPECT_TRUE(db->exec("INSERT INTO feedback_windows(store_id, stamp, replaced) VALUES('s1', 1, 0)"));
     EXPECT_FALSE(db->exec("INSERT INTO feedback_windows(store_id, stamp, replaced) VALUES('s1', 2, 0)"));

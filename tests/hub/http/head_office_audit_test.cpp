@@ -77,11 +77,14 @@ TEST_F(AUDIT_SUITE, TimelineErasureAndPersonalExportsLeaveOneAuditRowEach) {
     EXPECT_EQ(exports[0].tokenName, hub().tokenName("head-office"));
     EXPECT_EQ(exports[0].identifierType, "events");
     EXPECT_EQ(exports[0].profileId, "");
-    ASSERT_EQ(get("/v1/export/profiles?" + range(), analyst).status, 200);
+    EXPECT_EQ(exports[0].detail, today() + ".." + today());
+    ASSERT_EQ(get("/v1/export/profiles?store=store-1%0Aforged&" + range(), analyst).status, 200);
     exports = audited("export");
     ASSERT_EQ(exports.size(), 2u);
     EXPECT_EQ(exports[0].tokenName, hub().tokenName("head-office:analyst"));
     EXPECT_EQ(exports[0].identifierType, "profiles");
+    // The store it named, as printable text: a line break in the parameter cannot forge a line of the audit.
+    EXPECT_EQ(exports[0].detail, today() + ".." + today() + " store=store-1?forged");
 
     // Erasure: refused to an analyst (nothing erased, nothing audited), then one row for the admin's, which
     // names no profile; the erasure unlinks the timeline rows from the profile as it does lookups.
@@ -108,6 +111,10 @@ TEST_F(AUDIT_SUITE, TimelineErasureAndPersonalExportsLeaveOneAuditRowEach) {
     EXPECT_EQ(api.json()["entries"][1]["route"], "erase");
     EXPECT_TRUE(api.json()["entries"][1]["profileId"].is_null());
     EXPECT_EQ(api.json()["entries"][1]["found"], true);
+    EXPECT_EQ(api.json()["entries"][1]["detail"], "");
+    const auto exportsApi = get("/v1/audit?route=export", admin);
+    ASSERT_EQ(exportsApi.status, 200) << exportsApi.body;
+    EXPECT_EQ(exportsApi.json()["entries"][0]["detail"], today() + ".." + today() + " store=store-1?forged");
     const auto all = get("/v1/audit?limit=3", admin);
     ASSERT_EQ(all.status, 200) << all.body;
     EXPECT_EQ(all.json()["entries"].size(), 3u);
