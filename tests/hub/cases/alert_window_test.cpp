@@ -238,12 +238,22 @@ std::vector<std::string> idsOf(std::span<const FeedbackAnswer> window) {
     return out;
 }
 
+/// A raw connection to a new hub database in `dir` (the schema only, no hub): null, with a failure, if none.
+std::unique_ptr<SqlConnection> emptyHubDatabase(const TempDir& dir) {
+    auto store = openHubStore(testing::hubDatabaseUrl(dir), HubConfig{});
+    EXPECT_TRUE(store) << (store ? "" : store.error().message);
+    if (!store) return nullptr;
+    store->reset();
+    auto c = openSqlite((dir / "hub.db").string());
+    EXPECT_TRUE(c) << (c ? "" : c.error().message);
+    return c ? std::move(c).value() : nullptr;
+}
+
 TEST(HubAlertWindow, AWindowTakenInATransactionThatRolledBackIsNotUsed) {
     TempDir dir;
-    { ASSERT_TRUE(openHubStore(testing::hubDatabaseUrl(dir), HubConfig{})); }  // the schema
-    auto c = openSqlite((dir / "hub.db").string());
-    ASSERT_TRUE(c) << c.error().message;
-    SqlConnection& db = **c;
+    auto c = emptyHubDatabase(dir);
+    ASSERT_TRUE(c);
+    SqlConnection& db = *c;
     AnswerWindows windows({.keepMs = 3'600'000, .answersInAll = 1'000});
     const std::vector<FeedbackAnswer> a1 = {windowAnswer("a1", 10'000'000)};
     const auto install = [&](AnswerWindows::Transaction& t, const std::vector<FeedbackAnswer>& stored) {
@@ -283,10 +293,9 @@ TEST(HubAlertWindow, AWindowTakenInATransactionThatRolledBackIsNotUsed) {
 
 TEST(HubAlertWindow, WindowsInMemoryStayWithinTheirLimits) {
     TempDir dir;
-    { ASSERT_TRUE(openHubStore(testing::hubDatabaseUrl(dir), HubConfig{})); }  // the schema
-    auto c = openSqlite((dir / "hub.db").string());
-    ASSERT_TRUE(c) << c.error().message;
-    SqlConnection& db = **c;
+    auto c = emptyHubDatabase(dir);
+    ASSERT_TRUE(c);
+    SqlConnection& db = *c;
     const auto answers = [](const std::string& store, std::size_t n) {
         std::vector<FeedbackAnswer> out;
         for (std::size_t i = 0; i < n; ++i) {
