@@ -149,6 +149,7 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
     // All at once: each uploader's thread plus one thread waiting on its flush (which skips the recovery
     // wait and pacing an uploader applies after an outage: this measures what the hub can take).
     const long rssBefore = hub->residentKiB();
+    const auto writerBefore = hub->writerFigures();
     std::vector<uploader::FlushResult> results(fleet.size(), uploader::FlushResult::NotRunning);
     std::vector<std::thread> flushers;
     const double hubCpu0 = hub->cpuSeconds();
@@ -189,6 +190,10 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
     const double hubCpu = hub->cpuSeconds() - hubCpu0;
     const double benchCpu = processCpuSeconds() - benchCpu0;
     const long rssDuring = hub->residentKiB();
+    const auto writerAfter = hub->writerFigures();
+    const bool writerKnown = writerBefore.busySeconds >= 0 && writerAfter.busySeconds >= 0;
+    const double writerBusy = writerKnown ? writerAfter.busySeconds - writerBefore.busySeconds : -1;
+    const double writerCpu = writerKnown ? writerAfter.cpuSeconds - writerBefore.cpuSeconds : -1;
     std::int64_t requests = 0;
     std::string firstCause;
     int emptied = 0;
@@ -236,6 +241,11 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"hubCpuSeconds", hubCpu},
                      {"hubCpuMicrosPerEvent", hubCpu * 1e6 / static_cast<double>(total)},
                      {"benchCpuSeconds", benchCpu},
+                     // The SQLite writer's time in transactions during the drain, and its CPU in that time: busy
+                     // near `seconds` means the writer set the pace; busy well above CPU, that it waited for a
+                     // core or the disk.
+                     {"writerBusySeconds", writerBusy},
+                     {"writerCpuSeconds", writerCpu},
                      {"outboxPendingLeft", pendingLeft},
                      {"outboxDeadLetters", deadLetters},
                      {"storeEventRows", stored.rows},
@@ -252,9 +262,10 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"benchOpenFileLimit", fileLimit}};
     return report(std::move(j), limits, complete, o.json, [&] {
         std::printf("%d kiosks x %d events drained into the hub in %.2f s: %.0f events/s (target >= 20,000), %lld "
-                    "requests, %d flushes retried; hub CPU %.1f s (%.1f us/event), bench CPU %.1f s\n",
+                    "requests, %d flushes retried; hub CPU %.1f s (%.1f us/event), bench CPU %.1f s; the store's "
+                    "writer busy %.1f s, %.1f s of it on a core\n",
                     o.kiosks, o.events, seconds, perS, static_cast<long long>(requests), retries.load(), hubCpu,
-                    hubCpu * 1e6 / static_cast<double>(total), benchCpu);
+                    hubCpu * 1e6 / static_cast<double>(total), benchCpu, writerBusy, writerCpu);
         std::printf("hub store: %lld rows, %lld distinct ids, %lld lost, %lld doubled; outboxes: %lld pending, %lld "
                     "dead letters, %d of %d emptied%s%s\n",
                     static_cast<long long>(stored.rows), static_cast<long long>(stored.distinct),

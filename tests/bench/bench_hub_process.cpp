@@ -81,6 +81,31 @@ std::string HubProcess::kioskToken(const std::string& storeId, const std::string
     return firstLine(touchpoint::testing::readFile(out));
 }
 
+HubProcess::WriterFigures HubProcess::writerFigures() {
+    if (m_metricsToken.empty()) {
+        const auto out = m_dir / "token-metrics.out";
+        const int code = hub::testing::waitExit(hub::testing::spawnProgram(
+            m_exe.string(),
+            {"token", "add", "--config", (m_dir / "hub" / "hub.toml").string(), "--kind", "head-office", "--role",
+             "analyst", "--name", "bench-metrics"},
+            out, m_dir / "token.err"));
+        if (code != 0) return {};
+        m_metricsToken = firstLine(touchpoint::testing::readFile(out));
+    }
+    httplib::SSLClient c("127.0.0.1", m_port);
+    c.set_ca_cert_path(caFile().c_str());
+    c.enable_server_certificate_verification(true);
+    c.set_connection_timeout(5, 0);
+    c.set_read_timeout(5, 0);
+    auto r = c.Get("/metrics", {{"Authorization", "Bearer " + m_metricsToken}});
+    if (!r || r->status != 200) return {};
+    auto value = [&](const std::string& name) {
+        const auto at = r->body.find("\n" + name + " ");
+        return at == std::string::npos ? -1.0 : std::atof(r->body.c_str() + at + name.size() + 2);
+    };
+    return {value("touchpoint_hub_store_writer_busy_seconds_total"), value("touchpoint_hub_store_writer_cpu_seconds_total")};
+}
+
 HubProcess::~HubProcess() {
     if (m_pid > 0) {
         ::kill(m_pid, SIGKILL);

@@ -38,6 +38,14 @@ public:
     /// token speaks for its own kiosk only. Throws std::runtime_error when it cannot be made.
     std::string kioskToken(const std::string& storeId, const std::string& kioskId) const;
     const std::string& sealingPublicKeyB64() const { return m_publicKey; }
+    /// The store's one SQLite writer so far (GET /metrics, with a head-office token made on the first call):
+    /// the seconds it spent in write transactions and the CPU seconds it used in them. {-1, -1} when the hub
+    /// does not say (another store, or no answer).
+    struct WriterFigures {
+        double busySeconds = -1;
+        double cpuSeconds = -1;
+    };
+    WriterFigures writerFigures();
     /// The hub's resident memory (VmRSS) in KiB; -1 when it cannot be read.
     long residentKiB() const;
     /// CPU time the hub has used (user + system, all threads) in seconds; -1 when it cannot be read.
@@ -57,6 +65,7 @@ private:
     int m_port = 0;
     std::filesystem::path m_exe;
     std::string m_token, m_publicKey;
+    std::string m_metricsToken;  ///< made by the first writerFigures()
 };
 
 /// The hub executable: `override` when given, else the one built beside this bench.
