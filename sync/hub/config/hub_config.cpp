@@ -175,11 +175,13 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         check.read(*s, "server", "listen", c.listenAddress);
         check.read(*s, "server", "port", c.port);
         check.read(*s, "server", "worker_threads", c.workerThreads);
+        check.read(*s, "server", "worker_nice", c.workerNice);
         check.read(*s, "server", "clock_skew_flag_seconds", c.clockSkewFlagSeconds);
         if (c.port < 0 || c.port > 65535) check.fail(s->get("port"), "server.port", "must be 0..65535");
         if (c.workerThreads < 1 || c.workerThreads > 256) {
             check.fail(s->get("worker_threads"), "server.worker_threads", "must be 1..256");
         }
+        if (c.workerNice < 0 || c.workerNice > 19) check.fail(s->get("worker_nice"), "server.worker_nice", "must be 0..19");
         if (c.clockSkewFlagSeconds < 1) {
             check.fail(s->get("clock_skew_flag_seconds"), "server.clock_skew_flag_seconds", "must be >= 1");
         }

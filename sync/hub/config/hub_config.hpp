@@ -69,6 +69,9 @@ struct HubConfig {
     /// numbers runs dry and gets 429.
     RateLimit staffLookupPerToken{1.0 / 3, 10};
     int workerThreads = 8;
+    /// [server] worker_nice: how much lower than the process the request workers run (0..19), so that on busy
+    /// cores the SQLite writer and the event loop go first (docs/OPERATIONS.md, "Capacity").
+    int workerNice = 10;
     int storeConnections = 4;
     ServerLimits limits;                ///< [limits]: what a client may cost the server (docs/OPERATIONS.md)
     CasesConfig cases;                  ///< [cases]: alert and case rules (docs/JOURNEY_RULES.md "Alerts and cases")

@@ -158,7 +158,8 @@ Result<int, std::string> BeastServer::start() {
                     ec.message());
     }
     s.port = s.acceptor->local_endpoint().port();
-    s.pool = std::make_unique<WorkerPool>(s.options.workerThreads, s.options.limits.maxQueuedRequests);
+    s.pool = std::make_unique<WorkerPool>(s.options.workerThreads, s.options.limits.maxQueuedRequests,
+                                          s.options.workerNice);
     s.work.emplace(s.io.get_executor());
     s.accept();
     const int threads = std::max(1, s.options.limits.ioThreads);

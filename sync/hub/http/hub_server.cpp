@@ -266,6 +266,7 @@ Result<int, std::string> HubServer::start() {
     options.certFile = c.tlsCertFile;
     options.keyFile = c.tlsKeyFile;
     options.workerThreads = static_cast<std::size_t>(c.workerThreads);
+    options.workerNice = c.workerNice;
     options.limits = c.limits;
     auto* ctx = m_ctx.get();
     m_server = std::make_unique<http::BeastServer>(

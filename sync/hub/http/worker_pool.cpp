@@ -1,11 +1,26 @@
 #include "hub/http/worker_pool.hpp"
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include "common/log.hpp"
 
 namespace touchpoint::hub::http {
 
-WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueued) : m_maxQueued(maxQueued) {
-    for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) m_threads.emplace_back([this] { loop(); });
+WorkerPool::WorkerPool(std::size_t threads, std::size_t maxQueued, int niceness)
+    : m_maxQueued(maxQueued), m_niceness(std::clamp(niceness, 0, 19)) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
+        m_threads.emplace_back([this] {
+            lowerPriority();
+            loop();
+        });
+        pthread_setname_np(m_threads.back().native_handle(), "tp-worker");  // visible in top -H, perf and gdb
+    }
 }
 
 WorkerPool::~WorkerPool() { stop(); }
@@ -34,6 +49,21 @@ void WorkerPool::stop() {
 std::size_t WorkerPool::queued() const {
     std::lock_guard lock(m_mutex);
     return m_tasks.size();
+}
+
+void WorkerPool::lowerPriority() {
+    if (m_niceness == 0) return;
+    // On Linux a nice value belongs to each thread: PRIO_PROCESS with a thread id sets that thread's only. Any
+    // thread may lower its own priority; raising it back would need CAP_SYS_NICE, so the pool never does.
+    const auto self = static_cast<id_t>(::gettid());
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, self);
+    const int error = errno;
+    if (error == 0 && ::setpriority(PRIO_PROCESS, self, std::min(19, current + m_niceness)) == 0) return;
+    const int cause = error != 0 ? error : errno;
+    std::call_once(m_priorityWarning, [cause] {
+        log::warn("http", "request workers keep the process's priority", {{"error", std::strerror(cause)}});
+    });
 }
 
 void WorkerPool::loop() {

@@ -1,6 +1,8 @@
 #pragma once
 // A fixed set of threads with a bounded queue for request work (parse, unseal, store), so the event loop
-// never waits on the store and a flood of requests is refused (503) instead of queued without end.
+// never waits on the store and a flood of requests is refused (503) instead of queued without end. The threads
+// run `niceness` steps below the process's priority (server.worker_nice): when the cores are all busy, the
+// store's one SQLite writer (store/writer_thread.hpp) and the event loop get them first.
 
 #include <condition_variable>
 #include <cstddef>
@@ -14,7 +16,8 @@ namespace touchpoint::hub::http {
 
 class WorkerPool {
 public:
-    WorkerPool(std::size_t threads, std::size_t maxQueued);
+    /// `niceness` 0..19 is added to each thread's nice value (capped at 19).
+    WorkerPool(std::size_t threads, std::size_t maxQueued, int niceness = 0);
     ~WorkerPool();
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
@@ -27,11 +30,14 @@ public:
 
 private:
     void loop();
+    void lowerPriority();
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<std::function<void()>> m_tasks;
     std::size_t m_maxQueued;
+    int m_niceness;
+    std::once_flag m_priorityWarning;
     bool m_stopping = false;
     std::vector<std::thread> m_threads;
 };

@@ -5,10 +5,13 @@
 
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <optional>
+#include <string>
 
 #include "common/log.hpp"
 #include "common/sqlite.hpp"
+#include "hub/store/writer_thread.hpp"
 
 namespace touchpoint::hub {
 
@@ -69,10 +72,13 @@ public:
     std::optional<WriterTime> writerTime() const override { return m_time.total(); }
 
     StoreResult<void> truncateLog() override {
-        std::lock_guard<std::mutex> lock(m_writeMutex);
-        const auto started = WriterTimer::now();
-        auto r = truncateLogLocked();
-        m_time.add(started);
+        StoreResult<void> r = Fail(StoreError{"not run", false});
+        m_thread.run([&] {
+            std::lock_guard<std::mutex> lock(m_writeMutex);
+            const auto started = WriterTimer::now();
+            r = truncateLogLocked();
+            m_time.add(started);
+        });
         return r;
     }
 
@@ -92,13 +98,16 @@ private:
         return Fail(StoreError{"the write-ahead log stayed in use (a long read or checkpoint); not truncated", true});
     }
 
-    /// One transaction on the writer; the write lock is released before anything waits for the disk.
+    /// One transaction, on the writer thread; the write lock is released before anything waits for the disk.
     StoreResult<void> writeOnce(const Work& work) {
-        std::lock_guard<std::mutex> lock(m_writeMutex);
-        const auto started = WriterTimer::now();
-        restartLogIfDue();
-        auto r = transactOnce(*m_writer, work);
-        m_time.add(started);
+        StoreResult<void> r = Fail(StoreError{"not run", false});
+        m_thread.run([&] {
+            std::lock_guard<std::mutex> lock(m_writeMutex);
+            const auto started = WriterTimer::now();
+            restartLogIfDue();
+            r = transactOnce(*m_writer, work);
+            m_time.add(started);
+        });
         return r;
     }
 
@@ -130,6 +139,8 @@ private:
     std::condition_variable m_groupCv;
     std::vector<GroupJob*> m_groupQueue;
     bool m_groupLeaderActive = false;
+    /// Runs every transaction on m_writer; declared last, so it stops before anything it uses goes away.
+    WriterThread m_thread{"tp-writer"};
 };
 
 StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<const IngestMessage*>& messages,
@@ -157,14 +168,20 @@ StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<c
     }
     std::vector<ReceiptStatus> statuses;
     StoreResult<std::vector<ReceiptStatus>> stored = Fail(StoreError{"not stored", false});
-    auto written = retrying([&] {
-        return writeOnce([&](SqlConnection& c) -> StoreResult<void> {
-            auto r = work(c, all, allPrepared);
-            if (!r) return Fail(r.error());
-            statuses = std::move(r).value();
-            return {};
+    StoreResult<void> written = Fail(StoreError{"not stored", false});
+    try {
+        written = retrying([&] {
+            return writeOnce([&](SqlConnection& c) -> StoreResult<void> {
+                auto r = work(c, all, allPrepared);
+                if (!r) return Fail(r.error());
+                statuses = std::move(r).value();
+                return {};
+            });
         });
-    });
+    } catch (const std::exception& e) {
+        // Rolled back (transactOnce); every request of the group gets the failure, and the next group a leader.
+        written = Fail(StoreError{std::string("the write failed: ") + e.what(), false});
+    }
     if (written) {
         stored = std::move(statuses);
     } else {

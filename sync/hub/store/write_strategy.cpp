@@ -57,7 +57,13 @@ StoreResult<void> WriteStrategy::retrying(const std::function<StoreResult<void>(
 
 StoreResult<void> WriteStrategy::transactOnce(SqlConnection& conn, const Work& work) {
     if (auto b = conn.begin(); !b) return b;
-    auto r = work(conn);
+    StoreResult<void> r = Fail(StoreError{"not run", false});
+    try {
+        r = work(conn);
+    } catch (...) {
+        conn.rollback();  // the connection's next transaction must not find this one still open
+        throw;
+    }
     if (r) r = conn.commit();
     if (!r) conn.rollback();
     return r;

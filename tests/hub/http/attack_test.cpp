@@ -8,9 +8,13 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -210,6 +214,41 @@ TEST_F(HubUnderAttack, SigtermWithConnectionsHeldExitsWithinTwoSeconds) {
     m_pid = -1;
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
     EXPECT_LT(took, 2s) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+}
+
+/// The nice value in a /proc stat file (field 19; fields from the third follow "pid (comm) ").
+int niceIn(const std::filesystem::path& statFile) {
+    const std::string stat = readFile(statFile);
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19; ++i) fields >> field;
+    return std::stoi(field);
+}
+
+/// The nice value of each of the process's threads named `name`.
+std::vector<int> niceOfThreads(pid_t pid, const std::string& name) {
+    std::vector<int> nice;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+        std::string comm = readFile(task.path() / "comm");
+        while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+        if (comm != name) continue;
+        nice.push_back(niceIn(task.path() / "stat"));
+    }
+    return nice;
+}
+
+// A fleet returning after an outage saturates the cores with request work (TLS, gunzip, parse, unseal), and the
+// one SQLite writer that sets the ingest rate must not queue for a core behind it (issue 14's fleet return).
+TEST_F(HubUnderAttack, ItsRequestWorkersYieldTheCoresToTheStoresWriter) {
+    const int processNice = niceIn("/proc/" + std::to_string(m_pid) + "/stat");  // the main thread's
+
+    const auto workers = niceOfThreads(m_pid, "tp-worker");
+    EXPECT_EQ(workers.size(), 8u) << "server.worker_threads, 8 by default";
+    for (int nice : workers) EXPECT_EQ(nice, std::min(19, processNice + 10)) << "server.worker_nice, 10 by default";
+    const auto writer = niceOfThreads(m_pid, "tp-writer");
+    ASSERT_EQ(writer.size(), 1u) << "the SQLite store's one writer";
+    EXPECT_EQ(writer.front(), processNice);
+    expectStillWell("reading its threads");
 }
 
 }  // namespace

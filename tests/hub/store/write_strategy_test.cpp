@@ -5,14 +5,20 @@
 #include "hub/store/write_strategy.hpp"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "hub/store/sqlite_write_strategy.hpp"
 #include "temp_dir.hpp"
@@ -128,6 +134,32 @@ TEST_F(WriteStrategyTest, SqliteGroupCommitAnswersEachRequestWithItsOwnStatuses)
     EXPECT_EQ(count(), kBatches * (1 + 2 + 3 + 4));  // every message stored once, durable
 }
 
+TEST_F(WriteStrategyTest, SqliteGroupCommitWhoseWorkThrowsFailsItsRequestsAndWritesTheNext) {
+    auto opened = openSqliteWrites(path);
+    ASSERT_TRUE(opened) << opened.error().message;
+    WriteStrategy& writes = **opened;
+    IngestMessage message;
+    const std::vector<const IngestMessage*> batch{&message};
+    const std::vector<PreparedMessage> prepared(1);
+    auto storing = [](bool fail) {
+        return [fail](SqlConnection& c, const std::vector<const IngestMessage*>& all,
+                      const std::vector<const PreparedMessage*>&) -> Statuses {
+            if (auto i = insertRow(c, 7); !i) return Fail(i.error());
+            if (fail) throw std::runtime_error("a bug in the ingest");
+            return std::vector<ReceiptStatus>(all.size(), ReceiptStatus::Accepted);
+        };
+    };
+    const auto thrown = writes.ingest(batch, prepared, storing(true));
+    ASSERT_FALSE(thrown);
+    EXPECT_NE(thrown.error().message.find("a bug in the ingest"), std::string::npos) << thrown.error().message;
+    EXPECT_EQ(count(), 0) << "the row inserted before the throw was rolled back";
+    // Without the rollback the writer's connection would keep the transaction open, and without giving the
+    // leader's place back the next group would wait for ever.
+    const auto next = writes.ingest(batch, prepared, storing(false));
+    ASSERT_TRUE(next) << next.error().message;
+    EXPECT_EQ(count(), 1);
+}
+
 /// This thread's CPU time.
 std::chrono::nanoseconds threadCpu() {
     timespec t{};
@@ -210,6 +242,60 @@ LogSizes logSizesWhileWriting(const std::string& path, SqliteLogPolicy policy, i
     }
     for (auto& w : writers) w.join();
     return sizes;
+}
+
+// The request workers run at a lower priority than the process (http/worker_pool.hpp); the transactions they
+// ask for must not, so they run on the writer's own thread, which keeps the priority of the thread that opened
+// the store.
+TEST_F(WriteStrategyTest, SqliteTransactionsRunOnTheWritersOwnThreadAtTheOpenersPriority) {
+    const pid_t opener = ::gettid();
+    const int openerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(opener));
+    auto opened = openSqliteWrites(path);
+    ASSERT_TRUE(opened) << opened.error().message;
+    WriteStrategy& writes = **opened;
+
+    struct Seen {
+        pid_t caller = 0, writer = 0;
+        int writerNice = 0;
+        std::string writerName;
+    };
+    std::mutex seenMutex;
+    std::vector<Seen> seen;
+    auto callFrom = [&](int lowerBy, std::int64_t row) {
+        Seen s;
+        s.caller = ::gettid();
+        ASSERT_EQ(::setpriority(PRIO_PROCESS, static_cast<id_t>(s.caller), std::min(19, openerNice + lowerBy)), 0);
+        auto r = writes.write([&](SqlConnection& c) -> StoreResult<void> {
+            s.writer = ::gettid();
+            s.writerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(s.writer));
+            char name[16] = {};
+            pthread_getname_np(pthread_self(), name, sizeof name);
+            s.writerName = name;
+            return insertRow(c, row);
+        });
+        ASSERT_TRUE(r) << r.error().message;
+        std::lock_guard lock(seenMutex);
+        seen.push_back(s);
+    };
+    std::thread lowered([&] { callFrom(7, 1); });
+    std::thread lowest([&] { callFrom(19, 2); });
+    lowered.join();
+    lowest.join();
+
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(count(), 2);
+    for (const auto& s : seen) {
+        EXPECT_NE(s.writer, s.caller);
+        EXPECT_NE(s.writer, opener);
+        EXPECT_EQ(s.writer, seen.front().writer) << "every transaction on the same thread";
+        EXPECT_EQ(s.writerNice, openerNice) << "the caller's lower priority is not the writer's";
+        EXPECT_EQ(s.writerName, "tp-writer");
+    }
+    // What a transaction throws reaches the caller, and the writer goes on.
+    EXPECT_THROW((void)writes.write([](SqlConnection&) -> StoreResult<void> { throw std::runtime_error("bad work"); }),
+                 std::runtime_error);
+    EXPECT_TRUE(writes.write([](SqlConnection& c) { return insertRow(c, 3); }));
+    EXPECT_EQ(count(), 3);
 }
 
 TEST_F(WriteStrategyTest, SqliteLogRestartsFromItsBeginningWhileWritesGoOn) {
