@@ -89,7 +89,7 @@ StoreResult<void> AnswerWindows::Transaction::stamp(const std::vector<FeedbackAn
             "SET replaced = feedback_windows.stamp, stamp = excluded.stamp RETURNING replaced",
             {store, held->stamp});
         if (!replaced) return Fail(replaced.error());
-        const std::int64_t before_ = replaced->empty() ? 0 : replaced->integer(0, 0);
+        const std::int64_t replacedStamp = replaced->empty() ? 0 : replaced->integer(0, 0);
 
         std::lock_guard<std::mutex> lock(m_windows.m_mutex);
         auto it = m_windows.m_stores.find(store);
@@ -98,7 +98,7 @@ StoreResult<void> AnswerWindows::Transaction::stamp(const std::vector<FeedbackAn
         if (held->window == &w) --w.users;  // stamped twice in one transaction (a retried statement)
         held->window = nullptr;
         if (w.users != 0) continue;  // the row lock makes this impossible; never touch a window in use
-        if (before_ == 0 || w.stamp != before_ || w.answers.size() + added.size() > kMaxAnswersPerStore) {
+        if (replacedStamp == 0 || w.stamp != replacedStamp || w.answers.size() + added.size() > kMaxAnswersPerStore) {
             m_windows.m_total -= w.answers.size();
             m_windows.m_stores.erase(it);
             continue;
