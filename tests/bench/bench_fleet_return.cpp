@@ -241,9 +241,9 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"hubCpuSeconds", hubCpu},
                      {"hubCpuMicrosPerEvent", hubCpu * 1e6 / static_cast<double>(total)},
                      {"benchCpuSeconds", benchCpu},
-                     // The SQLite writer's time in transactions during the drain, and its CPU in that time: busy
-                     // near `seconds` means the writer set the pace; busy well above CPU, that it waited for a
-                     // core or the disk.
+                     // The SQLite writer's time in transactions during the drain, and its CPU in that time:
+                     // busy near `seconds` means the writer set the pace; busy well above CPU, that it waited
+                     // for a core or the disk.
                      {"writerBusySeconds", writerBusy},
                      {"writerCpuSeconds", writerCpu},
                      {"outboxPendingLeft", pendingLeft},
@@ -261,11 +261,12 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      {"backlogBuildSeconds", buildSeconds},
                      {"benchOpenFileLimit", fileLimit}};
     return report(std::move(j), limits, complete, o.json, [&] {
-        std::printf("%d kiosks x %d events drained into the hub in %.2f s: %.0f events/s (target >= 20,000), %lld "
-                    "requests, %d flushes retried; hub CPU %.1f s (%.1f us/event), bench CPU %.1f s; the store's "
-                    "writer busy %.1f s, %.1f s of it on a core\n",
-                    o.kiosks, o.events, seconds, perS, static_cast<long long>(requests), retries.load(), hubCpu,
-                    hubCpu * 1e6 / static_cast<double>(total), benchCpu, writerBusy, writerCpu);
+        std::printf(
+            "%d kiosks x %d events drained into the hub in %.2f s: %.0f events/s (target >= 20,000), %lld "
+            "requests, %d flushes retried; hub CPU %.1f s (%.1f us/event), bench CPU %.1f s; the store's "
+            "writer busy %.1f s, %.1f s of it on a core\n",
+            o.kiosks, o.events, seconds, perS, static_cast<long long>(requests), retries.load(), hubCpu,
+            hubCpu * 1e6 / static_cast<double>(total), benchCpu, writerBusy, writerCpu);
         std::printf("hub store: %lld rows, %lld distinct ids, %lld lost, %lld doubled; outboxes: %lld pending, %lld "
                     "dead letters, %d of %d emptied%s%s\n",
                     static_cast<long long>(stored.rows), static_cast<long long>(stored.distinct),

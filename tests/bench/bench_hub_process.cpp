@@ -86,8 +86,8 @@ HubProcess::WriterFigures HubProcess::writerFigures() {
         const auto out = m_dir / "token-metrics.out";
         const int code = hub::testing::waitExit(hub::testing::spawnProgram(
             m_exe.string(),
-            {"token", "add", "--config", (m_dir / "hub" / "hub.toml").string(), "--kind", "head-office", "--role",
-             "analyst", "--name", "bench-metrics"},
+            {"token", "add", "--config", (m_dir / "hub" / "hub.toml").string(), "--kind", "head-office",
+             "--role", "analyst", "--name", "bench-metrics"},
             out, m_dir / "token.err"));
         if (code != 0) return {};
         m_metricsToken = firstLine(touchpoint::testing::readFile(out));
@@ -103,7 +103,8 @@ HubProcess::WriterFigures HubProcess::writerFigures() {
         const auto at = r->body.find("\n" + name + " ");
         return at == std::string::npos ? -1.0 : std::atof(r->body.c_str() + at + name.size() + 2);
     };
-    return {value("touchpoint_hub_store_writer_busy_seconds_total"), value("touchpoint_hub_store_writer_cpu_seconds_total")};
+    return {value("touchpoint_hub_store_writer_busy_seconds_total"),
+            value("touchpoint_hub_store_writer_cpu_seconds_total")};
 }
 
 HubProcess::~HubProcess() {

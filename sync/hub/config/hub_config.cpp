@@ -181,7 +181,8 @@ Result<HubConfig, std::vector<std::string>> parseHubConfig(const std::string& te
         if (c.workerThreads < 1 || c.workerThreads > 256) {
             check.fail(s->get("worker_threads"), "server.worker_threads", "must be 1..256");
         }
-        if (c.workerNice < 0 || c.workerNice > 19) check.fail(s->get("worker_nice"), "server.worker_nice", "must be 0..19");
+        if (c.workerNice < 0 || c.workerNice > 19)
+            check.fail(s->get("worker_nice"), "server.worker_nice", "must be 0..19");
         if (c.clockSkewFlagSeconds < 1) {
             check.fail(s->get("clock_skew_flag_seconds"), "server.clock_skew_flag_seconds", "must be >= 1");
         }

@@ -40,7 +40,7 @@ struct ServerOptions {
     std::string certFile;      ///< PEM certificate chain
     std::string keyFile;       ///< PEM private key
     std::size_t workerThreads = 8;
-    int workerNice = 10;       ///< added to the workers' nice value (WorkerPool)
+    int workerNice = 10;  ///< added to the workers' nice value (WorkerPool)
     ServerLimits limits;
 };
 

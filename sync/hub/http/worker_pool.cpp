@@ -53,8 +53,8 @@ std::size_t WorkerPool::queued() const {
 
 void WorkerPool::lowerPriority() {
     if (m_niceness == 0) return;
-    // On Linux a nice value belongs to each thread: PRIO_PROCESS with a thread id sets that thread's only. Any
-    // thread may lower its own priority; raising it back would need CAP_SYS_NICE, so the pool never does.
+    // On Linux a nice value belongs to each thread: PRIO_PROCESS with a thread id sets that thread's only.
+    // Any thread may lower its own priority; raising it back would need CAP_SYS_NICE, so the pool never does.
     const auto self = static_cast<id_t>(::gettid());
     errno = 0;
     const int current = ::getpriority(PRIO_PROCESS, self);

@@ -1,8 +1,8 @@
 #pragma once
 // A fixed set of threads with a bounded queue for request work (parse, unseal, store), so the event loop
-// never waits on the store and a flood of requests is refused (503) instead of queued without end. The threads
-// run `niceness` steps below the process's priority (server.worker_nice): when the cores are all busy, the
-// store's one SQLite writer (store/writer_thread.hpp) and the event loop get them first.
+// never waits on the store and a flood of requests is refused (503) instead of queued without end. The
+// threads run `niceness` steps below the process's priority (server.worker_nice): when the cores are all
+// busy, the store's one SQLite writer (store/writer_thread.hpp) and the event loop get them first.
 
 #include <condition_variable>
 #include <cstddef>

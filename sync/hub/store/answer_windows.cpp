@@ -98,7 +98,8 @@ StoreResult<void> AnswerWindows::Transaction::stamp(const std::vector<FeedbackAn
         if (held->window == &w) --w.users;  // stamped twice in one transaction (a retried statement)
         held->window = nullptr;
         if (w.users != 0) continue;  // the row lock makes this impossible; never touch a window in use
-        if (replacedStamp == 0 || w.stamp != replacedStamp || w.answers.size() + added.size() > kMaxAnswersPerStore) {
+        if (replacedStamp == 0 || w.stamp != replacedStamp ||
+            w.answers.size() + added.size() > kMaxAnswersPerStore) {
             m_windows.m_total -= w.answers.size();
             m_windows.m_stores.erase(it);
             continue;

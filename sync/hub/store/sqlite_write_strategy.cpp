@@ -179,7 +179,8 @@ StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<c
             });
         });
     } catch (const std::exception& e) {
-        // Rolled back (transactOnce); every request of the group gets the failure, and the next group a leader.
+        // Rolled back (transactOnce); every request of the group gets the failure, and the next group a
+        // leader.
         written = Fail(StoreError{std::string("the write failed: ") + e.what(), false});
     }
     if (written) {

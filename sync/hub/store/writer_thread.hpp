@@ -1,10 +1,10 @@
 #pragma once
 // One thread that runs the SQLite store's write transactions, one at a time, for whichever thread asks.
 //
-// Why a thread of its own: the one writer sets the ingest rate (docs/OPERATIONS.md, "Capacity"), and on a busy
-// machine it shares the cores with the request workers that parse and unseal the next batches. Those run at a
-// lower priority (server.worker_nice), so when both want a core the writer gets it; the writer must therefore
-// not be one of them. It keeps the priority of the thread that created it.
+// Why a thread of its own: the one writer sets the ingest rate (docs/OPERATIONS.md, "Capacity"), and on a
+// busy machine it shares the cores with the request workers that parse and unseal the next batches. Those
+// run at a lower priority (server.worker_nice), so when both want a core the writer gets it; the writer must
+// therefore not be one of them. It keeps the priority of the thread that created it.
 
 #include <condition_variable>
 #include <deque>

@@ -162,8 +162,9 @@ TEST(HubConfigFile, ReportsEveryProblemWithItsLine) {
     // The request workers can only be made to run lower than the process, at most to the lowest priority.
     const auto nice = parseHubConfig("[server]\nworker_nice = 20\n", "hub.toml");
     ASSERT_FALSE(nice.ok());
-    EXPECT_NE(std::find(nice.error().begin(), nice.error().end(), "hub.toml:2: server.worker_nice: must be 0..19"),
-              nice.error().end());
+    EXPECT_NE(
+        std::find(nice.error().begin(), nice.error().end(), "hub.toml:2: server.worker_nice: must be 0..19"),
+        nice.error().end());
     auto c = parseHubConfig(text, "hub.toml");
     ASSERT_FALSE(c.ok());
     const auto& e = c.error();

@@ -237,14 +237,16 @@ std::vector<int> niceOfThreads(pid_t pid, const std::string& name) {
     return nice;
 }
 
-// A fleet returning after an outage saturates the cores with request work (TLS, gunzip, parse, unseal), and the
-// one SQLite writer that sets the ingest rate must not queue for a core behind it (issue 14's fleet return).
+// A fleet returning after an outage saturates the cores with request work (TLS, gunzip, parse, unseal), and
+// the one SQLite writer that sets the ingest rate must not queue for a core behind it (issue 14's fleet
+// return).
 TEST_F(HubUnderAttack, ItsRequestWorkersYieldTheCoresToTheStoresWriter) {
     const int processNice = niceIn("/proc/" + std::to_string(m_pid) + "/stat");  // the main thread's
 
     const auto workers = niceOfThreads(m_pid, "tp-worker");
     EXPECT_EQ(workers.size(), 8u) << "server.worker_threads, 8 by default";
-    for (int nice : workers) EXPECT_EQ(nice, std::min(19, processNice + 10)) << "server.worker_nice, 10 by default";
+    for (int nice : workers)
+        EXPECT_EQ(nice, std::min(19, processNice + 10)) << "server.worker_nice, 10 by default";
     const auto writer = niceOfThreads(m_pid, "tp-writer");
     ASSERT_EQ(writer.size(), 1u) << "the SQLite store's one writer";
     EXPECT_EQ(writer.front(), processNice);

@@ -53,7 +53,9 @@ std::vector<Seen> runOnEveryThread(WorkerPool& pool, std::size_t tasks) {
     return seen;
 }
 
-int myNice() { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }
+int myNice() {
+    return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+}
 
 TEST(WorkerPool, ItsThreadsRunTheGivenStepsBelowTheProcess) {
     WorkerPool pool(3, 16, 5);

@@ -151,7 +151,8 @@ TEST_F(WriteStrategyTest, SqliteGroupCommitWhoseWorkThrowsFailsItsRequestsAndWri
     };
     const auto thrown = writes.ingest(batch, prepared, storing(true));
     ASSERT_FALSE(thrown);
-    EXPECT_NE(thrown.error().message.find("a bug in the ingest"), std::string::npos) << thrown.error().message;
+    EXPECT_NE(thrown.error().message.find("a bug in the ingest"), std::string::npos)
+        << thrown.error().message;
     EXPECT_EQ(count(), 0) << "the row inserted before the throw was rolled back";
     // Without the rollback the writer's connection would keep the transaction open, and without giving the
     // leader's place back the next group would wait for ever.
@@ -245,8 +246,8 @@ LogSizes logSizesWhileWriting(const std::string& path, SqliteLogPolicy policy, i
 }
 
 // The request workers run at a lower priority than the process (http/worker_pool.hpp); the transactions they
-// ask for must not, so they run on the writer's own thread, which keeps the priority of the thread that opened
-// the store.
+// ask for must not, so they run on the writer's own thread, which keeps the priority of the thread that
+// opened the store.
 TEST_F(WriteStrategyTest, SqliteTransactionsRunOnTheWritersOwnThreadAtTheOpenersPriority) {
     const pid_t opener = ::gettid();
     const int openerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(opener));
@@ -264,7 +265,8 @@ TEST_F(WriteStrategyTest, SqliteTransactionsRunOnTheWritersOwnThreadAtTheOpeners
     auto callFrom = [&](int lowerBy, std::int64_t row) {
         Seen s;
         s.caller = ::gettid();
-        ASSERT_EQ(::setpriority(PRIO_PROCESS, static_cast<id_t>(s.caller), std::min(19, openerNice + lowerBy)), 0);
+        ASSERT_EQ(
+            ::setpriority(PRIO_PROCESS, static_cast<id_t>(s.caller), std::min(19, openerNice + lowerBy)), 0);
         auto r = writes.write([&](SqlConnection& c) -> StoreResult<void> {
             s.writer = ::gettid();
             s.writerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(s.writer));
@@ -292,8 +294,9 @@ TEST_F(WriteStrategyTest, SqliteTransactionsRunOnTheWritersOwnThreadAtTheOpeners
         EXPECT_EQ(s.writerName, "tp-writer");
     }
     // What a transaction throws reaches the caller, and the writer goes on.
-    EXPECT_THROW((void)writes.write([](SqlConnection&) -> StoreResult<void> { throw std::runtime_error("bad work"); }),
-                 std::runtime_error);
+    EXPECT_THROW(
+        (void)writes.write([](SqlConnection&) -> StoreResult<void> { throw std::runtime_error("bad work"); }),
+        std::runtime_error);
     EXPECT_TRUE(writes.write([](SqlConnection& c) { return insertRow(c, 3); }));
     EXPECT_EQ(count(), 3);
 }
