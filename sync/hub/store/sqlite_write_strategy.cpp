@@ -182,6 +182,8 @@ StoreResult<std::vector<ReceiptStatus>> SqliteWrites::ingest(const std::vector<c
         // Rolled back (transactOnce); every request of the group gets the failure, and the next group a
         // leader.
         written = Fail(StoreError{std::string("the write failed: ") + e.what(), false});
+    } catch (...) {
+        written = Fail(StoreError{"the write failed: an exception that is not a std::exception", false});
     }
     if (written) {
         stored = std::move(statuses);
