@@ -74,7 +74,6 @@ public:
     StoreResult<void> truncateLog() override {
         StoreResult<void> r = Fail(StoreError{"not run", false});
         m_thread.run([&] {
-            std::lock_guard<std::mutex> lock(m_writeMutex);
             const auto started = WriterTimer::now();
             r = truncateLogLocked();
             m_time.add(started);
@@ -98,11 +97,10 @@ private:
         return Fail(StoreError{"the write-ahead log stayed in use (a long read or checkpoint); not truncated", true});
     }
 
-    /// One transaction, on the writer thread; the write lock is released before anything waits for the disk.
+    /// One transaction, on the writer thread, which goes on to the next before anything waits for the disk.
     StoreResult<void> writeOnce(const Work& work) {
         StoreResult<void> r = Fail(StoreError{"not run", false});
         m_thread.run([&] {
-            std::lock_guard<std::mutex> lock(m_writeMutex);
             const auto started = WriterTimer::now();
             restartLogIfDue();
             r = transactOnce(*m_writer, work);
@@ -130,9 +128,8 @@ private:
         std::optional<StoreResult<std::vector<ReceiptStatus>>> result;
     };
 
-    std::mutex m_writeMutex;
-    std::unique_ptr<SqlConnection> m_writer;  ///< guarded by m_writeMutex
-    WriterTimer m_time;                       ///< the time m_writeMutex was held for writing
+    std::unique_ptr<SqlConnection> m_writer;  ///< used only on m_thread, one transaction after another
+    WriterTimer m_time;                       ///< the writer thread's time in transactions
     std::unique_ptr<WalSync> m_walSync;
     std::unique_ptr<WalCheckpointer> m_checkpointer;
     std::mutex m_groupMutex;
