@@ -194,6 +194,7 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
     const bool writerKnown = writerBefore.busySeconds >= 0 && writerAfter.busySeconds >= 0;
     const double writerBusy = writerKnown ? writerAfter.busySeconds - writerBefore.busySeconds : -1;
     const double writerCpu = writerKnown ? writerAfter.cpuSeconds - writerBefore.cpuSeconds : -1;
+    const double writerTransactions = writerKnown ? writerAfter.transactions - writerBefore.transactions : -1;
     std::int64_t requests = 0;
     std::string firstCause;
     int emptied = 0;
@@ -246,6 +247,9 @@ int runFleetReturnBench(const FleetReturnOptions& o) {
                      // for a core or the disk.
                      {"writerBusySeconds", writerBusy},
                      {"writerCpuSeconds", writerCpu},
+                     // How many transactions stored the drain (group commit: a transaction stores every
+                     // request that reached the writer while the one before it ran).
+                     {"writerTransactions", writerTransactions},
                      {"outboxPendingLeft", pendingLeft},
                      {"outboxDeadLetters", deadLetters},
                      {"storeEventRows", stored.rows},

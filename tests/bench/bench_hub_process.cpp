@@ -104,7 +104,8 @@ HubProcess::WriterFigures HubProcess::writerFigures() {
         return at == std::string::npos ? -1.0 : std::atof(r->body.c_str() + at + name.size() + 2);
     };
     return {value("touchpoint_hub_store_writer_busy_seconds_total"),
-            value("touchpoint_hub_store_writer_cpu_seconds_total")};
+            value("touchpoint_hub_store_writer_cpu_seconds_total"),
+            value("touchpoint_hub_store_writer_transactions_total")};
 }
 
 HubProcess::~HubProcess() {

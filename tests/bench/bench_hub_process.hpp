@@ -44,6 +44,7 @@ public:
     struct WriterFigures {
         double busySeconds = -1;
         double cpuSeconds = -1;
+        double transactions = -1;
     };
     WriterFigures writerFigures();
     /// The hub's resident memory (VmRSS) in KiB; -1 when it cannot be read.
