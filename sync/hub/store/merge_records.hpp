@@ -42,6 +42,13 @@ inline constexpr std::pair<const char*, unsigned> kMergedFactTables[] = {{"event
 StoreResult<void> recordMergeAndMoves(SqlConnection& c, const privacy::FieldCipher& cipher,
                                       const MergeFact& merge, unsigned loserTables = kAllMergedTables);
 
+/// The undone merges naming any of a list of profiles as winner, or as loser: prefixes for queryIn (the list
+/// follows as " IN (...)"), answered from the merges' indexes alone (kUndoneMergesIndexVersion).
+inline constexpr const char* kUndoneMergesByWinner =
+    "SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND winner_id";
+inline constexpr const char* kUndoneMergesByLoser =
+    "SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND loser_id";
+
 /// Whether an admin undid a merge between these two profiles (either way round).
 StoreResult<bool> mergeWasUndone(SqlConnection& c, const std::string& profileA, const std::string& profileB);
 

@@ -154,6 +154,12 @@ CREATE TABLE IF NOT EXISTS store_regions(store_id TEXT PRIMARY KEY, region TEXT 
 CREATE INDEX IF NOT EXISTS config_documents_survey ON config_documents(survey_id, survey_version);
 )SQL";
 
+// merges_*_undone (kUndoneMergesIndexVersion): each ingest batch asks which merges naming its profiles were
+// undone. Undone merges are rare, but a regular's merges are not (each kiosk visit whose answers came before
+// the sign-in is one), and an index of winner_id alone made every one of them be read, with its two sealed
+// profile copies, to look at undone_at: the ingest's cost grew with the shopper's history. With undone_at and
+// the other profile in the index, the question is a range of the index (NULLs first) and never reads the
+// table; the same indexes serve the erasure's and the merge list's lookups by winner or loser.
 constexpr const char* kIndexes = R"SQL(
 CREATE INDEX IF NOT EXISTS feedback_store_at ON feedback(store_id, at);
 CREATE INDEX IF NOT EXISTS feedback_contacts_received ON feedback_contacts(received_at);
@@ -174,8 +180,8 @@ CREATE INDEX IF NOT EXISTS transitions_day ON transitions(day);
 CREATE INDEX IF NOT EXISTS transitions_profile ON transitions(profile_id);
 CREATE INDEX IF NOT EXISTS source_rejections_name ON source_rejections(name, seq);
 CREATE INDEX IF NOT EXISTS audit_kiosk ON audit(route, store_id, kiosk_id);
-CREATE INDEX IF NOT EXISTS merges_winner ON merges(winner_id);
-CREATE INDEX IF NOT EXISTS merges_loser ON merges(loser_id);
+CREATE INDEX IF NOT EXISTS merges_winner_undone ON merges(winner_id, undone_at, loser_id);
+CREATE INDEX IF NOT EXISTS merges_loser_undone ON merges(loser_id, undone_at, winner_id);
 CREATE INDEX IF NOT EXISTS merge_moves_merge ON merge_moves(merge_seq, tbl);
 CREATE INDEX IF NOT EXISTS staff_lookups_subject ON staff_lookups(subject);
 CREATE INDEX IF NOT EXISTS staff_lookups_at ON staff_lookups(at);
@@ -500,6 +506,12 @@ StoreResult<bool> migrateHubSchema(SqlConnection& c, const privacy::DataKeys& ke
         auto r = sealCaseOutcomes(c, cipher);
         if (!r) return Fail(r.error());
         rewrote = rewrote || *r;
+    }
+    if (*version >= 1 && *version < kUndoneMergesIndexVersion) {
+        // Replaced by merges_winner_undone and merges_loser_undone, created below.
+        if (auto r = c.script("DROP INDEX IF EXISTS merges_winner; DROP INDEX IF EXISTS merges_loser;"); !r) {
+            return Fail(r.error());
+        }
     }
     if (auto r = c.script(forDialect(c.dialect(), std::string(kTables) + kCasesTables + kFleetConfigTables + kIndexes)); !r) {
         return Fail(r.error());

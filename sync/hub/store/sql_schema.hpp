@@ -45,8 +45,13 @@ inline constexpr std::int64_t kCaseOutcomeSealedVersion = 12;
 /// rows a detail (an export's days and store).
 inline constexpr std::int64_t kFeedbackWindowsVersion = 13;
 
+/// The step that indexes merges by (winner, undone_at, loser) and (loser, undone_at, winner) instead of by
+/// winner and by loser alone: the ingest's question which merges naming a batch's profiles were undone is
+/// answered from the index, however many merges a regular has (store/sql_schema.cpp).
+inline constexpr std::int64_t kUndoneMergesIndexVersion = 14;
+
 /// The schema version this build writes.
-inline constexpr std::int64_t kHubSchemaVersion = kFeedbackWindowsVersion;
+inline constexpr std::int64_t kHubSchemaVersion = kUndoneMergesIndexVersion;
 
 /// Creates the schema in an empty database, or migrates an older one forward, inside one transaction.
 /// A database from a newer build is refused rather than guessed at. `keys` and `cipher` key and seal what a

@@ -9,9 +9,11 @@
 #include "common/sqlite.hpp"
 #include "hub/http/export_format.hpp"
 #include "hub/store/hub_store.hpp"
+#include "hub/store/merge_records.hpp"
 #include "hub/store/sql_backend.hpp"
 #include "hub/store/sql_schema.hpp"
 #include "hub/store/sqlite_write_strategy.hpp"
+#include "schema_step_support.hpp"
 #include "temp_dir.hpp"
 
 namespace touchpoint::hub {
@@ -264,6 +266,64 @@ TEST(HubSchema, TheAuditOfOneRouteIsReadNewestFirstFromItsIndex) {
     for (std::size_t i = 0; i < plan->size(); ++i) steps += plan->text(i, 3) + "\n";
     EXPECT_NE(steps.find("USING INDEX audit_route_at (route=?)"), std::string::npos) << steps;
     EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
+}
+
+TEST(HubSchema, UndoneMergesAreFoundWithoutReadingAProfilesOtherMerges) {
+    TempDir dir;
+    const std::string url = "sqlite://" + (dir / "hub.db").string();
+    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
+    auto c = openSqlite((dir / "hub.db").string());
+    ASSERT_TRUE(c) << c.error().message;
+    // A regular's history: many merges as winner (one per visit that answered before signing in), one undone.
+    for (int i = 0; i < 200; ++i) {
+        ASSERT_TRUE(
+            (*c)->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
+                       "loser_before, undone_at) VALUES(?, ?, 'kiosk', 'regular', ?, 'sealed', 'sealed', ?)",
+                       {std::int64_t{i}, "m-" + std::to_string(i), "visit-" + std::to_string(i),
+                        i == 7 ? SqlValue{std::int64_t{99}} : SqlValue{}}));
+    }
+    // No ANALYZE: the hub never runs it on SQLite, so the plan must not depend on statistics.
+    // The batch prefetch's questions (store/merge_records.hpp), as queryIn sends them for two profiles.
+    for (const auto& [prefix, index] : {std::pair{kUndoneMergesByWinner, "merges_winner_undone"},
+                                        std::pair{kUndoneMergesByLoser, "merges_loser_undone"}}) {
+        const std::string sql = std::string(prefix) + " IN (?,?)";
+        auto plan =
+            (*c)->query("EXPLAIN QUERY PLAN " + sql, {std::string("regular"), std::string("visit-7")});
+        ASSERT_TRUE(plan) << plan.error().message;
+        std::string steps;
+        for (std::size_t i = 0; i < plan->size(); ++i) steps += plan->text(i, 3) + "\n";
+        EXPECT_NE(steps.find(std::string("USING COVERING INDEX ") + index), std::string::npos) << sql << "\n"
+                                                                                               << steps;
+        auto rows = (*c)->query(sql, {std::string("regular"), std::string("visit-7")});
+        ASSERT_TRUE(rows) << rows.error().message;
+        ASSERT_EQ(rows->size(), 1u) << sql;
+        EXPECT_EQ(rows->text(0, 0), "regular");
+        EXPECT_EQ(rows->text(0, 1), "visit-7");
+    }
+}
+
+TEST(HubSchema, VersionThirteenMergesIndexesAreReplacedByTheUndoneOnes) {
+    TempDir dir;
+    ASSERT_NO_FATAL_FAILURE(
+        testing::makeDatabaseAtStepBefore(dir, kUndoneMergesIndexVersion, [](sqlite::Database& db) {
+            ASSERT_TRUE(db.exec("DROP INDEX merges_winner_undone"));
+            ASSERT_TRUE(db.exec("DROP INDEX merges_loser_undone"));
+            ASSERT_TRUE(db.exec("CREATE INDEX merges_winner ON merges(winner_id)"));
+            ASSERT_TRUE(db.exec("CREATE INDEX merges_loser ON merges(loser_id)"));
+        }));
+    {
+        auto store = openHubStore(testing::hubDatabaseUrl(dir), HubConfig{});
+        ASSERT_TRUE(store) << store.error().message;
+    }
+    auto db = sqlite::Database::open(dir / "hub.db");
+    ASSERT_TRUE(db);
+    testing::expectAtTodaysVersionWithRowsKept(*db, kUndoneMergesIndexVersion);
+    EXPECT_EQ(
+        *db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('merges_winner', 'merges_loser')"),
+        0);
+    EXPECT_EQ(*db->queryInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('merges_winner_undone', "
+                            "'merges_loser_undone')"),
+              2);
 }
 
 TEST(HubWal, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
