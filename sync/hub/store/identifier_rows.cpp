@@ -5,7 +5,13 @@ namespace touchpoint::hub {
 std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys,
                                              const privacy::FieldCipher& cipher, std::string_view kind,
                                              std::string_view value, std::string_view profileId, bool verified) {
-    return {std::string(kind), keys.identifierTag(kind, value),
+    return identifierInsertParams(keys.identifierTag(kind, value), cipher, kind, value, profileId, verified);
+}
+
+std::vector<SqlValue> identifierInsertParams(std::string_view currentTag, const privacy::FieldCipher& cipher,
+                                             std::string_view kind, std::string_view value,
+                                             std::string_view profileId, bool verified) {
+    return {std::string(kind), std::string(currentTag),
             cipher.seal(privacy::columns::kIdentifierValue, value), std::string(profileId),
             std::int64_t{verified}};
 }

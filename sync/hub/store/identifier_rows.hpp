@@ -27,6 +27,11 @@ std::vector<SqlValue> identifierInsertParams(const privacy::DataKeys& keys,
                                              const privacy::FieldCipher& cipher, std::string_view kind,
                                              std::string_view value, std::string_view profileId, bool verified);
 
+/// The same with the identifier's tag under the current key already made (`currentTag`).
+std::vector<SqlValue> identifierInsertParams(std::string_view currentTag, const privacy::FieldCipher& cipher,
+                                             std::string_view kind, std::string_view value,
+                                             std::string_view profileId, bool verified);
+
 /// The tags of `value` under every key, as statement parameters.
 std::vector<SqlValue> identifierTagParams(const privacy::DataKeys& keys, std::string_view kind,
                                           std::string_view value);

@@ -65,6 +65,19 @@ StoreResult<void> moveSightings(SqlConnection& c, const std::string& table, cons
 
 }  // namespace
 
+void SqlJourneyRepository::knowTags(const Identifiers& identifiers,
+                                    const std::vector<std::vector<std::string>>& tags) {
+    for (std::size_t i = 0; i < identifiers.size() && i < tags.size(); ++i)
+        m_tags.emplace(identifiers[i], &tags[i]);
+}
+
+const std::vector<std::string>& SqlJourneyRepository::tagsOf(const Identifier& id) {
+    if (auto known = m_tags.find(id); known != m_tags.end()) return *known->second;
+    const auto& made = m_computedTags.emplace_back(m_keys.identifierTags(id.first, id.second));
+    m_tags.emplace(id, &made);
+    return made;
+}
+
 StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identifiers*>& identifiers,
                                                  std::int64_t checkinsFromMs, std::int64_t checkinsToMs) {
     constexpr std::size_t kChunk = 128;
@@ -82,9 +95,9 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
             std::vector<SqlValue> list;
             std::unordered_map<std::string, const std::string*> valueOfTag;
             for (std::size_t i = from; i < std::min(all.size(), from + kChunk); ++i) {
-                for (auto& tag : m_keys.identifierTags(kind, all[i])) {
-                    list.emplace_back(tag);
-                    valueOfTag.emplace(std::move(tag), &all[i]);
+                for (const auto& tag : tagsOf({kind, all[i]})) {
+                    list.emplace_back(std::string_view(tag));
+                    valueOfTag.emplace(tag, &all[i]);
                 }
             }
             auto rows = queryIn(m_c, "SELECT value, profile_id, verified FROM identifiers WHERE kind = ? AND value",
@@ -132,8 +145,7 @@ StoreResult<void> SqlJourneyRepository::prefetch(const std::vector<const Identif
         // Undone merges naming these profiles, asked once here rather than before each merge. An undo locks the
         // merge's surviving profile (the other exists again only once the undo commits), so no merge naming one
         // of these can be undone while this transaction holds them.
-        for (const char* sql : {"SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND winner_id",
-                                "SELECT winner_id, loser_id FROM merges WHERE undone_at IS NOT NULL AND loser_id"}) {
+        for (const char* sql : {kUndoneMergesByWinner, kUndoneMergesByLoser}) {
             auto undone = queryIn(m_c, sql, {}, list);
             if (!undone) return Fail(undone.error());
             for (std::size_t r = 0; r < undone->size(); ++r) m_undonePairs.emplace(undone->text(r, 0), undone->text(r, 1));
@@ -202,8 +214,10 @@ StoreResult<void> SqlJourneyRepository::addIdentifier(const Identifier& id, cons
     }
     // Another hub may claim this identifier after it was looked up: then the insert changes no row and the
     // transaction starts again, to find the identifier and merge properly.
-    auto r = m_c.defer(kInsertIdentifierSql,
-                       identifierInsertParams(m_keys, m_cipher, id.first, id.second, profileId, verified), claimed);
+    auto r = m_c.defer(
+        kInsertIdentifierSql,
+        identifierInsertParams(tagsOf(id).front(), m_cipher, id.first, id.second, profileId, verified),
+        claimed);
     if (!r) return Fail(r.error());
     m_absent.erase(id);
     m_identifiers.emplace(id, profileId);
@@ -216,12 +230,12 @@ StoreResult<void> SqlJourneyRepository::markVerified(const Identifier& id) {
     // A returning shopper's identifier was read verified by the prefetch: no statement.
     if (m_verified.count(id)) return {};
     // Under whichever key's tag its row holds (store/identifier_rows.hpp).
-    auto tags = identifierTagParams(m_keys, id.first, id.second);
+    const auto& tags = tagsOf(id);
     std::string sql = "UPDATE identifiers SET verified = 1 WHERE kind = ? AND verified = 0 AND value IN (?";
     for (std::size_t i = 1; i < tags.size(); ++i) sql += ",?";
     sql += ")";
     std::vector<SqlValue> params{id.first};
-    params.insert(params.end(), tags.begin(), tags.end());
+    for (const auto& tag : tags) params.emplace_back(std::string_view(tag));
     if (auto r = m_c.defer(sql, params); !r) return Fail(r.error());
     m_verified.insert(id);
     return {};
@@ -249,8 +263,8 @@ StoreResult<std::optional<std::string>> SqlJourneyRepository::memberIdentifier(c
 }
 
 StoreResult<ProfileRow*> SqlJourneyRepository::createProfile(const std::string& id, std::int64_t createdMs) {
-    auto r = m_c.defer("INSERT INTO profiles(id, created_at) VALUES(?, ?)", {id, createdMs});
-    if (!r) return Fail(r.error());
+    // Written by flush(): nothing in the transaction reads a profile it made from SQL (m_profiles holds it).
+    m_unwritten.insert(id);
     m_madeHere.emplace(id, 0u);
     ProfileRow fresh;  // as the table's defaults make it
     fresh.id = id;
@@ -287,6 +301,16 @@ StoreResult<void> SqlJourneyRepository::saveProfile(const ProfileRow& p) {
                                ? stored->second.second
                                : sealUnlessEmpty(m_cipher, privacy::columns::kProfileMemberId, p.memberId);
     m_storedMemberIds[p.id] = {p.memberId, memberId};
+    if (m_unwritten.erase(p.id) != 0) {
+        return m_c.defer(
+            "INSERT INTO profiles(id, created_at, member_id, first_initial, stage, points, latest_nps, "
+            "latest_nps_at, last_checkin_at, velocity_flag, is_member, visit_days, referrals, orders, "
+            "considered) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            {p.id, p.createdMs, std::move(memberId), p.firstInitial, p.stage, p.points, opt(p.latestNps),
+             opt(p.latestNpsAtMs), opt(p.lastCheckinMs), std::int64_t{p.velocityFlag},
+             std::int64_t{p.facts.isMember}, p.facts.visitDays, p.facts.referrals, p.facts.orders,
+             p.facts.considered});
+    }
     return m_c.defer("UPDATE profiles SET member_id=?, first_initial=?, stage=?, points=?, latest_nps=?, "
                          "latest_nps_at=?, last_checkin_at=?, velocity_flag=?, is_member=?, visit_days=?, referrals=?, "
                          "orders=?, considered=? WHERE id=?",
@@ -308,6 +332,11 @@ StoreResult<void> SqlJourneyRepository::flush() {
         if (auto r = saveProfile(m_profiles.at(id)); !r) return Fail(r.error());
     }
     m_dirty.clear();
+    // Profiles made here that the rules did not change after making them (saveProfile wrote the others).
+    for (auto it = m_unwritten.begin(); it != m_unwritten.end();) {
+        const std::string id = *it++;
+        if (auto r = saveProfile(m_profiles.at(id)); !r) return Fail(r.error());
+    }
     for (const auto& [key, seen] : m_channels) {
         auto r = m_c.defer("INSERT INTO channels(profile_id, channel, first_seen, last_seen) VALUES(?,?,?,?) "
                           "ON CONFLICT(profile_id, channel) DO UPDATE SET "
@@ -348,7 +377,9 @@ StoreResult<void> SqlJourneyRepository::recordMerge(const MergeFact& merge) {
     if ((loserTables & kGroupRows) != 0) {
         if (auto r = moveSightings(m_c, "profile_groups", "group_id", winnerId, loserId); !r) return r;
     }
-    if (auto r = m_c.defer("DELETE FROM profiles WHERE id = ?", {loserId}); !r) return Fail(r.error());
+    if (m_unwritten.erase(loserId) == 0) {  // a loser made here and never written has no row to delete
+        if (auto r = m_c.defer("DELETE FROM profiles WHERE id = ?", {loserId}); !r) return Fail(r.error());
+    }
     noteRows(winnerId, loserTables);  // a winner made here holds the loser's rows from now on
     if (made != m_madeHere.end()) m_madeHere.erase(made);
     // Sightings not yet written go to the winner, as the statement above moved the written ones (first and

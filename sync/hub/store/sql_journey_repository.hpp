@@ -4,6 +4,7 @@
 // usually travel together) cost one read and one write of their profile, and each (profile, channel) is
 // upserted once, when the repository is flushed. Internal to the hub library.
 
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -31,6 +32,11 @@ public:
     /// lock keeps other writers' check-ins for it out until this transaction ends).
     StoreResult<void> prefetch(const std::vector<const Identifiers*>& identifiers, std::int64_t checkinsFromMs,
                                std::int64_t checkinsToMs);
+
+    /// The keyed tags of `identifiers` (`tags[i]` of `identifiers[i]`, every key's, current first), made
+    /// before the transaction (PreparedMessage): the repository looks up and stores those identifiers by them
+    /// rather than computing them again. Both must outlive the repository.
+    void knowTags(const Identifiers& identifiers, const std::vector<std::vector<std::string>>& tags);
 
     StoreResult<bool> isTombstoned(const Identifier& id) override;
     StoreResult<std::optional<std::string>> findProfileId(const Identifier& id) override;
@@ -101,7 +107,15 @@ private:
     /// Profiles created in this transaction → the tables that may hold their rows (MergedTables bits): a
     /// merge of one (a session's anonymous profile joining the member's) moves and records only those.
     std::unordered_map<std::string, unsigned> m_madeHere;
+    /// Profiles created in this transaction whose row is not written yet: flush() inserts it whole, with what
+    /// the rules made of it, instead of an insert now and an update then; a merge that takes it writes
+    /// nothing.
+    std::unordered_set<std::string> m_unwritten;
     std::vector<FeedbackAnswer> m_storedAnswers;
+    /// An identifier's tags under every key, current first: from knowTags, or computed (and kept) now.
+    const std::vector<std::string>& tagsOf(const Identifier& id);
+    std::map<Identifier, const std::vector<std::string>*> m_tags;
+    std::deque<std::vector<std::string>> m_computedTags;  ///< tags tagsOf had to compute (m_tags points here)
 };
 
 }  // namespace touchpoint::hub

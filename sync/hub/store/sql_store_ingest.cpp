@@ -120,6 +120,9 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingest(const std::vector<co
     for (const IngestMessage* m : messages) {
         PreparedMessage& p = prepared.emplace_back();
         p.identifiers = m_rules.messageIdentifiers(*m);
+        p.identifierTags.reserve(p.identifiers.size());
+        for (const auto& [kind, value] : p.identifiers)
+            p.identifierTags.push_back(m_keys.identifierTags(kind, value));
         if (!storesLessThanArrived(*m)) p.sealedPayload = m_cipher.seal(privacy::columns::kEventPayload, m->payloadText);
     }
     return m_writes->ingest(messages, prepared,
@@ -155,6 +158,7 @@ StoreResult<std::vector<ReceiptStatus>> SqlHubStore::ingestTransaction(SqlConnec
         std::int64_t firstMs = std::numeric_limits<std::int64_t>::max(), lastMs = std::numeric_limits<std::int64_t>::min();
         for (std::size_t i = 0; i < messages.size(); ++i) {
             if (!stored->count(messages[i]->messageId) && carriesShopperIdentity(*messages[i])) {
+                repo.knowTags(prepared[i]->identifiers, prepared[i]->identifierTags);
                 toResolve.push_back(&prepared[i]->identifiers);
                 firstMs = std::min(firstMs, messages[i]->correctedMs);
                 lastMs = std::max(lastMs, messages[i]->correctedMs);

@@ -23,6 +23,9 @@ namespace touchpoint::hub {
 /// personal fields in the transaction, which is the first to know.
 struct PreparedMessage {
     Identifiers identifiers;
+    /// identifiers[i]'s keyed tags under every data key, current first (DataKeys::identifierTags): what the
+    /// transaction looks them up and stores them by, made here so the one writer computes none of them.
+    std::vector<std::vector<std::string>> identifierTags;
     std::string sealedPayload;
 };
 
