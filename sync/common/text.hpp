@@ -14,6 +14,11 @@ std::string_view trim(std::string_view text);
 /// A-Z mapped to a-z; every other byte (UTF-8 included) kept as is.
 std::string asciiLower(std::string_view text);
 
+/// The first character of a name, for a greeting ("Hi, É."): its whole UTF-8 sequence, in capitals when it is
+/// a Latin letter (a-z, and à-þ but ÷); "" when `name` is empty or does not start with a well-formed
+/// character. Never a part of a character, which no JSON encoder accepts.
+std::string firstInitial(std::string_view name);
+
 /// The candidate nearest to `word` by edit distance, or "" when none is close enough to suggest (for "did you
 /// mean" in configuration errors).
 std::string closestMatch(const std::string& word, const std::vector<std::string>& candidates);

@@ -15,5 +15,29 @@ TEST(ClosestMatch, SuggestsOnlyAKeyWithinAFewEdits) {
     EXPECT_EQ(closestMatch("anything", {}), "");
 }
 
+TEST(FirstInitial, IsAWholeCharacterInCapitalsWhereLatin) {
+    EXPECT_EQ(firstInitial("zoe"), "Z");
+    EXPECT_EQ(firstInitial("Ann"), "A");
+    EXPECT_EQ(firstInitial("9lives"), "9");
+    EXPECT_EQ(firstInitial("\xC3\xA9mile"), "\xC3\x89");                  // émile: É
+    EXPECT_EQ(firstInitial("\xC3\x89mile"), "\xC3\x89");                  // Émile
+    EXPECT_EQ(firstInitial("\xC3\xB7"), "\xC3\xB7");                      // ÷ has no capital
+    EXPECT_EQ(firstInitial("\xC5\x82ukasz"), "\xC5\x82");                 // łukasz: kept as it is
+    EXPECT_EQ(firstInitial("\xE5\xBC\xA0\xE4\xBC\x9F"), "\xE5\xBC\xA0");  // 张伟: 张
+    EXPECT_EQ(firstInitial("\xF0\x9F\x98\x80!"), "\xF0\x9F\x98\x80");     // an emoji, all four bytes
+    EXPECT_EQ(firstInitial(""), "");
+}
+
+TEST(FirstInitial, IsNothingRatherThanPartOfACharacter) {
+    EXPECT_EQ(firstInitial("\xC3"), "");  // cut short
+    EXPECT_EQ(firstInitial("\xE5\xBC"), "");
+    EXPECT_EQ(firstInitial("\xA9mile"), "");          // a continuation byte first
+    EXPECT_EQ(firstInitial("\xC3(x"), "");            // not followed by a continuation byte
+    EXPECT_EQ(firstInitial("\xC0\xAF"), "");          // overlong
+    EXPECT_EQ(firstInitial("\xED\xA0\x80"), "");      // a UTF-16 surrogate
+    EXPECT_EQ(firstInitial("\xF4\x90\x80\x80"), "");  // past U+10FFFF
+    EXPECT_EQ(firstInitial("\xFF"), "");
+}
+
 }  // namespace
 }  // namespace touchpoint

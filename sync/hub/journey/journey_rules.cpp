@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.hpp"
 #include "common/uuid.hpp"
+#include "content/survey.hpp"
 #include "event/message.hpp"
 #include "hub/ingest/identity.hpp"
-#include "content/survey.hpp"
 #include "hub/ingest/json_props.hpp"
 #include "hub/journey/survey_version.hpp"
 
@@ -497,7 +498,7 @@ StoreResult<void> JourneyRules::apply(JourneyRepository& repo, const IngestMessa
     if (row->firstInitial.empty()) {
         for (const char* key : {"firstName", "name"}) {
             if (auto n = strProp(m.traits, key); n && !n->empty()) {
-                row->firstInitial = std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>((*n)[0]))));
+                row->firstInitial = firstInitial(*n);
                 break;
             }
         }

@@ -4,6 +4,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "common/uuid.hpp"
 #include "hub/ingest/identity.hpp"
 #include "hub/ingest/json_props.hpp"
@@ -131,8 +132,7 @@ StoreResult<void> SqlHubStore::importMember(const MemberImport& m) {
         auto existing = identifierOwner(c, m_keys, "member", m.memberId);
         if (!existing) return Fail(existing.error());
         std::string id = *existing ? **existing : newUuidV7(m_clock.utcMs());
-        const std::string initial =
-            m.firstName.empty() ? "" : std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(m.firstName[0]))));
+        const std::string initial = firstInitial(m.firstName);
         if (!*existing) {
             auto ins = c.exec("INSERT INTO profiles(id, created_at, member_id, first_initial, is_member, points, stage) "
                               "VALUES(?,?,?,?,1,?,'purchase')",

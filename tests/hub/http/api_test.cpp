@@ -213,6 +213,26 @@ TEST_F(HUB_SUITE, MergesProfilesWhenOneEventTiesTheirIdentifiers) {
     EXPECT_EQ(get("/v1/profiles/00000000-0000-7000-8000-000000000000/timeline", hub().headOfficeToken()).status, 404);
 }
 
+TEST_F(HUB_SUITE, AShopperWhoseNameStartsWithALetterOutsideAsciiIsMergedAndGreetedByIt) {
+    // A profile's initial is a whole character: half of "É" is no text, and a merge records both profiles as
+    // JSON, which would refuse it and with it every retry of the batch.
+    const auto t = m_clock.utcMs();
+    ASSERT_EQ(send({webIdentify("e1", t, "web-anon-e", "",
+                                {{"email", "emile@example.com"}, {"firstName", "\xC3\xA9mile"}})}),
+              std::vector<std::string>{"accepted"});
+    auto k = kiosk("store-1", "k1", m_clock);
+    ASSERT_EQ(send({wire(k.signin("kiosk-session-e", "en-US", event::SigninMethod::Phone, kPhone, true))}),
+              std::vector<std::string>{"accepted"});
+    auto tie = webIdentify("e2", t + 1000, "web-anon-e", "user-e",
+                           {{"email", "emile@example.com"}, {"phone", "(202) 555-0123"}});
+    tie["context"]["channel"] = "server";
+    ASSERT_EQ(send({tie}), std::vector<std::string>{"accepted"});
+    const auto merged = lookup("email=emile@example.com");
+    ASSERT_TRUE(merged.contains("profileId")) << merged;
+    EXPECT_EQ(merged["profileId"], lookup("phone=%2B12025550123")["profileId"]);
+    EXPECT_EQ(merged["firstInitial"], "\xC3\x89");  // É
+}
+
 // A kiosk session's events usually arrive together, and the hub applies a batch with what it has read and
 // changed earlier in the same batch. One person's day sent as one batch must end exactly like a second
 // person's identical day sent one message per request: anonymous feedback, sign-up, consent, feedback, a web
