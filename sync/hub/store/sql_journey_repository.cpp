@@ -328,15 +328,16 @@ void SqlJourneyRepository::seenOnChannel(const std::string& profileId, std::stri
 }
 
 StoreResult<void> SqlJourneyRepository::flush() {
+    // The profiles made here first, in the order they were made, then the changed ones read before.
+    while (!m_unwritten.empty()) {
+        const std::string id = *m_unwritten.begin();  // saveProfile takes it off the list
+        if (auto r = saveProfile(m_profiles.at(id)); !r) return Fail(r.error());
+        m_dirty.erase(id);
+    }
     for (const auto& id : m_dirty) {
         if (auto r = saveProfile(m_profiles.at(id)); !r) return Fail(r.error());
     }
     m_dirty.clear();
-    // Profiles made here that the rules did not change after making them (saveProfile wrote the others).
-    for (auto it = m_unwritten.begin(); it != m_unwritten.end();) {
-        const std::string id = *it++;
-        if (auto r = saveProfile(m_profiles.at(id)); !r) return Fail(r.error());
-    }
     for (const auto& [key, seen] : m_channels) {
         auto r = m_c.defer("INSERT INTO channels(profile_id, channel, first_seen, last_seen) VALUES(?,?,?,?) "
                           "ON CONFLICT(profile_id, channel) DO UPDATE SET "

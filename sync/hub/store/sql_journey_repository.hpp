@@ -109,8 +109,8 @@ private:
     std::unordered_map<std::string, unsigned> m_madeHere;
     /// Profiles created in this transaction whose row is not written yet: flush() inserts it whole, with what
     /// the rules made of it, instead of an insert now and an update then; a merge that takes it writes
-    /// nothing.
-    std::unordered_set<std::string> m_unwritten;
+    /// nothing. In id order, the order they were made in (UUIDv7): each insert lands at the end of the key.
+    std::set<std::string> m_unwritten;
     std::vector<FeedbackAnswer> m_storedAnswers;
     /// An identifier's tags under every key, current first: from knowTags, or computed (and kept) now.
     const std::vector<std::string>& tagsOf(const Identifier& id);
