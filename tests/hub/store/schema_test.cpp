@@ -135,6 +135,29 @@ void storeOneMessage(const std::string& url) {
     ASSERT_TRUE((*store)->ingest({&m}, stats));
 }
 
+/// A database at today's schema holding one message, and a connection to it (null after a failure).
+std::unique_ptr<SqlConnection> openTodaysDatabase(const TempDir& dir) {
+    storeOneMessage("sqlite://" + (dir / "hub.db").string());
+    auto c = openSqlite((dir / "hub.db").string());
+    if (!c) {
+        ADD_FAILURE() << c.error().message;
+        return nullptr;
+    }
+    return std::move(c).value();
+}
+
+/// SQLite's plan for `sql` (EXPLAIN QUERY PLAN), a line a step; "" (and a failure) when it cannot be had.
+std::string planSteps(SqlConnection& c, const std::string& sql, const std::vector<SqlValue>& params) {
+    auto plan = c.query("EXPLAIN QUERY PLAN " + sql, params);
+    if (!plan) {
+        ADD_FAILURE() << sql << ": " << plan.error().message;
+        return "";
+    }
+    std::string steps;
+    for (std::size_t i = 0; i < plan->size(); ++i) steps += plan->text(i, 3) + "\n";
+    return steps;
+}
+
 // Version 2's tokens and audit tables, before token kinds.
 constexpr const char* kVersion2Tokens = R"SQL(
 CREATE TABLE schema_version(version BIGINT NOT NULL);
@@ -252,49 +275,40 @@ TEST(HubSchema, CurrentVersionDatabaseGetsAMissingTableOrIndexBack) {
 
 TEST(HubSchema, TheAuditOfOneRouteIsReadNewestFirstFromItsIndex) {
     TempDir dir;
-    const std::string url = "sqlite://" + (dir / "hub.db").string();
-    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
-    auto c = openSqlite((dir / "hub.db").string());
-    ASSERT_TRUE(c) << c.error().message;
+    auto c = openTodaysDatabase(dir);
+    ASSERT_TRUE(c);
     // GET /v1/audit?route=export among a busy hub's welcome rows: the route's rows in time order, no scan of
     // the others and no sort.
-    auto plan = (*c)->query("EXPLAIN QUERY PLAN SELECT at, token_name, identifier_type, profile_id, found, route, "
-                            "store_id, kiosk_id FROM audit WHERE route = ? ORDER BY at DESC LIMIT ?",
-                            {std::string("export"), std::int64_t{100}});
-    ASSERT_TRUE(plan) << plan.error().message;
-    std::string steps;
-    for (std::size_t i = 0; i < plan->size(); ++i) steps += plan->text(i, 3) + "\n";
+    const std::string steps =
+        planSteps(*c,
+                  "SELECT at, token_name, identifier_type, profile_id, found, route, "
+                  "store_id, kiosk_id FROM audit WHERE route = ? ORDER BY at DESC LIMIT ?",
+                  {std::string("export"), std::int64_t{100}});
     EXPECT_NE(steps.find("USING INDEX audit_route_at (route=?)"), std::string::npos) << steps;
     EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
 }
 
 TEST(HubSchema, UndoneMergesAreFoundWithoutReadingAProfilesOtherMerges) {
     TempDir dir;
-    const std::string url = "sqlite://" + (dir / "hub.db").string();
-    ASSERT_NO_FATAL_FAILURE(storeOneMessage(url));
-    auto c = openSqlite((dir / "hub.db").string());
-    ASSERT_TRUE(c) << c.error().message;
+    auto c = openTodaysDatabase(dir);
+    ASSERT_TRUE(c);
     // A regular's history: many merges as winner (one per visit that answered before signing in), one undone.
     for (int i = 0; i < 200; ++i) {
         ASSERT_TRUE(
-            (*c)->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
-                       "loser_before, undone_at) VALUES(?, ?, 'kiosk', 'regular', ?, 'sealed', 'sealed', ?)",
-                       {std::int64_t{i}, "m-" + std::to_string(i), "visit-" + std::to_string(i),
-                        i == 7 ? SqlValue{std::int64_t{99}} : SqlValue{}}));
+            c->exec("INSERT INTO merges(at, message_id, source, winner_id, loser_id, winner_before, "
+                    "loser_before, undone_at) VALUES(?, ?, 'kiosk', 'regular', ?, 'sealed', 'sealed', ?)",
+                    {std::int64_t{i}, "m-" + std::to_string(i), "visit-" + std::to_string(i),
+                     i == 7 ? SqlValue{std::int64_t{99}} : SqlValue{}}));
     }
     // No ANALYZE: the hub never runs it on SQLite, so the plan must not depend on statistics.
     // The batch prefetch's questions (store/merge_records.hpp), as queryIn sends them for two profiles.
     for (const auto& [prefix, index] : {std::pair{kUndoneMergesByWinner, "merges_winner_undone"},
                                         std::pair{kUndoneMergesByLoser, "merges_loser_undone"}}) {
         const std::string sql = std::string(prefix) + " IN (?,?)";
-        auto plan =
-            (*c)->query("EXPLAIN QUERY PLAN " + sql, {std::string("regular"), std::string("visit-7")});
-        ASSERT_TRUE(plan) << plan.error().message;
-        std::string steps;
-        for (std::size_t i = 0; i < plan->size(); ++i) steps += plan->text(i, 3) + "\n";
+        const std::string steps = planSteps(*c, sql, {std::string("regular"), std::string("visit-7")});
         EXPECT_NE(steps.find(std::string("USING COVERING INDEX ") + index), std::string::npos) << sql << "\n"
                                                                                                << steps;
-        auto rows = (*c)->query(sql, {std::string("regular"), std::string("visit-7")});
+        auto rows = c->query(sql, {std::string("regular"), std::string("visit-7")});
         ASSERT_TRUE(rows) << rows.error().message;
         ASSERT_EQ(rows->size(), 1u) << sql;
         EXPECT_EQ(rows->text(0, 0), "regular");
