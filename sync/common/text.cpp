@@ -38,30 +38,16 @@ std::string asciiLower(std::string_view text) {
 
 std::string firstInitial(std::string_view name) {
     if (name.empty()) return "";
-    const auto lead = static_cast<unsigned char>(name[0]);
-    if (lead < 0x80) {
-        return std::string(1, lead >= 'a' && lead <= 'z' ? static_cast<char>(lead - 'a' + 'A') : name[0]);
-    }
-    // The sequence's length from its first byte (RFC 3629); overlong two-byte forms (C0, C1) and leads past
-    // U+10FFFF (F5-FF) start no character.
-    const std::size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
-                               : lead >= 0xE0 && lead <= 0xEF ? 3
-                               : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                                              : 0;
-    if (length == 0 || name.size() < length) return "";
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80) return "";
-    }
-    const auto second = static_cast<unsigned char>(name[1]);
-    // Overlong three- and four-byte forms, UTF-16 surrogates (ED A0-BF) and past U+10FFFF (F4 90-BF).
-    if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
-        (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
-        return "";
-    }
+    const std::size_t length = utf8SequenceLength(name, 0);
+    if (length == 0) return "";
     std::string out(name.substr(0, length));
-    // à-þ (C3 A0-BE) but ÷ (C3 B7): their capitals are 0x20 below.
-    if (lead == 0xC3 && second >= 0xA0 && second <= 0xBE && second != 0xB7) {
-        out[1] = static_cast<char>(second - 0x20);
+    const auto lead = static_cast<unsigned char>(out[0]);
+    if (lead >= 'a' && lead <= 'z') {
+        out[0] = static_cast<char>(lead - 'a' + 'A');
+    } else if (length == 2 && lead == 0xC3) {
+        // à-þ (C3 A0-BE) but ÷ (C3 B7): their capitals are 0x20 below.
+        const auto second = static_cast<unsigned char>(out[1]);
+        if (second >= 0xA0 && second <= 0xBE && second != 0xB7) out[1] = static_cast<char>(second - 0x20);
     }
     return out;
 }

@@ -15,6 +15,21 @@ TEST(ClosestMatch, SuggestsOnlyAKeyWithinAFewEdits) {
     EXPECT_EQ(closestMatch("anything", {}), "");
 }
 
+TEST(Utf8SequenceLength, CountsAWellFormedSequenceAndNothingElse) {
+    EXPECT_EQ(utf8SequenceLength("a", 0), 1u);
+    EXPECT_EQ(utf8SequenceLength("x\xC3\xA9", 1), 2u);         // é, not at the start
+    EXPECT_EQ(utf8SequenceLength("\xE5\xBC\xA0", 0), 3u);      // 张
+    EXPECT_EQ(utf8SequenceLength("\xF0\x9F\x98\x80", 0), 4u);  // an emoji
+    EXPECT_EQ(utf8SequenceLength("\xF4\x8F\xBF\xBF", 0), 4u);  // U+10FFFF, the last
+    EXPECT_EQ(utf8SequenceLength("\xA9", 0), 0u);              // a continuation byte
+    EXPECT_EQ(utf8SequenceLength("\xE5\xBC", 0), 0u);          // cut short at the end
+    EXPECT_EQ(utf8SequenceLength("\xC1\xBF", 0), 0u);          // overlong
+    EXPECT_EQ(utf8SequenceLength("\xE0\x9F\xBF", 0), 0u);      // overlong
+    EXPECT_EQ(utf8SequenceLength("\xED\xB0\x80", 0), 0u);      // a UTF-16 surrogate
+    EXPECT_EQ(utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // past U+10FFFF
+    EXPECT_EQ(utf8SequenceLength("\xF5\x80\x80\x80", 0), 0u);
+}
+
 TEST(FirstInitial, IsAWholeCharacterInCapitalsWhereLatin) {
     EXPECT_EQ(firstInitial("zoe"), "Z");
     EXPECT_EQ(firstInitial("Ann"), "A");

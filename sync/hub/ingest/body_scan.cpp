@@ -3,33 +3,11 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "common/text.hpp"
+
 namespace touchpoint::hub {
 
 namespace {
-
-/// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one (overlong forms,
-/// surrogates and code points above U+10FFFF are invalid).
-std::size_t validSequence(std::string_view s, std::size_t i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) return 1;
-    auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
-    if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-    if (b0 >= 0xE0 && b0 <= 0xEF) {
-        if (!cont(1) || !cont(2)) return 0;
-        const auto b1 = static_cast<unsigned char>(s[i + 1]);
-        if (b0 == 0xE0 && b1 < 0xA0) return 0;   // overlong
-        if (b0 == 0xED && b1 >= 0xA0) return 0;  // surrogate
-        return 3;
-    }
-    if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (!cont(1) || !cont(2) || !cont(3)) return 0;
-        const auto b1 = static_cast<unsigned char>(s[i + 1]);
-        if (b0 == 0xF0 && b1 < 0x90) return 0;
-        if (b0 == 0xF4 && b1 >= 0x90) return 0;
-        return 4;
-    }
-    return 0;
-}
 
 bool isNumberChar(char c) {
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
@@ -85,7 +63,7 @@ BodyScan scanBody(std::string_view body) {
         const char c = body[i];
         const auto u = static_cast<unsigned char>(c);
         if (u >= 0x80) {
-            const auto len = validSequence(body, i);
+            const auto len = utf8SequenceLength(body, i);
             if (len == 0) {
                 rewriter.replace(i, i + 1, kBadUtf8Marker);
                 scan.badUtf8 = true;
