@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates openssl ccache
   libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri mesa-utils
-  libcurl4-openssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcpp-httplib-dev libssl-dev zlib1g-dev
+  libcurl4-openssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libsimdjson-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libsodium-dev libphonenumber-dev libicu-dev libtomlplusplus-dev libstb-dev
   libpq-dev postgresql postgresql-contrib libjemalloc-dev
   libboost1.74-dev libboost-system1.74-dev libre2-dev libcli11-dev

@@ -3,7 +3,7 @@
 
 # Debian package names dpkg-shlibdeps must find for each program's libraries.
 kiosk_shlib_depends=(libglfw3 libsqlite3-0 libcurl4 libsodium23)
-hub_shlib_depends=(libsqlite3-0 libsodium23 libpq5 libre2-9 libssl3 libjemalloc2)
+hub_shlib_depends=(libsqlite3-0 libsodium23 libpq5 libre2-9 libssl3 libjemalloc2 libsimdjson14)
 
 # Package names in a Depends field, one per line, without versions.
 depends_names() { sed 's/[,|]/\n/g' <<<"$1" | sed 's/(.*//; s/^ *//; s/ *$//' | grep -v '^$'; }

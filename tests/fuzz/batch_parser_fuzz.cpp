@@ -1,16 +1,21 @@
 // libFuzzer target for the whole ingest body path: an optional gzip layer inflated under the 500 KB cap (as
 // the server must: stop at the cap, never inflate first), then the batch parser/validator as a batch and as a
 // single message, with a real sealing key so sealed paths are exercised too, then masking of every accepted
-// comment and of the whole body. Nothing may crash, hang, throw or exceed the cap.
+// comment and of the whole body. Nothing may crash, hang, throw or exceed the cap. The parser's fast reader
+// (simdjson) must answer only for text that nlohmann reads to the same tree and writes back the same, and
+// compactJson must write what nlohmann's writer writes.
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
 
 #include "event/message.hpp"
 #include "event/sealing.hpp"
 #include "hub/ingest/batch_parser.hpp"
+#include "hub/ingest/json_fast_path.hpp"
+#include "hub/ingest/json_text.hpp"
 #include "hub/ingest/personal_text.hpp"
 #include "protocol/gzip.hpp"
 
@@ -49,6 +54,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (r->size() > touchpoint::event::kMaxBatchBytes) __builtin_trap();
         inflated = std::move(r).value();
         body = inflated;
+    }
+    if (auto fast = touchpoint::hub::parseWellFormedJson(body, 18, touchpoint::event::kMaxBatchBytes)) {
+        nlohmann::json slow;
+        try {
+            slow = nlohmann::json::parse(body);
+        } catch (const std::exception&) {
+            __builtin_trap();  // read by simdjson, refused by nlohmann
+        }
+        if (*fast != slow || fast->dump() != slow.dump()) __builtin_trap();
+        // The stored text is written by compactJson: the same bytes as nlohmann's writer.
+        if (touchpoint::hub::compactJson(slow) !=
+            slow.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) {
+            __builtin_trap();
+        }
     }
     touchpoint::hub::ParseOptions options;
     options.receivedAtMs = 1'795'000'000'000;

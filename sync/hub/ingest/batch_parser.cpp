@@ -4,7 +4,9 @@
 
 #include "common/clock.hpp"
 #include "hub/ingest/body_scan.hpp"
+#include "hub/ingest/json_fast_path.hpp"
 #include "hub/ingest/json_props.hpp"
+#include "hub/ingest/json_text.hpp"
 
 namespace touchpoint::hub {
 
@@ -362,7 +364,7 @@ MessageVerdict validate(json& m, const ParseOptions& options, std::optional<std:
     m["timestamp"] = formatIsoUtcMs(out.correctedMs);
     // Serialised once, as stored: the size limit applies to this text (opened fields and the hub's two time
     // fields included), and the store writes it as is.
-    out.payloadText = m.dump(-1, ' ', false, json::error_handler_t::replace);
+    out.payloadText = compactJson(m);
     if (out.payloadText.size() > event::kMaxMessageBytes) {
         return reject("message: larger than " + std::to_string(event::kMaxMessageBytes / 1024) + " KB");
     }
@@ -428,11 +430,22 @@ Result<ParsedBatch, BatchError> parseBatch(std::string_view body, const ParseOpt
             }
             return true;
         };
+        // A body with nothing to rewrite and no message nested too deep has no fault to pin on a message:
+        // simdjson reads it. Anything else (or anything simdjson refuses) is nlohmann's to read and answer.
+        std::optional<json> wellFormed;
+        if (!rewritten) {
+            wellFormed = parseWellFormedJson(text, static_cast<std::size_t>(messageDepth + kMaxMessageDepth),
+                                             event::kMaxBatchBytes);
+        }
         json root;
-        try {
-            root = json::parse(text.begin(), text.end(), callback);
-        } catch (const json::parse_error& e) {
-            return Fail(BatchError{400, std::string("body is not valid JSON: ") + e.what()});
+        if (wellFormed) {
+            root = std::move(*wellFormed);
+        } else {
+            try {
+                root = json::parse(text.begin(), text.end(), callback);
+            } catch (const json::parse_error& e) {
+                return Fail(BatchError{400, std::string("body is not valid JSON: ") + e.what()});
+            }
         }
         ParsedBatch out;
         if (single) {

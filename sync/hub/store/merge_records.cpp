@@ -1,10 +1,10 @@
 #include "hub/store/merge_records.hpp"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "hub/ingest/identity.hpp"
+#include "hub/ingest/json_text.hpp"
 
 namespace touchpoint::hub {
 
@@ -18,29 +18,14 @@ std::optional<std::int64_t> optionalFrom(const json& j, const char* key) {
     return it->get<std::int64_t>();
 }
 
-/// `value` as a JSON string. Plain printable ASCII (ids, stages, member numbers) is copied as it is; anything
-/// else goes through the JSON library, which escapes it. A byte that is not part of UTF-8 text becomes U+FFFD
-/// (an initial stored before firstInitial() kept whole characters could be half of one): the merge is
-/// recorded rather than the whole batch refused.
-void appendJsonString(std::string& out, const std::string& value) {
-    const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
-    });
-    if (!plain) {
-        out += json(value).dump(-1, ' ', false, json::error_handler_t::replace);
-        return;
-    }
-    out += '"';
-    out += value;
-    out += '"';
-}
-
 }  // namespace
 
 std::string profileRowJson(const ProfileRow& p) {
     // Written out directly: a merge records two of these inside the ingest transaction, and building a JSON
-    // object (a map of keys) cost about twenty times as much. profileRowFromJson reads it back.
+    // object (a map of keys) cost about twenty times as much. profileRowFromJson reads it back. Text values
+    // go through appendJsonString: a byte that is not part of UTF-8 text becomes U+FFFD (an initial stored
+    // before firstInitial() kept whole characters could be half of one), so the merge is recorded rather than
+    // the whole batch refused.
     std::string out;
     out.reserve(320 + p.id.size() + p.memberId.size() + p.firstInitial.size() + p.stage.size());
     const auto text = [&out](const char* key, const std::string& value) {

@@ -119,5 +119,43 @@ TEST(BatchParserLimits, EventNameOf200BytesIsReadAnd201RejectsThatMessageOnly) {
     EXPECT_TRUE(p->verdicts[3].message.has_value());
 }
 
+/// A track message whose properties hold `levels` nested arrays; the message itself is one level.
+std::string nestedMessage(const std::string& id, int levels) {
+    std::string inner = "1";
+    for (int i = 0; i < levels; ++i) inner = "[" + inner + "]";
+    return R"({"type":"track","messageId":")" + id + R"(","anonymousId":"s","event":"E","properties":{"x":)" +
+           inner + "}}";
+}
+
+TEST(BatchParserLimits, MessageNestedToTheLimitIsReadAndOneLevelMoreRejectsThatMessageOnly) {
+    // The message object and its properties object are two of the kMaxMessageDepth levels.
+    const int arrays = kMaxMessageDepth - 2;
+    auto r = parseText(R"({"batch":[)" + nestedMessage("at-limit", arrays) + "," +
+                       nestedMessage("past", arrays + 1) + "]}");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->verdicts.size(), 2u);
+    ASSERT_TRUE(r->verdicts[0].message.has_value()) << r->verdicts[0].reason;
+    EXPECT_EQ(r->verdicts[0].message->properties.dump(),
+              R"({"x":)" + std::string(arrays, '[') + "1" + std::string(arrays, ']') + "}");
+    EXPECT_NE(r->verdicts[1].reason.find("nested deeper"), std::string::npos) << r->verdicts[1].reason;
+    EXPECT_EQ(r->verdicts[1].messageId, "past");
+
+    // Alone in its batch (the body then has no fault for the parser to pin on a message).
+    auto alone = parseText(R"({"batch":[)" + nestedMessage("alone", arrays) + "]}");
+    ASSERT_TRUE(alone.ok());
+    EXPECT_TRUE(alone->verdicts.at(0).message.has_value()) << alone->verdicts.at(0).reason;
+
+    // A single-message endpoint: the body is the message.
+    ParseOptions single;
+    single.receivedAtMs = kNow;
+    single.singleType = "track";
+    auto atLimit = parseBatch(nestedMessage("one", arrays), single);
+    ASSERT_TRUE(atLimit.ok());
+    EXPECT_TRUE(atLimit->verdicts.at(0).message.has_value()) << atLimit->verdicts.at(0).reason;
+    auto past = parseBatch(nestedMessage("one", arrays + 1), single);
+    ASSERT_TRUE(past.ok());
+    EXPECT_NE(past->verdicts.at(0).reason.find("nested deeper"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace touchpoint::hub
